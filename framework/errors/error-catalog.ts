@@ -1,0 +1,70 @@
+/**
+ * Every error ShopFlow raises on purpose has a stable code from this catalog. Codes never change
+ * meaning; tests pin them. The exit code tells the CLI how to finish: 2 for bad usage or
+ * configuration, 1 for a failed step or blocking check.
+ */
+export const ERROR_CATALOG = {
+  SF_DUPLICATE_ASSET: { exitCode: 2, summary: 'two assets share one key' },
+  SF_UNKNOWN_DEP: { exitCode: 2, summary: 'an asset depends on an asset that is not defined' },
+  SF_CYCLE: { exitCode: 2, summary: 'the asset graph has a cycle' },
+  SF_INVALID_ASSET: { exitCode: 2, summary: 'an asset definition is invalid' },
+  SF_UNKNOWN_ASSET: { exitCode: 2, summary: 'no asset has this key' },
+  SF_BAD_SELECTION: { exitCode: 2, summary: 'a selection expression cannot be parsed' },
+  SF_BAD_PARTITION: { exitCode: 2, summary: 'a partition key is not valid for the asset' },
+  SF_BAD_PARTITION_RANGE: { exitCode: 2, summary: 'a partition range is empty or reversed' },
+  SF_PARTITIONS_MISMATCH: { exitCode: 2, summary: 'a partition mapping cannot connect two partition definitions' },
+  SF_CONFIG_NOT_FOUND: { exitCode: 2, summary: 'the configuration file does not exist' },
+  SF_CONFIG_INVALID: { exitCode: 2, summary: 'a configuration field is invalid' },
+  SF_CONFIG_MISSING_ENV: { exitCode: 2, summary: 'a configuration file names an environment variable that is not set' },
+  SF_DEFINITIONS_NOT_FOUND: { exitCode: 2, summary: 'the definitions module cannot be loaded' },
+  SF_BAD_USAGE: { exitCode: 2, summary: 'a command was called with invalid arguments' },
+  SF_UNKNOWN_RUN: { exitCode: 2, summary: 'no run has this id' },
+  SF_RUN_NOT_RETRYABLE: { exitCode: 2, summary: 'the run cannot be retried' },
+  SF_NOT_MATERIALIZED: { exitCode: 2, summary: 'the asset has no materialization to read' },
+  SF_LOCK_HELD: { exitCode: 1, summary: 'another run holds the lock of an asset partition' },
+  SF_USER_CODE: { exitCode: 1, summary: "an asset's own code raised an error" },
+  SF_CHECK_FAILED: { exitCode: 1, summary: 'a blocking check failed' },
+  SF_IO: { exitCode: 1, summary: 'reading or writing an IO target failed' },
+  SF_UNREACHABLE: { exitCode: 2, summary: 'a server cannot be reached' },
+  SF_RUN_FAILED: { exitCode: 1, summary: 'a run finished with failed steps' },
+  SF_INPUT_INVALID: { exitCode: 2, summary: 'an input file or value is malformed' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/**
+ * An error with a stable code, a message that quotes the offending input and, where one exists, a
+ * hint that tells the user how to fix it.
+ *
+ * @example
+ * throw new ShopflowError('SF_UNKNOWN_ASSET', 'unknown asset `sliver_customers`', {
+ *   hint: 'did you mean `silver_customers`?',
+ * });
+ */
+export class ShopflowError extends Error {
+  readonly code: ErrorCode;
+  readonly hint?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { hint?: string; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(options.hint ? `${message}; ${options.hint}` : message, { cause: options.cause });
+    this.name = 'ShopflowError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+
+  /** The CLI exit code for this error (see {@link ERROR_CATALOG}). */
+  get exitCode(): number {
+    return ERROR_CATALOG[this.code].exitCode;
+  }
+}
+
+/** Whether `error` is a {@link ShopflowError}, optionally with a given code. */
+export function isShopflowError(error: unknown, code?: ErrorCode): error is ShopflowError {
+  return error instanceof ShopflowError && (code === undefined || error.code === code);
+}

