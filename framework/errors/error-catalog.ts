@@ -28,6 +28,8 @@ export const ERROR_CATALOG = {
   SF_UNREACHABLE: { exitCode: 2, summary: 'a server cannot be reached' },
   SF_RUN_FAILED: { exitCode: 1, summary: 'a run finished with failed steps' },
   SF_INPUT_INVALID: { exitCode: 2, summary: 'an input file or value is malformed' },
+  SF_OBJECT_NOT_FOUND: { exitCode: 1, summary: 'an object store key or version does not exist' },
+  SF_INSTANCE_STORE: { exitCode: 2, summary: 'the instance store cannot be opened or migrated' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

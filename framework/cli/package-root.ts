@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let root: string | undefined;
+
+/** The folder holding ShopFlow's package.json, whether running from source or from `dist/`. */
+export function packageRoot(): string {
+  if (root) return root;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) || dir.endsWith(`${'/'}dist`)) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the package root of shopflow');
+    dir = parent;
+  }
+  root = dir;
+  return dir;
+}
+
+/** Whether this code runs from the compiled `dist/` tree (then `.ts` modules map to `.js`). */
+export function runningCompiled(): boolean {
+  return import.meta.url.endsWith('.js');
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { LOG_LEVELS } from '../logging/log-level.js';
+
+// NOTE: values substituted from environment variables are strings; numeric and boolean fields accept
+// their string forms (`"4"`, `"true"`) so `concurrency: ${SHOPFLOW_CONCURRENCY:-4}` works.
+function fromNumericString(value: unknown): unknown {
+  return typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+}
+
+function fromBooleanString(value: unknown): unknown {
+  return value === 'true' ? true : value === 'false' ? false : value;
+}
+
+const int = (min: number) => z.preprocess(fromNumericString, z.int().min(min));
+const number = (min: number) => z.preprocess(fromNumericString, z.number().min(min));
+const positive = () => z.preprocess(fromNumericString, z.number().positive());
+const boolean = () => z.preprocess(fromBooleanString, z.boolean());
+const text = () => z.string().min(1);
+
+const SqliteInstanceSchema = z.strictObject({
+  type: z.literal('sqlite'),
+  /** SQLite database file; `<home>/instance.db` when absent. */
+  path: text().optional(),
+});
+
+const PostgresInstanceSchema = z.strictObject({
+  type: z.literal('postgres'),
+  /** Connection string, e.g. `postgres://user:password@host:5432/db`. */
+  url: text(),
+  /** PostgreSQL schema holding the instance tables (the server default when absent). */
+  schema: text().optional(),
+});
+
+const LocalLakeSchema = z.strictObject({
+  type: z.literal('local'),
+  /** Folder of the lake; `<home>/lake` when absent. */
+  path: text().optional(),
+});
+
+const S3LakeSchema = z.strictObject({
+  type: z.literal('s3'),
+  bucket: text(),
+  /** Key prefix inside the bucket, e.g. `lake/`. */
+  prefix: z.string().optional(),
+  region: text().optional(),
+  /** A custom S3 endpoint (MinIO, s3rver, LocalStack). */
+  endpoint: z.url().optional(),
+  forcePathStyle: boolean().optional(),
+  /** Local folder caching downloaded objects. */
+  cacheDir: text().optional(),
+});
+
+const RetrySchema = z.strictObject({
+  maxRetries: int(0).default(0),
+  delayMs: number(0).default(1000),
+  backoff: number(1).default(2),
+  maxDelayMs: number(0).default(60_000),
+});
+
+const ExecutorSchema = z
+  .strictObject({
+    concurrency: int(1).default(4),
+    retry: RetrySchema.prefault({}),
+    heartbeatSeconds: positive().default(5),
+    deadAfterSeconds: positive().default(60),
+    lockWaitSeconds: number(0).default(30),
+  })
+  .check((ctx) => {
+    const { deadAfterSeconds, heartbeatSeconds } = ctx.value;
+    if (
+      typeof deadAfterSeconds === 'number' &&
+      typeof heartbeatSeconds === 'number' &&
+      deadAfterSeconds <= heartbeatSeconds
+    ) {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['deadAfterSeconds'],
+        input: deadAfterSeconds,
+        message: `expected a number greater than \`executor.heartbeatSeconds\` (${heartbeatSeconds}), or live runs would be declared dead`,
+      });
+    }
+  });
+
+const LoggingSchema = z.strictObject({
+  level: z.enum(LOG_LEVELS).default('info'),
+  /** A file that also receives every log line as JSON. */
+  file: text().optional(),
+  /** Human-readable lines instead of JSON; defaults to whether stderr is a terminal. */
+  pretty: boolean().optional(),
+});
+
+const DataSchema = z.strictObject({
+  rawDir: text().default('data/raw'),
+  logsDir: text().default('logs'),
+});
+
+/**
+ * The schema of a ShopFlow configuration file (`config/<env>.yaml`). Every object is strict:
+ * an unknown key is an error. Each entry of `resources` is validated by its resource with
+ * {@link validateSection}.
+ *
+ * @example
+ * const config = ShopflowConfigSchema.parse({ env: 'dev' });
+ * config.executor.concurrency; // 4
+ */
+export const ShopflowConfigSchema = z.strictObject({
+  /** Environment name; taken from the file name (`prod.yaml` → `prod`) when absent. */
+  env: text(),
+  /** Folder of the instance database and the local lake; `SHOPFLOW_HOME` / `--home` override it. */
+  home: text().default('.shopflow'),
+  /** Module exporting the definitions to load; the ShopFlow pipeline when absent. */
+  definitions: text().optional(),
+  instance: z
+    .discriminatedUnion('type', [SqliteInstanceSchema, PostgresInstanceSchema])
+    .prefault({ type: 'sqlite' }),
+  lake: z.discriminatedUnion('type', [LocalLakeSchema, S3LakeSchema]).prefault({ type: 'local' }),
+  executor: ExecutorSchema.prefault({}),
+  logging: LoggingSchema.prefault({}),
+  data: DataSchema.prefault({}),
+  resources: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** A validated ShopFlow configuration. */
+export type ShopflowConfig = z.output<typeof ShopflowConfigSchema>;
+/** Where the instance store lives. */
+export type InstanceConfig = ShopflowConfig['instance'];
+/** Where the lake lives. */
+export type LakeConfig = ShopflowConfig['lake'];
+/** How the executor runs, retries and detects dead runs. */
+export type ExecutorConfig = ShopflowConfig['executor'];
+/** Log level and destinations. */
+export type LoggingConfig = ShopflowConfig['logging'];

@@ -1,0 +1,137 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { DuckDbSession } from '../duckdb/duckdb-session.js';
+import type { SqlQuery } from '../duckdb/sql-template.js';
+import { ShopflowError } from '../errors/error-catalog.js';
+import type { InputHandle, IoTarget } from '../io/io-target.js';
+import { lakeTable } from '../io/lake-table.js';
+import { validateAssetKey } from '../keys/asset-key.js';
+import type { Partition, PartitionMapping, PartitionsDefinition } from '../partitions/partitions-definition.js';
+import type { AssetCheck } from './define-check.js';
+import type { MaterializeResult } from './materialize-result.js';
+import type { ResourceDefinition } from './define-resource.js';
+
+/** Retry policy of one asset's steps: exponential backoff with full jitter. */
+export interface RetryPolicy {
+  maxRetries: number;
+  delayMs: number;
+  backoff: number;
+  maxDelayMs: number;
+}
+
+/** What an asset's `materialize` may return; which forms are accepted depends on its IO target. */
+export type AssetOutput<S extends z.ZodObject = z.ZodObject> = SqlQuery | Array<z.input<S>> | MaterializeResult;
+
+// biome-ignore lint/suspicious/noExplicitAny: the variance of an asset definition's generics is irrelevant here
+export type AnyAsset = AssetDefinition<any, any, any>;
+export type DepsSpec = Record<string, AnyAsset | string>;
+export type InputsOf<D extends DepsSpec> = {
+  [K in keyof D]: D[K] extends AssetDefinition<z.ZodObject, DepsSpec, infer H> ? H : InputHandle;
+};
+
+/** What `materialize` receives. */
+export interface MaterializeContext<D extends DepsSpec = DepsSpec> {
+  assetKey: string;
+  runId: string;
+  /** The partition being materialized, or null for an unpartitioned asset. */
+  partition: Partition | null;
+  partitionKey: string | null;
+  /** Handles on the upstream partitions this step reads (mapped through the partition mappings). */
+  deps: InputsOf<D>;
+  duckdb: DuckDbSession;
+  log: Logger;
+  resource<T>(definition: ResourceDefinition<T>): Promise<T>;
+  /** Adds metadata to the materialization (shown by the CLI and the web page). */
+  addMetadata(metadata: Record<string, unknown>): void;
+}
+
+export interface AssetSpec<S extends z.ZodObject, D extends DepsSpec, H extends InputHandle> {
+  /** snake_case, unique in the definitions. */
+  key: string;
+  group?: string;
+  description: string;
+  /** Upstream assets by local name; a string names an asset by key (resolved when definitions are built). */
+  deps?: D;
+  /** The output's columns: types, descriptions (`.describe()`), `.meta({ pii: true })`. */
+  schema: S;
+  partitions?: PartitionsDefinition;
+  /** Per dependency, how partitions map (default: see `defaultPartitionMapping`). */
+  partitionMappings?: Partial<Record<keyof D & string, PartitionMapping>>;
+  /** Change it when the code changes what the asset computes: the asset and its downstream become stale. */
+  codeVersion?: string;
+  io?: IoTarget<AssetOutput, H>;
+  checks?: AssetCheck[];
+  tags?: string[];
+  owners?: string[];
+  /** Maximum age of the latest materialization before the asset is overdue. */
+  freshness?: { maxLagMinutes: number };
+  retry?: Partial<RetryPolicy>;
+  materialize(context: MaterializeContext<D>): Promise<AssetOutput<S>> | AssetOutput<S>;
+}
+
+/** A declared asset: the spec, normalized. */
+export interface AssetDefinition<
+  S extends z.ZodObject = z.ZodObject,
+  D extends DepsSpec = DepsSpec,
+  H extends InputHandle = InputHandle,
+> extends Readonly<Omit<AssetSpec<S, D, H>, 'deps' | 'group' | 'codeVersion' | 'io' | 'checks' | 'tags' | 'owners'>> {
+  readonly kind: 'asset';
+  readonly group: string;
+  readonly codeVersion: string;
+  readonly deps: D;
+  readonly io: IoTarget<AssetOutput, H>;
+  readonly checks: readonly AssetCheck[];
+  readonly tags: readonly string[];
+  readonly owners: readonly string[];
+}
+
+const CHECK_NAME = /^[a-z][a-z0-9_]*$/;
+
+/**
+ * Declares an asset. The output row type is inferred from `schema`.
+ *
+ * @example
+ * export const silverCustomers = defineAsset({
+ *   key: 'silver_customers',
+ *   group: 'silver',
+ *   description: 'Typed, deduplicated customer profiles.',
+ *   deps: { raw: rawCustomers },
+ *   schema: z.object({ customer_id: z.number().int(), email: z.string() }),
+ *   checks: [rowCheck({ name: 'email_present', validWhen: 'email is not null' })],
+ *   materialize: ({ deps, duckdb }) => duckdb.sql`select distinct customer_id, email from ${deps.raw}`,
+ * });
+ */
+export function defineAsset<S extends z.ZodObject, D extends DepsSpec = Record<never, never>, H extends InputHandle = InputHandle>(
+  spec: AssetSpec<S, D, H>,
+): AssetDefinition<S, D, H> {
+  validateAssetKey(spec.key);
+  const checks = spec.checks ?? [];
+  const seen = new Set<string>();
+  for (const check of checks) {
+    if (!CHECK_NAME.test(check.name)) {
+      throw new ShopflowError('SF_INVALID_ASSET', `check name \`${check.name}\` on asset \`${spec.key}\` is not snake_case`);
+    }
+    if (seen.has(check.name)) {
+      throw new ShopflowError('SF_INVALID_ASSET', `asset \`${spec.key}\` has two checks named \`${check.name}\``, {
+        hint: 'give each check of an asset its own name',
+      });
+    }
+    seen.add(check.name);
+  }
+  if (spec.freshness && !(spec.freshness.maxLagMinutes > 0)) {
+    throw new ShopflowError('SF_INVALID_ASSET', `asset \`${spec.key}\` has freshness.maxLagMinutes ${spec.freshness.maxLagMinutes}`, {
+      hint: 'use a positive number of minutes',
+    });
+  }
+  return Object.freeze({
+    ...spec,
+    kind: 'asset' as const,
+    group: spec.group ?? 'default',
+    codeVersion: spec.codeVersion ?? '1',
+    deps: (spec.deps ?? {}) as D,
+    io: (spec.io ?? lakeTable()) as IoTarget<AssetOutput, H>,
+    checks: Object.freeze([...checks]),
+    tags: Object.freeze([...(spec.tags ?? [])]),
+    owners: Object.freeze([...(spec.owners ?? [])]),
+  });
+}

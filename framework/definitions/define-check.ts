@@ -1,0 +1,111 @@
+import type { DuckDbSession } from '../duckdb/duckdb-session.js';
+import type { MaterializationRecord } from '../instance/instance-store.js';
+import type { InputHandle, QuarantineRule } from '../io/io-target.js';
+import type { ResourceDefinition } from './define-resource.js';
+
+export type CheckSeverity = 'error' | 'warn';
+
+/** What a check sees when it evaluates one freshly written asset partition. */
+export interface CheckContext {
+  assetKey: string;
+  partitionKey: string | null;
+  runId: string;
+  duckdb: DuckDbSession;
+  /** The data just written, as a SQL fragment. */
+  data: InputHandle;
+  /** The materialization the check evaluates. */
+  materialization: { id: string; rowCount: number | null; dataVersion: string; metadata: Record<string, unknown> };
+  /** Earlier materializations of the same asset partition, newest first (for anomaly checks). */
+  history(limit?: number): Promise<MaterializationRecord[]>;
+  resource<T>(definition: ResourceDefinition<T>): Promise<T>;
+}
+
+export interface CheckResult {
+  passed: boolean;
+  /** One readable sentence, e.g. "3 rows have a null email". */
+  message?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * A data-quality check attached to an asset. An `error` check that fails blocks the downstream
+ * steps of that partition in the same run; a `warn` check is recorded only. A check with a
+ * `quarantine` rule moves failing rows aside while writing instead of failing the asset.
+ */
+export interface AssetCheck {
+  readonly name: string;
+  readonly severity: CheckSeverity;
+  readonly description: string;
+  readonly quarantine?: QuarantineRule;
+  evaluate(context: CheckContext): Promise<CheckResult>;
+}
+
+/**
+ * Declares a check.
+ *
+ * @example
+ * defineCheck({
+ *   name: 'has_rows', severity: 'error', description: 'at least one row',
+ *   evaluate: async ({ materialization }) => ({ passed: (materialization.rowCount ?? 0) > 0 }),
+ * });
+ */
+export function defineCheck(check: {
+  name: string;
+  severity?: CheckSeverity;
+  description: string;
+  quarantine?: QuarantineRule;
+  evaluate(context: CheckContext): Promise<CheckResult>;
+}): AssetCheck {
+  return Object.freeze({ severity: 'error' as const, ...check });
+}
+
+/**
+ * A row-level rule: every row must satisfy the DuckDB predicate `validWhen` (NULL fails). The
+ * evaluation counts failing rows and keeps a sample. With `quarantine: true` failing rows are
+ * moved to the asset's quarantine while writing, and the check records how many were moved.
+ *
+ * @example
+ * rowCheck({ name: 'positive_price', validWhen: 'price > 0', quarantine: true })
+ */
+export function rowCheck(options: {
+  name: string;
+  validWhen: string;
+  description?: string;
+  severity?: CheckSeverity;
+  quarantine?: boolean;
+  sampleSize?: number;
+}): AssetCheck {
+  const sampleSize = options.sampleSize ?? 5;
+  const quarantine = options.quarantine ? { name: options.name, validWhen: options.validWhen } : undefined;
+  return defineCheck({
+    name: options.name,
+    severity: options.severity ?? 'error',
+    description: options.description ?? `every row satisfies \`${options.validWhen}\``,
+    quarantine,
+    async evaluate({ duckdb, data, materialization }) {
+      const failing = `select * from ${data.toSql()} where not coalesce((${options.validWhen}), false)`;
+      const [{ n }] = await duckdb.query(`select count(*)::bigint as n from (${failing})`);
+      const failingRows = Number(n);
+      const sample = failingRows > 0 ? await duckdb.query(`${failing} limit ${sampleSize}`) : [];
+      const quarantined = quarantine
+        ? ((materialization.metadata.quarantined as Record<string, { rows: number; sample: unknown[] }>)?.[
+            options.name
+          ] ?? { rows: 0, sample: [] })
+        : undefined;
+      const metadata: Record<string, unknown> = { failingRows, sample };
+      if (quarantined) {
+        metadata.quarantinedRows = quarantined.rows;
+        metadata.quarantineSample = quarantined.sample;
+      }
+      const moved = quarantined && quarantined.rows > 0 ? `; ${quarantined.rows} rows quarantined` : '';
+      return {
+        passed: failingRows === 0,
+        message:
+          failingRows === 0
+            ? `every row satisfies \`${options.validWhen}\`${moved}`
+            : `${failingRows} rows fail \`${options.validWhen}\``,
+        metadata,
+      };
+    },
+  });
+}

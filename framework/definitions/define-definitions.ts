@@ -1,0 +1,53 @@
+import type { AnyAsset } from './define-asset.js';
+import type { ResourceDefinition } from './define-resource.js';
+import { AssetGraph } from '../graph/asset-graph.js';
+
+/** An extra CLI command contributed by a code location (e.g. `shopflow generate`). */
+export interface CommandDefinition {
+  name: string;
+  description: string;
+  /** Options as commander flags, e.g. `--scale <factor>`. */
+  options?: Array<{ flags: string; description: string; defaultValue?: string }>;
+  arguments?: Array<{ name: string; description: string; required?: boolean }>;
+  /** Returns the exit code. `context` gives the loaded config, a logger and the output streams. */
+  run(context: CommandContext, args: string[], options: Record<string, unknown>): Promise<number>;
+}
+
+export interface CommandContext {
+  config: import('../config/config-schema.js').ShopflowConfig;
+  home: string;
+  log: import('pino').Logger;
+  stdout: NodeJS.WritableStream;
+  json: boolean;
+  resource<T>(definition: ResourceDefinition<T>): Promise<T>;
+}
+
+/** Everything a code location defines: assets (with their checks), resources and extra commands. */
+export interface Definitions {
+  readonly assets: readonly AnyAsset[];
+  readonly resources: readonly ResourceDefinition<unknown>[];
+  readonly commands: readonly CommandDefinition[];
+  readonly graph: AssetGraph;
+}
+
+/**
+ * Collects and validates a code location: duplicate keys, unknown dependencies (with a did-you-mean)
+ * and cycles (naming every asset on it) are errors here, before anything runs.
+ *
+ * @example
+ * export default defineDefinitions({ assets: [rawCustomers, silverCustomers], resources: [postgres] });
+ */
+export function defineDefinitions(input: {
+  assets: readonly AnyAsset[];
+  // biome-ignore lint/suspicious/noExplicitAny: resources of any value type
+  resources?: readonly ResourceDefinition<any, any>[];
+  commands?: readonly CommandDefinition[];
+}): Definitions {
+  const graph = new AssetGraph(input.assets);
+  return Object.freeze({
+    assets: input.assets,
+    resources: input.resources ?? [],
+    commands: input.commands ?? [],
+    graph,
+  });
+}

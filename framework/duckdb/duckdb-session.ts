@@ -1,0 +1,72 @@
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type SqlQuery, sql } from './sql-template.js';
+
+/** A row as DuckDB returns it in JSON-safe form (big integers and decimals as strings). */
+export type JsonRow = Record<string, unknown>;
+
+/**
+ * One DuckDB connection handed to a step or a check. Each step gets its own connection on the
+ * process-wide in-memory database, so steps in parallel do not block each other.
+ */
+export class DuckDbSession {
+  /** The `sql` tagged template, for convenience inside asset code. */
+  readonly sql = sql;
+
+  constructor(readonly connection: DuckDBConnection) {}
+
+  /** Runs a statement and returns every row as JSON-safe objects. */
+  async query(statement: SqlQuery | string): Promise<JsonRow[]> {
+    const reader = await this.connection.runAndReadAll(String(statement));
+    return reader.getRowObjectsJson() as JsonRow[];
+  }
+
+  /** Runs a statement and returns column names and types with the rows. */
+  async queryWithColumns(
+    statement: SqlQuery | string,
+  ): Promise<{ columns: Array<{ name: string; type: string }>; rows: JsonRow[] }> {
+    const reader = await this.connection.runAndReadAll(String(statement));
+    const names = reader.columnNames();
+    const types = reader.columnTypes().map(String);
+    return {
+      columns: names.map((name, i) => ({ name, type: types[i] })),
+      rows: reader.getRowObjectsJson() as JsonRow[],
+    };
+  }
+
+  /** Runs a statement for its effect. */
+  async run(statement: SqlQuery | string): Promise<void> {
+    await this.connection.run(String(statement));
+  }
+
+  close(): void {
+    this.connection.closeSync();
+  }
+}
+
+/** The process-wide DuckDB database; created on first use. */
+export class DuckDbEngine {
+  private instance?: Promise<DuckDBInstance>;
+
+  constructor(private readonly options: { tempDirectory?: string; memoryLimit?: string; threads?: number } = {}) {}
+
+  async session(): Promise<DuckDbSession> {
+    this.instance ??= this.create();
+    const instance = await this.instance;
+    return new DuckDbSession(await instance.connect());
+  }
+
+  private async create(): Promise<DuckDBInstance> {
+    const settings: Record<string, string> = {};
+    if (this.options.tempDirectory) settings.temp_directory = this.options.tempDirectory;
+    if (this.options.memoryLimit) settings.memory_limit = this.options.memoryLimit;
+    if (this.options.threads) settings.threads = String(this.options.threads);
+    return await DuckDBInstance.create(':memory:', settings);
+  }
+
+  async close(): Promise<void> {
+    if (!this.instance) return;
+    const instance = await this.instance;
+    instance.closeSync();
+    this.instance = undefined;
+  }
+}

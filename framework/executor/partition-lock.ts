@@ -1,0 +1,38 @@
+import { ShopflowError } from '../errors/error-catalog.js';
+import { HOSTNAME, deathReason } from './process-liveness.js';
+import type { StepServices } from './step-services.js';
+
+const POLL_MS = 200;
+
+/**
+ * Takes the lock of one asset partition for `runId`, so two processes never materialize it at the
+ * same time. Waits up to `lockWaitMs` for a live holder; takes over from a dead one (its process
+ * gone, or its heartbeat stale). Throws `SF_LOCK_HELD` naming the holder when the wait runs out.
+ */
+export async function acquirePartitionLock(services: StepServices, key: string, runId: string): Promise<void> {
+  const deadline = services.now().getTime() + services.lockWaitMs;
+  for (;;) {
+    const now = services.now().toISOString();
+    const holder = { runId, pid: process.pid, hostname: HOSTNAME, acquiredAt: now, heartbeatAt: now };
+    const result = await services.store.tryAcquireLock(key, holder);
+    if (result.acquired) return;
+    if (result.holder.runId === runId) return;
+    const dead = deathReason(result.holder, services.now(), services.deadAfterMs);
+    if (dead) {
+      if (await services.store.stealLock(key, result.holder.runId, holder)) {
+        services.log.warn({ lock: key, previous: result.holder.runId }, `took over the lock of ${key}: ${dead}`);
+        return;
+      }
+      continue;
+    }
+    if (services.now().getTime() >= deadline) {
+      const h = result.holder;
+      throw new ShopflowError(
+        'SF_LOCK_HELD',
+        `${key} is being materialized by run ${h.runId} (pid ${h.pid} on ${h.hostname}) since ${h.acquiredAt}`,
+        { hint: `wait for that run to finish (shopflow runs show ${h.runId.slice(0, 8)}) and try again` },
+      );
+    }
+    await services.sleep(POLL_MS);
+  }
+}

@@ -1,0 +1,280 @@
+import { createHash } from 'node:crypto';
+import type { AnyAsset, MaterializeContext, RetryPolicy } from '../definitions/define-asset.js';
+import { MaterializeResult } from '../definitions/materialize-result.js';
+import type { DuckDbSession } from '../duckdb/duckdb-session.js';
+import { isShopflowError } from '../errors/error-catalog.js';
+import type { LineageInput } from '../instance/instance-store.js';
+import type { InputHandle, IoContext, WriteResult } from '../io/io-target.js';
+import { formatAssetPartition } from '../keys/asset-key.js';
+import { acquirePartitionLock } from './partition-lock.js';
+import { retryDelayMs } from './retry-policy.js';
+import type { CheckOutcome, StepDescriptor, StepOutcome, StepServices } from './step-services.js';
+import { describeError, userCodeBoundary } from './user-code-boundary.js';
+
+function ioContext(services: StepServices, asset: AnyAsset, partitionKey: string | null, runId: string, duckdb: DuckDbSession): IoContext {
+  return {
+    assetKey: asset.key,
+    partitionKey,
+    runId,
+    schema: asset.schema,
+    duckdb,
+    lakeRoot: services.lakeRoot,
+    resource: (definition) => services.resources.get(definition),
+    quarantine: asset.io.supportsQuarantine
+      ? asset.checks.flatMap((check) => (check.quarantine ? [check.quarantine] : []))
+      : [],
+  };
+}
+
+interface ResolvedInputs {
+  handles: Record<string, InputHandle>;
+  lineage: LineageInput[];
+}
+
+async function resolveInputs(
+  services: StepServices,
+  asset: AnyAsset,
+  partitionKey: string | null,
+  runId: string,
+  duckdb: DuckDbSession,
+): Promise<ResolvedInputs> {
+  const handles: Record<string, InputHandle> = {};
+  const lineage: LineageInput[] = [];
+  const now = services.now();
+  for (const dep of services.graph.upstream(asset.key)) {
+    const upstream = services.graph.get(dep.assetKey);
+    const mapped = dep.mapping.upstreamFor(partitionKey, asset.partitions, upstream.partitions, now);
+    const states = await services.store.listAssetPartitionStates([dep.assetKey]);
+    const byPartition = new Map(states.map((s) => [s.partitionKey, s]));
+    const available: Array<string | null> = [];
+    for (const key of mapped.valid) {
+      const state = byPartition.get(key);
+      if (state?.materializationId && state.dataVersion) {
+        available.push(key);
+        lineage.push({
+          assetKey: dep.assetKey,
+          partitionKey: key,
+          materializationId: state.materializationId,
+          dataVersion: state.dataVersion,
+        });
+      }
+    }
+    handles[dep.name] = await upstream.io.input(ioContext(services, upstream, null, runId, duckdb), available);
+  }
+  return { handles, lineage };
+}
+
+/** Whether every upstream partition still has the data version this partition last read. */
+async function upstreamUnchanged(services: StepServices, asset: AnyAsset, partitionKey: string | null, lineage: LineageInput[]): Promise<boolean> {
+  const [state] = (await services.store.listAssetPartitionStates([asset.key])).filter((s) => s.partitionKey === partitionKey);
+  if (!state?.materializationId || state.codeVersion !== asset.codeVersion) return false;
+  const recorded = new Map(state.inputs.map((i) => [`${i.assetKey}\u0000${i.partitionKey ?? ''}`, i.dataVersion]));
+  if (recorded.size !== lineage.length) return false;
+  return lineage.every((i) => recorded.get(`${i.assetKey}\u0000${i.partitionKey ?? ''}`) === i.dataVersion);
+}
+
+function retryPolicyOf(services: StepServices, asset: AnyAsset): RetryPolicy {
+  return { ...services.retryDefaults, ...(asset.retry ?? {}) };
+}
+
+function fallbackDataVersion(value: MaterializeResult['value']): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ rowCount: value.rowCount ?? null, metadata: value.metadata ?? {} }))
+    .digest('hex')
+    .slice(0, 20);
+}
+
+async function materializeOnce(
+  services: StepServices,
+  asset: AnyAsset,
+  step: StepDescriptor,
+  duckdb: DuckDbSession,
+  inputs: ResolvedInputs,
+): Promise<WriteResult> {
+  const extra: Record<string, unknown> = {};
+  const partition = step.partitionKey === null ? null : asset.partitions!.partition(step.partitionKey);
+  const context: MaterializeContext = {
+    assetKey: asset.key,
+    runId: step.runId,
+    partition,
+    partitionKey: step.partitionKey,
+    deps: inputs.handles,
+    duckdb,
+    log: services.log.child({ asset: asset.key, partition: step.partitionKey }),
+    resource: (definition) => services.resources.get(definition),
+    addMetadata: (metadata) => Object.assign(extra, metadata),
+  };
+  const where = { assetKey: asset.key, partitionKey: step.partitionKey };
+  const output = await userCodeBoundary(where, () => asset.materialize(context));
+  if (output instanceof MaterializeResult) {
+    const value = output.value;
+    return {
+      dataVersion: value.dataVersion ?? fallbackDataVersion(value),
+      rowCount: value.rowCount ?? null,
+      metadata: { ...(value.metadata ?? {}), ...extra },
+    };
+  }
+  const written = await userCodeBoundary(where, () =>
+    asset.io.write(ioContext(services, asset, step.partitionKey, step.runId, duckdb), output),
+  );
+  return { ...written, metadata: { ...written.metadata, ...extra } };
+}
+
+async function runChecks(
+  services: StepServices,
+  asset: AnyAsset,
+  step: StepDescriptor,
+  duckdb: DuckDbSession,
+  materialization: { id: string; rowCount: number | null; dataVersion: string; metadata: Record<string, unknown> },
+): Promise<CheckOutcome[]> {
+  if (asset.checks.length === 0) return [];
+  const data = await asset.io.input(ioContext(services, asset, null, step.runId, duckdb), [step.partitionKey]);
+  const outcomes: CheckOutcome[] = [];
+  for (const check of asset.checks) {
+    let passed: boolean;
+    let message: string | null;
+    let metadata: Record<string, unknown>;
+    try {
+      const result = await userCodeBoundary({ ...step, check: check.name }, () =>
+        check.evaluate({
+          assetKey: asset.key,
+          partitionKey: step.partitionKey,
+          runId: step.runId,
+          duckdb,
+          data,
+          materialization,
+          history: async (limit = 20) =>
+            (await services.store.listMaterializations({ assetKey: asset.key, partitionKey: step.partitionKey, limit: limit + 1 })).filter(
+              (m) => m.id !== materialization.id,
+            ),
+          resource: (definition) => services.resources.get(definition),
+        }),
+      );
+      passed = result.passed;
+      message = result.message ?? null;
+      metadata = { ...(result.metadata ?? {}), ...(result.message ? { message: result.message } : {}) };
+    } catch (error) {
+      passed = false;
+      message = `the check itself failed: ${describeError(error)}`;
+      metadata = { message, error: describeError(error) };
+    }
+    await services.store.recordCheckEvaluation({
+      runId: step.runId,
+      assetKey: asset.key,
+      partitionKey: step.partitionKey,
+      checkName: check.name,
+      severity: check.severity,
+      passed,
+      metadata,
+      materializationId: materialization.id,
+    });
+    await services.emit({
+      runId: step.runId,
+      type: 'check_evaluation',
+      assetKey: asset.key,
+      partitionKey: step.partitionKey,
+      message: `${check.name}: ${passed ? 'passed' : check.severity === 'error' ? 'FAILED' : 'warning'}${message ? ` — ${message}` : ''}`,
+      data: { check: check.name, severity: check.severity, passed },
+    });
+    outcomes.push({ name: check.name, severity: check.severity, passed, message });
+  }
+  return outcomes;
+}
+
+/**
+ * Runs one step: takes the partition lock, skips the step if its upstream turned out unchanged,
+ * materializes with retries, records the materialization with its lineage, then runs the checks.
+ * Never throws for a failure of the step itself: it reports it in the outcome and the event log.
+ */
+export async function runStep(step: StepDescriptor, services: StepServices): Promise<StepOutcome> {
+  const asset = services.graph.get(step.assetKey);
+  const label = formatAssetPartition(step.assetKey, step.partitionKey);
+  const base = { key: step.key, rowCount: null, dataVersion: null, checks: [], blocking: false };
+  const event = { runId: step.runId, assetKey: step.assetKey, partitionKey: step.partitionKey };
+  const duckdb = await services.engine.session();
+  let locked = false;
+  try {
+    await acquirePartitionLock(services, label, step.runId);
+    locked = true;
+    const inputs = await resolveInputs(services, asset, step.partitionKey, step.runId, duckdb);
+    if (step.reasonCodes.length > 0 && step.reasonCodes.every((c) => c === 'upstream_planned')) {
+      if (await upstreamUnchanged(services, asset, step.partitionKey, inputs.lineage)) {
+        const message = 'up to date: its upstream was re-materialized with identical data';
+        await services.emit({ ...event, type: 'step_skipped', message, data: { reason: 'upstream_unchanged' } });
+        return { ...base, status: 'skipped', message };
+      }
+    }
+    await services.store.recordAttempt({ ...event, status: 'running' });
+    await services.emit({ ...event, type: 'step_start', message: `materializing ${label}` });
+    const policy = retryPolicyOf(services, asset);
+    const started = Date.now();
+    let written: WriteResult | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        written = await materializeOnce(services, asset, step, duckdb, inputs);
+        break;
+      } catch (error) {
+        if (attempt > policy.maxRetries || (isShopflowError(error) && error.code !== 'SF_USER_CODE' && error.code !== 'SF_IO')) {
+          throw error;
+        }
+        const delay = retryDelayMs(policy, attempt);
+        await services.emit({
+          ...event,
+          type: 'step_retry',
+          message: `attempt ${attempt} failed (${describeError(error)}); retrying in ${delay} ms`,
+          data: { attempt, delayMs: delay, error: describeError(error) },
+        });
+        await services.sleep(delay);
+      }
+    }
+    const metadata: Record<string, unknown> = { ...written.metadata, durationMs: Date.now() - started };
+    if (written.quarantined) metadata.quarantined = written.quarantined;
+    const materialization = await services.store.recordMaterialization({
+      runId: step.runId,
+      assetKey: step.assetKey,
+      partitionKey: step.partitionKey,
+      dataVersion: written.dataVersion,
+      codeVersion: asset.codeVersion,
+      rowCount: written.rowCount,
+      metadata,
+      inputs: inputs.lineage,
+    });
+    const checks = await runChecks(services, asset, step, duckdb, materialization);
+    const failedBlocking = checks.filter((c) => !c.passed && c.severity === 'error');
+    const message = failedBlocking.length
+      ? `blocking check ${failedBlocking.map((c) => c.name).join(', ')} failed`
+      : `${written.rowCount ?? '?'} rows, version ${written.dataVersion.slice(0, 8)}`;
+    await services.emit({
+      ...event,
+      type: 'step_success',
+      message: `${label}: ${message}`,
+      data: { rowCount: written.rowCount, dataVersion: written.dataVersion, durationMs: metadata.durationMs, blocking: failedBlocking.length > 0 },
+    });
+    return {
+      ...base,
+      status: 'success',
+      message,
+      rowCount: written.rowCount,
+      dataVersion: written.dataVersion,
+      checks,
+      blocking: failedBlocking.length > 0,
+    };
+  } catch (error) {
+    const message = describeError(error);
+    if (locked) await services.store.recordAttempt({ ...event, status: 'failed', error: message }).catch(() => {});
+    await services.emit({
+      ...event,
+      type: 'step_failure',
+      message: `${label} failed: ${message}`,
+      data: {
+        error: message,
+        code: isShopflowError(error) ? error.code : 'SF_USER_CODE',
+        stack: error instanceof Error ? (error.cause instanceof Error ? error.cause.stack : error.stack) : undefined,
+      },
+    });
+    return { ...base, status: 'failed', message };
+  } finally {
+    duckdb.close();
+    if (locked) await services.store.releaseLock(label, step.runId).catch(() => {});
+  }
+}

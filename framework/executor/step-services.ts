@@ -1,0 +1,52 @@
+import type { Logger } from 'pino';
+import type { RetryPolicy } from '../definitions/define-asset.js';
+import type { DuckDbEngine } from '../duckdb/duckdb-session.js';
+import type { AssetGraph } from '../graph/asset-graph.js';
+import type { EventRecord, InstanceStore, NewEvent } from '../instance/instance-store.js';
+import type { ResourceCache } from './resource-cache.js';
+
+/** Everything a step needs from the process that runs it. */
+export interface StepServices {
+  store: InstanceStore;
+  graph: AssetGraph;
+  engine: DuckDbEngine;
+  resources: ResourceCache;
+  lakeRoot: string;
+  log: Logger;
+  retryDefaults: RetryPolicy;
+  lockWaitMs: number;
+  deadAfterMs: number;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+  /** Appends an event to the store and tells the listeners (CLI progress, server). */
+  emit(event: NewEvent): Promise<EventRecord>;
+}
+
+/** A step as plain data: any worker that has the definitions can run it. */
+export interface StepDescriptor {
+  runId: string;
+  key: string;
+  assetKey: string;
+  partitionKey: string | null;
+  /** Reason codes from the plan; a step planned only because an upstream was planned may be skipped. */
+  reasonCodes: string[];
+}
+
+export interface CheckOutcome {
+  name: string;
+  severity: 'error' | 'warn';
+  passed: boolean;
+  message: string | null;
+}
+
+export interface StepOutcome {
+  key: string;
+  status: 'success' | 'failed' | 'skipped';
+  /** Why it was skipped or how it failed. */
+  message: string | null;
+  rowCount: number | null;
+  dataVersion: string | null;
+  checks: CheckOutcome[];
+  /** An `error` check failed: downstream steps of this partition must not run. */
+  blocking: boolean;
+}

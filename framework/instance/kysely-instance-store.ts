@@ -1,0 +1,718 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { ShopflowError } from '../errors/error-catalog.js';
+import type {
+  AssetPartitionState,
+  AttemptStatus,
+  CheckEvaluationRecord,
+  EventRecord,
+  EventType,
+  InstanceStore,
+  LineageInput,
+  LockHolder,
+  LockResult,
+  MaterializationRecord,
+  NewCheckEvaluation,
+  NewEvent,
+  NewMaterialization,
+  NewRun,
+  RunPatch,
+  RunRecord,
+  RunStatus,
+} from './instance-store.js';
+import { type Database, UNPARTITIONED } from './schema.js';
+
+/** What a backend hands the shared store: its database and the two things only it knows how to do. */
+export interface KyselyInstanceStoreOptions {
+  backend: InstanceStore['backend'];
+  db: Kysely<Database>;
+  /** Applies pending migrations while holding the backend's cross-process migration lock. */
+  migrate(): Promise<void>;
+  /**
+   * Called inside a transaction right before an event is inserted, so that event ids become
+   * visible in increasing order (needed where writers run in parallel, i.e. PostgreSQL).
+   */
+  lockEventSequence?(trx: Transaction<Database>): Promise<void>;
+}
+
+// NOTE: well below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
+const CHUNK = 500;
+
+const MATERIALIZATION_COLUMNS = [
+  'id',
+  'run_id',
+  'asset_key',
+  'partition_key',
+  'data_version',
+  'code_version',
+  'row_count',
+  'metadata_json',
+  'created_at',
+] as const;
+
+const STATE_COLUMNS = [
+  'asset_key',
+  'partition_key',
+  'materialization_id',
+  'data_version',
+  'code_version',
+  'row_count',
+  'materialized_at',
+  'inputs_json',
+  'last_attempt_status',
+  'last_attempt_at',
+  'last_run_id',
+  'last_error',
+] as const;
+
+const CHECK_COLUMNS = [
+  'id',
+  'run_id',
+  'asset_key',
+  'partition_key',
+  'check_name',
+  'severity',
+  'passed',
+  'metadata_json',
+  'materialization_id',
+  'created_at',
+] as const;
+
+type RunRow = Selectable<Database['runs']>;
+type EventRow = Selectable<Database['events']>;
+type MaterializationRow = Pick<
+  Selectable<Database['materializations']>,
+  (typeof MATERIALIZATION_COLUMNS)[number]
+>;
+type StateRow = Pick<Selectable<Database['asset_partitions']>, (typeof STATE_COLUMNS)[number]>;
+type CheckRow = Pick<Selectable<Database['check_evaluations']>, (typeof CHECK_COLUMNS)[number]>;
+type LockRow = Selectable<Database['locks']>;
+type Executor = Kysely<Database> | Transaction<Database>;
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+function byText(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}
+
+function assertPartitionKey(partitionKey: string | null, assetKey: string): void {
+  if (partitionKey === UNPARTITIONED) {
+    throw new ShopflowError(
+      'SF_BAD_PARTITION',
+      `asset \`${assetKey}\` was given the empty partition key \`''\``,
+      {
+        hint: 'pass `null` for an unpartitioned asset',
+      },
+    );
+  }
+}
+
+function toRun(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    status: row.status as RunStatus,
+    selection: row.selection,
+    plan: JSON.parse(row.plan_json),
+    tags: JSON.parse(row.tags_json),
+    parentRunId: row.parent_run_id,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    pid: row.pid,
+    hostname: row.hostname,
+    heartbeatAt: row.heartbeat_at,
+    error: row.error,
+  };
+}
+
+function toEvent(row: EventRow): EventRecord {
+  return {
+    id: Number(row.id),
+    runId: row.run_id,
+    ts: row.ts,
+    type: row.type as EventType,
+    assetKey: row.asset_key,
+    partitionKey: row.partition_key,
+    message: row.message,
+    data: JSON.parse(row.data_json),
+  };
+}
+
+function toMaterialization(row: MaterializationRow, inputs: LineageInput[]): MaterializationRecord {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    assetKey: row.asset_key,
+    partitionKey: row.partition_key,
+    dataVersion: row.data_version,
+    codeVersion: row.code_version,
+    rowCount: row.row_count === null ? null : Number(row.row_count),
+    metadata: JSON.parse(row.metadata_json),
+    createdAt: row.created_at,
+    inputs,
+  };
+}
+
+function toCheck(row: CheckRow): CheckEvaluationRecord {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    assetKey: row.asset_key,
+    partitionKey: row.partition_key,
+    checkName: row.check_name,
+    severity: row.severity as CheckEvaluationRecord['severity'],
+    passed: Number(row.passed) === 1,
+    metadata: JSON.parse(row.metadata_json),
+    materializationId: row.materialization_id,
+    createdAt: row.created_at,
+  };
+}
+
+function toHolder(row: LockRow): LockHolder {
+  return {
+    runId: row.run_id,
+    pid: Number(row.pid),
+    hostname: row.hostname,
+    acquiredAt: row.acquired_at,
+    heartbeatAt: row.heartbeat_at,
+  };
+}
+
+function toStates(rows: StateRow[]): AssetPartitionState[] {
+  const states: AssetPartitionState[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    states[i] = {
+      assetKey: row.asset_key,
+      partitionKey: row.partition_key === UNPARTITIONED ? null : row.partition_key,
+      materializationId: row.materialization_id,
+      dataVersion: row.data_version,
+      codeVersion: row.code_version,
+      rowCount: row.row_count === null ? null : Number(row.row_count),
+      materializedAt: row.materialized_at,
+      inputs: row.inputs_json === null ? [] : JSON.parse(row.inputs_json),
+      lastAttemptStatus: row.last_attempt_status as AttemptStatus | null,
+      lastAttemptAt: row.last_attempt_at,
+      lastRunId: row.last_run_id,
+      lastError: row.last_error,
+    };
+  }
+  return states;
+}
+
+/**
+ * The instance store over a Kysely database, shared by the SQLite and PostgreSQL backends: every
+ * query is written once and runs unchanged on both. Backends construct it; users call
+ * `openInstanceStore`.
+ *
+ * @example
+ * const store = new KyselyInstanceStore({ backend: 'sqlite', db, migrate: () => migrateSqlite(db) });
+ * await store.migrate();
+ * const run = await store.createRun({ selection: '*', plan: { steps: [] } });
+ */
+export class KyselyInstanceStore implements InstanceStore {
+  readonly backend: InstanceStore['backend'];
+  readonly #options: KyselyInstanceStoreOptions;
+  readonly #db: Kysely<Database>;
+  #closed = false;
+
+  constructor(options: KyselyInstanceStoreOptions) {
+    this.backend = options.backend;
+    this.#options = options;
+    this.#db = options.db;
+  }
+
+  async migrate(): Promise<void> {
+    await this.#options.migrate();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#db.destroy();
+  }
+
+  // ---- runs -------------------------------------------------------------------------------------
+
+  async createRun(run: NewRun): Promise<RunRecord> {
+    const record: RunRecord = {
+      id: run.id ?? randomUUID(),
+      status: run.status ?? 'queued',
+      selection: run.selection,
+      plan: run.plan,
+      tags: run.tags ?? {},
+      parentRunId: run.parentRunId ?? null,
+      createdAt: now(),
+      startedAt: null,
+      finishedAt: null,
+      pid: run.pid ?? null,
+      hostname: run.hostname ?? null,
+      heartbeatAt: null,
+      error: null,
+    };
+    await this.#db
+      .insertInto('runs')
+      .values({
+        id: record.id,
+        status: record.status,
+        selection: record.selection,
+        plan_json: JSON.stringify(record.plan ?? null),
+        tags_json: JSON.stringify(record.tags),
+        parent_run_id: record.parentRunId,
+        created_at: record.createdAt,
+        pid: record.pid,
+        hostname: record.hostname,
+      })
+      .execute();
+    return record;
+  }
+
+  async updateRun(id: string, patch: RunPatch): Promise<void> {
+    const set: Partial<Omit<RunRow, 'seq'>> = {};
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.startedAt !== undefined) set.started_at = patch.startedAt;
+    if (patch.finishedAt !== undefined) set.finished_at = patch.finishedAt;
+    if (patch.pid !== undefined) set.pid = patch.pid;
+    if (patch.hostname !== undefined) set.hostname = patch.hostname;
+    if (patch.heartbeatAt !== undefined) set.heartbeat_at = patch.heartbeatAt;
+    if (patch.error !== undefined) set.error = patch.error;
+    if (patch.plan !== undefined) set.plan_json = JSON.stringify(patch.plan);
+    const found =
+      Object.keys(set).length > 0
+        ? Number(
+            (await this.#db.updateTable('runs').set(set).where('id', '=', id).executeTakeFirst())
+              .numUpdatedRows,
+          ) > 0
+        : (await this.getRun(id)) !== undefined;
+    if (!found) {
+      throw new ShopflowError('SF_UNKNOWN_RUN', `cannot update run \`${id}\`: no run has this id`, {
+        hint: 'list runs with `shopflow runs`',
+      });
+    }
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const row = await this.#db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRun(row);
+  }
+
+  async findRunsByPrefix(prefix: string): Promise<RunRecord[]> {
+    // NOTE: `substr` rather than LIKE: LIKE ignores case on SQLite but not on PostgreSQL.
+    const rows = await this.#db
+      .selectFrom('runs')
+      .selectAll()
+      .where((eb) => eb(eb.fn<string>('substr', ['id', eb.val(1), eb.val(prefix.length)]), '=', prefix))
+      .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc')
+      .execute();
+    return rows.map(toRun);
+  }
+
+  async listRuns(options: { limit?: number; status?: RunStatus[] } = {}): Promise<RunRecord[]> {
+    if (options.status?.length === 0) return [];
+    let query = this.#db.selectFrom('runs').selectAll().orderBy('created_at', 'desc').orderBy('seq', 'desc');
+    if (options.status) query = query.where('status', 'in', options.status);
+    if (options.limit !== undefined) query = query.limit(options.limit);
+    return (await query.execute()).map(toRun);
+  }
+
+  // ---- events -----------------------------------------------------------------------------------
+
+  async appendEvent(event: NewEvent): Promise<EventRecord> {
+    if (!this.#options.lockEventSequence) return await this.#insertEvent(this.#db, event);
+    return await this.#db.transaction().execute((trx) => this.#insertEvent(trx, event));
+  }
+
+  async #insertEvent(db: Executor, event: NewEvent): Promise<EventRecord> {
+    const record: Omit<EventRecord, 'id'> = {
+      runId: event.runId,
+      ts: event.ts ?? now(),
+      type: event.type,
+      assetKey: event.assetKey ?? null,
+      partitionKey: event.partitionKey ?? null,
+      message: event.message ?? null,
+      data: event.data ?? {},
+    };
+    if (this.#options.lockEventSequence && db.isTransaction) {
+      await this.#options.lockEventSequence(db as Transaction<Database>);
+    }
+    const { id } = await db
+      .insertInto('events')
+      .values({
+        run_id: record.runId,
+        ts: record.ts,
+        type: record.type,
+        asset_key: record.assetKey,
+        partition_key: record.partitionKey,
+        message: record.message,
+        data_json: JSON.stringify(record.data),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { id: Number(id), ...record };
+  }
+
+  async listEvents(
+    options: {
+      runId?: string;
+      afterId?: number;
+      assetKey?: string;
+      types?: EventType[];
+      limit?: number;
+    } = {},
+  ): Promise<EventRecord[]> {
+    if (options.types?.length === 0) return [];
+    let query = this.#db.selectFrom('events').selectAll().orderBy('id', 'asc');
+    if (options.runId !== undefined) query = query.where('run_id', '=', options.runId);
+    if (options.afterId !== undefined) query = query.where('id', '>', options.afterId);
+    if (options.assetKey !== undefined) query = query.where('asset_key', '=', options.assetKey);
+    if (options.types) query = query.where('type', 'in', options.types);
+    if (options.limit !== undefined) query = query.limit(options.limit);
+    return (await query.execute()).map(toEvent);
+  }
+
+  // ---- materializations -------------------------------------------------------------------------
+
+  async recordMaterialization(materialization: NewMaterialization): Promise<MaterializationRecord> {
+    assertPartitionKey(materialization.partitionKey, materialization.assetKey);
+    const record: MaterializationRecord = {
+      ...materialization,
+      id: materialization.id ?? randomUUID(),
+      createdAt: materialization.createdAt ?? now(),
+    };
+    const inputsJson = JSON.stringify(record.inputs);
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('materializations')
+        .values({
+          id: record.id,
+          run_id: record.runId,
+          asset_key: record.assetKey,
+          partition_key: record.partitionKey,
+          data_version: record.dataVersion,
+          code_version: record.codeVersion,
+          row_count: record.rowCount,
+          metadata_json: JSON.stringify(record.metadata),
+          created_at: record.createdAt,
+        })
+        .execute();
+      const lineage = record.inputs.map((input, position) => ({
+        materialization_id: record.id,
+        position,
+        upstream_asset_key: input.assetKey,
+        upstream_partition_key: input.partitionKey,
+        upstream_materialization_id: input.materializationId,
+        upstream_data_version: input.dataVersion,
+      }));
+      for (const chunk of chunks(lineage)) await trx.insertInto('lineage').values(chunk).execute();
+      const latest = {
+        materialization_id: record.id,
+        data_version: record.dataVersion,
+        code_version: record.codeVersion,
+        row_count: record.rowCount,
+        materialized_at: record.createdAt,
+        inputs_json: inputsJson,
+        last_attempt_status: 'success',
+        last_attempt_at: record.createdAt,
+        last_run_id: record.runId,
+        last_error: null,
+      };
+      await trx
+        .insertInto('asset_partitions')
+        .values({
+          asset_key: record.assetKey,
+          partition_key: record.partitionKey ?? UNPARTITIONED,
+          ...latest,
+        })
+        .onConflict((oc) => oc.columns(['asset_key', 'partition_key']).doUpdateSet(latest))
+        .execute();
+      await this.#insertEvent(trx, {
+        runId: record.runId,
+        ts: record.createdAt,
+        type: 'materialization',
+        assetKey: record.assetKey,
+        partitionKey: record.partitionKey,
+        data: { materializationId: record.id, dataVersion: record.dataVersion, rowCount: record.rowCount },
+      });
+    });
+    return record;
+  }
+
+  async recordAttempt(attempt: {
+    assetKey: string;
+    partitionKey: string | null;
+    runId: string;
+    status: AttemptStatus;
+    error?: string | null;
+    at?: string;
+  }): Promise<void> {
+    assertPartitionKey(attempt.partitionKey, attempt.assetKey);
+    const fields = {
+      last_attempt_status: attempt.status,
+      last_attempt_at: attempt.at ?? now(),
+      last_run_id: attempt.runId,
+      last_error: attempt.error ?? null,
+    };
+    await this.#db
+      .insertInto('asset_partitions')
+      .values({
+        asset_key: attempt.assetKey,
+        partition_key: attempt.partitionKey ?? UNPARTITIONED,
+        ...fields,
+      })
+      .onConflict((oc) => oc.columns(['asset_key', 'partition_key']).doUpdateSet(fields))
+      .execute();
+  }
+
+  async getMaterialization(id: string): Promise<MaterializationRecord | undefined> {
+    const row = await this.#db
+      .selectFrom('materializations')
+      .select(MATERIALIZATION_COLUMNS)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return toMaterialization(row, (await this.#inputsOf([id])).get(id) ?? []);
+  }
+
+  async listMaterializations(options: {
+    assetKey: string;
+    partitionKey?: string | null;
+    limit?: number;
+  }): Promise<MaterializationRecord[]> {
+    let query = this.#db
+      .selectFrom('materializations')
+      .select(MATERIALIZATION_COLUMNS)
+      .where('asset_key', '=', options.assetKey)
+      .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc');
+    if (options.partitionKey === null) query = query.where('partition_key', 'is', null);
+    else if (options.partitionKey !== undefined)
+      query = query.where('partition_key', '=', options.partitionKey);
+    if (options.limit !== undefined) query = query.limit(options.limit);
+    return await this.#withInputs(await query.execute());
+  }
+
+  async listDownstreamMaterializations(materializationId: string): Promise<MaterializationRecord[]> {
+    const rows = await this.#db
+      .selectFrom('materializations')
+      .select(MATERIALIZATION_COLUMNS)
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('lineage')
+          .select('materialization_id')
+          .where('upstream_materialization_id', '=', materializationId),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc')
+      .execute();
+    return await this.#withInputs(rows);
+  }
+
+  async #withInputs(rows: MaterializationRow[]): Promise<MaterializationRecord[]> {
+    const inputs = await this.#inputsOf(rows.map((row) => row.id));
+    return rows.map((row) => toMaterialization(row, inputs.get(row.id) ?? []));
+  }
+
+  async #inputsOf(ids: string[]): Promise<Map<string, LineageInput[]>> {
+    const byId = new Map<string, LineageInput[]>();
+    for (const chunk of chunks(ids)) {
+      const rows = await this.#db
+        .selectFrom('lineage')
+        .selectAll()
+        .where('materialization_id', 'in', chunk)
+        .orderBy('materialization_id')
+        .orderBy('position')
+        .execute();
+      for (const row of rows) {
+        const list = byId.get(row.materialization_id) ?? [];
+        if (list.length === 0) byId.set(row.materialization_id, list);
+        list.push({
+          assetKey: row.upstream_asset_key,
+          partitionKey: row.upstream_partition_key,
+          materializationId: row.upstream_materialization_id,
+          dataVersion: row.upstream_data_version,
+        });
+      }
+    }
+    return byId;
+  }
+
+  async listAssetPartitionStates(assetKeys?: string[]): Promise<AssetPartitionState[]> {
+    const query = this.#db.selectFrom('asset_partitions').select(STATE_COLUMNS);
+    if (assetKeys === undefined) return toStates(await query.execute());
+    const states: AssetPartitionState[] = [];
+    for (const chunk of chunks([...new Set(assetKeys)])) {
+      states.push(...toStates(await query.where('asset_key', 'in', chunk).execute()));
+    }
+    return states;
+  }
+
+  // ---- checks -----------------------------------------------------------------------------------
+
+  async recordCheckEvaluation(evaluation: NewCheckEvaluation): Promise<CheckEvaluationRecord> {
+    const record: CheckEvaluationRecord = {
+      ...evaluation,
+      id: randomUUID(),
+      createdAt: evaluation.createdAt ?? now(),
+    };
+    await this.#db
+      .insertInto('check_evaluations')
+      .values({
+        id: record.id,
+        run_id: record.runId,
+        asset_key: record.assetKey,
+        partition_key: record.partitionKey,
+        check_name: record.checkName,
+        severity: record.severity,
+        passed: record.passed ? 1 : 0,
+        metadata_json: JSON.stringify(record.metadata),
+        materialization_id: record.materializationId,
+        created_at: record.createdAt,
+      })
+      .execute();
+    return record;
+  }
+
+  async latestCheckEvaluations(options: { assetKey?: string } = {}): Promise<CheckEvaluationRecord[]> {
+    let ranked = this.#db
+      .selectFrom('check_evaluations')
+      .select(CHECK_COLUMNS)
+      .select((eb) =>
+        eb.fn
+          .agg<number>('row_number')
+          .over((ob) =>
+            ob
+              .partitionBy(['asset_key', 'partition_key', 'check_name'])
+              .orderBy('created_at', 'desc')
+              .orderBy('seq', 'desc'),
+          )
+          .as('rank'),
+      );
+    if (options.assetKey !== undefined) ranked = ranked.where('asset_key', '=', options.assetKey);
+    const rows = await this.#db
+      .selectFrom(ranked.as('ranked'))
+      .select(CHECK_COLUMNS)
+      .where('rank', '=', 1)
+      .execute();
+    // NOTE: sorted here, not in SQL: PostgreSQL's collation and null ordering differ from SQLite's.
+    return rows
+      .map(toCheck)
+      .sort(
+        (a, b) =>
+          byText(a.assetKey, b.assetKey) ||
+          byText(a.partitionKey, b.partitionKey) ||
+          byText(a.checkName, b.checkName),
+      );
+  }
+
+  async listCheckEvaluations(
+    options: { assetKey?: string; checkName?: string; runId?: string; limit?: number } = {},
+  ): Promise<CheckEvaluationRecord[]> {
+    let query = this.#db
+      .selectFrom('check_evaluations')
+      .select(CHECK_COLUMNS)
+      .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc');
+    if (options.assetKey !== undefined) query = query.where('asset_key', '=', options.assetKey);
+    if (options.checkName !== undefined) query = query.where('check_name', '=', options.checkName);
+    if (options.runId !== undefined) query = query.where('run_id', '=', options.runId);
+    if (options.limit !== undefined) query = query.limit(options.limit);
+    return (await query.execute()).map(toCheck);
+  }
+
+  // ---- locks ------------------------------------------------------------------------------------
+
+  async tryAcquireLock(key: string, holder: LockHolder): Promise<LockResult> {
+    for (;;) {
+      const inserted = await this.#db
+        .insertInto('locks')
+        .values({ key, ...lockRow(holder) })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return { acquired: true };
+      const current = await this.#db
+        .selectFrom('locks')
+        .selectAll()
+        .where('key', '=', key)
+        .executeTakeFirst();
+      // NOTE: no row means the holder released it between the two statements; try again.
+      if (current) return { acquired: false, holder: toHolder(current) };
+    }
+  }
+
+  async stealLock(key: string, expectedRunId: string, holder: LockHolder): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('locks')
+      .set(lockRow(holder))
+      .where('key', '=', key)
+      .where('run_id', '=', expectedRunId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async releaseLock(key: string, runId: string): Promise<void> {
+    await this.#db.deleteFrom('locks').where('key', '=', key).where('run_id', '=', runId).execute();
+  }
+
+  async releaseLocksOfRun(runId: string): Promise<void> {
+    await this.#db.deleteFrom('locks').where('run_id', '=', runId).execute();
+  }
+
+  async listLocks(): Promise<Array<{ key: string } & LockHolder>> {
+    const rows = await this.#db.selectFrom('locks').selectAll().execute();
+    return rows.map((row) => ({ key: row.key, ...toHolder(row) })).sort((a, b) => byText(a.key, b.key));
+  }
+
+  async heartbeat(runId: string, at: string): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.updateTable('runs').set({ heartbeat_at: at }).where('id', '=', runId).execute();
+      await trx.updateTable('locks').set({ heartbeat_at: at }).where('run_id', '=', runId).execute();
+    });
+  }
+
+  // ---- checkpoints ------------------------------------------------------------------------------
+
+  async getCheckpoint<T = unknown>(name: string): Promise<T | undefined> {
+    const row = await this.#db
+      .selectFrom('checkpoints')
+      .select('value_json')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row && (JSON.parse(row.value_json) as T);
+  }
+
+  /** Stores `value` as JSON under `name`, replacing any previous value; `undefined` removes it. */
+  async setCheckpoint(name: string, value: unknown): Promise<void> {
+    if (value === undefined) {
+      await this.#db.deleteFrom('checkpoints').where('name', '=', name).execute();
+      return;
+    }
+    const fields = { value_json: JSON.stringify(value), updated_at: now() };
+    await this.#db
+      .insertInto('checkpoints')
+      .values({ name, ...fields })
+      .onConflict((oc) => oc.column('name').doUpdateSet(fields))
+      .execute();
+  }
+}
+
+function lockRow(holder: LockHolder): Omit<LockRow, 'key'> {
+  return {
+    run_id: holder.runId,
+    pid: holder.pid,
+    hostname: holder.hostname,
+    acquired_at: holder.acquiredAt,
+    heartbeat_at: holder.heartbeatAt,
+  };
+}

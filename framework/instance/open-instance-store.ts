@@ -1,0 +1,33 @@
+import type { InstanceStore } from './instance-store.js';
+import { createPostgresInstanceStore } from './postgres/postgres-instance-store.js';
+import { createSqliteInstanceStore } from './sqlite/sqlite-instance-store.js';
+
+/** Where the instance store lives: a SQLite file (default) or a PostgreSQL database. */
+export type InstanceStoreConfig =
+  | { type: 'sqlite'; path: string }
+  | { type: 'postgres'; url: string; schema?: string };
+
+/**
+ * Opens the configured instance store and applies pending migrations, ready to use.
+ *
+ * @example
+ * const store = await openInstanceStore({ type: 'sqlite', path: join(home, 'instance.db') });
+ * try {
+ *   await store.listRuns({ limit: 10 });
+ * } finally {
+ *   await store.close();
+ * }
+ */
+export async function openInstanceStore(config: InstanceStoreConfig): Promise<InstanceStore> {
+  const store =
+    config.type === 'sqlite'
+      ? await createSqliteInstanceStore(config.path)
+      : await createPostgresInstanceStore(config.url, { schema: config.schema });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}

@@ -1,0 +1,128 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The instance store's tables as Kysely sees them. Both backends share this schema: timestamps are
+ * ISO-8601 text, JSON is text, booleans are integers 0/1, so both sort, compare and round-trip alike.
+ *
+ * @example
+ * const db = new Kysely<Database>({ dialect });
+ * await db.selectFrom('runs').select(['id', 'status']).execute();
+ */
+export interface Database {
+  runs: RunsTable;
+  events: EventsTable;
+  materializations: MaterializationsTable;
+  lineage: LineageTable;
+  asset_partitions: AssetPartitionsTable;
+  check_evaluations: CheckEvaluationsTable;
+  locks: LocksTable;
+  checkpoints: CheckpointsTable;
+}
+
+/** One row per run; `seq` only breaks ties between runs created in the same millisecond. */
+export interface RunsTable {
+  seq: Generated<number>;
+  id: string;
+  status: string;
+  selection: string;
+  plan_json: string;
+  tags_json: string;
+  parent_run_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  pid: number | null;
+  hostname: string | null;
+  heartbeat_at: string | null;
+  error: string | null;
+}
+
+/** The append-only event log; `id` increases across the whole store. */
+export interface EventsTable {
+  id: Generated<number>;
+  run_id: string;
+  ts: string;
+  type: string;
+  asset_key: string | null;
+  partition_key: string | null;
+  message: string | null;
+  data_json: string;
+}
+
+/** Every materialization ever recorded. */
+export interface MaterializationsTable {
+  seq: Generated<number>;
+  id: string;
+  run_id: string;
+  asset_key: string;
+  partition_key: string | null;
+  data_version: string;
+  code_version: string;
+  row_count: number | null;
+  metadata_json: string;
+  created_at: string;
+}
+
+/** The upstream partitions a materialization read, in the order they were given. */
+export interface LineageTable {
+  materialization_id: string;
+  position: number;
+  upstream_asset_key: string;
+  upstream_partition_key: string | null;
+  upstream_materialization_id: string;
+  upstream_data_version: string;
+}
+
+/**
+ * The current state of every asset partition. `partition_key` is part of the primary key, so an
+ * unpartitioned asset is stored as `''` ({@link UNPARTITIONED}) and read back as `null`.
+ */
+export interface AssetPartitionsTable {
+  asset_key: string;
+  partition_key: string;
+  materialization_id: string | null;
+  data_version: string | null;
+  code_version: string | null;
+  row_count: number | null;
+  materialized_at: string | null;
+  inputs_json: string | null;
+  last_attempt_status: string | null;
+  last_attempt_at: string | null;
+  last_run_id: string | null;
+  last_error: string | null;
+}
+
+/** Every check evaluation; `seq` breaks ties between evaluations in the same millisecond. */
+export interface CheckEvaluationsTable {
+  seq: Generated<number>;
+  id: string;
+  run_id: string;
+  asset_key: string;
+  partition_key: string | null;
+  check_name: string;
+  severity: string;
+  passed: number;
+  metadata_json: string;
+  materialization_id: string | null;
+  created_at: string;
+}
+
+/** Partition locks, one row per held lock. */
+export interface LocksTable {
+  key: string;
+  run_id: string;
+  pid: number;
+  hostname: string;
+  acquired_at: string;
+  heartbeat_at: string;
+}
+
+/** Named JSON values (e.g. incremental load positions). */
+export interface CheckpointsTable {
+  name: string;
+  value_json: string;
+  updated_at: string;
+}
+
+/** How an unpartitioned asset's `partition_key` is stored in `asset_partitions`. */
+export const UNPARTITIONED = '';

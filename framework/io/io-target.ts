@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+import type { ResourceDefinition } from '../definitions/define-resource.js';
+import type { DuckDbSession } from '../duckdb/duckdb-session.js';
+import type { SqlFragment } from '../duckdb/sql-template.js';
+
+/** A row-level rule whose failing rows are moved to the asset's quarantine instead of failing it. */
+export interface QuarantineRule {
+  /** The check name, recorded with each quarantined row. */
+  name: string;
+  /** SQL predicate (DuckDB) that a valid row satisfies. NULL counts as failing. */
+  validWhen: string;
+}
+
+/** What an IO target needs to read or write one asset partition. */
+export interface IoContext {
+  assetKey: string;
+  partitionKey: string | null;
+  runId: string;
+  /** The asset's output schema (zod object). */
+  schema: z.ZodObject;
+  duckdb: DuckDbSession;
+  /** Root folder of the local lake. */
+  lakeRoot: string;
+  resource<T>(definition: ResourceDefinition<T>): Promise<T>;
+  /** Row-level rules to apply while writing (only targets that support quarantine use them). */
+  quarantine: QuarantineRule[];
+}
+
+export interface WriteResult {
+  /** Content hash of what was written. */
+  dataVersion: string;
+  rowCount: number | null;
+  metadata: Record<string, unknown>;
+  /** Rows moved to quarantine per rule name. */
+  quarantined?: Record<string, { rows: number; sample: unknown[] }>;
+}
+
+/**
+ * The data of one or more upstream partitions, handed to a downstream step. It renders itself as a
+ * SQL fragment so it can be interpolated into DuckDB queries.
+ */
+export interface InputHandle extends SqlFragment {
+  readonly assetKey: string;
+  readonly partitionKeys: Array<string | null>;
+}
+
+/**
+ * Where and how an asset's output is stored. Writes must be atomic: a failed or killed step leaves
+ * the previous version readable.
+ */
+export interface IoTarget<Output = unknown, Input extends InputHandle = InputHandle> {
+  readonly kind: string;
+  /** Whether `write` applies {@link IoContext.quarantine} rules itself. */
+  readonly supportsQuarantine: boolean;
+  /** Where the partition lives, for people (path, table name, URL). */
+  location(assetKey: string, partitionKey: string | null, lakeRoot: string): string;
+  write(context: IoContext, output: Output): Promise<WriteResult>;
+  /** A handle on stored partitions for a downstream step (partitions that were never written are absent). */
+  input(context: IoContext, partitionKeys: Array<string | null>): Promise<Input>;
+  /** Up to `limit` rows of one partition, for `shopflow show` and the web page. */
+  preview(
+    context: IoContext,
+    partitionKey: string | null,
+    limit: number,
+  ): Promise<{ columns: Array<{ name: string; type: string }>; rows: Record<string, unknown>[] }>;
+  /** Removes leftovers of writes that never finished (`runIds` are the dead runs). */
+  sweep?(lakeRoot: string, assetKey: string, runIds: string[]): Promise<number>;
+}

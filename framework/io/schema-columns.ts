@@ -1,0 +1,74 @@
+import { type z, globalRegistry } from 'zod';
+
+/** One column of an asset's schema, as the data dictionary, the web page and the IO targets see it. */
+export interface ColumnInfo {
+  name: string;
+  /** DuckDB type the lake stores it as. */
+  type: string;
+  nullable: boolean;
+  description: string;
+  pii: boolean;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: zod's internal definition shape is untyped here
+type AnyZod = any;
+
+function unwrap(field: AnyZod): { inner: AnyZod; nullable: boolean } {
+  let inner = field;
+  let nullable = false;
+  for (;;) {
+    const type = inner._zod.def.type;
+    if (type === 'optional' || type === 'nullable' || type === 'default' || type === 'prefault') {
+      nullable ||= type !== 'default' && type !== 'prefault';
+      inner = inner._zod.def.innerType;
+    } else return { inner, nullable };
+  }
+}
+
+function duckDbType(inner: AnyZod): string {
+  const def = inner._zod.def;
+  switch (def.type) {
+    case 'number':
+      return inner.format === 'safeint' || inner.format === 'int32' || inner.format === 'int64' ? 'BIGINT' : 'DOUBLE';
+    case 'bigint':
+      return 'BIGINT';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'date':
+      return 'TIMESTAMPTZ';
+    case 'string':
+      if (inner.format === 'date') return 'DATE';
+      if (inner.format === 'datetime') return 'TIMESTAMPTZ';
+      return 'VARCHAR';
+    case 'enum':
+    case 'literal':
+      return 'VARCHAR';
+    case 'array':
+      return `${duckDbType(unwrap(def.element).inner)}[]`;
+    default:
+      return 'JSON';
+  }
+}
+
+function metaOf(field: AnyZod): { description?: string; pii?: boolean } {
+  let current = field;
+  for (;;) {
+    const meta = globalRegistry.get(current) as { description?: string; pii?: boolean } | undefined;
+    if (meta?.description || meta?.pii) return meta;
+    const inner = current._zod.def.innerType;
+    if (!inner) return meta ?? {};
+    current = inner;
+  }
+}
+
+/**
+ * The columns of a zod object schema with their lake types, nullability, descriptions and PII flags
+ * (`z.string().describe('…').meta({ pii: true })`).
+ */
+export function schemaColumns(schema: z.ZodObject): ColumnInfo[] {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const { inner, nullable } = unwrap(field);
+    const meta = metaOf(field);
+    return { name, type: duckDbType(inner), nullable, description: meta.description ?? '', pii: meta.pii === true };
+  });
+}

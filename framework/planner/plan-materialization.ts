@@ -1,0 +1,238 @@
+import type { AnyAsset } from '../definitions/define-asset.js';
+import { ShopflowError } from '../errors/error-catalog.js';
+import type { AssetGraph } from '../graph/asset-graph.js';
+import type { AssetPartitionState } from '../instance/instance-store.js';
+import { formatAssetPartition } from '../keys/asset-key.js';
+import type { PartitionsDefinition } from '../partitions/partitions-definition.js';
+import { AssetStateIndex } from './asset-state-index.js';
+import type { StalenessReason } from './staleness-reason.js';
+
+/** Which partitions to consider: explicit keys or an inclusive range. */
+export type PartitionFilter = { keys: string[] } | { from: string; to: string };
+
+/** One (asset, partition) to materialize. Plain data: it can be handed to any worker. */
+export interface PlanStep {
+  /** `asset` or `asset[partition]`. */
+  key: string;
+  assetKey: string;
+  partitionKey: string | null;
+  reasons: StalenessReason[];
+  /** Keys of the steps in this plan that must finish first. */
+  dependsOn: string[];
+  /** Upstream partitions that are neither materialized nor in the plan: the step cannot run. */
+  blockedBy: string[];
+}
+
+export interface Plan {
+  selection: string;
+  partitions: PartitionFilter | null;
+  createdAt: string;
+  /** Topological order, alphabetical tie-breaks. */
+  steps: PlanStep[];
+  /** Asset partitions of the selection that are up to date. */
+  upToDate: number;
+  /** Asset keys the selection resolved to. */
+  assets: string[];
+}
+
+export interface PlanInput {
+  graph: AssetGraph;
+  states: Iterable<AssetPartitionState> | AssetStateIndex;
+  /** Asset keys to consider (already resolved from a selection expression), any order. */
+  assetKeys: string[];
+  selection?: string;
+  partitions?: PartitionFilter | null;
+  now?: Date;
+  /** Plan every targeted partition, stale or not. */
+  force?: boolean;
+}
+
+const MAX_NAMED_UPSTREAMS = 3;
+
+/** The partition keys of `definition` that a filter selects, across cadences. */
+export function partitionsForFilter(
+  definition: PartitionsDefinition,
+  filter: PartitionFilter | null | undefined,
+  now: Date,
+): string[] {
+  if (!filter) return definition.keys(now);
+  if ('keys' in filter) {
+    if (filter.keys.every((key) => definition.has(key, now))) return filter.keys;
+    if (definition.kind !== 'time-window') return filter.keys.filter((key) => definition.has(key, now));
+    const sorted = [...filter.keys].sort();
+    return overlapping(definition.keys(now), sorted[0], sorted[sorted.length - 1]);
+  }
+  if (filter.from > filter.to) {
+    throw new ShopflowError('SF_BAD_PARTITION_RANGE', `partition range ${filter.from} … ${filter.to} is reversed`, {
+      hint: `swap them: --from ${filter.to} --to ${filter.from}`,
+    });
+  }
+  if (definition.kind === 'static') return definition.keys(now).filter((k) => k >= filter.from && k <= filter.to);
+  return overlapping(definition.keys(now), filter.from, filter.to);
+}
+
+// NOTE: time-window keys are window start dates, so string comparison is date comparison; a
+// window overlaps [from, to] when it starts on or before `to` and the next window starts after `from`.
+function overlapping(keys: string[], from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const end = keys[i + 1] ?? '9999-12-31';
+    if (keys[i] <= to && end > from) out.push(keys[i]);
+  }
+  return out;
+}
+
+function validateFilter(graph: AssetGraph, assets: AnyAsset[], filter: PartitionFilter | null | undefined, now: Date) {
+  if (!filter) return;
+  const partitioned = assets.filter((a) => a.partitions);
+  if (partitioned.length === 0) {
+    throw new ShopflowError('SF_BAD_PARTITION', 'a partition was given but no selected asset is partitioned', {
+      hint: 'drop --partition/--from/--to, or select partitioned assets',
+    });
+  }
+  const keys = 'keys' in filter ? filter.keys : [filter.from, filter.to];
+  const anyAccepts = partitioned.some((a) => partitionsForFilter(a.partitions!, filter, now).length > 0);
+  if (!anyAccepts) {
+    // Let the first partitioned asset explain what a valid key looks like.
+    for (const key of keys) partitioned[0].partitions!.validate(key, now);
+    throw new ShopflowError('SF_BAD_PARTITION', `no partition of the selected assets matches ${keys.join(' … ')}`, {
+      hint: `partitions of \`${partitioned[0].key}\`: ${partitioned[0].partitions!.description}`,
+    });
+  }
+  void graph;
+}
+
+/**
+ * Plans a materialization: for every targeted partition of the selected assets, whether it is stale
+ * and why; stale partitions make the partitions that read them (within the selection) stale too.
+ * The result is deterministic.
+ *
+ * @example
+ * const plan = planMaterialization({ graph, states: await store.listAssetPartitionStates(), assetKeys });
+ */
+export function planMaterialization(input: PlanInput): Plan {
+  const now = input.now ?? new Date();
+  const { graph } = input;
+  const index = input.states instanceof AssetStateIndex ? input.states : new AssetStateIndex(input.states);
+  const wanted = new Set(input.assetKeys);
+  const ordered = graph.toposorted().filter((key) => wanted.has(key));
+  const assets = ordered.map((key) => graph.get(key));
+  validateFilter(graph, assets, input.partitions, now);
+
+  const planned = new Map<string, Set<string | null>>();
+  const steps: PlanStep[] = [];
+  let upToDate = 0;
+
+  for (const asset of assets) {
+    const targets: Array<string | null> = asset.partitions
+      ? partitionsForFilter(asset.partitions, input.partitions, now)
+      : [null];
+    const plannedHere = new Set<string | null>();
+    planned.set(asset.key, plannedHere);
+    for (const partitionKey of targets) {
+      const state = index.get(asset.key, partitionKey);
+      const reasons: StalenessReason[] = [];
+      const dependsOn: string[] = [];
+      const blockedBy: string[] = [];
+      const changed: string[] = [];
+      const plannedUpstream: string[] = [];
+
+      if (input.force) reasons.push({ code: 'forced', message: 'forced by the user' });
+      const hasData = state?.materializationId != null;
+      if (!hasData) reasons.push({ code: 'missing', message: 'never materialized' });
+      else if (state!.codeVersion !== asset.codeVersion) {
+        reasons.push({
+          code: 'code_version_changed',
+          message: `code version changed from ${state!.codeVersion} to ${asset.codeVersion}`,
+          from: state!.codeVersion ?? '',
+          to: asset.codeVersion,
+        });
+      }
+      if (state?.lastAttemptStatus === 'failed') {
+        reasons.push({
+          code: 'failed',
+          message: `last attempt failed${state.lastRunId ? ` in run ${state.lastRunId.slice(0, 8)}` : ''}${state.lastError ? `: ${state.lastError}` : ''}`,
+          runId: state.lastRunId,
+          error: state.lastError,
+        });
+      }
+
+      const recorded = new Map<string, string>();
+      if (hasData) for (const i of state!.inputs) recorded.set(`${i.assetKey}\u0000${i.partitionKey ?? ''}`, i.dataVersion);
+
+      for (const dep of graph.upstream(asset.key)) {
+        const upstream = graph.get(dep.assetKey);
+        const mapped = dep.mapping.upstreamFor(partitionKey, asset.partitions, upstream.partitions, now);
+        const upstreamPlanned = planned.get(dep.assetKey);
+        for (const upstreamKey of mapped.valid) {
+          const label = formatAssetPartition(dep.assetKey, upstreamKey);
+          if (upstreamPlanned?.has(upstreamKey)) {
+            dependsOn.push(label);
+            plannedUpstream.push(label);
+            continue;
+          }
+          const upstreamState = index.get(dep.assetKey, upstreamKey);
+          if (upstreamState?.materializationId == null) {
+            blockedBy.push(label);
+            continue;
+          }
+          if (!hasData) continue;
+          const seen = recorded.get(`${dep.assetKey}\u0000${upstreamKey ?? ''}`);
+          if (seen !== upstreamState.dataVersion) changed.push(label);
+        }
+      }
+      if (changed.length > 0) {
+        const named = changed.slice(0, MAX_NAMED_UPSTREAMS).join(', ');
+        const more = changed.length > MAX_NAMED_UPSTREAMS ? ` and ${changed.length - MAX_NAMED_UPSTREAMS} more` : '';
+        reasons.push({
+          code: 'upstream_changed',
+          message: `upstream ${named}${more} has new data since the last materialization`,
+          upstream: changed[0],
+        });
+      }
+      if (plannedUpstream.length > 0 && hasData) {
+        const named = plannedUpstream.slice(0, MAX_NAMED_UPSTREAMS).join(', ');
+        const more =
+          plannedUpstream.length > MAX_NAMED_UPSTREAMS ? ` and ${plannedUpstream.length - MAX_NAMED_UPSTREAMS} more` : '';
+        reasons.push({
+          code: 'upstream_planned',
+          message: `upstream ${named}${more} will be re-materialized first`,
+          upstream: plannedUpstream[0],
+        });
+      }
+      if (hasData && asset.freshness && state!.materializedAt) {
+        const lagMinutes = (now.getTime() - Date.parse(state!.materializedAt)) / 60_000;
+        if (lagMinutes > asset.freshness.maxLagMinutes) {
+          reasons.push({
+            code: 'overdue',
+            message: `last materialized ${Math.round(lagMinutes)} min ago, more than the allowed ${asset.freshness.maxLagMinutes} min`,
+            lagMinutes: Math.round(lagMinutes),
+            maxLagMinutes: asset.freshness.maxLagMinutes,
+          });
+        }
+      }
+
+      if (reasons.length === 0) {
+        upToDate++;
+        continue;
+      }
+      plannedHere.add(partitionKey);
+      steps.push({
+        key: formatAssetPartition(asset.key, partitionKey),
+        assetKey: asset.key,
+        partitionKey,
+        reasons,
+        dependsOn,
+        blockedBy,
+      });
+    }
+  }
+  return {
+    selection: input.selection ?? input.assetKeys.join(','),
+    partitions: input.partitions ?? null,
+    createdAt: now.toISOString(),
+    steps,
+    upToDate,
+    assets: ordered,
+  };
+}

@@ -1,0 +1,188 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { ShopflowConfig } from '../config/config-schema.js';
+import type { Definitions } from '../definitions/define-definitions.js';
+import { DuckDbEngine } from '../duckdb/duckdb-session.js';
+import { ShopflowError } from '../errors/error-catalog.js';
+import { type RunResult, executePlan } from '../executor/execute-plan.js';
+import { reapDeadRuns } from '../executor/reap-dead-runs.js';
+import { ResourceCache } from '../executor/resource-cache.js';
+import { DEFAULT_RETRY_POLICY } from '../executor/retry-policy.js';
+import type { StepLauncher } from '../executor/step-launcher.js';
+import type { StepServices } from '../executor/step-services.js';
+import { selectAssets } from '../graph/asset-selection.js';
+import type { EventRecord, InstanceStore } from '../instance/instance-store.js';
+import { openInstanceStore } from '../instance/open-instance-store.js';
+import { type PartitionFilter, type Plan, planMaterialization } from '../planner/plan-materialization.js';
+
+export type EventListener = (event: EventRecord) => void;
+
+/** Where the instance database and the local lake live for a config. */
+export function resolveLocations(config: ShopflowConfig): { home: string; lakeRoot: string; instancePath: string | null } {
+  const home = config.home;
+  if (config.lake.type !== 'local') {
+    throw new ShopflowError('SF_CONFIG_INVALID', `config field \`lake.type\` is \`${config.lake.type}\`, which the executor cannot write yet`, {
+      hint: 'use `lake: { type: local }`; land raw files on S3 with the object-store resource instead',
+    });
+  }
+  const lakeRoot = config.lake.path ?? join(home, 'lake');
+  const instancePath = config.instance.type === 'sqlite' ? (config.instance.path ?? join(home, 'instance.db')) : null;
+  return { home, lakeRoot, instancePath };
+}
+
+/**
+ * One process's view of a ShopFlow instance: the definitions, the instance store, the DuckDB engine
+ * and the resources, with the operations the CLI, the web server and the daemon share.
+ *
+ * @example
+ * const runtime = await ShopflowRuntime.open({ config, definitions, log });
+ * const plan = await runtime.plan({ selection: '+gold_sales_daily' });
+ * await runtime.execute(plan);
+ * await runtime.close();
+ */
+export class ShopflowRuntime {
+  private readonly listeners = new Set<EventListener>();
+  readonly services: StepServices;
+
+  private constructor(
+    readonly config: ShopflowConfig,
+    readonly definitions: Definitions,
+    readonly store: InstanceStore,
+    readonly log: Logger,
+    readonly lakeRoot: string,
+    readonly engine: DuckDbEngine,
+    readonly resources: ResourceCache,
+    options: { now?: () => Date; sleep?: (ms: number) => Promise<void> },
+  ) {
+    this.services = {
+      store,
+      graph: definitions.graph,
+      engine,
+      resources,
+      lakeRoot,
+      log,
+      retryDefaults: { ...DEFAULT_RETRY_POLICY, ...config.executor.retry },
+      lockWaitMs: config.executor.lockWaitSeconds * 1000,
+      deadAfterMs: config.executor.deadAfterSeconds * 1000,
+      now: options.now ?? (() => new Date()),
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      emit: async (event) => {
+        const record = await store.appendEvent(event);
+        for (const listener of this.listeners) listener(record);
+        return record;
+      },
+    };
+  }
+
+  static async open(options: {
+    config: ShopflowConfig;
+    definitions: Definitions;
+    log: Logger;
+    store?: InstanceStore;
+    now?: () => Date;
+    sleep?: (ms: number) => Promise<void>;
+  }): Promise<ShopflowRuntime> {
+    const { config } = options;
+    const { home, lakeRoot, instancePath } = resolveLocations(config);
+    mkdirSync(home, { recursive: true });
+    mkdirSync(lakeRoot, { recursive: true });
+    const store =
+      options.store ??
+      (await openInstanceStore(
+        config.instance.type === 'sqlite'
+          ? { type: 'sqlite', path: instancePath! }
+          : { type: 'postgres', url: config.instance.url, schema: config.instance.schema },
+      ));
+    const engine = new DuckDbEngine({ tempDirectory: join(home, 'tmp', 'duckdb') });
+    const resources = new ResourceCache({ home, log: options.log, sections: config.resources });
+    return new ShopflowRuntime(config, options.definitions, store, options.log, lakeRoot, engine, resources, options);
+  }
+
+  get graph() {
+    return this.definitions.graph;
+  }
+
+  /** Subscribes to every event this process emits; returns the unsubscribe function. */
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Marks runs whose process died as failed (see {@link reapDeadRuns}). */
+  async reapDeadRuns(): Promise<string[]> {
+    return await reapDeadRuns({
+      store: this.store,
+      graph: this.graph,
+      lakeRoot: this.lakeRoot,
+      now: this.services.now(),
+      deadAfterMs: this.services.deadAfterMs,
+    });
+  }
+
+  async plan(options: { selection?: string; partitions?: PartitionFilter | null; force?: boolean } = {}): Promise<Plan> {
+    const assetKeys = selectAssets(this.graph, options.selection);
+    const states = await this.store.listAssetPartitionStates();
+    return planMaterialization({
+      graph: this.graph,
+      states,
+      assetKeys,
+      selection: options.selection?.trim() || '*',
+      partitions: options.partitions ?? null,
+      force: options.force,
+      now: this.services.now(),
+    });
+  }
+
+  async execute(
+    plan: Plan,
+    options: { concurrency?: number; parentRunId?: string | null; tags?: Record<string, string>; launcher?: StepLauncher; runId?: string } = {},
+  ): Promise<RunResult> {
+    return await executePlan({
+      plan,
+      services: this.services,
+      concurrency: options.concurrency ?? this.config.executor.concurrency,
+      heartbeatMs: this.config.executor.heartbeatSeconds * 1000,
+      parentRunId: options.parentRunId,
+      tags: options.tags,
+      launcher: options.launcher,
+      runId: options.runId,
+    });
+  }
+
+  /**
+   * Re-executes a finished run from its failures: the steps that failed, were skipped because of a
+   * failure, or never ran; steps that succeeded are not repeated.
+   */
+  async retry(runId: string, options: { concurrency?: number } = {}): Promise<RunResult> {
+    const run = await this.store.getRun(runId);
+    if (!run) throw new ShopflowError('SF_UNKNOWN_RUN', `no run has the id \`${runId}\``, { hint: 'list runs with `shopflow runs`' });
+    if (run.status === 'running' || run.status === 'queued') {
+      throw new ShopflowError('SF_RUN_NOT_RETRYABLE', `run ${runId} is still ${run.status}`, { hint: 'wait for it to finish' });
+    }
+    if (run.status === 'success') {
+      throw new ShopflowError('SF_RUN_NOT_RETRYABLE', `run ${runId} succeeded; there is nothing to retry`, {
+        hint: 'use `shopflow materialize` to run stale assets',
+      });
+    }
+    const plan = run.plan as Plan;
+    const succeeded = new Set(
+      (await this.store.listEvents({ runId, types: ['step_success', 'step_skipped'] }))
+        .filter((e) => (e.type === 'step_success' && e.data.blocking !== true) || (e.type === 'step_skipped' && e.data.reason === 'upstream_unchanged'))
+        .map((e) => (e.partitionKey === null ? e.assetKey! : `${e.assetKey}[${e.partitionKey}]`)),
+    );
+    const steps = plan.steps
+      .filter((s) => !succeeded.has(s.key))
+      .map((s) => {
+        const remaining = s.dependsOn.filter((k) => !succeeded.has(k));
+        return { ...s, dependsOn: remaining };
+      });
+    return await this.execute({ ...plan, steps, createdAt: this.services.now().toISOString() }, { ...options, parentRunId: runId });
+  }
+
+  async close(): Promise<void> {
+    await this.resources.disposeAll();
+    await this.engine.close();
+    await this.store.close();
+  }
+}

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Writes `file` all at once: `write` fills a temporary file (in `tempDir`, by default the target's
+ * own folder so the rename stays on one filesystem), which is flushed to disk and then renamed over
+ * `file`. On any failure the temporary file is removed and `file` is untouched.
+ *
+ * @example
+ * await writeFileAtomically('out/customers.csv', (tmp) => copyFile('in.csv', tmp));
+ */
+export async function writeFileAtomically(
+  file: string,
+  write: (temporaryFile: string) => Promise<void>,
+  options: { tempDir?: string } = {},
+): Promise<void> {
+  const tempDir = options.tempDir ?? dirname(file);
+  await mkdir(tempDir, { recursive: true });
+  await mkdir(dirname(file), { recursive: true });
+  const temporary = join(tempDir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await write(temporary);
+    await syncFile(temporary);
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Flushes a file's bytes to disk (so a rename after a crash never exposes an empty file). */
+export async function syncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

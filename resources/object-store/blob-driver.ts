@@ -1,0 +1,53 @@
+import type { Readable } from 'node:stream';
+import type { StagedBody } from './staged-body.js';
+
+/** What a backend knows about one stored blob. */
+export interface BlobStat {
+  size: number;
+  lastModified: Date;
+  /** Changes whenever the blob's bytes are replaced (local: size and mtime; S3: the ETag). */
+  fingerprint: string;
+  etag?: string;
+  versionId?: string;
+  contentType?: string;
+  metadata?: Record<string, string>;
+}
+
+export interface BlobWriteOptions {
+  contentType?: string;
+  metadata?: Record<string, string>;
+}
+
+export interface BlobWriteResult {
+  fingerprint: string;
+  etag?: string;
+  versionId?: string;
+}
+
+/**
+ * The unversioned storage a backend provides, by store-relative path (the backend adds its root
+ * folder or bucket prefix). Every write is atomic. Missing blobs are `undefined`/`false`, never
+ * errors; other failures are thrown as `ShopflowError`s that name the location and the fix.
+ * The versioning layer ({@link ManifestVersionedStore}) is built on top of this.
+ */
+export interface BlobDriver {
+  /** Human-readable location of the root, e.g. `s3://landing/shopflow/` — never credentials. */
+  readonly description: string;
+  /** Human-readable location of one path (for messages). */
+  locate(path: string): string;
+  /** A folder on local disk where `put` may stage stream bodies. */
+  stagingDir(): Promise<string>;
+  write(path: string, body: StagedBody, options: BlobWriteOptions): Promise<BlobWriteResult>;
+  read(path: string): Promise<Buffer | undefined>;
+  open(path: string): Promise<Readable | undefined>;
+  /** Copies the blob to the local `file` atomically; false when the blob does not exist. */
+  download(path: string, file: string): Promise<boolean>;
+  stat(path: string): Promise<BlobStat | undefined>;
+  /** Copies a blob inside the store (server-side where possible). */
+  copy(from: string, to: string): Promise<void>;
+  /** Removes a blob; no error when it does not exist. */
+  remove(path: string): Promise<void>;
+  /** Every blob whose path starts with `prefix`, sorted by path. */
+  list(prefix: string): AsyncIterable<BlobStat & { path: string }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,107 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ShopflowError } from '../../framework/errors/error-catalog.js';
+import type { PutBody } from './object-store.js';
+
+/**
+ * A `put` body made replayable and measured: bytes in memory, or a file that can be re-opened for
+ * every attempt. Streams are copied to a temporary file first (that is what makes retries and the
+ * identical-bytes check possible); `dispose` removes that file.
+ */
+export interface StagedBody {
+  sha256: string;
+  size: number;
+  buffer?: Buffer;
+  file?: string;
+  /** True when `file` is a temporary copy the store may move instead of copying. */
+  owned: boolean;
+  dispose(): Promise<void>;
+}
+
+const noop = async (): Promise<void> => {};
+
+function hashing(hash: ReturnType<typeof createHash>, counter: { size: number }): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      counter.size += chunk.length;
+      callback(null, chunk);
+    },
+  });
+}
+
+/** SHA-256 and size of everything a stream yields. */
+export async function hashStream(stream: Readable): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+function isReadable(body: unknown): body is Readable {
+  return body instanceof Readable || (typeof body === 'object' && body !== null && 'pipe' in body);
+}
+
+/**
+ * Hashes `body` and makes it replayable; stream bodies are written to a new file in `stagingDir`.
+ *
+ * @example
+ * const staged = await stageBody(process.stdin, os.tmpdir());
+ * try { upload(staged.file!, staged.sha256); } finally { await staged.dispose(); }
+ */
+export async function stageBody(body: PutBody, stagingDir: string): Promise<StagedBody> {
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    const buffer = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+    const sha256 = createHash('sha256').update(buffer).digest('hex');
+    return { sha256, size: buffer.length, buffer, owned: false, dispose: noop };
+  }
+  if (isReadable(body)) {
+    await mkdir(stagingDir, { recursive: true });
+    const file = join(stagingDir, `stage-${randomBytes(8).toString('hex')}`);
+    const hash = createHash('sha256');
+    const counter = { size: 0 };
+    try {
+      await pipeline(body, hashing(hash, counter), createWriteStream(file));
+    } catch (error) {
+      await rm(file, { force: true });
+      throw new ShopflowError('SF_IO', 'reading the stream given to put failed before anything was stored', {
+        cause: error,
+        hint: 'check the source of the stream; nothing was written and the previous version is intact',
+      });
+    }
+    return {
+      sha256: hash.digest('hex'),
+      size: counter.size,
+      file,
+      owned: true,
+      dispose: () => rm(file, { force: true }),
+    };
+  }
+  if (typeof body === 'object' && body !== null && typeof (body as { file?: unknown }).file === 'string') {
+    const file = (body as { file: string }).file;
+    try {
+      const { sha256, size } = await hashStream(createReadStream(file));
+      return { sha256, size, file, owned: false, dispose: noop };
+    } catch (error) {
+      throw new ShopflowError('SF_INPUT_INVALID', `cannot read the file to put \`${file}\``, {
+        cause: error,
+        hint: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist; check the path' : undefined,
+      });
+    }
+  }
+  throw new ShopflowError('SF_INPUT_INVALID', `put body of type ${typeof body} is not supported`, {
+    hint: 'pass a Buffer, a string, a Readable stream or { file: path }',
+  });
+}
+
+/** A fresh stream of the staged bytes (a new one for every attempt). */
+export function openStaged(staged: StagedBody): Readable {
+  return staged.buffer ? Readable.from([staged.buffer]) : createReadStream(staged.file!);
+}

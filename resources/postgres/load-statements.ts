@@ -1,0 +1,114 @@
+import { quoteIdentifier as q } from './sql-identifier.js';
+import { type TableSpec, targetColumns } from './table-spec.js';
+
+/** Temporary tables of one load; both vanish at commit or rollback. */
+export const STAGE_TABLE = 'sf_load_stage';
+export const REJECTS_TABLE = 'sf_load_rejects';
+
+/** A statement with its bind values. */
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * The SQL of one load of `spec`, in execution order: staging and reject tables, the reject pass,
+ * the lookup upserts, the upsert of the target and a sample of rejected rows. Pure text generation
+ * (identifiers are validated by {@link validateTableSpec} and quoted here).
+ *
+ * @example
+ * const sql = loadStatements(customersSpec);
+ * await client.query(sql.createStage);
+ */
+export function loadStatements(spec: TableSpec) {
+  const target = targetColumns(spec);
+  const stage = q(STAGE_TABLE);
+  const rejects = q(REJECTS_TABLE);
+  const notRejected = `not exists (select 1 from ${rejects} r where r._row = s._row)`;
+
+  const createStage = `create temp table ${stage} (_row bigint generated always as identity, ${spec.columns
+    .map((column) => `${q(column.name)} ${column.type}`)
+    .join(', ')}) on commit drop`;
+  const createRejects = `create temp table ${rejects} (_row bigint primary key, reason text not null) on commit drop`;
+
+  // NOTE: key columns copied straight from an incoming column are checked for null automatically,
+  // otherwise the upsert itself would fail on the primary key.
+  const keyRules = spec.key.flatMap((name) => {
+    const column = target.find((c) => c.name === name);
+    const incoming = spec.columns.find(
+      (c) => column?.expression === `s.${q(c.name)}` || column?.expression === `s.${c.name}`,
+    );
+    return incoming ? [{ reason: `${incoming.name} is missing`, when: `s.${q(incoming.name)} is null` }] : [];
+  });
+  const rules = [...keyRules, ...(spec.reject ?? [])];
+  const joins: string[] = [];
+  const cases = rules.map((rule, index) => {
+    if ('when' in rule) return `when (${rule.when}) then $${index + 1}::text`;
+    const alias = `o${joins.length}`;
+    const column = `s.${q(rule.orphan.column)}`;
+    joins.push(
+      `left join ${q(rule.orphan.table)} ${alias} on ${alias}.${q(rule.orphan.references)} = ${column}`,
+    );
+    return `when ${column} is not null and ${alias}.${q(rule.orphan.references)} is null then $${index + 1}::text`;
+  });
+  const insertRejects: Statement | undefined =
+    rules.length === 0
+      ? undefined
+      : {
+          text: `insert into ${rejects} (_row, reason)
+select _row, reason from (
+  select s._row, case ${cases.join(' ')} end as reason
+  from ${stage} s ${joins.join(' ')}
+) checked where reason is not null`,
+          values: rules.map((rule) => rule.reason),
+        };
+
+  const lookups = (spec.lookups ?? []).map(
+    (lookup) => `insert into ${q(lookup.table)} (${q(lookup.naturalKey)})
+select distinct s.${q(lookup.from)} from ${stage} s
+where s.${q(lookup.from)} is not null and ${notRejected}
+  and not exists (select 1 from ${q(lookup.table)} l where l.${q(lookup.naturalKey)} = s.${q(lookup.from)})
+order by 1
+on conflict (${q(lookup.naturalKey)}) do nothing`,
+  );
+
+  /** The upsert; `withRejects` adds the anti-join on rejected rows (skipped when there are none). */
+  const upsert = (withRejects: boolean) => {
+    const lookupJoins = (spec.lookups ?? [])
+      .map(
+        (lookup, index) =>
+          `left join ${q(lookup.table)} l${index} on l${index}.${q(lookup.naturalKey)} = s.${q(lookup.from)}`,
+      )
+      .join(' ');
+    const keys = spec.key.map((name) => q(name)).join(', ');
+    const names = target.map((column) => q(column.name));
+    const newestFirst = spec.versionedBy ? `${q(spec.versionedBy)} desc nulls last, ` : '';
+    const updates = target
+      .filter((column) => !spec.key.includes(column.name))
+      .map((column) => `${q(column.name)} = excluded.${q(column.name)}`);
+    const compared = (alias: string) => spec.compare.map((name) => `${alias}.${q(name)}`).join(', ');
+    const notOlder = spec.versionedBy
+      ? ` and (t.${q(spec.versionedBy)} is null or excluded.${q(spec.versionedBy)} >= t.${q(spec.versionedBy)})`
+      : '';
+    return `with incoming as (
+  select distinct on (${keys}) * from (
+    select s._row, ${target.map((column) => `${column.expression} as ${q(column.name)}`).join(', ')}
+    from ${stage} s ${lookupJoins}
+    ${withRejects ? `where ${notRejected}` : ''}
+  ) mapped
+  order by ${keys}, ${newestFirst}_row desc
+), written as (
+  insert into ${q(spec.table)} as t (${names.join(', ')}, "loaded_at")
+  select ${names.join(', ')}, now() from incoming
+  on conflict (${keys}) do update set ${[...updates, '"loaded_at" = now()', '"version" = t."version" + 1', '"updated_at" = now()'].join(', ')}
+  where (${compared('t')}) is distinct from (${compared('excluded')})${notOlder}
+  returning (xmax = 0) as inserted
+)
+select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated from written`;
+  };
+
+  const rejectedSample = `select r._row as "row", r.reason, to_jsonb(s) - '_row' as "values"
+from ${rejects} r join ${stage} s using (_row) order by r._row limit $1`;
+
+  return { createStage, createRejects, insertRejects, lookups, upsert, rejectedSample };
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/**
+ * The `postgres` section of the configuration: either an embedded server kept in a folder (the
+ * default for development and tests; nothing to install) or a server reached by a connection URL
+ * (production, e.g. RDS through `${DATABASE_URL}`).
+ *
+ * @example
+ * PostgresConfigSchema.parse({ mode: 'embedded', dir: '.shopflow/postgres' });
+ * PostgresConfigSchema.parse({ mode: 'url', url: 'postgres://shopflow:secret@db:5432/shopflow' });
+ */
+export const PostgresConfigSchema = z.discriminatedUnion('mode', [
+  z
+    .object({
+      mode: z.literal('embedded'),
+      /** Folder holding the server's data, state file and log; created on first use. */
+      dir: z.string().min(1, 'the embedded PostgreSQL folder must not be empty'),
+    })
+    .strict(),
+  z
+    .object({
+      mode: z.literal('url'),
+      /** `postgres://user:password@host:port/database`; never logged unredacted. */
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a connection URL starting with postgres:// or postgresql://'),
+    })
+    .strict(),
+]);
+
+/** A validated `postgres` configuration section. */
+export type PostgresConfig = z.infer<typeof PostgresConfigSchema>;

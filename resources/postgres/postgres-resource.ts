@@ -1,0 +1,160 @@
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { ShopflowError } from '../../framework/errors/error-catalog.js';
+import { ensureEmbeddedPostgres } from './embedded-postgres-server.js';
+import type { PostgresConfig } from './postgres-config.js';
+import { describePostgresError, isConnectionError, isLoginError } from './postgres-error.js';
+import { connectionTarget, redactConnectionUrl } from './redact-connection-url.js';
+import { withTransaction } from './with-transaction.js';
+
+/** Tuning of the connection pool; every field is optional. */
+export interface PostgresResourceOptions {
+  /** Most connections open at once (default 10). */
+  maxConnections?: number;
+  /** Give up connecting after this long (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Close connections idle for this long (default 30 s). */
+  idleTimeoutMs?: number;
+  /** Shown in `pg_stat_activity` (default `shopflow`). */
+  applicationName?: string;
+  /** Check with `select 1` before returning, so a bad server fails here (default true). */
+  verify?: boolean;
+  /**
+   * Called when an idle pooled connection fails (server restart, network cut); the pool drops the
+   * connection and opens a new one on next use. Default: a process warning.
+   */
+  onIdleError?: (error: Error) => void;
+}
+
+/** A PostgreSQL connection pool handed to assets. */
+export interface PostgresResource {
+  /** The underlying `pg` pool (COPY, Kysely, anything that needs a raw client). */
+  readonly pool: pg.Pool;
+  /** The connection URL with the password replaced by `***` — safe to log and display. */
+  readonly url: string;
+  /** One statement on any pooled connection; `values` bind `$1, $2, …`. */
+  query<R extends pg.QueryResultRow = Record<string, any>>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
+  withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /** Closes every connection (an embedded server keeps running for the next process). */
+  close(): Promise<void>;
+}
+
+// NOTE: DATE values come back as 'YYYY-MM-DD' strings: pg's default turns them into a Date at local
+// midnight, which shifts the day for anyone east or west of UTC.
+const DATE_OID = 1082;
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === DATE_OID && format !== 'binary'
+      ? (value: string) => value
+      : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * Opens a pool on the configured PostgreSQL. In `embedded` mode the server in `dir` is started on
+ * first use and reused afterwards (it outlives the process); in `url` mode the server must exist.
+ * An unreachable server raises `SF_UNREACHABLE` naming `host:port` (never the password) and the fix.
+ * DATE columns are returned as `'YYYY-MM-DD'` strings; numeric and bigint as strings (pg defaults).
+ *
+ * @example
+ * const postgres = await createPostgresResource({ mode: 'embedded', dir: join(home, 'postgres') });
+ * const { rows } = await postgres.query('select count(*) from shopflow.customers');
+ * await postgres.close();
+ */
+export async function createPostgresResource(
+  config: PostgresConfig,
+  options: PostgresResourceOptions = {},
+): Promise<PostgresResource> {
+  const connectionUrl = await resolveUrl(config);
+  const displayUrl = redactConnectionUrl(connectionUrl);
+  const pool = new pg.Pool({
+    connectionString: connectionUrl,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+    application_name: options.applicationName ?? 'shopflow',
+    types,
+  });
+  const onIdleError =
+    options.onIdleError ??
+    ((error: Error) =>
+      process.emitWarning(`idle PostgreSQL connection to ${connectionTarget(connectionUrl)} failed: ${error.message}`));
+  pool.on('error', (error) => onIdleError(error));
+
+  const translate = (error: unknown): unknown => translateError(error, config, connectionUrl);
+  let closed = false;
+  const resource: PostgresResource = {
+    pool,
+    url: displayUrl,
+    async query(text, values) {
+      try {
+        return await pool.query(text, values as unknown[] | undefined);
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+    async withTransaction(fn) {
+      try {
+        return await withTransaction(pool, fn);
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+  if (options.verify ?? true) {
+    try {
+      await resource.query('select 1');
+    } catch (error) {
+      await resource.close();
+      throw error;
+    }
+  }
+  return resource;
+}
+
+async function resolveUrl(config: PostgresConfig): Promise<string> {
+  if (config.mode === 'url') return config.url;
+  const dir = resolve(config.dir);
+  try {
+    return (await ensureEmbeddedPostgres(dir)).url;
+  } catch (error) {
+    throw new ShopflowError(
+      'SF_UNREACHABLE',
+      `cannot start the embedded PostgreSQL in \`${dir}\`: ${(error as Error).message}`,
+      {
+        hint: 'check that the folder is writable and its server.log; or set the postgres mode to `url` with a running server',
+        cause: error,
+      },
+    );
+  }
+}
+
+function translateError(error: unknown, config: PostgresConfig, url: string): unknown {
+  const target = connectionTarget(url);
+  if (isConnectionError(error)) {
+    const hint =
+      config.mode === 'url'
+        ? `start the server or fix the postgres \`url\` in the configuration (shown redacted: ${redactConnectionUrl(url)})`
+        : `the embedded server in \`${resolve(config.dir)}\` stopped; run the command again to restart it`;
+    return new ShopflowError(
+      'SF_UNREACHABLE',
+      `cannot reach PostgreSQL at ${target}: ${describePostgresError(error)}`,
+      {
+        hint,
+        cause: error,
+      },
+    );
+  }
+  if (isLoginError(error)) {
+    return new ShopflowError('SF_CONFIG_INVALID', `PostgreSQL at ${target} refused the login: ${(error as Error).message}`, {
+      hint: 'fix the user, password or database name in the postgres `url` of the configuration',
+      cause: error,
+    });
+  }
+  return error;
+}

@@ -1,0 +1,150 @@
+import type pg from 'pg';
+import { ShopflowError, isShopflowError } from '../../framework/errors/error-catalog.js';
+import { copyIntoStage, type LoadRows } from './copy-into-stage.js';
+import { writeLoadAudit } from './load-audit.js';
+import { loadStatements, STAGE_TABLE } from './load-statements.js';
+import { describePostgresError, isConnectionError } from './postgres-error.js';
+import { type TableSpec, validateTableSpec } from './table-spec.js';
+import { withTransaction } from './with-transaction.js';
+
+/** Who is loading: recorded in `shopflow.load_audit`. */
+export interface LoadContext {
+  runId: string;
+  assetKey: string;
+  partitionKey?: string | null;
+}
+
+/** A row set aside, with its 1-based position in the input (data rows, header not counted). */
+export interface RejectedRow {
+  row: number;
+  reason: string;
+  /** The row as staged (column → value). */
+  values: Record<string, unknown>;
+}
+
+/** What one load did. `inserted + updated + unchanged + rejected = staged`. */
+export interface LoadResult {
+  /** Rows read from the input. */
+  staged: number;
+  inserted: number;
+  updated: number;
+  /**
+   * Rows that changed nothing: identical to the stored row, older than it (`versionedBy`), or
+   * superseded by a later row of the same key in this input.
+   */
+  unchanged: number;
+  rejected: number;
+  /** The first rejected rows (up to `rejectedSampleSize`), in input order. */
+  rejectedSample: RejectedRow[];
+  /** The id of this load's `shopflow.load_audit` row. */
+  auditId: number;
+}
+
+/** Tuning of one load. */
+export interface LoadOptions {
+  /** How many rejected rows to return (default 10). */
+  rejectedSampleSize?: number;
+  /** Memory for the sort that picks one row per key (default `128MB`, local to the load). */
+  workMem?: string;
+}
+
+/**
+ * Loads `rows` (records or a CSV file path) into `spec.table` in ONE transaction: COPY into a
+ * temporary staging table, set aside rows that would break a constraint (with reasons), upsert the
+ * lookup dimensions, then `INSERT … ON CONFLICT DO UPDATE` only where a compared column changed
+ * (bumping `version` and `updated_at`), and append a `shopflow.load_audit` row. Loading the same
+ * data twice changes nothing but the audit. On failure the data is rolled back, a `failed` audit
+ * row is written in its own transaction, and the error is rethrown (`SF_INPUT_INVALID` for bad
+ * values, `SF_UNREACHABLE` for a lost server, `SF_IO` otherwise).
+ *
+ * @example
+ * const result = await loadTable(pool, customersSpec, 'data/raw/customers.csv',
+ *   { runId: run.id, assetKey: 'pg_customers', partitionKey: '2024-01-15' });
+ * // { staged: 1000, inserted: 12, updated: 3, unchanged: 985, rejected: 0, rejectedSample: [], auditId: 41 }
+ */
+export async function loadTable(
+  pool: pg.Pool,
+  spec: TableSpec,
+  rows: LoadRows,
+  context: LoadContext,
+  options: LoadOptions = {},
+): Promise<LoadResult> {
+  validateTableSpec(spec);
+  const sql = loadStatements(spec);
+  const startedAt = new Date();
+  try {
+    return await withTransaction(pool, async (client) => {
+      await client.query(`select set_config('work_mem', $1, true)`, [options.workMem ?? '128MB']);
+      await client.query(sql.createStage);
+      await client.query(sql.createRejects);
+      const staged = await copyIntoStage(client, STAGE_TABLE, spec.columns, rows);
+
+      let rejected = 0;
+      let rejectedSample: RejectedRow[] = [];
+      if (sql.insertRejects) {
+        rejected = (await client.query(sql.insertRejects.text, sql.insertRejects.values)).rowCount ?? 0;
+      }
+      if (rejected > 0) {
+        const sample = await client.query(sql.rejectedSample, [options.rejectedSampleSize ?? 10]);
+        rejectedSample = sample.rows.map((row) => ({
+          row: Number(row.row),
+          reason: row.reason as string,
+          values: row.values as Record<string, unknown>,
+        }));
+      }
+      for (const lookup of sql.lookups) await client.query(lookup);
+      const written = await client.query(sql.upsert(rejected > 0));
+      const inserted = Number(written.rows[0].inserted);
+      const updated = Number(written.rows[0].updated);
+      const unchanged = staged - rejected - inserted - updated;
+      const auditId = await writeLoadAudit(client, {
+        ...context,
+        targetTable: spec.table,
+        inserted,
+        updated,
+        unchanged,
+        rejected,
+        startedAt,
+        status: 'success',
+      });
+      return { staged, inserted, updated, unchanged, rejected, rejectedSample, auditId };
+    });
+  } catch (error) {
+    const failure = asLoadError(error, spec, context);
+    await writeLoadAudit(pool, {
+      ...context,
+      targetTable: spec.table,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+      startedAt,
+      status: 'failed',
+      error: failure.message,
+    }).catch(() => {
+      // NOTE: when the server is gone the audit cannot be written either; the load error (which
+      // says so) matters more than this one.
+    });
+    throw failure;
+  }
+}
+
+function asLoadError(error: unknown, spec: TableSpec, context: LoadContext): ShopflowError {
+  if (isShopflowError(error)) return error;
+  const where = `${context.assetKey}${context.partitionKey ? `[${context.partitionKey}]` : ''}`;
+  const message = `loading ${spec.table} for ${where} failed: ${describePostgresError(error)}`;
+  if (isConnectionError(error)) {
+    return new ShopflowError('SF_UNREACHABLE', message, {
+      hint: 'check that the PostgreSQL server is running and reachable, then retry; nothing was written',
+      cause: error,
+    });
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'))) {
+    return new ShopflowError('SF_INPUT_INVALID', message, {
+      hint: 'fix or quarantine the offending row upstream and retry; the table was left unchanged',
+      cause: error,
+    });
+  }
+  return new ShopflowError('SF_IO', `${message}; the table was left unchanged`, { cause: error });
+}

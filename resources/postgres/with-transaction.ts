@@ -1,0 +1,40 @@
+import type pg from 'pg';
+import { isConnectionError } from './postgres-error.js';
+
+/**
+ * Runs `fn` inside `begin … commit` on one pooled client; rolls back and rethrows when it throws.
+ * A client whose connection broke is destroyed instead of being returned to the pool.
+ *
+ * @example
+ * const id = await withTransaction(pool, async (client) => {
+ *   await client.query('insert into t (x) values (1)');
+ *   return (await client.query('select max(id) from t')).rows[0].max;
+ * });
+ */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  // NOTE: a checked-out client has no error listener; a server-side termination while `fn` awaits
+  // something else would otherwise be an uncaught 'error' event that ends the process.
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
+  try {
+    await client.query('begin');
+    const result = await fn(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    if (isConnectionError(error)) broken ??= error as Error;
+    if (!broken) {
+      await client.query('rollback').catch((rollbackError: unknown) => {
+        broken = rollbackError as Error;
+      });
+    }
+    throw error;
+  } finally {
+    client.removeListener('error', onError);
+    client.release(broken);
+  }
+}
