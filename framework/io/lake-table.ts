@@ -28,7 +28,7 @@ export class LakeInput implements InputHandle {
 
   toSql(): string {
     if (this.files.length > 0) {
-      return `read_parquet([${this.files.map(quoteLiteral).join(', ')}], union_by_name = true)`;
+      return `read_parquet([${this.files.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
     }
     // NOTE: no partition was ever written; an empty relation with the declared columns keeps
     // downstream SQL valid.
@@ -43,7 +43,7 @@ function relationOf(columns: ColumnInfo[], file: string): string {
 }
 
 async function dataVersionOf(duckdb: DuckDbSession, file: string): Promise<{ rowCount: number; version: string; columns: Array<{ name: string; type: string }> }> {
-  const relation = `read_parquet(${quoteLiteral(file)})`;
+  const relation = `read_parquet(${quoteLiteral(file)}, hive_partitioning = false)`;
   const described = await duckdb.query(`DESCRIBE SELECT * FROM ${relation}`);
   const columns = described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   // NOTE: an order-independent sum of row hashes, so the same rows written in a different order by
@@ -198,7 +198,7 @@ export function lakeTable(options: { compression?: 'zstd' | 'snappy' } = {}): Io
           hint: `materialize it first: shopflow materialize ${context.assetKey}`,
         });
       }
-      return await context.duckdb.queryWithColumns(`SELECT * FROM read_parquet(${quoteLiteral(file)}) LIMIT ${limit}`);
+      return await context.duckdb.queryWithColumns(`SELECT * FROM read_parquet(${quoteLiteral(file)}, hive_partitioning = false) LIMIT ${limit}`);
     },
 
     async sweep(lakeRoot, assetKey, runIds) {

@@ -41,10 +41,9 @@ export function splitNamedQueries(text: string): Record<string, string> {
  * await client.query('set search_path to shopflow_analytics');
  * const { rows } = await client.query(queries.top_customers);
  */
-export function loadAnalyticsQueries(path: string = sqlDirectory('analytics', 'basic_analytics.sql')): Record<
-  AnalyticsQueryName,
-  string
-> {
+export function loadAnalyticsQueries(
+  path: string = sqlDirectory('analytics', 'basic_analytics.sql'),
+): Record<AnalyticsQueryName, string> {
   const queries = splitNamedQueries(readFileSync(path, 'utf8'));
   const result = {} as Record<AnalyticsQueryName, string>;
   for (const name of ANALYTICS_QUERY_NAMES) {

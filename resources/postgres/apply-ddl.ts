@@ -41,10 +41,14 @@ export async function applyDdl(pool: pg.Pool, dir: string = sqlDirectory('ddl'))
       } catch (error) {
         const position = Number((error as { position?: string }).position);
         const line = Number.isFinite(position) ? ` line ${text.slice(0, position).split('\n').length}` : '';
-        throw new ShopflowError('SF_IO', `applying \`${file}\`${line} failed: ${describePostgresError(error)}`, {
-          hint: 'fix the statement; nothing of this DDL run was applied',
-          cause: error,
-        });
+        throw new ShopflowError(
+          'SF_IO',
+          `applying \`${file}\`${line} failed: ${describePostgresError(error)}`,
+          {
+            hint: 'fix the statement; nothing of this DDL run was applied',
+            cause: error,
+          },
+        );
       }
     }
   });

@@ -80,21 +80,33 @@ async function readCsvHeader(path: string, columns: ColumnSpec[]): Promise<strin
   const expected = new Set(columns.map((column) => column.name));
   for (const name of names) {
     if (!expected.has(name)) {
-      throw new ShopflowError('SF_INPUT_INVALID', `the CSV file \`${path}\` has an unexpected column \`${name}\``, {
-        hint: didYouMean(name, expected) ?? `expected the columns ${[...expected].join(',')}`,
-      });
+      throw new ShopflowError(
+        'SF_INPUT_INVALID',
+        `the CSV file \`${path}\` has an unexpected column \`${name}\``,
+        {
+          hint: didYouMean(name, expected) ?? `expected the columns ${[...expected].join(',')}`,
+        },
+      );
     }
   }
   const missing = [...expected].filter((name) => !names.includes(name));
   if (missing.length > 0) {
-    throw new ShopflowError('SF_INPUT_INVALID', `the CSV file \`${path}\` lacks the column(s) ${missing.join(', ')}`, {
-      hint: `its header must name the columns ${[...expected].join(',')}`,
-    });
+    throw new ShopflowError(
+      'SF_INPUT_INVALID',
+      `the CSV file \`${path}\` lacks the column(s) ${missing.join(', ')}`,
+      {
+        hint: `its header must name the columns ${[...expected].join(',')}`,
+      },
+    );
   }
   if (new Set(names).size !== names.length) {
-    throw new ShopflowError('SF_INPUT_INVALID', `the CSV file \`${path}\` names a column twice: ${firstLine}`, {
-      hint: 'remove the duplicate column',
-    });
+    throw new ShopflowError(
+      'SF_INPUT_INVALID',
+      `the CSV file \`${path}\` names a column twice: ${firstLine}`,
+      {
+        hint: 'remove the duplicate column',
+      },
+    );
   }
   return names;
 }

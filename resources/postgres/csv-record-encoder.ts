@@ -40,7 +40,9 @@ export function encodeCsvField(value: unknown, type: string): string {
     return type === 'date' ? iso.slice(0, 10) : iso;
   }
   const text =
-    typeof value === 'object' && value.toString !== Object.prototype.toString ? String(value) : JSON.stringify(value);
+    typeof value === 'object' && value.toString !== Object.prototype.toString
+      ? String(value)
+      : JSON.stringify(value);
   return text === '' || NEEDS_QUOTES.test(text) ? quote(text) : text;
 }
 

@@ -6,15 +6,18 @@ import { z } from 'zod';
  * (production, e.g. RDS through `${DATABASE_URL}`).
  *
  * @example
- * PostgresConfigSchema.parse({ mode: 'embedded', dir: '.shopflow/postgres' });
+ * PostgresConfigSchema.parse({ mode: 'embedded' }); // server in <home>/postgres
  * PostgresConfigSchema.parse({ mode: 'url', url: 'postgres://shopflow:secret@db:5432/shopflow' });
  */
 export const PostgresConfigSchema = z.discriminatedUnion('mode', [
   z
     .object({
       mode: z.literal('embedded'),
-      /** Folder holding the server's data, state file and log; created on first use. */
-      dir: z.string().min(1, 'the embedded PostgreSQL folder must not be empty'),
+      /**
+       * Folder holding the server's data, state file and log; created on first use.
+       * `<home>/postgres` when absent.
+       */
+      dir: z.string().min(1, 'the embedded PostgreSQL folder must not be empty').optional(),
     })
     .strict(),
   z

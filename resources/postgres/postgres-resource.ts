@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { ShopflowError } from '../../framework/errors/error-catalog.js';
 import { ensureEmbeddedPostgres } from './embedded-postgres-server.js';
@@ -17,6 +17,8 @@ export interface PostgresResourceOptions {
   idleTimeoutMs?: number;
   /** Shown in `pg_stat_activity` (default `shopflow`). */
   applicationName?: string;
+  /** The ShopFlow home folder; an embedded server without `dir` lives in `<home>/postgres` (default `.shopflow`). */
+  home?: string;
   /** Check with `select 1` before returning, so a bad server fails here (default true). */
   verify?: boolean;
   /**
@@ -33,7 +35,10 @@ export interface PostgresResource {
   /** The connection URL with the password replaced by `***` — safe to log and display. */
   readonly url: string;
   /** One statement on any pooled connection; `values` bind `$1, $2, …`. */
-  query<R extends pg.QueryResultRow = Record<string, any>>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = Record<string, any>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
   /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
   withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /** Closes every connection (an embedded server keeps running for the next process). */
@@ -65,7 +70,7 @@ export async function createPostgresResource(
   config: PostgresConfig,
   options: PostgresResourceOptions = {},
 ): Promise<PostgresResource> {
-  const connectionUrl = await resolveUrl(config);
+  const connectionUrl = await resolveUrl(config, options.home);
   const displayUrl = redactConnectionUrl(connectionUrl);
   const pool = new pg.Pool({
     connectionString: connectionUrl,
@@ -78,10 +83,12 @@ export async function createPostgresResource(
   const onIdleError =
     options.onIdleError ??
     ((error: Error) =>
-      process.emitWarning(`idle PostgreSQL connection to ${connectionTarget(connectionUrl)} failed: ${error.message}`));
+      process.emitWarning(
+        `idle PostgreSQL connection to ${connectionTarget(connectionUrl)} failed: ${error.message}`,
+      ));
   pool.on('error', (error) => onIdleError(error));
 
-  const translate = (error: unknown): unknown => translateError(error, config, connectionUrl);
+  const translate = (error: unknown): unknown => translateError(error, config, connectionUrl, options.home);
   let closed = false;
   const resource: PostgresResource = {
     pool,
@@ -117,9 +124,13 @@ export async function createPostgresResource(
   return resource;
 }
 
-async function resolveUrl(config: PostgresConfig): Promise<string> {
+function embeddedDir(config: { dir?: string }, home = '.shopflow'): string {
+  return resolve(config.dir ?? join(home, 'postgres'));
+}
+
+async function resolveUrl(config: PostgresConfig, home: string | undefined): Promise<string> {
   if (config.mode === 'url') return config.url;
-  const dir = resolve(config.dir);
+  const dir = embeddedDir(config, home);
   try {
     return (await ensureEmbeddedPostgres(dir)).url;
   } catch (error) {
@@ -134,13 +145,18 @@ async function resolveUrl(config: PostgresConfig): Promise<string> {
   }
 }
 
-function translateError(error: unknown, config: PostgresConfig, url: string): unknown {
+function translateError(
+  error: unknown,
+  config: PostgresConfig,
+  url: string,
+  home: string | undefined,
+): unknown {
   const target = connectionTarget(url);
   if (isConnectionError(error)) {
     const hint =
       config.mode === 'url'
         ? `start the server or fix the postgres \`url\` in the configuration (shown redacted: ${redactConnectionUrl(url)})`
-        : `the embedded server in \`${resolve(config.dir)}\` stopped; run the command again to restart it`;
+        : `the embedded server in \`${embeddedDir(config, home)}\` stopped; run the command again to restart it`;
     return new ShopflowError(
       'SF_UNREACHABLE',
       `cannot reach PostgreSQL at ${target}: ${describePostgresError(error)}`,
@@ -151,10 +167,14 @@ function translateError(error: unknown, config: PostgresConfig, url: string): un
     );
   }
   if (isLoginError(error)) {
-    return new ShopflowError('SF_CONFIG_INVALID', `PostgreSQL at ${target} refused the login: ${(error as Error).message}`, {
-      hint: 'fix the user, password or database name in the postgres `url` of the configuration',
-      cause: error,
-    });
+    return new ShopflowError(
+      'SF_CONFIG_INVALID',
+      `PostgreSQL at ${target} refused the login: ${(error as Error).message}`,
+      {
+        hint: 'fix the user, password or database name in the postgres `url` of the configuration',
+        cause: error,
+      },
+    );
   }
   return error;
 }

@@ -104,7 +104,12 @@ export const transactionsSpec: TableSpec = {
     delivery_date: 's.delivery_date',
   },
   lookups: [
-    { table: 'shopflow.payment_methods', naturalKey: 'name', id: 'payment_method_id', from: 'payment_method' },
+    {
+      table: 'shopflow.payment_methods',
+      naturalKey: 'name',
+      id: 'payment_method_id',
+      from: 'payment_method',
+    },
   ],
   compare: [
     'customer_id',

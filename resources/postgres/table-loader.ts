@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ShopflowError, isShopflowError } from '../../framework/errors/error-catalog.js';
+import { isShopflowError, ShopflowError } from '../../framework/errors/error-catalog.js';
 import { copyIntoStage, type LoadRows } from './copy-into-stage.js';
 import { writeLoadAudit } from './load-audit.js';
 import { loadStatements, STAGE_TABLE } from './load-statements.js';

@@ -90,12 +90,14 @@ export function validateTableSpec(spec: TableSpec): void {
     throw new ShopflowError('SF_INPUT_INVALID', `table spec of \`${spec.table}\`: ${message}`, { hint });
   };
   quoteIdentifier(spec.table);
-  if (!spec.table.includes('.')) fail('the table must be schema-qualified', 'write e.g. `shopflow.customers`');
+  if (!spec.table.includes('.'))
+    fail('the table must be schema-qualified', 'write e.g. `shopflow.customers`');
   if (spec.columns.length === 0) fail('no columns');
   const incoming = new Set<string>();
   for (const column of spec.columns) {
     quoteIdentifier(column.name);
-    if (column.name.startsWith('_')) fail(`column \`${column.name}\` starts with "_", reserved for the loader`);
+    if (column.name.startsWith('_'))
+      fail(`column \`${column.name}\` starts with "_", reserved for the loader`);
     if (!TYPE.test(column.type)) fail(`column \`${column.name}\` has an invalid type \`${column.type}\``);
     if (incoming.has(column.name)) fail(`column \`${column.name}\` is listed twice`);
     incoming.add(column.name);
@@ -105,7 +107,10 @@ export function validateTableSpec(spec: TableSpec): void {
     quoteIdentifier(lookup.naturalKey);
     quoteIdentifier(lookup.id);
     if (!incoming.has(lookup.from)) {
-      fail(`lookup ${lookup.table} reads \`${lookup.from}\`, which is not an incoming column`, didYouMean(lookup.from, incoming));
+      fail(
+        `lookup ${lookup.table} reads \`${lookup.from}\`, which is not an incoming column`,
+        didYouMean(lookup.from, incoming),
+      );
     }
   }
   for (const rule of spec.reject ?? []) {
@@ -113,20 +118,26 @@ export function validateTableSpec(spec: TableSpec): void {
       quoteIdentifier(rule.orphan.table);
       quoteIdentifier(rule.orphan.references);
       if (!incoming.has(rule.orphan.column)) {
-        fail(`reject rule "${rule.reason}" checks \`${rule.orphan.column}\`, which is not an incoming column`);
+        fail(
+          `reject rule "${rule.reason}" checks \`${rule.orphan.column}\`, which is not an incoming column`,
+        );
       }
     }
   }
   const targets = targetColumns(spec).map((column) => column.name);
-  targets.forEach((name) => quoteIdentifier(name));
+  for (const name of targets) quoteIdentifier(name);
   const targetSet = new Set(targets);
   for (const name of [...spec.key, ...spec.compare, ...(spec.versionedBy ? [spec.versionedBy] : [])]) {
     if (!targetSet.has(name)) {
-      fail(`\`${name}\` is not a target column`, didYouMean(name, targetSet) ?? `target columns: ${targets.join(', ')}`);
+      fail(
+        `\`${name}\` is not a target column`,
+        didYouMean(name, targetSet) ?? `target columns: ${targets.join(', ')}`,
+      );
     }
   }
   if (spec.key.length === 0) fail('no key columns');
   for (const reserved of ['created_at', 'updated_at', 'loaded_at', 'version']) {
-    if (targetSet.has(reserved)) fail(`\`${reserved}\` is maintained by the loader and cannot be a target column`);
+    if (targetSet.has(reserved))
+      fail(`\`${reserved}\` is maintained by the loader and cannot be a target column`);
   }
 }

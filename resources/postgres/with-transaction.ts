@@ -11,7 +11,10 @@ import { isConnectionError } from './postgres-error.js';
  *   return (await client.query('select max(id) from t')).rows[0].max;
  * });
  */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   // NOTE: a checked-out client has no error listener; a server-side termination while `fn` awaits

@@ -47,3 +47,13 @@ export function formatDayTime(isoDate: string, msOfDay: number, withMillis: bool
   if (!withMillis) return `${isoDate}T${hh}:${mm}:${ss}Z`;
   return `${isoDate}T${hh}:${mm}:${ss}.${PAD3[msOfDay % 1000]}Z`;
 }
+
+/**
+ * ISO-8601 UTC timestamp, to the second, of an epoch-seconds instant.
+ *
+ * @example
+ * formatIsoSeconds(1704067200); // '2024-01-01T00:00:00Z'
+ */
+export function formatIsoSeconds(epochSeconds: number): string {
+  return `${new Date(epochSeconds * 1000).toISOString().slice(0, 19)}Z`;
+}
