@@ -40,21 +40,23 @@ function registerContributed(program: Command, definition: CommandDefinition, ru
   command.action((...received: unknown[]) => {
     const options = received[received.length - 2] as Record<string, unknown>;
     const args = received.slice(0, received.length - 2).map((a) => a as string);
-    return run(options, async (s) => {
-      const runtime = await s.runtime().catch(() => undefined);
-      return await definition.run(
+    return run(options, async (s) =>
+      definition.run(
         {
           config: s.config(),
           home: s.config().home,
           log: s.log(),
           stdout: s.io.stdout,
+          stderr: s.io.stderr,
           json: s.json,
-          resource: (r) => (runtime ? runtime.resources.get(r) : Promise.reject(new Error('no runtime'))),
+          cwd: s.io.cwd,
+          runtime: () => s.runtime(),
+          resource: async (r) => (await s.runtime()).resources.get(r),
         },
         args,
         options,
-      );
-    });
+      ),
+    );
   });
   void session;
 }

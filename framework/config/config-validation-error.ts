@@ -72,7 +72,11 @@ function showValue(value: unknown, secrets: readonly string[]): string {
   return redactSecrets(clipped, secrets);
 }
 
-function bound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, smaller: boolean, integer: boolean): string {
+function bound(
+  issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig,
+  smaller: boolean,
+  integer: boolean,
+): string {
   const limit = 'minimum' in issue ? issue.minimum : issue.maximum;
   const op = smaller ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
   const count = smaller ? 'at least' : 'at most';
@@ -115,7 +119,9 @@ function expectation(issue: z.core.$ZodIssue, integer: boolean): string {
     case 'not_multiple_of':
       return `a multiple of ${issue.divisor}`;
     default:
-      return issue.message.startsWith('expected ') ? issue.message.slice('expected '.length) : 'a valid value';
+      return issue.message.startsWith('expected ')
+        ? issue.message.slice('expected '.length)
+        : 'a valid value';
   }
 }
 
@@ -223,7 +229,9 @@ function describeIssue(issue: z.core.$ZodIssue, options: ConfigValidationErrorOp
         : [];
   const suggestion = typeof value === 'string' ? didYouMean(value, allowed) : undefined;
   if (hasAuthorMessage(issue)) {
-    return [{ path, location, value: shown, problem: `is ${shown}: ${issue.message}`, fix: `correct \`${path}\`` }];
+    return [
+      { path, location, value: shown, problem: `is ${shown}: ${issue.message}`, fix: `correct \`${path}\`` },
+    ];
   }
   return [
     {

@@ -102,7 +102,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 
   const envName = options.env ?? (environment.SHOPFLOW_ENV || undefined) ?? 'dev';
   if (!options.file && !ENV_NAME.test(envName)) {
-    const from = options.env !== undefined ? 'the --env option' : 'SHOPFLOW_ENV';
+    const from = options.env !== undefined ? 'the `env` option' : 'SHOPFLOW_ENV';
     throw new ShopflowError(
       'SF_CONFIG_INVALID',
       `environment name ${JSON.stringify(envName)} from ${from} is not valid`,
@@ -122,7 +122,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
       'SF_CONFIG_INVALID',
       `${file} holds ${Array.isArray(parsed) ? 'a list' : `the value ${JSON.stringify(parsed)}`} at the top level`,
       {
-        hint: `fix: write ${file} as \`key: value\` lines (e.g. \`executor:\\n  concurrency: 4\`)`,
+        hint: `fix: write ${file} as \`key: value\` lines (e.g. \`home: .shopflow\`)`,
         details: { file },
       },
     );

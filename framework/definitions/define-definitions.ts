@@ -17,8 +17,14 @@ export interface CommandContext {
   config: import('../config/config-schema.js').ShopflowConfig;
   home: string;
   log: import('pino').Logger;
-  stdout: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream;
+  /** Whether `--json` was given. */
   json: boolean;
+  /** The folder relative paths are resolved against. */
+  cwd: string;
+  /** Opens (once) the instance: store, definitions, engine, resources. */
+  runtime(): Promise<import('../runtime/shopflow-runtime.js').ShopflowRuntime>;
   resource<T>(definition: ResourceDefinition<T>): Promise<T>;
 }
 

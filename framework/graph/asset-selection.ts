@@ -13,16 +13,14 @@ import type { AssetGraph } from './asset-graph.js';
  */
 export function selectAssets(graph: AssetGraph, expression: string | undefined): string[] {
   const text = (expression ?? '*').trim() || '*';
-  const selected = new Set<string>();
-  for (const raw of text.split(',')) {
-    const term = raw.trim();
-    if (!term) {
-      throw new ShopflowError('SF_BAD_SELECTION', `selection \`${text}\` has an empty term`, {
-        hint: 'separate terms with single commas, e.g. `a,b`',
-      });
-    }
-    for (const key of resolveTerm(graph, term)) selected.add(key);
+  const terms = text.split(',').map((raw) => raw.trim());
+  if (terms.some((term) => !term)) {
+    throw new ShopflowError('SF_BAD_SELECTION', `selection \`${text}\` has an empty term`, {
+      hint: 'separate terms with single commas, e.g. `a,b`',
+    });
   }
+  const selected = new Set<string>();
+  for (const term of terms) for (const key of resolveTerm(graph, term)) selected.add(key);
   return graph.toposorted().filter((key) => selected.has(key));
 }
 

@@ -25,7 +25,7 @@ const REDACT_PATHS = [
 
 export interface CreateLoggerOptions {
   level: LogLevel;
-  /** Human-readable lines instead of JSON lines; defaults to whether stderr is a terminal. */
+  /** Human-readable lines instead of JSON lines; defaults to whether the destination is a terminal. */
   pretty?: boolean;
   /** A file that also receives every line as JSON (appended, folders created). */
   file?: string;
@@ -50,8 +50,8 @@ export interface CreateLoggerOptions {
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const redact = createSecretRedactor(options.secrets ?? []);
-  const terminal = options.destination ?? pino.destination({ fd: 2, sync: true });
-  const isTerminal = options.destination === undefined && process.stderr.isTTY === true;
+  const output = options.destination ?? pino.destination({ fd: 2, sync: true });
+  const isTerminal = ((options.destination ?? process.stderr) as { isTTY?: boolean }).isTTY === true;
   const pretty = options.pretty ?? isTerminal;
   const prettify = pretty
     ? pinoPretty.prettyFactory({
@@ -68,7 +68,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   // file keeps JSON, without pino-pretty's worker transport (asynchronous, loses lines on exit).
   const destination: DestinationStream = {
     write(line: string) {
-      terminal.write(prettify ? prettify(line) : line);
+      output.write(prettify ? prettify(line) : line);
       file?.write(line);
     },
   };

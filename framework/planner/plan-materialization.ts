@@ -4,6 +4,7 @@ import type { AssetGraph } from '../graph/asset-graph.js';
 import type { AssetPartitionState } from '../instance/instance-store.js';
 import { formatAssetPartition } from '../keys/asset-key.js';
 import type { PartitionsDefinition } from '../partitions/partitions-definition.js';
+import { dateInZone } from '../partitions/zoned-time.js';
 import { AssetStateIndex } from './asset-state-index.js';
 import type { StalenessReason } from './staleness-reason.js';
 
@@ -59,8 +60,9 @@ export function partitionsForFilter(
   if ('keys' in filter) {
     if (filter.keys.every((key) => definition.has(key, now))) return filter.keys;
     if (definition.kind !== 'time-window') return filter.keys.filter((key) => definition.has(key, now));
+    for (const key of filter.keys) if (!isCalendarDate(key)) definition.validate(key, now);
     const sorted = [...filter.keys].sort();
-    return overlapping(definition.keys(now), sorted[0], sorted[sorted.length - 1]);
+    return overlapping(definition, definition.keys(now), sorted[0], sorted[sorted.length - 1]);
   }
   if (filter.from > filter.to) {
     throw new ShopflowError('SF_BAD_PARTITION_RANGE', `partition range ${filter.from} … ${filter.to} is reversed`, {
@@ -68,18 +70,31 @@ export function partitionsForFilter(
     });
   }
   if (definition.kind === 'static') return definition.keys(now).filter((k) => k >= filter.from && k <= filter.to);
-  return overlapping(definition.keys(now), filter.from, filter.to);
+  for (const key of [filter.from, filter.to]) if (!isCalendarDate(key)) definition.validate(key, now);
+  return overlapping(definition, definition.keys(now), filter.from, filter.to);
+}
+
+function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
 }
 
 // NOTE: time-window keys are window start dates, so string comparison is date comparison; a
 // window overlaps [from, to] when it starts on or before `to` and the next window starts after `from`.
-function overlapping(keys: string[], from: string, to: string): string[] {
+function overlapping(definition: PartitionsDefinition, keys: string[], from: string, to: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < keys.length; i++) {
-    const end = keys[i + 1] ?? '9999-12-31';
+    const end = keys[i + 1] ?? lastWindowEnd(definition, keys[i]);
     if (keys[i] <= to && end > from) out.push(keys[i]);
   }
   return out;
+}
+
+function lastWindowEnd(definition: PartitionsDefinition, key: string): string {
+  const end = definition.partition(key).end;
+  const timezone = (definition as { timezone?: string }).timezone ?? 'UTC';
+  return end ? dateInZone(end, timezone) : '9999-12-31';
 }
 
 function validateFilter(graph: AssetGraph, assets: AnyAsset[], filter: PartitionFilter | null | undefined, now: Date) {

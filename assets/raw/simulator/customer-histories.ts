@@ -1,8 +1,8 @@
-import { Faker, en } from '@faker-js/faker';
-import { dayOfId, type ShopflowCalendar } from './shopflow-calendar.js';
-import type { ResolvedSimulationOptions } from './simulator-options.js';
+import { en, Faker } from '@faker-js/faker';
 import { RandomStream, SeededRandom, seedFrom } from './seeded-random.js';
+import { dayOfId, type ShopflowCalendar } from './shopflow-calendar.js';
 import { COUNTRIES } from './shopflow-vocabulary.js';
+import type { ResolvedSimulationOptions } from './simulator-options.js';
 import { formatIsoDate, SECONDS_PER_DAY } from './utc-time.js';
 
 /** Pre-start customers registered within this many days before the start date. */
@@ -89,7 +89,8 @@ export class CustomerHistories {
     const nickname = faker.person.firstName();
     const style = faker.number.int(99);
     // NOTE: a few names carry a comma or quotes on purpose, so CSV quoting is exercised downstream.
-    const name = style < 2 ? `${last}, ${first}` : style < 3 ? `${first} "${nickname}" ${last}` : `${first} ${last}`;
+    const name =
+      style < 2 ? `${last}, ${first}` : style < 3 ? `${first} "${nickname}" ${last}` : `${first} ${last}`;
     const emails: string[] = [];
     for (let k = 0; k < 3; k++) {
       let email = faker.internet.email({ firstName: first, lastName: last });
@@ -113,7 +114,9 @@ export class CustomerHistories {
       firstAt = startEpochSeconds + registrationDay * SECONDS_PER_DAY + random.int(1, SECONDS_PER_DAY - 1);
     }
     const registrationDate = formatIsoDate(startEpochSeconds + registrationDay * SECONDS_PER_DAY);
-    const versions: CustomerVersion[] = [{ at: firstAt, emailVariant: 0, country: random.weighted(COUNTRIES) }];
+    const versions: CustomerVersion[] = [
+      { at: firstAt, emailVariant: 0, country: random.weighted(COUNTRIES) },
+    ];
 
     const wanted = random.chance(CHANGE_SHARE) ? (random.chance(TWICE_SHARE) ? 2 : 1) : 0;
     const firstDay = Math.max(registrationDay + 1, 1);

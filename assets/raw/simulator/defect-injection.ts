@@ -1,6 +1,6 @@
 import type { RawDataFile } from './raw-file-formats.js';
-import type { ResolvedSimulationOptions } from './simulator-options.js';
 import { hashFloat, RandomStream, seedFrom } from './seeded-random.js';
+import type { ResolvedSimulationOptions } from './simulator-options.js';
 
 /** Kinds of defects the simulator injects into the raw files. */
 export type DefectKind =
@@ -36,7 +36,11 @@ export const DEFECT_KINDS_BY_FILE: Readonly<Record<DefectFile, readonly DefectKi
 /** Orphan foreign keys are drawn from `ORPHAN_ID_BASE + [0, 100000)`, an id range no entity ever has. */
 export const ORPHAN_ID_BASE = 900_000_000;
 
-const FILE_CODES: Record<DefectFile, number> = { 'customers.csv': 1, 'products.csv': 2, 'transactions.csv': 3 };
+const FILE_CODES: Record<DefectFile, number> = {
+  'customers.csv': 1,
+  'products.csv': 2,
+  'transactions.csv': 3,
+};
 
 /** A row's defect decision and the number that picks how it is malformed. */
 export interface DefectDraw {

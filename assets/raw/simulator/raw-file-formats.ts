@@ -2,7 +2,12 @@ import { toCsvLine } from './csv-line.js';
 import type { PaymentMethod } from './shopflow-vocabulary.js';
 
 /** The data files the simulator writes. */
-export const RAW_DATA_FILES = ['customers.csv', 'products.csv', 'transactions.csv', 'clickstream.jsonl'] as const;
+export const RAW_DATA_FILES = [
+  'customers.csv',
+  'products.csv',
+  'transactions.csv',
+  'clickstream.jsonl',
+] as const;
 
 /** One of {@link RAW_DATA_FILES}. */
 export type RawDataFile = (typeof RAW_DATA_FILES)[number];
@@ -75,12 +80,26 @@ export const CSV_HEADERS = {
  *   country: 'US', updated_at: '2024-01-01T00:00:00Z' }); // '1,Ann Lee,,2024-01-01,US,2024-01-01T00:00:00Z'
  */
 export function formatCustomerRow(row: CustomerRow): string {
-  return toCsvLine([row.customer_id, row.name, row.email, row.registration_date, row.country, row.updated_at]);
+  return toCsvLine([
+    row.customer_id,
+    row.name,
+    row.email,
+    row.registration_date,
+    row.country,
+    row.updated_at,
+  ]);
 }
 
 /** The CSV line (no line ending) of a product version; the price gets 2 decimals. */
 export function formatProductRow(row: ProductRow): string {
-  return toCsvLine([row.product_id, row.name, row.category, row.price.toFixed(2), row.supplier, row.updated_at]);
+  return toCsvLine([
+    row.product_id,
+    row.name,
+    row.category,
+    row.price.toFixed(2),
+    row.supplier,
+    row.updated_at,
+  ]);
 }
 
 /** The CSV line (no line ending) of a transaction; the unit price gets 2 decimals. */

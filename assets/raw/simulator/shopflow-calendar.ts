@@ -1,6 +1,6 @@
-import type { ResolvedSimulationOptions } from './simulator-options.js';
 import { RandomStream, SeededRandom } from './seeded-random.js';
 import { HOURLY_TRAFFIC } from './shopflow-vocabulary.js';
+import type { ResolvedSimulationOptions } from './simulator-options.js';
 import { SECONDS_PER_DAY } from './utc-time.js';
 
 const BASE_CUSTOMERS = 1_000;
@@ -81,7 +81,10 @@ export function buildCalendar(options: ResolvedSimulationOptions): ShopflowCalen
   const transactions = Math.round(BASE_TRANSACTIONS * scale);
 
   const preStartCustomers = Math.max(1, Math.round(customers * PRE_START_CUSTOMER_SHARE));
-  const customerWeights = Array.from({ length: days }, (_, d) => (1 + (0.5 * d) / days) * (0.7 + 0.6 * random.float()));
+  const customerWeights = Array.from(
+    { length: days },
+    (_, d) => (1 + (0.5 * d) / days) * (0.7 + 0.6 * random.float()),
+  );
   const newCustomers = allocate(customers - preStartCustomers, customerWeights, 1);
 
   const initialProducts = days === 1 ? products : Math.max(1, Math.round(products * INITIAL_PRODUCT_SHARE));

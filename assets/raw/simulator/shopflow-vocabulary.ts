@@ -82,7 +82,8 @@ export const QUANTITIES = new WeightedTable<number>([
 
 /** Relative shop traffic per UTC hour (quiet nights, busy evenings). */
 export const HOURLY_TRAFFIC: readonly number[] = [
-  2, 1.2, 0.8, 0.6, 0.6, 0.8, 1.5, 2.5, 3.5, 4.2, 4.6, 4.8, 5.2, 5, 4.7, 4.6, 4.8, 5.3, 6, 6.6, 6.8, 6, 4.6, 3,
+  2, 1.2, 0.8, 0.6, 0.6, 0.8, 1.5, 2.5, 3.5, 4.2, 4.6, 4.8, 5.2, 5, 4.7, 4.6, 4.8, 5.3, 6, 6.6, 6.8, 6, 4.6,
+  3,
 ];
 
 /** Words shoppers search for (URL-safe). */

@@ -112,7 +112,12 @@ export function resolveSimulationOptions(
   }
   const defectRate = options.defectRate ?? SIMULATION_DEFAULTS.defectRate;
   if (typeof defectRate !== 'number' || !(defectRate >= 0 && defectRate <= 0.5)) {
-    throw badOption(caller, 'defectRate', defectRate, 'pass a probability from 0 to 0.5, e.g. 0.003 (0 disables)');
+    throw badOption(
+      caller,
+      'defectRate',
+      defectRate,
+      'pass a probability from 0 to 0.5, e.g. 0.003 (0 disables)',
+    );
   }
   return { seed, scale, start, startEpochSeconds, days, defectRate };
 }

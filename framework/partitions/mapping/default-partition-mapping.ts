@@ -45,8 +45,8 @@ export function defaultPartitionMapping(
     `no default partition mapping connects ${up} (${describePartitions(upstream)}) to ${down} (${describePartitions(downstream)})${bothStatic ? ': their static keys differ' : ''}`,
     {
       hint: bothStatic
-        ? 'declare identityPartitionMapping() to read the upstream partition with the same key (keys it lacks are reported missing), or allPartitionsMapping() to read every upstream partition'
-        : 'declare a partition mapping on this dependency: allPartitionsMapping() to read every upstream partition, or your own PartitionMapping',
+        ? `declare a mapping for this dependency in the downstream asset's \`partitionMappings\`: identityPartitionMapping() to read the upstream partition with the same key (keys it lacks are reported missing), or allPartitionsMapping() to read every upstream partition`
+        : `declare a mapping for this dependency in the downstream asset's \`partitionMappings\`: allPartitionsMapping() to read every upstream partition, or your own PartitionMapping`,
       details: { upstream: names.upstream, downstream: names.downstream },
     },
   );

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are configuration text with `${VAR}` references.
 import { describe, expect, it } from 'vitest';
 import { interpolateEnv } from '../../../framework/config/interpolate-env.js';
 import { ShopflowError } from '../../../framework/errors/error-catalog.js';
@@ -24,7 +25,12 @@ describe('interpolateEnv', () => {
   });
 
   it('uses the default of ${VAR:-default} when the variable is unset or empty, the value otherwise', () => {
-    const input = { a: '${REGION:-eu-west-1}', b: '${EMPTY:-fallback}', c: '${SET:-ignored}', d: '${NONE:-}' };
+    const input = {
+      a: '${REGION:-eu-west-1}',
+      b: '${EMPTY:-fallback}',
+      c: '${SET:-ignored}',
+      d: '${NONE:-}',
+    };
     const { value } = interpolateEnv(input, { environment: { EMPTY: '', SET: 'chosen' }, file });
     expect(value).toEqual({ a: 'eu-west-1', b: 'fallback', c: 'chosen', d: '' });
   });
@@ -114,6 +120,8 @@ describe('interpolateEnv', () => {
         file,
       },
     );
-    expect(secrets.sort()).toEqual(['default-key', 'literal%40pw', 'literal@pw', 'pw-1', 'tok-2', 'url-pw'].sort());
+    expect(secrets.sort()).toEqual(
+      ['default-key', 'literal%40pw', 'literal@pw', 'pw-1', 'tok-2', 'url-pw'].sort(),
+    );
   });
 });

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are configuration text with `${VAR}` references.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../framework/config/load-config.js';
@@ -124,7 +125,8 @@ describe('loadConfig: paths and home', () => {
 
   it('keeps explicit instance and lake paths, and a package name as definitions', () => {
     const cwd = project({
-      'config/dev.yaml': 'instance: { type: sqlite, path: db/i.db }\nlake: { type: local, path: /abs/lake }\ndefinitions: my-pipeline\n',
+      'config/dev.yaml':
+        'instance: { type: sqlite, path: db/i.db }\nlake: { type: local, path: /abs/lake }\ndefinitions: my-pipeline\n',
     });
     const config = loadConfig({ cwd, environment: {} });
     expect(config.instance).toEqual({ type: 'sqlite', path: join(cwd, 'db/i.db') });
@@ -148,7 +150,12 @@ describe('loadConfig: paths and home', () => {
     });
     const config = loadConfig({ cwd, environment: {} });
     expect(config.instance).toEqual({ type: 'postgres', url: 'postgres://u@db/x', schema: 'sf' });
-    expect(config.lake).toEqual({ type: 's3', bucket: 'b', cacheDir: join(cwd, 'cache'), forcePathStyle: true });
+    expect(config.lake).toEqual({
+      type: 's3',
+      bucket: 'b',
+      cacheDir: join(cwd, 'cache'),
+      forcePathStyle: true,
+    });
   });
 });
 
@@ -309,7 +316,9 @@ describe('loadConfig: invalid files', () => {
     expect(error.message).toContain('config/dev.yaml (3 problems)');
     expect(error.message).toContain('config/dev.yaml:2:3: `executor.concurrency` is -1');
     expect(error.message).toContain('config/dev.yaml:4:3: `logging.level` is "loud"');
-    expect(error.message).toContain('config/dev.yaml:5:3: `logging.colour` is not a known field; fix: remove it');
+    expect(error.message).toContain(
+      'config/dev.yaml:5:3: `logging.colour` is not a known field; fix: remove it',
+    );
   });
 
   it('never quotes a secret in a validation error', () => {

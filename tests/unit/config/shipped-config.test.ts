@@ -78,7 +78,12 @@ describe('shipped configuration files', () => {
     const config = loadConfig({
       cwd,
       env: 'prod',
-      environment: { ...PROD_ENVIRONMENT, AWS_REGION: 'us-east-2', SHOPFLOW_CONCURRENCY: '8', SHOPFLOW_LOG_LEVEL: 'debug' },
+      environment: {
+        ...PROD_ENVIRONMENT,
+        AWS_REGION: 'us-east-2',
+        SHOPFLOW_CONCURRENCY: '8',
+        SHOPFLOW_LOG_LEVEL: 'debug',
+      },
     });
     expect(config.lake).toMatchObject({ region: 'us-east-2' });
     expect(config.executor.concurrency).toBe(8);
@@ -132,9 +137,7 @@ describe('shipped configuration files', () => {
   it('comments every field of the shipped files', () => {
     for (const name of shipped) {
       const lines = readFileSync(join(root, 'config', name), 'utf8').split('\n');
-      const uncommented = lines.filter(
-        (line) => /^\s*[A-Za-z]+:/.test(line) && !line.includes('#'),
-      );
+      const uncommented = lines.filter((line) => /^\s*[A-Za-z]+:/.test(line) && !line.includes('#'));
       expect(uncommented, `${name} has fields without a comment`).toEqual([]);
     }
   });

@@ -18,7 +18,12 @@ const StoreSchema = z.discriminatedUnion('type', [
 
 const source = join(process.cwd(), 'config', 'dev.yaml');
 
-function failure(resources: Record<string, unknown>, name: string, schema: z.ZodType, secrets: string[] = []) {
+function failure(
+  resources: Record<string, unknown>,
+  name: string,
+  schema: z.ZodType,
+  secrets: string[] = [],
+) {
   try {
     validateSection({ resources, source, secrets }, name, schema);
   } catch (error) {
@@ -32,12 +37,22 @@ function failure(resources: Record<string, unknown>, name: string, schema: z.Zod
 
 describe('validateSection', () => {
   it('returns the parsed section with defaults applied', () => {
-    const generator = validateSection({ resources: { generator: { start: '2024-01-01' } } }, 'generator', GeneratorSchema);
+    const generator = validateSection(
+      { resources: { generator: { start: '2024-01-01' } } },
+      'generator',
+      GeneratorSchema,
+    );
     expect(generator).toEqual({ seed: 42, scale: 1, start: '2024-01-01', mode: 'batch' });
   });
 
   it('accepts an absent section when the schema has a default', () => {
-    expect(validateSection({ resources: {} }, 'extra', z.strictObject({ on: z.boolean().default(false) }).prefault({}))).toEqual({
+    expect(
+      validateSection(
+        { resources: {} },
+        'extra',
+        z.strictObject({ on: z.boolean().default(false) }).prefault({}),
+      ),
+    ).toEqual({
       on: false,
     });
   });
@@ -56,8 +71,14 @@ describe('validateSection', () => {
   });
 
   it('suggests the closest key and enum value', () => {
-    const error = failure({ generator: { start: '2024-01-01', sead: 1, mode: 'strem' } }, 'generator', GeneratorSchema);
-    expect(error.message).toContain('`resources.generator.sead` is not a known field; fix: rename it (did you mean `seed`?)');
+    const error = failure(
+      { generator: { start: '2024-01-01', sead: 1, mode: 'strem' } },
+      'generator',
+      GeneratorSchema,
+    );
+    expect(error.message).toContain(
+      '`resources.generator.sead` is not a known field; fix: rename it (did you mean `seed`?)',
+    );
     expect(error.message).toContain('`resources.generator.mode` is "strem"');
     expect(error.message).toContain('did you mean `stream`?');
   });
@@ -71,7 +92,11 @@ describe('validateSection', () => {
   it('reports a missing field and unknown keys of the chosen variant', () => {
     const missing = failure({ objectStore: { type: 's3' } }, 'objectStore', StoreSchema);
     expect(missing.message).toContain('`resources.objectStore.bucket` is missing, expected a string');
-    const unknown = failure({ objectStore: { type: 's3', bucket: 'b', regin: 'x' } }, 'objectStore', StoreSchema);
+    const unknown = failure(
+      { objectStore: { type: 's3', bucket: 'b', regin: 'x' } },
+      'objectStore',
+      StoreSchema,
+    );
     expect(unknown.message).toContain('did you mean `region`?');
     const variant = failure({ objectStore: { type: 'gcs' } }, 'objectStore', StoreSchema);
     expect(variant.message).toContain('`resources.objectStore.type` is "gcs", expected one of "local", "s3"');
@@ -85,7 +110,9 @@ describe('validateSection', () => {
 
   it('redacts secrets from quoted values', () => {
     const schema = z.strictObject({ url: z.string().regex(/^postgres:\/\//, 'must start with postgres://') });
-    const error = failure({ postgres: { url: 'mysql://app:pa55word@db/x' } }, 'postgres', schema, ['pa55word']);
+    const error = failure({ postgres: { url: 'mysql://app:pa55word@db/x' } }, 'postgres', schema, [
+      'pa55word',
+    ]);
     expect(error.message).toContain('mysql://app:[REDACTED]@db/x');
     expect(error.message).not.toContain('pa55word');
   });

@@ -33,10 +33,22 @@ describe('identity partition mapping', () => {
   it('maps a day to the same day, and reports days the other side lacks as missing', () => {
     const upstream = daily({ start: '2024-01-05' });
     const downstream = daily({ start: '2024-01-01' });
-    expect(identity.upstreamFor('2024-01-06', downstream, upstream, now)).toEqual({ valid: ['2024-01-06'], missing: [] });
-    expect(identity.upstreamFor('2024-01-03', downstream, upstream, now)).toEqual({ valid: [], missing: ['2024-01-03'] });
-    expect(identity.downstreamFor('2024-01-09', upstream, downstream, now)).toEqual({ valid: ['2024-01-09'], missing: [] });
-    expect(identity.downstreamFor('2024-01-10', upstream, downstream, now)).toEqual({ valid: [], missing: ['2024-01-10'] });
+    expect(identity.upstreamFor('2024-01-06', downstream, upstream, now)).toEqual({
+      valid: ['2024-01-06'],
+      missing: [],
+    });
+    expect(identity.upstreamFor('2024-01-03', downstream, upstream, now)).toEqual({
+      valid: [],
+      missing: ['2024-01-03'],
+    });
+    expect(identity.downstreamFor('2024-01-09', upstream, downstream, now)).toEqual({
+      valid: ['2024-01-09'],
+      missing: [],
+    });
+    expect(identity.downstreamFor('2024-01-10', upstream, downstream, now)).toEqual({
+      valid: [],
+      missing: ['2024-01-10'],
+    });
   });
 
   it('maps static keys by name', () => {
@@ -48,10 +60,13 @@ describe('identity partition mapping', () => {
 
   it('refuses partitioned on one side only, different kinds and different cadences', () => {
     const days = daily({ start: '2024-01-01' });
-    expect(thrown(() => identity.upstreamFor(null, undefined, days, now), 'SF_PARTITIONS_MISMATCH').message).toContain(
-      'allPartitionsMapping()',
+    expect(
+      thrown(() => identity.upstreamFor(null, undefined, days, now), 'SF_PARTITIONS_MISMATCH').message,
+    ).toContain('allPartitionsMapping()');
+    const kinds = thrown(
+      () => identity.upstreamFor('eu', staticPartitions(['eu']), days, now),
+      'SF_PARTITIONS_MISMATCH',
     );
-    const kinds = thrown(() => identity.upstreamFor('eu', staticPartitions(['eu']), days, now), 'SF_PARTITIONS_MISMATCH');
     expect(kinds.message).toContain('static [eu]');
     const cadences = thrown(
       () => identity.upstreamFor('2024-01-01', weekly({ start: '2024-01-01' }), days, now),
@@ -62,15 +77,15 @@ describe('identity partition mapping', () => {
 
   it('rejects a key that does not belong to its own side', () => {
     const days = daily({ start: '2024-01-01' });
-    expect(thrown(() => identity.upstreamFor('2024-13-01', days, days, now), 'SF_BAD_PARTITION').message).toContain(
-      '`2024-13-01`',
-    );
+    expect(
+      thrown(() => identity.upstreamFor('2024-13-01', days, days, now), 'SF_BAD_PARTITION').message,
+    ).toContain('`2024-13-01`');
     expect(thrown(() => identity.upstreamFor(null, days, days, now), 'SF_BAD_PARTITION').message).toContain(
       'given no partition key',
     );
-    expect(thrown(() => identity.upstreamFor('x', undefined, undefined, now), 'SF_BAD_PARTITION').message).toContain(
-      'unpartitioned',
-    );
+    expect(
+      thrown(() => identity.upstreamFor('x', undefined, undefined, now), 'SF_BAD_PARTITION').message,
+    ).toContain('unpartitioned');
   });
 });
 
@@ -84,7 +99,10 @@ describe('all-partitions mapping', () => {
       valid: ['2024-01-05', '2024-01-06', '2024-01-07', '2024-01-08', '2024-01-09'],
       missing: [],
     });
-    expect(all.upstreamFor(null, undefined, staticPartitions(['a', 'b']), now)).toEqual({ valid: ['a', 'b'], missing: [] });
+    expect(all.upstreamFor(null, undefined, staticPartitions(['a', 'b']), now)).toEqual({
+      valid: ['a', 'b'],
+      missing: [],
+    });
   });
 
   it('maps every upstream partition to the unpartitioned downstream', () => {
@@ -103,11 +121,11 @@ describe('all-partitions mapping', () => {
   });
 
   it('rejects a key that does not belong to its own side', () => {
-    expect(thrown(() => all.upstreamFor('2024-01-01', days, undefined, now), 'SF_BAD_PARTITION').message).toContain(
-      'before the first partition',
-    );
-    expect(thrown(() => all.downstreamFor('2024-01-06', undefined, days, now), 'SF_BAD_PARTITION').message).toContain(
-      'pass null',
-    );
+    expect(
+      thrown(() => all.upstreamFor('2024-01-01', days, undefined, now), 'SF_BAD_PARTITION').message,
+    ).toContain('before the first partition');
+    expect(
+      thrown(() => all.downstreamFor('2024-01-06', undefined, days, now), 'SF_BAD_PARTITION').message,
+    ).toContain('pass null');
   });
 });

@@ -55,7 +55,9 @@ describe('static partitions', () => {
     expect(error.message).toContain('did you mean `eu-west`?');
     expect(error.details).toEqual({ key: 'eu-wset', partitions: 'static [eu-west, us-east, ap-south]' });
     expect(thrown(() => regions.partition('us-est'), 'SF_BAD_PARTITION').message).toContain('`us-east`');
-    expect(thrown(() => regions.range('eu-west', 'ap-suoth'), 'SF_BAD_PARTITION').message).toContain('`ap-south`');
+    expect(thrown(() => regions.range('eu-west', 'ap-suoth'), 'SF_BAD_PARTITION').message).toContain(
+      '`ap-south`',
+    );
   });
 
   it('lists the valid keys when nothing is close', () => {
@@ -63,7 +65,9 @@ describe('static partitions', () => {
     expect(error.message).toContain('`antarctica`');
     expect(error.message).toContain('valid keys are `eu-west`, `us-east`, `ap-south`');
     const many = staticPartitions(Array.from({ length: 12 }, (_, i) => `key${i}`));
-    expect(thrown(() => many.validate('completely-different'), 'SF_BAD_PARTITION').message).toContain('and 2 more');
+    expect(thrown(() => many.validate('completely-different'), 'SF_BAD_PARTITION').message).toContain(
+      'and 2 more',
+    );
   });
 });
 
@@ -73,8 +77,12 @@ describe('static partition definition errors (SF_INVALID_ASSET)', () => {
   });
 
   it('rejects empty and non-string keys', () => {
-    expect(thrown(() => staticPartitions(['a', '']), 'SF_INVALID_ASSET').message).toContain('key 2 of 2 is empty');
-    expect(thrown(() => staticPartitions(['a', 7 as unknown as string]), 'SF_INVALID_ASSET').message).toContain('`7`');
+    expect(thrown(() => staticPartitions(['a', '']), 'SF_INVALID_ASSET').message).toContain(
+      'key 2 of 2 is empty',
+    );
+    expect(
+      thrown(() => staticPartitions(['a', 7 as unknown as string]), 'SF_INVALID_ASSET').message,
+    ).toContain('`7`');
   });
 
   it('rejects duplicates, naming both positions', () => {

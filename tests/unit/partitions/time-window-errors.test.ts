@@ -20,7 +20,14 @@ function expectMessage(error: ShopflowError, ...parts: string[]) {
 describe('time-window definition errors (SF_INVALID_ASSET)', () => {
   it('rejects a weekly start that is not on the week start day, naming the nearest aligned dates', () => {
     const error = thrown(() => weekly({ start: '2024-01-03' }), 'SF_INVALID_ASSET');
-    expectMessage(error, '`2024-01-03`', 'Wednesday', 'start on Monday', 'nearest aligned date `2024-01-01`', '`2024-01-08`');
+    expectMessage(
+      error,
+      '`2024-01-03`',
+      'Wednesday',
+      'start on Monday',
+      'nearest aligned date `2024-01-01`',
+      '`2024-01-08`',
+    );
     const friday = thrown(() => weekly({ start: '2024-01-05' }), 'SF_INVALID_ASSET');
     expectMessage(friday, '`2024-01-05`', 'Friday', 'nearest aligned date `2024-01-08`', '`2024-01-01`');
     const sunday = thrown(() => weekly({ start: '2024-01-01', weekStartsOn: 0 }), 'SF_INVALID_ASSET');
@@ -43,14 +50,23 @@ describe('time-window definition errors (SF_INVALID_ASSET)', () => {
   });
 
   it('rejects a start that is not a YYYY-MM-DD date and suggests the fix', () => {
-    expectMessage(thrown(() => daily({ start: '2024/01/05' }), 'SF_INVALID_ASSET'), '`2024/01/05`', 'YYYY-MM-DD', 'use `2024-01-05`');
+    expectMessage(
+      thrown(() => daily({ start: '2024/01/05' }), 'SF_INVALID_ASSET'),
+      '`2024/01/05`',
+      'YYYY-MM-DD',
+      'use `2024-01-05`',
+    );
     expectMessage(
       thrown(() => daily({ start: '2023-02-29' }), 'SF_INVALID_ASSET'),
       '`2023-02-29`',
       'February 2023 has 28 days',
       'use `2023-02-28`',
     );
-    expectMessage(thrown(() => daily({ start: 'soon' }), 'SF_INVALID_ASSET'), '`soon`', 'write it like `2024-01-01`');
+    expectMessage(
+      thrown(() => daily({ start: 'soon' }), 'SF_INVALID_ASSET'),
+      '`soon`',
+      'write it like `2024-01-01`',
+    );
     expectMessage(
       thrown(() => weekly({ start: '2024/01/03' }), 'SF_INVALID_ASSET'),
       '`2024/01/03`',
@@ -72,9 +88,20 @@ describe('time-window definition errors (SF_INVALID_ASSET)', () => {
   });
 
   it('rejects a bad weekStartsOn and a fractional endOffset', () => {
-    expectMessage(thrown(() => weekly({ start: '2024-01-01', weekStartsOn: 7 }), 'SF_INVALID_ASSET'), '`7`', '0 (Sunday) to 6');
-    expectMessage(thrown(() => weekly({ start: '2024-01-01', weekStartsOn: 1.5 }), 'SF_INVALID_ASSET'), '`1.5`');
-    expectMessage(thrown(() => daily({ start: '2024-01-01', endOffset: 0.5 }), 'SF_INVALID_ASSET'), '`0.5`', 'integer');
+    expectMessage(
+      thrown(() => weekly({ start: '2024-01-01', weekStartsOn: 7 }), 'SF_INVALID_ASSET'),
+      '`7`',
+      '0 (Sunday) to 6',
+    );
+    expectMessage(
+      thrown(() => weekly({ start: '2024-01-01', weekStartsOn: 1.5 }), 'SF_INVALID_ASSET'),
+      '`1.5`',
+    );
+    expectMessage(
+      thrown(() => daily({ start: '2024-01-01', endOffset: 0.5 }), 'SF_INVALID_ASSET'),
+      '`0.5`',
+      'integer',
+    );
   });
 });
 
@@ -83,8 +110,17 @@ describe('time-window key errors (SF_BAD_PARTITION)', () => {
   const days = daily({ start: '2024-01-01' });
 
   it('names a malformed key, the format and the key it probably meant', () => {
-    expectMessage(thrown(() => days.validate('2024-1-5', now), 'SF_BAD_PARTITION'), '`2024-1-5`', 'YYYY-MM-DD', 'did you mean `2024-01-05`');
-    expectMessage(thrown(() => days.validate('20240105', now), 'SF_BAD_PARTITION'), '`20240105`', 'did you mean `2024-01-05`');
+    expectMessage(
+      thrown(() => days.validate('2024-1-5', now), 'SF_BAD_PARTITION'),
+      '`2024-1-5`',
+      'YYYY-MM-DD',
+      'did you mean `2024-01-05`',
+    );
+    expectMessage(
+      thrown(() => days.validate('20240105', now), 'SF_BAD_PARTITION'),
+      '`20240105`',
+      'did you mean `2024-01-05`',
+    );
     expectMessage(
       thrown(() => days.validate('yesterday', now), 'SF_BAD_PARTITION'),
       '`yesterday`',
@@ -100,7 +136,11 @@ describe('time-window key errors (SF_BAD_PARTITION)', () => {
       'February 2024 has 29 days',
       'did you mean `2024-02-29`',
     );
-    expectMessage(thrown(() => days.validate('2024-13-01', now), 'SF_BAD_PARTITION'), '`2024-13-01`', 'month 13 does not exist');
+    expectMessage(
+      thrown(() => days.validate('2024-13-01', now), 'SF_BAD_PARTITION'),
+      '`2024-13-01`',
+      'month 13 does not exist',
+    );
   });
 
   it('names a key before the start and suggests the first key', () => {
@@ -114,9 +154,18 @@ describe('time-window key errors (SF_BAD_PARTITION)', () => {
 
   it('names a key in the future and suggests the latest key', () => {
     const error = thrown(() => days.validate('2024-03-10', now), 'SF_BAD_PARTITION');
-    expectMessage(error, '`2024-03-10`', 'does not exist yet at 2024-03-10T10:00:00.000Z', 'nearest valid key is `2024-03-09`');
+    expectMessage(
+      error,
+      '`2024-03-10`',
+      'does not exist yet at 2024-03-10T10:00:00.000Z',
+      'nearest valid key is `2024-03-09`',
+    );
     expect(error.details).toEqual({ key: '2024-03-10', partitions: 'daily from 2024-01-01 (UTC)' });
-    expectMessage(thrown(() => days.validate('2030-01-01', now), 'SF_BAD_PARTITION'), '`2030-01-01`', '`2024-03-09`');
+    expectMessage(
+      thrown(() => days.validate('2030-01-01', now), 'SF_BAD_PARTITION'),
+      '`2030-01-01`',
+      '`2024-03-09`',
+    );
     const open = daily({ start: '2024-01-01', endOffset: 1 });
     expect(() => open.validate('2024-03-10', now)).not.toThrow();
     expectMessage(
@@ -166,7 +215,11 @@ describe('time-window key errors (SF_BAD_PARTITION)', () => {
       'no partition exists yet',
       'exists from 2025-01-02T00:00:00.000Z',
     );
-    expectMessage(thrown(() => future.validate('nope', now), 'SF_BAD_PARTITION'), '`nope`', 'no partition exists yet');
+    expectMessage(
+      thrown(() => future.validate('nope', now), 'SF_BAD_PARTITION'),
+      '`nope`',
+      'no partition exists yet',
+    );
   });
 
   it('checks both ends of a range and rejects a reversed range', () => {
@@ -175,15 +228,26 @@ describe('time-window key errors (SF_BAD_PARTITION)', () => {
       '`2024-03-20`',
       '`2024-03-09`',
     );
-    expectMessage(thrown(() => days.range('2023-12-01', '2024-01-05', now), 'SF_BAD_PARTITION'), '`2023-12-01`');
+    expectMessage(
+      thrown(() => days.range('2023-12-01', '2024-01-05', now), 'SF_BAD_PARTITION'),
+      '`2023-12-01`',
+    );
     const reversed = thrown(() => days.range('2024-02-01', '2024-01-01', now), 'SF_BAD_PARTITION_RANGE');
     expectMessage(reversed, '`2024-02-01`', '`2024-01-01`', 'reversed', 'from `2024-01-01` to `2024-02-01`');
   });
 
   it('checks keys in partition() without a clock', () => {
     expect(days.partition('2099-01-01').key).toBe('2099-01-01');
-    expectMessage(thrown(() => days.partition('2023-12-31'), 'SF_BAD_PARTITION'), '`2023-12-31`', '`2024-01-01`');
-    expectMessage(thrown(() => days.partition('bad'), 'SF_BAD_PARTITION'), '`bad`', 'valid keys start at `2024-01-01`');
+    expectMessage(
+      thrown(() => days.partition('2023-12-31'), 'SF_BAD_PARTITION'),
+      '`2023-12-31`',
+      '`2024-01-01`',
+    );
+    expectMessage(
+      thrown(() => days.partition('bad'), 'SF_BAD_PARTITION'),
+      '`bad`',
+      'valid keys start at `2024-01-01`',
+    );
     expectMessage(
       thrown(() => weekly({ start: '2024-01-01' }).partition('2099-01-02'), 'SF_BAD_PARTITION'),
       'the week containing it is `2098-12-29`',

@@ -20,18 +20,27 @@ describe('daily partitions', () => {
 
   it('adds the current day with endOffset 1 and holds back with a negative endOffset', () => {
     const now = new Date('2024-01-03T12:00:00Z');
-    expect(daily({ start: '2024-01-01', endOffset: 1 }).keys(now)).toEqual(['2024-01-01', '2024-01-02', '2024-01-03']);
+    expect(daily({ start: '2024-01-01', endOffset: 1 }).keys(now)).toEqual([
+      '2024-01-01',
+      '2024-01-02',
+      '2024-01-03',
+    ]);
     expect(daily({ start: '2024-01-01', endOffset: -1 }).keys(now)).toEqual(['2024-01-01']);
-    expect(daily({ start: '2024-01-01', endOffset: 1 }).keys(new Date('2024-01-01T00:00:00Z'))).toEqual(['2024-01-01']);
+    expect(daily({ start: '2024-01-01', endOffset: 1 }).keys(new Date('2024-01-01T00:00:00Z'))).toEqual([
+      '2024-01-01',
+    ]);
   });
 
   it('cuts days in the definition time zone', () => {
     const now = new Date('2024-01-02T23:30:00Z'); // 00:30 on 2024-01-03 in Berlin
-    expect(daily({ start: '2024-01-01', timezone: 'Europe/Berlin' }).keys(now)).toEqual(['2024-01-01', '2024-01-02']);
-    expect(days.keys(now)).toEqual(['2024-01-01']);
-    expect(daily({ start: '2024-01-01', timezone: 'America/New_York' }).keys(new Date('2024-01-03T04:59:59Z'))).toEqual([
+    expect(daily({ start: '2024-01-01', timezone: 'Europe/Berlin' }).keys(now)).toEqual([
       '2024-01-01',
+      '2024-01-02',
     ]);
+    expect(days.keys(now)).toEqual(['2024-01-01']);
+    expect(
+      daily({ start: '2024-01-01', timezone: 'America/New_York' }).keys(new Date('2024-01-03T04:59:59Z')),
+    ).toEqual(['2024-01-01']);
   });
 
   it('lists a year of keys, leap years included', () => {
@@ -100,9 +109,9 @@ describe('daily partitions', () => {
   });
 
   it('gives the key of the window containing an instant', () => {
-    expect(daily({ start: '2024-01-01', timezone: 'Europe/Berlin' }).keyAt(new Date('2024-01-01T23:30:00Z'))).toBe(
-      '2024-01-02',
-    );
+    expect(
+      daily({ start: '2024-01-01', timezone: 'Europe/Berlin' }).keyAt(new Date('2024-01-01T23:30:00Z')),
+    ).toBe('2024-01-02');
     expect(days.keyAt(new Date('2020-05-05T10:00:00Z'))).toBe('2020-05-05');
   });
 
@@ -173,7 +182,9 @@ describe('monthly partitions', () => {
     expect(days('1900-02-01')).toBe(28);
     expect(days('2024-04-01')).toBe(30);
     expect(days('2024-01-01')).toBe(31);
-    expect(monthly({ start: '2024-01-01' }).partition('2024-12-01').end).toEqual(new Date('2025-01-01T00:00:00Z'));
+    expect(monthly({ start: '2024-01-01' }).partition('2024-12-01').end).toEqual(
+      new Date('2025-01-01T00:00:00Z'),
+    );
   });
 
   it('has 743 h and 745 h months in Berlin', () => {

@@ -29,16 +29,41 @@ describe('zonedMidnight', () => {
   it('makes Berlin days 23 h and 25 h long on DST changes', () => {
     expect(zonedMidnight('2024-03-31', 'Europe/Berlin').toISOString()).toBe('2024-03-30T23:00:00.000Z');
     expect(zonedMidnight('2024-04-01', 'Europe/Berlin').toISOString()).toBe('2024-03-31T22:00:00.000Z');
-    expect(hoursBetween(zonedMidnight('2024-03-31', 'Europe/Berlin'), zonedMidnight('2024-04-01', 'Europe/Berlin'))).toBe(23);
-    expect(hoursBetween(zonedMidnight('2024-10-27', 'Europe/Berlin'), zonedMidnight('2024-10-28', 'Europe/Berlin'))).toBe(25);
-    expect(hoursBetween(zonedMidnight('2024-10-28', 'Europe/Berlin'), zonedMidnight('2024-10-29', 'Europe/Berlin'))).toBe(24);
+    expect(
+      hoursBetween(
+        zonedMidnight('2024-03-31', 'Europe/Berlin'),
+        zonedMidnight('2024-04-01', 'Europe/Berlin'),
+      ),
+    ).toBe(23);
+    expect(
+      hoursBetween(
+        zonedMidnight('2024-10-27', 'Europe/Berlin'),
+        zonedMidnight('2024-10-28', 'Europe/Berlin'),
+      ),
+    ).toBe(25);
+    expect(
+      hoursBetween(
+        zonedMidnight('2024-10-28', 'Europe/Berlin'),
+        zonedMidnight('2024-10-29', 'Europe/Berlin'),
+      ),
+    ).toBe(24);
   });
 
   it('makes New York days 23 h and 25 h long on DST changes', () => {
     expect(zonedMidnight('2024-03-10', 'America/New_York').toISOString()).toBe('2024-03-10T05:00:00.000Z');
-    expect(hoursBetween(zonedMidnight('2024-03-10', 'America/New_York'), zonedMidnight('2024-03-11', 'America/New_York'))).toBe(23);
+    expect(
+      hoursBetween(
+        zonedMidnight('2024-03-10', 'America/New_York'),
+        zonedMidnight('2024-03-11', 'America/New_York'),
+      ),
+    ).toBe(23);
     expect(zonedMidnight('2024-11-03', 'America/New_York').toISOString()).toBe('2024-11-03T04:00:00.000Z');
-    expect(hoursBetween(zonedMidnight('2024-11-03', 'America/New_York'), zonedMidnight('2024-11-04', 'America/New_York'))).toBe(25);
+    expect(
+      hoursBetween(
+        zonedMidnight('2024-11-03', 'America/New_York'),
+        zonedMidnight('2024-11-04', 'America/New_York'),
+      ),
+    ).toBe(25);
   });
 
   it('starts the day when the clocks jump if midnight does not exist', () => {
@@ -51,16 +76,29 @@ describe('zonedMidnight', () => {
   it('takes the first of two midnights when the clocks go back over midnight', () => {
     // Havana goes back from 01:00 to 00:00 on 2024-11-03, so midnight happens twice.
     expect(zonedMidnight('2024-11-03', 'America/Havana').toISOString()).toBe('2024-11-03T04:00:00.000Z');
-    expect(hoursBetween(zonedMidnight('2024-11-03', 'America/Havana'), zonedMidnight('2024-11-04', 'America/Havana'))).toBe(25);
+    expect(
+      hoursBetween(
+        zonedMidnight('2024-11-03', 'America/Havana'),
+        zonedMidnight('2024-11-04', 'America/Havana'),
+      ),
+    ).toBe(25);
   });
 
   it('gives a zero-length day to a date a zone skipped entirely', () => {
     // Samoa skipped 2011-12-30 when it crossed the date line.
-    expect(zonedMidnight('2011-12-30', 'Pacific/Apia').getTime()).toBe(zonedMidnight('2011-12-31', 'Pacific/Apia').getTime());
+    expect(zonedMidnight('2011-12-30', 'Pacific/Apia').getTime()).toBe(
+      zonedMidnight('2011-12-31', 'Pacific/Apia').getTime(),
+    );
   });
 
   it('round-trips every day of a leap year in several zones', () => {
-    for (const zone of ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'America/Santiago']) {
+    for (const zone of [
+      'UTC',
+      'Europe/Berlin',
+      'America/New_York',
+      'Australia/Lord_Howe',
+      'America/Santiago',
+    ]) {
       let date = '2024-01-01';
       for (let i = 0; i < 366; i++) {
         const midnight = zonedMidnight(date, zone);
@@ -98,7 +136,9 @@ describe('dateInZone', () => {
   });
 
   it('rejects an unknown time zone with the name and a fix', () => {
-    expect(() => dateInZone(new Date(), 'Mars/Olympus')).toThrow(/`Mars\/Olympus` is not an IANA time zone.*Europe\/Berlin/);
+    expect(() => dateInZone(new Date(), 'Mars/Olympus')).toThrow(
+      /`Mars\/Olympus` is not an IANA time zone.*Europe\/Berlin/,
+    );
   });
 });
 

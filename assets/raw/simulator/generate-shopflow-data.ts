@@ -1,0 +1,237 @@
+/**
+ * The ShopFlow business simulator: writes the raw source files of the pipeline.
+ *
+ * Design
+ * ------
+ * Determinism without replay. Every random draw comes from a small generator keyed by coordinates
+ * (`seedFrom(seed, stream, ...)` in seeded-random.ts), never from one long sequence, so any part can
+ * be regenerated on its own:
+ *   - the calendar (how many customers register, products appear and transactions happen on each
+ *     day) is drawn from `(seed, 'calendar')` in O(days); its prefix sums are the cumulative state:
+ *     ids are dense and given in order of appearance, so the customers that exist before day d are
+ *     simply ids 1..customersBefore[d] (likewise products and transaction ids);
+ *   - an entity's whole life is drawn from `(seed, entity, id)`: registration time, country and
+ *     profile changes of a customer; creation, category and price/category changes of a product.
+ *     Text (names, emails, suppliers) comes from Faker reseeded with `(seed, entity-text, id)`.
+ *     Building the change index and the price index is one cheap numeric pass over the ids
+ *     (shopflow-world.ts), with no Faker and no replay of earlier days;
+ *   - a day's transactions are drawn hour by hour from `(seed, day, hour)`, its clickstream from
+ *     `(seed, day, hour)` of another stream, and a row's defect from `(seed, file, id, version)`.
+ * So `simulateDay(options, date)` builds the index and generates that day (plus the three days before
+ * it, for late-arriving transactions), and its rows equal the day's rows in the full files.
+ *
+ * Day slices. customers.csv / products.csv: rows whose `updated_at` is on the day (entities that
+ * exist before the start are written as of the start's midnight, so they belong to day 0);
+ * transactions.csv: rows whose `delivery_date` is the day (a late arrival happened 1–3 days before);
+ * clickstream.jsonl: events whose timestamp is on the day (sessions never cross midnight).
+ *
+ * Counting. Each entity id appears once per version; a `duplicate_id` defect adds an extra row
+ * repeating an existing key, and an `orphan_fk` defect replaces a key of an existing transaction
+ * with an id from 900,000,000 up that no entity has. So the distinct `customer_id`s of
+ * customers.csv, `product_id`s of products.csv and `transaction_id`s of transactions.csv are exactly
+ * the entity counts (1,000 / 500 / 5,000 at scale 1).
+ *
+ * Memory. Rows stream to the files with backpressure; what is held is the per-entity indexes
+ * (a few bytes per product, one entry per changing customer), one hour of transactions and
+ * clickstream events, and the transactions waiting for their late delivery day.
+ */
+import { ShopflowError } from '../../../framework/errors/error-catalog.js';
+import { AtomicOutputFolder } from './atomic-output-folder.js';
+import { ClickstreamDay } from './clickstream-day.js';
+import { customerRowsOfDay } from './customer-day-rows.js';
+import { DefectLedger, type DefectReport } from './defect-ledger.js';
+import type { EmittedRow } from './emitted-row.js';
+import { LineSink, type WrittenFile } from './line-sink.js';
+import { productRowsOfDay } from './product-day-rows.js';
+import {
+  type ClickEvent,
+  CSV_HEADERS,
+  formatClickEvent,
+  formatCustomerRow,
+  formatProductRow,
+  formatTransactionRow,
+  RAW_DATA_FILES,
+  type RawDataFile,
+} from './raw-file-formats.js';
+import type { EntityCounts } from './shopflow-simulator.js';
+import { ShopflowWorld } from './shopflow-world.js';
+import {
+  type GenerateOptions,
+  type ResolvedSimulationOptions,
+  resolveSimulationOptions,
+} from './simulator-options.js';
+import { type TransactionDraft, transactionHoursOfDay } from './transaction-drafts.js';
+import { transactionRows } from './transaction-rows.js';
+
+/** Name of the defect report written beside the data files. */
+export const DEFECTS_FILE = '_defects.json';
+/** Name of the manifest written beside the data files (renamed into place last). */
+export const MANIFEST_FILE = '_manifest.json';
+
+/** Content of `_manifest.json`. */
+export interface GenerationManifest {
+  seed: number;
+  scale: number;
+  start: string;
+  days: number;
+  defectRate: number;
+  entities: EntityCounts;
+  /** Per file: data rows (CSV header excluded; absent for the JSON reports), bytes and sha256. */
+  files: Record<string, { rows?: number; bytes: number; sha256: string }>;
+}
+
+/** What {@link generateShopflowData} wrote. */
+export interface GenerateSummary {
+  /** Absolute path of the output folder. */
+  out: string;
+  options: ResolvedSimulationOptions;
+  manifest: GenerationManifest;
+  defects: Pick<DefectReport, 'total' | 'counts' | 'truncated'>;
+  elapsedMs: number;
+}
+
+type Sinks = Record<RawDataFile, LineSink>;
+
+/**
+ * Generates the raw ShopFlow files (customers.csv, products.csv, transactions.csv,
+ * clickstream.jsonl, _defects.json, _manifest.json) into `options.out`. The same options always give
+ * byte-identical files. Files are written to a temporary folder beside `out` and renamed into it
+ * only when all are complete, so a failure leaves the previous files intact.
+ *
+ * @example
+ * const summary = await generateShopflowData({ out: 'data/raw', scale: 0.1, seed: 7 });
+ * summary.manifest.files['transactions.csv'].rows; // 500 (plus injected duplicates)
+ */
+export async function generateShopflowData(options: GenerateOptions): Promise<GenerateSummary> {
+  const started = performance.now();
+  if (typeof options?.out !== 'string' || options.out.trim() === '') {
+    throw new ShopflowError(
+      'SF_BAD_USAGE',
+      `option \`out\` of generateShopflowData is ${String(options?.out)}`,
+      {
+        hint: 'pass the folder to write the files into, e.g. data/raw',
+        details: { option: 'out' },
+      },
+    );
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new ShopflowError('SF_BAD_USAGE', 'option `onProgress` of generateShopflowData is not a function', {
+      hint: 'pass a function ({ file, rows }) => void, or leave it out',
+      details: { option: 'onProgress' },
+    });
+  }
+  const resolved = resolveSimulationOptions(options, 'generateShopflowData');
+  const world = new ShopflowWorld(resolved);
+  const folder = await AtomicOutputFolder.create(options.out).catch((error: unknown) => {
+    throw ioError(error, options.out);
+  });
+  const sinks = Object.fromEntries(
+    RAW_DATA_FILES.map((file) => [file, new LineSink(folder.pathOf(file))]),
+  ) as Sinks;
+  try {
+    const ledger = new DefectLedger();
+    await writeDays(world, sinks, ledger, options.onProgress);
+    const files: GenerationManifest['files'] = {};
+    for (const file of RAW_DATA_FILES) files[file] = await sinks[file].close();
+    const report = ledger.report(resolved);
+    files[DEFECTS_FILE] = await writeJson(folder.pathOf(DEFECTS_FILE), report);
+    const { customers, products, transactions } = world.calendar;
+    const manifest: GenerationManifest = {
+      seed: resolved.seed,
+      scale: resolved.scale,
+      start: resolved.start,
+      days: resolved.days,
+      defectRate: resolved.defectRate,
+      entities: { customers, products, transactions },
+      files,
+    };
+    await writeJson(folder.pathOf(MANIFEST_FILE), manifest);
+    await folder.commit([...RAW_DATA_FILES, DEFECTS_FILE, MANIFEST_FILE]);
+    return {
+      out: folder.target,
+      options: resolved,
+      manifest,
+      defects: { total: report.total, counts: report.counts, truncated: report.truncated },
+      elapsedMs: performance.now() - started,
+    };
+  } catch (error) {
+    for (const sink of Object.values(sinks)) sink.destroy();
+    await folder.discard();
+    throw ioError(error, options.out);
+  }
+}
+
+async function writeDays(
+  world: ShopflowWorld,
+  sinks: Sinks,
+  ledger: DefectLedger,
+  onProgress: GenerateOptions['onProgress'],
+): Promise<void> {
+  for (const [file, header] of Object.entries(CSV_HEADERS)) sinks[file as RawDataFile].header(header);
+  const waiting = new Map<number, TransactionDraft[]>();
+  for (let day = 0; day < world.options.days; day++) {
+    await writeRows(sinks['customers.csv'], customerRowsOfDay(world, day), formatCustomerRow, ledger);
+    await writeRows(sinks['products.csv'], productRowsOfDay(world, day), formatProductRow, ledger);
+    for (const draft of waiting.get(day) ?? []) {
+      await writeRows(sinks['transactions.csv'], transactionRows(world, draft), formatTransactionRow, ledger);
+    }
+    waiting.delete(day);
+    const clicks = new ClickstreamDay(world, day);
+    for (const { hour, drafts } of transactionHoursOfDay(world, day)) {
+      for (const draft of drafts) {
+        if (draft.deliveryDay > day) {
+          const later = waiting.get(draft.deliveryDay) ?? [];
+          later.push(draft);
+          waiting.set(draft.deliveryDay, later);
+        } else {
+          await writeRows(
+            sinks['transactions.csv'],
+            transactionRows(world, draft),
+            formatTransactionRow,
+            ledger,
+          );
+        }
+      }
+      await writeEvents(sinks['clickstream.jsonl'], clicks.addHour(hour, drafts));
+    }
+    await writeEvents(sinks['clickstream.jsonl'], clicks.finish());
+    if (onProgress) for (const file of RAW_DATA_FILES) onProgress({ file, rows: sinks[file].rowCount });
+  }
+}
+
+async function writeRows<T>(
+  sink: LineSink,
+  rows: Iterable<EmittedRow<T>>,
+  format: (row: T) => string,
+  ledger: DefectLedger,
+): Promise<void> {
+  for (const { row, defect } of rows) {
+    if (defect) ledger.record(defect);
+    if (sink.push(format(row))) await sink.flush();
+  }
+}
+
+async function writeEvents(sink: LineSink, events: Iterable<ClickEvent>): Promise<void> {
+  for (const event of events) if (sink.push(formatClickEvent(event))) await sink.flush();
+}
+
+async function writeJson(path: string, value: unknown): Promise<Omit<WrittenFile, 'rows'>> {
+  const sink = new LineSink(path);
+  sink.header(JSON.stringify(value, null, 2));
+  const { bytes, sha256 } = await sink.close();
+  return { bytes, sha256 };
+}
+
+function ioError(error: unknown, out: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (error instanceof ShopflowError || typeof code !== 'string' || !(error instanceof Error)) return error;
+  return new ShopflowError(
+    'SF_IO',
+    `writing the simulator files to ${JSON.stringify(out)} failed: ${error.message}`,
+    {
+      hint: 'check that the folder and its parent are writable and the disk has room; the previous files were left as they were',
+      cause: error,
+      details: { out, code },
+    },
+  );
+}

@@ -1,0 +1,29 @@
+export type { BlobDriver, BlobStat } from './blob-driver.js';
+export { createObjectStore } from './create-object-store.js';
+export { LANDING_DATASETS, type LandingDataset, type LandingKeyParts, landingKey, landingPrefix, parseLandingKey } from './landing-keys.js';
+export type { LocalObjectStoreConfig } from './local/local-config.js';
+export { createLocalObjectStore } from './local/local-object-store.js';
+export { ManifestVersionedStore } from './manifest-versioned-store.js';
+export { validateObjectKey, validateObjectPrefix, VERSIONS_ROOT } from './object-key.js';
+export type {
+  ObjectInfo,
+  ObjectStore,
+  ObjectVersion,
+  PutBody,
+  PutOptions,
+  PutResult,
+  ReadOptions,
+} from './object-store.js';
+export { type ObjectStoreConfig, ObjectStoreConfigSchema, parseObjectStoreConfig } from './object-store-config.js';
+export {
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  RetriesExhaustedError,
+  type RetryEvent,
+  type RetryOptions,
+  RetryPolicySchema,
+  withRetry,
+} from './retry-policy.js';
+export type { S3ObjectStoreConfig } from './s3/s3-config.js';
+export { isTransientS3Error } from './s3/s3-error.js';
+export { createS3ObjectStore, S3ObjectStore, type S3VersioningMode } from './s3/s3-object-store.js';
