@@ -8,6 +8,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
+          globalSetup: ['tests/support/build-once.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
@@ -16,6 +17,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          globalSetup: ['tests/support/build-once.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -15,6 +15,8 @@ import { selectAssets } from '../graph/asset-selection.js';
 import type { EventRecord, InstanceStore } from '../instance/instance-store.js';
 import { openInstanceStore } from '../instance/open-instance-store.js';
 import { type PartitionFilter, type Plan, planMaterialization } from '../planner/plan-materialization.js';
+import { AssetStateIndex } from '../planner/asset-state-index.js';
+import { parseAssetPartition } from '../keys/asset-key.js';
 
 export type EventListener = (event: EventRecord) => void;
 
@@ -165,7 +167,14 @@ export class ShopflowRuntime {
         hint: 'use `shopflow materialize` to run stale assets',
       });
     }
+    const retried = (await this.store.listRuns({ limit: 1000 })).find((r) => r.parentRunId === runId && r.status === 'success');
+    if (retried) {
+      throw new ShopflowError('SF_RUN_NOT_RETRYABLE', `run ${runId} was already retried successfully by run ${retried.id}`, {
+        hint: 'use `shopflow materialize` to run whatever is stale now',
+      });
+    }
     const plan = run.plan as Plan;
+    const states = new AssetStateIndex(await this.store.listAssetPartitionStates());
     const succeeded = new Set(
       (await this.store.listEvents({ runId, types: ['step_success', 'step_skipped'] }))
         .filter((e) => (e.type === 'step_success' && e.data.blocking !== true) || (e.type === 'step_skipped' && e.data.reason === 'upstream_unchanged'))
@@ -175,7 +184,11 @@ export class ShopflowRuntime {
       .filter((s) => !succeeded.has(s.key))
       .map((s) => {
         const remaining = s.dependsOn.filter((k) => !succeeded.has(k));
-        return { ...s, dependsOn: remaining };
+        const blockedBy = s.blockedBy.filter((label) => {
+          const { assetKey, partitionKey } = parseAssetPartition(label);
+          return states.get(assetKey, partitionKey)?.materializationId == null;
+        });
+        return { ...s, dependsOn: remaining, blockedBy };
       });
     return await this.execute({ ...plan, steps, createdAt: this.services.now().toISOString() }, { ...options, parentRunId: runId });
   }

@@ -63,14 +63,20 @@ select _row, reason from (
           values: rules.map((rule) => rule.reason),
         };
 
-  const lookups = (spec.lookups ?? []).map(
-    (lookup) => `insert into ${q(lookup.table)} (${q(lookup.naturalKey)})
-select distinct s.${q(lookup.from)} from ${stage} s
-where s.${q(lookup.from)} is not null and ${notRejected}
-  and not exists (select 1 from ${q(lookup.table)} l where l.${q(lookup.naturalKey)} = s.${q(lookup.from)})
-order by 1
+  // NOTE: new lookup values are inserted in sorted order, so two concurrent loads that both add
+  // the same values wait for each other instead of deadlocking.
+  /** The lookup upserts; `withRejects` leaves out the values of rejected rows. */
+  const lookups = (withRejects: boolean) =>
+    (spec.lookups ?? []).map(
+      (lookup) => `insert into ${q(lookup.table)} (${q(lookup.naturalKey)})
+select value from (
+  select distinct s.${q(lookup.from)} as value from ${stage} s
+  where s.${q(lookup.from)} is not null${withRejects ? ` and ${notRejected}` : ''}
+) seen
+where not exists (select 1 from ${q(lookup.table)} l where l.${q(lookup.naturalKey)} = seen.value)
+order by value
 on conflict (${q(lookup.naturalKey)}) do nothing`,
-  );
+    );
 
   /** The upsert; `withRejects` adds the anti-join on rejected rows (skipped when there are none). */
   const upsert = (withRejects: boolean) => {

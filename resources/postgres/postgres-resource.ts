@@ -19,6 +19,8 @@ export interface PostgresResourceOptions {
   applicationName?: string;
   /** The ShopFlow home folder; an embedded server without `dir` lives in `<home>/postgres` (default `.shopflow`). */
   home?: string;
+  /** Per-connection memory for temporary (staging) tables, e.g. `128MB` (the default). */
+  tempBuffers?: string;
   /** Check with `select 1` before returning, so a bad server fails here (default true). */
   verify?: boolean;
   /**
@@ -70,6 +72,12 @@ export async function createPostgresResource(
   config: PostgresConfig,
   options: PostgresResourceOptions = {},
 ): Promise<PostgresResource> {
+  const tempBuffers = options.tempBuffers ?? '128MB';
+  if (!/^\d+(kB|MB|GB)?$/.test(tempBuffers)) {
+    throw new ShopflowError('SF_CONFIG_INVALID', `tempBuffers \`${tempBuffers}\` is not a PostgreSQL memory size`, {
+      hint: 'write a number with kB, MB or GB, e.g. 128MB',
+    });
+  }
   const connectionUrl = await resolveUrl(config, options.home);
   const displayUrl = redactConnectionUrl(connectionUrl);
   const pool = new pg.Pool({
@@ -78,6 +86,9 @@ export async function createPostgresResource(
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
     application_name: options.applicationName ?? 'shopflow',
+    // NOTE: room for a load's staging table in memory (allocated only when used); it can only be
+    // set before a session first touches a temporary table, hence at connection start.
+    options: `-c temp_buffers=${tempBuffers}`,
     types,
   });
   const onIdleError =

@@ -92,7 +92,7 @@ export async function loadTable(
           values: row.values as Record<string, unknown>,
         }));
       }
-      for (const lookup of sql.lookups) await client.query(lookup);
+      for (const lookup of sql.lookups(rejected > 0)) await client.query(lookup);
       const written = await client.query(sql.upsert(rejected > 0));
       const inserted = Number(written.rows[0].inserted);
       const updated = Number(written.rows[0].updated);
