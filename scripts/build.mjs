@@ -1,10 +1,20 @@
 // Transpiles every TypeScript source file to dist/ (no bundling, one output per input).
 // Type checking is separate (`npm run typecheck`); this only strips types, so it takes well under a second.
-import { readdirSync, rmSync, statSync, cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
-const roots = ['framework', 'resources', 'assets', 'checks', 'schedules', 'server', 'bench', 'tests/fixtures', 'tests/support'];
+const roots = [
+  'framework',
+  'resources',
+  'assets',
+  'checks',
+  'schedules',
+  'server',
+  'bench',
+  'tests/fixtures',
+  'tests/support',
+];
 
 function collect(dir, out) {
   if (!existsSync(dir)) return out;

@@ -70,7 +70,8 @@ export class CliSession {
   }
 
   definitions(): Promise<Definitions> {
-    const modulePath = this.options.definitions ?? this.io.env.SHOPFLOW_DEFINITIONS ?? this.config().definitions;
+    const modulePath =
+      this.options.definitions ?? this.io.env.SHOPFLOW_DEFINITIONS ?? this.config().definitions;
     this.loadedDefinitions ??= loadDefinitions(modulePath, this.io.cwd);
     return this.loadedDefinitions;
   }
@@ -78,7 +79,11 @@ export class CliSession {
   /** Opens the instance and marks runs of dead processes failed, as every command should see them. */
   runtime(): Promise<ShopflowRuntime> {
     this.openedRuntime ??= (async () => {
-      const runtime = await ShopflowRuntime.open({ config: this.config(), definitions: await this.definitions(), log: this.log() });
+      const runtime = await ShopflowRuntime.open({
+        config: this.config(),
+        definitions: await this.definitions(),
+        log: this.log(),
+      });
       await runtime.reapDeadRuns();
       return runtime;
     })();

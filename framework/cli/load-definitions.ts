@@ -23,22 +23,30 @@ export async function loadDefinitions(modulePath: string | undefined, cwd: strin
     if (!rel.startsWith('..') && existsSync(compiled)) file = compiled;
   }
   if (!existsSync(file)) {
-    throw new ShopflowError('SF_DEFINITIONS_NOT_FOUND', `definitions module ${requested} does not exist (looked at ${file})`, {
-      hint: 'pass --definitions FILE or set `definitions:` in the config file; run `npm run build` if dist/ is missing',
-    });
+    throw new ShopflowError(
+      'SF_DEFINITIONS_NOT_FOUND',
+      `definitions module ${requested} does not exist (looked at ${file})`,
+      {
+        hint: 'pass --definitions FILE or set `definitions:` in the config file; run `npm run build` if dist/ is missing',
+      },
+    );
   }
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof ShopflowError) throw error;
-    throw new ShopflowError('SF_DEFINITIONS_NOT_FOUND', `definitions module ${requested} failed to load: ${(error as Error).message}`, {
-      cause: error,
-      hint: 'fix the error in that module',
-    });
+    throw new ShopflowError(
+      'SF_DEFINITIONS_NOT_FOUND',
+      `definitions module ${requested} failed to load: ${(error as Error).message}`,
+      {
+        cause: error,
+        hint: 'fix the error in that module',
+      },
+    );
   }
   const definitions = (mod.default ?? mod.definitions) as Definitions | undefined;
-  if (!definitions || !definitions.graph) {
+  if (!definitions?.graph) {
     throw new ShopflowError('SF_DEFINITIONS_NOT_FOUND', `module ${requested} exports no definitions`, {
       hint: 'export default defineDefinitions({ assets: [...] })',
     });

@@ -27,15 +27,23 @@ function reportError(io: CliIo, error: unknown, json: boolean): number {
 }
 
 /** Registers a command contributed by the definitions (e.g. `generate`, `db setup`). */
-function registerContributed(program: Command, definition: CommandDefinition, run: CommandRunner, session: () => CliSession) {
+function registerContributed(
+  program: Command,
+  definition: CommandDefinition,
+  run: CommandRunner,
+  session: () => CliSession,
+) {
   const names = definition.name.split(' ');
   let parent = program;
   for (const name of names.slice(0, -1)) {
-    parent = parent.commands.find((c) => c.name() === name) ?? parent.command(name).description(`${name} commands`);
+    parent =
+      parent.commands.find((c) => c.name() === name) ?? parent.command(name).description(`${name} commands`);
   }
   const command = parent.command(names[names.length - 1]).description(definition.description);
-  for (const arg of definition.arguments ?? []) command.argument(arg.required ? `<${arg.name}>` : `[${arg.name}]`, arg.description);
-  for (const option of definition.options ?? []) command.option(option.flags, option.description, option.defaultValue);
+  for (const arg of definition.arguments ?? [])
+    command.argument(arg.required ? `<${arg.name}>` : `[${arg.name}]`, arg.description);
+  for (const option of definition.options ?? [])
+    command.option(option.flags, option.description, option.defaultValue);
   command.option('--json', 'machine-readable output');
   command.action((...received: unknown[]) => {
     const options = received[received.length - 2] as Record<string, unknown>;
@@ -74,7 +82,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
   const program = new Command('shopflow')
     .description('ShopFlow: a typed asset graph for e-commerce analytics')
     .option('--config <file>', 'configuration file (default: config/$SHOPFLOW_ENV.yaml, dev when unset)')
-    .option('--home <dir>', 'home folder of the instance database and the lake (default: $SHOPFLOW_HOME or .shopflow)')
+    .option(
+      '--home <dir>',
+      'home folder of the instance database and the lake (default: $SHOPFLOW_HOME or .shopflow)',
+    )
     .option('--definitions <module>', 'module exporting the definitions (default: the ShopFlow pipeline)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -123,7 +134,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      )
+        return 0;
       return 2;
     }
     exitCode = reportError(io, error, false);

@@ -45,7 +45,8 @@ export class RunProgress {
         break;
       case 'step_retry':
       case 'check_evaluation':
-        if (event.type === 'step_retry' || event.data.passed === false) this.print(`  ${label} ${event.message}`);
+        if (event.type === 'step_retry' || event.data.passed === false)
+          this.print(`  ${label} ${event.message}`);
         break;
       default:
         break;

@@ -5,7 +5,10 @@
  * textTable(['asset', 'status'], [['raw_customers', 'fresh']])
  */
 export function textTable(header: string[], rows: Array<Array<string | number | null | undefined>>): string {
-  const cells = [header, ...rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))))];
+  const cells = [
+    header,
+    ...rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '' : String(cell)))),
+  ];
   const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
   const line = (row: string[]) =>
     row

@@ -6,10 +6,14 @@ import { ShopflowError } from '../errors/error-catalog.js';
 import type { InputHandle, IoTarget } from '../io/io-target.js';
 import { lakeTable } from '../io/lake-table.js';
 import { validateAssetKey } from '../keys/asset-key.js';
-import type { Partition, PartitionMapping, PartitionsDefinition } from '../partitions/partitions-definition.js';
+import type {
+  Partition,
+  PartitionMapping,
+  PartitionsDefinition,
+} from '../partitions/partitions-definition.js';
 import type { AssetCheck } from './define-check.js';
-import type { MaterializeResult } from './materialize-result.js';
 import type { ResourceDefinition } from './define-resource.js';
+import type { MaterializeResult } from './materialize-result.js';
 
 /** Retry policy of one asset's steps: exponential backoff with full jitter. */
 export interface RetryPolicy {
@@ -20,9 +24,11 @@ export interface RetryPolicy {
 }
 
 /** What an asset's `materialize` may return; which forms are accepted depends on its IO target. */
-export type AssetOutput<S extends z.ZodObject = z.ZodObject> = SqlQuery | Array<z.input<S>> | MaterializeResult;
+export type AssetOutput<S extends z.ZodObject = z.ZodObject> =
+  | SqlQuery
+  | Array<z.input<S>>
+  | MaterializeResult;
 
-// biome-ignore lint/suspicious/noExplicitAny: the variance of an asset definition's generics is irrelevant here
 export type AnyAsset = AssetDefinition<any, any, any>;
 export type DepsSpec = Record<string, AnyAsset | string>;
 export type InputsOf<D extends DepsSpec> = {
@@ -74,7 +80,9 @@ export interface AssetDefinition<
   S extends z.ZodObject = z.ZodObject,
   D extends DepsSpec = DepsSpec,
   H extends InputHandle = InputHandle,
-> extends Readonly<Omit<AssetSpec<S, D, H>, 'deps' | 'group' | 'codeVersion' | 'io' | 'checks' | 'tags' | 'owners'>> {
+> extends Readonly<
+    Omit<AssetSpec<S, D, H>, 'deps' | 'group' | 'codeVersion' | 'io' | 'checks' | 'tags' | 'owners'>
+  > {
   readonly kind: 'asset';
   readonly group: string;
   readonly codeVersion: string;
@@ -101,27 +109,40 @@ const CHECK_NAME = /^[a-z][a-z0-9_]*$/;
  *   materialize: ({ deps, duckdb }) => duckdb.sql`select distinct customer_id, email from ${deps.raw}`,
  * });
  */
-export function defineAsset<S extends z.ZodObject, D extends DepsSpec = Record<never, never>, H extends InputHandle = InputHandle>(
-  spec: AssetSpec<S, D, H>,
-): AssetDefinition<S, D, H> {
+export function defineAsset<
+  S extends z.ZodObject,
+  D extends DepsSpec = Record<never, never>,
+  H extends InputHandle = InputHandle,
+>(spec: AssetSpec<S, D, H>): AssetDefinition<S, D, H> {
   validateAssetKey(spec.key);
   const checks = spec.checks ?? [];
   const seen = new Set<string>();
   for (const check of checks) {
     if (!CHECK_NAME.test(check.name)) {
-      throw new ShopflowError('SF_INVALID_ASSET', `check name \`${check.name}\` on asset \`${spec.key}\` is not snake_case`);
+      throw new ShopflowError(
+        'SF_INVALID_ASSET',
+        `check name \`${check.name}\` on asset \`${spec.key}\` is not snake_case`,
+      );
     }
     if (seen.has(check.name)) {
-      throw new ShopflowError('SF_INVALID_ASSET', `asset \`${spec.key}\` has two checks named \`${check.name}\``, {
-        hint: 'give each check of an asset its own name',
-      });
+      throw new ShopflowError(
+        'SF_INVALID_ASSET',
+        `asset \`${spec.key}\` has two checks named \`${check.name}\``,
+        {
+          hint: 'give each check of an asset its own name',
+        },
+      );
     }
     seen.add(check.name);
   }
   if (spec.freshness && !(spec.freshness.maxLagMinutes > 0)) {
-    throw new ShopflowError('SF_INVALID_ASSET', `asset \`${spec.key}\` has freshness.maxLagMinutes ${spec.freshness.maxLagMinutes}`, {
-      hint: 'use a positive number of minutes',
-    });
+    throw new ShopflowError(
+      'SF_INVALID_ASSET',
+      `asset \`${spec.key}\` has freshness.maxLagMinutes ${spec.freshness.maxLagMinutes}`,
+      {
+        hint: 'use a positive number of minutes',
+      },
+    );
   }
   return Object.freeze({
     ...spec,

@@ -14,7 +14,12 @@ export interface CheckContext {
   /** The data just written, as a SQL fragment. */
   data: InputHandle;
   /** The materialization the check evaluates. */
-  materialization: { id: string; rowCount: number | null; dataVersion: string; metadata: Record<string, unknown> };
+  materialization: {
+    id: string;
+    rowCount: number | null;
+    dataVersion: string;
+    metadata: Record<string, unknown>;
+  };
   /** Earlier materializations of the same asset partition, newest first (for anomaly checks). */
   history(limit?: number): Promise<MaterializationRecord[]>;
   resource<T>(definition: ResourceDefinition<T>): Promise<T>;

@@ -1,6 +1,6 @@
+import { AssetGraph } from '../graph/asset-graph.js';
 import type { AnyAsset } from './define-asset.js';
 import type { ResourceDefinition } from './define-resource.js';
-import { AssetGraph } from '../graph/asset-graph.js';
 
 /** An extra CLI command contributed by a code location (e.g. `shopflow generate`). */
 export interface CommandDefinition {
@@ -45,7 +45,6 @@ export interface Definitions {
  */
 export function defineDefinitions(input: {
   assets: readonly AnyAsset[];
-  // biome-ignore lint/suspicious/noExplicitAny: resources of any value type
   resources?: readonly ResourceDefinition<any, any>[];
   commands?: readonly CommandDefinition[];
 }): Definitions {

@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 
 /** What a resource factory receives. */
 export interface ResourceInitContext {
@@ -30,6 +30,8 @@ export interface ResourceDefinition<T, C = unknown> {
   dispose?(value: T): Promise<void> | void;
 }
 
-export function defineResource<T, C = unknown>(definition: ResourceDefinition<T, C>): ResourceDefinition<T, C> {
+export function defineResource<T, C = unknown>(
+  definition: ResourceDefinition<T, C>,
+): ResourceDefinition<T, C> {
   return Object.freeze({ ...definition });
 }

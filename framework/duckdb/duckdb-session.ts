@@ -47,7 +47,9 @@ export class DuckDbSession {
 export class DuckDbEngine {
   private instance?: Promise<DuckDBInstance>;
 
-  constructor(private readonly options: { tempDirectory?: string; memoryLimit?: string; threads?: number } = {}) {}
+  constructor(
+    private readonly options: { tempDirectory?: string; memoryLimit?: string; threads?: number } = {},
+  ) {}
 
   async session(): Promise<DuckDbSession> {
     this.instance ??= this.create();

@@ -12,10 +12,16 @@ export const ERROR_CATALOG = {
   SF_BAD_SELECTION: { exitCode: 2, summary: 'a selection expression cannot be parsed' },
   SF_BAD_PARTITION: { exitCode: 2, summary: 'a partition key is not valid for the asset' },
   SF_BAD_PARTITION_RANGE: { exitCode: 2, summary: 'a partition range is empty or reversed' },
-  SF_PARTITIONS_MISMATCH: { exitCode: 2, summary: 'a partition mapping cannot connect two partition definitions' },
+  SF_PARTITIONS_MISMATCH: {
+    exitCode: 2,
+    summary: 'a partition mapping cannot connect two partition definitions',
+  },
   SF_CONFIG_NOT_FOUND: { exitCode: 2, summary: 'the configuration file does not exist' },
   SF_CONFIG_INVALID: { exitCode: 2, summary: 'a configuration field is invalid' },
-  SF_CONFIG_MISSING_ENV: { exitCode: 2, summary: 'a configuration file names an environment variable that is not set' },
+  SF_CONFIG_MISSING_ENV: {
+    exitCode: 2,
+    summary: 'a configuration file names an environment variable that is not set',
+  },
   SF_DEFINITIONS_NOT_FOUND: { exitCode: 2, summary: 'the definitions module cannot be loaded' },
   SF_BAD_USAGE: { exitCode: 2, summary: 'a command was called with invalid arguments' },
   SF_UNKNOWN_RUN: { exitCode: 2, summary: 'no run has this id' },

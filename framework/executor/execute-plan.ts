@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../instance/instance-store.js';
 import type { Plan, PlanStep } from '../planner/plan-materialization.js';
 import { HOSTNAME } from './process-liveness.js';
-import { type StepLauncher, inProcessLauncher } from './step-launcher.js';
+import { inProcessLauncher, type StepLauncher } from './step-launcher.js';
 import type { StepOutcome, StepServices } from './step-services.js';
 
 export interface ExecuteOptions {
@@ -73,7 +73,14 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
       blocking: true,
     });
     waiting.delete(step.key);
-    await services.emit({ runId, type: 'step_skipped', assetKey: step.assetKey, partitionKey: step.partitionKey, message: `${step.key} skipped: ${message}`, data: { reason: 'blocked' } });
+    await services.emit({
+      runId,
+      type: 'step_skipped',
+      assetKey: step.assetKey,
+      partitionKey: step.partitionKey,
+      message: `${step.key} skipped: ${message}`,
+      data: { reason: 'blocked' },
+    });
   };
 
   try {
@@ -82,7 +89,10 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
       for (const key of [...waiting]) {
         const step = byKey.get(key)!;
         if (step.blockedBy.length > 0) {
-          await skip(step, `upstream ${step.blockedBy.slice(0, 3).join(', ')}${step.blockedBy.length > 3 ? ' …' : ''} is not materialized and not in this run`);
+          await skip(
+            step,
+            `upstream ${step.blockedBy.slice(0, 3).join(', ')}${step.blockedBy.length > 3 ? ' …' : ''} is not materialized and not in this run`,
+          );
           progressed = true;
           continue;
         }
@@ -93,7 +103,12 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
         });
         if (failed) {
           const o = outcomes.get(failed)!;
-          const why = o.status === 'failed' ? 'failed' : o.status === 'skipped' ? 'was skipped' : 'failed a blocking check';
+          const why =
+            o.status === 'failed'
+              ? 'failed'
+              : o.status === 'skipped'
+                ? 'was skipped'
+                : 'failed a blocking check';
           await skip(step, `upstream ${failed} ${why}`);
           progressed = true;
           continue;
@@ -102,7 +117,13 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
         waiting.delete(key);
         progressed = true;
         const promise = launcher
-          .launch({ runId, key, assetKey: step.assetKey, partitionKey: step.partitionKey, reasonCodes: step.reasons.map((r) => r.code) })
+          .launch({
+            runId,
+            key,
+            assetKey: step.assetKey,
+            partitionKey: step.partitionKey,
+            reasonCodes: step.reasons.map((r) => r.code),
+          })
           .then((outcome) => {
             outcomes.set(key, outcome);
           })
@@ -112,7 +133,8 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
       if (!progressed && running.size > 0) await Promise.race(running.values());
       else if (!progressed && running.size === 0 && waiting.size > 0) {
         // NOTE: unreachable with a valid plan (dependsOn only names earlier steps); guards against a hang.
-        for (const key of [...waiting]) await skip(byKey.get(key)!, 'its upstream steps are not in this plan');
+        for (const key of [...waiting])
+          await skip(byKey.get(key)!, 'its upstream steps are not in this plan');
       }
     }
   } finally {
@@ -123,7 +145,12 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
   const blockedChecks = [...outcomes.values()].filter((o) => o.status === 'success' && o.blocking);
   const skippedBlocked = [...outcomes.values()].filter((o) => o.status === 'skipped' && o.blocking);
   const problems = [
-    failed.length ? `${failed.length} failed (${failed.slice(0, 3).map((o) => o.key).join(', ')})` : '',
+    failed.length
+      ? `${failed.length} failed (${failed
+          .slice(0, 3)
+          .map((o) => o.key)
+          .join(', ')})`
+      : '',
     blockedChecks.length ? `${blockedChecks.length} failed a blocking check` : '',
     skippedBlocked.length ? `${skippedBlocked.length} skipped` : '',
   ].filter(Boolean);

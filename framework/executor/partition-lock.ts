@@ -1,5 +1,5 @@
 import { ShopflowError } from '../errors/error-catalog.js';
-import { HOSTNAME, deathReason } from './process-liveness.js';
+import { deathReason, HOSTNAME } from './process-liveness.js';
 import type { StepServices } from './step-services.js';
 
 const POLL_MS = 200;
@@ -9,7 +9,11 @@ const POLL_MS = 200;
  * same time. Waits up to `lockWaitMs` for a live holder; takes over from a dead one (its process
  * gone, or its heartbeat stale). Throws `SF_LOCK_HELD` naming the holder when the wait runs out.
  */
-export async function acquirePartitionLock(services: StepServices, key: string, runId: string): Promise<void> {
+export async function acquirePartitionLock(
+  services: StepServices,
+  key: string,
+  runId: string,
+): Promise<void> {
   const deadline = services.now().getTime() + services.lockWaitMs;
   for (;;) {
     const now = services.now().toISOString();
@@ -20,7 +24,10 @@ export async function acquirePartitionLock(services: StepServices, key: string, 
     const dead = deathReason(result.holder, services.now(), services.deadAfterMs);
     if (dead) {
       if (await services.store.stealLock(key, result.holder.runId, holder)) {
-        services.log.warn({ lock: key, previous: result.holder.runId }, `took over the lock of ${key}: ${dead}`);
+        services.log.warn(
+          { lock: key, previous: result.holder.runId },
+          `took over the lock of ${key}: ${dead}`,
+        );
         return;
       }
       continue;

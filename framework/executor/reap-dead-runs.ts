@@ -1,6 +1,6 @@
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { InstanceStore } from '../instance/instance-store.js';
-import { HOSTNAME, deathReason } from './process-liveness.js';
+import { deathReason, HOSTNAME } from './process-liveness.js';
 
 /**
  * Finds runs marked running whose process died (gone from this host, or silent for longer than
@@ -25,7 +25,13 @@ export async function reapDeadRuns(options: {
     await store.updateRun(run.id, { status: 'failed', finishedAt: now.toISOString(), error });
     for (const state of await store.listAssetPartitionStates()) {
       if (state.lastRunId === run.id && state.lastAttemptStatus === 'running') {
-        await store.recordAttempt({ assetKey: state.assetKey, partitionKey: state.partitionKey, runId: run.id, status: 'failed', error });
+        await store.recordAttempt({
+          assetKey: state.assetKey,
+          partitionKey: state.partitionKey,
+          runId: run.id,
+          status: 'failed',
+          error,
+        });
       }
     }
     await store.releaseLocksOfRun(run.id);

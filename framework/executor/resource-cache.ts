@@ -10,9 +10,7 @@ export class ResourceCache {
   private readonly values = new Map<string, Promise<unknown>>();
   private readonly created: Array<{ definition: ResourceDefinition<unknown>; value: Promise<unknown> }> = [];
 
-  constructor(
-    private readonly options: { home: string; log: Logger; sections: Record<string, unknown> },
-  ) {}
+  constructor(private readonly options: { home: string; log: Logger; sections: Record<string, unknown> }) {}
 
   get<T>(definition: ResourceDefinition<T>): Promise<T> {
     let value = this.values.get(definition.name) as Promise<T> | undefined;

@@ -11,7 +11,13 @@ import { retryDelayMs } from './retry-policy.js';
 import type { CheckOutcome, StepDescriptor, StepOutcome, StepServices } from './step-services.js';
 import { describeError, userCodeBoundary } from './user-code-boundary.js';
 
-function ioContext(services: StepServices, asset: AnyAsset, partitionKey: string | null, runId: string, duckdb: DuckDbSession): IoContext {
+function ioContext(
+  services: StepServices,
+  asset: AnyAsset,
+  partitionKey: string | null,
+  runId: string,
+  duckdb: DuckDbSession,
+): IoContext {
   return {
     assetKey: asset.key,
     partitionKey,
@@ -59,16 +65,28 @@ async function resolveInputs(
         });
       }
     }
-    handles[dep.name] = await upstream.io.input(ioContext(services, upstream, null, runId, duckdb), available);
+    handles[dep.name] = await upstream.io.input(
+      ioContext(services, upstream, null, runId, duckdb),
+      available,
+    );
   }
   return { handles, lineage };
 }
 
 /** Whether every upstream partition still has the data version this partition last read. */
-async function upstreamUnchanged(services: StepServices, asset: AnyAsset, partitionKey: string | null, lineage: LineageInput[]): Promise<boolean> {
-  const [state] = (await services.store.listAssetPartitionStates([asset.key])).filter((s) => s.partitionKey === partitionKey);
+async function upstreamUnchanged(
+  services: StepServices,
+  asset: AnyAsset,
+  partitionKey: string | null,
+  lineage: LineageInput[],
+): Promise<boolean> {
+  const [state] = (await services.store.listAssetPartitionStates([asset.key])).filter(
+    (s) => s.partitionKey === partitionKey,
+  );
   if (!state?.materializationId || state.codeVersion !== asset.codeVersion) return false;
-  const recorded = new Map(state.inputs.map((i) => [`${i.assetKey}\u0000${i.partitionKey ?? ''}`, i.dataVersion]));
+  const recorded = new Map(
+    state.inputs.map((i) => [`${i.assetKey}\u0000${i.partitionKey ?? ''}`, i.dataVersion]),
+  );
   if (recorded.size !== lineage.length) return false;
   return lineage.every((i) => recorded.get(`${i.assetKey}\u0000${i.partitionKey ?? ''}`) === i.dataVersion);
 }
@@ -125,10 +143,17 @@ async function runChecks(
   asset: AnyAsset,
   step: StepDescriptor,
   duckdb: DuckDbSession,
-  materialization: { id: string; rowCount: number | null; dataVersion: string; metadata: Record<string, unknown> },
+  materialization: {
+    id: string;
+    rowCount: number | null;
+    dataVersion: string;
+    metadata: Record<string, unknown>;
+  },
 ): Promise<CheckOutcome[]> {
   if (asset.checks.length === 0) return [];
-  const data = await asset.io.input(ioContext(services, asset, null, step.runId, duckdb), [step.partitionKey]);
+  const data = await asset.io.input(ioContext(services, asset, null, step.runId, duckdb), [
+    step.partitionKey,
+  ]);
   const outcomes: CheckOutcome[] = [];
   for (const check of asset.checks) {
     let passed: boolean;
@@ -144,9 +169,13 @@ async function runChecks(
           data,
           materialization,
           history: async (limit = 20) =>
-            (await services.store.listMaterializations({ assetKey: asset.key, partitionKey: step.partitionKey, limit: limit + 1 })).filter(
-              (m) => m.id !== materialization.id,
-            ),
+            (
+              await services.store.listMaterializations({
+                assetKey: asset.key,
+                partitionKey: step.partitionKey,
+                limit: limit + 1,
+              })
+            ).filter((m) => m.id !== materialization.id),
           resource: (definition) => services.resources.get(definition),
         }),
       );
@@ -200,7 +229,12 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
     if (step.reasonCodes.length > 0 && step.reasonCodes.every((c) => c === 'upstream_planned')) {
       if (await upstreamUnchanged(services, asset, step.partitionKey, inputs.lineage)) {
         const message = 'up to date: its upstream was re-materialized with identical data';
-        await services.emit({ ...event, type: 'step_skipped', message, data: { reason: 'upstream_unchanged' } });
+        await services.emit({
+          ...event,
+          type: 'step_skipped',
+          message,
+          data: { reason: 'upstream_unchanged' },
+        });
         return { ...base, status: 'skipped', message };
       }
     }
@@ -214,7 +248,10 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
         written = await materializeOnce(services, asset, step, duckdb, inputs);
         break;
       } catch (error) {
-        if (attempt > policy.maxRetries || (isShopflowError(error) && error.code !== 'SF_USER_CODE' && error.code !== 'SF_IO')) {
+        if (
+          attempt > policy.maxRetries ||
+          (isShopflowError(error) && error.code !== 'SF_USER_CODE' && error.code !== 'SF_IO')
+        ) {
           throw error;
         }
         const delay = retryDelayMs(policy, attempt);
@@ -248,7 +285,12 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
       ...event,
       type: 'step_success',
       message: `${label}: ${message}`,
-      data: { rowCount: written.rowCount, dataVersion: written.dataVersion, durationMs: metadata.durationMs, blocking: failedBlocking.length > 0 },
+      data: {
+        rowCount: written.rowCount,
+        dataVersion: written.dataVersion,
+        durationMs: metadata.durationMs,
+        blocking: failedBlocking.length > 0,
+      },
     });
     return {
       ...base,
@@ -261,7 +303,8 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
     };
   } catch (error) {
     const message = describeError(error);
-    if (locked) await services.store.recordAttempt({ ...event, status: 'failed', error: message }).catch(() => {});
+    if (locked)
+      await services.store.recordAttempt({ ...event, status: 'failed', error: message }).catch(() => {});
     await services.emit({
       ...event,
       type: 'step_failure',
@@ -269,7 +312,12 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
       data: {
         error: message,
         code: isShopflowError(error) ? error.code : 'SF_USER_CODE',
-        stack: error instanceof Error ? (error.cause instanceof Error ? error.cause.stack : error.stack) : undefined,
+        stack:
+          error instanceof Error
+            ? error.cause instanceof Error
+              ? error.cause.stack
+              : error.stack
+            : undefined,
       },
     });
     return { ...base, status: 'failed', message };

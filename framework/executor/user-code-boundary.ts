@@ -1,4 +1,4 @@
-import { ShopflowError, isShopflowError } from '../errors/error-catalog.js';
+import { isShopflowError, ShopflowError } from '../errors/error-catalog.js';
 import { formatAssetPartition } from '../keys/asset-key.js';
 
 /**

@@ -1,10 +1,10 @@
 import { DirectedGraph } from 'graphology';
 import type { AnyAsset } from '../definitions/define-asset.js';
-import { ShopflowError } from '../errors/error-catalog.js';
 import { didYouMean } from '../errors/did-you-mean.js';
+import { ShopflowError } from '../errors/error-catalog.js';
+import { formatCheckKey } from '../keys/asset-key.js';
 import { defaultPartitionMapping } from '../partitions/mapping/default-partition-mapping.js';
 import type { PartitionMapping } from '../partitions/partitions-definition.js';
-import { formatCheckKey } from '../keys/asset-key.js';
 
 /** One dependency edge, as the downstream asset declared it. */
 export interface AssetDependency {
@@ -14,7 +14,9 @@ export interface AssetDependency {
   mapping: PartitionMapping;
 }
 
-type NodeAttributes = { kind: 'asset'; asset: AnyAsset } | { kind: 'check'; assetKey: string; checkName: string };
+type NodeAttributes =
+  | { kind: 'asset'; asset: AnyAsset }
+  | { kind: 'check'; assetKey: string; checkName: string };
 
 /**
  * The static graph of assets and their checks (checks are nodes hanging off their asset). Built
@@ -52,7 +54,10 @@ export class AssetGraph {
         }
         const mapping =
           (asset.partitionMappings as Record<string, PartitionMapping> | undefined)?.[name] ??
-          defaultPartitionMapping(upstream.partitions, asset.partitions, { upstream: key, downstream: asset.key });
+          defaultPartitionMapping(upstream.partitions, asset.partitions, {
+            upstream: key,
+            downstream: asset.key,
+          });
         deps.push({ name, assetKey: key, mapping });
         this.graph.mergeEdge(key, asset.key);
         this.downstreamByKey.get(key)!.push(asset.key);

@@ -1,5 +1,5 @@
-import { ShopflowError } from '../errors/error-catalog.js';
 import { didYouMean } from '../errors/did-you-mean.js';
+import { ShopflowError } from '../errors/error-catalog.js';
 import type { AssetGraph } from './asset-graph.js';
 
 /**
@@ -34,7 +34,9 @@ function resolveTerm(graph: AssetGraph, term: string): Iterable<string> {
         hint: didYouMean(name, values) ?? `known ${kind}s: ${[...values].sort().join(', ') || 'none'}`,
       });
     }
-    return graph.assets.filter((a) => (kind === 'group' ? a.group === name : a.tags.includes(name))).map((a) => a.key);
+    return graph.assets
+      .filter((a) => (kind === 'group' ? a.group === name : a.tags.includes(name)))
+      .map((a) => a.key);
   }
   const match = /^(\+?)([a-z][a-z0-9_]*)(\+?)$/.exec(term);
   if (!match) {

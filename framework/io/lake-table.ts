@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
-import { SqlQuery, quoteIdentifier, quoteLiteral } from '../duckdb/sql-template.js';
+import { quoteIdentifier, quoteLiteral, SqlQuery } from '../duckdb/sql-template.js';
 import { ShopflowError } from '../errors/error-catalog.js';
 import type { InputHandle, IoContext, IoTarget, QuarantineRule, WriteResult } from './io-target.js';
 import { type ColumnInfo, schemaColumns } from './schema-columns.js';
@@ -14,7 +14,9 @@ const TMP_MARK = '.tmp-';
 
 /** The folder holding one partition of a lake table. */
 export function lakePartitionDir(lakeRoot: string, assetKey: string, partitionKey: string | null): string {
-  return partitionKey === null ? join(lakeRoot, assetKey) : join(lakeRoot, assetKey, `partition=${partitionKey}`);
+  return partitionKey === null
+    ? join(lakeRoot, assetKey)
+    : join(lakeRoot, assetKey, `partition=${partitionKey}`);
 }
 
 /** A handle on stored lake partitions; renders as `read_parquet([...])`. */
@@ -42,7 +44,10 @@ function relationOf(columns: ColumnInfo[], file: string): string {
   return `read_json(${quoteLiteral(file)}, format = 'newline_delimited', columns = {${spec}})`;
 }
 
-async function dataVersionOf(duckdb: DuckDbSession, file: string): Promise<{ rowCount: number; version: string; columns: Array<{ name: string; type: string }> }> {
+async function dataVersionOf(
+  duckdb: DuckDbSession,
+  file: string,
+): Promise<{ rowCount: number; version: string; columns: Array<{ name: string; type: string }> }> {
   const relation = `read_parquet(${quoteLiteral(file)}, hive_partitioning = false)`;
   const described = await duckdb.query(`DESCRIBE SELECT * FROM ${relation}`);
   const columns = described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
@@ -79,7 +84,11 @@ function failedRulesExpression(rules: QuarantineRule[]): string {
     .join(', ')}], x -> x IS NOT NULL)`;
 }
 
-async function sourceQuery(context: IoContext, output: unknown, tmpBase: string): Promise<{ query: string; cleanup: string[] }> {
+async function sourceQuery(
+  context: IoContext,
+  output: unknown,
+  tmpBase: string,
+): Promise<{ query: string; cleanup: string[] }> {
   if (output instanceof SqlQuery) return { query: output.text, cleanup: [] };
   if (Array.isArray(output)) {
     const file = `${tmpBase}.rows.jsonl`;
@@ -100,9 +109,13 @@ async function sourceQuery(context: IoContext, output: unknown, tmpBase: string)
     return { query: `SELECT * FROM ${relationOf(columns, file)}`, cleanup: [file] };
   }
   const kind = output instanceof MaterializeResult ? 'a MaterializeResult' : typeof output;
-  throw new ShopflowError('SF_USER_CODE', `asset \`${context.assetKey}\` returned ${kind}, but its lake table needs data`, {
-    hint: 'return a DuckDB query (duckdb.sql`…`) or an array of rows',
-  });
+  throw new ShopflowError(
+    'SF_USER_CODE',
+    `asset \`${context.assetKey}\` returned ${kind}, but its lake table needs data`,
+    {
+      hint: 'return a DuckDB query (duckdb.sql`…`) or an array of rows',
+    },
+  );
 }
 
 /**
@@ -194,11 +207,17 @@ export function lakeTable(options: { compression?: 'zstd' | 'snappy' } = {}): Io
     async preview(context, partitionKey, limit) {
       const file = join(lakePartitionDir(context.lakeRoot, context.assetKey, partitionKey), DATA_FILE);
       if (!existsSync(file)) {
-        throw new ShopflowError('SF_NOT_MATERIALIZED', `asset \`${context.assetKey}\` has no data at ${file}`, {
-          hint: `materialize it first: shopflow materialize ${context.assetKey}`,
-        });
+        throw new ShopflowError(
+          'SF_NOT_MATERIALIZED',
+          `asset \`${context.assetKey}\` has no data at ${file}`,
+          {
+            hint: `materialize it first: shopflow materialize ${context.assetKey}`,
+          },
+        );
       }
-      return await context.duckdb.queryWithColumns(`SELECT * FROM read_parquet(${quoteLiteral(file)}, hive_partitioning = false) LIMIT ${limit}`);
+      return await context.duckdb.queryWithColumns(
+        `SELECT * FROM read_parquet(${quoteLiteral(file)}, hive_partitioning = false) LIMIT ${limit}`,
+      );
     },
 
     async sweep(lakeRoot, assetKey, runIds) {
@@ -209,7 +228,10 @@ export function lakeTable(options: { compression?: 'zstd' | 'snappy' } = {}): Io
         for (const entry of readdirSync(dir, { withFileTypes: true })) {
           const path = join(dir, entry.name);
           if (entry.isDirectory()) visit(path);
-          else if (entry.name.startsWith(TMP_MARK) && runIds.some((id) => entry.name.startsWith(`${TMP_MARK}${id}-`))) {
+          else if (
+            entry.name.startsWith(TMP_MARK) &&
+            runIds.some((id) => entry.name.startsWith(`${TMP_MARK}${id}-`))
+          ) {
             rmSync(path, { force: true });
             removed++;
           }

@@ -1,4 +1,4 @@
-import { type z, globalRegistry } from 'zod';
+import { globalRegistry, type z } from 'zod';
 
 /** One column of an asset's schema, as the data dictionary, the web page and the IO targets see it. */
 export interface ColumnInfo {
@@ -10,7 +10,6 @@ export interface ColumnInfo {
   pii: boolean;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: zod's internal definition shape is untyped here
 type AnyZod = any;
 
 function unwrap(field: AnyZod): { inner: AnyZod; nullable: boolean } {
@@ -29,7 +28,9 @@ function duckDbType(inner: AnyZod): string {
   const def = inner._zod.def;
   switch (def.type) {
     case 'number':
-      return inner.format === 'safeint' || inner.format === 'int32' || inner.format === 'int64' ? 'BIGINT' : 'DOUBLE';
+      return inner.format === 'safeint' || inner.format === 'int32' || inner.format === 'int64'
+        ? 'BIGINT'
+        : 'DOUBLE';
     case 'bigint':
       return 'BIGINT';
     case 'boolean':
@@ -69,6 +70,12 @@ export function schemaColumns(schema: z.ZodObject): ColumnInfo[] {
   return Object.entries(schema.shape).map(([name, field]) => {
     const { inner, nullable } = unwrap(field);
     const meta = metaOf(field);
-    return { name, type: duckDbType(inner), nullable, description: meta.description ?? '', pii: meta.pii === true };
+    return {
+      name,
+      type: duckDbType(inner),
+      nullable,
+      description: meta.description ?? '',
+      pii: meta.pii === true,
+    };
   });
 }

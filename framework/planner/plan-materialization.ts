@@ -65,11 +65,16 @@ export function partitionsForFilter(
     return overlapping(definition, definition.keys(now), sorted[0], sorted[sorted.length - 1]);
   }
   if (filter.from > filter.to) {
-    throw new ShopflowError('SF_BAD_PARTITION_RANGE', `partition range ${filter.from} … ${filter.to} is reversed`, {
-      hint: `swap them: --from ${filter.to} --to ${filter.from}`,
-    });
+    throw new ShopflowError(
+      'SF_BAD_PARTITION_RANGE',
+      `partition range ${filter.from} … ${filter.to} is reversed`,
+      {
+        hint: `swap them: --from ${filter.to} --to ${filter.from}`,
+      },
+    );
   }
-  if (definition.kind === 'static') return definition.keys(now).filter((k) => k >= filter.from && k <= filter.to);
+  if (definition.kind === 'static')
+    return definition.keys(now).filter((k) => k >= filter.from && k <= filter.to);
   for (const key of [filter.from, filter.to]) if (!isCalendarDate(key)) definition.validate(key, now);
   return overlapping(definition, definition.keys(now), filter.from, filter.to);
 }
@@ -97,22 +102,35 @@ function lastWindowEnd(definition: PartitionsDefinition, key: string): string {
   return end ? dateInZone(end, timezone) : '9999-12-31';
 }
 
-function validateFilter(graph: AssetGraph, assets: AnyAsset[], filter: PartitionFilter | null | undefined, now: Date) {
+function validateFilter(
+  graph: AssetGraph,
+  assets: AnyAsset[],
+  filter: PartitionFilter | null | undefined,
+  now: Date,
+) {
   if (!filter) return;
   const partitioned = assets.filter((a) => a.partitions);
   if (partitioned.length === 0) {
-    throw new ShopflowError('SF_BAD_PARTITION', 'a partition was given but no selected asset is partitioned', {
-      hint: 'drop --partition/--from/--to, or select partitioned assets',
-    });
+    throw new ShopflowError(
+      'SF_BAD_PARTITION',
+      'a partition was given but no selected asset is partitioned',
+      {
+        hint: 'drop --partition/--from/--to, or select partitioned assets',
+      },
+    );
   }
   const keys = 'keys' in filter ? filter.keys : [filter.from, filter.to];
   const anyAccepts = partitioned.some((a) => partitionsForFilter(a.partitions!, filter, now).length > 0);
   if (!anyAccepts) {
     // Let the first partitioned asset explain what a valid key looks like.
     for (const key of keys) partitioned[0].partitions!.validate(key, now);
-    throw new ShopflowError('SF_BAD_PARTITION', `no partition of the selected assets matches ${keys.join(' … ')}`, {
-      hint: `partitions of \`${partitioned[0].key}\`: ${partitioned[0].partitions!.description}`,
-    });
+    throw new ShopflowError(
+      'SF_BAD_PARTITION',
+      `no partition of the selected assets matches ${keys.join(' … ')}`,
+      {
+        hint: `partitions of \`${partitioned[0].key}\`: ${partitioned[0].partitions!.description}`,
+      },
+    );
   }
   void graph;
 }
@@ -173,7 +191,9 @@ export function planMaterialization(input: PlanInput): Plan {
       }
 
       const recorded = new Map<string, string>();
-      if (hasData) for (const i of state!.inputs) recorded.set(`${i.assetKey}\u0000${i.partitionKey ?? ''}`, i.dataVersion);
+      if (hasData)
+        for (const i of state!.inputs)
+          recorded.set(`${i.assetKey}\u0000${i.partitionKey ?? ''}`, i.dataVersion);
 
       for (const dep of graph.upstream(asset.key)) {
         const upstream = graph.get(dep.assetKey);
@@ -198,7 +218,8 @@ export function planMaterialization(input: PlanInput): Plan {
       }
       if (changed.length > 0) {
         const named = changed.slice(0, MAX_NAMED_UPSTREAMS).join(', ');
-        const more = changed.length > MAX_NAMED_UPSTREAMS ? ` and ${changed.length - MAX_NAMED_UPSTREAMS} more` : '';
+        const more =
+          changed.length > MAX_NAMED_UPSTREAMS ? ` and ${changed.length - MAX_NAMED_UPSTREAMS} more` : '';
         reasons.push({
           code: 'upstream_changed',
           message: `upstream ${named}${more} has new data since the last materialization`,
@@ -208,7 +229,9 @@ export function planMaterialization(input: PlanInput): Plan {
       if (plannedUpstream.length > 0 && hasData) {
         const named = plannedUpstream.slice(0, MAX_NAMED_UPSTREAMS).join(', ');
         const more =
-          plannedUpstream.length > MAX_NAMED_UPSTREAMS ? ` and ${plannedUpstream.length - MAX_NAMED_UPSTREAMS} more` : '';
+          plannedUpstream.length > MAX_NAMED_UPSTREAMS
+            ? ` and ${plannedUpstream.length - MAX_NAMED_UPSTREAMS} more`
+            : '';
         reasons.push({
           code: 'upstream_planned',
           message: `upstream ${named}${more} will be re-materialized first`,

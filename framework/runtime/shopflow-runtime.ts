@@ -5,7 +5,7 @@ import type { ShopflowConfig } from '../config/config-schema.js';
 import type { Definitions } from '../definitions/define-definitions.js';
 import { DuckDbEngine } from '../duckdb/duckdb-session.js';
 import { ShopflowError } from '../errors/error-catalog.js';
-import { type RunResult, executePlan } from '../executor/execute-plan.js';
+import { executePlan, type RunResult } from '../executor/execute-plan.js';
 import { reapDeadRuns } from '../executor/reap-dead-runs.js';
 import { ResourceCache } from '../executor/resource-cache.js';
 import { DEFAULT_RETRY_POLICY } from '../executor/retry-policy.js';
@@ -14,22 +14,31 @@ import type { StepServices } from '../executor/step-services.js';
 import { selectAssets } from '../graph/asset-selection.js';
 import type { EventRecord, InstanceStore } from '../instance/instance-store.js';
 import { openInstanceStore } from '../instance/open-instance-store.js';
-import { type PartitionFilter, type Plan, planMaterialization } from '../planner/plan-materialization.js';
-import { AssetStateIndex } from '../planner/asset-state-index.js';
 import { parseAssetPartition } from '../keys/asset-key.js';
+import { AssetStateIndex } from '../planner/asset-state-index.js';
+import { type PartitionFilter, type Plan, planMaterialization } from '../planner/plan-materialization.js';
 
 export type EventListener = (event: EventRecord) => void;
 
 /** Where the instance database and the local lake live for a config. */
-export function resolveLocations(config: ShopflowConfig): { home: string; lakeRoot: string; instancePath: string | null } {
+export function resolveLocations(config: ShopflowConfig): {
+  home: string;
+  lakeRoot: string;
+  instancePath: string | null;
+} {
   const home = config.home;
   if (config.lake.type !== 'local') {
-    throw new ShopflowError('SF_CONFIG_INVALID', `config field \`lake.type\` is \`${config.lake.type}\`, which the executor cannot write yet`, {
-      hint: 'use `lake: { type: local }`; land raw files on S3 with the object-store resource instead',
-    });
+    throw new ShopflowError(
+      'SF_CONFIG_INVALID',
+      `config field \`lake.type\` is \`${config.lake.type}\`, which the executor cannot write yet`,
+      {
+        hint: 'use `lake: { type: local }`; land raw files on S3 with the object-store resource instead',
+      },
+    );
   }
   const lakeRoot = config.lake.path ?? join(home, 'lake');
-  const instancePath = config.instance.type === 'sqlite' ? (config.instance.path ?? join(home, 'instance.db')) : null;
+  const instancePath =
+    config.instance.type === 'sqlite' ? (config.instance.path ?? join(home, 'instance.db')) : null;
   return { home, lakeRoot, instancePath };
 }
 
@@ -98,7 +107,16 @@ export class ShopflowRuntime {
       ));
     const engine = new DuckDbEngine({ tempDirectory: join(home, 'tmp', 'duckdb') });
     const resources = new ResourceCache({ home, log: options.log, sections: config.resources });
-    return new ShopflowRuntime(config, options.definitions, store, options.log, lakeRoot, engine, resources, options);
+    return new ShopflowRuntime(
+      config,
+      options.definitions,
+      store,
+      options.log,
+      lakeRoot,
+      engine,
+      resources,
+      options,
+    );
   }
 
   get graph() {
@@ -122,7 +140,9 @@ export class ShopflowRuntime {
     });
   }
 
-  async plan(options: { selection?: string; partitions?: PartitionFilter | null; force?: boolean } = {}): Promise<Plan> {
+  async plan(
+    options: { selection?: string; partitions?: PartitionFilter | null; force?: boolean } = {},
+  ): Promise<Plan> {
     const assetKeys = selectAssets(this.graph, options.selection);
     const states = await this.store.listAssetPartitionStates();
     return planMaterialization({
@@ -138,7 +158,13 @@ export class ShopflowRuntime {
 
   async execute(
     plan: Plan,
-    options: { concurrency?: number; parentRunId?: string | null; tags?: Record<string, string>; launcher?: StepLauncher; runId?: string } = {},
+    options: {
+      concurrency?: number;
+      parentRunId?: string | null;
+      tags?: Record<string, string>;
+      launcher?: StepLauncher;
+      runId?: string;
+    } = {},
   ): Promise<RunResult> {
     return await executePlan({
       plan,
@@ -158,26 +184,41 @@ export class ShopflowRuntime {
    */
   async retry(runId: string, options: { concurrency?: number } = {}): Promise<RunResult> {
     const run = await this.store.getRun(runId);
-    if (!run) throw new ShopflowError('SF_UNKNOWN_RUN', `no run has the id \`${runId}\``, { hint: 'list runs with `shopflow runs`' });
+    if (!run)
+      throw new ShopflowError('SF_UNKNOWN_RUN', `no run has the id \`${runId}\``, {
+        hint: 'list runs with `shopflow runs`',
+      });
     if (run.status === 'running' || run.status === 'queued') {
-      throw new ShopflowError('SF_RUN_NOT_RETRYABLE', `run ${runId} is still ${run.status}`, { hint: 'wait for it to finish' });
+      throw new ShopflowError('SF_RUN_NOT_RETRYABLE', `run ${runId} is still ${run.status}`, {
+        hint: 'wait for it to finish',
+      });
     }
     if (run.status === 'success') {
       throw new ShopflowError('SF_RUN_NOT_RETRYABLE', `run ${runId} succeeded; there is nothing to retry`, {
         hint: 'use `shopflow materialize` to run stale assets',
       });
     }
-    const retried = (await this.store.listRuns({ limit: 1000 })).find((r) => r.parentRunId === runId && r.status === 'success');
+    const retried = (await this.store.listRuns({ limit: 1000 })).find(
+      (r) => r.parentRunId === runId && r.status === 'success',
+    );
     if (retried) {
-      throw new ShopflowError('SF_RUN_NOT_RETRYABLE', `run ${runId} was already retried successfully by run ${retried.id}`, {
-        hint: 'use `shopflow materialize` to run whatever is stale now',
-      });
+      throw new ShopflowError(
+        'SF_RUN_NOT_RETRYABLE',
+        `run ${runId} was already retried successfully by run ${retried.id}`,
+        {
+          hint: 'use `shopflow materialize` to run whatever is stale now',
+        },
+      );
     }
     const plan = run.plan as Plan;
     const states = new AssetStateIndex(await this.store.listAssetPartitionStates());
     const succeeded = new Set(
       (await this.store.listEvents({ runId, types: ['step_success', 'step_skipped'] }))
-        .filter((e) => (e.type === 'step_success' && e.data.blocking !== true) || (e.type === 'step_skipped' && e.data.reason === 'upstream_unchanged'))
+        .filter(
+          (e) =>
+            (e.type === 'step_success' && e.data.blocking !== true) ||
+            (e.type === 'step_skipped' && e.data.reason === 'upstream_unchanged'),
+        )
         .map((e) => (e.partitionKey === null ? e.assetKey! : `${e.assetKey}[${e.partitionKey}]`)),
     );
     const steps = plan.steps
@@ -190,7 +231,10 @@ export class ShopflowRuntime {
         });
         return { ...s, dependsOn: remaining, blockedBy };
       });
-    return await this.execute({ ...plan, steps, createdAt: this.services.now().toISOString() }, { ...options, parentRunId: runId });
+    return await this.execute(
+      { ...plan, steps, createdAt: this.services.now().toISOString() },
+      { ...options, parentRunId: runId },
+    );
   }
 
   async close(): Promise<void> {

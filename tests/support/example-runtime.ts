@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { type Definitions, type InstanceStore, type ShopflowConfig, ShopflowConfigSchema, ShopflowRuntime } from '../../framework/index.js';
+import {
+  type Definitions,
+  type InstanceStore,
+  type ShopflowConfig,
+  ShopflowConfigSchema,
+  ShopflowRuntime,
+} from '../../framework/index.js';
 
 /** A temporary home folder, removed by `cleanup()`. */
 export function tempHome(prefix = 'shopflow-test-'): { home: string; cleanup(): void } {

@@ -1,7 +1,10 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '../../resources/postgres/embedded-postgres-server.js';
+import {
+  ensureEmbeddedPostgres,
+  stopEmbeddedPostgres,
+} from '../../resources/postgres/embedded-postgres-server.js';
 
 /** A real PostgreSQL server for one test file, in a fresh temporary folder. */
 export interface TestPostgres {

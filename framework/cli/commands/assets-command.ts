@@ -13,7 +13,11 @@ export function registerAssetsCommand(program: Command, run: CommandRunner) {
     .action((options: { json?: boolean }) =>
       run(options, async (session) => {
         const runtime = await session.runtime();
-        const statuses = summarizeAssetStatus(runtime.graph, await runtime.store.listAssetPartitionStates(), runtime.services.now());
+        const statuses = summarizeAssetStatus(
+          runtime.graph,
+          await runtime.store.listAssetPartitionStates(),
+          runtime.services.now(),
+        );
         const rows = runtime.graph.toposorted().map((key) => {
           const asset = runtime.graph.get(key);
           const s = statuses.get(key)!;

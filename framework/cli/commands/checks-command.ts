@@ -14,7 +14,10 @@ export function registerChecksCommand(program: Command, run: CommandRunner) {
         const runtime = await session.runtime();
         if (assetKey) runtime.graph.get(assetKey);
         const evaluations = (await runtime.store.latestCheckEvaluations({ assetKey })).sort(
-          (a, b) => a.assetKey.localeCompare(b.assetKey) || a.checkName.localeCompare(b.checkName) || (a.partitionKey ?? '').localeCompare(b.partitionKey ?? ''),
+          (a, b) =>
+            a.assetKey.localeCompare(b.assetKey) ||
+            a.checkName.localeCompare(b.checkName) ||
+            (a.partitionKey ?? '').localeCompare(b.partitionKey ?? ''),
         );
         if (session.json) {
           for (const e of evaluations) session.jsonLine(e);

@@ -36,33 +36,50 @@ export async function runWithProgress(
 }
 
 /** Runs a plan, or says there is nothing to do. */
-export async function materializePlan(session: CliSession, runtime: ShopflowRuntime, plan: Plan, concurrency?: number): Promise<number> {
+export async function materializePlan(
+  session: CliSession,
+  runtime: ShopflowRuntime,
+  plan: Plan,
+  concurrency?: number,
+): Promise<number> {
   if (plan.steps.length === 0) {
     if (session.interactive) session.out(`Nothing to do: ${plan.upToDate} asset partitions are up to date.`);
     else session.jsonLine({ type: 'nothing_to_do', upToDate: plan.upToDate });
     return 0;
   }
-  return await runWithProgress(session, runtime, plan.steps.length, () => runtime.execute(plan, { concurrency }));
+  return await runWithProgress(session, runtime, plan.steps.length, () =>
+    runtime.execute(plan, { concurrency }),
+  );
 }
 
 export function parseConcurrency(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
-    throw new ShopflowError('SF_BAD_USAGE', `--concurrency ${value} is not a positive integer`, { hint: 'e.g. --concurrency 4' });
+    throw new ShopflowError('SF_BAD_USAGE', `--concurrency ${value} is not a positive integer`, {
+      hint: 'e.g. --concurrency 4',
+    });
   }
   return n;
 }
 
 /** `shopflow materialize [SELECTION]`: plan, then run the stale steps. */
 export function registerMaterializeCommand(program: Command, run: CommandRunner) {
-  withPlanOptions(program.command('materialize [selection]').description('materialize the stale partitions of the selected assets'))
+  withPlanOptions(
+    program
+      .command('materialize [selection]')
+      .description('materialize the stale partitions of the selected assets'),
+  )
     .option('--concurrency <n>', 'steps run at once (default from config)')
     .action((selection: string | undefined, options: PlanOptions & { concurrency?: string }) =>
       run(options, async (session) => {
         const concurrency = parseConcurrency(options.concurrency);
         const runtime = await session.runtime();
-        const plan = await runtime.plan({ selection, partitions: partitionFilterFrom(options), force: options.force });
+        const plan = await runtime.plan({
+          selection,
+          partitions: partitionFilterFrom(options),
+          force: options.force,
+        });
         return await materializePlan(session, runtime, plan, concurrency);
       }),
     );

@@ -32,8 +32,13 @@ export function renderPlan(plan: Plan): string {
     ['STEP', 'WHY', 'AFTER'],
     plan.steps.map((s) => [
       s.key,
-      describeReasons(s.reasons) + (s.blockedBy.length ? ` — BLOCKED: needs ${s.blockedBy.slice(0, 2).join(', ')}${s.blockedBy.length > 2 ? ' …' : ''}` : ''),
-      s.dependsOn.length > 2 ? `${s.dependsOn.slice(0, 2).join(', ')} +${s.dependsOn.length - 2}` : s.dependsOn.join(', '),
+      describeReasons(s.reasons) +
+        (s.blockedBy.length
+          ? ` — BLOCKED: needs ${s.blockedBy.slice(0, 2).join(', ')}${s.blockedBy.length > 2 ? ' …' : ''}`
+          : ''),
+      s.dependsOn.length > 2
+        ? `${s.dependsOn.slice(0, 2).join(', ')} +${s.dependsOn.length - 2}`
+        : s.dependsOn.join(', '),
     ]),
   );
   return `${table}\n\n${plan.steps.length} steps to run; ${plan.upToDate} asset partitions up to date.`;
@@ -41,14 +46,19 @@ export function renderPlan(plan: Plan): string {
 
 /** `shopflow plan [SELECTION]`: what would run and why, without running it. */
 export function registerPlanCommand(program: Command, run: CommandRunner) {
-  withPlanOptions(program.command('plan [selection]').description('show what would be materialized and why')).action(
-    (selection: string | undefined, options: PlanOptions) =>
-      run(options, async (session) => {
-        const runtime = await session.runtime();
-        const plan = await runtime.plan({ selection, partitions: partitionFilterFrom(options), force: options.force });
-        if (session.json) session.jsonLine(plan);
-        else session.out(renderPlan(plan));
-        return 0;
-      }),
+  withPlanOptions(
+    program.command('plan [selection]').description('show what would be materialized and why'),
+  ).action((selection: string | undefined, options: PlanOptions) =>
+    run(options, async (session) => {
+      const runtime = await session.runtime();
+      const plan = await runtime.plan({
+        selection,
+        partitions: partitionFilterFrom(options),
+        force: options.force,
+      });
+      if (session.json) session.jsonLine(plan);
+      else session.out(renderPlan(plan));
+      return 0;
+    }),
   );
 }

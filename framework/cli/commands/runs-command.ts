@@ -13,9 +13,13 @@ export async function findRun(runtime: ShopflowRuntime, id: string): Promise<Run
   const matches = await runtime.store.findRunsByPrefix(id);
   if (matches.length === 1) return matches[0];
   if (matches.length > 1) {
-    throw new ShopflowError('SF_BAD_USAGE', `run id prefix \`${id}\` matches ${matches.length} runs`, { hint: 'type more characters of the id' });
+    throw new ShopflowError('SF_BAD_USAGE', `run id prefix \`${id}\` matches ${matches.length} runs`, {
+      hint: 'type more characters of the id',
+    });
   }
-  throw new ShopflowError('SF_UNKNOWN_RUN', `no run has the id \`${id}\``, { hint: 'list runs with `shopflow runs`' });
+  throw new ShopflowError('SF_UNKNOWN_RUN', `no run has the id \`${id}\``, {
+    hint: 'list runs with `shopflow runs`',
+  });
 }
 
 function duration(run: RunRecord): number | null {
@@ -36,7 +40,12 @@ export function registerRunsCommand(program: Command, run: CommandRunner) {
         const runtime = await session.runtime();
         const list = await runtime.store.listRuns({ limit: Number(options.limit) || 20 });
         if (session.json) {
-          for (const r of list) session.jsonLine({ ...r, plan: undefined, steps: (r.plan as { steps?: unknown[] })?.steps?.length ?? 0 });
+          for (const r of list)
+            session.jsonLine({
+              ...r,
+              plan: undefined,
+              steps: (r.plan as { steps?: unknown[] })?.steps?.length ?? 0,
+            });
           return 0;
         }
         if (list.length === 0) {
@@ -74,7 +83,9 @@ export function registerRunsCommand(program: Command, run: CommandRunner) {
           session.jsonLine({ run: record, events });
           return 0;
         }
-        session.out(`Run ${record.id}\nstatus    ${record.status}${record.error ? ` — ${record.error}` : ''}\nselection ${record.selection}\nstarted   ${shortTime(record.startedAt)}\nfinished  ${shortTime(record.finishedAt)}\nduration  ${formatDuration(duration(record))}${record.parentRunId ? `\nretry of  ${record.parentRunId}` : ''}\n`);
+        session.out(
+          `Run ${record.id}\nstatus    ${record.status}${record.error ? ` — ${record.error}` : ''}\nselection ${record.selection}\nstarted   ${shortTime(record.startedAt)}\nfinished  ${shortTime(record.finishedAt)}\nduration  ${formatDuration(duration(record))}${record.parentRunId ? `\nretry of  ${record.parentRunId}` : ''}\n`,
+        );
         session.out(
           textTable(
             ['TIME', 'EVENT', 'MESSAGE'],
@@ -96,7 +107,9 @@ export function registerRunsCommand(program: Command, run: CommandRunner) {
         const runtime = await session.runtime();
         const record = await findRun(runtime, runId);
         const total = ((record.plan as { steps?: unknown[] })?.steps ?? []).length;
-        return await runWithProgress(session, runtime, total, () => runtime.retry(record.id, { concurrency }));
+        return await runWithProgress(session, runtime, total, () =>
+          runtime.retry(record.id, { concurrency }),
+        );
       }),
     );
 }

@@ -17,68 +17,87 @@ export function registerShowCommand(program: Command, run: CommandRunner) {
     .option('--partition <key>', 'which partition (default: the latest materialized one)')
     .option('--limit <n>', 'rows to print', '20')
     .option('--format <format>', 'table, csv or json', 'table')
-    .action((assetKey: string, options: { partition?: string; limit: string; format: string; json?: boolean }) =>
-      run(options, async (session) => {
-        if (!['table', 'csv', 'json'].includes(options.format)) {
-          throw new ShopflowError('SF_BAD_USAGE', `--format ${options.format} is not known`, { hint: 'use table, csv or json' });
-        }
-        const limit = Number(options.limit);
-        if (!Number.isInteger(limit) || limit < 0) {
-          throw new ShopflowError('SF_BAD_USAGE', `--limit ${options.limit} is not a non-negative integer`, { hint: 'e.g. --limit 50' });
-        }
-        const runtime = await session.runtime();
-        const asset = runtime.graph.get(assetKey);
-        let partitionKey: string | null = null;
-        if (asset.partitions) {
-          if (options.partition) {
-            asset.partitions.validate(options.partition, runtime.services.now());
-            partitionKey = options.partition;
-          } else {
-            const [latest] = await runtime.store.listMaterializations({ assetKey, limit: 1 });
-            if (!latest) {
-              throw new ShopflowError('SF_NOT_MATERIALIZED', `asset \`${assetKey}\` has never been materialized`, {
-                hint: `run: shopflow materialize ${assetKey}`,
-              });
-            }
-            partitionKey = latest.partitionKey;
+    .action(
+      (assetKey: string, options: { partition?: string; limit: string; format: string; json?: boolean }) =>
+        run(options, async (session) => {
+          if (!['table', 'csv', 'json'].includes(options.format)) {
+            throw new ShopflowError('SF_BAD_USAGE', `--format ${options.format} is not known`, {
+              hint: 'use table, csv or json',
+            });
           }
-        } else if (options.partition) {
-          throw new ShopflowError('SF_BAD_PARTITION', `asset \`${assetKey}\` is not partitioned; drop --partition ${options.partition}`);
-        }
-        const duckdb = await runtime.engine.session();
-        try {
-          const { columns, rows } = await asset.io.preview(
-            {
-              assetKey,
-              partitionKey,
-              runId: 'preview',
-              schema: asset.schema,
-              duckdb,
-              lakeRoot: runtime.lakeRoot,
-              resource: (definition) => runtime.resources.get(definition),
-              quarantine: [],
-            },
-            partitionKey,
-            limit,
-          );
-          const format = session.json ? 'json' : options.format;
-          if (format === 'json') for (const row of rows) session.jsonLine(row);
-          else if (format === 'csv') {
-            session.out(columns.map((c) => csvCell(c.name)).join(','));
-            for (const row of rows) session.out(columns.map((c) => csvCell(row[c.name])).join(','));
-          } else {
-            session.out(
-              textTable(
-                columns.map((c) => c.name),
-                rows.map((row) => columns.map((c) => { const v = row[c.name]; return v !== null && typeof v === 'object' ? JSON.stringify(v) : (v as string); })),
-              ),
+          const limit = Number(options.limit);
+          if (!Number.isInteger(limit) || limit < 0) {
+            throw new ShopflowError(
+              'SF_BAD_USAGE',
+              `--limit ${options.limit} is not a non-negative integer`,
+              { hint: 'e.g. --limit 50' },
             );
-            if (partitionKey) session.out(`(partition ${partitionKey})`);
           }
-        } finally {
-          duckdb.close();
-        }
-        return 0;
-      }),
+          const runtime = await session.runtime();
+          const asset = runtime.graph.get(assetKey);
+          let partitionKey: string | null = null;
+          if (asset.partitions) {
+            if (options.partition) {
+              asset.partitions.validate(options.partition, runtime.services.now());
+              partitionKey = options.partition;
+            } else {
+              const [latest] = await runtime.store.listMaterializations({ assetKey, limit: 1 });
+              if (!latest) {
+                throw new ShopflowError(
+                  'SF_NOT_MATERIALIZED',
+                  `asset \`${assetKey}\` has never been materialized`,
+                  {
+                    hint: `run: shopflow materialize ${assetKey}`,
+                  },
+                );
+              }
+              partitionKey = latest.partitionKey;
+            }
+          } else if (options.partition) {
+            throw new ShopflowError(
+              'SF_BAD_PARTITION',
+              `asset \`${assetKey}\` is not partitioned; drop --partition ${options.partition}`,
+            );
+          }
+          const duckdb = await runtime.engine.session();
+          try {
+            const { columns, rows } = await asset.io.preview(
+              {
+                assetKey,
+                partitionKey,
+                runId: 'preview',
+                schema: asset.schema,
+                duckdb,
+                lakeRoot: runtime.lakeRoot,
+                resource: (definition) => runtime.resources.get(definition),
+                quarantine: [],
+              },
+              partitionKey,
+              limit,
+            );
+            const format = session.json ? 'json' : options.format;
+            if (format === 'json') for (const row of rows) session.jsonLine(row);
+            else if (format === 'csv') {
+              session.out(columns.map((c) => csvCell(c.name)).join(','));
+              for (const row of rows) session.out(columns.map((c) => csvCell(row[c.name])).join(','));
+            } else {
+              session.out(
+                textTable(
+                  columns.map((c) => c.name),
+                  rows.map((row) =>
+                    columns.map((c) => {
+                      const v = row[c.name];
+                      return v !== null && typeof v === 'object' ? JSON.stringify(v) : (v as string);
+                    }),
+                  ),
+                ),
+              );
+              if (partitionKey) session.out(`(partition ${partitionKey})`);
+            }
+          } finally {
+            duckdb.close();
+          }
+          return 0;
+        }),
     );
 }

@@ -42,15 +42,32 @@ describe('shopflow CLI', () => {
     const result = await cli(['assets', '--json']);
     expect(result.code).toBe(0);
     const assets = jsonLines(result.stdout);
-    expect(assets.map((a) => a.key)).toEqual(['notes', 'readings', 'daily_stats', 'stations', 'station_summary', 'weekly_stats']);
-    expect(assets.find((a) => a.key === 'readings')).toMatchObject({ status: 'fresh', group: 'raw', partitions: 5, materialized: 5 });
+    expect(assets.map((a) => a.key)).toEqual([
+      'notes',
+      'readings',
+      'daily_stats',
+      'stations',
+      'station_summary',
+      'weekly_stats',
+    ]);
+    expect(assets.find((a) => a.key === 'readings')).toMatchObject({
+      status: 'fresh',
+      group: 'raw',
+      partitions: 5,
+      materialized: 5,
+    });
     const table = await cli(['assets']);
     expect(table.stdout).toMatch(/readings\s+raw\s+5\/5 daily/);
   });
 
   test('show, checks, lineage and runs print what the store holds', async () => {
     const show = await cli(['show', 'stations', '--format', 'csv']);
-    expect(show.stdout.trim().split('\n')).toEqual(['station_id,name,country', '1,North,DE', '2,South,FR', '3,East,PL']);
+    expect(show.stdout.trim().split('\n')).toEqual([
+      'station_id,name,country',
+      '1,North,DE',
+      '2,South,FR',
+      '3,East,PL',
+    ]);
     const checks = await cli(['checks', 'readings', '--json']);
     expect(jsonLines(checks.stdout)).toHaveLength(5);
     const lineage = await cli(['lineage', 'station_summary', '--json']);

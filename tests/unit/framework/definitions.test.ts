@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { defineAsset, defineDefinitions, isShopflowError, rowCheck, selectAssets, sql } from '../../../framework/index.js';
+import {
+  defineAsset,
+  defineDefinitions,
+  isShopflowError,
+  rowCheck,
+  selectAssets,
+  sql,
+} from '../../../framework/index.js';
 import { exampleDefinitions } from '../../fixtures/example-graph.js';
 
 const schema = z.object({ x: z.int() });
@@ -35,13 +42,26 @@ describe('asset definitions', () => {
 
   test('a dependency object that is not part of the definitions is unknown', () => {
     const outside = leaf('outside');
-    const inside = defineAsset({ key: 'inside', description: '', schema, deps: { outside }, materialize: () => sql`select 1 as x` });
+    const inside = defineAsset({
+      key: 'inside',
+      description: '',
+      schema,
+      deps: { outside },
+      materialize: () => sql`select 1 as x`,
+    });
     expect(errorOf(() => defineDefinitions({ assets: [inside] })).code).toBe('SF_UNKNOWN_DEP');
   });
 
   test('a cycle names every asset on it', () => {
     const error = errorOf(() =>
-      defineDefinitions({ assets: [leaf('a', { up: 'c' }), leaf('b', { up: 'a' }), leaf('c', { up: 'b' }), leaf('d', { up: 'a' })] }),
+      defineDefinitions({
+        assets: [
+          leaf('a', { up: 'c' }),
+          leaf('b', { up: 'a' }),
+          leaf('c', { up: 'b' }),
+          leaf('d', { up: 'a' }),
+        ],
+      }),
     );
     expect(error.code).toBe('SF_CYCLE');
     expect(error.message).toContain('a → b → c → a');
@@ -75,13 +95,25 @@ describe('selection', () => {
     expect(selectAssets(graph, 'daily_stats')).toEqual(['daily_stats']);
     expect(selectAssets(graph, '+daily_stats')).toEqual(['readings', 'daily_stats']);
     expect(selectAssets(graph, 'daily_stats+')).toEqual(['daily_stats', 'station_summary', 'weekly_stats']);
-    expect(selectAssets(graph, '+station_summary+')).toEqual(['readings', 'daily_stats', 'stations', 'station_summary']);
+    expect(selectAssets(graph, '+station_summary+')).toEqual([
+      'readings',
+      'daily_stats',
+      'stations',
+      'station_summary',
+    ]);
   });
 
   test('group:, tag:, * and unions, in topological order with alphabetical ties', () => {
     expect(selectAssets(graph, 'group:reference')).toEqual(['notes', 'stations']);
     expect(selectAssets(graph, 'tag:report,readings')).toEqual(['readings', 'station_summary']);
-    expect(selectAssets(graph, '*')).toEqual(['notes', 'readings', 'daily_stats', 'stations', 'station_summary', 'weekly_stats']);
+    expect(selectAssets(graph, '*')).toEqual([
+      'notes',
+      'readings',
+      'daily_stats',
+      'stations',
+      'station_summary',
+      'weekly_stats',
+    ]);
     expect(selectAssets(graph, '')).toHaveLength(6);
   });
 

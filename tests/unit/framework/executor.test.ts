@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { HOSTNAME, defineCheck, lakePartitionDir } from '../../../framework/index.js';
-import { exampleDefinitions, type ExampleOptions } from '../../fixtures/example-graph.js';
+import { defineCheck, HOSTNAME, lakePartitionDir } from '../../../framework/index.js';
+import { type ExampleOptions, exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 
 const NOW = new Date('2024-01-10T12:00:00Z');
@@ -35,7 +35,9 @@ function barrier(parties: number) {
 async function readRows(runtime: Awaited<ReturnType<typeof setup>>['runtime'], file: string) {
   const session = await runtime.engine.session();
   try {
-    return await session.query(`select * from read_parquet('${file}', hive_partitioning = false) order by all`);
+    return await session.query(
+      `select * from read_parquet('${file}', hive_partitioning = false) order by all`,
+    );
   } finally {
     session.close();
   }
@@ -45,7 +47,9 @@ describe('executor', () => {
   test('independent steps run in parallel (a barrier that needs both to be running)', async () => {
     const wait = barrier(2);
     // stations and readings[2024-01-01] both wait at the barrier: with concurrency 1 this would never finish.
-    const { runtime } = await setup({ gate: (key) => (key === 'stations' || key === 'readings' ? wait() : Promise.resolve()) });
+    const { runtime } = await setup({
+      gate: (key) => (key === 'stations' || key === 'readings' ? wait() : Promise.resolve()),
+    });
     const plan = await runtime.plan({ selection: 'stations,readings', partitions: { keys: ['2024-01-01'] } });
     expect(plan.steps.map((s) => s.key)).toEqual(['readings[2024-01-01]', 'stations']);
     const result = await runtime.execute(plan, { concurrency: 2 });
@@ -60,7 +64,10 @@ describe('executor', () => {
     expect(bad.status).toBe('success');
     expect(bad.blocking).toBe(true);
     expect(bad.checks).toEqual([expect.objectContaining({ name: 'temperature_plausible', passed: false })]);
-    expect(result.outcomes.get('daily_stats[2024-01-03]')).toMatchObject({ status: 'skipped', message: expect.stringContaining('blocking check') });
+    expect(result.outcomes.get('daily_stats[2024-01-03]')).toMatchObject({
+      status: 'skipped',
+      message: expect.stringContaining('blocking check'),
+    });
     expect(result.outcomes.get('daily_stats[2024-01-04]')!.status).toBe('success');
     expect(result.outcomes.get('weekly_stats[2024-01-01]')!.status).toBe('skipped');
     const evaluations = await runtime.store.latestCheckEvaluations({ assetKey: 'readings' });
@@ -71,21 +78,34 @@ describe('executor', () => {
   });
 
   test('a failing warn check is recorded and blocks nothing', async () => {
-    const warn = defineCheck({ name: 'never_passes', severity: 'warn', description: 'x', evaluate: async () => ({ passed: false, message: 'nope' }) });
+    const warn = defineCheck({
+      name: 'never_passes',
+      severity: 'warn',
+      description: 'x',
+      evaluate: async () => ({ passed: false, message: 'nope' }),
+    });
     const { runtime } = await setup({ extraChecks: [warn] });
-    const result = await runtime.execute(await runtime.plan({ selection: 'readings+', partitions: { keys: ['2024-01-02'] } }));
+    const result = await runtime.execute(
+      await runtime.plan({ selection: 'readings+', partitions: { keys: ['2024-01-02'] } }),
+    );
     expect(result.outcomes.get('daily_stats[2024-01-02]')!.status).toBe('success');
-    const evaluation = (await runtime.store.latestCheckEvaluations({ assetKey: 'readings' })).find((e) => e.checkName === 'never_passes')!;
+    const evaluation = (await runtime.store.latestCheckEvaluations({ assetKey: 'readings' })).find(
+      (e) => e.checkName === 'never_passes',
+    )!;
     expect(evaluation).toMatchObject({ passed: false, severity: 'warn' });
     expect(evaluation.metadata.message).toBe('nope');
   });
 
   test('user code errors are wrapped with the asset partition, the original kept as cause', async () => {
     const { runtime } = await setup({ failDays: ['2024-01-02'] });
-    const result = await runtime.execute(await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-02'] } }));
+    const result = await runtime.execute(
+      await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-02'] } }),
+    );
     expect(result.status).toBe('failed');
     const [failure] = await runtime.store.listEvents({ runId: result.runId, types: ['step_failure'] });
-    expect(failure.message).toBe('readings[2024-01-02] failed: error in readings[2024-01-02]: source has no file for 2024-01-02');
+    expect(failure.message).toBe(
+      'readings[2024-01-02] failed: error in readings[2024-01-02]: source has no file for 2024-01-02',
+    );
     expect(failure.data.code).toBe('SF_USER_CODE');
     expect(String(failure.data.stack)).toContain('source has no file');
     const state = (await runtime.store.listAssetPartitionStates(['readings']))[0];
@@ -95,7 +115,9 @@ describe('executor', () => {
   test('retries with backoff until the step succeeds', async () => {
     const counter = { n: 0 };
     const { runtime } = await setup({ flaky: { failures: 2, counter } });
-    const result = await runtime.execute(await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-01'] } }));
+    const result = await runtime.execute(
+      await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-01'] } }),
+    );
     expect(result.status).toBe('success');
     const retries = await runtime.store.listEvents({ runId: result.runId, types: ['step_retry'] });
     expect(retries.map((e) => e.data.attempt)).toEqual([1, 2]);
@@ -114,40 +136,71 @@ describe('executor', () => {
     cleanups.push(() => fixed.close());
     const retry = await fixed.retry(first.runId);
     expect(retry.status).toBe('success');
-    expect([...retry.outcomes.keys()].sort()).toEqual(['daily_stats[2024-01-05]', 'readings[2024-01-05]', 'station_summary', 'weekly_stats[2024-01-01]']);
+    expect([...retry.outcomes.keys()].sort()).toEqual([
+      'daily_stats[2024-01-05]',
+      'readings[2024-01-05]',
+      'station_summary',
+      'weekly_stats[2024-01-01]',
+    ]);
     expect((await fixed.store.getRun(retry.runId))!.parentRunId).toBe(first.runId);
     expect((await fixed.plan()).steps).toEqual([]);
   });
 
   test('a failed write leaves the previous version readable and no temporary file behind', async () => {
     const { home, runtime } = await setup();
-    await runtime.execute(await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-01'] } }));
+    await runtime.execute(
+      await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-01'] } }),
+    );
     const dir = lakePartitionDir(join(home, 'lake'), 'readings', '2024-01-01');
     const before = await readRows(runtime, join(dir, 'data.parquet'));
-    const broken = await openTestRuntime(exampleDefinitions({ failDays: ['2024-01-01'] }), home, { now: () => NOW });
+    const broken = await openTestRuntime(exampleDefinitions({ failDays: ['2024-01-01'] }), home, {
+      now: () => NOW,
+    });
     cleanups.push(() => broken.close());
-    const result = await broken.execute(await broken.plan({ selection: 'readings', partitions: { keys: ['2024-01-01'] }, force: true }));
+    const result = await broken.execute(
+      await broken.plan({ selection: 'readings', partitions: { keys: ['2024-01-01'] }, force: true }),
+    );
     expect(result.status).toBe('failed');
     expect(await readRows(runtime, join(dir, 'data.parquet'))).toEqual(before);
     expect(readdirSync(dir)).toEqual(['data.parquet']);
   });
 
   test('a partition held by a live run makes the second run fail naming the holder', async () => {
-    const { runtime } = await setup({}, { executor: { concurrency: 1, lockWaitSeconds: 0, heartbeatSeconds: 1, deadAfterSeconds: 600 } });
+    const { runtime } = await setup(
+      {},
+      { executor: { concurrency: 1, lockWaitSeconds: 0, heartbeatSeconds: 1, deadAfterSeconds: 600 } },
+    );
     const now = NOW.toISOString();
-    await runtime.store.tryAcquireLock('stations', { runId: 'other-run', pid: process.pid, hostname: HOSTNAME, acquiredAt: now, heartbeatAt: now });
+    await runtime.store.tryAcquireLock('stations', {
+      runId: 'other-run',
+      pid: process.pid,
+      hostname: HOSTNAME,
+      acquiredAt: now,
+      heartbeatAt: now,
+    });
     const result = await runtime.execute(await runtime.plan({ selection: 'stations' }));
     expect(result.status).toBe('failed');
-    expect(result.outcomes.get('stations')!.message).toContain(`stations is being materialized by run other-run (pid ${process.pid} on ${HOSTNAME})`);
+    expect(result.outcomes.get('stations')!.message).toContain(
+      `stations is being materialized by run other-run (pid ${process.pid} on ${HOSTNAME})`,
+    );
     // The holder's state is untouched: no failed attempt was recorded for a step that never ran.
     expect(await runtime.store.listAssetPartitionStates(['stations'])).toEqual([]);
   });
 
   test('a lock held by a dead process is taken over', async () => {
-    const { runtime } = await setup({}, { executor: { concurrency: 1, lockWaitSeconds: 0, heartbeatSeconds: 1, deadAfterSeconds: 600 } });
+    const { runtime } = await setup(
+      {},
+      { executor: { concurrency: 1, lockWaitSeconds: 0, heartbeatSeconds: 1, deadAfterSeconds: 600 } },
+    );
     const now = NOW.toISOString();
     // pid 2^22+1 is above Linux's pid_max default: no such process.
-    await runtime.store.tryAcquireLock('stations', { runId: 'dead-run', pid: 4_194_305, hostname: HOSTNAME, acquiredAt: now, heartbeatAt: now });
+    await runtime.store.tryAcquireLock('stations', {
+      runId: 'dead-run',
+      pid: 4_194_305,
+      hostname: HOSTNAME,
+      acquiredAt: now,
+      heartbeatAt: now,
+    });
     const result = await runtime.execute(await runtime.plan({ selection: 'stations' }));
     expect(result.status).toBe('success');
   });
@@ -165,19 +218,35 @@ describe('executor', () => {
     await runtime.execute(await runtime.plan());
     const [week] = await runtime.store.listMaterializations({ assetKey: 'weekly_stats' });
     expect(week.inputs.map((i) => i.partitionKey)).toEqual([
-      '2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-06', '2024-01-07',
+      '2024-01-01',
+      '2024-01-02',
+      '2024-01-03',
+      '2024-01-04',
+      '2024-01-05',
+      '2024-01-06',
+      '2024-01-07',
     ]);
     const states = await runtime.store.listAssetPartitionStates(['daily_stats']);
     for (const input of week.inputs) {
       const state = states.find((s) => s.partitionKey === input.partitionKey)!;
-      expect(input).toMatchObject({ assetKey: 'daily_stats', materializationId: state.materializationId, dataVersion: state.dataVersion });
+      expect(input).toMatchObject({
+        assetKey: 'daily_stats',
+        materializationId: state.materializationId,
+        dataVersion: state.dataVersion,
+      });
     }
   });
 
   test('stale temporary files of dead runs are swept', async () => {
     const { home, runtime } = await setup();
     await runtime.execute(await runtime.plan({ selection: 'stations' }));
-    const run = await runtime.store.createRun({ selection: 'stations', plan: { steps: [] }, status: 'running', pid: 4_194_305, hostname: HOSTNAME });
+    const run = await runtime.store.createRun({
+      selection: 'stations',
+      plan: { steps: [] },
+      status: 'running',
+      pid: 4_194_305,
+      hostname: HOSTNAME,
+    });
     const leftover = join(home, 'lake', 'stations', `.tmp-${run.id}-abcd.parquet`);
     writeFileSync(leftover, 'partial');
     expect(await runtime.reapDeadRuns()).toEqual([run.id]);

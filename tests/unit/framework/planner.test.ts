@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ShopflowRuntime } from '../../../framework/index.js';
-import { exampleDefinitions, type ExampleOptions } from '../../fixtures/example-graph.js';
+import { type ExampleOptions, exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 
 const NOW = new Date('2024-01-10T12:00:00Z');
@@ -34,7 +34,8 @@ describe('planner', () => {
     const week = plan.steps.find((s) => s.key === 'weekly_stats[2024-01-01]')!;
     expect(week.dependsOn).toHaveLength(7);
     const keys = plan.steps.map((s) => s.key);
-    for (const step of plan.steps) for (const dep of step.dependsOn) expect(keys.indexOf(dep)).toBeLessThan(keys.indexOf(step.key));
+    for (const step of plan.steps)
+      for (const dep of step.dependsOn) expect(keys.indexOf(dep)).toBeLessThan(keys.indexOf(step.key));
   });
 
   test('plans are deterministic', async () => {
@@ -61,7 +62,9 @@ describe('planner', () => {
     const assets = new Set(plan.steps.map((s) => s.assetKey));
     expect([...assets].sort()).toEqual(['daily_stats', 'station_summary', 'weekly_stats']);
     const day = plan.steps.find((s) => s.key === 'daily_stats[2024-01-03]')!;
-    expect(day.reasons).toEqual([expect.objectContaining({ code: 'code_version_changed', from: '1', to: '2' })]);
+    expect(day.reasons).toEqual([
+      expect.objectContaining({ code: 'code_version_changed', from: '1', to: '2' }),
+    ]);
     expect(day.reasons[0].message).toBe('code version changed from 1 to 2');
     const summary = plan.steps.find((s) => s.key === 'station_summary')!;
     expect(summary.reasons.map((r) => r.code)).toEqual(['upstream_planned']);
@@ -72,24 +75,41 @@ describe('planner', () => {
     await runtime.execute(await runtime.plan());
     const rescaled = await reopen(home, { readingScale: 2 });
     // Re-materialize one day of readings with different data, through the plan of that asset only.
-    await rescaled.execute(await rescaled.plan({ selection: 'readings', partitions: { keys: ['2024-01-02'] }, force: true }));
+    await rescaled.execute(
+      await rescaled.plan({ selection: 'readings', partitions: { keys: ['2024-01-02'] }, force: true }),
+    );
     const plan = await rescaled.plan();
-    expect(plan.steps.map((s) => s.key)).toEqual(['daily_stats[2024-01-02]', 'station_summary', 'weekly_stats[2024-01-01]']);
-    expect(plan.steps[0].reasons[0]).toMatchObject({ code: 'upstream_changed', upstream: 'readings[2024-01-02]' });
+    expect(plan.steps.map((s) => s.key)).toEqual([
+      'daily_stats[2024-01-02]',
+      'station_summary',
+      'weekly_stats[2024-01-01]',
+    ]);
+    expect(plan.steps[0].reasons[0]).toMatchObject({
+      code: 'upstream_changed',
+      upstream: 'readings[2024-01-02]',
+    });
     expect(plan.steps[0].reasons[0].message).toContain('readings[2024-01-02]');
   });
 
   test('an upstream re-materialized with identical data does not make downstream stale', async () => {
     const { runtime } = await setup();
     await runtime.execute(await runtime.plan());
-    const forced = await runtime.plan({ selection: 'readings+', partitions: { keys: ['2024-01-05'] }, force: true });
+    const forced = await runtime.plan({
+      selection: 'readings+',
+      partitions: { keys: ['2024-01-05'] },
+      force: true,
+    });
     const result = await runtime.execute(forced);
     expect(result.status).toBe('success');
     // Everything was forced, so it ran; a normal plan afterwards finds nothing stale.
     expect((await runtime.plan()).steps).toEqual([]);
 
     // Without force, a re-materialized upstream with the same data makes downstream steps skip.
-    const again = await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-06'] }, force: true });
+    const again = await runtime.plan({
+      selection: 'readings',
+      partitions: { keys: ['2024-01-06'] },
+      force: true,
+    });
     await runtime.execute(again);
     expect((await runtime.plan()).steps).toEqual([]);
   });
@@ -133,17 +153,33 @@ describe('planner', () => {
 
   test('partition filters pick matching windows across cadences', async () => {
     const { runtime } = await setup();
-    const plan = await runtime.plan({ selection: 'daily_stats+', partitions: { from: '2024-01-03', to: '2024-01-04' } });
-    expect(plan.steps.map((s) => s.key)).toEqual(['daily_stats[2024-01-03]', 'daily_stats[2024-01-04]', 'station_summary', 'weekly_stats[2024-01-01]']);
-    expect(plan.steps.filter((s) => s.blockedBy.length > 0).map((s) => s.key)).toContain('daily_stats[2024-01-03]');
+    const plan = await runtime.plan({
+      selection: 'daily_stats+',
+      partitions: { from: '2024-01-03', to: '2024-01-04' },
+    });
+    expect(plan.steps.map((s) => s.key)).toEqual([
+      'daily_stats[2024-01-03]',
+      'daily_stats[2024-01-04]',
+      'station_summary',
+      'weekly_stats[2024-01-01]',
+    ]);
+    expect(plan.steps.filter((s) => s.blockedBy.length > 0).map((s) => s.key)).toContain(
+      'daily_stats[2024-01-03]',
+    );
   });
 
   test('bad partitions and ranges are explained', async () => {
     const { runtime } = await setup();
-    await expect(runtime.plan({ selection: 'readings', partitions: { keys: ['2024-13-01'] } })).rejects.toMatchObject({ code: 'SF_BAD_PARTITION' });
-    await expect(runtime.plan({ selection: 'readings', partitions: { from: '2024-01-05', to: '2024-01-02' } })).rejects.toMatchObject({
+    await expect(
+      runtime.plan({ selection: 'readings', partitions: { keys: ['2024-13-01'] } }),
+    ).rejects.toMatchObject({ code: 'SF_BAD_PARTITION' });
+    await expect(
+      runtime.plan({ selection: 'readings', partitions: { from: '2024-01-05', to: '2024-01-02' } }),
+    ).rejects.toMatchObject({
       code: 'SF_BAD_PARTITION_RANGE',
     });
-    await expect(runtime.plan({ selection: 'stations', partitions: { keys: ['2024-01-02'] } })).rejects.toMatchObject({ code: 'SF_BAD_PARTITION' });
+    await expect(
+      runtime.plan({ selection: 'stations', partitions: { keys: ['2024-01-02'] } }),
+    ).rejects.toMatchObject({ code: 'SF_BAD_PARTITION' });
   });
 });
