@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { ShopflowError } from '../errors/error-catalog.js';
+import {
+  attemptItems,
+  decodeAssetPartitionStates,
+  latestItems,
+  stateArraySql,
+} from './asset-partition-items.js';
 import type {
   AssetPartitionState,
   AttemptStatus,
@@ -50,21 +56,6 @@ const MATERIALIZATION_COLUMNS = [
   'created_at',
 ] as const;
 
-const STATE_COLUMNS = [
-  'asset_key',
-  'partition_key',
-  'materialization_id',
-  'data_version',
-  'code_version',
-  'row_count',
-  'materialized_at',
-  'inputs_json',
-  'last_attempt_status',
-  'last_attempt_at',
-  'last_run_id',
-  'last_error',
-] as const;
-
 const CHECK_COLUMNS = [
   'id',
   'run_id',
@@ -84,7 +75,6 @@ type MaterializationRow = Pick<
   Selectable<Database['materializations']>,
   (typeof MATERIALIZATION_COLUMNS)[number]
 >;
-type StateRow = Pick<Selectable<Database['asset_partitions']>, (typeof STATE_COLUMNS)[number]>;
 type CheckRow = Pick<Selectable<Database['check_evaluations']>, (typeof CHECK_COLUMNS)[number]>;
 type LockRow = Selectable<Database['locks']>;
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -187,28 +177,6 @@ function toHolder(row: LockRow): LockHolder {
     acquiredAt: row.acquired_at,
     heartbeatAt: row.heartbeat_at,
   };
-}
-
-function toStates(rows: StateRow[]): AssetPartitionState[] {
-  const states: AssetPartitionState[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    states[i] = {
-      assetKey: row.asset_key,
-      partitionKey: row.partition_key === UNPARTITIONED ? null : row.partition_key,
-      materializationId: row.materialization_id,
-      dataVersion: row.data_version,
-      codeVersion: row.code_version,
-      rowCount: row.row_count === null ? null : Number(row.row_count),
-      materializedAt: row.materialized_at,
-      inputs: row.inputs_json === null ? [] : JSON.parse(row.inputs_json),
-      lastAttemptStatus: row.last_attempt_status as AttemptStatus | null,
-      lastAttemptAt: row.last_attempt_at,
-      lastRunId: row.last_run_id,
-      lastError: row.last_error,
-    };
-  }
-  return states;
 }
 
 /**
@@ -391,7 +359,6 @@ export class KyselyInstanceStore implements InstanceStore {
       id: materialization.id ?? randomUUID(),
       createdAt: materialization.createdAt ?? now(),
     };
-    const inputsJson = JSON.stringify(record.inputs);
     await this.#db.transaction().execute(async (trx) => {
       await trx
         .insertInto('materializations')
@@ -422,11 +389,8 @@ export class KyselyInstanceStore implements InstanceStore {
         code_version: record.codeVersion,
         row_count: record.rowCount,
         materialized_at: record.createdAt,
-        inputs_json: inputsJson,
-        last_attempt_status: 'success',
-        last_attempt_at: record.createdAt,
-        last_run_id: record.runId,
-        last_error: null,
+        latest_items: latestItems(record),
+        ...attemptFields({ ...record, status: 'success', at: record.createdAt, error: null }),
       };
       await trx
         .insertInto('asset_partitions')
@@ -458,12 +422,7 @@ export class KyselyInstanceStore implements InstanceStore {
     at?: string;
   }): Promise<void> {
     assertPartitionKey(attempt.partitionKey, attempt.assetKey);
-    const fields = {
-      last_attempt_status: attempt.status,
-      last_attempt_at: attempt.at ?? now(),
-      last_run_id: attempt.runId,
-      last_error: attempt.error ?? null,
-    };
+    const fields = attemptFields({ ...attempt, at: attempt.at ?? now(), error: attempt.error ?? null });
     await this.#db
       .insertInto('asset_partitions')
       .values({
@@ -549,11 +508,13 @@ export class KyselyInstanceStore implements InstanceStore {
   }
 
   async listAssetPartitionStates(assetKeys?: string[]): Promise<AssetPartitionState[]> {
-    const query = this.#db.selectFrom('asset_partitions').select(STATE_COLUMNS);
-    if (assetKeys === undefined) return toStates(await query.execute());
+    const query = this.#db.selectFrom('asset_partitions').select(stateArraySql().as('state'));
+    const decode = (rows: Array<{ state: string }>) =>
+      decodeAssetPartitionStates(rows.map((row) => row.state));
+    if (assetKeys === undefined) return decode(await query.execute());
     const states: AssetPartitionState[] = [];
     for (const chunk of chunks([...new Set(assetKeys)])) {
-      states.push(...toStates(await query.where('asset_key', 'in', chunk).execute()));
+      states.push(...decode(await query.where('asset_key', 'in', chunk).execute()));
     }
     return states;
   }
@@ -705,6 +666,23 @@ export class KyselyInstanceStore implements InstanceStore {
       .onConflict((oc) => oc.column('name').doUpdateSet(fields))
       .execute();
   }
+}
+
+function attemptFields(attempt: {
+  assetKey: string;
+  partitionKey: string | null;
+  runId: string;
+  status: AttemptStatus;
+  at: string;
+  error: string | null;
+}) {
+  return {
+    last_attempt_status: attempt.status,
+    last_attempt_at: attempt.at,
+    last_run_id: attempt.runId,
+    last_error: attempt.error,
+    attempt_items: attemptItems(attempt),
+  };
 }
 
 function lockRow(holder: LockHolder): Omit<LockRow, 'key'> {

@@ -76,6 +76,12 @@ export interface LineageTable {
 /**
  * The current state of every asset partition. `partition_key` is part of the primary key, so an
  * unpartitioned asset is stored as `''` ({@link UNPARTITIONED}) and read back as `null`.
+ *
+ * The planner reads every row on every plan, so besides the plain columns (for filtering and for
+ * people reading the database) each row carries its state pre-encoded as JSON array items:
+ * `attempt_items` (keys and last attempt, written by every attempt) and `latest_items` (the latest
+ * materialization with its inputs, written with it). A full read concatenates them into one string
+ * per row, which is several times cheaper than one value per column.
  */
 export interface AssetPartitionsTable {
   asset_key: string;
@@ -85,11 +91,14 @@ export interface AssetPartitionsTable {
   code_version: string | null;
   row_count: number | null;
   materialized_at: string | null;
-  inputs_json: string | null;
   last_attempt_status: string | null;
   last_attempt_at: string | null;
   last_run_id: string | null;
   last_error: string | null;
+  /** `"assetKey",partitionKey,"status","at","runId",error` (JSON items, no brackets). */
+  attempt_items: string;
+  /** `"materializationId","dataVersion","codeVersion",rowCount,"materializedAt",[inputs…]`, or null. */
+  latest_items: string | null;
 }
 
 /** Every check evaluation; `seq` breaks ties between evaluations in the same millisecond. */

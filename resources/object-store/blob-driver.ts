@@ -13,11 +13,13 @@ export interface BlobStat {
   metadata?: Record<string, string>;
 }
 
+/** Stored with a blob where the backend can (S3); the local backend keeps them in the manifest only. */
 export interface BlobWriteOptions {
   contentType?: string;
   metadata?: Record<string, string>;
 }
 
+/** What a blob write produced. */
 export interface BlobWriteResult {
   fingerprint: string;
   etag?: string;

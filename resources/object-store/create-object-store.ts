@@ -16,7 +16,9 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
   const numbers =
     retry === undefined
       ? undefined
-      : Object.fromEntries(Object.entries(retry).filter(([name]) => !['sleep', 'random', 'onRetry'].includes(name)));
+      : Object.fromEntries(
+          Object.entries(retry).filter(([name]) => !['sleep', 'random', 'onRetry'].includes(name)),
+        );
   parseObjectStoreConfig(numbers === undefined ? rest : { ...rest, retry: numbers });
   return config.type === 'local' ? createLocalObjectStore(config) : createS3ObjectStore(config);
 }

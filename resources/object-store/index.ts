@@ -1,10 +1,17 @@
 export type { BlobDriver, BlobStat } from './blob-driver.js';
 export { createObjectStore } from './create-object-store.js';
-export { LANDING_DATASETS, type LandingDataset, type LandingKeyParts, landingKey, landingPrefix, parseLandingKey } from './landing-keys.js';
+export {
+  LANDING_DATASETS,
+  type LandingDataset,
+  type LandingKeyParts,
+  landingKey,
+  landingPrefix,
+  parseLandingKey,
+} from './landing-keys.js';
 export type { LocalObjectStoreConfig } from './local/local-config.js';
 export { createLocalObjectStore } from './local/local-object-store.js';
 export { ManifestVersionedStore } from './manifest-versioned-store.js';
-export { validateObjectKey, validateObjectPrefix, VERSIONS_ROOT } from './object-key.js';
+export { VERSIONS_ROOT, validateObjectKey, validateObjectPrefix } from './object-key.js';
 export type {
   ObjectInfo,
   ObjectStore,
@@ -14,7 +21,11 @@ export type {
   PutResult,
   ReadOptions,
 } from './object-store.js';
-export { type ObjectStoreConfig, ObjectStoreConfigSchema, parseObjectStoreConfig } from './object-store-config.js';
+export {
+  type ObjectStoreConfig,
+  ObjectStoreConfigSchema,
+  parseObjectStoreConfig,
+} from './object-store-config.js';
 export {
   backoffDelayMs,
   DEFAULT_RETRY_POLICY,

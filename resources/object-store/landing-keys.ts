@@ -7,6 +7,7 @@ export const LANDING_DATASETS = ['customers', 'products', 'transactions', 'click
 
 export type LandingDataset = (typeof LANDING_DATASETS)[number];
 
+/** The parts a landing key is made of. */
 export interface LandingKeyParts {
   /** The partition day, `YYYY-MM-DD`. */
   date: string;
@@ -23,9 +24,13 @@ function checkDate(date: string, source: string): [string, string, string] {
   const match = DATE.exec(date);
   const parsed = match ? new Date(`${date}T00:00:00Z`) : undefined;
   if (!match || !parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) {
-    throw new ShopflowError('SF_INPUT_INVALID', `landing date \`${date}\` (${source}) is not a real YYYY-MM-DD day`, {
-      hint: 'write the day as e.g. `2024-01-15`',
-    });
+    throw new ShopflowError(
+      'SF_INPUT_INVALID',
+      `landing date \`${date}\` (${source}) is not a real YYYY-MM-DD day`,
+      {
+        hint: 'write the day as e.g. `2024-01-15`',
+      },
+    );
   }
   return [match[1], match[2], match[3]];
 }
@@ -33,15 +38,21 @@ function checkDate(date: string, source: string): [string, string, string] {
 function checkDataset(dataset: string, source: string): LandingDataset {
   if ((LANDING_DATASETS as readonly string[]).includes(dataset)) return dataset as LandingDataset;
   throw new ShopflowError('SF_INPUT_INVALID', `unknown landing dataset \`${dataset}\` (${source})`, {
-    hint: didYouMean(dataset, LANDING_DATASETS) ?? `use one of ${LANDING_DATASETS.map((d) => `\`${d}\``).join(', ')}`,
+    hint:
+      didYouMean(dataset, LANDING_DATASETS) ??
+      `use one of ${LANDING_DATASETS.map((d) => `\`${d}\``).join(', ')}`,
   });
 }
 
 function checkFile(file: string, source: string): string {
   if (typeof file !== 'string' || file === '' || file.includes('/') || file === '.' || file === '..') {
-    throw new ShopflowError('SF_INPUT_INVALID', `landing file name ${JSON.stringify(file)} (${source}) is not one segment`, {
-      hint: 'pass a bare file name such as `customers.csv`, without folders',
-    });
+    throw new ShopflowError(
+      'SF_INPUT_INVALID',
+      `landing file name ${JSON.stringify(file)} (${source}) is not one segment`,
+      {
+        hint: 'pass a bare file name such as `customers.csv`, without folders',
+      },
+    );
   }
   return file;
 }
@@ -70,7 +81,9 @@ export function landingKey(parts: LandingKeyParts): string {
 export function landingPrefix(parts: { date: string; dataset?: LandingDataset }): string {
   const [year, month, day] = checkDate(parts.date, 'landing prefix date');
   const base = `raw/year=${year}/month=${month}/day=${day}/`;
-  return parts.dataset === undefined ? base : `${base}${checkDataset(parts.dataset, 'landing prefix dataset')}/`;
+  return parts.dataset === undefined
+    ? base
+    : `${base}${checkDataset(parts.dataset, 'landing prefix dataset')}/`;
 }
 
 /**

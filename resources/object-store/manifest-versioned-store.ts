@@ -1,8 +1,14 @@
 import type { Readable } from 'node:stream';
 import type { BlobDriver, BlobStat } from './blob-driver.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import {
+  isVersionsPath,
+  manifestPath,
+  validateObjectKey,
+  validateObjectPrefix,
+  versionsFolder,
+} from './object-key.js';
 import { objectNotFound } from './object-not-found.js';
-import { isVersionsPath, manifestPath, validateObjectKey, validateObjectPrefix, versionsFolder } from './object-key.js';
 import type {
   ObjectInfo,
   ObjectStore,
@@ -12,7 +18,7 @@ import type {
   PutResult,
   ReadOptions,
 } from './object-store.js';
-import { hashStream, stageBody, type StagedBody } from './staged-body.js';
+import { hashStream, type StagedBody, stageBody } from './staged-body.js';
 import {
   type ManifestEntry,
   newVersionId,
@@ -74,10 +80,20 @@ export class ManifestVersionedStore implements ObjectStore {
     const { live, versions, changed } = await this.history(key);
     const latest = live ? versions[0] : undefined;
     if (live && latest) {
-      latest.sha256 ??= (await hashStream((await this.driver.open(key))!)).sha256;
+      if (latest.sha256 === undefined) {
+        const stream = await this.driver.open(key);
+        if (stream) latest.sha256 = (await hashStream(stream)).sha256;
+      }
       if (latest.sha256 === staged.sha256 && latest.size === staged.size) {
         if (changed) await this.writeManifest(key, versions);
-        return { key, versionId: latest.versionId, sha256: staged.sha256, size: staged.size, etag: live.etag, created: false };
+        return {
+          key,
+          versionId: latest.versionId,
+          sha256: staged.sha256,
+          size: staged.size,
+          etag: live.etag,
+          created: false,
+        };
       }
       const preserved = `${versionsFolder(key)}${latest.versionId}`;
       if (!(await this.driver.stat(preserved))) await this.driver.copy(key, preserved);
@@ -110,10 +126,16 @@ export class ManifestVersionedStore implements ObjectStore {
   }
 
   async download(key: string, file: string, options: ReadOptions = {}): Promise<void> {
-    await this.read(key, options, async (path) => ((await this.driver.download(path, file)) ? true : undefined));
+    await this.read(key, options, async (path) =>
+      (await this.driver.download(path, file)) ? true : undefined,
+    );
   }
 
-  private async read<T>(key: string, options: ReadOptions, reader: (path: string) => Promise<T | undefined>): Promise<T> {
+  private async read<T>(
+    key: string,
+    options: ReadOptions,
+    reader: (path: string) => Promise<T | undefined>,
+  ): Promise<T> {
     validateObjectKey(key);
     const attempt = async (): Promise<T> => {
       const path = await this.resolve(key, options.versionId);
@@ -186,7 +208,10 @@ export class ManifestVersionedStore implements ObjectStore {
 
   private async history(key: string): Promise<History> {
     const [text, live] = await Promise.all([this.driver.read(manifestPath(key)), this.driver.stat(key)]);
-    const recorded = text === undefined ? [] : parseVersionManifest(text.toString('utf8'), this.driver.locate(manifestPath(key))).versions;
+    const recorded =
+      text === undefined
+        ? []
+        : parseVersionManifest(text.toString('utf8'), this.driver.locate(manifestPath(key))).versions;
     if (!live) {
       // NOTE: the live object was removed behind the store's back; its bytes went with it, so its
       // entry goes too. Earlier versions are still in the versions folder.
@@ -215,7 +240,12 @@ export class ManifestVersionedStore implements ObjectStore {
   private async notFound(key: string, versionId?: string, versions?: ManifestEntry[]): Promise<Error> {
     if (versionId !== undefined) {
       const known = versions ?? (await this.history(key)).versions;
-      return objectNotFound({ key, versionId, where: this.driver.description, knownVersions: known.map((v) => v.versionId) });
+      return objectNotFound({
+        key,
+        versionId,
+        where: this.driver.description,
+        knownVersions: known.map((v) => v.versionId),
+      });
     }
     return objectNotFound({ key, where: this.driver.description, siblings: await this.siblings(key) });
   }

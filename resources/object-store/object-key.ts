@@ -20,7 +20,8 @@ function checkSegments(what: string, value: string, segments: string[]): void {
     if (segment === '') throw invalid(what, value, 'has an empty segment (`//` or a trailing `/`)');
     if (segment === '.' || segment === '..') throw invalid(what, value, `has a \`${segment}\` segment`);
     const suffix = RESERVED_SUFFIXES.find((s) => segment.endsWith(s));
-    if (suffix) throw invalid(what, value, `has a segment ending in \`${suffix}\`, which is reserved for versions`);
+    if (suffix)
+      throw invalid(what, value, `has a segment ending in \`${suffix}\`, which is reserved for versions`);
   }
   if (segments[0] === VERSIONS_ROOT) {
     throw invalid(what, value, `starts with \`${VERSIONS_ROOT}/\`, the folder reserved for versions`);
@@ -32,7 +33,8 @@ function checkCharacters(what: string, value: string): void {
   if (value.includes('\\')) throw invalid(what, value, 'contains `\\`; use `/` between segments');
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
   if (/[\u0000-\u001f\u007f]/.test(value)) throw invalid(what, value, 'contains a control character');
-  if (Buffer.byteLength(value) > MAX_KEY_BYTES) throw invalid(what, value, `is longer than ${MAX_KEY_BYTES} bytes`);
+  if (Buffer.byteLength(value) > MAX_KEY_BYTES)
+    throw invalid(what, value, `is longer than ${MAX_KEY_BYTES} bytes`);
 }
 
 /**

@@ -22,15 +22,21 @@ export function objectNotFound(options: {
       return new ShopflowError(
         'SF_OBJECT_NOT_FOUND',
         `version \`${versionId}\` of \`${key}\` is recorded in ${where} but its bytes are missing`,
-        { hint: 'something outside ShopFlow removed or replaced it; restore it from a backup or re-land the file' },
+        {
+          hint: 'something outside ShopFlow removed or replaced it; restore it from a backup or re-land the file',
+        },
       );
     }
-    return new ShopflowError('SF_OBJECT_NOT_FOUND', `object \`${key}\` has no version \`${versionId}\` in ${where}`, {
-      hint:
-        known.length === 0
-          ? 'the key has no versions at all'
-          : (didYouMean(versionId, known) ?? `its versions are ${known.map((v) => `\`${v}\``).join(', ')}`),
-    });
+    return new ShopflowError(
+      'SF_OBJECT_NOT_FOUND',
+      `object \`${key}\` has no version \`${versionId}\` in ${where}`,
+      {
+        hint:
+          known.length === 0
+            ? 'the key has no versions at all'
+            : (didYouMean(versionId, known) ?? `its versions are ${known.map((v) => `\`${v}\``).join(', ')}`),
+      },
+    );
   }
   const folder = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
   return new ShopflowError('SF_OBJECT_NOT_FOUND', `no object \`${key}\` in ${where}`, {

@@ -7,12 +7,14 @@ import type { Readable } from 'node:stream';
  */
 export type PutBody = Buffer | Uint8Array | string | Readable | { file: string };
 
+/** How to store a `put` body. */
 export interface PutOptions {
   contentType?: string;
   /** User metadata (S3 `x-amz-meta-*`); ASCII keys and values. */
   metadata?: Record<string, string>;
 }
 
+/** What a `put` stored (or found already stored). */
 export interface PutResult {
   key: string;
   /** The version now current. Re-putting identical bytes returns the existing one. */
@@ -26,6 +28,7 @@ export interface PutResult {
   created: boolean;
 }
 
+/** One current object, from `head` or `list`. */
 export interface ObjectInfo {
   key: string;
   size: number;
@@ -37,6 +40,7 @@ export interface ObjectInfo {
   metadata?: Record<string, string>;
 }
 
+/** One stored version of a key, from `listVersions`. */
 export interface ObjectVersion {
   key: string;
   versionId: string;
@@ -47,6 +51,7 @@ export interface ObjectVersion {
   isLatest: boolean;
 }
 
+/** Which version a read returns. */
 export interface ReadOptions {
   /** Read an earlier version (from `listVersions` or a `PutResult`); the current one by default. */
   versionId?: string;
@@ -72,6 +77,7 @@ export interface ObjectStore {
   put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult>;
   /** The whole object in memory; throws `SF_OBJECT_NOT_FOUND` when the key or version is missing. */
   get(key: string, options?: ReadOptions): Promise<Buffer>;
+  /** A stream of the object; only opening it is retried (use `get`/`download` to retry a broken transfer). */
   getStream(key: string, options?: ReadOptions): Promise<Readable>;
   /** Writes the object to `file` through a temporary file and a rename: never a partial file. */
   download(key: string, file: string, options?: ReadOptions): Promise<void>;

@@ -29,6 +29,7 @@ export interface RetryOptions extends z.infer<typeof RetryPolicySchema> {
   onRetry?: (event: RetryEvent) => void;
 }
 
+/** The policy when none is configured: 5 attempts, 100 ms base delay, 5 s cap. */
 export const DEFAULT_RETRY_POLICY = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000 } as const;
 
 /**

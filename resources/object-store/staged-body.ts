@@ -92,7 +92,10 @@ export async function stageBody(body: PutBody, stagingDir: string): Promise<Stag
     } catch (error) {
       throw new ShopflowError('SF_INPUT_INVALID', `cannot read the file to put \`${file}\``, {
         cause: error,
-        hint: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist; check the path' : undefined,
+        hint:
+          (error as NodeJS.ErrnoException).code === 'ENOENT'
+            ? 'the file does not exist; check the path'
+            : undefined,
       });
     }
   }

@@ -43,7 +43,9 @@ function compactTime(at: Date): string {
  */
 export function newVersionId(at: Date, seed?: string): string {
   const suffix =
-    seed === undefined ? randomBytes(4).toString('hex') : createHash('sha256').update(seed).digest('hex').slice(0, 8);
+    seed === undefined
+      ? randomBytes(4).toString('hex')
+      : createHash('sha256').update(seed).digest('hex').slice(0, 8);
   return `${compactTime(at)}-${suffix}`;
 }
 

@@ -26,7 +26,7 @@ export function splitNamedQueries(text: string): Record<string, string> {
     const newline = section.indexOf('\n');
     const name = (newline === -1 ? section : section.slice(0, newline)).trim();
     const body = newline === -1 ? '' : section.slice(newline + 1);
-    queries[name] = body.trim().replace(/;\s*$/, '');
+    queries[name] = body.trim().replace(/\s*;\s*$/, '');
   }
   return queries;
 }

@@ -9,7 +9,12 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `stall`: never answers (the client's timeout must fire);
  * - `{ status, code, body? }`: answers that status with an S3 error of that code, or `body` verbatim.
  */
-export type FaultAction = 'slow-down' | 'forbidden' | 'drop' | 'stall' | { status: number; code?: string; body?: string };
+export type FaultAction =
+  | 'slow-down'
+  | 'forbidden'
+  | 'drop'
+  | 'stall'
+  | { status: number; code?: string; body?: string };
 
 /** A request as rules see it. */
 export interface ProxiedRequest {
@@ -55,7 +60,10 @@ function actionName(action: FaultAction): string {
 }
 
 function answer(response: ServerResponse, status: number, body: string): void {
-  response.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+  response.writeHead(status, {
+    'content-type': 'application/xml',
+    'content-length': Buffer.byteLength(body),
+  });
   response.end(body);
 }
 
@@ -95,7 +103,11 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
 
   const server = createServer((incoming, response) => {
     const url = new URL(incoming.url ?? '/', 'http://proxy');
-    const seen: ProxiedRequest = { method: incoming.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.searchParams };
+    const seen: ProxiedRequest = {
+      method: incoming.method ?? 'GET',
+      path: decodeURIComponent(url.pathname),
+      query: url.searchParams,
+    };
     const hit = rules.find(({ rule, left }) => left > 0 && (rule.match ?? (() => true))(seen));
     if (!hit) {
       log.push({ ...seen, outcome: 'forward' });
@@ -108,14 +120,18 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
     switch (action) {
       case 'slow-down':
         incoming.resume();
-        incoming.on('end', () => answer(response, 503, s3ErrorXml('SlowDown', 'Please reduce your request rate.')));
+        incoming.on('end', () =>
+          answer(response, 503, s3ErrorXml('SlowDown', 'Please reduce your request rate.')),
+        );
         return;
       case 'forbidden':
         incoming.resume();
         incoming.on('end', () => answer(response, 403, s3ErrorXml('AccessDenied', 'Access Denied')));
         return;
       case 'drop': {
-        const hasBody = Number(incoming.headers['content-length'] ?? 0) > 0 || incoming.headers['transfer-encoding'] !== undefined;
+        const hasBody =
+          Number(incoming.headers['content-length'] ?? 0) > 0 ||
+          incoming.headers['transfer-encoding'] !== undefined;
         if (!hasBody) {
           incoming.socket.destroy();
           return;
@@ -129,7 +145,11 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
       default:
         incoming.resume();
         incoming.on('end', () =>
-          answer(response, action.status, action.body ?? s3ErrorXml(action.code ?? 'InternalError', 'Injected by the faulty proxy')),
+          answer(
+            response,
+            action.status,
+            action.body ?? s3ErrorXml(action.code ?? 'InternalError', 'Injected by the faulty proxy'),
+          ),
         );
     }
   });

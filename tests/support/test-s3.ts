@@ -48,7 +48,13 @@ export interface TestS3 {
 export async function startTestS3(options: { bucket?: string } = {}): Promise<TestS3> {
   const bucket = options.bucket ?? 'landing';
   const directory = mkdtempSync(join(tmpdir(), 'shopflow-s3rver-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', directory, silent: true, configureBuckets: [{ name: bucket }] });
+  const server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    directory,
+    silent: true,
+    configureBuckets: [{ name: bucket }],
+  });
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
   return {

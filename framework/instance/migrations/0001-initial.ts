@@ -100,11 +100,12 @@ export function initial(backend: Backend): Migration {
         .addColumn('code_version', 'text')
         .addColumn('row_count', 'bigint')
         .addColumn('materialized_at', 'text')
-        .addColumn('inputs_json', 'text')
         .addColumn('last_attempt_status', 'text')
         .addColumn('last_attempt_at', 'text')
         .addColumn('last_run_id', 'text')
         .addColumn('last_error', 'text')
+        .addColumn('attempt_items', 'text', (c) => c.notNull())
+        .addColumn('latest_items', 'text')
         .addPrimaryKeyConstraint('asset_partitions_pk', ['asset_key', 'partition_key'])
         .execute();
 

@@ -1,5 +1,17 @@
 import type { Stats } from 'node:fs';
-import { copyFile, link, mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  link,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rmdir,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { writeFileAtomically } from '../atomic-file.js';
@@ -57,9 +69,13 @@ export class LocalBlobDriver implements BlobDriver {
     try {
       await mkdir(dirname(target), { recursive: true });
       if (!(body.owned && body.file && (await this.moveInto(body.file, target)))) {
-        await writeFileAtomically(target, (tmp) => (body.buffer ? writeFile(tmp, body.buffer) : copyFile(body.file!, tmp)), {
-          tempDir: await this.stagingDir(),
-        });
+        await writeFileAtomically(
+          target,
+          (tmp) => (body.buffer ? writeFile(tmp, body.buffer) : copyFile(body.file!, tmp)),
+          {
+            tempDir: await this.stagingDir(),
+          },
+        );
       }
       return { fingerprint: toBlobStat(await stat(target)).fingerprint };
     } catch (error) {
@@ -197,7 +213,8 @@ export class LocalBlobDriver implements BlobDriver {
     for (const entry of entries) {
       const path = `${folder}${entry.name}`;
       if (entry.isDirectory()) {
-        if (`${path}/`.startsWith(prefix) || prefix.startsWith(`${path}/`)) await this.walk(`${path}/`, prefix, into);
+        if (`${path}/`.startsWith(prefix) || prefix.startsWith(`${path}/`))
+          await this.walk(`${path}/`, prefix, into);
       } else if (entry.isFile() && path.startsWith(prefix)) {
         into.push(path);
       }

@@ -55,7 +55,12 @@ function unquote(etag: string | undefined): string | undefined {
 function isMissing(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   if (e?.name === 'NoSuchBucket') return false;
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.name === 'NoSuchVersion' || e?.$metadata?.httpStatusCode === 404;
+  return (
+    e?.name === 'NoSuchKey' ||
+    e?.name === 'NotFound' ||
+    e?.name === 'NoSuchVersion' ||
+    e?.$metadata?.httpStatusCode === 404
+  );
 }
 
 /** `x-amz-copy-source`: URL-encoded, with `/` kept between segments. */
@@ -122,7 +127,9 @@ export class S3BlobDriver implements BlobDriver {
       ...(options.metadata === undefined ? {} : { Metadata: options.metadata }),
     };
     const output = await this.call('PUT', path, () =>
-      body.size <= this.settings.multipartThresholdBytes ? this.putSingle(params, body) : this.putMultipart(params, body),
+      body.size <= this.settings.multipartThresholdBytes
+        ? this.putSingle(params, body)
+        : this.putMultipart(params, body),
     );
     const etag = unquote(output.ETag);
     return { fingerprint: etag ?? '', etag, ...(output.VersionId ? { versionId: output.VersionId } : {}) };
@@ -130,7 +137,9 @@ export class S3BlobDriver implements BlobDriver {
 
   private async putSingle(params: { Bucket: string; Key: string }, body: StagedBody) {
     const bytes = body.buffer ?? (await readFile(body.file!));
-    return this.settings.client.send(new PutObjectCommand({ ...params, Body: bytes, ContentLength: bytes.length }));
+    return this.settings.client.send(
+      new PutObjectCommand({ ...params, Body: bytes, ContentLength: bytes.length }),
+    );
   }
 
   private async putMultipart(params: { Bucket: string; Key: string }, body: StagedBody) {
@@ -158,7 +167,10 @@ export class S3BlobDriver implements BlobDriver {
   }
 
   /** Aborts a multipart upload; returns why it could not, or undefined when it was aborted. */
-  private async abortMultipart(params: { Bucket: string; Key: string }, uploadId: string): Promise<string | undefined> {
+  private async abortMultipart(
+    params: { Bucket: string; Key: string },
+    uploadId: string,
+  ): Promise<string | undefined> {
     try {
       await withRetry(
         `ABORT s3://${params.Bucket}/${params.Key}`,
@@ -335,18 +347,33 @@ export class S3BlobDriver implements BlobDriver {
       for (const v of page.Versions ?? []) {
         if (v.Key !== key || !v.VersionId) continue;
         const lastModified = v.LastModified ?? new Date(0);
-        found.push({ versionId: v.VersionId, size: v.Size ?? 0, lastModified, isLatest: !!v.IsLatest, isDeleteMarker: false });
+        found.push({
+          versionId: v.VersionId,
+          size: v.Size ?? 0,
+          lastModified,
+          isLatest: !!v.IsLatest,
+          isDeleteMarker: false,
+        });
       }
       for (const m of page.DeleteMarkers ?? []) {
         if (m.Key !== key || !m.VersionId) continue;
         const lastModified = m.LastModified ?? new Date(0);
-        found.push({ versionId: m.VersionId, size: 0, lastModified, isLatest: !!m.IsLatest, isDeleteMarker: true });
+        found.push({
+          versionId: m.VersionId,
+          size: 0,
+          lastModified,
+          isLatest: !!m.IsLatest,
+          isDeleteMarker: true,
+        });
       }
       const more = page.IsTruncated && (page.NextKeyMarker ?? '') !== '' && (page.NextKeyMarker ?? '') <= key;
       keyMarker = more ? page.NextKeyMarker : undefined;
       versionMarker = more ? page.NextVersionIdMarker : undefined;
     } while (keyMarker !== undefined);
-    return found.sort((a, b) => Number(b.isLatest) - Number(a.isLatest) || b.lastModified.getTime() - a.lastModified.getTime());
+    return found.sort(
+      (a, b) =>
+        Number(b.isLatest) - Number(a.isLatest) || b.lastModified.getTime() - a.lastModified.getTime(),
+    );
   }
 
   async close(): Promise<void> {

@@ -15,7 +15,8 @@ export function createS3Client(config: S3ObjectStoreConfig): S3Client {
     region: config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
     forcePathStyle: config.forcePathStyle ?? false,
-    ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
+    // NOTE: a copy, because the SDK writes bookkeeping fields (`$source`) into the object it gets.
+    ...(config.credentials === undefined ? {} : { credentials: { ...config.credentials } }),
     maxAttempts: 1,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',

@@ -6,6 +6,7 @@ const MiB = 1024 * 1024;
 /** S3's smallest part for a multipart upload (all but the last part). */
 export const MIN_PART_SIZE_BYTES = 5 * MiB;
 
+/** What the S3 store uses when the config leaves a setting out. */
 export const S3_DEFAULTS = {
   multipartThresholdBytes: 16 * MiB,
   partSizeBytes: 8 * MiB,
@@ -40,7 +41,11 @@ export const S3ObjectStoreConfigSchema = z
     forcePathStyle: z.boolean().optional(),
     /** Bodies larger than this go up as multipart uploads. */
     multipartThresholdBytes: z.number().int().min(0).optional(),
-    partSizeBytes: z.number().int().min(MIN_PART_SIZE_BYTES, 'S3 parts are at least 5 MiB (5242880 bytes)').optional(),
+    partSizeBytes: z
+      .number()
+      .int()
+      .min(MIN_PART_SIZE_BYTES, 'S3 parts are at least 5 MiB (5242880 bytes)')
+      .optional(),
     queueSize: z.number().int().min(1).max(16).optional(),
     listPageSize: z.number().int().min(1).max(1000).optional(),
     /** Socket inactivity limit; a request that stalls longer fails as a timeout and is retried. */
@@ -53,11 +58,17 @@ export const S3ObjectStoreConfigSchema = z
     versioning: z.enum(['auto', 'native', 'manifest']).optional(),
     retry: RetryPolicySchema.optional(),
     credentials: z
-      .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().optional() })
+      .object({
+        accessKeyId: z.string().min(1),
+        secretAccessKey: z.string().min(1),
+        sessionToken: z.string().optional(),
+      })
       .strict()
       .optional(),
   })
   .strict();
 
 /** The S3 config as code passes it: the schema's fields, plus injectable retry hooks. */
-export type S3ObjectStoreConfig = Omit<z.input<typeof S3ObjectStoreConfigSchema>, 'retry'> & { retry?: RetryOptions };
+export type S3ObjectStoreConfig = Omit<z.input<typeof S3ObjectStoreConfigSchema>, 'retry'> & {
+  retry?: RetryOptions;
+};

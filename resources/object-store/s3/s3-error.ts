@@ -15,7 +15,14 @@ const TRANSIENT_NAMES = new Set([
   'ServiceUnavailable',
   'TimeoutError',
 ]);
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN']);
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+]);
 const DENIED_NAMES = new Set([
   'AccessDenied',
   'InvalidAccessKeyId',
@@ -121,7 +128,8 @@ export function toS3StoreError(error: unknown, context: S3ErrorContext): Shopflo
   const all = chain(root);
   const summary = describe(root, context.secrets);
   const cause = new Error(summary);
-  const location = context.key === undefined ? `s3://${context.bucket}` : `s3://${context.bucket}/${context.key}`;
+  const location =
+    context.key === undefined ? `s3://${context.bucket}` : `s3://${context.bucket}/${context.key}`;
   const what = `${context.operation} ${location}`;
   const details = { bucket: context.bucket, key: context.key, operation: context.operation, attempts };
   const abortFailure = (root as { abortFailure?: string }).abortFailure;
@@ -158,11 +166,19 @@ export function toS3StoreError(error: unknown, context: S3ErrorContext): Shopflo
     });
   }
   if (all.some((e) => UNREACHABLE_CODES.has(e.code ?? ''))) {
-    return new ShopflowError('SF_UNREACHABLE', `cannot reach S3 at ${context.endpoint ?? 'the AWS endpoint'} (${what}): ${summary}`, {
-      cause,
-      details,
-      hint: 'check `endpoint` and `region` in the object store config and that the server is running',
-    });
+    return new ShopflowError(
+      'SF_UNREACHABLE',
+      `cannot reach S3 at ${context.endpoint ?? 'the AWS endpoint'} (${what}): ${summary}`,
+      {
+        cause,
+        details,
+        hint: 'check `endpoint` and `region` in the object store config and that the server is running',
+      },
+    );
   }
-  return new ShopflowError('SF_IO', `${what} failed: ${summary}`, { cause, details, hint: abortHint ? abortHint.slice(2) : undefined });
+  return new ShopflowError('SF_IO', `${what} failed: ${summary}`, {
+    cause,
+    details,
+    hint: abortHint ? abortHint.slice(2) : undefined,
+  });
 }

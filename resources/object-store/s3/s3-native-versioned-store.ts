@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { KeyedMutex } from '../keyed-mutex.js';
-import { objectNotFound } from '../object-not-found.js';
 import { isVersionsPath, validateObjectKey, validateObjectPrefix } from '../object-key.js';
+import { objectNotFound } from '../object-not-found.js';
 import type {
   ObjectInfo,
   ObjectStore,
@@ -43,12 +43,27 @@ export class S3NativeVersionedStore implements ObjectStore {
         const live = await this.driver.stat(key);
         const same = live && live.metadata?.sha256 === staged.sha256 && live.size === staged.size;
         const { sha256, size } = staged;
-        if (live && same) return { key, versionId: live.versionId ?? NULL_VERSION, sha256, size, etag: live.etag, created: false };
+        if (live && same)
+          return {
+            key,
+            versionId: live.versionId ?? NULL_VERSION,
+            sha256,
+            size,
+            etag: live.etag,
+            created: false,
+          };
         const written = await this.driver.write(key, staged, {
           contentType: options.contentType,
           metadata: { ...options.metadata, sha256 },
         });
-        return { key, versionId: written.versionId ?? NULL_VERSION, sha256, size, etag: written.etag, created: true };
+        return {
+          key,
+          versionId: written.versionId ?? NULL_VERSION,
+          sha256,
+          size,
+          etag: written.etag,
+          created: true,
+        };
       });
     } finally {
       await staged.dispose();
@@ -99,13 +114,20 @@ export class S3NativeVersionedStore implements ObjectStore {
     const versions = await this.driver.listVersions(key);
     return versions
       .filter((v) => !v.isDeleteMarker)
-      .map((v) => ({ key, versionId: v.versionId, size: v.size, lastModified: v.lastModified, isLatest: v.isLatest }));
+      .map((v) => ({
+        key,
+        versionId: v.versionId,
+        size: v.size,
+        lastModified: v.lastModified,
+        isLatest: v.isLatest,
+      }));
   }
 
   async delete(key: string): Promise<void> {
     validateObjectKey(key);
     await this.locks.run(key, async () => {
-      for (const version of await this.driver.listVersions(key)) await this.driver.remove(key, version.versionId);
+      for (const version of await this.driver.listVersions(key))
+        await this.driver.remove(key, version.versionId);
     });
   }
 

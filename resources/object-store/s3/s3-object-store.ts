@@ -26,10 +26,14 @@ function normalizePrefix(prefix: string | undefined): string {
   try {
     return validateObjectPrefix(`${trimmed}/`);
   } catch (error) {
-    throw new ShopflowError('SF_CONFIG_INVALID', `object store \`prefix\` \`${prefix}\` is not a valid folder`, {
-      cause: error,
-      hint: 'use slash-separated segments such as `shopflow/prod`',
-    });
+    throw new ShopflowError(
+      'SF_CONFIG_INVALID',
+      `object store \`prefix\` \`${prefix}\` is not a valid folder`,
+      {
+        cause: error,
+        hint: 'use slash-separated segments such as `shopflow/prod`',
+      },
+    );
   }
 }
 
@@ -97,8 +101,15 @@ export class S3ObjectStore implements ObjectStore {
   private async chooseBackend(): Promise<{ mode: S3VersioningMode; store: ObjectStore }> {
     const setting = this.config.versioning ?? 'auto';
     const mode: S3VersioningMode =
-      setting === 'auto' ? ((await this.driver.bucketVersioning()) === 'Enabled' ? 'native' : 'manifest') : setting;
-    const store = mode === 'native' ? new S3NativeVersionedStore(this.driver) : new ManifestVersionedStore('s3', this.driver, this.now);
+      setting === 'auto'
+        ? (await this.driver.bucketVersioning()) === 'Enabled'
+          ? 'native'
+          : 'manifest'
+        : setting;
+    const store =
+      mode === 'native'
+        ? new S3NativeVersionedStore(this.driver)
+        : new ManifestVersionedStore('s3', this.driver, this.now);
     return { mode, store };
   }
 

@@ -73,7 +73,12 @@ for (const backend of BACKENDS) {
     it('puts and gets bytes, with head describing them', async () => {
       const body = 'customer_id,email\n1,ada@example.com\n';
       const put = await store.put(KEY, body, { contentType: 'text/csv', metadata: { source: 'generator' } });
-      expect(put).toMatchObject({ key: KEY, sha256: sha(body), size: Buffer.byteLength(body), created: true });
+      expect(put).toMatchObject({
+        key: KEY,
+        sha256: sha(body),
+        size: Buffer.byteLength(body),
+        created: true,
+      });
       expect(put.versionId).not.toBe('');
       expect((await store.get(KEY)).toString()).toBe(body);
       const head = await store.head(KEY);
@@ -144,7 +149,12 @@ for (const backend of BACKENDS) {
 
     it('lists every key under a prefix, sorted, without version sidecars', async () => {
       const day = (d: string, file: string) => landingKey({ date: d, dataset: 'transactions', file });
-      const keys = [day('2024-02-01', 'a.csv'), day('2024-02-01', 'b.csv'), day('2024-02-02', 'a.csv'), day('2024-03-01', 'a.csv')];
+      const keys = [
+        day('2024-02-01', 'a.csv'),
+        day('2024-02-01', 'b.csv'),
+        day('2024-02-02', 'a.csv'),
+        day('2024-03-01', 'a.csv'),
+      ];
       for (const key of keys) await store.put(key, key);
       await store.put(keys[0], 'second version');
       expect(await collect(store.list('raw/year=2024/month=02/'))).toEqual(keys.slice(0, 3));
@@ -183,12 +193,25 @@ for (const backend of BACKENDS) {
       const version = await failure(store.get(KEY, { versionId: '20000101T000000000Z-00000000' }));
       expect(isShopflowError(version, 'SF_OBJECT_NOT_FOUND')).toBe(true);
       expect(version.message).toContain('has no version `20000101T000000000Z-00000000`');
-      expect(isShopflowError(await failure(store.download('contract/nothing-here.csv', join(scratch, 'x'))), 'SF_OBJECT_NOT_FOUND')).toBe(true);
-      expect(isShopflowError(await failure(store.getStream('contract/nothing-here.csv')), 'SF_OBJECT_NOT_FOUND')).toBe(true);
+      expect(
+        isShopflowError(
+          await failure(store.download('contract/nothing-here.csv', join(scratch, 'x'))),
+          'SF_OBJECT_NOT_FOUND',
+        ),
+      ).toBe(true);
+      expect(
+        isShopflowError(await failure(store.getStream('contract/nothing-here.csv')), 'SF_OBJECT_NOT_FOUND'),
+      ).toBe(true);
     });
 
     it('rejects invalid keys before touching storage', async () => {
-      for (const key of ['../escape.csv', '/absolute.csv', 'a//b.csv', '_versions/x.csv', 'x.manifest.json']) {
+      for (const key of [
+        '../escape.csv',
+        '/absolute.csv',
+        'a//b.csv',
+        '_versions/x.csv',
+        'x.manifest.json',
+      ]) {
         expect(isShopflowError(await failure(store.put(key, 'x')), 'SF_INPUT_INVALID')).toBe(true);
         expect(isShopflowError(await failure(store.get(key)), 'SF_INPUT_INVALID')).toBe(true);
       }

@@ -35,7 +35,9 @@ describe('landingKey', () => {
   });
 
   it('suggests the nearest dataset for a typo', () => {
-    const error = failure(() => landingKey({ date: '2024-01-15', dataset: 'custmers' as never, file: 'a.csv' }));
+    const error = failure(() =>
+      landingKey({ date: '2024-01-15', dataset: 'custmers' as never, file: 'a.csv' }),
+    );
     expect(isShopflowError(error, 'SF_INPUT_INVALID')).toBe(true);
     expect(error.message).toContain('`custmers`');
     expect(error.message).toContain('did you mean `customers`?');
@@ -52,13 +54,19 @@ describe('landingKey', () => {
 describe('landingPrefix', () => {
   it('gives the folder of a day, or of one dataset on that day', () => {
     expect(landingPrefix({ date: '2024-01-05' })).toBe('raw/year=2024/month=01/day=05/');
-    expect(landingPrefix({ date: '2024-01-05', dataset: 'products' })).toBe('raw/year=2024/month=01/day=05/products/');
+    expect(landingPrefix({ date: '2024-01-05', dataset: 'products' })).toBe(
+      'raw/year=2024/month=01/day=05/products/',
+    );
   });
 });
 
 describe('parseLandingKey', () => {
   it('rejects keys outside the landing layout with an example of the right shape', () => {
-    for (const key of ['raw/customers.csv', 'raw/year=2024/month=01/day=15/customers', 'bronze/year=2024/month=01/day=15/customers/a.csv']) {
+    for (const key of [
+      'raw/customers.csv',
+      'raw/year=2024/month=01/day=15/customers',
+      'bronze/year=2024/month=01/day=15/customers/a.csv',
+    ]) {
       const error = failure(() => parseLandingKey(key));
       expect(isShopflowError(error, 'SF_INPUT_INVALID')).toBe(true);
       expect(error.message).toContain(`\`${key}\``);
@@ -67,7 +75,9 @@ describe('parseLandingKey', () => {
   });
 
   it('rejects unknown datasets and impossible days inside a well-shaped key', () => {
-    expect(() => parseLandingKey('raw/year=2024/month=01/day=15/orders/a.csv')).toThrow(/unknown landing dataset `orders`/);
+    expect(() => parseLandingKey('raw/year=2024/month=01/day=15/orders/a.csv')).toThrow(
+      /unknown landing dataset `orders`/,
+    );
     expect(() => parseLandingKey('raw/year=2024/month=02/day=31/customers/a.csv')).toThrow(/`2024-02-31`/);
   });
 });

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +60,10 @@ describe('local object store', () => {
     ]);
     expect(readFileSync(join(root, `_versions/${KEY}.versions/${first.versionId}`), 'utf8')).toBe('id\n1\n');
     const manifest = JSON.parse(readFileSync(join(root, `_versions/${KEY}.manifest.json`), 'utf8'));
-    expect(manifest.versions.map((v: { versionId: string }) => v.versionId)).toEqual([second.versionId, first.versionId]);
+    expect(manifest.versions.map((v: { versionId: string }) => v.versionId)).toEqual([
+      second.versionId,
+      first.versionId,
+    ]);
     expect(manifest.versions[1]).toMatchObject({ sha256: sha('id\n1\n'), size: 5, contentType: 'text/csv' });
   });
 
@@ -85,9 +97,16 @@ describe('local object store', () => {
     utimesSync(join(root, KEY), new Date('2024-01-16T00:00:00Z'), new Date('2024-01-16T00:00:00Z'));
     const found = await store.head(KEY);
     expect(found?.versionId).toMatch(/^20240116T000000000Z-[0-9a-f]{8}$/);
-    expect((await store.listVersions(KEY)).map((v) => v.versionId)).toEqual([found?.versionId, first.versionId]);
+    expect((await store.listVersions(KEY)).map((v) => v.versionId)).toEqual([
+      found?.versionId,
+      first.versionId,
+    ]);
     const third = await store.put(KEY, 'v3');
-    expect((await store.listVersions(KEY)).map((v) => v.versionId)).toEqual([third.versionId, found?.versionId, first.versionId]);
+    expect((await store.listVersions(KEY)).map((v) => v.versionId)).toEqual([
+      third.versionId,
+      found?.versionId,
+      first.versionId,
+    ]);
     expect((await store.get(KEY, { versionId: found!.versionId })).toString()).toBe('written elsewhere');
     // The in-place overwrite destroyed v1's bytes before the store could keep them; it says so.
     const lost = (await store.get(KEY, { versionId: first.versionId }).catch((e: unknown) => e)) as Error;
@@ -121,7 +140,10 @@ describe('local object store', () => {
   it('stores a stream body once and can land the same file again idempotently', async () => {
     const source = join(root, 'source.csv');
     writeFileSync(source, 'id,name\n1,Ada\n');
-    const fromStream = await store.put(KEY, Readable.from([Buffer.from('id,name\n'), Buffer.from('1,Ada\n')]));
+    const fromStream = await store.put(
+      KEY,
+      Readable.from([Buffer.from('id,name\n'), Buffer.from('1,Ada\n')]),
+    );
     const fromFile = await store.put(KEY, { file: source });
     expect(fromFile).toMatchObject({ versionId: fromStream.versionId, created: false, size: 14 });
   });

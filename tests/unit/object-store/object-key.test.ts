@@ -20,7 +20,12 @@ function problem(run: () => unknown): string {
 
 describe('validateObjectKey', () => {
   it('accepts relative slash-separated keys', () => {
-    for (const key of ['a', 'raw/year=2024/month=01/day=15/customers/customers.csv', 'x/.hidden', 'a b/c+d.csv']) {
+    for (const key of [
+      'a',
+      'raw/year=2024/month=01/day=15/customers/customers.csv',
+      'x/.hidden',
+      'a b/c+d.csv',
+    ]) {
       expect(validateObjectKey(key)).toBe(key);
     }
   });
@@ -45,11 +50,13 @@ describe('validateObjectKey', () => {
 
 describe('validateObjectPrefix', () => {
   it('accepts the empty prefix, folders and partial segments', () => {
-    for (const prefix of ['', 'raw/', 'raw/year=2024/mon', '_vers']) expect(validateObjectPrefix(prefix)).toBe(prefix);
+    for (const prefix of ['', 'raw/', 'raw/year=2024/mon', '_vers'])
+      expect(validateObjectPrefix(prefix)).toBe(prefix);
   });
 
   it('rejects absolute, empty-segment, `..` and versions prefixes', () => {
-    for (const prefix of ['/raw', 'raw//x', '../', 'raw/..', '_versions/']) problem(() => validateObjectPrefix(prefix));
+    for (const prefix of ['/raw', 'raw//x', '../', 'raw/..', '_versions/'])
+      problem(() => validateObjectPrefix(prefix));
   });
 });
 

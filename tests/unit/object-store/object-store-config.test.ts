@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isShopflowError } from '../../../framework/errors/error-catalog.js';
 import { createObjectStore } from '../../../resources/object-store/create-object-store.js';
-import { ObjectStoreConfigSchema, parseObjectStoreConfig } from '../../../resources/object-store/object-store-config.js';
+import {
+  ObjectStoreConfigSchema,
+  parseObjectStoreConfig,
+} from '../../../resources/object-store/object-store-config.js';
 
 describe('ObjectStoreConfigSchema', () => {
   it('accepts a local folder and a full S3 config', () => {
@@ -47,7 +50,12 @@ describe('ObjectStoreConfigSchema', () => {
 describe('createObjectStore', () => {
   it('validates the config and keeps retry hooks', () => {
     expect(() => createObjectStore({ type: 's3', bucket: 'x' })).toThrow(/field `bucket`/);
-    const store = createObjectStore({ type: 's3', bucket: 'landing', prefix: '/shopflow/dev/', retry: { sleep: async () => {} } });
+    const store = createObjectStore({
+      type: 's3',
+      bucket: 'landing',
+      prefix: '/shopflow/dev/',
+      retry: { sleep: async () => {} },
+    });
     expect(store.kind).toBe('s3');
     expect(store.description).toBe('s3://landing/shopflow/dev/');
   });

@@ -28,7 +28,9 @@ function recorder() {
 describe('backoffDelayMs', () => {
   it('grows exponentially up to the cap, scaled by the random draw (full jitter)', () => {
     const top = { baseDelayMs: 100, maxDelayMs: 5000, random: () => 0.999999 };
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelayMs(n, top))).toEqual([99, 199, 399, 799, 1599, 3199, 4999]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelayMs(n, top))).toEqual([
+      99, 199, 399, 799, 1599, 3199, 4999,
+    ]);
     expect(backoffDelayMs(4, { baseDelayMs: 100, maxDelayMs: 5000, random: () => 0.5 })).toBe(400);
     expect(backoffDelayMs(4, { baseDelayMs: 100, maxDelayMs: 5000, random: () => 0 })).toBe(0);
   });

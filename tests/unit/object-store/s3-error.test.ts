@@ -6,7 +6,10 @@ import { isTransientS3Error, toS3StoreError } from '../../../resources/object-st
 // NOTE: plain objects shaped like the SDK's errors; the real ones are produced against s3rver in
 // tests/integration/object-store.
 function sdkError(name: string, status?: number, message = name): Error {
-  return Object.assign(new Error(message), { name, ...(status ? { $metadata: { httpStatusCode: status } } : {}) });
+  return Object.assign(new Error(message), {
+    name,
+    ...(status ? { $metadata: { httpStatusCode: status } } : {}),
+  });
 }
 function networkError(code: string, message = code): Error {
   return Object.assign(new Error(message), { code });
@@ -45,7 +48,10 @@ describe('isTransientS3Error', () => {
 
 describe('toS3StoreError', () => {
   it('names the missing bucket and the fix', () => {
-    const error = toS3StoreError(sdkError('NoSuchBucket', 404, 'The specified bucket does not exist'), context);
+    const error = toS3StoreError(
+      sdkError('NoSuchBucket', 404, 'The specified bucket does not exist'),
+      context,
+    );
     expect(isShopflowError(error, 'SF_IO')).toBe(true);
     expect(error.message).toContain('S3 bucket `landing` does not exist');
     expect(error.message).toContain('PUT s3://landing/raw/a.csv');
@@ -53,7 +59,10 @@ describe('toS3StoreError', () => {
   });
 
   it('explains access denied with the IAM action, scrubbing credentials from the text', () => {
-    const error = toS3StoreError(sdkError('InvalidAccessKeyId', 403, 'key AKIASECRETVALUE is not known'), context);
+    const error = toS3StoreError(
+      sdkError('InvalidAccessKeyId', 403, 'key AKIASECRETVALUE is not known'),
+      context,
+    );
     expect(error.message).toContain('access denied: PUT s3://landing/raw/a.csv');
     expect(error.hint).toContain('s3:PutObject');
     expect(error.message).not.toContain('AKIASECRETVALUE');
@@ -62,7 +71,10 @@ describe('toS3StoreError', () => {
   });
 
   it('reports exhausted retries with the attempt count and the last error', () => {
-    const error = toS3StoreError(new RetriesExhaustedError('PUT', 5, sdkError('SlowDown', 503, 'Please reduce your request rate.')), context);
+    const error = toS3StoreError(
+      new RetriesExhaustedError('PUT', 5, sdkError('SlowDown', 503, 'Please reduce your request rate.')),
+      context,
+    );
     expect(error.message).toBe(
       'PUT s3://landing/raw/a.csv failed after 5 attempts; last error: SlowDown (HTTP 503): Please reduce your request rate.; ' +
         'S3 kept failing transiently; try again later or raise `retry.maxAttempts`',

@@ -1,0 +1,113 @@
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { ShopflowRuntime } from '../framework/index.js';
+import { accessPolicy } from './http/access-policy.js';
+import { ApiError, errorResponse } from './http/api-error.js';
+import { assertSafeToServe } from './http/listen-safety.js';
+import { registerAssetRoutes } from './routes/asset-routes.js';
+import { registerGraphRoutes } from './routes/graph-routes.js';
+import { registerHealthRoute } from './routes/health-route.js';
+import { registerPlanRoutes } from './routes/plan-routes.js';
+import { registerRunRoutes } from './routes/run-routes.js';
+import { RunEventStreams } from './run-event-stream.js';
+import { RunLauncher } from './run-launcher.js';
+import type { ServerContext } from './server-context.js';
+import { StatusCache } from './views/status-cache.js';
+
+export interface ServerOptions {
+  runtime: ShopflowRuntime;
+  /** Bearer token that launching runs requires (`SHOPFLOW_UI_TOKEN`). Never logged or returned. */
+  token?: string;
+  /** Refuse to launch runs. */
+  readOnly?: boolean;
+  /** Where the server will listen; a non-loopback host requires a token. */
+  host: string;
+  port: number;
+  log: Logger;
+  /** How long a computed status summary is reused (default 1000 ms). */
+  statusMaxAgeMs?: number;
+  /** How often a run's event stream polls the instance store (default 250 ms). */
+  eventPollMs?: number;
+}
+
+const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+/**
+ * The ShopFlow web server: the JSON API under `/api` and the single-page UI, on a runtime. It is
+ * returned ready but not listening; call `listen({ host, port })` (see `listenUntilStopped`).
+ * Closing it waits for the runs it started.
+ *
+ * @example
+ * const app = createServer({ runtime, token: process.env.SHOPFLOW_UI_TOKEN, host: '127.0.0.1', port: 3000, log });
+ * await app.listen({ host: '127.0.0.1', port: 3000 });
+ */
+export function createServer(options: ServerOptions): FastifyInstance {
+  assertSafeToServe(options);
+  const token = options.token || undefined;
+  const { runtime, log } = options;
+  const app = Fastify({
+    loggerInstance: log,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+  const access = accessPolicy({ token, readOnly: options.readOnly });
+  const context: ServerContext = {
+    runtime,
+    statusCache: new StatusCache(runtime, options.statusMaxAgeMs),
+    launcher: new RunLauncher(runtime, log),
+    streams: new RunEventStreams(runtime.store, options.eventPollMs),
+    access,
+    readOnly: options.readOnly === true,
+    tokenRequired: token !== undefined,
+  };
+
+  app.addHook('onRequest', access.checkRequest);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const { statusCode, body } = errorResponse(error);
+    if (statusCode >= 500) log.error({ err: error, method: request.method, url: request.url }, 'request failed');
+    return reply.code(statusCode).send(body);
+  });
+  app.setNotFoundHandler((request) => {
+    throw new ApiError(404, 'SF_NOT_FOUND', `no page or API endpoint at ${request.method} ${request.url.split('?')[0]}`);
+  });
+
+  registerHealthRoute(app, context);
+  registerGraphRoutes(app, context);
+  registerAssetRoutes(app, context);
+  registerPlanRoutes(app, context);
+  registerRunRoutes(app, context);
+  app.register(fastifyStatic, {
+    root: PUBLIC_DIR,
+    prefix: '/',
+    index: 'index.html',
+    cacheControl: false,
+    allowedPath: (pathName) => !pathName.endsWith('.d.ts'),
+    setHeaders: (reply) => reply.header('cache-control', 'no-cache'),
+  });
+
+  app.addHook('preClose', async () => {
+    context.streams.closeAll();
+  });
+  app.addHook('onClose', async () => {
+    await context.launcher.drain();
+    context.statusCache.dispose();
+  });
+  return app;
+}

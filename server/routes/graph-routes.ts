@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ShopflowError } from '../../framework/index.js';
+import { integerParam, parseRequest } from '../http/parse-request.js';
+import type { ServerContext } from '../server-context.js';
+import { buildGraphView } from '../views/graph-view.js';
+
+const GraphQuery = z.strictObject({
+  focus: z.string().min(1).max(200).optional(),
+  depth: integerParam(0, 50).optional(),
+  group: z.string().min(1).max(200).optional(),
+});
+
+/**
+ * `GET /api/graph?focus=KEY&depth=N&group=G`: nodes with their status, and edges. The unfiltered
+ * graph is serialized once per status snapshot, so many clients polling it cost one computation.
+ */
+export function registerGraphRoutes(app: FastifyInstance, context: ServerContext): void {
+  let whole: { version: number; body: string } | undefined;
+
+  app.get('/api/graph', async (request, reply) => {
+    const query = parseRequest(GraphQuery, request.query, 'query');
+    if (query.depth !== undefined && !query.focus) {
+      throw new ShopflowError('SF_BAD_USAGE', `query parameter \`depth\` is ${query.depth} but no \`focus\` was given`, {
+        hint: 'add focus=ASSET_KEY, e.g. /api/graph?focus=daily_stats&depth=2',
+      });
+    }
+    const snapshot = await context.statusCache.get();
+    const graph = context.runtime.graph;
+    if (!query.focus && !query.group) {
+      if (whole?.version !== snapshot.version) {
+        whole = { version: snapshot.version, body: JSON.stringify(buildGraphView(graph, snapshot.statuses, snapshot.computedAt)) };
+      }
+      return reply.type('application/json; charset=utf-8').send(whole.body);
+    }
+    return buildGraphView(graph, snapshot.statuses, snapshot.computedAt, query);
+  });
+}

@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../server-context.js';
+
+/** `GET /api/health`: whether the instance store answers, and how the server is configured. */
+export function registerHealthRoute(app: FastifyInstance, context: ServerContext): void {
+  app.get('/api/health', async (_request, reply) => {
+    const base = {
+      assets: context.runtime.graph.keys.length,
+      store: context.runtime.store.backend,
+      readOnly: context.readOnly,
+      tokenRequired: context.tokenRequired,
+      runsInProgress: context.launcher.running,
+    };
+    try {
+      await context.runtime.store.listRuns({ limit: 1 });
+      return { status: 'ok', ...base };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', ...base, error: { code: 'SF_INSTANCE_STORE', message: 'the instance store does not answer' } });
+    }
+  });
+}

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Plan, ShopflowRuntime } from '../framework/index.js';
+
+/**
+ * Starts runs inside the server process without waiting for them, and remembers them so the
+ * server can wait for them when it stops.
+ *
+ * @example
+ * const runId = await launcher.launch(plan, { concurrency: 2 }); // resolves once the run record exists
+ */
+export class RunLauncher {
+  private readonly active = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly runtime: ShopflowRuntime,
+    private readonly log: Logger,
+  ) {}
+
+  /** Runs started here that have not finished. */
+  get running(): number {
+    return this.active.size;
+  }
+
+  /** Starts `plan`; resolves with the run id as soon as the run is recorded (its `run_start` event). */
+  async launch(plan: Plan, options: { concurrency?: number } = {}): Promise<string> {
+    const runId = randomUUID();
+    let recorded!: () => void;
+    const started = new Promise<void>((resolve) => {
+      recorded = resolve;
+    });
+    const unsubscribe = this.runtime.onEvent((event) => {
+      if (event.runId === runId && event.type === 'run_start') recorded();
+    });
+    const execution = this.runtime.execute(plan, { runId, concurrency: options.concurrency, tags: { trigger: 'web' } });
+    const tracked = execution.then(
+      (result) => {
+        this.log.info({ runId, status: result.status }, `run ${runId} finished: ${result.status}`);
+      },
+      (error: unknown) => {
+        this.log.error({ runId, err: error }, `run ${runId} stopped with an error`);
+      },
+    );
+    this.active.set(runId, tracked);
+    void tracked.finally(() => this.active.delete(runId));
+    try {
+      await Promise.race([started, execution]);
+    } finally {
+      unsubscribe();
+    }
+    return runId;
+  }
+
+  /** Waits for every run started here to finish. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.active.values()]);
+  }
+}

@@ -1,0 +1,431 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isShopflowError } from '../../../framework/errors/error-catalog.js';
+import { applyDdl } from '../../../resources/postgres/apply-ddl.js';
+import { createPostgresResource, type PostgresResource } from '../../../resources/postgres/postgres-resource.js';
+import {
+  loadCustomers,
+  loadProducts,
+  loadTransactions,
+} from '../../../resources/postgres/shopflow-tables.js';
+import { loadTable } from '../../../resources/postgres/table-loader.js';
+import type { TableSpec } from '../../../resources/postgres/table-spec.js';
+import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
+
+let server: TestPostgres;
+let postgres: PostgresResource;
+let scratch: string;
+const context = { runId: 'run-1', assetKey: 'pg_test', partitionKey: '2024-03-01' };
+
+beforeAll(async () => {
+  server = await startTestPostgres();
+  postgres = await createPostgresResource({ mode: 'url', url: server.url });
+  scratch = mkdtempSync(join(tmpdir(), 'shopflow-loader-'));
+});
+
+afterAll(async () => {
+  await postgres?.close();
+  await server?.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  await postgres.query('drop schema if exists shopflow cascade; drop schema if exists shopflow_analytics cascade');
+  await applyDdl(postgres.pool);
+});
+
+type Row = Record<string, unknown>;
+
+const customer = (id: number, overrides: Row = {}): Row => ({
+  customer_id: id,
+  name: `Customer ${id}`,
+  email: `c${id}@example.com`,
+  registration_date: '2024-01-01',
+  country: 'US',
+  updated_at: '2024-01-01T00:00:00Z',
+  ...overrides,
+});
+
+const product = (id: number, overrides: Row = {}): Row => ({
+  product_id: id,
+  name: `Product ${id}`,
+  category: 'Books',
+  price: '10.00',
+  supplier: 'Paper Co',
+  updated_at: '2024-01-01T00:00:00Z',
+  ...overrides,
+});
+
+const transaction = (id: number, overrides: Row = {}): Row => ({
+  transaction_id: id,
+  customer_id: 1,
+  product_id: 1,
+  quantity: 1,
+  unit_price: '10.00',
+  timestamp: '2024-03-01T10:00:00Z',
+  payment_method: 'credit_card',
+  delivery_date: '2024-03-01',
+  ...overrides,
+});
+
+/** All rows of the warehouse tables (load_audit excluded), in key order. */
+async function warehouse(): Promise<Record<string, Row[]>> {
+  const tables = {
+    countries: 'country_code',
+    categories: 'category_id',
+    suppliers: 'supplier_id',
+    payment_methods: 'payment_method_id',
+    customers: 'customer_id',
+    products: 'product_id',
+    transactions: 'transaction_id',
+  };
+  const out: Record<string, Row[]> = {};
+  for (const [table, key] of Object.entries(tables)) {
+    out[table] = (await postgres.query(`select * from shopflow.${table} order by ${key}`)).rows;
+  }
+  return out;
+}
+
+async function audit(): Promise<Row[]> {
+  return (await postgres.query('select * from shopflow.load_audit order by id')).rows;
+}
+
+async function seedCatalog(): Promise<void> {
+  await loadCustomers(postgres.pool, [customer(1), customer(2), customer(3, { country: 'DE' })], context);
+  await loadProducts(postgres.pool, [product(1), product(2, { category: 'Toys', price: '3.50' })], context);
+}
+
+describe('loadTable: inserts, updates, unchanged', () => {
+  it('counts inserted, updated and unchanged rows exactly', async () => {
+    const first = await loadCustomers(postgres.pool, [customer(1), customer(2), customer(3)], context);
+    expect(first).toMatchObject({ staged: 3, inserted: 3, updated: 0, unchanged: 0, rejected: 0, rejectedSample: [] });
+
+    const second = await loadCustomers(
+      postgres.pool,
+      [customer(1), customer(2, { email: 'new@example.com', updated_at: '2024-02-01T00:00:00Z' }), customer(4)],
+      context,
+    );
+    expect(second).toMatchObject({ staged: 3, inserted: 1, updated: 1, unchanged: 1, rejected: 0 });
+    const { rows } = await postgres.query('select customer_id, email, version from shopflow.customers order by 1');
+    expect(rows).toEqual([
+      { customer_id: '1', email: 'c1@example.com', version: 1 },
+      { customer_id: '2', email: 'new@example.com', version: 2 },
+      { customer_id: '3', email: 'c3@example.com', version: 1 },
+      { customer_id: '4', email: 'c4@example.com', version: 1 },
+    ]);
+  });
+
+  it('loading the same data twice changes nothing but the audit', async () => {
+    const customers = [customer(1), customer(2, { country: 'FR' }), customer(3)];
+    const products = [product(1), product(2, { category: 'Toys' })];
+    const transactions = [transaction(1), transaction(2, { customer_id: 2, product_id: 2, quantity: 3 })];
+    await loadCustomers(postgres.pool, customers, context);
+    await loadProducts(postgres.pool, products, context);
+    await loadTransactions(postgres.pool, transactions, context);
+    const before = await warehouse();
+    const auditBefore = await audit();
+
+    const again = [
+      await loadCustomers(postgres.pool, customers, context),
+      await loadProducts(postgres.pool, products, context),
+      await loadTransactions(postgres.pool, transactions, context),
+    ];
+    expect(again.map(({ inserted, updated, unchanged, rejected }) => ({ inserted, updated, unchanged, rejected }))).toEqual([
+      { inserted: 0, updated: 0, unchanged: 3, rejected: 0 },
+      { inserted: 0, updated: 0, unchanged: 2, rejected: 0 },
+      { inserted: 0, updated: 0, unchanged: 2, rejected: 0 },
+    ]);
+    expect(await warehouse()).toEqual(before);
+    const auditAfter = await audit();
+    expect(auditAfter).toHaveLength(auditBefore.length + 3);
+    expect(auditAfter.slice(-3)).toEqual([
+      expect.objectContaining({ target_table: 'shopflow.customers', inserted: '0', updated: '0', unchanged: '3' }),
+      expect.objectContaining({ target_table: 'shopflow.products', inserted: '0', updated: '0', unchanged: '2' }),
+      expect.objectContaining({ target_table: 'shopflow.transactions', inserted: '0', updated: '0', unchanged: '2' }),
+    ]);
+  });
+
+  it('a changed email bumps version, updated_at and loaded_at but not created_at', async () => {
+    await loadCustomers(postgres.pool, [customer(1)], context);
+    const [before] = (await postgres.query('select * from shopflow.customers')).rows;
+    await loadCustomers(
+      postgres.pool,
+      [customer(1, { email: 'moved@example.com', updated_at: '2024-05-01T00:00:00Z' })],
+      context,
+    );
+    const [after] = (await postgres.query('select * from shopflow.customers')).rows;
+    expect(after.email).toBe('moved@example.com');
+    expect(after.version).toBe(before.version + 1);
+    expect(after.created_at).toEqual(before.created_at);
+    expect(after.updated_at.getTime()).toBeGreaterThan(before.updated_at.getTime());
+    expect(after.loaded_at.getTime()).toBeGreaterThan(before.loaded_at.getTime());
+    expect(after.source_updated_at.toISOString()).toBe('2024-05-01T00:00:00.000Z');
+  });
+
+  it('keeps the newest version per key within a load, whatever the input order', async () => {
+    const result = await loadCustomers(
+      postgres.pool,
+      [
+        customer(1, { email: 'v2@example.com', updated_at: '2024-02-01T00:00:00Z' }),
+        customer(1, { email: 'v3@example.com', country: 'DE', updated_at: '2024-03-01T00:00:00Z' }),
+        customer(1, { email: 'v1@example.com', updated_at: '2024-01-01T00:00:00Z' }),
+      ],
+      context,
+    );
+    expect(result).toMatchObject({ staged: 3, inserted: 1, updated: 0, unchanged: 2 });
+    const { rows } = await postgres.query('select email, country_code, version from shopflow.customers');
+    expect(rows).toEqual([{ email: 'v3@example.com', country_code: 'DE', version: 1 }]);
+  });
+
+  it('never lets an older source version overwrite a newer stored one', async () => {
+    await loadCustomers(postgres.pool, [customer(1, { email: 'new@example.com', updated_at: '2024-06-01T00:00:00Z' })], context);
+    const late = await loadCustomers(
+      postgres.pool,
+      [customer(1, { email: 'old@example.com', updated_at: '2024-01-01T00:00:00Z' })],
+      context,
+    );
+    expect(late).toMatchObject({ inserted: 0, updated: 0, unchanged: 1 });
+    const { rows } = await postgres.query('select email, version from shopflow.customers');
+    expect(rows).toEqual([{ email: 'new@example.com', version: 1 }]);
+  });
+
+  it('fills lookup dimensions and rounds prices to the cent', async () => {
+    await loadProducts(
+      postgres.pool,
+      [product(1, { category: 'Toys', price: '4.005' }), product(2, { category: 'Books', supplier: 'Ink Ltd' })],
+      context,
+    );
+    const { rows } = await postgres.query(`select p.product_id, c.name as category, s.name as supplier, p.price
+      from shopflow.products p join shopflow.categories c using (category_id) join shopflow.suppliers s using (supplier_id)
+      order by 1`);
+    expect(rows).toEqual([
+      { product_id: '1', category: 'Toys', supplier: 'Paper Co', price: '4.01' },
+      { product_id: '2', category: 'Books', supplier: 'Ink Ltd', price: '10.00' },
+    ]);
+    const moved = await loadProducts(
+      postgres.pool,
+      [product(1, { category: 'Games', price: '4.01', updated_at: '2024-02-01T00:00:00Z' })],
+      context,
+    );
+    expect(moved).toMatchObject({ inserted: 0, updated: 1 });
+    const categories = await postgres.query('select name from shopflow.categories order by name');
+    expect(categories.rows.map((row) => row.name)).toEqual(['Books', 'Games', 'Toys']);
+  });
+
+  it('computes amount and the UTC transaction date of transactions', async () => {
+    await seedCatalog();
+    await loadTransactions(
+      postgres.pool,
+      [transaction(1, { quantity: 3, unit_price: '2.50', timestamp: '2024-03-01T01:30:00+02:00' })],
+      context,
+    );
+    const { rows } = await postgres.query(
+      'select amount, transaction_date, transaction_ts, delivery_date from shopflow.transactions',
+    );
+    expect(rows).toEqual([
+      {
+        amount: '7.50',
+        transaction_date: '2024-02-29',
+        transaction_ts: new Date('2024-02-29T23:30:00Z'),
+        delivery_date: '2024-03-01',
+      },
+    ]);
+  });
+
+  it('loads any table described by a spec, mapping incoming columns to themselves', async () => {
+    await postgres.query(`create table shopflow.things (thing_id bigint primary key, label text, weight numeric,
+      created_at timestamptz not null default now(), updated_at timestamptz not null default now(),
+      loaded_at timestamptz not null default now(), version integer not null default 1)`);
+    const spec: TableSpec = {
+      table: 'shopflow.things',
+      key: ['thing_id'],
+      columns: [
+        { name: 'thing_id', type: 'bigint' },
+        { name: 'label', type: 'text' },
+        { name: 'weight', type: 'numeric' },
+      ],
+      compare: ['label', 'weight'],
+    };
+    const rows = [
+      { thing_id: 1, label: 'a', weight: 1.5 },
+      { thing_id: 2, label: '', weight: null },
+      { thing_id: 2, label: 'later wins', weight: 2 },
+    ];
+    expect(await loadTable(postgres.pool, spec, rows, context)).toMatchObject({ inserted: 2, unchanged: 1 });
+    const stored = await postgres.query('select thing_id, label, weight from shopflow.things order by 1');
+    expect(stored.rows).toEqual([
+      { thing_id: '1', label: 'a', weight: '1.5' },
+      { thing_id: '2', label: 'later wins', weight: '2' },
+    ]);
+  });
+});
+
+describe('loadTable: rejected rows', () => {
+  it('sets aside orphans and non-positive values with reasons, loading the rest', async () => {
+    await seedCatalog();
+    const before = await warehouse();
+    const result = await loadTransactions(
+      postgres.pool,
+      [
+        transaction(1),
+        transaction(2, { customer_id: 99 }),
+        transaction(3, { product_id: 77, payment_method: 'crypto' }),
+        transaction(4, { quantity: 0 }),
+        transaction(5, { unit_price: '-1.00' }),
+        transaction(6, { transaction_id: null }),
+        transaction(7, { customer_id: 2, product_id: 2 }),
+      ],
+      context,
+    );
+    expect(result).toMatchObject({ staged: 7, inserted: 2, updated: 0, unchanged: 0, rejected: 5 });
+    expect(result.rejectedSample.map(({ row, reason }) => ({ row, reason }))).toEqual([
+      { row: 2, reason: 'customer_id not found in shopflow.customers' },
+      { row: 3, reason: 'product_id not found in shopflow.products' },
+      { row: 4, reason: 'quantity is missing or not positive' },
+      { row: 5, reason: 'unit_price is missing or negative' },
+      { row: 6, reason: 'transaction_id is missing' },
+    ]);
+    expect(result.rejectedSample[0].values).toMatchObject({ transaction_id: 2, customer_id: 99 });
+    const { rows } = await postgres.query('select transaction_id from shopflow.transactions order by 1');
+    expect(rows.map((row) => row.transaction_id)).toEqual(['1', '7']);
+    // A value seen only on a rejected row does not enter a lookup dimension.
+    expect((await warehouse()).payment_methods.map((row) => row.name)).toEqual(['credit_card']);
+    expect(before.payment_methods).toEqual([]);
+    expect((await audit()).at(-1)).toMatchObject({ status: 'success', inserted: '2', rejected: '5' });
+  });
+
+  it('rejects products without a positive price and limits the sample', async () => {
+    const result = await loadProducts(
+      postgres.pool,
+      [product(1, { price: '0' }), product(2, { price: '-5' }), product(3, { price: '0.004' }), product(4), product(5, { price: null })],
+      context,
+      { rejectedSampleSize: 2 },
+    );
+    expect(result).toMatchObject({ staged: 5, inserted: 1, rejected: 4 });
+    expect(result.rejectedSample).toEqual([
+      { row: 1, reason: 'price is not positive', values: expect.objectContaining({ product_id: 1, price: 0 }) },
+      { row: 2, reason: 'price is not positive', values: expect.objectContaining({ product_id: 2, price: -5 }) },
+    ]);
+  });
+});
+
+describe('loadTable: CSV files', () => {
+  it('streams a CSV file whose header lists the columns in any order, with quoted fields', async () => {
+    const path = join(scratch, 'products.csv');
+    writeFileSync(
+      path,
+      [
+        'supplier,product_id,price,name,category,updated_at',
+        '"Smith, ""Bob"" & Co",1,12.50,"Two\nlines",Books,2024-01-01T00:00:00Z',
+        'Ink Ltd,2,3.00,Plain,"",2024-01-01T00:00:00Z',
+        'Ink Ltd,3,3.00,No category,,2024-01-01T00:00:00Z',
+        '',
+      ].join('\r\n'),
+    );
+    const result = await loadProducts(postgres.pool, path, context);
+    expect(result).toMatchObject({ staged: 3, inserted: 1, rejected: 2 });
+    expect(result.rejectedSample.map((rejected) => [rejected.row, rejected.reason])).toEqual([
+      [2, 'category is missing'],
+      [3, 'category is missing'],
+    ]);
+    const { rows } = await postgres.query(`select p.name, s.name as supplier from shopflow.products p
+      join shopflow.suppliers s using (supplier_id)`);
+    expect(rows).toEqual([{ name: 'Two\r\nlines', supplier: 'Smith, "Bob" & Co' }]);
+  });
+
+  it('names an unexpected or missing header column and writes a failed audit row', async () => {
+    const path = join(scratch, 'customers-typo.csv');
+    writeFileSync(path, 'customer_id,name,emial,registration_date,country,updated_at\n1,A,a@x,2024-01-01,US,\n');
+    const error = await loadCustomers(postgres.pool, path, context).catch((caught: unknown) => caught);
+    expect(isShopflowError(error, 'SF_INPUT_INVALID')).toBe(true);
+    expect((error as Error).message).toContain('unexpected column `emial`');
+    expect((error as Error).message).toContain('did you mean `email`?');
+    expect((await audit()).at(-1)).toMatchObject({ status: 'failed', target_table: 'shopflow.customers' });
+
+    writeFileSync(path, 'customer_id,name,registration_date,country,updated_at\n');
+    await expect(loadCustomers(postgres.pool, path, context)).rejects.toThrow('lacks the column(s) email');
+    await expect(loadCustomers(postgres.pool, join(scratch, 'absent.csv'), context)).rejects.toMatchObject({
+      code: 'SF_IO',
+    });
+  });
+});
+
+describe('loadTable: failures', () => {
+  it('a value COPY cannot read leaves every table as it was and audits the failure', async () => {
+    await seedCatalog();
+    await loadTransactions(postgres.pool, [transaction(1)], context);
+    const before = await warehouse();
+    const rows = Array.from({ length: 2000 }, (_, i) =>
+      transaction(i + 2, { payment_method: 'crypto', quantity: i === 1500 ? 'abc' : 1 }),
+    );
+    const error = await loadTransactions(postgres.pool, rows, { ...context, partitionKey: '2024-03-02' }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isShopflowError(error, 'SF_INPUT_INVALID')).toBe(true);
+    expect((error as Error).message).toContain('shopflow.transactions for pg_test[2024-03-02]');
+    expect((error as Error).message).toContain('invalid input syntax for type integer: "abc"');
+    expect((error as Error).message).toContain('line 1501, column quantity');
+    expect(await warehouse()).toEqual(before);
+    expect((await audit()).at(-1)).toMatchObject({
+      run_id: 'run-1',
+      asset_key: 'pg_test',
+      partition_key: '2024-03-02',
+      status: 'failed',
+      inserted: '0',
+      error: expect.stringContaining('invalid input syntax'),
+    });
+    // The pool is healthy afterwards.
+    expect(await loadTransactions(postgres.pool, [transaction(2)], context)).toMatchObject({ inserted: 1 });
+  });
+
+  it('an input that fails while streaming rolls back and is audited', async () => {
+    await seedCatalog();
+    const before = await warehouse();
+    async function* broken() {
+      for (let id = 1; id <= 100; id++) yield customer(id + 10);
+      throw new Error('silver partition unreadable');
+    }
+    const error = await loadCustomers(postgres.pool, broken(), context).catch((caught: unknown) => caught);
+    expect(isShopflowError(error, 'SF_IO')).toBe(true);
+    expect((error as Error).message).toContain('silver partition unreadable');
+    expect(await warehouse()).toEqual(before);
+    expect((await audit()).at(-1)).toMatchObject({ status: 'failed', error: expect.stringContaining('unreadable') });
+    expect(await loadCustomers(postgres.pool, [customer(50)], context)).toMatchObject({ inserted: 1 });
+  });
+});
+
+describe('loadTable: concurrency', () => {
+  it('concurrent loads of different partitions neither deadlock nor lose rows', async () => {
+    const ascending = Array.from({ length: 3000 }, (_, i) => customer(i + 1));
+    const descending = Array.from({ length: 3000 }, (_, i) =>
+      customer(4500 - i, { email: `b${4500 - i}@example.com`, country: 'NZ', updated_at: '2024-02-01T00:00:00Z' }),
+    );
+    const customers = await Promise.all([
+      loadCustomers(postgres.pool, ascending, { ...context, partitionKey: 'a' }),
+      loadCustomers(postgres.pool, descending, { ...context, partitionKey: 'b' }),
+    ]);
+    expect(customers.every((result) => result.rejected === 0)).toBe(true);
+    const stored = await postgres.query(`select count(*)::int as n,
+      count(*) filter (where email like 'b%')::int as newer from shopflow.customers`);
+    // Customers 1501–4500 end with partition b's newer version whichever load committed first.
+    expect(stored.rows[0]).toEqual({ n: 4500, newer: 3000 });
+
+    await loadProducts(postgres.pool, [product(1), product(2)], context);
+    const partition = (offset: number, methods: string[]) =>
+      Array.from({ length: 4000 }, (_, i) =>
+        transaction(offset + i, { customer_id: (i % 4500) + 1, product_id: (i % 2) + 1, payment_method: methods[i % 2] }),
+      );
+    const transactions = await Promise.all([
+      loadTransactions(postgres.pool, partition(1, ['zeta', 'alpha']), { ...context, partitionKey: '2024-03-01' }),
+      loadTransactions(postgres.pool, partition(10_001, ['alpha', 'zeta']), { ...context, partitionKey: '2024-03-02' }),
+      loadTransactions(postgres.pool, partition(20_001, ['mid', 'alpha']), { ...context, partitionKey: '2024-03-03' }),
+    ]);
+    expect(transactions.map((result) => result.inserted)).toEqual([4000, 4000, 4000]);
+    const methods = await postgres.query('select name from shopflow.payment_methods order by name');
+    expect(methods.rows.map((row) => row.name)).toEqual(['alpha', 'mid', 'zeta']);
+    const audits = await postgres.query("select count(*)::int as n from shopflow.load_audit where status = 'success'");
+    expect(audits.rows[0].n).toBe(6);
+  });
+});
