@@ -18,7 +18,10 @@ import { chmodSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyDdl } from '../resources/postgres/apply-ddl.js';
-import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '../resources/postgres/embedded-postgres-server.js';
+import {
+  ensureEmbeddedPostgres,
+  stopEmbeddedPostgres,
+} from '../resources/postgres/embedded-postgres-server.js';
 import { createPostgresResource } from '../resources/postgres/postgres-resource.js';
 import { loadCustomers, loadProducts, loadTransactions } from '../resources/postgres/shopflow-tables.js';
 
@@ -31,7 +34,12 @@ const COUNTRIES = ['US', 'DE', 'FR', 'GB', 'ES', 'IT', 'NL', 'CA', 'AU', 'JP'];
 const CATEGORIES = ['Books', 'Electronics', 'Garden', 'Home', 'Sports', 'Toys'];
 const START = Date.UTC(2024, 0, 1);
 
-async function writeLines(path: string, header: string, count: number, line: (i: number) => string): Promise<void> {
+async function writeLines(
+  path: string,
+  header: string,
+  count: number,
+  line: (i: number) => string,
+): Promise<void> {
   const out = createWriteStream(path);
   let chunk = `${header}\n`;
   for (let i = 1; i <= count; i++) {
@@ -87,7 +95,8 @@ try {
     customersCsv,
     'customer_id,name,email,registration_date,country,updated_at',
     CUSTOMERS,
-    (i) => `${i},Customer ${i},customer${i}@example.com,2023-06-01,${COUNTRIES[i % COUNTRIES.length]},2023-06-01T00:00:00Z`,
+    (i) =>
+      `${i},Customer ${i},customer${i}@example.com,2023-06-01,${COUNTRIES[i % COUNTRIES.length]},2023-06-01T00:00:00Z`,
   );
   await writeLines(
     productsCsv,
@@ -203,9 +212,13 @@ try {
   console.log('|---|---|');
   console.log(`| (a) psql \\copy into an unindexed table (baseline) | ${fmt(psqlMedian)} |`);
   console.log(`| (b) loadTable into shopflow.transactions | ${fmt(loaderMedian)} |`);
-  console.log(`| (c) psql \\copy into a copy of shopflow.transactions (same PK, FKs, indexes) | ${fmt(constrainedMedian)} |`);
+  console.log(
+    `| (c) psql \\copy into a copy of shopflow.transactions (same PK, FKs, indexes) | ${fmt(constrainedMedian)} |`,
+  );
   console.log(`| ratio b/a (target ≥ 0.70) | ${median(ratios).toFixed(2)} |`);
-  console.log(`| ratio b/c (loader overhead over a bare COPY into the same table) | ${(loaderMedian / constrainedMedian).toFixed(2)} |`);
+  console.log(
+    `| ratio b/c (loader overhead over a bare COPY into the same table) | ${(loaderMedian / constrainedMedian).toFixed(2)} |`,
+  );
   console.log(`| identical reload, ${fmt(reload.unchanged)} unchanged | ${fmt(ROWS / reloadSeconds)} |`);
   console.log(
     JSON.stringify({

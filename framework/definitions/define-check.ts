@@ -1,6 +1,6 @@
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import type { MaterializationRecord } from '../instance/instance-store.js';
-import type { InputHandle, QuarantineRule } from '../io/io-target.js';
+import { type InputHandle, type QuarantineRule, type RowPredicate, resolvePredicate } from '../io/io-target.js';
 import type { ResourceDefinition } from './define-resource.js';
 
 export type CheckSeverity = 'error' | 'warn';
@@ -13,6 +13,8 @@ export interface CheckContext {
   duckdb: DuckDbSession;
   /** The data just written, as a SQL fragment. */
   data: InputHandle;
+  /** The upstream handles the step read (for referential checks). */
+  deps: Record<string, InputHandle>;
   /** The materialization the check evaluates. */
   materialization: {
     id: string;
@@ -74,7 +76,7 @@ export function defineCheck(check: {
  */
 export function rowCheck(options: {
   name: string;
-  validWhen: string;
+  validWhen: RowPredicate;
   description?: string;
   severity?: CheckSeverity;
   quarantine?: boolean;
@@ -85,10 +87,12 @@ export function rowCheck(options: {
   return defineCheck({
     name: options.name,
     severity: options.severity ?? 'error',
-    description: options.description ?? `every row satisfies \`${options.validWhen}\``,
+    description: options.description ?? (typeof options.validWhen === 'string' ? `every row satisfies \`${options.validWhen}\`` : options.name),
     quarantine,
-    async evaluate({ duckdb, data, materialization }) {
-      const failing = `select * from ${data.toSql()} where not coalesce((${options.validWhen}), false)`;
+    async evaluate({ duckdb, data, deps, materialization }) {
+      const predicate = resolvePredicate(options.validWhen, deps);
+      // NOTE: evaluated in the select list, so window functions (uniqueness rules) work too.
+      const failing = `select * exclude (__ok) from (select *, coalesce((${predicate}), false) as __ok from ${data.toSql()}) where not __ok`;
       const [{ n }] = await duckdb.query(`select count(*)::bigint as n from (${failing})`);
       const failingRows = Number(n);
       const sample = failingRows > 0 ? await duckdb.query(`${failing} limit ${sampleSize}`) : [];
@@ -107,8 +111,8 @@ export function rowCheck(options: {
         passed: failingRows === 0,
         message:
           failingRows === 0
-            ? `every row satisfies \`${options.validWhen}\`${moved}`
-            : `${failingRows} rows fail \`${options.validWhen}\``,
+            ? `every row satisfies \`${predicate}\`${moved}`
+            : `${failingRows} rows fail \`${predicate}\``,
         metadata,
       };
     },

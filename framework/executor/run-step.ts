@@ -4,7 +4,7 @@ import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { isShopflowError } from '../errors/error-catalog.js';
 import type { LineageInput } from '../instance/instance-store.js';
-import type { InputHandle, IoContext, WriteResult } from '../io/io-target.js';
+import { type InputHandle, type IoContext, type WriteResult, resolvePredicate } from '../io/io-target.js';
 import { formatAssetPartition } from '../keys/asset-key.js';
 import { acquirePartitionLock } from './partition-lock.js';
 import { retryDelayMs } from './retry-policy.js';
@@ -17,6 +17,7 @@ function ioContext(
   partitionKey: string | null,
   runId: string,
   duckdb: DuckDbSession,
+  deps: Record<string, InputHandle> = {},
 ): IoContext {
   return {
     assetKey: asset.key,
@@ -27,7 +28,9 @@ function ioContext(
     lakeRoot: services.lakeRoot,
     resource: (definition) => services.resources.get(definition),
     quarantine: asset.io.supportsQuarantine
-      ? asset.checks.flatMap((check) => (check.quarantine ? [check.quarantine] : []))
+      ? asset.checks.flatMap((check) =>
+          check.quarantine ? [{ name: check.quarantine.name, validWhen: resolvePredicate(check.quarantine.validWhen, deps) }] : [],
+        )
       : [],
   };
 }
@@ -133,7 +136,7 @@ async function materializeOnce(
     };
   }
   const written = await userCodeBoundary(where, () =>
-    asset.io.write(ioContext(services, asset, step.partitionKey, step.runId, duckdb), output),
+    asset.io.write(ioContext(services, asset, step.partitionKey, step.runId, duckdb, inputs.handles), output),
   );
   return { ...written, metadata: { ...written.metadata, ...extra } };
 }
@@ -149,6 +152,7 @@ async function runChecks(
     dataVersion: string;
     metadata: Record<string, unknown>;
   },
+  deps: Record<string, InputHandle>,
 ): Promise<CheckOutcome[]> {
   if (asset.checks.length === 0) return [];
   const data = await asset.io.input(ioContext(services, asset, null, step.runId, duckdb), [
@@ -167,6 +171,7 @@ async function runChecks(
           runId: step.runId,
           duckdb,
           data,
+          deps,
           materialization,
           history: async (limit = 20) =>
             (
@@ -276,7 +281,7 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
       metadata,
       inputs: inputs.lineage,
     });
-    const checks = await runChecks(services, asset, step, duckdb, materialization);
+    const checks = await runChecks(services, asset, step, duckdb, materialization, inputs.handles);
     const failedBlocking = checks.filter((c) => !c.passed && c.severity === 'error');
     const message = failedBlocking.length
       ? `blocking check ${failedBlocking.map((c) => c.name).join(', ')} failed`

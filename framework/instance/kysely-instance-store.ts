@@ -39,6 +39,8 @@ export interface KyselyInstanceStoreOptions {
    * visible in increasing order (needed where writers run in parallel, i.e. PostgreSQL).
    */
   lockEventSequence?(trx: Transaction<Database>): Promise<void>;
+  /** Releases the database; without it, `close()` destroys `db`. */
+  close?(): Promise<void>;
 }
 
 // NOTE: well below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
@@ -208,7 +210,7 @@ export class KyselyInstanceStore implements InstanceStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#db.destroy();
+    await (this.#options.close ? this.#options.close() : this.#db.destroy());
   }
 
   // ---- runs -------------------------------------------------------------------------------------

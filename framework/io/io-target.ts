@@ -3,11 +3,28 @@ import type { ResourceDefinition } from '../definitions/define-resource.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import type { SqlFragment } from '../duckdb/sql-template.js';
 
+/**
+ * A DuckDB predicate a valid row satisfies (NULL counts as failing), or a function building it from
+ * the step's upstream handles (for referential rules: `(deps) => \`id in (select id from ${deps.x.toSql()})\``).
+ * Window functions are allowed (e.g. for uniqueness).
+ */
+export type RowPredicate = string | ((deps: Record<string, InputHandle>) => string | { text: string });
+
+/** Resolves a {@link RowPredicate} against the step's upstream handles. */
+export function resolvePredicate(predicate: RowPredicate, deps: Record<string, InputHandle>): string {
+  return typeof predicate === 'string' ? predicate : String(typeof predicate(deps) === 'string' ? predicate(deps) : (predicate(deps) as { text: string }).text);
+}
+
 /** A row-level rule whose failing rows are moved to the asset's quarantine instead of failing it. */
 export interface QuarantineRule {
   /** The check name, recorded with each quarantined row. */
   name: string;
-  /** SQL predicate (DuckDB) that a valid row satisfies. NULL counts as failing. */
+  validWhen: RowPredicate;
+}
+
+/** A quarantine rule with its predicate resolved for one step. */
+export interface ResolvedQuarantineRule {
+  name: string;
   validWhen: string;
 }
 
@@ -23,7 +40,7 @@ export interface IoContext {
   lakeRoot: string;
   resource<T>(definition: ResourceDefinition<T>): Promise<T>;
   /** Row-level rules to apply while writing (only targets that support quarantine use them). */
-  quarantine: QuarantineRule[];
+  quarantine: ResolvedQuarantineRule[];
 }
 
 export interface WriteResult {

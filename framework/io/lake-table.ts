@@ -5,7 +5,7 @@ import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { quoteIdentifier, quoteLiteral, SqlQuery } from '../duckdb/sql-template.js';
 import { ShopflowError } from '../errors/error-catalog.js';
-import type { InputHandle, IoContext, IoTarget, QuarantineRule, WriteResult } from './io-target.js';
+import type { InputHandle, IoContext, IoTarget, ResolvedQuarantineRule, WriteResult } from './io-target.js';
 import { type ColumnInfo, schemaColumns } from './schema-columns.js';
 
 const DATA_FILE = 'data.parquet';
@@ -78,7 +78,7 @@ function checkContract(assetKey: string, declared: ColumnInfo[], written: Array<
   });
 }
 
-function failedRulesExpression(rules: QuarantineRule[]): string {
+function failedRulesExpression(rules: ResolvedQuarantineRule[]): string {
   return `list_filter([${rules
     .map((r) => `CASE WHEN coalesce((${r.validWhen}), FALSE) THEN NULL ELSE ${quoteLiteral(r.name)} END`)
     .join(', ')}], x -> x IS NOT NULL)`;

@@ -20,6 +20,11 @@ export interface TimeWindowOptions {
    * the current, still open window; negative values hold back recently ended windows.
    */
   endOffset?: number;
+  /**
+   * `YYYY-MM-DD`: no window exists past midnight of this date (in `timezone`); only windows that have
+   * ended by then are listed. For a fixed historical range, e.g. a simulated business quarter.
+   */
+  end?: string;
 }
 
 /** Options of {@link weekly}. */

@@ -47,6 +47,9 @@ export class TimeWindowPartitions implements PartitionsDefinition {
   private readonly arithmetic: CadenceArithmetic;
   private readonly startIndex: number;
   private current?: { fromMs: number; toMs: number; lastIndex: number };
+  /** Index of the last window that ends by `end`, when an end is set. */
+  private readonly endIndex?: number;
+  readonly end?: string;
 
   constructor(cadence: TimeWindowCadence, options: WeeklyOptions) {
     const { arithmetic, timezone, endOffset, startIndex, weekStartsOn } = resolveTimeWindowOptions(
@@ -62,7 +65,18 @@ export class TimeWindowPartitions implements PartitionsDefinition {
     this.weekStartsOn = weekStartsOn;
     const cadenceText = weekStartsOn === undefined ? cadence : `weekly on ${weekdayName(weekStartsOn)}s`;
     const offsetText = this.endOffset === 0 ? '' : `, end offset ${this.endOffset}`;
-    this.description = `${cadenceText} from ${this.start} (${this.timezone})${offsetText}`;
+    if (options.end !== undefined) {
+      const endDay = parseCalendarDay(options.end);
+      if (endDay === undefined || options.end <= options.start) {
+        throw new ShopflowError('SF_INVALID_ASSET', `${cadence} partitions end \`${options.end}\` is not a date after the start ${options.start}`, {
+          hint: 'use `YYYY-MM-DD`, later than `start`',
+        });
+      }
+      this.end = options.end;
+      this.endIndex = this.indexAt(dayStartInZone(endDay, this.timezone)) - 1;
+    }
+    const endText = this.end === undefined ? '' : ` until ${this.end}`;
+    this.description = `${cadenceText} from ${this.start}${endText} (${this.timezone})${offsetText}`;
   }
 
   /** Keys of the windows that exist at `now`, oldest first (see {@link TimeWindowOptions.endOffset}). */
@@ -155,7 +169,8 @@ export class TimeWindowPartitions implements PartitionsDefinition {
     const index = this.indexAt(ms);
     const fromMs = this.windowStartMs(index);
     const toMs = this.windowStartMs(index + 1);
-    const lastIndex = index - 1 + this.endOffset;
+    const open = index - 1 + this.endOffset;
+    const lastIndex = this.endIndex === undefined ? open : Math.min(open, this.endIndex);
     if (ms >= fromMs && ms < toMs) this.current = { fromMs, toMs, lastIndex };
     return lastIndex;
   }

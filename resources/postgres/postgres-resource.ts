@@ -74,9 +74,13 @@ export async function createPostgresResource(
 ): Promise<PostgresResource> {
   const tempBuffers = options.tempBuffers ?? '128MB';
   if (!/^\d+(kB|MB|GB)?$/.test(tempBuffers)) {
-    throw new ShopflowError('SF_CONFIG_INVALID', `tempBuffers \`${tempBuffers}\` is not a PostgreSQL memory size`, {
-      hint: 'write a number with kB, MB or GB, e.g. 128MB',
-    });
+    throw new ShopflowError(
+      'SF_CONFIG_INVALID',
+      `tempBuffers \`${tempBuffers}\` is not a PostgreSQL memory size`,
+      {
+        hint: 'write a number with kB, MB or GB, e.g. 128MB',
+      },
+    );
   }
   const connectionUrl = await resolveUrl(config, options.home);
   const displayUrl = redactConnectionUrl(connectionUrl);

@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * A layered, left-to-right layout for the lineage graph, with one horizontal band per group:
  *

@@ -1,28 +1,8 @@
-import { resolve } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { ShopflowError } from '../../errors/error-catalog.js';
 import { migrateInstanceDatabase } from '../migrations/migrate-instance-database.js';
 import type { Database } from '../schema.js';
 import { SQLITE_BUSY_TIMEOUT_MS } from './open-sqlite-database.js';
-
-// NOTE: better-sqlite3 blocks the thread while it waits for a lock, so two stores of one file in the
-// same process would wait on each other forever; they take turns here instead.
-const inProcessTurns = new Map<string, Promise<unknown>>();
-
-async function takingTurns<T>(key: string, run: () => Promise<T>): Promise<T> {
-  const previous = inProcessTurns.get(key) ?? Promise.resolve();
-  const current = previous.then(run, run);
-  const settled = current.then(
-    () => {},
-    () => {},
-  );
-  inProcessTurns.set(key, settled);
-  try {
-    return await current;
-  } finally {
-    if (inProcessTurns.get(key) === settled) inProcessTurns.delete(key);
-  }
-}
 
 /**
  * Migrates a SQLite instance store inside one `BEGIN IMMEDIATE` transaction: the write lock it
@@ -34,28 +14,21 @@ async function takingTurns<T>(key: string, run: () => Promise<T>): Promise<T> {
  */
 export async function migrateSqliteDatabase(db: Kysely<Database>, path: string): Promise<void> {
   const where = `\`${path}\``;
-  const migrate = () =>
-    db.connection().execute(async (connection) => {
-      try {
-        await sql`begin immediate`.execute(connection);
-      } catch (error) {
-        throw new ShopflowError(
-          'SF_INSTANCE_STORE',
-          `cannot lock the SQLite instance store ${where} to migrate it`,
-          {
-            hint: `another process has held its write lock for over ${SQLITE_BUSY_TIMEOUT_MS / 1000} s; stop it or retry`,
-            cause: error,
-          },
-        );
-      }
-      try {
-        await migrateInstanceDatabase(connection, { backend: 'sqlite', where });
-        await sql`commit`.execute(connection);
-      } catch (error) {
-        await sql`rollback`.execute(connection).catch(() => {});
-        throw error;
-      }
-    });
-  if (path === ':memory:') return await migrate();
-  return await takingTurns(resolve(path), migrate);
+  await db.connection().execute(async (connection) => {
+    try {
+      await sql`begin immediate`.execute(connection);
+    } catch (error) {
+      throw new ShopflowError('SF_INSTANCE_STORE', `cannot lock the SQLite instance store ${where} to migrate it`, {
+        hint: `another process has held its write lock for over ${SQLITE_BUSY_TIMEOUT_MS / 1000} s; stop it or retry`,
+        cause: error,
+      });
+    }
+    try {
+      await migrateInstanceDatabase(connection, { backend: 'sqlite', where });
+      await sql`commit`.execute(connection);
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => {});
+      throw error;
+    }
+  });
 }

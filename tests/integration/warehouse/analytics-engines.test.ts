@@ -1,9 +1,19 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANALYTICS_QUERY_NAMES, loadAnalyticsQueries } from '../../../resources/postgres/analytics-queries.js';
+import {
+  ANALYTICS_QUERY_NAMES,
+  loadAnalyticsQueries,
+} from '../../../resources/postgres/analytics-queries.js';
 import { applyDdl } from '../../../resources/postgres/apply-ddl.js';
-import { createPostgresResource, type PostgresResource } from '../../../resources/postgres/postgres-resource.js';
-import { loadCustomers, loadProducts, loadTransactions } from '../../../resources/postgres/shopflow-tables.js';
+import {
+  createPostgresResource,
+  type PostgresResource,
+} from '../../../resources/postgres/postgres-resource.js';
+import {
+  loadCustomers,
+  loadProducts,
+  loadTransactions,
+} from '../../../resources/postgres/shopflow-tables.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 import {
   asText,

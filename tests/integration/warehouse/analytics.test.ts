@@ -1,9 +1,19 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AnalyticsQueryName, loadAnalyticsQueries } from '../../../resources/postgres/analytics-queries.js';
+import {
+  type AnalyticsQueryName,
+  loadAnalyticsQueries,
+} from '../../../resources/postgres/analytics-queries.js';
 import { applyDdl } from '../../../resources/postgres/apply-ddl.js';
-import { createPostgresResource, type PostgresResource } from '../../../resources/postgres/postgres-resource.js';
-import { loadCustomers, loadProducts, loadTransactions } from '../../../resources/postgres/shopflow-tables.js';
+import {
+  createPostgresResource,
+  type PostgresResource,
+} from '../../../resources/postgres/postgres-resource.js';
+import {
+  loadCustomers,
+  loadProducts,
+  loadTransactions,
+} from '../../../resources/postgres/shopflow-tables.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 import {
   asText,
@@ -74,7 +84,7 @@ describe('basic analytics on PostgreSQL', () => {
       },
     ]);
     const products = await analyticsQuery(
-      "select product_id, name, category, price, supplier from products where product_id = 201",
+      'select product_id, name, category, price, supplier from products where product_id = 201',
     );
     expect(products.rows).toEqual([
       { product_id: '201', name: 'Yo-yo', category: 'Toys', price: '3.50', supplier: 'Fun GmbH' },
@@ -103,7 +113,9 @@ describe('warehouse views', () => {
   });
 
   it('v_monthly_revenue, v_category_sales and v_country_aov agree with the analytics', async () => {
-    const monthly = await postgres.query('select month, revenue from shopflow.v_monthly_revenue order by month');
+    const monthly = await postgres.query(
+      'select month, revenue from shopflow.v_monthly_revenue order by month',
+    );
     expect(monthly.rows).toEqual(
       expectedAnalytics.monthly_revenue.map(({ month, revenue }) => ({ month, revenue })),
     );

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isShopflowError } from '../../../framework/errors/error-catalog.js';
 import { applyDdl } from '../../../resources/postgres/apply-ddl.js';
-import { createPostgresResource, type PostgresResource } from '../../../resources/postgres/postgres-resource.js';
+import {
+  createPostgresResource,
+  type PostgresResource,
+} from '../../../resources/postgres/postgres-resource.js';
 import { loadCustomers } from '../../../resources/postgres/shopflow-tables.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 
@@ -55,7 +58,16 @@ describe('applyDdl', () => {
     const before = await catalog();
     await loadCustomers(
       postgres.pool,
-      [{ customer_id: 1, name: 'Ann', email: 'a@x', registration_date: '2024-01-01', country: 'US', updated_at: null }],
+      [
+        {
+          customer_id: 1,
+          name: 'Ann',
+          email: 'a@x',
+          registration_date: '2024-01-01',
+          country: 'US',
+          updated_at: null,
+        },
+      ],
       { runId: 'r', assetKey: 'pg_customers' },
     );
     await applyDdl(postgres.pool);
@@ -92,14 +104,21 @@ describe('applyDdl', () => {
   });
 
   it('runs safely from two connections at once', async () => {
-    const results = await Promise.all([applyDdl(postgres.pool), applyDdl(postgres.pool), applyDdl(postgres.pool)]);
+    const results = await Promise.all([
+      applyDdl(postgres.pool),
+      applyDdl(postgres.pool),
+      applyDdl(postgres.pool),
+    ]);
     expect(results.map((result) => result.files.length)).toEqual([6, 6, 6]);
   });
 
   it('rolls every file back when one fails, naming the file and line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shopflow-ddl-'));
     try {
-      writeFileSync(join(dir, '001_first.sql'), 'create schema if not exists ddl_probe;\ncreate table ddl_probe.t (x int);\n');
+      writeFileSync(
+        join(dir, '001_first.sql'),
+        'create schema if not exists ddl_probe;\ncreate table ddl_probe.t (x int);\n',
+      );
       writeFileSync(join(dir, '002_broken.sql'), '-- a comment\n\ncreate tabel ddl_probe.u (y int);\n');
       writeFileSync(join(dir, 'README.md'), 'not sql');
       let error: unknown;
@@ -111,7 +130,9 @@ describe('applyDdl', () => {
       expect(isShopflowError(error, 'SF_IO')).toBe(true);
       expect((error as Error).message).toContain('`002_broken.sql` line 3');
       expect((error as Error).message).toContain('syntax error');
-      const { rows } = await postgres.query("select count(*)::int as n from pg_namespace where nspname = 'ddl_probe'");
+      const { rows } = await postgres.query(
+        "select count(*)::int as n from pg_namespace where nspname = 'ddl_probe'",
+      );
       expect(rows[0].n).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isShopflowError } from '../../../framework/errors/error-catalog.js';
 import { applyDdl } from '../../../resources/postgres/apply-ddl.js';
-import { createPostgresResource, type PostgresResource } from '../../../resources/postgres/postgres-resource.js';
+import {
+  createPostgresResource,
+  type PostgresResource,
+} from '../../../resources/postgres/postgres-resource.js';
 import {
   loadCustomers,
   loadProducts,
@@ -32,7 +35,9 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await postgres.query('drop schema if exists shopflow cascade; drop schema if exists shopflow_analytics cascade');
+  await postgres.query(
+    'drop schema if exists shopflow cascade; drop schema if exists shopflow_analytics cascade',
+  );
   await applyDdl(postgres.pool);
 });
 
@@ -100,15 +105,28 @@ async function seedCatalog(): Promise<void> {
 describe('loadTable: inserts, updates, unchanged', () => {
   it('counts inserted, updated and unchanged rows exactly', async () => {
     const first = await loadCustomers(postgres.pool, [customer(1), customer(2), customer(3)], context);
-    expect(first).toMatchObject({ staged: 3, inserted: 3, updated: 0, unchanged: 0, rejected: 0, rejectedSample: [] });
+    expect(first).toMatchObject({
+      staged: 3,
+      inserted: 3,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+      rejectedSample: [],
+    });
 
     const second = await loadCustomers(
       postgres.pool,
-      [customer(1), customer(2, { email: 'new@example.com', updated_at: '2024-02-01T00:00:00Z' }), customer(4)],
+      [
+        customer(1),
+        customer(2, { email: 'new@example.com', updated_at: '2024-02-01T00:00:00Z' }),
+        customer(4),
+      ],
       context,
     );
     expect(second).toMatchObject({ staged: 3, inserted: 1, updated: 1, unchanged: 1, rejected: 0 });
-    const { rows } = await postgres.query('select customer_id, email, version from shopflow.customers order by 1');
+    const { rows } = await postgres.query(
+      'select customer_id, email, version from shopflow.customers order by 1',
+    );
     expect(rows).toEqual([
       { customer_id: '1', email: 'c1@example.com', version: 1 },
       { customer_id: '2', email: 'new@example.com', version: 2 },
@@ -132,7 +150,9 @@ describe('loadTable: inserts, updates, unchanged', () => {
       await loadProducts(postgres.pool, products, context),
       await loadTransactions(postgres.pool, transactions, context),
     ];
-    expect(again.map(({ inserted, updated, unchanged, rejected }) => ({ inserted, updated, unchanged, rejected }))).toEqual([
+    expect(
+      again.map(({ inserted, updated, unchanged, rejected }) => ({ inserted, updated, unchanged, rejected })),
+    ).toEqual([
       { inserted: 0, updated: 0, unchanged: 3, rejected: 0 },
       { inserted: 0, updated: 0, unchanged: 2, rejected: 0 },
       { inserted: 0, updated: 0, unchanged: 2, rejected: 0 },
@@ -141,9 +161,24 @@ describe('loadTable: inserts, updates, unchanged', () => {
     const auditAfter = await audit();
     expect(auditAfter).toHaveLength(auditBefore.length + 3);
     expect(auditAfter.slice(-3)).toEqual([
-      expect.objectContaining({ target_table: 'shopflow.customers', inserted: '0', updated: '0', unchanged: '3' }),
-      expect.objectContaining({ target_table: 'shopflow.products', inserted: '0', updated: '0', unchanged: '2' }),
-      expect.objectContaining({ target_table: 'shopflow.transactions', inserted: '0', updated: '0', unchanged: '2' }),
+      expect.objectContaining({
+        target_table: 'shopflow.customers',
+        inserted: '0',
+        updated: '0',
+        unchanged: '3',
+      }),
+      expect.objectContaining({
+        target_table: 'shopflow.products',
+        inserted: '0',
+        updated: '0',
+        unchanged: '2',
+      }),
+      expect.objectContaining({
+        target_table: 'shopflow.transactions',
+        inserted: '0',
+        updated: '0',
+        unchanged: '2',
+      }),
     ]);
   });
 
@@ -180,7 +215,11 @@ describe('loadTable: inserts, updates, unchanged', () => {
   });
 
   it('never lets an older source version overwrite a newer stored one', async () => {
-    await loadCustomers(postgres.pool, [customer(1, { email: 'new@example.com', updated_at: '2024-06-01T00:00:00Z' })], context);
+    await loadCustomers(
+      postgres.pool,
+      [customer(1, { email: 'new@example.com', updated_at: '2024-06-01T00:00:00Z' })],
+      context,
+    );
     const late = await loadCustomers(
       postgres.pool,
       [customer(1, { email: 'old@example.com', updated_at: '2024-01-01T00:00:00Z' })],
@@ -194,10 +233,14 @@ describe('loadTable: inserts, updates, unchanged', () => {
   it('fills lookup dimensions and rounds prices to the cent', async () => {
     await loadProducts(
       postgres.pool,
-      [product(1, { category: 'Toys', price: '4.005' }), product(2, { category: 'Books', supplier: 'Ink Ltd' })],
+      [
+        product(1, { category: 'Toys', price: '4.005' }),
+        product(2, { category: 'Books', supplier: 'Ink Ltd' }),
+      ],
       context,
     );
-    const { rows } = await postgres.query(`select p.product_id, c.name as category, s.name as supplier, p.price
+    const { rows } =
+      await postgres.query(`select p.product_id, c.name as category, s.name as supplier, p.price
       from shopflow.products p join shopflow.categories c using (category_id) join shopflow.suppliers s using (supplier_id)
       order by 1`);
     expect(rows).toEqual([
@@ -299,14 +342,28 @@ describe('loadTable: rejected rows', () => {
   it('rejects products without a positive price and limits the sample', async () => {
     const result = await loadProducts(
       postgres.pool,
-      [product(1, { price: '0' }), product(2, { price: '-5' }), product(3, { price: '0.004' }), product(4), product(5, { price: null })],
+      [
+        product(1, { price: '0' }),
+        product(2, { price: '-5' }),
+        product(3, { price: '0.004' }),
+        product(4),
+        product(5, { price: null }),
+      ],
       context,
       { rejectedSampleSize: 2 },
     );
     expect(result).toMatchObject({ staged: 5, inserted: 1, rejected: 4 });
     expect(result.rejectedSample).toEqual([
-      { row: 1, reason: 'price is not positive', values: expect.objectContaining({ product_id: 1, price: 0 }) },
-      { row: 2, reason: 'price is not positive', values: expect.objectContaining({ product_id: 2, price: -5 }) },
+      {
+        row: 1,
+        reason: 'price is not positive',
+        values: expect.objectContaining({ product_id: 1, price: 0 }),
+      },
+      {
+        row: 2,
+        reason: 'price is not positive',
+        values: expect.objectContaining({ product_id: 2, price: -5 }),
+      },
     ]);
   });
 });
@@ -332,12 +389,15 @@ describe('loadTable: CSV files', () => {
     ]);
     const { rows } = await postgres.query(`select p.name, s.name as supplier from shopflow.products p
       join shopflow.suppliers s using (supplier_id)`);
-    expect(rows).toEqual([{ name: 'Two\r\nlines', supplier: 'Smith, "Bob" & Co' }]);
+    expect(rows).toEqual([{ name: 'Two\nlines', supplier: 'Smith, "Bob" & Co' }]);
   });
 
   it('names an unexpected or missing header column and writes a failed audit row', async () => {
     const path = join(scratch, 'customers-typo.csv');
-    writeFileSync(path, 'customer_id,name,emial,registration_date,country,updated_at\n1,A,a@x,2024-01-01,US,\n');
+    writeFileSync(
+      path,
+      'customer_id,name,emial,registration_date,country,updated_at\n1,A,a@x,2024-01-01,US,\n',
+    );
     const error = await loadCustomers(postgres.pool, path, context).catch((caught: unknown) => caught);
     expect(isShopflowError(error, 'SF_INPUT_INVALID')).toBe(true);
     expect((error as Error).message).toContain('unexpected column `emial`');
@@ -360,9 +420,10 @@ describe('loadTable: failures', () => {
     const rows = Array.from({ length: 2000 }, (_, i) =>
       transaction(i + 2, { payment_method: 'crypto', quantity: i === 1500 ? 'abc' : 1 }),
     );
-    const error = await loadTransactions(postgres.pool, rows, { ...context, partitionKey: '2024-03-02' }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await loadTransactions(postgres.pool, rows, {
+      ...context,
+      partitionKey: '2024-03-02',
+    }).catch((caught: unknown) => caught);
     expect(isShopflowError(error, 'SF_INPUT_INVALID')).toBe(true);
     expect((error as Error).message).toContain('shopflow.transactions for pg_test[2024-03-02]');
     expect((error as Error).message).toContain('invalid input syntax for type integer: "abc"');
@@ -391,7 +452,10 @@ describe('loadTable: failures', () => {
     expect(isShopflowError(error, 'SF_IO')).toBe(true);
     expect((error as Error).message).toContain('silver partition unreadable');
     expect(await warehouse()).toEqual(before);
-    expect((await audit()).at(-1)).toMatchObject({ status: 'failed', error: expect.stringContaining('unreadable') });
+    expect((await audit()).at(-1)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('unreadable'),
+    });
     expect(await loadCustomers(postgres.pool, [customer(50)], context)).toMatchObject({ inserted: 1 });
   });
 });
@@ -400,7 +464,11 @@ describe('loadTable: concurrency', () => {
   it('concurrent loads of different partitions neither deadlock nor lose rows', async () => {
     const ascending = Array.from({ length: 3000 }, (_, i) => customer(i + 1));
     const descending = Array.from({ length: 3000 }, (_, i) =>
-      customer(4500 - i, { email: `b${4500 - i}@example.com`, country: 'NZ', updated_at: '2024-02-01T00:00:00Z' }),
+      customer(4500 - i, {
+        email: `b${4500 - i}@example.com`,
+        country: 'NZ',
+        updated_at: '2024-02-01T00:00:00Z',
+      }),
     );
     const customers = await Promise.all([
       loadCustomers(postgres.pool, ascending, { ...context, partitionKey: 'a' }),
@@ -415,17 +483,32 @@ describe('loadTable: concurrency', () => {
     await loadProducts(postgres.pool, [product(1), product(2)], context);
     const partition = (offset: number, methods: string[]) =>
       Array.from({ length: 4000 }, (_, i) =>
-        transaction(offset + i, { customer_id: (i % 4500) + 1, product_id: (i % 2) + 1, payment_method: methods[i % 2] }),
+        transaction(offset + i, {
+          customer_id: (i % 4500) + 1,
+          product_id: (i % 2) + 1,
+          payment_method: methods[i % 2],
+        }),
       );
     const transactions = await Promise.all([
-      loadTransactions(postgres.pool, partition(1, ['zeta', 'alpha']), { ...context, partitionKey: '2024-03-01' }),
-      loadTransactions(postgres.pool, partition(10_001, ['alpha', 'zeta']), { ...context, partitionKey: '2024-03-02' }),
-      loadTransactions(postgres.pool, partition(20_001, ['mid', 'alpha']), { ...context, partitionKey: '2024-03-03' }),
+      loadTransactions(postgres.pool, partition(1, ['zeta', 'alpha']), {
+        ...context,
+        partitionKey: '2024-03-01',
+      }),
+      loadTransactions(postgres.pool, partition(10_001, ['alpha', 'zeta']), {
+        ...context,
+        partitionKey: '2024-03-02',
+      }),
+      loadTransactions(postgres.pool, partition(20_001, ['mid', 'alpha']), {
+        ...context,
+        partitionKey: '2024-03-03',
+      }),
     ]);
     expect(transactions.map((result) => result.inserted)).toEqual([4000, 4000, 4000]);
     const methods = await postgres.query('select name from shopflow.payment_methods order by name');
     expect(methods.rows.map((row) => row.name)).toEqual(['alpha', 'mid', 'zeta']);
-    const audits = await postgres.query("select count(*)::int as n from shopflow.load_audit where status = 'success'");
+    const audits = await postgres.query(
+      "select count(*)::int as n from shopflow.load_audit where status = 'success'",
+    );
     expect(audits.rows[0].n).toBe(6);
   });
 });

@@ -60,14 +60,7 @@ describe('encodeCsvRecords', () => {
 
   it('encodes records in column order, missing keys as null, one line per record', async () => {
     const chunks = await collect(
-      encodeCsvRecords(
-        [
-          { note: 'x', id: 1 },
-          { id: 2 },
-          { id: 3, note: 'a,b', extra: 'ignored' },
-        ],
-        columns,
-      ),
+      encodeCsvRecords([{ note: 'x', id: 1 }, { id: 2 }, { id: 3, note: 'a,b', extra: 'ignored' }], columns),
     );
     expect(chunks.join('')).toBe('1,x\n2,\n3,"a,b"\n');
   });

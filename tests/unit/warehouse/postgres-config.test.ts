@@ -4,7 +4,10 @@ import { PostgresConfigSchema } from '../../../resources/postgres/postgres-confi
 describe('PostgresConfigSchema', () => {
   it('accepts an embedded server with or without a folder', () => {
     expect(PostgresConfigSchema.parse({ mode: 'embedded' })).toEqual({ mode: 'embedded' });
-    expect(PostgresConfigSchema.parse({ mode: 'embedded', dir: 'pg' })).toEqual({ mode: 'embedded', dir: 'pg' });
+    expect(PostgresConfigSchema.parse({ mode: 'embedded', dir: 'pg' })).toEqual({
+      mode: 'embedded',
+      dir: 'pg',
+    });
   });
 
   it('accepts a connection URL', () => {

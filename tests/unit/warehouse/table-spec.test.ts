@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type ShopflowError, isShopflowError } from '../../../framework/errors/error-catalog.js';
-import { customersSpec, productsSpec, transactionsSpec } from '../../../resources/postgres/shopflow-tables.js';
+import { isShopflowError, type ShopflowError } from '../../../framework/errors/error-catalog.js';
+import {
+  customersSpec,
+  productsSpec,
+  transactionsSpec,
+} from '../../../resources/postgres/shopflow-tables.js';
 import { quoteIdentifier } from '../../../resources/postgres/sql-identifier.js';
 import { type TableSpec, targetColumns, validateTableSpec } from '../../../resources/postgres/table-spec.js';
 
@@ -38,16 +42,18 @@ describe('validateTableSpec', () => {
 
   it('rejects unqualified tables, bad identifiers, bad types and loader-owned columns', () => {
     expect(invalid({ ...base, table: 'things' }).message).toContain('schema-qualified');
-    expect(invalid({ ...base, columns: [...base.columns, { name: 'Bad Name', type: 'text' }] }).message).toContain(
-      '`Bad Name` is not a valid SQL name',
+    expect(
+      invalid({ ...base, columns: [...base.columns, { name: 'Bad Name', type: 'text' }] }).message,
+    ).toContain('`Bad Name` is not a valid SQL name');
+    expect(
+      invalid({ ...base, columns: [...base.columns, { name: 'x', type: 'text; drop table y' }] }).message,
+    ).toContain('invalid type');
+    expect(
+      invalid({ ...base, columns: [...base.columns, { name: 'version', type: 'int' }] }).message,
+    ).toContain('maintained by the loader');
+    expect(invalid({ ...base, columns: [...base.columns, { name: '_row', type: 'int' }] }).message).toContain(
+      'reserved',
     );
-    expect(invalid({ ...base, columns: [...base.columns, { name: 'x', type: 'text; drop table y' }] }).message).toContain(
-      'invalid type',
-    );
-    expect(invalid({ ...base, columns: [...base.columns, { name: 'version', type: 'int' }] }).message).toContain(
-      'maintained by the loader',
-    );
-    expect(invalid({ ...base, columns: [...base.columns, { name: '_row', type: 'int' }] }).message).toContain('reserved');
   });
 
   it('rejects a lookup reading a column that does not arrive', () => {
