@@ -4,7 +4,7 @@ import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { isShopflowError } from '../errors/error-catalog.js';
 import type { LineageInput } from '../instance/instance-store.js';
-import { type InputHandle, type IoContext, type WriteResult, resolvePredicate } from '../io/io-target.js';
+import { type InputHandle, type IoContext, resolvePredicate, type WriteResult } from '../io/io-target.js';
 import { formatAssetPartition } from '../keys/asset-key.js';
 import { acquirePartitionLock } from './partition-lock.js';
 import { retryDelayMs } from './retry-policy.js';
@@ -17,7 +17,8 @@ function ioContext(
   partitionKey: string | null,
   runId: string,
   duckdb: DuckDbSession,
-  deps: Record<string, InputHandle> = {},
+  /** Upstream handles of a step that writes; quarantine rules are resolved only for writes. */
+  deps?: Record<string, InputHandle>,
 ): IoContext {
   return {
     assetKey: asset.key,
@@ -27,11 +28,19 @@ function ioContext(
     duckdb,
     lakeRoot: services.lakeRoot,
     resource: (definition) => services.resources.get(definition),
-    quarantine: asset.io.supportsQuarantine
-      ? asset.checks.flatMap((check) =>
-          check.quarantine ? [{ name: check.quarantine.name, validWhen: resolvePredicate(check.quarantine.validWhen, deps) }] : [],
-        )
-      : [],
+    quarantine:
+      deps && asset.io.supportsQuarantine
+        ? asset.checks.flatMap((check) =>
+            check.quarantine
+              ? [
+                  {
+                    name: check.quarantine.name,
+                    validWhen: resolvePredicate(check.quarantine.validWhen, deps),
+                  },
+                ]
+              : [],
+          )
+        : [],
   };
 }
 

@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { z } from 'zod';
+import { defineAsset, defineDefinitions, lakePartitionDir, rowCheck, sql } from '../../../framework/index.js';
+import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+const customers = defineAsset({
+  key: 'customers',
+  description: 'known customers',
+  schema: z.object({ id: z.int() }),
+  materialize: () => [{ id: 1 }, { id: 2 }],
+});
+
+const orders = defineAsset({
+  key: 'orders',
+  description: 'orders with defects',
+  deps: { customers },
+  schema: z.object({ order_id: z.int(), customer_id: z.int(), line: z.int(), email: z.string().nullable() }),
+  checks: [
+    rowCheck({ name: 'email_present', validWhen: 'email is not null', quarantine: true }),
+    rowCheck({
+      name: 'customer_known',
+      validWhen: (deps) => `customer_id in (select id from ${deps.customers.toSql()})`,
+      quarantine: true,
+    }),
+    rowCheck({
+      name: 'order_id_unique',
+      validWhen: 'row_number() over (partition by order_id order by line) = 1',
+      quarantine: true,
+    }),
+  ],
+  materialize: () => sql`select * from (values
+      (10, 1, 1, 'a@x.io'), (11, 2, 2, NULL), (12, 9, 3, 'c@x.io'), (10, 2, 4, 'dup@x.io'), (13, 9, 5, NULL), (14, 2, 6, 'd@x.io')
+    ) t(order_id, customer_id, line, email)`,
+});
+
+test('rows failing quarantine rules are moved aside with the rules they broke; good rows flow on', async () => {
+  const { home, cleanup } = tempHome();
+  const runtime = await openTestRuntime(defineDefinitions({ assets: [customers, orders] }), home);
+  cleanups.push(cleanup, () => runtime.close());
+  const result = await runtime.execute(await runtime.plan());
+  expect(result.status).toBe('success');
+  const session = await runtime.engine.session();
+  cleanups.push(() => session.close());
+  const dir = lakePartitionDir(join(home, 'lake'), 'orders', null);
+  const good = await session.query(
+    `select order_id from read_parquet('${dir}/data.parquet') order by order_id`,
+  );
+  expect(good.map((r) => r.order_id)).toEqual([10, 14]);
+  const bad = await session.query(
+    `select order_id, quarantine_rules from read_parquet('${dir}/quarantine.parquet') order by line`,
+  );
+  expect(bad).toEqual([
+    { order_id: 11, quarantine_rules: 'email_present' },
+    { order_id: 12, quarantine_rules: 'customer_known' },
+    { order_id: 10, quarantine_rules: 'order_id_unique' },
+    { order_id: 13, quarantine_rules: 'email_present,customer_known' },
+  ]);
+  const evaluations = await runtime.store.latestCheckEvaluations({ assetKey: 'orders' });
+  const byName = Object.fromEntries(evaluations.map((e) => [e.checkName, e]));
+  expect(byName.email_present.metadata.quarantinedRows).toBe(2);
+  expect(byName.customer_known.metadata.quarantinedRows).toBe(2);
+  expect(byName.order_id_unique.metadata.quarantinedRows).toBe(1);
+  expect(Object.values(byName).every((e) => e.passed)).toBe(true);
+  const [m] = await runtime.store.listMaterializations({ assetKey: 'orders' });
+  expect(m.rowCount).toBe(2);
+});
