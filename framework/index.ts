@@ -46,8 +46,16 @@ export { AssetGraph } from './graph/asset-graph.js';
 export { selectAssets } from './graph/asset-selection.js';
 export type * from './instance/instance-store.js';
 export { openInstanceStore } from './instance/open-instance-store.js';
+export type {
+  InputHandle,
+  IoContext,
+  IoTarget,
+  QuarantineRule,
+  ResolvedQuarantineRule,
+  RowPredicate,
+  WriteResult,
+} from './io/io-target.js';
 export { resolvePredicate } from './io/io-target.js';
-export type { InputHandle, IoContext, IoTarget, QuarantineRule, ResolvedQuarantineRule, RowPredicate, WriteResult } from './io/io-target.js';
 export { LakeInput, lakePartitionDir, lakeTable } from './io/lake-table.js';
 export type { ColumnInfo } from './io/schema-columns.js';
 export { schemaColumns } from './io/schema-columns.js';

@@ -1,6 +1,11 @@
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import type { MaterializationRecord } from '../instance/instance-store.js';
-import { type InputHandle, type QuarantineRule, type RowPredicate, resolvePredicate } from '../io/io-target.js';
+import {
+  type InputHandle,
+  type QuarantineRule,
+  type RowPredicate,
+  resolvePredicate,
+} from '../io/io-target.js';
 import type { ResourceDefinition } from './define-resource.js';
 
 export type CheckSeverity = 'error' | 'warn';
@@ -24,6 +29,8 @@ export interface CheckContext {
   };
   /** Earlier materializations of the same asset partition, newest first (for anomaly checks). */
   history(limit?: number): Promise<MaterializationRecord[]>;
+  /** Earlier materializations of any partition of the asset, newest first (for anomaly checks). */
+  assetHistory(limit?: number): Promise<MaterializationRecord[]>;
   resource<T>(definition: ResourceDefinition<T>): Promise<T>;
 }
 
@@ -87,7 +94,9 @@ export function rowCheck(options: {
   return defineCheck({
     name: options.name,
     severity: options.severity ?? 'error',
-    description: options.description ?? (typeof options.validWhen === 'string' ? `every row satisfies \`${options.validWhen}\`` : options.name),
+    description:
+      options.description ??
+      (typeof options.validWhen === 'string' ? `every row satisfies \`${options.validWhen}\`` : options.name),
     quarantine,
     async evaluate({ duckdb, data, deps, materialization }) {
       const predicate = resolvePredicate(options.validWhen, deps);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { ShopflowConfig } from '../config/config-schema.js';
 
 /** What a resource factory receives. */
 export interface ResourceInitContext {
@@ -7,6 +8,8 @@ export interface ResourceInitContext {
   config: unknown;
   /** The home folder (`.shopflow` by default). */
   home: string;
+  /** The whole validated configuration (for shared settings such as `data.rawDir`). */
+  settings: ShopflowConfig;
   log: Logger;
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ShopflowConfig } from '../config/config-schema.js';
 import type { ResourceDefinition } from '../definitions/define-resource.js';
 import { ShopflowError } from '../errors/error-catalog.js';
 
@@ -10,7 +11,7 @@ export class ResourceCache {
   private readonly values = new Map<string, Promise<unknown>>();
   private readonly created: Array<{ definition: ResourceDefinition<unknown>; value: Promise<unknown> }> = [];
 
-  constructor(private readonly options: { home: string; log: Logger; sections: Record<string, unknown> }) {}
+  constructor(private readonly options: { home: string; log: Logger; settings: ShopflowConfig }) {}
 
   get<T>(definition: ResourceDefinition<T>): Promise<T> {
     let value = this.values.get(definition.name) as Promise<T> | undefined;
@@ -25,7 +26,7 @@ export class ResourceCache {
   }
 
   private async create<T>(definition: ResourceDefinition<T>): Promise<T> {
-    const raw = this.options.sections[definition.name];
+    const raw = this.options.settings.resources[definition.name];
     let config: unknown = raw;
     if (definition.configSchema) {
       const parsed = definition.configSchema.safeParse(raw ?? {});
@@ -38,7 +39,12 @@ export class ResourceCache {
       }
       config = parsed.data;
     }
-    return await definition.create({ config, home: this.options.home, log: this.options.log });
+    return await definition.create({
+      config,
+      home: this.options.home,
+      settings: this.options.settings,
+      log: this.options.log,
+    });
   }
 
   async disposeAll(): Promise<void> {

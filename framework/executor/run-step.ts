@@ -190,6 +190,10 @@ async function runChecks(
                 limit: limit + 1,
               })
             ).filter((m) => m.id !== materialization.id),
+          assetHistory: async (limit = 20) =>
+            (await services.store.listMaterializations({ assetKey: asset.key, limit: limit + 1 })).filter(
+              (m) => m.id !== materialization.id,
+            ),
           resource: (definition) => services.resources.get(definition),
         }),
       );

@@ -37,7 +37,10 @@ export type NewRun = Pick<RunRecord, 'selection' | 'plan'> &
   Partial<Pick<RunRecord, 'id' | 'status' | 'tags' | 'parentRunId' | 'pid' | 'hostname'>>;
 
 export type RunPatch = Partial<
-  Pick<RunRecord, 'status' | 'startedAt' | 'finishedAt' | 'pid' | 'hostname' | 'heartbeatAt' | 'error' | 'plan'>
+  Pick<
+    RunRecord,
+    'status' | 'startedAt' | 'finishedAt' | 'pid' | 'hostname' | 'heartbeatAt' | 'error' | 'plan'
+  >
 >;
 
 export type EventType =

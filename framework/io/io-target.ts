@@ -12,7 +12,11 @@ export type RowPredicate = string | ((deps: Record<string, InputHandle>) => stri
 
 /** Resolves a {@link RowPredicate} against the step's upstream handles. */
 export function resolvePredicate(predicate: RowPredicate, deps: Record<string, InputHandle>): string {
-  return typeof predicate === 'string' ? predicate : String(typeof predicate(deps) === 'string' ? predicate(deps) : (predicate(deps) as { text: string }).text);
+  return typeof predicate === 'string'
+    ? predicate
+    : String(
+        typeof predicate(deps) === 'string' ? predicate(deps) : (predicate(deps) as { text: string }).text,
+      );
 }
 
 /** A row-level rule whose failing rows are moved to the asset's quarantine instead of failing it. */

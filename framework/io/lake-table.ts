@@ -188,7 +188,7 @@ export function lakeTable(options: { compression?: 'zstd' | 'snappy' } = {}): Io
         return {
           dataVersion: version,
           rowCount,
-          metadata: { path: join(dir, DATA_FILE), columns: columns.length },
+          metadata: { path: join(dir, DATA_FILE), schema: columns },
           quarantined,
         };
       } finally {

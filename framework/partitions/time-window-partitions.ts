@@ -68,9 +68,13 @@ export class TimeWindowPartitions implements PartitionsDefinition {
     if (options.end !== undefined) {
       const endDay = parseCalendarDay(options.end);
       if (endDay === undefined || options.end <= options.start) {
-        throw new ShopflowError('SF_INVALID_ASSET', `${cadence} partitions end \`${options.end}\` is not a date after the start ${options.start}`, {
-          hint: 'use `YYYY-MM-DD`, later than `start`',
-        });
+        throw new ShopflowError(
+          'SF_INVALID_ASSET',
+          `${cadence} partitions end \`${options.end}\` is not a date after the start ${options.start}`,
+          {
+            hint: 'use `YYYY-MM-DD`, later than `start`',
+          },
+        );
       }
       this.end = options.end;
       this.endIndex = this.indexAt(dayStartInZone(endDay, this.timezone)) - 1;

@@ -106,7 +106,7 @@ export class ShopflowRuntime {
           : { type: 'postgres', url: config.instance.url, schema: config.instance.schema },
       ));
     const engine = new DuckDbEngine({ tempDirectory: join(home, 'tmp', 'duckdb') });
-    const resources = new ResourceCache({ home, log: options.log, sections: config.resources });
+    const resources = new ResourceCache({ home, log: options.log, settings: config });
     return new ShopflowRuntime(
       config,
       options.definitions,

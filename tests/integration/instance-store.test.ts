@@ -85,33 +85,42 @@ const holder = (runId: string, minute = 0): LockHolder => ({
   heartbeatAt: at(minute),
 });
 
-/** Runs `count` separate Node processes that open and migrate the same store at once. */
+/**
+ * Runs `count` separate Node processes that open and migrate the same store at the same moment:
+ * each loads the code, reports `ready`, and starts only when every one of them is ready.
+ */
 async function migrateInChildProcesses(config: InstanceStoreConfig, count: number): Promise<void> {
   const module = new URL('../../framework/instance/open-instance-store.ts', import.meta.url).href;
   const code = `
     const { openInstanceStore } = await import(process.env.STORE_MODULE);
+    process.stdout.write('ready\\n');
+    await new Promise((resolve) => process.stdin.once('data', resolve));
     const store = await openInstanceStore(JSON.parse(process.env.STORE_CONFIG));
     await store.createRun({ selection: 'child', plan: { pid: process.pid } });
-    await store.close();`;
+    await store.close();
+    process.exit(0);`;
   const children = Array.from({ length: count }, () =>
     spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
       env: { ...process.env, STORE_MODULE: module, STORE_CONFIG: JSON.stringify(config) },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     }),
   );
-  const results = await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<{ code: number | null; stderr: string }>((resolve) => {
-          let stderr = '';
-          child.stderr.on('data', (chunk) => {
-            stderr += chunk;
-          });
-          child.on('close', (code) => resolve({ code, stderr }));
-        }),
-    ),
+  const finished = children.map(
+    (child) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        let stderr = '';
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk;
+        });
+        child.on('close', (code) => resolve({ code, stderr }));
+      }),
   );
-  for (const result of results) expect(result, result.stderr).toMatchObject({ code: 0 });
+  await Promise.race([
+    Promise.all(children.map((child) => new Promise((resolve) => child.stdout.once('data', resolve)))),
+    Promise.all(finished),
+  ]);
+  for (const child of children) child.stdin.end('go\n');
+  for (const result of await Promise.all(finished)) expect(result, result.stderr).toMatchObject({ code: 0 });
 }
 
 for (const backend of BACKENDS) {
@@ -175,10 +184,10 @@ for (const backend of BACKENDS) {
 
       it('lets several processes migrate the same new database at once', async () => {
         const config = backend.freshConfig();
-        await migrateInChildProcesses(config, 3);
+        await migrateInChildProcesses(config, 4);
         const store = await open(config);
         const runs = await store.listRuns();
-        expect(runs).toHaveLength(3);
+        expect(runs).toHaveLength(4);
         expect(runs.every((run) => run.selection === 'child')).toBe(true);
       });
     });

@@ -51,7 +51,9 @@ export class TimeWindowPartitionMapping implements PartitionMapping {
 // NOTE: the planner maps hundreds of thousands of daily partitions onto daily partitions; when both
 // sides cut time into the same windows, the window of a key is the key itself.
 function sameWindows(a: TimeWindowPartitions, b: TimeWindowPartitions): boolean {
-  return a === b || (a.cadence === b.cadence && a.timezone === b.timezone && a.weekStartsOn === b.weekStartsOn);
+  return (
+    a === b || (a.cadence === b.cadence && a.timezone === b.timezone && a.weekStartsOn === b.weekStartsOn)
+  );
 }
 
 function sameKey(other: TimeWindowPartitions, key: string, now: Date): PartitionMappingResult {

@@ -1,0 +1,23 @@
+import { type AssetCheck, type CheckSeverity, quoteIdentifier, rowCheck } from '../../framework/index.js';
+
+/**
+ * The columns together identify a row. The first row of each key (by `orderBy`) is valid; later
+ * rows with the same key fail (and are quarantined with `quarantine: true`).
+ *
+ * @example
+ * unique(['transaction_id'], { orderBy: 'source_line', quarantine: true })
+ */
+export function unique(
+  columns: string[],
+  options: { name?: string; orderBy?: string; severity?: CheckSeverity; quarantine?: boolean } = {},
+): AssetCheck {
+  const key = columns.map(quoteIdentifier).join(', ');
+  const order = options.orderBy ? ` ORDER BY ${quoteIdentifier(options.orderBy)}` : '';
+  return rowCheck({
+    name: options.name ?? `unique_${columns.join('_')}`,
+    description: `no two rows share ${columns.join(', ')}`,
+    validWhen: `row_number() OVER (PARTITION BY ${key}${order}) = 1`,
+    severity: options.severity,
+    quarantine: options.quarantine,
+  });
+}

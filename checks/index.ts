@@ -1,0 +1,11 @@
+// Reusable data-quality check builders; ShopFlow's suites per layer live in checks/suites/.
+export { acceptedValues } from './builders/accepted-values.js';
+export { dataFreshness } from './builders/data-freshness.js';
+export { inRange } from './builders/in-range.js';
+export { EMAIL_PATTERN, matches } from './builders/matches.js';
+export { notNull } from './builders/not-null.js';
+export { parseableDate } from './builders/parseable-date.js';
+export { references } from './builders/references.js';
+export { rowCountAnomaly } from './builders/row-count-anomaly.js';
+export { schemaDrift } from './builders/schema-drift.js';
+export { unique } from './builders/unique.js';

@@ -1,0 +1,275 @@
+/** The asset page: definition, schema, partitions, history, checks, lineage and a data preview. */
+import { ApiRequestError, getJson } from './api.js';
+import { h, replace } from './dom.js';
+import { STATUS_LABEL, formatDuration, formatNumber, formatTime, shortId, timeAgo } from './format.js';
+import { heatStrip } from './heat-strip.js';
+import { historyChart } from './history-chart.js';
+
+const PREVIEW_LIMIT = 50;
+
+function card(title, testid, ...content) {
+  return h('section', { class: 'card', 'data-testid': testid, 'aria-labelledby': `${testid}-title` }, h('h2', { id: `${testid}-title` }, title), ...content);
+}
+
+function assetLink(key, partition) {
+  const href = `#/assets/${encodeURIComponent(key)}${partition ? `?partition=${encodeURIComponent(partition)}` : ''}`;
+  return h('a', { href }, partition ? `${key}[${partition}]` : key);
+}
+
+function schemaTable(columns) {
+  if (!columns.length) return h('p', { class: 'muted' }, 'This asset declares no columns.');
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'table', 'data-testid': 'schema-table' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Column'), h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col' }, 'Description'), h('th', { scope: 'col' }, h('abbr', { title: 'Personally identifiable information' }, 'PII')))),
+      h(
+        'tbody',
+        {},
+        columns.map((c) =>
+          h(
+            'tr',
+            { 'data-testid': 'schema-row', 'data-column': c.name },
+            h('td', {}, h('code', {}, c.name)),
+            h('td', {}, h('code', { class: 'type' }, c.type), c.nullable ? h('span', { class: 'muted' }, ' nullable') : null),
+            h('td', {}, c.description || h('span', { class: 'muted' }, '—')),
+            h('td', {}, c.pii ? h('span', { class: 'badge badge-pii' }, 'PII') : ''),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function historyTable(history) {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'table compact', 'data-testid': 'history-table' },
+      h('thead', {}, h('tr', {}, ['When', 'Partition', 'Rows', 'Duration', 'Version', 'Run'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'tbody',
+        {},
+        history.slice(0, 12).map((m) =>
+          h(
+            'tr',
+            {},
+            h('td', { title: formatTime(m.createdAt) }, timeAgo(m.createdAt)),
+            h('td', {}, m.partitionKey ?? '—'),
+            h('td', { class: 'num' }, formatNumber(m.rowCount)),
+            h('td', { class: 'num' }, formatDuration(m.durationMs)),
+            h('td', {}, h('code', { title: m.dataVersion }, m.dataVersion.slice(0, 8))),
+            h('td', {}, h('a', { href: `#/runs/${m.runId}` }, shortId(m.runId))),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function checksTable(checks) {
+  if (!checks.length) return h('p', { class: 'muted' }, 'No checks are attached to this asset.');
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'table', 'data-testid': 'checks-table' },
+      h('thead', {}, h('tr', {}, ['Check', 'Severity', 'Latest', 'Partitions', 'Message'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'tbody',
+        {},
+        checks.map((c) => {
+          const state = !c.latest ? 'never' : c.latest.passed ? 'passed' : c.severity === 'error' ? 'failed' : 'warning';
+          return h(
+            'tr',
+            { 'data-testid': 'check-row', 'data-check': c.name, 'data-state': state },
+            h('td', {}, h('strong', {}, c.name), h('div', { class: 'muted small' }, c.description)),
+            h('td', {}, h('span', { class: `badge severity-${c.severity}` }, c.severity)),
+            h('td', {}, h('span', { class: `badge check-${state}` }, state), c.latest ? h('div', { class: 'muted small', title: formatTime(c.latest.createdAt) }, timeAgo(c.latest.createdAt)) : null),
+            h('td', {}, c.latest ? `${formatNumber(c.passing)} passing · ${formatNumber(c.failing)} failing` : '—', c.failingPartitions.filter(Boolean).length ? h('div', { class: 'muted small' }, `failing: ${c.failingPartitions.filter(Boolean).slice(0, 5).join(', ')}`) : null),
+            h('td', {}, c.latest?.message ?? ''),
+          );
+        }),
+      ),
+    ),
+  );
+}
+
+function lineageSection(detail) {
+  const latest = detail.latest;
+  return [
+    h(
+      'div',
+      { class: 'lineage-columns' },
+      h('div', {}, h('h3', {}, 'Upstream'), detail.upstream.length ? h('ul', { class: 'link-list' }, detail.upstream.map((d) => h('li', {}, assetLink(d.assetKey), h('span', { class: 'muted small' }, ` as ${d.name} · ${d.mapping}`)))) : h('p', { class: 'muted' }, 'A source: nothing upstream.')),
+      h('div', {}, h('h3', {}, 'Downstream'), detail.downstream.length ? h('ul', { class: 'link-list' }, detail.downstream.map((k) => h('li', {}, assetLink(k)))) : h('p', { class: 'muted' }, 'Nothing reads this asset.')),
+    ),
+    h('h3', {}, 'Inputs of the latest materialization'),
+    !latest
+      ? h('p', { class: 'muted' }, 'Never materialized.')
+      : latest.inputs.length === 0
+        ? h('p', { class: 'muted' }, `${latest.partitionKey ? `Partition ${latest.partitionKey}` : 'It'} read no upstream data.`)
+        : h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              { class: 'table compact', 'data-testid': 'lineage-inputs' },
+              h('thead', {}, h('tr', {}, ['Upstream partition', 'Version read', 'Now'].map((t) => h('th', { scope: 'col' }, t)))),
+              h(
+                'tbody',
+                {},
+                latest.inputs.map((i) =>
+                  h(
+                    'tr',
+                    {},
+                    h('td', {}, assetLink(i.assetKey, i.partitionKey)),
+                    h('td', {}, h('code', { title: i.dataVersion }, i.dataVersion.slice(0, 8))),
+                    h('td', {}, i.current ? h('span', { class: 'badge check-passed' }, 'current') : h('span', { class: 'badge status-stale' }, 'newer data upstream')),
+                  ),
+                ),
+              ),
+            ),
+          ),
+  ];
+}
+
+/** Renders the asset page into `root`. */
+export async function renderAsset(root, { key, partition }) {
+  let detail;
+  try {
+    detail = await getJson(`/api/assets/${encodeURIComponent(key)}`);
+  } catch (error) {
+    if (error instanceof ApiRequestError && error.status === 404) {
+      replace(root, h('section', { class: 'page' }, h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'asset-error' }, error.message), h('p', {}, h('a', { href: '#/' }, 'Back to the lineage graph'))));
+      return;
+    }
+    throw error;
+  }
+  const previewBox = h('div', { class: 'preview-box', 'aria-live': 'polite' });
+  const materializedKeys = detail.partitionStates.filter((c) => c.state !== 'missing' && c.state !== 'failed' && c.key).map((c) => c.key);
+  const partitionSelect = detail.partitions
+    ? h(
+        'select',
+        { 'aria-label': 'Partition to preview', 'data-testid': 'preview-partition' },
+        h('option', { value: '' }, 'Latest materialized'),
+        [...materializedKeys].reverse().map((k) => h('option', { value: k, selected: k === partition }, k)),
+      )
+    : null;
+
+  async function loadPreview(partitionKey) {
+    replace(previewBox, h('p', { class: 'muted' }, 'Loading…'));
+    try {
+      const params = new URLSearchParams({ limit: String(PREVIEW_LIMIT) });
+      if (partitionKey) params.set('partition', partitionKey);
+      const data = await getJson(`/api/assets/${encodeURIComponent(key)}/preview?${params}`);
+      if (!data.columns.length) {
+        replace(previewBox, h('p', { class: 'muted' }, 'This asset stores no rows the page can show.'));
+        return;
+      }
+      replace(
+        previewBox,
+        h('p', { class: 'muted small' }, `${data.partitionKey ? `Partition ${data.partitionKey} · ` : ''}first ${formatNumber(data.rows.length)} rows · materialized ${timeAgo(data.materializedAt)}`),
+        h(
+          'div',
+          { class: 'table-wrap preview-scroll' },
+          h(
+            'table',
+            { class: 'table compact data', 'data-testid': 'preview-table' },
+            h('thead', {}, h('tr', {}, data.columns.map((c) => h('th', { scope: 'col', title: c.type }, c.name)))),
+            h(
+              'tbody',
+              {},
+              data.rows.map((row) =>
+                h(
+                  'tr',
+                  {},
+                  data.columns.map((c) => {
+                    const v = row[c.name];
+                    return h('td', { class: typeof v === 'number' ? 'num' : null }, v === null || v === undefined ? h('span', { class: 'null' }, 'null') : typeof v === 'object' ? JSON.stringify(v) : String(v));
+                  }),
+                ),
+              ),
+            ),
+          ),
+        ),
+      );
+    } catch (error) {
+      replace(previewBox, h('p', { class: 'muted', 'data-testid': 'preview-error' }, error.message));
+    }
+  }
+  partitionSelect?.addEventListener('change', () => loadPreview(partitionSelect.value || null));
+  const pickPartition = (partitionKey) => {
+    if (partitionSelect && partitionKey) partitionSelect.value = materializedKeys.includes(partitionKey) ? partitionKey : '';
+    loadPreview(partitionKey);
+    previewBox.closest('section')?.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  };
+
+  const c = detail.counts;
+  replace(
+    root,
+    h(
+      'article',
+      { class: 'page asset-page', 'data-testid': 'asset-page', 'data-key': detail.key },
+      h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/' }, 'Lineage'), ' / ', h('a', { href: `#/?focus=${encodeURIComponent(detail.key)}` }, detail.group), ' / ', h('span', { 'aria-current': 'page' }, detail.key)),
+      h(
+        'header',
+        { class: 'page-header' },
+        h('div', {}, h('h1', { 'data-testid': 'asset-title' }, detail.key), h('p', { class: 'description' }, detail.description)),
+        h(
+          'div',
+          { class: 'actions' },
+          h('a', { class: 'button', href: `#/launch?selection=${encodeURIComponent(detail.key)}`, 'data-testid': 'asset-materialize' }, 'Materialize…'),
+          h('a', { class: 'button secondary', href: `#/?focus=${encodeURIComponent(detail.key)}` }, 'Show in graph'),
+        ),
+      ),
+      h(
+        'div',
+        { class: `status-banner status-${detail.status}` },
+        h('span', { class: `badge status-${detail.status}`, 'data-testid': 'asset-status', 'data-status': detail.status }, STATUS_LABEL[detail.status]),
+        h('span', {}, detail.reason || `Up to date · last materialized ${timeAgo(detail.lastMaterializedAt)}`),
+      ),
+      h(
+        'dl',
+        { class: 'facts facts-row' },
+        [
+          ['Group', detail.group],
+          ['Partitions', detail.partitions ? detail.partitions.description : 'not partitioned'],
+          ['Materialized', detail.partitions ? `${formatNumber(c.materialized)} of ${formatNumber(c.total)}` : c.materialized ? 'yes' : 'no'],
+          ['Last materialized', detail.lastMaterializedAt ? timeAgo(detail.lastMaterializedAt) : 'never'],
+          ['Code version', detail.codeVersion],
+          ['Storage', detail.kind],
+          ['Freshness', detail.freshness ? `within ${detail.freshness.maxLagMinutes} min` : 'no policy'],
+          ['Owners', detail.owners.join(', ') || '—'],
+          ['Tags', detail.tags.join(', ') || '—'],
+        ].map(([label, value]) => h('div', {}, h('dt', {}, label), h('dd', {}, value))),
+      ),
+      h(
+        'div',
+        { class: 'card-grid' },
+        card('Schema', 'asset-schema', schemaTable(detail.columns)),
+        card(detail.partitions ? 'Partitions' : 'State', 'asset-partitions', heatStrip(detail.partitionStates, pickPartition)),
+        card(
+          'Materializations',
+          'asset-history',
+          detail.history.length ? [historyChart(detail.history), historyTable(detail.history)] : h('p', { class: 'muted' }, 'Never materialized. ', h('a', { href: `#/launch?selection=${encodeURIComponent(detail.key)}` }, 'Materialize it…')),
+        ),
+        card('Checks', 'asset-checks', checksTable(detail.checks)),
+        card('Lineage', 'asset-lineage', lineageSection(detail)),
+        h(
+          'section',
+          { class: 'card wide', 'data-testid': 'asset-preview', 'aria-labelledby': 'asset-preview-title' },
+          h('div', { class: 'card-header' }, h('h2', { id: 'asset-preview-title' }, 'Data preview'), partitionSelect),
+          previewBox,
+        ),
+      ),
+    ),
+  );
+  if (detail.latest) loadPreview(partition);
+  else replace(previewBox, h('p', { class: 'muted' }, 'No data yet.'));
+}
