@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 
-const FLUSH_AT_CHARS = 32 * 1024;
+const FLUSH_AT_CHARS = 256 * 1024;
 
 /** Size and content hash of a written file. */
 export interface WrittenFile {
