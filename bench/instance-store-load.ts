@@ -147,8 +147,7 @@ export async function runInstanceStoreLoadBench(): Promise<InstanceStoreLoadResu
     const rawSelectMedianMs = median(rawTimes);
     return { rows, storeMedianMs, rawSelectMedianMs, ratio: storeMedianMs / rawSelectMedianMs };
   } finally {
-    if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
-    else console.log(path);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { ShopflowError } from '../errors/error-catalog.js';
-import {
-  attemptItems,
-  decodeAssetPartitionStates,
-  latestItems,
-  stateArraySql,
-} from './asset-partition-items.js';
+import { decodeAssetPartitionStates, latestItems, stateArraySql } from './asset-partition-items.js';
 import type {
   AssetPartitionState,
   AttemptStatus,
@@ -26,9 +21,22 @@ import type {
   RunRecord,
   RunStatus,
 } from './instance-store.js';
+import {
+  attemptFields,
+  CHECK_COLUMNS,
+  lockRow,
+  MATERIALIZATION_COLUMNS,
+  type MaterializationRow,
+  type RunRow,
+  toCheck,
+  toEvent,
+  toHolder,
+  toMaterialization,
+  toRun,
+} from './record-mappers.js';
 import { type Database, UNPARTITIONED } from './schema.js';
 
-/** What a backend hands the shared store: its database and the two things only it knows how to do. */
+/** What a backend hands the shared store: its database and what only the backend knows how to do. */
 export interface KyselyInstanceStoreOptions {
   backend: InstanceStore['backend'];
   db: Kysely<Database>;
@@ -46,39 +54,6 @@ export interface KyselyInstanceStoreOptions {
 // NOTE: well below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
 const CHUNK = 500;
 
-const MATERIALIZATION_COLUMNS = [
-  'id',
-  'run_id',
-  'asset_key',
-  'partition_key',
-  'data_version',
-  'code_version',
-  'row_count',
-  'metadata_json',
-  'created_at',
-] as const;
-
-const CHECK_COLUMNS = [
-  'id',
-  'run_id',
-  'asset_key',
-  'partition_key',
-  'check_name',
-  'severity',
-  'passed',
-  'metadata_json',
-  'materialization_id',
-  'created_at',
-] as const;
-
-type RunRow = Selectable<Database['runs']>;
-type EventRow = Selectable<Database['events']>;
-type MaterializationRow = Pick<
-  Selectable<Database['materializations']>,
-  (typeof MATERIALIZATION_COLUMNS)[number]
->;
-type CheckRow = Pick<Selectable<Database['check_evaluations']>, (typeof CHECK_COLUMNS)[number]>;
-type LockRow = Selectable<Database['locks']>;
 type Executor = Kysely<Database> | Transaction<Database>;
 
 function now(): string {
@@ -108,77 +83,6 @@ function assertPartitionKey(partitionKey: string | null, assetKey: string): void
       },
     );
   }
-}
-
-function toRun(row: RunRow): RunRecord {
-  return {
-    id: row.id,
-    status: row.status as RunStatus,
-    selection: row.selection,
-    plan: JSON.parse(row.plan_json),
-    tags: JSON.parse(row.tags_json),
-    parentRunId: row.parent_run_id,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    pid: row.pid,
-    hostname: row.hostname,
-    heartbeatAt: row.heartbeat_at,
-    error: row.error,
-  };
-}
-
-function toEvent(row: EventRow): EventRecord {
-  return {
-    id: Number(row.id),
-    runId: row.run_id,
-    ts: row.ts,
-    type: row.type as EventType,
-    assetKey: row.asset_key,
-    partitionKey: row.partition_key,
-    message: row.message,
-    data: JSON.parse(row.data_json),
-  };
-}
-
-function toMaterialization(row: MaterializationRow, inputs: LineageInput[]): MaterializationRecord {
-  return {
-    id: row.id,
-    runId: row.run_id,
-    assetKey: row.asset_key,
-    partitionKey: row.partition_key,
-    dataVersion: row.data_version,
-    codeVersion: row.code_version,
-    rowCount: row.row_count === null ? null : Number(row.row_count),
-    metadata: JSON.parse(row.metadata_json),
-    createdAt: row.created_at,
-    inputs,
-  };
-}
-
-function toCheck(row: CheckRow): CheckEvaluationRecord {
-  return {
-    id: row.id,
-    runId: row.run_id,
-    assetKey: row.asset_key,
-    partitionKey: row.partition_key,
-    checkName: row.check_name,
-    severity: row.severity as CheckEvaluationRecord['severity'],
-    passed: Number(row.passed) === 1,
-    metadata: JSON.parse(row.metadata_json),
-    materializationId: row.materialization_id,
-    createdAt: row.created_at,
-  };
-}
-
-function toHolder(row: LockRow): LockHolder {
-  return {
-    runId: row.run_id,
-    pid: Number(row.pid),
-    hostname: row.hostname,
-    acquiredAt: row.acquired_at,
-    heartbeatAt: row.heartbeat_at,
-  };
 }
 
 /**
@@ -668,31 +572,4 @@ export class KyselyInstanceStore implements InstanceStore {
       .onConflict((oc) => oc.column('name').doUpdateSet(fields))
       .execute();
   }
-}
-
-function attemptFields(attempt: {
-  assetKey: string;
-  partitionKey: string | null;
-  runId: string;
-  status: AttemptStatus;
-  at: string;
-  error: string | null;
-}) {
-  return {
-    last_attempt_status: attempt.status,
-    last_attempt_at: attempt.at,
-    last_run_id: attempt.runId,
-    last_error: attempt.error,
-    attempt_items: attemptItems(attempt),
-  };
-}
-
-function lockRow(holder: LockHolder): Omit<LockRow, 'key'> {
-  return {
-    run_id: holder.runId,
-    pid: holder.pid,
-    hostname: holder.hostname,
-    acquired_at: holder.acquiredAt,
-    heartbeat_at: holder.heartbeatAt,
-  };
 }

@@ -140,6 +140,12 @@ function asLoadError(error: unknown, spec: TableSpec, context: LoadContext): Sho
     });
   }
   const code = (error as { code?: unknown }).code;
+  if (code === '42P01' || code === '3F000') {
+    return new ShopflowError('SF_IO', message, {
+      hint: 'the warehouse schema is missing; apply sql/ddl first (applyDdl)',
+      cause: error,
+    });
+  }
   if (typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'))) {
     return new ShopflowError('SF_INPUT_INVALID', message, {
       hint: 'fix or quarantine the offending row upstream and retry; the table was left unchanged',

@@ -4,7 +4,6 @@ import { formatDuration } from './format.js';
 
 const ROW = 24;
 const LABEL_W = 230;
-const W = 960;
 const TOP = 26;
 
 const STATUS_LABEL = {
@@ -23,9 +22,10 @@ function tickStep(spanMs) {
 
 /**
  * @param {Array<{key: string, status: string, startedAt: string|null, finishedAt: string|null, attempts: number, message: string|null}>} steps
- * @param {{ now: number }} run the current time, where running bars end
+ * @param {{ now: number, width?: number }} run the current time (where running bars end) and the width to draw
  */
 export function ganttChart(steps, run) {
+  const W = Math.max(720, run.width ?? 960);
   const starts = steps.map((st) => (st.startedAt ? Date.parse(st.startedAt) : null)).filter((v) => v !== null);
   const t0 = starts.length ? Math.min(...starts) : run.now;
   const ends = steps.map((st) => (st.finishedAt ? Date.parse(st.finishedAt) : st.status === 'running' ? run.now : null)).filter((v) => v !== null);
@@ -37,6 +37,8 @@ export function ganttChart(steps, run) {
     class: 'gantt',
     'data-testid': 'run-gantt',
     viewBox: `0 0 ${W} ${height}`,
+    width: W,
+    height,
     role: 'img',
     'aria-label': `Timeline of ${steps.length} steps`,
   });

@@ -306,8 +306,12 @@ export async function renderGraph(root, { focus }) {
               },
             },
             s('rect', { class: 'group-header-hit', x: box.x, y: box.y, width: Math.min(box.width, 260), height: 28, rx: 8 }),
-            s('text', { class: 'group-title', x: box.x + 14, y: box.y + 19 }, `${collapsed ? '▸' : '▾'}  ${box.name}`),
-            s('text', { class: 'group-count', x: box.x + 14 + (box.name.length + 3) * 7.6, y: box.y + 19 }, `${counts.get(box.name) ?? 0}`),
+            s(
+              'text',
+              { class: 'group-title', x: box.x + 14, y: box.y + 19 },
+              `${collapsed ? '▸' : '▾'}  ${box.name}`,
+              s('tspan', { class: 'group-count', dx: 8 }, `${counts.get(box.name) ?? 0} asset${counts.get(box.name) === 1 ? '' : 's'}`),
+            ),
           ),
         ),
       );

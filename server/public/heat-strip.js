@@ -3,7 +3,6 @@ import { h, s } from './dom.js';
 import { formatNumber } from './format.js';
 
 const STATE_LABEL = { materialized: 'Materialized', stale: 'Stale', missing: 'Missing', failed: 'Failed', running: 'Running' };
-const CELL = 13;
 const GAP = 2;
 const PER_ROW = 48;
 
@@ -12,14 +11,15 @@ const PER_ROW = 48;
  * @param {(key: string|null) => void} onPick called with a partition key when a cell is clicked
  */
 export function heatStrip(cells, onPick) {
+  const size = cells.length <= 24 ? 26 : cells.length <= PER_ROW ? 18 : 13;
   const rows = Math.ceil(cells.length / PER_ROW);
-  const width = Math.min(cells.length, PER_ROW) * (CELL + GAP);
+  const width = Math.min(cells.length, PER_ROW) * (size + GAP);
   const svg = s('svg', {
     class: 'heat-strip',
     'data-testid': 'partition-heat-strip',
-    viewBox: `0 0 ${width} ${rows * (CELL + GAP)}`,
+    viewBox: `0 0 ${width} ${rows * (size + GAP)}`,
     width,
-    height: rows * (CELL + GAP),
+    height: rows * (size + GAP),
     role: 'group',
     'aria-label': `${cells.length} partitions by state`,
   });
@@ -30,10 +30,10 @@ export function heatStrip(cells, onPick) {
         'rect',
         {
           class: `heat-cell state-${cell.state}`,
-          x: (i % PER_ROW) * (CELL + GAP),
-          y: Math.floor(i / PER_ROW) * (CELL + GAP),
-          width: CELL,
-          height: CELL,
+          x: (i % PER_ROW) * (size + GAP),
+          y: Math.floor(i / PER_ROW) * (size + GAP),
+          width: size,
+          height: size,
           rx: 2.5,
           tabindex: 0,
           role: 'button',

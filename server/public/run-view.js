@@ -92,7 +92,7 @@ export async function renderRun(root, { id }) {
 
   function drawTimeline() {
     if (detail.steps.length === 0) replace(timeline, h('p', { class: 'muted' }, 'This run had nothing to do: everything selected was up to date.'));
-    else replace(timeline, ganttChart(detail.steps, { now: Date.now() }));
+    else replace(timeline, ganttChart(detail.steps, { now: Date.now(), width: timeline.clientWidth || 960 }));
   }
 
   drawHeader();

@@ -2,11 +2,11 @@ import {
   type AssetStatus,
   type ColumnInfo,
   type ShopflowRuntime,
-  describeReasons,
   schemaColumns,
 } from '../../framework/index.js';
 import { type PartitionCell, partitionStates } from './partition-states.js';
 import type { StatusSnapshot } from './status-cache.js';
+import { statusReason } from './status-reason.js';
 
 export interface LineageInputView {
   assetKey: string;
@@ -145,7 +145,7 @@ export async function loadAssetDetail(runtime: ShopflowRuntime, snapshot: Status
     upstream: graph.upstream(key).map((d) => ({ name: d.name, assetKey: d.assetKey, mapping: d.mapping.name })),
     downstream: graph.downstream(key),
     status: summary?.status ?? 'missing',
-    reason: summary && summary.status !== 'fresh' ? describeReasons(summary.reasons) : '',
+    reason: statusReason(summary, asset.partitions !== undefined),
     counts: {
       total: summary?.partitions ?? 0,
       materialized: summary?.materialized ?? 0,

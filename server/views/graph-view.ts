@@ -3,9 +3,9 @@ import {
   type AssetStatus,
   type AssetStatusSummary,
   ShopflowError,
-  describeReasons,
   didYouMean,
 } from '../../framework/index.js';
+import { statusReason } from './status-reason.js';
 
 /** One asset as the lineage graph draws it. */
 export interface GraphNode {
@@ -102,7 +102,7 @@ export function buildGraphView(
       group: asset.group,
       description: asset.description,
       status: summary?.status ?? 'missing',
-      reason: summary && summary.status !== 'fresh' ? describeReasons(summary.reasons) : '',
+      reason: statusReason(summary, asset.partitions !== undefined),
       lastMaterializedAt: summary?.lastMaterializedAt ?? null,
       partitions: {
         total: summary?.partitions ?? 0,

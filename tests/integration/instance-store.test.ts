@@ -195,7 +195,10 @@ for (const backend of BACKENDS) {
     describe('runs', () => {
       it('creates a run with defaults and reads it back', async () => {
         const store = await open();
-        const plan = { steps: [{ assetKey: 'a', partitionKey: null, deps: ['b[2024-01-01]'] }], nested: { n: 1.5 } };
+        const plan = {
+          steps: [{ assetKey: 'a', partitionKey: null, deps: ['b[2024-01-01]'] }],
+          nested: { n: 1.5 },
+        };
         const run = await store.createRun({ selection: '+a', plan });
         expect(run).toMatchObject({
           status: 'queued',
@@ -236,7 +239,12 @@ for (const backend of BACKENDS) {
         const store = await open();
         const run = await store.createRun({ selection: 'a', plan: { v: 1 } });
         await store.updateRun(run.id, { status: 'running', startedAt: at(1), pid: 7, hostname: 'h' });
-        await store.updateRun(run.id, { status: 'failed', finishedAt: at(2), error: 'step `a` failed', plan: { v: 2 } });
+        await store.updateRun(run.id, {
+          status: 'failed',
+          finishedAt: at(2),
+          error: 'step `a` failed',
+          plan: { v: 2 },
+        });
         await store.updateRun(run.id, {});
         expect(await store.getRun(run.id)).toEqual({
           ...run,
@@ -252,7 +260,9 @@ for (const backend of BACKENDS) {
 
       it('rejects updating an unknown run', async () => {
         const store = await open();
-        await expect(store.updateRun('nope', { status: 'running' })).rejects.toMatchObject({ code: 'SF_UNKNOWN_RUN' });
+        await expect(store.updateRun('nope', { status: 'running' })).rejects.toMatchObject({
+          code: 'SF_UNKNOWN_RUN',
+        });
         await expect(store.updateRun('nope', {})).rejects.toMatchObject({ code: 'SF_UNKNOWN_RUN' });
       });
 
@@ -261,7 +271,10 @@ for (const backend of BACKENDS) {
         await store.createRun({ id: 'abc123', selection: 'a', plan: null });
         await store.createRun({ id: 'abd456', selection: 'a', plan: null });
         await store.createRun({ id: 'a%_x', selection: 'a', plan: null });
-        expect((await store.findRunsByPrefix('ab')).map((run) => run.id).sort()).toEqual(['abc123', 'abd456']);
+        expect((await store.findRunsByPrefix('ab')).map((run) => run.id).sort()).toEqual([
+          'abc123',
+          'abd456',
+        ]);
         expect((await store.findRunsByPrefix('abc')).map((run) => run.id)).toEqual(['abc123']);
         expect((await store.findRunsByPrefix('a%')).map((run) => run.id)).toEqual(['a%_x']);
         expect(await store.findRunsByPrefix('a_')).toEqual([]);
@@ -297,7 +310,13 @@ for (const backend of BACKENDS) {
           message: 'boom',
           data: { error: { name: 'Error', stack: 'line\n"quoted"' }, attempt: 2, retry: false, none: null },
         });
-        expect(first).toMatchObject({ runId: 'r1', type: 'run_start', assetKey: null, partitionKey: null, message: null });
+        expect(first).toMatchObject({
+          runId: 'r1',
+          type: 'run_start',
+          assetKey: null,
+          partitionKey: null,
+          message: null,
+        });
         expect(first.data).toEqual({});
         expect(second.id).toBeGreaterThan(first.id);
         expect(await store.listEvents()).toEqual([first, second]);
@@ -322,19 +341,28 @@ for (const backend of BACKENDS) {
         const config = backend.freshConfig();
         const [one, two] = [await open(config), await open(config)];
         const written = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).appendEvent({ runId: `r${i}`, type: 'log' })),
+          Array.from({ length: 20 }, (_, i) =>
+            (i % 2 ? one : two).appendEvent({ runId: `r${i}`, type: 'log' }),
+          ),
         );
         const listed = await one.listEvents();
         expect(listed).toHaveLength(20);
         expect(new Set(listed.map((event) => event.id)).size).toBe(20);
-        expect(listed.map((event) => event.id)).toEqual([...listed.map((event) => event.id)].sort((a, b) => a - b));
+        expect(listed.map((event) => event.id)).toEqual(
+          [...listed.map((event) => event.id)].sort((a, b) => a - b),
+        );
         expect(listed.map((event) => event.runId).sort()).toEqual(written.map((event) => event.runId).sort());
       });
     });
 
     describe('materializations', () => {
       const inputs: LineageInput[] = [
-        { assetKey: 'raw_orders', partitionKey: '2024-01-15', materializationId: 'm-up-1', dataVersion: 'd1' },
+        {
+          assetKey: 'raw_orders',
+          partitionKey: '2024-01-15',
+          materializationId: 'm-up-1',
+          dataVersion: 'd1',
+        },
         { assetKey: 'raw_customers', partitionKey: null, materializationId: 'm-up-2', dataVersion: 'd2' },
       ];
 
@@ -397,7 +425,12 @@ for (const backend of BACKENDS) {
         expect(await store.getMaterialization('m-given')).toEqual(record);
         expect(await store.getMaterialization('missing')).toBeUndefined();
         const [state] = await store.listAssetPartitionStates(['dim_date']);
-        expect(state).toMatchObject({ partitionKey: null, rowCount: null, inputs: [], materializationId: 'm-given' });
+        expect(state).toMatchObject({
+          partitionKey: null,
+          rowCount: null,
+          inputs: [],
+          materializationId: 'm-given',
+        });
       });
 
       it('writes nothing when any part of the transaction fails', async () => {
@@ -445,7 +478,12 @@ for (const backend of BACKENDS) {
       it('lists the materializations that read a given one', async () => {
         const store = await open();
         const upstream = await materialize(store, 'raw', null);
-        const input = { assetKey: 'raw', partitionKey: null, materializationId: upstream.id, dataVersion: 'v1' };
+        const input = {
+          assetKey: 'raw',
+          partitionKey: null,
+          materializationId: upstream.id,
+          dataVersion: 'v1',
+        };
         const a = await materialize(store, 'a', null, { inputs: [input], createdAt: at(1) });
         const b = await materialize(store, 'b', '2024-01-15', { inputs: [input], createdAt: at(2) });
         await materialize(store, 'c', null, { inputs: [{ ...input, materializationId: 'other' }] });
@@ -487,7 +525,13 @@ for (const backend of BACKENDS) {
         const store = await open();
         const inputs = [{ assetKey: 'up', partitionKey: null, materializationId: 'm0', dataVersion: 'd0' }];
         const record = await materialize(store, 'a', null, { inputs, runId: 'r1' });
-        await store.recordAttempt({ assetKey: 'a', partitionKey: null, runId: 'r2', status: 'failed', error: 'boom' });
+        await store.recordAttempt({
+          assetKey: 'a',
+          partitionKey: null,
+          runId: 'r2',
+          status: 'failed',
+          error: 'boom',
+        });
         const [failed] = await store.listAssetPartitionStates();
         expect(failed).toMatchObject({
           materializationId: record.id,
@@ -520,7 +564,12 @@ for (const backend of BACKENDS) {
         await store.recordAttempt({ assetKey: 'c', partitionKey: null, runId: 'r', status: 'running' });
         const keys = (states: Array<{ assetKey: string; partitionKey: string | null }>) =>
           states.map((state) => `${state.assetKey}[${state.partitionKey}]`).sort();
-        expect(keys(await store.listAssetPartitionStates())).toEqual(['a[2024-01-01]', 'a[2024-01-02]', 'b[null]', 'c[null]']);
+        expect(keys(await store.listAssetPartitionStates())).toEqual([
+          'a[2024-01-01]',
+          'a[2024-01-02]',
+          'b[null]',
+          'c[null]',
+        ]);
         expect(keys(await store.listAssetPartitionStates(['a', 'c', 'a']))).toEqual([
           'a[2024-01-01]',
           'a[2024-01-02]',
@@ -528,9 +577,9 @@ for (const backend of BACKENDS) {
         ]);
         expect(await store.listAssetPartitionStates([])).toEqual([]);
         const many = Array.from({ length: 1_500 }, (_, i) => `asset_${i}`);
-        expect(keys(await store.listAssetPartitionStates([...many, 'b', ...many.map((key) => `${key}_x`)]))).toEqual([
-          'b[null]',
-        ]);
+        expect(
+          keys(await store.listAssetPartitionStates([...many, 'b', ...many.map((key) => `${key}_x`)])),
+        ).toEqual(['b[null]']);
       });
     });
 
@@ -571,8 +620,14 @@ for (const backend of BACKENDS) {
           ...evaluation('unique', false, at(0)),
           partitionKey: '2024-01-14',
         });
-        const unpartitioned = await store.recordCheckEvaluation({ ...evaluation('unique', true), partitionKey: null });
-        const otherAsset = await store.recordCheckEvaluation({ ...evaluation('unique', true), assetKey: 'customers' });
+        const unpartitioned = await store.recordCheckEvaluation({
+          ...evaluation('unique', true),
+          partitionKey: null,
+        });
+        const otherAsset = await store.recordCheckEvaluation({
+          ...evaluation('unique', true),
+          assetKey: 'customers',
+        });
         const latest = await store.latestCheckEvaluations();
         expect(latest).toEqual([otherAsset, unpartitioned, otherPartition, tieSecond, uniqueLatest]);
         expect(latest).not.toContainEqual(tieFirst);
@@ -583,7 +638,10 @@ for (const backend of BACKENDS) {
         const store = await open();
         const a = await store.recordCheckEvaluation(evaluation('unique', true, at(1)));
         const b = await store.recordCheckEvaluation({ ...evaluation('unique', false, at(2)), runId: 'r2' });
-        const c = await store.recordCheckEvaluation({ ...evaluation('range', true, at(3)), assetKey: 'other' });
+        const c = await store.recordCheckEvaluation({
+          ...evaluation('range', true, at(3)),
+          assetKey: 'other',
+        });
         expect(await store.listCheckEvaluations({})).toEqual([c, b, a]);
         expect(await store.listCheckEvaluations({ assetKey: 'orders' })).toEqual([b, a]);
         expect(await store.listCheckEvaluations({ checkName: 'unique', runId: 'r1' })).toEqual([a]);
@@ -665,7 +723,9 @@ for (const backend of BACKENDS) {
         await store.heartbeat(run.id, at(30));
         expect((await store.getRun(run.id))?.heartbeatAt).toBe(at(30));
         expect((await store.getRun(other.id))?.heartbeatAt).toBeNull();
-        expect((await store.listLocks()).map((lock) => [lock.key, lock.heartbeatAt, lock.acquiredAt])).toEqual([
+        expect(
+          (await store.listLocks()).map((lock) => [lock.key, lock.heartbeatAt, lock.acquiredAt]),
+        ).toEqual([
           ['a', at(30), at(0)],
           ['b', at(30), at(0)],
           ['c', at(0), at(0)],
@@ -730,7 +790,10 @@ describe('sqlite only', () => {
 
   it('explains a file that cannot be opened', async () => {
     const notADatabase = join(dir, 'not-a-database.db');
-    writeFileSync(notADatabase, 'this is not SQLite, just text that is long enough to have a header'.repeat(10));
+    writeFileSync(
+      notADatabase,
+      'this is not SQLite, just text that is long enough to have a header'.repeat(10),
+    );
     await expect(openInstanceStore({ type: 'sqlite', path: notADatabase })).rejects.toMatchObject({
       code: 'SF_INSTANCE_STORE',
       message: expect.stringContaining(notADatabase),
@@ -749,6 +812,15 @@ describe('postgres only', () => {
     server = await startTestPostgres();
   });
   afterAll(() => server.stop());
+
+  async function rejection(promise: Promise<unknown>): Promise<Error> {
+    try {
+      await promise;
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('expected the promise to reject');
+  }
 
   async function freePort(): Promise<number> {
     return await new Promise((resolve) => {
@@ -783,9 +855,10 @@ describe('postgres only', () => {
 
   it('reports an unreachable server with host and port but never the password', async () => {
     const port = await freePort();
-    const attempt = openInstanceStore({ type: 'postgres', url: `postgres://app:hunter2secret@127.0.0.1:${port}/shop` });
-    await expect(attempt).rejects.toMatchObject({ code: 'SF_UNREACHABLE' });
-    const error = await attempt.catch((caught: Error) => caught);
+    const error = await rejection(
+      openInstanceStore({ type: 'postgres', url: `postgres://app:hunter2secret@127.0.0.1:${port}/shop` }),
+    );
+    expect(error).toMatchObject({ code: 'SF_UNREACHABLE' });
     expect(error.message).toContain(`127.0.0.1:${port}`);
     expect(error.message).toMatch(/start the PostgreSQL server/);
     expect(error.message).not.toContain('hunter2secret');
@@ -794,7 +867,7 @@ describe('postgres only', () => {
   it('reports a wrong password as unreachable with the fix', async () => {
     const url = new URL(server.url);
     url.password = 'wrong-password';
-    const error = await openInstanceStore({ type: 'postgres', url: url.toString() }).catch((caught: Error) => caught);
+    const error = await rejection(openInstanceStore({ type: 'postgres', url: url.toString() }));
     expect(error).toMatchObject({ code: 'SF_UNREACHABLE' });
     expect(error.message).toContain(`${url.hostname}:${url.port}`);
     expect(error.message).toMatch(/user and password/);

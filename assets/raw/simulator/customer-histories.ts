@@ -35,23 +35,31 @@ export interface CustomerText {
   emails: string[];
 }
 
-/** A change of a customer profile on a given day: version `version` of customer `id`. */
+/** A change of an entity on a given day: version `version` (≥ 1) of entity `id`. */
 export interface EntityChange {
   id: number;
   version: number;
 }
 
+/** Change indexes pack `(id, version)` into one small number to stay compact at large scales. */
+export const VERSIONS_PER_ID = 8;
+
+/** The changes packed in one day's index entry list. */
+export function unpackChanges(packed: readonly number[]): EntityChange[] {
+  return packed.map((value) => ({ id: Math.floor(value / VERSIONS_PER_ID), version: value % VERSIONS_PER_ID }));
+}
+
 /**
- * The customers of a simulation. Histories are pure functions of `(seed, id)`; the constructor
- * scans every id once (cheap numeric draws, no Faker) to index the days on which profiles change.
+ * The customers of a simulation. Histories are pure functions of `(seed, id)`, recomputed when
+ * needed; the constructor scans every id once (cheap numeric draws, no Faker) to index the days on
+ * which profiles change, keeping one number per change.
  *
  * @example
  * const customers = new CustomerHistories(options, calendar);
  * customers.changesOn(12); // [{ id: 301, version: 1 }, …]
  */
 export class CustomerHistories {
-  private readonly changers = new Map<number, CustomerHistory>();
-  private readonly changesByDay: EntityChange[][];
+  private readonly changesByDay: number[][];
   private readonly faker = new Faker({ locale: [en] });
 
   constructor(
@@ -61,23 +69,21 @@ export class CustomerHistories {
     this.changesByDay = Array.from({ length: options.days }, () => []);
     for (let id = 1; id <= calendar.customers; id++) {
       const history = this.computeHistory(id);
-      if (history.versions.length === 1) continue;
-      this.changers.set(id, history);
       for (let version = 1; version < history.versions.length; version++) {
         const day = Math.floor((history.versions[version].at - options.startEpochSeconds) / SECONDS_PER_DAY);
-        this.changesByDay[day].push({ id, version });
+        this.changesByDay[day].push(id * VERSIONS_PER_ID + version);
       }
     }
   }
 
   /** The profile changes (versions after the first) that happen on `day`, by id. */
-  changesOn(day: number): readonly EntityChange[] {
-    return this.changesByDay[day];
+  changesOn(day: number): EntityChange[] {
+    return unpackChanges(this.changesByDay[day]);
   }
 
   /** The history of customer `id`. */
   history(id: number): CustomerHistory {
-    return this.changers.get(id) ?? this.computeHistory(id);
+    return this.computeHistory(id);
   }
 
   /** The name and emails of customer `id` (one Faker reseed). */

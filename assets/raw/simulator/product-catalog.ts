@@ -1,5 +1,5 @@
 import { en, Faker } from '@faker-js/faker';
-import type { EntityChange } from './customer-histories.js';
+import { type EntityChange, unpackChanges, VERSIONS_PER_ID } from './customer-histories.js';
 import { RandomStream, SeededRandom, seedFrom, WeightedTable } from './seeded-random.js';
 import { dayOfId, type ShopflowCalendar } from './shopflow-calendar.js';
 import { CATEGORIES, type CategorySpec } from './shopflow-vocabulary.js';
@@ -32,9 +32,9 @@ export interface ProductText {
 }
 
 /**
- * The products of a simulation. Histories are pure functions of `(seed, id)`; the constructor scans
- * every id once to index change days and to keep prices compact (one number per unchanged product)
- * for the price lookups of transactions.
+ * The products of a simulation. Histories are pure functions of `(seed, id)`, recomputed when
+ * needed; the constructor scans every id once to index change days and to keep every price version
+ * in flat typed arrays for the price lookups of transactions (a few bytes per product).
  *
  * @example
  * const products = new ProductCatalog(options, calendar);
@@ -42,8 +42,11 @@ export interface ProductText {
  */
 export class ProductCatalog {
   private readonly firstPrice: Int32Array;
-  private readonly changed = new Map<number, ProductHistory>();
-  private readonly changesByDay: EntityChange[][];
+  /** Price versions after the first of product `id` are `changeAt/changePrice[changeStart[id] .. changeStart[id + 1])`. */
+  private readonly changeStart: Int32Array;
+  private readonly changeAt: Float64Array;
+  private readonly changePrice: Int32Array;
+  private readonly changesByDay: number[][];
   private readonly faker = new Faker({ locale: [en] });
 
   constructor(
@@ -51,37 +54,42 @@ export class ProductCatalog {
     private readonly calendar: ShopflowCalendar,
   ) {
     this.firstPrice = new Int32Array(calendar.products + 1);
+    this.changeStart = new Int32Array(calendar.products + 2);
     this.changesByDay = Array.from({ length: options.days }, () => []);
+    const changeAt: number[] = [];
+    const changePrice: number[] = [];
     for (let id = 1; id <= calendar.products; id++) {
-      const history = this.computeHistory(id);
-      this.firstPrice[id] = history.versions[0].priceCents;
-      if (history.versions.length === 1) continue;
-      this.changed.set(id, history);
-      for (let version = 1; version < history.versions.length; version++) {
-        const day = Math.floor((history.versions[version].at - options.startEpochSeconds) / SECONDS_PER_DAY);
-        this.changesByDay[day].push({ id, version });
+      const { versions } = this.computeHistory(id);
+      this.firstPrice[id] = versions[0].priceCents;
+      this.changeStart[id] = changeAt.length;
+      for (let version = 1; version < versions.length; version++) {
+        const day = Math.floor((versions[version].at - options.startEpochSeconds) / SECONDS_PER_DAY);
+        this.changesByDay[day].push(id * VERSIONS_PER_ID + version);
+        changeAt.push(versions[version].at);
+        changePrice.push(versions[version].priceCents);
       }
     }
+    this.changeStart[calendar.products + 1] = changeAt.length;
+    this.changeAt = Float64Array.from(changeAt);
+    this.changePrice = Int32Array.from(changePrice);
   }
 
   /** The price and category changes (versions after the first) that happen on `day`, by id. */
-  changesOn(day: number): readonly EntityChange[] {
-    return this.changesByDay[day];
+  changesOn(day: number): EntityChange[] {
+    return unpackChanges(this.changesByDay[day]);
   }
 
   /** The history of product `id`. */
   history(id: number): ProductHistory {
-    return this.changed.get(id) ?? this.computeHistory(id);
+    return this.computeHistory(id);
   }
 
   /** The price in cents of product `id` valid at `epochSeconds` (the last version at or before it). */
   priceCentsAt(id: number, epochSeconds: number): number {
-    const history = this.changed.get(id);
-    if (!history) return this.firstPrice[id];
-    let price = history.versions[0].priceCents;
-    for (const version of history.versions) {
-      if (version.at > epochSeconds) break;
-      price = version.priceCents;
+    let price = this.firstPrice[id];
+    for (let k = this.changeStart[id]; k < this.changeStart[id + 1]; k++) {
+      if (this.changeAt[k] > epochSeconds) break;
+      price = this.changePrice[k];
     }
     return price;
   }

@@ -18,7 +18,7 @@ export async function migratePostgresDatabase(
 ): Promise<void> {
   const lockKey = `shopflow_instance.migrate.${schema}`;
   await db.connection().execute(async (connection) => {
-    await sql`select 1`.execute(connection);
+    await sql`select pg_advisory_lock(hashtext(${lockKey}))`.execute(connection);
     try {
       const existing = await sql<{
         found: number;

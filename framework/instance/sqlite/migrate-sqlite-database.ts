@@ -18,10 +18,14 @@ export async function migrateSqliteDatabase(db: Kysely<Database>, path: string):
     try {
       await sql`begin immediate`.execute(connection);
     } catch (error) {
-      throw new ShopflowError('SF_INSTANCE_STORE', `cannot lock the SQLite instance store ${where} to migrate it`, {
-        hint: `another process has held its write lock for over ${SQLITE_BUSY_TIMEOUT_MS / 1000} s; stop it or retry`,
-        cause: error,
-      });
+      throw new ShopflowError(
+        'SF_INSTANCE_STORE',
+        `cannot lock the SQLite instance store ${where} to migrate it`,
+        {
+          hint: `another process has held its write lock for over ${SQLITE_BUSY_TIMEOUT_MS / 1000} s; stop it or retry`,
+          cause: error,
+        },
+      );
     }
     try {
       await migrateInstanceDatabase(connection, { backend: 'sqlite', where });

@@ -460,6 +460,17 @@ describe('loadTable: failures', () => {
   });
 });
 
+describe('loadTable: missing schema', () => {
+  it('says to apply the DDL when the warehouse tables do not exist', async () => {
+    await postgres.query('drop schema shopflow cascade');
+    const error = await loadCustomers(postgres.pool, [customer(1)], context).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isShopflowError(error, 'SF_IO')).toBe(true);
+    expect((error as Error).message).toContain('apply sql/ddl first (applyDdl)');
+  });
+});
+
 describe('loadTable: concurrency', () => {
   it('concurrent loads of different partitions neither deadlock nor lose rows', async () => {
     const ascending = Array.from({ length: 3000 }, (_, i) => customer(i + 1));
