@@ -43,7 +43,9 @@ async function measureOneRun(scale: number): Promise<RunResult> {
     const seconds = (performance.now() - started) / 1000;
     peak = Math.max(peak, process.memoryUsage().rss);
     clearInterval(sampler);
-    const rows = Object.fromEntries(RAW_DATA_FILES.map((file) => [file, summary.manifest.files[file].rows ?? 0]));
+    const rows = Object.fromEntries(
+      RAW_DATA_FILES.map((file) => [file, summary.manifest.files[file].rows ?? 0]),
+    );
     const bytes = RAW_DATA_FILES.reduce((sum, file) => sum + summary.manifest.files[file].bytes, 0);
     rmSync(join(root, 'raw'), { recursive: true, force: true });
     const ioBaselineSeconds = await writePlainBytes(join(root, 'baseline.txt'), bytes);
@@ -66,7 +68,9 @@ async function writePlainBytes(path: string, bytes: number): Promise<number> {
 
 function runInChild(scale: number): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', String(scale)], { execArgv: process.execArgv });
+    const child = fork(fileURLToPath(import.meta.url), ['--child', String(scale)], {
+      execArgv: process.execArgv,
+    });
     child.once('message', (message) => resolve(message as RunResult));
     child.once('error', reject);
     child.once('exit', (code) => {
@@ -85,18 +89,28 @@ function report(results: RunResult[]): void {
   const { scale, seconds } = median;
   console.log(`ShopFlow simulator, scale ${scale}: ${results.length} run(s), median run below`);
   for (const file of RAW_DATA_FILES) {
-    console.log(`  ${file.padEnd(18)} ${median.rows[file].toLocaleString('en-US').padStart(12)} rows  ${rate(median.rows[file], seconds)}`);
+    console.log(
+      `  ${file.padEnd(18)} ${median.rows[file].toLocaleString('en-US').padStart(12)} rows  ${rate(median.rows[file], seconds)}`,
+    );
   }
-  console.log(`  ${'overall'.padEnd(18)} ${total(median).toLocaleString('en-US').padStart(12)} rows  ${rate(total(median), seconds)}`);
-  console.log(`  wall time          ${seconds.toFixed(2)} s, ${(median.bytes / MB).toFixed(0)} MB written (${(median.bytes / MB / seconds).toFixed(1)} MB/s)`);
-  console.log(`  peak RSS           ${median.peakRssMb.toFixed(0)} MB (process at start: ${median.baselineRssMb.toFixed(0)} MB)`);
+  console.log(
+    `  ${'overall'.padEnd(18)} ${total(median).toLocaleString('en-US').padStart(12)} rows  ${rate(total(median), seconds)}`,
+  );
+  console.log(
+    `  wall time          ${seconds.toFixed(2)} s, ${(median.bytes / MB).toFixed(0)} MB written (${(median.bytes / MB / seconds).toFixed(1)} MB/s)`,
+  );
+  console.log(
+    `  peak RSS           ${median.peakRssMb.toFixed(0)} MB (process at start: ${median.baselineRssMb.toFixed(0)} MB)`,
+  );
   console.log(
     `  baseline           writing the same bytes with no generation: ${median.ioBaselineSeconds.toFixed(2)} s ` +
       `(generation costs ${(seconds / median.ioBaselineSeconds).toFixed(1)}x plain IO)`,
   );
   if (results.length > 1) {
     for (const run of results) {
-      console.log(`  run: ${run.seconds.toFixed(2)} s, ${rate(total(run), run.seconds)}, peak RSS ${run.peakRssMb.toFixed(0)} MB`);
+      console.log(
+        `  run: ${run.seconds.toFixed(2)} s, ${rate(total(run), run.seconds)}, peak RSS ${run.peakRssMb.toFixed(0)} MB`,
+      );
     }
   }
   console.log(JSON.stringify({ benchmark: 'generator', median, runs: results }));

@@ -9,3 +9,4 @@ export { references } from './builders/references.js';
 export { rowCountAnomaly } from './builders/row-count-anomaly.js';
 export { schemaDrift } from './builders/schema-drift.js';
 export { unique } from './builders/unique.js';
+export { withValidationLog } from './validation-log.js';

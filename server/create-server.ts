@@ -77,15 +77,28 @@ export function createServer(options: ServerOptions): FastifyInstance {
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
-    log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    log.debug(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
   });
   app.setErrorHandler((error, request, reply) => {
     const { statusCode, body } = errorResponse(error);
-    if (statusCode >= 500) log.error({ err: error, method: request.method, url: request.url }, 'request failed');
+    if (statusCode >= 500)
+      log.error({ err: error, method: request.method, url: request.url }, 'request failed');
     return reply.code(statusCode).send(body);
   });
   app.setNotFoundHandler((request) => {
-    throw new ApiError(404, 'SF_NOT_FOUND', `no page or API endpoint at ${request.method} ${request.url.split('?')[0]}`);
+    throw new ApiError(
+      404,
+      'SF_NOT_FOUND',
+      `no page or API endpoint at ${request.method} ${request.url.split('?')[0]}`,
+    );
   });
 
   registerHealthRoute(app, context);

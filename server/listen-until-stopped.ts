@@ -16,10 +16,13 @@ export async function listenUntilStopped(
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+  const host =
+    options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   options.onListening?.(`http://${host}:${port}/`);
   if (!options.stop.aborted) {
-    await new Promise<void>((resolve) => options.stop.addEventListener('abort', () => resolve(), { once: true }));
+    await new Promise<void>((resolve) =>
+      options.stop.addEventListener('abort', () => resolve(), { once: true }),
+    );
   }
   await app.close();
 }

@@ -78,7 +78,8 @@ export class RunEventStreams {
           // NOTE: a client resuming after the closing event gets nothing new; it was already sent.
           const closing = await this.store.listEvents({ runId, types: TERMINAL_EVENTS });
           const closingId = closing[closing.length - 1]?.id;
-          if ((closingId !== undefined && closingId <= last) || ++finishedPolls > GRACE_POLLS) return finish(run.status);
+          if ((closingId !== undefined && closingId <= last) || ++finishedPolls > GRACE_POLLS)
+            return finish(run.status);
         }
         if (Date.now() - lastWrite > KEEPALIVE_MS) write(': keep-alive\n\n');
         timer = setTimeout(tick, events.length === PAGE ? 0 : this.pollMs);

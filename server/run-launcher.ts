@@ -32,7 +32,11 @@ export class RunLauncher {
     const unsubscribe = this.runtime.onEvent((event) => {
       if (event.runId === runId && event.type === 'run_start') recorded();
     });
-    const execution = this.runtime.execute(plan, { runId, concurrency: options.concurrency, tags: { trigger: 'web' } });
+    const execution = this.runtime.execute(plan, {
+      runId,
+      concurrency: options.concurrency,
+      tags: { trigger: 'web' },
+    });
     const tracked = execution.then(
       (result) => {
         this.log.info({ runId, status: result.status }, `run ${runId} finished: ${result.status}`);

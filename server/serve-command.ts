@@ -8,7 +8,9 @@ function parsePort(value: unknown): number {
   const text = String(value);
   const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
   if (!(port >= 0 && port <= 65_535)) {
-    throw new ShopflowError('SF_BAD_USAGE', `--port ${text} is not a port number`, { hint: 'use 0–65535, e.g. --port 3000 (0 picks a free port)' });
+    throw new ShopflowError('SF_BAD_USAGE', `--port ${text} is not a port number`, {
+      hint: 'use 0–65535, e.g. --port 3000 (0 picks a free port)',
+    });
   }
   return port;
 }
@@ -27,7 +29,11 @@ export const serveCommand: CommandDefinition = {
   description: 'serve the web UI and JSON API: lineage graph, assets, runs, launching runs',
   options: [
     { flags: '--port <port>', description: 'TCP port (0 picks a free one)', defaultValue: '3000' },
-    { flags: '--host <host>', description: 'address to listen on; other than loopback it needs SHOPFLOW_UI_TOKEN', defaultValue: '127.0.0.1' },
+    {
+      flags: '--host <host>',
+      description: 'address to listen on; other than loopback it needs SHOPFLOW_UI_TOKEN',
+      defaultValue: '127.0.0.1',
+    },
     { flags: '--read-only', description: 'serve the pages and API but refuse to launch runs' },
   ],
   async run(context, _args, options) {
@@ -44,11 +50,15 @@ export const serveCommand: CommandDefinition = {
     const onSignal = (signal: NodeJS.Signals) => {
       signals++;
       if (signals === 1) {
-        context.stderr.write(`\nstopping (${signal}): finishing the runs started here; press Ctrl-C again to stop now\n`);
+        context.stderr.write(
+          `\nstopping (${signal}): finishing the runs started here; press Ctrl-C again to stop now\n`,
+        );
         stop.abort();
         return;
       }
-      context.stderr.write('stopping now; runs left unfinished are marked failed by the next shopflow command\n');
+      context.stderr.write(
+        'stopping now; runs left unfinished are marked failed by the next shopflow command\n',
+      );
       process.exit(130);
     };
     process.on('SIGINT', onSignal);
@@ -61,7 +71,10 @@ export const serveCommand: CommandDefinition = {
         onListening: (url) => {
           context.log.info({ url, readOnly, tokenRequired: token !== undefined }, 'web server listening');
           if (context.json) context.stdout.write(`${JSON.stringify({ type: 'listening', url, readOnly })}\n`);
-          else context.stdout.write(`ShopFlow UI on ${url}${readOnly ? ' (read-only)' : ''}${token ? '; launching runs needs SHOPFLOW_UI_TOKEN' : ''}\n`);
+          else
+            context.stdout.write(
+              `ShopFlow UI on ${url}${readOnly ? ' (read-only)' : ''}${token ? '; launching runs needs SHOPFLOW_UI_TOKEN' : ''}\n`,
+            );
         },
       });
     } finally {

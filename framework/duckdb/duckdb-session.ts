@@ -54,7 +54,10 @@ export class DuckDbEngine {
   async session(): Promise<DuckDbSession> {
     this.instance ??= this.create();
     const instance = await this.instance;
-    return new DuckDbSession(await instance.connect());
+    const connection = await instance.connect();
+    // NOTE: UTC, so casts between timestamps with and without time zone never depend on the machine.
+    await connection.run("SET TimeZone = 'UTC'");
+    return new DuckDbSession(connection);
   }
 
   private async create(): Promise<DuckDBInstance> {

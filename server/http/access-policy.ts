@@ -60,7 +60,11 @@ export function accessPolicy(options: AccessOptions) {
         originHost = null;
       }
       if (originHost === null || originHost !== normalizedHost(host)) {
-        throw new ApiError(403, 'SF_FORBIDDEN', `cross-origin request from \`${origin}\` refused; use the page served by this server`);
+        throw new ApiError(
+          403,
+          'SF_FORBIDDEN',
+          `cross-origin request from \`${origin}\` refused; use the page served by this server`,
+        );
       }
     }
   }
@@ -72,11 +76,19 @@ export function accessPolicy(options: AccessOptions) {
     if (!token) return;
     const header = request.headers.authorization;
     if (!header) {
-      throw new ApiError(401, 'SF_UNAUTHORIZED', 'launching a run needs `Authorization: Bearer <token>` (the server\'s SHOPFLOW_UI_TOKEN)');
+      throw new ApiError(
+        401,
+        'SF_UNAUTHORIZED',
+        "launching a run needs `Authorization: Bearer <token>` (the server's SHOPFLOW_UI_TOKEN)",
+      );
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match || !tokenMatches(token, match[1])) {
-      throw new ApiError(401, 'SF_UNAUTHORIZED', 'the bearer token does not match the server\'s SHOPFLOW_UI_TOKEN');
+      throw new ApiError(
+        401,
+        'SF_UNAUTHORIZED',
+        "the bearer token does not match the server's SHOPFLOW_UI_TOKEN",
+      );
     }
   }
 

@@ -4,7 +4,12 @@ import { type ErrorCode, isShopflowError } from '../../framework/index.js';
  * Codes the HTTP API uses besides the framework's catalog: a missing or wrong token, a refused
  * request (read-only server, cross-origin), an unknown endpoint and an unexpected server fault.
  */
-export type ApiErrorCode = 'SF_UNAUTHORIZED' | 'SF_FORBIDDEN' | 'SF_NOT_FOUND' | 'SF_UNSUPPORTED_MEDIA_TYPE' | 'SF_INTERNAL';
+export type ApiErrorCode =
+  | 'SF_UNAUTHORIZED'
+  | 'SF_FORBIDDEN'
+  | 'SF_NOT_FOUND'
+  | 'SF_UNSUPPORTED_MEDIA_TYPE'
+  | 'SF_INTERNAL';
 
 /** The body of every error response: `{ error: { code, message, hint? } }`. */
 export interface ErrorBody {
@@ -57,12 +62,21 @@ export function errorResponse(error: unknown): { statusCode: number; body: Error
     return { statusCode: STATUS_BY_CODE[error.code] ?? 500, body };
   }
   const fastifyError = error as { statusCode?: number; code?: string; message?: string };
-  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+  if (
+    typeof fastifyError.statusCode === 'number' &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
     const code = fastifyError.statusCode === 415 ? 'SF_UNSUPPORTED_MEDIA_TYPE' : 'SF_BAD_USAGE';
-    return { statusCode: fastifyError.statusCode, body: { error: { code, message: fastifyError.message ?? 'bad request' } } };
+    return {
+      statusCode: fastifyError.statusCode,
+      body: { error: { code, message: fastifyError.message ?? 'bad request' } },
+    };
   }
   return {
     statusCode: 500,
-    body: { error: { code: 'SF_INTERNAL', message: 'unexpected server error; the server log has the details' } },
+    body: {
+      error: { code: 'SF_INTERNAL', message: 'unexpected server error; the server log has the details' },
+    },
   };
 }

@@ -16,12 +16,18 @@ export function assertSafeToServe(options: { host: string; token?: string }): vo
     throw new ShopflowError(
       'SF_BAD_USAGE',
       `refusing to serve on host \`${options.host}\` without a token: anyone who can reach it could launch runs`,
-      { hint: 'set SHOPFLOW_UI_TOKEN to a long random secret (e.g. `openssl rand -hex 24`), or serve on --host 127.0.0.1' },
+      {
+        hint: 'set SHOPFLOW_UI_TOKEN to a long random secret (e.g. `openssl rand -hex 24`), or serve on --host 127.0.0.1',
+      },
     );
   }
   if (token && token.length < MIN_TOKEN_LENGTH) {
-    throw new ShopflowError('SF_BAD_USAGE', `SHOPFLOW_UI_TOKEN has ${token.length} characters, fewer than ${MIN_TOKEN_LENGTH}`, {
-      hint: 'use a long random secret, e.g. `openssl rand -hex 24`',
-    });
+    throw new ShopflowError(
+      'SF_BAD_USAGE',
+      `SHOPFLOW_UI_TOKEN has ${token.length} characters, fewer than ${MIN_TOKEN_LENGTH}`,
+      {
+        hint: 'use a long random secret, e.g. `openssl rand -hex 24`',
+      },
+    );
   }
 }

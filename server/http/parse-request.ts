@@ -19,15 +19,23 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
  * @example
  * const { limit } = parseRequest(z.strictObject({ limit: integerParam(1, 500).optional() }), request.query, 'query');
  */
-export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, where: keyof typeof WHERE): z.output<S> {
+export function parseRequest<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: keyof typeof WHERE,
+): z.output<S> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => `\`${k}\``).join(', ');
-    throw new ShopflowError('SF_BAD_USAGE', `unknown ${WHERE[where]}${issue.keys.length > 1 ? 's' : ''} ${keys}`, {
-      hint: `accepted: ${Object.keys((schema as unknown as z.ZodObject).shape ?? {}).join(', ') || 'none'}`,
-    });
+    throw new ShopflowError(
+      'SF_BAD_USAGE',
+      `unknown ${WHERE[where]}${issue.keys.length > 1 ? 's' : ''} ${keys}`,
+      {
+        hint: `accepted: ${Object.keys((schema as unknown as z.ZodObject).shape ?? {}).join(', ') || 'none'}`,
+      },
+    );
   }
   const field = issue.path.map(String).join('.');
   const sent = valueAt(value, issue.path);
@@ -42,5 +50,11 @@ export function integerParam(min: number, max: number) {
     .string()
     .regex(/^\d+$/, { error: `expected a whole number from ${min} to ${max}` })
     .transform(Number)
-    .pipe(z.number().int().min(min, { error: `expected at least ${min}` }).max(max, { error: `expected at most ${max}` }));
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { error: `expected at least ${min}` })
+        .max(max, { error: `expected at most ${max}` }),
+    );
 }

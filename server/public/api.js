@@ -18,7 +18,11 @@ async function parse(response) {
   }
   if (!response.ok) {
     const error = body?.error;
-    throw new ApiRequestError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? (text || response.statusText));
+    throw new ApiRequestError(
+      response.status,
+      error?.code ?? `HTTP_${response.status}`,
+      error?.message ?? (text || response.statusText),
+    );
   }
   return body;
 }

@@ -25,22 +25,48 @@ function parseHash() {
 }
 
 function route({ parts, query }) {
-  if (parts.length === 0) return { nav: 'graph', title: 'Lineage', view: (root) => renderGraph(root, { focus: query.get('focus') }) };
+  if (parts.length === 0)
+    return {
+      nav: 'graph',
+      title: 'Lineage',
+      view: (root) => renderGraph(root, { focus: query.get('focus') }),
+    };
   if (parts[0] === 'assets' && parts.length === 2) {
-    return { nav: 'graph', title: parts[1], view: (root) => renderAsset(root, { key: parts[1], partition: query.get('partition') }) };
+    return {
+      nav: 'graph',
+      title: parts[1],
+      view: (root) => renderAsset(root, { key: parts[1], partition: query.get('partition') }),
+    };
   }
-  if (parts[0] === 'runs' && parts.length === 1) return { nav: 'runs', title: 'Runs', view: (root) => renderRuns(root) };
+  if (parts[0] === 'runs' && parts.length === 1)
+    return { nav: 'runs', title: 'Runs', view: (root) => renderRuns(root) };
   if (parts[0] === 'runs' && parts.length === 2) {
-    return { nav: 'runs', title: `Run ${parts[1].slice(0, 8)}`, view: (root) => renderRun(root, { id: parts[1] }) };
+    return {
+      nav: 'runs',
+      title: `Run ${parts[1].slice(0, 8)}`,
+      view: (root) => renderRun(root, { id: parts[1] }),
+    };
   }
   if (parts[0] === 'launch' && parts.length === 1) {
-    return { nav: 'launch', title: 'Launch', view: (root) => renderLaunch(root, { selection: query.get('selection') }) };
+    return {
+      nav: 'launch',
+      title: 'Launch',
+      view: (root) => renderLaunch(root, { selection: query.get('selection') }),
+    };
   }
   return {
     nav: null,
     title: 'Not found',
     view: (root) =>
-      replace(root, h('section', { class: 'page empty-state' }, h('h1', {}, 'Page not found'), h('p', {}, h('a', { href: '#/' }, 'Back to the lineage graph')))),
+      replace(
+        root,
+        h(
+          'section',
+          { class: 'page empty-state' },
+          h('h1', {}, 'Page not found'),
+          h('p', {}, h('a', { href: '#/' }, 'Back to the lineage graph')),
+        ),
+      ),
   };
 }
 
@@ -58,7 +84,10 @@ async function show() {
   try {
     cleanup = (await target.view(root)) ?? null;
   } catch (error) {
-    replace(root, h('section', { class: 'page' }, h('div', { class: 'alert alert-error', role: 'alert' }, error.message)));
+    replace(
+      root,
+      h('section', { class: 'page' }, h('div', { class: 'alert alert-error', role: 'alert' }, error.message)),
+    );
   }
 }
 
@@ -70,7 +99,9 @@ async function showServerStatus() {
       box,
       h('span', { class: 'pill' }, `${info.assets} assets`),
       h('span', { class: 'pill' }, info.store === 'sqlite' ? 'SQLite store' : 'PostgreSQL store'),
-      info.readOnly ? h('span', { class: 'pill pill-warn', 'data-testid': 'read-only-badge' }, 'Read-only') : null,
+      info.readOnly
+        ? h('span', { class: 'pill pill-warn', 'data-testid': 'read-only-badge' }, 'Read-only')
+        : null,
     );
   } catch {
     replace(box, h('span', { class: 'pill pill-error' }, 'Server unreachable'));

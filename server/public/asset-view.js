@@ -1,14 +1,19 @@
 /** The asset page: definition, schema, partitions, history, checks, lineage and a data preview. */
 import { ApiRequestError, getJson } from './api.js';
 import { h, replace } from './dom.js';
-import { STATUS_LABEL, formatDuration, formatNumber, formatTime, shortId, timeAgo } from './format.js';
+import { formatDuration, formatNumber, formatTime, STATUS_LABEL, shortId, timeAgo } from './format.js';
 import { heatStrip } from './heat-strip.js';
 import { historyChart } from './history-chart.js';
 
 const PREVIEW_LIMIT = 50;
 
 function card(title, testid, ...content) {
-  return h('section', { class: 'card', 'data-testid': testid, 'aria-labelledby': `${testid}-title` }, h('h2', { id: `${testid}-title` }, title), ...content);
+  return h(
+    'section',
+    { class: 'card', 'data-testid': testid, 'aria-labelledby': `${testid}-title` },
+    h('h2', { id: `${testid}-title` }, title),
+    ...content,
+  );
 }
 
 function assetLink(key, partition) {
@@ -24,7 +29,18 @@ function schemaTable(columns) {
     h(
       'table',
       { class: 'table', 'data-testid': 'schema-table' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Column'), h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col' }, 'Description'), h('th', { scope: 'col' }, h('abbr', { title: 'Personally identifiable information' }, 'PII')))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Column'),
+          h('th', { scope: 'col' }, 'Type'),
+          h('th', { scope: 'col' }, 'Description'),
+          h('th', { scope: 'col' }, h('abbr', { title: 'Personally identifiable information' }, 'PII')),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -33,7 +49,12 @@ function schemaTable(columns) {
             'tr',
             { 'data-testid': 'schema-row', 'data-column': c.name },
             h('td', {}, h('code', {}, c.name)),
-            h('td', {}, h('code', { class: 'type' }, c.type), c.nullable ? h('span', { class: 'muted' }, ' nullable') : null),
+            h(
+              'td',
+              {},
+              h('code', { class: 'type' }, c.type),
+              c.nullable ? h('span', { class: 'muted' }, ' nullable') : null,
+            ),
             h('td', {}, c.description || h('span', { class: 'muted' }, '—')),
             h('td', {}, c.pii ? h('span', { class: 'badge badge-pii' }, 'PII') : ''),
           ),
@@ -50,22 +71,34 @@ function historyTable(history) {
     h(
       'table',
       { class: 'table compact', 'data-testid': 'history-table' },
-      h('thead', {}, h('tr', {}, ['When', 'Partition', 'Rows', 'Duration', 'Version', 'Run'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['When', 'Partition', 'Rows', 'Duration', 'Version', 'Run'].map((t) =>
+            h('th', { scope: 'col' }, t),
+          ),
+        ),
+      ),
       h(
         'tbody',
         {},
-        history.slice(0, 12).map((m) =>
-          h(
-            'tr',
-            {},
-            h('td', { title: formatTime(m.createdAt) }, timeAgo(m.createdAt)),
-            h('td', {}, m.partitionKey ?? '—'),
-            h('td', { class: 'num' }, formatNumber(m.rowCount)),
-            h('td', { class: 'num' }, formatDuration(m.durationMs)),
-            h('td', {}, h('code', { title: m.dataVersion }, m.dataVersion.slice(0, 8))),
-            h('td', {}, h('a', { href: `#/runs/${m.runId}` }, shortId(m.runId))),
+        history
+          .slice(0, 12)
+          .map((m) =>
+            h(
+              'tr',
+              {},
+              h('td', { title: formatTime(m.createdAt) }, timeAgo(m.createdAt)),
+              h('td', {}, m.partitionKey ?? '—'),
+              h('td', { class: 'num' }, formatNumber(m.rowCount)),
+              h('td', { class: 'num' }, formatDuration(m.durationMs)),
+              h('td', {}, h('code', { title: m.dataVersion }, m.dataVersion.slice(0, 8))),
+              h('td', {}, h('a', { href: `#/runs/${m.runId}` }, shortId(m.runId))),
+            ),
           ),
-        ),
       ),
     ),
   );
@@ -79,19 +112,55 @@ function checksTable(checks) {
     h(
       'table',
       { class: 'table', 'data-testid': 'checks-table' },
-      h('thead', {}, h('tr', {}, ['Check', 'Severity', 'Latest', 'Partitions', 'Message'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Check', 'Severity', 'Latest', 'Partitions', 'Message'].map((t) => h('th', { scope: 'col' }, t)),
+        ),
+      ),
       h(
         'tbody',
         {},
         checks.map((c) => {
-          const state = !c.latest ? 'never' : c.latest.passed ? 'passed' : c.severity === 'error' ? 'failed' : 'warning';
+          const state = !c.latest
+            ? 'never'
+            : c.latest.passed
+              ? 'passed'
+              : c.severity === 'error'
+                ? 'failed'
+                : 'warning';
           return h(
             'tr',
             { 'data-testid': 'check-row', 'data-check': c.name, 'data-state': state },
             h('td', {}, h('strong', {}, c.name), h('div', { class: 'muted small' }, c.description)),
             h('td', {}, h('span', { class: `badge severity-${c.severity}` }, c.severity)),
-            h('td', {}, h('span', { class: `badge check-${state}` }, state), c.latest ? h('div', { class: 'muted small', title: formatTime(c.latest.createdAt) }, timeAgo(c.latest.createdAt)) : null),
-            h('td', {}, c.latest ? `${formatNumber(c.passing)} passing · ${formatNumber(c.failing)} failing` : '—', c.failingPartitions.filter(Boolean).length ? h('div', { class: 'muted small' }, `failing: ${c.failingPartitions.filter(Boolean).slice(0, 5).join(', ')}`) : null),
+            h(
+              'td',
+              {},
+              h('span', { class: `badge check-${state}` }, state),
+              c.latest
+                ? h(
+                    'div',
+                    { class: 'muted small', title: formatTime(c.latest.createdAt) },
+                    timeAgo(c.latest.createdAt),
+                  )
+                : null,
+            ),
+            h(
+              'td',
+              {},
+              c.latest ? `${formatNumber(c.passing)} passing · ${formatNumber(c.failing)} failing` : '—',
+              c.failingPartitions.filter(Boolean).length
+                ? h(
+                    'div',
+                    { class: 'muted small' },
+                    `failing: ${c.failingPartitions.filter(Boolean).slice(0, 5).join(', ')}`,
+                  )
+                : null,
+            ),
             h('td', {}, c.latest?.message ?? ''),
           );
         }),
@@ -106,21 +175,62 @@ function lineageSection(detail) {
     h(
       'div',
       { class: 'lineage-columns' },
-      h('div', {}, h('h3', {}, 'Upstream'), detail.upstream.length ? h('ul', { class: 'link-list' }, detail.upstream.map((d) => h('li', {}, assetLink(d.assetKey), h('span', { class: 'muted small' }, ` as ${d.name} · ${d.mapping}`)))) : h('p', { class: 'muted' }, 'A source: nothing upstream.')),
-      h('div', {}, h('h3', {}, 'Downstream'), detail.downstream.length ? h('ul', { class: 'link-list' }, detail.downstream.map((k) => h('li', {}, assetLink(k)))) : h('p', { class: 'muted' }, 'Nothing reads this asset.')),
+      h(
+        'div',
+        {},
+        h('h3', {}, 'Upstream'),
+        detail.upstream.length
+          ? h(
+              'ul',
+              { class: 'link-list' },
+              detail.upstream.map((d) =>
+                h(
+                  'li',
+                  {},
+                  assetLink(d.assetKey),
+                  h('span', { class: 'muted small' }, ` as ${d.name} · ${d.mapping}`),
+                ),
+              ),
+            )
+          : h('p', { class: 'muted' }, 'A source: nothing upstream.'),
+      ),
+      h(
+        'div',
+        {},
+        h('h3', {}, 'Downstream'),
+        detail.downstream.length
+          ? h(
+              'ul',
+              { class: 'link-list' },
+              detail.downstream.map((k) => h('li', {}, assetLink(k))),
+            )
+          : h('p', { class: 'muted' }, 'Nothing reads this asset.'),
+      ),
     ),
     h('h3', {}, 'Inputs of the latest materialization'),
     !latest
       ? h('p', { class: 'muted' }, 'Never materialized.')
       : latest.inputs.length === 0
-        ? h('p', { class: 'muted' }, `${latest.partitionKey ? `Partition ${latest.partitionKey}` : 'It'} read no upstream data.`)
+        ? h(
+            'p',
+            { class: 'muted' },
+            `${latest.partitionKey ? `Partition ${latest.partitionKey}` : 'It'} read no upstream data.`,
+          )
         : h(
             'div',
             { class: 'table-wrap' },
             h(
               'table',
               { class: 'table compact', 'data-testid': 'lineage-inputs' },
-              h('thead', {}, h('tr', {}, ['Upstream partition', 'Version read', 'Now'].map((t) => h('th', { scope: 'col' }, t)))),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  ['Upstream partition', 'Version read', 'Now'].map((t) => h('th', { scope: 'col' }, t)),
+                ),
+              ),
               h(
                 'tbody',
                 {},
@@ -130,7 +240,13 @@ function lineageSection(detail) {
                     {},
                     h('td', {}, assetLink(i.assetKey, i.partitionKey)),
                     h('td', {}, h('code', { title: i.dataVersion }, i.dataVersion.slice(0, 8))),
-                    h('td', {}, i.current ? h('span', { class: 'badge check-passed' }, 'current') : h('span', { class: 'badge status-stale' }, 'newer data upstream')),
+                    h(
+                      'td',
+                      {},
+                      i.current
+                        ? h('span', { class: 'badge check-passed' }, 'current')
+                        : h('span', { class: 'badge status-stale' }, 'newer data upstream'),
+                    ),
                   ),
                 ),
               ),
@@ -146,13 +262,27 @@ export async function renderAsset(root, { key, partition }) {
     detail = await getJson(`/api/assets/${encodeURIComponent(key)}`);
   } catch (error) {
     if (error instanceof ApiRequestError && error.status === 404) {
-      replace(root, h('section', { class: 'page' }, h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'asset-error' }, error.message), h('p', {}, h('a', { href: '#/' }, 'Back to the lineage graph'))));
+      replace(
+        root,
+        h(
+          'section',
+          { class: 'page' },
+          h(
+            'div',
+            { class: 'alert alert-error', role: 'alert', 'data-testid': 'asset-error' },
+            error.message,
+          ),
+          h('p', {}, h('a', { href: '#/' }, 'Back to the lineage graph')),
+        ),
+      );
       return;
     }
     throw error;
   }
   const previewBox = h('div', { class: 'preview-box', 'aria-live': 'polite' });
-  const materializedKeys = detail.partitionStates.filter((c) => c.state !== 'missing' && c.state !== 'failed' && c.key).map((c) => c.key);
+  const materializedKeys = detail.partitionStates
+    .filter((c) => c.state !== 'missing' && c.state !== 'failed' && c.key)
+    .map((c) => c.key);
   const partitionSelect = detail.partitions
     ? h(
         'select',
@@ -174,14 +304,26 @@ export async function renderAsset(root, { key, partition }) {
       }
       replace(
         previewBox,
-        h('p', { class: 'muted small' }, `${data.partitionKey ? `Partition ${data.partitionKey} · ` : ''}first ${formatNumber(data.rows.length)} rows · materialized ${timeAgo(data.materializedAt)}`),
+        h(
+          'p',
+          { class: 'muted small' },
+          `${data.partitionKey ? `Partition ${data.partitionKey} · ` : ''}first ${formatNumber(data.rows.length)} rows · materialized ${timeAgo(data.materializedAt)}`,
+        ),
         h(
           'div',
           { class: 'table-wrap preview-scroll' },
           h(
             'table',
             { class: 'table compact data', 'data-testid': 'preview-table' },
-            h('thead', {}, h('tr', {}, data.columns.map((c) => h('th', { scope: 'col', title: c.type }, c.name)))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                data.columns.map((c) => h('th', { scope: 'col', title: c.type }, c.name)),
+              ),
+            ),
             h(
               'tbody',
               {},
@@ -191,7 +333,15 @@ export async function renderAsset(root, { key, partition }) {
                   {},
                   data.columns.map((c) => {
                     const v = row[c.name];
-                    return h('td', { class: typeof v === 'number' ? 'num' : null }, v === null || v === undefined ? h('span', { class: 'null' }, 'null') : typeof v === 'object' ? JSON.stringify(v) : String(v));
+                    return h(
+                      'td',
+                      { class: typeof v === 'number' ? 'num' : null },
+                      v === null || v === undefined
+                        ? h('span', { class: 'null' }, 'null')
+                        : typeof v === 'object'
+                          ? JSON.stringify(v)
+                          : String(v),
+                    );
                   }),
                 ),
               ),
@@ -205,7 +355,8 @@ export async function renderAsset(root, { key, partition }) {
   }
   partitionSelect?.addEventListener('change', () => loadPreview(partitionSelect.value || null));
   const pickPartition = (partitionKey) => {
-    if (partitionSelect && partitionKey) partitionSelect.value = materializedKeys.includes(partitionKey) ? partitionKey : '';
+    if (partitionSelect && partitionKey)
+      partitionSelect.value = materializedKeys.includes(partitionKey) ? partitionKey : '';
     loadPreview(partitionKey);
     previewBox.closest('section')?.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
   };
@@ -216,23 +367,60 @@ export async function renderAsset(root, { key, partition }) {
     h(
       'article',
       { class: 'page asset-page', 'data-testid': 'asset-page', 'data-key': detail.key },
-      h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/' }, 'Lineage'), ' / ', h('a', { href: `#/?focus=${encodeURIComponent(detail.key)}` }, detail.group), ' / ', h('span', { 'aria-current': 'page' }, detail.key)),
+      h(
+        'nav',
+        { class: 'breadcrumb', 'aria-label': 'Breadcrumb' },
+        h('a', { href: '#/' }, 'Lineage'),
+        ' / ',
+        h('a', { href: `#/?focus=${encodeURIComponent(detail.key)}` }, detail.group),
+        ' / ',
+        h('span', { 'aria-current': 'page' }, detail.key),
+      ),
       h(
         'header',
         { class: 'page-header' },
-        h('div', {}, h('h1', { 'data-testid': 'asset-title' }, detail.key), h('p', { class: 'description' }, detail.description)),
+        h(
+          'div',
+          {},
+          h('h1', { 'data-testid': 'asset-title' }, detail.key),
+          h('p', { class: 'description' }, detail.description),
+        ),
         h(
           'div',
           { class: 'actions' },
-          h('a', { class: 'button', href: `#/launch?selection=${encodeURIComponent(detail.key)}`, 'data-testid': 'asset-materialize' }, 'Materialize…'),
-          h('a', { class: 'button secondary', href: `#/?focus=${encodeURIComponent(detail.key)}` }, 'Show in graph'),
+          h(
+            'a',
+            {
+              class: 'button',
+              href: `#/launch?selection=${encodeURIComponent(detail.key)}`,
+              'data-testid': 'asset-materialize',
+            },
+            'Materialize…',
+          ),
+          h(
+            'a',
+            { class: 'button secondary', href: `#/?focus=${encodeURIComponent(detail.key)}` },
+            'Show in graph',
+          ),
         ),
       ),
       h(
         'div',
         { class: `status-banner status-${detail.status}` },
-        h('span', { class: `badge status-${detail.status}`, 'data-testid': 'asset-status', 'data-status': detail.status }, STATUS_LABEL[detail.status]),
-        h('span', {}, detail.reason || `Up to date · last materialized ${timeAgo(detail.lastMaterializedAt)}`),
+        h(
+          'span',
+          {
+            class: `badge status-${detail.status}`,
+            'data-testid': 'asset-status',
+            'data-status': detail.status,
+          },
+          STATUS_LABEL[detail.status],
+        ),
+        h(
+          'span',
+          {},
+          detail.reason || `Up to date · last materialized ${timeAgo(detail.lastMaterializedAt)}`,
+        ),
       ),
       h(
         'dl',
@@ -240,7 +428,14 @@ export async function renderAsset(root, { key, partition }) {
         [
           ['Group', detail.group],
           ['Partitions', detail.partitions ? detail.partitions.description : 'not partitioned'],
-          ['Materialized', detail.partitions ? `${formatNumber(c.materialized)} of ${formatNumber(c.total)}` : c.materialized ? 'yes' : 'no'],
+          [
+            'Materialized',
+            detail.partitions
+              ? `${formatNumber(c.materialized)} of ${formatNumber(c.total)}`
+              : c.materialized
+                ? 'yes'
+                : 'no',
+          ],
           ['Last materialized', detail.lastMaterializedAt ? timeAgo(detail.lastMaterializedAt) : 'never'],
           ['Code version', detail.codeVersion],
           ['Storage', detail.kind],
@@ -253,18 +448,34 @@ export async function renderAsset(root, { key, partition }) {
         'div',
         { class: 'card-grid' },
         card('Schema', 'asset-schema', schemaTable(detail.columns)),
-        card(detail.partitions ? 'Partitions' : 'State', 'asset-partitions', heatStrip(detail.partitionStates, pickPartition)),
+        card(
+          detail.partitions ? 'Partitions' : 'State',
+          'asset-partitions',
+          heatStrip(detail.partitionStates, pickPartition),
+        ),
         card(
           'Materializations',
           'asset-history',
-          detail.history.length ? [historyChart(detail.history), historyTable(detail.history)] : h('p', { class: 'muted' }, 'Never materialized. ', h('a', { href: `#/launch?selection=${encodeURIComponent(detail.key)}` }, 'Materialize it…')),
+          detail.history.length
+            ? [historyChart(detail.history), historyTable(detail.history)]
+            : h(
+                'p',
+                { class: 'muted' },
+                'Never materialized. ',
+                h('a', { href: `#/launch?selection=${encodeURIComponent(detail.key)}` }, 'Materialize it…'),
+              ),
         ),
         card('Checks', 'asset-checks', checksTable(detail.checks)),
         card('Lineage', 'asset-lineage', lineageSection(detail)),
         h(
           'section',
           { class: 'card wide', 'data-testid': 'asset-preview', 'aria-labelledby': 'asset-preview-title' },
-          h('div', { class: 'card-header' }, h('h2', { id: 'asset-preview-title' }, 'Data preview'), partitionSelect),
+          h(
+            'div',
+            { class: 'card-header' },
+            h('h2', { id: 'asset-preview-title' }, 'Data preview'),
+            partitionSelect,
+          ),
           previewBox,
         ),
       ),

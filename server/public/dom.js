@@ -9,7 +9,8 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 function apply(element, attrs, children) {
   for (const [name, value] of Object.entries(attrs ?? {})) {
     if (value === null || value === undefined || value === false) continue;
-    if (name.startsWith('on') && typeof value === 'function') element.addEventListener(name.slice(2).toLowerCase(), value);
+    if (name.startsWith('on') && typeof value === 'function')
+      element.addEventListener(name.slice(2).toLowerCase(), value);
     else if (name === 'value' && 'value' in element) element.value = value;
     else if (name === 'checked' && 'checked' in element) element.checked = Boolean(value);
     else element.setAttribute(name, value === true ? '' : String(value));

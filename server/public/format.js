@@ -43,7 +43,14 @@ export function timeAgo(iso, now = Date.now()) {
 export function formatTime(iso) {
   if (!iso) return '—';
   const date = new Date(iso);
-  return date.toLocaleString('en-GB', { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return date.toLocaleString('en-GB', {
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 export function shortId(id) {

@@ -16,7 +16,10 @@ const STATUS_LABEL = {
 };
 
 function tickStep(spanMs) {
-  const candidates = [100, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000];
+  const candidates = [
+    100, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000,
+    3_600_000,
+  ];
   return candidates.find((c) => spanMs / c <= 8) ?? 7_200_000;
 }
 
@@ -26,9 +29,13 @@ function tickStep(spanMs) {
  */
 export function ganttChart(steps, run) {
   const W = Math.max(720, run.width ?? 960);
-  const starts = steps.map((st) => (st.startedAt ? Date.parse(st.startedAt) : null)).filter((v) => v !== null);
+  const starts = steps
+    .map((st) => (st.startedAt ? Date.parse(st.startedAt) : null))
+    .filter((v) => v !== null);
   const t0 = starts.length ? Math.min(...starts) : run.now;
-  const ends = steps.map((st) => (st.finishedAt ? Date.parse(st.finishedAt) : st.status === 'running' ? run.now : null)).filter((v) => v !== null);
+  const ends = steps
+    .map((st) => (st.finishedAt ? Date.parse(st.finishedAt) : st.status === 'running' ? run.now : null))
+    .filter((v) => v !== null);
   const t1 = Math.max(t0 + 1000, ...ends);
   const innerW = W - LABEL_W - 16;
   const x = (t) => LABEL_W + ((t - t0) / (t1 - t0)) * innerW;
@@ -46,7 +53,11 @@ export function ganttChart(steps, run) {
   for (let t = 0; t <= t1 - t0; t += tick) {
     svg.append(
       s('line', { class: 'grid-line', x1: x(t0 + t), x2: x(t0 + t), y1: TOP - 6, y2: height - 4 }),
-      s('text', { class: 'axis-label', x: x(t0 + t), y: TOP - 10, 'text-anchor': 'middle' }, t === 0 ? '0' : formatDuration(t)),
+      s(
+        'text',
+        { class: 'axis-label', x: x(t0 + t), y: TOP - 10, 'text-anchor': 'middle' },
+        t === 0 ? '0' : formatDuration(t),
+      ),
     );
   }
   steps.forEach((step, i) => {
@@ -55,13 +66,43 @@ export function ganttChart(steps, run) {
     const end = step.finishedAt ? Date.parse(step.finishedAt) : step.status === 'running' ? run.now : null;
     const duration = start !== null && end !== null ? end - start : null;
     const label = `${step.key}: ${STATUS_LABEL[step.status] ?? step.status}${duration !== null ? ` in ${formatDuration(duration)}` : ''}${step.attempts > 1 ? ` after ${step.attempts} attempts` : ''}${step.message ? ` — ${step.message}` : ''}`;
-    const row = s('g', { class: `gantt-row step-${step.status}`, 'data-testid': 'gantt-row', 'data-step': step.key, 'data-status': step.status }, s('title', {}, label));
+    const row = s(
+      'g',
+      {
+        class: `gantt-row step-${step.status}`,
+        'data-testid': 'gantt-row',
+        'data-step': step.key,
+        'data-status': step.status,
+      },
+      s('title', {}, label),
+    );
     if (i % 2 === 0) row.append(s('rect', { class: 'row-band', x: 0, y, width: W, height: ROW }));
-    row.append(s('text', { class: 'step-label', x: 8, y: y + 16 }, step.key.length > 30 ? `${step.key.slice(0, 29)}…` : step.key));
+    row.append(
+      s(
+        'text',
+        { class: 'step-label', x: 8, y: y + 16 },
+        step.key.length > 30 ? `${step.key.slice(0, 29)}…` : step.key,
+      ),
+    );
     if (start !== null && end !== null) {
-      row.append(s('rect', { class: 'gantt-bar', x: x(start), y: y + 5, width: Math.max(3, x(end) - x(start)), height: ROW - 10, rx: 3 }));
+      row.append(
+        s('rect', {
+          class: 'gantt-bar',
+          x: x(start),
+          y: y + 5,
+          width: Math.max(3, x(end) - x(start)),
+          height: ROW - 10,
+          rx: 3,
+        }),
+      );
     } else {
-      row.append(s('text', { class: 'pending-label', x: LABEL_W, y: y + 16 }, STATUS_LABEL[step.status] ?? step.status));
+      row.append(
+        s(
+          'text',
+          { class: 'pending-label', x: LABEL_W, y: y + 16 },
+          STATUS_LABEL[step.status] ?? step.status,
+        ),
+      );
     }
     svg.append(row);
   });

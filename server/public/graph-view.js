@@ -5,7 +5,7 @@
  */
 import { getJson } from './api.js';
 import { h, replace, s } from './dom.js';
-import { STATUS_LABEL, STATUS_SEVERITY, formatNumber, timeAgo, truncate } from './format.js';
+import { formatNumber, STATUS_LABEL, STATUS_SEVERITY, timeAgo, truncate } from './format.js';
 import { layoutGraph } from './layout.js';
 
 const LARGE_GRAPH = 300;
@@ -85,7 +85,14 @@ function coverageBar(done, total, width) {
   const fraction = total > 0 ? Math.min(1, done / total) : 0;
   return [
     s('rect', { class: 'coverage-track', x: 16, y: 50, width, height: 5, rx: 2.5 }),
-    s('rect', { class: 'coverage-fill', x: 16, y: 50, width: Math.max(fraction > 0 ? 3 : 0, fraction * width), height: 5, rx: 2.5 }),
+    s('rect', {
+      class: 'coverage-fill',
+      x: 16,
+      y: 50,
+      width: Math.max(fraction > 0 ? 3 : 0, fraction * width),
+      height: 5,
+      rx: 2.5,
+    }),
   ];
 }
 
@@ -93,7 +100,11 @@ function assetNode(node, box) {
   const a = node.asset;
   const label = STATUS_LABEL[a.status];
   const total = a.partitions.total;
-  const coverage = a.partitioned ? `${formatNumber(a.partitions.materialized)}/${formatNumber(total)}` : a.partitions.materialized ? '1/1' : '0/1';
+  const coverage = a.partitioned
+    ? `${formatNumber(a.partitions.materialized)}/${formatNumber(total)}`
+    : a.partitions.materialized
+      ? '1/1'
+      : '0/1';
   return s(
     'g',
     {
@@ -113,14 +124,20 @@ function assetNode(node, box) {
     s('circle', { class: 'status-dot', cx: box.width - 16, cy: 18, r: 5 }),
     s('text', { class: 'node-meta', x: 16, y: 41 }, `${label} · ${timeAgo(a.lastMaterializedAt)}`),
     coverageBar(a.partitions.materialized, a.partitioned ? total : 1, box.width - 92),
-    s('text', { class: 'coverage-text', x: box.width - 14, y: 56, 'text-anchor': 'end' }, a.partitioned ? `${coverage} parts` : coverage),
+    s(
+      'text',
+      { class: 'coverage-text', x: box.width - 14, y: 56, 'text-anchor': 'end' },
+      a.partitioned ? `${coverage} parts` : coverage,
+    ),
   );
 }
 
 function groupNode(node, box) {
   const counts = {};
   for (const m of node.members) counts[m.status] = (counts[m.status] ?? 0) + 1;
-  const summary = STATUS_SEVERITY.filter((st) => counts[st]).map((st) => `${counts[st]} ${STATUS_LABEL[st].toLowerCase()}`).join(' · ');
+  const summary = STATUS_SEVERITY.filter((st) => counts[st])
+    .map((st) => `${counts[st]} ${STATUS_LABEL[st].toLowerCase()}`)
+    .join(' · ');
   return s(
     'g',
     {
@@ -169,23 +186,61 @@ export async function renderGraph(root, { focus }) {
     autocomplete: 'off',
     'data-testid': 'graph-search',
   });
-  const results = h('ul', { id: 'graph-search-results', class: 'search-results', role: 'listbox', hidden: true });
+  const results = h('ul', {
+    id: 'graph-search-results',
+    class: 'search-results',
+    role: 'listbox',
+    hidden: true,
+  });
   const legend = h('div', { class: 'legend', 'aria-label': 'Status counts' });
   const depthSelect = h(
     'select',
-    { class: 'depth-select', 'aria-label': 'Hops around the focus', 'data-testid': 'graph-depth', hidden: true },
-    [1, 2, 3, 4].map((d) => h('option', { value: d, selected: d === state.depth }, `${d} hop${d > 1 ? 's' : ''}`)),
+    {
+      class: 'depth-select',
+      'aria-label': 'Hops around the focus',
+      'data-testid': 'graph-depth',
+      hidden: true,
+    },
+    [1, 2, 3, 4].map((d) =>
+      h('option', { value: d, selected: d === state.depth }, `${d} hop${d > 1 ? 's' : ''}`),
+    ),
   );
   const note = h('p', { class: 'graph-note', 'data-testid': 'graph-focus-note', hidden: true });
   const viewport = s('g', { class: 'viewport' });
   const svg = s(
     'svg',
-    { class: 'graph-canvas', 'data-testid': 'graph-canvas', role: 'group', 'aria-label': 'Lineage graph; drag to pan, scroll to zoom' },
-    s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head' }))),
+    {
+      class: 'graph-canvas',
+      'data-testid': 'graph-canvas',
+      role: 'group',
+      'aria-label': 'Lineage graph; drag to pan, scroll to zoom',
+    },
+    s(
+      'defs',
+      {},
+      s(
+        'marker',
+        {
+          id: 'arrow',
+          viewBox: '0 0 10 10',
+          refX: 9,
+          refY: 5,
+          markerWidth: 7,
+          markerHeight: 7,
+          orient: 'auto-start-reverse',
+        },
+        s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head' }),
+      ),
+    ),
     viewport,
   );
-  const details = h('aside', { class: 'graph-details', 'data-testid': 'graph-details', 'aria-live': 'polite' });
-  const zoomButton = (label, title, action) => h('button', { type: 'button', class: 'icon-button', title, 'aria-label': title, onclick: action }, label);
+  const details = h('aside', {
+    class: 'graph-details',
+    'data-testid': 'graph-details',
+    'aria-live': 'polite',
+  });
+  const zoomButton = (label, title, action) =>
+    h('button', { type: 'button', class: 'icon-button', title, 'aria-label': title, onclick: action }, label);
 
   replace(
     root,
@@ -203,7 +258,7 @@ export async function renderGraph(root, { focus }) {
           depthSelect,
           zoomButton('−', 'Zoom out', () => zoomBy(1 / 1.25)),
           zoomButton('+', 'Zoom in', () => zoomBy(1.25)),
-          zoomButton('⤢', 'Fit to screen', () => fit()),
+          zoomButton('⤢', 'Fit to screen', () => fitToView()),
         ),
       ),
       note,
@@ -241,7 +296,11 @@ export async function renderGraph(root, { focus }) {
       ['fresh', 'stale', 'overdue', 'missing', 'failed', 'running'].map((status) =>
         h(
           'span',
-          { class: `legend-item status-${status}`, 'data-testid': `legend-${status}`, title: `${counts[status] ?? 0} ${STATUS_LABEL[status].toLowerCase()}` },
+          {
+            class: `legend-item status-${status}`,
+            'data-testid': `legend-${status}`,
+            title: `${counts[status] ?? 0} ${STATUS_LABEL[status].toLowerCase()}`,
+          },
           h('span', { class: 'dot', 'aria-hidden': 'true' }),
           `${STATUS_LABEL[status]} `,
           h('strong', {}, formatNumber(counts[status] ?? 0)),
@@ -286,7 +345,11 @@ export async function renderGraph(root, { focus }) {
       groupsLayer.append(
         s(
           'g',
-          { class: `group${collapsed ? ' collapsed' : ''}`, 'data-testid': 'graph-group', 'data-group': box.name },
+          {
+            class: `group${collapsed ? ' collapsed' : ''}`,
+            'data-testid': 'graph-group',
+            'data-group': box.name,
+          },
           s('rect', { class: 'group-box', x: box.x, y: box.y, width: box.width, height: box.height, rx: 14 }),
           s(
             'g',
@@ -305,12 +368,23 @@ export async function renderGraph(root, { focus }) {
                 }
               },
             },
-            s('rect', { class: 'group-header-hit', x: box.x, y: box.y, width: Math.min(box.width, 260), height: 28, rx: 8 }),
+            s('rect', {
+              class: 'group-header-hit',
+              x: box.x,
+              y: box.y,
+              width: Math.min(box.width, 260),
+              height: 28,
+              rx: 8,
+            }),
             s(
               'text',
               { class: 'group-title', x: box.x + 14, y: box.y + 19 },
               `${collapsed ? '▸' : '▾'}  ${box.name}`,
-              s('tspan', { class: 'group-count', dx: 8 }, `${counts.get(box.name) ?? 0} asset${counts.get(box.name) === 1 ? '' : 's'}`),
+              s(
+                'tspan',
+                { class: 'group-count', dx: 8 },
+                `${counts.get(box.name) ?? 0} asset${counts.get(box.name) === 1 ? '' : 's'}`,
+              ),
             ),
           ),
         ),
@@ -319,7 +393,13 @@ export async function renderGraph(root, { focus }) {
 
     const edgesLayer = s('g', { class: 'edges' });
     for (const edge of layout.edges) {
-      const path = s('path', { class: 'edge', d: edgePath(edge.points), 'marker-end': 'url(#arrow)', 'data-from': edge.from, 'data-to': edge.to });
+      const path = s('path', {
+        class: 'edge',
+        d: edgePath(edge.points),
+        'marker-end': 'url(#arrow)',
+        'data-from': edge.from,
+        'data-to': edge.to,
+      });
       elements.edges.push({ edge, path });
       edgesLayer.append(path);
     }
@@ -339,7 +419,8 @@ export async function renderGraph(root, { focus }) {
       element.addEventListener('keydown', (event) => {
         if (event.key !== 'Enter' && event.key !== ' ') return;
         event.preventDefault();
-        if (state.selected === node.id && node.kind === 'asset') location.hash = `#/assets/${encodeURIComponent(node.id)}`;
+        if (state.selected === node.id && node.kind === 'asset')
+          location.hash = `#/assets/${encodeURIComponent(node.id)}`;
         else select(node.id);
       });
       elements.nodes.set(node.id, element);
@@ -347,7 +428,7 @@ export async function renderGraph(root, { focus }) {
     }
     replace(viewport, groupsLayer, edgesLayer, nodesLayer);
     if (state.selected && !elements.nodes.has(state.selected)) state.selected = null;
-    if (!state.transform) fit(state.focus ?? state.selected);
+    if (!state.transform) fitToView(state.focus ?? state.selected);
     else applyTransform();
     highlight();
     drawDetails();
@@ -357,7 +438,8 @@ export async function renderGraph(root, { focus }) {
     if (state.collapsed.has(name)) state.collapsed.delete(name);
     else state.collapsed.add(name);
     sessionStorage.setItem(COLLAPSED_KEY, JSON.stringify([...state.collapsed]));
-    if (state.selected && !state.display.nodes.some((n) => n.id === state.selected && n.kind === 'asset')) state.selected = null;
+    if (state.selected && !state.display.nodes.some((n) => n.id === state.selected && n.kind === 'asset'))
+      state.selected = null;
     draw();
   }
 
@@ -379,14 +461,19 @@ export async function renderGraph(root, { focus }) {
       element.classList.toggle('selected', id === selected);
       element.classList.toggle('upstream', up.has(id));
       element.classList.toggle('downstream', down.has(id));
-      element.classList.toggle('dim', Boolean((selected && id !== selected && !up.has(id) && !down.has(id)) || (query && !matches)));
+      element.classList.toggle(
+        'dim',
+        Boolean((selected && id !== selected && !up.has(id) && !down.has(id)) || (query && !matches)),
+      );
       element.classList.toggle('match', Boolean(matches));
       if (id === selected) element.setAttribute('aria-pressed', 'true');
       else element.removeAttribute('aria-pressed');
     }
     for (const { edge, path } of elements.edges) {
-      const onPath = selected && ((up.has(edge.from) || edge.from === selected) && (up.has(edge.to) || edge.to === selected)
-        || (down.has(edge.to) || edge.to === selected) && (down.has(edge.from) || edge.from === selected));
+      const onPath =
+        selected &&
+        (((up.has(edge.from) || edge.from === selected) && (up.has(edge.to) || edge.to === selected)) ||
+          ((down.has(edge.to) || edge.to === selected) && (down.has(edge.from) || edge.from === selected)));
       path.classList.toggle('active', Boolean(onPath));
       path.classList.toggle('dim', Boolean(selected && !onPath));
     }
@@ -411,9 +498,29 @@ export async function renderGraph(root, { focus }) {
       replace(
         details,
         h('h2', {}, 'Overview'),
-        h('p', { class: 'muted' }, `${formatNumber(all.length)} assets in ${formatNumber(state.all?.groups.length ?? 0)} groups. Click an asset to trace its lineage; double-click to open it.`),
+        h(
+          'p',
+          { class: 'muted' },
+          `${formatNumber(all.length)} assets in ${formatNumber(state.all?.groups.length ?? 0)} groups. Click an asset to trace its lineage; double-click to open it.`,
+        ),
         failing.length
-          ? [h('h3', {}, 'Failing'), h('ul', { class: 'link-list' }, failing.slice(0, 12).map((n) => h('li', {}, h('span', { class: `dot status-${n.status}`, 'aria-hidden': 'true' }), h('a', { href: `#/assets/${encodeURIComponent(n.key)}` }, n.key))))]
+          ? [
+              h('h3', {}, 'Failing'),
+              h(
+                'ul',
+                { class: 'link-list' },
+                failing
+                  .slice(0, 12)
+                  .map((n) =>
+                    h(
+                      'li',
+                      {},
+                      h('span', { class: `dot status-${n.status}`, 'aria-hidden': 'true' }),
+                      h('a', { href: `#/assets/${encodeURIComponent(n.key)}` }, n.key),
+                    ),
+                  ),
+              ),
+            ]
           : h('p', { class: 'muted' }, 'No asset is failing.'),
       );
       return;
@@ -423,9 +530,33 @@ export async function renderGraph(root, { focus }) {
         details,
         h('p', { class: 'eyebrow' }, 'Group'),
         h('h2', {}, node.group),
-        h('p', {}, h('span', { class: `badge status-${node.status}` }, STATUS_LABEL[node.status]), ` ${node.members.length} assets`),
-        h('ul', { class: 'link-list' }, node.members.map((m) => h('li', {}, h('span', { class: `dot status-${m.status}`, 'aria-hidden': 'true' }), h('a', { href: `#/assets/${encodeURIComponent(m.key)}` }, m.key)))),
-        h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button secondary', onclick: () => toggleGroup(node.group) }, 'Expand group')),
+        h(
+          'p',
+          {},
+          h('span', { class: `badge status-${node.status}` }, STATUS_LABEL[node.status]),
+          ` ${node.members.length} assets`,
+        ),
+        h(
+          'ul',
+          { class: 'link-list' },
+          node.members.map((m) =>
+            h(
+              'li',
+              {},
+              h('span', { class: `dot status-${m.status}`, 'aria-hidden': 'true' }),
+              h('a', { href: `#/assets/${encodeURIComponent(m.key)}` }, m.key),
+            ),
+          ),
+        ),
+        h(
+          'div',
+          { class: 'actions' },
+          h(
+            'button',
+            { type: 'button', class: 'button secondary', onclick: () => toggleGroup(node.group) },
+            'Expand group',
+          ),
+        ),
       );
       return;
     }
@@ -436,14 +567,27 @@ export async function renderGraph(root, { focus }) {
       details,
       h('p', { class: 'eyebrow' }, a.group),
       h('h2', { class: 'asset-title' }, a.key),
-      h('p', {}, h('span', { class: `badge status-${a.status}`, 'data-testid': 'details-status' }, STATUS_LABEL[a.status])),
+      h(
+        'p',
+        {},
+        h(
+          'span',
+          { class: `badge status-${a.status}`, 'data-testid': 'details-status' },
+          STATUS_LABEL[a.status],
+        ),
+      ),
       a.reason ? h('p', { class: 'reason' }, a.reason) : null,
       h('p', { class: 'description' }, a.description),
       h(
         'dl',
         { class: 'facts' },
         fact('Last materialized', timeAgo(a.lastMaterializedAt)),
-        fact('Partitions', a.partitioned ? `${formatNumber(a.partitions.materialized)} of ${formatNumber(a.partitions.total)} materialized · ${a.partitioned}` : 'not partitioned'),
+        fact(
+          'Partitions',
+          a.partitioned
+            ? `${formatNumber(a.partitions.materialized)} of ${formatNumber(a.partitions.total)} materialized · ${a.partitioned}`
+            : 'not partitioned',
+        ),
         a.partitions.failed ? fact('Failed', formatNumber(a.partitions.failed)) : null,
         fact('Lineage', `${upCount} direct upstream · ${downCount} direct downstream`),
         a.checks ? fact('Checks', String(a.checks)) : null,
@@ -452,10 +596,22 @@ export async function renderGraph(root, { focus }) {
       h(
         'div',
         { class: 'actions' },
-        h('a', { class: 'button', href: `#/assets/${encodeURIComponent(a.key)}`, 'data-testid': 'open-asset' }, 'Open asset'),
-        h('a', { class: 'button secondary', href: `#/launch?selection=${encodeURIComponent(a.key)}` }, 'Materialize…'),
+        h(
+          'a',
+          { class: 'button', href: `#/assets/${encodeURIComponent(a.key)}`, 'data-testid': 'open-asset' },
+          'Open asset',
+        ),
+        h(
+          'a',
+          { class: 'button secondary', href: `#/launch?selection=${encodeURIComponent(a.key)}` },
+          'Materialize…',
+        ),
         isLarge() && state.focus !== a.key
-          ? h('button', { type: 'button', class: 'button secondary', onclick: () => refocus(a.key) }, 'Focus here')
+          ? h(
+              'button',
+              { type: 'button', class: 'button secondary', onclick: () => refocus(a.key) },
+              'Focus here',
+            )
           : null,
       ),
     );
@@ -475,16 +631,24 @@ export async function renderGraph(root, { focus }) {
     viewport.setAttribute('transform', `translate(${x},${y}) scale(${k})`);
   }
 
-  function fit(centerOn) {
+  function fitToView(centerOn) {
     const width = svg.clientWidth || 800;
     const height = svg.clientHeight || 500;
     const layout = state.layout;
     if (!layout) return;
     const k = Math.min(1.1, Math.max(0.15, Math.min(width / layout.width, height / layout.height)));
-    state.transform = { k, x: (width - layout.width * k) / 2, y: Math.max(0, (height - layout.height * k) / 2) };
+    state.transform = {
+      k,
+      x: (width - layout.width * k) / 2,
+      y: Math.max(0, (height - layout.height * k) / 2),
+    };
     const box = centerOn && layout.nodes.get(centerOn);
     if (box && k < 0.6) {
-      state.transform = { k: 0.9, x: width / 2 - (box.x + box.width / 2) * 0.9, y: height / 2 - (box.y + box.height / 2) * 0.9 };
+      state.transform = {
+        k: 0.9,
+        x: width / 2 - (box.x + box.width / 2) * 0.9,
+        y: height / 2 - (box.y + box.height / 2) * 0.9,
+      };
     }
     applyTransform();
   }
@@ -535,7 +699,9 @@ export async function renderGraph(root, { focus }) {
     if (!q || !state.all) return [];
     return state.all.nodes
       .filter((n) => n.key.includes(q) || n.group.toLowerCase() === q)
-      .sort((a, b) => Number(!a.key.startsWith(q)) - Number(!b.key.startsWith(q)) || a.key.localeCompare(b.key))
+      .sort(
+        (a, b) => Number(!a.key.startsWith(q)) - Number(!b.key.startsWith(q)) || a.key.localeCompare(b.key),
+      )
       .slice(0, SEARCH_RESULTS);
   }
 
@@ -553,7 +719,11 @@ export async function renderGraph(root, { focus }) {
     const box = state.layout.nodes.get(key);
     if (box) {
       const k = Math.max(state.transform.k, 0.8);
-      state.transform = { k, x: svg.clientWidth / 2 - (box.x + box.width / 2) * k, y: svg.clientHeight / 2 - (box.y + box.height / 2) * k };
+      state.transform = {
+        k,
+        x: svg.clientWidth / 2 - (box.x + box.width / 2) * k,
+        y: svg.clientHeight / 2 - (box.y + box.height / 2) * k,
+      };
       applyTransform();
     }
   }
@@ -566,7 +736,16 @@ export async function renderGraph(root, { focus }) {
       found.map((n, i) =>
         h(
           'li',
-          { role: 'option', id: `search-option-${i}`, 'data-testid': 'search-result', 'data-key': n.key, onmousedown: (event) => { event.preventDefault(); pick(n.key); } },
+          {
+            role: 'option',
+            id: `search-option-${i}`,
+            'data-testid': 'search-result',
+            'data-key': n.key,
+            onmousedown: (event) => {
+              event.preventDefault();
+              pick(n.key);
+            },
+          },
           h('span', { class: `dot status-${n.status}`, 'aria-hidden': 'true' }),
           h('span', { class: 'result-key' }, n.key),
           h('span', { class: 'result-group' }, n.group),

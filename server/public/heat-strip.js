@@ -2,7 +2,13 @@
 import { h, s } from './dom.js';
 import { formatNumber } from './format.js';
 
-const STATE_LABEL = { materialized: 'Materialized', stale: 'Stale', missing: 'Missing', failed: 'Failed', running: 'Running' };
+const STATE_LABEL = {
+  materialized: 'Materialized',
+  stale: 'Stale',
+  missing: 'Missing',
+  failed: 'Failed',
+  running: 'Running',
+};
 const GAP = 2;
 const PER_ROW = 48;
 
@@ -56,7 +62,13 @@ export function heatStrip(cells, onPick) {
     'div',
     { class: 'heat-legend' },
     Object.keys(STATE_LABEL).map((state) =>
-      h('span', { class: 'legend-item', 'data-testid': `heat-count-${state}` }, h('span', { class: `swatch state-${state}`, 'aria-hidden': 'true' }), `${STATE_LABEL[state]} `, h('strong', {}, formatNumber(counts[state] ?? 0))),
+      h(
+        'span',
+        { class: 'legend-item', 'data-testid': `heat-count-${state}` },
+        h('span', { class: `swatch state-${state}`, 'aria-hidden': 'true' }),
+        `${STATE_LABEL[state]} `,
+        h('strong', {}, formatNumber(counts[state] ?? 0)),
+      ),
     ),
   );
   const first = cells[0]?.key;
@@ -65,7 +77,9 @@ export function heatStrip(cells, onPick) {
     'div',
     { class: 'heat' },
     h('div', { class: 'heat-scroll' }, svg),
-    first && last && first !== last ? h('div', { class: 'heat-range muted' }, h('span', {}, first), h('span', {}, last)) : null,
+    first && last && first !== last
+      ? h('div', { class: 'heat-range muted' }, h('span', {}, first), h('span', {}, last))
+      : null,
     legend,
   );
 }

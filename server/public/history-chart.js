@@ -38,8 +38,16 @@ export function historyChart(history) {
     const y = PAD.top + innerH - fraction * innerH;
     svg.append(
       s('line', { class: 'grid-line', x1: PAD.left, x2: W - PAD.right, y1: y, y2: y }),
-      s('text', { class: 'axis-label', x: PAD.left - 6, y: y + 4, 'text-anchor': 'end' }, formatNumber(Math.round(rowsMax * fraction))),
-      s('text', { class: 'axis-label duration', x: W - PAD.right + 6, y: y + 4 }, formatDuration(msMax * fraction)),
+      s(
+        'text',
+        { class: 'axis-label', x: PAD.left - 6, y: y + 4, 'text-anchor': 'end' },
+        formatNumber(Math.round(rowsMax * fraction)),
+      ),
+      s(
+        'text',
+        { class: 'axis-label duration', x: W - PAD.right + 6, y: y + 4 },
+        formatDuration(msMax * fraction),
+      ),
     );
   }
   points.forEach((p, i) => {
@@ -47,26 +55,55 @@ export function historyChart(history) {
     svg.append(
       s(
         'rect',
-        { class: 'bar', 'data-testid': 'history-bar', x: xOf(i) - barW / 2, y, width: barW, height: PAD.top + innerH - y, rx: 2 },
-        s('title', {}, `${formatTime(p.createdAt)}${p.partitionKey ? ` · ${p.partitionKey}` : ''} · ${formatNumber(p.rowCount)} rows · ${formatDuration(p.durationMs)}`),
+        {
+          class: 'bar',
+          'data-testid': 'history-bar',
+          x: xOf(i) - barW / 2,
+          y,
+          width: barW,
+          height: PAD.top + innerH - y,
+          rx: 2,
+        },
+        s(
+          'title',
+          {},
+          `${formatTime(p.createdAt)}${p.partitionKey ? ` · ${p.partitionKey}` : ''} · ${formatNumber(p.rowCount)} rows · ${formatDuration(p.durationMs)}`,
+        ),
       ),
     );
   });
   const withDuration = points.map((p, i) => [i, p.durationMs]).filter(([, ms]) => ms !== null);
   if (withDuration.length > 1) {
-    svg.append(s('polyline', { class: 'duration-line', points: withDuration.map(([i, ms]) => `${xOf(i)},${yMs(ms)}`).join(' ') }));
+    svg.append(
+      s('polyline', {
+        class: 'duration-line',
+        points: withDuration.map(([i, ms]) => `${xOf(i)},${yMs(ms)}`).join(' '),
+      }),
+    );
   }
-  for (const [i, ms] of withDuration) svg.append(s('circle', { class: 'duration-dot', cx: xOf(i), cy: yMs(ms), r: 2.5 }));
+  for (const [i, ms] of withDuration)
+    svg.append(s('circle', { class: 'duration-dot', cx: xOf(i), cy: yMs(ms), r: 2.5 }));
   if (points.length) {
     svg.append(
       s('text', { class: 'axis-label', x: PAD.left, y: H - 6 }, formatTime(points[0].createdAt)),
-      s('text', { class: 'axis-label', x: W - PAD.right, y: H - 6, 'text-anchor': 'end' }, formatTime(points[points.length - 1].createdAt)),
+      s(
+        'text',
+        { class: 'axis-label', x: W - PAD.right, y: H - 6, 'text-anchor': 'end' },
+        formatTime(points[points.length - 1].createdAt),
+      ),
     );
   }
   return h(
     'figure',
     { class: 'chart' },
     svg,
-    h('figcaption', { class: 'chart-legend' }, h('span', { class: 'swatch bar-swatch', 'aria-hidden': 'true' }), 'Rows (left axis) ', h('span', { class: 'swatch line-swatch', 'aria-hidden': 'true' }), 'Duration (right axis)'),
+    h(
+      'figcaption',
+      { class: 'chart-legend' },
+      h('span', { class: 'swatch bar-swatch', 'aria-hidden': 'true' }),
+      'Rows (left axis) ',
+      h('span', { class: 'swatch line-swatch', 'aria-hidden': 'true' }),
+      'Duration (right axis)',
+    ),
   );
 }

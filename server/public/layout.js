@@ -55,7 +55,9 @@ export function layoutGraph(input, options = {}) {
     if (!firstSeen.has(g)) firstSeen.set(g, i);
     minLayer.set(g, Math.min(minLayer.get(g) ?? Number.POSITIVE_INFINITY, layer.get(id)));
   });
-  const groups = [...firstSeen.keys()].sort((a, b) => minLayer.get(a) - minLayer.get(b) || firstSeen.get(a) - firstSeen.get(b));
+  const groups = [...firstSeen.keys()].sort(
+    (a, b) => minLayer.get(a) - minLayer.get(b) || firstSeen.get(a) - firstSeen.get(b),
+  );
   const groupIndex = new Map(groups.map((g, i) => [g, i]));
   const layerCount = ids.length ? Math.max(...ids.map((id) => layer.get(id))) + 1 : 0;
 
@@ -75,7 +77,7 @@ export function layoutGraph(input, options = {}) {
   const placeCell = (g, l) => {
     const cell = cells[g][l];
     const offset = bandStart[g] + (bandRows[g] - cell.length) / 2;
-    cell.forEach((id, i) => rank.set(id, offset + i));
+    for (let i = 0; i < cell.length; i++) rank.set(cell[i], offset + i);
   };
   const placeAll = () => {
     for (let g = 0; g < groups.length; g++) for (let l = 0; l < layerCount; l++) placeCell(g, l);
@@ -88,7 +90,9 @@ export function layoutGraph(input, options = {}) {
     const keyOf = new Map(
       cell.map((id) => {
         const around = neighbours.get(id);
-        const value = around.length ? around.reduce((sum, n) => sum + rank.get(n), 0) / around.length : rank.get(id);
+        const value = around.length
+          ? around.reduce((sum, n) => sum + rank.get(n), 0) / around.length
+          : rank.get(id);
         return [id, value];
       }),
     );

@@ -1,7 +1,7 @@
 /** One run: status, a Gantt-style step timeline, events and errors; live over server-sent events. */
 import { ApiRequestError, getJson } from './api.js';
 import { h, replace } from './dom.js';
-import { formatDuration, formatTime, shortId, timeAgo } from './format.js';
+import { formatDuration, formatTime, shortId } from './format.js';
 import { ganttChart } from './gantt-chart.js';
 import { runStatusBadge } from './runs-view.js';
 
@@ -19,10 +19,24 @@ function eventRow(event) {
   const checkFailed = event.type === 'check_evaluation' && event.data?.passed === false;
   return h(
     'li',
-    { class: `event ${EVENT_CLASS[event.type] ?? ''}${checkFailed ? ' event-warn' : ''}`, 'data-testid': 'run-event', 'data-type': event.type, 'data-event-id': event.id },
-    h('time', { datetime: event.ts, title: formatTime(event.ts) }, new Date(event.ts).toLocaleTimeString('en-GB')),
+    {
+      class: `event ${EVENT_CLASS[event.type] ?? ''}${checkFailed ? ' event-warn' : ''}`,
+      'data-testid': 'run-event',
+      'data-type': event.type,
+      'data-event-id': event.id,
+    },
+    h(
+      'time',
+      { datetime: event.ts, title: formatTime(event.ts) },
+      new Date(event.ts).toLocaleTimeString('en-GB'),
+    ),
     h('span', { class: 'event-type' }, event.type.replace('_', ' ')),
-    h('span', { class: 'event-message' }, event.message ?? '', stack ? h('details', {}, h('summary', {}, 'Stack trace'), h('pre', {}, stack)) : null),
+    h(
+      'span',
+      { class: 'event-message' },
+      event.message ?? '',
+      stack ? h('details', {}, h('summary', {}, 'Stack trace'), h('pre', {}, stack)) : null,
+    ),
   );
 }
 
@@ -33,7 +47,15 @@ export async function renderRun(root, { id }) {
     detail = await getJson(`/api/runs/${encodeURIComponent(id)}`);
   } catch (error) {
     if (error instanceof ApiRequestError && error.status === 404) {
-      replace(root, h('section', { class: 'page' }, h('div', { class: 'alert alert-error', role: 'alert' }, error.message), h('p', {}, h('a', { href: '#/runs' }, 'All runs'))));
+      replace(
+        root,
+        h(
+          'section',
+          { class: 'page' },
+          h('div', { class: 'alert alert-error', role: 'alert' }, error.message),
+          h('p', {}, h('a', { href: '#/runs' }, 'All runs')),
+        ),
+      );
       return;
     }
     throw error;
@@ -41,15 +63,31 @@ export async function renderRun(root, { id }) {
   const header = h('div', { class: 'run-header' });
   const timeline = h('div', { class: 'gantt-wrap' });
   const eventList = h('ol', { class: 'events', 'data-testid': 'run-events', 'aria-live': 'polite' });
-  const live = h('span', { class: 'live', 'data-testid': 'run-live', hidden: true }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Live');
+  const live = h(
+    'span',
+    { class: 'live', 'data-testid': 'run-live', hidden: true },
+    h('span', { class: 'live-dot', 'aria-hidden': 'true' }),
+    'Live',
+  );
   replace(
     root,
     h(
       'article',
       { class: 'page run-page', 'data-testid': 'run-page', 'data-run-id': detail.run.id },
-      h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/runs' }, 'Runs'), ' / ', h('span', { 'aria-current': 'page', class: 'mono' }, shortId(detail.run.id))),
+      h(
+        'nav',
+        { class: 'breadcrumb', 'aria-label': 'Breadcrumb' },
+        h('a', { href: '#/runs' }, 'Runs'),
+        ' / ',
+        h('span', { 'aria-current': 'page', class: 'mono' }, shortId(detail.run.id)),
+      ),
       header,
-      h('section', { class: 'card wide' }, h('div', { class: 'card-header' }, h('h2', {}, 'Timeline'), live), timeline),
+      h(
+        'section',
+        { class: 'card wide' },
+        h('div', { class: 'card-header' }, h('h2', {}, 'Timeline'), live),
+        timeline,
+      ),
       h('section', { class: 'card wide' }, h('h2', {}, 'Events'), eventList),
     ),
   );
@@ -69,11 +107,32 @@ export async function renderRun(root, { id }) {
     for (const step of detail.steps) counts[step.status] = (counts[step.status] ?? 0) + 1;
     const parts = ['success', 'running', 'pending', 'failed', 'check_failed', 'skipped']
       .filter((k) => counts[k])
-      .map((k) => `${counts[k]} ${{ success: 'succeeded', running: 'running', pending: 'waiting', failed: 'failed', check_failed: 'failed a check', skipped: 'skipped' }[k]}`);
+      .map(
+        (k) =>
+          `${counts[k]} ${{ success: 'succeeded', running: 'running', pending: 'waiting', failed: 'failed', check_failed: 'failed a check', skipped: 'skipped' }[k]}`,
+      );
     replace(
       header,
-      h('header', { class: 'page-header' }, h('div', {}, h('h1', {}, 'Run ', h('span', { class: 'mono' }, shortId(run.id)), ' ', runStatusBadge(run.status, 'run-status')), h('p', { class: 'description' }, h('code', {}, run.selection)))),
-      run.error ? h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'run-error' }, run.error) : null,
+      h(
+        'header',
+        { class: 'page-header' },
+        h(
+          'div',
+          {},
+          h(
+            'h1',
+            {},
+            'Run ',
+            h('span', { class: 'mono' }, shortId(run.id)),
+            ' ',
+            runStatusBadge(run.status, 'run-status'),
+          ),
+          h('p', { class: 'description' }, h('code', {}, run.selection)),
+        ),
+      ),
+      run.error
+        ? h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'run-error' }, run.error)
+        : null,
       h(
         'dl',
         { class: 'facts facts-row' },
@@ -83,7 +142,12 @@ export async function renderRun(root, { id }) {
           ['Duration', formatDuration(run.durationMs)],
           ['Steps', parts.join(' · ') || 'none'],
           ['Trigger', run.tags.trigger ?? (run.parentRunId ? 'retry' : 'cli')],
-          ['Retry of', run.parentRunId ? h('a', { href: `#/runs/${run.parentRunId}`, class: 'mono' }, shortId(run.parentRunId)) : '—'],
+          [
+            'Retry of',
+            run.parentRunId
+              ? h('a', { href: `#/runs/${run.parentRunId}`, class: 'mono' }, shortId(run.parentRunId))
+              : '—',
+          ],
           ['Run id', h('code', { class: 'small' }, run.id)],
         ].map(([label, value]) => h('div', {}, h('dt', {}, label), h('dd', {}, value))),
       ),
@@ -91,7 +155,11 @@ export async function renderRun(root, { id }) {
   }
 
   function drawTimeline() {
-    if (detail.steps.length === 0) replace(timeline, h('p', { class: 'muted' }, 'This run had nothing to do: everything selected was up to date.'));
+    if (detail.steps.length === 0)
+      replace(
+        timeline,
+        h('p', { class: 'muted' }, 'This run had nothing to do: everything selected was up to date.'),
+      );
     else replace(timeline, ganttChart(detail.steps, { now: Date.now(), width: timeline.clientWidth || 960 }));
   }
 

@@ -18,7 +18,21 @@ export async function renderRuns(root) {
     h(
       'section',
       { class: 'page runs-page' },
-      h('header', { class: 'page-header' }, h('div', {}, h('h1', {}, 'Runs'), h('p', { class: 'description' }, 'Every materialization, from this page, the CLI, schedules or the daemon.')), h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/launch' }, 'Launch a run…'))),
+      h(
+        'header',
+        { class: 'page-header' },
+        h(
+          'div',
+          {},
+          h('h1', {}, 'Runs'),
+          h(
+            'p',
+            { class: 'description' },
+            'Every materialization, from this page, the CLI, schedules or the daemon.',
+          ),
+        ),
+        h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/launch' }, 'Launch a run…')),
+      ),
       body,
     ),
   );
@@ -26,7 +40,15 @@ export async function renderRuns(root) {
   const load = async () => {
     const { runs } = await getJson('/api/runs?limit=100');
     if (runs.length === 0) {
-      replace(body, h('div', { class: 'empty-state card' }, h('h2', {}, 'No runs yet'), h('p', {}, 'Launch one from this page or with ', h('code', {}, 'shopflow materialize'), '.')));
+      replace(
+        body,
+        h(
+          'div',
+          { class: 'empty-state card' },
+          h('h2', {}, 'No runs yet'),
+          h('p', {}, 'Launch one from this page or with ', h('code', {}, 'shopflow materialize'), '.'),
+        ),
+      );
     } else {
       replace(
         body,
@@ -36,7 +58,17 @@ export async function renderRuns(root) {
           h(
             'table',
             { class: 'table', 'data-testid': 'runs-table' },
-            h('thead', {}, h('tr', {}, ['Run', 'Status', 'Selection', 'Started', 'Duration', 'Steps', 'Trigger', 'Error'].map((t) => h('th', { scope: 'col' }, t)))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['Run', 'Status', 'Selection', 'Started', 'Duration', 'Steps', 'Trigger', 'Error'].map((t) =>
+                  h('th', { scope: 'col' }, t),
+                ),
+              ),
+            ),
             h(
               'tbody',
               {},

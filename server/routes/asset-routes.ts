@@ -42,13 +42,20 @@ export function registerAssetRoutes(app: FastifyInstance, context: ServerContext
         partitionKey = latest.partitionKey;
       }
     } else if (requested) {
-      throw new ShopflowError('SF_BAD_PARTITION', `asset \`${key}\` is not partitioned, but partition \`${requested}\` was asked for`, {
-        hint: 'drop the partition parameter',
-      });
+      throw new ShopflowError(
+        'SF_BAD_PARTITION',
+        `asset \`${key}\` is not partitioned, but partition \`${requested}\` was asked for`,
+        {
+          hint: 'drop the partition parameter',
+        },
+      );
     }
-    const [state] = (await runtime.store.listAssetPartitionStates([key])).filter((s) => s.partitionKey === partitionKey);
+    const [state] = (await runtime.store.listAssetPartitionStates([key])).filter(
+      (s) => s.partitionKey === partitionKey,
+    );
     if (!state?.materializationId) {
-      const which = partitionKey === null ? `asset \`${key}\`` : `partition \`${partitionKey}\` of asset \`${key}\``;
+      const which =
+        partitionKey === null ? `asset \`${key}\`` : `partition \`${partitionKey}\` of asset \`${key}\``;
       throw new ShopflowError('SF_NOT_MATERIALIZED', `${which} has never been materialized`, {
         hint: `materialize it first: shopflow materialize ${key}${partitionKey === null ? '' : ` --partition ${partitionKey}`}`,
       });

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ShopflowError } from '../../framework/index.js';
@@ -13,25 +14,38 @@ const GraphQuery = z.strictObject({
 
 /**
  * `GET /api/graph?focus=KEY&depth=N&group=G`: nodes with their status, and edges. The unfiltered
- * graph is serialized once per status snapshot, so many clients polling it cost one computation.
+ * graph is serialized (and gzipped, for clients that accept it) once per status snapshot, so many
+ * clients polling it cost one computation.
  */
 export function registerGraphRoutes(app: FastifyInstance, context: ServerContext): void {
-  let whole: { version: number; body: string } | undefined;
+  let whole: { version: number; body: string; gzipped?: Buffer } | undefined;
 
   app.get('/api/graph', async (request, reply) => {
     const query = parseRequest(GraphQuery, request.query, 'query');
     if (query.depth !== undefined && !query.focus) {
-      throw new ShopflowError('SF_BAD_USAGE', `query parameter \`depth\` is ${query.depth} but no \`focus\` was given`, {
-        hint: 'add focus=ASSET_KEY, e.g. /api/graph?focus=daily_stats&depth=2',
-      });
+      throw new ShopflowError(
+        'SF_BAD_USAGE',
+        `query parameter \`depth\` is ${query.depth} but no \`focus\` was given`,
+        {
+          hint: 'add focus=ASSET_KEY, e.g. /api/graph?focus=daily_stats&depth=2',
+        },
+      );
     }
     const snapshot = await context.statusCache.get();
     const graph = context.runtime.graph;
     if (!query.focus && !query.group) {
       if (whole?.version !== snapshot.version) {
-        whole = { version: snapshot.version, body: JSON.stringify(buildGraphView(graph, snapshot.statuses, snapshot.computedAt)) };
+        whole = {
+          version: snapshot.version,
+          body: JSON.stringify(buildGraphView(graph, snapshot.statuses, snapshot.computedAt)),
+        };
       }
-      return reply.type('application/json; charset=utf-8').send(whole.body);
+      reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
+      if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+        whole.gzipped ??= gzipSync(whole.body);
+        return reply.header('content-encoding', 'gzip').send(whole.gzipped);
+      }
+      return reply.send(whole.body);
     }
     return buildGraphView(graph, snapshot.statuses, snapshot.computedAt, query);
   });

@@ -12,10 +12,15 @@ export function registerHealthRoute(app: FastifyInstance, context: ServerContext
       runsInProgress: context.launcher.running,
     };
     try {
-      await context.runtime.store.listRuns({ limit: 1 });
+      // NOTE: a primary-key read; listing runs would parse a run's whole plan on every probe.
+      await context.runtime.store.getCheckpoint('server.health');
       return { status: 'ok', ...base };
     } catch {
-      return reply.code(503).send({ status: 'unavailable', ...base, error: { code: 'SF_INSTANCE_STORE', message: 'the instance store does not answer' } });
+      return reply.code(503).send({
+        status: 'unavailable',
+        ...base,
+        error: { code: 'SF_INSTANCE_STORE', message: 'the instance store does not answer' },
+      });
     }
   });
 }

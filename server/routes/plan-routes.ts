@@ -7,6 +7,10 @@ import { PlanRequestSchema } from './plan-request.js';
 export function registerPlanRoutes(app: FastifyInstance, context: ServerContext): void {
   app.post('/api/plan', async (request) => {
     const body = parseRequest(PlanRequestSchema, request.body, 'body');
-    return await context.runtime.plan({ selection: body.selection, partitions: body.partitions ?? null, force: body.force });
+    return await context.runtime.plan({
+      selection: body.selection,
+      partitions: body.partitions ?? null,
+      force: body.force,
+    });
   });
 }

@@ -20,9 +20,13 @@ async function findRun(runtime: ShopflowRuntime, id: string): Promise<RunRecord>
   const matches = await runtime.store.findRunsByPrefix(id);
   if (matches.length === 1) return matches[0];
   if (matches.length > 1) {
-    throw new ShopflowError('SF_BAD_USAGE', `run id prefix \`${id}\` matches ${matches.length} runs`, { hint: 'give more characters of the id' });
+    throw new ShopflowError('SF_BAD_USAGE', `run id prefix \`${id}\` matches ${matches.length} runs`, {
+      hint: 'give more characters of the id',
+    });
   }
-  throw new ShopflowError('SF_UNKNOWN_RUN', `no run has the id \`${id}\``, { hint: 'the runs page lists the runs' });
+  throw new ShopflowError('SF_UNKNOWN_RUN', `no run has the id \`${id}\``, {
+    hint: 'the runs page lists the runs',
+  });
 }
 
 /**
@@ -45,7 +49,14 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
     const plan = run.plan as Plan | null;
     return {
       run: summarizeRun(run),
-      plan: plan ? { selection: plan.selection, partitions: plan.partitions, steps: plan.steps.length, upToDate: plan.upToDate } : null,
+      plan: plan
+        ? {
+            selection: plan.selection,
+            partitions: plan.partitions,
+            steps: plan.steps.length,
+            upToDate: plan.upToDate,
+          }
+        : null,
       steps: stepTimeline(plan, events),
       events,
       eventsTruncated: events.length === EVENT_LIMIT,
@@ -64,7 +75,11 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
 
   app.post('/api/runs', { preHandler: context.access.requireLaunchRights }, async (request, reply) => {
     const body = parseRequest(LaunchRequestSchema, request.body, 'body');
-    const plan = await runtime.plan({ selection: body.selection, partitions: body.partitions ?? null, force: body.force });
+    const plan = await runtime.plan({
+      selection: body.selection,
+      partitions: body.partitions ?? null,
+      force: body.force,
+    });
     const runId = await context.launcher.launch(plan, { concurrency: body.concurrency });
     return reply.code(202).send({ runId, steps: plan.steps.length });
   });

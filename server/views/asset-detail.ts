@@ -33,7 +33,13 @@ export interface CheckView {
   severity: 'error' | 'warn';
   description: string;
   /** The most recent evaluation over all partitions, or null when it never ran. */
-  latest: { passed: boolean; partitionKey: string | null; createdAt: string; runId: string; message: string | null } | null;
+  latest: {
+    passed: boolean;
+    partitionKey: string | null;
+    createdAt: string;
+    runId: string;
+    message: string | null;
+  } | null;
   /** Partitions whose latest evaluation passed / failed. */
   passing: number;
   failing: number;
@@ -81,14 +87,20 @@ function messageOf(metadata: Record<string, unknown>): string | null {
  * @example
  * const detail = await loadAssetDetail(runtime, await statusCache.get(), 'daily_stats');
  */
-export async function loadAssetDetail(runtime: ShopflowRuntime, snapshot: StatusSnapshot, key: string): Promise<AssetDetail> {
+export async function loadAssetDetail(
+  runtime: ShopflowRuntime,
+  snapshot: StatusSnapshot,
+  key: string,
+): Promise<AssetDetail> {
   const graph = runtime.graph;
   const asset = graph.get(key);
   const [history, evaluations] = await Promise.all([
     runtime.store.listMaterializations({ assetKey: key, limit: HISTORY_LIMIT }),
     runtime.store.latestCheckEvaluations({ assetKey: key }),
   ]);
-  const currentVersion = new Map(snapshot.states.map((s) => [`${s.assetKey}\u0000${s.partitionKey ?? ''}`, s.dataVersion]));
+  const currentVersion = new Map(
+    snapshot.states.map((s) => [`${s.assetKey}\u0000${s.partitionKey ?? ''}`, s.dataVersion]),
+  );
   const summary = snapshot.statuses.get(key);
   const view = (m: (typeof history)[number]): MaterializationView => ({
     id: m.id,
@@ -111,7 +123,9 @@ export async function loadAssetDetail(runtime: ShopflowRuntime, snapshot: Status
       }
     : null;
   const checks = asset.checks.map((check): CheckView => {
-    const own = evaluations.filter((e) => e.checkName === check.name).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const own = evaluations
+      .filter((e) => e.checkName === check.name)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     const failing = own.filter((e) => !e.passed);
     return {
       name: check.name,
@@ -141,8 +155,12 @@ export async function loadAssetDetail(runtime: ShopflowRuntime, snapshot: Status
     kind: asset.io.kind,
     freshness: asset.freshness ?? null,
     columns: schemaColumns(asset.schema),
-    partitions: asset.partitions ? { kind: asset.partitions.kind, description: asset.partitions.description } : null,
-    upstream: graph.upstream(key).map((d) => ({ name: d.name, assetKey: d.assetKey, mapping: d.mapping.name })),
+    partitions: asset.partitions
+      ? { kind: asset.partitions.kind, description: asset.partitions.description }
+      : null,
+    upstream: graph
+      .upstream(key)
+      .map((d) => ({ name: d.name, assetKey: d.assetKey, mapping: d.mapping.name })),
     downstream: graph.downstream(key),
     status: summary?.status ?? 'missing',
     reason: statusReason(summary, asset.partitions !== undefined),

@@ -2,8 +2,8 @@ import {
   type AssetGraph,
   type AssetStatus,
   type AssetStatusSummary,
-  ShopflowError,
   didYouMean,
+  ShopflowError,
 } from '../../framework/index.js';
 import { statusReason } from './status-reason.js';
 
@@ -119,7 +119,8 @@ export function buildGraphView(
   });
   const edges: GraphView['edges'] = [];
   for (const key of keys) {
-    for (const dep of graph.upstream(key)) if (shown.has(dep.assetKey)) edges.push({ from: dep.assetKey, to: key });
+    for (const dep of graph.upstream(key))
+      if (shown.has(dep.assetKey)) edges.push({ from: dep.assetKey, to: key });
   }
   return {
     nodes,

@@ -26,9 +26,19 @@ export interface PartitionCell {
  * @example
  * partitionStates(runtime.graph, await runtime.store.listAssetPartitionStates(), 'daily_stats', now)
  */
-export function partitionStates(graph: AssetGraph, states: AssetPartitionState[], assetKey: string, now: Date): PartitionCell[] {
+export function partitionStates(
+  graph: AssetGraph,
+  states: AssetPartitionState[],
+  assetKey: string,
+  now: Date,
+): PartitionCell[] {
   const asset = graph.get(assetKey);
-  const plan = planMaterialization({ graph, states, assetKeys: [...graph.ancestors(assetKey), assetKey], now });
+  const plan = planMaterialization({
+    graph,
+    states,
+    assetKeys: [...graph.ancestors(assetKey), assetKey],
+    now,
+  });
   const steps = new Map(plan.steps.filter((s) => s.assetKey === assetKey).map((s) => [s.partitionKey, s]));
   const own = new Map(states.filter((s) => s.assetKey === assetKey).map((s) => [s.partitionKey, s]));
   const keys: Array<string | null> = asset.partitions ? asset.partitions.keys(now) : [null];

@@ -1,4 +1,4 @@
-import { type EventRecord, type Plan, formatAssetPartition } from '../../framework/index.js';
+import { type EventRecord, formatAssetPartition, type Plan } from '../../framework/index.js';
 
 export type StepStatus = 'pending' | 'running' | 'success' | 'failed' | 'skipped' | 'check_failed';
 
@@ -41,7 +41,17 @@ export function stepTimeline(plan: Plan | null, events: EventRecord[]): StepSpan
     const key = formatAssetPartition(event.assetKey, event.partitionKey);
     let span = spans.get(key);
     if (!span) {
-      span = { key, assetKey: event.assetKey, partitionKey: event.partitionKey, status: 'pending', startedAt: null, finishedAt: null, attempts: 0, rowCount: null, message: null };
+      span = {
+        key,
+        assetKey: event.assetKey,
+        partitionKey: event.partitionKey,
+        status: 'pending',
+        startedAt: null,
+        finishedAt: null,
+        attempts: 0,
+        rowCount: null,
+        message: null,
+      };
       spans.set(key, span);
     }
     switch (event.type) {

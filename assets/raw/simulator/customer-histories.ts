@@ -46,7 +46,10 @@ export const VERSIONS_PER_ID = 8;
 
 /** The changes packed in one day's index entry list. */
 export function unpackChanges(packed: readonly number[]): EntityChange[] {
-  return packed.map((value) => ({ id: Math.floor(value / VERSIONS_PER_ID), version: value % VERSIONS_PER_ID }));
+  return packed.map((value) => ({
+    id: Math.floor(value / VERSIONS_PER_ID),
+    version: value % VERSIONS_PER_ID,
+  }));
 }
 
 /**

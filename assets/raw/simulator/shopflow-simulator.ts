@@ -52,8 +52,9 @@ export class ShopflowSimulator {
   readonly options: ResolvedSimulationOptions;
   private readonly world: ShopflowWorld;
 
-  constructor(options: SimulationOptions = {}) {
-    this.options = resolveSimulationOptions(options, 'ShopflowSimulator');
+  /** `caller` names the API in error messages. */
+  constructor(options: SimulationOptions = {}, caller = 'ShopflowSimulator') {
+    this.options = resolveSimulationOptions(options, caller);
     this.world = new ShopflowWorld(this.options);
   }
 
@@ -125,5 +126,5 @@ export class ShopflowSimulator {
  * const { transactions } = simulateDay({ seed: 7, scale: 0.1 }, '2024-02-01');
  */
 export function simulateDay(options: SimulationOptions, date: string): SimulatedDay {
-  return new ShopflowSimulator(options).day(date);
+  return new ShopflowSimulator(options, 'simulateDay').day(date);
 }

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { summarizeAssetStatus } from '../../../framework/index.js';
 import { NOW, openServerFixture, type ServerFixture, TOKEN } from './server-fixture.js';
@@ -22,7 +23,11 @@ describe('GET /api/graph', () => {
   test('every asset with the status summarizeAssetStatus gives, and every edge', async () => {
     const { status, body } = await get('/api/graph');
     expect(status).toBe(200);
-    const expected = summarizeAssetStatus(f.runtime.graph, await f.runtime.store.listAssetPartitionStates(), NOW);
+    const expected = summarizeAssetStatus(
+      f.runtime.graph,
+      await f.runtime.store.listAssetPartitionStates(),
+      NOW,
+    );
     expect(body.nodes.map((n: { key: string }) => n.key)).toEqual(f.runtime.graph.toposorted());
     for (const node of body.nodes) {
       const summary = expected.get(node.key)!;
@@ -44,24 +49,52 @@ describe('GET /api/graph', () => {
     expect(byKey.readings.reason).toContain('source has no file for 2024-01-05');
     expect(byKey.daily_stats.status).toBe('stale');
     expect(byKey.weekly_stats.status).toBe('missing');
-    expect(byKey.readings).toMatchObject({ group: 'raw', kind: 'lake-table', checks: 1, partitioned: 'daily from 2024-01-01 (UTC)' });
+    expect(byKey.readings).toMatchObject({
+      group: 'raw',
+      kind: 'lake-table',
+      checks: 1,
+      partitioned: 'daily from 2024-01-01 (UTC)',
+    });
     expect(byKey.stations.tags).toEqual(['reference']);
     expect(body.edges).toContainEqual({ from: 'readings', to: 'daily_stats' });
     expect(body.edges).toContainEqual({ from: 'stations', to: 'station_summary' });
     expect(body.edges).toHaveLength(4);
-    expect(body).toMatchObject({ totalAssets: 6, groups: ['derived', 'raw', 'reference'], focus: null, computedAt: NOW.toISOString() });
+    expect(body).toMatchObject({
+      totalAssets: 6,
+      groups: ['derived', 'raw', 'reference'],
+      focus: null,
+      computedAt: NOW.toISOString(),
+    });
+  });
+
+  test('the whole graph is gzipped for clients that accept it', async () => {
+    const plain = await f.app.inject({ url: '/api/graph' });
+    const zipped = await f.app.inject({ url: '/api/graph', headers: { 'accept-encoding': 'gzip, deflate' } });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(gunzipSync(zipped.rawPayload).toString('utf8'))).toEqual(plain.json());
   });
 
   test('focus keeps only the assets within depth hops upstream and downstream', async () => {
     const one = await get('/api/graph?focus=daily_stats&depth=1');
     expect(one.status).toBe(200);
-    expect(one.body.nodes.map((n: { key: string }) => n.key).sort()).toEqual(['daily_stats', 'readings', 'station_summary', 'weekly_stats']);
+    expect(one.body.nodes.map((n: { key: string }) => n.key).sort()).toEqual([
+      'daily_stats',
+      'readings',
+      'station_summary',
+      'weekly_stats',
+    ]);
     expect(one.body.edges).not.toContainEqual({ from: 'stations', to: 'station_summary' });
     expect(one.body).toMatchObject({ focus: 'daily_stats', depth: 1, totalAssets: 6 });
     const zero = await get('/api/graph?focus=stations&depth=0');
     expect(zero.body.nodes.map((n: { key: string }) => n.key)).toEqual(['stations']);
     const deeper = await get('/api/graph?focus=readings&depth=2');
-    expect(deeper.body.nodes.map((n: { key: string }) => n.key).sort()).toEqual(['daily_stats', 'readings', 'station_summary', 'weekly_stats']);
+    expect(deeper.body.nodes.map((n: { key: string }) => n.key).sort()).toEqual([
+      'daily_stats',
+      'readings',
+      'station_summary',
+      'weekly_stats',
+    ]);
   });
 
   test('group keeps one group', async () => {
@@ -108,10 +141,23 @@ describe('GET /api/assets/:key', () => {
       counts: { total: 7, materialized: 6, stale: 1, failed: 0, running: 0 },
     });
     expect(body.reason).toMatch(/^2024-01-05: never materialized/);
-    expect(body.columns.map((c: { name: string }) => c.name)).toEqual(['station_id', 'min_t', 'max_t', 'mean_t']);
-    expect(body.columns[0]).toEqual({ name: 'station_id', type: 'BIGINT', nullable: false, description: '', pii: false });
+    expect(body.columns.map((c: { name: string }) => c.name)).toEqual([
+      'station_id',
+      'min_t',
+      'max_t',
+      'mean_t',
+    ]);
+    expect(body.columns[0]).toEqual({
+      name: 'station_id',
+      type: 'BIGINT',
+      nullable: false,
+      description: '',
+      pii: false,
+    });
     expect(body.partitionStates).toHaveLength(7);
-    const states = Object.fromEntries(body.partitionStates.map((c: { key: string; state: string }) => [c.key, c.state]));
+    const states = Object.fromEntries(
+      body.partitionStates.map((c: { key: string; state: string }) => [c.key, c.state]),
+    );
     expect(states['2024-01-05']).toBe('missing');
     expect(states['2024-01-04']).toBe('materialized');
     expect(body.history).toHaveLength(6);
@@ -120,7 +166,11 @@ describe('GET /api/assets/:key', () => {
       expect(typeof m.durationMs).toBe('number');
     }
     expect(body.latest.inputs).toHaveLength(1);
-    expect(body.latest.inputs[0]).toMatchObject({ assetKey: 'readings', partitionKey: body.latest.partitionKey, current: true });
+    expect(body.latest.inputs[0]).toMatchObject({
+      assetKey: 'readings',
+      partitionKey: body.latest.partitionKey,
+      current: true,
+    });
     expect(body.checks).toEqual([]);
   });
 
@@ -130,12 +180,25 @@ describe('GET /api/assets/:key', () => {
     expect(failed.state).toBe('failed');
     expect(failed.reason).toContain('source has no file');
     expect(readings.checks).toHaveLength(1);
-    expect(readings.checks[0]).toMatchObject({ name: 'temperature_plausible', severity: 'error', passing: 6, failing: 0 });
+    expect(readings.checks[0]).toMatchObject({
+      name: 'temperature_plausible',
+      severity: 'error',
+      passing: 6,
+      failing: 0,
+    });
     expect(readings.checks[0].latest.passed).toBe(true);
     const stations = (await get('/api/assets/stations')).body;
-    expect(stations.partitionStates).toEqual([expect.objectContaining({ key: null, state: 'materialized', rowCount: 3 })]);
+    expect(stations.partitionStates).toEqual([
+      expect.objectContaining({ key: null, state: 'materialized', rowCount: 3 }),
+    ]);
     const summary = (await get('/api/assets/station_summary')).body;
-    expect(summary.checks[0]).toMatchObject({ name: 'three_stations', severity: 'warn', latest: null, passing: 0, failing: 0 });
+    expect(summary.checks[0]).toMatchObject({
+      name: 'three_stations',
+      severity: 'warn',
+      latest: null,
+      passing: 0,
+      failing: 0,
+    });
     expect(summary.partitionStates).toEqual([expect.objectContaining({ key: null, state: 'missing' })]);
   });
 
@@ -152,7 +215,11 @@ describe('GET /api/assets/:key/preview', () => {
     const latest = await get('/api/assets/readings/preview?limit=5');
     expect(latest.status).toBe(200);
     expect(latest.body.partitionKey).toBe('2024-01-07');
-    expect(latest.body.columns.map((c: { name: string }) => c.name)).toEqual(['station_id', 'hour', 'temperature']);
+    expect(latest.body.columns.map((c: { name: string }) => c.name)).toEqual([
+      'station_id',
+      'hour',
+      'temperature',
+    ]);
     expect(latest.body.rows).toHaveLength(5);
     const one = await get('/api/assets/daily_stats/preview?partition=2024-01-02');
     expect(one.body.partitionKey).toBe('2024-01-02');
@@ -188,7 +255,14 @@ describe('GET /api/assets/:key/preview', () => {
 test('GET /api/health', async () => {
   const { status, body } = await get('/api/health');
   expect(status).toBe(200);
-  expect(body).toEqual({ status: 'ok', assets: 6, store: 'sqlite', readOnly: false, tokenRequired: true, runsInProgress: 0 });
+  expect(body).toEqual({
+    status: 'ok',
+    assets: 6,
+    store: 'sqlite',
+    readOnly: false,
+    tokenRequired: true,
+    runsInProgress: 0,
+  });
 });
 
 test('the page and its modules are served with a strict content security policy', async () => {

@@ -26,9 +26,13 @@ export async function openServerFixture(
   options: { token?: string; readOnly?: boolean; example?: ExampleOptions; materialize?: string | null } = {},
 ): Promise<ServerFixture> {
   const home = tempHome('shopflow-server-');
-  const runtime = await openTestRuntime(exampleDefinitions(options.example ?? { failDays: ['2024-01-05'] }), home.home, {
-    now: () => NOW,
-  });
+  const runtime = await openTestRuntime(
+    exampleDefinitions(options.example ?? { failDays: ['2024-01-05'] }),
+    home.home,
+    {
+      now: () => NOW,
+    },
+  );
   const materialize = options.materialize === undefined ? '+daily_stats' : options.materialize;
   if (materialize) await runtime.execute(await runtime.plan({ selection: materialize }));
   const lines: string[] = [];
@@ -64,7 +68,10 @@ export async function openServerFixture(
 }
 
 /** Waits until `condition` holds, polling every 20 ms (fails after `attempts` tries). */
-export async function eventually<T>(condition: () => Promise<T | undefined | false>, attempts = 500): Promise<T> {
+export async function eventually<T>(
+  condition: () => Promise<T | undefined | false>,
+  attempts = 500,
+): Promise<T> {
   for (let i = 0; i < attempts; i++) {
     const value = await condition();
     if (value) return value;

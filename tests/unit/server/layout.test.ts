@@ -5,8 +5,16 @@ function overlaps(a: { x: number; y: number; width: number; height: number }, b:
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
-function inside(inner: { x: number; y: number; width: number; height: number }, outer: typeof inner): boolean {
-  return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
+function inside(
+  inner: { x: number; y: number; width: number; height: number },
+  outer: typeof inner,
+): boolean {
+  return (
+    inner.x >= outer.x &&
+    inner.y >= outer.y &&
+    inner.x + inner.width <= outer.x + outer.width &&
+    inner.y + inner.height <= outer.y + outer.height
+  );
 }
 
 /** A seeded random DAG: node i may depend on up to 3 earlier nodes. */
@@ -16,7 +24,10 @@ function randomDag(size: number, seed: number, groups: number) {
     state = (state * 1103515245 + 12345) % 2 ** 31;
     return state / 2 ** 31;
   };
-  const nodes = Array.from({ length: size }, (_, i) => ({ id: `n${i}`, group: `g${Math.floor(random() * groups)}` }));
+  const nodes = Array.from({ length: size }, (_, i) => ({
+    id: `n${i}`,
+    group: `g${Math.floor(random() * groups)}`,
+  }));
   const edges: Array<{ from: string; to: string }> = [];
   for (let i = 1; i < size; i++) {
     const count = Math.floor(random() * 4);
@@ -27,9 +38,11 @@ function randomDag(size: number, seed: number, groups: number) {
 
 function assertWellFormed(layout: Layout) {
   const boxes = [...layout.nodes.values()];
-  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(overlaps(boxes[i], boxes[j])).toBe(false);
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) expect(overlaps(boxes[i], boxes[j])).toBe(false);
   for (let i = 0; i < layout.groups.length; i++) {
-    for (let j = i + 1; j < layout.groups.length; j++) expect(overlaps(layout.groups[i], layout.groups[j])).toBe(false);
+    for (let j = i + 1; j < layout.groups.length; j++)
+      expect(overlaps(layout.groups[i], layout.groups[j])).toBe(false);
   }
   for (const node of boxes) {
     const group = layout.groups.find((g) => g.name === node.group)!;
@@ -86,7 +99,9 @@ describe('layered graph layout', () => {
 
   test('ordering reduces crossings on a larger graph', () => {
     const input = randomDag(150, 11, 1);
-    expect(countCrossings(layoutGraph(input))).toBeLessThan(countCrossings(layoutGraph(input, { sweeps: 0 })));
+    expect(countCrossings(layoutGraph(input))).toBeLessThan(
+      countCrossings(layoutGraph(input, { sweeps: 0 })),
+    );
   });
 
   test('cycles (from collapsed groups) are tolerated and every node is placed', () => {

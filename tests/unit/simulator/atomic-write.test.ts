@@ -5,14 +5,26 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateShopflowData } from '../../../assets/raw/simulator/index.js';
 
-const FILES = ['customers.csv', 'products.csv', 'transactions.csv', 'clickstream.jsonl', '_defects.json', '_manifest.json'];
+const FILES = [
+  'customers.csv',
+  'products.csv',
+  'transactions.csv',
+  'clickstream.jsonl',
+  '_defects.json',
+  '_manifest.json',
+];
 const root = mkdtempSync(join(tmpdir(), 'shopflow-sim-atomic-'));
 const out = join(root, 'raw');
 let before: Record<string, string>;
 
 function hashes(dir: string): Record<string, string> {
   return Object.fromEntries(
-    FILES.map((file) => [file, createHash('sha256').update(readFileSync(join(dir, file))).digest('hex')]),
+    FILES.map((file) => [
+      file,
+      createHash('sha256')
+        .update(readFileSync(join(dir, file)))
+        .digest('hex'),
+    ]),
   );
 }
 
@@ -50,7 +62,8 @@ describe('generateShopflowData writes atomically', () => {
       onProgress: () => {
         if (removed) return;
         removed = true;
-        for (const name of readdirSync(root)) if (name.startsWith('.raw.tmp-')) rmSync(join(root, name), { recursive: true });
+        for (const name of readdirSync(root))
+          if (name.startsWith('.raw.tmp-')) rmSync(join(root, name), { recursive: true });
       },
     });
     await expect(attempt).rejects.toMatchObject({ code: 'SF_IO', message: expect.stringContaining(out) });

@@ -9,7 +9,16 @@ describe('toCsvLine', () => {
   });
 
   it('round-trips awkward values through an independent RFC 4180 reader', () => {
-    const values = ['Quigley, Glenn', 'Marilou "Matteo" Murray', '"', ',', '', 'a\r\nb', "O'Reilly", 'ünïcødé'];
+    const values = [
+      'Quigley, Glenn',
+      'Marilou "Matteo" Murray',
+      '"',
+      ',',
+      '',
+      'a\r\nb',
+      "O'Reilly",
+      'ünïcødé',
+    ];
     expect(parseCsv(`${toCsvLine(values)}\n`)).toEqual([values]);
   });
 });

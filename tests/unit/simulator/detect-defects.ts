@@ -73,7 +73,9 @@ export function detectDefects(dir: string): DetectedDefect[] {
 }
 
 /** Detected defects counted as `_defects.json` counts them: `counts[file][kind]`, zeros omitted. */
-export function countDefects(defects: readonly { file: string; kind: string }[]): Record<string, Record<string, number>> {
+export function countDefects(
+  defects: readonly { file: string; kind: string }[],
+): Record<string, Record<string, number>> {
   const counts: Record<string, Record<string, number>> = {};
   for (const { file, kind } of defects) {
     counts[file] ??= {};

@@ -6,13 +6,25 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateShopflowData } from '../../../assets/raw/simulator/index.js';
 import { detectDefects } from './detect-defects.js';
 
-const FILES = ['customers.csv', 'products.csv', 'transactions.csv', 'clickstream.jsonl', '_defects.json', '_manifest.json'];
+const FILES = [
+  'customers.csv',
+  'products.csv',
+  'transactions.csv',
+  'clickstream.jsonl',
+  '_defects.json',
+  '_manifest.json',
+];
 const root = mkdtempSync(join(tmpdir(), 'shopflow-sim-det-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function hashes(dir: string): Record<string, string> {
   return Object.fromEntries(
-    FILES.map((file) => [file, createHash('sha256').update(readFileSync(join(dir, file))).digest('hex')]),
+    FILES.map((file) => [
+      file,
+      createHash('sha256')
+        .update(readFileSync(join(dir, file)))
+        .digest('hex'),
+    ]),
   );
 }
 

@@ -64,7 +64,9 @@ describe('generateShopflowData at scale 1', () => {
       'transactions.csv': transactions.length,
       'clickstream.jsonl': clickstream.length,
     };
-    for (const [file, stats] of Object.entries<{ rows?: number; sha256: string; bytes: number }>(manifest.files)) {
+    for (const [file, stats] of Object.entries<{ rows?: number; sha256: string; bytes: number }>(
+      manifest.files,
+    )) {
       const bytes = readFileSync(join(out, file));
       expect(stats.sha256, file).toBe(createHash('sha256').update(bytes).digest('hex'));
       expect(stats.bytes, file).toBe(bytes.length);
@@ -100,7 +102,9 @@ describe('generateShopflowData at scale 1', () => {
     expect(customers.find((row) => !/^[A-Z]{2}$/.test(row.country))).toBeUndefined();
     expect(customers.find((row) => !isIsoTimestamp(row.updated_at))).toBeUndefined();
     expect(products.find((row) => !/^-?\d+\.\d{2}$/.test(row.price))).toBeUndefined();
-    expect(transactions.find((row) => !(PAYMENT_METHODS as readonly string[]).includes(row.payment_method))).toBeUndefined();
+    expect(
+      transactions.find((row) => !(PAYMENT_METHODS as readonly string[]).includes(row.payment_method)),
+    ).toBeUndefined();
     expect(transactions.find((row) => !/^-?\d+\.\d{2}$/.test(row.unit_price))).toBeUndefined();
     expect(transactions.find((row) => !(Number(row.quantity) >= 1))).toBeUndefined();
   });
@@ -113,15 +117,21 @@ describe('generateShopflowData at scale 1', () => {
       for (let i = 1; i < rows.length; i++) {
         const a = rows[i - 1];
         const b = rows[i];
-        const ordered = a.updated_at < b.updated_at || (a.updated_at === b.updated_at && Number(a[idColumn]) <= Number(b[idColumn]));
+        const ordered =
+          a.updated_at < b.updated_at ||
+          (a.updated_at === b.updated_at && Number(a[idColumn]) <= Number(b[idColumn]));
         expect(ordered, `${idColumn} ${a[idColumn]} then ${b[idColumn]}`).toBe(true);
       }
     }
   });
 
   it('has customers before the start and new customers every day', () => {
-    expect(customers.some((r) => isIsoDate(r.registration_date) && r.registration_date < '2024-01-01')).toBe(true);
-    const days = new Set(customers.filter((r) => r.updated_at > '2024-01-01T00:00:00Z').map((r) => r.registration_date));
+    expect(customers.some((r) => isIsoDate(r.registration_date) && r.registration_date < '2024-01-01')).toBe(
+      true,
+    );
+    const days = new Set(
+      customers.filter((r) => r.updated_at > '2024-01-01T00:00:00Z').map((r) => r.registration_date),
+    );
     expect(days.size).toBeGreaterThanOrEqual(89);
   });
 
@@ -209,10 +219,13 @@ describe('generateShopflowData at scale 1', () => {
 
   it('references only customers registered before the transaction', () => {
     const firstSeen = new Map<string, string>();
-    for (const row of customers) if (!firstSeen.has(row.customer_id)) firstSeen.set(row.customer_id, row.updated_at);
+    for (const row of customers)
+      if (!firstSeen.has(row.customer_id)) firstSeen.set(row.customer_id, row.updated_at);
     for (const row of transactions) {
       if (!clean('transactions.csv', row.transaction_id)) continue;
-      expect(firstSeen.get(row.customer_id)! <= row.timestamp, `transaction ${row.transaction_id}`).toBe(true);
+      expect(firstSeen.get(row.customer_id)! <= row.timestamp, `transaction ${row.transaction_id}`).toBe(
+        true,
+      );
     }
   });
 
@@ -256,7 +269,9 @@ describe('generateShopflowData at scale 1', () => {
       const line = formatCustomerRow(row);
       expect(lines).toContain(line);
       expect(parseCsv(`${line}\n`)[0][1]).toBe(row.name);
-      const parsed = customers.find((r) => Number(r.customer_id) === row.customer_id && r.updated_at === row.updated_at);
+      const parsed = customers.find(
+        (r) => Number(r.customer_id) === row.customer_id && r.updated_at === row.updated_at,
+      );
       expect(parsed?.name).toBe(row.name);
     }
     expect(products.some((row) => row.supplier.includes(','))).toBe(true);

@@ -44,7 +44,8 @@ describe('simulateDay', () => {
     expect(days.flatMap((d) => d.products.map(formatProductRow))).toEqual(lines['products.csv']);
     expect(days.flatMap((d) => d.transactions.map(formatTransactionRow))).toEqual(lines['transactions.csv']);
     expect(days.flatMap((d) => d.clickstream.map(formatClickEvent))).toEqual(lines['clickstream.jsonl']);
-    const key = (d: { file: string; id: number; kind: string; column: string }) => `${d.file}|${d.id}|${d.kind}|${d.column}`;
+    const key = (d: { file: string; id: number; kind: string; column: string }) =>
+      `${d.file}|${d.id}|${d.kind}|${d.column}`;
     expect(days.flatMap((d) => d.defects.map(key)).sort()).toEqual(report.defects.map(key).sort());
   });
 

@@ -2,8 +2,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type GenerateOptions,
+  generateShopflowData,
+  simulateDay,
+} from '../../../assets/raw/simulator/index.js';
 import { isShopflowError } from '../../../framework/errors/error-catalog.js';
-import { type GenerateOptions, generateShopflowData, simulateDay } from '../../../assets/raw/simulator/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'shopflow-sim-opts-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -23,20 +27,28 @@ const BAD: Array<[string, Record<string, unknown>, string]> = [
 ];
 
 describe('simulator options', () => {
-  it.each(BAD)('rejects a bad `%s` with SF_BAD_USAGE naming the option and the fix', async (option, bad, fix) => {
-    const attempt = generateShopflowData({ out: join(root, 'raw'), ...bad } as unknown as GenerateOptions);
-    const error = await attempt.catch((e: unknown) => e);
-    expect(isShopflowError(error, 'SF_BAD_USAGE')).toBe(true);
-    expect((error as Error).message).toContain(`\`${option}\``);
-    expect((error as Error).message).toContain(fix);
-    expect((error as { details: { option: string } }).details.option).toBe(option);
-    expect(() => simulateDay(bad, '2024-01-01')).toThrowError(expect.objectContaining({ code: 'SF_BAD_USAGE' }));
-    expect(readdirSync(root)).toEqual([]);
-  });
+  it.each(BAD)(
+    'rejects a bad `%s` with SF_BAD_USAGE naming the option and the fix',
+    async (option, bad, fix) => {
+      const attempt = generateShopflowData({ out: join(root, 'raw'), ...bad } as unknown as GenerateOptions);
+      const error = await attempt.catch((e: unknown) => e);
+      expect(isShopflowError(error, 'SF_BAD_USAGE')).toBe(true);
+      expect((error as Error).message).toContain(`\`${option}\``);
+      expect((error as Error).message).toContain(fix);
+      expect((error as { details: { option: string } }).details.option).toBe(option);
+      expect(() => simulateDay(bad, '2024-01-01')).toThrowError(
+        expect.objectContaining({ code: 'SF_BAD_USAGE' }),
+      );
+      expect(readdirSync(root)).toEqual([]);
+    },
+  );
 
   it('suggests the right name for a misspelt option', () => {
     expect(() => simulateDay({ defect_rate: 0 } as never, '2024-01-01')).toThrowError(
-      expect.objectContaining({ code: 'SF_BAD_USAGE', message: expect.stringContaining('did you mean `defectRate`') }),
+      expect.objectContaining({
+        code: 'SF_BAD_USAGE',
+        message: expect.stringContaining('did you mean `defectRate`'),
+      }),
     );
   });
 
@@ -55,5 +67,13 @@ describe('simulator options', () => {
     expect(summary.manifest.entities).toEqual({ customers: 1, products: 1, transactions: 5 });
     expect(summary.manifest.files['transactions.csv'].rows).toBeGreaterThanOrEqual(5);
     rmSync(join(root, 'tiny'), { recursive: true });
+  });
+
+  it('accepts any safe integer seed, negative or above 32 bits', () => {
+    const negative = simulateDay({ seed: -5, scale: 0.05 }, '2024-01-02');
+    const large = simulateDay({ seed: 2 ** 40 + 5, scale: 0.05 }, '2024-01-02');
+    const small = simulateDay({ seed: 5, scale: 0.05 }, '2024-01-02');
+    expect(negative.transactions).not.toEqual(small.transactions);
+    expect(large.transactions).not.toEqual(small.transactions);
   });
 });

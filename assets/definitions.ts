@@ -1,0 +1,43 @@
+import { defineDefinitions } from '../framework/index.js';
+import { aovByCountry, bestSellersByCategory, monthlyRevenue, topCustomers } from './gold/basic-analytics.js';
+import { s3RawLanding } from './landing/s3-raw-landing.js';
+import { rawClickstream } from './raw/raw-clickstream.js';
+import { rawCustomers } from './raw/raw-customers.js';
+import { rawProducts } from './raw/raw-products.js';
+import { rawTransactions } from './raw/raw-transactions.js';
+import { sourceFiles } from './raw/source-files.js';
+import { generatorSettings } from './resources/generator-settings.js';
+import { landingStore } from './resources/landing-store.js';
+import { postgresWarehouse } from './resources/postgres-warehouse.js';
+import { silverCustomers } from './silver/silver-customers.js';
+import { silverProducts } from './silver/silver-products.js';
+import { silverTransactions } from './silver/silver-transactions.js';
+import { pgCustomers } from './warehouse/pg-customers.js';
+import { pgProducts } from './warehouse/pg-products.js';
+import { pgTransactions } from './warehouse/pg-transactions.js';
+
+/** Every ShopFlow asset, in layer order. */
+export const shopflowAssets = [
+  sourceFiles,
+  rawCustomers,
+  rawProducts,
+  rawTransactions,
+  rawClickstream,
+  s3RawLanding,
+  silverCustomers,
+  silverProducts,
+  silverTransactions,
+  pgCustomers,
+  pgProducts,
+  pgTransactions,
+  topCustomers,
+  bestSellersByCategory,
+  monthlyRevenue,
+  aovByCountry,
+];
+
+/** The ShopFlow pipeline: every asset, the resources they use and the pipeline's own commands. */
+export default defineDefinitions({
+  assets: shopflowAssets,
+  resources: [generatorSettings, postgresWarehouse, landingStore],
+});

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { type AnyAsset, defineAsset, sql } from '../../framework/index.js';
+import { type AnalyticsQueryName, loadAnalyticsQueries } from '../../resources/postgres/analytics-queries.js';
+import { silverCustomers } from '../silver/silver-customers.js';
+import { silverProducts } from '../silver/silver-products.js';
+import { silverTransactions } from '../silver/silver-transactions.js';
+
+const queries = loadAnalyticsQueries();
+
+/**
+ * The relational shape `sql/analytics/basic_analytics.sql` is written against (the current version
+ * of each customer and product, every transaction), built from silver. The PostgreSQL warehouse
+ * exposes the same shape as the `shopflow_analytics` views, so the file runs unchanged on both.
+ */
+function analyticsShape(deps: {
+  customers: { toSql(): string };
+  products: { toSql(): string };
+  transactions: { toSql(): string };
+}): string {
+  return `customers as (
+      select customer_id, name, email, registration_date, country, updated_at from ${deps.customers.toSql()}
+      qualify row_number() over (partition by customer_id order by updated_at desc) = 1),
+    products as (
+      select product_id, name, category, price, supplier, updated_at from ${deps.products.toSql()}
+      qualify row_number() over (partition by product_id order by updated_at desc) = 1),
+    transactions as (
+      select transaction_id, customer_id, product_id, quantity, unit_price,
+        transaction_ts::TIMESTAMP as transaction_ts, payment_method, delivery_date
+      from ${deps.transactions.toSql()})`;
+}
+
+function analyticsAsset(name: AnalyticsQueryName, description: string, schema: z.ZodObject): AnyAsset {
+  const query = queries[name].trim().replace(/;\s*$/, '');
+  return defineAsset({
+    key: name,
+    group: 'gold',
+    description,
+    deps: { customers: silverCustomers, products: silverProducts, transactions: silverTransactions },
+    schema,
+    tags: ['analytics'],
+    owners: ['analytics'],
+    materialize: ({ deps }) => sql`with ${sql.raw(analyticsShape(deps))} select * from (${sql.raw(query)})`,
+  });
+}
+
+export const topCustomers = analyticsAsset(
+  'top_customers',
+  'Top 10 customers by total spending (sql/analytics/basic_analytics.sql).',
+  z.object({
+    customer_id: z.int(),
+    name: z.string().meta({ pii: true }),
+    country: z.string(),
+    transactions: z.int(),
+    units: z.int(),
+    total_spent: z.number().describe('Sum of quantity × unit price, EUR'),
+  }),
+);
+
+export const bestSellersByCategory = analyticsAsset(
+  'best_sellers_by_category',
+  'Top 3 products by units sold in each category.',
+  z.object({
+    category: z.string(),
+    category_rank: z.int(),
+    product_id: z.int(),
+    name: z.string(),
+    units: z.int(),
+    revenue: z.number(),
+  }),
+);
+
+export const monthlyRevenue = analyticsAsset(
+  'monthly_revenue',
+  'Revenue per UTC month with the change against the previous month.',
+  z.object({
+    month: z.iso.date(),
+    transactions: z.int(),
+    units: z.int(),
+    revenue: z.number(),
+    revenue_change: z.number().nullable(),
+    revenue_change_pct: z.number().nullable(),
+  }),
+);
+
+export const aovByCountry = analyticsAsset(
+  'aov_by_country',
+  'Average order value by customer country.',
+  z.object({ country: z.string(), orders: z.int(), revenue: z.number(), average_order_value: z.number() }),
+);

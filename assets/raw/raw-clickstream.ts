@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { acceptedValues, notNull, unique, withValidationLog } from '../../checks/index.js';
+import { defineAsset, sql } from '../../framework/index.js';
+import { shopflowDays } from '../shopflow-calendar.js';
+import { sourceFiles } from './source-files.js';
+import { validationLogFile } from './validation-log-file.js';
+
+export const CLICK_EVENT_TYPES = [
+  'page_view',
+  'product_view',
+  'add_to_cart',
+  'checkout',
+  'purchase',
+] as const;
+
+/** Website clickstream events of one day (UTC), from clickstream.jsonl. */
+export const rawClickstream = defineAsset({
+  key: 'raw_clickstream',
+  group: 'raw',
+  description: 'Website clickstream events by day, from clickstream.jsonl.',
+  deps: { source: sourceFiles },
+  partitions: shopflowDays,
+  schema: z.object({
+    event_id: z.string().describe('Unique event id'),
+    session_id: z.string().describe('Browser session'),
+    customer_id: z.int().nullable().describe('Signed-in customer, null when anonymous'),
+    event_type: z.string().describe(`One of ${CLICK_EVENT_TYPES.join(', ')}`),
+    page: z.string().describe('Page path'),
+    product_id: z.int().nullable().describe('Product shown, if any'),
+    timestamp: z.string().describe('When the event happened (ISO-8601 UTC)'),
+  }),
+  owners: ['web-analytics'],
+  checks: withValidationLog(
+    [
+      notNull(['event_id', 'session_id', 'event_type'], { name: 'event_fields_present' }),
+      unique(['event_id'], { name: 'event_unique' }),
+      acceptedValues('event_type', CLICK_EVENT_TYPES, { name: 'event_type_known', severity: 'warn' }),
+    ],
+    validationLogFile,
+  ),
+  materialize: ({ deps, partitionKey }) =>
+    sql`select event_id::VARCHAR as event_id, session_id::VARCHAR as session_id, customer_id::BIGINT as customer_id,
+          event_type::VARCHAR as event_type, page::VARCHAR as page, product_id::BIGINT as product_id, timestamp::VARCHAR as timestamp
+        from ${sql.raw(deps.source.jsonl('clickstream.jsonl'))}
+        where substr(timestamp::VARCHAR, 1, 10) = ${partitionKey}`,
+});

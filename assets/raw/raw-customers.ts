@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import {
+  EMAIL_PATTERN,
+  matches,
+  notNull,
+  parseableDate,
+  unique,
+  withValidationLog,
+} from '../../checks/index.js';
+import { defineAsset, sql } from '../../framework/index.js';
+import { sourceFiles } from './source-files.js';
+import { validationLogFile } from './validation-log-file.js';
+
+const text = () => z.string().nullable();
+
+/**
+ * Customer profile versions as extracted (every column as text, plus the CSV line), validated:
+ * rows with a missing key, a null or malformed email, an unparseable registration date or a
+ * repeated (customer_id, updated_at) key are quarantined with the rule they broke.
+ */
+export const rawCustomers = defineAsset({
+  key: 'raw_customers',
+  group: 'raw',
+  description: 'Customer profile versions from customers.csv, validated; bad rows quarantined.',
+  deps: { source: sourceFiles },
+  schema: z.object({
+    customer_id: text().describe('Natural key of the customer'),
+    name: text().describe('Full name').meta({ pii: true }),
+    email: text().describe('Email address').meta({ pii: true }),
+    registration_date: text().describe('Registration date, YYYY-MM-DD'),
+    country: text().describe('ISO 3166-1 alpha-2 country code'),
+    updated_at: text().describe('When this version of the profile became valid (ISO-8601 UTC)'),
+    source_line: z.int().describe('Line of customers.csv the row came from'),
+  }),
+  owners: ['data-platform'],
+  checks: withValidationLog(
+    [
+      notNull(['customer_id', 'updated_at'], { name: 'customer_key_present', quarantine: true }),
+      notNull(['email'], { name: 'email_present', quarantine: true }),
+      matches('email', EMAIL_PATTERN, { name: 'email_valid', quarantine: true }),
+      parseableDate('registration_date', { name: 'registration_date_valid', quarantine: true }),
+      unique(['customer_id', 'updated_at'], {
+        name: 'customer_version_unique',
+        orderBy: 'source_line',
+        quarantine: true,
+      }),
+    ],
+    validationLogFile,
+  ),
+  materialize: ({ deps }) =>
+    sql`select customer_id, name, email, registration_date, country, updated_at,
+          (row_number() over () + 1)::BIGINT as source_line
+        from ${sql.raw(deps.source.csv('customers.csv'))}`,
+});

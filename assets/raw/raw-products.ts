@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { inRange, notNull, parseableDate, unique, withValidationLog } from '../../checks/index.js';
+import { defineAsset, sql } from '../../framework/index.js';
+import { sourceFiles } from './source-files.js';
+import { validationLogFile } from './validation-log-file.js';
+
+const text = () => z.string().nullable();
+
+/**
+ * Product versions as extracted (text columns plus the CSV line), validated: rows with a missing
+ * key, a price that is not a positive number, an unparseable change time or a repeated
+ * (product_id, updated_at) key are quarantined.
+ */
+export const rawProducts = defineAsset({
+  key: 'raw_products',
+  group: 'raw',
+  description: 'Product catalog versions from products.csv, validated; bad rows quarantined.',
+  deps: { source: sourceFiles },
+  schema: z.object({
+    product_id: text().describe('Natural key of the product'),
+    name: text().describe('Product name'),
+    category: text().describe('Category'),
+    price: text().describe('List price in EUR'),
+    supplier: text().describe('Supplier name'),
+    updated_at: text().describe('When this version became valid (ISO-8601 UTC)'),
+    source_line: z.int().describe('Line of products.csv the row came from'),
+  }),
+  owners: ['data-platform'],
+  checks: withValidationLog(
+    [
+      notNull(['product_id', 'updated_at'], { name: 'product_key_present', quarantine: true }),
+      inRange('price', { min: 0, exclusiveMin: true, name: 'price_positive', quarantine: true }),
+      parseableDate('updated_at', {
+        format: '%Y-%m-%dT%H:%M:%SZ',
+        name: 'updated_at_valid',
+        quarantine: true,
+      }),
+      unique(['product_id', 'updated_at'], {
+        name: 'product_version_unique',
+        orderBy: 'source_line',
+        quarantine: true,
+      }),
+    ],
+    validationLogFile,
+  ),
+  materialize: ({ deps }) =>
+    sql`select product_id, name, category, price, supplier, updated_at,
+          (row_number() over () + 1)::BIGINT as source_line
+        from ${sql.raw(deps.source.csv('products.csv'))}`,
+});

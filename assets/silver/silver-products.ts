@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { inRange, notNull, unique } from '../../checks/index.js';
+import { defineAsset, sql } from '../../framework/index.js';
+import { rawProducts } from '../raw/raw-products.js';
+
+/** Typed product versions: every valid version (price and category history), exact repeats removed. */
+export const silverProducts = defineAsset({
+  key: 'silver_products',
+  group: 'silver',
+  description: 'Typed, deduplicated product versions (one row per product and change).',
+  deps: { raw: rawProducts },
+  schema: z.object({
+    product_id: z.int().describe('Natural key of the product'),
+    name: z.string().describe('Product name'),
+    category: z.string().describe('Category'),
+    price: z.number().describe('List price in EUR, 2 decimals'),
+    supplier: z.string().describe('Supplier name'),
+    updated_at: z.iso.datetime().describe('When this version became valid (UTC)'),
+  }),
+  owners: ['data-platform'],
+  checks: [
+    notNull(['product_id', 'price', 'updated_at']),
+    unique(['product_id', 'updated_at']),
+    inRange('price', { min: 0, exclusiveMin: true }),
+  ],
+  materialize: ({ deps }) =>
+    sql`select distinct
+          product_id::BIGINT as product_id,
+          trim(name) as name,
+          trim(category) as category,
+          price::DECIMAL(12, 2) as price,
+          trim(supplier) as supplier,
+          strptime(updated_at, '%Y-%m-%dT%H:%M:%SZ')::TIMESTAMPTZ as updated_at
+        from ${deps.raw}
+        order by product_id, updated_at`,
+});

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { inRange, notNull, unique } from '../../checks/index.js';
+import { defineAsset, sql } from '../../framework/index.js';
+import { rawTransactions } from '../raw/raw-transactions.js';
+import { shopflowDays } from '../shopflow-calendar.js';
+
+/** Typed transactions delivered on one day; amount = quantity × unit price. */
+export const silverTransactions = defineAsset({
+  key: 'silver_transactions',
+  group: 'silver',
+  description: 'Typed, deduplicated transactions by delivery day, with the amount paid.',
+  deps: { raw: rawTransactions },
+  partitions: shopflowDays,
+  schema: z.object({
+    transaction_id: z.int().describe('Natural key of the transaction'),
+    customer_id: z.int().describe('Buying customer'),
+    product_id: z.int().describe('Product bought'),
+    quantity: z.int().describe('Units bought'),
+    unit_price: z.number().describe('Price per unit paid, EUR'),
+    amount: z.number().describe('quantity × unit_price, EUR'),
+    transaction_ts: z.iso.datetime().describe('When the sale happened (UTC)'),
+    transaction_date: z.iso.date().describe('UTC day of the sale'),
+    payment_method: z.string().describe('How it was paid'),
+    delivery_date: z.iso.date().describe('Day the source delivered the record (partition)'),
+  }),
+  owners: ['data-platform'],
+  checks: [
+    notNull(['transaction_id', 'customer_id', 'product_id']),
+    unique(['transaction_id']),
+    inRange('amount', { min: 0, exclusiveMin: true }),
+  ],
+  materialize: ({ deps }) =>
+    sql`select
+          transaction_id::BIGINT as transaction_id,
+          customer_id::BIGINT as customer_id,
+          product_id::BIGINT as product_id,
+          quantity::INTEGER as quantity,
+          unit_price::DECIMAL(12, 2) as unit_price,
+          (quantity::INTEGER * unit_price::DECIMAL(12, 2))::DECIMAL(18, 2) as amount,
+          strptime(timestamp, '%Y-%m-%dT%H:%M:%SZ')::TIMESTAMPTZ as transaction_ts,
+          strptime(timestamp, '%Y-%m-%dT%H:%M:%SZ')::DATE as transaction_date,
+          payment_method,
+          delivery_date::DATE as delivery_date
+        from ${deps.raw}
+        qualify row_number() over (partition by transaction_id order by source_line) = 1
+        order by transaction_id`,
+});

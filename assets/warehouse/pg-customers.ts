@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { defineAsset } from '../../framework/index.js';
+import { loadCustomers } from '../../resources/postgres/shopflow-tables.js';
+import { silverCustomers } from '../silver/silver-customers.js';
+import { loadFromLake } from './load-from-lake.js';
+import { postgresTableIo } from './postgres-table-io.js';
+
+/** `shopflow.customers`: the current profile of every customer, upserted from silver. */
+export const pgCustomers = defineAsset({
+  key: 'pg_customers',
+  group: 'warehouse',
+  description:
+    'Current customer profiles in the PostgreSQL warehouse (shopflow.customers), upserted from silver.',
+  deps: { silver: silverCustomers },
+  io: postgresTableIo('shopflow.customers', { orderBy: 'customer_id' }),
+  schema: z.object({
+    customer_id: z.int(),
+    name: z.string().meta({ pii: true }),
+    email: z.string().meta({ pii: true }),
+    registration_date: z.iso.date(),
+    country_code: z.string(),
+    version: z.int().describe('Incremented each time the profile changes'),
+  }),
+  owners: ['data-platform'],
+  materialize: (context) =>
+    loadFromLake(
+      context,
+      `select customer_id, name, email, registration_date, country, strftime(updated_at, '%Y-%m-%dT%H:%M:%SZ') as updated_at
+       from ${context.deps.silver.toSql()} order by customer_id, updated_at`,
+      loadCustomers,
+    ),
+});

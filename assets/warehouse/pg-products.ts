@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { defineAsset } from '../../framework/index.js';
+import { loadProducts } from '../../resources/postgres/shopflow-tables.js';
+import { silverProducts } from '../silver/silver-products.js';
+import { loadFromLake } from './load-from-lake.js';
+import { postgresTableIo } from './postgres-table-io.js';
+
+/** `shopflow.products`: the current version of every product, upserted from silver. */
+export const pgProducts = defineAsset({
+  key: 'pg_products',
+  group: 'warehouse',
+  description:
+    'Current product catalog in the PostgreSQL warehouse (shopflow.products), upserted from silver.',
+  deps: { silver: silverProducts },
+  io: postgresTableIo('shopflow.products', { orderBy: 'product_id' }),
+  schema: z.object({
+    product_id: z.int(),
+    name: z.string(),
+    category_id: z.int(),
+    supplier_id: z.int(),
+    price: z.number(),
+    version: z.int(),
+  }),
+  owners: ['data-platform'],
+  materialize: (context) =>
+    loadFromLake(
+      context,
+      `select product_id, name, category, price, supplier, strftime(updated_at, '%Y-%m-%dT%H:%M:%SZ') as updated_at
+       from ${context.deps.silver.toSql()} order by product_id, updated_at`,
+      loadProducts,
+    ),
+});

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { defineAsset } from '../../framework/index.js';
+import { loadTransactions } from '../../resources/postgres/shopflow-tables.js';
+import { shopflowDays } from '../shopflow-calendar.js';
+import { silverTransactions } from '../silver/silver-transactions.js';
+import { loadFromLake } from './load-from-lake.js';
+import { pgCustomers } from './pg-customers.js';
+import { pgProducts } from './pg-products.js';
+import { postgresTableIo } from './postgres-table-io.js';
+
+/**
+ * `shopflow.transactions` for one delivery day, upserted from silver after the customers and
+ * products they reference; rows whose customer or product is missing are rejected and counted in
+ * the load audit.
+ */
+export const pgTransactions = defineAsset({
+  key: 'pg_transactions',
+  group: 'warehouse',
+  description:
+    'Transactions in the PostgreSQL warehouse (shopflow.transactions), one delivery day per partition.',
+  deps: { silver: silverTransactions, customers: pgCustomers, products: pgProducts },
+  partitions: shopflowDays,
+  io: postgresTableIo('shopflow.transactions', {
+    orderBy: 'transaction_id',
+    partitionColumn: 'delivery_date',
+  }),
+  schema: z.object({
+    transaction_id: z.int(),
+    customer_id: z.int(),
+    product_id: z.int(),
+    quantity: z.int(),
+    unit_price: z.number(),
+    amount: z.number(),
+    transaction_ts: z.iso.datetime(),
+    delivery_date: z.iso.date(),
+  }),
+  owners: ['data-platform'],
+  materialize: (context) =>
+    loadFromLake(
+      context,
+      `select transaction_id, customer_id, product_id, quantity, unit_price,
+         strftime(transaction_ts, '%Y-%m-%dT%H:%M:%SZ') as timestamp, payment_method, delivery_date
+       from ${context.deps.silver.toSql()} order by transaction_id`,
+      loadTransactions,
+    ),
+});

@@ -1,0 +1,41 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type AssetCheck, type CheckContext, formatAssetPartition } from '../framework/index.js';
+
+function examples(metadata: Record<string, unknown>): string {
+  const sample = (metadata.quarantineSample ?? metadata.sample) as unknown[] | undefined;
+  if (!Array.isArray(sample) || sample.length === 0) return '';
+  return ` examples=${JSON.stringify(sample.slice(0, 3))}`;
+}
+
+/**
+ * Wraps checks so that every evaluation also appends one line to a validation log:
+ * time, asset partition, check, outcome, failing and quarantined row counts and a few failing rows.
+ *
+ * @example
+ * checks: withValidationLog([notNull(['email'])], async (ctx) => join(logsDir, 'validation.log'))
+ */
+export function withValidationLog(
+  checks: AssetCheck[],
+  logFile: (context: CheckContext) => Promise<string>,
+): AssetCheck[] {
+  return checks.map((check) => ({
+    ...check,
+    async evaluate(context: CheckContext) {
+      const result = await check.evaluate(context);
+      const metadata = result.metadata ?? {};
+      const outcome = result.passed ? 'PASS' : check.severity === 'error' ? 'FAIL' : 'WARN';
+      const counts = [
+        typeof metadata.failingRows === 'number' ? `failing=${metadata.failingRows}` : '',
+        typeof metadata.quarantinedRows === 'number' ? `quarantined=${metadata.quarantinedRows}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      const line = `${new Date().toISOString()} ${formatAssetPartition(context.assetKey, context.partitionKey)} ${check.name} ${outcome}${counts ? ` ${counts}` : ''}${result.message ? ` — ${result.message}` : ''}${examples(metadata)}\n`;
+      const file = await logFile(context);
+      mkdirSync(dirname(file), { recursive: true });
+      appendFileSync(file, line);
+      return result;
+    },
+  }));
+}

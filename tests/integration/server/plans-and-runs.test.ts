@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { EventRecord } from '../../../framework/index.js';
+import { eventually, NOW, openServerFixture, type ServerFixture, TOKEN } from './server-fixture.js';
+
+let f: ServerFixture;
+const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+
+beforeAll(async () => {
+  f = await openServerFixture({ token: TOKEN });
+});
+afterAll(async () => {
+  await f?.close();
+});
+
+async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) {
+  const response = await f.app.inject({ method: 'POST', url, headers, payload: JSON.stringify(body) });
+  return { status: response.statusCode, body: response.json() };
+}
+
+/** The `data:` events and the closing `end` event of a server-sent-events body. */
+function parseStream(text: string): {
+  events: EventRecord[];
+  end: { runId: string; status: string } | null;
+  ids: number[];
+} {
+  const events: EventRecord[] = [];
+  const ids: number[] = [];
+  let end = null;
+  for (const block of text.split('\n\n')) {
+    const lines = block.split('\n');
+    const data = lines.find((l) => l.startsWith('data: '))?.slice(6);
+    const id = lines.find((l) => l.startsWith('id: '))?.slice(4);
+    if (!data) continue;
+    if (lines.includes('event: end')) end = JSON.parse(data);
+    else {
+      events.push(JSON.parse(data));
+      ids.push(Number(id));
+    }
+  }
+  return { events, end, ids };
+}
+
+describe('POST /api/plan', () => {
+  test('returns exactly what runtime.plan returns, and changes nothing', async () => {
+    const runsBefore = (await f.runtime.store.listRuns()).length;
+    const bodies = [
+      {},
+      { selection: '+weekly_stats' },
+      { selection: 'readings', partitions: { keys: ['2024-01-03'] }, force: true },
+      { selection: 'daily_stats+', partitions: { from: '2024-01-02', to: '2024-01-05' } },
+    ];
+    for (const body of bodies) {
+      const response = await post('/api/plan', body);
+      expect(response.status).toBe(200);
+      const expected = await f.runtime.plan({ ...body, partitions: body.partitions ?? null });
+      expect(response.body).toEqual(JSON.parse(JSON.stringify(expected)));
+      expect(response.body.createdAt).toBe(NOW.toISOString());
+    }
+    expect((await f.runtime.store.listRuns()).length).toBe(runsBefore);
+  });
+
+  test('bad partitions, selections and bodies are 400s with readable messages', async () => {
+    const badKey = await post('/api/plan', { selection: 'readings', partitions: { keys: ['2024-13-01'] } });
+    expect(badKey.status).toBe(400);
+    expect(badKey.body.error.code).toBe('SF_BAD_PARTITION');
+    expect(badKey.body.error.message).toContain('2024-13-01');
+    const reversed = await post('/api/plan', {
+      selection: 'readings',
+      partitions: { from: '2024-01-05', to: '2024-01-02' },
+    });
+    expect(reversed.status).toBe(400);
+    expect(reversed.body.error.code).toBe('SF_BAD_PARTITION_RANGE');
+    const selection = await post('/api/plan', { selection: '+weekly_stat' });
+    expect(selection.status).toBe(404);
+    expect(selection.body.error.message).toContain('did you mean `weekly_stats`');
+    const group = await post('/api/plan', { selection: 'group:derivd' });
+    expect(group.status).toBe(400);
+    expect(group.body.error.code).toBe('SF_BAD_SELECTION');
+    const shape = await post('/api/plan', { partitions: { start: '2024-01-01' } });
+    expect(shape.status).toBe(400);
+    expect(shape.body.error.message).toContain('body field `partitions`');
+    expect(shape.body.error.message).toContain('{"from"');
+    const force = await post('/api/plan', { force: 'yes' });
+    expect(force.status).toBe(400);
+    expect(force.body.error.message).toContain('body field `force` is "yes"');
+    const unknown = await post('/api/plan', { selecton: '*' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain('unknown body field `selecton`');
+    const malformed = await f.app.inject({
+      method: 'POST',
+      url: '/api/plan',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"selection":',
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error.code).toBe('SF_BAD_USAGE');
+  });
+});
+
+describe('runs', () => {
+  test('POST /api/runs starts the run here, answers once it is recorded, and its events stream until it finishes', async () => {
+    const launched = await post(
+      '/api/runs',
+      { selection: '+daily_stats', partitions: { keys: ['2024-01-03'] }, force: true, concurrency: 2 },
+      auth,
+    );
+    expect(launched.status).toBe(202);
+    const { runId } = launched.body;
+    expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await f.runtime.store.getRun(runId)).toBeDefined();
+
+    const stream = await f.app.inject({ url: `/api/runs/${runId}/events` });
+    expect(stream.statusCode).toBe(200);
+    expect(stream.headers['content-type']).toContain('text/event-stream');
+    const { events, end, ids } = parseStream(stream.body);
+    const stored = await f.runtime.store.listEvents({ runId });
+    expect(events).toEqual(JSON.parse(JSON.stringify(stored)));
+    expect(ids).toEqual(stored.map((e) => e.id));
+    expect(events[0].type).toBe('run_start');
+    expect(events.at(-1)!.type).toBe('run_success');
+    expect(end).toEqual({ runId, status: 'success' });
+
+    const detail = (await f.app.inject({ url: `/api/runs/${runId.slice(0, 8)}` })).json();
+    expect(detail.run).toMatchObject({
+      id: runId,
+      status: 'success',
+      selection: '+daily_stats',
+      steps: 2,
+      tags: { trigger: 'web' },
+    });
+    expect(detail.steps.map((s: { key: string; status: string }) => [s.key, s.status])).toEqual([
+      ['readings[2024-01-03]', 'success'],
+      ['daily_stats[2024-01-03]', 'success'],
+    ]);
+    for (const step of detail.steps) {
+      expect(Date.parse(step.finishedAt)).toBeGreaterThanOrEqual(Date.parse(step.startedAt));
+    }
+    expect(detail.events).toHaveLength(stored.length);
+
+    const list = (await f.app.inject({ url: '/api/runs?limit=5' })).json();
+    expect(list.runs[0]).toMatchObject({ id: runId, status: 'success', steps: 2 });
+    expect(list.runs.length).toBeLessThanOrEqual(5);
+  });
+
+  test('a stream resumed after its last event only ends', async () => {
+    const [run] = await f.runtime.store.listRuns({ limit: 1 });
+    const events = await f.runtime.store.listEvents({ runId: run.id });
+    const resumed = await f.app.inject({
+      url: `/api/runs/${run.id}/events`,
+      headers: { 'last-event-id': String(events.at(-1)!.id) },
+    });
+    const parsed = parseStream(resumed.body);
+    expect(parsed.events).toEqual([]);
+    expect(parsed.end?.status).toBe(run.status);
+    const partial = parseStream(
+      (await f.app.inject({ url: `/api/runs/${run.id}/events?afterId=${events[1].id}` })).body,
+    );
+    expect(partial.ids).toEqual(events.slice(2).map((e) => e.id));
+  });
+
+  test('a failing run: step failure with its error in the timeline', async () => {
+    const plan = await f.runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-05'] } });
+    const result = await f.runtime.execute(plan);
+    const detail = (await f.app.inject({ url: `/api/runs/${result.runId}` })).json();
+    expect(detail.run.status).toBe('failed');
+    expect(detail.run.error).toContain('readings[2024-01-05]');
+    expect(detail.steps).toEqual([
+      expect.objectContaining({ key: 'readings[2024-01-05]', status: 'failed' }),
+    ]);
+    expect(detail.steps[0].message).toContain('source has no file for 2024-01-05');
+  });
+
+  test('unknown and malformed run ids', async () => {
+    const unknown = await f.app.inject({ url: '/api/runs/00000000-0000-0000-0000-000000000000' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('SF_UNKNOWN_RUN');
+    const stream = await f.app.inject({ url: '/api/runs/nope/events' });
+    expect(stream.statusCode).toBe(404);
+    const malformed = await f.app.inject({ url: '/api/runs/..%2F..' });
+    expect(malformed.statusCode).toBe(400);
+    expect((await f.app.inject({ url: '/api/runs?limit=9999' })).statusCode).toBe(400);
+  });
+});
+
+describe('live streaming of a run started by another process', () => {
+  let live: ServerFixture;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+
+  beforeAll(async () => {
+    live = await openServerFixture({
+      token: TOKEN,
+      materialize: null,
+      example: { gate: async (assetKey) => (assetKey === 'stations' ? held : undefined) },
+    });
+    await live.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    release();
+    await live?.close();
+  });
+
+  test('events arrive while the run is still going, and the stream ends when it finishes', async () => {
+    const runId = crypto.randomUUID();
+    // NOTE: executed through the runtime, not the server: the stream must follow the store.
+    const execution = live.runtime.execute(await live.runtime.plan({ selection: 'stations' }), { runId });
+    await eventually(async () => live.runtime.store.getRun(runId));
+    const address = live.app.server.address() as { port: number };
+    const response = await fetch(`http://127.0.0.1:${address.port}/api/runs/${runId}/events`);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('"type":"step_start"')) text += decoder.decode((await reader.read()).value);
+    expect(text).not.toContain('event: end');
+    expect((await live.runtime.store.getRun(runId))!.status).toBe('running');
+    release();
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += decoder.decode(chunk.value);
+    }
+    await execution;
+    const parsed = parseStream(text);
+    expect(parsed.events.map((e) => e.type)).toEqual([
+      'run_start',
+      'step_start',
+      'materialization',
+      'step_success',
+      'run_success',
+    ]);
+    expect(parsed.end).toEqual({ runId, status: 'success' });
+  });
+});
