@@ -1,4 +1,6 @@
 import { defineDefinitions } from '../framework/index.js';
+import { dbSetupCommand, dbStatusCommand, dbStopCommand } from './commands/db-commands.js';
+import { generateCommand } from './commands/generate-command.js';
 import { aovByCountry, bestSellersByCategory, monthlyRevenue, topCustomers } from './gold/basic-analytics.js';
 import { s3RawLanding } from './landing/s3-raw-landing.js';
 import { rawClickstream } from './raw/raw-clickstream.js';
@@ -40,4 +42,5 @@ export const shopflowAssets = [
 export default defineDefinitions({
   assets: shopflowAssets,
   resources: [generatorSettings, postgresWarehouse, landingStore],
+  commands: [generateCommand, dbSetupCommand, dbStopCommand, dbStatusCommand],
 });

@@ -111,9 +111,16 @@ export function syntheticAssets(count = ASSETS, seed = 42): AnyAsset[] {
   return assets;
 }
 
-async function measure(url: string, headers: Record<string, string>, runs: number, connections: number, duration: number) {
+async function measure(
+  url: string,
+  headers: Record<string, string>,
+  runs: number,
+  connections: number,
+  duration: number,
+) {
   const results: AutocannonResult[] = [];
-  for (let run = 0; run < runs; run++) results.push(await autocannon({ url, connections, duration, headers }));
+  for (let run = 0; run < runs; run++)
+    results.push(await autocannon({ url, connections, duration, headers }));
   return {
     p50Ms: median(results.map((r) => r.latency.p50)),
     p99Ms: median(results.map((r) => r.latency.p99)),
@@ -123,7 +130,9 @@ async function measure(url: string, headers: Record<string, string>, runs: numbe
 }
 
 /** Builds the instance, starts the server and measures every endpoint. */
-export async function runServerBench(options: { duration?: number; runs?: number; connections?: number } = {}): Promise<ServerBenchResult> {
+export async function runServerBench(
+  options: { duration?: number; runs?: number; connections?: number } = {},
+): Promise<ServerBenchResult> {
   const duration = options.duration ?? 10;
   const runs = options.runs ?? 3;
   const connections = options.connections ?? 50;
@@ -137,7 +146,13 @@ export async function runServerBench(options: { duration?: number; runs?: number
     lake: { type: 'local', path: join(home, 'lake') },
     executor: { concurrency: 2 },
   });
-  const runtime = await ShopflowRuntime.open({ config, definitions, log, now: () => NOW, sleep: async () => {} });
+  const runtime = await ShopflowRuntime.open({
+    config,
+    definitions,
+    log,
+    now: () => NOW,
+    sleep: async () => {},
+  });
   const servers: FastifyInstance[] = [];
   try {
     const half = definitions.graph.toposorted().slice(0, ASSETS / 2);
@@ -198,13 +213,23 @@ function flag(name: string, fallback: number): number {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await runServerBench({ duration: flag('duration', 10), runs: flag('runs', 3), connections: flag('connections', 50) });
+  const result = await runServerBench({
+    duration: flag('duration', 10),
+    runs: flag('runs', 3),
+    connections: flag('connections', 50),
+  });
   const health = result.endpoints[0].requestsPerSecond;
-  console.log(`Web server: ${result.assets} assets, ${result.edges} edges, ${result.materializedSteps} steps materialized; ${result.machine}`);
-  console.log(`summarizeAssetStatus over the whole graph: ${result.statusSummaryMs.toFixed(1)} ms (median of 5)`);
+  console.log(
+    `Web server: ${result.assets} assets, ${result.edges} edges, ${result.materializedSteps} steps materialized; ${result.machine}`,
+  );
+  console.log(
+    `summarizeAssetStatus over the whole graph: ${result.statusSummaryMs.toFixed(1)} ms (median of 5)`,
+  );
   console.log('| endpoint | p50 ms | p99 ms | requests/s | vs baseline | failures |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const e of result.endpoints) {
-    console.log(`| ${e.name} | ${e.p50Ms} | ${e.p99Ms} | ${Math.round(e.requestsPerSecond)} | ${(e.requestsPerSecond / health).toFixed(2)}× | ${e.failures} |`);
+    console.log(
+      `| ${e.name} | ${e.p50Ms} | ${e.p99Ms} | ${Math.round(e.requestsPerSecond)} | ${(e.requestsPerSecond / health).toFixed(2)}× | ${e.failures} |`,
+    );
   }
 }

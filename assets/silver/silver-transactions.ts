@@ -1,15 +1,21 @@
 import { z } from 'zod';
-import { inRange, notNull, unique } from '../../checks/index.js';
+import { inRange, notNull, references, unique } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
 import { rawTransactions } from '../raw/raw-transactions.js';
 import { shopflowDays } from '../shopflow-calendar.js';
+import { silverCustomers } from './silver-customers.js';
+import { silverProducts } from './silver-products.js';
 
-/** Typed transactions delivered on one day; amount = quantity × unit price. */
+/**
+ * Typed transactions delivered on one day; amount = quantity × unit price. Transactions whose
+ * customer or product has no valid version in silver (all of its versions were quarantined) are
+ * quarantined here, so the warehouse load never has to reject them.
+ */
 export const silverTransactions = defineAsset({
   key: 'silver_transactions',
   group: 'silver',
   description: 'Typed, deduplicated transactions by delivery day, with the amount paid.',
-  deps: { raw: rawTransactions },
+  deps: { raw: rawTransactions, customers: silverCustomers, products: silverProducts },
   partitions: shopflowDays,
   schema: z.object({
     transaction_id: z.int().describe('Natural key of the transaction'),

@@ -148,14 +148,18 @@ function groupNode(node, box) {
       transform: `translate(${box.x},${box.y})`,
       tabindex: 0,
       role: 'button',
-      'aria-label': `group ${node.group}, ${node.members.length} assets: ${summary}`,
+      'aria-label': `group ${node.group}, ${node.members.length} asset${node.members.length === 1 ? '' : 's'}: ${summary}`,
     },
     s('title', {}, `group ${node.group}: ${summary}`),
     s('rect', { class: 'node-box', width: box.width, height: box.height, rx: 10 }),
     s('rect', { class: 'node-box-stack', x: 4, y: -4, width: box.width - 8, height: 4, rx: 2 }),
     s('rect', { class: 'node-accent', x: 0, y: 0, width: 6, height: box.height, rx: 3 }),
     s('text', { class: 'node-key', x: 16, y: 23 }, truncate(node.group, 24)),
-    s('text', { class: 'node-meta', x: 16, y: 41 }, `${node.members.length} assets`),
+    s(
+      'text',
+      { class: 'node-meta', x: 16, y: 41 },
+      `${node.members.length} asset${node.members.length === 1 ? '' : 's'}`,
+    ),
     s('text', { class: 'coverage-text group-summary', x: 16, y: 57 }, truncate(summary, 34)),
   );
 }
@@ -534,7 +538,7 @@ export async function renderGraph(root, { focus }) {
           'p',
           {},
           h('span', { class: `badge status-${node.status}` }, STATUS_LABEL[node.status]),
-          ` ${node.members.length} assets`,
+          ` ${node.members.length} asset${node.members.length === 1 ? '' : 's'}`,
         ),
         h(
           'ul',

@@ -141,7 +141,7 @@ export async function renderRun(root, { id }) {
           ['Finished', run.finishedAt ? formatTime(run.finishedAt) : '—'],
           ['Duration', formatDuration(run.durationMs)],
           ['Steps', parts.join(' · ') || 'none'],
-          ['Trigger', run.tags.trigger ?? (run.parentRunId ? 'retry' : 'cli')],
+          ['Trigger', run.tags.trigger ?? (run.parentRunId ? 'retry' : '—')],
           [
             'Retry of',
             run.parentRunId

@@ -82,7 +82,7 @@ export async function renderRuns(root) {
                   h('td', { title: formatTime(run.startedAt ?? run.createdAt) }, timeAgo(run.createdAt)),
                   h('td', { class: 'num' }, formatDuration(run.durationMs)),
                   h('td', { class: 'num' }, String(run.steps)),
-                  h('td', {}, run.tags.trigger ?? (run.parentRunId ? 'retry' : 'cli')),
+                  h('td', {}, run.tags.trigger ?? (run.parentRunId ? 'retry' : '—')),
                   h('td', { class: 'error-cell' }, run.error ? truncate(run.error, 80) : ''),
                 ),
               ),

@@ -39,7 +39,8 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
   app.get('/api/runs', async (request) => {
     const { limit } = parseRequest(RunsQuery, request.query, 'query');
     const runs = await runtime.store.listRuns({ limit: limit ?? 50 });
-    return { runs: runs.map((run) => summarizeRun(run)) };
+    const now = runtime.services.now();
+    return { runs: runs.map((run) => summarizeRun(run, now)) };
   });
 
   app.get('/api/runs/:id', async (request) => {
@@ -48,7 +49,7 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
     const events = await runtime.store.listEvents({ runId: run.id, limit: EVENT_LIMIT });
     const plan = run.plan as Plan | null;
     return {
-      run: summarizeRun(run),
+      run: summarizeRun(run, runtime.services.now()),
       plan: plan
         ? {
             selection: plan.selection,

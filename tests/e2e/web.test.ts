@@ -49,7 +49,15 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/`;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -73,14 +81,22 @@ describe('the ShopFlow page', () => {
     await page.goto(base);
     await expect.poll(() => page.locator('[data-testid="graph-node"]').count()).toBe(6);
     const expected = summarizeAssetStatus(runtime.graph, await runtime.store.listAssetPartitionStates(), NOW);
-    expect(new Set([...expected.values()].map((s) => s.status))).toEqual(new Set(['fresh', 'failed', 'stale', 'missing']));
+    expect(new Set([...expected.values()].map((s) => s.status))).toEqual(
+      new Set(['fresh', 'failed', 'stale', 'missing']),
+    );
     for (const [key, summary] of expected) {
       await expect.poll(() => node(key).getAttribute('data-status')).toBe(summary.status);
-      const fill = await node(key).locator('.node-accent').evaluate((el) => getComputedStyle(el).fill);
+      const fill = await node(key)
+        .locator('.node-accent')
+        .evaluate((el) => getComputedStyle(el).fill);
       expect(fill).toBe(COLOURS[summary.status]);
     }
-    expect(await node('daily_stats').locator('title').textContent()).toContain('2024-01-05: never materialized');
-    expect(await node('readings').locator('title').textContent()).toContain('source has no file for 2024-01-05');
+    expect(await node('daily_stats').locator('title').textContent()).toContain(
+      '2024-01-05: never materialized',
+    );
+    expect(await node('readings').locator('title').textContent()).toContain(
+      'source has no file for 2024-01-05',
+    );
     expect(await node('readings').textContent()).toContain('6/7 parts');
     expect(await page.locator('[data-testid="graph-group"]').count()).toBe(3);
     await page.screenshot({ path: join(SCREENSHOTS, 'graph.png') });
@@ -97,16 +113,19 @@ describe('the ShopFlow page', () => {
     await page.click('[data-testid="open-asset"]');
     await page.waitForSelector('[data-testid="schema-table"]');
     expect(await page.locator('[data-testid="asset-title"]').textContent()).toBe('daily_stats');
-    expect(await page.locator('[data-testid="schema-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-column')))).toEqual([
-      'station_id',
-      'min_t',
-      'max_t',
-      'mean_t',
-    ]);
+    expect(
+      await page
+        .locator('[data-testid="schema-row"]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-column'))),
+    ).toEqual(['station_id', 'min_t', 'max_t', 'mean_t']);
     expect(await page.locator('[data-testid="asset-status"]').getAttribute('data-status')).toBe('stale');
     expect(await page.locator('[data-testid="history-bar"]').count()).toBe(6);
     expect(await page.locator('[data-testid="partition-cell"]').count()).toBe(7);
-    expect(await page.locator('[data-testid="partition-cell"][data-partition="2024-01-05"]').getAttribute('data-state')).toBe('missing');
+    expect(
+      await page
+        .locator('[data-testid="partition-cell"][data-partition="2024-01-05"]')
+        .getAttribute('data-state'),
+    ).toBe('missing');
     expect(await page.locator('[data-testid="lineage-inputs"] tbody tr').count()).toBe(1);
     await expect.poll(() => page.locator('[data-testid="preview-table"] tbody tr').count()).toBe(3);
     await page.screenshot({ path: join(SCREENSHOTS, 'asset.png'), fullPage: true });
@@ -114,7 +133,11 @@ describe('the ShopFlow page', () => {
 
   test('a POST without the token is refused', async () => {
     const status = await page.evaluate(async () => {
-      const response = await fetch('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"selection":"stations"}' });
+      const response = await fetch('/api/runs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"selection":"stations"}',
+      });
       return response.status;
     });
     expect(status).toBe(401);
@@ -140,7 +163,11 @@ describe('the ShopFlow page', () => {
     await page.fill('[data-testid="launch-token"]', 'not-the-token-0123456');
     await page.click('[data-testid="preview-plan"]');
     await page.waitForSelector('[data-testid="plan-step"]');
-    expect(await page.locator('[data-testid="plan-step"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-step')))).toEqual(['stations']);
+    expect(
+      await page
+        .locator('[data-testid="plan-step"]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-step'))),
+    ).toEqual(['stations']);
     await page.screenshot({ path: join(SCREENSHOTS, 'launch.png'), fullPage: true });
 
     await page.click('[data-testid="launch-run"]');
@@ -162,7 +189,9 @@ describe('the ShopFlow page', () => {
     await page.waitForSelector('[data-testid="run-status"][data-status="success"]', { timeout: 20_000 });
     await page.waitForSelector('[data-testid="gantt-row"][data-step="stations"][data-status="success"]');
     await page.waitForSelector('[data-testid="run-live"]', { state: 'hidden' });
-    const types = await page.locator('[data-testid="run-event"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type')));
+    const types = await page
+      .locator('[data-testid="run-event"]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type')));
     expect(types[0]).toBe('run_start');
     expect(types).toContain('step_success');
     expect(types.at(-1)).toBe('run_success');

@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import type { CommandDefinition } from '../../framework/index.js';
+import { validateSection } from '../../framework/index.js';
+import { applyDdl } from '../../resources/postgres/apply-ddl.js';
+import { embeddedPostgresIsRunning, stopEmbeddedPostgres } from '../../resources/postgres/embedded-postgres-server.js';
+import { PostgresConfigSchema } from '../../resources/postgres/postgres-config.js';
+import { createPostgresResource } from '../../resources/postgres/postgres-resource.js';
+
+function postgresConfig(context: Parameters<CommandDefinition['run']>[0]) {
+  const config = validateSection(context.config, 'postgres', PostgresConfigSchema.optional()) ?? { mode: 'embedded' as const };
+  return config.mode === 'embedded' ? { mode: 'embedded' as const, dir: config.dir ?? join(context.home, 'postgres') } : config;
+}
+
+/** `shopflow db setup`: applies `sql/ddl/` (idempotent), starting the embedded server if needed. */
+export const dbSetupCommand: CommandDefinition = {
+  name: 'db setup',
+  description: 'create or update the warehouse schema (sql/ddl), idempotently',
+  async run(context) {
+    const config = postgresConfig(context);
+    const pg = await createPostgresResource(config, { home: context.home });
+    try {
+      const applied = await applyDdl(pg.pool);
+      if (context.json) context.stdout.write(`${JSON.stringify({ url: pg.url, files: applied.files })}\n`);
+      else context.stdout.write(`Applied ${applied.files.length} DDL files to ${pg.url}\n`);
+    } finally {
+      await pg.close();
+    }
+    return 0;
+  },
+};
+
+/** `shopflow db stop`: stops the embedded PostgreSQL server of this home folder. */
+export const dbStopCommand: CommandDefinition = {
+  name: 'db stop',
+  description: 'stop the embedded PostgreSQL server',
+  async run(context) {
+    const config = postgresConfig(context);
+    if (config.mode !== 'embedded') {
+      context.stdout.write('The warehouse is an external server (resources.postgres.mode: url); nothing to stop.\n');
+      return 0;
+    }
+    const stopped = await stopEmbeddedPostgres(config.dir);
+    context.stdout.write(stopped ? `Stopped the embedded PostgreSQL in ${config.dir}\n` : 'No embedded PostgreSQL is running.\n');
+    return 0;
+  },
+};
+
+/** `shopflow db status`: where the warehouse is and whether the embedded server runs. */
+export const dbStatusCommand: CommandDefinition = {
+  name: 'db status',
+  description: 'show where the warehouse is and whether the embedded server is running',
+  async run(context) {
+    const config = postgresConfig(context);
+    const status =
+      config.mode === 'embedded'
+        ? { mode: 'embedded', dir: config.dir, running: embeddedPostgresIsRunning(config.dir) }
+        : { mode: 'url', url: config.url.replace(/:[^:@/]*@/, ':***@') };
+    if (context.json) context.stdout.write(`${JSON.stringify(status)}\n`);
+    else context.stdout.write(`${Object.entries(status).map(([k, v]) => `${k.padEnd(8)} ${v}`).join('\n')}\n`);
+    return 0;
+  },
+};
