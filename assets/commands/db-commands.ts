@@ -2,13 +2,20 @@ import { join } from 'node:path';
 import type { CommandDefinition } from '../../framework/index.js';
 import { validateSection } from '../../framework/index.js';
 import { applyDdl } from '../../resources/postgres/apply-ddl.js';
-import { embeddedPostgresIsRunning, stopEmbeddedPostgres } from '../../resources/postgres/embedded-postgres-server.js';
+import {
+  embeddedPostgresIsRunning,
+  stopEmbeddedPostgres,
+} from '../../resources/postgres/embedded-postgres-server.js';
 import { PostgresConfigSchema } from '../../resources/postgres/postgres-config.js';
 import { createPostgresResource } from '../../resources/postgres/postgres-resource.js';
 
 function postgresConfig(context: Parameters<CommandDefinition['run']>[0]) {
-  const config = validateSection(context.config, 'postgres', PostgresConfigSchema.optional()) ?? { mode: 'embedded' as const };
-  return config.mode === 'embedded' ? { mode: 'embedded' as const, dir: config.dir ?? join(context.home, 'postgres') } : config;
+  const config = validateSection(context.config, 'postgres', PostgresConfigSchema.optional()) ?? {
+    mode: 'embedded' as const,
+  };
+  return config.mode === 'embedded'
+    ? { mode: 'embedded' as const, dir: config.dir ?? join(context.home, 'postgres') }
+    : config;
 }
 
 /** `shopflow db setup`: applies `sql/ddl/` (idempotent), starting the embedded server if needed. */
@@ -36,11 +43,15 @@ export const dbStopCommand: CommandDefinition = {
   async run(context) {
     const config = postgresConfig(context);
     if (config.mode !== 'embedded') {
-      context.stdout.write('The warehouse is an external server (resources.postgres.mode: url); nothing to stop.\n');
+      context.stdout.write(
+        'The warehouse is an external server (resources.postgres.mode: url); nothing to stop.\n',
+      );
       return 0;
     }
     const stopped = await stopEmbeddedPostgres(config.dir);
-    context.stdout.write(stopped ? `Stopped the embedded PostgreSQL in ${config.dir}\n` : 'No embedded PostgreSQL is running.\n');
+    context.stdout.write(
+      stopped ? `Stopped the embedded PostgreSQL in ${config.dir}\n` : 'No embedded PostgreSQL is running.\n',
+    );
     return 0;
   },
 };
@@ -56,7 +67,12 @@ export const dbStatusCommand: CommandDefinition = {
         ? { mode: 'embedded', dir: config.dir, running: embeddedPostgresIsRunning(config.dir) }
         : { mode: 'url', url: config.url.replace(/:[^:@/]*@/, ':***@') };
     if (context.json) context.stdout.write(`${JSON.stringify(status)}\n`);
-    else context.stdout.write(`${Object.entries(status).map(([k, v]) => `${k.padEnd(8)} ${v}`).join('\n')}\n`);
+    else
+      context.stdout.write(
+        `${Object.entries(status)
+          .map(([k, v]) => `${k.padEnd(8)} ${v}`)
+          .join('\n')}\n`,
+      );
     return 0;
   },
 };

@@ -1,14 +1,16 @@
 import { resolve } from 'node:path';
 import type { CommandDefinition } from '../../framework/index.js';
 import { ShopflowError, validateSection } from '../../framework/index.js';
-import { GeneratorConfigSchema } from '../resources/generator-settings.js';
 import { generateShopflowData } from '../raw/simulator/index.js';
+import { GeneratorConfigSchema } from '../resources/generator-settings.js';
 
 function numberOption(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n)) {
-    throw new ShopflowError('SF_BAD_USAGE', `--${name} ${String(value)} is not a number`, { hint: `e.g. --${name} 2` });
+    throw new ShopflowError('SF_BAD_USAGE', `--${name} ${String(value)} is not a number`, {
+      hint: `e.g. --${name} 2`,
+    });
   }
   return n;
 }
@@ -18,7 +20,10 @@ export const generateCommand: CommandDefinition = {
   name: 'generate',
   description: 'write the simulated source files (customers, products, transactions, clickstream)',
   options: [
-    { flags: '--scale <factor>', description: 'multiply the default sizes (1,000 customers, 500 products, 5,000 transactions)' },
+    {
+      flags: '--scale <factor>',
+      description: 'multiply the default sizes (1,000 customers, 500 products, 5,000 transactions)',
+    },
     { flags: '--seed <n>', description: 'random seed; the same seed gives the same bytes' },
     { flags: '--start <date>', description: 'first simulated day, YYYY-MM-DD' },
     { flags: '--days <n>', description: 'number of simulated days' },
@@ -36,13 +41,16 @@ export const generateCommand: CommandDefinition = {
       start: (options.start as string | undefined) ?? defaults.start,
       days: numberOption('days', options.days) ?? defaults.days,
       defectRate: numberOption('defect-rate', options.defectRate) ?? defaults.defectRate,
-      onProgress: context.stdout.isTTY && !context.json
-        ? (p) => context.stdout.write(`\r${p.file}: ${p.rows.toLocaleString('en-US')} rows   `)
-        : undefined,
+      onProgress:
+        context.stdout.isTTY && !context.json
+          ? (p) => context.stdout.write(`\r${p.file}: ${p.rows.toLocaleString('en-US')} rows   `)
+          : undefined,
     });
     if (context.stdout.isTTY && !context.json) context.stdout.write('\r\u001b[2K');
     if (context.json) {
-      context.stdout.write(`${JSON.stringify({ out: summary.out, manifest: summary.manifest, defects: summary.defects, elapsedMs: summary.elapsedMs })}\n`);
+      context.stdout.write(
+        `${JSON.stringify({ out: summary.out, manifest: summary.manifest, defects: summary.defects, elapsedMs: summary.elapsedMs })}\n`,
+      );
       return 0;
     }
     const lines = Object.entries(summary.manifest.files)

@@ -34,8 +34,18 @@ export const silverTransactions = defineAsset({
     notNull(['transaction_id', 'customer_id', 'product_id']),
     unique(['transaction_id']),
     inRange('amount', { min: 0, exclusiveMin: true }),
-    references('customer_id', { dep: 'customers', column: 'customer_id', name: 'customer_known', quarantine: true }),
-    references('product_id', { dep: 'products', column: 'product_id', name: 'product_known', quarantine: true }),
+    references('customer_id', {
+      dep: 'customers',
+      column: 'customer_id',
+      name: 'customer_known',
+      quarantine: true,
+    }),
+    references('product_id', {
+      dep: 'products',
+      column: 'product_id',
+      name: 'product_known',
+      quarantine: true,
+    }),
   ],
   materialize: ({ deps }) =>
     sql`select

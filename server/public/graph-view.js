@@ -5,8 +5,11 @@
  */
 import { getJson } from './api.js';
 import { h, replace, s } from './dom.js';
-import { formatNumber, STATUS_LABEL, STATUS_SEVERITY, timeAgo, truncate } from './format.js';
+import { formatNumber, STATUS_LABEL } from './format.js';
+import { graphDetails } from './graph-details.js';
+import { assetNode, displayGraph, edgePath, groupNode } from './graph-shapes.js';
 import { layoutGraph } from './layout.js';
+import { panZoom } from './pan-zoom.js';
 
 const LARGE_GRAPH = 300;
 const POLL_MS = 5000;
@@ -24,44 +27,6 @@ function loadCollapsed() {
   }
 }
 
-function worstStatus(statuses) {
-  return STATUS_SEVERITY.find((status) => statuses.includes(status)) ?? 'fresh';
-}
-
-/** Nodes and edges as drawn: collapsed groups become one node each. */
-function displayGraph(view, collapsed) {
-  const nodes = [];
-  const idOf = new Map();
-  const groupNodes = new Map();
-  for (const node of view.nodes) {
-    if (collapsed.has(node.group)) {
-      const id = `group:${node.group}`;
-      idOf.set(node.key, id);
-      let group = groupNodes.get(id);
-      if (!group) {
-        group = { id, group: node.group, kind: 'group', members: [] };
-        groupNodes.set(id, group);
-        nodes.push(group);
-      }
-      group.members.push(node);
-    } else {
-      idOf.set(node.key, node.key);
-      nodes.push({ id: node.key, group: node.group, kind: 'asset', asset: node });
-    }
-  }
-  for (const group of groupNodes.values()) group.status = worstStatus(group.members.map((m) => m.status));
-  const seen = new Set();
-  const edges = [];
-  for (const edge of view.edges) {
-    const from = idOf.get(edge.from);
-    const to = idOf.get(edge.to);
-    if (!from || !to || from === to || seen.has(`${from}>${to}`)) continue;
-    seen.add(`${from}>${to}`);
-    edges.push({ from, to });
-  }
-  return { nodes, edges };
-}
-
 function closure(start, adjacency) {
   const seen = new Set();
   const stack = [start];
@@ -76,94 +41,6 @@ function closure(start, adjacency) {
   return seen;
 }
 
-function edgePath([[x1, y1], [x2, y2]]) {
-  const dx = Math.max(40, Math.abs(x2 - x1) / 2);
-  return `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
-}
-
-function coverageBar(done, total, width) {
-  const fraction = total > 0 ? Math.min(1, done / total) : 0;
-  return [
-    s('rect', { class: 'coverage-track', x: 16, y: 50, width, height: 5, rx: 2.5 }),
-    s('rect', {
-      class: 'coverage-fill',
-      x: 16,
-      y: 50,
-      width: Math.max(fraction > 0 ? 3 : 0, fraction * width),
-      height: 5,
-      rx: 2.5,
-    }),
-  ];
-}
-
-function assetNode(node, box) {
-  const a = node.asset;
-  const label = STATUS_LABEL[a.status];
-  const total = a.partitions.total;
-  const coverage = a.partitioned
-    ? `${formatNumber(a.partitions.materialized)}/${formatNumber(total)}`
-    : a.partitions.materialized
-      ? '1/1'
-      : '0/1';
-  return s(
-    'g',
-    {
-      class: `node status-${a.status}`,
-      'data-testid': 'graph-node',
-      'data-key': a.key,
-      'data-status': a.status,
-      transform: `translate(${box.x},${box.y})`,
-      tabindex: 0,
-      role: 'button',
-      'aria-label': `${a.key}: ${label}${a.reason ? ` — ${a.reason}` : ''}`,
-    },
-    s('title', {}, `${a.key} — ${label}${a.reason ? `: ${a.reason}` : ''}`),
-    s('rect', { class: 'node-box', width: box.width, height: box.height, rx: 10 }),
-    s('rect', { class: 'node-accent', x: 0, y: 0, width: 6, height: box.height, rx: 3 }),
-    s('text', { class: 'node-key', x: 16, y: 23 }, truncate(a.key, 25)),
-    s('circle', { class: 'status-dot', cx: box.width - 16, cy: 18, r: 5 }),
-    s('text', { class: 'node-meta', x: 16, y: 41 }, `${label} · ${timeAgo(a.lastMaterializedAt)}`),
-    coverageBar(a.partitions.materialized, a.partitioned ? total : 1, box.width - 92),
-    s(
-      'text',
-      { class: 'coverage-text', x: box.width - 14, y: 56, 'text-anchor': 'end' },
-      a.partitioned ? `${coverage} parts` : coverage,
-    ),
-  );
-}
-
-function groupNode(node, box) {
-  const counts = {};
-  for (const m of node.members) counts[m.status] = (counts[m.status] ?? 0) + 1;
-  const summary = STATUS_SEVERITY.filter((st) => counts[st])
-    .map((st) => `${counts[st]} ${STATUS_LABEL[st].toLowerCase()}`)
-    .join(' · ');
-  return s(
-    'g',
-    {
-      class: `node group-node status-${node.status}`,
-      'data-testid': 'graph-group-node',
-      'data-group': node.group,
-      'data-status': node.status,
-      transform: `translate(${box.x},${box.y})`,
-      tabindex: 0,
-      role: 'button',
-      'aria-label': `group ${node.group}, ${node.members.length} asset${node.members.length === 1 ? '' : 's'}: ${summary}`,
-    },
-    s('title', {}, `group ${node.group}: ${summary}`),
-    s('rect', { class: 'node-box', width: box.width, height: box.height, rx: 10 }),
-    s('rect', { class: 'node-box-stack', x: 4, y: -4, width: box.width - 8, height: 4, rx: 2 }),
-    s('rect', { class: 'node-accent', x: 0, y: 0, width: 6, height: box.height, rx: 3 }),
-    s('text', { class: 'node-key', x: 16, y: 23 }, truncate(node.group, 24)),
-    s(
-      'text',
-      { class: 'node-meta', x: 16, y: 41 },
-      `${node.members.length} asset${node.members.length === 1 ? '' : 's'}`,
-    ),
-    s('text', { class: 'coverage-text group-summary', x: 16, y: 57 }, truncate(summary, 34)),
-  );
-}
-
 /** Renders the graph page into `root`; returns the cleanup function. */
 export async function renderGraph(root, { focus }) {
   const state = {
@@ -174,7 +51,6 @@ export async function renderGraph(root, { focus }) {
     selected: focus ?? sessionStorage.getItem(SELECTED_KEY),
     collapsed: loadCollapsed(),
     query: '',
-    transform: null,
     layout: null,
     display: null,
     drawnSignature: '',
@@ -238,6 +114,7 @@ export async function renderGraph(root, { focus }) {
     ),
     viewport,
   );
+  const camera = panZoom(svg, viewport, { onBackgroundClick: () => select(null) });
   const details = h('aside', {
     class: 'graph-details',
     'data-testid': 'graph-details',
@@ -260,9 +137,9 @@ export async function renderGraph(root, { focus }) {
           'div',
           { class: 'toolbar-end' },
           depthSelect,
-          zoomButton('−', 'Zoom out', () => zoomBy(1 / 1.25)),
-          zoomButton('+', 'Zoom in', () => zoomBy(1.25)),
-          zoomButton('⤢', 'Fit to screen', () => fitToView()),
+          zoomButton('−', 'Zoom out', () => camera.zoomBy(1 / 1.25)),
+          zoomButton('+', 'Zoom in', () => camera.zoomBy(1.25)),
+          zoomButton('⤢', 'Fit to screen', () => camera.fit(state.layout)),
         ),
       ),
       note,
@@ -432,8 +309,7 @@ export async function renderGraph(root, { focus }) {
     }
     replace(viewport, groupsLayer, edgesLayer, nodesLayer);
     if (state.selected && !elements.nodes.has(state.selected)) state.selected = null;
-    if (!state.transform) fitToView(state.focus ?? state.selected);
-    else applyTransform();
+    if (!camera.placed) camera.fit(layout, layout.nodes.get(state.focus ?? state.selected));
     highlight();
     drawDetails();
   }
@@ -490,212 +366,28 @@ export async function renderGraph(root, { focus }) {
     drawDetails();
   }
 
-  function fact(label, value) {
-    return [h('dt', {}, label), h('dd', {}, value)];
-  }
-
   function drawDetails() {
-    const node = state.display?.nodes.find((n) => n.id === state.selected);
-    if (!node) {
-      const all = state.all?.nodes ?? [];
-      const failing = all.filter((n) => n.status === 'failed');
-      replace(
-        details,
-        h('h2', {}, 'Overview'),
-        h(
-          'p',
-          { class: 'muted' },
-          `${formatNumber(all.length)} assets in ${formatNumber(state.all?.groups.length ?? 0)} groups. Click an asset to trace its lineage; double-click to open it.`,
-        ),
-        failing.length
-          ? [
-              h('h3', {}, 'Failing'),
-              h(
-                'ul',
-                { class: 'link-list' },
-                failing
-                  .slice(0, 12)
-                  .map((n) =>
-                    h(
-                      'li',
-                      {},
-                      h('span', { class: `dot status-${n.status}`, 'aria-hidden': 'true' }),
-                      h('a', { href: `#/assets/${encodeURIComponent(n.key)}` }, n.key),
-                    ),
-                  ),
-              ),
-            ]
-          : h('p', { class: 'muted' }, 'No asset is failing.'),
-      );
-      return;
-    }
-    if (node.kind === 'group') {
-      replace(
-        details,
-        h('p', { class: 'eyebrow' }, 'Group'),
-        h('h2', {}, node.group),
-        h(
-          'p',
-          {},
-          h('span', { class: `badge status-${node.status}` }, STATUS_LABEL[node.status]),
-          ` ${node.members.length} asset${node.members.length === 1 ? '' : 's'}`,
-        ),
-        h(
-          'ul',
-          { class: 'link-list' },
-          node.members.map((m) =>
-            h(
-              'li',
-              {},
-              h('span', { class: `dot status-${m.status}`, 'aria-hidden': 'true' }),
-              h('a', { href: `#/assets/${encodeURIComponent(m.key)}` }, m.key),
-            ),
-          ),
-        ),
-        h(
-          'div',
-          { class: 'actions' },
-          h(
-            'button',
-            { type: 'button', class: 'button secondary', onclick: () => toggleGroup(node.group) },
-            'Expand group',
-          ),
-        ),
-      );
-      return;
-    }
-    const a = node.asset;
-    const upCount = state.view.edges.filter((e) => e.to === a.key).length;
-    const downCount = state.view.edges.filter((e) => e.from === a.key).length;
+    const node = state.display?.nodes.find((n) => n.id === state.selected) ?? null;
+    const canFocus = node?.kind === 'asset' && isLarge() && state.focus !== node.id;
     replace(
       details,
-      h('p', { class: 'eyebrow' }, a.group),
-      h('h2', { class: 'asset-title' }, a.key),
-      h(
-        'p',
-        {},
-        h(
-          'span',
-          { class: `badge status-${a.status}`, 'data-testid': 'details-status' },
-          STATUS_LABEL[a.status],
-        ),
-      ),
-      a.reason ? h('p', { class: 'reason' }, a.reason) : null,
-      h('p', { class: 'description' }, a.description),
-      h(
-        'dl',
-        { class: 'facts' },
-        fact('Last materialized', timeAgo(a.lastMaterializedAt)),
-        fact(
-          'Partitions',
-          a.partitioned
-            ? `${formatNumber(a.partitions.materialized)} of ${formatNumber(a.partitions.total)} materialized · ${a.partitioned}`
-            : 'not partitioned',
-        ),
-        a.partitions.failed ? fact('Failed', formatNumber(a.partitions.failed)) : null,
-        fact('Lineage', `${upCount} direct upstream · ${downCount} direct downstream`),
-        a.checks ? fact('Checks', String(a.checks)) : null,
-        a.tags.length ? fact('Tags', a.tags.join(', ')) : null,
-      ),
-      h(
-        'div',
-        { class: 'actions' },
-        h(
-          'a',
-          { class: 'button', href: `#/assets/${encodeURIComponent(a.key)}`, 'data-testid': 'open-asset' },
-          'Open asset',
-        ),
-        h(
-          'a',
-          { class: 'button secondary', href: `#/launch?selection=${encodeURIComponent(a.key)}` },
-          'Materialize…',
-        ),
-        isLarge() && state.focus !== a.key
-          ? h(
-              'button',
-              { type: 'button', class: 'button secondary', onclick: () => refocus(a.key) },
-              'Focus here',
-            )
-          : null,
-      ),
+      graphDetails({
+        node,
+        all: state.all,
+        view: state.view,
+        onExpand: toggleGroup,
+        onFocus: canFocus ? refocus : null,
+      }),
     );
   }
 
   async function refocus(key) {
     state.focus = key;
     state.selected = key;
-    state.transform = null;
+    camera.reset();
     state.drawnSignature = '';
     await load();
   }
-
-  // ---- pan and zoom ----
-  function applyTransform() {
-    const { x, y, k } = state.transform;
-    viewport.setAttribute('transform', `translate(${x},${y}) scale(${k})`);
-  }
-
-  function fitToView(centerOn) {
-    const width = svg.clientWidth || 800;
-    const height = svg.clientHeight || 500;
-    const layout = state.layout;
-    if (!layout) return;
-    const k = Math.min(1.1, Math.max(0.15, Math.min(width / layout.width, height / layout.height)));
-    state.transform = {
-      k,
-      x: (width - layout.width * k) / 2,
-      y: Math.max(0, (height - layout.height * k) / 2),
-    };
-    const box = centerOn && layout.nodes.get(centerOn);
-    if (box && k < 0.6) {
-      state.transform = {
-        k: 0.9,
-        x: width / 2 - (box.x + box.width / 2) * 0.9,
-        y: height / 2 - (box.y + box.height / 2) * 0.9,
-      };
-    }
-    applyTransform();
-  }
-
-  function zoomBy(factor, cx, cy) {
-    const t = state.transform;
-    if (!t) return;
-    const px = cx ?? svg.clientWidth / 2;
-    const py = cy ?? svg.clientHeight / 2;
-    const k = Math.min(2.5, Math.max(0.1, t.k * factor));
-    state.transform = { k, x: px - ((px - t.x) / t.k) * k, y: py - ((py - t.y) / t.k) * k };
-    applyTransform();
-  }
-
-  let drag = null;
-  svg.addEventListener('pointerdown', (event) => {
-    if (event.button !== 0 || event.target.closest('.node, .group-header')) return;
-    drag = { x: event.clientX, y: event.clientY, origin: { ...state.transform }, moved: false };
-    svg.setPointerCapture(event.pointerId);
-    svg.classList.add('dragging');
-  });
-  svg.addEventListener('pointermove', (event) => {
-    if (!drag) return;
-    const dx = event.clientX - drag.x;
-    const dy = event.clientY - drag.y;
-    if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
-    state.transform = { ...drag.origin, x: drag.origin.x + dx, y: drag.origin.y + dy };
-    applyTransform();
-  });
-  svg.addEventListener('pointerup', () => {
-    if (drag && !drag.moved) select(null);
-    drag = null;
-    svg.classList.remove('dragging');
-  });
-  svg.addEventListener(
-    'wheel',
-    (event) => {
-      event.preventDefault();
-      const rect = svg.getBoundingClientRect();
-      zoomBy(Math.exp(-event.deltaY * 0.0015), event.clientX - rect.left, event.clientY - rect.top);
-    },
-    { passive: false },
-  );
 
   // ---- search ----
   function matchesOf(query) {
@@ -721,15 +413,7 @@ export async function renderGraph(root, { focus }) {
     if (group && state.collapsed.has(group)) toggleGroup(group);
     select(key);
     const box = state.layout.nodes.get(key);
-    if (box) {
-      const k = Math.max(state.transform.k, 0.8);
-      state.transform = {
-        k,
-        x: svg.clientWidth / 2 - (box.x + box.width / 2) * k,
-        y: svg.clientHeight / 2 - (box.y + box.height / 2) * k,
-      };
-      applyTransform();
-    }
+    if (box) camera.centerOn(box);
   }
 
   search.addEventListener('input', () => {
@@ -775,7 +459,7 @@ export async function renderGraph(root, { focus }) {
   });
   depthSelect.addEventListener('change', async () => {
     state.depth = Number(depthSelect.value);
-    state.transform = null;
+    camera.reset();
     await load();
   });
 

@@ -1,0 +1,201 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { postgresWarehouse } from '../../../assets/resources/postgres-warehouse.js';
+import type { ShopflowRuntime } from '../../../framework/index.js';
+import { loadAnalyticsQueries } from '../../../resources/postgres/analytics-queries.js';
+import { stopEmbeddedPostgres } from '../../../resources/postgres/embedded-postgres-server.js';
+import { type ShopflowTestHome, shopflowTestHome } from '../../support/shopflow-test-home.js';
+
+let t: ShopflowTestHome;
+let runtime: ShopflowRuntime;
+
+beforeAll(async () => {
+  t = shopflowTestHome();
+  runtime = await t.open();
+  const result = await runtime.execute(await runtime.plan());
+  if (result.status !== 'success') throw new Error(`pipeline failed: ${result.error}`);
+}, 180_000);
+
+afterAll(async () => {
+  await runtime?.close();
+  await stopEmbeddedPostgres(join(t.home, 'postgres'));
+  t?.cleanup();
+});
+
+async function lakeRows(sql: string) {
+  const session = await runtime.engine.session();
+  try {
+    return await session.query(sql);
+  } finally {
+    session.close();
+  }
+}
+
+const lake = (asset: string, file = '**/data.parquet') =>
+  `read_parquet('${join(t.home, 'lake', asset, file)}', hive_partitioning = false)`;
+
+describe('the ShopFlow pipeline', () => {
+  test('a second plan right after the full run finds nothing to do', async () => {
+    expect((await runtime.plan()).steps).toEqual([]);
+  });
+
+  test('quarantined rows match the defects the simulator injected, rule by rule', async () => {
+    const { counts } = t.defects();
+    const quarantined = async (asset: string, pattern: string) => {
+      const rows = await lakeRows(
+        `select rule, count(*)::INTEGER as n from (select unnest(string_split(quarantine_rules, ',')) as rule from ${lake(asset, pattern)}) group by rule`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.rule, r.n]));
+    };
+    const customers = await quarantined('raw_customers', 'quarantine.parquet');
+    expect(customers).toEqual(
+      Object.fromEntries(
+        Object.entries({
+          email_present: counts['customers.csv']?.null_email,
+          email_valid: counts['customers.csv']?.malformed_email,
+          registration_date_valid: counts['customers.csv']?.malformed_date,
+          customer_version_unique: counts['customers.csv']?.duplicate_id,
+        }).filter(([, n]) => n),
+      ),
+    );
+    const products = await quarantined('raw_products', 'quarantine.parquet');
+    expect(products).toEqual(
+      Object.fromEntries(
+        Object.entries({
+          price_positive: counts['products.csv']?.non_positive_price,
+          product_version_unique: counts['products.csv']?.duplicate_id,
+        }).filter(([, n]) => n),
+      ),
+    );
+    const transactions = await quarantined('raw_transactions', '**/quarantine.parquet');
+    const orphans = (transactions.customer_exists ?? 0) + (transactions.product_exists ?? 0);
+    const injected = counts['transactions.csv'] ?? {};
+    expect({
+      timestamp_valid: transactions.timestamp_valid ?? 0,
+      unit_price_positive: transactions.unit_price_positive ?? 0,
+      transaction_unique: transactions.transaction_unique ?? 0,
+      orphans,
+    }).toEqual({
+      timestamp_valid: injected.malformed_date ?? 0,
+      unit_price_positive: injected.non_positive_price ?? 0,
+      transaction_unique: injected.duplicate_id ?? 0,
+      orphans: injected.orphan_fk ?? 0,
+    });
+    // The run really exercised every rule kind the simulator injects into transactions.
+    expect(Object.values(injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  test('every raw check evaluation is one line of validation.log', async () => {
+    const lines = readFileSync(join(t.home, 'logs', 'validation.log'), 'utf8')
+      .trim()
+      .split('\n');
+    const evaluations = (await runtime.store.listCheckEvaluations({ limit: 100_000 })).filter((e) =>
+      e.assetKey.startsWith('raw_'),
+    );
+    expect(lines).toHaveLength(evaluations.length);
+    expect(lines.some((l) => / raw_customers email_valid PASS failing=0 quarantined=\d+/.test(l))).toBe(true);
+  });
+
+  test('the warehouse holds what silver holds, with one successful audit row per load', async () => {
+    const pg = await runtime.resources.get(postgresWarehouse);
+    const [{ n: pgTransactions }] = (await pg.query('select count(*)::int as n from shopflow.transactions'))
+      .rows;
+    const [{ n: silverTransactions }] = await lakeRows(
+      `select count(*)::INTEGER as n from ${lake('silver_transactions')}`,
+    );
+    expect(pgTransactions).toBe(silverTransactions);
+    const [{ n: pgCustomers }] = (await pg.query('select count(*)::int as n from shopflow.customers')).rows;
+    const [{ n: silverCustomers }] = await lakeRows(
+      `select count(distinct customer_id)::INTEGER as n from ${lake('silver_customers', 'data.parquet')}`,
+    );
+    expect(pgCustomers).toBe(silverCustomers);
+    const audit = (
+      await pg.query(
+        `select asset_key, status, count(*)::int as n, sum(rejected)::int as rejected from shopflow.load_audit group by 1, 2 order by 1`,
+      )
+    ).rows;
+    expect(audit).toEqual([
+      { asset_key: 'pg_customers', status: 'success', n: 1, rejected: 0 },
+      { asset_key: 'pg_products', status: 'success', n: 1, rejected: 0 },
+      { asset_key: 'pg_transactions', status: 'success', n: 90, rejected: 0 },
+    ]);
+  });
+
+  test('loading the same partitions again changes nothing but the audit', async () => {
+    const pg = await runtime.resources.get(postgresWarehouse);
+    const snapshot = async () =>
+      (
+        await pg.query(`select
+          (select md5(string_agg(t::text, '|' order by transaction_id)) from shopflow.transactions t) as t,
+          (select md5(string_agg(c::text, '|' order by customer_id)) from shopflow.customers c) as c`)
+      ).rows[0];
+    const before = await snapshot();
+    const result = await runtime.execute(
+      await runtime.plan({
+        selection: 'pg_customers,pg_transactions',
+        partitions: { keys: ['2024-02-01', '2024-02-02'] },
+        force: true,
+      }),
+    );
+    expect(result.status).toBe('success');
+    expect(await snapshot()).toEqual(before);
+    const latest = (
+      await pg.query(
+        `select asset_key, partition_key, inserted::int, updated::int, (unchanged > 0) as unchanged from shopflow.load_audit order by id desc limit 3`,
+      )
+    ).rows;
+    expect(
+      latest.sort((a, b) =>
+        `${a.asset_key}${a.partition_key}`.localeCompare(`${b.asset_key}${b.partition_key}`),
+      ),
+    ).toEqual([
+      { asset_key: 'pg_customers', partition_key: null, inserted: 0, updated: 0, unchanged: true },
+      { asset_key: 'pg_transactions', partition_key: '2024-02-01', inserted: 0, updated: 0, unchanged: true },
+      { asset_key: 'pg_transactions', partition_key: '2024-02-02', inserted: 0, updated: 0, unchanged: true },
+    ]);
+  });
+
+  test('the analytics assets (DuckDB over silver) equal the same SQL on the PostgreSQL warehouse', async () => {
+    const pg = await runtime.resources.get(postgresWarehouse);
+    const queries = loadAnalyticsQueries();
+    const normalize = (rows: Array<Record<string, unknown>>) =>
+      rows.map((r) =>
+        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : String(v)])),
+      );
+    for (const name of [
+      'top_customers',
+      'best_sellers_by_category',
+      'monthly_revenue',
+      'aov_by_country',
+    ] as const) {
+      const client = await pg.pool.connect();
+      let fromPostgres: Array<Record<string, unknown>>;
+      try {
+        await client.query('set search_path to shopflow_analytics');
+        fromPostgres = (await client.query(queries[name])).rows;
+      } finally {
+        client.release();
+      }
+      const fromLake = await lakeRows(`select * from ${lake(name, 'data.parquet')}`);
+      expect(fromLake.length).toBeGreaterThan(0);
+      expect(normalize(fromLake)).toEqual(normalize(fromPostgres));
+    }
+  });
+
+  test('the landing zone holds one versioned object per dataset and day; re-landing identical bytes adds no version', async () => {
+    const day = join(t.home, 'landing', 'raw', 'year=2024', 'month=01', 'day=15');
+    expect(readdirSync(day).sort()).toEqual(['customers', 'products', 'transactions']);
+    const result = await runtime.execute(
+      await runtime.plan({ selection: 's3_raw_landing', partitions: { keys: ['2024-01-15'] }, force: true }),
+    );
+    expect(result.status).toBe('success');
+    const [latest] = await runtime.store.listMaterializations({
+      assetKey: 's3_raw_landing',
+      partitionKey: '2024-01-15',
+      limit: 2,
+    });
+    const objects = latest.metadata.objects as Array<{ created: boolean }>;
+    expect(objects.map((o) => o.created)).toEqual([false, false, false]);
+  });
+});

@@ -1,0 +1,55 @@
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import shopflow from '../../assets/definitions.js';
+import { type LoadedConfig, loadConfig, ShopflowRuntime } from '../../framework/index.js';
+import { silentLog, tempHome } from './example-runtime.js';
+
+/** A ShopFlow home for tests: small simulated data, embedded PostgreSQL and landing zone inside it. */
+export interface ShopflowTestHome {
+  home: string;
+  config: LoadedConfig;
+  configFile: string;
+  open(): Promise<ShopflowRuntime>;
+  defects(): { counts: Record<string, Record<string, number>> };
+  cleanup(): void;
+}
+
+export function shopflowTestHome(
+  options: { scale?: number; defectRate?: number; seed?: number; objectStore?: Record<string, unknown> } = {},
+): ShopflowTestHome {
+  const { home, cleanup } = tempHome('shopflow-pipeline-');
+  // NOTE: the embedded PostgreSQL runs as `postgres` when tests run as root; it must reach the home.
+  chmodSync(home, 0o755);
+  const configFile = join(home, 'shopflow.yaml');
+  writeFileSync(
+    configFile,
+    stringify({
+      env: 'test',
+      home,
+      executor: { concurrency: 2, lockWaitSeconds: 10 },
+      logging: { level: 'warn' },
+      data: { rawDir: join(home, 'raw'), logsDir: join(home, 'logs') },
+      resources: {
+        postgres: { mode: 'embedded' },
+        objectStore: options.objectStore ?? { type: 'local' },
+        generator: {
+          seed: options.seed ?? 7,
+          scale: options.scale ?? 0.2,
+          start: '2024-01-01',
+          days: 90,
+          defectRate: options.defectRate ?? 0.01,
+        },
+      },
+    }),
+  );
+  const config = loadConfig({ file: configFile, environment: {} });
+  return {
+    home,
+    config,
+    configFile,
+    open: () => ShopflowRuntime.open({ config, definitions: shopflow, log: silentLog }),
+    defects: () => JSON.parse(readFileSync(join(home, 'raw', '_defects.json'), 'utf8')),
+    cleanup,
+  };
+}
