@@ -23,6 +23,8 @@ export type { AssetCheck, CheckContext, CheckResult, CheckSeverity } from './def
 export { defineCheck, rowCheck } from './definitions/define-check.js';
 export type { CommandContext, CommandDefinition, Definitions } from './definitions/define-definitions.js';
 export { defineDefinitions } from './definitions/define-definitions.js';
+export type { EventHook, EventHookContext } from './definitions/define-event-hook.js';
+export { defineEventHook } from './definitions/define-event-hook.js';
 export type { ResourceDefinition, ResourceInitContext } from './definitions/define-resource.js';
 export { defineResource } from './definitions/define-resource.js';
 export { MaterializeResult, materialized } from './definitions/materialize-result.js';

@@ -120,7 +120,11 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
   const first = argv.find((a) => !a.startsWith('-'));
   if (!first || !builtIn.has(first)) {
     try {
-      const preliminary = new Command().helpOption(false).allowUnknownOption().allowExcessArguments().exitOverride();
+      const preliminary = new Command()
+        .helpOption(false)
+        .allowUnknownOption()
+        .allowExcessArguments()
+        .exitOverride();
       preliminary.option('--config <file>').option('--home <dir>').option('--definitions <module>');
       preliminary.parse(argv, { from: 'user' });
       const definitions = await new CliSession(preliminary.opts<GlobalOptions>(), io).definitions();

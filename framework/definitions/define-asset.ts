@@ -49,6 +49,14 @@ export interface MaterializeContext<D extends DepsSpec = DepsSpec> {
   resource<T>(definition: ResourceDefinition<T>): Promise<T>;
   /** Adds metadata to the materialization (shown by the CLI and the web page). */
   addMetadata(metadata: Record<string, unknown>): void;
+  /**
+   * Checkpoints of this asset in the instance store (e.g. an `updated_at` watermark). `stage` values
+   * are saved only after the materialization has been recorded, so a failed step never advances them.
+   */
+  checkpoints: {
+    get<T = unknown>(name?: string): Promise<T | undefined>;
+    stage(value: unknown, name?: string): void;
+  };
 }
 
 export interface AssetSpec<S extends z.ZodObject, D extends DepsSpec, H extends InputHandle> {

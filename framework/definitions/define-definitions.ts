@@ -1,5 +1,6 @@
 import { AssetGraph } from '../graph/asset-graph.js';
 import type { AnyAsset } from './define-asset.js';
+import type { EventHook } from './define-event-hook.js';
 import type { ResourceDefinition } from './define-resource.js';
 
 /** An extra CLI command contributed by a code location (e.g. `shopflow generate`). */
@@ -33,6 +34,7 @@ export interface Definitions {
   readonly assets: readonly AnyAsset[];
   readonly resources: readonly ResourceDefinition<unknown>[];
   readonly commands: readonly CommandDefinition[];
+  readonly hooks: readonly EventHook[];
   readonly graph: AssetGraph;
 }
 
@@ -47,12 +49,14 @@ export function defineDefinitions(input: {
   assets: readonly AnyAsset[];
   resources?: readonly ResourceDefinition<any, any>[];
   commands?: readonly CommandDefinition[];
+  hooks?: readonly EventHook[];
 }): Definitions {
   const graph = new AssetGraph(input.assets);
   return Object.freeze({
     assets: input.assets,
     resources: input.resources ?? [],
     commands: input.commands ?? [],
+    hooks: input.hooks ?? [],
     graph,
   });
 }

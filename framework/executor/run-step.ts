@@ -114,14 +114,21 @@ function fallbackDataVersion(value: MaterializeResult['value']): string {
     .slice(0, 20);
 }
 
+/** The instance-store name of an asset's checkpoint. */
+export function checkpointName(assetKey: string, name: string): string {
+  return `asset:${assetKey}:${name}`;
+}
+
 async function materializeOnce(
   services: StepServices,
   asset: AnyAsset,
   step: StepDescriptor,
   duckdb: DuckDbSession,
   inputs: ResolvedInputs,
+  staged: Map<string, unknown>,
 ): Promise<WriteResult> {
   const extra: Record<string, unknown> = {};
+  staged.clear();
   const partition = step.partitionKey === null ? null : asset.partitions!.partition(step.partitionKey);
   const context: MaterializeContext = {
     assetKey: asset.key,
@@ -133,6 +140,12 @@ async function materializeOnce(
     log: services.log.child({ asset: asset.key, partition: step.partitionKey }),
     resource: (definition) => services.resources.get(definition),
     addMetadata: (metadata) => Object.assign(extra, metadata),
+    checkpoints: {
+      get: (name = 'default') => services.store.getCheckpoint(checkpointName(asset.key, name)),
+      stage: (value, name = 'default') => {
+        staged.set(checkpointName(asset.key, name), value);
+      },
+    },
   };
   const where = { assetKey: asset.key, partitionKey: step.partitionKey };
   const output = await userCodeBoundary(where, () => asset.materialize(context));
@@ -221,7 +234,13 @@ async function runChecks(
       assetKey: asset.key,
       partitionKey: step.partitionKey,
       message: `${check.name}: ${passed ? 'passed' : check.severity === 'error' ? 'FAILED' : 'warning'}${message ? ` — ${message}` : ''}`,
-      data: { check: check.name, severity: check.severity, passed },
+      data: {
+        check: check.name,
+        severity: check.severity,
+        passed,
+        failingRows: metadata.failingRows ?? null,
+        quarantinedRows: metadata.quarantinedRows ?? null,
+      },
     });
     outcomes.push({ name: check.name, severity: check.severity, passed, message });
   }
@@ -259,11 +278,12 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
     await services.store.recordAttempt({ ...event, status: 'running' });
     await services.emit({ ...event, type: 'step_start', message: `materializing ${label}` });
     const policy = retryPolicyOf(services, asset);
+    const staged = new Map<string, unknown>();
     const started = Date.now();
     let written: WriteResult | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        written = await materializeOnce(services, asset, step, duckdb, inputs);
+        written = await materializeOnce(services, asset, step, duckdb, inputs, staged);
         break;
       } catch (error) {
         if (
@@ -294,6 +314,8 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
       metadata,
       inputs: inputs.lineage,
     });
+    // NOTE: checkpoints advance only once the materialization is on record.
+    for (const [name, value] of staged) await services.store.setCheckpoint(name, value);
     const checks = await runChecks(services, asset, step, duckdb, materialization, inputs.handles);
     const failedBlocking = checks.filter((c) => !c.passed && c.severity === 'error');
     const message = failedBlocking.length

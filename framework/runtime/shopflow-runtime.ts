@@ -81,6 +81,7 @@ export class ShopflowRuntime {
       emit: async (event) => {
         const record = await store.appendEvent(event);
         for (const listener of this.listeners) listener(record);
+        await this.runHooks(record);
         return record;
       },
     };
@@ -117,6 +118,20 @@ export class ShopflowRuntime {
       resources,
       options,
     );
+  }
+
+  private async runHooks(event: EventRecord): Promise<void> {
+    for (const hook of this.definitions.hooks) {
+      if (hook.types && !hook.types.includes(event.type)) continue;
+      try {
+        await hook.onEvent(event, {
+          resource: (definition) => this.resources.get(definition),
+          log: this.log,
+        });
+      } catch (error) {
+        this.log.warn({ hook: hook.name, err: error }, `event hook ${hook.name} failed; the run goes on`);
+      }
+    }
   }
 
   get graph() {

@@ -254,3 +254,61 @@ describe('executor', () => {
     expect((await runtime.store.getRun(run.id))!.error).toContain('pid 4194305');
   });
 });
+
+describe('checkpoints and hooks', () => {
+  test('a staged checkpoint is saved only when the materialization succeeds', async () => {
+    const { z } = await import('zod');
+    const { defineAsset, defineDefinitions, materialized } = await import('../../../framework/index.js');
+    let fail = true;
+    const asset = defineAsset({
+      key: 'incremental',
+      description: '',
+      schema: z.object({ x: z.int() }),
+      async materialize({ checkpoints }) {
+        const seen = (await checkpoints.get<number>('watermark')) ?? 0;
+        checkpoints.stage(seen + 10, 'watermark');
+        if (fail) throw new Error('target write failed');
+        return materialized({ rowCount: seen });
+      },
+    });
+    const { home, cleanup } = tempHome();
+    const runtime = await openTestRuntime(defineDefinitions({ assets: [asset] }), home);
+    cleanups.push(cleanup, () => runtime.close());
+    expect((await runtime.execute(await runtime.plan())).status).toBe('failed');
+    expect(await runtime.store.getCheckpoint('asset:incremental:watermark')).toBeUndefined();
+    fail = false;
+    expect((await runtime.execute(await runtime.plan())).status).toBe('success');
+    expect(await runtime.store.getCheckpoint('asset:incremental:watermark')).toBe(10);
+  });
+
+  test('event hooks see run events; a failing hook does not fail the run', async () => {
+    const { defineDefinitions, defineEventHook } = await import('../../../framework/index.js');
+    const seen: string[] = [];
+    const base = exampleDefinitions({ failDays: ['2024-01-02'] });
+    const definitions = defineDefinitions({
+      assets: base.assets,
+      hooks: [
+        defineEventHook({
+          name: 'collect',
+          types: ['step_failure', 'run_failure'],
+          onEvent: (e) => void seen.push(e.type),
+        }),
+        defineEventHook({
+          name: 'broken',
+          onEvent: () => {
+            throw new Error('hook bug');
+          },
+        }),
+      ],
+    });
+    const { home, cleanup } = tempHome();
+    const runtime = await openTestRuntime(definitions, home, { now: () => NOW });
+    cleanups.push(cleanup, () => runtime.close());
+    const result = await runtime.execute(
+      await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-01', '2024-01-02'] } }),
+    );
+    expect(result.status).toBe('failed');
+    expect(result.outcomes.get('readings[2024-01-01]')!.status).toBe('success');
+    expect(seen).toEqual(['step_failure', 'run_failure']);
+  });
+});
