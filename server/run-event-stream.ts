@@ -12,6 +12,10 @@ const GRACE_POLLS = 8;
  * Server-sent events for one run, read from the instance store (so runs of other processes — CLI,
  * daemon — stream too): each event as `id: <event id>` + `data: <json>`, then `event: end` with the
  * run's status once it finished. Resumes after `Last-Event-ID` or `afterId`.
+ *
+ * @example
+ * const streams = new RunEventStreams(runtime.store);
+ * app.get('/api/runs/:id/events', async (request, reply) => streams.stream(request, reply, runId, 0));
  */
 export class RunEventStreams {
   private readonly open = new Set<() => void>();

@@ -32,6 +32,10 @@ export class RunLauncher {
     const unsubscribe = this.runtime.onEvent((event) => {
       if (event.runId === runId && event.type === 'run_start') recorded();
     });
+    this.log.info(
+      { runId, selection: plan.selection, steps: plan.steps.length },
+      `run ${runId} launched from the web page`,
+    );
     const execution = this.runtime.execute(plan, {
       runId,
       concurrency: options.concurrency,

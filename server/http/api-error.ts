@@ -51,6 +51,9 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
  * The status code and body for any error thrown while handling a request. Framework errors keep
  * their catalog code; Fastify's own client errors (malformed JSON, oversized body) become
  * `SF_BAD_USAGE`; anything else is a 500 whose details stay in the server log.
+ *
+ * @example
+ * const { statusCode, body } = errorResponse(error); // 404, { error: { code: 'SF_UNKNOWN_ASSET', message } }
  */
 export function errorResponse(error: unknown): { statusCode: number; body: ErrorBody } {
   if (error instanceof ApiError) {

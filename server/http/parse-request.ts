@@ -44,7 +44,12 @@ export function parseRequest<S extends z.ZodType>(
   throw new ShopflowError('SF_BAD_USAGE', `${subject}: ${issue.message}`);
 }
 
-/** A query-string integer in `[min, max]`, e.g. `?limit=50`. */
+/**
+ * A query-string integer in `[min, max]`, e.g. `?limit=50`.
+ *
+ * @example
+ * z.strictObject({ depth: integerParam(0, 50).optional() })
+ */
 export function integerParam(min: number, max: number) {
   return z
     .string()

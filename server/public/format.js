@@ -18,9 +18,10 @@ export function formatNumber(value) {
   return value === null || value === undefined ? '—' : numberFormat.format(value);
 }
 
-/** `850 ms`, `12.3 s`, `4 min 3 s`, `1 h 2 min`. */
+/** `0.5 ms`, `850 ms`, `12.3 s`, `4 min 3 s`, `1 h 2 min`. */
 export function formatDuration(ms) {
   if (ms === null || ms === undefined || Number.isNaN(ms)) return '—';
+  if (ms < 10) return `${Number(ms.toFixed(1))} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   const minutes = Math.floor(ms / 60_000);

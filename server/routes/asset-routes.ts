@@ -11,7 +11,12 @@ const PreviewQuery = z.strictObject({
   limit: integerParam(1, 1000).optional(),
 });
 
-/** `GET /api/assets/:key` (the asset page) and `GET /api/assets/:key/preview?partition=&limit=` (its data). */
+/**
+ * `GET /api/assets/:key` (the asset page) and `GET /api/assets/:key/preview?partition=&limit=` (its data).
+ *
+ * @example
+ * registerAssetRoutes(app, context);
+ */
 export function registerAssetRoutes(app: FastifyInstance, context: ServerContext): void {
   const { runtime } = context;
 

@@ -16,6 +16,9 @@ const GraphQuery = z.strictObject({
  * `GET /api/graph?focus=KEY&depth=N&group=G`: nodes with their status, and edges. The unfiltered
  * graph is serialized (and gzipped, for clients that accept it) once per status snapshot, so many
  * clients polling it cost one computation.
+ *
+ * @example
+ * registerGraphRoutes(app, context);
  */
 export function registerGraphRoutes(app: FastifyInstance, context: ServerContext): void {
   let whole: { version: number; body: string; gzipped?: Buffer } | undefined;

@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../server-context.js';
 
-/** `GET /api/health`: whether the instance store answers, and how the server is configured. */
+/**
+ * `GET /api/health`: whether the instance store answers, and how the server is configured.
+ *
+ * @example
+ * registerHealthRoute(app, context);
+ */
 export function registerHealthRoute(app: FastifyInstance, context: ServerContext): void {
   app.get('/api/health', async (_request, reply) => {
     const base = {

@@ -32,6 +32,9 @@ async function findRun(runtime: ShopflowRuntime, id: string): Promise<RunRecord>
 /**
  * `GET /api/runs`, `GET /api/runs/:id` (run, events, step timeline), `GET /api/runs/:id/events`
  * (server-sent events until the run finishes) and `POST /api/runs` (plan and start a run here).
+ *
+ * @example
+ * registerRunRoutes(app, context);
  */
 export function registerRunRoutes(app: FastifyInstance, context: ServerContext): void {
   const { runtime } = context;

@@ -43,7 +43,13 @@ export interface GraphViewOptions {
   group?: string;
 }
 
-/** Keys within `depth` hops upstream or downstream of `focus` (the two directions are walked separately). */
+/**
+ * Keys within `depth` hops upstream or downstream of `focus` (the two directions are walked
+ * separately, so siblings of the focus are not pulled in).
+ *
+ * @example
+ * neighbourhood(graph, 'daily_stats', 1) // daily_stats, readings, weekly_stats, station_summary
+ */
 export function neighbourhood(graph: AssetGraph, focus: string, depth: number): Set<string> {
   graph.get(focus);
   const keep = new Set([focus]);
