@@ -1,4 +1,5 @@
 import { defineDefinitions } from '../framework/index.js';
+import { serveCommand } from '../server/serve-command.js';
 import { dbSetupCommand, dbStatusCommand, dbStopCommand } from './commands/db-commands.js';
 import { generateCommand } from './commands/generate-command.js';
 import { aovByCountry, bestSellersByCategory, monthlyRevenue, topCustomers } from './gold/basic-analytics.js';
@@ -42,5 +43,5 @@ export const shopflowAssets = [
 export default defineDefinitions({
   assets: shopflowAssets,
   resources: [generatorSettings, postgresWarehouse, landingStore],
-  commands: [generateCommand, dbSetupCommand, dbStopCommand, dbStatusCommand],
+  commands: [generateCommand, dbSetupCommand, dbStopCommand, dbStatusCommand, serveCommand],
 });

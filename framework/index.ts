@@ -30,7 +30,7 @@ export { defineResource } from './definitions/define-resource.js';
 export { MaterializeResult, materialized } from './definitions/materialize-result.js';
 export type { JsonRow } from './duckdb/duckdb-session.js';
 export { DuckDbEngine, DuckDbSession } from './duckdb/duckdb-session.js';
-
+export type { SqlFragment } from './duckdb/sql-template.js';
 export { quoteIdentifier, quoteLiteral, SqlQuery, sql } from './duckdb/sql-template.js';
 export { closestMatches, didYouMean } from './errors/did-you-mean.js';
 export type { ErrorCode } from './errors/error-catalog.js';
@@ -84,6 +84,7 @@ export {
   timeWindowPartitionMapping,
   weekly,
 } from './partitions/index.js';
+export { cumulativePartitionMapping } from './partitions/mapping/cumulative-partition-mapping.js';
 export type { AssetStatus, AssetStatusSummary } from './planner/asset-status.js';
 export { summarizeAssetStatus } from './planner/asset-status.js';
 export type { PartitionFilter, Plan, PlanInput, PlanStep } from './planner/plan-materialization.js';

@@ -18,7 +18,7 @@ export const rawClickstream = defineAsset({
   key: 'raw_clickstream',
   group: 'raw',
   description: 'Website clickstream events by day, from clickstream.jsonl.',
-  deps: { source: sourceFiles },
+  deps: { day: sourceFiles },
   partitions: shopflowDays,
   schema: z.object({
     event_id: z.string().describe('Unique event id'),
@@ -38,9 +38,7 @@ export const rawClickstream = defineAsset({
     ],
     validationLogFile,
   ),
-  materialize: ({ deps, partitionKey }) =>
-    sql`select event_id::VARCHAR as event_id, session_id::VARCHAR as session_id, customer_id::BIGINT as customer_id,
-          event_type::VARCHAR as event_type, page::VARCHAR as page, product_id::BIGINT as product_id, timestamp::VARCHAR as timestamp
-        from ${sql.raw(deps.source.jsonl('clickstream.jsonl'))}
-        where substr(timestamp::VARCHAR, 1, 10) = ${partitionKey}`,
+  materialize: ({ deps }) =>
+    sql`select event_id, session_id, customer_id, event_type, page, product_id, timestamp
+        from ${sql.raw(deps.day.clickstream())}`,
 });

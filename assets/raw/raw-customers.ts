@@ -30,7 +30,7 @@ export const rawCustomers = defineAsset({
     registration_date: text().describe('Registration date, YYYY-MM-DD'),
     country: text().describe('ISO 3166-1 alpha-2 country code'),
     updated_at: text().describe('When this version of the profile became valid (ISO-8601 UTC)'),
-    source_line: z.int().describe('Line of customers.csv the row came from'),
+    source_line: z.int().describe('Position of the row in the daily extracts, in delivery order'),
   }),
   owners: ['data-platform'],
   checks: withValidationLog(

@@ -23,7 +23,7 @@ export const rawProducts = defineAsset({
     price: text().describe('List price in EUR'),
     supplier: text().describe('Supplier name'),
     updated_at: text().describe('When this version became valid (ISO-8601 UTC)'),
-    source_line: z.int().describe('Line of products.csv the row came from'),
+    source_line: z.int().describe('Position of the row in the daily extracts, in delivery order'),
   }),
   owners: ['data-platform'],
   checks: withValidationLog(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { inRange, notNull, parseableDate, unique, withValidationLog } from '../../checks/index.js';
-import { defineAsset, rowCheck, sql } from '../../framework/index.js';
+import { cumulativePartitionMapping, defineAsset, rowCheck, sql } from '../../framework/index.js';
 import { shopflowDays } from '../shopflow-calendar.js';
 import { type SourceFilesInput, sourceFiles } from './source-files.js';
 import { validationLogFile } from './validation-log-file.js';
@@ -13,8 +13,7 @@ function existsInSource(column: 'customer_id' | 'product_id', file: 'customers.c
     name: `${column.replace('_id', '')}_exists`,
     description: `${column} names a ${column.replace('_id', '')} of ${file}`,
     quarantine: true,
-    validWhen: (deps) =>
-      `${column} IN (SELECT ${column} FROM ${(deps.source as SourceFilesInput).csv(file)})`,
+    validWhen: (deps) => `${column} IN (SELECT ${column} FROM ${(deps.known as SourceFilesInput).csv(file)})`,
   });
 }
 
@@ -27,7 +26,10 @@ export const rawTransactions = defineAsset({
   key: 'raw_transactions',
   group: 'raw',
   description: 'Transactions from transactions.csv by delivery day, validated; bad rows quarantined.',
-  deps: { source: sourceFiles },
+  // NOTE: `known` is every extract up to and including this day: a transaction may reference a
+  // customer or product from any earlier day, never from a later one.
+  deps: { day: sourceFiles, known: sourceFiles },
+  partitionMappings: { known: cumulativePartitionMapping() },
   partitions: shopflowDays,
   schema: z.object({
     transaction_id: text().describe('Natural key of the transaction'),
@@ -38,7 +40,7 @@ export const rawTransactions = defineAsset({
     timestamp: text().describe('When the sale happened (ISO-8601 UTC)'),
     payment_method: text().describe('How it was paid'),
     delivery_date: text().describe('Day the record was delivered by the source system'),
-    source_line: z.int().describe('Line of transactions.csv the row came from'),
+    source_line: z.int().describe('Line of the day extract (transactions.csv) the row came from'),
   }),
   owners: ['data-platform'],
   checks: withValidationLog(
@@ -53,10 +55,8 @@ export const rawTransactions = defineAsset({
     ],
     validationLogFile,
   ),
-  materialize: ({ deps, partitionKey }) =>
-    sql`select * from (
-          select transaction_id, customer_id, product_id, quantity, unit_price, timestamp, payment_method, delivery_date,
-            (row_number() over () + 1)::BIGINT as source_line
-          from ${sql.raw(deps.source.csv('transactions.csv'))}
-        ) where delivery_date = ${partitionKey}`,
+  materialize: ({ deps }) =>
+    sql`select transaction_id, customer_id, product_id, quantity, unit_price, timestamp, payment_method, delivery_date,
+          (row_number() over () + 1)::BIGINT as source_line
+        from ${sql.raw(deps.day.csv('transactions.csv'))}`,
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
@@ -10,66 +10,117 @@ import {
   quoteLiteral,
 } from '../../framework/index.js';
 import { type GeneratorSettings, generatorSettings } from '../resources/generator-settings.js';
-import { type GenerationManifest, generateShopflowData, MANIFEST_FILE } from './simulator/index.js';
+import { shopflowDays } from '../shopflow-calendar.js';
+import {
+  CSV_HEADERS,
+  formatClickEvent,
+  formatCustomerRow,
+  formatProductRow,
+  formatTransactionRow,
+  ShopflowSimulator,
+} from './simulator/index.js';
 
-/** The generated source files, handed to the raw assets. */
+type CsvFile = keyof typeof CSV_HEADERS;
+
+const CLICK_COLUMNS =
+  "{'event_id': 'VARCHAR', 'session_id': 'VARCHAR', 'customer_id': 'BIGINT', 'event_type': 'VARCHAR', 'page': 'VARCHAR', 'product_id': 'BIGINT', 'timestamp': 'VARCHAR'}";
+
+/** The folder of one day's extract. */
+export function extractDir(rawDir: string, day: string): string {
+  return join(rawDir, 'daily', day);
+}
+
+/** The daily extracts handed to the raw assets. */
 export class SourceFilesInput implements InputHandle {
   readonly assetKey = 'source_files';
-  readonly partitionKeys = [null];
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly rawDir: string,
+    readonly partitionKeys: Array<string | null>,
+  ) {}
 
-  /** DuckDB relation over a CSV file of the extract, every column as text. */
-  csv(file: 'customers.csv' | 'products.csv' | 'transactions.csv'): string {
-    return `read_csv(${quoteLiteral(join(this.dir, file))}, header = true, all_varchar = true, auto_detect = true)`;
+  /** Paths of one file of every extract in this handle that exists. */
+  files(file: string): string[] {
+    return this.partitionKeys
+      .map((day) => join(extractDir(this.rawDir, day as string), file))
+      .filter((path) => existsSync(path));
   }
 
-  /** DuckDB relation over the clickstream JSON lines. */
-  jsonl(file: 'clickstream.jsonl'): string {
-    return `read_json(${quoteLiteral(join(this.dir, file))}, format = 'newline_delimited')`;
+  /** DuckDB relation over one CSV of every extract in this handle, every column as text. */
+  csv(file: CsvFile): string {
+    const files = this.files(file);
+    const columns = CSV_HEADERS[file].split(',');
+    if (files.length === 0)
+      return `(SELECT ${columns.map((c) => `NULL::VARCHAR AS ${c}`).join(', ')} WHERE FALSE)`;
+    const spec = columns.map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ');
+    return `read_csv([${files.map(quoteLiteral).join(', ')}], header = true, columns = {${spec}}, quote = '"', escape = '"')`;
+  }
+
+  /** DuckDB relation over the clickstream JSON lines of every extract in this handle. */
+  clickstream(): string {
+    const files = this.files('clickstream.jsonl');
+    if (files.length === 0) {
+      return '(SELECT NULL::VARCHAR AS event_id, NULL::VARCHAR AS session_id, NULL::BIGINT AS customer_id, NULL::VARCHAR AS event_type, NULL::VARCHAR AS page, NULL::BIGINT AS product_id, NULL::VARCHAR AS timestamp WHERE FALSE)';
+    }
+    return `read_json([${files.map(quoteLiteral).join(', ')}], format = 'newline_delimited', columns = ${CLICK_COLUMNS})`;
   }
 
   toSql(): string {
-    return quoteLiteral(this.dir);
+    return this.csv('transactions.csv');
   }
 }
 
-function sameOptions(manifest: GenerationManifest, settings: GeneratorSettings): boolean {
-  return (
-    manifest.seed === settings.seed &&
-    manifest.scale === settings.scale &&
-    manifest.start === settings.start &&
-    manifest.days === settings.days &&
-    manifest.defectRate === settings.defectRate
-  );
+const simulators = new Map<string, ShopflowSimulator>();
+
+/** One simulator per option set per process: its shared state is built once for all days. */
+function simulatorFor(settings: GeneratorSettings): ShopflowSimulator {
+  const options = {
+    seed: settings.seed,
+    scale: settings.scale,
+    start: settings.start,
+    days: settings.days,
+    defectRate: settings.defectRate,
+  };
+  const key = JSON.stringify(options);
+  let simulator = simulators.get(key);
+  if (!simulator) {
+    simulator = new ShopflowSimulator(options, 'source_files');
+    simulators.set(key, simulator);
+  }
+  return simulator;
 }
 
-function readManifest(dir: string): GenerationManifest | undefined {
-  const file = join(dir, MANIFEST_FILE);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as GenerationManifest) : undefined;
+function writeAtomically(file: string, text: string): string {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+  return createHash('sha256').update(text).digest('hex');
 }
 
 const sourceFilesIo: IoTarget<unknown, SourceFilesInput> = {
   kind: 'source-files',
   supportsQuarantine: false,
-  location: () => 'data.rawDir',
+  location: (_asset, partitionKey) => `data/raw/daily/${partitionKey}/`,
   write: async () => {
     throw new Error('source_files writes its files itself');
   },
-  input: async (context) => new SourceFilesInput((await context.resource(generatorSettings)).rawDir),
-  preview: async (context) => {
-    const dir = (await context.resource(generatorSettings)).rawDir;
-    const manifest = readManifest(dir);
+  input: async (context, partitionKeys) =>
+    new SourceFilesInput((await context.resource(generatorSettings)).rawDir, partitionKeys),
+  preview: async (context, partitionKey) => {
+    const dir = extractDir((await context.resource(generatorSettings)).rawDir, partitionKey!);
+    const manifest = existsSync(join(dir, '_manifest.json'))
+      ? (JSON.parse(readFileSync(join(dir, '_manifest.json'), 'utf8')) as {
+          files: Record<string, { rows: number; sha256: string }>;
+        })
+      : { files: {} };
     return {
       columns: [
         { name: 'file', type: 'VARCHAR' },
         { name: 'rows', type: 'BIGINT' },
-        { name: 'bytes', type: 'BIGINT' },
         { name: 'sha256', type: 'VARCHAR' },
       ],
-      rows: Object.entries(manifest?.files ?? {}).map(([file, f]) => ({
+      rows: Object.entries(manifest.files).map(([file, f]) => ({
         file: join(dir, file),
-        rows: f.rows ?? null,
-        bytes: f.bytes,
+        rows: f.rows,
         sha256: f.sha256,
       })),
     };
@@ -77,49 +128,77 @@ const sourceFilesIo: IoTarget<unknown, SourceFilesInput> = {
 };
 
 /**
- * The extract of ShopFlow's operational systems: customers, products, transactions and clickstream
- * files from the seeded simulator (`resources.generator`), in `data.rawDir`. Files generated earlier
- * with the same options (by `shopflow generate` or a previous run) are reused; the data version is
- * the hash of the files' hashes, so an identical extract leaves everything downstream fresh.
+ * The daily extract of ShopFlow's operational systems, straight from the seeded simulator
+ * (`resources.generator`): the customer and product versions that changed that day, the
+ * transactions delivered that day (late ones included) and the day's clickstream, as CSV and JSON
+ * lines in `data/raw/daily/<day>/`, with `_defects.json` listing the defects injected into them.
+ * A day's extract never changes when other days are added, so only new days flow downstream.
  */
 export const sourceFiles = defineAsset({
   key: 'source_files',
   group: 'raw',
-  description: 'Source extract (CSV and JSON lines) from the seeded ShopFlow simulator, in data/raw.',
-  schema: z.object({ file: z.string(), rows: z.int().nullable(), bytes: z.int(), sha256: z.string() }),
+  description:
+    'Daily extract (CSV and JSON lines) of the seeded ShopFlow simulator, in data/raw/daily/<day>/.',
+  schema: z.object({ file: z.string(), rows: z.int(), sha256: z.string() }),
+  partitions: shopflowDays,
   io: sourceFilesIo,
   tags: ['source'],
   owners: ['data-platform'],
-  async materialize({ resource, log }) {
+  async materialize({ resource, partitionKey }) {
     const settings = await resource(generatorSettings);
-    let manifest = readManifest(settings.rawDir);
-    let generated = false;
-    if (!manifest || !sameOptions(manifest, settings)) {
-      log.info({ dir: settings.rawDir, scale: settings.scale }, 'generating the source extract');
-      const summary = await generateShopflowData({
-        out: settings.rawDir,
-        seed: settings.seed,
-        scale: settings.scale,
-        start: settings.start,
-        days: settings.days,
-        defectRate: settings.defectRate,
-      });
-      manifest = summary.manifest;
-      generated = true;
+    const day = simulatorFor(settings).day(partitionKey!);
+    const dir = extractDir(settings.rawDir, partitionKey!);
+    mkdirSync(dir, { recursive: true });
+    const lines = (header: string, rows: string[]) => `${[header, ...rows].join('\n')}\n`;
+    const files: Record<string, { rows: number; sha256: string }> = {
+      'customers.csv': {
+        rows: day.customers.length,
+        sha256: writeAtomically(
+          join(dir, 'customers.csv'),
+          lines(CSV_HEADERS['customers.csv'], day.customers.map(formatCustomerRow)),
+        ),
+      },
+      'products.csv': {
+        rows: day.products.length,
+        sha256: writeAtomically(
+          join(dir, 'products.csv'),
+          lines(CSV_HEADERS['products.csv'], day.products.map(formatProductRow)),
+        ),
+      },
+      'transactions.csv': {
+        rows: day.transactions.length,
+        sha256: writeAtomically(
+          join(dir, 'transactions.csv'),
+          lines(CSV_HEADERS['transactions.csv'], day.transactions.map(formatTransactionRow)),
+        ),
+      },
+      'clickstream.jsonl': {
+        rows: day.clickstream.length,
+        sha256: writeAtomically(
+          join(dir, 'clickstream.jsonl'),
+          day.clickstream.map((e) => `${formatClickEvent(e)}\n`).join(''),
+        ),
+      },
+    };
+    const counts: Record<string, Record<string, number>> = {};
+    for (const defect of day.defects) {
+      counts[defect.file] ??= {};
+      counts[defect.file][defect.kind] = (counts[defect.file][defect.kind] ?? 0) + 1;
     }
-    const files = Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => a.localeCompare(b)));
-    const rows = Object.values(files).reduce((sum, f) => sum + (f.rows ?? 0), 0);
+    writeAtomically(join(dir, '_defects.json'), JSON.stringify({ counts, defects: day.defects }, null, 1));
+    writeAtomically(join(dir, '_manifest.json'), JSON.stringify({ day: partitionKey, files }, null, 1));
+    const rows = Object.values(files).reduce((sum, f) => sum + f.rows, 0);
     return materialized({
       rowCount: rows,
-      dataVersion: createHash('sha256').update(JSON.stringify(files)).digest('hex').slice(0, 20),
-      metadata: {
-        dir: settings.rawDir,
-        generated,
-        seed: manifest.seed,
-        scale: manifest.scale,
-        entities: manifest.entities,
-        files,
-      },
+      dataVersion: createHash('sha256')
+        .update(
+          Object.values(files)
+            .map((f) => f.sha256)
+            .join(','),
+        )
+        .digest('hex')
+        .slice(0, 20),
+      metadata: { dir, files, defects: counts },
     });
   },
 });

@@ -5,6 +5,7 @@ import { type CliIo, CliSession, type GlobalOptions } from './cli-session.js';
 import type { CommandRunner } from './command-runner.js';
 import { registerAssetsCommand } from './commands/assets-command.js';
 import { registerChecksCommand } from './commands/checks-command.js';
+import { registerDocsCommand } from './commands/docs-command.js';
 import { registerLineageCommand } from './commands/lineage-command.js';
 import { registerMaterializeCommand } from './commands/materialize-command.js';
 import { registerPlanCommand } from './commands/plan-command.js';
@@ -112,6 +113,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
   registerChecksCommand(program, run);
   registerLineageCommand(program, run);
   registerRunsCommand(program, run);
+  registerDocsCommand(program, run);
 
   // NOTE: contributed commands need the definitions, but `--help` and built-in commands must not
   // fail when the definitions cannot load; so they are registered only when the first argument

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import shopflow from '../../assets/definitions.js';
@@ -11,7 +11,8 @@ export interface ShopflowTestHome {
   config: LoadedConfig;
   configFile: string;
   open(): Promise<ShopflowRuntime>;
-  defects(): { counts: Record<string, Record<string, number>> };
+  /** Injected defects per file and kind, summed over every daily extract. */
+  defects(): Record<string, Record<string, number>>;
   cleanup(): void;
 }
 
@@ -49,7 +50,20 @@ export function shopflowTestHome(
     config,
     configFile,
     open: () => ShopflowRuntime.open({ config, definitions: shopflow, log: silentLog }),
-    defects: () => JSON.parse(readFileSync(join(home, 'raw', '_defects.json'), 'utf8')),
+    defects: () => {
+      const total: Record<string, Record<string, number>> = {};
+      const daily = join(home, 'raw', 'daily');
+      for (const day of readdirSync(daily)) {
+        const { counts } = JSON.parse(readFileSync(join(daily, day, '_defects.json'), 'utf8')) as {
+          counts: Record<string, Record<string, number>>;
+        };
+        for (const [file, kinds] of Object.entries(counts)) {
+          total[file] ??= {};
+          for (const [kind, n] of Object.entries(kinds)) total[file][kind] = (total[file][kind] ?? 0) + n;
+        }
+      }
+      return total;
+    },
     cleanup,
   };
 }

@@ -1,18 +1,39 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { displayPath } from '../../config/display-path.js';
+import { ShopflowError } from '../../errors/error-catalog.js';
 import { formatAssetPartition } from '../../keys/asset-key.js';
+import { buildQualityReport } from '../../reporting/quality-report.js';
+import { qualityReportHtml } from '../../reporting/quality-report-html.js';
+import { writeTextFileAtomically } from '../../reporting/write-text-file-atomically.js';
+import type { CliSession } from '../cli-session.js';
 import type { CommandRunner } from '../command-runner.js';
 import { shortTime, textTable } from '../text-table.js';
 
-/** `shopflow checks [ASSET]`: the latest result of every check. */
+interface ChecksOptions {
+  json?: boolean;
+  report?: string;
+  runs?: string;
+  includePii?: boolean;
+}
+
+/**
+ * `shopflow checks [ASSET]`: the latest result of every check; with `--report FILE` a data-quality
+ * report (HTML, or JSON when FILE ends in `.json`) with trends over the last `--runs` runs.
+ */
 export function registerChecksCommand(program: Command, run: CommandRunner) {
   program
     .command('checks [asset]')
-    .description('latest check results')
-    .option('--json', 'one JSON object per evaluation')
-    .action((assetKey: string | undefined, options: { json?: boolean }) =>
+    .description('latest check results; --report writes a data-quality report with trends')
+    .option('--json', 'one JSON object per evaluation (with --report: the report data as one JSON object)')
+    .option('--report <file>', 'write a self-contained HTML report (JSON when the file ends in .json)')
+    .option('--runs <n>', 'runs shown in the report trends', '20')
+    .option('--include-pii', 'show values of PII columns in report samples (masked by default)')
+    .action((assetKey: string | undefined, options: ChecksOptions) =>
       run(options, async (session) => {
         const runtime = await session.runtime();
         if (assetKey) runtime.graph.get(assetKey);
+        if (options.report !== undefined) return await writeReport(session, assetKey, options);
         const evaluations = (await runtime.store.latestCheckEvaluations({ assetKey })).sort(
           (a, b) =>
             a.assetKey.localeCompare(b.assetKey) ||
@@ -45,4 +66,47 @@ export function registerChecksCommand(program: Command, run: CommandRunner) {
         return 0;
       }),
     );
+}
+
+function parseRuns(text: string | undefined): number {
+  const runs = Number(text ?? '20');
+  if (!Number.isInteger(runs) || runs < 1 || runs > 1000) {
+    throw new ShopflowError('SF_BAD_USAGE', `--runs \`${text}\` is not a whole number from 1 to 1000`, {
+      hint: 'e.g. `--runs 20`',
+    });
+  }
+  return runs;
+}
+
+async function writeReport(
+  session: CliSession,
+  assetKey: string | undefined,
+  options: ChecksOptions,
+): Promise<number> {
+  const runs = parseRuns(options.runs);
+  const file = resolve(session.io.cwd, options.report!);
+  const runtime = await session.runtime();
+  const report = await buildQualityReport({
+    store: runtime.store,
+    graph: runtime.graph,
+    runs,
+    assetKey,
+    secrets: session.config().secrets,
+    includePii: options.includePii === true,
+  });
+  const asJson = file.toLowerCase().endsWith('.json');
+  await writeTextFileAtomically(
+    file,
+    asJson ? `${JSON.stringify(report, null, 2)}\n` : qualityReportHtml(report),
+  );
+  const shown = displayPath(file, session.io.cwd);
+  if (session.json) {
+    session.jsonLine({ file: shown, ...report });
+    return 0;
+  }
+  const { pass, warn, fail } = report.counts;
+  session.out(
+    `Wrote the quality report to ${shown}: ${report.assets.length} assets, ${pass} passed, ${warn} warnings, ${fail} blocking failures; trends over ${report.runs.length} runs.`,
+  );
+  return 0;
 }

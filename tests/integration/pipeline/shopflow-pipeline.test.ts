@@ -41,7 +41,7 @@ describe('the ShopFlow pipeline', () => {
   });
 
   test('quarantined rows match the defects the simulator injected, rule by rule', async () => {
-    const { counts } = t.defects();
+    const counts = t.defects();
     const quarantined = async (asset: string, pattern: string) => {
       const rows = await lakeRows(
         `select rule, count(*)::INTEGER as n from (select unnest(string_split(quarantine_rules, ',')) as rule from ${lake(asset, pattern)}) group by rule`,
