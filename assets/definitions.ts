@@ -10,6 +10,7 @@ import { rawProducts } from './raw/raw-products.js';
 import { rawTransactions } from './raw/raw-transactions.js';
 import { sourceFiles } from './raw/source-files.js';
 import { generatorSettings } from './resources/generator-settings.js';
+import { incrementalSettings } from './resources/incremental-settings.js';
 import { landingStore } from './resources/landing-store.js';
 import { postgresWarehouse } from './resources/postgres-warehouse.js';
 import { silverCustomers } from './silver/silver-customers.js';
@@ -42,6 +43,6 @@ export const shopflowAssets = [
 /** The ShopFlow pipeline: every asset, the resources they use and the pipeline's own commands. */
 export default defineDefinitions({
   assets: shopflowAssets,
-  resources: [generatorSettings, postgresWarehouse, landingStore],
+  resources: [generatorSettings, incrementalSettings, postgresWarehouse, landingStore],
   commands: [generateCommand, dbSetupCommand, dbStopCommand, dbStatusCommand, serveCommand],
 });

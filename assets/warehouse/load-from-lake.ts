@@ -3,13 +3,9 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import {
-  type MaterializeContext,
-  type MaterializeResult,
-  materialized,
-  quoteLiteral,
-} from '../../framework/index.js';
+import { type MaterializeContext, type MaterializeResult, materialized, quoteLiteral } from '../../framework/index.js';
 import type { LoadContext, LoadResult } from '../../resources/postgres/table-loader.js';
+import { incrementalSettings } from '../resources/incremental-settings.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
 
 async function sha256(file: string): Promise<string> {
@@ -18,39 +14,70 @@ async function sha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Change data capture on a timestamp column: only rows newer than the last committed watermark. */
+export interface Watermark {
+  /** Timestamp column of the query's source relation (`updated_at`). */
+  column: string;
+}
+
 /**
- * Exports a DuckDB query to a CSV (ordered, so identical data gives identical bytes), loads it with
- * `load` (staging COPY + upsert + audit), and returns the materialization: rows staged, the load's
- * counts, and the CSV's hash as data version.
+ * Loads rows from the lake into a warehouse table: the DuckDB `source` relation is exported to an
+ * ordered CSV and handed to `load` (staging COPY + upsert + audit in one transaction).
+ *
+ * With a `watermark`, only rows whose column is later than the last committed watermark minus the
+ * configured lookback (`resources.incremental.lookbackHours`) are read — re-reading the lookback
+ * window catches late arrivals, and the upsert makes re-reads harmless. The new watermark (the
+ * greatest value read) is staged as a checkpoint, which the framework saves only after the
+ * materialization is recorded, i.e. after the load committed.
  */
 export async function loadFromLake(
   context: MaterializeContext,
-  query: string,
+  options: { source: string; select: string; orderBy: string; watermark?: Watermark },
   load: (pool: pg.Pool, csv: string, loadContext: LoadContext) => Promise<LoadResult>,
 ): Promise<MaterializeResult> {
   const warehouse = await context.resource(postgresWarehouse);
+  let where = '';
+  let since: string | null = null;
+  if (options.watermark) {
+    const { lookbackHours } = await context.resource(incrementalSettings);
+    since = (await context.checkpoints.get<string>(options.watermark.column)) ?? null;
+    if (since) {
+      where = `where ${options.watermark.column} > ${quoteLiteral(since)}::TIMESTAMPTZ - INTERVAL ${quoteLiteral(`${lookbackHours} hours`)}`;
+    }
+  }
   const dir = mkdtempSync(join(tmpdir(), 'shopflow-load-'));
   const csv = join(dir, 'rows.csv');
   try {
+    const query = `select ${options.select} from ${options.source} ${where} order by ${options.orderBy}`;
     await context.duckdb.run(`COPY (${query}) TO ${quoteLiteral(csv)} (FORMAT csv, HEADER true)`);
-    const version = await sha256(csv);
-    const result = await load(warehouse.pool, csv, {
-      runId: context.runId,
-      assetKey: context.assetKey,
-      partitionKey: context.partitionKey,
-    });
-    return materialized({
-      rowCount: result.staged,
-      dataVersion: version.slice(0, 20),
-      metadata: {
-        inserted: result.inserted,
-        updated: result.updated,
-        unchanged: result.unchanged,
-        rejected: result.rejected,
-        rejectedSample: result.rejectedSample.slice(0, 5),
-        auditId: result.auditId,
-      },
-    });
+    const result = await load(warehouse.pool, csv, { runId: context.runId, assetKey: context.assetKey, partitionKey: context.partitionKey });
+    const metadata: Record<string, unknown> = {
+      inserted: result.inserted,
+      updated: result.updated,
+      unchanged: result.unchanged,
+      rejected: result.rejected,
+      rejectedSample: result.rejectedSample.slice(0, 5),
+      auditId: result.auditId,
+    };
+    if (options.watermark) {
+      const column = options.watermark.column;
+      const [{ newest }] = await context.duckdb.query(
+        `select strftime(max(${column}), '%Y-%m-%dT%H:%M:%SZ') as newest from ${options.source}`,
+      );
+      const next = newest ? String(newest) : since;
+      if (next) context.checkpoints.stage(next, column);
+      Object.assign(metadata, { watermarkBefore: since, watermarkAfter: next, incremental: since !== null });
+    }
+    // NOTE: the data version describes the whole target content, not this batch: a hash of the full
+    // ordered source, so an incremental load and a full load of the same data agree.
+    let full = csv;
+    if (where) {
+      full = join(dir, 'full.csv');
+      await context.duckdb.run(
+        `COPY (select ${options.select} from ${options.source} order by ${options.orderBy}) TO ${quoteLiteral(full)} (FORMAT csv, HEADER true)`,
+      );
+    }
+    return materialized({ rowCount: result.staged, dataVersion: (await sha256(full)).slice(0, 20), metadata });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

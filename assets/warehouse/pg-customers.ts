@@ -25,8 +25,12 @@ export const pgCustomers = defineAsset({
   materialize: (context) =>
     loadFromLake(
       context,
-      `select customer_id, name, email, registration_date, country, strftime(updated_at, '%Y-%m-%dT%H:%M:%SZ') as updated_at
-       from ${context.deps.silver.toSql()} order by customer_id, updated_at`,
+      {
+        source: context.deps.silver.toSql(),
+        select: `customer_id, name, email, registration_date, country, strftime(updated_at, '%Y-%m-%dT%H:%M:%SZ') as updated_at`,
+        orderBy: 'customer_id, updated_at',
+        watermark: { column: 'updated_at' },
+      },
       loadCustomers,
     ),
 });

@@ -25,8 +25,12 @@ export const pgProducts = defineAsset({
   materialize: (context) =>
     loadFromLake(
       context,
-      `select product_id, name, category, price, supplier, strftime(updated_at, '%Y-%m-%dT%H:%M:%SZ') as updated_at
-       from ${context.deps.silver.toSql()} order by product_id, updated_at`,
+      {
+        source: context.deps.silver.toSql(),
+        select: `product_id, name, category, price, supplier, strftime(updated_at, '%Y-%m-%dT%H:%M:%SZ') as updated_at`,
+        orderBy: 'product_id, updated_at',
+        watermark: { column: 'updated_at' },
+      },
       loadProducts,
     ),
 });

@@ -15,11 +15,17 @@ const list = (items: readonly string[]) => (items.length ? items.map(markdownCel
 
 function properties(asset: AnyAsset, definitions: Definitions): string {
   const graph = definitions.graph;
-  const upstream = graph.upstream(asset.key).map((dep) => {
+  const deps = graph.upstream(asset.key);
+  const upstream = deps.map((dep) => {
     const partitioned = asset.partitions !== undefined || graph.get(dep.assetKey).partitions !== undefined;
-    return `${link(dep.assetKey)}${partitioned ? ` (${dep.mapping.name})` : ''}`;
+    // NOTE: the local name tells apart two dependencies on the same asset (with different mappings).
+    const twice = deps.filter((d) => d.assetKey === dep.assetKey).length > 1;
+    const notes = [twice ? `as ${code(dep.name)}` : '', partitioned ? `${dep.mapping.name} mapping` : '']
+      .filter(Boolean)
+      .join(', ');
+    return `${link(dep.assetKey)}${notes ? ` (${notes})` : ''}`;
   });
-  const downstream = graph.downstream(asset.key).map(link);
+  const downstream = [...new Set(graph.downstream(asset.key))].map(link);
   const rows: string[][] = [
     ['Group', code(asset.group)],
     ['Partitions', asset.partitions ? markdownCell(asset.partitions.description) : 'none'],

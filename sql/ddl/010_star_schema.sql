@@ -89,7 +89,7 @@ comment on table shopflow_dw.scd2_absorbed_changes is
   'SCD2 changes that repeated the version valid at their time (kept so merges are order-independent).';
 
 create table if not exists shopflow_dw.dim_date (
-  date_sk integer primary key check (date_sk = to_char(date, 'YYYYMMDD')::integer),
+  date_sk integer primary key,
   date date not null unique,
   year smallint not null,
   quarter smallint not null check (quarter between 1 and 4),
@@ -99,7 +99,9 @@ create table if not exists shopflow_dw.dim_date (
   iso_week smallint not null check (iso_week between 1 and 53),
   day_of_week smallint not null check (day_of_week between 1 and 7),
   day_name text not null,
-  is_weekend boolean not null
+  is_weekend boolean not null,
+  constraint dim_date_date_sk_check
+    check (date_sk = extract(year from date) * 10000 + extract(month from date) * 100 + extract(day from date))
 );
 comment on table shopflow_dw.dim_date is 'One row per calendar day of the simulated range; date_sk = YYYYMMDD.';
 comment on column shopflow_dw.dim_date.iso_year is 'ISO 8601 week-numbering year (the year iso_week belongs to).';

@@ -1,0 +1,65 @@
+import { defineEventHook, type EventRecord, formatAssetPartition } from '../../framework/index.js';
+import type { Alert } from '../../resources/notifier/index.js';
+import { notifier } from '../resources/notifier.js';
+
+/**
+ * The alert for an event, or undefined when the event needs none: a failed blocking (`error`)
+ * check becomes a `check_failure` alert naming the asset, partition, check and failing rows; a
+ * failed run becomes a `run_failure` alert with the run's error.
+ *
+ * @example
+ * failureAlert(event)?.title; // 'Blocking check failed: readings[2024-01-03] · temperature_plausible'
+ */
+export function failureAlert(event: EventRecord): Alert | undefined {
+  if (event.type === 'check_evaluation') {
+    if (event.data.passed !== false || event.data.severity !== 'error') return undefined;
+    const check = String(event.data.check ?? 'unknown check');
+    const where = formatAssetPartition(event.assetKey ?? 'unknown asset', event.partitionKey);
+    const fields: Record<string, string> = {
+      Asset: event.assetKey ?? 'unknown',
+      ...(event.partitionKey ? { Partition: event.partitionKey } : {}),
+      Check: check,
+    };
+    if (event.data.failingRows !== null && event.data.failingRows !== undefined)
+      fields['Failing rows'] = String(event.data.failingRows);
+    fields.Run = event.runId;
+    return {
+      severity: 'error',
+      type: 'check_failure',
+      title: `Blocking check failed: ${where} · ${check}`,
+      text: `${event.message ?? `${check} failed`}. Downstream steps of this partition were not run.`,
+      fields,
+      runId: event.runId,
+      assetKey: event.assetKey ?? undefined,
+      partitionKey: event.partitionKey,
+    };
+  }
+  if (event.type === 'run_failure') {
+    const fields: Record<string, string> = { Run: event.runId };
+    if (typeof event.data.steps === 'number') fields.Steps = String(event.data.steps);
+    if (typeof event.data.failed === 'number') fields['Failed steps'] = String(event.data.failed);
+    return {
+      severity: 'error',
+      type: 'run_failure',
+      title: `Run ${event.runId.slice(0, 8)} failed`,
+      text: `${event.message ?? 'run failed'}. Inspect it with \`shopflow runs show ${event.runId.slice(0, 8)}\`; retry with \`shopflow runs retry ${event.runId.slice(0, 8)}\`.`,
+      fields,
+      runId: event.runId,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Sends an alert through the `notifier` resource for every failed blocking check and every failed
+ * run, in the process that runs it. A notifier that cannot reach its webhook logs that and the run
+ * goes on.
+ */
+export const notifyOnFailure = defineEventHook({
+  name: 'notify_on_failure',
+  types: ['check_evaluation', 'run_failure'],
+  async onEvent(event, { resource }) {
+    const alert = failureAlert(event);
+    if (alert) await (await resource(notifier)).notify(alert);
+  },
+});
