@@ -58,7 +58,14 @@ export type {
   WriteResult,
 } from './io/io-target.js';
 export { resolvePredicate } from './io/io-target.js';
-export { LakeInput, lakePartitionDir, lakeTable } from './io/lake-table.js';
+export type { CompactionResult } from './io/lake-table.js';
+export {
+  compactLakePartition,
+  LakeInput,
+  lakePartitionDir,
+  lakeTable,
+  partitionFiles,
+} from './io/lake-table.js';
 export type { ColumnInfo } from './io/schema-columns.js';
 export { schemaColumns } from './io/schema-columns.js';
 export {

@@ -45,8 +45,12 @@ export const customerFeatures = defineAsset({
   checks: [
     notNull(['customer_id', 'as_of', 'feature_set_version', 'frequency', 'sessions']),
     unique(['customer_id']),
-    inRange('add_to_cart_rate', { min: 0 }),
-    inRange('conversion_rate', { min: 0, max: 1 }),
+    rowCheck({
+      name: 'rates_in_range',
+      description: 'add_to_cart_rate ≥ 0 and conversion_rate in [0, 1] where defined',
+      validWhen:
+        'coalesce(add_to_cart_rate, 0) >= 0 and coalesce(conversion_rate, 0) between 0 and 1 and (product_views = 0) = (add_to_cart_rate is null) and (sessions = 0) = (conversion_rate is null)',
+    }),
     inRange('predicted_clv', { min: 0 }),
     rowCheck({
       name: 'purchase_features_consistent',

@@ -49,8 +49,8 @@ export const goldSalesDaily = defineAsset({
     }),
     rowCheck({
       name: 'average_order_value_consistent',
-      description: 'average_order_value is revenue / transactions rounded to cents',
-      validWhen: 'abs(average_order_value - revenue / transactions) <= 0.005',
+      description: 'average_order_value is revenue / transactions rounded to cents (within half a cent)',
+      validWhen: 'abs(average_order_value - revenue / transactions) <= 0.00501',
     }),
   ],
   materialize: ({ deps, partitionKey }) =>

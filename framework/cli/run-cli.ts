@@ -5,6 +5,7 @@ import { type CliIo, CliSession, type GlobalOptions } from './cli-session.js';
 import type { CommandRunner } from './command-runner.js';
 import { registerAssetsCommand } from './commands/assets-command.js';
 import { registerChecksCommand } from './commands/checks-command.js';
+import { registerCompactCommand } from './commands/compact-command.js';
 import { registerDocsCommand } from './commands/docs-command.js';
 import { registerLineageCommand } from './commands/lineage-command.js';
 import { registerMaterializeCommand } from './commands/materialize-command.js';
@@ -113,6 +114,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
   registerChecksCommand(program, run);
   registerLineageCommand(program, run);
   registerRunsCommand(program, run);
+  registerCompactCommand(program, run);
   registerDocsCommand(program, run);
 
   // NOTE: contributed commands need the definitions, but `--help` and built-in commands must not

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { quoteIdentifier, quoteLiteral, SqlQuery } from '../duckdb/sql-template.js';
@@ -9,6 +9,7 @@ import type { InputHandle, IoContext, IoTarget, ResolvedQuarantineRule, WriteRes
 import { type ColumnInfo, schemaColumns } from './schema-columns.js';
 
 const DATA_FILE = 'data.parquet';
+const FILES_MANIFEST = '_files.json';
 const QUARANTINE_FILE = 'quarantine.parquet';
 const TMP_MARK = '.tmp-';
 
@@ -17,6 +18,81 @@ export function lakePartitionDir(lakeRoot: string, assetKey: string, partitionKe
   return partitionKey === null
     ? join(lakeRoot, assetKey)
     : join(lakeRoot, assetKey, `partition=${partitionKey}`);
+}
+
+/**
+ * The Parquet files that make up one stored partition: the files listed in `_files.json` (append
+ * mode) or `data.parquet` (overwrite mode). The manifest is replaced atomically, so readers always
+ * see a complete set.
+ */
+export function partitionFiles(dir: string): string[] {
+  const manifest = join(dir, FILES_MANIFEST);
+  if (existsSync(manifest)) {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { files: string[] }).files.map((f) => join(dir, f));
+  }
+  const data = join(dir, DATA_FILE);
+  return existsSync(data) ? [data] : [];
+}
+
+function writeManifest(dir: string, files: string[]): void {
+  const tmp = join(dir, `${TMP_MARK}manifest-${randomBytes(4).toString('hex')}.json`);
+  writeFileSync(tmp, JSON.stringify({ files: files.map((f) => basename(f)) }));
+  renameSync(tmp, join(dir, FILES_MANIFEST));
+}
+
+/** What {@link compactLakePartition} did. */
+export interface CompactionResult {
+  dir: string;
+  filesBefore: number;
+  filesAfter: number;
+  rows: number;
+  /** Content hash before and after: equal, or the compaction was abandoned. */
+  dataVersion: string;
+}
+
+/**
+ * Merges the Parquet files of one partition into one file with large row groups, without changing
+ * the data: the content hash and row count of the merged file must equal those of the files it
+ * replaces, or nothing is swapped. The new file list is published atomically, then the old files
+ * are removed. The caller holds the partition lock.
+ */
+export async function compactLakePartition(
+  duckdb: DuckDbSession,
+  dir: string,
+  options: { rowGroupSize?: number } = {},
+): Promise<CompactionResult> {
+  const files = partitionFiles(dir);
+  if (files.length === 0) throw new ShopflowError('SF_NOT_MATERIALIZED', `nothing to compact in ${dir}`);
+  const before = await dataVersionOf(duckdb, files);
+  if (files.length === 1)
+    return { dir, filesBefore: 1, filesAfter: 1, rows: before.rowCount, dataVersion: before.version };
+  const tmp = join(dir, `${TMP_MARK}compact-${randomBytes(4).toString('hex')}.parquet`);
+  try {
+    const source = `read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
+    await duckdb.run(
+      `COPY (SELECT * FROM ${source}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${options.rowGroupSize ?? 122_880})`,
+    );
+    const after = await dataVersionOf(duckdb, tmp);
+    if (after.version !== before.version || after.rowCount !== before.rowCount) {
+      throw new ShopflowError(
+        'SF_IO',
+        `compacting ${dir} would change its data (${before.rowCount} → ${after.rowCount} rows); nothing was changed`,
+      );
+    }
+    const merged = join(dir, `part-${Date.now()}-compacted.parquet`);
+    renameSync(tmp, merged);
+    writeManifest(dir, [merged]);
+    for (const file of files) if (file !== merged) rmSync(file, { force: true });
+    return {
+      dir,
+      filesBefore: files.length,
+      filesAfter: 1,
+      rows: after.rowCount,
+      dataVersion: after.version,
+    };
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 /** A handle on stored lake partitions; renders as `read_parquet([...])`. */
@@ -46,9 +122,10 @@ function relationOf(columns: ColumnInfo[], file: string): string {
 
 async function dataVersionOf(
   duckdb: DuckDbSession,
-  file: string,
+  file: string | string[],
 ): Promise<{ rowCount: number; version: string; columns: Array<{ name: string; type: string }> }> {
-  const relation = `read_parquet(${quoteLiteral(file)}, hive_partitioning = false)`;
+  const files = Array.isArray(file) ? file : [file];
+  const relation = `read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
   const described = await duckdb.query(`DESCRIBE SELECT * FROM ${relation}`);
   const columns = described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   // NOTE: an order-independent sum of row hashes, so the same rows written in a different order by
@@ -128,8 +205,15 @@ async function sourceQuery(
  * @example
  * defineAsset({ key: 'daily_sales', io: lakeTable(), … })
  */
-export function lakeTable(options: { compression?: 'zstd' | 'snappy' } = {}): IoTarget<unknown, LakeInput> {
+export function lakeTable(
+  options: {
+    compression?: 'zstd' | 'snappy';
+    /** `overwrite` (default): each write replaces the partition. `append`: each write adds a file. */
+    mode?: 'overwrite' | 'append';
+  } = {},
+): IoTarget<unknown, LakeInput> {
   const compression = options.compression ?? 'zstd';
+  const append = options.mode === 'append';
   return {
     kind: 'lake-table',
     supportsQuarantine: true,
@@ -177,9 +261,24 @@ export function lakeTable(options: { compression?: 'zstd' | 'snappy' } = {}): Io
             `COPY (SELECT * EXCLUDE (__failed), array_to_string(__failed, ',') AS quarantine_rules FROM ${staged} WHERE len(__failed) > 0) TO ${quoteLiteral(tmpQuarantine)} ${copyOptions}`,
           );
         }
-        const { rowCount, version, columns } = await dataVersionOf(context.duckdb, tmpData);
+        let { rowCount, version, columns } = await dataVersionOf(context.duckdb, tmpData);
         checkContract(context.assetKey, schemaColumns(context.schema), columns);
-        renameSync(tmpData, join(dir, DATA_FILE));
+        let path = join(dir, DATA_FILE);
+        if (append) {
+          // NOTE: the new part becomes visible only when the manifest that lists it is swapped in.
+          const previous = partitionFiles(dir);
+          path = join(dir, `part-${Date.now()}-${randomBytes(3).toString('hex')}.parquet`);
+          renameSync(tmpData, path);
+          writeManifest(dir, [...previous, path]);
+          ({ rowCount, version, columns } = await dataVersionOf(context.duckdb, [...previous, path]));
+        } else {
+          const previous = partitionFiles(dir);
+          renameSync(tmpData, path);
+          if (existsSync(join(dir, FILES_MANIFEST))) {
+            rmSync(join(dir, FILES_MANIFEST), { force: true });
+            for (const file of previous) if (file !== path) rmSync(file, { force: true });
+          }
+        }
         if (rules.length > 0) {
           const total = Object.values(quarantined ?? {}).reduce((sum, q) => sum + q.rows, 0);
           if (total > 0) renameSync(tmpQuarantine, join(dir, QUARANTINE_FILE));
@@ -188,7 +287,7 @@ export function lakeTable(options: { compression?: 'zstd' | 'snappy' } = {}): Io
         return {
           dataVersion: version,
           rowCount,
-          metadata: { path: join(dir, DATA_FILE), schema: columns },
+          metadata: { path, schema: columns, ...(append ? { files: partitionFiles(dir).length } : {}) },
           quarantined,
         };
       } finally {
@@ -198,25 +297,26 @@ export function lakeTable(options: { compression?: 'zstd' | 'snappy' } = {}): Io
     },
 
     async input(context, partitionKeys) {
-      const files = partitionKeys
-        .map((key) => join(lakePartitionDir(context.lakeRoot, context.assetKey, key), DATA_FILE))
-        .filter((file) => existsSync(file));
+      const files = partitionKeys.flatMap((key) =>
+        partitionFiles(lakePartitionDir(context.lakeRoot, context.assetKey, key)),
+      );
       return new LakeInput(context.assetKey, partitionKeys, files, schemaColumns(context.schema));
     },
 
     async preview(context, partitionKey, limit) {
-      const file = join(lakePartitionDir(context.lakeRoot, context.assetKey, partitionKey), DATA_FILE);
-      if (!existsSync(file)) {
+      const dir = lakePartitionDir(context.lakeRoot, context.assetKey, partitionKey);
+      const files = partitionFiles(dir);
+      if (files.length === 0) {
         throw new ShopflowError(
           'SF_NOT_MATERIALIZED',
-          `asset \`${context.assetKey}\` has no data at ${file}`,
+          `asset \`${context.assetKey}\` has no data in ${dir}`,
           {
             hint: `materialize it first: shopflow materialize ${context.assetKey}`,
           },
         );
       }
       return await context.duckdb.queryWithColumns(
-        `SELECT * FROM read_parquet(${quoteLiteral(file)}, hive_partitioning = false) LIMIT ${limit}`,
+        `SELECT * FROM read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false) LIMIT ${limit}`,
       );
     },
 

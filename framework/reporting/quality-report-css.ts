@@ -50,6 +50,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .chip { display: inline-block; padding: 0 8px; border-radius: 6px; background: var(--soft); color: var(--muted); font-size: 12px; }
 .asset-head { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
 .asset-head h2 { margin: 0; }
+h2 code { font-size: 16px; }
 .asset-head .spacer { flex: 1; }
 .chart { display: block; overflow: visible; }
 .chart text { fill: var(--muted); font-size: 10.5px; font-family: inherit; }

@@ -25,8 +25,9 @@ const MAX_CELL_CHARS = 200;
  */
 export function qualityReportHtml(report: QualityReport): string {
   const runLabels = report.runs.map((r) => `run ${r.id.slice(0, 8)} · ${when(r.createdAt)} · ${r.status}`);
+  const evaluated = report.assets.some((a) => a.counts.pass + a.counts.warn + a.counts.fail > 0);
   const body =
-    report.assets.length === 0
+    !evaluated && report.runs.length === 0
       ? `<section class="card empty">No check has been evaluated yet. Materialize assets with checks (<code>shopflow materialize</code>), then build the report again.</section>`
       : [
           tiles(report),

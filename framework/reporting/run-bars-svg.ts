@@ -1,9 +1,9 @@
 import { escapeHtml } from './html-escape.js';
 import type { QualityCounts } from './quality-report.js';
 
-const BAR = 18;
+const BAR = 22;
 const GAP = 8;
-const PLOT = 110;
+const PLOT = 120;
 const LEFT = 34;
 const BOTTOM = 22;
 

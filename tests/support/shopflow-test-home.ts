@@ -2,7 +2,7 @@ import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import shopflow from '../../assets/definitions.js';
-import { type LoadedConfig, loadConfig, ShopflowRuntime } from '../../framework/index.js';
+import { type Definitions, type LoadedConfig, loadConfig, ShopflowRuntime } from '../../framework/index.js';
 import { silentLog, tempHome } from './example-runtime.js';
 
 /** A ShopFlow home for tests: small simulated data, embedded PostgreSQL and landing zone inside it. */
@@ -10,7 +10,8 @@ export interface ShopflowTestHome {
   home: string;
   config: LoadedConfig;
   configFile: string;
-  open(): Promise<ShopflowRuntime>;
+  /** Opens a runtime on the home; `definitions` defaults to the ShopFlow pipeline. */
+  open(definitions?: Definitions): Promise<ShopflowRuntime>;
   /** Injected defects per file and kind, summed over every daily extract. */
   defects(): Record<string, Record<string, number>>;
   cleanup(): void;
@@ -49,7 +50,7 @@ export function shopflowTestHome(
     home,
     config,
     configFile,
-    open: () => ShopflowRuntime.open({ config, definitions: shopflow, log: silentLog }),
+    open: (definitions = shopflow) => ShopflowRuntime.open({ config, definitions, log: silentLog }),
     defects: () => {
       const total: Record<string, Record<string, number>> = {};
       const daily = join(home, 'raw', 'daily');
