@@ -1,0 +1,137 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import shopflow from '../../../assets/definitions.js';
+import { defineAsset, defineDefinitions, isShopflowError, schemaColumns } from '../../../framework/index.js';
+import { dataDictionaryMarkdown } from '../../../framework/docs/data-dictionary-markdown.js';
+import { generatedDocs } from '../../../framework/docs/generated-docs.js';
+import { lineageMarkdown, lineageMermaid } from '../../../framework/docs/lineage-mermaid.js';
+import { readDictionaryNotes } from '../../../framework/docs/read-dictionary-notes.js';
+import { exampleDefinitions } from '../../fixtures/example-graph.js';
+import { tempHome } from '../../support/example-runtime.js';
+
+/** The lines of one asset's section (from its heading to the next asset heading). */
+function section(markdown: string, key: string): string {
+  const start = markdown.indexOf(`\n## \`${key}\`\n`);
+  expect(start).toBeGreaterThan(-1);
+  const next = markdown.indexOf('\n## `', start + 1);
+  return markdown.slice(start, next === -1 ? undefined : next);
+}
+
+describe('dataDictionaryMarkdown', () => {
+  test('every ShopFlow asset has a section listing every column with its type, nullability and PII flag', () => {
+    const markdown = dataDictionaryMarkdown(shopflow);
+    for (const asset of shopflow.assets) {
+      const text = section(markdown, asset.key);
+      expect(text).toContain(asset.description.trim());
+      expect(text).toContain(`| Group | \`${asset.group}\` |`);
+      expect(text).toContain(`| IO | \`${asset.io.kind}\` |`);
+      for (const check of asset.checks) expect(text).toContain(`| \`${check.name}\` |`);
+      for (const column of schemaColumns(asset.schema)) {
+        const row = text.split('\n').find((line) => line.startsWith(`| \`${column.name}\` | \`${column.type}\` |`));
+        expect(row, `${asset.key}.${column.name}`).toBeDefined();
+        expect(row).toContain(column.nullable ? '| yes |' : '| no |');
+        expect(row!.endsWith('| **PII** |')).toBe(column.pii);
+      }
+    }
+    const customers = section(markdown, 'silver_customers');
+    expect(customers).toMatch(/\| `email` \| `VARCHAR` \| no \| Email address, lower case \| \*\*PII\*\* \|/);
+    expect(customers).toMatch(/\| `customer_id` \| `BIGINT` \| no \| Natural key of the customer \| {3}\|/);
+    expect(customers).toContain('| Owners | data-platform |');
+  });
+
+  test('partitions, owners, tags, dependencies both ways, checks and the contents list', () => {
+    const markdown = dataDictionaryMarkdown(exampleDefinitions());
+    expect(markdown).toContain('- **raw**: [`readings`](#readings)');
+    const readings = section(markdown, 'readings');
+    expect(readings).toContain('| Partitions | daily from 2024-01-01 (UTC) |');
+    expect(readings).toContain('| Downstream | [`daily_stats`](#daily_stats) |');
+    expect(readings).toContain(
+      '| `temperature_plausible` | error (blocking) |   | every row satisfies `temperature > -90` |',
+    );
+    const summary = section(markdown, 'station_summary');
+    expect(summary).toContain('| Partitions | none |');
+    expect(summary).toContain('| Tags | `report` |');
+    expect(summary).toContain('| Upstream | [`stations`](#stations), [`daily_stats`](#daily_stats) (all-partitions mapping) |');
+    expect(summary).toContain('| `three_stations` | warn |   | one row per station |');
+    expect(section(markdown, 'notes')).toContain('| IO | `none` |');
+  });
+
+  test('deterministic: the same definitions give the same text, with no timestamps', () => {
+    const first = generatedDocs(shopflow);
+    expect(generatedDocs(shopflow)).toEqual(first);
+    for (const doc of first) expect(doc.content).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
+  });
+
+  test('notes are appended to their asset section; table cells are escaped', () => {
+    const odd = defineAsset({
+      key: 'odd',
+      description: 'Pipes | and\nnew lines.',
+      schema: z.object({ a: z.string().describe('left | right').nullable() }),
+      materialize: () => [],
+    });
+    const markdown = dataDictionaryMarkdown(defineDefinitions({ assets: [...exampleDefinitions().assets, odd] }), {
+      notes: { readings: '### Formula\n\nCLV = AOV × frequency × lifespan\n' },
+    });
+    const readings = section(markdown, 'readings');
+    expect(readings.trimEnd().endsWith('### Formula\n\nCLV = AOV × frequency × lifespan')).toBe(true);
+    expect(section(markdown, 'odd')).toContain('| `a` | `VARCHAR` | yes | left \\| right |   |');
+  });
+});
+
+describe('readDictionaryNotes', () => {
+  test('reads <asset>.md files and rejects a note named after no asset, with a suggestion', () => {
+    const { home, cleanup } = tempHome('shopflow-notes-');
+    try {
+      const dir = join(home, 'dictionary-notes');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'readings.md'), 'about readings');
+      writeFileSync(join(dir, 'README.txt'), 'ignored');
+      const definitions = exampleDefinitions();
+      expect(readDictionaryNotes(dir, definitions)).toEqual({ readings: 'about readings' });
+      expect(readDictionaryNotes(join(home, 'absent'), definitions)).toEqual({});
+      writeFileSync(join(dir, 'reading.md'), 'typo');
+      let error: unknown;
+      try {
+        readDictionaryNotes(dir, definitions, { cwd: home });
+      } catch (e) {
+        error = e;
+      }
+      expect(isShopflowError(error, 'SF_INPUT_INVALID')).toBe(true);
+      expect((error as Error).message).toContain('dictionary-notes/reading.md');
+      expect((error as Error).message).toContain('did you mean `readings`?');
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('lineageMermaid', () => {
+  test('a flowchart with one subgraph per group, check counts on nodes and one edge per dependency', () => {
+    const chart = lineageMermaid(exampleDefinitions());
+    const lines = chart.trimEnd().split('\n');
+    expect(lines[0]).toBe('flowchart LR');
+    expect(lines).toContain('  subgraph g_raw["raw"]');
+    expect(lines).toContain('  subgraph g_derived["derived"]');
+    expect(lines).toContain('  subgraph g_reference["reference"]');
+    expect(lines).toContain('    a_readings["readings<br/><small>1 check · daily</small>"]:::checked');
+    expect(lines).toContain('    a_stations["stations<br/><small>no checks</small>"]:::unchecked');
+    const edges = lines.filter((l) => l.includes('-->')).map((l) => l.trim());
+    expect(edges.sort()).toEqual(
+      [
+        'a_daily_stats --> a_station_summary',
+        'a_daily_stats --> a_weekly_stats',
+        'a_readings --> a_daily_stats',
+        'a_stations --> a_station_summary',
+      ].sort(),
+    );
+  });
+
+  test('every ShopFlow asset is a node; two dependencies on one asset draw one edge', () => {
+    const chart = lineageMermaid(shopflow);
+    for (const asset of shopflow.assets) expect(chart).toContain(`a_${asset.key}["${asset.key}<br/>`);
+    expect(chart.split('\n').filter((l) => l.trim() === 'a_source_files --> a_raw_transactions')).toHaveLength(1);
+    expect(lineageMarkdown(shopflow)).toContain('```mermaid\nflowchart LR\n');
+  });
+});
