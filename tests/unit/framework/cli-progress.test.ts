@@ -46,7 +46,7 @@ test('on a terminal, materialize draws live progress and a summary; off a termin
 
   const pipe = capture(false);
   expect(
-    await runCli(['--config', config, 'materialize', 'stations'], {
+    await runCli(['--config', config, 'materialize', 'notes'], {
       stdout: pipe.stream,
       stderr: err.stream,
       cwd: REPO,
