@@ -30,7 +30,7 @@ export function customerFeatureSql(inputs: CustomerFeatureInputs): string {
   const known = `select p.customer_id, p.as_of, t.transaction_id, t.product_id, t.amount, t.transaction_ts, t.delivery_date
     from population p
     join ${inputs.transactions.toSql()} t
-      on t.customer_id = p.customer_id and t.transaction_ts < p.as_of and t.delivery_date < p.as_of::DATE`;
+      on t.customer_id = p.customer_id and t.transaction_ts < p.as_of + interval 1 day`;
   return `with population as (${inputs.population}),
     sales as (${withSaleCategory(known, inputs.products, { knownBefore: 'as_of' })}),
     purchases as (

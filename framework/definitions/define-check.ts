@@ -100,6 +100,8 @@ export function rowCheck(options: {
     quarantine,
     async evaluate({ duckdb, data, deps, materialization }) {
       const predicate = resolvePredicate(options.validWhen, deps);
+      // NOTE: a predicate built from upstream handles embeds file paths; messages name the rule instead.
+      const rule = typeof options.validWhen === 'string' ? `\`${options.validWhen}\`` : `\`${options.name}\` (${options.description ?? 'see the check'})`;
       // NOTE: evaluated in the select list, so window functions (uniqueness rules) work too.
       const failing = `select * exclude (__ok) from (select *, coalesce((${predicate}), false) as __ok from ${data.toSql()}) where not __ok`;
       const [{ n }] = await duckdb.query(`select count(*)::bigint as n from (${failing})`);
@@ -120,8 +122,8 @@ export function rowCheck(options: {
         passed: failingRows === 0,
         message:
           failingRows === 0
-            ? `every row satisfies \`${predicate}\`${moved}`
-            : `${failingRows} rows fail \`${predicate}\``,
+            ? `every row satisfies ${rule}${moved}`
+            : `${failingRows} rows fail ${rule}`,
         metadata,
       };
     },

@@ -224,4 +224,167 @@ export interface InstanceStore {
 
   getCheckpoint<T = unknown>(name: string): Promise<T | undefined>;
   setCheckpoint(name: string, value: unknown): Promise<void>;
+
+  // ---- schedules, sensors, the daemon, alerts and backfills (migration 0002_schedules) ----------
+
+  /**
+   * Inserts the tick unless a tick with the same `(name, tickKey)` exists. `claimed: true` means this
+   * caller inserted it and owns launching its run; otherwise `tick` is the row that was already there.
+   */
+  claimTick(tick: NewTick): Promise<{ claimed: boolean; tick: TickRecord }>;
+  /**
+   * Updates a tick; with `expect`, only if its status is one of `expect.status` and its run id is
+   * `expect.runId` (compare-and-swap). Returns whether a row changed.
+   */
+  updateTick(
+    name: string,
+    tickKey: string,
+    patch: TickPatch,
+    expect?: { status?: TickStatus[]; runId?: string | null },
+  ): Promise<boolean>;
+  getTick(name: string, tickKey: string): Promise<TickRecord | undefined>;
+  /** Newest scheduled time first. `unsettled` keeps launched ticks whose run has not been seen finishing. */
+  listTicks(options?: {
+    name?: string;
+    kinds?: TickKind[];
+    status?: TickStatus[];
+    unsettled?: boolean;
+    limit?: number;
+  }): Promise<TickRecord[]>;
+
+  /**
+   * Takes the lease `lease.name` for `lease.holder` if it is free, already held by that holder
+   * (renewal) or expired at `now`. Otherwise returns the current holder; callers that find it dead
+   * call {@link InstanceStore.stealLease}.
+   */
+  acquireLease(lease: LeaseRecord, now: string): Promise<LeaseResult>;
+  /** Replaces the lease's holder only if it is still `expectedHolder` (compare-and-swap). */
+  stealLease(expectedHolder: string, lease: LeaseRecord): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+  getLease(name: string): Promise<LeaseRecord | undefined>;
+
+  /** Records that an alert was sent; false when its dedupe key was already recorded (do not send). */
+  recordAlertSent(alert: SentAlert): Promise<boolean>;
+  /** Forgets a dedupe key, so the alert is sent again (e.g. after the notifier failed). */
+  forgetAlertSent(dedupeKey: string): Promise<void>;
+  /** Newest first. */
+  listAlertsSent(options?: { kind?: string; limit?: number }): Promise<SentAlert[]>;
+
+  /** Creates a backfill and its partitions (all `pending`). */
+  createBackfill(backfill: NewBackfill, partitionKeys: string[]): Promise<BackfillRecord>;
+  getBackfill(id: string): Promise<BackfillRecord | undefined>;
+  /** Newest first. */
+  listBackfills(options?: { status?: BackfillStatus[]; limit?: number }): Promise<BackfillRecord[]>;
+  updateBackfill(id: string, patch: BackfillPatch): Promise<void>;
+  /** Sets the status of some partitions of a backfill. */
+  updateBackfillPartitions(
+    id: string,
+    partitions: Array<{
+      partitionKey: string;
+      status: BackfillPartitionStatus;
+      runId?: string | null;
+      message?: string | null;
+    }>,
+  ): Promise<void>;
+  /** Every partition of a backfill, by key. */
+  listBackfillPartitions(id: string): Promise<BackfillPartitionRecord[]>;
+}
+
+/** A schedule tick, a sensor evaluation, or a run request of a sensor. */
+export type TickKind = 'schedule' | 'sensor' | 'request';
+
+/**
+ * `claimed`: inserted, its run may not exist yet; `launched`: its run exists; `skipped`: no run
+ * (nothing to do, missed under a `latest` catch-up policy, no partition); `failed`: evaluating it failed.
+ */
+export type TickStatus = 'claimed' | 'launched' | 'skipped' | 'failed';
+
+export interface TickRecord {
+  /** The schedule or sensor. */
+  name: string;
+  kind: TickKind;
+  /** Unique per name: the scheduled time (schedules), evaluation time (sensors) or dedupe key (requests). */
+  tickKey: string;
+  scheduledTime: string;
+  status: TickStatus;
+  /** Generated and stored before the run is created, so a restarted daemon launches the same run. */
+  runId: string | null;
+  /** The failed run this tick's current run retries. */
+  parentRunId: string | null;
+  /** Retries so far. */
+  attempt: number;
+  /** The run's final status once the daemon has seen it finish. */
+  runStatus: RunStatus | null;
+  /** What to run, e.g. `{ selection, partitions, tags }`. */
+  request: unknown;
+  /** A sensor's cursor after this evaluation. */
+  cursor: string | null;
+  message: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewTick = Pick<TickRecord, 'name' | 'kind' | 'tickKey' | 'scheduledTime' | 'status'> &
+  Partial<Pick<TickRecord, 'runId' | 'parentRunId' | 'attempt' | 'request' | 'cursor' | 'message'>>;
+
+export type TickPatch = Partial<
+  Pick<TickRecord, 'status' | 'runId' | 'parentRunId' | 'attempt' | 'runStatus' | 'cursor' | 'message'>
+>;
+
+/** Who holds a daemon lease, until when. */
+export interface LeaseRecord {
+  name: string;
+  /** A random id per daemon process (two daemons in one process differ). */
+  holder: string;
+  pid: number;
+  hostname: string;
+  acquiredAt: string;
+  heartbeatAt: string;
+  expiresAt: string;
+}
+
+export type LeaseResult = { acquired: true } | { acquired: false; holder: LeaseRecord };
+
+/** A notification that was sent, by the key that makes it once-only. */
+export interface SentAlert {
+  dedupeKey: string;
+  kind: string;
+  sentAt: string;
+  alert: Record<string, unknown>;
+}
+
+export type BackfillStatus = 'running' | 'interrupted' | 'success' | 'failed';
+export type BackfillPartitionStatus = 'pending' | 'success' | 'failed';
+
+export interface BackfillRecord {
+  id: string;
+  selection: string;
+  from: string;
+  to: string;
+  status: BackfillStatus;
+  /** Partitions materialized at once. */
+  parallel: number;
+  /** The process working on it, for resuming after that process died. */
+  pid: number | null;
+  hostname: string | null;
+  heartbeatAt: string | null;
+  message: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export type NewBackfill = Pick<BackfillRecord, 'selection' | 'from' | 'to' | 'parallel'> &
+  Partial<Pick<BackfillRecord, 'id' | 'status' | 'pid' | 'hostname' | 'heartbeatAt' | 'createdAt'>>;
+
+export type BackfillPatch = Partial<
+  Pick<BackfillRecord, 'status' | 'parallel' | 'pid' | 'hostname' | 'heartbeatAt' | 'message' | 'finishedAt'>
+>;
+
+export interface BackfillPartitionRecord {
+  partitionKey: string;
+  status: BackfillPartitionStatus;
+  runId: string | null;
+  message: string | null;
+  updatedAt: string;
 }

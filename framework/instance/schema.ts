@@ -17,6 +17,11 @@ export interface Database {
   check_evaluations: CheckEvaluationsTable;
   locks: LocksTable;
   checkpoints: CheckpointsTable;
+  ticks: TicksTable;
+  daemon_leases: DaemonLeasesTable;
+  alerts_sent: AlertsSentTable;
+  backfills: BackfillsTable;
+  backfill_partitions: BackfillPartitionsTable;
 }
 
 /** One row per run; `seq` only breaks ties between runs created in the same millisecond. */
@@ -135,3 +140,83 @@ export interface CheckpointsTable {
 
 /** How an unpartitioned asset's `partition_key` is stored in `asset_partitions`. */
 export const UNPARTITIONED = '';
+
+/**
+ * Schedule ticks, sensor evaluations and sensor run requests (migration `0002_schedules`). A row is
+ * claimed before its run is created, so `UNIQUE(name, tick_key)` makes every tick launch at most one
+ * run: `tick_key` is the scheduled time (ISO) of a schedule tick, the evaluation time of a sensor
+ * evaluation, and the dedupe key of a sensor run request.
+ */
+export interface TicksTable {
+  seq: Generated<number>;
+  name: string;
+  /** `schedule`, `sensor` or `request`. */
+  kind: string;
+  tick_key: string;
+  scheduled_time: string;
+  /** `claimed`, `launched`, `skipped` or `failed`. */
+  status: string;
+  run_id: string | null;
+  parent_run_id: string | null;
+  /** Retries of this tick's run so far. */
+  attempt: number;
+  /** The launched run's final status, once the daemon has seen it finish. */
+  run_status: string | null;
+  /** `{ selection, partitions, tags }` of the run to launch, JSON. */
+  request_json: string | null;
+  /** A sensor's cursor after this evaluation. */
+  cursor: string | null;
+  /** Why the tick was skipped or failed, or what it requested. */
+  message: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Leases that make one daemon at a time the leader of an instance. */
+export interface DaemonLeasesTable {
+  name: string;
+  holder: string;
+  pid: number;
+  hostname: string;
+  acquired_at: string;
+  heartbeat_at: string;
+  expires_at: string;
+}
+
+/** Notifications already sent, by dedupe key (once per run failure, check failure, freshness breach). */
+export interface AlertsSentTable {
+  dedupe_key: string;
+  kind: string;
+  sent_at: string;
+  alert_json: string;
+}
+
+/** Backfills of a partition range, with the process working on them. */
+export interface BackfillsTable {
+  seq: Generated<number>;
+  id: string;
+  selection: string;
+  partition_from: string;
+  partition_to: string;
+  /** `running`, `interrupted`, `success` or `failed`. */
+  status: string;
+  parallel: number;
+  pid: number | null;
+  hostname: string | null;
+  heartbeat_at: string | null;
+  message: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+/** The status of each partition of a backfill. */
+export interface BackfillPartitionsTable {
+  backfill_id: string;
+  partition_key: string;
+  /** `pending`, `success` or `failed`. */
+  status: string;
+  run_id: string | null;
+  message: string | null;
+  updated_at: string;
+}

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { InstanceStore } from '../instance-store.js';
 import { initial } from './0001-initial.js';
+import { schedules } from './0002-schedules.js';
 
 /**
  * Hands Kysely's `Migrator` the instance store's migrations, defined in code so they ship inside
@@ -19,6 +20,7 @@ export class InstanceMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     return {
       '0001_initial': initial(this.#backend),
+      '0002_schedules': schedules(this.#backend),
     };
   }
 }

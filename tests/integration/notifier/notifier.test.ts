@@ -71,7 +71,7 @@ describe('notifier', () => {
     expect(request.body.text).toBe(`🔴 ${ALERT.title}: ${ALERT.text}`);
     expect(request.body.blocks).toEqual([
       { type: 'header', text: { type: 'plain_text', text: `🔴 ${ALERT.title}`, emoji: true } },
-      { type: 'section', text: { type: 'mrkdwn', text: '3 rows fail `temperature > -90` &lt;see runbook&gt;' } },
+      { type: 'section', text: { type: 'mrkdwn', text: '3 rows fail `temperature &gt; -90` &lt;see runbook&gt;' } },
       {
         type: 'section',
         fields: [

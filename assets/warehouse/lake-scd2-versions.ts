@@ -1,0 +1,39 @@
+import { quoteIdentifier as q } from '../../framework/index.js';
+
+/**
+ * DuckDB SQL computing SCD Type 2 versions from scratch out of a relation of changes — the full
+ * rebuild the incremental PostgreSQL merge must equal: per natural key, changes in time order; a
+ * change whose tracked attributes differ from the previous change's starts a version (the first
+ * always does); `valid_to` is the next version's start (`infinity` for the current one); versions
+ * are numbered 1..n. Silver has one change per (natural key, time); were there two, the smaller
+ * attributes would win, deterministically. Names are the caller's constants, never input.
+ *
+ * @example
+ * lakeScd2Versions(deps.silver.toSql(), 'customer_id', ['name', 'email'], 'updated_at');
+ */
+export function lakeScd2Versions(
+  changes: string,
+  naturalKey: string,
+  tracked: string[],
+  changedAt: string,
+): string {
+  const nk = q(naturalKey);
+  const at = q(changedAt);
+  const attributes = tracked.map(q);
+  const differs = attributes.map((a) => `${a} IS DISTINCT FROM lag(${a}) OVER w`).join(' OR ');
+  return `WITH changes AS (
+      SELECT ${nk}, ${attributes.join(', ')}, ${at} FROM ${changes}
+      QUALIFY row_number() OVER (PARTITION BY ${nk}, ${at} ORDER BY ${attributes.join(', ')}) = 1
+    ), marked AS (
+      SELECT *, (lag(${at}) OVER w IS NULL OR ${differs}) AS starts_version
+      FROM changes WINDOW w AS (PARTITION BY ${nk} ORDER BY ${at})
+    )
+    SELECT ${nk}, ${attributes.join(', ')},
+      ${at} AS valid_from,
+      coalesce(lead(${at}) OVER w, 'infinity'::TIMESTAMPTZ) AS valid_to,
+      lead(${at}) OVER w IS NULL AS is_current,
+      CAST(row_number() OVER w AS INTEGER) AS version
+    FROM marked WHERE starts_version
+    WINDOW w AS (PARTITION BY ${nk} ORDER BY ${at})
+    ORDER BY ${nk}, valid_from`;
+}

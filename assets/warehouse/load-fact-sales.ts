@@ -1,0 +1,135 @@
+import type pg from 'pg';
+import { ShopflowError } from '../../framework/index.js';
+import { copyIntoStage, type LoadRows } from '../../resources/postgres/copy-into-stage.js';
+import { versionValidAt } from '../../resources/postgres/scd2/version-valid-at.js';
+import type { ColumnSpec } from '../../resources/postgres/table-spec.js';
+import { withTransaction } from '../../resources/postgres/with-transaction.js';
+import { tableContentVersion } from './table-content-version.js';
+
+/** The columns of a `fact_sales` load, as silver_transactions has them. */
+export const FACT_SALES_INPUT: ColumnSpec[] = [
+  { name: 'transaction_id', type: 'bigint' },
+  { name: 'customer_id', type: 'bigint' },
+  { name: 'product_id', type: 'bigint' },
+  { name: 'quantity', type: 'integer' },
+  { name: 'unit_price', type: 'numeric(12,2)' },
+  { name: 'amount', type: 'numeric(14,2)' },
+  { name: 'payment_method', type: 'text' },
+  { name: 'transaction_ts', type: 'timestamptz' },
+  { name: 'delivery_date', type: 'date' },
+];
+
+const FACT_COLUMNS = [
+  'date_sk',
+  'customer_sk',
+  'product_sk',
+  'quantity',
+  'unit_price',
+  'amount',
+  'payment_method',
+  'transaction_ts',
+  'delivery_date',
+];
+
+/** What one delivery day's load did; `inserted + updated + unchanged = staged`. */
+export interface FactSalesLoadResult {
+  staged: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Facts of the day no longer delivered (gone from the source), removed. */
+  deleted: number;
+  rowCount: number;
+  dataVersion: string;
+}
+
+const STAGE = 'sf_fact_sales_stage';
+const RESOLVED = 'sf_fact_sales_resolved';
+
+/**
+ * Replaces the facts delivered on `deliveryDate` with `rows` (records or a CSV file), in one
+ * transaction: each sale gets the customer and product versions valid at its `transaction_ts` and
+ * the `dim_date` key of its UTC day; rows are upserted only where something changed, and facts of
+ * the day that are no longer delivered are deleted. The dimensions are locked in SHARE mode, so a
+ * concurrent SCD2 merge (which re-points facts) waits, or is waited for. A sale whose customer,
+ * product or day has no dimension row fails the load (`SF_INPUT_INVALID`, nothing written).
+ *
+ * @example
+ * await loadFactSales(pool, 'sales.csv', '2024-01-15'); // { staged: 58, inserted: 58, … }
+ */
+export async function loadFactSales(
+  pool: pg.Pool,
+  rows: LoadRows,
+  deliveryDate: string,
+): Promise<FactSalesLoadResult> {
+  return await withTransaction(pool, async (client) => {
+    await client.query('lock table shopflow_dw.dim_customer, shopflow_dw.dim_product in share mode');
+    await client.query(
+      `create temp table ${STAGE} (${FACT_SALES_INPUT.map((c) => `${c.name} ${c.type}`).join(', ')}) on commit drop`,
+    );
+    const staged = await copyIntoStage(client, STAGE, FACT_SALES_INPUT, rows);
+    await client.query(`create temp table ${RESOLVED} on commit drop as
+      select s.*, to_char(s.transaction_ts at time zone 'UTC', 'YYYYMMDD')::integer as date_sk,
+        c.customer_sk, p.product_sk, dd.date_sk is not null as date_known
+      from ${STAGE} s
+      left join shopflow_dw.dim_customer c
+        on c.customer_id = s.customer_id and ${versionValidAt('c', 's.transaction_ts')}
+      left join shopflow_dw.dim_product p
+        on p.product_id = s.product_id and ${versionValidAt('p', 's.transaction_ts')}
+      left join shopflow_dw.dim_date dd
+        on dd.date_sk = to_char(s.transaction_ts at time zone 'UTC', 'YYYYMMDD')::integer`);
+    await failOnUnresolved(client, deliveryDate);
+
+    const written = await client.query(`with written as (
+        insert into shopflow_dw.fact_sales as f (transaction_id, ${FACT_COLUMNS.join(', ')})
+        select transaction_id, ${FACT_COLUMNS.join(', ')} from ${RESOLVED}
+        on conflict (transaction_id) do update set ${FACT_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}
+        where (${FACT_COLUMNS.map((c) => `f.${c}`).join(', ')}) is distinct from (${FACT_COLUMNS.map((c) => `excluded.${c}`).join(', ')})
+        returning (xmax = 0) as inserted
+      )
+      select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated
+      from written`);
+    const deleted = await client.query(
+      `delete from shopflow_dw.fact_sales f where f.delivery_date = $1::date
+       and not exists (select 1 from ${STAGE} s where s.transaction_id = f.transaction_id)`,
+      [deliveryDate],
+    );
+    const inserted = Number(written.rows[0].inserted);
+    const updated = Number(written.rows[0].updated);
+    const version = await tableContentVersion(client, 'shopflow_dw.fact_sales', 'delivery_date = $1::date', [
+      deliveryDate,
+    ]);
+    return {
+      staged,
+      inserted,
+      updated,
+      unchanged: staged - inserted - updated,
+      deleted: deleted.rowCount ?? 0,
+      ...version,
+    };
+  });
+}
+
+async function failOnUnresolved(client: pg.PoolClient, deliveryDate: string): Promise<void> {
+  const { rows } = await client.query(`select transaction_id, customer_id, product_id,
+      customer_sk is null as no_customer, product_sk is null as no_product, not date_known as no_date,
+      to_char(transaction_ts at time zone 'UTC', 'YYYY-MM-DD') as day, count(*) over () as total
+    from ${RESOLVED} where customer_sk is null or product_sk is null or not date_known
+    order by transaction_id limit 3`);
+  if (rows.length === 0) return;
+  const reasons = rows.map((row) => {
+    const missing = [
+      row.no_customer ? `customer ${row.customer_id} is not in dim_customer` : '',
+      row.no_product ? `product ${row.product_id} is not in dim_product` : '',
+      row.no_date ? `day ${row.day} is not in dim_date` : '',
+    ].filter(Boolean);
+    return `transaction ${row.transaction_id}: ${missing.join(', ')}`;
+  });
+  throw new ShopflowError(
+    'SF_INPUT_INVALID',
+    `${rows[0].total} sale(s) delivered on ${deliveryDate} have no dimension row to point to (${reasons.join('; ')})`,
+    {
+      hint: 'materialize dim_customer, dim_product and dim_date first (they are upstream of fact_sales); nothing was loaded',
+    },
+  );
+}
