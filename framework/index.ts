@@ -25,6 +25,17 @@ export type { CommandContext, CommandDefinition, Definitions } from './definitio
 export { defineDefinitions } from './definitions/define-definitions.js';
 export type { EventHook, EventHookContext } from './definitions/define-event-hook.js';
 export { defineEventHook } from './definitions/define-event-hook.js';
+export type {
+  Alert,
+  AlertKind,
+  CatchUpPolicy,
+  RunRequest,
+  ScheduleDefinition,
+  ScheduleTickContext,
+  SensorContext,
+  SensorDefinition,
+  SensorResult,
+} from './definitions/define-schedule-types.js';
 export type { ResourceDefinition, ResourceInitContext } from './definitions/define-resource.js';
 export { defineResource } from './definitions/define-resource.js';
 export { MaterializeResult, materialized } from './definitions/materialize-result.js';

@@ -2,11 +2,13 @@
 // throwaway home folder and saves small outputs a reader can look at without running anything.
 //   node scripts/write-samples.mjs
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const home = mkdtempSync(join(tmpdir(), 'shopflow-samples-'));
+// NOTE: as root, the embedded PostgreSQL runs as `postgres`, which must be able to enter the home.
+chmodSync(home, 0o755);
 const out = 'docs/samples';
 const shopflow = (...args) =>
   execFileSync(process.execPath, ['bin/shopflow.js', '--home', home, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });

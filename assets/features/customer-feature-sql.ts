@@ -30,7 +30,7 @@ export function customerFeatureSql(inputs: CustomerFeatureInputs): string {
   const known = `select p.customer_id, p.as_of, t.transaction_id, t.product_id, t.amount, t.transaction_ts, t.delivery_date
     from population p
     join ${inputs.transactions.toSql()} t
-      on t.customer_id = p.customer_id and t.transaction_ts < p.as_of + interval 1 day`;
+      on t.customer_id = p.customer_id and t.transaction_ts < p.as_of and t.delivery_date < p.as_of::DATE`;
   return `with population as (${inputs.population}),
     sales as (${withSaleCategory(known, inputs.products, { knownBefore: 'as_of' })}),
     purchases as (
@@ -66,7 +66,7 @@ export function customerFeatureSql(inputs: CustomerFeatureInputs): string {
     select p.customer_id, p.as_of,
       date_diff('day', pu.last_purchase_ts::DATE, p.as_of::DATE)::BIGINT as recency_days,
       coalesce(pu.frequency, 0)::BIGINT as frequency,
-      coalesce(pu.monetary, 0)::DECIMAL(18, 2) as monetary,
+      round(coalesce(pu.monetary, 0)::DOUBLE, 2) as monetary,
       coalesce(round(clv.predicted_clv, 2), 0)::DOUBLE as predicted_clv,
       pr.category as preferred_category,
       coalesce(c.sessions, 0)::BIGINT as sessions,

@@ -106,7 +106,7 @@ export const trainingDataset = defineAsset({
         labels as (
           select f.customer_id, f.as_of,
             count(t.transaction_id) > 0 as label_purchased_30d,
-            coalesce(sum(t.amount), 0)::DECIMAL(18, 2) as label_spend_30d
+            round(coalesce(sum(t.amount), 0)::DOUBLE, 2) as label_spend_30d
           from features f
           left join ${deps.transactions} t
             on t.customer_id = f.customer_id

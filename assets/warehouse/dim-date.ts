@@ -70,7 +70,12 @@ export const dimDate = defineAsset({
     return materialized({
       rowCount: version.rowCount,
       dataVersion: version.dataVersion,
-      metadata: { from: SHOPFLOW_START, until: SHOPFLOW_END, inserted: Number(rows[0].inserted), updated: Number(rows[0].updated) },
+      metadata: {
+        from: SHOPFLOW_START,
+        until: SHOPFLOW_END,
+        inserted: Number(rows[0].inserted),
+        updated: Number(rows[0].updated),
+      },
     });
   },
 });

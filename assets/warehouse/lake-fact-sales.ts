@@ -15,7 +15,8 @@ import { lakeDimProduct } from './lake-dim-product.js';
 export const lakeFactSales = defineAsset({
   key: 'lake_fact_sales',
   group: 'gold',
-  description: 'Sales at transaction grain with the dimension versions valid at the sale (lake twin of fact_sales).',
+  description:
+    'Sales at transaction grain with the dimension versions valid at the sale (lake twin of fact_sales).',
   deps: { silver: silverTransactions, customers: lakeDimCustomer, products: lakeDimProduct },
   partitions: shopflowDays,
   schema: z.object({

@@ -3,7 +3,12 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { type MaterializeContext, type MaterializeResult, materialized, quoteLiteral } from '../../framework/index.js';
+import {
+  type MaterializeContext,
+  type MaterializeResult,
+  materialized,
+  quoteLiteral,
+} from '../../framework/index.js';
 import type { LoadContext, LoadResult } from '../../resources/postgres/table-loader.js';
 import { incrementalSettings } from '../resources/incremental-settings.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
@@ -50,7 +55,11 @@ export async function loadFromLake(
   try {
     const query = `select ${options.select} from ${options.source} ${where} order by ${options.orderBy}`;
     await context.duckdb.run(`COPY (${query}) TO ${quoteLiteral(csv)} (FORMAT csv, HEADER true)`);
-    const result = await load(warehouse.pool, csv, { runId: context.runId, assetKey: context.assetKey, partitionKey: context.partitionKey });
+    const result = await load(warehouse.pool, csv, {
+      runId: context.runId,
+      assetKey: context.assetKey,
+      partitionKey: context.partitionKey,
+    });
     const metadata: Record<string, unknown> = {
       inserted: result.inserted,
       updated: result.updated,
@@ -77,7 +86,11 @@ export async function loadFromLake(
         `COPY (select ${options.select} from ${options.source} order by ${options.orderBy}) TO ${quoteLiteral(full)} (FORMAT csv, HEADER true)`,
       );
     }
-    return materialized({ rowCount: result.staged, dataVersion: (await sha256(full)).slice(0, 20), metadata });
+    return materialized({
+      rowCount: result.staged,
+      dataVersion: (await sha256(full)).slice(0, 20),
+      metadata,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

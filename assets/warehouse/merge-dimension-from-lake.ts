@@ -57,7 +57,10 @@ export async function mergeDimensionFromLake(
       runId: context.runId,
     });
     const newest = read.newest === null ? undefined : new Date(Number(read.newest)).toISOString();
-    const next = [watermark, newest].filter((v): v is string => v !== undefined).sort().at(-1);
+    const next = [watermark, newest]
+      .filter((v): v is string => v !== undefined)
+      .sort()
+      .at(-1);
     if (next !== undefined) context.checkpoints.stage(next, WATERMARK_CHECKPOINT);
     const version = await tableContentVersion(warehouse, spec.table);
     return materialized({

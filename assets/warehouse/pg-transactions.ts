@@ -38,8 +38,12 @@ export const pgTransactions = defineAsset({
   materialize: (context) =>
     loadFromLake(
       context,
-      { source: context.deps.silver.toSql(), select: `transaction_id, customer_id, product_id, quantity, unit_price,
-         strftime(transaction_ts, '%Y-%m-%dT%H:%M:%SZ') as timestamp, payment_method, delivery_date`, orderBy: 'transaction_id' },
+      {
+        source: context.deps.silver.toSql(),
+        select: `transaction_id, customer_id, product_id, quantity, unit_price,
+         strftime(transaction_ts, '%Y-%m-%dT%H:%M:%SZ') as timestamp, payment_method, delivery_date`,
+        orderBy: 'transaction_id',
+      },
       loadTransactions,
     ),
 });

@@ -2,6 +2,7 @@ import { AssetGraph } from '../graph/asset-graph.js';
 import type { AnyAsset } from './define-asset.js';
 import type { EventHook } from './define-event-hook.js';
 import type { ResourceDefinition } from './define-resource.js';
+import type { ScheduleDefinition, SensorDefinition } from './define-schedule-types.js';
 
 /** An extra CLI command contributed by a code location (e.g. `shopflow generate`). */
 export interface CommandDefinition {
@@ -35,6 +36,10 @@ export interface Definitions {
   readonly resources: readonly ResourceDefinition<unknown>[];
   readonly commands: readonly CommandDefinition[];
   readonly hooks: readonly EventHook[];
+  /** Cron schedules the daemon evaluates (see `schedules/`). */
+  readonly schedules: readonly ScheduleDefinition[];
+  /** Sensors the daemon evaluates (see `schedules/`). */
+  readonly sensors: readonly SensorDefinition[];
   readonly graph: AssetGraph;
 }
 
@@ -50,6 +55,8 @@ export function defineDefinitions(input: {
   resources?: readonly ResourceDefinition<any, any>[];
   commands?: readonly CommandDefinition[];
   hooks?: readonly EventHook[];
+  schedules?: readonly ScheduleDefinition[];
+  sensors?: readonly SensorDefinition[];
 }): Definitions {
   const graph = new AssetGraph(input.assets);
   return Object.freeze({
@@ -57,6 +64,8 @@ export function defineDefinitions(input: {
     resources: input.resources ?? [],
     commands: input.commands ?? [],
     hooks: input.hooks ?? [],
+    schedules: input.schedules ?? [],
+    sensors: input.sensors ?? [],
     graph,
   });
 }

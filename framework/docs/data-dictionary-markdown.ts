@@ -36,8 +36,7 @@ function properties(asset: AnyAsset, definitions: Definitions): string {
     ['Upstream', upstream.length ? upstream.join(', ') : '—'],
     ['Downstream', downstream.length ? downstream.join(', ') : '—'],
   ];
-  if (asset.freshness)
-    rows.push(['Freshness', `at most ${asset.freshness.maxLagMinutes} minutes behind`]);
+  if (asset.freshness) rows.push(['Freshness', `at most ${asset.freshness.maxLagMinutes} minutes behind`]);
   return markdownTable(['Property', 'Value'], rows);
 }
 
@@ -73,7 +72,10 @@ function columns(asset: AnyAsset): string {
  * @example
  * writeFileSync('docs/data-dictionary.md', dataDictionaryMarkdown(definitions, { notes }));
  */
-export function dataDictionaryMarkdown(definitions: Definitions, options: DataDictionaryOptions = {}): string {
+export function dataDictionaryMarkdown(
+  definitions: Definitions,
+  options: DataDictionaryOptions = {},
+): string {
   const groups = assetsByGroup(definitions.graph);
   const assetCount = groups.reduce((n, g) => n + g.assets.length, 0);
   const piiCount = definitions.assets.reduce(

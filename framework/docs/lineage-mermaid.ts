@@ -57,10 +57,7 @@ export function lineageMermaid(definitions: Definitions): string {
     lines.push('  end');
   }
   lines.push(...edges(definitions).map(([from, to]) => `  ${nodeId(from)} --> ${nodeId(to)}`));
-  lines.push(
-    '  classDef checked stroke-width:2px',
-    '  classDef unchecked stroke-dasharray:4 3',
-  );
+  lines.push('  classDef checked stroke-width:2px', '  classDef unchecked stroke-dasharray:4 3');
   return `${lines.join('\n')}\n`;
 }
 

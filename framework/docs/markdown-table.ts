@@ -5,10 +5,7 @@
  * markdownCell('a | b\nc'); // 'a \\| b<br>c'
  */
 export function markdownCell(text: string): string {
-  return text
-    .trim()
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, '<br>');
+  return text.trim().replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
 /**

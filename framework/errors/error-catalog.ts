@@ -36,6 +36,10 @@ export const ERROR_CATALOG = {
   SF_INPUT_INVALID: { exitCode: 2, summary: 'an input file or value is malformed' },
   SF_OBJECT_NOT_FOUND: { exitCode: 1, summary: 'an object store key or version does not exist' },
   SF_INSTANCE_STORE: { exitCode: 2, summary: 'the instance store cannot be opened or migrated' },
+  SF_INVALID_SCHEDULE: { exitCode: 2, summary: 'a schedule or sensor definition is invalid' },
+  SF_DAEMON_LEASE_HELD: { exitCode: 1, summary: 'another daemon is running on this instance' },
+  SF_UNKNOWN_BACKFILL: { exitCode: 2, summary: 'no backfill has this id' },
+  SF_BACKFILL_RUNNING: { exitCode: 1, summary: 'another live process is running this backfill' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

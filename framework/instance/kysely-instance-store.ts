@@ -35,6 +35,31 @@ import {
   toRun,
 } from './record-mappers.js';
 import { type Database, UNPARTITIONED } from './schema.js';
+import type {
+  BackfillPartitionStatus,
+  BackfillPatch,
+  BackfillRecord,
+  BackfillStatus,
+  LeaseRecord,
+  LeaseResult,
+  NewBackfill,
+  NewTick,
+  SentAlert,
+  TickKind,
+  TickPatch,
+  TickRecord,
+  TickStatus,
+} from './instance-store.js';
+import {
+  leaseRow,
+  type TickRow,
+  tickPatchRow,
+  toBackfill,
+  toBackfillPartition,
+  toLease,
+  toSentAlert,
+  toTick,
+} from './schedule-record-mappers.js';
 
 /** What a backend hands the shared store: its database and what only the backend knows how to do. */
 export interface KyselyInstanceStoreOptions {
@@ -573,5 +598,288 @@ export class KyselyInstanceStore implements InstanceStore {
       .values({ name, ...fields })
       .onConflict((oc) => oc.column('name').doUpdateSet(fields))
       .execute();
+  }
+
+  // ---- schedules, sensors, the daemon, alerts and backfills -------------------------------------
+
+  async claimTick(tick: NewTick): Promise<{ claimed: boolean; tick: TickRecord }> {
+    const at = now();
+    const row: Omit<TickRow, 'seq'> = {
+      name: tick.name,
+      kind: tick.kind,
+      tick_key: tick.tickKey,
+      scheduled_time: tick.scheduledTime,
+      status: tick.status,
+      run_id: tick.runId ?? null,
+      parent_run_id: tick.parentRunId ?? null,
+      attempt: tick.attempt ?? 0,
+      run_status: null,
+      request_json: tick.request === undefined || tick.request === null ? null : JSON.stringify(tick.request),
+      cursor: tick.cursor ?? null,
+      message: tick.message ?? null,
+      created_at: at,
+      updated_at: at,
+    };
+    const inserted = await this.#db
+      .insertInto('ticks')
+      .values(row)
+      .onConflict((oc) => oc.columns(['name', 'tick_key']).doNothing())
+      .executeTakeFirst();
+    const claimed = Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+    const stored = claimed ? undefined : await this.getTick(tick.name, tick.tickKey);
+    return { claimed, tick: stored ?? toTick({ ...row, seq: 0 }) };
+  }
+
+  async updateTick(
+    name: string,
+    tickKey: string,
+    patch: TickPatch,
+    expect: { status?: TickStatus[]; runId?: string | null } = {},
+  ): Promise<boolean> {
+    let query = this.#db
+      .updateTable('ticks')
+      .set({ ...tickPatchRow(patch), updated_at: now() })
+      .where('name', '=', name)
+      .where('tick_key', '=', tickKey);
+    if (expect.status) {
+      if (expect.status.length === 0) return false;
+      query = query.where('status', 'in', expect.status);
+    }
+    if (expect.runId === null) query = query.where('run_id', 'is', null);
+    else if (expect.runId !== undefined) query = query.where('run_id', '=', expect.runId);
+    return Number((await query.executeTakeFirst()).numUpdatedRows) > 0;
+  }
+
+  async getTick(name: string, tickKey: string): Promise<TickRecord | undefined> {
+    const row = await this.#db
+      .selectFrom('ticks')
+      .selectAll()
+      .where('name', '=', name)
+      .where('tick_key', '=', tickKey)
+      .executeTakeFirst();
+    return row && toTick(row);
+  }
+
+  async listTicks(
+    options: {
+      name?: string;
+      kinds?: TickKind[];
+      status?: TickStatus[];
+      unsettled?: boolean;
+      limit?: number;
+    } = {},
+  ): Promise<TickRecord[]> {
+    if (options.kinds?.length === 0 || options.status?.length === 0) return [];
+    let query = this.#db
+      .selectFrom('ticks')
+      .selectAll()
+      .orderBy('scheduled_time', 'desc')
+      .orderBy('seq', 'desc');
+    if (options.name !== undefined) query = query.where('name', '=', options.name);
+    if (options.kinds) query = query.where('kind', 'in', options.kinds);
+    if (options.status) query = query.where('status', 'in', options.status);
+    if (options.unsettled)
+      query = query.where('status', '=', 'launched').where('run_status', 'is', null);
+    if (options.limit !== undefined) query = query.limit(options.limit);
+    return (await query.execute()).map(toTick);
+  }
+
+  async acquireLease(lease: LeaseRecord, at: string): Promise<LeaseResult> {
+    for (;;) {
+      const inserted = await this.#db
+        .insertInto('daemon_leases')
+        .values(leaseRow(lease))
+        .onConflict((oc) => oc.column('name').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return { acquired: true };
+      const { name, acquired_at, ...renewal } = leaseRow(lease);
+      // NOTE: a renewal keeps the original `acquired_at`; taking over an expired lease replaces it.
+      const renewed = await this.#db
+        .updateTable('daemon_leases')
+        .set(renewal)
+        .where('name', '=', name)
+        .where('holder', '=', lease.holder)
+        .executeTakeFirst();
+      if (Number(renewed.numUpdatedRows) === 1) return { acquired: true };
+      const expired = await this.#db
+        .updateTable('daemon_leases')
+        .set({ ...renewal, acquired_at })
+        .where('name', '=', name)
+        .where('expires_at', '<', at)
+        .executeTakeFirst();
+      if (Number(expired.numUpdatedRows) === 1) return { acquired: true };
+      const current = await this.getLease(name);
+      // NOTE: no row means the holder released it between the statements; try again.
+      if (current) return { acquired: false, holder: current };
+    }
+  }
+
+  async stealLease(expectedHolder: string, lease: LeaseRecord): Promise<boolean> {
+    const { name, ...row } = leaseRow(lease);
+    const result = await this.#db
+      .updateTable('daemon_leases')
+      .set(row)
+      .where('name', '=', name)
+      .where('holder', '=', expectedHolder)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.#db.deleteFrom('daemon_leases').where('name', '=', name).where('holder', '=', holder).execute();
+  }
+
+  async getLease(name: string): Promise<LeaseRecord | undefined> {
+    const row = await this.#db
+      .selectFrom('daemon_leases')
+      .selectAll()
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row && toLease(row);
+  }
+
+  async recordAlertSent(alert: SentAlert): Promise<boolean> {
+    const inserted = await this.#db
+      .insertInto('alerts_sent')
+      .values({
+        dedupe_key: alert.dedupeKey,
+        kind: alert.kind,
+        sent_at: alert.sentAt,
+        alert_json: JSON.stringify(alert.alert),
+      })
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  async forgetAlertSent(dedupeKey: string): Promise<void> {
+    await this.#db.deleteFrom('alerts_sent').where('dedupe_key', '=', dedupeKey).execute();
+  }
+
+  async listAlertsSent(options: { kind?: string; limit?: number } = {}): Promise<SentAlert[]> {
+    let query = this.#db
+      .selectFrom('alerts_sent')
+      .selectAll()
+      .orderBy('sent_at', 'desc')
+      .orderBy('dedupe_key', 'desc');
+    if (options.kind !== undefined) query = query.where('kind', '=', options.kind);
+    if (options.limit !== undefined) query = query.limit(options.limit);
+    return (await query.execute()).map(toSentAlert);
+  }
+
+  async createBackfill(backfill: NewBackfill, partitionKeys: string[]): Promise<BackfillRecord> {
+    const at = backfill.createdAt ?? now();
+    const record: BackfillRecord = {
+      id: backfill.id ?? randomUUID(),
+      selection: backfill.selection,
+      from: backfill.from,
+      to: backfill.to,
+      status: backfill.status ?? 'running',
+      parallel: backfill.parallel,
+      pid: backfill.pid ?? null,
+      hostname: backfill.hostname ?? null,
+      heartbeatAt: backfill.heartbeatAt ?? null,
+      message: null,
+      createdAt: at,
+      updatedAt: at,
+      finishedAt: null,
+    };
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('backfills')
+        .values({
+          id: record.id,
+          selection: record.selection,
+          partition_from: record.from,
+          partition_to: record.to,
+          status: record.status,
+          parallel: record.parallel,
+          pid: record.pid,
+          hostname: record.hostname,
+          heartbeat_at: record.heartbeatAt,
+          message: null,
+          created_at: at,
+          updated_at: at,
+          finished_at: null,
+        })
+        .execute();
+      const rows = [...new Set(partitionKeys)].map((key) => ({
+        backfill_id: record.id,
+        partition_key: key,
+        status: 'pending',
+        run_id: null,
+        message: null,
+        updated_at: at,
+      }));
+      for (const chunk of chunks(rows)) await trx.insertInto('backfill_partitions').values(chunk).execute();
+    });
+    return record;
+  }
+
+  async getBackfill(id: string): Promise<BackfillRecord | undefined> {
+    const row = await this.#db.selectFrom('backfills').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toBackfill(row);
+  }
+
+  async listBackfills(options: { status?: BackfillStatus[]; limit?: number } = {}): Promise<BackfillRecord[]> {
+    if (options.status?.length === 0) return [];
+    let query = this.#db.selectFrom('backfills').selectAll().orderBy('created_at', 'desc').orderBy('seq', 'desc');
+    if (options.status) query = query.where('status', 'in', options.status);
+    if (options.limit !== undefined) query = query.limit(options.limit);
+    return (await query.execute()).map(toBackfill);
+  }
+
+  async updateBackfill(id: string, patch: BackfillPatch): Promise<void> {
+    const set: Record<string, unknown> = { updated_at: now() };
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.parallel !== undefined) set.parallel = patch.parallel;
+    if (patch.pid !== undefined) set.pid = patch.pid;
+    if (patch.hostname !== undefined) set.hostname = patch.hostname;
+    if (patch.heartbeatAt !== undefined) set.heartbeat_at = patch.heartbeatAt;
+    if (patch.message !== undefined) set.message = patch.message;
+    if (patch.finishedAt !== undefined) set.finished_at = patch.finishedAt;
+    const result = await this.#db.updateTable('backfills').set(set).where('id', '=', id).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) {
+      throw new ShopflowError('SF_UNKNOWN_BACKFILL', `cannot update backfill \`${id}\`: no backfill has this id`, {
+        hint: 'list backfills with `shopflow backfill --list`',
+      });
+    }
+  }
+
+  async updateBackfillPartitions(
+    id: string,
+    partitions: Array<{
+      partitionKey: string;
+      status: BackfillPartitionStatus;
+      runId?: string | null;
+      message?: string | null;
+    }>,
+  ): Promise<void> {
+    if (partitions.length === 0) return;
+    const at = now();
+    await this.#db.transaction().execute(async (trx) => {
+      for (const partition of partitions) {
+        const fields = {
+          status: partition.status,
+          run_id: partition.runId ?? null,
+          message: partition.message ?? null,
+          updated_at: at,
+        };
+        await trx
+          .insertInto('backfill_partitions')
+          .values({ backfill_id: id, partition_key: partition.partitionKey, ...fields })
+          .onConflict((oc) => oc.columns(['backfill_id', 'partition_key']).doUpdateSet(fields))
+          .execute();
+      }
+    });
+  }
+
+  async listBackfillPartitions(id: string) {
+    const rows = await this.#db
+      .selectFrom('backfill_partitions')
+      .selectAll()
+      .where('backfill_id', '=', id)
+      .execute();
+    return rows.map(toBackfillPartition).sort((a, b) => byText(a.partitionKey, b.partitionKey));
   }
 }

@@ -1,6 +1,5 @@
 import { escapeHtml } from './html-escape.js';
 import { outcomeStripSvg } from './outcome-strip-svg.js';
-import { QUALITY_REPORT_CSS } from './quality-report-css.js';
 import type {
   AssetQuality,
   CheckQuality,
@@ -10,6 +9,7 @@ import type {
   RowSample,
   TrendOutcome,
 } from './quality-report.js';
+import { QUALITY_REPORT_CSS } from './quality-report-css.js';
 import { runBarsSvg } from './run-bars-svg.js';
 import { sparklineSvg } from './sparkline-svg.js';
 

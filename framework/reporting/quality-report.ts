@@ -283,11 +283,14 @@ function countOutcomes(evaluations: CheckEvaluationRecord[]): QualityCounts {
 }
 
 function sumCounts(all: QualityCounts[]): QualityCounts {
-  return all.reduce((sum, c) => ({ pass: sum.pass + c.pass, warn: sum.warn + c.warn, fail: sum.fail + c.fail }), {
-    pass: 0,
-    warn: 0,
-    fail: 0,
-  });
+  return all.reduce(
+    (sum, c) => ({ pass: sum.pass + c.pass, warn: sum.warn + c.warn, fail: sum.fail + c.fail }),
+    {
+      pass: 0,
+      warn: 0,
+      fail: 0,
+    },
+  );
 }
 
 function toCount(value: unknown): number {

@@ -40,9 +40,7 @@ export function runBarsSvg(runs: Array<{ label: string; title: string; counts: Q
     parts.push(`<g><title>${escapeHtml(run.title)}</title>${stack.join('')}</g>`);
   });
   if (runs.length > 0) {
-    parts.push(
-      `<text class="tick" x="${LEFT + GAP}" y="${PLOT + 20}">${escapeHtml(runs[0].label)}</text>`,
-    );
+    parts.push(`<text class="tick" x="${LEFT + GAP}" y="${PLOT + 20}">${escapeHtml(runs[0].label)}</text>`);
     if (runs.length > 1)
       parts.push(
         `<text class="tick" x="${width - GAP}" y="${PLOT + 20}" text-anchor="end">${escapeHtml(runs[runs.length - 1].label)}</text>`,

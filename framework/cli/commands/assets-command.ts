@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { summarizeAssetStatus } from '../../planner/asset-status.js';
 import { describeReasons } from '../../planner/staleness-reason.js';
 import type { CommandRunner } from '../command-runner.js';
-import { shortTime, textTable } from '../text-table.js';
+import { oneLine, shortTime, textTable } from '../text-table.js';
 
 /** `shopflow assets`: every asset with its group, partitions, status and last materialization. */
 export function registerAssetsCommand(program: Command, run: CommandRunner) {
@@ -47,15 +47,11 @@ export function registerAssetsCommand(program: Command, run: CommandRunner) {
               asset.partitions ? `${s.materialized}/${s.partitions} ${asset.partitions.description}` : '—',
               s.status,
               shortTime(s.lastMaterializedAt),
-              s.status === 'fresh' ? '' : truncate(describeReasons(s.reasons), 70),
+              s.status === 'fresh' ? '' : oneLine(describeReasons(s.reasons), 70),
             ]),
           ),
         );
         return 0;
       }),
     );
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

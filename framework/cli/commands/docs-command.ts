@@ -54,7 +54,8 @@ export function registerDocsCommand(program: Command, run: CommandRunner) {
           );
           return 1;
         }
-        for (const r of results) session.out(`${r.file}: ${r.state === 'written' ? 'written' : 'up to date'}`);
+        for (const r of results)
+          session.out(`${r.file}: ${r.state === 'written' ? 'written' : 'up to date'}`);
         return 0;
       }),
     );

@@ -3,7 +3,7 @@ import type { Plan } from '../../planner/plan-materialization.js';
 import { describeReasons } from '../../planner/staleness-reason.js';
 import type { CommandRunner } from '../command-runner.js';
 import { partitionFilterFrom } from '../partition-options.js';
-import { textTable } from '../text-table.js';
+import { oneLine, textTable } from '../text-table.js';
 
 export interface PlanOptions {
   partition?: string;
@@ -32,7 +32,7 @@ export function renderPlan(plan: Plan): string {
     ['STEP', 'WHY', 'AFTER'],
     plan.steps.map((s) => [
       s.key,
-      describeReasons(s.reasons) +
+      oneLine(describeReasons(s.reasons)) +
         (s.blockedBy.length
           ? ` — BLOCKED: needs ${s.blockedBy.slice(0, 2).join(', ')}${s.blockedBy.length > 2 ? ' …' : ''}`
           : ''),

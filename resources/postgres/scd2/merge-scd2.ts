@@ -172,22 +172,28 @@ async function checkColumns(client: pg.PoolClient, spec: Scd2Spec): Promise<void
     }
     for (const name of wanted) {
       if (!have.has(name)) {
-        throw new ShopflowError('SF_INPUT_INVALID', `the ${role} table \`${table}\` has no column \`${name}\``, {
-          hint: didYouMean(name, have) ?? `its columns: ${[...have].join(', ')}`,
-        });
+        throw new ShopflowError(
+          'SF_INPUT_INVALID',
+          `the ${role} table \`${table}\` has no column \`${name}\``,
+          {
+            hint: didYouMean(name, have) ?? `its columns: ${[...have].join(', ')}`,
+          },
+        );
       }
     }
   };
-  await require(
-    spec.table,
-    [spec.surrogateKey, spec.naturalKey, ...spec.tracked, ...SCD2_HOUSEKEEPING_COLUMNS],
+  await require(spec.table, [
+    spec.surrogateKey,
+    spec.naturalKey,
+    ...spec.tracked,
+    ...SCD2_HOUSEKEEPING_COLUMNS,
+  ], 'dimension');
+  await require(absorbedTableOf(spec), [
     'dimension',
-  );
-  await require(
-    absorbedTableOf(spec),
-    ['dimension', 'natural_key', 'changed_at', 'attributes'],
-    'absorbed-changes',
-  );
+    'natural_key',
+    'changed_at',
+    'attributes',
+  ], 'absorbed-changes');
   for (const fact of spec.facts ?? []) await require(fact.table, [fact.foreignKey, fact.at], 'fact');
 }
 

@@ -71,8 +71,10 @@ export function validateScd2Spec(spec: Scd2Spec): void {
     throw new ShopflowError('SF_INPUT_INVALID', `SCD2 spec of \`${spec.table}\`: ${message}`, { hint });
   };
   quoteIdentifier(spec.table);
-  if (!spec.table.includes('.')) fail('the table must be schema-qualified', 'write e.g. `shopflow_dw.dim_customer`');
-  if (spec.tracked.length === 0) fail('no tracked attributes', 'list the columns whose change makes a new version');
+  if (!spec.table.includes('.'))
+    fail('the table must be schema-qualified', 'write e.g. `shopflow_dw.dim_customer`');
+  if (spec.tracked.length === 0)
+    fail('no tracked attributes', 'list the columns whose change makes a new version');
   const names = [spec.surrogateKey, spec.naturalKey, ...spec.tracked, spec.changedAt];
   const seen = new Set<string>();
   for (const name of names) {

@@ -10,7 +10,8 @@ let home: string;
 let cleanup: () => void;
 let config: string;
 let optionsFile: string;
-const cli = (args: string[]) => runShopflow(['--config', config, ...args], { EXAMPLE_OPTIONS_FILE: optionsFile });
+const cli = (args: string[]) =>
+  runShopflow(['--config', config, ...args], { EXAMPLE_OPTIONS_FILE: optionsFile });
 
 beforeAll(async () => {
   ({ home, cleanup } = tempHome('shopflow-report-cli-'));
@@ -29,7 +30,9 @@ describe('shopflow checks --report', () => {
     const result = await cli(['checks', '--report', file, '--runs', '5']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Wrote the quality report to .*quality\.html: 2 assets, .* 1 blocking failures; trends over 2 runs\./);
+    expect(result.stdout).toMatch(
+      /Wrote the quality report to .*quality\.html: 2 assets, .* 1 blocking failures; trends over 2 runs\./,
+    );
     const html = readFileSync(file, 'utf8');
     expect(html).toContain('id="asset-readings"');
     expect(html).toContain(`readings[${start}]`);
@@ -51,7 +54,10 @@ describe('shopflow checks --report', () => {
       counts: { fail: 1 },
       failingRows: 3,
     });
-    expect(printed.assets[0].checks[0].trend.map((p: { outcome: string }) => p.outcome)).toEqual(['pass', 'fail']);
+    expect(printed.assets[0].checks[0].trend.map((p: { outcome: string }) => p.outcome)).toEqual([
+      'pass',
+      'fail',
+    ]);
     const { file: _file, ...data } = printed;
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(data);
   });

@@ -71,7 +71,10 @@ describe('notifier', () => {
     expect(request.body.text).toBe(`🔴 ${ALERT.title}: ${ALERT.text}`);
     expect(request.body.blocks).toEqual([
       { type: 'header', text: { type: 'plain_text', text: `🔴 ${ALERT.title}`, emoji: true } },
-      { type: 'section', text: { type: 'mrkdwn', text: '3 rows fail `temperature &gt; -90` &lt;see runbook&gt;' } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: '3 rows fail `temperature &gt; -90` &lt;see runbook&gt;' },
+      },
       {
         type: 'section',
         fields: [
@@ -82,7 +85,10 @@ describe('notifier', () => {
           { type: 'mrkdwn', text: '*Run*\n0b7c1d2e-run' },
         ],
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'ShopFlow · severity *error* · check_failure' }] },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: 'ShopFlow · severity *error* · check_failure' }],
+      },
     ]);
 
     const alertLines = logs.filter((l) => l.alert);
@@ -96,7 +102,11 @@ describe('notifier', () => {
     expect(metrics[0]).toMatchObject({
       _aws: {
         CloudWatchMetrics: [
-          { Namespace: 'ShopFlow', Dimensions: [['AlertType']], Metrics: [{ Name: 'ShopFlowAlerts', Unit: 'Count' }] },
+          {
+            Namespace: 'ShopFlow',
+            Dimensions: [['AlertType']],
+            Metrics: [{ Name: 'ShopFlowAlerts', Unit: 'Count' }],
+          },
         ],
       },
       AlertType: 'check_failure',

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import shopflow from '../../../assets/definitions.js';
-import { defineAsset, defineDefinitions, isShopflowError, schemaColumns } from '../../../framework/index.js';
 import { dataDictionaryMarkdown } from '../../../framework/docs/data-dictionary-markdown.js';
 import { generatedDocs } from '../../../framework/docs/generated-docs.js';
 import { lineageMarkdown, lineageMermaid } from '../../../framework/docs/lineage-mermaid.js';
 import { readDictionaryNotes } from '../../../framework/docs/read-dictionary-notes.js';
+import { defineAsset, defineDefinitions, isShopflowError, schemaColumns } from '../../../framework/index.js';
 import { exampleDefinitions } from '../../fixtures/example-graph.js';
 import { tempHome } from '../../support/example-runtime.js';
 
@@ -29,7 +29,9 @@ describe('dataDictionaryMarkdown', () => {
       expect(text).toContain(`| IO | \`${asset.io.kind}\` |`);
       for (const check of asset.checks) expect(text).toContain(`| \`${check.name}\` |`);
       for (const column of schemaColumns(asset.schema)) {
-        const row = text.split('\n').find((line) => line.startsWith(`| \`${column.name}\` | \`${column.type}\` |`));
+        const row = text
+          .split('\n')
+          .find((line) => line.startsWith(`| \`${column.name}\` | \`${column.type}\` |`));
         expect(row, `${asset.key}.${column.name}`).toBeDefined();
         expect(row).toContain(column.nullable ? '| yes |' : '| no |');
         expect(row!.endsWith('| **PII** |')).toBe(column.pii);
@@ -53,7 +55,9 @@ describe('dataDictionaryMarkdown', () => {
     const summary = section(markdown, 'station_summary');
     expect(summary).toContain('| Partitions | none |');
     expect(summary).toContain('| Tags | `report` |');
-    expect(summary).toContain('| Upstream | [`stations`](#stations), [`daily_stats`](#daily_stats) (all-partitions mapping) |');
+    expect(summary).toContain(
+      '| Upstream | [`stations`](#stations), [`daily_stats`](#daily_stats) (all-partitions mapping) |',
+    );
     expect(summary).toContain('| `three_stations` | warn |   | one row per station |');
     expect(section(markdown, 'notes')).toContain('| IO | `none` |');
   });
@@ -71,9 +75,12 @@ describe('dataDictionaryMarkdown', () => {
       schema: z.object({ a: z.string().describe('left | right').nullable() }),
       materialize: () => [],
     });
-    const markdown = dataDictionaryMarkdown(defineDefinitions({ assets: [...exampleDefinitions().assets, odd] }), {
-      notes: { readings: '### Formula\n\nCLV = AOV × frequency × lifespan\n' },
-    });
+    const markdown = dataDictionaryMarkdown(
+      defineDefinitions({ assets: [...exampleDefinitions().assets, odd] }),
+      {
+        notes: { readings: '### Formula\n\nCLV = AOV × frequency × lifespan\n' },
+      },
+    );
     const readings = section(markdown, 'readings');
     expect(readings.trimEnd().endsWith('### Formula\n\nCLV = AOV × frequency × lifespan')).toBe(true);
     expect(section(markdown, 'odd')).toContain('| `a` | `VARCHAR` | yes | left \\| right |   |');
@@ -131,7 +138,9 @@ describe('lineageMermaid', () => {
   test('every ShopFlow asset is a node; two dependencies on one asset draw one edge', () => {
     const chart = lineageMermaid(shopflow);
     for (const asset of shopflow.assets) expect(chart).toContain(`a_${asset.key}["${asset.key}<br/>`);
-    expect(chart.split('\n').filter((l) => l.trim() === 'a_source_files --> a_raw_transactions')).toHaveLength(1);
+    expect(
+      chart.split('\n').filter((l) => l.trim() === 'a_source_files --> a_raw_transactions'),
+    ).toHaveLength(1);
     expect(lineageMarkdown(shopflow)).toContain('```mermaid\nflowchart LR\n');
   });
 });

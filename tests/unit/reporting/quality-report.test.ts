@@ -155,7 +155,11 @@ describe('buildQualityReport', () => {
     ]);
     expect(known.trend.map((p) => p.outcome)).toEqual(['none', 'none', 'pass']);
     expect(known.samples).toEqual([
-      expect.objectContaining({ kind: 'quarantined', totalRows: 24, rows: [{ station_id: 3, hour: 0, temperature: 5 }] }),
+      expect.objectContaining({
+        kind: 'quarantined',
+        totalRows: 24,
+        rows: [{ station_id: 3, hour: 0, temperature: 5 }],
+      }),
     ]);
     expect(readings.rowTrend.map((p) => [p.evaluated, p.failingRows, p.quarantinedRows])).toEqual([
       [true, 0, 0],
@@ -171,7 +175,12 @@ describe('buildQualityReport', () => {
 
   test('--runs keeps only the latest runs; --asset keeps one asset', async () => {
     const runIds = await seed();
-    const report = await buildQualityReport({ store, graph: definitions.graph, runs: 2, assetKey: 'station_summary' });
+    const report = await buildQualityReport({
+      store,
+      graph: definitions.graph,
+      runs: 2,
+      assetKey: 'station_summary',
+    });
     // the latest run did not evaluate station_summary, so its two latest runs are the first and third
     expect(report.runs.map((r) => r.id)).toEqual([runIds[0], runIds[1]]);
     expect(report.assets.map((a) => a.assetKey)).toEqual(['station_summary']);
