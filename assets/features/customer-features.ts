@@ -36,9 +36,13 @@ export const customerFeatures = defineAsset({
   codeVersion: `1-${CUSTOMER_FEATURE_SET_VERSION}`,
   schema: z.object({
     customer_id: z.int().describe('The customer'),
-    as_of: z.iso.datetime().describe('Features use data known before this moment (midnight after the latest delivery)'),
+    as_of: z.iso
+      .datetime()
+      .describe('Features use data known before this moment (midnight after the latest delivery)'),
     ...customerFeatureColumns,
-    feature_set_version: z.string().describe('Id of the feature definitions and versions used (feature catalog)'),
+    feature_set_version: z
+      .string()
+      .describe('Id of the feature definitions and versions used (feature catalog)'),
   }),
   tags: ['features'],
   owners: ['data-science'],

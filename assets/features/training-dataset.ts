@@ -57,25 +57,38 @@ export const trainingDataset = defineAsset({
     ...customerFeatureColumns,
     max_feature_event_ts: z.iso
       .datetime()
-      .describe('Latest timestamp of any row the features used (sale, product version, click); < snapshot_date'),
+      .describe(
+        'Latest timestamp of any row the features used (sale, product version, click); < snapshot_date',
+      ),
     max_feature_delivery_date: z.iso
       .date()
       .describe('Latest delivery day of a transaction the features used; < snapshot_date'),
     label_purchased_30d: z
       .boolean()
-      .describe(`Whether the customer bought in [snapshot_date, snapshot_date + ${TRAINING_SNAPSHOTS.labelDays} days)`),
+      .describe(
+        `Whether the customer bought in [snapshot_date, snapshot_date + ${TRAINING_SNAPSHOTS.labelDays} days)`,
+      ),
     label_spend_30d: z.number().describe('Amount spent in that window, EUR'),
-    feature_set_version: z.string().describe('Id of the feature definitions and versions used (feature catalog)'),
+    feature_set_version: z
+      .string()
+      .describe('Id of the feature definitions and versions used (feature catalog)'),
   }),
   tags: ['features', 'ml'],
   owners: ['data-science'],
   checks: [
-    notNull(['customer_id', 'snapshot_date', 'max_feature_event_ts', 'max_feature_delivery_date', 'label_spend_30d']),
+    notNull([
+      'customer_id',
+      'snapshot_date',
+      'max_feature_event_ts',
+      'max_feature_delivery_date',
+      'label_spend_30d',
+    ]),
     unique(['customer_id', 'snapshot_date']),
     rowCheck({
       name: 'features_before_snapshot',
       description: 'no feature input happened or was delivered on or after the snapshot (no leakage)',
-      validWhen: 'max_feature_event_ts < snapshot_date::TIMESTAMPTZ and max_feature_delivery_date < snapshot_date',
+      validWhen:
+        'max_feature_event_ts < snapshot_date::TIMESTAMPTZ and max_feature_delivery_date < snapshot_date',
     }),
     rowCheck({
       name: 'label_consistent',

@@ -14,7 +14,7 @@ const { grossMargin, maxLifetimeMonths } = CLV_MODEL;
 export const customerClv = defineAsset({
   key: 'customer_clv',
   group: 'gold',
-  description: `Customer lifetime value, one row per customer who bought. historical_value = sum of amounts paid. predicted_clv = average_order_value × purchase_frequency_per_month × expected_lifetime_months × gross_margin, where a month is 30 days, frequency = orders / months since the first purchase (at least 1), expected lifetime = 1 / monthly churn capped at ${maxLifetimeMonths} months, monthly churn = share of the customers who bought in the previous 30 days window who did not buy in the latest 30 days, and gross margin is an assumed constant ${grossMargin} (the extract has no costs). See docs/clv.md.`,
+  description: `Customer lifetime value, one row per customer who bought. historical_value = sum of amounts paid. predicted_clv = average_order_value × purchase_frequency_per_month × expected_lifetime_months × gross_margin, where a month is 30 days, frequency = orders / months since the first purchase (at least 1), expected lifetime = 1 / monthly churn capped at ${maxLifetimeMonths} months, monthly churn = share of the customers who bought in the 30 days before the latest 30 days who did not buy again in the latest 30 days, and gross margin is an assumed constant ${grossMargin} (the extract has no costs). See docs/clv.md.`,
   deps: { transactions: silverTransactions },
   codeVersion: '1',
   schema: z.object({

@@ -121,7 +121,15 @@ describe('derived data in the lake', () => {
 
   test('customer_clv equals the documented model recomputed in TypeScript from silver', async () => {
     const all = await sales();
-    const asOf = Date.parse(`${addDays(all.map((s) => s.deliveryDate).sort().at(-1)!, 1)}T00:00:00Z`);
+    const asOf = Date.parse(
+      `${addDays(
+        all
+          .map((s) => s.deliveryDate)
+          .sort()
+          .at(-1)!,
+        1,
+      )}T00:00:00Z`,
+    );
     const expected = referenceClv(all, asOf);
     const actual = await rows(
       `select customer_id, epoch_ms(as_of) as as_of, orders, historical_value::VARCHAR as historical_value,
@@ -167,9 +175,15 @@ describe('derived data in the lake', () => {
     const all = await sales();
     const versions: ProductVersion[] = (
       await rows(`select product_id, category, epoch_ms(updated_at) as ts from ${lake('silver_products')}`)
-    ).map((r) => ({ productId: Number(r.product_id), category: String(r.category), updatedAt: Number(r.ts) }));
+    ).map((r) => ({
+      productId: Number(r.product_id),
+      category: String(r.category),
+      updatedAt: Number(r.ts),
+    }));
     const clicks: Click[] = (
-      await rows(`select event_id, session_id, customer_id, event_type, timestamp from ${lake('raw_clickstream')}`)
+      await rows(
+        `select event_id, session_id, customer_id, event_type, timestamp from ${lake('raw_clickstream')}`,
+      )
     ).map((r) => ({
       eventId: String(r.event_id),
       sessionId: String(r.session_id),
@@ -225,7 +239,9 @@ describe('derived data in the lake', () => {
         expect(Number(r.max_ts)).toBe(e.maxInputTs);
         expect(Number(r.max_ts)).toBeLessThan(asOf);
         expect(String(r.max_delivery) < day).toBe(true);
-        const future = all.filter((s) => s.customerId === customerId && s.ts >= asOf && s.ts < asOf + 30 * DAY);
+        const future = all.filter(
+          (s) => s.customerId === customerId && s.ts >= asOf && s.ts < asOf + 30 * DAY,
+        );
         expect(r.label_purchased_30d).toBe(future.length > 0);
         expect(cents(r.label_spend_30d)).toBe(future.reduce((sum, s) => sum + s.cents, 0));
       }
@@ -267,17 +283,26 @@ describe('derived data in the lake', () => {
 
     const plan = await runtime.plan({ selection: SELECTION });
     const rollups = plan.steps.filter((s) => s.assetKey.startsWith('gold_sales_'));
-    expect(rollups.map((s) => s.key)).toEqual(['gold_sales_monthly[2024-02-01]', 'gold_sales_weekly[2024-02-12]']);
+    expect(rollups.map((s) => s.key)).toEqual([
+      'gold_sales_monthly[2024-02-01]',
+      'gold_sales_weekly[2024-02-12]',
+    ]);
     for (const step of rollups) {
       expect(step.reasons).toEqual([
         expect.objectContaining({ code: 'upstream_changed', upstream: `gold_sales_daily[${day}]` }),
       ]);
     }
 
-    const before = await rows(`select sum(revenue)::VARCHAR as revenue from ${lake('gold_sales_weekly', '2024-02-12')}`);
-    const result = await runtime.execute(await runtime.plan({ selection: 'gold_sales_weekly,gold_sales_monthly' }));
+    const before = await rows(
+      `select sum(revenue)::VARCHAR as revenue from ${lake('gold_sales_weekly', '2024-02-12')}`,
+    );
+    const result = await runtime.execute(
+      await runtime.plan({ selection: 'gold_sales_weekly,gold_sales_monthly' }),
+    );
     expect(result.status).toBe('success');
-    const after = await rows(`select sum(revenue)::VARCHAR as revenue from ${lake('gold_sales_weekly', '2024-02-12')}`);
+    const after = await rows(
+      `select sum(revenue)::VARCHAR as revenue from ${lake('gold_sales_weekly', '2024-02-12')}`,
+    );
     expect(cents(after[0].revenue) - cents(before[0].revenue)).toBe(2100);
     expect((await runtime.plan({ selection: 'gold_sales_weekly,gold_sales_monthly' })).steps).toEqual([]);
   });

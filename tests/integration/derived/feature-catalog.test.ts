@@ -2,9 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { customerFeatureColumns, customerFeatureSchema } from '../../../assets/features/customer-feature-columns.js';
-import { CUSTOMER_FEATURE_SET_VERSION, customerFeatures } from '../../../assets/features/customer-features.js';
-import { featureCatalog, renderFeatureCatalog, writeFeatureCatalog } from '../../../assets/features/feature-catalog.js';
+import {
+  customerFeatureColumns,
+  customerFeatureSchema,
+} from '../../../assets/features/customer-feature-columns.js';
+import {
+  CUSTOMER_FEATURE_SET_VERSION,
+  customerFeatures,
+} from '../../../assets/features/customer-features.js';
+import {
+  featureCatalog,
+  renderFeatureCatalog,
+  writeFeatureCatalog,
+} from '../../../assets/features/feature-catalog.js';
 import { featureColumn, featureSetVersion } from '../../../assets/features/feature-column.js';
 import { trainingDataset } from '../../../assets/features/training-dataset.js';
 import { tempHome } from '../../support/example-runtime.js';
@@ -28,7 +38,9 @@ describe('the feature catalog', () => {
   });
 
   test('docs/feature-catalog.md is the generated catalog, and writeFeatureCatalog writes it', () => {
-    expect(readFileSync(join(process.cwd(), 'docs', 'feature-catalog.md'), 'utf8')).toBe(renderFeatureCatalog());
+    expect(readFileSync(join(process.cwd(), 'docs', 'feature-catalog.md'), 'utf8')).toBe(
+      renderFeatureCatalog(),
+    );
     const { home, cleanup } = tempHome('shopflow-catalog-');
     try {
       const file = writeFeatureCatalog(join(home, 'catalog.md'));
@@ -40,13 +52,19 @@ describe('the feature catalog', () => {
 
   test('both feature assets carry every feature; bumping a version changes the feature set version and code versions', () => {
     for (const asset of [customerFeatures, trainingDataset]) {
-      expect(Object.keys(asset.schema.shape)).toEqual(expect.arrayContaining(Object.keys(customerFeatureColumns)));
+      expect(Object.keys(asset.schema.shape)).toEqual(
+        expect.arrayContaining(Object.keys(customerFeatureColumns)),
+      );
       expect(asset.codeVersion).toContain(CUSTOMER_FEATURE_SET_VERSION);
     }
     expect(featureSetVersion(customerFeatureSchema)).toBe(CUSTOMER_FEATURE_SET_VERSION);
     const bumped = z.object({
       ...customerFeatureColumns,
-      frequency: featureColumn(z.int(), { description: 'Purchases', version: 2, sources: ['silver_transactions'] }),
+      frequency: featureColumn(z.int(), {
+        description: 'Purchases',
+        version: 2,
+        sources: ['silver_transactions'],
+      }),
     });
     expect(featureSetVersion(bumped)).not.toBe(CUSTOMER_FEATURE_SET_VERSION);
   });

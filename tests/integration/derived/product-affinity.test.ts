@@ -2,7 +2,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { defineProductAffinity } from '../../../assets/gold/product-affinity.js';
-import { defineAsset, defineDefinitions, type JsonRow, type ShopflowRuntime } from '../../../framework/index.js';
+import {
+  defineAsset,
+  defineDefinitions,
+  type JsonRow,
+  type ShopflowRuntime,
+} from '../../../framework/index.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 
 // Baskets (customer, day) → distinct products:
@@ -38,7 +43,11 @@ const craftedTransactions = defineAsset({
   description: 'Single-product transaction lines crafted for the affinity test.',
   schema: z.object({ customer_id: z.int(), product_id: z.int(), transaction_date: z.iso.date() }),
   materialize: () =>
-    lines.map(([customer_id, transaction_date, product_id]) => ({ customer_id, product_id, transaction_date })),
+    lines.map(([customer_id, transaction_date, product_id]) => ({
+      customer_id,
+      product_id,
+      transaction_date,
+    })),
 });
 const affinity = defineProductAffinity({ transactions: craftedTransactions });
 
@@ -98,7 +107,8 @@ describe('product_affinity on a crafted basket set', () => {
     expect(of(2)).toEqual([row(2, 1, 1, 3, 4, 3), row(2, 2, 3, 2, 4, 3)]);
     expect(of(3)).toEqual([row(3, 1, 2, 2, 3, 4), row(3, 2, 1, 1, 3, 3)]);
     // Spot values written out, so the formulas above cannot hide a shared mistake.
-    const spot = (r: JsonRow) => [r.confidence, r.lift, r.jaccard].map((v) => Number((v as number).toFixed(12)));
+    const spot = (r: JsonRow) =>
+      [r.confidence, r.lift, r.jaccard].map((v) => Number((v as number).toFixed(12)));
     expect(spot(of(1)[0])).toEqual([1, 2.25, 0.75]);
     expect(spot(of(2)[1])).toEqual([0.5, 1.5, 0.4]);
     expect(spot(of(5)[0])).toEqual([1, 9, 1]);
@@ -126,7 +136,10 @@ describe('product_affinity on a crafted basket set', () => {
   });
 
   test('the checks of the asset passed', async () => {
-    const evaluations = await runtime.store.listCheckEvaluations({ assetKey: 'product_affinity', limit: 100 });
+    const evaluations = await runtime.store.listCheckEvaluations({
+      assetKey: 'product_affinity',
+      limit: 100,
+    });
     expect(evaluations.length).toBe(affinity.checks.length);
     expect(evaluations.filter((e) => !e.passed)).toEqual([]);
   });
