@@ -2,7 +2,7 @@ import type { AnyAsset } from '../definitions/define-asset.js';
 import type { Definitions } from '../definitions/define-definitions.js';
 import { schemaColumns } from '../io/schema-columns.js';
 import { assetsByGroup } from './assets-by-group.js';
-import { markdownCell, markdownTable } from './markdown-table.js';
+import { markdownCell, markdownTable, markdownText } from './markdown-table.js';
 
 export interface DataDictionaryOptions {
   /** Extra markdown per asset key, appended at the end of the asset's section (formula notes …). */
@@ -95,7 +95,14 @@ export function dataDictionaryMarkdown(
   ];
   for (const { assets } of groups) {
     for (const asset of assets) {
-      out.push('', `## ${code(asset.key)}`, '', asset.description.trim(), '', properties(asset, definitions));
+      out.push(
+        '',
+        `## ${code(asset.key)}`,
+        '',
+        markdownText(asset.description.trim()),
+        '',
+        properties(asset, definitions),
+      );
       out.push('', checks(asset), '', columns(asset));
       const note = options.notes?.[asset.key]?.trim();
       if (note) out.push('', note);

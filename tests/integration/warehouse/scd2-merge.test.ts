@@ -20,14 +20,14 @@ let postgres: PostgresResource;
 let scratch: string;
 
 /** One customer profile change, as silver delivers it. */
-interface Change {
+type Change = {
   customer_id: number;
   name: string;
   email: string;
   country: string;
   registration_date: string;
   updated_at: string;
-}
+};
 
 /** `2024-01-DDTHH:00:00Z`: day `day` of January 2024, the canonical form the queries below return. */
 const at = (day: number, hour = 0) =>
@@ -46,10 +46,13 @@ const change = (id: number, day: number, attributes: Partial<Change> = {}): Chan
 /** Every change sent to dim_customer, per customer, in delivery order (for the rebuild oracle). */
 const sent = new Map<number, Change[]>();
 
-async function merge(changes: Change[] | string, spec: Scd2Spec = dimCustomerScd2): Promise<Scd2MergeResult> {
+async function merge(
+  changes: Array<Record<string, unknown>> | string,
+  spec: Scd2Spec = dimCustomerScd2,
+): Promise<Scd2MergeResult> {
   const result = await mergeScd2(postgres.pool, spec, changes, { assetKey: 'test' });
   if (spec === dimCustomerScd2 && typeof changes !== 'string') {
-    for (const c of changes) sent.set(c.customer_id, [...(sent.get(c.customer_id) ?? []), c]);
+    for (const c of changes as Change[]) sent.set(c.customer_id, [...(sent.get(c.customer_id) ?? []), c]);
   }
   return result;
 }
@@ -424,7 +427,7 @@ describe('mergeScd2', () => {
           price: '25.00',
           updated_at: at(20),
         },
-      ] as unknown as Change[],
+      ],
       dimProductScd2,
     );
     await merge([change(30, 5, { country: 'US' }), change(30, 20, { country: 'FR' })]);
@@ -491,7 +494,7 @@ describe('mergeScd2', () => {
             price: '22.50',
             updated_at: at(12),
           },
-        ] as unknown as Change[],
+        ],
         dimProductScd2,
       ),
     ).toMatchObject({ inserted: 1, closed: 1, repointed: { 'shopflow_dw.fact_sales': 1 } });
