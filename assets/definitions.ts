@@ -3,6 +3,7 @@ import { serveCommand } from '../server/serve-command.js';
 import { dbSetupCommand, dbStatusCommand, dbStopCommand } from './commands/db-commands.js';
 import { generateCommand } from './commands/generate-command.js';
 import { aovByCountry, bestSellersByCategory, monthlyRevenue, topCustomers } from './gold/basic-analytics.js';
+import { derivedAssets } from './gold/derived.js';
 import { s3RawLanding } from './landing/s3-raw-landing.js';
 import { rawClickstream } from './raw/raw-clickstream.js';
 import { rawCustomers } from './raw/raw-customers.js';
@@ -42,7 +43,7 @@ export const shopflowAssets = [
 
 /** The ShopFlow pipeline: every asset, the resources they use and the pipeline's own commands. */
 export default defineDefinitions({
-  assets: shopflowAssets,
+  assets: [...shopflowAssets, ...derivedAssets],
   resources: [generatorSettings, incrementalSettings, postgresWarehouse, landingStore],
   commands: [generateCommand, dbSetupCommand, dbStopCommand, dbStatusCommand, serveCommand],
 });

@@ -3,9 +3,10 @@ import { ShopflowError } from '../errors/error-catalog.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { AssetPartitionState } from '../instance/instance-store.js';
 import { formatAssetPartition } from '../keys/asset-key.js';
-import type { PartitionsDefinition } from '../partitions/partitions-definition.js';
+import type { PartitionMapping, PartitionsDefinition } from '../partitions/partitions-definition.js';
 import { dateInZone } from '../partitions/zoned-time.js';
 import { AssetStateIndex } from './asset-state-index.js';
+import { RecordedInputs } from './recorded-inputs.js';
 import type { StalenessReason } from './staleness-reason.js';
 
 /** Which partitions to consider: explicit keys or an inclusive range. */
@@ -135,6 +136,27 @@ function validateFilter(
   void graph;
 }
 
+/** One dependency of the asset being planned, resolved once per asset rather than per partition. */
+interface Upstream {
+  assetKey: string;
+  mapping: PartitionMapping;
+  partitions: PartitionsDefinition | undefined;
+  /** Step keys of the upstream partitions planned so far; undefined when the upstream is not selected. */
+  planned: Map<string | null, string> | undefined;
+  states: Map<string | null, AssetPartitionState>;
+}
+
+/** The upstream partitions of one partition with new data, counted; only the first few are named. */
+interface ChangedUpstreams {
+  count: number;
+  named: string[];
+}
+
+function namedList(labels: readonly string[], count: number): string {
+  const named = labels.slice(0, MAX_NAMED_UPSTREAMS).join(', ');
+  return count > MAX_NAMED_UPSTREAMS ? `${named} and ${count - MAX_NAMED_UPSTREAMS} more` : named;
+}
+
 /**
  * Plans a materialization: for every targeted partition of the selected assets, whether it is stale
  * and why; stale partitions make the partitions that read them (within the selection) stale too.
@@ -152,7 +174,9 @@ export function planMaterialization(input: PlanInput): Plan {
   const assets = ordered.map((key) => graph.get(key));
   validateFilter(graph, assets, input.partitions, now);
 
-  const planned = new Map<string, Set<string | null>>();
+  // NOTE: a planned partition's step key doubles as the label downstream steps list in `dependsOn`,
+  // so a plan formats each label once, however many partitions read it.
+  const planned = new Map<string, Map<string | null, string>>();
   const steps: PlanStep[] = [];
   let upToDate = 0;
 
@@ -160,18 +184,51 @@ export function planMaterialization(input: PlanInput): Plan {
     const targets: Array<string | null> = asset.partitions
       ? partitionsForFilter(asset.partitions, input.partitions, now)
       : [null];
-    const plannedHere = new Set<string | null>();
+    const plannedHere = new Map<string | null, string>();
     planned.set(asset.key, plannedHere);
-    for (const partitionKey of targets) {
-      const state = index.get(asset.key, partitionKey);
-      const reasons: StalenessReason[] = [];
-      const dependsOn: string[] = [];
-      const blockedBy: string[] = [];
-      const changed: string[] = [];
-      const plannedUpstream: string[] = [];
+    const own = index.partitionsOf(asset.key);
+    const upstreams: Upstream[] = graph.upstream(asset.key).map((dep) => ({
+      assetKey: dep.assetKey,
+      mapping: dep.mapping,
+      partitions: graph.get(dep.assetKey).partitions,
+      planned: planned.get(dep.assetKey),
+      states: index.partitionsOf(dep.assetKey),
+    }));
 
-      if (input.force) reasons.push({ code: 'forced', message: 'forced by the user' });
+    for (const partitionKey of targets) {
+      const state = own.get(partitionKey);
       const hasData = state?.materializationId != null;
+      let dependsOn: string[] | undefined;
+      let blockedBy: string[] | undefined;
+      let changed: ChangedUpstreams | undefined;
+      let recorded: RecordedInputs | undefined;
+
+      for (const upstream of upstreams) {
+        const mapped = upstream.mapping.upstreamFor(partitionKey, asset.partitions, upstream.partitions, now);
+        for (const upstreamKey of mapped.valid) {
+          const stepKey = upstream.planned?.get(upstreamKey);
+          if (stepKey !== undefined) {
+            (dependsOn ??= []).push(stepKey);
+            continue;
+          }
+          const upstreamState = upstream.states.get(upstreamKey);
+          if (upstreamState?.materializationId == null) {
+            (blockedBy ??= []).push(formatAssetPartition(upstream.assetKey, upstreamKey));
+            continue;
+          }
+          if (!hasData) continue;
+          recorded ??= new RecordedInputs(state!.inputs);
+          if (recorded.versionOf(upstream.assetKey, upstreamKey) === upstreamState.dataVersion) continue;
+          changed ??= { count: 0, named: [] };
+          changed.count++;
+          if (changed.named.length < MAX_NAMED_UPSTREAMS) {
+            changed.named.push(formatAssetPartition(upstream.assetKey, upstreamKey));
+          }
+        }
+      }
+
+      const reasons: StalenessReason[] = [];
+      if (input.force) reasons.push({ code: 'forced', message: 'forced by the user' });
       if (!hasData) reasons.push({ code: 'missing', message: 'never materialized' });
       else if (state!.codeVersion !== asset.codeVersion) {
         reasons.push({
@@ -189,53 +246,18 @@ export function planMaterialization(input: PlanInput): Plan {
           error: state.lastError,
         });
       }
-
-      const recorded = new Map<string, string>();
-      if (hasData)
-        for (const i of state!.inputs)
-          recorded.set(`${i.assetKey}\u0000${i.partitionKey ?? ''}`, i.dataVersion);
-
-      for (const dep of graph.upstream(asset.key)) {
-        const upstream = graph.get(dep.assetKey);
-        const mapped = dep.mapping.upstreamFor(partitionKey, asset.partitions, upstream.partitions, now);
-        const upstreamPlanned = planned.get(dep.assetKey);
-        for (const upstreamKey of mapped.valid) {
-          const label = formatAssetPartition(dep.assetKey, upstreamKey);
-          if (upstreamPlanned?.has(upstreamKey)) {
-            dependsOn.push(label);
-            plannedUpstream.push(label);
-            continue;
-          }
-          const upstreamState = index.get(dep.assetKey, upstreamKey);
-          if (upstreamState?.materializationId == null) {
-            blockedBy.push(label);
-            continue;
-          }
-          if (!hasData) continue;
-          const seen = recorded.get(`${dep.assetKey}\u0000${upstreamKey ?? ''}`);
-          if (seen !== upstreamState.dataVersion) changed.push(label);
-        }
-      }
-      if (changed.length > 0) {
-        const named = changed.slice(0, MAX_NAMED_UPSTREAMS).join(', ');
-        const more =
-          changed.length > MAX_NAMED_UPSTREAMS ? ` and ${changed.length - MAX_NAMED_UPSTREAMS} more` : '';
+      if (changed) {
         reasons.push({
           code: 'upstream_changed',
-          message: `upstream ${named}${more} has new data since the last materialization`,
-          upstream: changed[0],
+          message: `upstream ${namedList(changed.named, changed.count)} has new data since the last materialization`,
+          upstream: changed.named[0],
         });
       }
-      if (plannedUpstream.length > 0 && hasData) {
-        const named = plannedUpstream.slice(0, MAX_NAMED_UPSTREAMS).join(', ');
-        const more =
-          plannedUpstream.length > MAX_NAMED_UPSTREAMS
-            ? ` and ${plannedUpstream.length - MAX_NAMED_UPSTREAMS} more`
-            : '';
+      if (dependsOn && hasData) {
         reasons.push({
           code: 'upstream_planned',
-          message: `upstream ${named}${more} will be re-materialized first`,
-          upstream: plannedUpstream[0],
+          message: `upstream ${namedList(dependsOn, dependsOn.length)} will be re-materialized first`,
+          upstream: dependsOn[0],
         });
       }
       if (hasData && asset.freshness && state!.materializedAt) {
@@ -254,14 +276,15 @@ export function planMaterialization(input: PlanInput): Plan {
         upToDate++;
         continue;
       }
-      plannedHere.add(partitionKey);
+      const key = formatAssetPartition(asset.key, partitionKey);
+      plannedHere.set(partitionKey, key);
       steps.push({
-        key: formatAssetPartition(asset.key, partitionKey),
+        key,
         assetKey: asset.key,
         partitionKey,
         reasons,
-        dependsOn,
-        blockedBy,
+        dependsOn: dependsOn ?? [],
+        blockedBy: blockedBy ?? [],
       });
     }
   }

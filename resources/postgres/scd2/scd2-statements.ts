@@ -64,7 +64,7 @@ from ${old} o
 union all
 select null, r.${nk}, ${list('r')}, a."changed_at", 1, 0
 from ${absorbed} a cross join lateral jsonb_populate_record(null::${table}, a."attributes") r
-where false and a."dimension" = $1 and a."natural_key" in (select ${nk}::text from ${keys})
+where a."dimension" = $1 and a."natural_key" in (select ${nk}::text from ${keys})
 union all
 select null, s.${nk}, ${list('s')}, s.${q(spec.changedAt)}, 2, s."_row" from ${stage} s`;
 

@@ -98,7 +98,7 @@ describe('derived data in the lake', () => {
            from ${lake(asset, key)} order by category`,
         );
         const fromDaily = await rows(
-          `select ${`'${key}'`} as period, category, sum(transactions)::BIGINT as transactions, sum(units)::BIGINT as units,
+          `select '${key}' as period, category, sum(transactions)::BIGINT as transactions, sum(units)::BIGINT as units,
              sum(revenue)::DECIMAL(18, 2)::VARCHAR as revenue,
              (select count(distinct c) from (select unnest(customer_ids) as c from ${lake('gold_sales_daily')} d2
                where d2.category = d.category and d2.delivery_date >= '${key}' and d2.delivery_date < '${end}'))::BIGINT as customers

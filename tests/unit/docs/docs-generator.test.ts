@@ -6,6 +6,7 @@ import shopflow from '../../../assets/definitions.js';
 import { dataDictionaryMarkdown } from '../../../framework/docs/data-dictionary-markdown.js';
 import { generatedDocs } from '../../../framework/docs/generated-docs.js';
 import { lineageMarkdown, lineageMermaid } from '../../../framework/docs/lineage-mermaid.js';
+import { markdownText } from '../../../framework/docs/markdown-table.js';
 import { readDictionaryNotes } from '../../../framework/docs/read-dictionary-notes.js';
 import { defineAsset, defineDefinitions, isShopflowError, schemaColumns } from '../../../framework/index.js';
 import { exampleDefinitions } from '../../fixtures/example-graph.js';
@@ -24,7 +25,7 @@ describe('dataDictionaryMarkdown', () => {
     const markdown = dataDictionaryMarkdown(shopflow);
     for (const asset of shopflow.assets) {
       const text = section(markdown, asset.key);
-      expect(text).toContain(asset.description.trim());
+      expect(text).toContain(markdownText(asset.description.trim()));
       expect(text).toContain(`| Group | \`${asset.group}\` |`);
       expect(text).toContain(`| IO | \`${asset.io.kind}\` |`);
       for (const check of asset.checks) expect(text).toContain(`| \`${check.name}\` |`);
@@ -68,11 +69,14 @@ describe('dataDictionaryMarkdown', () => {
     for (const doc of first) expect(doc.content).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
   });
 
-  test('notes are appended to their asset section; table cells are escaped', () => {
+  test('notes are appended to their asset section; prose and table cells are escaped', () => {
     const odd = defineAsset({
       key: 'odd',
-      description: 'Pipes | and\nnew lines.',
-      schema: z.object({ a: z.string().describe('left | right').nullable() }),
+      description: 'Files in data/raw/<day>/, where `a < b`.',
+      schema: z.object({
+        a: z.string().describe('left | right').nullable(),
+        b: z.string().describe('one <tag> and\nnew lines'),
+      }),
       materialize: () => [],
     });
     const markdown = dataDictionaryMarkdown(
@@ -83,7 +87,10 @@ describe('dataDictionaryMarkdown', () => {
     );
     const readings = section(markdown, 'readings');
     expect(readings.trimEnd().endsWith('### Formula\n\nCLV = AOV × frequency × lifespan')).toBe(true);
-    expect(section(markdown, 'odd')).toContain('| `a` | `VARCHAR` | yes | left \\| right |   |');
+    const oddSection = section(markdown, 'odd');
+    expect(oddSection).toContain('\nFiles in data/raw/&lt;day>/, where `a < b`.\n');
+    expect(oddSection).toContain('| `a` | `VARCHAR` | yes | left \\| right |   |');
+    expect(oddSection).toContain('| `b` | `VARCHAR` | no | one &lt;tag> and<br>new lines |   |');
   });
 });
 

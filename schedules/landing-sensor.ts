@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import type { RunRequest, SensorDefinition } from '../framework/index.js';
+import { defineSensor } from './define-sensor.js';
+
+/** One object under a landing prefix: its key and when it was last written. */
+export interface LandingObject {
+  key: string;
+  lastModified: Date;
+}
+
+/**
+ * Lists the objects under a prefix. The object store's `list` fits as is
+ * (`(prefix) => objectStore.list(prefix)`); {@link localFolderLister} reads a plain folder.
+ */
+export type ObjectLister = (prefix: string) => AsyncIterable<LandingObject>;
+
+/** What a landing sensor remembers: the newest modification time seen and the keys seen at it. */
+interface LandingCursor {
+  t: string;
+  keys: string[];
+}
+
+const HIVE_DAY = /(?:^|\/)year=(\d{4})\/month=(\d{2})\/day=(\d{2})(?:\/|$)/;
+const DATE_SEGMENT = /(?:^|\/|=)(\d{4}-\d{2}-\d{2})(?:\/|$|[._])/;
+
+/**
+ * The day partition an object key belongs to: `raw/year=2024/month=01/day=15/…` or a path with a
+ * `2024-01-15` segment → `2024-01-15`; null when the key names no day.
+ *
+ * @example
+ * landingPartitionOf('raw/year=2024/month=01/day=15/customers/customers.csv'); // '2024-01-15'
+ */
+export function landingPartitionOf(key: string): string | null {
+  const hive = HIVE_DAY.exec(key);
+  if (hive) return `${hive[1]}-${hive[2]}-${hive[3]}`;
+  return DATE_SEGMENT.exec(key)?.[1] ?? null;
+}
+
+function parseCursor(cursor: string | null): LandingCursor {
+  if (!cursor) return { t: '', keys: [] };
+  try {
+    const parsed = JSON.parse(cursor) as LandingCursor;
+    return { t: String(parsed.t ?? ''), keys: Array.isArray(parsed.keys) ? parsed.keys : [] };
+  } catch {
+    return { t: '', keys: [] };
+  }
+}
+
+/** What `landingSensor` accepts. */
+export interface LandingSensorOptions {
+  name: string;
+  description?: string;
+  /** The prefix to watch, e.g. `raw/`. */
+  prefix: string;
+  list: ObjectLister;
+  /** Assets to materialize for the partitions that received new objects. */
+  selection: string;
+  intervalSeconds?: number;
+  /** The partition of an object key, or null to ignore it (default {@link landingPartitionOf}). */
+  partitionOf?: (key: string) => string | null;
+  enabled?: boolean;
+  retry?: { maxRetries: number };
+  tags?: Record<string, string>;
+}
+
+/**
+ * A sensor on a landing zone: objects under `prefix` that are new since the previous evaluation
+ * (modified after the cursor) start one run of `selection` for the partitions they belong to. The
+ * request key is a hash of the new objects, so the same objects never start a second run.
+ *
+ * @example
+ * landingSensor({
+ *   name: 'landing_arrivals',
+ *   prefix: 'raw/',
+ *   list: (prefix) => landing.list(prefix), // the object store resource (local folder or S3)
+ *   selection: 'raw_transactions+',
+ * });
+ */
+export function landingSensor(options: LandingSensorOptions): SensorDefinition {
+  const partitionOf = options.partitionOf ?? landingPartitionOf;
+  return defineSensor({
+    name: options.name,
+    description: options.description ?? `new objects under \`${options.prefix}\` → ${options.selection}`,
+    intervalSeconds: options.intervalSeconds ?? 30,
+    enabled: options.enabled,
+    retry: options.retry,
+    async evaluate({ cursor }) {
+      const previous = parseCursor(cursor);
+      const seenAtT = new Set(previous.keys);
+      const fresh: LandingObject[] = [];
+      for await (const object of options.list(options.prefix)) {
+        const t = object.lastModified.toISOString();
+        if (t > previous.t || (t === previous.t && !seenAtT.has(object.key))) {
+          fresh.push({ key: object.key, lastModified: object.lastModified });
+        }
+      }
+      if (fresh.length === 0) return { cursor, message: `no new objects under ${options.prefix}` };
+      const newest = fresh.reduce((max, o) => {
+        const t = o.lastModified.toISOString();
+        return t > max ? t : max;
+      }, previous.t);
+      const keysAtNewest = fresh.filter((o) => o.lastModified.toISOString() === newest).map((o) => o.key);
+      const next: LandingCursor = {
+        t: newest,
+        keys: newest === previous.t ? [...previous.keys, ...keysAtNewest] : keysAtNewest,
+      };
+      const partitions = [
+        ...new Set(fresh.map((o) => partitionOf(o.key)).filter((p): p is string => p !== null)),
+      ].sort();
+      const ignored = fresh.length - fresh.filter((o) => partitionOf(o.key) !== null).length;
+      const note = ignored ? `; ${ignored} without a partition ignored` : '';
+      if (partitions.length === 0) {
+        return { cursor: JSON.stringify(next), message: `${fresh.length} new objects${note}` };
+      }
+      const digest = createHash('sha256');
+      for (const o of [...fresh].sort((a, b) => (a.key < b.key ? -1 : 1))) {
+        digest.update(`${o.key}\u0000${o.lastModified.toISOString()}\n`);
+      }
+      const request: RunRequest = {
+        key: `objects-${digest.digest('hex').slice(0, 16)}`,
+        selection: options.selection,
+        partitions: { keys: partitions },
+        tags: { ...(options.tags ?? {}), newObjects: String(fresh.length) },
+      };
+      return {
+        runRequests: [request],
+        cursor: JSON.stringify(next),
+        message: `${fresh.length} new objects for ${partitions.length} partitions${note}`,
+      };
+    },
+  });
+}
