@@ -11,18 +11,18 @@ import {
 } from '../../framework/index.js';
 import { mergeScd2 } from '../../resources/postgres/scd2/merge-scd2.js';
 import type { Scd2Spec } from '../../resources/postgres/scd2/scd2-spec.js';
+import { incrementalSettings } from '../resources/incremental-settings.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
-import { starSchemaSettings } from '../resources/star-schema-settings.js';
 import { tableContentVersion } from './table-content-version.js';
 
-const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 /** The checkpoint holding the newest change time merged so far (ISO 8601, UTC). */
 export const WATERMARK_CHECKPOINT = 'updated_at';
 
 /**
  * Loads an SCD2 dimension incrementally from a lake table of versions: reads only the rows whose
- * `spec.changedAt` is later than the watermark minus `resources.starSchema.lookbackDays` (every row
- * on the first run, when there is no watermark yet), merges them with {@link mergeScd2}, and stages
+ * `spec.changedAt` is later than the watermark minus `resources.incremental.lookbackHours` (72 by
+ * default; every row on the first run, when there is no watermark yet), merges them with {@link mergeScd2}, and stages
  * the new watermark, which the framework saves only once the materialization is recorded. The data
  * version is the hash of the whole dimension, so a merge that changes nothing changes no version.
  *
@@ -34,11 +34,11 @@ export async function mergeDimensionFromLake(
   spec: Scd2Spec,
   source: InputHandle,
 ): Promise<MaterializeResult> {
-  const settings = await context.resource(starSchemaSettings);
+  const { lookbackHours } = await context.resource(incrementalSettings);
   const warehouse = await context.resource(postgresWarehouse);
   const watermark = await context.checkpoints.get<string>(WATERMARK_CHECKPOINT);
   const since =
-    watermark === undefined ? null : new Date(Date.parse(watermark) - settings.lookbackDays * DAY_MS);
+    watermark === undefined ? null : new Date(Date.parse(watermark) - lookbackHours * HOUR_MS);
   const changedAt = quoteIdentifier(spec.changedAt);
   const columns = [spec.naturalKey, ...spec.tracked, spec.changedAt].map(quoteIdentifier).join(', ');
   const query = `select ${columns} from ${source.toSql()}
@@ -69,7 +69,7 @@ export async function mergeDimensionFromLake(
       metadata: {
         read: Number(read.n),
         readSince: since?.toISOString() ?? null,
-        lookbackDays: settings.lookbackDays,
+        lookbackHours,
         watermark: next ?? null,
         keys: result.keys,
         inserted: result.inserted,

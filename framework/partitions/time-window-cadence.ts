@@ -24,27 +24,46 @@ export interface CadenceArithmetic {
   readonly unit: string;
   /** Keys (start dates, `YYYY-MM-DD`) of windows `from` to `to`, both included. */
   keys(from: number, to: number): string[];
+  /**
+   * The index of the window whose key is `key`, when `key` is one `keys()` has listed; undefined
+   * otherwise (the key may still be valid: parse it).
+   */
+  indexOfListedKey(key: string): number | undefined;
 }
 
-type Arithmetic = Omit<CadenceArithmetic, 'keys'>;
+type Arithmetic = Omit<CadenceArithmetic, 'keys' | 'indexOfListedKey'>;
+
+// NOTE: keys of years outside 0001-9999 are not `YYYY-MM-DD`, so they are never valid keys.
+const FIRST_KEY_DAY = dayFromFields(1, 1, 1);
+const LAST_KEY_DAY = dayFromFields(9999, 12, 31);
 
 const MAX_TABLE_SPAN = 100_000;
 
 /**
- * Adds `keys()` backed by one shared table of formatted keys per cadence.
+ * Adds `keys()` backed by one shared table of formatted keys per cadence, and the reverse lookup
+ * from a listed key to its index.
  */
 function withKeyTable(arithmetic: Arithmetic): CadenceArithmetic {
   // NOTE: the planner lists the keys of thousands of definitions over and over; slicing one shared
-  // table of strings is an order of magnitude faster than formatting dates each time.
+  // table of strings is an order of magnitude faster than formatting dates each time. It then maps
+  // every key it listed back to its window hundreds of thousands of times: a lookup in the table's
+  // reverse index replaces parsing the date.
   let base = 0;
   let table: string[] = [];
+  const indexes = new Map<string, number>();
   const build = (from: number, to: number) => {
     const keys: string[] = [];
-    for (let index = from; index <= to; index++) keys.push(formatCalendarDay(arithmetic.startDay(index)));
+    for (let index = from; index <= to; index++) {
+      const day = arithmetic.startDay(index);
+      const key = formatCalendarDay(day);
+      keys.push(key);
+      if (day >= FIRST_KEY_DAY && day <= LAST_KEY_DAY) indexes.set(key, index);
+    }
     return keys;
   };
   return {
     ...arithmetic,
+    indexOfListedKey: (key) => indexes.get(key),
     keys(from, to) {
       if (to < from) return [];
       const low = table.length === 0 ? from : Math.min(from, base);
