@@ -4,6 +4,9 @@ import { dbSetupCommand, dbStatusCommand, dbStopCommand } from './commands/db-co
 import { generateCommand } from './commands/generate-command.js';
 import { aovByCountry, bestSellersByCategory, monthlyRevenue, topCustomers } from './gold/basic-analytics.js';
 import { derivedAssets } from './gold/derived.js';
+import { renderFeatureCatalog } from './features/feature-catalog.js';
+import { notifyOnFailure } from './hooks/notify-on-failure.js';
+import { notifier } from './resources/notifier.js';
 import { s3RawLanding } from './landing/s3-raw-landing.js';
 import { rawClickstream } from './raw/raw-clickstream.js';
 import { rawCustomers } from './raw/raw-customers.js';
@@ -44,6 +47,8 @@ export const shopflowAssets = [
 /** The ShopFlow pipeline: every asset, the resources they use and the pipeline's own commands. */
 export default defineDefinitions({
   assets: [...shopflowAssets, ...derivedAssets],
-  resources: [generatorSettings, incrementalSettings, postgresWarehouse, landingStore],
+  resources: [generatorSettings, incrementalSettings, postgresWarehouse, landingStore, notifier],
+  hooks: [notifyOnFailure],
+  docs: [{ name: 'feature-catalog.md', render: renderFeatureCatalog }],
   commands: [generateCommand, dbSetupCommand, dbStopCommand, dbStatusCommand, serveCommand],
 });

@@ -25,6 +25,8 @@ export type { CommandContext, CommandDefinition, Definitions } from './definitio
 export { defineDefinitions } from './definitions/define-definitions.js';
 export type { EventHook, EventHookContext } from './definitions/define-event-hook.js';
 export { defineEventHook } from './definitions/define-event-hook.js';
+export type { ResourceDefinition, ResourceInitContext } from './definitions/define-resource.js';
+export { defineResource } from './definitions/define-resource.js';
 export type {
   Alert,
   AlertKind,
@@ -36,8 +38,6 @@ export type {
   SensorDefinition,
   SensorResult,
 } from './definitions/define-schedule-types.js';
-export type { ResourceDefinition, ResourceInitContext } from './definitions/define-resource.js';
-export { defineResource } from './definitions/define-resource.js';
 export { MaterializeResult, materialized } from './definitions/materialize-result.js';
 export type { JsonRow } from './duckdb/duckdb-session.js';
 export { DuckDbEngine, DuckDbSession } from './duckdb/duckdb-session.js';

@@ -27,7 +27,8 @@ export async function findFreshnessBreaches(
   const newest = new Map<string, string>();
   for (const state of await store.listAssetPartitionStates(policed.map((a) => a.key))) {
     const at = state.materializedAt;
-    if (at && (!newest.has(state.assetKey) || at > newest.get(state.assetKey)!)) newest.set(state.assetKey, at);
+    if (at && (!newest.has(state.assetKey) || at > newest.get(state.assetKey)!))
+      newest.set(state.assetKey, at);
   }
   const breaches: FreshnessBreach[] = [];
   for (const asset of policed) {

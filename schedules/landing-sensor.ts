@@ -95,10 +95,7 @@ export function landingSensor(options: LandingSensorOptions): SensorDefinition {
         }
       }
       if (fresh.length === 0) return { cursor, message: `no new objects under ${options.prefix}` };
-      const newest = fresh.reduce((max, o) => {
-        const t = o.lastModified.toISOString();
-        return t > max ? t : max;
-      }, previous.t);
+      const newest = [previous.t, ...fresh.map((o) => o.lastModified.toISOString())].sort().at(-1)!;
       const keysAtNewest = fresh.filter((o) => o.lastModified.toISOString() === newest).map((o) => o.key);
       const next: LandingCursor = {
         t: newest,

@@ -21,7 +21,9 @@ function isBlockingCheckFailure(event: EventRecord): boolean {
  * @example
  * defineDefinitions({ assets, sensors: [runFailureSensor({ intervalSeconds: 15 })] });
  */
-export function runFailureSensor(options: { name?: string; intervalSeconds?: number } = {}): SensorDefinition {
+export function runFailureSensor(
+  options: { name?: string; intervalSeconds?: number } = {},
+): SensorDefinition {
   return defineSensor({
     name: options.name ?? RUN_FAILURE_SENSOR,
     description: 'alerts on failed runs and failed blocking checks',

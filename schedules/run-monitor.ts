@@ -65,7 +65,8 @@ export class RunMonitor {
           runStatus: null,
           message: `retry ${tick.attempt + 1} of ${allowed} after run ${run.id.slice(0, 8)} failed: ${run.error ?? 'unknown error'}`,
         };
-        if (await store.updateTick(tick.name, tick.tickKey, patch, expect)) retries.push({ ...tick, ...patch });
+        if (await store.updateTick(tick.name, tick.tickKey, patch, expect))
+          retries.push({ ...tick, ...patch });
         continue;
       }
       const message = run.status === 'failed' ? (run.error ?? 'the run failed') : tick.message;

@@ -51,7 +51,7 @@ export class ScheduleTicker {
     const since = await this.store.getCheckpoint<string>(scheduleSinceCheckpoint(this.schedule.name));
     const times = [last?.scheduledTime, since].filter((t): t is string => typeof t === 'string');
     if (times.length === 0) return null;
-    return new Date(times.reduce((a, b) => (a > b ? a : b)));
+    return new Date(times.sort()[times.length - 1]);
   }
 
   /** Claims every tick due at `now`; returns the ticks recorded, claimed ones ready to launch. */

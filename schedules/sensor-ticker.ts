@@ -31,7 +31,11 @@ export class SensorTicker {
 
   private async previous(): Promise<{ at: number; cursor: string | null } | null> {
     if (this.last) return this.last;
-    const [tick] = await this.runtime.store.listTicks({ name: this.sensor.name, kinds: ['sensor'], limit: 1 });
+    const [tick] = await this.runtime.store.listTicks({
+      name: this.sensor.name,
+      kinds: ['sensor'],
+      limit: 1,
+    });
     this.last = tick ? { at: Date.parse(tick.scheduledTime), cursor: tick.cursor } : null;
     return this.last;
   }

@@ -58,13 +58,21 @@ export class TickLauncher {
     this.options.crashPoint?.('run-created');
     const store = this.options.runtime.store;
     const marked = store
-      .updateTick(tick.name, tick.tickKey, { status: 'launched' }, { status: ['claimed'], runId: event.runId })
+      .updateTick(
+        tick.name,
+        tick.tickKey,
+        { status: 'launched' },
+        { status: ['claimed'], runId: event.runId },
+      )
       .then(() => {
         this.options.onLaunched?.(tick, event.runId);
         this.options.crashPoint?.('launched');
       })
       .catch((error) => {
-        this.options.runtime.log.warn({ err: error, tick: tick.tickKey }, `could not mark tick ${tick.name} launched`);
+        this.options.runtime.log.warn(
+          { err: error, tick: tick.tickKey },
+          `could not mark tick ${tick.name} launched`,
+        );
       });
     this.marking.set(event.runId, marked);
   }

@@ -14,7 +14,9 @@ import { postgresTableIo } from './postgres-table-io.js';
 
 /**
  * `shopflow_dw.fact_sales` for one delivery day: every sale with the surrogate keys of the customer
- * and product versions valid when it happened, upserted (re-running a day changes nothing).
+ * and product versions valid when it happened, upserted (re-running a day changes nothing). A
+ * sale older than its customer's or product's first known version points to that first version
+ * (`versionValidAt`). Later SCD2 merges re-point facts themselves when they split a version.
  */
 export const factSales = defineAsset({
   key: 'fact_sales',

@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import { ShopflowError } from '../../framework/index.js';
+import { isShopflowError, ShopflowError } from '../../framework/index.js';
 import { copyIntoStage, type LoadRows } from '../../resources/postgres/copy-into-stage.js';
+import { describePostgresError, isConnectionError } from '../../resources/postgres/postgres-error.js';
 import { versionValidAt } from '../../resources/postgres/scd2/version-valid-at.js';
 import type { ColumnSpec } from '../../resources/postgres/table-spec.js';
 import { withTransaction } from '../../resources/postgres/with-transaction.js';
@@ -52,12 +53,32 @@ const RESOLVED = 'sf_fact_sales_resolved';
  * the `dim_date` key of its UTC day; rows are upserted only where something changed, and facts of
  * the day that are no longer delivered are deleted. The dimensions are locked in SHARE mode, so a
  * concurrent SCD2 merge (which re-points facts) waits, or is waited for. A sale whose customer,
- * product or day has no dimension row fails the load (`SF_INPUT_INVALID`, nothing written).
+ * product or day has no dimension row fails the load (`SF_INPUT_INVALID`, nothing written); any
+ * other failure raises `SF_IO` (`SF_UNREACHABLE` when the server is gone) and writes nothing.
  *
  * @example
  * await loadFactSales(pool, 'sales.csv', '2024-01-15'); // { staged: 58, inserted: 58, … }
  */
 export async function loadFactSales(
+  pool: pg.Pool,
+  rows: LoadRows,
+  deliveryDate: string,
+): Promise<FactSalesLoadResult> {
+  try {
+    return await loadInTransaction(pool, rows, deliveryDate);
+  } catch (error) {
+    if (isShopflowError(error)) throw error;
+    const message = `loading shopflow_dw.fact_sales for ${deliveryDate} failed: ${describePostgresError(error)}`;
+    throw isConnectionError(error)
+      ? new ShopflowError('SF_UNREACHABLE', message, {
+          hint: 'check that the PostgreSQL server is running and reachable, then retry; nothing was written',
+          cause: error,
+        })
+      : new ShopflowError('SF_IO', `${message}; the table was left unchanged`, { cause: error });
+  }
+}
+
+async function loadInTransaction(
   pool: pg.Pool,
   rows: LoadRows,
   deliveryDate: string,

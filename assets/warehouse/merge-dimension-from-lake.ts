@@ -22,9 +22,16 @@ export const WATERMARK_CHECKPOINT = 'updated_at';
 /**
  * Loads an SCD2 dimension incrementally from a lake table of versions: reads only the rows whose
  * `spec.changedAt` is later than the watermark minus `resources.incremental.lookbackHours` (72 by
- * default; every row on the first run, when there is no watermark yet), merges them with {@link mergeScd2}, and stages
- * the new watermark, which the framework saves only once the materialization is recorded. The data
- * version is the hash of the whole dimension, so a merge that changes nothing changes no version.
+ * default; every row on the first run, when there is no watermark yet), merges them with
+ * {@link mergeScd2}, and stages the new watermark (the newest change time read), which the
+ * framework saves only once the materialization is recorded, so a failed merge never advances it.
+ *
+ * The lookback catches a change that reaches silver late but is dated at most `lookbackHours`
+ * before the newest change already merged; re-reading changes already merged is harmless (the
+ * merge is idempotent). A change dated even earlier is not read by incremental runs.
+ *
+ * The data version is the hash of the whole dimension, so a merge that changes nothing changes no
+ * version and leaves `fact_sales` fresh.
  *
  * @example
  * materialize: (context) => mergeDimensionFromLake(context, dimCustomerScd2, context.deps.silver)
@@ -37,8 +44,7 @@ export async function mergeDimensionFromLake(
   const { lookbackHours } = await context.resource(incrementalSettings);
   const warehouse = await context.resource(postgresWarehouse);
   const watermark = await context.checkpoints.get<string>(WATERMARK_CHECKPOINT);
-  const since =
-    watermark === undefined ? null : new Date(Date.parse(watermark) - lookbackHours * HOUR_MS);
+  const since = watermark === undefined ? null : new Date(Date.parse(watermark) - lookbackHours * HOUR_MS);
   const changedAt = quoteIdentifier(spec.changedAt);
   const columns = [spec.naturalKey, ...spec.tracked, spec.changedAt].map(quoteIdentifier).join(', ');
   const query = `select ${columns} from ${source.toSql()}

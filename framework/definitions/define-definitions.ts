@@ -40,7 +40,16 @@ export interface Definitions {
   readonly schedules: readonly ScheduleDefinition[];
   /** Sensors the daemon evaluates (see `schedules/`). */
   readonly sensors: readonly SensorDefinition[];
+  /** Extra documents `shopflow docs` writes and checks (e.g. a feature catalog). */
+  readonly docs: readonly GeneratedDocDefinition[];
   readonly graph: AssetGraph;
+}
+
+/** A document generated from code, written by `shopflow docs` into the docs folder. */
+export interface GeneratedDocDefinition {
+  /** File name inside the docs folder, e.g. `feature-catalog.md`. */
+  name: string;
+  render(): string;
 }
 
 /**
@@ -57,6 +66,7 @@ export function defineDefinitions(input: {
   hooks?: readonly EventHook[];
   schedules?: readonly ScheduleDefinition[];
   sensors?: readonly SensorDefinition[];
+  docs?: readonly GeneratedDocDefinition[];
 }): Definitions {
   const graph = new AssetGraph(input.assets);
   return Object.freeze({
@@ -64,6 +74,7 @@ export function defineDefinitions(input: {
     resources: input.resources ?? [],
     commands: input.commands ?? [],
     hooks: input.hooks ?? [],
+    docs: input.docs ?? [],
     schedules: input.schedules ?? [],
     sensors: input.sensors ?? [],
     graph,

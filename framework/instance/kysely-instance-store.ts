@@ -5,21 +5,34 @@ import { decodeAssetPartitionStates, latestItems, stateArraySql } from './asset-
 import type {
   AssetPartitionState,
   AttemptStatus,
+  BackfillPartitionStatus,
+  BackfillPatch,
+  BackfillRecord,
+  BackfillStatus,
   CheckEvaluationRecord,
   EventRecord,
   EventType,
   InstanceStore,
+  LeaseRecord,
+  LeaseResult,
   LineageInput,
   LockHolder,
   LockResult,
   MaterializationRecord,
+  NewBackfill,
   NewCheckEvaluation,
   NewEvent,
   NewMaterialization,
   NewRun,
+  NewTick,
   RunPatch,
   RunRecord,
   RunStatus,
+  SentAlert,
+  TickKind,
+  TickPatch,
+  TickRecord,
+  TickStatus,
 } from './instance-store.js';
 import {
   attemptFields,
@@ -34,22 +47,6 @@ import {
   toMaterialization,
   toRun,
 } from './record-mappers.js';
-import { type Database, UNPARTITIONED } from './schema.js';
-import type {
-  BackfillPartitionStatus,
-  BackfillPatch,
-  BackfillRecord,
-  BackfillStatus,
-  LeaseRecord,
-  LeaseResult,
-  NewBackfill,
-  NewTick,
-  SentAlert,
-  TickKind,
-  TickPatch,
-  TickRecord,
-  TickStatus,
-} from './instance-store.js';
 import {
   leaseRow,
   type TickRow,
@@ -60,6 +57,7 @@ import {
   toSentAlert,
   toTick,
 } from './schedule-record-mappers.js';
+import { type Database, UNPARTITIONED } from './schema.js';
 
 /** What a backend hands the shared store: its database and what only the backend knows how to do. */
 export interface KyselyInstanceStoreOptions {
@@ -678,8 +676,7 @@ export class KyselyInstanceStore implements InstanceStore {
     if (options.name !== undefined) query = query.where('name', '=', options.name);
     if (options.kinds) query = query.where('kind', 'in', options.kinds);
     if (options.status) query = query.where('status', 'in', options.status);
-    if (options.unsettled)
-      query = query.where('status', '=', 'launched').where('run_status', 'is', null);
+    if (options.unsettled) query = query.where('status', '=', 'launched').where('run_status', 'is', null);
     if (options.limit !== undefined) query = query.limit(options.limit);
     return (await query.execute()).map(toTick);
   }
@@ -726,7 +723,11 @@ export class KyselyInstanceStore implements InstanceStore {
   }
 
   async releaseLease(name: string, holder: string): Promise<void> {
-    await this.#db.deleteFrom('daemon_leases').where('name', '=', name).where('holder', '=', holder).execute();
+    await this.#db
+      .deleteFrom('daemon_leases')
+      .where('name', '=', name)
+      .where('holder', '=', holder)
+      .execute();
   }
 
   async getLease(name: string): Promise<LeaseRecord | undefined> {
@@ -821,9 +822,15 @@ export class KyselyInstanceStore implements InstanceStore {
     return row && toBackfill(row);
   }
 
-  async listBackfills(options: { status?: BackfillStatus[]; limit?: number } = {}): Promise<BackfillRecord[]> {
+  async listBackfills(
+    options: { status?: BackfillStatus[]; limit?: number } = {},
+  ): Promise<BackfillRecord[]> {
     if (options.status?.length === 0) return [];
-    let query = this.#db.selectFrom('backfills').selectAll().orderBy('created_at', 'desc').orderBy('seq', 'desc');
+    let query = this.#db
+      .selectFrom('backfills')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc');
     if (options.status) query = query.where('status', 'in', options.status);
     if (options.limit !== undefined) query = query.limit(options.limit);
     return (await query.execute()).map(toBackfill);
@@ -840,9 +847,13 @@ export class KyselyInstanceStore implements InstanceStore {
     if (patch.finishedAt !== undefined) set.finished_at = patch.finishedAt;
     const result = await this.#db.updateTable('backfills').set(set).where('id', '=', id).executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) {
-      throw new ShopflowError('SF_UNKNOWN_BACKFILL', `cannot update backfill \`${id}\`: no backfill has this id`, {
-        hint: 'list backfills with `shopflow backfill --list`',
-      });
+      throw new ShopflowError(
+        'SF_UNKNOWN_BACKFILL',
+        `cannot update backfill \`${id}\`: no backfill has this id`,
+        {
+          hint: 'list backfills with `shopflow backfill --list`',
+        },
+      );
     }
   }
 

@@ -115,7 +115,9 @@ export function toBackfill(row: BackfillRow): BackfillRecord {
 }
 
 /** A backfill partition row as a record. */
-export function toBackfillPartition(row: Selectable<Database['backfill_partitions']>): BackfillPartitionRecord {
+export function toBackfillPartition(
+  row: Selectable<Database['backfill_partitions']>,
+): BackfillPartitionRecord {
   return {
     partitionKey: row.partition_key,
     status: row.status as BackfillPartitionStatus,

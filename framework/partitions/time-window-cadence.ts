@@ -51,13 +51,13 @@ function withKeyTable(arithmetic: Arithmetic): CadenceArithmetic {
   let base = 0;
   let table: string[] = [];
   const indexes = new Map<string, number>();
-  const build = (from: number, to: number) => {
+  const build = (from: number, to: number, inTable: boolean) => {
     const keys: string[] = [];
     for (let index = from; index <= to; index++) {
       const day = arithmetic.startDay(index);
       const key = formatCalendarDay(day);
       keys.push(key);
-      if (day >= FIRST_KEY_DAY && day <= LAST_KEY_DAY) indexes.set(key, index);
+      if (inTable && day >= FIRST_KEY_DAY && day <= LAST_KEY_DAY) indexes.set(key, index);
     }
     return keys;
   };
@@ -68,16 +68,16 @@ function withKeyTable(arithmetic: Arithmetic): CadenceArithmetic {
       if (to < from) return [];
       const low = table.length === 0 ? from : Math.min(from, base);
       const high = table.length === 0 ? to : Math.max(to, base + table.length - 1);
-      if (high - low >= MAX_TABLE_SPAN) return build(from, to);
+      if (high - low >= MAX_TABLE_SPAN) return build(from, to, false);
       if (table.length === 0) {
         base = from;
-        table = build(from, to);
+        table = build(from, to, true);
       } else {
         if (from < base) {
-          table = build(from, base - 1).concat(table);
+          table = build(from, base - 1, true).concat(table);
           base = from;
         }
-        if (to >= base + table.length) table = table.concat(build(base + table.length, to));
+        if (to >= base + table.length) table = table.concat(build(base + table.length, to, true));
       }
       return table.slice(from - base, to - base + 1);
     },

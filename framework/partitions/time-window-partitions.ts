@@ -89,8 +89,8 @@ export class TimeWindowPartitions implements PartitionsDefinition {
   }
 
   has(key: string, now: Date = new Date()): boolean {
-    const found = this.inspect(key);
-    return found.problem === undefined && found.index <= this.lastIndexAt(now);
+    const index = this.indexOfKey(key);
+    return index !== undefined && index <= this.lastIndexAt(now);
   }
 
   validate(key: string, now: Date = new Date()): void {
@@ -115,13 +115,23 @@ export class TimeWindowPartitions implements PartitionsDefinition {
    * it is not before the start, but not whether the window has ended.
    */
   partition(key: string): Partition {
-    const found = this.inspect(key);
-    if (found.problem !== undefined) throw this.keyError(key, found, undefined);
+    const index = this.checkedIndex(key);
     return {
       key,
-      start: new Date(this.windowStartMs(found.index)),
-      end: new Date(this.windowStartMs(found.index + 1)),
+      start: new Date(this.windowStartMs(index)),
+      end: new Date(this.windowStartMs(index + 1)),
     };
+  }
+
+  /**
+   * Throws the error {@link TimeWindowPartitions.partition} throws for `key` (bad format,
+   * misaligned, before the start), without building the window.
+   *
+   * @example
+   * daily({ start: '2024-01-01' }).checkKey('2024-13-01'); // throws SF_BAD_PARTITION
+   */
+  checkKey(key: string): void {
+    this.checkedIndex(key);
   }
 
   /**
@@ -177,6 +187,22 @@ export class TimeWindowPartitions implements PartitionsDefinition {
     const lastIndex = this.endIndex === undefined ? open : Math.min(open, this.endIndex);
     if (ms >= fromMs && ms < toMs) this.current = { fromMs, toMs, lastIndex };
     return lastIndex;
+  }
+
+  /** The window index of a well-formed, aligned key that is not before the start; else undefined. */
+  private indexOfKey(key: string): number | undefined {
+    const listed = this.arithmetic.indexOfListedKey(key);
+    if (listed !== undefined) return listed < this.startIndex ? undefined : listed;
+    const found = this.inspect(key);
+    return found.problem === undefined ? found.index : undefined;
+  }
+
+  private checkedIndex(key: string): number {
+    const index = this.indexOfKey(key);
+    if (index !== undefined) return index;
+    const found = this.inspect(key);
+    if (found.problem === undefined) return found.index;
+    throw this.keyError(key, found, undefined);
   }
 
   private inspect(key: string): KeyProblem {

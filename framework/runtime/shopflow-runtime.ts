@@ -54,6 +54,7 @@ export function resolveLocations(config: ShopflowConfig): {
  */
 export class ShopflowRuntime {
   private readonly listeners = new Set<EventListener>();
+  private readonly pendingHooks = new Set<Promise<void>>();
   readonly services: StepServices;
 
   private constructor(
@@ -81,7 +82,12 @@ export class ShopflowRuntime {
       emit: async (event) => {
         const record = await store.appendEvent(event);
         for (const listener of this.listeners) listener(record);
-        await this.runHooks(record);
+        // NOTE: hooks (webhooks …) run beside the run, never inside a step's critical path;
+        // close() waits for them so a short CLI run still delivers its alerts.
+        if (this.definitions.hooks.length > 0) {
+          const pending = this.runHooks(record).finally(() => this.pendingHooks.delete(pending));
+          this.pendingHooks.add(pending);
+        }
         return record;
       },
     };
@@ -253,6 +259,7 @@ export class ShopflowRuntime {
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled([...this.pendingHooks]);
     await this.resources.disposeAll();
     await this.engine.close();
     await this.store.close();

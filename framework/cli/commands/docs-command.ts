@@ -29,7 +29,10 @@ export function registerDocsCommand(program: Command, run: CommandRunner) {
         const notesDir = options.notes ? resolve(cwd, options.notes) : join(out, 'dictionary-notes');
         const notes = readDictionaryNotes(notesDir, definitions, { cwd });
         const results: Array<{ file: string; state: DocState }> = [];
-        for (const doc of generatedDocs(definitions, { notes })) {
+        for (const doc of [
+          ...generatedDocs(definitions, { notes }),
+          ...definitions.docs.map((d) => ({ name: d.name, content: d.render() })),
+        ]) {
           const file = join(out, doc.name);
           const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
           let state: DocState;

@@ -1,5 +1,6 @@
 import { ShopflowError } from '../../errors/error-catalog.js';
 import type { PartitionsDefinition } from '../partitions-definition.js';
+import { TimeWindowPartitions } from '../time-window-partitions.js';
 
 /** `static [a, b]`, `daily from … (UTC)` or `unpartitioned`, for messages. */
 export function describePartitions(definition: PartitionsDefinition | undefined): string {
@@ -35,5 +36,8 @@ export function checkMappingKey(
       { hint: example === undefined ? 'pass one of its keys' : `pass one of its keys, e.g. \`${example}\`` },
     );
   }
-  definition.partition(key);
+  // NOTE: planners check hundreds of thousands of keys; `checkKey` throws what `partition` would
+  // without building the window.
+  if (definition instanceof TimeWindowPartitions) definition.checkKey(key);
+  else definition.partition(key);
 }

@@ -4,22 +4,26 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { shopflowAssets } from '../../../assets/definitions.js';
 import { generatorSettings } from '../../../assets/resources/generator-settings.js';
+import { incrementalSettings } from '../../../assets/resources/incremental-settings.js';
 import { postgresWarehouse } from '../../../assets/resources/postgres-warehouse.js';
-import { starSchemaSettings } from '../../../assets/resources/star-schema-settings.js';
 import { dimCustomerScd2 } from '../../../assets/warehouse/dim-customer.js';
 import { starSchemaAssets } from '../../../assets/warehouse/star-schema.js';
-import { defineDefinitions, type ShopflowRuntime } from '../../../framework/index.js';
+import { defineDefinitions, ShopflowRuntime } from '../../../framework/index.js';
 import { stopEmbeddedPostgres } from '../../../resources/postgres/embedded-postgres-server.js';
 import type { PostgresResource } from '../../../resources/postgres/postgres-resource.js';
 import { mergeScd2 } from '../../../resources/postgres/scd2/merge-scd2.js';
+import { silentLog } from '../../support/example-runtime.js';
 import { type ShopflowTestHome, shopflowTestHome } from '../../support/shopflow-test-home.js';
 
 const definitions = defineDefinitions({
   assets: [...shopflowAssets, ...starSchemaAssets],
-  resources: [generatorSettings, postgresWarehouse, starSchemaSettings],
+  resources: [generatorSettings, incrementalSettings, postgresWarehouse],
 });
 /** The star schema, its lake twins and everything upstream of them. */
 const SELECTION = '+fact_sales,+lake_fact_sales';
+
+/** The runtime's clock for the first of two steps: the pipeline as it stood on 2024-02-16. */
+const STEP_ONE_NOW = new Date('2024-02-16T00:00:00Z');
 
 interface Home {
   t: ShopflowTestHome;
@@ -27,17 +31,18 @@ interface Home {
   pg: PostgresResource;
 }
 
-async function openHome(): Promise<Home> {
-  const t = shopflowTestHome({ scale: 0.2 });
-  const runtime = await t.open(definitions);
-  return { t, runtime, pg: await runtime.resources.get(postgresWarehouse) };
+async function openRuntime(home: Home, now?: () => Date): Promise<void> {
+  home.runtime = now
+    ? await ShopflowRuntime.open({ config: home.t.config, definitions, log: silentLog, now })
+    : await home.t.open(definitions);
+  home.pg = await home.runtime.resources.get(postgresWarehouse);
 }
 
 async function run(home: Home, options: Parameters<ShopflowRuntime['plan']>[0] = {}) {
   const result = await home.runtime.execute(await home.runtime.plan({ selection: SELECTION, ...options }));
   if (result.status !== 'success') {
-    const failures = [...result.outcomes.values()].map((o) => o.message);
-    throw new Error(`run failed: ${result.error} ${JSON.stringify(failures.slice(0, 2))}`);
+    const failures = [...result.outcomes.values()].filter((o) => o.status === 'failed').map((o) => o.message);
+    throw new Error(`run failed: ${result.error} ${failures.slice(0, 2).join('; ')}`);
   }
   return result;
 }
@@ -48,11 +53,20 @@ let scratch: string;
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'shopflow-star-'));
-  [oneGo, twoSteps] = await Promise.all([openHome(), openHome()]);
+  oneGo = { t: shopflowTestHome({ scale: 0.2 }) } as Home;
+  twoSteps = { t: shopflowTestHome({ scale: 0.2 }) } as Home;
   await Promise.all([
-    run(oneGo),
     (async () => {
+      await openRuntime(oneGo);
+      await run(oneGo);
+    })(),
+    (async () => {
+      // Step 1: on 2024-02-16 the source has delivered the days up to 2024-02-15 only, so silver
+      // holds the customer and product changes up to then; step 2, today, brings the rest.
+      await openRuntime(twoSteps, () => STEP_ONE_NOW);
       await run(twoSteps, { partitions: { from: '2024-01-01', to: '2024-02-15' } });
+      await twoSteps.runtime.close();
+      await openRuntime(twoSteps);
       await run(twoSteps);
     })(),
   ]);
@@ -60,7 +74,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const home of [oneGo, twoSteps]) {
-    if (!home) continue;
+    if (!home?.runtime) continue;
     await home.runtime.close();
     await stopEmbeddedPostgres(join(home.t.home, 'postgres'));
     home.t.cleanup();
@@ -97,7 +111,7 @@ async function warehouseDimension(home: Home, dimension: Dimension, table = `sho
   const { rows } = await home.pg.query(
     `select ${key}::text, ${attributes.map((a) => `${a}::text`).join(', ')}, ${pgTime('valid_from')} as valid_from,
        ${pgTime('valid_to')} as valid_to, is_current::text, version::text
-     from ${table} order by ${key}, version`,
+     from ${table} d order by d.${key}, d.version`,
   );
   return rows;
 }
@@ -109,7 +123,7 @@ async function lakeDimension(home: Home, dimension: Dimension) {
     `select ${key}::VARCHAR as ${key}, ${attributes.map((a) => `${a}::VARCHAR as ${a}`).join(', ')},
        ${lakeTime('valid_from')} as valid_from, ${lakeTime('valid_to')} as valid_to,
        CASE WHEN is_current THEN 'true' ELSE 'false' END as is_current, version::VARCHAR as version
-     from ${lake(home, `lake_dim_${dimension}`)} order by ${key}, version`,
+     from ${lake(home, `lake_dim_${dimension}`)} d order by d.${key}, d.version`,
   );
 }
 
@@ -134,7 +148,7 @@ async function lakeFacts(home: Home) {
        product_id::VARCHAR as product_id, product_version::VARCHAR as product_version,
        quantity::VARCHAR as quantity, unit_price::VARCHAR as unit_price, amount::VARCHAR as amount,
        payment_method, ${lakeTime('transaction_ts')} as transaction_ts, delivery_date::VARCHAR as delivery_date
-     from ${lake(home, 'lake_fact_sales', '**/data.parquet')} order by transaction_id`,
+     from ${lake(home, 'lake_fact_sales', '**/data.parquet')} f order by f.transaction_id`,
   );
 }
 
@@ -189,6 +203,30 @@ describe('the star schema on the ShopFlow pipeline', () => {
     expect((await oneGo.pg.query(dates)).rows).toHaveLength(90);
   });
 
+  test("the second step merged only the changes since the first step's watermark minus the lookback", async () => {
+    for (const [asset, silver] of [
+      ['dim_customer', 'silver_customers'],
+      ['dim_product', 'silver_products'],
+    ]) {
+      const [second, first] = await twoSteps.runtime.store.listMaterializations({
+        assetKey: asset,
+        limit: 2,
+      });
+      const [{ total }] = await lakeRows(
+        twoSteps,
+        `select count(*)::INTEGER as total from ${lake(twoSteps, silver)}`,
+      );
+      expect(first.metadata).toMatchObject({ readSince: null });
+      expect((first.metadata.watermark as string) < '2024-02-16').toBe(true);
+      expect(second.metadata.readSince).toBe(
+        new Date(Date.parse(first.metadata.watermark as string) - 72 * 3_600_000).toISOString(),
+      );
+      expect(second.metadata.read).toBeLessThan(total as number);
+      expect(second.metadata.inserted).toBeGreaterThan(0);
+      expect(second.metadata.inserted).toBeLessThan(second.metadata.read as number);
+    }
+  });
+
   test('a re-run reads only the lookback window, changes nothing and leaves downstream fresh', async () => {
     const before = await oneGo.pg.query(
       'select md5(string_agg(d::text, $1 order by customer_sk)) as h from shopflow_dw.dim_customer d',
@@ -203,8 +241,8 @@ describe('the star schema on the ShopFlow pipeline', () => {
     );
     expect(latest.metadata).toMatchObject({
       watermark: newest,
-      lookbackDays: 3,
-      readSince: new Date(Date.parse(newest as string) - 3 * 86_400_000).toISOString(),
+      lookbackHours: 72,
+      readSince: new Date(Date.parse(newest as string) - 72 * 3_600_000).toISOString(),
       inserted: 0,
       closed: 0,
       replaced: 0,

@@ -1,0 +1,256 @@
+import {
+  type BackfillPartitionRecord,
+  type BackfillRecord,
+  HOSTNAME,
+  type Plan,
+  partitionsForFilter,
+  processIsAlive,
+  ShopflowError,
+  type ShopflowRuntime,
+  selectAssets,
+} from '../framework/index.js';
+
+/** What a backfill reports while it works. */
+export type BackfillEvent =
+  | { type: 'start'; backfill: BackfillRecord; total: number; done: number; resumed: boolean }
+  | {
+      type: 'partition';
+      backfillId: string;
+      partitionKey: string;
+      status: 'success' | 'failed';
+      runId: string | null;
+      message: string | null;
+      done: number;
+      failed: number;
+      total: number;
+    }
+  | { type: 'finish'; backfill: BackfillRecord; done: number; failed: number; total: number };
+
+export interface BackfillOptions {
+  runtime: ShopflowRuntime;
+  selection?: string;
+  /** First and last partition key of the range, both included. */
+  from?: string;
+  to?: string;
+  /** Resume this backfill (id or unique id prefix) instead of naming selection and range. */
+  resume?: string;
+  /** Partitions materialized at once (default: the executor's concurrency). */
+  parallel?: number;
+  /** Aborting stops after the batch in flight; the backfill is then `interrupted` and resumable. */
+  signal?: AbortSignal;
+  onEvent?: (event: BackfillEvent) => void;
+}
+
+export interface BackfillResult {
+  backfill: BackfillRecord;
+  partitions: BackfillPartitionRecord[];
+  resumed: boolean;
+  /** Unpartitioned assets downstream of the range, left out: materialize them afterwards. */
+  deferredAssets: string[];
+}
+
+function ownerIsAlive(backfill: BackfillRecord, now: Date, deadAfterMs: number): boolean {
+  if (backfill.pid === null || backfill.hostname === null) return false;
+  if (backfill.pid === process.pid && backfill.hostname === HOSTNAME) return false;
+  if (backfill.hostname === HOSTNAME && !processIsAlive(backfill.pid)) return false;
+  return !(backfill.heartbeatAt && now.getTime() - Date.parse(backfill.heartbeatAt) > deadAfterMs);
+}
+
+/** The partition keys a backfill walks: those of the finest partitioned asset of the selection in the range. */
+function rangeKeys(runtime: ShopflowRuntime, selection: string, from: string, to: string): string[] {
+  const now = runtime.services.now();
+  let keys: string[] = [];
+  for (const key of selectAssets(runtime.graph, selection)) {
+    const partitions = runtime.graph.get(key).partitions;
+    if (!partitions) continue;
+    const own = partitionsForFilter(partitions, { from, to }, now);
+    if (own.length > keys.length) keys = own;
+  }
+  return keys;
+}
+
+/**
+ * Leaves out unpartitioned steps that read a partitioned step of the plan (e.g. an all-time summary
+ * of daily data), and whatever depends on them: a backfill materializes partitions, and such a
+ * summary would be rebuilt after every batch. Returns the plan and the assets left out.
+ */
+function withoutDownstreamUnpartitioned(plan: Plan): { plan: Plan; deferred: string[] } {
+  const partitioned = new Set(plan.steps.filter((s) => s.partitionKey !== null).map((s) => s.key));
+  const removed = new Set<string>();
+  for (const step of plan.steps) {
+    const readsPartitioned = step.partitionKey === null && step.dependsOn.some((k) => partitioned.has(k));
+    if (readsPartitioned || step.dependsOn.some((k) => removed.has(k))) removed.add(step.key);
+  }
+  const deferred = [...new Set(plan.steps.filter((s) => removed.has(s.key)).map((s) => s.assetKey))];
+  return { plan: { ...plan, steps: plan.steps.filter((s) => !removed.has(s.key)) }, deferred };
+}
+
+async function findBackfill(runtime: ShopflowRuntime, id: string): Promise<BackfillRecord> {
+  const exact = await runtime.store.getBackfill(id);
+  if (exact) return exact;
+  const matches = (await runtime.store.listBackfills({ limit: 1000 })).filter((b) => b.id.startsWith(id));
+  if (matches.length === 1) return matches[0];
+  throw new ShopflowError(
+    'SF_UNKNOWN_BACKFILL',
+    matches.length === 0
+      ? `no backfill has the id \`${id}\``
+      : `the id prefix \`${id}\` matches ${matches.length} backfills`,
+    { hint: 'list backfills with `shopflow backfill --list`' },
+  );
+}
+
+async function resolveBackfill(
+  options: BackfillOptions,
+  parallel: number,
+): Promise<{ backfill: BackfillRecord; resumed: boolean }> {
+  const { runtime } = options;
+  const { store } = runtime;
+  if (options.resume) return { backfill: await findBackfill(runtime, options.resume), resumed: true };
+  const { selection, from, to } = options;
+  if (!selection || !from || !to) {
+    throw new ShopflowError('SF_BAD_USAGE', 'a backfill needs a selection and a range', {
+      hint: 'e.g. `shopflow backfill raw_transactions+ --from 2024-01-01 --to 2024-03-30`, or `--resume ID`',
+    });
+  }
+  const unfinished = (
+    await store.listBackfills({ status: ['running', 'interrupted', 'failed'], limit: 1000 })
+  ).find((b) => b.selection === selection && b.from === from && b.to === to);
+  if (unfinished) return { backfill: unfinished, resumed: true };
+  // NOTE: planning with force validates the selection and the range with the planner's own errors.
+  await runtime.plan({ selection, partitions: { from, to }, force: true });
+  const keys = rangeKeys(runtime, selection, from, to);
+  if (keys.length === 0) {
+    throw new ShopflowError(
+      'SF_BAD_PARTITION_RANGE',
+      `no partition of \`${selection}\` lies in ${from} … ${to}`,
+      {
+        hint: 'check the range against `shopflow assets`',
+      },
+    );
+  }
+  const backfill = await store.createBackfill({ selection, from, to, parallel }, keys);
+  return { backfill, resumed: false };
+}
+
+/**
+ * Materializes a partition range of a selection in batches of `parallel` partitions (one run per
+ * batch, `parallel` steps at once), recording each partition's status in the instance store.
+ *
+ * Resuming: running the same selection and range again continues the unfinished backfill of that
+ * selection and range (as does `resume: id`): partitions already `success` are not touched, and the
+ * others are planned without force, so steps a killed batch finished are not repeated either.
+ *
+ * @example
+ * const result = await runBackfill({ runtime, selection: 'readings+', from: '2024-01-01', to: '2024-12-30', parallel: 4 });
+ * result.backfill.status; // 'success'
+ */
+export async function runBackfill(options: BackfillOptions): Promise<BackfillResult> {
+  const { runtime } = options;
+  const { store } = runtime;
+  const requested = options.parallel ?? runtime.config.executor.concurrency;
+  if (!(Number.isInteger(requested) && requested >= 1)) {
+    throw new ShopflowError('SF_BAD_USAGE', `--parallel ${requested} is not a positive integer`, {
+      hint: 'e.g. --parallel 4',
+    });
+  }
+  const resolved = await resolveBackfill(options, requested);
+  let backfill = resolved.backfill;
+  const now = () => runtime.services.now();
+  if (backfill.status === 'running' && ownerIsAlive(backfill, now(), runtime.services.deadAfterMs)) {
+    throw new ShopflowError(
+      'SF_BACKFILL_RUNNING',
+      `backfill ${backfill.id} is being run by pid ${backfill.pid} on ${backfill.hostname} (last heartbeat ${backfill.heartbeatAt})`,
+      { hint: 'wait for it to finish, or stop that process and run the command again to resume' },
+    );
+  }
+  const parallel = options.parallel ?? backfill.parallel;
+  await store.updateBackfill(backfill.id, {
+    status: 'running',
+    parallel,
+    pid: process.pid,
+    hostname: HOSTNAME,
+    heartbeatAt: now().toISOString(),
+    finishedAt: null,
+    message: null,
+  });
+  const heartbeat = setInterval(() => {
+    store.updateBackfill(backfill.id, { heartbeatAt: now().toISOString() }).catch(() => {});
+  }, runtime.config.executor.heartbeatSeconds * 1000);
+  heartbeat.unref();
+
+  const partitions = await store.listBackfillPartitions(backfill.id);
+  const total = partitions.length;
+  let done = partitions.filter((p) => p.status === 'success').length;
+  let failed = 0;
+  const remaining = partitions.filter((p) => p.status !== 'success').map((p) => p.partitionKey);
+  backfill = (await store.getBackfill(backfill.id))!;
+  options.onEvent?.({ type: 'start', backfill, total, done, resumed: resolved.resumed });
+
+  const deferred = new Set<string>();
+  let interrupted = false;
+  try {
+    for (let i = 0; i < remaining.length; i += parallel) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      const batch = remaining.slice(i, i + parallel);
+      const planned = await runtime.plan({ selection: backfill.selection, partitions: { keys: batch } });
+      const { plan, deferred: left } = withoutDownstreamUnpartitioned(planned);
+      for (const asset of left) deferred.add(asset);
+      const results = new Map<string, { status: 'success' | 'failed'; message: string | null }>();
+      let runId: string | null = null;
+      if (plan.steps.length > 0) {
+        const result = await runtime.execute(plan, {
+          concurrency: parallel,
+          tags: { backfill: backfill.id },
+        });
+        runId = result.runId;
+        for (const step of plan.steps) {
+          if (step.partitionKey === null || !batch.includes(step.partitionKey)) continue;
+          const outcome = result.outcomes.get(step.key);
+          const bad = !outcome || outcome.status === 'failed' || outcome.blocking;
+          if (bad && results.get(step.partitionKey)?.status !== 'failed') {
+            results.set(step.partitionKey, {
+              status: 'failed',
+              message: `${step.key}: ${outcome?.message ?? 'did not run'}`,
+            });
+          }
+        }
+      }
+      const updates = batch.map((partitionKey) => ({
+        partitionKey,
+        status: results.get(partitionKey)?.status ?? ('success' as const),
+        runId,
+        message: results.get(partitionKey)?.message ?? (runId ? null : 'up to date'),
+      }));
+      await store.updateBackfillPartitions(backfill.id, updates);
+      for (const update of updates) {
+        if (update.status === 'success') done++;
+        else failed++;
+        options.onEvent?.({ type: 'partition', backfillId: backfill.id, ...update, done, failed, total });
+      }
+    }
+  } finally {
+    clearInterval(heartbeat);
+  }
+
+  const status = interrupted ? 'interrupted' : failed > 0 ? 'failed' : 'success';
+  const notes = [
+    `${done}/${total} partitions done${failed ? `, ${failed} failed` : ''}`,
+    deferred.size ? `not part of a backfill (materialize afterwards): ${[...deferred].join(', ')}` : '',
+  ].filter(Boolean);
+  await store.updateBackfill(backfill.id, {
+    status,
+    finishedAt: interrupted ? null : now().toISOString(),
+    message: notes.join('; '),
+  });
+  backfill = (await store.getBackfill(backfill.id))!;
+  options.onEvent?.({ type: 'finish', backfill, done, failed, total });
+  return {
+    backfill,
+    partitions: await store.listBackfillPartitions(backfill.id),
+    resumed: resolved.resumed,
+    deferredAssets: [...deferred],
+  };
+}

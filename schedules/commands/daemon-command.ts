@@ -1,0 +1,87 @@
+import type { CommandContext, CommandDefinition } from '../../framework/index.js';
+import type { AlertSink } from '../alert-sink.js';
+import { ShopflowDaemon } from '../daemon.js';
+import type { CrashPoint } from '../tick-launcher.js';
+import { daemonEventLine } from './daemon-event-line.js';
+import { onInterrupt } from './interrupt-signals.js';
+import { positiveNumberOption } from './positive-number-option.js';
+
+/** How a code location customizes `shopflow daemon`. */
+export interface DaemonCommandOptions {
+  /** The alert sink (e.g. the notifier resource wrapped as an `AlertSink`); default log + EMF lines. */
+  alerts?: (context: CommandContext) => Promise<AlertSink> | AlertSink;
+  /** Test hook: die at this point (`onCrash`, default `process.exit(137)`). */
+  crashAt?: CrashPoint;
+  onCrash?: (point: CrashPoint) => void;
+}
+
+/**
+ * Builds `shopflow daemon`: evaluates the definitions' schedules and sensors, records every tick,
+ * launches runs (at most `--max-concurrent-runs` at once), marks dead runs failed and retries them
+ * where allowed, and sends alerts. One daemon per instance: a second one exits naming the holder
+ * of the lease, or waits with `--wait`. SIGINT/SIGTERM stop it after the runs in flight (a second
+ * signal exits at once). `--once` evaluates once, waits for its runs and exits.
+ *
+ * @example
+ * defineDefinitions({ assets, schedules, commands: [createDaemonCommand({ alerts: notifierSink })] });
+ */
+export function createDaemonCommand(options: DaemonCommandOptions = {}): CommandDefinition {
+  return {
+    name: 'daemon',
+    description: 'evaluate schedules and sensors, launch and watch their runs, send alerts',
+    options: [
+      { flags: '--max-concurrent-runs <n>', description: 'runs executing at once', defaultValue: '2' },
+      { flags: '--interval <seconds>', description: 'seconds between ticks', defaultValue: '10' },
+      {
+        flags: '--lease-seconds <seconds>',
+        description: 'lease lifetime without renewal',
+        defaultValue: '60',
+      },
+      { flags: '--once', description: 'tick once, wait for the runs it launched, exit' },
+      { flags: '--wait', description: 'wait for a running daemon to stop instead of exiting' },
+    ],
+    async run(context, _args, flags) {
+      const maxConcurrentRuns = positiveNumberOption('--max-concurrent-runs', flags.maxConcurrentRuns);
+      const intervalSeconds = positiveNumberOption('--interval', flags.interval, { fraction: true })!;
+      const leaseSeconds = positiveNumberOption('--lease-seconds', flags.leaseSeconds, { fraction: true })!;
+      const runtime = await context.runtime();
+      const machine = context.json || context.stdout.isTTY !== true;
+      const daemon = new ShopflowDaemon({
+        runtime,
+        maxConcurrentRuns,
+        leaseSeconds: Math.max(leaseSeconds, intervalSeconds * 3),
+        alerts: options.alerts ? await options.alerts(context) : undefined,
+        crashAt: options.crashAt,
+        onCrash: options.onCrash ?? (() => process.exit(137)),
+        onEvent(event) {
+          const line = daemonEventLine(event);
+          context.stdout.write(
+            machine
+              ? `${JSON.stringify({ ...line.json, at: new Date().toISOString() })}\n`
+              : `${new Date().toISOString().slice(11, 19)} ${line.text}\n`,
+          );
+        },
+      });
+      const dispose = onInterrupt(() => daemon.stop());
+      try {
+        await daemon.start({ wait: flags.wait === true });
+        if (flags.once === true) {
+          const reports = await daemon.runOnce();
+          await daemon.close();
+          const failed = reports.some(
+            (r) =>
+              r.settled.some((t) => t.runStatus === 'failed') || r.ticks.some((t) => t.status === 'failed'),
+          );
+          return failed ? 1 : 0;
+        }
+        await daemon.run({ intervalSeconds });
+        return 0;
+      } finally {
+        dispose();
+      }
+    },
+  };
+}
+
+/** `shopflow daemon` with the default alert sink (log line + CloudWatch EMF metric line). */
+export const daemonCommand: CommandDefinition = createDaemonCommand();
