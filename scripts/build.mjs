@@ -27,10 +27,13 @@ function collect(dir, out) {
 }
 
 const entryPoints = roots.flatMap((root) => collect(root, []));
-rmSync('dist', { recursive: true, force: true });
+// NOTE: build beside dist/ and swap it in, so processes running from dist/ (tests spawning the CLI)
+// never see a half-written or missing tree.
+const next = `dist.${process.pid}`;
+rmSync(next, { recursive: true, force: true });
 await build({
   entryPoints,
-  outdir: 'dist',
+  outdir: next,
   outbase: '.',
   format: 'esm',
   platform: 'node',
@@ -40,5 +43,9 @@ await build({
 });
 // Static assets the server and the warehouse need at run time.
 for (const dir of ['server/public']) {
-  if (existsSync(dir)) cpSync(dir, join('dist', dir), { recursive: true });
+  if (existsSync(dir)) cpSync(dir, join(next, dir), { recursive: true });
 }
+const old = `dist.old.${process.pid}`;
+if (existsSync('dist')) renameSync('dist', old);
+renameSync(next, 'dist');
+rmSync(old, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dimCustomerScd2 } from '../../../assets/warehouse/dim-customer.js';
 import { dimProductScd2 } from '../../../assets/warehouse/dim-product.js';
 import { loadFactSales } from '../../../assets/warehouse/load-fact-sales.js';
@@ -54,6 +54,7 @@ async function merge(
   if (spec === dimCustomerScd2 && typeof changes !== 'string') {
     for (const c of changes as Change[]) sent.set(c.customer_id, [...(sent.get(c.customer_id) ?? []), c]);
   }
+  await expectInvariants();
   return result;
 }
 
@@ -167,7 +168,11 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-afterEach(async () => {
+/**
+ * Every SCD2 invariant over both dimensions and the facts, and every customer equal to the rebuild
+ * from all its changes (so its first version starts at its earliest change). Run after every merge.
+ */
+async function expectInvariants(): Promise<void> {
   expect(await violations('shopflow_dw.dim_customer', 'customer_id', dimCustomerScd2.tracked)).toEqual(
     NO_VIOLATIONS,
   );
@@ -175,6 +180,18 @@ afterEach(async () => {
     NO_VIOLATIONS,
   );
   expect(await misplacedFacts()).toEqual({ customers: 0, products: 0 });
+  const { rows } = await postgres.query(
+    `select customer_id::int as id, country, email, ${iso('valid_from')} as "from", ${iso('valid_to')} as "to",
+       is_current as current, version from shopflow_dw.dim_customer where customer_id = any($1) order by customer_id, valid_from`,
+    [[...sent.keys()]],
+  );
+  const stored = new Map<number, Array<Omit<Version, 'sk'>>>();
+  for (const { id, ...version } of rows) stored.set(id, [...(stored.get(id) ?? []), version as Omit<Version, 'sk'>]);
+  for (const [id, changes] of sent) {
+    expect(stored.get(id), `customer ${id}`).toEqual(rebuilt(changes));
+    expect(stored.get(id)?.[0].from).toBe(changes.map((c) => c.updated_at).sort()[0]);
+  }
+}
   // Every customer equals the rebuild from all its changes; its first version starts at its earliest change.
   for (const [id, changes] of sent) {
     const stored = await versions(id);
