@@ -1,6 +1,6 @@
 // Transpiles every TypeScript source file to dist/ (no bundling, one output per input).
 // Type checking is separate (`npm run typecheck`); this only strips types, so it takes well under a second.
-import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
