@@ -7,6 +7,7 @@ import { derivedAssets } from './gold/derived.js';
 import { renderFeatureCatalog } from './features/feature-catalog.js';
 import { notifyOnFailure } from './hooks/notify-on-failure.js';
 import { notifier } from './resources/notifier.js';
+import { starSchemaAssets } from './warehouse/star-schema.js';
 import { s3RawLanding } from './landing/s3-raw-landing.js';
 import { rawClickstream } from './raw/raw-clickstream.js';
 import { rawCustomers } from './raw/raw-customers.js';
@@ -46,7 +47,7 @@ export const shopflowAssets = [
 
 /** The ShopFlow pipeline: every asset, the resources they use and the pipeline's own commands. */
 export default defineDefinitions({
-  assets: [...shopflowAssets, ...derivedAssets],
+  assets: [...shopflowAssets, ...derivedAssets, ...starSchemaAssets],
   resources: [generatorSettings, incrementalSettings, postgresWarehouse, landingStore, notifier],
   hooks: [notifyOnFailure],
   docs: [{ name: 'feature-catalog.md', render: renderFeatureCatalog }],

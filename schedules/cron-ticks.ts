@@ -5,6 +5,20 @@ import { ShopflowError } from '../framework/index.js';
 // is only widened when the smaller one held no tick, so the ticks walked stay few for any cron.
 const LATEST_WINDOWS_MS = [60_000, 3_600_000, 86_400_000, 32 * 86_400_000, 367 * 86_400_000];
 
+// NOTE: `cron-parser` walks wall-clock time, so where it starts matters near a daylight saving
+// change: started inside a repeated hour it finds the second 02:30 that a walk from before skips.
+// Walks that do not start at a tick already in the sequence start at least this far from a change.
+const DST_MARGIN_MS = 3 * 3_600_000;
+
+/** The UTC offset of `timezone` at `ms`, as `GMT+02:00`. */
+function offsetName(ms: number, timezone: string): string {
+  return (
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' })
+      .formatToParts(ms)
+      .find((part) => part.type === 'timeZoneName')?.value ?? ''
+  );
+}
+
 /** Whether the runtime knows `timezone` as an IANA zone. */
 function knownZone(timezone: string): boolean {
   try {
@@ -89,11 +103,25 @@ export class CronTicks {
     }
   }
 
-  /** The newest tick in `(after, through]`, or null when there is none. */
+  /**
+   * `ms`, or an earlier instant when `ms` lies within {@link DST_MARGIN_MS} of an offset change, so
+   * a walk from it finds the same ticks as the walk from `floor` (never earlier than `floor`).
+   */
+  private safeStart(ms: number, floor: number): number {
+    const near = (t: number) =>
+      offsetName(t - DST_MARGIN_MS, this.timezone) !== offsetName(t + DST_MARGIN_MS, this.timezone);
+    const start = near(ms) ? ms - 2 * DST_MARGIN_MS : ms;
+    return Math.max(start, floor);
+  }
+
+  /**
+   * The newest tick in `(after, through]` of the sequence walked from `after`, or null when there
+   * is none.
+   */
   latest(after: Date, through: Date): Date | null {
     const floor = after.getTime();
     for (const window of [...LATEST_WINDOWS_MS, Number.POSITIVE_INFINITY]) {
-      const start = Math.max(floor, through.getTime() - window);
+      const start = this.safeStart(Math.max(floor, through.getTime() - window), floor);
       const iterator = this.iterator(new Date(start));
       let latest: Date | null = null;
       for (;;) {

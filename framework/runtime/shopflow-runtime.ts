@@ -187,7 +187,7 @@ export class ShopflowRuntime {
       runId?: string;
     } = {},
   ): Promise<RunResult> {
-    return await executePlan({
+    const result = await executePlan({
       plan,
       services: this.services,
       concurrency: options.concurrency ?? this.config.executor.concurrency,
@@ -197,6 +197,9 @@ export class ShopflowRuntime {
       launcher: options.launcher,
       runId: options.runId,
     });
+    // NOTE: steps never wait for hooks; the run's result does, so its alerts are out when it returns.
+    await Promise.allSettled([...this.pendingHooks]);
+    return result;
   }
 
   /**

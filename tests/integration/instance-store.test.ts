@@ -750,6 +750,201 @@ for (const backend of BACKENDS) {
         expect(await store.getCheckpoint('orders.watermark')).toBeUndefined();
       });
     });
+
+    describe('schedules, leases, alerts and backfills', () => {
+      const tick = (key: string, extra: Record<string, unknown> = {}) => ({
+        name: 'nightly',
+        kind: 'schedule' as const,
+        tickKey: key,
+        scheduledTime: key,
+        status: 'claimed' as const,
+        runId: `run-${key}`,
+        request: { selection: 'a+', partitions: { keys: ['2024-01-14'] }, tags: { schedule: 'nightly' } },
+        ...extra,
+      });
+
+      it('claims a tick once, even when many claim it at the same moment', async () => {
+        const config = backend.freshConfig();
+        const [first, second] = [await open(config), await open(config)];
+        const claims = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 ? first : second).claimTick(tick(at(0), { runId: `run-${i}` })),
+          ),
+        );
+        expect(claims.filter((c) => c.claimed)).toHaveLength(1);
+        const winner = claims.find((c) => c.claimed)!.tick.runId;
+        for (const claim of claims) expect(claim.tick.runId).toBe(winner);
+        const stored = await first.getTick('nightly', at(0));
+        expect(stored).toMatchObject({
+          name: 'nightly',
+          kind: 'schedule',
+          scheduledTime: at(0),
+          status: 'claimed',
+          runId: winner,
+          parentRunId: null,
+          attempt: 0,
+          runStatus: null,
+          request: { selection: 'a+', partitions: { keys: ['2024-01-14'] }, tags: { schedule: 'nightly' } },
+          cursor: null,
+          message: null,
+        });
+      });
+
+      it('updates ticks with compare-and-swap and lists them newest first', async () => {
+        const store = await open();
+        await store.claimTick(tick(at(0)));
+        await store.claimTick(tick(at(1)));
+        await store.claimTick({
+          ...tick('eval'),
+          kind: 'sensor',
+          scheduledTime: at(2),
+          status: 'skipped',
+          cursor: '{"t":1}',
+        });
+        expect(
+          await store.updateTick(
+            'nightly',
+            at(0),
+            { status: 'launched' },
+            { status: ['claimed'], runId: 'other' },
+          ),
+        ).toBe(false);
+        expect(
+          await store.updateTick(
+            'nightly',
+            at(0),
+            { status: 'launched' },
+            { status: ['claimed'], runId: `run-${at(0)}` },
+          ),
+        ).toBe(true);
+        expect(
+          await store.updateTick('nightly', at(0), { status: 'launched' }, { status: ['claimed'] }),
+        ).toBe(false);
+        expect((await store.listTicks()).map((t) => t.tickKey)).toEqual(['eval', at(1), at(0)]);
+        expect((await store.listTicks({ kinds: ['schedule'], limit: 1 })).map((t) => t.tickKey)).toEqual([
+          at(1),
+        ]);
+        expect((await store.listTicks({ status: ['claimed'] })).map((t) => t.tickKey)).toEqual([at(1)]);
+        expect((await store.listTicks({ unsettled: true })).map((t) => t.tickKey)).toEqual([at(0)]);
+        await store.updateTick('nightly', at(0), {
+          runStatus: 'failed',
+          attempt: 1,
+          parentRunId: 'p',
+          message: 'boom',
+        });
+        expect(await store.listTicks({ unsettled: true })).toEqual([]);
+        expect(await store.getTick('nightly', at(0))).toMatchObject({
+          runStatus: 'failed',
+          attempt: 1,
+          parentRunId: 'p',
+          message: 'boom',
+        });
+        expect((await store.getTick('nightly', 'eval'))?.cursor).toBe('{"t":1}');
+        expect(await store.listTicks({ name: 'other' })).toEqual([]);
+      });
+
+      it('leases: one holder at a time; renewal, expiry, compare-and-swap takeover and release', async () => {
+        const store = await open();
+        const lease = (holder: string, minute: number) => ({
+          name: 'daemon',
+          holder,
+          pid: 4242,
+          hostname: 'worker-1',
+          acquiredAt: at(minute),
+          heartbeatAt: at(minute),
+          expiresAt: at(minute + 1),
+        });
+        expect(await store.acquireLease(lease('a', 0), at(0))).toEqual({ acquired: true });
+        expect(await store.acquireLease(lease('b', 0), at(0))).toEqual({
+          acquired: false,
+          holder: lease('a', 0),
+        });
+        expect(
+          await store.acquireLease({ ...lease('a', 0), heartbeatAt: at(1), expiresAt: at(2) }, at(1)),
+        ).toEqual({
+          acquired: true,
+        });
+        expect(await store.getLease('daemon')).toEqual({
+          ...lease('a', 0),
+          heartbeatAt: at(1),
+          expiresAt: at(2),
+        });
+        expect((await store.acquireLease(lease('b', 1), at(1))).acquired).toBe(false);
+        expect(await store.acquireLease(lease('b', 3), at(3))).toEqual({ acquired: true });
+        expect((await store.getLease('daemon'))?.holder).toBe('b');
+        expect(await store.stealLease('a', lease('c', 3))).toBe(false);
+        expect(await store.stealLease('b', lease('c', 3))).toBe(true);
+        await store.releaseLease('daemon', 'b');
+        expect((await store.getLease('daemon'))?.holder).toBe('c');
+        await store.releaseLease('daemon', 'c');
+        expect(await store.getLease('daemon')).toBeUndefined();
+      });
+
+      it('records an alert once per dedupe key', async () => {
+        const store = await open();
+        const sent = {
+          dedupeKey: 'freshness_breach:a:t1',
+          kind: 'freshness_breach',
+          sentAt: at(0),
+          alert: { title: 'x' },
+        };
+        expect(await store.recordAlertSent(sent)).toBe(true);
+        expect(await store.recordAlertSent({ ...sent, sentAt: at(1) })).toBe(false);
+        await store.recordAlertSent({
+          ...sent,
+          dedupeKey: 'run_failure:r',
+          kind: 'run_failure',
+          sentAt: at(2),
+        });
+        expect((await store.listAlertsSent()).map((a) => a.dedupeKey)).toEqual([
+          'run_failure:r',
+          'freshness_breach:a:t1',
+        ]);
+        expect(await store.listAlertsSent({ kind: 'freshness_breach' })).toEqual([sent]);
+        await store.forgetAlertSent(sent.dedupeKey);
+        expect(await store.recordAlertSent(sent)).toBe(true);
+      });
+
+      it('keeps backfills with the status of each partition', async () => {
+        const store = await open();
+        const keys = Array.from({ length: 600 }, (_, i) => `p${String(i).padStart(3, '0')}`);
+        const backfill = await store.createBackfill(
+          { selection: 'a+', from: 'p000', to: 'p599', parallel: 4 },
+          keys,
+        );
+        expect(backfill).toMatchObject({ status: 'running', parallel: 4, pid: null, finishedAt: null });
+        expect(await store.getBackfill(backfill.id)).toEqual(backfill);
+        const partitions = await store.listBackfillPartitions(backfill.id);
+        expect(partitions).toHaveLength(600);
+        expect(partitions.every((p) => p.status === 'pending')).toBe(true);
+        expect(partitions[0].partitionKey).toBe('p000');
+        await store.updateBackfillPartitions(backfill.id, [
+          { partitionKey: 'p000', status: 'success', runId: 'r1' },
+          { partitionKey: 'p001', status: 'failed', runId: 'r1', message: 'boom' },
+        ]);
+        const [p0, p1] = await store.listBackfillPartitions(backfill.id);
+        expect(p0).toMatchObject({ status: 'success', runId: 'r1', message: null });
+        expect(p1).toMatchObject({ status: 'failed', message: 'boom' });
+        await store.updateBackfill(backfill.id, {
+          status: 'interrupted',
+          pid: 7,
+          hostname: 'h',
+          heartbeatAt: at(5),
+        });
+        expect(await store.getBackfill(backfill.id)).toMatchObject({
+          status: 'interrupted',
+          pid: 7,
+          heartbeatAt: at(5),
+        });
+        expect((await store.listBackfills({ status: ['interrupted'] })).map((b) => b.id)).toEqual([
+          backfill.id,
+        ]);
+        expect(await store.listBackfills({ status: ['success'] })).toEqual([]);
+        await expect(store.updateBackfill('nope', { status: 'failed' })).rejects.toThrow(
+          /SF_UNKNOWN_BACKFILL|no backfill/,
+        );
+      });
+    });
   });
 }
 

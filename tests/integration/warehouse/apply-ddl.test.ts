@@ -54,6 +54,8 @@ describe('applyDdl', () => {
       '004_views.sql',
       '005_load_audit.sql',
       '006_analytics_views.sql',
+      '010_star_schema.sql',
+      '011_star_schema_indexes.sql',
     ]);
     const before = await catalog();
     await loadCustomers(
@@ -109,7 +111,7 @@ describe('applyDdl', () => {
       applyDdl(postgres.pool),
       applyDdl(postgres.pool),
     ]);
-    expect(results.map((result) => result.files.length)).toEqual([6, 6, 6]);
+    expect(results.map((result) => result.files.length)).toEqual([8, 8, 8]);
   });
 
   it('rolls every file back when one fails, naming the file and line', async () => {

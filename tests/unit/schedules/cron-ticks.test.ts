@@ -6,8 +6,12 @@ const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 const berlin = (d: Date) =>
   new Intl.DateTimeFormat('en-GB', {
     timeZone: 'Europe/Berlin',
-    dateStyle: 'short',
-    timeStyle: 'short',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
     timeZoneName: 'short',
   }).format(d);
 
