@@ -148,7 +148,7 @@ async function planningBenchmark(runs: number) {
     memory.push(performance.now() - t);
     steps = plan.steps.length;
     t = performance.now();
-    const fresh = await store.listAssetPartitionStates();
+    const fresh = await store.listPlannerStates();
     readOnly.push(performance.now() - t);
     planMaterialization({ graph: definitions.graph, states: fresh, assetKeys: definitions.graph.keys, now: NOW });
     fromStore.push(performance.now() - t);

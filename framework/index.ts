@@ -39,8 +39,8 @@ export type {
   SensorResult,
 } from './definitions/define-schedule-types.js';
 export { MaterializeResult, materialized } from './definitions/materialize-result.js';
-export type { JsonRow } from './duckdb/duckdb-session.js';
-export { DuckDbEngine, DuckDbSession } from './duckdb/duckdb-session.js';
+export type { DuckDbTrace, DuckDbTraceEntry, JsonRow } from './duckdb/duckdb-session.js';
+export { DuckDbEngine, DuckDbSession, setDuckDbTrace } from './duckdb/duckdb-session.js';
 export type { SqlFragment } from './duckdb/sql-template.js';
 export { quoteIdentifier, quoteLiteral, SqlQuery, sql } from './duckdb/sql-template.js';
 export { closestMatches, didYouMean } from './errors/did-you-mean.js';

@@ -56,33 +56,47 @@ function ownerIsAlive(backfill: BackfillRecord, now: Date, deadAfterMs: number):
   return !(backfill.heartbeatAt && now.getTime() - Date.parse(backfill.heartbeatAt) > deadAfterMs);
 }
 
-/** The partition keys a backfill walks: those of the finest partitioned asset of the selection in the range. */
-function rangeKeys(runtime: ShopflowRuntime, selection: string, from: string, to: string): string[] {
+/**
+ * The partition keys a backfill walks, those of the finest partitioned assets of the selection in
+ * the range, and those assets; coarser assets (weekly or monthly roll-ups of daily data) come along
+ * in the batches whose days their windows cover.
+ */
+function rangeUnit(
+  runtime: ShopflowRuntime,
+  selection: string,
+  from: string,
+  to: string,
+): { keys: string[]; assets: Set<string> } {
   const now = runtime.services.now();
-  let keys: string[] = [];
+  const own = new Map<string, string[]>();
   for (const key of selectAssets(runtime.graph, selection)) {
     const partitions = runtime.graph.get(key).partitions;
-    if (!partitions) continue;
-    const own = partitionsForFilter(partitions, { from, to }, now);
-    if (own.length > keys.length) keys = own;
+    if (partitions) own.set(key, partitionsForFilter(partitions, { from, to }, now));
   }
-  return keys;
+  const keys = [...own.values()].reduce<string[]>((finest, k) => (k.length > finest.length ? k : finest), []);
+  const same = (k: string[]) => k.length === keys.length && k.every((key, i) => key === keys[i]);
+  return { keys, assets: new Set([...own].filter(([, k]) => same(k)).map(([asset]) => asset)) };
 }
 
 /**
- * Leaves out unpartitioned steps that read a partitioned step of the plan (e.g. an all-time summary
- * of daily data), and whatever depends on them: a backfill materializes partitions, and such a
- * summary would be rebuilt after every batch. Returns the plan and the assets left out.
+ * Leaves out of a batch's plan, with whatever depends on them: unpartitioned steps that read a
+ * partitioned step (e.g. an all-time summary of daily data, which would be rebuilt after every
+ * batch; they are reported as deferred), and roll-up steps whose window is not complete yet (a week
+ * whose later days are in a later batch; that batch plans them again).
  */
-function withoutDownstreamUnpartitioned(plan: Plan): { plan: Plan; deferred: string[] } {
+function pruneBatchPlan(plan: Plan, unit: Set<string>): { plan: Plan; deferred: string[] } {
   const partitioned = new Set(plan.steps.filter((s) => s.partitionKey !== null).map((s) => s.key));
   const removed = new Set<string>();
+  const deferred = new Set<string>();
   for (const step of plan.steps) {
-    const readsPartitioned = step.partitionKey === null && step.dependsOn.some((k) => partitioned.has(k));
-    if (readsPartitioned || step.dependsOn.some((k) => removed.has(k))) removed.add(step.key);
+    const summary = step.partitionKey === null && step.dependsOn.some((k) => partitioned.has(k));
+    const incompleteRollup = !unit.has(step.assetKey) && step.blockedBy.length > 0;
+    if (summary || incompleteRollup || step.dependsOn.some((k) => removed.has(k))) {
+      removed.add(step.key);
+      if (step.partitionKey === null) deferred.add(step.assetKey);
+    }
   }
-  const deferred = [...new Set(plan.steps.filter((s) => removed.has(s.key)).map((s) => s.assetKey))];
-  return { plan: { ...plan, steps: plan.steps.filter((s) => !removed.has(s.key)) }, deferred };
+  return { plan: { ...plan, steps: plan.steps.filter((s) => !removed.has(s.key)) }, deferred: [...deferred] };
 }
 
 async function findBackfill(runtime: ShopflowRuntime, id: string): Promise<BackfillRecord> {
@@ -118,7 +132,7 @@ async function resolveBackfill(
   if (unfinished) return { backfill: unfinished, resumed: true };
   // NOTE: planning with force validates the selection and the range with the planner's own errors.
   await runtime.plan({ selection, partitions: { from, to }, force: true });
-  const keys = rangeKeys(runtime, selection, from, to);
+  const { keys } = rangeUnit(runtime, selection, from, to);
   if (keys.length === 0) {
     throw new ShopflowError(
       'SF_BAD_PARTITION_RANGE',
@@ -186,7 +200,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   backfill = (await store.getBackfill(backfill.id))!;
   options.onEvent?.({ type: 'start', backfill, total, done, resumed: resolved.resumed });
 
+  const unit = rangeUnit(runtime, backfill.selection, backfill.from, backfill.to).assets;
   const deferred = new Set<string>();
+  const rollupFailures: string[] = [];
   let interrupted = false;
   try {
     for (let i = 0; i < remaining.length; i += parallel) {
@@ -196,7 +212,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       }
       const batch = remaining.slice(i, i + parallel);
       const planned = await runtime.plan({ selection: backfill.selection, partitions: { keys: batch } });
-      const { plan, deferred: left } = withoutDownstreamUnpartitioned(planned);
+      const { plan, deferred: left } = pruneBatchPlan(planned, unit);
       for (const asset of left) deferred.add(asset);
       const results = new Map<string, { status: 'success' | 'failed'; message: string | null }>();
       let runId: string | null = null;
@@ -207,8 +223,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
         });
         runId = result.runId;
         for (const step of plan.steps) {
-          if (step.partitionKey === null || !batch.includes(step.partitionKey)) continue;
           const outcome = result.outcomes.get(step.key);
+          if (step.partitionKey === null || !unit.has(step.assetKey)) {
+            // NOTE: a roll-up whose window is not complete yet is skipped as blocked; a later batch runs it.
+            const failedHere =
+              outcome?.status === 'failed' || (outcome?.status === 'success' && outcome.blocking);
+            if (failedHere) rollupFailures.push(`${step.key}: ${outcome?.message}`);
+            continue;
+          }
           const bad = !outcome || outcome.status === 'failed' || outcome.blocking;
           if (bad && results.get(step.partitionKey)?.status !== 'failed') {
             results.set(step.partitionKey, {
@@ -235,9 +257,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
     clearInterval(heartbeat);
   }
 
-  const status = interrupted ? 'interrupted' : failed > 0 ? 'failed' : 'success';
+  const status = interrupted ? 'interrupted' : failed > 0 || rollupFailures.length > 0 ? 'failed' : 'success';
   const notes = [
     `${done}/${total} partitions done${failed ? `, ${failed} failed` : ''}`,
+    rollupFailures.length ? `failed roll-up steps: ${rollupFailures.slice(0, 3).join('; ')}` : '',
     deferred.size ? `not part of a backfill (materialize afterwards): ${[...deferred].join(', ')}` : '',
   ].filter(Boolean);
   await store.updateBackfill(backfill.id, {

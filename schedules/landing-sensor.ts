@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RunRequest, SensorDefinition } from '../framework/index.js';
+import type { RunRequest, SensorContext, SensorDefinition } from '../framework/index.js';
 import { defineSensor } from './define-sensor.js';
 
 /** One object under a landing prefix: its key and when it was last written. */
@@ -9,10 +9,11 @@ export interface LandingObject {
 }
 
 /**
- * Lists the objects under a prefix. The object store's `list` fits as is
- * (`(prefix) => objectStore.list(prefix)`); {@link localFolderLister} reads a plain folder.
+ * Lists the objects under a prefix; it receives the sensor's context, so it can open a resource.
+ * The object store's `list` fits (`async function* (prefix, { resource }) { yield* (await
+ * resource(landingStore)).list(prefix); }`); {@link localFolderLister} reads a plain folder.
  */
-export type ObjectLister = (prefix: string) => AsyncIterable<LandingObject>;
+export type ObjectLister = (prefix: string, context: SensorContext) => AsyncIterable<LandingObject>;
 
 /** What a landing sensor remembers: the newest modification time seen and the keys seen at it. */
 interface LandingCursor {
@@ -72,7 +73,10 @@ export interface LandingSensorOptions {
  * landingSensor({
  *   name: 'landing_arrivals',
  *   prefix: 'raw/',
- *   list: (prefix) => landing.list(prefix), // the object store resource (local folder or S3)
+ *   // the object store resource: a local folder or S3
+ *   list: async function* (prefix, { resource }) {
+ *     yield* (await resource(landingStore)).list(prefix);
+ *   },
  *   selection: 'raw_transactions+',
  * });
  */
@@ -84,11 +88,12 @@ export function landingSensor(options: LandingSensorOptions): SensorDefinition {
     intervalSeconds: options.intervalSeconds ?? 30,
     enabled: options.enabled,
     retry: options.retry,
-    async evaluate({ cursor }) {
+    async evaluate(context) {
+      const { cursor } = context;
       const previous = parseCursor(cursor);
       const seenAtT = new Set(previous.keys);
       const fresh: LandingObject[] = [];
-      for await (const object of options.list(options.prefix)) {
+      for await (const object of options.list(options.prefix, context)) {
         const t = object.lastModified.toISOString();
         if (t > previous.t || (t === previous.t && !seenAtT.has(object.key))) {
           fresh.push({ key: object.key, lastModified: object.lastModified });

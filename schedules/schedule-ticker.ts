@@ -85,7 +85,11 @@ export class ScheduleTicker {
         let noPartition = false;
         try {
           if (schedule.partitions) {
-            partitions = schedule.partitions(due.scheduledTime, { previousTickTime: due.previousTickTime });
+            partitions = schedule.partitions(due.scheduledTime, {
+              get previousTickTime() {
+                return due.previousTickTime;
+              },
+            });
             noPartition = partitions === null;
           }
         } catch (error) {

@@ -9,10 +9,29 @@ export const MAX_RECORDED_SKIPS = 100;
 /** A tick that is due: to run, or to record as skipped (missed under `catchUp: 'latest'`). */
 export interface DueTick {
   scheduledTime: Date;
-  /** The tick before it in the cron sequence, for partition rules such as closed windows. */
-  previousTickTime: Date | null;
+  /** The tick before it in the cron sequence, for partition rules such as closed windows (computed on first use). */
+  readonly previousTickTime: Date | null;
   action: 'run' | 'skip';
   message: string | null;
+}
+
+// NOTE: finding the tick before one walks the cron sequence; most partition rules never ask.
+function lazyPrevious(
+  cron: CronTicks,
+  scheduledTime: Date,
+  action: DueTick['action'],
+  message: string | null,
+): DueTick {
+  let previous: Date | null | undefined;
+  return {
+    scheduledTime,
+    action,
+    message,
+    get previousTickTime() {
+      if (previous === undefined) previous = cron.previous(scheduledTime);
+      return previous;
+    },
+  };
 }
 
 /**
@@ -32,12 +51,11 @@ export function dueTicks(
 ): { ticks: DueTick[]; more: boolean } {
   if (catchUp === 'all') {
     const { ticks, more } = cron.between(cursor, now, MAX_TICKS_PER_EVALUATION);
-    let previous = ticks.length > 0 ? cron.previous(ticks[0]) : null;
-    const due = ticks.map((scheduledTime) => {
-      const tick: DueTick = { scheduledTime, previousTickTime: previous, action: 'run', message: null };
-      previous = scheduledTime;
-      return tick;
-    });
+    const due = ticks.map((scheduledTime, i) =>
+      i === 0
+        ? lazyPrevious(cron, scheduledTime, 'run', null)
+        : { scheduledTime, previousTickTime: ticks[i - 1], action: 'run' as const, message: null },
+    );
     return { ticks: due, more };
   }
   const latest = cron.latest(cursor, now);
@@ -51,11 +69,13 @@ export function dueTicks(
     message: why,
   }));
   const skipped = missed.more ? `more than ${MAX_RECORDED_SKIPS}` : String(missed.ticks.length);
-  due.push({
-    scheduledTime: latest,
-    previousTickTime: cron.previous(latest),
-    action: 'run',
-    message: missed.ticks.length > 0 ? `caught up: ${skipped} earlier missed ticks skipped` : null,
-  });
+  due.push(
+    lazyPrevious(
+      cron,
+      latest,
+      'run',
+      missed.ticks.length > 0 ? `caught up: ${skipped} earlier missed ticks skipped` : null,
+    ),
+  );
   return { ticks: due, more: false };
 }

@@ -4,6 +4,47 @@ import { type SqlQuery, sql } from './sql-template.js';
 /** A row as DuckDB returns it in JSON-safe form (big integers and decimals as strings). */
 export type JsonRow = Record<string, unknown>;
 
+/** One statement a {@link DuckDbSession} ran: its text, how long it took (ms) and whether it succeeded. */
+export interface DuckDbTraceEntry {
+  sql: string;
+  ms: number;
+  ok: boolean;
+}
+
+/** Receives every statement run through a {@link DuckDbSession} while it is installed. */
+export type DuckDbTrace = (entry: DuckDbTraceEntry) => void;
+
+let trace: DuckDbTrace | null = null;
+
+/**
+ * Installs (or, with `null`, removes) a process-wide observer of DuckDB statements: after each
+ * `query`, `queryWithColumns` or `run` of any session it receives the SQL text and the time the
+ * call took, results included. For benchmarks and diagnostics; nothing is traced by default, and
+ * statements run exactly as they would untraced.
+ *
+ * @example
+ * const statements: DuckDbTraceEntry[] = [];
+ * setDuckDbTrace((entry) => statements.push(entry));
+ * await runtime.execute(await runtime.plan());
+ * setDuckDbTrace(null);
+ */
+export function setDuckDbTrace(fn: DuckDbTrace | null): void {
+  trace = fn;
+}
+
+async function traced<T>(text: string, call: () => Promise<T>): Promise<T> {
+  if (trace === null) return await call();
+  const started = performance.now();
+  let ok = false;
+  try {
+    const result = await call();
+    ok = true;
+    return result;
+  } finally {
+    trace?.({ sql: text, ms: performance.now() - started, ok });
+  }
+}
+
 /**
  * One DuckDB connection handed to a step or a check. Each step gets its own connection on the
  * process-wide in-memory database, so steps in parallel do not block each other.
@@ -16,26 +57,35 @@ export class DuckDbSession {
 
   /** Runs a statement and returns every row as JSON-safe objects. */
   async query(statement: SqlQuery | string): Promise<JsonRow[]> {
-    const reader = await this.connection.runAndReadAll(String(statement));
-    return reader.getRowObjectsJson() as JsonRow[];
+    const text = String(statement);
+    return await traced(text, async () => {
+      const reader = await this.connection.runAndReadAll(text);
+      return reader.getRowObjectsJson() as JsonRow[];
+    });
   }
 
   /** Runs a statement and returns column names and types with the rows. */
   async queryWithColumns(
     statement: SqlQuery | string,
   ): Promise<{ columns: Array<{ name: string; type: string }>; rows: JsonRow[] }> {
-    const reader = await this.connection.runAndReadAll(String(statement));
-    const names = reader.columnNames();
-    const types = reader.columnTypes().map(String);
-    return {
-      columns: names.map((name, i) => ({ name, type: types[i] })),
-      rows: reader.getRowObjectsJson() as JsonRow[],
-    };
+    const text = String(statement);
+    return await traced(text, async () => {
+      const reader = await this.connection.runAndReadAll(text);
+      const names = reader.columnNames();
+      const types = reader.columnTypes().map(String);
+      return {
+        columns: names.map((name, i) => ({ name, type: types[i] })),
+        rows: reader.getRowObjectsJson() as JsonRow[],
+      };
+    });
   }
 
   /** Runs a statement for its effect. */
   async run(statement: SqlQuery | string): Promise<void> {
-    await this.connection.run(String(statement));
+    const text = String(statement);
+    await traced(text, async () => {
+      await this.connection.run(text);
+    });
   }
 
   close(): void {

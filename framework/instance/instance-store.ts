@@ -197,6 +197,12 @@ export interface InstanceStore {
 
   /** Current state of every asset partition ever attempted; filtered by asset when keys are given. */
   listAssetPartitionStates(assetKeys?: string[]): Promise<AssetPartitionState[]>;
+  /**
+   * The same states as `listAssetPartitionStates()` (all of them, in no particular order), read for
+   * the planner: each state's `inputs` are decoded when first read, so a plan pays only for the
+   * inputs it compares. Grouped by asset.
+   */
+  listPlannerStates(): Promise<AssetPartitionState[]>;
 
   recordCheckEvaluation(evaluation: NewCheckEvaluation): Promise<CheckEvaluationRecord>;
   /** The latest evaluation per (asset, partition, check). */

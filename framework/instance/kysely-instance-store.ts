@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { ShopflowError } from '../errors/error-catalog.js';
-import { decodeAssetPartitionStates, latestItems, stateArraySql } from './asset-partition-items.js';
+import {
+  decodeAssetPartitionStates,
+  decodePlannerStates,
+  latestItems,
+  plannerStatesSql,
+  stateArraySql,
+} from './asset-partition-items.js';
 import type {
   AssetPartitionState,
   AttemptStatus,
@@ -447,6 +453,19 @@ export class KyselyInstanceStore implements InstanceStore {
     for (const chunk of chunks([...new Set(assetKeys)])) {
       states = states.concat(decode(await query.where('asset_key', 'in', chunk).execute()));
     }
+    return states;
+  }
+
+  async listPlannerStates(): Promise<AssetPartitionState[]> {
+    // NOTE: one row per asset, its partitions aggregated into one text, and no `JSON.parse` of
+    // inputs the plan does not compare: a few times faster than `listAssetPartitionStates()`.
+    const rows = await this.#db
+      .selectFrom('asset_partitions')
+      .select(['asset_key', plannerStatesSql(this.backend).as('states')])
+      .groupBy('asset_key')
+      .execute();
+    const states: AssetPartitionState[] = [];
+    for (const row of rows) decodePlannerStates(row.asset_key, row.states, states);
     return states;
   }
 

@@ -5,13 +5,19 @@ export class AssetStateIndex {
   private readonly byAsset = new Map<string, Map<string | null, AssetPartitionState>>();
 
   constructor(states: Iterable<AssetPartitionState>) {
+    // NOTE: stores list an asset's partitions together, so the last asset's map is usually the one.
+    let assetKey: string | undefined;
+    let partitions: Map<string | null, AssetPartitionState> | undefined;
     for (const state of states) {
-      let partitions = this.byAsset.get(state.assetKey);
-      if (!partitions) {
-        partitions = new Map();
-        this.byAsset.set(state.assetKey, partitions);
+      if (state.assetKey !== assetKey) {
+        assetKey = state.assetKey;
+        partitions = this.byAsset.get(assetKey);
+        if (!partitions) {
+          partitions = new Map();
+          this.byAsset.set(assetKey, partitions);
+        }
       }
-      partitions.set(state.partitionKey, state);
+      partitions!.set(state.partitionKey, state);
     }
   }
 

@@ -10,6 +10,12 @@ import { positiveNumberOption } from './positive-number-option.js';
 export interface DaemonCommandOptions {
   /** The alert sink (e.g. the notifier resource wrapped as an `AlertSink`); default log + EMF lines. */
   alerts?: (context: CommandContext) => Promise<AlertSink> | AlertSink;
+  /**
+   * Whether the daemon alerts on failed runs and failed blocking checks (default true). Turn it off
+   * when an event hook already notifies them in the process that runs them; runs whose process
+   * died are then not notified.
+   */
+  alertOnRunFailures?: boolean;
   /** Test hook: die at this point (`onCrash`, default `process.exit(137)`). */
   crashAt?: CrashPoint;
   onCrash?: (point: CrashPoint) => void;
@@ -51,6 +57,7 @@ export function createDaemonCommand(options: DaemonCommandOptions = {}): Command
         maxConcurrentRuns,
         leaseSeconds: Math.max(leaseSeconds, intervalSeconds * 3),
         alerts: options.alerts ? await options.alerts(context) : undefined,
+        alertOnRunFailures: options.alertOnRunFailures,
         crashAt: options.crashAt,
         onCrash: options.onCrash ?? (() => process.exit(137)),
         onEvent(event) {

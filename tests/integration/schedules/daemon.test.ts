@@ -1,7 +1,7 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
 import { afterEach, describe, expect, test } from 'vitest';
+import { z } from 'zod';
 import {
   type Alert,
   type Definitions,
@@ -132,7 +132,9 @@ describe('schedules driven with an injected clock', () => {
       expect(run).toMatchObject({ id: tick.runId, status: 'success', tags: { schedule: 'nightly' } });
     }
     expect(runs).toHaveLength(ticks.length);
-    expect(ticks.map((t) => (byTick.get(t.scheduledTime)!.plan as { partitions: unknown }).partitions)).toEqual([
+    expect(
+      ticks.map((t) => (byTick.get(t.scheduledTime)!.plan as { partitions: unknown }).partitions),
+    ).toEqual([
       { keys: ['2024-03-29'] },
       { keys: ['2024-03-30'] },
       { keys: ['2024-03-31'] },
@@ -214,7 +216,9 @@ describe('schedules driven with an injected clock', () => {
     expect(ticks[0].message).toContain('catch-up policy `latest`');
     expect(ticks[5].message).toBe('caught up: 5 earlier missed ticks skipped');
     const runs = await h.runs();
-    expect(runs.map((r) => (r.plan as { partitions: unknown }).partitions)).toEqual([{ keys: ['2024-01-15'] }]);
+    expect(runs.map((r) => (r.plan as { partitions: unknown }).partitions)).toEqual([
+      { keys: ['2024-01-15'] },
+    ]);
   });
 
   test('a daemon that died right after claiming a tick: the next one launches that run, with the same id, once', async () => {
@@ -260,7 +264,9 @@ describe('schedules driven with an injected clock', () => {
     const error = await second.start().catch((e) => e);
     expect(isShopflowError(error, 'SF_DAEMON_LEASE_HELD')).toBe(true);
     expect(error.message).toMatch(
-      new RegExp(`another daemon is running on this instance: pid ${process.pid} on \\S+ \\(since 2024-01-10T12:00:00.000Z`),
+      new RegExp(
+        `another daemon is running on this instance: pid ${process.pid} on \\S+ \\(since 2024-01-10T12:00:00.000Z`,
+      ),
     );
     expect(error.message).toContain('--wait');
     const report = await second.tick();
@@ -292,9 +298,20 @@ describe('schedules driven with an injected clock', () => {
         status: 'launched',
         runId,
         attempt,
-        request: { selection: 'readings', partitions: { keys: ['2024-01-05'] }, tags: { schedule: 'nightly' } },
+        request: {
+          selection: 'readings',
+          partitions: { keys: ['2024-01-05'] },
+          tags: { schedule: 'nightly' },
+        },
       });
-      await store.createRun({ id: runId, selection: 'readings', plan: {}, status: 'running', pid: 4242, hostname: 'worker-2' });
+      await store.createRun({
+        id: runId,
+        selection: 'readings',
+        plan: {},
+        status: 'running',
+        pid: 4242,
+        hostname: 'worker-2',
+      });
       await store.updateRun(runId, { heartbeatAt: '2024-01-10T11:58:00.000Z' });
       return runId;
     }
@@ -313,7 +330,12 @@ describe('schedules driven with an injected clock', () => {
     await daemon.idle();
     await daemon.tick();
     const retried = await store.getTick('nightly', '2024-01-10T02:00:00.000Z');
-    expect(retried).toMatchObject({ status: 'launched', attempt: 1, parentRunId: first, runStatus: 'success' });
+    expect(retried).toMatchObject({
+      status: 'launched',
+      attempt: 1,
+      parentRunId: first,
+      runStatus: 'success',
+    });
     expect(await store.getRun(retried!.runId!)).toMatchObject({
       status: 'success',
       parentRunId: first,
@@ -342,7 +364,9 @@ describe('alerts and sensors', () => {
     });
     const metrics: string[] = [];
     const h = await harness(defineDefinitions({ assets: [...base.assets, pricing] }), new Date());
-    const daemon = h.daemon({ alerts: logAlertSink({ log: silentLog, metrics: { write: (t) => metrics.push(t) } }) });
+    const daemon = h.daemon({
+      alerts: logAlertSink({ log: silentLog, metrics: { write: (t) => metrics.push(t) } }),
+    });
     await h.runtime.execute(await h.runtime.plan({ selection: 'pricing' }));
 
     h.clock.now = new Date(Date.now() + 2 * HOUR);
@@ -352,7 +376,9 @@ describe('alerts and sensors', () => {
     expect(summarizeAssetStatus(h.runtime.graph, states, h.clock.now).get('pricing')?.status).toBe('overdue');
     h.clock.now = new Date(h.clock.now.getTime() + 5 * 60_000);
     expect((await daemon.tick()).breaches).toHaveLength(1);
-    expect(metrics.map((m) => JSON.parse(m)).filter((m) => m.AlertKind === 'freshness_breach')).toHaveLength(1);
+    expect(metrics.map((m) => JSON.parse(m)).filter((m) => m.AlertKind === 'freshness_breach')).toHaveLength(
+      1,
+    );
 
     await h.runtime.execute(await h.runtime.plan({ selection: 'pricing', force: true }));
     h.clock.now = new Date(Date.now() + 3 * HOUR);
@@ -364,7 +390,10 @@ describe('alerts and sensors', () => {
   });
 
   test('failed runs and failed blocking checks are notified once each', async () => {
-    const h = await harness(exampleDefinitions({ failDays: ['2024-01-02'], badDays: ['2024-01-03'] }), '2024-01-10T12:00:00Z');
+    const h = await harness(
+      exampleDefinitions({ failDays: ['2024-01-02'], badDays: ['2024-01-03'] }),
+      '2024-01-10T12:00:00Z',
+    );
     const daemon = h.daemon();
     await daemon.tick();
     const failing = await h.runtime.execute(
@@ -411,7 +440,10 @@ describe('alerts and sensors', () => {
     const crashing = h.daemon({ ...daemonOptions, crashAt: 'claimed' });
     await expect(crashing.tick()).rejects.toBeInstanceOf(DaemonCrash);
     const [request] = await h.runtime.store.listTicks({ name: 'arrivals', kinds: ['request'] });
-    expect(request).toMatchObject({ status: 'claimed', request: { partitions: { keys: ['2024-01-02', '2024-01-03'] } } });
+    expect(request).toMatchObject({
+      status: 'claimed',
+      request: { partitions: { keys: ['2024-01-02', '2024-01-03'] } },
+    });
 
     h.clock.now = new Date('2024-01-10T12:05:00Z');
     const daemon = h.daemon(daemonOptions);
@@ -427,7 +459,9 @@ describe('alerts and sensors', () => {
     await h.advance(daemon, '2024-01-10T12:06:00Z', 60_000);
     await h.advance(daemon, '2024-01-10T12:08:00Z', 60_000);
     const requests = (await h.runtime.store.listTicks({ name: 'arrivals', kinds: ['request'] })).reverse();
-    expect(requests.map((r) => [(r.request as { partitions: unknown }).partitions, r.status, r.runStatus])).toEqual([
+    expect(
+      requests.map((r) => [(r.request as { partitions: unknown }).partitions, r.status, r.runStatus]),
+    ).toEqual([
       [{ keys: ['2024-01-02', '2024-01-03'] }, 'launched', 'success'],
       [{ keys: ['2024-01-04'] }, 'launched', 'success'],
     ]);
@@ -435,6 +469,10 @@ describe('alerts and sensors', () => {
     expect(runs).toHaveLength(2);
     expect(runs.every((r) => r.tags.sensor === 'arrivals' && r.status === 'success')).toBe(true);
     const materialized = await h.runtime.store.listAssetPartitionStates(['readings']);
-    expect(materialized.map((s) => s.partitionKey).sort()).toEqual(['2024-01-02', '2024-01-03', '2024-01-04']);
+    expect(materialized.map((s) => s.partitionKey).sort()).toEqual([
+      '2024-01-02',
+      '2024-01-03',
+      '2024-01-04',
+    ]);
   });
 });

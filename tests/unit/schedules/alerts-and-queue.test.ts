@@ -43,7 +43,14 @@ describe('alerts', () => {
   test('the log sink writes a log line and a metric line', async () => {
     const logs: string[] = [];
     const metrics: string[] = [];
-    const log = pino(new Writable({ write: (c, _e, cb) => cb(null, logs.push(String(c))) }));
+    const log = pino(
+      new Writable({
+        write(chunk, _encoding, callback) {
+          logs.push(String(chunk));
+          callback();
+        },
+      }),
+    );
     await logAlertSink({ log, metrics: { write: (text: string) => metrics.push(text) } }).send(alert);
     expect(JSON.parse(logs[0])).toMatchObject({
       level: 50,

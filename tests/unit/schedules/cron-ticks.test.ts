@@ -53,24 +53,36 @@ describe('CronTicks across daylight saving changes (Europe/Berlin)', () => {
       '27/10/2024, 02:00 CET',
       '27/10/2024, 03:00 CET',
     ]);
-    const spring = hourly.between(new Date('2024-03-30T23:30:00Z'), new Date('2024-03-31T02:30:00Z'), 10).ticks;
-    expect(spring.map(berlin)).toEqual(['31/03/2024, 01:00 CET', '31/03/2024, 03:00 CEST', '31/03/2024, 04:00 CEST']);
+    const spring = hourly.between(
+      new Date('2024-03-30T23:30:00Z'),
+      new Date('2024-03-31T02:30:00Z'),
+      10,
+    ).ticks;
+    expect(spring.map(berlin)).toEqual([
+      '31/03/2024, 01:00 CET',
+      '31/03/2024, 03:00 CEST',
+      '31/03/2024, 04:00 CEST',
+    ]);
   });
 
   test('latest and previous agree with the forward sequence around both changes', () => {
-    expect(nightly.latest(new Date('2024-03-30T12:00:00Z'), new Date('2024-03-31T12:00:00Z'))?.toISOString()).toBe(
+    expect(
+      nightly.latest(new Date('2024-03-30T12:00:00Z'), new Date('2024-03-31T12:00:00Z'))?.toISOString(),
+    ).toBe('2024-03-31T01:30:00.000Z');
+    expect(nightly.previous(new Date('2024-04-01T00:30:00Z'))?.toISOString()).toBe(
       '2024-03-31T01:30:00.000Z',
     );
-    expect(nightly.previous(new Date('2024-04-01T00:30:00Z'))?.toISOString()).toBe('2024-03-31T01:30:00.000Z');
-    expect(nightly.latest(new Date('2024-10-26T12:00:00Z'), new Date('2024-10-27T12:00:00Z'))?.toISOString()).toBe(
+    expect(
+      nightly.latest(new Date('2024-10-26T12:00:00Z'), new Date('2024-10-27T12:00:00Z'))?.toISOString(),
+    ).toBe('2024-10-27T00:30:00.000Z');
+    expect(nightly.previous(new Date('2024-10-28T01:30:00Z'))?.toISOString()).toBe(
       '2024-10-27T00:30:00.000Z',
     );
-    expect(nightly.previous(new Date('2024-10-28T01:30:00Z'))?.toISOString()).toBe('2024-10-27T00:30:00.000Z');
     expect(nightly.latest(new Date('2024-10-27T00:30:00Z'), new Date('2024-10-27T23:00:00Z'))).toBeNull();
     const yearly = new CronTicks('0 0 1 1 *', 'UTC', 'schedule `yearly`');
-    expect(yearly.latest(new Date('2020-06-01T00:00:00Z'), new Date('2024-06-01T00:00:00Z'))?.toISOString()).toBe(
-      '2024-01-01T00:00:00.000Z',
-    );
+    expect(
+      yearly.latest(new Date('2020-06-01T00:00:00Z'), new Date('2024-06-01T00:00:00Z'))?.toISOString(),
+    ).toBe('2024-01-01T00:00:00.000Z');
   });
 
   test('a bad expression or time zone is an SF_INVALID_SCHEDULE error naming the schedule', () => {
@@ -84,7 +96,9 @@ describe('CronTicks across daylight saving changes (Europe/Berlin)', () => {
       }
     };
     expect(attempt('61 2 * * *', 'UTC')).toContain('schedule `nightly` has the cron expression `61 2 * * *`');
-    expect(attempt('0 2 * * *', 'Europe/Berlinn')).toContain('`Europe/Berlinn`, which is not an IANA time zone');
+    expect(attempt('0 2 * * *', 'Europe/Berlinn')).toContain(
+      '`Europe/Berlinn`, which is not an IANA time zone',
+    );
     expect(attempt('0 2 * * *', 'Europe/Berlin')).toBeNull();
   });
 });

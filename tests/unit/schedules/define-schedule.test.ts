@@ -26,13 +26,21 @@ describe('previousDayPartition', () => {
 
   test('is the Berlin day before the tick, across both daylight saving changes', () => {
     const nightly = new CronTicks('0 2 * * *', 'Europe/Berlin', 'nightly');
-    const ticks = nightly.between(new Date('2024-03-29T12:00:00Z'), new Date('2024-04-01T12:00:00Z'), 10).ticks;
+    const ticks = nightly.between(
+      new Date('2024-03-29T12:00:00Z'),
+      new Date('2024-04-01T12:00:00Z'),
+      10,
+    ).ticks;
     expect(ticks.map((t) => yesterday(t))).toEqual([
       { keys: ['2024-03-29'] },
       { keys: ['2024-03-30'] },
       { keys: ['2024-03-31'] },
     ]);
-    const fall = nightly.between(new Date('2024-10-26T12:00:00Z'), new Date('2024-10-28T12:00:00Z'), 10).ticks;
+    const fall = nightly.between(
+      new Date('2024-10-26T12:00:00Z'),
+      new Date('2024-10-28T12:00:00Z'),
+      10,
+    ).ticks;
     expect(fall.map((t) => yesterday(t))).toEqual([{ keys: ['2024-10-26'] }, { keys: ['2024-10-27'] }]);
   });
 
@@ -43,8 +51,12 @@ describe('previousDayPartition', () => {
   });
 
   test('refuses partitions that are not daily', () => {
-    expect(code(() => previousDayPartition(weeks))).toContain('SF_INVALID_SCHEDULE: previousDayPartition needs daily');
-    expect(code(() => previousDayPartition(staticPartitions(['a', 'b'])))).toContain('needs time-window partitions');
+    expect(code(() => previousDayPartition(weeks))).toContain(
+      'SF_INVALID_SCHEDULE: previousDayPartition needs daily',
+    );
+    expect(code(() => previousDayPartition(staticPartitions(['a', 'b'])))).toContain(
+      'needs time-window partitions',
+    );
   });
 });
 
@@ -53,7 +65,11 @@ describe('closedWindowsPartition', () => {
   const rule = closedWindowsPartition(weeks);
 
   test('a daily tick materializes a week only on the tick after it closed', () => {
-    const ticks = nightly.between(new Date('2024-01-12T12:00:00Z'), new Date('2024-01-16T12:00:00Z'), 10).ticks;
+    const ticks = nightly.between(
+      new Date('2024-01-12T12:00:00Z'),
+      new Date('2024-01-16T12:00:00Z'),
+      10,
+    ).ticks;
     const results = ticks.map((tick) => rule(tick, { previousTickTime: nightly.previous(tick) }));
     expect(results).toEqual([null, null, { keys: ['2024-01-08'] }, null]);
   });
@@ -69,14 +85,21 @@ describe('closedWindowsPartition', () => {
   test('a month closes on the 1st, also right after the spring change', () => {
     const monthly = closedWindowsPartition(months);
     const tick = new Date('2024-04-01T00:00:00Z');
-    expect(monthly(tick, { previousTickTime: new Date('2024-03-31T01:00:00Z') })).toEqual({ keys: ['2024-03-01'] });
+    expect(monthly(tick, { previousTickTime: new Date('2024-03-31T01:00:00Z') })).toEqual({
+      keys: ['2024-03-01'],
+    });
     expect(monthly(new Date('2024-04-02T00:00:00Z'), { previousTickTime: tick })).toBeNull();
   });
 });
 
 describe('defineSchedule and defineSensor', () => {
   test('normalize defaults', () => {
-    const schedule = defineSchedule({ name: 'nightly', cron: '0 2 * * *', selection: 'readings', catchUp: 'all' });
+    const schedule = defineSchedule({
+      name: 'nightly',
+      cron: '0 2 * * *',
+      selection: 'readings',
+      catchUp: 'all',
+    });
     expect(schedule).toMatchObject({
       kind: 'schedule',
       timezone: 'UTC',
@@ -94,13 +117,17 @@ describe('defineSchedule and defineSensor', () => {
     expect(code(() => defineSchedule({ ...base, name: 'Nightly Run' }))).toContain(
       'SF_INVALID_SCHEDULE: schedule name `Nightly Run` is not snake_case',
     );
-    expect(code(() => defineSchedule({ ...base, cron: '0 25 * * *' }))).toContain('cron expression `0 25 * * *`');
+    expect(code(() => defineSchedule({ ...base, cron: '0 25 * * *' }))).toContain(
+      'cron expression `0 25 * * *`',
+    );
     expect(code(() => defineSchedule({ ...base, timezone: 'Mars/Olympus' }))).toContain('`Mars/Olympus`');
     expect(code(() => defineSchedule({ ...base, catchUp: 'some' as never }))).toContain('catchUp `some`');
-    expect(code(() => defineSchedule({ ...base, retry: { maxRetries: -1 } }))).toContain('retry.maxRetries -1');
-    expect(code(() => defineSchedule({ ...base, selection: ' ' }))).toContain('has no selection');
-    expect(code(() => defineSensor({ name: 'arrivals', intervalSeconds: 0, evaluate: () => ({}) }))).toContain(
-      'intervalSeconds 0',
+    expect(code(() => defineSchedule({ ...base, retry: { maxRetries: -1 } }))).toContain(
+      'retry.maxRetries -1',
     );
+    expect(code(() => defineSchedule({ ...base, selection: ' ' }))).toContain('has no selection');
+    expect(
+      code(() => defineSensor({ name: 'arrivals', intervalSeconds: 0, evaluate: () => ({}) })),
+    ).toContain('intervalSeconds 0');
   });
 });

@@ -43,7 +43,10 @@ describe('landing sensor on a local folder', () => {
     put('raw/year=2024/month=01/day=16/customers/customers.csv', '2024-01-17T01:00:00Z');
     put('raw/readme.txt', '2024-01-17T01:00:00Z');
     put('raw/.hidden.tmp', '2024-01-17T01:00:00Z');
-    put('_versions/raw/year=2024/month=01/day=15/customers/customers.csv.versions/v1', '2024-01-17T01:00:00Z');
+    put(
+      '_versions/raw/year=2024/month=01/day=15/customers/customers.csv.versions/v1',
+      '2024-01-17T01:00:00Z',
+    );
     put('other/year=2024/month=01/day=20/x.csv', '2024-01-17T01:00:00Z');
 
     const first = await evaluate(null);

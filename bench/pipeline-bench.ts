@@ -1,0 +1,780 @@
+/**
+ * The whole ShopFlow pipeline, end to end, at a given simulator scale (200 = 1 M transactions,
+ * 10 M clickstream events):
+ *
+ *   npx tsx bench/pipeline-bench.ts [scale] [--runs N] [--concurrency 4,2] [--write] [--json FILE]
+ *   npx tsx bench/pipeline-bench.ts --from FILE [--write]     (the report again, from a `--json` file)
+ *
+ * 1. Full run: every asset of every daily partition 2024-01-01..2024-03-30 in a fresh home, once per
+ *    concurrency (the first one is the reference), with the wall time, the peak RSS of the process
+ *    (kernel high-water mark, and `rss` sampled every 100 ms) and the peak memory (PSS) of the
+ *    embedded PostgreSQL's processes.
+ * 2. Incremental run: a second fresh home materialized up to 2024-03-29 (the clock at 2024-03-30
+ *    12:00 UTC, so the last day does not exist yet), then run again with the clock two days later:
+ *    only the new day and what depends on it. Its wall time against the full run's (target ≤ 10%),
+ *    and where the time goes, step by step.
+ * 3. Framework overhead: every DuckDB statement of the reference full run is traced
+ *    (`setDuckDbTrace`), then replayed in order on a fresh DuckDB connection in another process
+ *    while the home still exists; the run's wall time over the replay's is the overhead ratio.
+ *
+ * Every run is its own child process (fresh memory, fresh simulator caches, like a CLI invocation);
+ * the embedded PostgreSQL of a home outlives the runs in it and is stopped before the home is removed.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { fork } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import pino from 'pino';
+import shopflow from '../assets/definitions.js';
+import {
+  type DuckDbTraceEntry,
+  inProcessLauncher,
+  type ShopflowConfig,
+  ShopflowConfigSchema,
+  ShopflowRuntime,
+  type StepLauncher,
+  setDuckDbTrace,
+} from '../framework/index.js';
+import { stopEmbeddedPostgres } from '../resources/postgres/embedded-postgres-server.js';
+import { machine, median, writeBenchmarkSection } from './benchmark-report.js';
+
+/** The clock of a full run: every daily partition of the simulated quarter exists. */
+const FULL_NOW = '2024-04-02T00:00:00Z';
+/** The clock of the run before the incremental one: 2024-03-30 is not over yet, so 89 days exist. */
+const BEFORE_NOW = '2024-03-30T12:00:00Z';
+const MB = 1024 * 1024;
+
+interface StepStat {
+  key: string;
+  assetKey: string;
+  partitionKey: string | null;
+  group: string;
+  status: string;
+  /** Wall time of the whole step as the launcher saw it: lock, inputs, materialize, write, checks. */
+  ms: number;
+  /** Time spent in DuckDB statements issued by this step. */
+  duckdbMs: number;
+  statements: number;
+  /** `durationMs` of the step's materialization (materialize + write, without checks). */
+  materializeMs: number | null;
+  reasons: string[];
+  dataVersion: string | null;
+}
+
+interface RunSpec {
+  home: string;
+  scale: number;
+  now: string;
+  concurrency: number;
+  /** Where to write the traced statements (JSON lines), or null to keep them in memory only. */
+  traceFile: string | null;
+}
+
+interface RunMeasure {
+  now: string;
+  concurrency: number;
+  status: string;
+  error: string | null;
+  wallMs: number;
+  planMs: number;
+  executeMs: number;
+  steps: StepStat[];
+  peakRssMb: number;
+  sampledRssMb: number;
+  pgPeakPssMb: number | null;
+  statements: number;
+  duckdbMs: number;
+  transactions: number | null;
+}
+
+interface ReplayMeasure {
+  statements: number;
+  replayMs: number;
+  /** Statements that failed in the replay (with the reason), most of them because a file is gone. */
+  failed: Array<{ sql: string; error: string; originalMs: number }>;
+  failedOriginalMs: number;
+  copies: number;
+  /** Statements that had failed in the run itself and were replayed as well. */
+  failedInRun: number;
+}
+
+const silentLog = pino({ level: 'silent' }, new Writable({ write: (_c, _e, cb) => cb() }));
+
+function benchConfig(home: string, scale: number, concurrency: number): ShopflowConfig {
+  return ShopflowConfigSchema.parse({
+    env: 'bench',
+    home,
+    executor: { concurrency },
+    logging: { level: 'warn' },
+    data: { rawDir: join(home, 'raw'), logsDir: join(home, 'logs') },
+    resources: {
+      postgres: { mode: 'embedded' },
+      objectStore: { type: 'local', path: join(home, 'landing') },
+      generator: { scale, start: '2024-01-01', days: 90 },
+    },
+  });
+}
+
+/** Peak resident set of this process according to the kernel (VmHWM), in MB. */
+function kernelPeakRssMb(): number {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : process.memoryUsage().rss / MB;
+}
+
+/** PSS (MB) of the postmaster of the home's embedded PostgreSQL and all its children, or null. */
+function postgresPssMb(home: string): number | null {
+  const pidFile = join(home, 'postgres', 'data', 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(postmaster)) return null;
+  let kb = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (Number(entry) !== postmaster && ppid !== postmaster) continue;
+      const rollup = readFileSync(`/proc/${entry}/smaps_rollup`, 'utf8');
+      kb += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+    } catch {
+      // NOTE: a backend may exit between listing and reading; it no longer uses memory.
+    }
+  }
+  return kb / 1024;
+}
+
+/** One run of the plan of everything stale at `spec.now`, measured; runs inside a child process. */
+async function measureRun(spec: RunSpec): Promise<RunMeasure> {
+  process.env.SHOPFLOW_SCALE = String(spec.scale);
+  mkdirSync(spec.home, { recursive: true });
+  const config = benchConfig(spec.home, spec.scale, spec.concurrency);
+  const currentStep = new AsyncLocalStorage<StepStat>();
+  let statements = 0;
+  let duckdbMs = 0;
+  const trace: string[] = [];
+  setDuckDbTrace((entry: DuckDbTraceEntry) => {
+    statements++;
+    duckdbMs += entry.ms;
+    const step = currentStep.getStore();
+    if (step) {
+      step.duckdbMs += entry.ms;
+      step.statements++;
+    }
+    if (spec.traceFile) trace.push(JSON.stringify({ ...entry, step: step?.key ?? null }));
+  });
+  let sampled = process.memoryUsage().rss;
+  let pgPeak: number | null = null;
+  const rssSampler = setInterval(() => {
+    sampled = Math.max(sampled, process.memoryUsage().rss);
+  }, 100);
+  const pgSampler = setInterval(() => {
+    const pss = postgresPssMb(spec.home);
+    if (pss !== null) pgPeak = Math.max(pgPeak ?? 0, pss);
+  }, 1000);
+  const started = performance.now();
+  const runtime = await ShopflowRuntime.open({
+    config,
+    definitions: shopflow,
+    log: silentLog,
+    now: () => new Date(spec.now),
+  });
+  try {
+    const plan = await runtime.plan();
+    const planned = performance.now();
+    const reasons = new Map(plan.steps.map((s) => [s.key, s.reasons.map((r) => r.code)]));
+    const steps: StepStat[] = [];
+    const inner = inProcessLauncher(runtime.services);
+    const launcher: StepLauncher = {
+      launch: async (step) => {
+        const stat: StepStat = {
+          key: step.key,
+          assetKey: step.assetKey,
+          partitionKey: step.partitionKey,
+          group: shopflow.graph.get(step.assetKey).group ?? '',
+          status: 'running',
+          ms: 0,
+          duckdbMs: 0,
+          statements: 0,
+          materializeMs: null,
+          reasons: reasons.get(step.key) ?? [],
+          dataVersion: null,
+        };
+        const t = performance.now();
+        const outcome = await currentStep.run(stat, () => inner.launch(step));
+        stat.ms = performance.now() - t;
+        stat.status = outcome.status;
+        stat.dataVersion = outcome.dataVersion;
+        steps.push(stat);
+        return outcome;
+      },
+    };
+    const result = await runtime.execute(plan, { launcher });
+    const finished = performance.now();
+    const events = await runtime.store.listEvents({
+      runId: result.runId,
+      types: ['step_success', 'step_failure'],
+    });
+    const byKey = new Map(steps.map((s) => [s.key, s]));
+    let error = result.error;
+    for (const event of events) {
+      const key = event.partitionKey === null ? event.assetKey! : `${event.assetKey}[${event.partitionKey}]`;
+      const stat = byKey.get(key);
+      if (stat && typeof event.data.durationMs === 'number') stat.materializeMs = event.data.durationMs;
+      if (event.type === 'step_failure') error = `${error ?? ''} ${event.message}`.trim();
+    }
+    const rows = await runtime.store.listEvents({ runId: result.runId, types: ['step_success'] });
+    const transactions = rows
+      .filter((e) => e.assetKey === 'silver_transactions')
+      .reduce((sum, e) => sum + Number(e.data.rowCount ?? 0), 0);
+    if (spec.traceFile) writeFileSync(spec.traceFile, trace.length ? `${trace.join('\n')}\n` : '');
+    return {
+      now: spec.now,
+      concurrency: spec.concurrency,
+      status: result.status,
+      error,
+      wallMs: finished - started,
+      planMs: planned - started,
+      executeMs: finished - planned,
+      steps,
+      peakRssMb: kernelPeakRssMb(),
+      sampledRssMb: Math.max(sampled, process.memoryUsage().rss) / MB,
+      pgPeakPssMb: pgPeak,
+      statements,
+      duckdbMs,
+      transactions: transactions || null,
+    };
+  } finally {
+    clearInterval(rssSampler);
+    clearInterval(pgSampler);
+    setDuckDbTrace(null);
+    await runtime.close();
+  }
+}
+
+/** The file a `COPY (…) TO 'file' …` statement writes, or null for any other statement. */
+function copyTarget(statement: string): string | null {
+  if (!/^\s*COPY\s*\(/i.test(statement)) return null;
+  const match = /\)\s*TO\s+'((?:[^']|'')*)'\s*(\([^()]*\))?\s*;?\s*$/is.exec(statement);
+  return match ? match[1].replaceAll("''", "'") : null;
+}
+
+/**
+ * Replays traced statements in their order of completion on one fresh DuckDB connection, timing
+ * each. Files the run read are still in the home; COPY targets are written again at their
+ * original paths (folders the run had already removed are created for the replay and removed
+ * after it), so statements that read a file a COPY wrote a moment earlier work too.
+ */
+async function replay(traceFile: string, scratch: string): Promise<ReplayMeasure> {
+  const entries = readFileSync(traceFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as DuckDbTraceEntry & { step: string | null });
+  const instance = await DuckDBInstance.create(':memory:', { temp_directory: join(scratch, 'duckdb-tmp') });
+  const connection = await instance.connect();
+  await connection.run("SET TimeZone = 'UTC'");
+  const createdDirs: string[] = [];
+  const createdFiles: string[] = [];
+  const failed: ReplayMeasure['failed'] = [];
+  let replayMs = 0;
+  let copies = 0;
+  try {
+    for (const entry of entries) {
+      const target = copyTarget(entry.sql);
+      if (target) {
+        copies++;
+        if (!existsSync(dirname(target))) {
+          mkdirSync(dirname(target), { recursive: true });
+          createdDirs.push(dirname(target));
+        }
+        if (!existsSync(target)) createdFiles.push(target);
+      }
+      const t = performance.now();
+      try {
+        await connection.runAndReadAll(entry.sql);
+      } catch (error) {
+        if (entry.ok) {
+          failed.push({
+            sql: entry.sql.slice(0, 300),
+            error: (error as Error).message.split('\n')[0],
+            originalMs: entry.ms,
+          });
+        }
+      }
+      replayMs += performance.now() - t;
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    for (const file of createdFiles) rmSync(file, { force: true });
+    for (const dir of createdDirs) rmSync(dir, { recursive: true, force: true });
+  }
+  return {
+    statements: entries.length,
+    replayMs,
+    failed,
+    failedOriginalMs: failed.reduce((sum, f) => sum + f.originalMs, 0),
+    copies,
+    failedInRun: entries.filter((e) => !e.ok).length,
+  };
+}
+
+function inChild<T>(mode: 'run' | 'replay', payload: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--child', mode, JSON.stringify(payload)], {
+      execArgv: process.execArgv,
+    });
+    let answer: T | undefined;
+    child.once('message', (message) => {
+      answer = message as T;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0 && answer !== undefined) resolve(answer);
+      else reject(new Error(`benchmark child (${mode}) exited with code ${code}`));
+    });
+  });
+}
+
+async function run(spec: RunSpec, label: string): Promise<RunMeasure> {
+  const measure = await inChild<RunMeasure>('run', spec);
+  console.error(
+    `  ${label}: ${(measure.wallMs / 1000).toFixed(1)} s, ${measure.steps.length} steps, ${measure.status}, ` +
+      `peak RSS ${measure.peakRssMb.toFixed(0)} MB, PostgreSQL ${measure.pgPeakPssMb?.toFixed(0) ?? '-'} MB`,
+  );
+  if (measure.status !== 'success') throw new Error(`${label} failed: ${measure.error}`);
+  return measure;
+}
+
+async function withHome<T>(scratch: string, name: string, body: (home: string) => Promise<T>): Promise<T> {
+  const home = join(scratch, name);
+  mkdirSync(home, { recursive: true });
+  try {
+    return await body(home);
+  } finally {
+    await stopEmbeddedPostgres(join(home, 'postgres')).catch(() => false);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+interface Repetition {
+  full: Map<number, RunMeasure>;
+  replay: ReplayMeasure;
+  before: RunMeasure;
+  incremental: RunMeasure;
+}
+
+async function repetition(
+  scale: number,
+  concurrencies: number[],
+  index: number,
+  scratch: string,
+): Promise<Repetition> {
+  const reference = concurrencies[0];
+  const full = new Map<number, RunMeasure>();
+  let replayed: ReplayMeasure | undefined;
+  // NOTE: alternate the order of the concurrencies between repetitions, so a drift of the shared
+  // machine's load does not always favour the same one.
+  const order = index % 2 === 0 ? concurrencies : [...concurrencies].reverse();
+  for (const concurrency of order) {
+    await withHome(scratch, `full-${index}-c${concurrency}`, async (home) => {
+      const traceFile = concurrency === reference ? join(scratch, `trace-${index}.jsonl`) : null;
+      full.set(
+        concurrency,
+        await run(
+          { home, scale, now: FULL_NOW, concurrency, traceFile },
+          `full run, concurrency ${concurrency}`,
+        ),
+      );
+      if (traceFile) {
+        replayed = await inChild<ReplayMeasure>('replay', { traceFile, scratch });
+        console.error(
+          `  replay: ${replayed.statements} statements in ${(replayed.replayMs / 1000).toFixed(1)} s, ${replayed.failed.length} failed`,
+        );
+        rmSync(traceFile, { force: true });
+      }
+    });
+  }
+  const { before, incremental } = await withHome(scratch, `incremental-${index}`, async (home) => {
+    const spec = { home, scale, concurrency: reference, traceFile: null };
+    const before = await run({ ...spec, now: BEFORE_NOW }, 'first 89 days');
+    const incremental = await run({ ...spec, now: FULL_NOW }, 'incremental run (+1 day)');
+    return { before, incremental };
+  });
+  return { full, replay: replayed!, before, incremental };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const share = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)}%`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+interface AssetTotals {
+  assetKey: string;
+  group: string;
+  /** Steps that materialized (success). */
+  ran: number;
+  /** Steps skipped because their upstream was re-materialized with identical data. */
+  skipped: number;
+  /** Steps that materialized data identical to what the partition held before the run. */
+  identical: number;
+  ms: number;
+  duckdbMs: number;
+  reasons: Set<string>;
+}
+
+function byAsset(steps: StepStat[], previous: Map<string, string | null> = new Map()): AssetTotals[] {
+  const totals = new Map<string, AssetTotals>();
+  for (const step of steps) {
+    const t = totals.get(step.assetKey) ?? {
+      assetKey: step.assetKey,
+      group: step.group,
+      ran: 0,
+      skipped: 0,
+      identical: 0,
+      ms: 0,
+      duckdbMs: 0,
+      reasons: new Set<string>(),
+    };
+    if (step.status === 'success') t.ran++;
+    else t.skipped++;
+    if (step.status === 'success' && step.dataVersion && previous.get(step.key) === step.dataVersion)
+      t.identical++;
+    t.ms += step.ms;
+    t.duckdbMs += step.duckdbMs;
+    for (const r of step.reasons) t.reasons.add(r);
+    totals.set(step.assetKey, t);
+  }
+  return [...totals.values()].sort((a, b) => b.ms - a.ms);
+}
+
+function byGroup(steps: StepStat[]): Array<{ group: string; steps: number; ms: number; duckdbMs: number }> {
+  const totals = new Map<string, { group: string; steps: number; ms: number; duckdbMs: number }>();
+  for (const step of steps) {
+    const t = totals.get(step.group) ?? { group: step.group, steps: 0, ms: 0, duckdbMs: 0 };
+    t.steps++;
+    t.ms += step.ms;
+    t.duckdbMs += step.duckdbMs;
+    totals.set(step.group, t);
+  }
+  return [...totals.values()].sort((a, b) => b.ms - a.ms);
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+/** The repetition whose value is the median one (the lower middle for an even count). */
+function medianRepetition(reps: Repetition[], value: (r: Repetition) => number): Repetition {
+  const sorted = [...reps].sort((a, b) => value(a) - value(b));
+  return sorted[(sorted.length - 1) >> 1];
+}
+
+/** Unpartitioned upstreams of `assetKey` that materialized in the run (so every partition reading them is stale). */
+function changedWholeUpstreams(assetKey: string, run: RunMeasure): string[] {
+  const ran = new Set(run.steps.filter((s) => s.status === 'success').map((s) => s.key));
+  return shopflow.graph
+    .upstream(assetKey)
+    .map((dep) => dep.assetKey)
+    .filter((key) => !shopflow.graph.get(key).partitions && ran.has(key));
+}
+
+/** Everything measured, as saved with `--json` and read back with `--from`. */
+interface SavedResults {
+  scale: number;
+  concurrencies: number[];
+  machine: string;
+  reps: Array<Omit<Repetition, 'full'> & { full: Record<number, RunMeasure> }>;
+}
+
+function report(results: SavedResults): string {
+  const { scale, concurrencies } = results;
+  const reps: Repetition[] = results.reps.map((r) => ({
+    ...r,
+    full: new Map(Object.entries(r.full).map(([c, m]) => [Number(c), m])),
+  }));
+  const reference = concurrencies[0];
+  const n = reps.length;
+  const fullWall = (c: number) => median(reps.map((r) => r.full.get(c)!.wallMs));
+  const incWall = median(reps.map((r) => r.incremental.wallMs));
+  const ratio = median(reps.map((r) => r.incremental.wallMs / r.full.get(reference)!.wallMs));
+  const overhead = median(reps.map((r) => r.full.get(reference)!.wallMs / r.replay.replayMs));
+  const mid = medianRepetition(reps, (r) => r.full.get(reference)!.wallMs);
+  const midInc = medianRepetition(reps, (r) => r.incremental.wallMs);
+  const ref = mid.full.get(reference)!;
+  const inc = midInc.incremental;
+  const previous = new Map(midInc.before.steps.map((s) => [s.key, s.dataVersion]));
+  const fastest = [...concurrencies].sort((a, b) => fullWall(a) - fullWall(b))[0];
+  const what =
+    n === 1
+      ? 'one repetition (the machine is shared with other work, so these single figures are noisy)'
+      : `medians of ${n} repetitions`;
+  const stepMs = sum(ref.steps.map((s) => s.ms));
+  const stepDuck = sum(ref.steps.map((s) => s.duckdbMs));
+  const incAssets = byAsset(inc.steps, previous);
+  const incRan = inc.steps.filter((s) => s.status === 'success');
+  const incTop = [...incRan].sort((a, b) => b.ms - a.ms).slice(0, 10);
+  const incStepMs = sum(inc.steps.map((s) => s.ms));
+  const failedReplay = mid.replay.failed;
+  const failureKinds = new Map<string, number>();
+  for (const f of failedReplay)
+    failureKinds.set(f.error.slice(0, 120), (failureKinds.get(f.error.slice(0, 120)) ?? 0) + 1);
+  const perRep = (value: (r: Repetition) => number, format: (v: number) => string) =>
+    n === 1 ? '' : ` (${reps.map((r) => format(value(r))).join(', ')})`;
+
+  const lines: string[] = [];
+  lines.push(`## Whole pipeline (\`bench/pipeline-bench.ts\`)
+
+Machine: ${results.machine}. Scale ${scale}${ref.transactions ? ` (${count(ref.transactions)} valid transactions in \`silver_transactions\`)` : ''}, ${what}.
+Each run is its own child process on a fresh home (SQLite instance store, local lake, embedded PostgreSQL, local
+landing zone) with the clock injected: a full run sees all 90 days (2024-01-01..2024-03-30). The incremental home is
+first materialized with the clock at 2024-03-30 12:00 UTC (89 days), then run again with the full run's clock.
+
+\`\`\`
+npx tsx bench/pipeline-bench.ts ${scale} --runs ${n} --concurrency ${concurrencies.join(',')} --write
+\`\`\`
+
+| measure | ${n === 1 ? 'value' : `median of ${n}`} | target |
+|---|---:|---|
+${concurrencies
+  .map(
+    (c) =>
+      `| full run, concurrency ${c}${c === reference ? ' (config default)' : ''}: ${count(ref.steps.length)} steps | ${seconds(fullWall(c))}${perRep((r) => r.full.get(c)!.wallMs, seconds)} | |`,
+  )
+  .join('\n')}
+| peak RSS of the process (full run, concurrency ${reference}; kernel high-water mark) | ${median(reps.map((r) => r.full.get(reference)!.peakRssMb)).toFixed(0)} MB | |
+| peak memory (PSS) of the embedded PostgreSQL's processes, sampled every second | ${median(reps.map((r) => r.full.get(reference)!.pgPeakPssMb ?? 0)).toFixed(0)} MB | |
+| first run of the incremental home (89 days) | ${seconds(median(reps.map((r) => r.before.wallMs)))} | |
+| incremental run after adding 2024-03-30: ${count(inc.steps.length)} steps planned, ${count(incRan.length)} materialized | ${seconds(incWall)}${perRep((r) => r.incremental.wallMs, seconds)} | |
+| peak RSS of the incremental run | ${median(reps.map((r) => r.incremental.peakRssMb)).toFixed(0)} MB | |
+| incremental ÷ full (concurrency ${reference}) | **${ratio.toFixed(2)}**${perRep(
+    (r) => r.incremental.wallMs / r.full.get(reference)!.wallMs,
+    (v) => v.toFixed(2),
+  )} | ≤ 0.10 — ${ratio <= 0.1 ? 'met' : '**missed**'} |
+
+On these 2 cores concurrency ${fastest} was the faster (${concurrencies.map((c) => `${c}: ${seconds(fullWall(c))}`).join(', ')}).
+`);
+
+  lines.push(`### Framework overhead against DuckDB run directly
+
+Every DuckDB statement of the full run (concurrency ${reference}) was traced with \`setDuckDbTrace\`, then
+replayed in the same order, one after another, on one fresh DuckDB connection in a new process, reading the files
+still in the home; the ${count(mid.replay.copies)} COPY statements write their targets again (temporary files,
+removed after the replay).
+
+| measure | value |
+|---|---:|
+| full run wall time | ${seconds(ref.wallMs)} |
+| sum of the ${count(ref.statements)} traced DuckDB statements (steps run ${reference} at a time, so they overlap and compete for the 2 cores) | ${seconds(ref.duckdbMs)} |
+| replay of the same statements one after another | ${seconds(mid.replay.replayMs)} |
+| **run wall time ÷ replay** | **${overhead.toFixed(2)}**${perRep(
+    (r) => r.full.get(reference)!.wallMs / r.replay.replayMs,
+    (v) => v.toFixed(2),
+  )} |
+| statements that failed on replay | ${failedReplay.length}${failedReplay.length ? ` (${seconds(mid.replay.failedOriginalMs)} in the run)` : ''} |
+${[...failureKinds].map(([kind, k]) => `\n- ${k}× \`${kind.replaceAll('`', "'")}\``).join('')}
+
+The remainder is work outside DuckDB. Summed step wall times (${seconds(stepMs)}; more than the run's wall time
+because steps overlap) by group, with the part spent inside DuckDB statements:
+
+| group | steps | step time | in DuckDB | elsewhere |
+|---|---:|---:|---:|---:|
+${byGroup(ref.steps)
+  .map(
+    (g) =>
+      `| ${g.group} | ${g.steps} | ${seconds(g.ms)} | ${seconds(g.duckdbMs)} | ${seconds(g.ms - g.duckdbMs)} (${share(g.ms - g.duckdbMs, g.ms)}) |`,
+  )
+  .join('\n')}
+| all | ${ref.steps.length} | ${seconds(stepMs)} | ${seconds(stepDuck)} | ${seconds(stepMs - stepDuck)} (${share(stepMs - stepDuck, stepMs)}) |
+
+Heaviest assets of the full run:
+
+| asset | steps | step time | in DuckDB |
+|---|---:|---:|---:|
+${byAsset(ref.steps)
+  .slice(0, 12)
+  .map((a) => `| \`${a.assetKey}\` | ${a.ran + a.skipped} | ${seconds(a.ms)} | ${seconds(a.duckdbMs)} |`)
+  .join('\n')}
+`);
+
+  lines.push(`### Where the incremental run's time goes
+
+${count(inc.steps.length)} steps planned, ${count(incRan.length)} materialized, ${count(inc.steps.length - incRan.length)} skipped by the executor
+because their upstream was re-materialized with identical data. Step times sum to ${seconds(incStepMs)} (wall ${seconds(inc.wallMs)}).
+"identical" counts materializations whose data version equals the one the partition had before the run.
+
+| asset | ran | skipped | identical | step time | share | in DuckDB | why planned | changed whole upstream |
+|---|---:|---:|---:|---:|---:|---:|---|---|
+${incAssets
+  .map(
+    (a) =>
+      `| \`${a.assetKey}\` | ${a.ran} | ${a.skipped} | ${a.identical} | ${seconds(a.ms)} | ${share(a.ms, incStepMs)} | ${seconds(a.duckdbMs)} | ${[...a.reasons].join(', ')} | ${changedWholeUpstreams(
+        a.assetKey,
+        inc,
+      )
+        .map((k) => `\`${k}\``)
+        .join(', ')} |`,
+  )
+  .join('\n')}
+
+The 10 most expensive steps (from the launcher's start to end of each step: lock, inputs, materialize, write, checks):
+
+| step | time | in DuckDB | materialize + write (\`durationMs\`) | why planned |
+|---|---:|---:|---:|---|
+${incTop
+  .map(
+    (s) =>
+      `| \`${s.key}\` | ${seconds(s.ms)} | ${seconds(s.duckdbMs)} | ${s.materializeMs === null ? '-' : seconds(s.materializeMs)} | ${s.reasons.join(', ')} |`,
+  )
+  .join('\n')}
+`);
+
+  lines.push(`### Reading the figures
+
+${interpretation({ ratio, inc, incAssets, incStepMs, overhead, ref, replay: mid.replay })}
+`);
+  return lines.join('\n');
+}
+
+function interpretation(f: {
+  ratio: number;
+  inc: RunMeasure;
+  incAssets: AssetTotals[];
+  incStepMs: number;
+  overhead: number;
+  ref: RunMeasure;
+  replay: ReplayMeasure;
+}): string {
+  const paragraphs: string[] = [];
+  const top = f.incAssets.slice(0, 5);
+  const partitioned = (a: AssetTotals) => Boolean(shopflow.graph.get(a.assetKey).partitions);
+  const whole = f.incAssets.filter((a) => !partitioned(a) && a.ran > 0);
+  const wholeMs = sum(whole.map((a) => a.ms));
+  const history = f.incAssets.filter((a) => partitioned(a) && a.ran > 1);
+  const historyMs = sum(history.map((a) => a.ms));
+  const identicalSteps = sum(f.incAssets.map((a) => a.identical));
+  const oldDaysMs = sum(
+    f.inc.steps
+      .filter(
+        (s) =>
+          s.status === 'success' &&
+          s.partitionKey !== null &&
+          s.partitionKey !== '2024-03-30' &&
+          shopflow.graph.get(s.assetKey).partitions,
+      )
+      .map((s) => s.ms),
+  );
+  paragraphs.push(
+    `- **Incremental run: target ${f.ratio <= 0.1 ? 'met' : 'missed'}** (${f.ratio.toFixed(2)} of the full run). ` +
+      `Five assets take ${share(sum(top.map((a) => a.ms)), f.incStepMs)} of its step time: ` +
+      `${top.map((a) => `\`${a.assetKey}\` ${share(a.ms, f.incStepMs)}`).join(', ')}.`,
+  );
+  if (history.length > 0) {
+    paragraphs.push(
+      `- Daily assets re-materialized old days, not only 2024-03-30 (${seconds(historyMs)} of step time, ${share(historyMs, f.incStepMs)}; old days alone ${seconds(oldDaysMs)}): ` +
+        `${history.map((a) => `\`${a.assetKey}\` ${a.ran} days`).join(', ')}. ` +
+        'Each of their partitions reads an unpartitioned asset through an all-partitions mapping (last column of the table); ' +
+        'a new day gives that asset a new data version (new customers and profile changes), which makes every partition that read it stale. ' +
+        `The executor skips a step only when its upstream turns out unchanged, and here it did change, so they ran; ${count(identicalSteps)} of the re-materializations wrote exactly the data they replaced, ` +
+        'which is what lets the steps after them (daily, weekly and monthly sales) be skipped.',
+    );
+  }
+  paragraphs.push(
+    `- ${whole.length} unpartitioned assets re-ran whole (${seconds(wholeMs)}, ${share(wholeMs, f.incStepMs)}): they read all of their inputs' history ` +
+      '(`raw_customers` and `raw_products` re-read all 90 extracts; the dimensions, warehouse loads, gold analytics and features re-read whole silver tables), ' +
+      'so one new day costs them as much as the full history.',
+  );
+  paragraphs.push(
+    `- Framework overhead: the full run took ${f.overhead.toFixed(2)}× the time of its DuckDB statements replayed back to back. ` +
+      'The remainder is work that is not DuckDB, visible per group above: the simulator generating the extracts (`source_files`), ' +
+      'PostgreSQL COPY + upsert loads and SCD2 merges (`pg_*`, `dim_*`, `fact_sales`), object-store writes of the landing zone (`s3_raw_landing`), ' +
+      "and the framework's own bookkeeping per step (partition lock, lineage, events and materializations in the instance store, check results).",
+  );
+  if (f.replay.failed.length > 0) {
+    paragraphs.push(
+      `- ${f.replay.failed.length} statements could not be replayed (listed above); they took ${seconds(f.replay.failedOriginalMs)} in the run and count in the replay with the time of their failure.`,
+    );
+  }
+  return paragraphs.join('\n');
+}
+
+function parseArgs(argv: string[]): {
+  scale: number;
+  runs: number;
+  concurrencies: number[];
+  write: boolean;
+  json: string | null;
+  from: string | null;
+} {
+  let json: string | null = null;
+  let from: string | null = null;
+  let scale = 200;
+  let runs = 1;
+  let concurrencies = [4, 2];
+  let write = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--write') write = true;
+    else if (arg === '--json') json = argv[++i];
+    else if (arg === '--from') from = argv[++i];
+    else if (arg === '--runs') runs = Number(argv[++i]);
+    else if (arg === '--concurrency') concurrencies = String(argv[++i]).split(',').map(Number);
+    else scale = Number(arg);
+  }
+  if (
+    !(scale > 0) ||
+    !Number.isInteger(runs) ||
+    runs < 1 ||
+    concurrencies.some((c) => !Number.isInteger(c) || c < 1)
+  ) {
+    console.error(
+      'usage: npx tsx bench/pipeline-bench.ts [scale > 0] [--runs N ≥ 1] [--concurrency 4,2] [--write] [--json FILE]',
+    );
+    process.exit(2);
+  }
+  return { scale, runs, concurrencies, write, json, from };
+}
+
+if (process.argv[2] === '--child') {
+  const payload = JSON.parse(process.argv[4]);
+  const answer =
+    process.argv[3] === 'run'
+      ? await measureRun(payload as RunSpec)
+      : await replay(payload.traceFile as string, payload.scratch as string);
+  process.send!(answer, () => process.exit(0));
+} else {
+  const { scale, runs, concurrencies, write, json, from } = parseArgs(process.argv.slice(2));
+  let results: SavedResults;
+  if (from) {
+    results = JSON.parse(readFileSync(from, 'utf8')) as SavedResults;
+  } else {
+    results = { scale, concurrencies, machine: machine(), reps: [] };
+    const scratch = mkdtempSync(join(tmpdir(), 'shopflow-pipeline-bench-'));
+    // NOTE: the embedded PostgreSQL runs as `postgres` when we are root; it must reach the homes.
+    chmodSync(scratch, 0o755);
+    try {
+      for (let i = 0; i < runs; i++) {
+        console.error(`repetition ${i + 1} of ${runs}, scale ${scale}`);
+        const rep = await repetition(scale, concurrencies, i, scratch);
+        results.reps.push({ ...rep, full: Object.fromEntries(rep.full) });
+        // NOTE: saved after every repetition, so a long benchmark that stops half-way keeps its figures.
+        if (json) writeFileSync(json, JSON.stringify(results));
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  const markdown = report(results);
+  console.log(markdown);
+  if (write) writeBenchmarkSection('pipeline', markdown);
+}

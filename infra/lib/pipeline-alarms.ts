@@ -1,0 +1,128 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { EnvironmentSettings } from './environment-settings.js';
+import { daemonAlerts, failures } from './shopflow-metrics.js';
+
+/** Props of {@link PipelineAlarms}. */
+export interface PipelineAlarmsProps {
+  settings: EnvironmentSettings;
+  topic: sns.ITopic;
+  database: rds.IDatabaseInstance;
+  /** The daemon service; undefined when the daemon is not run (no "daemon not running" alarm). */
+  daemonService?: ecs.FargateService;
+}
+
+const GIB = 1024 ** 3;
+
+/**
+ * The alarms on-call acts on (`docs/runbook.md` has one section per alarm), each sending its
+ * ALARM and OK transitions to the alerts topic:
+ *
+ * - `RunFailures`: a ShopFlow run failed (≥ 1 in the last 24 hours);
+ * - `BlockingCheckFailures`: an `error` check failed (≥ 1 in the last 24 hours);
+ * - `FreshnessBreaches`: an asset is older than its freshness policy allows (≥ 1 in an hour);
+ * - `TickFailures`: the daemon could not evaluate a schedule or sensor (≥ 1 in an hour);
+ * - `DaemonNotRunning`: the daemon service reported no CPU sample for 15 minutes;
+ * - `DatabaseCpuHigh`: RDS CPU above 80 % for 15 minutes;
+ * - `DatabaseFreeStorageLow`: RDS free storage below the environment's threshold.
+ *
+ * @example
+ * const alarms = new PipelineAlarms(this, 'Alarms', { settings, topic, database, daemonService });
+ * alarms.all.length;
+ */
+export class PipelineAlarms extends Construct {
+  readonly all: cloudwatch.Alarm[] = [];
+  private readonly namePrefix: string;
+
+  constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
+    super(scope, id);
+    const { settings } = props;
+    const hour = Duration.hours(1);
+    this.namePrefix = `ShopFlow-${settings.name}-`;
+
+    const dayOfHours = { evaluationPeriods: 24, datapointsToAlarm: 1 };
+    this.add('RunFailures', {
+      metric: failures('run_failure', hour, 'Run failures'),
+      threshold: 1,
+      ...dayOfHours,
+      alarmDescription: 'A ShopFlow run failed in the last 24 hours. Runbook: docs/runbook.md#runfailures',
+    });
+    this.add('BlockingCheckFailures', {
+      metric: failures('check_failure', hour, 'Blocking check failures'),
+      threshold: 1,
+      ...dayOfHours,
+      alarmDescription:
+        'A blocking (error) data-quality check failed in the last 24 hours; downstream steps of that partition did not run. Runbook: docs/runbook.md#blockingcheckfailures',
+    });
+    this.add('FreshnessBreaches', {
+      metric: daemonAlerts('freshness_breach', hour),
+      threshold: 1,
+      evaluationPeriods: 1,
+      alarmDescription:
+        'An asset is older than its freshness policy allows. Runbook: docs/runbook.md#freshnessbreaches',
+    });
+    this.add('TickFailures', {
+      metric: daemonAlerts('tick_failure', hour),
+      threshold: 1,
+      evaluationPeriods: 1,
+      alarmDescription:
+        'The daemon could not evaluate a schedule or sensor tick. Runbook: docs/runbook.md#tickfailures',
+    });
+    if (props.daemonService) {
+      this.add(
+        'DaemonNotRunning',
+        {
+          metric: props.daemonService.metricCpuUtilization({
+            statistic: cloudwatch.Stats.SAMPLE_COUNT,
+            period: Duration.minutes(5),
+          }),
+          threshold: 1,
+          evaluationPeriods: 3,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          alarmDescription:
+            'No daemon task has been running for 15 minutes: schedules, sensors and freshness monitoring are stopped. Runbook: docs/runbook.md#daemonnotrunning',
+        },
+        cloudwatch.TreatMissingData.BREACHING,
+      );
+    }
+    this.add('DatabaseCpuHigh', {
+      metric: props.database.metricCPUUtilization({ period: Duration.minutes(5) }),
+      threshold: 80,
+      evaluationPeriods: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: 'RDS CPU above 80 % for 15 minutes. Runbook: docs/runbook.md#databasecpuhigh',
+    });
+    this.add('DatabaseFreeStorageLow', {
+      metric: props.database.metricFreeStorageSpace({ period: Duration.minutes(5) }),
+      threshold: settings.database.freeStorageAlarmGiB * GIB,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      alarmDescription: `RDS free storage below ${settings.database.freeStorageAlarmGiB} GiB. Runbook: docs/runbook.md#databasefreestoragelow`,
+    });
+
+    for (const alarm of this.all) {
+      alarm.addAlarmAction(new actions.SnsAction(props.topic));
+      alarm.addOkAction(new actions.SnsAction(props.topic));
+    }
+  }
+
+  private add(
+    name: string,
+    props: Omit<cloudwatch.AlarmProps, 'alarmName'>,
+    missing: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
+  ): void {
+    this.all.push(
+      new cloudwatch.Alarm(this, name, {
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: missing,
+        ...props,
+        alarmName: `${this.namePrefix}${name}`,
+      }),
+    );
+  }
+}

@@ -1,0 +1,144 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import type { EnvironmentSettings } from './environment-settings.js';
+import { alertsByType, daemonAlerts, failures } from './shopflow-metrics.js';
+
+/** Props of {@link PipelineDashboard}. */
+export interface PipelineDashboardProps {
+  settings: EnvironmentSettings;
+  cluster: ecs.ICluster;
+  database: rds.IDatabaseInstance;
+  logGroup: logs.ILogGroup;
+  alarms: cloudwatch.IAlarm[];
+  /** The scheduled `materialize` task's family (Container Insights task metrics). */
+  materializeFamily: string;
+  daemonService?: ecs.FargateService;
+}
+
+/**
+ * The `ShopFlow-<env>` CloudWatch dashboard: alarm states; run and blocking-check failures;
+ * `ShopFlowAlerts` by `AlertType`; freshness and tick failures; daemon and `materialize` task
+ * CPU and memory; RDS CPU, connections and free storage; the latest error log lines.
+ *
+ * @example
+ * new PipelineDashboard(this, 'Dashboard', { settings, cluster, database, logGroup, alarms, materializeFamily });
+ */
+export class PipelineDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: PipelineDashboardProps) {
+    super(scope, id);
+    const hour = Duration.hours(1);
+    const fiveMinutes = Duration.minutes(5);
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `ShopFlow-${props.settings.name}`,
+      defaultInterval: Duration.days(7),
+    });
+
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 24, height: 4 }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Run and blocking-check failures (per hour)',
+        left: [failures('run_failure', hour, 'Run failures'), failures('check_failure', hour, 'Check failures')],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'ShopFlowAlerts by AlertType (per hour)',
+        left: [alertsByType(hour)],
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Freshness breaches and tick failures (per hour)',
+        left: [daemonAlerts('freshness_breach', hour), daemonAlerts('tick_failure', hour)],
+        width: 12,
+      }),
+      new cloudwatch.SingleValueWidget({
+        title: 'Alerts in the selected range',
+        metrics: [
+          failures('run_failure', hour, 'Run failures'),
+          failures('check_failure', hour, 'Check failures'),
+          daemonAlerts('freshness_breach', hour),
+          daemonAlerts('tick_failure', hour),
+        ],
+        setPeriodToTimeRange: true,
+        width: 12,
+      }),
+    );
+
+    const taskWidgets: cloudwatch.IWidget[] = [];
+    if (props.daemonService) {
+      taskWidgets.push(
+        new cloudwatch.GraphWidget({
+          title: 'Daemon task CPU and memory (%)',
+          left: [
+            props.daemonService.metricCpuUtilization({ period: fiveMinutes }),
+            props.daemonService.metricMemoryUtilization({ period: fiveMinutes }),
+          ],
+          leftYAxis: { min: 0, max: 100 },
+          width: 12,
+        }),
+      );
+    }
+    if (props.settings.containerInsights) {
+      const task = (metricName: string) =>
+        new cloudwatch.Metric({
+          namespace: 'ECS/ContainerInsights',
+          metricName,
+          dimensionsMap: { ClusterName: props.cluster.clusterName, TaskDefinitionFamily: props.materializeFamily },
+          statistic: cloudwatch.Stats.MAXIMUM,
+          period: fiveMinutes,
+        });
+      taskWidgets.push(
+        new cloudwatch.GraphWidget({
+          title: 'Materialize task CPU (units) and memory (MiB)',
+          left: [task('CpuUtilized'), task('CpuReserved')],
+          right: [task('MemoryUtilized'), task('MemoryReserved')],
+          width: 12,
+        }),
+      );
+    }
+    if (taskWidgets.length > 0) this.dashboard.addWidgets(...taskWidgets);
+
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'RDS CPU (%)',
+        left: [props.database.metricCPUUtilization({ period: fiveMinutes })],
+        leftYAxis: { min: 0, max: 100 },
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'RDS connections',
+        left: [props.database.metricDatabaseConnections({ period: fiveMinutes })],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'RDS free storage (bytes)',
+        left: [props.database.metricFreeStorageSpace({ period: fiveMinutes })],
+        width: 8,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.LogQueryWidget({
+        title: 'Latest errors (pino level ≥ 50)',
+        logGroupNames: [props.logGroup.logGroupName],
+        queryLines: [
+          'fields @timestamp, @logStream, msg',
+          'filter level >= 50',
+          'sort @timestamp desc',
+          'limit 50',
+        ],
+        width: 24,
+        height: 6,
+      }),
+    );
+  }
+}

@@ -1,0 +1,215 @@
+import { CfnOutput, Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { AlertsTopic } from './alerts-topic.js';
+import { grantPrefixReadWrite } from './bucket-prefix-access.js';
+import { containerImageOf } from './container-image.js';
+import { CostBudget } from './cost-budget.js';
+import { DATABASE_NAME, DATABASE_PORT } from './database-stack.js';
+import type { InfraContext } from './infra-context.js';
+import { PipelineAlarms } from './pipeline-alarms.js';
+import { PipelineDashboard } from './pipeline-dashboard.js';
+import { removalPolicyOf } from './removal-policy.js';
+import { ShopflowTaskDefinition } from './shopflow-task-definition.js';
+import { TASK_SUBNETS } from './shopflow-vpc.js';
+import { LAKE_PREFIX, LANDING_PREFIX } from './storage-stack.js';
+import { TaskFailureRule } from './task-failure-rule.js';
+
+/** PostgreSQL schema of the instance store tables (the warehouse uses `shopflow`). */
+export const INSTANCE_SCHEMA = 'shopflow_instance';
+
+/** Props of {@link PipelineStack}: the deployment context and what the other two stacks made. */
+export interface PipelineStackProps extends StackProps {
+  context: InfraContext;
+  landingBucket: s3.IBucket;
+  lakeBucket: s3.IBucket;
+  vpc: ec2.IVpc;
+  database: rds.IDatabaseInstance;
+  databaseSecret: secretsmanager.ISecret;
+  tasksSecurityGroup: ec2.ISecurityGroup;
+}
+
+/**
+ * ShopFlow on ECS Fargate: the `shopflow daemon` service (schedules, sensors, freshness and
+ * run-failure alerts), the `shopflow materialize` task started by EventBridge Scheduler (on
+ * Fargate Spot where the environment allows), their log group, a least-privilege task role,
+ * secrets injected from Secrets Manager, the alerts topic, alarms, the dashboard, a rule for
+ * failed tasks and an optional monthly budget.
+ *
+ * @example
+ * new PipelineStack(app, 'ShopFlow-dev-Pipeline', { context, landingBucket, lakeBucket, vpc, database, databaseSecret, tasksSecurityGroup });
+ */
+export class PipelineStack extends Stack {
+  readonly cluster: ecs.Cluster;
+  readonly taskRole: iam.Role;
+  readonly executionRole: iam.Role;
+  readonly daemonService?: ecs.FargateService;
+  readonly materializeTask: ecs.FargateTaskDefinition;
+  readonly daemonTask: ecs.FargateTaskDefinition;
+  readonly logGroup: logs.LogGroup;
+  readonly alarms: PipelineAlarms;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { context } = props;
+    const { settings } = context;
+    const env = settings.name;
+    const retention = removalPolicyOf(settings.retention);
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      clusterName: `shopflow-${env}`,
+      vpc: props.vpc,
+      enableFargateCapacityProviders: true,
+      containerInsightsV2: settings.containerInsights
+        ? ecs.ContainerInsights.ENABLED
+        : ecs.ContainerInsights.DISABLED,
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/shopflow/${env}/pipeline`,
+      retention: settings.logRetentionDays as logs.RetentionDays,
+      removalPolicy: retention,
+    });
+
+    this.taskRole = new iam.Role(this, 'TaskRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `ShopFlow ${env} tasks: read/write raw/ of the landing bucket and lake/ of the lake bucket`,
+    });
+    grantPrefixReadWrite(this.taskRole, props.landingBucket, LANDING_PREFIX);
+    grantPrefixReadWrite(this.taskRole, props.lakeBucket, LAKE_PREFIX);
+
+    this.executionRole = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `ShopFlow ${env} task execution: pull the image, write logs, read the task secrets`,
+    });
+
+    const webhookSecret = secretsmanager.Secret.fromSecretNameV2(
+      this,
+      'WebhookSecret',
+      `shopflow/${env}/webhook-url`,
+    );
+    const secrets: Record<string, ecs.Secret> = {
+      SHOPFLOW_DB_USERNAME: ecs.Secret.fromSecretsManager(props.databaseSecret, 'username'),
+      SHOPFLOW_DB_PASSWORD: ecs.Secret.fromSecretsManager(props.databaseSecret, 'password'),
+      SHOPFLOW_WEBHOOK_URL: ecs.Secret.fromSecretsManager(webhookSecret),
+    };
+    const environment: Record<string, string> = {
+      SHOPFLOW_ENV: 'prod',
+      SHOPFLOW_DEPLOYMENT: env,
+      SHOPFLOW_LANDING_BUCKET: props.landingBucket.bucketName,
+      SHOPFLOW_LAKE_BUCKET: props.lakeBucket.bucketName,
+      AWS_REGION: this.region,
+      SHOPFLOW_INSTANCE_SCHEMA: INSTANCE_SCHEMA,
+      SHOPFLOW_LOG_LEVEL: 'info',
+      SHOPFLOW_DB_HOST: props.database.dbInstanceEndpointAddress,
+      SHOPFLOW_DB_PORT: String(DATABASE_PORT),
+      SHOPFLOW_DB_NAME: DATABASE_NAME,
+      SHOPFLOW_DB_CA_BUNDLE: context.rdsCaBundlePath,
+    };
+    const image = containerImageOf(this, context.image);
+    const common = {
+      image,
+      environment,
+      secrets,
+      taskRole: this.taskRole,
+      executionRole: this.executionRole,
+      logGroup: this.logGroup,
+    };
+
+    this.daemonTask = new ShopflowTaskDefinition(this, 'DaemonTask', {
+      ...common,
+      family: `shopflow-${env}-daemon`,
+      size: settings.daemonTask,
+      command: ['daemon', '--wait'],
+      streamPrefix: 'daemon',
+    }).taskDefinition;
+
+    this.materializeTask = new ShopflowTaskDefinition(this, 'MaterializeTask', {
+      ...common,
+      family: `shopflow-${env}-materialize`,
+      size: settings.materializeTask,
+      command: ['materialize', ...(context.materializeSelection ? [context.materializeSelection] : []), '--json'],
+      streamPrefix: 'materialize',
+    }).taskDefinition;
+
+    const taskSubnets = { subnetGroupName: TASK_SUBNETS };
+    if (context.daemonCount > 0) {
+      this.daemonService = new ecs.FargateService(this, 'DaemonService', {
+        serviceName: `shopflow-${env}-daemon`,
+        cluster: this.cluster,
+        taskDefinition: this.daemonTask,
+        desiredCount: context.daemonCount,
+        // NOTE: one daemon per instance (it holds a lease): stop the old task before starting the new.
+        minHealthyPercent: 0,
+        maxHealthyPercent: 100,
+        circuitBreaker: { enable: true, rollback: true },
+        vpcSubnets: taskSubnets,
+        securityGroups: [props.tasksSecurityGroup],
+        assignPublicIp: false,
+        propagateTags: ecs.PropagatedTagSource.SERVICE,
+        enableECSManagedTags: true,
+      });
+    }
+
+    new scheduler.Schedule(this, 'MaterializeSchedule', {
+      description: `ShopFlow ${env}: shopflow materialize${context.materializeSelection ? ` ${context.materializeSelection}` : ''}`,
+      schedule: scheduler.ScheduleExpression.expression(
+        context.materializeSchedule,
+        TimeZone.of(context.scheduleTimeZone),
+      ),
+      target: new schedulerTargets.EcsRunFargateTask(this.cluster, {
+        taskDefinition: this.materializeTask,
+        capacityProviderStrategies: [
+          { capacityProvider: settings.materializeOnSpot ? 'FARGATE_SPOT' : 'FARGATE', weight: 1 },
+        ],
+        vpcSubnets: taskSubnets,
+        securityGroups: [props.tasksSecurityGroup],
+        propagateTags: true,
+        enableEcsManagedTags: true,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(2),
+      }),
+    });
+
+    const alerts = new AlertsTopic(this, 'Alerts', { settings, email: context.alarmEmail });
+    this.alarms = new PipelineAlarms(this, 'Alarms', {
+      settings,
+      topic: alerts.topic,
+      database: props.database,
+      daemonService: this.daemonService,
+    });
+    new PipelineDashboard(this, 'Dashboard', {
+      settings,
+      cluster: this.cluster,
+      database: props.database,
+      logGroup: this.logGroup,
+      alarms: this.alarms.all,
+      materializeFamily: this.materializeTask.family,
+      daemonService: this.daemonService,
+    });
+    new TaskFailureRule(this, 'TaskFailures', { cluster: this.cluster, topic: alerts.topic, envName: env });
+    if (settings.monthlyBudgetUsd > 0) new CostBudget(this, 'Budget', { settings, topic: alerts.topic });
+
+    new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
+    new CfnOutput(this, 'MaterializeTaskDefinition', {
+      value: this.materializeTask.family,
+      description: 'run one-off shopflow commands with aws ecs run-task and a command override',
+    });
+    new CfnOutput(this, 'TaskSubnets', {
+      value: props.vpc
+        .selectSubnets(taskSubnets)
+        .subnetIds.join(','),
+    });
+    new CfnOutput(this, 'TasksSecurityGroup', { value: props.tasksSecurityGroup.securityGroupId });
+    new CfnOutput(this, 'AlertsTopicArn', { value: alerts.topic.topicArn });
+    new CfnOutput(this, 'LogGroupName', { value: this.logGroup.logGroupName });
+  }
+}
