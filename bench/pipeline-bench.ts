@@ -3,7 +3,7 @@
  * 10 M clickstream events):
  *
  *   npx tsx bench/pipeline-bench.ts [scale] [--runs N] [--concurrency 4,2] [--write] [--json FILE]
- *   npx tsx bench/pipeline-bench.ts --from FILE [--write]     (the report again, from a `--json` file)
+ *   npx tsx bench/pipeline-bench.ts --from FILE [--from FILE …] [--write]   (report of saved `--json` results)
  *
  * 1. Full run: every asset of every daily partition 2024-01-01..2024-03-30 in a fresh home, once per
  *    concurrency (the first one is the reference), with the wall time, the peak RSS of the process
@@ -497,95 +497,149 @@ interface SavedResults {
   reps: Array<Omit<Repetition, 'full'> & { full: Record<number, RunMeasure> }>;
 }
 
-function report(results: SavedResults): string {
+/** The figures of one scale: medians over its repetitions, and the median repetitions for the details. */
+interface ScaleSummary {
+  scale: number;
+  runs: number;
+  concurrencies: number[];
+  reference: number;
+  fullWall: Map<number, number>;
+  fullWallEach: Map<number, number[]>;
+  peakRssMb: number;
+  incPeakRssMb: number;
+  pgPeakPssMb: number;
+  beforeWall: number;
+  incWall: number;
+  incWallEach: number[];
+  ratio: number;
+  ratioEach: number[];
+  overhead: number;
+  overheadEach: number[];
+  replayMs: number;
+  /** The repetition with the median full run, and the one with the median incremental run. */
+  ref: RunMeasure;
+  replay: ReplayMeasure;
+  inc: RunMeasure;
+  /** Data version of every asset partition before the incremental run. */
+  previous: Map<string, string | null>;
+}
+
+function summarize(results: SavedResults): ScaleSummary {
   const { scale, concurrencies } = results;
   const reps: Repetition[] = results.reps.map((r) => ({
     ...r,
     full: new Map(Object.entries(r.full).map(([c, m]) => [Number(c), m])),
   }));
   const reference = concurrencies[0];
-  const n = reps.length;
-  const fullWall = (c: number) => median(reps.map((r) => r.full.get(c)!.wallMs));
-  const incWall = median(reps.map((r) => r.incremental.wallMs));
-  const ratio = median(reps.map((r) => r.incremental.wallMs / r.full.get(reference)!.wallMs));
-  const overhead = median(reps.map((r) => r.full.get(reference)!.wallMs / r.replay.replayMs));
+  const each = (value: (r: Repetition) => number) => reps.map(value);
+  const fullWallEach = new Map(concurrencies.map((c) => [c, each((r) => r.full.get(c)!.wallMs)]));
   const mid = medianRepetition(reps, (r) => r.full.get(reference)!.wallMs);
   const midInc = medianRepetition(reps, (r) => r.incremental.wallMs);
-  const ref = mid.full.get(reference)!;
-  const inc = midInc.incremental;
-  const previous = new Map(midInc.before.steps.map((s) => [s.key, s.dataVersion]));
-  const fastest = [...concurrencies].sort((a, b) => fullWall(a) - fullWall(b))[0];
-  const what =
-    n === 1
-      ? 'one repetition (the machine is shared with other work, so these single figures are noisy)'
-      : `medians of ${n} repetitions`;
+  const ratioEach = each((r) => r.incremental.wallMs / r.full.get(reference)!.wallMs);
+  const overheadEach = each((r) => r.full.get(reference)!.wallMs / r.replay.replayMs);
+  return {
+    scale,
+    runs: reps.length,
+    concurrencies,
+    reference,
+    fullWall: new Map(concurrencies.map((c) => [c, median(fullWallEach.get(c)!)])),
+    fullWallEach,
+    peakRssMb: median(each((r) => r.full.get(reference)!.peakRssMb)),
+    incPeakRssMb: median(each((r) => r.incremental.peakRssMb)),
+    pgPeakPssMb: median(each((r) => r.full.get(reference)!.pgPeakPssMb ?? 0)),
+    beforeWall: median(each((r) => r.before.wallMs)),
+    incWall: median(each((r) => r.incremental.wallMs)),
+    incWallEach: each((r) => r.incremental.wallMs),
+    ratio: median(ratioEach),
+    ratioEach,
+    overhead: median(overheadEach),
+    overheadEach,
+    replayMs: median(each((r) => r.replay.replayMs)),
+    ref: mid.full.get(reference)!,
+    replay: mid.replay,
+    inc: midInc.incremental,
+    previous: new Map(midInc.before.steps.map((s) => [s.key, s.dataVersion])),
+  };
+}
+
+/** `value` and, with several repetitions, every repetition's value in parentheses. */
+function withEach(value: string, each: number[], format: (v: number) => string): string {
+  return each.length > 1 ? `${value} (${each.map(format).join(', ')})` : value;
+}
+
+function report(all: SavedResults[]): string {
+  const scales = all.map(summarize).sort((a, b) => a.scale - b.scale);
+  const largest = scales[scales.length - 1];
+  const { ref, inc, replay, reference } = largest;
+  const header = (s: ScaleSummary) =>
+    `scale ${s.scale}${s.ref.transactions ? ` (${count(s.ref.transactions)} transactions)` : ''}, ${s.runs === 1 ? '1 run' : `median of ${s.runs}`}`;
+  const row = (label: string, cell: (s: ScaleSummary) => string, target = '') =>
+    `| ${label} | ${scales.map(cell).join(' | ')} | ${target} |`;
   const stepMs = sum(ref.steps.map((s) => s.ms));
   const stepDuck = sum(ref.steps.map((s) => s.duckdbMs));
-  const incAssets = byAsset(inc.steps, previous);
+  const incAssets = byAsset(inc.steps, largest.previous);
   const incRan = inc.steps.filter((s) => s.status === 'success');
   const incTop = [...incRan].sort((a, b) => b.ms - a.ms).slice(0, 10);
   const incStepMs = sum(inc.steps.map((s) => s.ms));
-  const failedReplay = mid.replay.failed;
   const failureKinds = new Map<string, number>();
-  for (const f of failedReplay)
+  for (const f of replay.failed)
     failureKinds.set(f.error.slice(0, 120), (failureKinds.get(f.error.slice(0, 120)) ?? 0) + 1);
-  const perRep = (value: (r: Repetition) => number, format: (v: number) => string) =>
-    n === 1 ? '' : ` (${reps.map((r) => format(value(r))).join(', ')})`;
+  const single = scales.filter((s) => s.runs === 1).map((s) => s.scale);
 
-  const lines: string[] = [];
-  lines.push(`## Whole pipeline (\`bench/pipeline-bench.ts\`)
+  return `## Whole pipeline (\`bench/pipeline-bench.ts\`)
 
-Machine: ${results.machine}. Scale ${scale}${ref.transactions ? ` (${count(ref.transactions)} valid transactions in \`silver_transactions\`)` : ''}, ${what}.
+Machine: ${all[0].machine}, shared with other work while these ran${single.length ? ` (scale ${single.join(', ')}: a single repetition — time did not allow more — so those figures are noisier)` : ''}.
 Each run is its own child process on a fresh home (SQLite instance store, local lake, embedded PostgreSQL, local
-landing zone) with the clock injected: a full run sees all 90 days (2024-01-01..2024-03-30). The incremental home is
-first materialized with the clock at 2024-03-30 12:00 UTC (89 days), then run again with the full run's clock.
+landing zone) with the clock injected: a full run sees all 90 days (2024-01-01..2024-03-30), ${count(ref.steps.length)} steps. The
+incremental home is first materialized with the clock at 2024-03-30 12:00 UTC (89 days), then run again with the full
+run's clock: 2024-03-30 is new (≈1% of the data).
 
 \`\`\`
-npx tsx bench/pipeline-bench.ts ${scale} --runs ${n} --concurrency ${concurrencies.join(',')} --write
+${scales.map((s) => `npx tsx bench/pipeline-bench.ts ${s.scale} --runs ${s.runs} --concurrency ${s.concurrencies.join(',')} --json scale-${s.scale}.json`).join('\n')}
+npx tsx bench/pipeline-bench.ts ${scales.map((s) => `--from scale-${s.scale}.json`).join(' ')} --write
 \`\`\`
 
-| measure | ${n === 1 ? 'value' : `median of ${n}`} | target |
-|---|---:|---|
-${concurrencies
-  .map(
-    (c) =>
-      `| full run, concurrency ${c}${c === reference ? ' (config default)' : ''}: ${count(ref.steps.length)} steps | ${seconds(fullWall(c))}${perRep((r) => r.full.get(c)!.wallMs, seconds)} | |`,
+| measure | ${scales.map(header).join(' | ')} | target |
+|---|${scales.map(() => '---:|').join('')}---|
+${largest.concurrencies
+  .map((c) =>
+    row(`full run, concurrency ${c}${c === reference ? ' (config default)' : ''}`, (s) =>
+      s.fullWall.has(c) ? withEach(seconds(s.fullWall.get(c)!), s.fullWallEach.get(c)!, seconds) : '-',
+    ),
   )
   .join('\n')}
-| peak RSS of the process (full run, concurrency ${reference}; kernel high-water mark) | ${median(reps.map((r) => r.full.get(reference)!.peakRssMb)).toFixed(0)} MB | |
-| peak memory (PSS) of the embedded PostgreSQL's processes, sampled every second | ${median(reps.map((r) => r.full.get(reference)!.pgPeakPssMb ?? 0)).toFixed(0)} MB | |
-| first run of the incremental home (89 days) | ${seconds(median(reps.map((r) => r.before.wallMs)))} | |
-| incremental run after adding 2024-03-30: ${count(inc.steps.length)} steps planned, ${count(incRan.length)} materialized | ${seconds(incWall)}${perRep((r) => r.incremental.wallMs, seconds)} | |
-| peak RSS of the incremental run | ${median(reps.map((r) => r.incremental.peakRssMb)).toFixed(0)} MB | |
-| incremental ÷ full (concurrency ${reference}) | **${ratio.toFixed(2)}**${perRep(
-    (r) => r.incremental.wallMs / r.full.get(reference)!.wallMs,
-    (v) => v.toFixed(2),
-  )} | ≤ 0.10 — ${ratio <= 0.1 ? 'met' : '**missed**'} |
+${row(`peak RSS of the process, full run (kernel high-water mark)`, (s) => `${s.peakRssMb.toFixed(0)} MB`)}
+${row(`peak memory (PSS) of the embedded PostgreSQL, full run`, (s) => `${s.pgPeakPssMb.toFixed(0)} MB`)}
+${row('first run of the incremental home (89 days)', (s) => seconds(s.beforeWall))}
+${row('incremental run after adding 2024-03-30', (s) => withEach(seconds(s.incWall), s.incWallEach, seconds))}
+${row('steps planned / materialized in the incremental run', (s) => `${count(s.inc.steps.length)} / ${count(s.inc.steps.filter((x) => x.status === 'success').length)}`)}
+${row('peak RSS of the incremental run', (s) => `${s.incPeakRssMb.toFixed(0)} MB`)}
+${row(`**incremental ÷ full** (concurrency ${reference})`, (s) => `**${withEach(s.ratio.toFixed(2), s.ratioEach, (v) => v.toFixed(2))}**`, `≤ 0.10 — ${scales.every((s) => s.ratio <= 0.1) ? 'met' : '**missed**'}`)}
+${row('DuckDB statements traced in the full run', (s) => count(s.ref.statements))}
+${row('their summed time (steps overlap, so this exceeds the wall time)', (s) => seconds(s.ref.duckdbMs))}
+${row('the same statements replayed directly, one after another', (s) => seconds(s.replayMs))}
+${row('**full run wall time ÷ replay** (framework and non-DuckDB work)', (s) => `**${withEach(s.overhead.toFixed(2), s.overheadEach, (v) => v.toFixed(2))}**`)}
 
-On these 2 cores concurrency ${fastest} was the faster (${concurrencies.map((c) => `${c}: ${seconds(fullWall(c))}`).join(', ')}).
-`);
+Concurrency on these 2 cores: ${scales
+    .map((s) => {
+      const fastest = [...s.concurrencies].sort((a, b) => s.fullWall.get(a)! - s.fullWall.get(b)!)[0];
+      return `at scale ${s.scale} concurrency ${fastest} was faster (${s.concurrencies.map((c) => `${c}: ${seconds(s.fullWall.get(c)!)}`).join(', ')})`;
+    })
+    .join('; ')}.
 
-  lines.push(`### Framework overhead against DuckDB run directly
+### Framework overhead against DuckDB run directly (scale ${largest.scale})
 
 Every DuckDB statement of the full run (concurrency ${reference}) was traced with \`setDuckDbTrace\`, then
-replayed in the same order, one after another, on one fresh DuckDB connection in a new process, reading the files
-still in the home; the ${count(mid.replay.copies)} COPY statements write their targets again (temporary files,
-removed after the replay).
+replayed in the same order, one after another, on one fresh DuckDB connection in a new process, reading the
+files still in the home; the ${count(replay.copies)} COPY statements write their targets again (temporary files, removed
+after the replay). Statements that failed on replay: ${replay.failed.length}${replay.failed.length ? ` (${seconds(replay.failedOriginalMs)} in the run)` : ''}.${[
+    ...failureKinds,
+  ]
+    .map(([kind, k]) => `\n- ${k}× \`${kind.replaceAll('`', "'")}\``)
+    .join('')}
 
-| measure | value |
-|---|---:|
-| full run wall time | ${seconds(ref.wallMs)} |
-| sum of the ${count(ref.statements)} traced DuckDB statements (steps run ${reference} at a time, so they overlap and compete for the 2 cores) | ${seconds(ref.duckdbMs)} |
-| replay of the same statements one after another | ${seconds(mid.replay.replayMs)} |
-| **run wall time ÷ replay** | **${overhead.toFixed(2)}**${perRep(
-    (r) => r.full.get(reference)!.wallMs / r.replay.replayMs,
-    (v) => v.toFixed(2),
-  )} |
-| statements that failed on replay | ${failedReplay.length}${failedReplay.length ? ` (${seconds(mid.replay.failedOriginalMs)} in the run)` : ''} |
-${[...failureKinds].map(([kind, k]) => `\n- ${k}× \`${kind.replaceAll('`', "'")}\``).join('')}
-
-The remainder is work outside DuckDB. Summed step wall times (${seconds(stepMs)}; more than the run's wall time
-because steps overlap) by group, with the part spent inside DuckDB statements:
+The rest of the wall time is work outside DuckDB. Step wall times (summed: ${seconds(stepMs)}, more than the
+run's ${seconds(ref.wallMs)} because steps overlap) by group, with the part spent inside DuckDB statements:
 
 | group | steps | step time | in DuckDB | elsewhere |
 |---|---:|---:|---:|---:|
@@ -605,15 +659,14 @@ ${byAsset(ref.steps)
   .slice(0, 12)
   .map((a) => `| \`${a.assetKey}\` | ${a.ran + a.skipped} | ${seconds(a.ms)} | ${seconds(a.duckdbMs)} |`)
   .join('\n')}
-`);
 
-  lines.push(`### Where the incremental run's time goes
+### Where the incremental run's time goes (scale ${largest.scale})
 
-${count(inc.steps.length)} steps planned, ${count(incRan.length)} materialized, ${count(inc.steps.length - incRan.length)} skipped by the executor
-because their upstream was re-materialized with identical data. Step times sum to ${seconds(incStepMs)} (wall ${seconds(inc.wallMs)}).
-"identical" counts materializations whose data version equals the one the partition had before the run.
+${count(inc.steps.length)} steps planned, ${count(incRan.length)} materialized, ${count(inc.steps.length - incRan.length)} skipped by the executor because their
+upstream was re-materialized with identical data; step times sum to ${seconds(incStepMs)} (wall ${seconds(inc.wallMs)}).
+"identical" counts materializations that wrote the same data version the partition already had.
 
-| asset | ran | skipped | identical | step time | share | in DuckDB | why planned | changed whole upstream |
+| asset | ran | skipped | identical | step time | share | in DuckDB | why planned | changed unpartitioned upstream |
 |---|---:|---:|---:|---:|---:|---:|---|---|
 ${incAssets
   .map(
@@ -627,7 +680,7 @@ ${incAssets
   )
   .join('\n')}
 
-The 10 most expensive steps (from the launcher's start to end of each step: lock, inputs, materialize, write, checks):
+The 10 most expensive steps (launcher start to end: partition lock, inputs, materialize, write, checks):
 
 | step | time | in DuckDB | materialize + write (\`durationMs\`) | why planned |
 |---|---:|---:|---:|---|
@@ -637,13 +690,11 @@ ${incTop
       `| \`${s.key}\` | ${seconds(s.ms)} | ${seconds(s.duckdbMs)} | ${s.materializeMs === null ? '-' : seconds(s.materializeMs)} | ${s.reasons.join(', ')} |`,
   )
   .join('\n')}
-`);
 
-  lines.push(`### Reading the figures
+### Reading the figures
 
-${interpretation({ ratio, inc, incAssets, incStepMs, overhead, ref, replay: mid.replay })}
-`);
-  return lines.join('\n');
+${interpretation({ ratio: largest.ratio, inc, incAssets, incStepMs, overhead: largest.overhead, replay })}
+`;
 }
 
 function interpretation(f: {
@@ -652,7 +703,6 @@ function interpretation(f: {
   incAssets: AssetTotals[];
   incStepMs: number;
   overhead: number;
-  ref: RunMeasure;
   replay: ReplayMeasure;
 }): string {
   const paragraphs: string[] = [];
@@ -714,10 +764,10 @@ function parseArgs(argv: string[]): {
   concurrencies: number[];
   write: boolean;
   json: string | null;
-  from: string | null;
+  from: string[];
 } {
   let json: string | null = null;
-  let from: string | null = null;
+  const from: string[] = [];
   let scale = 200;
   let runs = 1;
   let concurrencies = [4, 2];
@@ -726,7 +776,7 @@ function parseArgs(argv: string[]): {
     const arg = argv[i];
     if (arg === '--write') write = true;
     else if (arg === '--json') json = argv[++i];
-    else if (arg === '--from') from = argv[++i];
+    else if (arg === '--from') from.push(argv[++i]);
     else if (arg === '--runs') runs = Number(argv[++i]);
     else if (arg === '--concurrency') concurrencies = String(argv[++i]).split(',').map(Number);
     else scale = Number(arg);
@@ -754,11 +804,11 @@ if (process.argv[2] === '--child') {
   process.send!(answer, () => process.exit(0));
 } else {
   const { scale, runs, concurrencies, write, json, from } = parseArgs(process.argv.slice(2));
-  let results: SavedResults;
-  if (from) {
-    results = JSON.parse(readFileSync(from, 'utf8')) as SavedResults;
+  let all: SavedResults[];
+  if (from.length > 0) {
+    all = from.map((file) => JSON.parse(readFileSync(file, 'utf8')) as SavedResults);
   } else {
-    results = { scale, concurrencies, machine: machine(), reps: [] };
+    const results: SavedResults = { scale, concurrencies, machine: machine(), reps: [] };
     const scratch = mkdtempSync(join(tmpdir(), 'shopflow-pipeline-bench-'));
     // NOTE: the embedded PostgreSQL runs as `postgres` when we are root; it must reach the homes.
     chmodSync(scratch, 0o755);
@@ -773,8 +823,9 @@ if (process.argv[2] === '--child') {
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
+    all = [results];
   }
-  const markdown = report(results);
+  const markdown = report(all);
   console.log(markdown);
   if (write) writeBenchmarkSection('pipeline', markdown);
 }

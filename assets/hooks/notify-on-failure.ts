@@ -51,15 +51,31 @@ export function failureAlert(event: EventRecord): Alert | undefined {
 }
 
 /**
+ * The once-only key of an alert, shared with the daemon's run-failure sensor (`schedules/`), so a
+ * failure is announced once whichever process sees it first.
+ */
+export function alertDedupeKey(event: EventRecord): string {
+  if (event.type === 'run_failure') return `run_failure:${event.runId}`;
+  return `check_failure:${event.runId}:${formatAssetPartition(event.assetKey ?? '', event.partitionKey)}:${String(event.data.check)}`;
+}
+
+/**
  * Sends an alert through the `notifier` resource for every failed blocking check and every failed
- * run, in the process that runs it. A notifier that cannot reach its webhook logs that and the run
- * goes on.
+ * run, in the process that runs it, once (recorded in the instance store). A notifier that cannot
+ * reach its webhook logs that and the run goes on.
  */
 export const notifyOnFailure = defineEventHook({
   name: 'notify_on_failure',
   types: ['check_evaluation', 'run_failure'],
-  async onEvent(event, { resource }) {
+  async onEvent(event, { resource, store }) {
     const alert = failureAlert(event);
-    if (alert) await (await resource(notifier)).notify(alert);
+    if (!alert) return;
+    const fresh = await store.recordAlertSent({
+      dedupeKey: alertDedupeKey(event),
+      kind: alert.type ?? alert.severity,
+      sentAt: new Date().toISOString(),
+      alert: { title: alert.title, runId: alert.runId ?? null },
+    });
+    if (fresh) await (await resource(notifier)).notify(alert);
   },
 });

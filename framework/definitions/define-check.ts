@@ -101,7 +101,10 @@ export function rowCheck(options: {
     async evaluate({ duckdb, data, deps, materialization }) {
       const predicate = resolvePredicate(options.validWhen, deps);
       // NOTE: a predicate built from upstream handles embeds file paths; messages name the rule instead.
-      const rule = typeof options.validWhen === 'string' ? `\`${options.validWhen}\`` : `\`${options.name}\` (${options.description ?? 'see the check'})`;
+      const rule =
+        typeof options.validWhen === 'string'
+          ? `\`${options.validWhen}\``
+          : `\`${options.name}\` (${options.description ?? 'see the check'})`;
       // NOTE: evaluated in the select list, so window functions (uniqueness rules) work too.
       const failing = `select * exclude (__ok) from (select *, coalesce((${predicate}), false) as __ok from ${data.toSql()}) where not __ok`;
       const [{ n }] = await duckdb.query(`select count(*)::bigint as n from (${failing})`);
@@ -121,9 +124,7 @@ export function rowCheck(options: {
       return {
         passed: failingRows === 0,
         message:
-          failingRows === 0
-            ? `every row satisfies ${rule}${moved}`
-            : `${failingRows} rows fail ${rule}`,
+          failingRows === 0 ? `every row satisfies ${rule}${moved}` : `${failingRows} rows fail ${rule}`,
         metadata,
       };
     },

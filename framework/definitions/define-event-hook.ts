@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
-import type { EventRecord } from '../instance/instance-store.js';
+import type { EventRecord, InstanceStore } from '../instance/instance-store.js';
 import type { ResourceDefinition } from './define-resource.js';
 
 /** What an event hook receives besides the event. */
 export interface EventHookContext {
   resource<T>(definition: ResourceDefinition<T>): Promise<T>;
   log: Logger;
+  /** The instance store, e.g. to record a notification once (`recordAlertSent`) across processes. */
+  store: InstanceStore;
 }
 
 /**

@@ -169,7 +169,6 @@ export class PlannerAssetPartitionState implements AssetPartitionState {
   #inputs?: LineageInput[];
 
   constructor(reader: JsonItemsReader, assetKey: string) {
-    reader.item();
     this.assetKey = assetKey;
     this.partitionKey = reader.item() as string | null;
     this.lastAttemptStatus = reader.item() as AttemptStatus | null;
@@ -275,12 +274,18 @@ function isEscaped(text: string, position: number): boolean {
 }
 
 /**
- * Decodes the rows of one asset that {@link plannerStatesSql} aggregated, appending them to `into`.
+ * Decodes rows that {@link plannerStatesSql} aggregated, appending them to `into`.
  *
  * @example
- * for (const row of rows) decodePlannerStates(row.asset_key, row.states, states);
+ * for (const row of rows) decodePlannerStates(row.states, states);
  */
-export function decodePlannerStates(assetKey: string, text: string, into: AssetPartitionState[]): void {
+export function decodePlannerStates(text: string, into: AssetPartitionState[]): void {
   const reader = new JsonItemsReader(text);
-  while (!reader.done) into.push(new PlannerAssetPartitionState(reader, assetKey));
+  let assetKey = '';
+  while (!reader.done) {
+    const key = reader.item() as string;
+    // NOTE: the states of one asset share one key string.
+    if (key !== assetKey) assetKey = key;
+    into.push(new PlannerAssetPartitionState(reader, assetKey));
+  }
 }

@@ -461,11 +461,10 @@ export class KyselyInstanceStore implements InstanceStore {
     // inputs the plan does not compare: a few times faster than `listAssetPartitionStates()`.
     const rows = await this.#db
       .selectFrom('asset_partitions')
-      .select(['asset_key', plannerStatesSql(this.backend).as('states')])
-      .groupBy('asset_key')
+      .select([plannerStatesSql(this.backend).as('states')])
       .execute();
     const states: AssetPartitionState[] = [];
-    for (const row of rows) decodePlannerStates(row.asset_key, row.states, states);
+    for (const row of rows) decodePlannerStates(row.states, states);
     return states;
   }
 

@@ -133,6 +133,7 @@ export class ShopflowRuntime {
         await hook.onEvent(event, {
           resource: (definition) => this.resources.get(definition),
           log: this.log,
+          store: this.store,
         });
       } catch (error) {
         this.log.warn({ hook: hook.name, err: error }, `event hook ${hook.name} failed; the run goes on`);

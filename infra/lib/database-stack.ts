@@ -72,14 +72,21 @@ export class DatabaseStack extends Stack {
 
     const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 });
     const instanceIdentifier = `shopflow-${settings.name}`;
-    const logRetention = removalPolicyOf(settings.retention);
+    const retention = removalPolicyOf(settings.retention);
     // NOTE: the log group RDS exports to is created here (name fixed by RDS) so that its retention
     // is set without the log-retention custom resource.
     const postgresLogs = new logs.LogGroup(this, 'PostgresLogs', {
       logGroupName: `/aws/rds/instance/${instanceIdentifier}/postgresql`,
       retention: settings.logRetentionDays as logs.RetentionDays,
-      removalPolicy: logRetention,
+      removalPolicy: retention,
     });
+
+    const secret = new rds.DatabaseSecret(this, 'Credentials', {
+      username: DATABASE_USER,
+      secretName: `shopflow/${settings.name}/database`,
+      excludeCharacters: PASSWORD_EXCLUDED_CHARACTERS,
+    });
+    secret.applyRemovalPolicy(retention);
 
     this.instance = new rds.DatabaseInstance(this, 'Postgres', {
       instanceIdentifier,
@@ -91,10 +98,7 @@ export class DatabaseStack extends Stack {
       publiclyAccessible: false,
       databaseName: DATABASE_NAME,
       port: DATABASE_PORT,
-      credentials: rds.Credentials.fromGeneratedSecret(DATABASE_USER, {
-        secretName: `shopflow/${settings.name}/database`,
-        excludeCharacters: PASSWORD_EXCLUDED_CHARACTERS,
-      }),
+      credentials: rds.Credentials.fromSecret(secret),
       storageEncrypted: true,
       storageType: rds.StorageType.GP3,
       allocatedStorage: db.allocatedStorageGiB,
@@ -119,7 +123,6 @@ export class DatabaseStack extends Stack {
     });
     this.instance.node.addDependency(postgresLogs);
     this.secret = this.instance.secret!;
-    this.instance.secret!.applyRemovalPolicy(logRetention);
 
     new CfnOutput(this, 'DatabaseEndpoint', { value: this.instance.dbInstanceEndpointAddress });
     new CfnOutput(this, 'DatabaseSecretName', {

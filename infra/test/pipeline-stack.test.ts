@@ -1,0 +1,311 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENT_NAMES, ENVIRONMENT_SETTINGS } from '../lib/environment-settings.js';
+import { resourcesOf, type SynthesizedEnvironment, synthesizeEnvironment } from './support/synthesize-environment.js';
+
+/** Every statement of the inline policies attached to `role` (by its logical id). */
+function statementsOf(synthesized: SynthesizedEnvironment, role: { node: { defaultChild?: unknown } }) {
+  const id = synthesized.stacks.pipeline.getLogicalId(role.node.defaultChild as CfnElement);
+  return resourcesOf(synthesized.pipeline, 'AWS::IAM::Policy')
+    .filter(([, policy]) => policy.Properties.Roles.some((r: any) => r.Ref === id))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as any[]);
+}
+
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+function containersOf(synthesized: SynthesizedEnvironment) {
+  return resourcesOf(synthesized.pipeline, 'AWS::ECS::TaskDefinition').map(([, task]) => ({
+    family: task.Properties.Family as string,
+    cpu: task.Properties.Cpu as string,
+    memory: task.Properties.Memory as string,
+    container: task.Properties.ContainerDefinitions[0],
+  }));
+}
+
+function alarmsOf(synthesized: SynthesizedEnvironment): Map<string, any> {
+  return new Map(
+    resourcesOf(synthesized.pipeline, 'AWS::CloudWatch::Alarm').map(([, alarm]) => [
+      alarm.Properties.AlarmName,
+      alarm.Properties,
+    ]),
+  );
+}
+
+describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
+  const settings = ENVIRONMENT_SETTINGS[env];
+
+  it('gives the task role S3 object access under raw/ and lake/ only, and no wildcard resources', () => {
+    const synthesized = synthesizeEnvironment(env);
+    const statements = statementsOf(synthesized, synthesized.stacks.pipeline.taskRole);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      const actions = asList<string>(statement.Action);
+      const resources = asList<unknown>(statement.Resource);
+      for (const resource of resources) expect(resource).not.toBe('*');
+      expect(actions.some((action) => action === 's3:*' || action === '*')).toBe(false);
+      if (actions.some((action) => /^s3:(Get|Put|Delete)Object|^s3:AbortMultipartUpload/.test(action))) {
+        const suffixes = resources.map((resource) => JSON.stringify(resource).match(/"(\/[a-z]+\/\*)"\]\]\}$/)?.[1]);
+        expect(suffixes.sort()).toEqual(['/lake/*', '/raw/*']);
+      }
+      if (actions.includes('s3:ListBucketVersions')) {
+        expect(Object.values(statement.Condition.StringLike['s3:prefix'])).toHaveLength(1);
+      }
+    }
+    const actions = statements.flatMap((statement) => asList<string>(statement.Action));
+    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject', 's3:ListBucket']));
+    expect(actions.filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);
+    expect(actions.some((action) => action.startsWith('kms:'))).toBe(settings.bucketEncryption === 'kms');
+  });
+
+  it('lets only the execution role read the two task secrets', () => {
+    const synthesized = synthesizeEnvironment(env);
+    const statements = statementsOf(synthesized, synthesized.stacks.pipeline.executionRole);
+    const secretStatements = statements.filter((statement) =>
+      asList<string>(statement.Action).includes('secretsmanager:GetSecretValue'),
+    );
+    expect(secretStatements).toHaveLength(1);
+    const resources = asList<unknown>(secretStatements[0].Resource).map((r) => JSON.stringify(r));
+    console.log(resources);
+    expect(resources).toHaveLength(2);
+    expect(resources.some((r) => r.includes('Fn::GetStackOutput') && r.includes('Secret'))).toBe(true);
+    expect(resources.some((r) => r.includes(`:secret:shopflow/${env}/webhook-url-??????`))).toBe(true);
+  });
+
+  it('injects the database password and the webhook URL as secrets, never as plain environment values', () => {
+    const containers = containersOf(synthesizeEnvironment(env));
+    expect(containers.map((c) => c.family).sort()).toEqual([`shopflow-${env}-daemon`, `shopflow-${env}-materialize`]);
+    for (const { container } of containers) {
+      const secretNames = container.Secrets.map((s: any) => s.Name).sort();
+      expect(secretNames).toEqual(['SHOPFLOW_DB_PASSWORD', 'SHOPFLOW_DB_USERNAME', 'SHOPFLOW_WEBHOOK_URL']);
+      const environment = container.Environment as { Name: string; Value: unknown }[];
+      for (const { Name, Value } of environment) {
+        expect(Name).not.toMatch(/PASSWORD|SECRET|WEBHOOK|TOKEN|DATABASE_URL|INSTANCE_URL/);
+        expect(JSON.stringify(Value)).not.toMatch(/postgres:\/\/|hooks\.slack/);
+      }
+      expect(environment.map((e) => e.Name)).toEqual(
+        expect.arrayContaining(['SHOPFLOW_ENV', 'SHOPFLOW_LANDING_BUCKET', 'SHOPFLOW_LAKE_BUCKET', 'SHOPFLOW_DB_HOST']),
+      );
+      expect(container.EntryPoint.slice(0, 2)).toEqual(['sh', '-c']);
+    }
+  });
+
+  it('sizes the tasks per environment and runs the daemon and materialize commands', () => {
+    const containers = containersOf(synthesizeEnvironment(env));
+    const daemon = containers.find((c) => c.family.endsWith('-daemon'))!;
+    const materialize = containers.find((c) => c.family.endsWith('-materialize'))!;
+    expect(daemon.container.Command).toEqual(['daemon', '--wait']);
+    expect(materialize.container.Command).toEqual(['materialize', '--json']);
+    expect([daemon.cpu, daemon.memory]).toEqual([String(settings.daemonTask.cpu), String(settings.daemonTask.memoryMiB)]);
+    expect([materialize.cpu, materialize.memory]).toEqual([
+      String(settings.materializeTask.cpu),
+      String(settings.materializeTask.memoryMiB),
+    ]);
+    for (const { container } of containers) {
+      expect(container.LogConfiguration.LogDriver).toBe('awslogs');
+    }
+  });
+
+  it(`keeps the container logs for ${settings.logRetentionDays} days`, () => {
+    synthesizeEnvironment(env).pipeline.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: `/shopflow/${env}/pipeline`, RetentionInDays: settings.logRetentionDays },
+      DeletionPolicy: settings.retention === 'destroy' ? 'Delete' : 'Retain',
+    });
+  });
+
+  it('runs one daemon, stopping the old task before starting a new one', () => {
+    synthesizeEnvironment(env).pipeline.hasResourceProperties('AWS::ECS::Service', {
+      DesiredCount: 1,
+      DeploymentConfiguration: Match.objectLike({
+        MinimumHealthyPercent: 0,
+        MaximumPercent: 100,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      }),
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+    });
+  });
+
+  it(`schedules materialize on ${settings.materializeOnSpot ? 'Fargate Spot' : 'on-demand Fargate'}`, () => {
+    synthesizeEnvironment(env).pipeline.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
+      Target: Match.objectLike({
+        EcsParameters: Match.objectLike({
+          CapacityProviderStrategy: [
+            { CapacityProvider: settings.materializeOnSpot ? 'FARGATE_SPOT' : 'FARGATE', Weight: 1 },
+          ],
+        }),
+        RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 3 },
+      }),
+    });
+  });
+
+  it('alarms on run failures, blocking checks, freshness, ticks, the daemon and the database, to the alerts topic', () => {
+    const alarms = alarmsOf(synthesizeEnvironment(env));
+    const name = (suffix: string) => `ShopFlow-${env}-${suffix}`;
+    expect([...alarms.keys()].sort()).toEqual(
+      [
+        'BlockingCheckFailures',
+        'DaemonNotRunning',
+        'DatabaseCpuHigh',
+        'DatabaseFreeStorageLow',
+        'FreshnessBreaches',
+        'RunFailures',
+        'TickFailures',
+      ].map(name),
+    );
+    for (const alarm of alarms.values()) {
+      expect(alarm.AlarmActions).toHaveLength(1);
+      expect(JSON.stringify(alarm.AlarmActions)).toContain('AlertsTopic');
+      expect(alarm.AlarmDescription).toContain('docs/runbook.md#');
+    }
+
+    const runs = alarms.get(name('RunFailures'));
+    expect(runs).toMatchObject({
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 24,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    const metrics = runs.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat);
+    expect(metrics).toContainEqual(
+      expect.objectContaining({
+        Metric: { Namespace: 'ShopFlow', MetricName: 'ShopFlowAlerts', Dimensions: [{ Name: 'AlertType', Value: 'run_failure' }] },
+        Period: 3600,
+        Stat: 'Sum',
+      }),
+    );
+    expect(metrics).toContainEqual(
+      expect.objectContaining({
+        Metric: { Namespace: 'ShopFlow', MetricName: 'RunFailures', Dimensions: [{ Name: 'AlertKind', Value: 'run_failure' }] },
+      }),
+    );
+
+    expect(alarms.get(name('FreshnessBreaches'))).toMatchObject({
+      Namespace: 'ShopFlow',
+      MetricName: 'FreshnessBreaches',
+      Dimensions: [{ Name: 'AlertKind', Value: 'freshness_breach' }],
+      Threshold: 1,
+    });
+    expect(alarms.get(name('DatabaseCpuHigh'))).toMatchObject({
+      Namespace: 'AWS/RDS',
+      MetricName: 'CPUUtilization',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 80,
+    });
+    expect(alarms.get(name('DatabaseFreeStorageLow'))).toMatchObject({
+      MetricName: 'FreeStorageSpace',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: settings.database.freeStorageAlarmGiB * 1024 ** 3,
+    });
+    expect(alarms.get(name('DaemonNotRunning'))).toMatchObject({
+      Namespace: 'AWS/ECS',
+      Statistic: 'SampleCount',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('has a dashboard with failures, ShopFlowAlerts by AlertType, task and RDS metrics', () => {
+    const dashboards = resourcesOf(synthesizeEnvironment(env).pipeline, 'AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const [, dashboard] = dashboards[0];
+    expect(dashboard.Properties.DashboardName).toBe(`ShopFlow-${env}`);
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const text of [
+      'Run failures',
+      'SEARCH(',
+      'AlertType',
+      'ShopFlowAlerts',
+      'FreshnessBreaches',
+      'CPUUtilization',
+      'MemoryUtilization',
+      'DatabaseConnections',
+      'FreeStorageSpace',
+      'alarmStatus',
+    ]) {
+      expect(body).toContain(text);
+    }
+    expect(body.includes('ECS/ContainerInsights')).toBe(settings.containerInsights);
+  });
+
+  it('tells the alerts topic when a task stops with a non-zero exit code or fails to start', () => {
+    const { pipeline } = synthesizeEnvironment(env);
+    pipeline.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        source: ['aws.ecs'],
+        'detail-type': ['ECS Task State Change'],
+        detail: Match.objectLike({
+          lastStatus: ['STOPPED'],
+          $or: [{ containers: { exitCode: [{ 'anything-but': 0 }] } }, { stopCode: ['TaskFailedToStart'] }],
+        }),
+      }),
+    });
+  });
+
+  it('encrypts the alerts topic with a rotated key that CloudWatch, EventBridge and Budgets may use', () => {
+    const { pipeline } = synthesizeEnvironment(env);
+    pipeline.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    const keys = resourcesOf(pipeline, 'AWS::KMS::Key');
+    expect(keys).toHaveLength(1);
+    expect(keys[0][1].Properties.EnableKeyRotation).toBe(true);
+    const publishers = keys[0][1].Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'AllowAlertPublishers');
+    expect(publishers.Principal.Service.sort()).toEqual([
+      'budgets.amazonaws.com',
+      'cloudwatch.amazonaws.com',
+      'events.amazonaws.com',
+    ]);
+  });
+
+  it(`has a monthly budget of ${settings.monthlyBudgetUsd} USD for the environment's tagged resources`, () => {
+    synthesizeEnvironment(env).pipeline.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: Match.objectLike({
+        BudgetLimit: { Amount: settings.monthlyBudgetUsd, Unit: 'USD' },
+        TimeUnit: 'MONTHLY',
+        CostFilters: { TagKeyValue: [`user:shopflow:environment$${env}`] },
+      }),
+    });
+  });
+});
+
+describe('PipelineStack context', () => {
+  it('creates neither the daemon service nor its alarm with -c daemonCount=0', () => {
+    const synthesized = synthesizeEnvironment('dev', { daemonCount: '0' });
+    synthesized.pipeline.resourceCountIs('AWS::ECS::Service', 0);
+    expect(alarmsOf(synthesized).has('ShopFlow-dev-DaemonNotRunning')).toBe(false);
+  });
+
+  it('creates no budget with -c monthlyBudgetUsd=0', () => {
+    synthesizeEnvironment('staging', { monthlyBudgetUsd: '0' }).pipeline.resourceCountIs('AWS::Budgets::Budget', 0);
+  });
+
+  it('pulls an ECR image given by URI, granting pull on that repository only', () => {
+    const synthesized = synthesizeEnvironment('prod', {
+      imageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shopflow:v1.4.0',
+      materializeSelection: 'group:gold',
+      materializeSchedule: 'cron(30 4 * * ? *)',
+      scheduleTimeZone: 'Europe/Berlin',
+    });
+    for (const { container } of containersOf(synthesized)) {
+      expect(JSON.stringify(container.Image)).toContain('123456789012.dkr.ecr.eu-west-1.');
+      expect(JSON.stringify(container.Image)).toContain('/shopflow:v1.4.0');
+    }
+    const pull = statementsOf(synthesized, synthesized.stacks.pipeline.executionRole).find((s) =>
+      asList<string>(s.Action).includes('ecr:BatchGetImage'),
+    );
+    expect(JSON.stringify(pull.Resource)).toContain(':ecr:eu-west-1:123456789012:repository/shopflow');
+    const materialize = containersOf(synthesized).find((c) => c.family.endsWith('-materialize'))!;
+    expect(materialize.container.Command).toEqual(['materialize', 'group:gold', '--json']);
+    synthesized.pipeline.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 4 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+    });
+  });
+
+  it('subscribes the alarm e-mail address to the alerts topic', () => {
+    synthesizeEnvironment('dev', { alarmEmail: 'oncall@example.com' }).pipeline.hasResourceProperties(
+      'AWS::SNS::Subscription',
+      { Protocol: 'email', Endpoint: 'oncall@example.com' },
+    );
+  });
+});
