@@ -23,6 +23,20 @@ function containersOf(synthesized: SynthesizedEnvironment) {
   }));
 }
 
+/** The metrics an alarm watches (`MetricStat.Metric` of each query, or its single metric). */
+function watchedMetrics(alarm: any): any[] {
+  if (!alarm.Metrics) return [{ Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions }];
+  return alarm.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric);
+}
+
+/** The dashboard's widgets, with every CloudFormation token replaced by `TOKEN`. */
+function widgetsOf(dashboard: any): any[] {
+  const body = dashboard.Properties.DashboardBody;
+  const parts: unknown[] = typeof body === 'string' ? [body] : body['Fn::Join'][1];
+  const text = parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+  return JSON.parse(text).widgets;
+}
+
 function alarmsOf(synthesized: SynthesizedEnvironment): Map<string, any> {
   return new Map(
     resourcesOf(synthesized.pipeline, 'AWS::CloudWatch::Alarm').map(([, alarm]) => [
@@ -66,9 +80,10 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
     );
     expect(secretStatements).toHaveLength(1);
     const resources = asList<unknown>(secretStatements[0].Resource).map((r) => JSON.stringify(r));
-    console.log(resources);
     expect(resources).toHaveLength(2);
-    expect(resources.some((r) => r.includes('Fn::GetStackOutput') && r.includes('Secret'))).toBe(true);
+    const databaseSecret = synthesized.stacks.database.secret.node.defaultChild as CfnElement;
+    const databaseSecretId = synthesized.stacks.database.getLogicalId(databaseSecret);
+    expect(resources.some((r) => r.includes('Fn::GetStackOutput') && r.includes(databaseSecretId))).toBe(true);
     expect(resources.some((r) => r.includes(`:secret:shopflow/${env}/webhook-url-??????`))).toBe(true);
   });
 
@@ -182,28 +197,24 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
       }),
     );
 
-    expect(alarms.get(name('FreshnessBreaches'))).toMatchObject({
-      Namespace: 'ShopFlow',
-      MetricName: 'FreshnessBreaches',
-      Dimensions: [{ Name: 'AlertKind', Value: 'freshness_breach' }],
-      Threshold: 1,
-    });
-    expect(alarms.get(name('DatabaseCpuHigh'))).toMatchObject({
-      Namespace: 'AWS/RDS',
-      MetricName: 'CPUUtilization',
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 80,
-    });
-    expect(alarms.get(name('DatabaseFreeStorageLow'))).toMatchObject({
-      MetricName: 'FreeStorageSpace',
+    const freshness = alarms.get(name('FreshnessBreaches'));
+    expect(freshness.Threshold).toBe(1);
+    expect(watchedMetrics(freshness)).toEqual([
+      { Namespace: 'ShopFlow', MetricName: 'FreshnessBreaches', Dimensions: [{ Name: 'AlertKind', Value: 'freshness_breach' }] },
+    ]);
+    const cpu = alarms.get(name('DatabaseCpuHigh'));
+    expect(cpu).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 80, EvaluationPeriods: 3 });
+    expect(watchedMetrics(cpu)).toEqual([expect.objectContaining({ Namespace: 'AWS/RDS', MetricName: 'CPUUtilization' })]);
+    const storage = alarms.get(name('DatabaseFreeStorageLow'));
+    expect(storage).toMatchObject({
       ComparisonOperator: 'LessThanThreshold',
       Threshold: settings.database.freeStorageAlarmGiB * 1024 ** 3,
     });
-    expect(alarms.get(name('DaemonNotRunning'))).toMatchObject({
-      Namespace: 'AWS/ECS',
-      Statistic: 'SampleCount',
-      TreatMissingData: 'breaching',
-    });
+    expect(watchedMetrics(storage)).toEqual([expect.objectContaining({ MetricName: 'FreeStorageSpace' })]);
+    const daemon = alarms.get(name('DaemonNotRunning'));
+    expect(daemon).toMatchObject({ ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    expect(JSON.stringify(daemon)).toContain('SampleCount');
+    expect(watchedMetrics(daemon)).toEqual([expect.objectContaining({ Namespace: 'AWS/ECS', MetricName: 'CPUUtilization' })]);
   });
 
   it('has a dashboard with failures, ShopFlowAlerts by AlertType, task and RDS metrics', () => {
@@ -211,22 +222,27 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
     expect(dashboards).toHaveLength(1);
     const [, dashboard] = dashboards[0];
     expect(dashboard.Properties.DashboardName).toBe(`ShopFlow-${env}`);
-    const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    for (const text of [
-      'Run failures',
-      'SEARCH(',
-      'AlertType',
-      'ShopFlowAlerts',
-      'FreshnessBreaches',
-      'CPUUtilization',
-      'MemoryUtilization',
-      'DatabaseConnections',
-      'FreeStorageSpace',
-      'alarmStatus',
-    ]) {
-      expect(body).toContain(text);
-    }
-    expect(body.includes('ECS/ContainerInsights')).toBe(settings.containerInsights);
+    const widgets = widgetsOf(dashboard);
+    const titles = widgets.map((widget) => widget.properties.title);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'Alarms',
+        'Run and blocking-check failures (per hour)',
+        'ShopFlowAlerts by AlertType (per hour)',
+        'Daemon task CPU and memory (%)',
+        'RDS CPU (%)',
+        'RDS connections',
+        'RDS free storage (bytes)',
+      ]),
+    );
+    const widget = (title: string) => JSON.stringify(widgets.find((w) => w.properties.title === title));
+    expect(widgets.find((w) => w.type === 'alarm').properties.alarms).toHaveLength(7);
+    expect(widget('ShopFlowAlerts by AlertType (per hour)')).toContain(
+      `SEARCH('{ShopFlow,AlertType} MetricName=\\"ShopFlowAlerts\\"', 'Sum', 3600)`,
+    );
+    expect(widget('Daemon task CPU and memory (%)')).toContain('MemoryUtilization');
+    expect(widget('RDS connections')).toContain('DatabaseConnections');
+    expect(titles.includes('Materialize task CPU (units) and memory (MiB)')).toBe(settings.containerInsights);
   });
 
   it('tells the alerts topic when a task stops with a non-zero exit code or fails to start', () => {
