@@ -24,16 +24,19 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { fork } from 'node:child_process';
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -42,6 +45,7 @@ import shopflow from '../assets/definitions.js';
 import {
   type DuckDbTraceEntry,
   inProcessLauncher,
+  quoteLiteral,
   type ShopflowConfig,
   ShopflowConfigSchema,
   ShopflowRuntime,
@@ -98,6 +102,8 @@ interface RunMeasure {
   statements: number;
   duckdbMs: number;
   transactions: number | null;
+  /** The graph as the run saw it: whether each asset is partitioned, and its unpartitioned upstreams. */
+  assets: Record<string, { partitioned: boolean; wholeUpstreams: string[] }>;
 }
 
 interface ReplayMeasure {
@@ -166,6 +172,9 @@ async function measureRun(spec: RunSpec): Promise<RunMeasure> {
   let statements = 0;
   let duckdbMs = 0;
   const trace: string[] = [];
+  const kept = new Map<string, string>();
+  const keptDir = spec.traceFile ? `${spec.traceFile}.inputs` : null;
+  if (keptDir) mkdirSync(keptDir, { recursive: true });
   setDuckDbTrace((entry: DuckDbTraceEntry) => {
     statements++;
     duckdbMs += entry.ms;
@@ -174,7 +183,22 @@ async function measureRun(spec: RunSpec): Promise<RunMeasure> {
       step.duckdbMs += entry.ms;
       step.statements++;
     }
-    if (spec.traceFile) trace.push(JSON.stringify({ ...entry, step: step?.key ?? null }));
+    if (!spec.traceFile || !keptDir) return;
+    trace.push(JSON.stringify({ ...entry, step: step?.key ?? null }));
+    // NOTE: files outside the home that a statement read (an asset's own temporary downloads) are
+    // removed by the asset once done; a hard link keeps them for the replay at no copying cost.
+    const target = copyTarget(entry.sql);
+    for (const [, path] of entry.sql.matchAll(/'(\/[^']+)'/g)) {
+      if (path.startsWith(spec.home) || path === target || kept.has(path) || !existsSync(path)) continue;
+      if (!statSync(path).isFile()) continue;
+      const copy = join(keptDir, `${kept.size}-${basename(path)}`);
+      try {
+        linkSync(path, copy);
+      } catch {
+        copyFileSync(path, copy);
+      }
+      kept.set(path, copy);
+    }
   });
   let sampled = process.memoryUsage().rss;
   let pgPeak: number | null = null;
@@ -240,7 +264,10 @@ async function measureRun(spec: RunSpec): Promise<RunMeasure> {
     const transactions = rows
       .filter((e) => e.assetKey === 'silver_transactions')
       .reduce((sum, e) => sum + Number(e.data.rowCount ?? 0), 0);
-    if (spec.traceFile) writeFileSync(spec.traceFile, trace.length ? `${trace.join('\n')}\n` : '');
+    if (spec.traceFile) {
+      writeFileSync(spec.traceFile, trace.length ? `${trace.join('\n')}\n` : '');
+      writeFileSync(`${spec.traceFile}.inputs.json`, JSON.stringify(Object.fromEntries(kept)));
+    }
     return {
       now: spec.now,
       concurrency: spec.concurrency,
@@ -256,6 +283,18 @@ async function measureRun(spec: RunSpec): Promise<RunMeasure> {
       statements,
       duckdbMs,
       transactions: transactions || null,
+      assets: Object.fromEntries(
+        shopflow.graph.keys.map((key) => [
+          key,
+          {
+            partitioned: Boolean(shopflow.graph.get(key).partitions),
+            wholeUpstreams: shopflow.graph
+              .upstream(key)
+              .map((dep) => dep.assetKey)
+              .filter((up) => !shopflow.graph.get(up).partitions),
+          },
+        ]),
+      ),
     };
   } finally {
     clearInterval(rssSampler);
@@ -283,6 +322,14 @@ async function replay(traceFile: string, scratch: string): Promise<ReplayMeasure
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as DuckDbTraceEntry & { step: string | null });
+  const keptInputs = Object.entries(
+    JSON.parse(readFileSync(`${traceFile}.inputs.json`, 'utf8')) as Record<string, string>,
+  ).map(([path, copy]) => [quoteLiteral(path), quoteLiteral(copy)] as const);
+  const withKeptInputs = (statement: string) =>
+    keptInputs.reduce(
+      (text, [path, copy]) => (text.includes(path) ? text.replaceAll(path, copy) : text),
+      statement,
+    );
   const instance = await DuckDBInstance.create(':memory:', { temp_directory: join(scratch, 'duckdb-tmp') });
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");
@@ -304,7 +351,7 @@ async function replay(traceFile: string, scratch: string): Promise<ReplayMeasure
       }
       const t = performance.now();
       try {
-        await connection.runAndReadAll(entry.sql);
+        await connection.runAndReadAll(withKeptInputs(entry.sql));
       } catch (error) {
         if (entry.ok) {
           failed.push({
@@ -404,7 +451,9 @@ async function repetition(
         console.error(
           `  replay: ${replayed.statements} statements in ${(replayed.replayMs / 1000).toFixed(1)} s, ${replayed.failed.length} failed`,
         );
-        rmSync(traceFile, { force: true });
+        for (const file of [traceFile, `${traceFile}.inputs`, `${traceFile}.inputs.json`]) {
+          rmSync(file, { recursive: true, force: true });
+        }
       }
     });
   }
@@ -483,10 +532,7 @@ function medianRepetition(reps: Repetition[], value: (r: Repetition) => number):
 /** Unpartitioned upstreams of `assetKey` that materialized in the run (so every partition reading them is stale). */
 function changedWholeUpstreams(assetKey: string, run: RunMeasure): string[] {
   const ran = new Set(run.steps.filter((s) => s.status === 'success').map((s) => s.key));
-  return shopflow.graph
-    .upstream(assetKey)
-    .map((dep) => dep.assetKey)
-    .filter((key) => !shopflow.graph.get(key).partitions && ran.has(key));
+  return (run.assets[assetKey]?.wholeUpstreams ?? []).filter((key) => ran.has(key));
 }
 
 /** Everything measured, as saved with `--json` and read back with `--from`. */
@@ -693,7 +739,7 @@ ${incTop
 
 ### Reading the figures
 
-${interpretation({ ratio: largest.ratio, inc, incAssets, incStepMs, overhead: largest.overhead, replay })}
+${interpretation({ ratio: largest.ratio, inc, incAssets, incStepMs, overhead: largest.overhead, replay, previous: largest.previous })}
 `;
 }
 
@@ -704,26 +750,32 @@ function interpretation(f: {
   incStepMs: number;
   overhead: number;
   replay: ReplayMeasure;
+  previous: Map<string, string | null>;
 }): string {
   const paragraphs: string[] = [];
   const top = f.incAssets.slice(0, 5);
-  const partitioned = (a: AssetTotals) => Boolean(shopflow.graph.get(a.assetKey).partitions);
+  const partitioned = (a: AssetTotals) => f.inc.assets[a.assetKey]?.partitioned ?? false;
   const whole = f.incAssets.filter((a) => !partitioned(a) && a.ran > 0);
   const wholeMs = sum(whole.map((a) => a.ms));
   const history = f.incAssets.filter((a) => partitioned(a) && a.ran > 1);
-  const historyMs = sum(history.map((a) => a.ms));
-  const identicalSteps = sum(f.incAssets.map((a) => a.identical));
-  const oldDaysMs = sum(
-    f.inc.steps
-      .filter(
-        (s) =>
-          s.status === 'success' &&
-          s.partitionKey !== null &&
-          s.partitionKey !== '2024-03-30' &&
-          shopflow.graph.get(s.assetKey).partitions,
-      )
-      .map((s) => s.ms),
+  const oldDays = f.inc.steps.filter(
+    (s) =>
+      s.status === 'success' &&
+      s.partitionKey !== null &&
+      s.partitionKey !== '2024-03-30' &&
+      f.inc.assets[s.assetKey]?.partitioned,
   );
+  const oldDaysMs = sum(oldDays.map((s) => s.ms));
+  const oldDaysIdentical = oldDays.filter(
+    (s) => s.dataVersion && f.previous.get(s.key) === s.dataVersion,
+  ).length;
+  const causes = [...new Set(history.flatMap((a) => changedWholeUpstreams(a.assetKey, f.inc)))];
+  const changed = causes
+    .filter((key) => {
+      const step = f.inc.steps.find((x) => x.key === key);
+      return step?.status === 'success' && f.previous.get(key) !== step.dataVersion;
+    })
+    .map((key) => `\`${key}\``);
   paragraphs.push(
     `- **Incremental run: target ${f.ratio <= 0.1 ? 'met' : 'missed'}** (${f.ratio.toFixed(2)} of the full run). ` +
       `Five assets take ${share(sum(top.map((a) => a.ms)), f.incStepMs)} of its step time: ` +
@@ -731,12 +783,13 @@ function interpretation(f: {
   );
   if (history.length > 0) {
     paragraphs.push(
-      `- Daily assets re-materialized old days, not only 2024-03-30 (${seconds(historyMs)} of step time, ${share(historyMs, f.incStepMs)}; old days alone ${seconds(oldDaysMs)}): ` +
-        `${history.map((a) => `\`${a.assetKey}\` ${a.ran} days`).join(', ')}. ` +
-        'Each of their partitions reads an unpartitioned asset through an all-partitions mapping (last column of the table); ' +
-        'a new day gives that asset a new data version (new customers and profile changes), which makes every partition that read it stale. ' +
-        `The executor skips a step only when its upstream turns out unchanged, and here it did change, so they ran; ${count(identicalSteps)} of the re-materializations wrote exactly the data they replaced, ` +
-        'which is what lets the steps after them (daily, weekly and monthly sales) be skipped.',
+      `- Daily assets re-materialized old days, not only 2024-03-30: ${history.map((a) => `\`${a.assetKey}\` ${a.ran} days`).join(', ')} ` +
+        `(${count(oldDays.length)} old-day steps, ${seconds(oldDaysMs)} of step time, ${share(oldDaysMs, f.incStepMs)}). ` +
+        `Each of their partitions reads an unpartitioned asset through an all-partitions mapping (${causes.map((k) => `\`${k}\``).join(', ')}), ` +
+        `and the new day gave ${changed.length === causes.length ? 'all of them' : changed.join(', ')} new data versions (new customers and profile changes), so the planner marks every partition that read them stale ` +
+        "(`upstream_planned`), and the executor's skip for unchanged upstreams cannot apply because those upstreams did change. " +
+        `Yet ${count(oldDaysIdentical)} of the ${count(oldDays.length)} old-day steps wrote exactly the data version they already had: that work changed nothing. ` +
+        'Their identical outputs are what let the steps after them (daily, weekly and monthly sales) be skipped.',
     );
   }
   paragraphs.push(

@@ -462,6 +462,7 @@ export class KyselyInstanceStore implements InstanceStore {
     const rows = await this.#db
       .selectFrom('asset_partitions')
       .select([plannerStatesSql(this.backend).as('states')])
+      .groupBy('asset_key')
       .execute();
     const states: AssetPartitionState[] = [];
     for (const row of rows) decodePlannerStates(row.states, states);

@@ -1,4 +1,4 @@
-import type { LabelBuffer } from './label-buffer.js';
+import type { ListBuffer } from './list-buffer.js';
 
 /** How many upstream partitions a reason names before it says `and N more`. */
 export const MAX_NAMED_UPSTREAMS = 3;
@@ -24,7 +24,7 @@ export class NamedUpstreams {
   }
 
   /** The first labels of `labels` and how many there are in all (`count` ≥ `labels.length`). */
-  describe(labels: LabelBuffer, count: number): string {
+  describe(labels: ListBuffer<string>, count: number): string {
     if (count !== this.#count || !this.#sameNames(labels)) {
       this.#named = labels.first(MAX_NAMED_UPSTREAMS);
       this.#count = count;
@@ -34,7 +34,7 @@ export class NamedUpstreams {
     return this.#text;
   }
 
-  #sameNames(labels: LabelBuffer): boolean {
+  #sameNames(labels: ListBuffer<string>): boolean {
     const named = this.#named;
     if (named.length !== Math.min(labels.length, MAX_NAMED_UPSTREAMS)) return false;
     for (let i = 0; i < named.length; i++) if (named[i] !== labels.at(i)) return false;

@@ -3,10 +3,11 @@ import { ShopflowError } from '../errors/error-catalog.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { AssetPartitionState } from '../instance/instance-store.js';
 import { formatAssetPartition } from '../keys/asset-key.js';
+import { AllPartitionsMapping } from '../partitions/mapping/all-partitions-mapping.js';
 import type { PartitionMapping, PartitionsDefinition } from '../partitions/partitions-definition.js';
 import { dateInZone } from '../partitions/zoned-time.js';
 import { AssetStateIndex } from './asset-state-index.js';
-import { LabelBuffer } from './label-buffer.js';
+import { ListBuffer } from './list-buffer.js';
 import { MAX_NAMED_UPSTREAMS, NamedUpstreams } from './named-upstreams.js';
 import { RecordedInputs } from './recorded-inputs.js';
 import type { StalenessReason } from './staleness-reason.js';
@@ -150,6 +151,22 @@ interface Upstream {
   /** Step keys of the upstream partitions planned so far; undefined when the upstream is not selected. */
   planned: Map<string | null, string> | undefined;
   states: Map<string | null, AssetPartitionState>;
+  /** The upstream partitions every partition reads, when they do not depend on the partition. */
+  everyPartitionReads: Array<string | null> | undefined;
+}
+
+// NOTE: every planned key is a key of the asset's partitions (see `partitionsForFilter`), so the
+// all-partitions mapping, the default between partitioned and unpartitioned assets, gives each one
+// the same answer: ask once per asset instead of once per partition.
+function sameForEveryPartition(
+  mapping: PartitionMapping,
+  targets: Array<string | null>,
+  asset: AnyAsset,
+  upstream: PartitionsDefinition | undefined,
+  now: Date,
+): Array<string | null> | undefined {
+  if (targets.length === 0 || !(mapping instanceof AllPartitionsMapping)) return undefined;
+  return mapping.upstreamFor(targets[0], asset.partitions, upstream, now).valid;
 }
 
 /**
@@ -174,9 +191,10 @@ export function planMaterialization(input: PlanInput): Plan {
   const planned = new Map<string, Map<string | null, string>>();
   const steps: PlanStep[] = [];
   let upToDate = 0;
-  const dependsOn = new LabelBuffer();
-  const blockedBy = new LabelBuffer();
-  const changed = new LabelBuffer();
+  const dependsOn = new ListBuffer<string>();
+  const blockedBy = new ListBuffer<string>();
+  const changed = new ListBuffer<string>();
+  const reasons = new ListBuffer<StalenessReason>();
   const changedSentence = new NamedUpstreams(
     (names) => `upstream ${names} has new data since the last materialization`,
   );
@@ -189,13 +207,17 @@ export function planMaterialization(input: PlanInput): Plan {
     const plannedHere = new Map<string | null, string>();
     planned.set(asset.key, plannedHere);
     const own = index.partitionsOf(asset.key);
-    const upstreams: Upstream[] = graph.upstream(asset.key).map((dep) => ({
-      assetKey: dep.assetKey,
-      mapping: dep.mapping,
-      partitions: graph.get(dep.assetKey).partitions,
-      planned: planned.get(dep.assetKey),
-      states: index.partitionsOf(dep.assetKey),
-    }));
+    const upstreams: Upstream[] = graph.upstream(asset.key).map((dep) => {
+      const partitions = graph.get(dep.assetKey).partitions;
+      return {
+        assetKey: dep.assetKey,
+        mapping: dep.mapping,
+        partitions,
+        planned: planned.get(dep.assetKey),
+        states: index.partitionsOf(dep.assetKey),
+        everyPartitionReads: sameForEveryPartition(dep.mapping, targets, asset, partitions, now),
+      };
+    });
 
     for (const partitionKey of targets) {
       const state = own.get(partitionKey);
@@ -207,8 +229,10 @@ export function planMaterialization(input: PlanInput): Plan {
       changed.clear();
 
       for (const upstream of upstreams) {
-        const mapped = upstream.mapping.upstreamFor(partitionKey, asset.partitions, upstream.partitions, now);
-        for (const upstreamKey of mapped.valid) {
+        const reads =
+          upstream.everyPartitionReads ??
+          upstream.mapping.upstreamFor(partitionKey, asset.partitions, upstream.partitions, now).valid;
+        for (const upstreamKey of reads) {
           const stepKey = upstream.planned?.get(upstreamKey);
           if (stepKey !== undefined) {
             dependsOn.push(stepKey);
@@ -228,7 +252,7 @@ export function planMaterialization(input: PlanInput): Plan {
         }
       }
 
-      const reasons: StalenessReason[] = [];
+      reasons.clear();
       if (input.force) reasons.push({ code: 'forced', message: 'forced by the user' });
       if (!hasData) reasons.push({ code: 'missing', message: 'never materialized' });
       else if (state!.codeVersion !== asset.codeVersion) {
@@ -283,7 +307,7 @@ export function planMaterialization(input: PlanInput): Plan {
         key,
         assetKey: asset.key,
         partitionKey,
-        reasons: reasons.slice(),
+        reasons: reasons.toArray(),
         dependsOn: dependsOn.toArray(),
         blockedBy: blockedBy.toArray(),
       });

@@ -2,8 +2,8 @@
 // The CDK app: `npx cdk synth -c env=dev` (or staging, prod). See docs/deployment.md.
 import { App } from 'aws-cdk-lib';
 import { createShopflowStacks } from '../lib/create-shopflow-stacks.js';
-import { InfraContextError } from '../lib/infra-context-error.js';
 import { readInfraContext } from '../lib/infra-context.js';
+import { InfraContextError } from '../lib/infra-context-error.js';
 
 const app = new App();
 try {

@@ -44,7 +44,9 @@ export interface EnvironmentSettings {
   /** NAT gateways; 0 keeps the tasks in isolated subnets (VPC endpoints only, no internet). */
   natGateways: number;
   database: DatabaseSettings;
+  /** The daemon runs the definitions' schedules (the nightly pipeline) in its own process. */
   daemonTask: TaskSize;
+  /** The scheduled reconciliation run, backfills and one-off commands. */
   materializeTask: TaskSize;
   /** Run the scheduled `materialize` task on Fargate Spot. */
   materializeOnSpot: boolean;
@@ -81,7 +83,7 @@ export const ENVIRONMENT_SETTINGS: Readonly<Record<EnvironmentName, EnvironmentS
       performanceInsights: false,
       freeStorageAlarmGiB: 4,
     },
-    daemonTask: { cpu: 256, memoryMiB: 512, ephemeralStorageGiB: 21 },
+    daemonTask: { cpu: 1024, memoryMiB: 2048, ephemeralStorageGiB: 21 },
     materializeTask: { cpu: 1024, memoryMiB: 2048, ephemeralStorageGiB: 21 },
     materializeOnSpot: true,
     logRetentionDays: 7,
@@ -105,7 +107,7 @@ export const ENVIRONMENT_SETTINGS: Readonly<Record<EnvironmentName, EnvironmentS
       performanceInsights: true,
       freeStorageAlarmGiB: 4,
     },
-    daemonTask: { cpu: 256, memoryMiB: 512, ephemeralStorageGiB: 21 },
+    daemonTask: { cpu: 1024, memoryMiB: 4096, ephemeralStorageGiB: 30 },
     materializeTask: { cpu: 2048, memoryMiB: 4096, ephemeralStorageGiB: 30 },
     materializeOnSpot: true,
     logRetentionDays: 30,
@@ -129,7 +131,7 @@ export const ENVIRONMENT_SETTINGS: Readonly<Record<EnvironmentName, EnvironmentS
       performanceInsights: true,
       freeStorageAlarmGiB: 20,
     },
-    daemonTask: { cpu: 512, memoryMiB: 1024, ephemeralStorageGiB: 21 },
+    daemonTask: { cpu: 2048, memoryMiB: 8192, ephemeralStorageGiB: 50 },
     materializeTask: { cpu: 4096, memoryMiB: 16384, ephemeralStorageGiB: 100 },
     materializeOnSpot: false,
     logRetentionDays: 365,

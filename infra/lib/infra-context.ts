@@ -14,7 +14,7 @@ export interface InfraContext {
   image: ImageReference;
   /** E-mail address subscribed to the alarm topic (confirmed by the recipient). */
   alarmEmail?: string;
-  /** EventBridge Scheduler expression of the `materialize` task, e.g. `cron(0 2 * * ? *)`. */
+  /** EventBridge Scheduler expression of the reconciliation `materialize` task, e.g. `cron(0 5 ? * SUN *)`. */
   materializeSchedule: string;
   /** IANA time zone of {@link materializeSchedule}. */
   scheduleTimeZone: string;
@@ -91,12 +91,12 @@ export function readInfraContext(node: Pick<Node, 'tryGetContext'>): InfraContex
     throw new InfraContextError('alarmEmail', alarmEmail, 'give one e-mail address, e.g. oncall@example.com');
   }
 
-  const materializeSchedule = text('materializeSchedule') || 'cron(0 2 * * ? *)';
+  const materializeSchedule = text('materializeSchedule') || 'cron(0 5 ? * SUN *)';
   if (!SCHEDULE.test(materializeSchedule)) {
     throw new InfraContextError(
       'materializeSchedule',
       materializeSchedule,
-      'give an EventBridge Scheduler expression such as "cron(0 2 * * ? *)" or "rate(6 hours)"',
+      'give an EventBridge Scheduler expression such as "cron(0 5 ? * SUN *)" or "rate(7 days)"',
     );
   }
 
@@ -110,7 +110,7 @@ export function readInfraContext(node: Pick<Node, 'tryGetContext'>): InfraContex
     image,
     alarmEmail,
     materializeSchedule,
-    scheduleTimeZone: text('scheduleTimeZone') || 'UTC',
+    scheduleTimeZone: text('scheduleTimeZone') || 'Europe/Berlin',
     materializeSelection: text('materializeSelection') ?? '',
     daemonCount: daemonCount === '1' ? 1 : 0,
     rdsCaBundlePath: text('rdsCaBundlePath') || '/etc/ssl/certs/rds-global-bundle.pem',

@@ -6,7 +6,7 @@ import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { EnvironmentSettings } from './environment-settings.js';
-import { daemonAlerts, failures } from './shopflow-metrics.js';
+import { alertCount } from './shopflow-metrics.js';
 
 /** Props of {@link PipelineAlarms}. */
 export interface PipelineAlarmsProps {
@@ -47,27 +47,27 @@ export class PipelineAlarms extends Construct {
 
     const dayOfHours = { evaluationPeriods: 24, datapointsToAlarm: 1 };
     this.add('RunFailures', {
-      metric: failures('run_failure', hour, 'Run failures'),
+      metric: alertCount('run_failure', hour, 'Run failures'),
       threshold: 1,
       ...dayOfHours,
       alarmDescription: 'A ShopFlow run failed in the last 24 hours. Runbook: docs/runbook.md#runfailures',
     });
     this.add('BlockingCheckFailures', {
-      metric: failures('check_failure', hour, 'Blocking check failures'),
+      metric: alertCount('check_failure', hour, 'Blocking check failures'),
       threshold: 1,
       ...dayOfHours,
       alarmDescription:
         'A blocking (error) data-quality check failed in the last 24 hours; downstream steps of that partition did not run. Runbook: docs/runbook.md#blockingcheckfailures',
     });
     this.add('FreshnessBreaches', {
-      metric: daemonAlerts('freshness_breach', hour),
+      metric: alertCount('freshness_breach', hour, 'Freshness breaches'),
       threshold: 1,
       evaluationPeriods: 1,
       alarmDescription:
         'An asset is older than its freshness policy allows. Runbook: docs/runbook.md#freshnessbreaches',
     });
     this.add('TickFailures', {
-      metric: daemonAlerts('tick_failure', hour),
+      metric: alertCount('tick_failure', hour, 'Tick failures'),
       threshold: 1,
       evaluationPeriods: 1,
       alarmDescription:
@@ -85,7 +85,7 @@ export class PipelineAlarms extends Construct {
           evaluationPeriods: 3,
           comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
           alarmDescription:
-            'No daemon task has been running for 15 minutes: schedules, sensors and freshness monitoring are stopped. Runbook: docs/runbook.md#daemonnotrunning',
+            'No daemon task has been running for 15 minutes: the nightly schedules, the landing sensor and freshness monitoring are stopped. Runbook: docs/runbook.md#daemonnotrunning',
         },
         cloudwatch.TreatMissingData.BREACHING,
       );

@@ -5,7 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { EnvironmentSettings } from './environment-settings.js';
-import { alertsByType, daemonAlerts, failures } from './shopflow-metrics.js';
+import { alertCount, alertsByType } from './shopflow-metrics.js';
 
 /** Props of {@link PipelineDashboard}. */
 export interface PipelineDashboardProps {
@@ -46,7 +46,10 @@ export class PipelineDashboard extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Run and blocking-check failures (per hour)',
-        left: [failures('run_failure', hour, 'Run failures'), failures('check_failure', hour, 'Check failures')],
+        left: [
+          alertCount('run_failure', hour, 'Run failures'),
+          alertCount('check_failure', hour, 'Check failures'),
+        ],
         width: 12,
       }),
       new cloudwatch.GraphWidget({
@@ -58,16 +61,19 @@ export class PipelineDashboard extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Freshness breaches and tick failures (per hour)',
-        left: [daemonAlerts('freshness_breach', hour), daemonAlerts('tick_failure', hour)],
+        left: [
+          alertCount('freshness_breach', hour, 'Freshness breaches'),
+          alertCount('tick_failure', hour, 'Tick failures'),
+        ],
         width: 12,
       }),
       new cloudwatch.SingleValueWidget({
         title: 'Alerts in the selected range',
         metrics: [
-          failures('run_failure', hour, 'Run failures'),
-          failures('check_failure', hour, 'Check failures'),
-          daemonAlerts('freshness_breach', hour),
-          daemonAlerts('tick_failure', hour),
+          alertCount('run_failure', hour, 'Run failures'),
+          alertCount('check_failure', hour, 'Check failures'),
+          alertCount('freshness_breach', hour, 'Freshness breaches'),
+          alertCount('tick_failure', hour, 'Tick failures'),
         ],
         setPeriodToTimeRange: true,
         width: 12,
@@ -93,7 +99,10 @@ export class PipelineDashboard extends Construct {
         new cloudwatch.Metric({
           namespace: 'ECS/ContainerInsights',
           metricName,
-          dimensionsMap: { ClusterName: props.cluster.clusterName, TaskDefinitionFamily: props.materializeFamily },
+          dimensionsMap: {
+            ClusterName: props.cluster.clusterName,
+            TaskDefinitionFamily: props.materializeFamily,
+          },
           statistic: cloudwatch.Stats.MAXIMUM,
           period: fiveMinutes,
         });

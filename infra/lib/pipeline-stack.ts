@@ -38,11 +38,13 @@ export interface PipelineStackProps extends StackProps {
 }
 
 /**
- * ShopFlow on ECS Fargate: the `shopflow daemon` service (schedules, sensors, freshness and
- * run-failure alerts), the `shopflow materialize` task started by EventBridge Scheduler (on
- * Fargate Spot where the environment allows), their log group, a least-privilege task role,
- * secrets injected from Secrets Manager, the alerts topic, alarms, the dashboard, a rule for
- * failed tasks and an optional monthly budget.
+ * ShopFlow on ECS Fargate: the `shopflow daemon` service, which runs the definitions' schedules
+ * (the nightly pipeline and the roll-ups) and the landing sensor in its own process and sends
+ * freshness and run-failure alerts; a reconciliation `shopflow materialize` task started by
+ * EventBridge Scheduler (weekly by default, on Fargate Spot where the environment allows), which
+ * materializes whatever is still stale (failed partitions, assets whose code version changed);
+ * their log group, a least-privilege task role, secrets injected from Secrets Manager, the alerts
+ * topic, alarms, the dashboard, a rule for failed tasks and an optional monthly budget.
  *
  * @example
  * new PipelineStack(app, 'ShopFlow-dev-Pipeline', { context, landingBucket, lakeBucket, vpc, database, databaseSecret, tasksSecurityGroup });
@@ -136,7 +138,11 @@ export class PipelineStack extends Stack {
       ...common,
       family: `shopflow-${env}-materialize`,
       size: settings.materializeTask,
-      command: ['materialize', ...(context.materializeSelection ? [context.materializeSelection] : []), '--json'],
+      command: [
+        'materialize',
+        ...(context.materializeSelection ? [context.materializeSelection] : []),
+        '--json',
+      ],
       streamPrefix: 'materialize',
     }).taskDefinition;
 
@@ -160,7 +166,7 @@ export class PipelineStack extends Stack {
     }
 
     new scheduler.Schedule(this, 'MaterializeSchedule', {
-      description: `ShopFlow ${env}: shopflow materialize${context.materializeSelection ? ` ${context.materializeSelection}` : ''}`,
+      description: `ShopFlow ${env} reconciliation: shopflow materialize${context.materializeSelection ? ` ${context.materializeSelection}` : ''}`,
       schedule: scheduler.ScheduleExpression.expression(
         context.materializeSchedule,
         TimeZone.of(context.scheduleTimeZone),
@@ -204,9 +210,7 @@ export class PipelineStack extends Stack {
       description: 'run one-off shopflow commands with aws ecs run-task and a command override',
     });
     new CfnOutput(this, 'TaskSubnets', {
-      value: props.vpc
-        .selectSubnets(taskSubnets)
-        .subnetIds.join(','),
+      value: props.vpc.selectSubnets(taskSubnets).subnetIds.join(','),
     });
     new CfnOutput(this, 'TasksSecurityGroup', { value: props.tasksSecurityGroup.securityGroupId });
     new CfnOutput(this, 'AlertsTopicArn', { value: alerts.topic.topicArn });

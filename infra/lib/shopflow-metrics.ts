@@ -16,8 +16,9 @@ export const DAEMON_METRIC_NAMES: Readonly<Record<AlertKind, string>> = {
 };
 
 /**
- * `ShopFlowAlerts` with dimension `AlertType`: one per alert the notifier sends, from the process
- * that ran the run (`resources/notifier/emf-metric-line.ts`).
+ * `ShopFlowAlerts` with dimension `AlertType`: one per alert the notifier sends
+ * (`resources/notifier/emf-metric-line.ts`): failed runs and blocking checks from the process that
+ * ran them, freshness breaches and tick failures from the daemon.
  *
  * @example
  * notifierAlerts('run_failure', Duration.hours(1));
@@ -34,8 +35,8 @@ export function notifierAlerts(alertType: string, period: Duration): cloudwatch.
 }
 
 /**
- * The daemon's count of one alert kind (`RunFailures`, `FreshnessBreaches`, …) with dimension
- * `AlertKind`.
+ * The framework daemon's own count of one alert kind (`RunFailures`, `FreshnessBreaches`, …) with
+ * dimension `AlertKind`, written by its default alert sink (`schedules/alert-metric-line.ts`).
  *
  * @example
  * daemonAlerts('freshness_breach', Duration.hours(1)).metricName; // 'FreshnessBreaches'
@@ -52,19 +53,15 @@ export function daemonAlerts(kind: AlertKind, period: Duration): cloudwatch.Metr
 }
 
 /**
- * Failures of one kind as seen by either reporter: the larger of the notifier's and the daemon's
- * count in each period. A failed run is counted by the process that ran it (notifier) and, when
- * a daemon watches the instance, by the daemon too; taking the maximum counts it once, and still
- * counts it when only one of them reported.
+ * The alerts of one kind, whichever reporter counted them: the larger of the notifier's
+ * `ShopFlowAlerts` (ShopFlow's wiring: the run hook and the daemon both send through the notifier,
+ * once per alert) and the framework daemon's own metric (its default alert sink, when a daemon runs
+ * without the notifier), per period. Each alert is counted once either way.
  *
  * @example
- * failures('run_failure', Duration.hours(1), 'Run failures');
+ * alertCount('run_failure', Duration.hours(1), 'Run failures');
  */
-export function failures(
-  kind: 'run_failure' | 'check_failure',
-  period: Duration,
-  label: string,
-): cloudwatch.MathExpression {
+export function alertCount(kind: AlertKind, period: Duration, label: string): cloudwatch.MathExpression {
   return new cloudwatch.MathExpression({
     expression: `MAX([FILL(notifier_${kind}, 0), FILL(daemon_${kind}, 0)])`,
     usingMetrics: {

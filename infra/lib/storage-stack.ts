@@ -46,13 +46,18 @@ export class StorageStack extends Stack {
       settings,
       purpose: 'ShopFlow bronze/silver/gold lake',
       prefix: LAKE_PREFIX,
-      transitions: [{ storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) }],
+      transitions: [
+        { storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) },
+      ],
     }).bucket;
 
     new CfnOutput(this, 'LandingBucketName', {
       value: this.landingBucket.bucketName,
       description: 'SHOPFLOW_LANDING_BUCKET',
     });
-    new CfnOutput(this, 'LakeBucketName', { value: this.lakeBucket.bucketName, description: 'SHOPFLOW_LAKE_BUCKET' });
+    new CfnOutput(this, 'LakeBucketName', {
+      value: this.lakeBucket.bucketName,
+      description: 'SHOPFLOW_LAKE_BUCKET',
+    });
   }
 }

@@ -1,6 +1,6 @@
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
@@ -16,7 +16,11 @@ import { Construct } from 'constructs';
 export class TaskFailureRule extends Construct {
   readonly rule: events.Rule;
 
-  constructor(scope: Construct, id: string, props: { cluster: ecs.ICluster; topic: sns.ITopic; envName: string }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { cluster: ecs.ICluster; topic: sns.ITopic; envName: string },
+  ) {
     super(scope, id);
     this.rule = new events.Rule(this, 'Rule', {
       description: `ShopFlow ${props.envName}: a task stopped with a non-zero exit code or failed to start`,

@@ -56,7 +56,9 @@ describe.each(ENVIRONMENT_NAMES)('DatabaseStack (%s)', (env) => {
     const { database, stacks } = synthesizeEnvironment(env);
     const ingress = resourcesOf(database, 'AWS::EC2::SecurityGroupIngress');
     expect(ingress).toHaveLength(1);
-    const tasksGroup = stacks.database.getLogicalId(stacks.database.tasksSecurityGroup.node.defaultChild as any);
+    const tasksGroup = stacks.database.getLogicalId(
+      stacks.database.tasksSecurityGroup.node.defaultChild as any,
+    );
     expect(ingress[0][1].Properties).toMatchObject({
       FromPort: 5432,
       ToPort: 5432,
@@ -71,7 +73,9 @@ describe.each(ENVIRONMENT_NAMES)('DatabaseStack (%s)', (env) => {
 
   it('lets the tasks out on HTTPS and to PostgreSQL only', () => {
     const { database } = synthesizeEnvironment(env);
-    const tasks = resourcesOf(database, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('TasksSecurityGroup'));
+    const tasks = resourcesOf(database, 'AWS::EC2::SecurityGroup').find(([id]) =>
+      id.startsWith('TasksSecurityGroup'),
+    );
     expect(tasks?.[1].Properties.SecurityGroupEgress).toEqual([
       expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
     ]);
@@ -81,7 +85,9 @@ describe.each(ENVIRONMENT_NAMES)('DatabaseStack (%s)', (env) => {
   it('reaches S3 through a gateway endpoint and Secrets Manager, ECR and Logs through interface endpoints', () => {
     const { database } = synthesizeEnvironment(env);
     const services = resourcesOf(database, 'AWS::EC2::VPCEndpoint').map(([, endpoint]) => [
-      JSON.stringify(endpoint.Properties.ServiceName).match(/\.(s3|secretsmanager|ecr\.api|ecr\.dkr|logs)"/)?.[1],
+      JSON.stringify(endpoint.Properties.ServiceName).match(
+        /\.(s3|secretsmanager|ecr\.api|ecr\.dkr|logs)"/,
+      )?.[1],
       endpoint.Properties.VpcEndpointType,
     ]);
     expect(services.sort()).toEqual([

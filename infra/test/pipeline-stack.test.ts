@@ -2,7 +2,11 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES, ENVIRONMENT_SETTINGS } from '../lib/environment-settings.js';
-import { resourcesOf, type SynthesizedEnvironment, synthesizeEnvironment } from './support/synthesize-environment.js';
+import {
+  resourcesOf,
+  type SynthesizedEnvironment,
+  synthesizeEnvironment,
+} from './support/synthesize-environment.js';
 
 /** Every statement of the inline policies attached to `role` (by its logical id). */
 function statementsOf(synthesized: SynthesizedEnvironment, role: { node: { defaultChild?: unknown } }) {
@@ -25,7 +29,8 @@ function containersOf(synthesized: SynthesizedEnvironment) {
 
 /** The metrics an alarm watches (`MetricStat.Metric` of each query, or its single metric). */
 function watchedMetrics(alarm: any): any[] {
-  if (!alarm.Metrics) return [{ Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions }];
+  if (!alarm.Metrics)
+    return [{ Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions }];
   return alarm.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric);
 }
 
@@ -59,7 +64,9 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
       for (const resource of resources) expect(resource).not.toBe('*');
       expect(actions.some((action) => action === 's3:*' || action === '*')).toBe(false);
       if (actions.some((action) => /^s3:(Get|Put|Delete)Object|^s3:AbortMultipartUpload/.test(action))) {
-        const suffixes = resources.map((resource) => JSON.stringify(resource).match(/"(\/[a-z]+\/\*)"\]\]\}$/)?.[1]);
+        const suffixes = resources.map(
+          (resource) => JSON.stringify(resource).match(/"(\/[a-z]+\/\*)"\]\]\}$/)?.[1],
+        );
         expect(suffixes.sort()).toEqual(['/lake/*', '/raw/*']);
       }
       if (actions.includes('s3:ListBucketVersions')) {
@@ -83,13 +90,18 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
     expect(resources).toHaveLength(2);
     const databaseSecret = synthesized.stacks.database.secret.node.defaultChild as CfnElement;
     const databaseSecretId = synthesized.stacks.database.getLogicalId(databaseSecret);
-    expect(resources.some((r) => r.includes('Fn::GetStackOutput') && r.includes(databaseSecretId))).toBe(true);
+    expect(resources.some((r) => r.includes('Fn::GetStackOutput') && r.includes(databaseSecretId))).toBe(
+      true,
+    );
     expect(resources.some((r) => r.includes(`:secret:shopflow/${env}/webhook-url-??????`))).toBe(true);
   });
 
   it('injects the database password and the webhook URL as secrets, never as plain environment values', () => {
     const containers = containersOf(synthesizeEnvironment(env));
-    expect(containers.map((c) => c.family).sort()).toEqual([`shopflow-${env}-daemon`, `shopflow-${env}-materialize`]);
+    expect(containers.map((c) => c.family).sort()).toEqual([
+      `shopflow-${env}-daemon`,
+      `shopflow-${env}-materialize`,
+    ]);
     for (const { container } of containers) {
       const secretNames = container.Secrets.map((s: any) => s.Name).sort();
       expect(secretNames).toEqual(['SHOPFLOW_DB_PASSWORD', 'SHOPFLOW_DB_USERNAME', 'SHOPFLOW_WEBHOOK_URL']);
@@ -99,7 +111,12 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
         expect(JSON.stringify(Value)).not.toMatch(/postgres:\/\/|hooks\.slack/);
       }
       expect(environment.map((e) => e.Name)).toEqual(
-        expect.arrayContaining(['SHOPFLOW_ENV', 'SHOPFLOW_LANDING_BUCKET', 'SHOPFLOW_LAKE_BUCKET', 'SHOPFLOW_DB_HOST']),
+        expect.arrayContaining([
+          'SHOPFLOW_ENV',
+          'SHOPFLOW_LANDING_BUCKET',
+          'SHOPFLOW_LAKE_BUCKET',
+          'SHOPFLOW_DB_HOST',
+        ]),
       );
       expect(container.EntryPoint.slice(0, 2)).toEqual(['sh', '-c']);
     }
@@ -111,7 +128,10 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
     const materialize = containers.find((c) => c.family.endsWith('-materialize'))!;
     expect(daemon.container.Command).toEqual(['daemon', '--wait']);
     expect(materialize.container.Command).toEqual(['materialize', '--json']);
-    expect([daemon.cpu, daemon.memory]).toEqual([String(settings.daemonTask.cpu), String(settings.daemonTask.memoryMiB)]);
+    expect([daemon.cpu, daemon.memory]).toEqual([
+      String(settings.daemonTask.cpu),
+      String(settings.daemonTask.memoryMiB),
+    ]);
     expect([materialize.cpu, materialize.memory]).toEqual([
       String(settings.materializeTask.cpu),
       String(settings.materializeTask.memoryMiB),
@@ -140,10 +160,10 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
     });
   });
 
-  it(`schedules materialize on ${settings.materializeOnSpot ? 'Fargate Spot' : 'on-demand Fargate'}`, () => {
+  it(`schedules the weekly reconciliation materialize on ${settings.materializeOnSpot ? 'Fargate Spot' : 'on-demand Fargate'}`, () => {
     synthesizeEnvironment(env).pipeline.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'cron(0 2 * * ? *)',
-      ScheduleExpressionTimezone: 'UTC',
+      ScheduleExpression: 'cron(0 5 ? * SUN *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
       Target: Match.objectLike({
         EcsParameters: Match.objectLike({
           CapacityProviderStrategy: [
@@ -186,25 +206,53 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
     const metrics = runs.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat);
     expect(metrics).toContainEqual(
       expect.objectContaining({
-        Metric: { Namespace: 'ShopFlow', MetricName: 'ShopFlowAlerts', Dimensions: [{ Name: 'AlertType', Value: 'run_failure' }] },
+        Metric: {
+          Namespace: 'ShopFlow',
+          MetricName: 'ShopFlowAlerts',
+          Dimensions: [{ Name: 'AlertType', Value: 'run_failure' }],
+        },
         Period: 3600,
         Stat: 'Sum',
       }),
     );
     expect(metrics).toContainEqual(
       expect.objectContaining({
-        Metric: { Namespace: 'ShopFlow', MetricName: 'RunFailures', Dimensions: [{ Name: 'AlertKind', Value: 'run_failure' }] },
+        Metric: {
+          Namespace: 'ShopFlow',
+          MetricName: 'RunFailures',
+          Dimensions: [{ Name: 'AlertKind', Value: 'run_failure' }],
+        },
       }),
     );
 
     const freshness = alarms.get(name('FreshnessBreaches'));
-    expect(freshness.Threshold).toBe(1);
+    expect(freshness).toMatchObject({ Threshold: 1, EvaluationPeriods: 1 });
     expect(watchedMetrics(freshness)).toEqual([
-      { Namespace: 'ShopFlow', MetricName: 'FreshnessBreaches', Dimensions: [{ Name: 'AlertKind', Value: 'freshness_breach' }] },
+      {
+        Namespace: 'ShopFlow',
+        MetricName: 'ShopFlowAlerts',
+        Dimensions: [{ Name: 'AlertType', Value: 'freshness_breach' }],
+      },
+      {
+        Namespace: 'ShopFlow',
+        MetricName: 'FreshnessBreaches',
+        Dimensions: [{ Name: 'AlertKind', Value: 'freshness_breach' }],
+      },
     ]);
+    expect(watchedMetrics(alarms.get(name('TickFailures')))).toContainEqual({
+      Namespace: 'ShopFlow',
+      MetricName: 'ShopFlowAlerts',
+      Dimensions: [{ Name: 'AlertType', Value: 'tick_failure' }],
+    });
     const cpu = alarms.get(name('DatabaseCpuHigh'));
-    expect(cpu).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 80, EvaluationPeriods: 3 });
-    expect(watchedMetrics(cpu)).toEqual([expect.objectContaining({ Namespace: 'AWS/RDS', MetricName: 'CPUUtilization' })]);
+    expect(cpu).toMatchObject({
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 80,
+      EvaluationPeriods: 3,
+    });
+    expect(watchedMetrics(cpu)).toEqual([
+      expect.objectContaining({ Namespace: 'AWS/RDS', MetricName: 'CPUUtilization' }),
+    ]);
     const storage = alarms.get(name('DatabaseFreeStorageLow'));
     expect(storage).toMatchObject({
       ComparisonOperator: 'LessThanThreshold',
@@ -214,7 +262,9 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
     const daemon = alarms.get(name('DaemonNotRunning'));
     expect(daemon).toMatchObject({ ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
     expect(JSON.stringify(daemon)).toContain('SampleCount');
-    expect(watchedMetrics(daemon)).toEqual([expect.objectContaining({ Namespace: 'AWS/ECS', MetricName: 'CPUUtilization' })]);
+    expect(watchedMetrics(daemon)).toEqual([
+      expect.objectContaining({ Namespace: 'AWS/ECS', MetricName: 'CPUUtilization' }),
+    ]);
   });
 
   it('has a dashboard with failures, ShopFlowAlerts by AlertType, task and RDS metrics', () => {
@@ -265,7 +315,9 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
     const keys = resourcesOf(pipeline, 'AWS::KMS::Key');
     expect(keys).toHaveLength(1);
     expect(keys[0][1].Properties.EnableKeyRotation).toBe(true);
-    const publishers = keys[0][1].Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'AllowAlertPublishers');
+    const publishers = keys[0][1].Properties.KeyPolicy.Statement.find(
+      (s: any) => s.Sid === 'AllowAlertPublishers',
+    );
     expect(publishers.Principal.Service.sort()).toEqual([
       'budgets.amazonaws.com',
       'cloudwatch.amazonaws.com',
@@ -292,7 +344,10 @@ describe('PipelineStack context', () => {
   });
 
   it('creates no budget with -c monthlyBudgetUsd=0', () => {
-    synthesizeEnvironment('staging', { monthlyBudgetUsd: '0' }).pipeline.resourceCountIs('AWS::Budgets::Budget', 0);
+    synthesizeEnvironment('staging', { monthlyBudgetUsd: '0' }).pipeline.resourceCountIs(
+      'AWS::Budgets::Budget',
+      0,
+    );
   });
 
   it('pulls an ECR image given by URI, granting pull on that repository only', () => {

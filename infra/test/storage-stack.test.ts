@@ -28,6 +28,12 @@ describe.each(ENVIRONMENT_NAMES)('StorageStack (%s)', (env) => {
         RestrictPublicBuckets: true,
       });
       expect(bucket.Properties.OwnershipControls.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
+      expect(bucket.Properties.Tags).toEqual(
+        expect.arrayContaining([
+          { Key: 'project', Value: 'shopflow' },
+          { Key: 'shopflow:environment', Value: env },
+        ]),
+      );
     }
   });
 
@@ -98,21 +104,31 @@ describe.each(ENVIRONMENT_NAMES)('StorageStack (%s)', (env) => {
           Status: 'Enabled',
         }),
       );
-      expect(rules).toContainEqual(expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }));
+      expect(rules).toContainEqual(
+        expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }),
+      );
     }
   });
 
-  it(settings.retention === 'destroy' ? 'deletes the buckets and their objects with the stack' : 'retains the buckets when the stack is deleted', () => {
-    const { storage } = synthesizeEnvironment(env);
-    for (const [, bucket] of resourcesOf(storage, 'AWS::S3::Bucket')) {
-      expect(bucket.DeletionPolicy).toBe(settings.retention === 'destroy' ? 'Delete' : 'Retain');
-    }
-    storage.resourceCountIs('Custom::S3AutoDeleteObjects', settings.retention === 'destroy' ? 2 : 0);
-  });
+  it(
+    settings.retention === 'destroy'
+      ? 'deletes the buckets and their objects with the stack'
+      : 'retains the buckets when the stack is deleted',
+    () => {
+      const { storage } = synthesizeEnvironment(env);
+      for (const [, bucket] of resourcesOf(storage, 'AWS::S3::Bucket')) {
+        expect(bucket.DeletionPolicy).toBe(settings.retention === 'destroy' ? 'Delete' : 'Retain');
+      }
+      storage.resourceCountIs('Custom::S3AutoDeleteObjects', settings.retention === 'destroy' ? 2 : 0);
+    },
+  );
 
   it('outputs both bucket names', () => {
     const { storage } = synthesizeEnvironment(env);
-    storage.hasOutput('LandingBucketName', { Description: 'SHOPFLOW_LANDING_BUCKET', Value: Match.anyValue() });
+    storage.hasOutput('LandingBucketName', {
+      Description: 'SHOPFLOW_LANDING_BUCKET',
+      Value: Match.anyValue(),
+    });
     storage.hasOutput('LakeBucketName', { Description: 'SHOPFLOW_LAKE_BUCKET', Value: Match.anyValue() });
   });
 });

@@ -1,38 +1,38 @@
 /**
- * A reusable list of labels: filled while one partition is planned, copied out at its exact length,
- * then cleared for the next partition.
+ * A reusable list: filled while one partition is planned, copied out at its exact length, then
+ * cleared for the next partition.
  *
  * @example
- * const buffer = new LabelBuffer();
+ * const buffer = new ListBuffer<string>();
  * buffer.push('raw_orders[2024-01-15]');
  * const dependsOn = buffer.toArray(); // ['raw_orders[2024-01-15]']
  * buffer.clear();
  */
-export class LabelBuffer {
+export class ListBuffer<T> {
   // NOTE: an array grown by `push` reserves room for at least 17 items, and a plan keeps hundreds of
   // thousands of short lists; copying each out of one reused buffer keeps them at their exact size.
-  readonly #items: string[] = [];
+  readonly #items: T[] = [];
   #length = 0;
 
   get length(): number {
     return this.#length;
   }
 
-  push(label: string): void {
-    this.#items[this.#length++] = label;
+  push(item: T): void {
+    this.#items[this.#length++] = item;
   }
 
-  /** The label at `position` (0-based, below `length`). */
-  at(position: number): string {
+  /** The item at `position` (0-based, below `length`). */
+  at(position: number): T {
     return this.#items[position];
   }
 
-  /** The first `count` labels (fewer when there are fewer). */
-  first(count: number): string[] {
+  /** The first `count` items (fewer when there are fewer). */
+  first(count: number): T[] {
     return this.#items.slice(0, Math.min(count, this.#length));
   }
 
-  toArray(): string[] {
+  toArray(): T[] {
     return this.#length === 0 ? [] : this.#items.slice(0, this.#length);
   }
 
