@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 
 const FILE = join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
 
@@ -27,6 +27,9 @@ export function writeBenchmarkSection(name: string, markdown: string): void {
   let text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Benchmarks\n';
   const from = text.indexOf(start);
   const to = text.indexOf(end);
-  text = from >= 0 && to > from ? text.slice(0, from) + block + text.slice(to + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  text =
+    from >= 0 && to > from
+      ? text.slice(0, from) + block + text.slice(to + end.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(FILE, text);
 }

@@ -11,7 +11,10 @@ const home = mkdtempSync(join(tmpdir(), 'shopflow-samples-'));
 chmodSync(home, 0o755);
 const out = 'docs/samples';
 const shopflow = (...args) =>
-  execFileSync(process.execPath, ['bin/shopflow.js', '--home', home, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  execFileSync(process.execPath, ['bin/shopflow.js', '--home', home, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
 
 try {
   mkdirSync(out, { recursive: true });
@@ -21,8 +24,14 @@ try {
     writeFileSync(join(out, `${asset}.csv`), shopflow('show', asset, '--format', 'csv', '--limit', '200'));
   }
   writeFileSync(join(out, 'assets.txt'), shopflow('assets'));
-  writeFileSync(join(out, 'checks.txt'), shopflow('checks', 'raw_transactions').split('\n').slice(0, 40).join('\n'));
-  writeFileSync(join(out, 'lineage-top_customers.txt'), shopflow('lineage', 'top_customers').replace(/materialization [0-9a-f]{8}/g, 'materialization …'));
+  writeFileSync(
+    join(out, 'checks.txt'),
+    shopflow('checks', 'raw_transactions').split('\n').slice(0, 40).join('\n'),
+  );
+  writeFileSync(
+    join(out, 'lineage-top_customers.txt'),
+    shopflow('lineage', 'top_customers').replace(/materialization [0-9a-f]{8}/g, 'materialization …'),
+  );
   const log = readFileSync('logs/validation.log', 'utf8').split('\n');
   const interesting = log.filter((line) => / (FAIL|WARN)|quarantined=[1-9]/.test(line)).slice(0, 30);
   writeFileSync(join(out, 'validation.log'), `${interesting.join('\n')}\n`);

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { ShopflowError } from '../../framework/errors/error-catalog.js';
 import pg from 'pg';
+import { ShopflowError } from '../../framework/errors/error-catalog.js';
 
 /** Where a running embedded server listens, and how to reach it. */
 export interface EmbeddedPostgresServer {
@@ -43,7 +43,9 @@ function postgresIds(): { uid: number; gid: number } {
   const uid = Number(spawnSync('id', ['-u', 'postgres']).stdout.toString().trim());
   const gid = Number(spawnSync('id', ['-g', 'postgres']).stdout.toString().trim());
   if (!Number.isFinite(uid) || !Number.isFinite(gid) || uid <= 0) {
-    throw new Error('PostgreSQL cannot run as root and no `postgres` user exists; create one (useradd postgres)');
+    throw new Error(
+      'PostgreSQL cannot run as root and no `postgres` user exists; create one (useradd postgres)',
+    );
   }
   return { uid, gid };
 }
@@ -99,7 +101,13 @@ async function canConnect(state: ServerState): Promise<boolean> {
 }
 
 function clientConfig(state: ServerState) {
-  return { host: '127.0.0.1', port: state.port, user: state.user, password: state.password, database: state.database };
+  return {
+    host: '127.0.0.1',
+    port: state.port,
+    user: state.user,
+    password: state.password,
+    database: state.database,
+  };
 }
 
 function urlOf(state: ServerState): string {
@@ -206,4 +214,3 @@ export async function stopEmbeddedPostgres(dir: string): Promise<boolean> {
 export function embeddedPostgresIsRunning(dir: string): boolean {
   return existsSync(join(dir, 'data', 'postmaster.pid'));
 }
-

@@ -12,12 +12,21 @@ describe('time windows with an end date', () => {
   });
 
   test('weeks and months exist only when they have ended by the end date', () => {
-    expect(weekly({ start: '2024-01-01', end: '2024-01-20' }).keys(later)).toEqual(['2024-01-01', '2024-01-08']);
-    expect(monthly({ start: '2024-01-01', end: '2024-03-31' }).keys(later)).toEqual(['2024-01-01', '2024-02-01']);
+    expect(weekly({ start: '2024-01-01', end: '2024-01-20' }).keys(later)).toEqual([
+      '2024-01-01',
+      '2024-01-08',
+    ]);
+    expect(monthly({ start: '2024-01-01', end: '2024-03-31' }).keys(later)).toEqual([
+      '2024-01-01',
+      '2024-02-01',
+    ]);
   });
 
   test('before the end, `now` still limits the keys', () => {
-    expect(daily({ start: '2024-01-01', end: '2024-02-01' }).keys(new Date('2024-01-03T12:00:00Z'))).toEqual(['2024-01-01', '2024-01-02']);
+    expect(daily({ start: '2024-01-01', end: '2024-02-01' }).keys(new Date('2024-01-03T12:00:00Z'))).toEqual([
+      '2024-01-01',
+      '2024-01-02',
+    ]);
   });
 
   test('an end before the start is a definition error', () => {
