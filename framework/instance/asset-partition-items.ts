@@ -130,8 +130,7 @@ export function plannerStatesSql(backend: 'sqlite' | 'postgres'): RawBuilder<str
   return sql<string>`${aggregate}(${stateItemsSql()}, ${ROW_SEPARATOR})`;
 }
 
-function decodeInputs(text: string): LineageInput[] {
-  const flat: Array<string | null> = JSON.parse(text);
+function decodeInputs(flat: Array<string | null>): LineageInput[] {
   const inputs: LineageInput[] = new Array(flat.length / 4);
   for (let j = 0; j < flat.length; j += 4) {
     inputs[j / 4] = {
@@ -144,52 +143,98 @@ function decodeInputs(text: string): LineageInput[] {
   return inputs;
 }
 
-/**
- * An asset partition state read for planning: every field is decoded up front except `inputs`, which
- * are decoded from the stored JSON text when first read (a plan reads the inputs of few partitions).
- * `JSON.stringify` writes it like a plain state.
- *
- * @example
- * const [state] = await store.listPlannerStates();
- * state.inputs; // decoded now
- */
-export class PlannerAssetPartitionState implements AssetPartitionState {
-  assetKey: string;
-  partitionKey: string | null;
-  materializationId: string | null;
-  dataVersion: string | null;
-  codeVersion: string | null;
-  rowCount: number | null;
-  materializedAt: string | null;
-  lastAttemptStatus: AttemptStatus | null;
+/** The fields of a planner state read only on demand. */
+interface PlannerStateDetails {
   lastAttemptAt: string | null;
   lastRunId: string | null;
   lastError: string | null;
-  #inputsText: string;
-  #inputs?: LineageInput[];
+  rowCount: number | null;
+  materializedAt: string | null;
+  inputs: LineageInput[];
+}
+
+const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'success', 'failed', 'skipped'];
+
+/**
+ * An asset partition state read for planning. The fields every plan reads are decoded up front;
+ * the others (`lastAttemptAt`, `lastRunId`, `lastError`, `rowCount`, `materializedAt`, `inputs`)
+ * stay in the stored text until one of them is first read. `JSON.stringify` writes it like a plain
+ * state.
+ *
+ * @example
+ * const [state] = await store.listPlannerStates();
+ * state.dataVersion; // decoded already
+ * state.inputs; // decoded now
+ */
+export class PlannerAssetPartitionState implements AssetPartitionState {
+  // NOTE: a plan reads hundreds of thousands of states and the inputs of few of them; leaving the
+  // rest as text saves decoding it and, above all, the garbage collector's copying it.
+  readonly assetKey: string;
+  readonly partitionKey: string | null;
+  readonly lastAttemptStatus: AttemptStatus | null;
+  readonly materializationId: string | null;
+  readonly dataVersion: string | null;
+  readonly codeVersion: string | null;
+  readonly #text: string;
+  readonly #textHasEscapes: boolean;
+  /** Where this row's `lastAttemptAt` item starts in `#text`. */
+  readonly #detailsAt: number;
+  #details?: PlannerStateDetails;
 
   constructor(reader: JsonItemsReader, assetKey: string) {
     this.assetKey = assetKey;
     this.partitionKey = reader.item() as string | null;
-    this.lastAttemptStatus = reader.item() as AttemptStatus | null;
-    this.lastAttemptAt = reader.item() as string | null;
-    this.lastRunId = reader.item() as string | null;
-    this.lastError = reader.item() as string | null;
+    this.lastAttemptStatus = reader.attemptStatus();
+    this.#text = reader.text;
+    this.#textHasEscapes = reader.hasEscapes;
+    this.#detailsAt = reader.position;
+    reader.skip(3);
     this.materializationId = reader.item() as string | null;
     this.dataVersion = reader.item() as string | null;
     this.codeVersion = reader.item() as string | null;
-    this.rowCount = reader.item() as number | null;
-    this.materializedAt = reader.item() as string | null;
-    this.#inputsText = reader.restOfRow();
+    reader.skipRow();
+  }
+
+  get lastAttemptAt(): string | null {
+    return this.#read().lastAttemptAt;
+  }
+
+  get lastRunId(): string | null {
+    return this.#read().lastRunId;
+  }
+
+  get lastError(): string | null {
+    return this.#read().lastError;
+  }
+
+  get rowCount(): number | null {
+    return this.#read().rowCount;
+  }
+
+  get materializedAt(): string | null {
+    return this.#read().materializedAt;
   }
 
   get inputs(): LineageInput[] {
-    this.#inputs ??= decodeInputs(this.#inputsText);
-    return this.#inputs;
+    return this.#read().inputs;
   }
 
   set inputs(inputs: LineageInput[]) {
-    this.#inputs = inputs;
+    this.#read().inputs = inputs;
+  }
+
+  #read(): PlannerStateDetails {
+    if (this.#details) return this.#details;
+    const reader = new JsonItemsReader(this.#text, this.#detailsAt, this.#textHasEscapes);
+    const lastAttemptAt = reader.item() as string | null;
+    const lastRunId = reader.item() as string | null;
+    const lastError = reader.item() as string | null;
+    reader.skip(3);
+    const rowCount = reader.item() as number | null;
+    const materializedAt = reader.item() as string | null;
+    const inputs = decodeInputs(JSON.parse(reader.restOfRow()));
+    this.#details = { lastAttemptAt, lastRunId, lastError, rowCount, materializedAt, inputs };
+    return this.#details;
   }
 
   toJSON(): AssetPartitionState {
@@ -218,52 +263,85 @@ const BACKSLASH = 92;
  * what is not read. Strings without escapes are sliced out of the text; others go to `JSON.parse`.
  */
 class JsonItemsReader {
-  readonly #text: string;
-  #position = 0;
-  /** The first backslash at or after `#position`'s string, found once and kept until passed. */
-  #nextBackslash = -1;
+  readonly text: string;
+  /** Whether `text` holds a backslash anywhere, i.e. whether strings may need unescaping. */
+  readonly hasEscapes: boolean;
+  /** Where the next item starts. */
+  position: number;
 
-  constructor(text: string) {
-    this.#text = text;
+  constructor(text: string, position = 0, hasEscapes = text.includes('\\')) {
+    this.text = text;
+    this.position = position;
+    this.hasEscapes = hasEscapes;
   }
 
   get done(): boolean {
-    return this.#position >= this.#text.length;
+    return this.position >= this.text.length;
   }
 
   /** The next item, a string, number or null, and the comma after it. */
   item(): string | number | null {
-    const text = this.#text;
-    const start = this.#position;
+    const text = this.text;
+    const start = this.position;
     if (text.charCodeAt(start) !== QUOTE) {
       const end = text.indexOf(',', start);
-      this.#position = end + 1;
+      this.position = end + 1;
       const token = text.slice(start, end);
       return token === 'null' ? null : JSON.parse(token);
     }
-    let end = text.indexOf('"', start + 1);
-    if (this.#nextBackslash < start) {
-      const found = text.indexOf('\\', start);
-      this.#nextBackslash = found === -1 ? Number.POSITIVE_INFINITY : found;
-    }
-    if (this.#nextBackslash > end) {
-      this.#position = end + 2;
-      return text.slice(start + 1, end);
-    }
-    while (isEscaped(text, end)) end = text.indexOf('"', end + 1);
-    this.#position = end + 2;
+    const end = this.#stringEnd(start);
+    this.position = end + 2;
+    if (!this.hasEscapes || !hasBackslash(text, start, end)) return text.slice(start + 1, end);
     return JSON.parse(text.slice(start, end + 1));
+  }
+
+  /** The next item as an attempt status, shared rather than sliced. */
+  attemptStatus(): AttemptStatus | null {
+    const start = this.position;
+    for (const status of ATTEMPT_STATUSES) {
+      if (this.text.startsWith(status, start + 1) && this.text.charCodeAt(start + 1 + status.length) === QUOTE) {
+        this.position = start + status.length + 3;
+        return status;
+      }
+    }
+    return this.item() as AttemptStatus | null;
+  }
+
+  /** Passes over the next `count` string, number or null items. */
+  skip(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const start = this.position;
+      this.position =
+        this.text.charCodeAt(start) === QUOTE
+          ? this.#stringEnd(start) + 2
+          : this.text.indexOf(',', start) + 1;
+    }
   }
 
   /** The rest of the current row as JSON text, and the row separator after it. */
   restOfRow(): string {
-    const text = this.#text;
-    const start = this.#position;
-    const separator = text.indexOf(ROW_SEPARATOR, start);
-    const end = separator === -1 ? text.length : separator;
-    this.#position = end + 1;
-    return text.slice(start, end);
+    const start = this.position;
+    this.skipRow();
+    return this.text.slice(start, this.position - 1);
   }
+
+  /** Passes over the rest of the current row and the row separator after it. */
+  skipRow(): void {
+    const separator = this.text.indexOf(ROW_SEPARATOR, this.position);
+    this.position = (separator === -1 ? this.text.length : separator) + 1;
+  }
+
+  /** The position of the quote that closes the string opening at `start`. */
+  #stringEnd(start: number): number {
+    let end = this.text.indexOf('"', start + 1);
+    if (this.hasEscapes) while (isEscaped(this.text, end)) end = this.text.indexOf('"', end + 1);
+    return end;
+  }
+}
+
+function hasBackslash(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === BACKSLASH) return true;
+  return false;
 }
 
 /** Whether the quote at `position` is escaped (preceded by an odd number of backslashes). */

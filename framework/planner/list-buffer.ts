@@ -33,7 +33,19 @@ export class ListBuffer<T> {
   }
 
   toArray(): T[] {
-    return this.#length === 0 ? [] : this.#items.slice(0, this.#length);
+    const items = this.#items;
+    switch (this.#length) {
+      case 0:
+        return [];
+      case 1:
+        return [items[0]];
+      case 2:
+        return [items[0], items[1]];
+      case 3:
+        return [items[0], items[1], items[2]];
+      default:
+        return items.slice(0, this.#length);
+    }
   }
 
   clear(): void {

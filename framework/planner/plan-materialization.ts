@@ -3,14 +3,12 @@ import { ShopflowError } from '../errors/error-catalog.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { AssetPartitionState } from '../instance/instance-store.js';
 import { formatAssetPartition } from '../keys/asset-key.js';
-import { AllPartitionsMapping } from '../partitions/mapping/all-partitions-mapping.js';
-import type { PartitionMapping, PartitionsDefinition } from '../partitions/partitions-definition.js';
+import type { PartitionsDefinition } from '../partitions/partitions-definition.js';
 import { dateInZone } from '../partitions/zoned-time.js';
 import { AssetStateIndex } from './asset-state-index.js';
-import { ListBuffer } from './list-buffer.js';
-import { MAX_NAMED_UPSTREAMS, NamedUpstreams } from './named-upstreams.js';
-import { RecordedInputs } from './recorded-inputs.js';
+import { PartitionScan } from './partition-scan.js';
 import type { StalenessReason } from './staleness-reason.js';
+import { upstreamReadsOf } from './upstream-reads.js';
 
 /** Which partitions to consider: explicit keys or an inclusive range. */
 export type PartitionFilter = { keys: string[] } | { from: string; to: string };
@@ -143,39 +141,13 @@ function stepKey(assetKey: string, partitionKey: string | null): string {
   return partitionKey === null ? assetKey : [assetKey, '[', partitionKey, ']'].join('');
 }
 
-/** One dependency of the asset being planned, resolved once per asset rather than per partition. */
-interface Upstream {
-  assetKey: string;
-  mapping: PartitionMapping;
-  partitions: PartitionsDefinition | undefined;
-  /** Step keys of the upstream partitions planned so far; undefined when the upstream is not selected. */
-  planned: Map<string | null, string> | undefined;
-  states: Map<string | null, AssetPartitionState>;
-  /** The upstream partitions every partition reads, when they do not depend on the partition. */
-  everyPartitionReads: Array<string | null> | undefined;
-}
-
-// NOTE: every planned key is a key of the asset's partitions (see `partitionsForFilter`), so the
-// all-partitions mapping, the default between partitioned and unpartitioned assets, gives each one
-// the same answer: ask once per asset instead of once per partition.
-function sameForEveryPartition(
-  mapping: PartitionMapping,
-  targets: Array<string | null>,
-  asset: AnyAsset,
-  upstream: PartitionsDefinition | undefined,
-  now: Date,
-): Array<string | null> | undefined {
-  if (targets.length === 0 || !(mapping instanceof AllPartitionsMapping)) return undefined;
-  return mapping.upstreamFor(targets[0], asset.partitions, upstream, now).valid;
-}
-
 /**
  * Plans a materialization: for every targeted partition of the selected assets, whether it is stale
  * and why; stale partitions make the partitions that read them (within the selection) stale too.
  * The result is deterministic.
  *
  * @example
- * const plan = planMaterialization({ graph, states: await store.listAssetPartitionStates(), assetKeys });
+ * const plan = planMaterialization({ graph, states: await store.listPlannerStates(), assetKeys });
  */
 export function planMaterialization(input: PlanInput): Plan {
   const now = input.now ?? new Date();
@@ -191,14 +163,8 @@ export function planMaterialization(input: PlanInput): Plan {
   const planned = new Map<string, Map<string | null, string>>();
   const steps: PlanStep[] = [];
   let upToDate = 0;
-  const dependsOn = new ListBuffer<string>();
-  const blockedBy = new ListBuffer<string>();
-  const changed = new ListBuffer<string>();
-  const reasons = new ListBuffer<StalenessReason>();
-  const changedSentence = new NamedUpstreams(
-    (names) => `upstream ${names} has new data since the last materialization`,
-  );
-  const plannedSentence = new NamedUpstreams((names) => `upstream ${names} will be re-materialized first`);
+  const scan = new PartitionScan();
+  const options = { force: input.force === true, now };
 
   for (const asset of assets) {
     const targets: Array<string | null> = asset.partitions
@@ -207,96 +173,27 @@ export function planMaterialization(input: PlanInput): Plan {
     const plannedHere = new Map<string | null, string>();
     planned.set(asset.key, plannedHere);
     const own = index.partitionsOf(asset.key);
-    const upstreams: Upstream[] = graph.upstream(asset.key).map((dep) => {
-      const partitions = graph.get(dep.assetKey).partitions;
-      return {
-        assetKey: dep.assetKey,
-        mapping: dep.mapping,
-        partitions,
-        planned: planned.get(dep.assetKey),
-        states: index.partitionsOf(dep.assetKey),
-        everyPartitionReads: sameForEveryPartition(dep.mapping, targets, asset, partitions, now),
-      };
-    });
+    const upstreams = upstreamReadsOf(graph, asset, targets, planned, index, now);
 
-    for (const partitionKey of targets) {
-      const state = own.get(partitionKey);
-      const hasData = state?.materializationId != null;
-      let changedCount = 0;
-      let recorded: RecordedInputs | undefined;
-      dependsOn.clear();
-      blockedBy.clear();
-      changed.clear();
-
-      for (const upstream of upstreams) {
-        const reads =
-          upstream.everyPartitionReads ??
-          upstream.mapping.upstreamFor(partitionKey, asset.partitions, upstream.partitions, now).valid;
-        for (const upstreamKey of reads) {
-          const stepKey = upstream.planned?.get(upstreamKey);
-          if (stepKey !== undefined) {
-            dependsOn.push(stepKey);
-            continue;
+    for (let t = 0; t < targets.length; t++) {
+      const partitionKey = targets[t];
+      scan.start(own.get(partitionKey));
+      for (let u = 0; u < upstreams.length; u++) {
+        const upstream = upstreams[u];
+        if (upstream.same) {
+          for (let r = 0; r < upstream.same.length; r++) {
+            const read = upstream.same[r];
+            scan.read(upstream.assetKey, read.partitionKey, read.stepKey, read.state, read.label);
           }
-          const upstreamState = upstream.states.get(upstreamKey);
-          if (upstreamState?.materializationId == null) {
-            blockedBy.push(formatAssetPartition(upstream.assetKey, upstreamKey));
-            continue;
-          }
-          if (!hasData) continue;
-          recorded ??= new RecordedInputs(state!.inputs);
-          if (recorded.versionOf(upstream.assetKey, upstreamKey) === upstreamState.dataVersion) continue;
-          if (changedCount++ < MAX_NAMED_UPSTREAMS) {
-            changed.push(formatAssetPartition(upstream.assetKey, upstreamKey));
-          }
+          continue;
+        }
+        const { valid } = upstream.mapping.upstreamFor(partitionKey, asset.partitions, upstream.partitions, now);
+        for (let r = 0; r < valid.length; r++) {
+          const key = valid[r];
+          scan.read(upstream.assetKey, key, upstream.planned?.get(key), upstream.states.get(key));
         }
       }
-
-      reasons.clear();
-      if (input.force) reasons.push({ code: 'forced', message: 'forced by the user' });
-      if (!hasData) reasons.push({ code: 'missing', message: 'never materialized' });
-      else if (state!.codeVersion !== asset.codeVersion) {
-        reasons.push({
-          code: 'code_version_changed',
-          message: `code version changed from ${state!.codeVersion} to ${asset.codeVersion}`,
-          from: state!.codeVersion ?? '',
-          to: asset.codeVersion,
-        });
-      }
-      if (state?.lastAttemptStatus === 'failed') {
-        reasons.push({
-          code: 'failed',
-          message: `last attempt failed${state.lastRunId ? ` in run ${state.lastRunId.slice(0, 8)}` : ''}${state.lastError ? `: ${state.lastError}` : ''}`,
-          runId: state.lastRunId,
-          error: state.lastError,
-        });
-      }
-      if (changedCount > 0) {
-        reasons.push({
-          code: 'upstream_changed',
-          message: changedSentence.describe(changed, changedCount),
-          upstream: changed.at(0),
-        });
-      }
-      if (dependsOn.length > 0 && hasData) {
-        reasons.push({
-          code: 'upstream_planned',
-          message: plannedSentence.describe(dependsOn, dependsOn.length),
-          upstream: dependsOn.at(0),
-        });
-      }
-      if (hasData && asset.freshness && state!.materializedAt) {
-        const lagMinutes = (now.getTime() - Date.parse(state!.materializedAt)) / 60_000;
-        if (lagMinutes > asset.freshness.maxLagMinutes) {
-          reasons.push({
-            code: 'overdue',
-            message: `last materialized ${Math.round(lagMinutes)} min ago, more than the allowed ${asset.freshness.maxLagMinutes} min`,
-            lagMinutes: Math.round(lagMinutes),
-            maxLagMinutes: asset.freshness.maxLagMinutes,
-          });
-        }
-      }
-
+      const reasons = scan.reasons(asset, options);
       if (reasons.length === 0) {
         upToDate++;
         continue;
@@ -307,9 +204,9 @@ export function planMaterialization(input: PlanInput): Plan {
         key,
         assetKey: asset.key,
         partitionKey,
-        reasons: reasons.toArray(),
-        dependsOn: dependsOn.toArray(),
-        blockedBy: blockedBy.toArray(),
+        reasons,
+        dependsOn: scan.dependsOn.toArray(),
+        blockedBy: scan.blockedBy.toArray(),
       });
     }
   }

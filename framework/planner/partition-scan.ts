@@ -1,0 +1,124 @@
+import type { AnyAsset } from '../definitions/define-asset.js';
+import type { AssetPartitionState } from '../instance/instance-store.js';
+import { formatAssetPartition } from '../keys/asset-key.js';
+import { ListBuffer } from './list-buffer.js';
+import { MAX_NAMED_UPSTREAMS, NamedUpstreams } from './named-upstreams.js';
+import { RecordedInputs } from './recorded-inputs.js';
+import type { StalenessReason } from './staleness-reason.js';
+
+/**
+ * Decides whether one partition is stale and why, from its state and what it reads upstream. One
+ * scan is reused for every partition of a plan: {@link PartitionScan.start}, then
+ * {@link PartitionScan.read} for each upstream partition, then {@link PartitionScan.reasons}.
+ *
+ * @example
+ * scan.start(state);
+ * scan.read('raw_orders', '2024-01-15', plannedStepKey, upstreamState);
+ * const reasons = scan.reasons(asset, { force: false, now });
+ */
+export class PartitionScan {
+  readonly dependsOn = new ListBuffer<string>();
+  readonly blockedBy = new ListBuffer<string>();
+  readonly #changed = new ListBuffer<string>();
+  #changedCount = 0;
+  readonly #reasons = new ListBuffer<StalenessReason>();
+  #state: AssetPartitionState | undefined;
+  #hasData = false;
+  #recorded: RecordedInputs | undefined;
+  readonly #changedSentence = new NamedUpstreams(
+    (names) => `upstream ${names} has new data since the last materialization`,
+  );
+  readonly #plannedSentence = new NamedUpstreams(
+    (names) => `upstream ${names} will be re-materialized first`,
+  );
+
+  /** Starts the scan of a partition whose current state is `state`. */
+  start(state: AssetPartitionState | undefined): void {
+    this.#state = state;
+    this.#hasData = state?.materializationId != null;
+    this.#recorded = undefined;
+    this.#changedCount = 0;
+    this.#changed.clear();
+    this.dependsOn.clear();
+    this.blockedBy.clear();
+  }
+
+  /**
+   * One upstream partition the partition reads: planned in this plan (`stepKey`), or in the state
+   * `state` (undefined: never attempted). `label` is its `asset[partition]`, when already known.
+   */
+  read(
+    assetKey: string,
+    partitionKey: string | null,
+    stepKey: string | undefined,
+    state: AssetPartitionState | undefined,
+    label?: string,
+  ): void {
+    if (stepKey !== undefined) {
+      this.dependsOn.push(stepKey);
+      return;
+    }
+    if (state?.materializationId == null) {
+      this.blockedBy.push(label ?? formatAssetPartition(assetKey, partitionKey));
+      return;
+    }
+    if (!this.#hasData) return;
+    this.#recorded ??= new RecordedInputs(this.#state!.inputs);
+    if (this.#recorded.versionOf(assetKey, partitionKey) === state.dataVersion) return;
+    if (this.#changedCount++ < MAX_NAMED_UPSTREAMS) {
+      this.#changed.push(formatAssetPartition(assetKey, partitionKey));
+    }
+  }
+
+  /** Why the scanned partition of `asset` is stale, in a fixed order; empty when it is up to date. */
+  reasons(asset: AnyAsset, options: { force: boolean; now: Date }): StalenessReason[] {
+    const reasons = this.#reasons;
+    const state = this.#state;
+    const hasData = this.#hasData;
+    reasons.clear();
+    if (options.force) reasons.push({ code: 'forced', message: 'forced by the user' });
+    if (!hasData) reasons.push({ code: 'missing', message: 'never materialized' });
+    else if (state!.codeVersion !== asset.codeVersion) {
+      reasons.push({
+        code: 'code_version_changed',
+        message: `code version changed from ${state!.codeVersion} to ${asset.codeVersion}`,
+        from: state!.codeVersion ?? '',
+        to: asset.codeVersion,
+      });
+    }
+    if (state?.lastAttemptStatus === 'failed') {
+      reasons.push({
+        code: 'failed',
+        message: `last attempt failed${state.lastRunId ? ` in run ${state.lastRunId.slice(0, 8)}` : ''}${state.lastError ? `: ${state.lastError}` : ''}`,
+        runId: state.lastRunId,
+        error: state.lastError,
+      });
+    }
+    if (this.#changedCount > 0) {
+      reasons.push({
+        code: 'upstream_changed',
+        message: this.#changedSentence.describe(this.#changed, this.#changedCount),
+        upstream: this.#changed.at(0),
+      });
+    }
+    if (this.dependsOn.length > 0 && hasData) {
+      reasons.push({
+        code: 'upstream_planned',
+        message: this.#plannedSentence.describe(this.dependsOn, this.dependsOn.length),
+        upstream: this.dependsOn.at(0),
+      });
+    }
+    if (hasData && asset.freshness && state!.materializedAt) {
+      const lagMinutes = (options.now.getTime() - Date.parse(state!.materializedAt)) / 60_000;
+      if (lagMinutes > asset.freshness.maxLagMinutes) {
+        reasons.push({
+          code: 'overdue',
+          message: `last materialized ${Math.round(lagMinutes)} min ago, more than the allowed ${asset.freshness.maxLagMinutes} min`,
+          lagMinutes: Math.round(lagMinutes),
+          maxLagMinutes: asset.freshness.maxLagMinutes,
+        });
+      }
+    }
+    return reasons.toArray();
+  }
+}

@@ -1,0 +1,69 @@
+import type { AnyAsset } from '../definitions/define-asset.js';
+import type { AssetGraph } from '../graph/asset-graph.js';
+import type { AssetPartitionState } from '../instance/instance-store.js';
+import { formatAssetPartition } from '../keys/asset-key.js';
+import { AllPartitionsMapping } from '../partitions/mapping/all-partitions-mapping.js';
+import type { PartitionMapping, PartitionsDefinition } from '../partitions/partitions-definition.js';
+import type { AssetStateIndex } from './asset-state-index.js';
+
+/** One upstream partition a partition reads, looked up in the plan so far and in the states. */
+export interface UpstreamRead {
+  partitionKey: string | null;
+  /** The step that materializes it in this plan, if any. */
+  stepKey: string | undefined;
+  state: AssetPartitionState | undefined;
+  /** `asset[partition]` when it is neither planned nor materialized (for `blockedBy`). */
+  label: string | undefined;
+}
+
+/** What the partitions of the asset being planned read from one of its dependencies. */
+export interface UpstreamReads {
+  assetKey: string;
+  mapping: PartitionMapping;
+  partitions: PartitionsDefinition | undefined;
+  /** Step keys of the upstream partitions planned so far; undefined when the upstream is not selected. */
+  planned: Map<string | null, string> | undefined;
+  states: Map<string | null, AssetPartitionState>;
+  /** What every partition reads, when that does not depend on the partition. */
+  same: UpstreamRead[] | undefined;
+}
+
+/**
+ * The dependencies of `asset` as its partitions `targets` read them, given the steps planned so far
+ * (by asset, then partition) and the states.
+ *
+ * @example
+ * const upstreams = upstreamReadsOf(graph, asset, targets, planned, index, now);
+ */
+export function upstreamReadsOf(
+  graph: AssetGraph,
+  asset: AnyAsset,
+  targets: ReadonlyArray<string | null>,
+  planned: ReadonlyMap<string, Map<string | null, string>>,
+  index: AssetStateIndex,
+  now: Date,
+): UpstreamReads[] {
+  return graph.upstream(asset.key).map((dep) => {
+    const upstream: UpstreamReads = {
+      assetKey: dep.assetKey,
+      mapping: dep.mapping,
+      partitions: graph.get(dep.assetKey).partitions,
+      planned: planned.get(dep.assetKey),
+      states: index.partitionsOf(dep.assetKey),
+      same: undefined,
+    };
+    // NOTE: every planned key is a key of the asset's partitions (see `partitionsForFilter`), so the
+    // all-partitions mapping, the default between partitioned and unpartitioned assets, gives each
+    // the same answer: it is asked, and its answer looked up, once per asset instead of per partition.
+    if (targets.length > 0 && dep.mapping instanceof AllPartitionsMapping) {
+      const keys = dep.mapping.upstreamFor(targets[0], asset.partitions, upstream.partitions, now).valid;
+      upstream.same = keys.map((key) => {
+        const stepKey = upstream.planned?.get(key);
+        const state = stepKey === undefined ? upstream.states.get(key) : undefined;
+        const blocked = stepKey === undefined && state?.materializationId == null;
+        return { partitionKey: key, stepKey, state, label: blocked ? formatAssetPartition(dep.assetKey, key) : undefined };
+      });
+    }
+    return upstream;
+  });
+}
