@@ -141,17 +141,23 @@ async function planningBenchmark(runs: number) {
   const memory: number[] = [];
   const fromStore: number[] = [];
   const readOnly: number[] = [];
-  let steps = 0;
   // NOTE: a plan is dropped as soon as it is measured, as in a process that plans once.
   const timePlan = (planned: Iterable<AssetPartitionState>) => {
     const t = performance.now();
     const plan = planMaterialization({ graph: definitions.graph, states: planned, assetKeys: definitions.graph.keys, now: NOW });
     return { ms: performance.now() - t, steps: plan.steps.length };
   };
+  let steps = 0;
   for (let i = 0; i < runs; i++) {
     const inMemory = timePlan(states);
     memory.push(inMemory.ms);
     steps = inMemory.steps;
+  }
+  const stateCount = states.length;
+  // NOTE: from here on the process holds what a process planning from the store holds (the
+  // definitions and the store), not also a copy of every state built for the in-memory plans.
+  states.length = 0;
+  for (let i = 0; i < runs; i++) {
     const t = performance.now();
     const fresh = await store.listPlannerStates();
     const read = performance.now() - t;
@@ -162,7 +168,7 @@ async function planningBenchmark(runs: number) {
   rmSync(home, { recursive: true, force: true });
   const partitioned = definitions.assets.filter((a) => a.partitions).length;
   const edges = definitions.assets.reduce((n, a) => n + Object.keys(a.deps).length, 0);
-  return { states: states.length, loaded, steps, memory: median(memory), fromStore: median(fromStore), read: median(readOnly), partitioned, edges };
+  return { states: stateCount, loaded, steps, memory: median(memory), fromStore: median(fromStore), read: median(readOnly), partitioned, edges };
 }
 
 async function overheadBenchmark(runs: number) {

@@ -150,7 +150,6 @@ interface PlannerStateDetails {
   lastError: string | null;
   rowCount: number | null;
   materializedAt: string | null;
-  inputs: LineageInput[];
 }
 
 const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'success', 'failed', 'skipped'];
@@ -180,6 +179,7 @@ export class PlannerAssetPartitionState implements AssetPartitionState {
   /** Where this row's `lastAttemptAt` item starts in `#text`. */
   readonly #detailsAt: number;
   #details?: PlannerStateDetails;
+  #inputs?: LineageInput[];
 
   constructor(reader: JsonItemsReader, assetKey: string) {
     this.assetKey = assetKey;
@@ -216,11 +216,23 @@ export class PlannerAssetPartitionState implements AssetPartitionState {
   }
 
   get inputs(): LineageInput[] {
-    return this.#read().inputs;
+    this.#inputs ??= decodeInputs(this.flatInputs());
+    return this.#inputs;
   }
 
   set inputs(inputs: LineageInput[]) {
-    this.#read().inputs = inputs;
+    this.#inputs = inputs;
+  }
+
+  /**
+   * The inputs as one flat list, `[assetKey, partitionKey, materializationId, dataVersion, …]`,
+   * decoded anew on every call and kept nowhere.
+   */
+  flatInputs(): Array<string | null> {
+    if (this.#inputs) return this.#inputs.flatMap((i) => [i.assetKey, i.partitionKey, i.materializationId, i.dataVersion]);
+    const reader = new JsonItemsReader(this.#text, this.#detailsAt, this.#textHasEscapes);
+    reader.skip(8);
+    return JSON.parse(reader.restOfRow());
   }
 
   #read(): PlannerStateDetails {
@@ -232,8 +244,7 @@ export class PlannerAssetPartitionState implements AssetPartitionState {
     reader.skip(3);
     const rowCount = reader.item() as number | null;
     const materializedAt = reader.item() as string | null;
-    const inputs = decodeInputs(JSON.parse(reader.restOfRow()));
-    this.#details = { lastAttemptAt, lastRunId, lastError, rowCount, materializedAt, inputs };
+    this.#details = { lastAttemptAt, lastRunId, lastError, rowCount, materializedAt };
     return this.#details;
   }
 

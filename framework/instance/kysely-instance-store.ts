@@ -459,11 +459,11 @@ export class KyselyInstanceStore implements InstanceStore {
   async listPlannerStates(): Promise<AssetPartitionState[]> {
     // NOTE: one row per asset, its partitions aggregated into one text, and no `JSON.parse` of
     // inputs the plan does not compare: a few times faster than `listAssetPartitionStates()`.
-    let q = this.#db
+    const rows = await this.#db
       .selectFrom('asset_partitions')
-      .select([plannerStatesSql(this.backend).as('states')]);
-    if (process.env.GROUPING !== 'single') q = q.groupBy('asset_key') as any;
-    const rows = await q.execute();
+      .select([plannerStatesSql(this.backend).as('states')])
+      .groupBy('asset_key')
+      .execute();
     const states: AssetPartitionState[] = [];
     for (const row of rows) decodePlannerStates(row.states, states);
     return states;

@@ -63,7 +63,7 @@ export class PartitionScan {
       return;
     }
     if (!this.#hasData) return;
-    this.#recorded ??= new RecordedInputs(this.#state!.inputs);
+    this.#recorded ??= RecordedInputs.of(this.#state!);
     if (this.#recorded.versionOf(assetKey, partitionKey) === state.dataVersion) return;
     if (this.#changedCount++ < MAX_NAMED_UPSTREAMS) {
       this.#changed.push(formatAssetPartition(assetKey, partitionKey));

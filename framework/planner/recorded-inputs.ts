@@ -1,4 +1,5 @@
-import type { LineageInput } from '../instance/instance-store.js';
+import { PlannerAssetPartitionState } from '../instance/asset-partition-items.js';
+import type { AssetPartitionState } from '../instance/instance-store.js';
 
 // NOTE: most materializations read a handful of inputs; scanning them is cheaper than building a
 // map for every partition a plan looks at. Longer lists (an unpartitioned asset reading a year of
@@ -11,42 +12,54 @@ const SCAN_LIMIT = 16;
  * partition key and `''` are the same key.
  *
  * @example
- * const recorded = new RecordedInputs(state.inputs);
+ * const recorded = RecordedInputs.of(state);
  * recorded.versionOf('raw_orders', '2024-01-15'); // 'a1b2…' or undefined
  */
 export class RecordedInputs {
-  readonly #inputs: readonly LineageInput[];
+  /** `[assetKey, partitionKey, materializationId, dataVersion, …]` */
+  readonly #flat: ReadonlyArray<string | null>;
   #byAsset?: Map<string, Map<string, string>>;
 
-  constructor(inputs: readonly LineageInput[]) {
-    this.#inputs = inputs;
+  constructor(flat: ReadonlyArray<string | null>) {
+    this.#flat = flat;
+  }
+
+  /** The inputs of `state`'s latest materialization. */
+  static of(state: AssetPartitionState): RecordedInputs {
+    // NOTE: a state read for planning hands over its inputs without building (and keeping) objects.
+    if (state instanceof PlannerAssetPartitionState) return new RecordedInputs(state.flatInputs());
+    const flat: Array<string | null> = [];
+    for (const input of state.inputs) {
+      flat.push(input.assetKey, input.partitionKey, input.materializationId, input.dataVersion);
+    }
+    return new RecordedInputs(flat);
   }
 
   /** The data version recorded for the upstream partition, undefined when it was not read. */
   versionOf(assetKey: string, partitionKey: string | null): string | undefined {
-    const inputs = this.#inputs;
+    const flat = this.#flat;
     const key = partitionKey ?? '';
-    if (inputs.length <= SCAN_LIMIT) {
-      for (let i = inputs.length - 1; i >= 0; i--) {
-        const input = inputs[i];
-        if (input.assetKey === assetKey && (input.partitionKey ?? '') === key) return input.dataVersion;
+    if (flat.length <= SCAN_LIMIT * 4) {
+      for (let i = flat.length - 4; i >= 0; i -= 4) {
+        if (flat[i] === assetKey && (flat[i + 1] ?? '') === key) return flat[i + 3] as string;
       }
       return undefined;
     }
-    this.#byAsset ??= indexInputs(inputs);
+    this.#byAsset ??= indexInputs(flat);
     return this.#byAsset.get(assetKey)?.get(key);
   }
 }
 
-function indexInputs(inputs: readonly LineageInput[]): Map<string, Map<string, string>> {
+function indexInputs(flat: ReadonlyArray<string | null>): Map<string, Map<string, string>> {
   const byAsset = new Map<string, Map<string, string>>();
-  for (const input of inputs) {
-    let partitions = byAsset.get(input.assetKey);
+  for (let i = 0; i < flat.length; i += 4) {
+    const assetKey = flat[i] as string;
+    let partitions = byAsset.get(assetKey);
     if (!partitions) {
       partitions = new Map();
-      byAsset.set(input.assetKey, partitions);
+      byAsset.set(assetKey, partitions);
     }
-    partitions.set(input.partitionKey ?? '', input.dataVersion);
+    partitions.set(flat[i + 1] ?? '', flat[i + 3] as string);
   }
   return byAsset;
 }

@@ -55,7 +55,7 @@ export function upstreamReadsOf(
     // NOTE: every planned key is a key of the asset's partitions (see `partitionsForFilter`), so the
     // all-partitions mapping, the default between partitioned and unpartitioned assets, gives each
     // the same answer: it is asked, and its answer looked up, once per asset instead of per partition.
-    if (targets.length > 0 && dep.mapping instanceof AllPartitionsMapping) {
+    if (targets.length > 1 && dep.mapping instanceof AllPartitionsMapping) {
       const keys = dep.mapping.upstreamFor(targets[0], asset.partitions, upstream.partitions, now).valid;
       upstream.same = keys.map((key) => {
         const stepKey = upstream.planned?.get(key);
