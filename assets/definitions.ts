@@ -10,6 +10,7 @@ import {
 } from '../schedules/index.js';
 import { serveCommand } from '../server/serve-command.js';
 import { bronzeAssets } from './bronze/bronze-from-landing.js';
+import { operationalCustomerChanges } from './cdc/operational-customer-changes.js';
 import { dbSetupCommand, dbStatusCommand, dbStopCommand } from './commands/db-commands.js';
 import { generateCommand } from './commands/generate-command.js';
 import { renderFeatureCatalog } from './features/feature-catalog.js';
@@ -122,7 +123,13 @@ const daemonCommand = createDaemonCommand({
 
 /** The ShopFlow pipeline: every asset, the resources they use and the pipeline's own commands. */
 export default defineDefinitions({
-  assets: [...shopflowAssets, ...bronzeAssets, ...derivedAssets, ...starSchemaAssets],
+  assets: [
+    ...shopflowAssets,
+    ...bronzeAssets,
+    operationalCustomerChanges,
+    ...derivedAssets,
+    ...starSchemaAssets,
+  ],
   resources: [generatorSettings, incrementalSettings, postgresWarehouse, landingStore, notifier],
   hooks: [notifyOnFailure],
   docs: [{ name: 'feature-catalog.md', render: renderFeatureCatalog }],

@@ -7,6 +7,7 @@ import type { PartitionsDefinition } from '../partitions/partitions-definition.j
 import { dateInZone } from '../partitions/zoned-time.js';
 import { AssetStateIndex } from './asset-state-index.js';
 import { PartitionScan } from './partition-scan.js';
+import { PlannedSteps, PlanTargets } from './planned-steps.js';
 import type { StalenessReason } from './staleness-reason.js';
 import { upstreamReadsOf } from './upstream-reads.js';
 
@@ -160,17 +161,23 @@ export function planMaterialization(input: PlanInput): Plan {
 
   // NOTE: a planned partition's step key doubles as the label downstream steps list in `dependsOn`,
   // so a plan formats each label once, however many partitions read it.
-  const planned = new Map<string, Map<string | null, string>>();
+  const planned = new Map<string, PlannedSteps>();
+  const targetsByPartitions = new Map<PartitionsDefinition | undefined, PlanTargets>();
   const steps: PlanStep[] = [];
   let upToDate = 0;
   const scan = new PartitionScan();
   const options = { force: input.force === true, now };
 
   for (const asset of assets) {
-    const targets: Array<string | null> = asset.partitions
-      ? partitionsForFilter(asset.partitions, input.partitions, now)
-      : [null];
-    const plannedHere = new Map<string | null, string>();
+    let planTargets = targetsByPartitions.get(asset.partitions);
+    if (!planTargets) {
+      planTargets = new PlanTargets(
+        asset.partitions ? partitionsForFilter(asset.partitions, input.partitions, now) : [null],
+      );
+      targetsByPartitions.set(asset.partitions, planTargets);
+    }
+    const targets = planTargets.keys;
+    const plannedHere = new PlannedSteps(planTargets);
     planned.set(asset.key, plannedHere);
     const own = index.partitionsOf(asset.key);
     const upstreams = upstreamReadsOf(graph, asset, targets, planned, index, now);
@@ -199,7 +206,7 @@ export function planMaterialization(input: PlanInput): Plan {
         continue;
       }
       const key = stepKey(asset.key, partitionKey);
-      plannedHere.set(partitionKey, key);
+      plannedHere.set(t, key);
       steps.push({
         key,
         assetKey: asset.key,

@@ -5,6 +5,7 @@ import { formatAssetPartition } from '../keys/asset-key.js';
 import { AllPartitionsMapping } from '../partitions/mapping/all-partitions-mapping.js';
 import type { PartitionMapping, PartitionsDefinition } from '../partitions/partitions-definition.js';
 import type { AssetStateIndex } from './asset-state-index.js';
+import type { PlannedSteps } from './planned-steps.js';
 
 /** One upstream partition a partition reads, looked up in the plan so far and in the states. */
 export interface UpstreamRead {
@@ -22,7 +23,7 @@ export interface UpstreamReads {
   mapping: PartitionMapping;
   partitions: PartitionsDefinition | undefined;
   /** Step keys of the upstream partitions planned so far; undefined when the upstream is not selected. */
-  planned: Map<string | null, string> | undefined;
+  planned: PlannedSteps | undefined;
   states: Map<string | null, AssetPartitionState>;
   /** What every partition reads, when that does not depend on the partition. */
   same: UpstreamRead[] | undefined;
@@ -39,7 +40,7 @@ export function upstreamReadsOf(
   graph: AssetGraph,
   asset: AnyAsset,
   targets: ReadonlyArray<string | null>,
-  planned: ReadonlyMap<string, Map<string | null, string>>,
+  planned: ReadonlyMap<string, PlannedSteps>,
   index: AssetStateIndex,
   now: Date,
 ): UpstreamReads[] {

@@ -21,7 +21,12 @@ let fullRuntime: ShopflowRuntime;
 let incrementalRuntime: ShopflowRuntime;
 
 async function runAll(t: ShopflowTestHome, now?: Date): Promise<ShopflowRuntime> {
-  const runtime = await ShopflowRuntime.open({ config: t.config, definitions: shopflow, log: silentLog, now: now ? () => now : undefined });
+  const runtime = await ShopflowRuntime.open({
+    config: t.config,
+    definitions: shopflow,
+    log: silentLog,
+    now: now ? () => now : undefined,
+  });
   const result = await runtime.execute(await runtime.plan());
   if (result.status !== 'success') throw new Error(`run failed: ${result.error}`);
   return runtime;
@@ -53,10 +58,15 @@ test('every lake table partition has the same content hash as in the full rebuil
     .filter((a) => a.io.kind === 'lake-table')
     // NOTE: bronze rows carry the landed object's version id, which differs between two landings by design.
     .filter((a) => a.group !== 'bronze')
+    // NOTE: a change log records what each extract saw, which depends on when the extracts ran.
+    .filter((a) => !a.tags.includes('cdc'))
     .map((a) => a.key);
   const versions = async (runtime: ShopflowRuntime) =>
     Object.fromEntries(
-      (await runtime.store.listAssetPartitionStates(lakeAssets)).map((s) => [`${s.assetKey}[${s.partitionKey ?? ''}]`, s.dataVersion]),
+      (await runtime.store.listAssetPartitionStates(lakeAssets)).map((s) => [
+        `${s.assetKey}[${s.partitionKey ?? ''}]`,
+        s.dataVersion,
+      ]),
     );
   const expected = await versions(fullRuntime);
   expect(Object.keys(expected).length).toBeGreaterThan(400);
@@ -65,7 +75,8 @@ test('every lake table partition has the same content hash as in the full rebuil
 
 test('every warehouse table holds the same rows as in the full rebuild', async () => {
   const queries: Record<string, string> = {
-    customers: 'select customer_id, name, email, registration_date, country_code from shopflow.customers order by 1',
+    customers:
+      'select customer_id, name, email, registration_date, country_code from shopflow.customers order by 1',
     products:
       'select p.product_id, p.name, c.name as category, s.name as supplier, p.price from shopflow.products p join shopflow.categories c using (category_id) join shopflow.suppliers s using (supplier_id) order by 1',
     transactions:
