@@ -16,6 +16,7 @@ import { generateCommand } from './commands/generate-command.js';
 import { renderFeatureCatalog } from './features/feature-catalog.js';
 import { aovByCountry, bestSellersByCategory, monthlyRevenue, topCustomers } from './gold/basic-analytics.js';
 import { derivedAssets } from './gold/derived.js';
+import { salesBySaleDate } from './gold/sales-by-sale-date.js';
 import { notifyOnFailure } from './hooks/notify-on-failure.js';
 import { s3RawLanding } from './landing/s3-raw-landing.js';
 import { rawClickstream } from './raw/raw-clickstream.js';
@@ -127,6 +128,7 @@ export default defineDefinitions({
     ...shopflowAssets,
     ...bronzeAssets,
     operationalCustomerChanges,
+    salesBySaleDate,
     ...derivedAssets,
     ...starSchemaAssets,
   ],

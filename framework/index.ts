@@ -103,6 +103,7 @@ export {
   weekly,
 } from './partitions/index.js';
 export { cumulativePartitionMapping } from './partitions/mapping/cumulative-partition-mapping.js';
+export { offsetPartitionMapping } from './partitions/mapping/offset-partition-mapping.js';
 export type { AssetStatus, AssetStatusSummary } from './planner/asset-status.js';
 export { summarizeAssetStatus } from './planner/asset-status.js';
 export type { PartitionFilter, Plan, PlanInput, PlanStep } from './planner/plan-materialization.js';

@@ -197,7 +197,9 @@ export function planMaterialization(input: PlanInput): Plan {
         const { valid } = upstream.mapping.upstreamFor(partitionKey, asset.partitions, upstream.partitions, now);
         for (let r = 0; r < valid.length; r++) {
           const key = valid[r];
-          scan.read(upstream.assetKey, key, upstream.planned?.get(key), upstream.states.get(key));
+          const stepKey = upstream.planned?.get(key);
+          if (stepKey !== undefined) scan.dependsOn.push(stepKey);
+          else scan.read(upstream.assetKey, key, undefined, upstream.states.get(key));
         }
       }
       const reasons = scan.reasons(asset, options);

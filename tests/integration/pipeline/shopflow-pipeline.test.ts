@@ -234,3 +234,27 @@ describe('change data capture from the operational tables', () => {
     expect(second.rowCount).toBe(n + Number(second.metadata.changes));
   });
 });
+
+describe('late-arriving transactions', () => {
+  test('each sale day counts its late deliveries, and totals equal silver by transaction date', async () => {
+    const bySaleDate = await lakeRows(
+      `select sale_date::VARCHAR as day, transactions, late_transactions, revenue::VARCHAR as revenue from ${lake('sales_by_sale_date')} order by 1`,
+    );
+    const fromSilver = await lakeRows(
+      `select transaction_date::VARCHAR as day, count(*)::BIGINT as transactions, count(*) filter (where delivery_date > transaction_date)::BIGINT as late_transactions, sum(amount)::DECIMAL(18,2)::VARCHAR as revenue from ${lake('silver_transactions')} group by 1 order by 1`,
+    );
+    expect(bySaleDate.filter((r) => Number(r.transactions) > 0)).toEqual(fromSilver);
+    expect(bySaleDate.reduce((n, r) => n + Number(r.late_transactions), 0)).toBeGreaterThan(0);
+  });
+
+  test('a new delivery day re-opens only the sale days its records can belong to', async () => {
+    const { graph } = runtime;
+    const dep = graph.upstream('sales_by_sale_date')[0];
+    const opened = dep.mapping.downstreamFor(
+      '2024-02-10',
+      graph.get('silver_transactions').partitions,
+      graph.get('sales_by_sale_date').partitions,
+    );
+    expect(opened.valid).toEqual(['2024-02-07', '2024-02-08', '2024-02-09', '2024-02-10']);
+  });
+});
