@@ -9,4 +9,5 @@ export { references } from './builders/references.js';
 export { rowCountAnomaly } from './builders/row-count-anomaly.js';
 export { schemaDrift } from './builders/schema-drift.js';
 export { unique } from './builders/unique.js';
+export { type Layer, layerSuite } from './suites/layer-suites.js';
 export { withValidationLog } from './validation-log.js';

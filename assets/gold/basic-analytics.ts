@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { layerSuite } from '../../checks/index.js';
 import { type AnyAsset, defineAsset, sql } from '../../framework/index.js';
 import { type AnalyticsQueryName, loadAnalyticsQueries } from '../../resources/postgres/analytics-queries.js';
 import { silverCustomers } from '../silver/silver-customers.js';
@@ -29,7 +30,12 @@ function analyticsShape(deps: {
       from ${deps.transactions.toSql()})`;
 }
 
-function analyticsAsset(name: AnalyticsQueryName, description: string, schema: z.ZodObject): AnyAsset {
+function analyticsAsset(
+  name: AnalyticsQueryName,
+  description: string,
+  schema: z.ZodObject,
+  grain: string[],
+): AnyAsset {
   const query = queries[name].trim().replace(/;\s*$/, '');
   return defineAsset({
     key: name,
@@ -39,6 +45,7 @@ function analyticsAsset(name: AnalyticsQueryName, description: string, schema: z
     schema,
     tags: ['analytics'],
     owners: ['analytics'],
+    checks: layerSuite('gold', { key: grain }),
     materialize: ({ deps }) => sql`with ${sql.raw(analyticsShape(deps))} select * from (${sql.raw(query)})`,
   });
 }
@@ -54,6 +61,7 @@ export const topCustomers = analyticsAsset(
     units: z.int(),
     total_spent: z.number().describe('Sum of quantity × unit price, EUR'),
   }),
+  ['customer_id'],
 );
 
 export const bestSellersByCategory = analyticsAsset(
@@ -67,6 +75,7 @@ export const bestSellersByCategory = analyticsAsset(
     units: z.int(),
     revenue: z.number(),
   }),
+  ['category', 'product_id'],
 );
 
 export const monthlyRevenue = analyticsAsset(
@@ -80,10 +89,12 @@ export const monthlyRevenue = analyticsAsset(
     revenue_change: z.number().nullable(),
     revenue_change_pct: z.number().nullable(),
   }),
+  ['month'],
 );
 
 export const aovByCountry = analyticsAsset(
   'aov_by_country',
   'Average order value by customer country.',
   z.object({ country: z.string(), orders: z.int(), revenue: z.number(), average_order_value: z.number() }),
+  ['country'],
 );

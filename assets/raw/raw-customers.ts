@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   EMAIL_PATTERN,
+  layerSuite,
   matches,
   notNull,
   parseableDate,
@@ -46,7 +47,7 @@ export const rawCustomers = defineAsset({
       }),
     ],
     validationLogFile,
-  ),
+  ).concat(withValidationLog(layerSuite('raw'), validationLogFile)),
   materialize: ({ deps }) =>
     sql`select customer_id, name, email, registration_date, country, updated_at,
           (row_number() over () + 1)::BIGINT as source_line

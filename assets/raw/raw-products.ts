@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { inRange, notNull, parseableDate, unique, withValidationLog } from '../../checks/index.js';
+import {
+  inRange,
+  layerSuite,
+  notNull,
+  parseableDate,
+  unique,
+  withValidationLog,
+} from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
 import { sourceFiles } from './source-files.js';
 import { validationLogFile } from './validation-log-file.js';
@@ -42,7 +49,7 @@ export const rawProducts = defineAsset({
       }),
     ],
     validationLogFile,
-  ),
+  ).concat(withValidationLog(layerSuite('raw'), validationLogFile)),
   materialize: ({ deps }) =>
     sql`select product_id, name, category, price, supplier, updated_at,
           (row_number() over () + 1)::BIGINT as source_line

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notNull, unique } from '../../checks/index.js';
+import { layerSuite, notNull } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
 import { rawCustomers } from '../raw/raw-customers.js';
 
@@ -21,7 +21,7 @@ export const silverCustomers = defineAsset({
     updated_at: z.iso.datetime().describe('When this version became valid (UTC)'),
   }),
   owners: ['data-platform'],
-  checks: [notNull(['customer_id', 'email', 'updated_at']), unique(['customer_id', 'updated_at'])],
+  checks: [...layerSuite('silver', { key: ['customer_id', 'updated_at'] }), notNull(['email'])],
   materialize: ({ deps }) =>
     sql`select distinct
           customer_id::BIGINT as customer_id,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inRange, notNull, unique } from '../../checks/index.js';
+import { inRange, layerSuite, notNull } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
 import { rawProducts } from '../raw/raw-products.js';
 
@@ -19,8 +19,8 @@ export const silverProducts = defineAsset({
   }),
   owners: ['data-platform'],
   checks: [
-    notNull(['product_id', 'price', 'updated_at']),
-    unique(['product_id', 'updated_at']),
+    ...layerSuite('silver', { key: ['product_id', 'updated_at'] }),
+    notNull(['price']),
     inRange('price', { min: 0, exclusiveMin: true }),
   ],
   materialize: ({ deps }) =>

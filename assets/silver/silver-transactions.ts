@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inRange, notNull, references, unique } from '../../checks/index.js';
+import { inRange, layerSuite, notNull, references } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
 import { rawTransactions } from '../raw/raw-transactions.js';
 import { shopflowDays } from '../shopflow-calendar.js';
@@ -31,8 +31,8 @@ export const silverTransactions = defineAsset({
   }),
   owners: ['data-platform'],
   checks: [
-    notNull(['transaction_id', 'customer_id', 'product_id']),
-    unique(['transaction_id']),
+    ...layerSuite('silver', { key: ['transaction_id'] }),
+    notNull(['customer_id', 'product_id']),
     inRange('amount', { min: 0, exclusiveMin: true }),
     references('customer_id', {
       dep: 'customers',

@@ -157,8 +157,8 @@ const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'success', 'faile
 /**
  * An asset partition state read for planning. The fields every plan reads are decoded up front;
  * the others (`lastAttemptAt`, `lastRunId`, `lastError`, `rowCount`, `materializedAt`, `inputs`)
- * stay in the stored text until one of them is first read. `JSON.stringify` writes it like a plain
- * state.
+ * are accessors that decode the stored text when one of them is first read. `JSON.stringify`
+ * writes it like a plain state; spreading it copies only the fields decoded up front.
  *
  * @example
  * const [state] = await store.listPlannerStates();
@@ -168,12 +168,12 @@ const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['running', 'success', 'faile
 export class PlannerAssetPartitionState implements AssetPartitionState {
   // NOTE: a plan reads hundreds of thousands of states and the inputs of few of them; leaving the
   // rest as text saves decoding it and, above all, the garbage collector's copying it.
-  readonly assetKey: string;
-  readonly partitionKey: string | null;
-  readonly lastAttemptStatus: AttemptStatus | null;
-  readonly materializationId: string | null;
-  readonly dataVersion: string | null;
-  readonly codeVersion: string | null;
+  assetKey: string;
+  partitionKey: string | null;
+  lastAttemptStatus: AttemptStatus | null;
+  materializationId: string | null;
+  dataVersion: string | null;
+  codeVersion: string | null;
   readonly #text: string;
   readonly #textHasEscapes: boolean;
   /** Where this row's `lastAttemptAt` item starts in `#text`. */
@@ -199,20 +199,40 @@ export class PlannerAssetPartitionState implements AssetPartitionState {
     return this.#read().lastAttemptAt;
   }
 
+  set lastAttemptAt(value: string | null) {
+    this.#read().lastAttemptAt = value;
+  }
+
   get lastRunId(): string | null {
     return this.#read().lastRunId;
+  }
+
+  set lastRunId(value: string | null) {
+    this.#read().lastRunId = value;
   }
 
   get lastError(): string | null {
     return this.#read().lastError;
   }
 
+  set lastError(value: string | null) {
+    this.#read().lastError = value;
+  }
+
   get rowCount(): number | null {
     return this.#read().rowCount;
   }
 
+  set rowCount(value: number | null) {
+    this.#read().rowCount = value;
+  }
+
   get materializedAt(): string | null {
     return this.#read().materializedAt;
+  }
+
+  set materializedAt(value: string | null) {
+    this.#read().materializedAt = value;
   }
 
   get inputs(): LineageInput[] {
@@ -226,10 +246,12 @@ export class PlannerAssetPartitionState implements AssetPartitionState {
 
   /**
    * The inputs as one flat list, `[assetKey, partitionKey, materializationId, dataVersion, …]`,
-   * decoded anew on every call and kept nowhere.
+   * decoded anew on every call and kept nowhere (a plan reads each partition's inputs once).
    */
   flatInputs(): Array<string | null> {
-    if (this.#inputs) return this.#inputs.flatMap((i) => [i.assetKey, i.partitionKey, i.materializationId, i.dataVersion]);
+    if (this.#inputs) {
+      return this.#inputs.flatMap((i) => [i.assetKey, i.partitionKey, i.materializationId, i.dataVersion]);
+    }
     const reader = new JsonItemsReader(this.#text, this.#detailsAt, this.#textHasEscapes);
     reader.skip(8);
     return JSON.parse(reader.restOfRow());
@@ -308,14 +330,23 @@ class JsonItemsReader {
 
   /** The next item as an attempt status, shared rather than sliced. */
   attemptStatus(): AttemptStatus | null {
-    const start = this.position;
-    for (const status of ATTEMPT_STATUSES) {
-      if (this.text.startsWith(status, start + 1) && this.text.charCodeAt(start + 1 + status.length) === QUOTE) {
-        this.position = start + status.length + 3;
-        return status;
-      }
-    }
+    for (const status of ATTEMPT_STATUSES) if (this.skipIf(status)) return status;
     return this.item() as AttemptStatus | null;
+  }
+
+  /** Passes over the next item if it is the string `value` (which holds no backslash); says whether it did. */
+  skipIf(value: string): boolean {
+    const start = this.position;
+    const end = start + value.length + 1;
+    if (
+      this.text.charCodeAt(start) !== QUOTE ||
+      this.text.charCodeAt(end) !== QUOTE ||
+      !this.text.startsWith(value, start + 1)
+    ) {
+      return false;
+    }
+    this.position = end + 2;
+    return true;
   }
 
   /** Passes over the next `count` string, number or null items. */
@@ -371,10 +402,13 @@ function isEscaped(text: string, position: number): boolean {
 export function decodePlannerStates(text: string, into: AssetPartitionState[]): void {
   const reader = new JsonItemsReader(text);
   let assetKey = '';
+  let plain = true;
   while (!reader.done) {
-    const key = reader.item() as string;
-    // NOTE: the states of one asset share one key string.
-    if (key !== assetKey) assetKey = key;
+    // NOTE: the states of one asset share one key string, compared in place rather than sliced.
+    if (!plain || !reader.skipIf(assetKey)) {
+      assetKey = reader.item() as string;
+      plain = !assetKey.includes('\\');
+    }
     into.push(new PlannerAssetPartitionState(reader, assetKey));
   }
 }

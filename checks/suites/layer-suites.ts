@@ -1,0 +1,45 @@
+import type { AssetCheck } from '../../framework/index.js';
+import { notNull } from '../builders/not-null.js';
+import { rowCountAnomaly } from '../builders/row-count-anomaly.js';
+import { schemaDrift } from '../builders/schema-drift.js';
+import { unique } from '../builders/unique.js';
+
+/** The lake layers with a standard set of checks. */
+export type Layer = 'raw' | 'silver' | 'gold';
+
+/**
+ * The checks every asset of a layer carries, on top of its own rules:
+ * - **raw**: schema drift (warn) and row-count anomaly (warn) — the source changed shape or volume;
+ * - **silver**: the natural key is present and unique (error), schema drift is an error (typed
+ *   contracts downstream rely on), row-count anomaly (warn);
+ * - **gold**: the grain is unique (error), schema drift and row-count anomaly (warn).
+ *
+ * @example
+ * checks: [...layerSuite('silver', { key: ['customer_id', 'updated_at'] }), inRange('price', { min: 0 })]
+ */
+export function layerSuite(
+  layer: Layer,
+  options: { key?: string[]; anomalyTolerance?: number } = {},
+): AssetCheck[] {
+  const key = options.key ?? [];
+  const anomaly = rowCountAnomaly({
+    tolerance: options.anomalyTolerance ?? (layer === 'gold' ? 0.8 : 0.6),
+    severity: 'warn',
+  });
+  switch (layer) {
+    case 'raw':
+      return [schemaDrift({ severity: 'warn' }), anomaly];
+    case 'silver':
+      return [
+        ...(key.length ? [notNull(key, { name: 'key_present' }), unique(key, { name: 'key_unique' })] : []),
+        schemaDrift({ severity: 'error' }),
+        anomaly,
+      ];
+    case 'gold':
+      return [
+        ...(key.length ? [unique(key, { name: 'grain_unique' })] : []),
+        schemaDrift({ severity: 'warn' }),
+        anomaly,
+      ];
+  }
+}
