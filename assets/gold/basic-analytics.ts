@@ -46,6 +46,8 @@ function analyticsAsset(
     tags: ['analytics'],
     owners: ['analytics'],
     checks: layerSuite('gold', { key: grain }),
+    // NOTE: the nightly schedule refreshes them; more than 26 h without a refresh is a breach.
+    freshness: { maxLagMinutes: 26 * 60 },
     materialize: ({ deps }) => sql`with ${sql.raw(analyticsShape(deps))} select * from (${sql.raw(query)})`,
   });
 }
