@@ -14,14 +14,14 @@ import { z } from 'zod';
 import {
   type AnyAsset,
   type AssetPartitionState,
-  ShopflowConfigSchema,
-  ShopflowRuntime,
   daily,
   defineAsset,
   defineDefinitions,
   materialized,
   openInstanceStore,
   planMaterialization,
+  ShopflowConfigSchema,
+  ShopflowRuntime,
   staticPartitions,
 } from '../framework/index.js';
 import { attemptItems, latestItems } from '../framework/instance/asset-partition-items.js';
@@ -85,9 +85,16 @@ function materializedStates(definitions: ReturnType<typeof syntheticGraph>): Ass
       const inputs = [];
       for (const dep of graph.upstream(key)) {
         const up = graph.get(dep.assetKey);
-        for (const upKey of dep.mapping.upstreamFor(partitionKey, asset.partitions, up.partitions, NOW).valid) {
+        for (const upKey of dep.mapping.upstreamFor(partitionKey, asset.partitions, up.partitions, NOW)
+          .valid) {
           const v = versions.get(dep.assetKey)?.get(upKey);
-          if (v) inputs.push({ assetKey: dep.assetKey, partitionKey: upKey, materializationId: v.id, dataVersion: v.version });
+          if (v)
+            inputs.push({
+              assetKey: dep.assetKey,
+              partitionKey: upKey,
+              materializationId: v.id,
+              dataVersion: v.version,
+            });
         }
       }
       const id = randomUUID();
@@ -122,10 +129,37 @@ function bulkInsertStates(path: string, states: AssetPartitionState[]): void {
   );
   db.transaction(() => {
     for (const s of states) {
-      const attempt = attemptItems({ assetKey: s.assetKey, partitionKey: s.partitionKey, status: 'success', at: s.lastAttemptAt!, runId: s.lastRunId!, error: null });
-      const latest = latestItems({ id: s.materializationId!, dataVersion: s.dataVersion!, codeVersion: s.codeVersion!, rowCount: s.rowCount, createdAt: s.materializedAt!, inputs: s.inputs });
-      insert.run(s.assetKey, s.partitionKey ?? '', s.materializationId, s.dataVersion, s.codeVersion, s.rowCount, s.materializedAt,
-        s.lastAttemptStatus, s.lastAttemptAt, s.lastRunId, s.lastError, attempt, latest);
+      const attempt = attemptItems({
+        assetKey: s.assetKey,
+        partitionKey: s.partitionKey,
+        status: 'success',
+        at: s.lastAttemptAt!,
+        runId: s.lastRunId!,
+        error: null,
+      });
+      const latest = latestItems({
+        id: s.materializationId!,
+        dataVersion: s.dataVersion!,
+        codeVersion: s.codeVersion!,
+        rowCount: s.rowCount,
+        createdAt: s.materializedAt!,
+        inputs: s.inputs,
+      });
+      insert.run(
+        s.assetKey,
+        s.partitionKey ?? '',
+        s.materializationId,
+        s.dataVersion,
+        s.codeVersion,
+        s.rowCount,
+        s.materializedAt,
+        s.lastAttemptStatus,
+        s.lastAttemptAt,
+        s.lastRunId,
+        s.lastError,
+        attempt,
+        latest,
+      );
     }
   })();
   db.close();
@@ -144,7 +178,12 @@ async function planningBenchmark(runs: number) {
   // NOTE: a plan is dropped as soon as it is measured, as in a process that plans once.
   const timePlan = (planned: Iterable<AssetPartitionState>) => {
     const t = performance.now();
-    const plan = planMaterialization({ graph: definitions.graph, states: planned, assetKeys: definitions.graph.keys, now: NOW });
+    const plan = planMaterialization({
+      graph: definitions.graph,
+      states: planned,
+      assetKeys: definitions.graph.keys,
+      now: NOW,
+    });
     return { ms: performance.now() - t, steps: plan.steps.length };
   };
   let steps = 0;
@@ -168,7 +207,16 @@ async function planningBenchmark(runs: number) {
   rmSync(home, { recursive: true, force: true });
   const partitioned = definitions.assets.filter((a) => a.partitions).length;
   const edges = definitions.assets.reduce((n, a) => n + Object.keys(a.deps).length, 0);
-  return { states: stateCount, loaded, steps, memory: median(memory), fromStore: median(fromStore), read: median(readOnly), partitioned, edges };
+  return {
+    states: stateCount,
+    loaded,
+    steps,
+    memory: median(memory),
+    fromStore: median(fromStore),
+    read: median(readOnly),
+    partitioned,
+    edges,
+  };
 }
 
 async function overheadBenchmark(runs: number) {
@@ -178,13 +226,24 @@ async function overheadBenchmark(runs: number) {
     calls++;
     return materialized({ rowCount: 0, dataVersion: 'same' });
   };
-  const asset = defineAsset({ key: 'noop', description: '', schema, partitions: staticPartitions(keys), materialize: noop });
+  const asset = defineAsset({
+    key: 'noop',
+    description: '',
+    schema,
+    partitions: staticPartitions(keys),
+    materialize: noop,
+  });
   const definitions = defineDefinitions({ assets: [asset] });
   const framework: number[] = [];
   const direct: number[] = [];
   for (let i = 0; i < runs; i++) {
     const home = mkdtempSync(join(tmpdir(), 'shopflow-bench-'));
-    const config = ShopflowConfigSchema.parse({ env: 'bench', home, instance: { type: 'sqlite', path: join(home, 'i.db') }, lake: { type: 'local', path: join(home, 'lake') } });
+    const config = ShopflowConfigSchema.parse({
+      env: 'bench',
+      home,
+      instance: { type: 'sqlite', path: join(home, 'i.db') },
+      lake: { type: 'local', path: join(home, 'lake') },
+    });
     const runtime = await ShopflowRuntime.open({ config, definitions, log });
     let t = performance.now();
     for (let n = 0; n < 1000; n++) await noop();
@@ -197,7 +256,12 @@ async function overheadBenchmark(runs: number) {
     await runtime.close();
     rmSync(home, { recursive: true, force: true });
   }
-  return { framework: median(framework), direct: median(direct), perStep: (median(framework) - median(direct)) / 1000, calls };
+  return {
+    framework: median(framework),
+    direct: median(direct),
+    perStep: (median(framework) - median(direct)) / 1000,
+    calls,
+  };
 }
 
 const runs = Number(process.env.RUNS ?? 5);
@@ -217,6 +281,7 @@ Machine: ${machine()}. Medians of ${runs} runs in one process (\`npx tsx bench/f
 |---|---|---|
 | plan from in-memory state (${planning.steps.toLocaleString('en-US')} stale steps found) | ${planning.memory.toFixed(0)} ms | |
 | read all states from SQLite + plan | ${planning.fromStore.toFixed(0)} ms | < 1,000 ms |
+| of which reading the states (\`store.listPlannerStates()\`) | ${planning.read.toFixed(0)} ms | |
 
 **Framework overhead per trivial step**: a run of 1,000 no-op steps (plan, lock, events, materialization record with lineage, SQLite instance store) against 1,000 direct calls of the same function:
 

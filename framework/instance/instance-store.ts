@@ -198,9 +198,14 @@ export interface InstanceStore {
   /** Current state of every asset partition ever attempted; filtered by asset when keys are given. */
   listAssetPartitionStates(assetKeys?: string[]): Promise<AssetPartitionState[]>;
   /**
-   * The same states as `listAssetPartitionStates()` (all of them, in no particular order), read for
-   * the planner: each state's `inputs` are decoded when first read, so a plan pays only for the
-   * inputs it compares. Grouped by asset.
+   * The same states as `listAssetPartitionStates()` (all of them; an asset's states together, in no
+   * particular order), read for the planner, several times faster: the fields every plan reads are
+   * decoded at once, the others (`inputs`, `lastAttemptAt`, `lastRunId`, `lastError`, `rowCount`,
+   * `materializedAt`) when first read. They serialize as plain states; spreading one copies only
+   * the fields decoded at once.
+   *
+   * @example
+   * const plan = planMaterialization({ graph, states: await store.listPlannerStates(), assetKeys });
    */
   listPlannerStates(): Promise<AssetPartitionState[]>;
 

@@ -191,18 +191,21 @@ export class TimeWindowPartitions implements PartitionsDefinition {
 
   /** The window index of a well-formed, aligned key that is not before the start; else undefined. */
   private indexOfKey(key: string): number | undefined {
+    // NOTE: planners map hundreds of thousands of keys they listed back to their windows; a listed
+    // key's window is looked up instead of parsing its date.
     const listed = this.arithmetic.indexOfListedKey(key);
     if (listed !== undefined) return listed < this.startIndex ? undefined : listed;
     const found = this.inspect(key);
     return found.problem === undefined ? found.index : undefined;
   }
 
+  /** The window index of `key`, or the error `partition(key)` throws. */
   private checkedIndex(key: string): number {
-    const index = this.indexOfKey(key);
-    if (index !== undefined) return index;
+    const listed = this.arithmetic.indexOfListedKey(key);
+    if (listed !== undefined && listed >= this.startIndex) return listed;
     const found = this.inspect(key);
-    if (found.problem === undefined) return found.index;
-    throw this.keyError(key, found, undefined);
+    if (found.problem !== undefined) throw this.keyError(key, found, undefined);
+    return found.index;
   }
 
   private inspect(key: string): KeyProblem {

@@ -33,6 +33,9 @@ export class ListBuffer<T> {
   }
 
   toArray(): T[] {
+    // NOTE: short lists are built as array literals, which V8 allocates straight into the old
+    // generation once it sees that they live long; a copy made by `slice` is always copied again
+    // by the young-generation collector first.
     const items = this.#items;
     switch (this.#length) {
       case 0:

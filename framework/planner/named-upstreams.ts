@@ -23,7 +23,7 @@ export class NamedUpstreams {
     this.#sentence = sentence;
   }
 
-  /** The first labels of `labels` and how many there are in all (`count` ≥ `labels.length`). */
+  /** The sentence naming the first labels of `labels`, of `count` in all (`count` ≥ `labels.length`). */
   describe(labels: ListBuffer<string>, count: number): string {
     if (count !== this.#count || !this.#sameNames(labels)) {
       this.#named = labels.first(MAX_NAMED_UPSTREAMS);

@@ -2,7 +2,6 @@ import type { AnyAsset } from '../definitions/define-asset.js';
 import { ShopflowError } from '../errors/error-catalog.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { AssetPartitionState } from '../instance/instance-store.js';
-import { formatAssetPartition } from '../keys/asset-key.js';
 import type { PartitionsDefinition } from '../partitions/partitions-definition.js';
 import { dateInZone } from '../partitions/zoned-time.js';
 import { AssetStateIndex } from './asset-state-index.js';
@@ -194,10 +193,15 @@ export function planMaterialization(input: PlanInput): Plan {
           }
           continue;
         }
-        const { valid } = upstream.mapping.upstreamFor(partitionKey, asset.partitions, upstream.partitions, now);
+        const { valid } = upstream.mapping.upstreamFor(
+          partitionKey,
+          asset.partitions,
+          upstream.partitions,
+          now,
+        );
         for (let r = 0; r < valid.length; r++) {
           const key = valid[r];
-          const stepKey = upstream.planned?.get(key);
+          const stepKey = upstream.planned?.get(key, r);
           if (stepKey !== undefined) scan.dependsOn.push(stepKey);
           else scan.read(upstream.assetKey, key, undefined, upstream.states.get(key));
         }

@@ -46,8 +46,12 @@ export class PlannedSteps {
     this.#stepKeys[position] = stepKey;
   }
 
-  /** The key of the step planned for `partitionKey`, if any. */
-  get(partitionKey: string | null): string | undefined {
+  /**
+   * The key of the step planned for `partitionKey`, if any. `hint` is where the key probably is
+   * among the targets: a mapping that reads every upstream partition lists them in target order.
+   */
+  get(partitionKey: string | null, hint = -1): string | undefined {
+    if (hint >= 0 && this.#targets.keys[hint] === partitionKey) return this.#stepKeys[hint];
     const position = this.#targets.positionOf(partitionKey);
     return position === undefined ? undefined : this.#stepKeys[position];
   }

@@ -62,7 +62,12 @@ export function upstreamReadsOf(
         const stepKey = upstream.planned?.get(key);
         const state = stepKey === undefined ? upstream.states.get(key) : undefined;
         const blocked = stepKey === undefined && state?.materializationId == null;
-        return { partitionKey: key, stepKey, state, label: blocked ? formatAssetPartition(dep.assetKey, key) : undefined };
+        return {
+          partitionKey: key,
+          stepKey,
+          state,
+          label: blocked ? formatAssetPartition(dep.assetKey, key) : undefined,
+        };
       });
     }
     return upstream;
