@@ -166,7 +166,7 @@ export class ShopflowRuntime {
     options: { selection?: string; partitions?: PartitionFilter | null; force?: boolean } = {},
   ): Promise<Plan> {
     const assetKeys = selectAssets(this.graph, options.selection);
-    const states = await this.store.listAssetPartitionStates();
+    const states = await this.store.listPlannerStates();
     return planMaterialization({
       graph: this.graph,
       states,
