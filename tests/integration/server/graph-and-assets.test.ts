@@ -214,7 +214,10 @@ describe('GET /api/assets/:key/preview', () => {
   test('columns and rows of the latest partition, or of the one asked for', async () => {
     const latest = await get('/api/assets/readings/preview?limit=5');
     expect(latest.status).toBe(200);
-    expect(latest.body.partitionKey).toBe('2024-01-07');
+    // NOTE: "latest" is the most recently recorded materialization; with parallel steps that need
+    // not be the latest partition key.
+    const [newest] = await f.runtime.store.listMaterializations({ assetKey: 'readings', limit: 1 });
+    expect(latest.body.partitionKey).toBe(newest.partitionKey);
     expect(latest.body.columns.map((c: { name: string }) => c.name)).toEqual([
       'station_id',
       'hour',
