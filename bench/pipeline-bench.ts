@@ -15,7 +15,9 @@
  *    and where the time goes, step by step.
  * 3. Framework overhead: every DuckDB statement of the reference full run is traced
  *    (`setDuckDbTrace`), then replayed in order on a fresh DuckDB connection in another process
- *    while the home still exists; the run's wall time over the replay's is the overhead ratio.
+ *    while the home still exists (files read from outside the home that an asset removes once done,
+ *    such as temporary downloads, are kept by hard links for it); the run's wall time over the
+ *    replay's is the overhead ratio.
  *
  * Every run is its own child process (fresh memory, fresh simulator caches, like a CLI invocation);
  * the embedded PostgreSQL of a home outlives the runs in it and is stopped before the home is removed.
@@ -809,7 +811,8 @@ function interpretation(f: {
     `- Framework overhead: the full run took ${f.overhead.toFixed(2)}× the time of its DuckDB statements replayed back to back. ` +
       `Inside the run the same statements add up to ${seconds(f.ref.duckdbMs)}, ${(f.ref.duckdbMs / f.replay.replayMs).toFixed(1)}× the replay: ` +
       `${f.ref.concurrency} steps at a time share 2 cores, so each statement waits for the others, and work outside DuckDB (${share(f.stepMs - f.stepDuckMs, f.stepMs)} of the step time) overlaps with it. ` +
-      'That remainder, visible per group above, is the simulator generating the extracts (`source_files`), ' +
+      'So the ratio can come out near or even below 1: the run hides work behind DuckDB statements of other steps, the replay runs strictly one statement at a time. ' +
+      'The work outside DuckDB, visible per group above, is the simulator generating the extracts (`source_files`), ' +
       'PostgreSQL COPY + upsert loads and SCD2 merges (`pg_*`, `dim_*`, `fact_sales`), object-store writes of the landing zone (`s3_raw_landing`), ' +
       "and the framework's own bookkeeping per step (partition lock, lineage, events and materializations in the instance store, check results).",
   );
