@@ -8,6 +8,7 @@ export { ShopflowConfigSchema } from './config/config-schema.js';
 export type { LoadedConfig } from './config/load-config.js';
 export { loadConfig } from './config/load-config.js';
 export { validateSection } from './config/validate-section.js';
+export { changedFromColumn } from './definitions/changed-from.js';
 export type {
   AnyAsset,
   AssetDefinition,
@@ -102,6 +103,10 @@ export {
   timeWindowPartitionMapping,
   weekly,
 } from './partitions/index.js';
+export {
+  AsOfWindowMapping,
+  asOfWindowMapping,
+} from './partitions/mapping/as-of-window-mapping.js';
 export { cumulativePartitionMapping } from './partitions/mapping/cumulative-partition-mapping.js';
 export { offsetPartitionMapping } from './partitions/mapping/offset-partition-mapping.js';
 export type { AssetStatus, AssetStatusSummary } from './planner/asset-status.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { inRange, notNull, unique } from '../../checks/index.js';
-import { defineAsset, rowCheck, sql } from '../../framework/index.js';
-import { shopflowDays } from '../shopflow-calendar.js';
+import { asOfWindowMapping, defineAsset, rowCheck, sql } from '../../framework/index.js';
+import { LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 import { withSaleCategory } from './sale-category.js';
@@ -19,6 +19,9 @@ export const goldSalesDaily = defineAsset({
     'Sales per delivery day (the day the transactions arrived) and product category: transactions, units, revenue, distinct customers, average order value.',
   deps: { transactions: silverTransactions, products: silverProducts },
   partitions: shopflowDays,
+  partitionMappings: {
+    products: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
+  },
   codeVersion: '1',
   schema: z.object({
     delivery_date: z.iso

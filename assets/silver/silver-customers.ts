@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { layerSuite, notNull } from '../../checks/index.js';
-import { defineAsset, sql } from '../../framework/index.js';
+import { changedFromColumn, defineAsset, sql } from '../../framework/index.js';
 import { rawCustomers } from '../raw/raw-customers.js';
 
 /**
@@ -22,6 +22,8 @@ export const silverCustomers = defineAsset({
   }),
   owners: ['data-platform'],
   checks: [...layerSuite('silver', { key: ['customer_id', 'updated_at'] }), notNull(['email'])],
+  // NOTE: rows are versions dated by updated_at; a new or corrected version changes the data from its date on.
+  changedFrom: changedFromColumn('updated_at'),
   materialize: ({ deps }) =>
     sql`select distinct
           customer_id::BIGINT as customer_id,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { inRange, layerSuite, notNull } from '../../checks/index.js';
-import { defineAsset, sql } from '../../framework/index.js';
+import { changedFromColumn, defineAsset, sql } from '../../framework/index.js';
 import { rawProducts } from '../raw/raw-products.js';
 
 /** Typed product versions: every valid version (price and category history), exact repeats removed. */
@@ -23,6 +23,8 @@ export const silverProducts = defineAsset({
     notNull(['price']),
     inRange('price', { min: 0, exclusiveMin: true }),
   ],
+  // NOTE: rows are versions dated by updated_at; a new or corrected version changes the data from its date on.
+  changedFrom: changedFromColumn('updated_at'),
   materialize: ({ deps }) =>
     sql`select distinct
           product_id::BIGINT as product_id,

@@ -1,15 +1,20 @@
 import { z } from 'zod';
 import { inRange, layerSuite, notNull, references } from '../../checks/index.js';
-import { defineAsset, sql } from '../../framework/index.js';
+import { asOfWindowMapping, defineAsset, sql } from '../../framework/index.js';
 import { rawTransactions } from '../raw/raw-transactions.js';
-import { shopflowDays } from '../shopflow-calendar.js';
+import { LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
 import { silverCustomers } from './silver-customers.js';
 import { silverProducts } from './silver-products.js';
 
+/** Versions dated before this (relative to a transaction row) make its customer or product known. */
+const KNOWN_BEFORE = `delivery_date::DATE + INTERVAL ${LATE_DIMENSION_DAYS + 1} DAY`;
+
 /**
  * Typed transactions delivered on one day; amount = quantity × unit price. Transactions whose
- * customer or product has no valid version in silver (all of its versions were quarantined) are
- * quarantined here, so the warehouse load never has to reject them.
+ * customer or product has no valid version in silver dated before the end of the delivery day plus
+ * {@link LATE_DIMENSION_DAYS} days (its versions were quarantined, or arrived later than that) are
+ * quarantined here, so the warehouse load never has to reject them. A day therefore reads the
+ * customer and product versions only up to that instant, and later versions never re-open it.
  */
 export const silverTransactions = defineAsset({
   key: 'silver_transactions',
@@ -17,6 +22,10 @@ export const silverTransactions = defineAsset({
   description: 'Typed, deduplicated transactions by delivery day, with the amount paid.',
   deps: { raw: rawTransactions, customers: silverCustomers, products: silverProducts },
   partitions: shopflowDays,
+  partitionMappings: {
+    customers: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
+    products: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
+  },
   schema: z.object({
     transaction_id: z.int().describe('Natural key of the transaction'),
     customer_id: z.int().describe('Buying customer'),
@@ -39,12 +48,14 @@ export const silverTransactions = defineAsset({
       column: 'customer_id',
       name: 'customer_known',
       quarantine: true,
+      knownBefore: { at: 'updated_at', before: KNOWN_BEFORE },
     }),
     references('product_id', {
       dep: 'products',
       column: 'product_id',
       name: 'product_known',
       quarantine: true,
+      knownBefore: { at: 'updated_at', before: KNOWN_BEFORE },
     }),
   ],
   materialize: ({ deps }) =>

@@ -3,7 +3,7 @@ import { notNull, unique } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
 import { silverCustomers } from '../silver/silver-customers.js';
 import { dimCustomerScd2 } from './dim-customer.js';
-import { lakeScd2Versions } from './lake-scd2-versions.js';
+import { lakeScd2ChangedFrom, lakeScd2Versions } from './lake-scd2-versions.js';
 
 /**
  * The customer SCD2 dimension rebuilt from scratch by DuckDB out of every silver version: the
@@ -29,6 +29,8 @@ export const lakeDimCustomer = defineAsset({
   owners: ['data-platform'],
   tags: ['scd2'],
   checks: [notNull(['customer_id', 'valid_from', 'valid_to']), unique(['customer_id', 'version'])],
+  changedFrom: ({ previous, current }) =>
+    sql`${sql.raw(lakeScd2ChangedFrom(previous.toSql(), current.toSql(), dimCustomerScd2.naturalKey, dimCustomerScd2.tracked))}`,
   materialize: ({ deps }) =>
     sql`${sql.raw(
       lakeScd2Versions(

@@ -3,7 +3,7 @@ import { notNull, unique } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { dimProductScd2 } from './dim-product.js';
-import { lakeScd2Versions } from './lake-scd2-versions.js';
+import { lakeScd2ChangedFrom, lakeScd2Versions } from './lake-scd2-versions.js';
 
 /**
  * The product SCD2 dimension rebuilt from scratch by DuckDB out of every silver version: the
@@ -29,6 +29,8 @@ export const lakeDimProduct = defineAsset({
   owners: ['data-platform'],
   tags: ['scd2'],
   checks: [notNull(['product_id', 'valid_from', 'valid_to']), unique(['product_id', 'version'])],
+  changedFrom: ({ previous, current }) =>
+    sql`${sql.raw(lakeScd2ChangedFrom(previous.toSql(), current.toSql(), dimProductScd2.naturalKey, dimProductScd2.tracked))}`,
   materialize: ({ deps }) =>
     sql`${sql.raw(
       lakeScd2Versions(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notNull, unique } from '../../checks/index.js';
-import { defineAsset, sql } from '../../framework/index.js';
-import { shopflowDays } from '../shopflow-calendar.js';
+import { asOfWindowMapping, defineAsset, sql } from '../../framework/index.js';
+import { LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 import { lakeDimCustomer } from './lake-dim-customer.js';
 import { lakeDimProduct } from './lake-dim-product.js';
@@ -9,8 +9,9 @@ import { lakeDimProduct } from './lake-dim-product.js';
 /**
  * The sales fact of one delivery day computed by DuckDB from silver and the from-scratch lake
  * dimensions: the reference `fact_sales` must equal, with (natural key, version) where the warehouse
- * has surrogate keys. A sale resolves to the version valid at its time, the first version also
- * covering earlier times (as `versionValidAt` does in PostgreSQL).
+ * has surrogate keys. A sale resolves to the version valid at its time (the latest one starting at
+ * or before it, found by an ASOF join), the first version also covering earlier times (as
+ * `versionValidAt` does in PostgreSQL).
  */
 export const lakeFactSales = defineAsset({
   key: 'lake_fact_sales',
@@ -19,6 +20,12 @@ export const lakeFactSales = defineAsset({
     'Sales at transaction grain with the dimension versions valid at the sale (lake twin of fact_sales).',
   deps: { silver: silverTransactions, customers: lakeDimCustomer, products: lakeDimProduct },
   partitions: shopflowDays,
+  // NOTE: a sale of the day resolves to a version dated before it, or to a first version that
+  // silver_transactions accepted, dated at most LATE_DIMENSION_DAYS after the day.
+  partitionMappings: {
+    customers: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
+    products: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
+  },
   schema: z.object({
     transaction_id: z.int().describe('Natural key of the sale'),
     date_sk: z.int().describe('YYYYMMDD of the UTC day of the sale'),
@@ -39,10 +46,17 @@ export const lakeFactSales = defineAsset({
     sql`select t.transaction_id, CAST(strftime(t.transaction_ts, '%Y%m%d') AS INTEGER) as date_sk,
           t.customer_id, c.version as customer_version, t.product_id, p.version as product_version,
           t.quantity, t.unit_price, t.amount, t.payment_method, t.transaction_ts, t.delivery_date
-        from ${deps.silver} t
-        left join ${deps.customers} c on c.customer_id = t.customer_id
-          and t.transaction_ts < c.valid_to and (t.transaction_ts >= c.valid_from or c.version = 1)
-        left join ${deps.products} p on p.product_id = t.product_id
-          and t.transaction_ts < p.valid_to and (t.transaction_ts >= p.valid_from or p.version = 1)
+        from (
+          select t.*, coalesce(cv.version, 1) as customer_version, coalesce(pv.version, 1) as product_version
+          from ${deps.silver} t
+          asof left join (select customer_id, valid_from, version from ${deps.customers}) cv
+            on cv.customer_id = t.customer_id and t.transaction_ts >= cv.valid_from
+          asof left join (select product_id, valid_from, version from ${deps.products}) pv
+            on pv.product_id = t.product_id and t.transaction_ts >= pv.valid_from
+        ) t
+        left join (select customer_id, version from ${deps.customers}) c
+          on c.customer_id = t.customer_id and c.version = t.customer_version
+        left join (select product_id, version from ${deps.products}) p
+          on p.product_id = t.product_id and p.version = t.product_version
         order by t.transaction_id`,
 });

@@ -37,3 +37,28 @@ export function lakeScd2Versions(
     WINDOW w AS (PARTITION BY ${nk} ORDER BY ${at})
     ORDER BY ${nk}, valid_from`;
 }
+
+/**
+ * `changedFrom` of a dimension built by {@link lakeScd2Versions}: the earliest instant at which the
+ * version valid for some natural key differs between `previous` and `current`. A version whose
+ * only change is a shorter or longer validity (closed by a newer version) changes from the earlier
+ * of its two ends; any other added, removed or renumbered version from its `valid_from`.
+ *
+ * @example
+ * changedFrom: ({ previous, current }) => sql.raw(lakeScd2ChangedFrom(previous.toSql(), current.toSql(), 'customer_id', tracked))
+ */
+export function lakeScd2ChangedFrom(
+  previous: string,
+  current: string,
+  naturalKey: string,
+  tracked: string[],
+): string {
+  const nk = q(naturalKey);
+  const same = [...tracked, 'version'].map((c) => `o.${q(c)} IS NOT DISTINCT FROM n.${q(c)}`).join(' AND ');
+  return `WITH o AS (SELECT * FROM ${previous} EXCEPT ALL SELECT * FROM ${current}),
+      n AS (SELECT * FROM ${current} EXCEPT ALL SELECT * FROM ${previous})
+    SELECT min(CASE WHEN o.${nk} IS NOT NULL AND n.${nk} IS NOT NULL AND ${same}
+        THEN least(o.valid_to, n.valid_to)
+        ELSE least(o.valid_from, n.valid_from) END)
+    FROM o FULL JOIN n ON o.${nk} = n.${nk} AND o.valid_from = n.valid_from`;
+}

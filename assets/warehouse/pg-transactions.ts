@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineAsset } from '../../framework/index.js';
+import { asOfWindowMapping, defineAsset } from '../../framework/index.js';
 import { loadTransactions } from '../../resources/postgres/shopflow-tables.js';
-import { shopflowDays } from '../shopflow-calendar.js';
+import { LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 import { loadFromLake } from './load-from-lake.js';
 import { pgCustomers } from './pg-customers.js';
@@ -20,6 +20,10 @@ export const pgTransactions = defineAsset({
     'Transactions in the PostgreSQL warehouse (shopflow.transactions), one delivery day per partition.',
   deps: { silver: silverTransactions, customers: pgCustomers, products: pgProducts },
   partitions: shopflowDays,
+  partitionMappings: {
+    customers: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
+    products: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
+  },
   io: postgresTableIo('shopflow.transactions', {
     orderBy: 'transaction_id',
     partitionColumn: 'delivery_date',

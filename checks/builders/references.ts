@@ -9,17 +9,35 @@ import { type AssetCheck, type CheckSeverity, quoteIdentifier, rowCheck } from '
  */
 export function references(
   column: string,
-  target: { dep: string; column: string; name?: string; severity?: CheckSeverity; quarantine?: boolean },
+  target: {
+    dep: string;
+    column: string;
+    name?: string;
+    severity?: CheckSeverity;
+    quarantine?: boolean;
+    /**
+     * Only target rows known in time count: `at` is a column of the target, `before` a SQL
+     * expression over the checked row; a row references a target row with `at < before`.
+     */
+    knownBefore?: { at: string; before: string };
+  },
 ): AssetCheck {
   const col = quoteIdentifier(column);
   return rowCheck({
     name: target.name ?? `${column}_references_${target.dep}`,
-    description: `every ${column} exists in ${target.dep}.${target.column}`,
+    description: target.knownBefore
+      ? `every ${column} exists in ${target.dep}.${target.column} with ${target.knownBefore.at} before ${target.knownBefore.before}`
+      : `every ${column} exists in ${target.dep}.${target.column}`,
     validWhen: (deps) => {
       const upstream = deps[target.dep];
       if (!upstream)
         throw new Error(`references(${column}): the asset has no dependency named \`${target.dep}\``);
-      return `${col} IS NULL OR ${col} IN (SELECT ${quoteIdentifier(target.column)} FROM ${upstream.toSql()})`;
+      const known = target.knownBefore;
+      if (!known) {
+        return `${col} IS NULL OR ${col} IN (SELECT ${quoteIdentifier(target.column)} FROM ${upstream.toSql()})`;
+      }
+      // NOTE: the target rows are renamed so that \`before\` can only mean the checked row's columns.
+      return `${col} IS NULL OR ${col} IN (SELECT __ref FROM (SELECT ${quoteIdentifier(target.column)} AS __ref, ${quoteIdentifier(known.at)} AS __ref_at FROM ${upstream.toSql()}) WHERE __ref_at < (${known.before}))`;
     },
     severity: target.severity,
     quarantine: target.quarantine,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
-import type { SqlQuery } from '../duckdb/sql-template.js';
+import type { SqlFragment, SqlQuery } from '../duckdb/sql-template.js';
 import { ShopflowError } from '../errors/error-catalog.js';
 import type { InputHandle, IoTarget } from '../io/io-target.js';
 import { lakeTable } from '../io/lake-table.js';
@@ -80,6 +80,15 @@ export interface AssetSpec<S extends z.ZodObject, D extends DepsSpec, H extends 
   /** Maximum age of the latest materialization before the asset is overdue. */
   freshness?: { maxLagMinutes: number };
   retry?: Partial<RetryPolicy>;
+  /**
+   * For an unpartitioned, time-indexed asset that partitions read through `asOfWindowMapping`: a
+   * query over its `previous` and `current` data returning one row with one TIMESTAMPTZ column, the
+   * earliest instant from which a reader can see a difference (NULL when none can, `-infinity` when
+   * any can). Evaluated after each write that changed the data version; readers whose window ends
+   * before it are not re-materialized. Assets that write their data themselves return
+   * `materialized({ changedFrom })` instead.
+   */
+  changedFrom?(data: { previous: SqlFragment; current: SqlFragment }): SqlQuery;
   materialize(context: MaterializeContext<D>): Promise<AssetOutput<S>> | AssetOutput<S>;
 }
 
@@ -150,6 +159,13 @@ export function defineAsset<
       {
         hint: 'use a positive number of minutes',
       },
+    );
+  }
+  if (spec.changedFrom && spec.partitions) {
+    throw new ShopflowError(
+      'SF_INVALID_ASSET',
+      `asset \`${spec.key}\` is partitioned and declares changedFrom, which only unpartitioned assets report`,
+      { hint: 'remove changedFrom, or read the partitions through a partition mapping instead' },
     );
   }
   return Object.freeze({

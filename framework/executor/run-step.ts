@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AnyAsset, MaterializeContext, RetryPolicy } from '../definitions/define-asset.js';
 import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
@@ -6,6 +6,15 @@ import { isShopflowError } from '../errors/error-catalog.js';
 import type { LineageInput } from '../instance/instance-store.js';
 import { type InputHandle, type IoContext, resolvePredicate, type WriteResult } from '../io/io-target.js';
 import { formatAssetPartition } from '../keys/asset-key.js';
+import { AsOfWindowMapping } from '../partitions/mapping/as-of-window-mapping.js';
+import {
+  appendChange,
+  type ChangedFrom,
+  type ChangeLog,
+  changedSince,
+  changeLogCheckpointName,
+  NEVER,
+} from '../planner/change-log.js';
 import { acquirePartitionLock } from './partition-lock.js';
 import { retryDelayMs } from './retry-policy.js';
 import type { CheckOutcome, StepDescriptor, StepOutcome, StepServices } from './step-services.js';
@@ -85,13 +94,17 @@ async function resolveInputs(
   return { handles, lineage };
 }
 
-/** Whether every upstream partition still has the data version this partition last read. */
+/**
+ * Whether every upstream partition still has the data version this partition last read — or, for
+ * an upstream read through an as-of-window mapping, changed only from an instant the partition
+ * does not read. Says which of the two, or false.
+ */
 async function upstreamUnchanged(
   services: StepServices,
   asset: AnyAsset,
   partitionKey: string | null,
   lineage: LineageInput[],
-): Promise<boolean> {
+): Promise<false | 'identical' | 'outside_window'> {
   const [state] = (await services.store.listAssetPartitionStates([asset.key])).filter(
     (s) => s.partitionKey === partitionKey,
   );
@@ -100,7 +113,82 @@ async function upstreamUnchanged(
     state.inputs.map((i) => [`${i.assetKey}\u0000${i.partitionKey ?? ''}`, i.dataVersion]),
   );
   if (recorded.size !== lineage.length) return false;
-  return lineage.every((i) => recorded.get(`${i.assetKey}\u0000${i.partitionKey ?? ''}`) === i.dataVersion);
+  let outside = false;
+  for (const input of lineage) {
+    const version = recorded.get(`${input.assetKey}\u0000${input.partitionKey ?? ''}`);
+    if (version === input.dataVersion) continue;
+    if (!(await changeOutsideWindow(services, asset, partitionKey, input, version))) return false;
+    outside = true;
+  }
+  return outside ? 'outside_window' : 'identical';
+}
+
+/** Whether `input` (an upstream read as of the partition's window end) changed only after what the partition reads. */
+async function changeOutsideWindow(
+  services: StepServices,
+  asset: AnyAsset,
+  partitionKey: string | null,
+  input: LineageInput,
+  recorded: string | undefined,
+): Promise<boolean> {
+  if (recorded === undefined || partitionKey === null) return false;
+  const dep = services.graph.upstream(asset.key).find((d) => d.assetKey === input.assetKey);
+  if (!(dep?.mapping instanceof AsOfWindowMapping) || asset.partitions?.kind !== 'time-window') return false;
+  const end = asset.partitions.partition(partitionKey).end;
+  if (!end) return false;
+  const log = await services.store.getCheckpoint<ChangeLog>(changeLogCheckpointName(input.assetKey));
+  return changedSince(log, recorded, input.dataVersion) >= dep.mapping.readsUntil(end);
+}
+
+/**
+ * The previous data of an asset that reports `changedFrom` through a query, copied into a
+ * temporary table before the write replaces it; null when there is none.
+ */
+async function retainPrevious(
+  services: StepServices,
+  asset: AnyAsset,
+  step: StepDescriptor,
+  duckdb: DuckDbSession,
+  previousVersion: string | null,
+): Promise<string | null> {
+  if (!asset.changedFrom || previousVersion === null) return null;
+  const handle = await asset.io.input(ioContext(services, asset, null, step.runId, duckdb), [null]);
+  const table = `previous_${randomBytes(6).toString('hex')}`;
+  await duckdb.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${handle.toSql()}`);
+  return table;
+}
+
+/** Evaluates the asset's `changedFrom` query between the retained previous data and the new data. */
+async function changedFromQuery(
+  services: StepServices,
+  asset: AnyAsset,
+  step: StepDescriptor,
+  duckdb: DuckDbSession,
+  previous: string,
+): Promise<ChangedFrom> {
+  const current = await asset.io.input(ioContext(services, asset, null, step.runId, duckdb), [null]);
+  const query = asset.changedFrom!({ previous: { toSql: () => previous }, current });
+  const [row] = await duckdb.query(
+    `SELECT h IS NULL AS none, isinf(h) AS unbounded, epoch_ms(CASE WHEN isinf(h) THEN NULL ELSE h END)::BIGINT AS ms
+     FROM (${query.text}) AS q(h) LIMIT 1`,
+  );
+  if (!row || row.none) return NEVER;
+  if (row.unbounded) return null;
+  return new Date(Number(row.ms)).toISOString();
+}
+
+/** Appends the new version to the asset's change log (see `appendChange`). */
+async function recordChange(
+  services: StepServices,
+  assetKey: string,
+  previousVersion: string | null,
+  version: string,
+  changedFrom: ChangedFrom,
+): Promise<void> {
+  const name = changeLogCheckpointName(assetKey);
+  const log = await services.store.getCheckpoint<ChangeLog>(name);
+  const next = appendChange(log, previousVersion, version, changedFrom);
+  if (next.entries !== log?.entries) await services.store.setCheckpoint(name, next);
 }
 
 function retryPolicyOf(services: StepServices, asset: AnyAsset): RetryPolicy {
@@ -126,7 +214,7 @@ async function materializeOnce(
   duckdb: DuckDbSession,
   inputs: ResolvedInputs,
   staged: Map<string, unknown>,
-): Promise<WriteResult> {
+): Promise<WriteResult & { changedFrom?: ChangedFrom }> {
   const extra: Record<string, unknown> = {};
   staged.clear();
   const partition = step.partitionKey === null ? null : asset.partitions!.partition(step.partitionKey);
@@ -155,6 +243,7 @@ async function materializeOnce(
       dataVersion: value.dataVersion ?? fallbackDataVersion(value),
       rowCount: value.rowCount ?? null,
       metadata: { ...(value.metadata ?? {}), ...extra },
+      changedFrom: value.changedFrom,
     };
   }
   const written = await userCodeBoundary(where, () =>
@@ -264,23 +353,32 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
     locked = true;
     const inputs = await resolveInputs(services, asset, step.partitionKey, step.runId, duckdb);
     if (step.reasonCodes.length > 0 && step.reasonCodes.every((c) => c === 'upstream_planned')) {
-      if (await upstreamUnchanged(services, asset, step.partitionKey, inputs.lineage)) {
-        const message = 'up to date: its upstream was re-materialized with identical data';
+      const unchanged = await upstreamUnchanged(services, asset, step.partitionKey, inputs.lineage);
+      if (unchanged) {
+        const message =
+          unchanged === 'identical'
+            ? 'up to date: its upstream was re-materialized with identical data'
+            : 'up to date: its upstream changed only after the time this partition reads';
         await services.emit({
           ...event,
           type: 'step_skipped',
           message,
-          data: { reason: 'upstream_unchanged' },
+          data: { reason: unchanged === 'identical' ? 'upstream_unchanged' : 'change_outside_window' },
         });
         return { ...base, status: 'skipped', message };
       }
     }
+    const [own] = asset.partitions
+      ? []
+      : (await services.store.listAssetPartitionStates([asset.key])).filter((s) => s.partitionKey === null);
+    const previousVersion = own?.materializationId ? own.dataVersion : null;
+    const previous = await retainPrevious(services, asset, step, duckdb, previousVersion);
     await services.store.recordAttempt({ ...event, status: 'running' });
     await services.emit({ ...event, type: 'step_start', message: `materializing ${label}` });
     const policy = retryPolicyOf(services, asset);
     const staged = new Map<string, unknown>();
     const started = Date.now();
-    let written: WriteResult | undefined;
+    let written: (WriteResult & { changedFrom?: ChangedFrom }) | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
         written = await materializeOnce(services, asset, step, duckdb, inputs, staged);
@@ -316,6 +414,13 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
     });
     // NOTE: checkpoints advance only once the materialization is on record.
     for (const [name, value] of staged) await services.store.setCheckpoint(name, value);
+    if (!asset.partitions && (previous !== null || written.changedFrom !== undefined || asset.changedFrom)) {
+      let changedFrom: ChangedFrom = written.changedFrom ?? null;
+      if (previous !== null && written.dataVersion !== previousVersion) {
+        changedFrom = await changedFromQuery(services, asset, step, duckdb, previous);
+      }
+      await recordChange(services, asset.key, previousVersion, written.dataVersion, changedFrom);
+    }
     const checks = await runChecks(services, asset, step, duckdb, materialization, inputs.handles);
     const failedBlocking = checks.filter((c) => !c.passed && c.severity === 'error');
     const message = failedBlocking.length

@@ -3,6 +3,7 @@ import type { AnyAsset } from '../definitions/define-asset.js';
 import { didYouMean } from '../errors/did-you-mean.js';
 import { ShopflowError } from '../errors/error-catalog.js';
 import { formatCheckKey } from '../keys/asset-key.js';
+import { AsOfWindowMapping } from '../partitions/mapping/as-of-window-mapping.js';
 import { defaultPartitionMapping } from '../partitions/mapping/default-partition-mapping.js';
 import type { PartitionMapping } from '../partitions/partitions-definition.js';
 
@@ -58,6 +59,16 @@ export class AssetGraph {
             upstream: key,
             downstream: asset.key,
           });
+        if (
+          mapping instanceof AsOfWindowMapping &&
+          (upstream.partitions || asset.partitions?.kind !== 'time-window')
+        ) {
+          throw new ShopflowError(
+            'SF_INVALID_ASSET',
+            `asset \`${asset.key}\` reads \`${key}\` (deps.${name}) through an as-of-window mapping, which needs a time-window partitioned reader and an unpartitioned upstream`,
+            { hint: 'use it for daily/weekly/monthly assets reading an unpartitioned, time-indexed asset' },
+          );
+        }
         deps.push({ name, assetKey: key, mapping });
         this.graph.mergeEdge(key, asset.key);
         this.downstreamByKey.get(key)!.push(asset.key);

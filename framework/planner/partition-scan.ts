@@ -53,6 +53,8 @@ export class PartitionScan {
     stepKey: string | undefined,
     state: AssetPartitionState | undefined,
     label?: string,
+    /** For an as-of read: whether the change from `recorded` to `current` is invisible to the partition. */
+    invisible?: (recorded: string | undefined, current: string) => boolean,
   ): void {
     if (stepKey !== undefined) {
       this.dependsOn.push(stepKey);
@@ -64,7 +66,9 @@ export class PartitionScan {
     }
     if (!this.#hasData) return;
     this.#recorded ??= RecordedInputs.of(this.#state!);
-    if (this.#recorded.versionOf(assetKey, partitionKey) === state.dataVersion) return;
+    const recorded = this.#recorded.versionOf(assetKey, partitionKey);
+    if (recorded === state.dataVersion) return;
+    if (invisible && state.dataVersion !== null && invisible(recorded, state.dataVersion)) return;
     if (this.#changedCount++ < MAX_NAMED_UPSTREAMS) {
       this.#changed.push(formatAssetPartition(assetKey, partitionKey));
     }

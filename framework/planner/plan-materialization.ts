@@ -2,9 +2,11 @@ import type { AnyAsset } from '../definitions/define-asset.js';
 import { ShopflowError } from '../errors/error-catalog.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { AssetPartitionState } from '../instance/instance-store.js';
+import type { AsOfWindowMapping } from '../partitions/mapping/as-of-window-mapping.js';
 import type { PartitionsDefinition } from '../partitions/partitions-definition.js';
 import { dateInZone } from '../partitions/zoned-time.js';
 import { AssetStateIndex } from './asset-state-index.js';
+import { type ChangeLog, changedSince } from './change-log.js';
 import { PartitionScan } from './partition-scan.js';
 import { PlannedSteps, PlanTargets } from './planned-steps.js';
 import type { StalenessReason } from './staleness-reason.js';
@@ -48,6 +50,11 @@ export interface PlanInput {
   now?: Date;
   /** Plan every targeted partition, stale or not. */
   force?: boolean;
+  /**
+   * Change logs of the assets read through as-of-window mappings (`loadChangeLogs`); without one,
+   * any new version of such an upstream makes every partition reading it stale.
+   */
+  changeLogs?: ReadonlyMap<string, ChangeLog>;
 }
 
 /** The partition keys of `definition` that a filter selects, across cadences. */
@@ -142,6 +149,21 @@ function stepKey(assetKey: string, partitionKey: string | null): string {
 }
 
 /**
+ * For a partition reading an upstream as of its window end: whether a change of that upstream from
+ * the version the partition last read to the current one only affects instants it does not read.
+ */
+function asOfInvisible(
+  asOf: { mapping: AsOfWindowMapping; log: ChangeLog | undefined },
+  asset: AnyAsset,
+  partitionKey: string | null,
+): ((recorded: string | undefined, current: string) => boolean) | undefined {
+  const end = partitionKey === null ? undefined : asset.partitions?.partition(partitionKey).end;
+  if (!end || !asOf.log) return undefined;
+  const until = asOf.mapping.readsUntil(end);
+  return (recorded, current) => changedSince(asOf.log, recorded, current) >= until;
+}
+
+/**
  * Plans a materialization: for every targeted partition of the selected assets, whether it is stale
  * and why; stale partitions make the partitions that read them (within the selection) stale too.
  * The result is deterministic.
@@ -179,7 +201,7 @@ export function planMaterialization(input: PlanInput): Plan {
     const plannedHere = new PlannedSteps(planTargets);
     planned.set(asset.key, plannedHere);
     const own = index.partitionsOf(asset.key);
-    const upstreams = upstreamReadsOf(graph, asset, targets, planned, index, now);
+    const upstreams = upstreamReadsOf(graph, asset, targets, planned, index, now, input.changeLogs);
 
     for (let t = 0; t < targets.length; t++) {
       const partitionKey = targets[t];
@@ -187,9 +209,10 @@ export function planMaterialization(input: PlanInput): Plan {
       for (let u = 0; u < upstreams.length; u++) {
         const upstream = upstreams[u];
         if (upstream.same) {
+          const invisible = upstream.asOf && asOfInvisible(upstream.asOf, asset, partitionKey);
           for (let r = 0; r < upstream.same.length; r++) {
             const read = upstream.same[r];
-            scan.read(upstream.assetKey, read.partitionKey, read.stepKey, read.state, read.label);
+            scan.read(upstream.assetKey, read.partitionKey, read.stepKey, read.state, read.label, invisible);
           }
           continue;
         }
@@ -203,7 +226,15 @@ export function planMaterialization(input: PlanInput): Plan {
           const key = valid[r];
           const stepKey = upstream.planned?.get(key, r);
           if (stepKey !== undefined) scan.dependsOn.push(stepKey);
-          else scan.read(upstream.assetKey, key, undefined, upstream.states.get(key));
+          else
+            scan.read(
+              upstream.assetKey,
+              key,
+              undefined,
+              upstream.states.get(key),
+              undefined,
+              upstream.asOf && asOfInvisible(upstream.asOf, asset, partitionKey),
+            );
         }
       }
       const reasons = scan.reasons(asset, options);

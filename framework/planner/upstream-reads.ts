@@ -3,8 +3,10 @@ import type { AssetGraph } from '../graph/asset-graph.js';
 import type { AssetPartitionState } from '../instance/instance-store.js';
 import { formatAssetPartition } from '../keys/asset-key.js';
 import { AllPartitionsMapping } from '../partitions/mapping/all-partitions-mapping.js';
+import { AsOfWindowMapping } from '../partitions/mapping/as-of-window-mapping.js';
 import type { PartitionMapping, PartitionsDefinition } from '../partitions/partitions-definition.js';
 import type { AssetStateIndex } from './asset-state-index.js';
+import type { ChangeLog } from './change-log.js';
 import type { PlannedSteps } from './planned-steps.js';
 
 /** One upstream partition a partition reads, looked up in the plan so far and in the states. */
@@ -27,6 +29,8 @@ export interface UpstreamReads {
   states: Map<string | null, AssetPartitionState>;
   /** What every partition reads, when that does not depend on the partition. */
   same: UpstreamRead[] | undefined;
+  /** Set when the partitions read the upstream as of their window end (see {@link AsOfWindowMapping}). */
+  asOf: { mapping: AsOfWindowMapping; log: ChangeLog | undefined } | undefined;
 }
 
 /**
@@ -43,6 +47,7 @@ export function upstreamReadsOf(
   planned: ReadonlyMap<string, PlannedSteps>,
   index: AssetStateIndex,
   now: Date,
+  changeLogs?: ReadonlyMap<string, ChangeLog>,
 ): UpstreamReads[] {
   return graph.upstream(asset.key).map((dep) => {
     const upstream: UpstreamReads = {
@@ -52,11 +57,18 @@ export function upstreamReadsOf(
       planned: planned.get(dep.assetKey),
       states: index.partitionsOf(dep.assetKey),
       same: undefined,
+      asOf:
+        dep.mapping instanceof AsOfWindowMapping && asset.partitions?.kind === 'time-window'
+          ? { mapping: dep.mapping, log: changeLogs?.get(dep.assetKey) }
+          : undefined,
     };
     // NOTE: every planned key is a key of the asset's partitions (see `partitionsForFilter`), so the
     // all-partitions mapping, the default between partitioned and unpartitioned assets, gives each
     // the same answer: it is asked, and its answer looked up, once per asset instead of per partition.
-    if (targets.length > 1 && dep.mapping instanceof AllPartitionsMapping) {
+    if (
+      targets.length > 1 &&
+      (dep.mapping instanceof AllPartitionsMapping || dep.mapping instanceof AsOfWindowMapping)
+    ) {
       const keys = dep.mapping.upstreamFor(targets[0], asset.partitions, upstream.partitions, now).valid;
       upstream.same = keys.map((key) => {
         const stepKey = upstream.planned?.get(key);

@@ -16,6 +16,7 @@ import type { EventRecord, InstanceStore } from '../instance/instance-store.js';
 import { openInstanceStore } from '../instance/open-instance-store.js';
 import { parseAssetPartition } from '../keys/asset-key.js';
 import { AssetStateIndex } from '../planner/asset-state-index.js';
+import { loadChangeLogs } from '../planner/change-log.js';
 import { type PartitionFilter, type Plan, planMaterialization } from '../planner/plan-materialization.js';
 
 export type EventListener = (event: EventRecord) => void;
@@ -167,7 +168,9 @@ export class ShopflowRuntime {
   ): Promise<Plan> {
     const assetKeys = selectAssets(this.graph, options.selection);
     const states = await this.store.listPlannerStates();
+    const changeLogs = await loadChangeLogs(this.store, this.graph);
     return planMaterialization({
+      changeLogs,
       graph: this.graph,
       states,
       assetKeys,
