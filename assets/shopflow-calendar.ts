@@ -11,11 +11,13 @@ export const SHOPFLOW_END = '2024-03-31';
 
 /**
  * How many days after a delivery day a customer or product version dated up to then still counts
- * for that day's transactions: a sale whose customer or product has no valid version before the end
- * of its delivery day plus this is quarantined. Daily assets read the dimensions as of the same
- * instant (`asOfWindowMapping`), so a new day re-opens at most this many earlier days.
+ * for that day's transactions: a sale whose customer or product has no valid version dated before
+ * the end of its delivery day plus this is quarantined. 0: the version must be valid by the end of
+ * the delivery day — a version *delivered* late but dated in time still counts, and re-opens the
+ * days it belongs to. Daily assets read the dimensions as of the same instant
+ * (`asOfWindowMapping`), so a new day re-opens at most this many earlier days.
  */
-export const LATE_DIMENSION_DAYS = 3;
+export const LATE_DIMENSION_DAYS = 0;
 
 /** Daily partitions of the simulated range (UTC, like the simulator's timestamps). */
 export const shopflowDays = daily({ start: SHOPFLOW_START, end: SHOPFLOW_END, timezone: 'UTC' });

@@ -18,15 +18,18 @@ export function withSaleCategory(
   options: { knownBefore?: string } = {},
 ): string {
   const versions = products.toSql();
-  const earliestKnown = options.knownBefore ? ` and f.updated_at < s.${options.knownBefore}` : '';
+  // NOTE: the earliest version is joined on the product alone and chosen in the select: a join
+  // condition naming the ASOF side (`v.product_id is null`) makes DuckDB fall back to a nested-loop
+  // join, quadratic in the number of sales.
+  const earliest = options.knownBefore ? `f.updated_at < s.${options.knownBefore}` : 'true';
   return `select s.*,
-      coalesce(v.category, f.category) as category,
-      coalesce(v.updated_at, f.updated_at) as category_version_ts
+      coalesce(v.category, case when ${earliest} then f.category end) as category,
+      coalesce(v.updated_at, case when ${earliest} then f.updated_at end) as category_version_ts
     from (${sales}) s
     asof left join (select product_id, category, updated_at from ${versions}) v
       on s.product_id = v.product_id and s.transaction_ts >= v.updated_at
     left join (
       select product_id, arg_min(category, updated_at) as category, min(updated_at) as updated_at
       from ${versions} group by product_id
-    ) f on f.product_id = s.product_id and v.product_id is null${earliestKnown}`;
+    ) f on f.product_id = s.product_id`;
 }

@@ -42,7 +42,9 @@ export function lakeScd2Versions(
  * `changedFrom` of a dimension built by {@link lakeScd2Versions}: the earliest instant at which the
  * version valid for some natural key differs between `previous` and `current`. A version whose
  * only change is a shorter or longer validity (closed by a newer version) changes from the earlier
- * of its two ends; any other added, removed or renumbered version from its `valid_from`.
+ * of its two ends; any other added, removed or renumbered version from its `valid_from`. This holds
+ * for readers that resolve a time to the version starting at or before it (by `valid_from`, as
+ * `lake_fact_sales` does), not for readers of `valid_to` or `is_current` themselves.
  *
  * @example
  * changedFrom: ({ previous, current }) => sql.raw(lakeScd2ChangedFrom(previous.toSql(), current.toSql(), 'customer_id', tracked))

@@ -58,14 +58,18 @@ interface ResolvedInputs {
   lineage: LineageInput[];
 }
 
-async function resolveInputs(
+/** What a step reads: the materialized upstream partitions per dependency, and their lineage. */
+interface ReadInputs {
+  available: Map<string, Array<string | null>>;
+  lineage: LineageInput[];
+}
+
+async function readInputs(
   services: StepServices,
   asset: AnyAsset,
   partitionKey: string | null,
-  runId: string,
-  duckdb: DuckDbSession,
-): Promise<ResolvedInputs> {
-  const handles: Record<string, InputHandle> = {};
+): Promise<ReadInputs> {
+  const available = new Map<string, Array<string | null>>();
   const lineage: LineageInput[] = [];
   const now = services.now();
   for (const dep of services.graph.upstream(asset.key)) {
@@ -73,11 +77,11 @@ async function resolveInputs(
     const mapped = dep.mapping.upstreamFor(partitionKey, asset.partitions, upstream.partitions, now);
     const states = await services.store.listAssetPartitionStates([dep.assetKey]);
     const byPartition = new Map(states.map((s) => [s.partitionKey, s]));
-    const available: Array<string | null> = [];
+    const keys: Array<string | null> = [];
     for (const key of mapped.valid) {
       const state = byPartition.get(key);
       if (state?.materializationId && state.dataVersion) {
-        available.push(key);
+        keys.push(key);
         lineage.push({
           assetKey: dep.assetKey,
           partitionKey: key,
@@ -86,12 +90,29 @@ async function resolveInputs(
         });
       }
     }
+    available.set(dep.name, keys);
+  }
+  return { available, lineage };
+}
+
+// NOTE: handles are opened only for steps that run; a step skipped because its upstream did not
+// change never lists or reads upstream files.
+async function openInputs(
+  services: StepServices,
+  asset: AnyAsset,
+  read: ReadInputs,
+  runId: string,
+  duckdb: DuckDbSession,
+): Promise<ResolvedInputs> {
+  const handles: Record<string, InputHandle> = {};
+  for (const dep of services.graph.upstream(asset.key)) {
+    const upstream = services.graph.get(dep.assetKey);
     handles[dep.name] = await upstream.io.input(
       ioContext(services, upstream, null, runId, duckdb),
-      available,
+      read.available.get(dep.name) ?? [],
     );
   }
-  return { handles, lineage };
+  return { handles, lineage: read.lineage };
 }
 
 /**
@@ -351,9 +372,9 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
   try {
     await acquirePartitionLock(services, label, step.runId);
     locked = true;
-    const inputs = await resolveInputs(services, asset, step.partitionKey, step.runId, duckdb);
+    const read = await readInputs(services, asset, step.partitionKey);
     if (step.reasonCodes.length > 0 && step.reasonCodes.every((c) => c === 'upstream_planned')) {
-      const unchanged = await upstreamUnchanged(services, asset, step.partitionKey, inputs.lineage);
+      const unchanged = await upstreamUnchanged(services, asset, step.partitionKey, read.lineage);
       if (unchanged) {
         const message =
           unchanged === 'identical'
@@ -368,6 +389,7 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
         return { ...base, status: 'skipped', message };
       }
     }
+    const inputs = await openInputs(services, asset, read, step.runId, duckdb);
     const [own] = asset.partitions
       ? []
       : (await services.store.listAssetPartitionStates([asset.key])).filter((s) => s.partitionKey === null);
@@ -402,6 +424,20 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
     }
     const metadata: Record<string, unknown> = { ...written.metadata, durationMs: Date.now() - started };
     if (written.quarantined) metadata.quarantined = written.quarantined;
+    // NOTE: computed before the materialization is recorded; a query that fails (e.g. the columns
+    // changed, so previous and current data cannot be compared) means "changed at any time".
+    const tracksChanges =
+      !asset.partitions && (previous !== null || written.changedFrom !== undefined || asset.changedFrom);
+    let changedFrom: ChangedFrom = written.changedFrom ?? null;
+    if (tracksChanges && previous !== null && written.dataVersion !== previousVersion) {
+      changedFrom = await changedFromQuery(services, asset, step, duckdb, previous).catch((error) => {
+        services.log.warn(
+          { asset: asset.key, error: describeError(error) },
+          'changedFrom query failed; every reader of this version re-runs',
+        );
+        return null;
+      });
+    }
     const materialization = await services.store.recordMaterialization({
       runId: step.runId,
       assetKey: step.assetKey,
@@ -414,13 +450,8 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
     });
     // NOTE: checkpoints advance only once the materialization is on record.
     for (const [name, value] of staged) await services.store.setCheckpoint(name, value);
-    if (!asset.partitions && (previous !== null || written.changedFrom !== undefined || asset.changedFrom)) {
-      let changedFrom: ChangedFrom = written.changedFrom ?? null;
-      if (previous !== null && written.dataVersion !== previousVersion) {
-        changedFrom = await changedFromQuery(services, asset, step, duckdb, previous);
-      }
+    if (tracksChanges)
       await recordChange(services, asset.key, previousVersion, written.dataVersion, changedFrom);
-    }
     const checks = await runChecks(services, asset, step, duckdb, materialization, inputs.handles);
     const failedBlocking = checks.filter((c) => !c.passed && c.severity === 'error');
     const message = failedBlocking.length

@@ -245,7 +245,8 @@ export class ShopflowRuntime {
         .filter(
           (e) =>
             (e.type === 'step_success' && e.data.blocking !== true) ||
-            (e.type === 'step_skipped' && e.data.reason === 'upstream_unchanged'),
+            (e.type === 'step_skipped' &&
+              (e.data.reason === 'upstream_unchanged' || e.data.reason === 'change_outside_window')),
         )
         .map((e) => (e.partitionKey === null ? e.assetKey! : `${e.assetKey}[${e.partitionKey}]`)),
     );

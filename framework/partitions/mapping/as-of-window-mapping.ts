@@ -36,7 +36,10 @@ export class AsOfWindowMapping implements PartitionMapping {
     }
   }
 
-  /** The instant up to which the partition with window end `end` reads the upstream (exclusive). */
+  /**
+   * The instant up to which the partition with window end `end` reads the upstream (exclusive);
+   * lookahead days are 24 hours.
+   */
   readsUntil(end: Date): number {
     return end.getTime() + this.lookaheadDays * DAY_MS;
   }
