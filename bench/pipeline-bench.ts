@@ -45,6 +45,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import pino from 'pino';
 import shopflow from '../assets/definitions.js';
 import {
+  AsOfWindowMapping,
   type DuckDbTraceEntry,
   inProcessLauncher,
   quoteLiteral,
@@ -78,6 +79,8 @@ interface StepStat {
   materializeMs: number | null;
   reasons: string[];
   dataVersion: string | null;
+  /** Why the executor skipped the step (`upstream_unchanged`, `change_outside_window`), or null. */
+  skipReason?: string | null;
 }
 
 interface RunSpec {
@@ -105,7 +108,7 @@ interface RunMeasure {
   duckdbMs: number;
   transactions: number | null;
   /** The graph as the run saw it: whether each asset is partitioned, and its unpartitioned upstreams. */
-  assets: Record<string, { partitioned: boolean; wholeUpstreams: string[] }>;
+  assets: Record<string, { partitioned: boolean; wholeUpstreams: string[]; asOfUpstreams?: string[] }>;
 }
 
 interface ReplayMeasure {
@@ -252,7 +255,7 @@ async function measureRun(spec: RunSpec): Promise<RunMeasure> {
     const finished = performance.now();
     const events = await runtime.store.listEvents({
       runId: result.runId,
-      types: ['step_success', 'step_failure'],
+      types: ['step_success', 'step_failure', 'step_skipped'],
     });
     const byKey = new Map(steps.map((s) => [s.key, s]));
     let error = result.error;
@@ -261,6 +264,7 @@ async function measureRun(spec: RunSpec): Promise<RunMeasure> {
       const stat = byKey.get(key);
       if (stat && typeof event.data.durationMs === 'number') stat.materializeMs = event.data.durationMs;
       if (event.type === 'step_failure') error = `${error ?? ''} ${event.message}`.trim();
+      if (event.type === 'step_skipped' && stat) stat.skipReason = String(event.data.reason ?? '');
     }
     const rows = await runtime.store.listEvents({ runId: result.runId, types: ['step_success'] });
     const transactions = rows
@@ -294,6 +298,10 @@ async function measureRun(spec: RunSpec): Promise<RunMeasure> {
               .upstream(key)
               .map((dep) => dep.assetKey)
               .filter((up) => !shopflow.graph.get(up).partitions),
+            asOfUpstreams: shopflow.graph
+              .upstream(key)
+              .filter((dep) => dep.mapping instanceof AsOfWindowMapping)
+              .map((dep) => dep.assetKey),
           },
         ]),
       ),
@@ -477,8 +485,10 @@ interface AssetTotals {
   group: string;
   /** Steps that materialized (success). */
   ran: number;
-  /** Steps skipped because their upstream was re-materialized with identical data. */
+  /** Steps the executor skipped (their upstream came out identical, or changed only after their day). */
   skipped: number;
+  /** Of those, the ones whose as-of upstream changed only after what they read. */
+  skippedOutsideWindow: number;
   /** Steps that materialized data identical to what the partition held before the run. */
   identical: number;
   ms: number;
@@ -494,6 +504,7 @@ function byAsset(steps: StepStat[], previous: Map<string, string | null> = new M
       group: step.group,
       ran: 0,
       skipped: 0,
+      skippedOutsideWindow: 0,
       identical: 0,
       ms: 0,
       duckdbMs: 0,
@@ -501,6 +512,7 @@ function byAsset(steps: StepStat[], previous: Map<string, string | null> = new M
     };
     if (step.status === 'success') t.ran++;
     else t.skipped++;
+    if (step.skipReason === 'change_outside_window') t.skippedOutsideWindow++;
     if (step.status === 'success' && step.dataVersion && previous.get(step.key) === step.dataVersion)
       t.identical++;
     t.ms += step.ms;
@@ -629,6 +641,7 @@ function report(all: SavedResults[]): string {
   const incRan = inc.steps.filter((s) => s.status === 'success');
   const incTop = [...incRan].sort((a, b) => b.ms - a.ms).slice(0, 10);
   const incStepMs = sum(inc.steps.map((s) => s.ms));
+  const incOutside = inc.steps.filter((s) => s.skipReason === 'change_outside_window').length;
   const failureKinds = new Map<string, number>();
   for (const f of replay.failed)
     failureKinds.set(f.error.slice(0, 120), (failureKinds.get(f.error.slice(0, 120)) ?? 0) + 1);
@@ -710,16 +723,18 @@ ${byAsset(ref.steps)
 
 ### Where the incremental run's time goes (scale ${largest.scale})
 
-${count(inc.steps.length)} steps planned, ${count(incRan.length)} materialized, ${count(inc.steps.length - incRan.length)} skipped by the executor because their
-upstream was re-materialized with identical data; step times sum to ${seconds(incStepMs)} (wall ${seconds(inc.wallMs)}).
-"identical" counts materializations that wrote the same data version the partition already had.
+${count(inc.steps.length)} steps planned, ${count(incRan.length)} materialized, ${count(inc.steps.length - incRan.length)} skipped by the executor: ${count(incOutside)} because the
+dimension versions they read as of their day (as-of-window mappings) changed only after it, ${count(inc.steps.length - incRan.length - incOutside)} because their upstream was
+re-materialized with identical data. Step times sum to ${seconds(incStepMs)} (wall ${seconds(inc.wallMs)}).
+"skipped" lists both kinds (as-of window in parentheses); "identical" counts materializations that wrote the same data
+version the partition already had.
 
-| asset | ran | skipped | identical | step time | share | in DuckDB | why planned | changed unpartitioned upstream |
+| asset | ran | skipped (as-of window) | identical | step time | share | in DuckDB | why planned | changed unpartitioned upstream |
 |---|---:|---:|---:|---:|---:|---:|---|---|
 ${incAssets
   .map(
     (a) =>
-      `| \`${a.assetKey}\` | ${a.ran} | ${a.skipped} | ${a.identical} | ${seconds(a.ms)} | ${share(a.ms, incStepMs)} | ${seconds(a.duckdbMs)} | ${[...a.reasons].join(', ')} | ${changedWholeUpstreams(
+      `| \`${a.assetKey}\` | ${a.ran} | ${a.skipped}${a.skippedOutsideWindow ? ` (${a.skippedOutsideWindow})` : ''} | ${a.identical} | ${seconds(a.ms)} | ${share(a.ms, incStepMs)} | ${seconds(a.duckdbMs)} | ${[...a.reasons].join(', ')} | ${changedWholeUpstreams(
         a.assetKey,
         inc,
       )
@@ -776,26 +791,37 @@ function interpretation(f: {
     (s) => s.dataVersion && f.previous.get(s.key) === s.dataVersion,
   ).length;
   const causes = [...new Set(history.flatMap((a) => changedWholeUpstreams(a.assetKey, f.inc)))];
-  const changed = causes
-    .filter((key) => {
-      const step = f.inc.steps.find((x) => x.key === key);
-      return step?.status === 'success' && f.previous.get(key) !== step.dataVersion;
-    })
-    .map((key) => `\`${key}\``);
   paragraphs.push(
     `- **Incremental run: target ${f.ratio <= 0.1 ? 'met' : 'missed'}** (${f.ratio.toFixed(2)} of the full run). ` +
       `Five assets take ${share(sum(top.map((a) => a.ms)), f.incStepMs)} of its step time: ` +
       `${top.map((a) => `\`${a.assetKey}\` ${share(a.ms, f.incStepMs)}`).join(', ')}.`,
   );
   if (history.length > 0) {
+    const allPartitionsCauses = causes.filter((key) =>
+      history.some(
+        (a) =>
+          changedWholeUpstreams(a.assetKey, f.inc).includes(key) &&
+          !(f.inc.assets[a.assetKey]?.asOfUpstreams ?? []).includes(key),
+      ),
+    );
     paragraphs.push(
-      `- Daily assets re-materialized old days, not only 2024-03-30: ${history.map((a) => `\`${a.assetKey}\` ${a.ran} days`).join(', ')} ` +
-        `(${count(oldDays.length)} old-day steps, ${seconds(oldDaysMs)} of step time, ${share(oldDaysMs, f.incStepMs)}). ` +
-        `Each of their partitions reads an unpartitioned asset through an all-partitions mapping (${causes.map((k) => `\`${k}\``).join(', ')}), ` +
-        `and the new day gave ${changed.length === causes.length ? 'all of them' : changed.join(', ')} new data versions (new customers, profile changes, new product versions), so the planner marks every partition that read them stale ` +
-        "(`upstream_planned`), and the executor's skip for unchanged upstreams cannot apply because those upstreams did change. " +
-        `Yet ${count(oldDaysIdentical)} of the ${count(oldDays.length)} old-day steps wrote exactly the data version they already had: that work changed nothing. ` +
-        `Identical outputs did let the executor skip ${skipped.length ? skipped.map((a) => `\`${a.assetKey}\` (${a.skipped})`).join(', ') : 'nothing'} downstream.`,
+      `- Daily assets re-materialized days before 2024-03-30: ${history.map((a) => `\`${a.assetKey}\` ${a.ran} days`).join(', ')} ` +
+        `(${count(oldDays.length)} old-day steps, ${seconds(oldDaysMs)} of step time, ${share(oldDaysMs, f.incStepMs)}); ` +
+        `${count(oldDaysIdentical)} of them wrote exactly the data version they already had. ` +
+        (allPartitionsCauses.length
+          ? `Some read unpartitioned assets through all-partitions mappings (${allPartitionsCauses.map((k) => `\`${k}\``).join(', ')}) that the new day changed, which re-opens every day. `
+          : 'None was re-opened by an all-partitions read: these are the days a new dimension change can reach (its `changedFrom` falls before their end) and the days whose own upstream partitions changed (late transactions re-open the sale days they belong to). ') +
+        `Identical outputs let the executor skip ${skipped.length ? skipped.map((a) => `\`${a.assetKey}\` (${a.skipped})`).join(', ') : 'nothing'} downstream.`,
+    );
+  }
+  const outside = f.inc.steps.filter((s) => s.skipReason === 'change_outside_window');
+  if (outside.length > 0) {
+    const assets = [...new Set(outside.map((s) => s.assetKey))].sort();
+    const upstreams = [...new Set(assets.flatMap((a) => f.inc.assets[a]?.asOfUpstreams ?? []))].sort();
+    paragraphs.push(
+      `- ${count(outside.length)} old-day steps (${assets.map((a) => `\`${a}\``).join(', ')}) were planned because the dimensions they read as of their day (${upstreams.map((k) => `\`${k}\``).join(', ')}) ` +
+        're-materialized first, and skipped at run time: every change those made starts after the day ends (as-of-window mappings; see docs/architecture.md). ' +
+        `They cost ${seconds(sum(outside.map((s) => s.ms)))} of step time (${share(sum(outside.map((s) => s.ms)), f.incStepMs)}), the price of deciding at run time.`,
     );
   }
   paragraphs.push(
