@@ -111,6 +111,14 @@ export { cumulativePartitionMapping } from './partitions/mapping/cumulative-part
 export { offsetPartitionMapping } from './partitions/mapping/offset-partition-mapping.js';
 export type { AssetStatus, AssetStatusSummary } from './planner/asset-status.js';
 export { summarizeAssetStatus } from './planner/asset-status.js';
+export {
+  type ChangedFrom,
+  type ChangeLog,
+  type ChangeLogEntry,
+  changedSince,
+  loadChangeLogs,
+  NEVER,
+} from './planner/change-log.js';
 export type { PartitionFilter, Plan, PlanInput, PlanStep } from './planner/plan-materialization.js';
 export { partitionsForFilter, planMaterialization } from './planner/plan-materialization.js';
 export type { StalenessCode, StalenessReason } from './planner/staleness-reason.js';

@@ -1,6 +1,7 @@
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { AssetPartitionState } from '../instance/instance-store.js';
 import { AssetStateIndex } from './asset-state-index.js';
+import type { ChangeLog } from './change-log.js';
 import { planMaterialization } from './plan-materialization.js';
 import type { StalenessReason } from './staleness-reason.js';
 
@@ -30,9 +31,11 @@ export function summarizeAssetStatus(
   graph: AssetGraph,
   states: AssetPartitionState[],
   now: Date = new Date(),
+  /** Change logs of as-of-window upstreams (`loadChangeLogs`), so statuses agree with plans. */
+  changeLogs?: ReadonlyMap<string, ChangeLog>,
 ): Map<string, AssetStatusSummary> {
   const index = new AssetStateIndex(states);
-  const plan = planMaterialization({ graph, states: index, assetKeys: graph.keys, now });
+  const plan = planMaterialization({ graph, states: index, assetKeys: graph.keys, now, changeLogs });
   const stepsByAsset = new Map<string, typeof plan.steps>();
   for (const step of plan.steps) {
     const list = stepsByAsset.get(step.assetKey) ?? [];

@@ -173,7 +173,7 @@ export async function loadAssetDetail(
     },
     lastMaterializedAt: summary?.lastMaterializedAt ?? null,
     latest,
-    partitionStates: partitionStates(graph, snapshot.states, key, snapshot.computedAt),
+    partitionStates: partitionStates(graph, snapshot.states, key, snapshot.computedAt, snapshot.changeLogs),
     history: history.map(view),
     checks,
     computedAt: snapshot.computedAt.toISOString(),

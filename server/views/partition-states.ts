@@ -1,6 +1,7 @@
 import {
   type AssetGraph,
   type AssetPartitionState,
+  type ChangeLog,
   describeReasons,
   planMaterialization,
 } from '../../framework/index.js';
@@ -31,6 +32,7 @@ export function partitionStates(
   states: AssetPartitionState[],
   assetKey: string,
   now: Date,
+  changeLogs?: ReadonlyMap<string, ChangeLog>,
 ): PartitionCell[] {
   const asset = graph.get(assetKey);
   const plan = planMaterialization({
@@ -38,6 +40,7 @@ export function partitionStates(
     states,
     assetKeys: [...graph.ancestors(assetKey), assetKey],
     now,
+    changeLogs,
   });
   const steps = new Map(plan.steps.filter((s) => s.assetKey === assetKey).map((s) => [s.partitionKey, s]));
   const own = new Map(states.filter((s) => s.assetKey === assetKey).map((s) => [s.partitionKey, s]));

@@ -1,6 +1,8 @@
 import {
   type AssetPartitionState,
   type AssetStatusSummary,
+  type ChangeLog,
+  loadChangeLogs,
   type ShopflowRuntime,
   summarizeAssetStatus,
 } from '../../framework/index.js';
@@ -12,6 +14,8 @@ export interface StatusSnapshot {
   computedAt: Date;
   states: AssetPartitionState[];
   statuses: Map<string, AssetStatusSummary>;
+  /** Change logs of as-of-window upstreams, read with the states. */
+  changeLogs: Map<string, ChangeLog>;
 }
 
 /**
@@ -52,9 +56,10 @@ export class StatusCache {
     // NOTE: cleared before reading, so an event that lands while computing marks the result stale again.
     this.dirty = false;
     const states = await this.runtime.store.listAssetPartitionStates();
+    const changeLogs = await loadChangeLogs(this.runtime.store, this.runtime.graph);
     const now = this.runtime.services.now();
-    const statuses = summarizeAssetStatus(this.runtime.graph, states, now);
-    this.current = { version: ++this.version, computedAt: now, states, statuses };
+    const statuses = summarizeAssetStatus(this.runtime.graph, states, now, changeLogs);
+    this.current = { version: ++this.version, computedAt: now, states, statuses, changeLogs };
     this.computedAtMs = Date.now();
     return this.current;
   }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { summarizeAssetStatus } from '../../planner/asset-status.js';
+import { loadChangeLogs } from '../../planner/change-log.js';
 import { describeReasons } from '../../planner/staleness-reason.js';
 import type { CommandRunner } from '../command-runner.js';
 import { oneLine, shortTime, textTable } from '../text-table.js';
@@ -17,6 +18,7 @@ export function registerAssetsCommand(program: Command, run: CommandRunner) {
           runtime.graph,
           await runtime.store.listAssetPartitionStates(),
           runtime.services.now(),
+          await loadChangeLogs(runtime.store, runtime.graph),
         );
         const rows = runtime.graph.toposorted().map((key) => {
           const asset = runtime.graph.get(key);

@@ -15,6 +15,7 @@ import {
   type PartitionFilter,
   planMaterialization,
   staticPartitions,
+  summarizeAssetStatus,
 } from '../../../framework/index.js';
 import { type ChangeLog, NEVER } from '../../../framework/planner/change-log.js';
 
@@ -128,6 +129,15 @@ describe('as-of-window planning', () => {
     }
     // versions and the first three days.
     expect(result.upToDate).toBe(4);
+  });
+
+  it('gives asset statuses the same answer as the plan', () => {
+    const { graph } = defineDefinitions({ assets: [versions, byDay] });
+    const withLogs = summarizeAssetStatus(graph, states('v1', 'v2'), NOW, changedOnJan5).get('by_day')!;
+    expect(withLogs.status).toBe('stale');
+    expect(withLogs.stalePartitions).toEqual(['2024-01-04', '2024-01-05']);
+    const withoutLogs = summarizeAssetStatus(graph, states('v1', 'v2'), NOW).get('by_day')!;
+    expect(withoutLogs.stalePartitions).toEqual(DAYS);
   });
 
   it('gives a single planned partition the same answer', () => {
