@@ -87,7 +87,9 @@ export async function createPostgresResource(
   const pool = new pg.Pool({
     connectionString: connectionUrl,
     max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    // NOTE: generous, because a busy machine (a whole-graph run on two cores) can keep a local
+    // server from accepting a new session for seconds; a server that is really gone fails at once.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 30_000,
     idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
     application_name: options.applicationName ?? 'shopflow',
     // NOTE: room for a load's staging table in memory (allocated only when used); it can only be
@@ -171,7 +173,7 @@ function translateError(
     const hint =
       config.mode === 'url'
         ? `start the server or fix the postgres \`url\` in the configuration (shown redacted: ${redactConnectionUrl(url)})`
-        : `the embedded server in \`${embeddedDir(config, home)}\` stopped; run the command again to restart it`;
+        : `the embedded server in \`${embeddedDir(config, home)}\` stopped or did not answer in time; run the command again (it restarts a stopped server)`;
     return new ShopflowError(
       'SF_UNREACHABLE',
       `cannot reach PostgreSQL at ${target}: ${describePostgresError(error)}`,
