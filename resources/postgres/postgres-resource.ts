@@ -11,7 +11,7 @@ import { withTransaction } from './with-transaction.js';
 export interface PostgresResourceOptions {
   /** Most connections open at once (default 10). */
   maxConnections?: number;
-  /** Give up connecting after this long (default 10 s). */
+  /** Give up connecting after this long (default 30 s). */
   connectTimeoutMs?: number;
   /** Close connections idle for this long (default 30 s). */
   idleTimeoutMs?: number;
