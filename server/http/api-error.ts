@@ -1,19 +1,22 @@
 import { type ErrorCode, isShopflowError } from '../../framework/index.js';
 
 /**
- * Codes the HTTP API uses besides the framework's catalog: a missing or wrong token, a refused
- * request (read-only server, cross-origin), an unknown endpoint and an unexpected server fault.
+ * The catalog codes the HTTP layer raises itself: a missing or wrong token, a refused request
+ * (read-only server, cross-origin), a non-JSON body, an unknown endpoint, an unexpected fault.
  */
-export type ApiErrorCode =
+export type ApiErrorCode = Extract<
+  ErrorCode,
   | 'SF_UNAUTHORIZED'
   | 'SF_FORBIDDEN'
   | 'SF_NOT_FOUND'
   | 'SF_UNSUPPORTED_MEDIA_TYPE'
-  | 'SF_INTERNAL';
+  | 'SF_BAD_USAGE'
+  | 'SF_INTERNAL'
+>;
 
 /** The body of every error response: `{ error: { code, message, hint? } }`. */
 export interface ErrorBody {
-  error: { code: ErrorCode | ApiErrorCode; message: string; hint?: string };
+  error: { code: ErrorCode; message: string; hint?: string };
 }
 
 /**
