@@ -58,6 +58,9 @@ interface ResolvedInputs {
   lineage: LineageInput[];
 }
 
+/** Up to this many upstream partitions, a step reads their states by key rather than all of them. */
+const PARTITIONS_READ_BY_KEY = 64;
+
 /** What a step reads: the materialized upstream partitions per dependency, and their lineage. */
 interface ReadInputs {
   available: Map<string, Array<string | null>>;
@@ -75,7 +78,11 @@ async function readInputs(
   for (const dep of services.graph.upstream(asset.key)) {
     const upstream = services.graph.get(dep.assetKey);
     const mapped = dep.mapping.upstreamFor(partitionKey, asset.partitions, upstream.partitions, now);
-    const states = await services.store.listAssetPartitionStates([dep.assetKey]);
+    // NOTE: a step reads one or a few partitions of most upstreams; only those rows are decoded.
+    const states = await services.store.listAssetPartitionStates(
+      [dep.assetKey],
+      mapped.valid.length <= PARTITIONS_READ_BY_KEY ? mapped.valid : undefined,
+    );
     const byPartition = new Map(states.map((s) => [s.partitionKey, s]));
     const keys: Array<string | null> = [];
     for (const key of mapped.valid) {
@@ -126,7 +133,7 @@ async function upstreamUnchanged(
   partitionKey: string | null,
   lineage: LineageInput[],
 ): Promise<false | 'identical' | 'outside_window'> {
-  const [state] = (await services.store.listAssetPartitionStates([asset.key])).filter(
+  const [state] = (await services.store.listAssetPartitionStates([asset.key], [partitionKey])).filter(
     (s) => s.partitionKey === partitionKey,
   );
   if (!state?.materializationId || state.codeVersion !== asset.codeVersion) return false;
@@ -392,7 +399,9 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
     const inputs = await openInputs(services, asset, read, step.runId, duckdb);
     const [own] = asset.partitions
       ? []
-      : (await services.store.listAssetPartitionStates([asset.key])).filter((s) => s.partitionKey === null);
+      : (await services.store.listAssetPartitionStates([asset.key], [null])).filter(
+          (s) => s.partitionKey === null,
+        );
     const previousVersion = own?.materializationId ? own.dataVersion : null;
     const previous = await retainPrevious(services, asset, step, duckdb, previousVersion);
     await services.store.recordAttempt({ ...event, status: 'running' });

@@ -195,8 +195,14 @@ export interface InstanceStore {
   /** Materializations that read the given one (one level downstream). */
   listDownstreamMaterializations(materializationId: string): Promise<MaterializationRecord[]>;
 
-  /** Current state of every asset partition ever attempted; filtered by asset when keys are given. */
-  listAssetPartitionStates(assetKeys?: string[]): Promise<AssetPartitionState[]>;
+  /**
+   * Current state of every asset partition ever attempted; filtered by asset when keys are given,
+   * and then by partition when partition keys are given too (`null`: unpartitioned).
+   */
+  listAssetPartitionStates(
+    assetKeys?: string[],
+    partitionKeys?: Array<string | null>,
+  ): Promise<AssetPartitionState[]>;
   /**
    * The same states as `listAssetPartitionStates()` (all of them; an asset's states together, in no
    * particular order), read for the planner, several times faster: the fields every plan reads are

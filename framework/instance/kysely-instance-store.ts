@@ -442,7 +442,10 @@ export class KyselyInstanceStore implements InstanceStore {
     return byId;
   }
 
-  async listAssetPartitionStates(assetKeys?: string[]): Promise<AssetPartitionState[]> {
+  async listAssetPartitionStates(
+    assetKeys?: string[],
+    partitionKeys?: Array<string | null>,
+  ): Promise<AssetPartitionState[]> {
     // NOTE: the planner reads every row on every plan; one pre-encoded string per row and one
     // `JSON.parse` each costs about half of reading a value per column (see `AssetPartitionsTable`).
     const query = this.#db.selectFrom('asset_partitions').select(stateArraySql().as('state'));
@@ -451,7 +454,15 @@ export class KyselyInstanceStore implements InstanceStore {
     if (assetKeys === undefined) return decode(await query.execute());
     let states: AssetPartitionState[] = [];
     for (const chunk of chunks([...new Set(assetKeys)])) {
-      states = states.concat(decode(await query.where('asset_key', 'in', chunk).execute()));
+      const ofAssets = query.where('asset_key', 'in', chunk);
+      if (partitionKeys === undefined) {
+        states = states.concat(decode(await ofAssets.execute()));
+        continue;
+      }
+      const keys = [...new Set(partitionKeys.map((key) => key ?? UNPARTITIONED))];
+      for (const part of chunks(keys)) {
+        states = states.concat(decode(await ofAssets.where('partition_key', 'in', part).execute()));
+      }
     }
     return states;
   }

@@ -433,6 +433,25 @@ for (const backend of BACKENDS) {
         });
       });
 
+      it('reads the states of chosen partitions only, the unpartitioned one as null', async () => {
+        const store = await open();
+        for (const partition of ['2024-01-01', '2024-01-02', '2024-01-03']) {
+          await materialize(store, 'orders', partition, { inputs: [] });
+        }
+        await materialize(store, 'dim_date', null, { inputs: [] });
+        const keys = (states: Array<{ assetKey: string; partitionKey: string | null }>) =>
+          states.map((s) => `${s.assetKey}[${s.partitionKey}]`).sort();
+        expect(keys(await store.listAssetPartitionStates(['orders'], ['2024-01-01', '2024-01-03']))).toEqual([
+          'orders[2024-01-01]',
+          'orders[2024-01-03]',
+        ]);
+        expect(
+          keys(await store.listAssetPartitionStates(['orders', 'dim_date'], [null, '2024-01-02'])),
+        ).toEqual(['dim_date[null]', 'orders[2024-01-02]']);
+        expect(await store.listAssetPartitionStates(['orders'], [])).toEqual([]);
+        expect(await store.listAssetPartitionStates(['orders'], ['2023-12-31'])).toEqual([]);
+      });
+
       it('writes nothing when any part of the transaction fails', async () => {
         const config = backend.freshConfig();
         const store = await open(config);
