@@ -44,7 +44,10 @@ export function lakeScd2Versions(
  * only change is a shorter or longer validity (closed by a newer version) changes from the earlier
  * of its two ends; any other added, removed or renumbered version from its `valid_from`. This holds
  * for readers that resolve a time to the version starting at or before it (by `valid_from`, as
- * `lake_fact_sales` does), not for readers of `valid_to` or `is_current` themselves.
+ * `lake_fact_sales` does), not for readers of `valid_to` or `is_current` themselves. A new first
+ * version also changes what times before it resolve to (the first version covers them); a daily
+ * reader only resolves sales whose customer or product had a version dated before its day ended
+ * (`silver_transactions`), so such a day ends after the old first version, hence after this instant.
  *
  * @example
  * changedFrom: ({ previous, current }) => sql.raw(lakeScd2ChangedFrom(previous.toSql(), current.toSql(), 'customer_id', tracked))

@@ -33,9 +33,9 @@ export interface Watermark {
  * configured lookback (`resources.incremental.lookbackHours`) are read — re-reading the lookback
  * window catches late arrivals, and the upsert makes re-reads harmless. The new watermark (the
  * greatest value read) is staged as a checkpoint, which the framework saves only after the
- * materialization is recorded, i.e. after the load committed. Such loads also report from when the
- * table changed (`changedFrom`: the earliest timestamp read, `never` when nothing was written), so
- * daily partitions reading it as of their day (`asOfWindowMapping`) before that stay fresh.
+ * materialization is recorded, i.e. after the load committed. Loads also report from when the table
+ * changed (`changedFrom`: the earliest source timestamp among the rows written, `never` when
+ * nothing was), so daily partitions reading it as of their day (`asOfWindowMapping`) stay fresh.
  */
 export async function loadFromLake(
   context: MaterializeContext,
@@ -70,16 +70,10 @@ export async function loadFromLake(
       rejectedSample: result.rejectedSample.slice(0, 5),
       auditId: result.auditId,
     };
-    let changedFrom: string | null | undefined;
+    // NOTE: from when the table changed: the earliest source timestamp among the rows written.
+    const changedFrom = result.inserted + result.updated === 0 ? 'never' : result.earliestChange;
     if (options.watermark) {
       const column = options.watermark.column;
-      // NOTE: what changed is within what was read: the earliest row read bounds it (a re-read
-      // lookback row that changed nothing only makes it earlier, never wrong).
-      const [{ earliest }] = await context.duckdb.query(
-        `select strftime(min(${column}), '%Y-%m-%dT%H:%M:%SZ') as earliest from ${options.source} ${where}`,
-      );
-      changedFrom =
-        result.inserted + result.updated === 0 ? 'never' : where && earliest ? String(earliest) : null;
       const [{ newest }] = await context.duckdb.query(
         `select strftime(max(${column}), '%Y-%m-%dT%H:%M:%SZ') as newest from ${options.source}`,
       );

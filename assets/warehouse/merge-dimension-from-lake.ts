@@ -56,8 +56,7 @@ export async function mergeDimensionFromLake(
   try {
     await context.duckdb.run(`COPY (${query}) TO ${quoteLiteral(csv)} (FORMAT csv, HEADER true)`);
     const [read] = await context.duckdb.query(
-      `select count(*)::BIGINT as n, epoch_ms(max(${changedAt}))::BIGINT as newest,
-         epoch_ms(min(${changedAt}))::BIGINT as earliest from (${query})`,
+      `select count(*)::BIGINT as n, epoch_ms(max(${changedAt}))::BIGINT as newest from (${query})`,
     );
     const result = await mergeScd2(warehouse.pool, spec, csv, {
       assetKey: context.assetKey,
@@ -70,15 +69,10 @@ export async function mergeDimensionFromLake(
       .at(-1);
     if (next !== undefined) context.checkpoints.stage(next, WATERMARK_CHECKPOINT);
     const version = await tableContentVersion(warehouse, spec.table);
-    // NOTE: every version the merge inserted, closed or replaced starts at or after the earliest
-    // change read, and re-pointed facts are re-pointed by the merge itself; facts of earlier days
-    // keep their dimension versions.
+    // NOTE: the merge says from when the version valid for some customer changed; facts of earlier
+    // days keep their dimension versions (facts it re-pointed, it re-pointed itself).
     const changed = result.inserted + result.closed + result.replaced > 0;
-    const changedFrom = !changed
-      ? 'never'
-      : since === null || read.earliest === null
-        ? null
-        : new Date(Number(read.earliest)).toISOString();
+    const changedFrom = !changed ? 'never' : result.earliestChange;
     return materialized({
       changedFrom,
       rowCount: version.rowCount,

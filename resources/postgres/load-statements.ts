@@ -108,9 +108,10 @@ on conflict (${q(lookup.naturalKey)}) do nothing`,
   select ${names.join(', ')}, now() from incoming
   on conflict (${keys}) do update set ${[...updates, '"loaded_at" = now()', '"version" = t."version" + 1', '"updated_at" = now()'].join(', ')}
   where (${compared('t')}) is distinct from (${compared('excluded')})${notOlder}
-  returning (xmax = 0) as inserted
+  returning (xmax = 0) as inserted${spec.versionedBy ? `, t.${q(spec.versionedBy)} as changed_at` : ', null::timestamptz as changed_at'}
 )
-select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated from written`;
+select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated,
+  min(changed_at) as earliest_change from written`;
   };
 
   const rejectedSample = `select r._row as "row", r.reason, to_jsonb(s) - '_row' as "values"

@@ -38,6 +38,11 @@ export interface LoadResult {
   rejectedSample: RejectedRow[];
   /** The id of this load's `shopflow.load_audit` row. */
   auditId: number;
+  /**
+   * The earliest `versionedBy` value (ISO 8601) among the rows inserted or updated; null when none
+   * was, or the table has no `versionedBy` column.
+   */
+  earliestChange: string | null;
 }
 
 /** Tuning of one load. */
@@ -96,6 +101,9 @@ export async function loadTable(
       const written = await client.query(sql.upsert(rejected > 0));
       const inserted = Number(written.rows[0].inserted);
       const updated = Number(written.rows[0].updated);
+      const earliest = written.rows[0].earliest_change as unknown;
+      const earliestChange =
+        earliest instanceof Date && !Number.isNaN(earliest.getTime()) ? earliest.toISOString() : null;
       const unchanged = staged - rejected - inserted - updated;
       const auditId = await writeLoadAudit(client, {
         ...context,
@@ -107,7 +115,7 @@ export async function loadTable(
         startedAt,
         status: 'success',
       });
-      return { staged, inserted, updated, unchanged, rejected, rejectedSample, auditId };
+      return { staged, inserted, updated, unchanged, rejected, rejectedSample, auditId, earliestChange };
     });
   } catch (error) {
     const failure = asLoadError(error, spec, context);

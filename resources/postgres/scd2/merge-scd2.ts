@@ -69,6 +69,11 @@ export interface Scd2MergeResult {
   unchanged: number;
   /** Fact rows re-pointed to another version, per fact table. */
   repointed: Record<string, number>;
+  /**
+   * The earliest instant (ISO 8601) from which the version valid for some natural key changed;
+   * null when the merge changed no version.
+   */
+  earliestChange: string | null;
 }
 
 /** Tuning of one merge. */
@@ -126,6 +131,7 @@ export async function mergeScd2(
       await client.query(sql.createChain);
       await client.query(sql.createTouched);
       const counts = (await client.query(sql.counts)).rows[0];
+      const earliest = (await client.query(sql.earliestChange)).rows[0].earliest as unknown;
 
       const replaced = (await client.query(sql.deleteReplaced)).rowCount ?? 0;
       await client.query(sql.updateKept);
@@ -144,6 +150,8 @@ export async function mergeScd2(
         replaced,
         unchanged: staged - Number(counts.from_incoming),
         repointed,
+        earliestChange:
+          earliest instanceof Date && !Number.isNaN(earliest.getTime()) ? earliest.toISOString() : null,
       };
     });
   } catch (error) {

@@ -101,6 +101,17 @@ where c."_sk" is null or (o."valid_to", o."version") is distinct from (c."_valid
   (select count(*) from ${chain} where "_is_version" and "_sk" is null and "_priority" = 2) as from_incoming,
   (select count(*) from ${old} o join ${chain} c on c."_sk" = o."_sk" where o."valid_to" <> c."_valid_to") as closed`;
 
+  // The earliest instant at which the version valid for some key changes: an inserted version from
+  // its start, a closed or shortened one from the earlier of its two ends, a renumbered or removed
+  // one from its start. Null when the merge changes no version.
+  const earliestChange = `select least(
+  (select min("_at") from ${chain} where "_is_version" and "_sk" is null),
+  (select min(least(o."valid_to", c."_valid_to")) from ${old} o join ${chain} c on c."_sk" = o."_sk"
+    where o."valid_to" <> c."_valid_to"),
+  (select min(o."valid_from") from ${old} o join ${chain} c on c."_sk" = o."_sk" where o."version" <> c."_version"),
+  (select min(o."valid_from") from ${old} o where not exists (select 1 from ${chain} c where c."_sk" = o."_sk"))
+) as "earliest"`;
+
   const deleteReplaced = `delete from ${table} d using ${old} o
 where d.${sk} = o."_sk" and not exists (select 1 from ${chain} c where c."_sk" = o."_sk")`;
 
@@ -142,6 +153,7 @@ where f.${fk} = t."_sk" and ${versionValidAt('d', `f.${q(fact.at)}`)} and f.${fk
     createChain,
     createTouched,
     counts,
+    earliestChange,
     deleteReplaced,
     updateKept,
     insertNew,

@@ -211,6 +211,7 @@ describe('mergeScd2', () => {
       replaced: 0,
       unchanged: 0,
       repointed: { 'shopflow_dw.fact_sales': 0 },
+      earliestChange: new Date(at(1)).toISOString(),
     });
     expect(withoutSk(await versions(3))).toEqual([
       { country: 'DE', email: 'c3@example.com', from: at(2), to: at(5), current: false, version: 1 },
@@ -220,10 +221,16 @@ describe('mergeScd2', () => {
 
   it('a change closes the current version and adds one; existing surrogate keys stay', async () => {
     const [before] = await versions(1);
+    // The version valid for customer 1 changes from the 10th on (the old one is only closed there).
     expect(await merge([change(1, 10, { country: 'DE' })])).toMatchObject({
       inserted: 1,
       closed: 1,
       replaced: 0,
+      earliestChange: new Date(at(10)).toISOString(),
+    });
+    expect(await merge([change(1, 10, { country: 'DE' })])).toMatchObject({
+      inserted: 0,
+      earliestChange: null,
     });
     const after = await versions(1);
     expect(after.map((v) => [v.country, v.from, v.to, v.version])).toEqual([
@@ -249,6 +256,7 @@ describe('mergeScd2', () => {
       closed: 1,
       replaced: 0,
       unchanged: 0,
+      earliestChange: new Date(at(10)).toISOString(),
     });
     const after = await versions(10);
     expect(after.map((v) => [v.country, v.from, v.to, v.version, v.current])).toEqual([
@@ -280,6 +288,7 @@ describe('mergeScd2', () => {
       inserted: 1,
       closed: 0,
       replaced: 0,
+      earliestChange: new Date(at(5)).toISOString(),
     });
     const after = await versions(12);
     expect(after.map((v) => [v.country, v.from, v.to, v.version])).toEqual([

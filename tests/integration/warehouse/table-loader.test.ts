@@ -112,6 +112,7 @@ describe('loadTable: inserts, updates, unchanged', () => {
       unchanged: 0,
       rejected: 0,
       rejectedSample: [],
+      earliestChange: '2024-01-01T00:00:00.000Z',
     });
 
     const second = await loadCustomers(
@@ -119,11 +120,19 @@ describe('loadTable: inserts, updates, unchanged', () => {
       [
         customer(1),
         customer(2, { email: 'new@example.com', updated_at: '2024-02-01T00:00:00Z' }),
-        customer(4),
+        customer(4, { updated_at: '2024-02-03T00:00:00Z' }),
       ],
       context,
     );
-    expect(second).toMatchObject({ staged: 3, inserted: 1, updated: 1, unchanged: 1, rejected: 0 });
+    // The earliest source time among the rows written (customer 1 was unchanged).
+    expect(second).toMatchObject({
+      staged: 3,
+      inserted: 1,
+      updated: 1,
+      unchanged: 1,
+      rejected: 0,
+      earliestChange: '2024-02-01T00:00:00.000Z',
+    });
     const { rows } = await postgres.query(
       'select customer_id, email, version from shopflow.customers order by 1',
     );
