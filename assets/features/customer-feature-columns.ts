@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { featureColumn } from './feature-column.js';
 
 const TRANSACTIONS = ['silver_transactions'];
-const CLICKSTREAM = ['raw_clickstream'];
+const CLICKSTREAM = ['customer_click_sessions'];
 
 /**
  * The customer features, as schema columns with their versions: shared by `customer_features` (as

@@ -9,8 +9,8 @@ export interface CustomerFeatureInputs {
   transactions: SqlFragment;
   /** `silver_products` (every version). */
   products: SqlFragment;
-  /** `raw_clickstream`. */
-  clickstream: SqlFragment;
+  /** `customer_click_sessions` (signed-in sessions by customer, session and UTC day). */
+  sessions: SqlFragment;
   /** A relation with `customer_id`, `as_of` and `predicted_clv` valid at that `as_of`. */
   clv: string;
 }
@@ -18,13 +18,15 @@ export interface CustomerFeatureInputs {
 /**
  * SQL computing every customer feature for each (customer_id, as_of) of the population, from data
  * known before `as_of` only: transactions that happened before it and were delivered before its
- * day, product versions in effect at those sales, clickstream events before it. Besides the
+ * day, product versions in effect at those sales, clickstream events before it. `as_of` is a UTC
+ * midnight (both callers' moments are), so the events before it are the session days before its
+ * date. Besides the
  * feature columns it returns `as_of`, `max_feature_event_ts` (the latest timestamp of any input row
  * used: sale, product version, click) and `max_feature_delivery_date`, so a point-in-time check
  * can prove nothing from the future leaked in.
  *
  * @example
- * customerFeatureSql({ population: 'select customer_id, as_of from …', transactions, products, clickstream, clv })
+ * customerFeatureSql({ population: 'select customer_id, as_of from …', transactions, products, sessions, clv })
  */
 export function customerFeatureSql(inputs: CustomerFeatureInputs): string {
   const known = `select p.customer_id, p.as_of, t.transaction_id, t.product_id, t.amount, t.transaction_ts, t.delivery_date
@@ -47,20 +49,15 @@ export function customerFeatureSql(inputs: CustomerFeatureInputs): string {
     preferred as (
       select customer_id, as_of, category from category_spend
       qualify row_number() over (partition by customer_id, as_of order by spend desc, category) = 1),
-    events as (
-      select event_id, session_id, customer_id, event_type, try_cast(timestamp as TIMESTAMPTZ) as event_ts
-      from ${inputs.clickstream.toSql()}
-      where customer_id is not null
-      qualify row_number() over (partition by event_id order by timestamp, session_id) = 1),
     clicks as (
       select p.customer_id, p.as_of,
-        count(distinct e.session_id) as sessions,
-        count(*) filter (where e.event_type = 'product_view') as product_views,
-        count(*) filter (where e.event_type = 'add_to_cart') as add_to_carts,
-        count(distinct e.session_id) filter (where e.event_type = 'purchase') as purchase_sessions,
-        max(e.event_ts) as max_event_ts
+        count(distinct s.session_id) as sessions,
+        sum(s.product_views) as product_views,
+        sum(s.add_to_carts) as add_to_carts,
+        count(distinct s.session_id) filter (where s.purchases > 0) as purchase_sessions,
+        max(s.last_event_ts) as max_event_ts
       from population p
-      join events e on e.customer_id = p.customer_id and e.event_ts < p.as_of
+      join ${inputs.sessions.toSql()} s on s.customer_id = p.customer_id and s.event_date < p.as_of::DATE
       group by p.customer_id, p.as_of),
     clv as (${inputs.clv})
     select p.customer_id, p.as_of,

@@ -3,10 +3,10 @@ import { inRange, notNull, unique } from '../../checks/index.js';
 import { defineAsset, rowCheck, sql } from '../../framework/index.js';
 import { customerClv } from '../gold/customer-clv.js';
 import { latestAsOf } from '../gold/known-transactions.js';
-import { rawClickstream } from '../raw/raw-clickstream.js';
 import { silverCustomers } from '../silver/silver-customers.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
+import { customerClickSessions } from './customer-click-sessions.js';
 import { customerFeatureColumns, customerFeatureSchema } from './customer-feature-columns.js';
 import { customerFeatureSql } from './customer-feature-sql.js';
 import { featureSetVersion, featuresOf } from './feature-column.js';
@@ -29,7 +29,7 @@ export const customerFeatures = defineAsset({
     customers: silverCustomers,
     transactions: silverTransactions,
     products: silverProducts,
-    clickstream: rawClickstream,
+    sessions: customerClickSessions,
     clv: customerClv,
   },
   // NOTE: bumping a feature version changes the code version, so the asset becomes stale.
@@ -72,7 +72,7 @@ export const customerFeatures = defineAsset({
       population: `select distinct c.customer_id, a.as_of from ${deps.customers.toSql()} c cross join (${latestAsOf(deps.transactions)}) a`,
       transactions: deps.transactions,
       products: deps.products,
-      clickstream: deps.clickstream,
+      sessions: deps.sessions,
       clv: `select customer_id, as_of, predicted_clv from ${deps.clv.toSql()}`,
     });
     return sql`select customer_id, as_of, ${sql.raw(Object.keys(customerFeatureColumns).join(', '))},

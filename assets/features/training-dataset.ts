@@ -3,9 +3,9 @@ import { notNull, unique } from '../../checks/index.js';
 import { defineAsset, rowCheck, sql } from '../../framework/index.js';
 import { customerValueSql } from '../gold/customer-value-model.js';
 import { knownTransactions } from '../gold/known-transactions.js';
-import { rawClickstream } from '../raw/raw-clickstream.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
+import { customerClickSessions } from './customer-click-sessions.js';
 import { customerFeatureColumns } from './customer-feature-columns.js';
 import { customerFeatureSql } from './customer-feature-sql.js';
 import { CUSTOMER_FEATURE_SET_VERSION } from './customer-features.js';
@@ -49,7 +49,7 @@ export const trainingDataset = defineAsset({
   key: 'training_dataset',
   group: 'features',
   description: `Point-in-time correct training set: for snapshots every ${TRAINING_SNAPSHOTS.everyDays} days from ${TRAINING_SNAPSHOTS.first} to ${TRAINING_SNAPSHOTS.last} and every customer with a known purchase before the snapshot, the customer features computed only from transactions that happened and were delivered before the snapshot, product versions in effect at those sales and clickstream events before it; labels = purchased again / spend within the ${TRAINING_SNAPSHOTS.labelDays} days from the snapshot.`,
-  deps: { transactions: silverTransactions, products: silverProducts, clickstream: rawClickstream },
+  deps: { transactions: silverTransactions, products: silverProducts, sessions: customerClickSessions },
   codeVersion: `1-${CUSTOMER_FEATURE_SET_VERSION}`,
   schema: z.object({
     customer_id: z.int().describe('The customer'),
@@ -110,7 +110,7 @@ export const trainingDataset = defineAsset({
       population: `select distinct customer_id, as_of from (${known})`,
       transactions: deps.transactions,
       products: deps.products,
-      clickstream: deps.clickstream,
+      sessions: deps.sessions,
       clv: `select customer_id, as_of, predicted_clv from (${customerValueSql(
         `select as_of, customer_id, amount, transaction_ts from (${known})`,
       )})`,

@@ -1,4 +1,5 @@
 import type { AnyAsset } from '../../framework/index.js';
+import { customerClickSessions } from '../features/customer-click-sessions.js';
 import { customerFeatures } from '../features/customer-features.js';
 import { trainingDataset } from '../features/training-dataset.js';
 import { customerClv } from './customer-clv.js';
@@ -21,6 +22,7 @@ export const derivedAssets: AnyAsset[] = [
   goldSalesMonthly,
   customerClv,
   productAffinity,
+  customerClickSessions,
   customerFeatures,
   trainingDataset,
 ];
