@@ -773,7 +773,7 @@ function interpretation(f: {
   stepDuckMs: number;
 }): string {
   const paragraphs: string[] = [];
-  const skipped = f.incAssets.filter((a) => a.skipped > 0);
+  const identicalSkips = f.incAssets.filter((a) => a.skipped > a.skippedOutsideWindow);
   const top = f.incAssets.slice(0, 5);
   const partitioned = (a: AssetTotals) => f.inc.assets[a.assetKey]?.partitioned ?? false;
   const whole = f.incAssets.filter((a) => !partitioned(a) && a.ran > 0);
@@ -811,7 +811,7 @@ function interpretation(f: {
         (allPartitionsCauses.length
           ? `Some read unpartitioned assets through all-partitions mappings (${allPartitionsCauses.map((k) => `\`${k}\``).join(', ')}) that the new day changed, which re-opens every day. `
           : 'None was re-opened by an all-partitions read: these are the days a new dimension change can reach (its `changedFrom` falls before their end) and the days whose own upstream partitions changed (late transactions re-open the sale days they belong to). ') +
-        `Identical outputs let the executor skip ${skipped.length ? skipped.map((a) => `\`${a.assetKey}\` (${a.skipped})`).join(', ') : 'nothing'} downstream.`,
+        `Identical outputs let the executor skip ${identicalSkips.length ? identicalSkips.map((a) => `\`${a.assetKey}\` (${a.skipped - a.skippedOutsideWindow})`).join(', ') : 'nothing'} downstream.`,
     );
   }
   const outside = f.inc.steps.filter((s) => s.skipReason === 'change_outside_window');
@@ -832,6 +832,13 @@ function interpretation(f: {
         .join(', ')}): they read all of their inputs' history ` +
       '(`raw_customers` and `raw_products` re-read all 90 extracts; the dimensions, warehouse loads, gold analytics and features re-read whole silver tables), ' +
       'so one new day costs them as much as the full history.',
+  );
+  const lakeOnly = byGroup(f.ref.steps).filter((g) => ['silver', 'gold', 'features'].includes(g.group));
+  const lakeMs = sum(lakeOnly.map((g) => g.ms));
+  const lakeDuckMs = sum(lakeOnly.map((g) => g.duckdbMs));
+  paragraphs.push(
+    `- The framework's own cost shows best where a step's work is all DuckDB: the silver, gold and features steps (${count(sum(lakeOnly.map((g) => g.steps)))} steps) spent ${seconds(lakeMs)}, of which ${seconds(lakeMs - lakeDuckMs)} (${share(lakeMs - lakeDuckMs, lakeMs)}) outside DuckDB statements: ` +
+      'partition locks, reading upstream states, lineage, events, materializations and check results in the instance store, Parquet renames.',
   );
   paragraphs.push(
     `- Framework overhead: the full run took ${f.overhead.toFixed(2)}× the time of its DuckDB statements replayed back to back. ` +
