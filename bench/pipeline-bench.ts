@@ -683,6 +683,9 @@ ${row('**full run wall time ÷ replay** (framework and non-DuckDB work)', (s) =>
 
 Concurrency on these 2 cores: ${scales
     .map((s) => {
+      if (s.concurrencies.length === 1) {
+        return `at scale ${s.scale} only concurrency ${s.concurrencies[0]} was run (${seconds(s.fullWall.get(s.concurrencies[0])!)})`;
+      }
       const fastest = [...s.concurrencies].sort((a, b) => s.fullWall.get(a)! - s.fullWall.get(b)!)[0];
       return `at scale ${s.scale} concurrency ${fastest} was faster (${s.concurrencies.map((c) => `${c}: ${seconds(s.fullWall.get(c)!)}`).join(', ')})`;
     })
