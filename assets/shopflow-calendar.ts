@@ -1,4 +1,4 @@
-import { daily, monthly, weekly } from '../framework/index.js';
+import { asOfWindowMapping, daily, monthly, weekly } from '../framework/index.js';
 import { SIMULATION_DEFAULTS } from './raw/simulator/index.js';
 
 /**
@@ -18,6 +18,12 @@ export const SHOPFLOW_END = '2024-03-31';
  * (`asOfWindowMapping`), so a new day re-opens at most this many earlier days.
  */
 export const LATE_DIMENSION_DAYS = 0;
+
+/**
+ * How a daily asset reads the customer and product versions: as of the end of its day plus
+ * {@link LATE_DIMENSION_DAYS} (see `asOfWindowMapping`).
+ */
+export const asOfDeliveryDay = asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS });
 
 /** Daily partitions of the simulated range (UTC, like the simulator's timestamps). */
 export const shopflowDays = daily({ start: SHOPFLOW_START, end: SHOPFLOW_END, timezone: 'UTC' });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { inRange, notNull, unique } from '../../checks/index.js';
-import { asOfWindowMapping, defineAsset, rowCheck, sql } from '../../framework/index.js';
-import { LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
+import { defineAsset, rowCheck, sql } from '../../framework/index.js';
+import { asOfDeliveryDay, shopflowDays } from '../shopflow-calendar.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 import { withSaleCategory } from './sale-category.js';
@@ -20,7 +20,7 @@ export const goldSalesDaily = defineAsset({
   deps: { transactions: silverTransactions, products: silverProducts },
   partitions: shopflowDays,
   partitionMappings: {
-    products: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
+    products: asOfDeliveryDay,
   },
   codeVersion: '1',
   schema: z.object({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { inRange, layerSuite, notNull, references } from '../../checks/index.js';
-import { asOfWindowMapping, defineAsset, sql } from '../../framework/index.js';
+import { defineAsset, sql } from '../../framework/index.js';
 import { rawTransactions } from '../raw/raw-transactions.js';
-import { LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
+import { asOfDeliveryDay, LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
 import { silverCustomers } from './silver-customers.js';
 import { silverProducts } from './silver-products.js';
 
@@ -23,8 +23,8 @@ export const silverTransactions = defineAsset({
   deps: { raw: rawTransactions, customers: silverCustomers, products: silverProducts },
   partitions: shopflowDays,
   partitionMappings: {
-    customers: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
-    products: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
+    customers: asOfDeliveryDay,
+    products: asOfDeliveryDay,
   },
   schema: z.object({
     transaction_id: z.int().describe('Natural key of the transaction'),

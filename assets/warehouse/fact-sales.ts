@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { asOfWindowMapping, defineAsset, materialized, quoteLiteral } from '../../framework/index.js';
+import { defineAsset, materialized, quoteLiteral } from '../../framework/index.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
-import { LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
+import { asOfDeliveryDay, shopflowDays } from '../shopflow-calendar.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 import { dimCustomer } from './dim-customer.js';
 import { dimDate } from './dim-date.js';
@@ -26,8 +26,8 @@ export const factSales = defineAsset({
   deps: { silver: silverTransactions, customers: dimCustomer, products: dimProduct, dates: dimDate },
   partitions: shopflowDays,
   partitionMappings: {
-    customers: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
-    products: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
+    customers: asOfDeliveryDay,
+    products: asOfDeliveryDay,
   },
   io: postgresTableIo('shopflow_dw.fact_sales', {
     orderBy: 'transaction_id',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notNull, unique } from '../../checks/index.js';
-import { asOfWindowMapping, defineAsset, sql } from '../../framework/index.js';
-import { LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
+import { defineAsset, sql } from '../../framework/index.js';
+import { asOfDeliveryDay, LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 import { lakeDimCustomer } from './lake-dim-customer.js';
 import { lakeDimProduct } from './lake-dim-product.js';
@@ -23,8 +23,8 @@ export const lakeFactSales = defineAsset({
   // NOTE: a sale of the day resolves to a version dated before it, or to a first version that
   // silver_transactions accepted, dated at most LATE_DIMENSION_DAYS after the day.
   partitionMappings: {
-    customers: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
-    products: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
+    customers: asOfDeliveryDay,
+    products: asOfDeliveryDay,
   },
   schema: z.object({
     transaction_id: z.int().describe('Natural key of the sale'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { asOfWindowMapping, defineAsset } from '../../framework/index.js';
+import { defineAsset } from '../../framework/index.js';
 import { loadTransactions } from '../../resources/postgres/shopflow-tables.js';
-import { LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
+import { asOfDeliveryDay, shopflowDays } from '../shopflow-calendar.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 import { loadFromLake } from './load-from-lake.js';
 import { pgCustomers } from './pg-customers.js';
@@ -21,8 +21,8 @@ export const pgTransactions = defineAsset({
   deps: { silver: silverTransactions, customers: pgCustomers, products: pgProducts },
   partitions: shopflowDays,
   partitionMappings: {
-    customers: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
-    products: asOfWindowMapping({ lookaheadDays: LATE_DIMENSION_DAYS }),
+    customers: asOfDeliveryDay,
+    products: asOfDeliveryDay,
   },
   io: postgresTableIo('shopflow.transactions', {
     orderBy: 'transaction_id',

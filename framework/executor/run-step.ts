@@ -5,7 +5,7 @@ import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { isShopflowError } from '../errors/error-catalog.js';
 import type { LineageInput } from '../instance/instance-store.js';
 import { type InputHandle, type IoContext, resolvePredicate, type WriteResult } from '../io/io-target.js';
-import { formatAssetPartition } from '../keys/asset-key.js';
+import { checkpointName, formatAssetPartition } from '../keys/asset-key.js';
 import { AsOfWindowMapping } from '../partitions/mapping/as-of-window-mapping.js';
 import {
   appendChange,
@@ -168,18 +168,22 @@ async function changeOutsideWindow(
   return changedSince(log, recorded, input.dataVersion) >= dep.mapping.readsUntil(end);
 }
 
+/** The recorded data version of an unpartitioned asset, null before its first materialization. */
+async function currentVersion(services: StepServices, asset: AnyAsset): Promise<string | null> {
+  const [own] = await services.store.listAssetPartitionStates([asset.key], [null]);
+  return own?.materializationId ? own.dataVersion : null;
+}
+
 /**
  * The previous data of an asset that reports `changedFrom` through a query, copied into a
- * temporary table before the write replaces it; null when there is none.
+ * temporary table before the write replaces it.
  */
 async function retainPrevious(
   services: StepServices,
   asset: AnyAsset,
   step: StepDescriptor,
   duckdb: DuckDbSession,
-  previousVersion: string | null,
-): Promise<string | null> {
-  if (!asset.changedFrom || previousVersion === null) return null;
+): Promise<string> {
   const handle = await asset.io.input(ioContext(services, asset, null, step.runId, duckdb), [null]);
   const table = `previous_${randomBytes(6).toString('hex')}`;
   await duckdb.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${handle.toSql()}`);
@@ -228,11 +232,6 @@ function fallbackDataVersion(value: MaterializeResult['value']): string {
     .update(JSON.stringify({ rowCount: value.rowCount ?? null, metadata: value.metadata ?? {} }))
     .digest('hex')
     .slice(0, 20);
-}
-
-/** The instance-store name of an asset's checkpoint. */
-export function checkpointName(assetKey: string, name: string): string {
-  return `asset:${assetKey}:${name}`;
 }
 
 async function materializeOnce(
@@ -397,13 +396,10 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
       }
     }
     const inputs = await openInputs(services, asset, read, step.runId, duckdb);
-    const [own] = asset.partitions
-      ? []
-      : (await services.store.listAssetPartitionStates([asset.key], [null])).filter(
-          (s) => s.partitionKey === null,
-        );
-    const previousVersion = own?.materializationId ? own.dataVersion : null;
-    const previous = await retainPrevious(services, asset, step, duckdb, previousVersion);
+    // NOTE: only assets that report `changedFrom` need their previous version (and, with a query,
+    // their previous data): read before the write replaces it.
+    let previousVersion = asset.changedFrom ? await currentVersion(services, asset) : undefined;
+    const previous = previousVersion ? await retainPrevious(services, asset, step, duckdb) : null;
     await services.store.recordAttempt({ ...event, status: 'running' });
     await services.emit({ ...event, type: 'step_start', message: `materializing ${label}` });
     const policy = retryPolicyOf(services, asset);
@@ -435,10 +431,10 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
     if (written.quarantined) metadata.quarantined = written.quarantined;
     // NOTE: computed before the materialization is recorded; a query that fails (e.g. the columns
     // changed, so previous and current data cannot be compared) means "changed at any time".
-    const tracksChanges =
-      !asset.partitions && (previous !== null || written.changedFrom !== undefined || asset.changedFrom);
+    const tracksChanges = !asset.partitions && (asset.changedFrom || written.changedFrom !== undefined);
+    if (tracksChanges) previousVersion ??= await currentVersion(services, asset);
     let changedFrom: ChangedFrom = written.changedFrom ?? null;
-    if (tracksChanges && previous !== null && written.dataVersion !== previousVersion) {
+    if (previous !== null && written.dataVersion !== previousVersion) {
       changedFrom = await changedFromQuery(services, asset, step, duckdb, previous).catch((error) => {
         services.log.warn(
           { asset: asset.key, error: describeError(error) },
@@ -460,7 +456,7 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
     // NOTE: checkpoints advance only once the materialization is on record.
     for (const [name, value] of staged) await services.store.setCheckpoint(name, value);
     if (tracksChanges)
-      await recordChange(services, asset.key, previousVersion, written.dataVersion, changedFrom);
+      await recordChange(services, asset.key, previousVersion ?? null, written.dataVersion, changedFrom);
     const checks = await runChecks(services, asset, step, duckdb, materialization, inputs.handles);
     const failedBlocking = checks.filter((c) => !c.passed && c.severity === 'error');
     const message = failedBlocking.length

@@ -45,3 +45,8 @@ export function parseAssetPartition(text: string): { assetKey: string; partition
 export function formatCheckKey(assetKey: string, checkName: string): string {
   return `${assetKey}:${checkName}`;
 }
+
+/** The instance-store name of an asset's checkpoint `name` (see `MaterializeContext.checkpoints`). */
+export function checkpointName(assetKey: string, name: string): string {
+  return `asset:${assetKey}:${name}`;
+}

@@ -1,5 +1,6 @@
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { InstanceStore } from '../instance/instance-store.js';
+import { checkpointName } from '../keys/asset-key.js';
 import { AsOfWindowMapping } from '../partitions/mapping/as-of-window-mapping.js';
 
 /**
@@ -27,7 +28,7 @@ export interface ChangeLog {
   entries: ChangeLogEntry[];
 }
 
-/** The checkpoint name of an asset's change log (see `checkpointName`). */
+/** The name, among an asset's checkpoints, of its change log. */
 export const CHANGE_LOG_CHECKPOINT = '~changes';
 
 /** How many versions a log keeps; a reader that last read an older one is treated as changed. */
@@ -116,5 +117,5 @@ export async function loadChangeLogs(
 
 /** The instance-store name of an asset's change log checkpoint. */
 export function changeLogCheckpointName(assetKey: string): string {
-  return `asset:${assetKey}:${CHANGE_LOG_CHECKPOINT}`;
+  return checkpointName(assetKey, CHANGE_LOG_CHECKPOINT);
 }
