@@ -40,7 +40,9 @@ export function registerGraphRoutes(app: FastifyInstance, context: ServerContext
       if (whole?.version !== snapshot.version) {
         whole = {
           version: snapshot.version,
-          body: JSON.stringify(buildGraphView(graph, snapshot.statuses, snapshot.computedAt)),
+          body: context.scrub(
+            JSON.stringify(buildGraphView(graph, snapshot.report.statuses, snapshot.computedAt)),
+          ),
         };
       }
       reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
@@ -50,6 +52,6 @@ export function registerGraphRoutes(app: FastifyInstance, context: ServerContext
       }
       return reply.send(whole.body);
     }
-    return buildGraphView(graph, snapshot.statuses, snapshot.computedAt, query);
+    return buildGraphView(graph, snapshot.report.statuses, snapshot.computedAt, query);
   });
 }

@@ -8,7 +8,8 @@ import {
   openInstanceStore,
   rowCheck,
 } from '../../../framework/index.js';
-import { buildQualityReport, PII_MASK } from '../../../framework/reporting/quality-report.js';
+import { PII_MASK } from '../../../framework/governance/mask-rows.js';
+import { buildQualityReport } from '../../../framework/reporting/quality-report.js';
 import { qualityReportHtml } from '../../../framework/reporting/quality-report-html.js';
 import { exampleDefinitions } from '../../fixtures/example-graph.js';
 import { tempHome } from '../../support/example-runtime.js';
