@@ -5,6 +5,7 @@ import { clientAddress, isLoopbackAddress } from '../http/client-address.js';
 import { integerParam, parseRequest } from '../http/parse-request.js';
 import type { ServerContext } from '../server-context.js';
 import { EVENT_LEVELS, EVENT_TYPES, eventPage, eventView } from '../views/run-events.js';
+import type { RunStepTable } from '../views/run-step-table.js';
 import { summarizeRun } from '../views/run-summary.js';
 import { LaunchRequestSchema } from './plan-request.js';
 
@@ -41,6 +42,30 @@ async function findRun(runtime: ShopflowRuntime, id: string): Promise<RunRecord>
   });
 }
 
+/**
+ * When the run started and ended (or now, while it runs), by its own events — the clock its steps'
+ * times come from — so the timeline's axis ends exactly at the run's end.
+ */
+function runWindow(
+  run: RunRecord,
+  table: RunStepTable,
+): { startedAt: string; finishedAt: string | null; durationMs: number } {
+  const startedAt = table.startedAt ?? run.startedAt ?? run.createdAt;
+  const finished = run.status === 'success' || run.status === 'failed' || run.status === 'canceled';
+  const finishedAt = table.finishedAt ?? (finished ? (run.finishedAt ?? startedAt) : null);
+  const end = finishedAt ? Date.parse(finishedAt) : Math.max(Date.now(), lastStepTime(table));
+  return { startedAt, finishedAt, durationMs: Math.max(0, end - Date.parse(startedAt)) };
+}
+
+function lastStepTime(table: RunStepTable): number {
+  let last = 0;
+  for (const row of table.rows) {
+    const t = Date.parse(row.finishedAt ?? row.startedAt ?? '');
+    if (t > last) last = t;
+  }
+  return last;
+}
+
 /** Stack traces go only to clients on this machine. */
 function includeStacks(request: FastifyRequest): boolean {
   return isLoopbackAddress(clientAddress(request));
@@ -73,20 +98,20 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
   const summary = async (id: string) => {
     const run = await findRun(runtime, id);
     const table = await context.stepSummaries.get(run);
-    return { run, table, view: summarizeRun(run, runtime.services.now()) };
+    return { run, table, view: summarizeRun(run, runtime.services.now()), window: runWindow(run, table) };
   };
 
   app.get('/api/runs/:id/summary', async (request) => {
     const { id } = parseRequest(RunParams, request.params, 'params');
-    const { view, table } = await summary(id);
-    return { run: view, counts: table.counts(), lastEventId: table.lastEventId };
+    const { view, table, window } = await summary(id);
+    return { run: view, window, counts: table.counts(), lastEventId: table.lastEventId };
   });
 
   app.get('/api/runs/:id', async (request) => {
     const { id } = parseRequest(RunParams, request.params, 'params');
-    const { run, table, view } = await summary(id);
+    const { run, table, view, window } = await summary(id);
     const plan = run.plan as Plan | null;
-    const origin = Date.parse(run.startedAt ?? run.createdAt);
+    const origin = Date.parse(window.startedAt);
     const offset = (iso: string | null) => (iso === null ? null : Date.parse(iso) - origin);
     const assets: string[] = [];
     const assetIndex = new Map<string, number>();
@@ -110,6 +135,7 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
     });
     return {
       run: view,
+      window,
       plan: plan
         ? {
             selection: plan.selection,

@@ -22,7 +22,13 @@ export function registerSessionRoutes(app: FastifyInstance, context: ServerConte
   app.post('/api/session', async (request, reply) => {
     const { token } = parseRequest(SignIn, request.body, 'body');
     context.access.signIn(request, reply, token);
-    return { ...context.access.sessionState(request), signedIn: true, via: 'session' };
+    return {
+      ...context.access.sessionState(request),
+      signedIn: true,
+      via: 'session',
+      canRead: true,
+      canLaunch: !context.readOnly,
+    };
   });
 
   app.delete('/api/session', async (request, reply) => {

@@ -9,8 +9,11 @@ export const STEP_STATUSES: StepStatus[] = [
   'check_failed',
   'skipped',
 ];
-/** The events that move a step. */
+/** The events that move a step, or start or end the run. */
 export const STEP_EVENT_TYPES: EventType[] = [
+  'run_start',
+  'run_success',
+  'run_failure',
   'step_start',
   'step_retry',
   'step_success',
@@ -47,6 +50,9 @@ export class RunStepTable {
   private readonly byKey = new Map<string, StepRow>();
   /** The highest event id applied. */
   lastEventId = 0;
+  /** When the run started and ended, by its own events (null until they happen). */
+  startedAt: string | null = null;
+  finishedAt: string | null = null;
 
   constructor(plan: Plan | null) {
     for (const step of plan?.steps ?? []) this.row(step.key, step.assetKey, step.partitionKey);
@@ -74,6 +80,8 @@ export class RunStepTable {
 
   apply(event: EventRecord): void {
     if (event.id > this.lastEventId) this.lastEventId = event.id;
+    if (event.type === 'run_start') this.startedAt ??= event.ts;
+    if (event.type === 'run_success' || event.type === 'run_failure') this.finishedAt = event.ts;
     if (!event.assetKey || !event.type.startsWith('step_')) return;
     const row = this.row(
       formatAssetPartition(event.assetKey, event.partitionKey),

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
+import { PII_MASK } from '../../../framework/governance/mask-rows.js';
 import {
   defineAsset,
   defineDefinitions,
@@ -8,7 +9,6 @@ import {
   openInstanceStore,
   rowCheck,
 } from '../../../framework/index.js';
-import { PII_MASK } from '../../../framework/governance/mask-rows.js';
 import { buildQualityReport } from '../../../framework/reporting/quality-report.js';
 import { qualityReportHtml } from '../../../framework/reporting/quality-report-html.js';
 import { exampleDefinitions } from '../../fixtures/example-graph.js';
