@@ -4,7 +4,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 export type PathScrubber = (text: string) => string;
 
 /** Characters a path segment is made of, as far as scrubbing cares. */
-const SEGMENT = String.raw`[A-Za-z0-9._@+%=-]`;
+const SEGMENT = '[A-Za-z0-9._@+%=-]';
 // NOTE: an absolute path not preceded by a character that would make it part of a URL (`host/x`),
 // a date (`2024/01`) or a relative path (`a/b`), with at least two segments; `/api/…` is this
 // server's own URL space, which messages quote on purpose.

@@ -67,10 +67,12 @@ function route({ parts, query }) {
     const segments = pattern.split('/').filter(Boolean);
     if (segments.length !== parts.length) continue;
     const params = {};
-    if (
-      segments.every((s, i) => (s.startsWith(':') ? ((params[s.slice(1)] = parts[i]), true) : s === parts[i]))
-    )
-      return { nav, title: title(params), view: (root) => view(root, { params, query }) };
+    let matched = true;
+    segments.forEach((segment, i) => {
+      if (segment.startsWith(':')) params[segment.slice(1)] = parts[i];
+      else if (segment !== parts[i]) matched = false;
+    });
+    if (matched) return { nav, title: title(params), view: (root) => view(root, { params, query }) };
   }
   return {
     nav: null,

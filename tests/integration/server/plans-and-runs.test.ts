@@ -209,6 +209,94 @@ describe('runs', () => {
     expect(detail.counts.failed).toBe(1);
   });
 
+  test('events are paged newest first with a cursor, and filtered by step, type and level', async () => {
+    const result = await f.runtime.execute(
+      await f.runtime.plan({
+        selection: '+daily_stats',
+        partitions: { from: '2024-01-02', to: '2024-01-05' },
+        force: true,
+      }),
+    );
+    const stored = await f.runtime.store.listEvents({ runId: result.runId });
+    const pages: number[][] = [];
+    let before: number | null = null;
+    do {
+      const page = (
+        await get(`/api/runs/${result.runId}/events?limit=7${before ? `&before=${before}` : ''}`)
+      ).json();
+      pages.push(page.events.map((e: { id: number }) => e.id));
+      before = page.nextBefore;
+    } while (before !== null);
+    expect(pages.flat()).toEqual(stored.map((e) => e.id).reverse());
+    expect(pages.slice(0, -1).every((p) => p.length === 7)).toBe(true);
+
+    const step = (await get(`/api/runs/${result.runId}/events?step=readings[2024-01-03]`)).json();
+    expect(step.events.length).toBeGreaterThan(0);
+    expect(
+      step.events.every(
+        (e: { assetKey: string; partitionKey: string }) =>
+          e.assetKey === 'readings' && e.partitionKey === '2024-01-03',
+      ),
+    ).toBe(true);
+    const asset = (await get(`/api/runs/${result.runId}/events?step=daily_stats`)).json();
+    expect(new Set(asset.events.map((e: { assetKey: string }) => e.assetKey))).toEqual(
+      new Set(['daily_stats']),
+    );
+    const starts = (await get(`/api/runs/${result.runId}/events?type=step_start`)).json();
+    expect(starts.events.map((e: { id: number }) => e.id)).toEqual(
+      stored
+        .filter((e) => e.type === 'step_start')
+        .map((e) => e.id)
+        .reverse(),
+    );
+    const errors = (await get(`/api/runs/${result.runId}/events?level=error`)).json();
+    expect(errors.events.map((e: { type: string }) => e.type).sort()).toEqual([
+      'run_failure',
+      'step_failure',
+    ]);
+    expect(errors.events.every((e: { level: string }) => e.level === 'error')).toBe(true);
+    const bad = await get(`/api/runs/${result.runId}/events?level=fatal`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain('`level` is "fatal"');
+    const badStep = await get(`/api/runs/${result.runId}/events?step=Not A Step`);
+    expect(badStep.statusCode).toBe(400);
+  });
+
+  test('a failed run is re-executed from its failures over HTTP; a successful one cannot be', async () => {
+    const failed = await f.runtime.execute(
+      await f.runtime.plan({
+        selection: '+daily_stats',
+        partitions: { from: '2024-01-04', to: '2024-01-05' },
+        force: true,
+      }),
+    );
+    expect(failed.status).toBe('failed');
+    const withoutToken = await post(
+      `/api/runs/${failed.runId}/retry`,
+      {},
+      { 'content-type': 'application/json' },
+    );
+    expect(withoutToken.status).toBe(401);
+    const retried = await post(`/api/runs/${failed.runId.slice(0, 8)}/retry`, {});
+    expect(retried.status).toBe(202);
+    expect(retried.body.retryOf).toBe(failed.runId);
+    const run = await eventually(async () => {
+      const r = await f.runtime.store.getRun(retried.body.runId);
+      return r && r.status !== 'running' && r.status !== 'queued' ? r : undefined;
+    });
+    expect(run.parentRunId).toBe(failed.runId);
+    expect(run.tags.trigger).toBe('web');
+    // only what failed or never ran is planned again: readings and daily_stats of 2024-01-05
+    expect((run.plan as { steps: Array<{ key: string }> }).steps.map((s) => s.key)).toEqual([
+      'readings[2024-01-05]',
+      'daily_stats[2024-01-05]',
+    ]);
+    const [succeeded] = (await f.runtime.store.listRuns({ limit: 50 })).filter((r) => r.status === 'success');
+    const refused = await post(`/api/runs/${succeeded.id}/retry`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('SF_RUN_NOT_RETRYABLE');
+  });
+
   test('unknown and malformed run ids', async () => {
     const unknown = await get('/api/runs/00000000-0000-0000-0000-000000000000');
     expect(unknown.statusCode).toBe(404);
