@@ -57,6 +57,12 @@ export function runTimeline(table, options) {
   const endMs = Math.max(1, options.endMs);
   const t0 = table.origin;
   const x = (t) => LABEL_W + Math.min(1, Math.max(0, (t - t0) / endMs)) * innerW;
+  const axisRight = LABEL_W + innerW;
+  /** Left edge and width of a bar, at least 2 px wide and never past the end of the axis. */
+  const span = (start, end) => {
+    const left = Math.min(x(start), axisRight - 2);
+    return [left, Math.max(2, Math.min(axisRight, x(end)) - left)];
+  };
   const groups = table.byAsset().map(([assetKey, rows]) => {
     const packed = packLanes(rows, options.now);
     const expanded = options.expanded.has(assetKey);
@@ -88,8 +94,9 @@ export function runTimeline(table, options) {
   svg.append(
     s('line', {
       class: 'grid-line axis-end',
-      x1: x(t0 + endMs),
-      x2: x(t0 + endMs),
+      'data-testid': 'axis-end-line',
+      x1: axisRight,
+      x2: axisRight,
       y1: TOP - 6,
       y2: height - 4,
     }),
@@ -156,6 +163,7 @@ export function runTimeline(table, options) {
     const laneTop =
       y + (Math.max(ROW, 8 + group.packed.lanes * (LANE + 1)) - group.packed.lanes * (LANE + 1)) / 2;
     for (const { row: step, lane, end } of group.packed.placed) {
+      const [left, width] = span(step.start, end);
       row.append(
         s(
           'rect',
@@ -164,9 +172,9 @@ export function runTimeline(table, options) {
             'data-testid': 'timeline-bar',
             'data-step': step.key,
             'data-status': step.status,
-            x: x(step.start),
+            x: left,
             y: laneTop + lane * (LANE + 1),
-            width: Math.max(2, x(end) - x(step.start)),
+            width,
             height: LANE,
             rx: 1.5,
           },
@@ -193,9 +201,9 @@ export function runTimeline(table, options) {
           sub.append(
             s('rect', {
               class: 'gantt-bar',
-              x: x(step.start),
+              x: span(step.start, end)[0],
               y: sy + 4,
-              width: Math.max(3, x(end) - x(step.start)),
+              width: span(step.start, end)[1],
               height: STEP_ROW - 8,
               rx: 2,
             }),

@@ -221,7 +221,7 @@ describe('runs', () => {
     const pages: number[][] = [];
     let before: number | null = null;
     do {
-      const page = (
+      const page: { events: Array<{ id: number }>; nextBefore: number | null } = (
         await get(`/api/runs/${result.runId}/events?limit=7${before ? `&before=${before}` : ''}`)
       ).json();
       pages.push(page.events.map((e: { id: number }) => e.id));
