@@ -100,12 +100,12 @@ export async function loadAssetDetail(
     runtime.store.listMaterializations({ assetKey: key, limit: HISTORY_LIMIT }),
     runtime.store.latestCheckEvaluations({ assetKey: key }),
   ]);
+  const inputAssets = [...new Set((history[0]?.inputs ?? []).map((i) => i.assetKey))];
   const currentVersion = new Map(
-    (
-      await runtime.store.listAssetPartitionStates(
-        history[0] ? [...new Set(history[0].inputs.map((i) => i.assetKey))] : [],
-      )
-    ).map((s) => [`${s.assetKey}\u0000${s.partitionKey ?? ''}`, s.dataVersion]),
+    (inputAssets.length ? await runtime.store.listAssetPartitionStates(inputAssets) : []).map((s) => [
+      `${s.assetKey}\u0000${s.partitionKey ?? ''}`,
+      s.dataVersion,
+    ]),
   );
   const summary = snapshot.report.statuses.get(key);
   const view = (m: (typeof history)[number]): MaterializationView => ({
