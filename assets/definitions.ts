@@ -24,6 +24,7 @@ import { rawCustomers } from './raw/raw-customers.js';
 import { rawProducts } from './raw/raw-products.js';
 import { rawTransactions } from './raw/raw-transactions.js';
 import { sourceFiles } from './raw/source-files.js';
+import { reconciliationAssets } from './reconciliation/index.js';
 import { generatorSettings } from './resources/generator-settings.js';
 import { incrementalSettings } from './resources/incremental-settings.js';
 import { landingStore } from './resources/landing-store.js';
@@ -131,6 +132,7 @@ export default defineDefinitions({
     salesBySaleDate,
     ...derivedAssets,
     ...starSchemaAssets,
+    ...reconciliationAssets,
   ],
   resources: [generatorSettings, incrementalSettings, postgresWarehouse, landingStore, notifier],
   hooks: [notifyOnFailure],
