@@ -52,8 +52,9 @@ export function moneyAverage(total: string, count: string): SqlQuery {
 }
 
 /**
- * SQL rounding a money value to the cent as `DECIMAL(18,2)`, half away from zero: exact for
- * decimals, and for a DOUBLE estimate (a predicted CLV) at its shortest decimal representation.
+ * SQL rounding a money value to the cent as `DECIMAL(18,2)`, half away from zero, the same on
+ * DuckDB and PostgreSQL: exact for decimals, and for a DOUBLE estimate (a predicted CLV) at the
+ * decimal digits it prints as.
  *
  * @example
  * sql`select ${moneyRound('predicted_clv')} as predicted_clv from …`

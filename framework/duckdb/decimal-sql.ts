@@ -43,17 +43,18 @@ export function decimalQuotient(value: string, count: string, type: DecimalType)
 }
 
 /**
- * SQL rounding `value` to a `DECIMAL(precision, scale)`, half away from zero on both engines: exact
- * for a decimal input; a DOUBLE (an estimate, e.g. a model prediction) is rounded at its shortest
- * decimal representation, so 2.675 becomes 2.68 on both engines although the binary double is a
- * little below it.
+ * SQL rounding `value` to a `DECIMAL(precision, scale)`, half away from zero, with the same result
+ * on both engines: exact for a decimal input; a DOUBLE (an estimate, e.g. a model prediction) is
+ * rounded at its shortest decimal representation (the digits it prints as), so 1.005 becomes 1.01
+ * on both engines although the binary double is a little below it. (A plain cast would not do:
+ * DuckDB casts a DOUBLE by scaling it in binary, giving 1.00, PostgreSQL gives 1.01.)
  *
  * @example
- * decimalRound('predicted_clv', { precision: 18, scale: 2 }) // cast(predicted_clv as decimal(18, 2))
+ * decimalRound('predicted_clv', { precision: 18, scale: 2 }) // cast(cast(predicted_clv as varchar) as decimal(18, 2))
  */
 export function decimalRound(value: string, type: DecimalType): SqlQuery {
   checkDecimalType(type.precision, type.scale);
-  return new SqlQuery(`cast(${value} as ${decimalSql(type)})`);
+  return new SqlQuery(`cast(cast(${value} as varchar) as ${decimalSql(type)})`);
 }
 
 /** `expression` as an operand: a column name or number as it is, anything else in parentheses. */
