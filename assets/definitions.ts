@@ -61,7 +61,8 @@ export const shopflowAssets = [
 
 /**
  * When ShopFlow materializes without anyone typing: every night at 02:00 Berlin time yesterday's
- * extract goes through the daily assets, then the weekly and monthly roll-ups whose window closed.
+ * extract goes through the daily assets and everything downstream, the week and month containing
+ * it included (open or just closed); the roll-up schedules re-check the windows that closed.
  */
 export const shopflowSchedules = [
   defineSchedule({
