@@ -32,7 +32,7 @@ export function roundedQuotient(numerator: string, denominator: string): SqlQuer
  * {@link roundedQuotient}, on units of 10^-scale.
  *
  * @example
- * decimalQuotient('sum(amount)', 'count(*)', { precision: 18, scale: 2 }) // 19.99 / 2 → 10.00; 70.125 is never a half-cent-low 70.12
+ * decimalQuotient('sum(amount)', 'count(*)', { precision: 18, scale: 2 }) // 19.99 / 2 → 10.00, 282.46 / 4 → 70.62
  */
 export function decimalQuotient(value: string, count: string, type: DecimalType): SqlQuery {
   checkDecimalType(type.precision, type.scale);
