@@ -20,9 +20,10 @@ export function describeMismatches(mismatches: StoredTypeMismatch[]): string {
 
 /**
  * Every column the asset's schema declares is stored with the declared type: a `decimal(18, 2)`
- * column must be stored as `DECIMAL(18,2)`, not as `DOUBLE` or another precision. Reads the types
- * of the written data (Parquet for lake tables) with DuckDB's `DESCRIBE`; assets stored where
- * DuckDB cannot read need their own variant (PostgreSQL: `postgresStoredTypes`).
+ * column must be stored as `DECIMAL(18,2)`, not as `DOUBLE` or another precision. Uses the types
+ * of the written Parquet that lake tables record with the materialization (`metadata.schema`),
+ * otherwise DuckDB's `DESCRIBE` of the data; assets stored where DuckDB cannot read need their own
+ * variant (PostgreSQL: `postgresStoredTypes`).
  *
  * @example
  * checks: [storedTypes()]
@@ -33,12 +34,14 @@ export function storedTypes(options: { name?: string; severity?: CheckSeverity }
     severity: options.severity ?? 'error',
     description:
       'every declared column is stored with its declared type (DECIMAL precision and scale included)',
-    async evaluate({ duckdb, data, columns }) {
-      const described = await duckdb.query(`describe select * from ${data.toSql()}`);
-      const stored: StoredColumn[] = described.map((r) => ({
-        name: String(r.column_name),
-        type: String(r.column_type),
-      }));
+    async evaluate({ duckdb, data, columns, materialization }) {
+      const recorded = materialization.metadata.schema;
+      const stored: StoredColumn[] = Array.isArray(recorded)
+        ? (recorded as StoredColumn[])
+        : (await duckdb.query(`describe select * from ${data.toSql()}`)).map((r) => ({
+            name: String(r.column_name),
+            type: String(r.column_type),
+          }));
       return storedTypesResult(columns.length, storedTypeMismatches(columns, stored));
     },
   });
