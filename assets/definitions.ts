@@ -24,6 +24,7 @@ import { rawCustomers } from './raw/raw-customers.js';
 import { rawProducts } from './raw/raw-products.js';
 import { rawTransactions } from './raw/raw-transactions.js';
 import { sourceFiles } from './raw/source-files.js';
+import { reconciliationAssets } from './reconciliation/index.js';
 import { generatorSettings } from './resources/generator-settings.js';
 import { incrementalSettings } from './resources/incremental-settings.js';
 import { landingStore } from './resources/landing-store.js';
@@ -60,7 +61,8 @@ export const shopflowAssets = [
 
 /**
  * When ShopFlow materializes without anyone typing: every night at 02:00 Berlin time yesterday's
- * extract goes through the daily assets, then the weekly and monthly roll-ups whose window closed.
+ * extract goes through the daily assets and everything downstream, the week and month containing
+ * it included (open or just closed); the roll-up schedules re-check the windows that closed.
  */
 export const shopflowSchedules = [
   defineSchedule({
@@ -131,6 +133,7 @@ export default defineDefinitions({
     salesBySaleDate,
     ...derivedAssets,
     ...starSchemaAssets,
+    ...reconciliationAssets,
   ],
   resources: [generatorSettings, incrementalSettings, postgresWarehouse, landingStore, notifier],
   hooks: [notifyOnFailure],

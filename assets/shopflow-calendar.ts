@@ -31,3 +31,20 @@ export const shopflowDays = daily({ start: SHOPFLOW_START, end: SHOPFLOW_END, ti
 export const shopflowWeeks = weekly({ start: SHOPFLOW_START, end: SHOPFLOW_END, timezone: 'UTC' });
 /** Calendar months ending within the range. */
 export const shopflowMonths = monthly({ start: SHOPFLOW_START, end: SHOPFLOW_END, timezone: 'UTC' });
+/**
+ * ISO weeks (Monday) of the range including the week still open at its end (`endOffset: 1`): the
+ * week summaries cover every delivered day, the open week flagged incomplete until its last day.
+ */
+export const shopflowWeeksToDate = weekly({
+  start: SHOPFLOW_START,
+  end: SHOPFLOW_END,
+  timezone: 'UTC',
+  endOffset: 1,
+});
+/** Calendar months of the range including the month still open at its end (`endOffset: 1`). */
+export const shopflowMonthsToDate = monthly({
+  start: SHOPFLOW_START,
+  end: SHOPFLOW_END,
+  timezone: 'UTC',
+  endOffset: 1,
+});

@@ -9,6 +9,8 @@ export type { LoadedConfig } from './config/load-config.js';
 export { loadConfig } from './config/load-config.js';
 export { validateSection } from './config/validate-section.js';
 export { changedFromColumn } from './definitions/changed-from.js';
+export type { DecimalType } from './definitions/decimal-column.js';
+export { decimal, decimalTypeOf } from './definitions/decimal-column.js';
 export type {
   AnyAsset,
   AssetDefinition,
@@ -40,6 +42,7 @@ export type {
   SensorResult,
 } from './definitions/define-schedule-types.js';
 export { MaterializeResult, materialized } from './definitions/materialize-result.js';
+export { decimalQuotient, decimalRound, roundedQuotient } from './duckdb/decimal-sql.js';
 export type { DuckDbTrace, DuckDbTraceEntry, JsonRow } from './duckdb/duckdb-session.js';
 export { DuckDbEngine, DuckDbSession, setDuckDbTrace } from './duckdb/duckdb-session.js';
 export type { SqlFragment } from './duckdb/sql-template.js';
@@ -85,6 +88,8 @@ export type { AssetPreview, PreviewColumn, PreviewOptions } from './io/preview-a
 export { previewAsset } from './io/preview-asset.js';
 export type { ColumnInfo } from './io/schema-columns.js';
 export { schemaColumns } from './io/schema-columns.js';
+export type { StoredColumn, StoredTypeMismatch } from './io/stored-column-types.js';
+export { storedTypeMismatches, storedTypeSatisfies } from './io/stored-column-types.js';
 export {
   formatAssetPartition,
   formatCheckKey,

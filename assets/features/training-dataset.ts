@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { notNull, unique } from '../../checks/index.js';
+import { notNull, storedTypes, unique } from '../../checks/index.js';
 import { defineAsset, rowCheck, sql } from '../../framework/index.js';
 import { customerValueSql } from '../gold/customer-value-model.js';
 import { knownTransactions } from '../gold/known-transactions.js';
+import { money, moneyRound } from '../money.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 import { customerClickSessions } from './customer-click-sessions.js';
@@ -11,13 +12,15 @@ import { customerFeatureSql } from './customer-feature-sql.js';
 import { CUSTOMER_FEATURE_SET_VERSION } from './customer-features.js';
 
 /**
- * When the training examples are taken: a snapshot every `everyDays` days from `first` to `last`
+ * When the training examples are taken: a snapshot every `everyDays` days from `first` up to `last`
  * (inclusive, UTC midnights), each labelled with what happens in the `labelDays` days after it.
- * The last label window ends with the extract (2024-03-01 + 30 days = 2024-03-31).
+ * The snapshots are 2024-01-29, 02-05, 02-12, 02-19 and 02-26; the last label window is
+ * [2024-02-26, 2024-03-27), so every label window ends before the last delivered day (2024-03-30)
+ * and sees every sale of its 30 days, late deliveries (at most 3 days) included.
  */
 export const TRAINING_SNAPSHOTS = Object.freeze({
   first: '2024-01-29',
-  last: '2024-03-01',
+  last: '2024-02-26',
   everyDays: 7,
   labelDays: 30,
 });
@@ -50,7 +53,7 @@ export const trainingDataset = defineAsset({
   group: 'features',
   description: `Point-in-time correct training set: for snapshots every ${TRAINING_SNAPSHOTS.everyDays} days from ${TRAINING_SNAPSHOTS.first} to ${TRAINING_SNAPSHOTS.last} and every customer with a known purchase before the snapshot, the customer features computed only from transactions that happened and were delivered before the snapshot, product versions in effect at those sales and clickstream events before it; labels = purchased again / spend within the ${TRAINING_SNAPSHOTS.labelDays} days from the snapshot.`,
   deps: { transactions: silverTransactions, products: silverProducts, sessions: customerClickSessions },
-  codeVersion: `1-${CUSTOMER_FEATURE_SET_VERSION}`,
+  codeVersion: `2-${CUSTOMER_FEATURE_SET_VERSION}`,
   schema: z.object({
     customer_id: z.int().describe('The customer'),
     snapshot_date: z.iso.date().describe('Prediction moment: midnight UTC starting this day'),
@@ -68,7 +71,7 @@ export const trainingDataset = defineAsset({
       .describe(
         `Whether the customer bought in [snapshot_date, snapshot_date + ${TRAINING_SNAPSHOTS.labelDays} days)`,
       ),
-    label_spend_30d: z.number().describe('Amount spent in that window, EUR'),
+    label_spend_30d: money().describe('Amount spent in that window, EUR'),
     feature_set_version: z
       .string()
       .describe('Id of the feature definitions and versions used (feature catalog)'),
@@ -100,6 +103,7 @@ export const trainingDataset = defineAsset({
       description: 'every example had at least one known purchase before its snapshot',
       validWhen: 'frequency >= 1 and recency_days >= 1',
     }),
+    storedTypes(),
   ],
   materialize: ({ deps }) => {
     const snapshots = snapshotDates()
@@ -119,7 +123,7 @@ export const trainingDataset = defineAsset({
         labels as (
           select f.customer_id, f.as_of,
             count(t.transaction_id) > 0 as label_purchased_30d,
-            round(coalesce(sum(t.amount), 0)::DOUBLE, 2) as label_spend_30d
+            ${moneyRound('coalesce(sum(t.amount), 0)')} as label_spend_30d
           from features f
           left join ${deps.transactions} t
             on t.customer_id = f.customer_id

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineAsset, materialized } from '../../framework/index.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
 import { SHOPFLOW_END, SHOPFLOW_START } from '../shopflow-calendar.js';
+import { postgresStoredTypes } from './postgres-stored-types.js';
 import { postgresTableIo } from './postgres-table-io.js';
 import { tableContentVersion } from './table-content-version.js';
 
@@ -58,6 +59,7 @@ export const dimDate = defineAsset({
     is_weekend: z.boolean().describe('Saturday or Sunday'),
   }),
   owners: ['data-platform'],
+  checks: [postgresStoredTypes()],
   async materialize({ resource }) {
     const warehouse = await resource(postgresWarehouse);
     const { rows } = await warehouse.query(UPSERT, [SHOPFLOW_START, SHOPFLOW_END]);

@@ -5,6 +5,7 @@ import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { isShopflowError } from '../errors/error-catalog.js';
 import type { LineageInput } from '../instance/instance-store.js';
 import { type InputHandle, type IoContext, resolvePredicate, type WriteResult } from '../io/io-target.js';
+import { schemaColumns } from '../io/schema-columns.js';
 import { checkpointName, formatAssetPartition } from '../keys/asset-key.js';
 import { AsOfWindowMapping } from '../partitions/mapping/as-of-window-mapping.js';
 import {
@@ -297,6 +298,7 @@ async function runChecks(
     step.partitionKey,
   ]);
   const outcomes: CheckOutcome[] = [];
+  const columns = schemaColumns(asset.schema);
   for (const check of asset.checks) {
     let passed: boolean;
     let message: string | null;
@@ -310,6 +312,7 @@ async function runChecks(
           duckdb,
           data,
           deps,
+          columns,
           materialization,
           history: async (limit = 20) =>
             (

@@ -21,8 +21,9 @@ export interface TimeWindowOptions {
    */
   endOffset?: number;
   /**
-   * `YYYY-MM-DD`: no window exists past midnight of this date (in `timezone`); only windows that have
-   * ended by then are listed. For a fixed historical range, e.g. a simulated business quarter.
+   * `YYYY-MM-DD`: the clock stops at midnight of this date (in `timezone`): only windows that have
+   * ended by then are listed, shifted by `endOffset` as at any other `now` (1 adds the window still
+   * open at the end). For a fixed historical range, e.g. a simulated business quarter.
    */
   end?: string;
 }

@@ -184,7 +184,9 @@ export class TimeWindowPartitions implements PartitionsDefinition {
     const fromMs = this.windowStartMs(index);
     const toMs = this.windowStartMs(index + 1);
     const open = index - 1 + this.endOffset;
-    const lastIndex = this.endIndex === undefined ? open : Math.min(open, this.endIndex);
+    // NOTE: `end` stops the clock: the end offset counts from the end as it does from `now`, so
+    // endOffset 1 also lists the window that is still open at the end.
+    const lastIndex = this.endIndex === undefined ? open : Math.min(open, this.endIndex + this.endOffset);
     if (ms >= fromMs && ms < toMs) this.current = { fromMs, toMs, lastIndex };
     return lastIndex;
   }
