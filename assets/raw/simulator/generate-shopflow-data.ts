@@ -121,6 +121,13 @@ export async function generateShopflowData(options: GenerateOptions): Promise<Ge
     });
   }
   const resolved = resolveSimulationOptions(options, 'generateShopflowData');
+  if (resolved.days === null) {
+    throw new ShopflowError('SF_BAD_USAGE', 'option `days` of generateShopflowData is null', {
+      hint: 'pass the number of days to write, e.g. 90',
+      details: { option: 'days' },
+    });
+  }
+  const days = resolved.days;
   const world = new ShopflowWorld(resolved);
   const folder = await AtomicOutputFolder.create(options.out).catch((error: unknown) => {
     throw ioError(error, options.out);
@@ -130,19 +137,23 @@ export async function generateShopflowData(options: GenerateOptions): Promise<Ge
   ) as Sinks;
   try {
     const ledger = new DefectLedger();
-    await writeDays(world, sinks, ledger, options.onProgress);
+    const undelivered = await writeDays(world, days, sinks, ledger, options.onProgress);
     const files: GenerationManifest['files'] = {};
     for (const file of RAW_DATA_FILES) files[file] = await sinks[file].close();
     const report = ledger.report(resolved);
     files[DEFECTS_FILE] = await writeJson(folder.pathOf(DEFECTS_FILE), report);
-    const { customers, products, transactions } = world.calendar;
+    const { calendar } = world;
     const manifest: GenerationManifest = {
       seed: resolved.seed,
       scale: resolved.scale,
       start: resolved.start,
-      days: resolved.days,
+      days,
       defectRate: resolved.defectRate,
-      entities: { customers, products, transactions },
+      entities: {
+        customers: calendar.customersBefore(days),
+        products: calendar.productsBefore(days),
+        transactions: calendar.transactionsBefore(days) - undelivered,
+      },
       files,
     };
     await writeJson(folder.pathOf(MANIFEST_FILE), manifest);
@@ -161,15 +172,17 @@ export async function generateShopflowData(options: GenerateOptions): Promise<Ge
   }
 }
 
+/** Writes days `[0, days)`; returns how many transactions of the range are delivered after it. */
 async function writeDays(
   world: ShopflowWorld,
+  days: number,
   sinks: Sinks,
   ledger: DefectLedger,
   onProgress: GenerateOptions['onProgress'],
-): Promise<void> {
+): Promise<number> {
   for (const [file, header] of Object.entries(CSV_HEADERS)) sinks[file as RawDataFile].header(header);
   const waiting = new Map<number, TransactionDraft[]>();
-  for (let day = 0; day < world.options.days; day++) {
+  for (let day = 0; day < days; day++) {
     await writeRows(sinks['customers.csv'], customerRowsOfDay(world, day), formatCustomerRow, ledger);
     await writeRows(sinks['products.csv'], productRowsOfDay(world, day), formatProductRow, ledger);
     for (const draft of waiting.get(day) ?? []) {
@@ -197,6 +210,9 @@ async function writeDays(
     await writeEvents(sinks['clickstream.jsonl'], clicks.finish());
     if (onProgress) for (const file of RAW_DATA_FILES) onProgress({ file, rows: sinks[file].rowCount });
   }
+  let undelivered = 0;
+  for (const drafts of waiting.values()) undelivered += drafts.length;
+  return undelivered;
 }
 
 async function writeRows<T>(
