@@ -1,4 +1,5 @@
 import { defineDefinitions } from '../framework/index.js';
+import { parseLandingKey } from '../resources/object-store/landing-keys.js';
 import {
   backfillCommand,
   closedWindowsPartition,
@@ -10,6 +11,7 @@ import {
 } from '../schedules/index.js';
 import { serveCommand } from '../server/serve-command.js';
 import { bronzeAssets } from './bronze/bronze-from-landing.js';
+import { customerProfileAudit } from './cdc/customer-profile-audit.js';
 import { operationalCustomerChanges } from './cdc/operational-customer-changes.js';
 import { dbSetupCommand, dbStatusCommand, dbStopCommand } from './commands/db-commands.js';
 import { generateCommand } from './commands/generate-command.js';
@@ -18,7 +20,7 @@ import { aovByCountry, bestSellersByCategory, monthlyRevenue, topCustomers } fro
 import { derivedAssets } from './gold/derived.js';
 import { salesBySaleDate } from './gold/sales-by-sale-date.js';
 import { notifyOnFailure } from './hooks/notify-on-failure.js';
-import { s3RawLanding } from './landing/s3-raw-landing.js';
+import { LANDED_BY_PIPELINE, s3RawLanding } from './landing/s3-raw-landing.js';
 import { rawClickstream } from './raw/raw-clickstream.js';
 import { rawCustomers } from './raw/raw-customers.js';
 import { rawProducts } from './raw/raw-products.js';
@@ -38,14 +40,18 @@ import { pgProducts } from './warehouse/pg-products.js';
 import { pgTransactions } from './warehouse/pg-transactions.js';
 import { starSchemaAssets } from './warehouse/star-schema.js';
 
-/** Every ShopFlow asset, in layer order. */
+/**
+ * Every ShopFlow asset of the main path, in layer order: the source extract lands first and
+ * everything downstream reads what landed (source → landing → bronze → raw → silver → …).
+ */
 export const shopflowAssets = [
   sourceFiles,
+  s3RawLanding,
+  ...bronzeAssets,
   rawCustomers,
   rawProducts,
   rawTransactions,
   rawClickstream,
-  s3RawLanding,
   silverCustomers,
   silverProducts,
   silverTransactions,
@@ -90,15 +96,27 @@ export const shopflowSchedules = [
   }),
 ];
 
-/** New objects in the landing zone (e.g. a re-delivered extract) re-ingest their day into bronze. */
+/**
+ * Objects the source system re-delivers to the landing zone (new versions not written by
+ * `s3_raw_landing`) are re-read into bronze for their day, and everything that changes with them —
+ * raw validation, silver, the warehouse, gold and features, from that day on — is materialized
+ * again; partitions that come out identical stop the flow there.
+ */
 export const shopflowSensors = [
   landingSensor({
     name: 'landing_arrivals',
     prefix: 'raw/',
-    selection: 'bronze_customers,bronze_products,bronze_transactions',
+    selection: bronzeAssets.map((asset) => `${asset.key}+`).join(','),
     list: async function* (prefix, { resource }) {
       yield* (await resource(landingStore)).list(prefix);
     },
+    accept: async (object, { resource }) => {
+      const info = await (await resource(landingStore)).head(object.key);
+      const landedBy = info?.metadata?.['landed-by'];
+      return info !== undefined && landedBy !== LANDED_BY_PIPELINE['landed-by'];
+    },
+    readBy: (key) => `bronze_${parseLandingKey(key).dataset}`,
+    reopen: 'onward',
   }),
 ];
 
@@ -126,8 +144,8 @@ const daemonCommand = createDaemonCommand({
 export default defineDefinitions({
   assets: [
     ...shopflowAssets,
-    ...bronzeAssets,
     operationalCustomerChanges,
+    customerProfileAudit,
     salesBySaleDate,
     ...derivedAssets,
     ...starSchemaAssets,

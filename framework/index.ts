@@ -5,9 +5,12 @@ export type { CliIo } from './cli/cli-session.js';
 export { runCli } from './cli/run-cli.js';
 export type { ShopflowConfig } from './config/config-schema.js';
 export { ShopflowConfigSchema } from './config/config-schema.js';
+export type { DataFolders } from './config/data-folders.js';
+export { dataFolders } from './config/data-folders.js';
 export type { LoadedConfig } from './config/load-config.js';
 export { loadConfig } from './config/load-config.js';
 export { validateSection } from './config/validate-section.js';
+export { bindDefinitions } from './definitions/bind-definitions.js';
 export { changedFromColumn } from './definitions/changed-from.js';
 export type {
   AnyAsset,
@@ -91,7 +94,10 @@ export type {
   Partition,
   PartitionMapping,
   PartitionMappingResult,
+  PartitionsBindContext,
   PartitionsDefinition,
+  TimeWindowOptions,
+  WeeklyOptions,
 } from './partitions/index.js';
 export {
   allPartitionsMapping,
@@ -100,6 +106,7 @@ export {
   identityPartitionMapping,
   monthly,
   staticPartitions,
+  TimeWindowPartitions,
   timeWindowPartitionMapping,
   weekly,
 } from './partitions/index.js';

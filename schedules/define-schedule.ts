@@ -130,7 +130,7 @@ function lastClosedWindow(windows: TimeWindowPartitions, instant: Date): string 
  */
 export function previousDayPartition(
   definition: PartitionsDefinition,
-): (tickTime: Date) => PartitionFilter | null {
+): (tickTime: Date, context?: ScheduleTickContext) => PartitionFilter | null {
   const windows = timeWindows(definition, 'previousDayPartition');
   if (windows.cadence !== 'daily') {
     throw new ShopflowError(
@@ -139,8 +139,8 @@ export function previousDayPartition(
       { hint: 'use closedWindowsPartition for weekly or monthly roll-ups' },
     );
   }
-  return (tickTime) => {
-    const key = lastClosedWindow(windows, tickTime);
+  return (tickTime, context) => {
+    const key = lastClosedWindow(context?.resolvePartitions?.(windows) ?? windows, tickTime);
     return key === null ? null : { keys: [key] };
   };
 }
@@ -158,8 +158,9 @@ export function previousDayPartition(
 export function closedWindowsPartition(
   definition: PartitionsDefinition,
 ): (tickTime: Date, context?: ScheduleTickContext) => PartitionFilter | null {
-  const windows = timeWindows(definition, 'closedWindowsPartition');
+  const declared = timeWindows(definition, 'closedWindowsPartition');
   return (tickTime, context) => {
+    const windows = context?.resolvePartitions?.(declared) ?? declared;
     const newest = lastClosedWindow(windows, tickTime);
     if (newest === null) return null;
     const previous = context?.previousTickTime ?? null;
