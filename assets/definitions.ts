@@ -6,8 +6,8 @@ import {
   createDaemonCommand,
   defineSchedule,
   landingSensor,
-  previousDayPartition,
   schedulesCommand,
+  throughPreviousDay,
 } from '../schedules/index.js';
 import { serveCommand } from '../server/serve-command.js';
 import { bronzeAssets } from './bronze/bronze-from-landing.js';
@@ -66,16 +66,19 @@ export const shopflowAssets = [
 
 /**
  * When ShopFlow materializes without anyone typing: every night at 02:00 Berlin time yesterday's
- * extract goes through the daily assets, then the weekly and monthly roll-ups whose window closed.
+ * extract goes through the whole graph (with the weekly and monthly roll-ups whose window closed),
+ * and the roll-up schedules make sure of those. After downtime, or on a fresh instance, the next
+ * nightly run materializes every day it missed (only stale partitions are planned).
  */
 export const shopflowSchedules = [
   defineSchedule({
     name: 'nightly_pipeline',
     cron: '0 2 * * *',
     timezone: 'Europe/Berlin',
-    selection: 'source_files+',
-    partitions: previousDayPartition(shopflowDays),
-    catchUp: 'all',
+    // NOTE: the whole graph: `dim_date` is a root besides `source_files`, and a fresh instance needs it.
+    selection: '*',
+    partitions: throughPreviousDay(shopflowDays),
+    catchUp: 'latest',
     retry: { maxRetries: 1 },
   }),
   defineSchedule({

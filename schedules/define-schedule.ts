@@ -146,6 +146,35 @@ export function previousDayPartition(
 }
 
 /**
+ * A partition rule: every daily window from the first one up to the day before the tick's day.
+ * Ticks plan without force, so only stale partitions run: yesterday in the steady state, every
+ * missed day after downtime or on a fresh instance — in one run, with each day's steps after the
+ * days they read (a run per missed day could not see the days the others are still writing).
+ * Null before the first day has ended.
+ *
+ * @example
+ * defineSchedule({ name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Berlin',
+ *   selection: 'source_files+', partitions: throughPreviousDay(days), catchUp: 'latest' });
+ */
+export function throughPreviousDay(
+  definition: PartitionsDefinition,
+): (tickTime: Date, context?: ScheduleTickContext) => PartitionFilter | null {
+  const windows = timeWindows(definition, 'throughPreviousDay');
+  if (windows.cadence !== 'daily') {
+    throw new ShopflowError(
+      'SF_INVALID_SCHEDULE',
+      `throughPreviousDay needs daily partitions, but was given ${windows.description}`,
+      { hint: 'use closedWindowsPartition for weekly or monthly roll-ups' },
+    );
+  }
+  return (tickTime, context) => {
+    const days = context?.resolvePartitions?.(windows) ?? windows;
+    const last = lastClosedWindow(days, tickTime);
+    return last === null ? null : { from: days.start, to: last };
+  };
+}
+
+/**
  * A partition rule for roll-ups: the windows (daily, weekly or monthly) that closed since the
  * previous tick, i.e. whose end lies in `(previous tick, tick]`; null on ticks where no window
  * closed, so a daily schedule materializes a weekly roll-up only on the tick after the week ends.

@@ -157,12 +157,12 @@ export function landingSensor(options: LandingSensorOptions): SensorDefinition {
         selection: options.selection,
         partitions: options.reopen === 'onward' ? { from: partitions[0], to: through } : { keys: partitions },
         ...(force.length ? { force } : {}),
-        tags: { ...(options.tags ?? {}), newObjects: String(withPartition.length) },
+        tags: { ...(options.tags ?? {}), newObjects: String(accepted.length) },
       };
       return {
         runRequests: [request],
         cursor: JSON.stringify(next),
-        message: `${withPartition.length} new objects for ${partitions.length} partitions${note}`,
+        message: `${accepted.length} new objects for ${partitions.length} partitions${note}`,
       };
     },
   });

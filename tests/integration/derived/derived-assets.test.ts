@@ -86,8 +86,16 @@ describe('derived data in the lake', () => {
 
   test('weekly and monthly sales equal the sums of their daily partitions and of silver', async () => {
     const periods = [
-      { asset: 'gold_sales_weekly', column: 'week_start', partitions: shopflowWeeks },
-      { asset: 'gold_sales_monthly', column: 'month_start', partitions: shopflowMonths },
+      {
+        asset: 'gold_sales_weekly',
+        column: 'week_start',
+        partitions: runtime.definitions.resolvePartitions(shopflowWeeks),
+      },
+      {
+        asset: 'gold_sales_monthly',
+        column: 'month_start',
+        partitions: runtime.definitions.resolvePartitions(shopflowMonths),
+      },
     ];
     for (const { asset, column, partitions } of periods) {
       expect(partitions.keys().length).toBeGreaterThan(0);
