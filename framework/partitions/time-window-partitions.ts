@@ -82,7 +82,8 @@ export class TimeWindowPartitions implements PartitionsDefinition {
       this.endIndex = this.indexAt(dayStartInZone(endDay, this.timezone)) - 1;
     }
     const endText = this.end === undefined ? '' : ` until ${this.end}`;
-    this.description = `${cadenceText} from ${this.start}${endText} (${this.timezone})${offsetText}`;
+    const configuredText = options.configure ? ', bounds set by the configuration' : '';
+    this.description = `${cadenceText} from ${this.start}${endText} (${this.timezone})${offsetText}${configuredText}`;
   }
 
   /**

@@ -6,22 +6,27 @@
  * Determinism without replay. Every random draw comes from a small generator keyed by coordinates
  * (`seedFrom(seed, stream, ...)` in seeded-random.ts), never from one long sequence, so any part can
  * be regenerated on its own:
- *   - the calendar (how many customers register, products appear and transactions happen on each
- *     day) is drawn from `(seed, 'calendar')` in O(days); its prefix sums are the cumulative state:
- *     ids are dense and given in order of appearance, so the customers that exist before day d are
- *     simply ids 1..customersBefore[d] (likewise products and transaction ids);
- *   - an entity's whole life is drawn from `(seed, entity, id)`: registration time, country and
- *     profile changes of a customer; creation, category and price/category changes of a product.
- *     Text (names, emails, suppliers) comes from Faker reseeded with `(seed, entity-text, id)`.
- *     Building the change index and the price index is one cheap numeric pass over the ids
+ *   - time runs from the epoch (`start`) in periods of 90 days; the calendar of a period (how many
+ *     customers register, products appear and transactions happen on each of its days) is drawn
+ *     from `(seed, 'calendar', period)` in O(days); its prefix sums are the cumulative state: ids are
+ *     dense and given in order of appearance, so the customers that exist before day d are simply
+ *     ids 1..customersBefore(d) (likewise products and transaction ids). Period 0 holds the
+ *     exercise's sizes; the simulation is open-ended, and `days` only bounds what is generated,
+ *     never what a day contains;
+ *   - an entity's life in the period it appears in is drawn from `(seed, entity, id)`, and in each
+ *     later period from `(seed, entity-period, id, period)`: registration time, country and profile
+ *     changes of a customer; creation, category and price/category changes of a product. Text
+ *     (names, emails, suppliers) comes from Faker reseeded with `(seed, entity-text, id)`. Building
+ *     a period's change index and price index is one cheap numeric pass over the ids
  *     (shopflow-world.ts), with no Faker and no replay of earlier days;
  *   - a day's transactions are drawn hour by hour from `(seed, day, hour)`, its clickstream from
  *     `(seed, day, hour)` of another stream, and a row's defect from `(seed, file, id, version)`.
  * So `simulateDay(options, date)` builds the index and generates that day (plus the three days before
  * it, for late-arriving transactions), and its rows equal the day's rows in the full files.
  *
- * Day slices. customers.csv / products.csv: rows whose `updated_at` is on the day (entities that
- * exist before the start are written as of the start's midnight, so they belong to day 0);
+ * Day slices. customers.csv / products.csv: rows whose `updated_at` is on the day, after a full
+ * snapshot on day 0 (entities that exist before the start, as of its midnight) and every 30 days
+ * from day 90 (every entity, in its version current at midnight, repeating rows delivered before);
  * transactions.csv: rows whose `delivery_date` is the day (a late arrival happened 1–3 days before);
  * clickstream.jsonl: events whose timestamp is on the day (sessions never cross midnight).
  *
@@ -29,7 +34,8 @@
  * repeating an existing key, and an `orphan_fk` defect replaces a key of an existing transaction
  * with an id from 900,000,000 up that no entity has. So the distinct `customer_id`s of
  * customers.csv, `product_id`s of products.csv and `transaction_id`s of transactions.csv are exactly
- * the entity counts (1,000 / 500 / 5,000 at scale 1).
+ * the entity counts (1,000 / 500 / 5,000 at scale 1 over the first 90 days). Late deliveries never
+ * cross the end of a period.
  *
  * Memory. Rows stream to the files with backpressure; what is held is the per-entity indexes
  * (a few bytes per product, one entry per changing customer), one hour of transactions and
