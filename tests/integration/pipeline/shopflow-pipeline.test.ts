@@ -367,3 +367,52 @@ describe('one path for the data', () => {
     await daemon.idle();
   });
 });
+
+describe('the change log of the operational database joins the graph', () => {
+  test('customer_profile_audit finds every landed profile in the operational table, and a drifted one', async () => {
+    const statuses = await lakeRows(
+      `select status, count(*)::INTEGER as n from ${lake('customer_profile_audit', 'data.parquet')} group by 1`,
+    );
+    const [{ n: customers }] = await lakeRows(
+      `select count(distinct customer_id)::INTEGER as n from ${lake('silver_customers', 'data.parquet')}`,
+    );
+    expect(statuses).toEqual([{ status: 'in_sync', n: customers }]);
+
+    // Someone edits a profile in the operational database behind the pipeline's back.
+    const pg = await runtime.resources.get(postgresWarehouse);
+    const [{ customer_id: id, email }] = (
+      await pg.query('select customer_id, email from shopflow.customers order by customer_id limit 1')
+    ).rows;
+    await pg.query(
+      "update shopflow.customers set email = 'drifted@example.com', updated_at = now(), version = version + 1 where customer_id = $1",
+      [id],
+    );
+    const plan = await runtime.plan({ selection: 'operational_customer_changes+', force: true });
+    const result = await runtime.execute(plan);
+    expect(result.status).toBe('failed');
+    const [drifted] = await lakeRows(
+      `select customer_id::INTEGER as id, status, email_matches, country_matches
+       from ${lake('customer_profile_audit', 'data.parquet')} where status <> 'in_sync'`,
+    );
+    expect(drifted).toEqual({
+      id: Number(id),
+      status: 'differs',
+      email_matches: false,
+      country_matches: true,
+    });
+    const [check] = (await runtime.store.listCheckEvaluations({ limit: 100 })).filter(
+      (e) => e.assetKey === 'customer_profile_audit' && e.checkName === 'profiles_in_sync',
+    );
+    expect(check.passed).toBe(false);
+
+    // Loading silver again restores the profile; the next capture and audit agree again.
+    await pg.query('update shopflow.customers set email = $2, updated_at = now() where customer_id = $1', [
+      id,
+      email,
+    ]);
+    const again = await runtime.execute(
+      await runtime.plan({ selection: 'operational_customer_changes+', force: true }),
+    );
+    expect(again.status).toBe('success');
+  });
+});
