@@ -12,10 +12,14 @@ const home = mkdtempSync(join(tmpdir(), 'shopflow-samples-'));
 chmodSync(home, 0o755);
 const out = 'docs/samples';
 const shopflow = (...args) =>
-  execFileSync(process.execPath, ['bin/shopflow.js', '--config', 'config/test.yaml', '--home', home, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
+  execFileSync(
+    process.execPath,
+    ['bin/shopflow.js', '--config', 'config/test.yaml', '--home', home, ...args],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    },
+  );
 
 try {
   mkdirSync(out, { recursive: true });
