@@ -5,9 +5,12 @@ export type { CliIo } from './cli/cli-session.js';
 export { runCli } from './cli/run-cli.js';
 export type { ShopflowConfig } from './config/config-schema.js';
 export { ShopflowConfigSchema } from './config/config-schema.js';
+export type { DataFolders } from './config/data-folders.js';
+export { dataFolders } from './config/data-folders.js';
 export type { LoadedConfig } from './config/load-config.js';
 export { loadConfig } from './config/load-config.js';
 export { validateSection } from './config/validate-section.js';
+export { bindDefinitions } from './definitions/bind-definitions.js';
 export { changedFromColumn } from './definitions/changed-from.js';
 export type { DecimalType } from './definitions/decimal-column.js';
 export { decimal, decimalTypeOf } from './definitions/decimal-column.js';
@@ -101,7 +104,10 @@ export type {
   Partition,
   PartitionMapping,
   PartitionMappingResult,
+  PartitionsBindContext,
   PartitionsDefinition,
+  TimeWindowOptions,
+  WeeklyOptions,
 } from './partitions/index.js';
 export {
   allPartitionsMapping,
@@ -110,6 +116,7 @@ export {
   identityPartitionMapping,
   monthly,
   staticPartitions,
+  TimeWindowPartitions,
   timeWindowPartitionMapping,
   weekly,
 } from './partitions/index.js';

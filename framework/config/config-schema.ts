@@ -98,8 +98,10 @@ const ServerSchema = z.strictObject({
 });
 
 const DataSchema = z.strictObject({
-  rawDir: text().default('data/raw'),
-  logsDir: text().default('logs'),
+  /** Folder of the source extracts; `<home>/raw` when absent, so two homes never share a file. */
+  rawDir: text().optional(),
+  /** Folder of `validation.log` and other run logs; `<home>/logs` when absent. */
+  logsDir: text().optional(),
 });
 
 /**

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ShopflowConfig } from '../config/config-schema.js';
+import { bindDefinitions } from '../definitions/bind-definitions.js';
 import type { Definitions } from '../definitions/define-definitions.js';
 import { DuckDbEngine } from '../duckdb/duckdb-session.js';
 import { ShopflowError } from '../errors/error-catalog.js';
@@ -117,7 +118,7 @@ export class ShopflowRuntime {
     const resources = new ResourceCache({ home, log: options.log, settings: config });
     return new ShopflowRuntime(
       config,
-      options.definitions,
+      bindDefinitions(options.definitions, { settings: config, now: (options.now ?? (() => new Date()))() }),
       store,
       options.log,
       lakeRoot,
@@ -164,7 +165,7 @@ export class ShopflowRuntime {
   }
 
   async plan(
-    options: { selection?: string; partitions?: PartitionFilter | null; force?: boolean } = {},
+    options: { selection?: string; partitions?: PartitionFilter | null; force?: boolean | string[] } = {},
   ): Promise<Plan> {
     const assetKeys = selectAssets(this.graph, options.selection);
     const states = await this.store.listPlannerStates();

@@ -119,7 +119,8 @@ describe('loadConfig: paths and home', () => {
     expect(config.instance).toEqual({ type: 'sqlite', path: join(cwd, 'state/instance.db') });
     expect(config.lake).toEqual({ type: 'local', path: join(cwd, 'state/lake') });
     expect(config.logging.file).toBe(join(cwd, 'logs/app.log'));
-    expect(config.data).toEqual({ rawDir: join(cwd, 'in/raw'), logsDir: join(cwd, 'logs') });
+    // A data folder that is set is resolved against cwd; one that is not lives under the home.
+    expect(config.data).toEqual({ rawDir: join(cwd, 'in/raw'), logsDir: join(cwd, 'state/logs') });
     expect(config.definitions).toBe(join(cwd, 'dist/my-defs.js'));
   });
 
