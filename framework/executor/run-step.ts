@@ -35,7 +35,7 @@ function ioContext(
     runId,
     schema: asset.schema,
     duckdb,
-    lakeRoot: services.lakeRoot,
+    lake: services.lake,
     resource: (definition) => services.resources.get(definition),
     quarantine:
       deps && asset.io.supportsQuarantine

@@ -65,25 +65,7 @@ export function registerAssetRoutes(app: FastifyInstance, context: ServerContext
         hint: `materialize it first: shopflow materialize ${key}${partitionKey === null ? '' : ` --partition ${partitionKey}`}`,
       });
     }
-    const duckdb = await runtime.engine.session();
-    try {
-      const { columns, rows } = await asset.io.preview(
-        {
-          assetKey: key,
-          partitionKey,
-          runId: 'preview',
-          schema: asset.schema,
-          duckdb,
-          lakeRoot: runtime.lakeRoot,
-          resource: (definition) => runtime.resources.get(definition),
-          quarantine: [],
-        },
-        partitionKey,
-        query.limit ?? 50,
-      );
-      return { assetKey: key, partitionKey, materializedAt: state.materializedAt, columns, rows };
-    } finally {
-      duckdb.close();
-    }
+    const { columns, rows } = await runtime.preview(key, partitionKey, query.limit ?? 50);
+    return { assetKey: key, partitionKey, materializedAt: state.materializedAt, columns, rows };
   });
 }

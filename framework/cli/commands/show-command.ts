@@ -17,8 +17,12 @@ export function registerShowCommand(program: Command, run: CommandRunner) {
     .option('--partition <key>', 'which partition (default: the latest materialized one)')
     .option('--limit <n>', 'rows to print', '20')
     .option('--format <format>', 'table, csv or json', 'table')
+    .option('--quarantine', 'the rows the last write quarantined, with the rules they broke')
     .action(
-      (assetKey: string, options: { partition?: string; limit: string; format: string; json?: boolean }) =>
+      (
+        assetKey: string,
+        options: { partition?: string; limit: string; format: string; quarantine?: boolean; json?: boolean },
+      ) =>
         run(options, async (session) => {
           if (!['table', 'csv', 'json'].includes(options.format)) {
             throw new ShopflowError('SF_BAD_USAGE', `--format ${options.format} is not known`, {
@@ -59,43 +63,27 @@ export function registerShowCommand(program: Command, run: CommandRunner) {
               `asset \`${assetKey}\` is not partitioned; drop --partition ${options.partition}`,
             );
           }
-          const duckdb = await runtime.engine.session();
-          try {
-            const { columns, rows } = await asset.io.preview(
-              {
-                assetKey,
-                partitionKey,
-                runId: 'preview',
-                schema: asset.schema,
-                duckdb,
-                lakeRoot: runtime.lakeRoot,
-                resource: (definition) => runtime.resources.get(definition),
-                quarantine: [],
-              },
-              partitionKey,
-              limit,
-            );
-            const format = session.json ? 'json' : options.format;
-            if (format === 'json') for (const row of rows) session.jsonLine(row);
-            else if (format === 'csv') {
-              session.out(columns.map((c) => csvCell(c.name)).join(','));
-              for (const row of rows) session.out(columns.map((c) => csvCell(row[c.name])).join(','));
-            } else {
-              session.out(
-                textTable(
-                  columns.map((c) => c.name),
-                  rows.map((row) =>
-                    columns.map((c) => {
-                      const v = row[c.name];
-                      return v !== null && typeof v === 'object' ? JSON.stringify(v) : (v as string);
-                    }),
-                  ),
+          const { columns, rows } = await runtime.preview(assetKey, partitionKey, limit, {
+            quarantine: options.quarantine === true,
+          });
+          const format = session.json ? 'json' : options.format;
+          if (format === 'json') for (const row of rows) session.jsonLine(row);
+          else if (format === 'csv') {
+            session.out(columns.map((c) => csvCell(c.name)).join(','));
+            for (const row of rows) session.out(columns.map((c) => csvCell(row[c.name])).join(','));
+          } else {
+            session.out(
+              textTable(
+                columns.map((c) => c.name),
+                rows.map((row) =>
+                  columns.map((c) => {
+                    const v = row[c.name];
+                    return v !== null && typeof v === 'object' ? JSON.stringify(v) : (v as string);
+                  }),
                 ),
-              );
-              if (partitionKey) session.out(`(partition ${partitionKey})`);
-            }
-          } finally {
-            duckdb.close();
+              ),
+            );
+            if (partitionKey) session.out(`(partition ${partitionKey})`);
           }
           return 0;
         }),
