@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { TEST_S3_CREDENTIALS, startTestS3, type TestS3 } from './test-s3.js';
+import { startTestS3, TEST_S3_CREDENTIALS, type TestS3 } from './test-s3.js';
 
 /** Every lake backend; lake tests loop over them (`for (const backend of LAKE_BACKENDS) describe(…)`). */
 export const LAKE_BACKENDS = ['local', 's3'] as const;

@@ -114,19 +114,29 @@ for (const backend of LAKE_BACKENDS) {
       expect(again.status).toBe('success');
       expect(await versions(runtime)).toEqual(before);
       expect((await runtime.plan()).steps).toEqual([]);
-      const written = (await runtime.store.listMaterializations({ assetKey: 'station_summary', limit: 1 }))[0];
+      const written = (
+        await runtime.store.listMaterializations({ assetKey: 'station_summary', limit: 1 })
+      )[0];
       expect(String(written.metadata.path)).toMatch(
-        backend === 's3' ? /^s3:\/\/lake\/t-[0-9a-f]+\/lake\/station_summary\/data-.*\.parquet$/ : /data\.parquet$/,
+        backend === 's3'
+          ? /^s3:\/\/lake\/t-[0-9a-f]+\/lake\/station_summary\/data-.*\.parquet$/
+          : /data\.parquet$/,
       );
     });
 
     test('a new version replaces the old one whole; the old files go once unreferenced and old enough', async () => {
       const { home, lake, runtime } = await open(backend);
-      await runtime.execute(await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-02'] } }));
+      await runtime.execute(
+        await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-02'] } }),
+      );
       const old = await rows(runtime, 'readings', '2024-01-02');
       const changed = await open(backend, exampleDefinitions({ readingScale: 2 }), { home, lake });
       await changed.runtime.execute(
-        await changed.runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-02'] }, force: true }),
+        await changed.runtime.plan({
+          selection: 'readings',
+          partitions: { keys: ['2024-01-02'] },
+          force: true,
+        }),
       );
       const now = (await rows(changed.runtime, 'readings', '2024-01-02'))!;
       expect(now).toHaveLength(old!.length);
@@ -140,7 +150,10 @@ for (const backend of LAKE_BACKENDS) {
     });
 
     test('quarantined rows are kept beside the data and replaced by the next write', async () => {
-      const { home, lake, runtime } = await open(backend, defineDefinitions({ assets: [orders({ bad: 2, total: 10 })] }));
+      const { home, lake, runtime } = await open(
+        backend,
+        defineDefinitions({ assets: [orders({ bad: 2, total: 10 })] }),
+      );
       expect((await runtime.execute(await runtime.plan())).status).toBe('success');
       expect(await rows(runtime, 'orders')).toHaveLength(8);
       const quarantined = await runtime.preview('orders', null, 10, { quarantine: true });
@@ -170,21 +183,38 @@ for (const backend of LAKE_BACKENDS) {
       const session = await runtime.engine.session();
       cleanups.push(() => session.close());
       const result = await compactLakePartition(session, runtime.lake, ref);
-      expect(result).toMatchObject({ filesBefore: 4, filesAfter: 1, rows: 200, dataVersion: latest.dataVersion });
+      expect(result).toMatchObject({
+        filesBefore: 4,
+        filesAfter: 1,
+        rows: 200,
+        dataVersion: latest.dataVersion,
+      });
       expect((await runtime.lake.head(ref))!.files).toHaveLength(1);
       expect(await rows(runtime, 'events')).toEqual(before);
       expect((await runtime.plan()).steps).toEqual([]);
-      expect(await compactLakePartition(session, runtime.lake, ref)).toMatchObject({ filesBefore: 1, filesAfter: 1 });
+      expect(await compactLakePartition(session, runtime.lake, ref)).toMatchObject({
+        filesBefore: 1,
+        filesAfter: 1,
+      });
     });
 
     test('a failed write leaves the previous version readable and commits nothing', async () => {
       const { home, lake, runtime } = await open(backend);
-      await runtime.execute(await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-01'] } }));
+      await runtime.execute(
+        await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-01'] } }),
+      );
       const ref = { assetKey: 'readings', partitionKey: '2024-01-01' };
-      const before = { head: await runtime.lake.head(ref), rows: await rows(runtime, 'readings', '2024-01-01') };
+      const before = {
+        head: await runtime.lake.head(ref),
+        rows: await rows(runtime, 'readings', '2024-01-01'),
+      };
       const broken = await open(backend, exampleDefinitions({ failDays: ['2024-01-01'] }), { home, lake });
       const result = await broken.runtime.execute(
-        await broken.runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-01'] }, force: true }),
+        await broken.runtime.plan({
+          selection: 'readings',
+          partitions: { keys: ['2024-01-01'] },
+          force: true,
+        }),
       );
       expect(result.status).toBe('failed');
       expect(await broken.runtime.lake.head(ref)).toEqual(before.head);
@@ -261,7 +291,11 @@ for (const backend of LAKE_BACKENDS) {
       cleanups.push(() => staging.dispose());
       const file = staging.path('.parquet');
       await session.run(`copy (select 99::BIGINT as batch, 1::BIGINT as n) to '${file}' (format parquet)`);
-      const late = runtime.lake.commit(ref, { runId: 'late-writer', data: { kind: 'append', file }, base: stale });
+      const late = runtime.lake.commit(ref, {
+        runId: 'late-writer',
+        data: { kind: 'append', file },
+        base: stale,
+      });
       if (backend === 'local') {
         await expect(late).rejects.toMatchObject({ code: 'SF_LAKE_CONFLICT' });
         expect(await runtime.lake.head(ref)).toEqual(current);

@@ -1,0 +1,270 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import { defineAsset, defineDefinitions, type ShopflowRuntime, sql } from '../../../framework/index.js';
+import { exampleDefinitions } from '../../fixtures/example-graph.js';
+import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
+import { type FaultyProxy, type ProxiedRequest, startFaultyProxy } from '../../support/faulty-proxy.js';
+import { TestLakes } from '../../support/test-lakes.js';
+
+const NOW = new Date('2024-01-04T12:00:00Z');
+const MiB = 1024 * 1024;
+const lakes = new TestLakes();
+let proxy: FaultyProxy;
+const cleanups: Array<() => Promise<void> | void> = [];
+
+beforeAll(async () => {
+  proxy = await startFaultyProxy((await lakes.s3()).endpoint);
+});
+afterEach(async () => {
+  proxy.reset();
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+afterAll(async () => {
+  await proxy.stop();
+  await lakes.stop();
+});
+
+/** A runtime on an S3 lake reached through the faulty proxy (or, with `direct`, without it). */
+async function open(
+  definitions = exampleDefinitions(),
+  options: { lake?: Record<string, unknown>; extra?: Record<string, unknown>; home?: string } = {},
+) {
+  let home = options.home;
+  if (!home) {
+    const temp = tempHome('shopflow-s3-lake-');
+    cleanups.push(temp.cleanup);
+    home = temp.home;
+  }
+  const lake =
+    options.lake ?? (await lakes.section('s3', home, { endpoint: proxy.endpoint, ...options.extra }));
+  const runtime = await openTestRuntime(definitions, home, { now: () => NOW, config: { lake } });
+  cleanups.push(() => runtime.close());
+  return { home, lake, runtime };
+}
+
+function prefixOf(lake: Record<string, unknown>): string {
+  return `/${lake.bucket}/${lake.prefix}`;
+}
+
+const isManifestPut = (folder: string) => (r: ProxiedRequest) =>
+  r.method === 'PUT' && r.path === `${folder}_manifest.json`;
+const isPartUpload = (r: ProxiedRequest) => r.method === 'PUT' && r.query.has('partNumber');
+
+/** Names of the objects in a partition folder, straight from the bucket. */
+async function objectsIn(runtime: ShopflowRuntime, assetKey: string, partitionKey: string | null) {
+  const swept = await runtime.lake.sweep(assetKey, { olderThanMs: -60_000, dryRun: true });
+  const folder = runtime.lake.locate({ assetKey, partitionKey });
+  const head = await runtime.lake.head({ assetKey, partitionKey });
+  const referenced = (head?.files ?? []).map((f) => f.name);
+  return {
+    referenced,
+    unreferenced: swept.removed.filter((l) => l.startsWith(folder)).map((l) => l.slice(folder.length)),
+  };
+}
+
+async function readAll(runtime: ShopflowRuntime, assetKey: string, partitionKey: string | null) {
+  const session = await runtime.engine.session();
+  try {
+    const ref = { assetKey, partitionKey };
+    const version = await runtime.lake.head(ref);
+    const files = await runtime.lake.readable(ref, version!.files, session);
+    return await session.query(
+      `select * from read_parquet([${files.map((f) => `'${f}'`).join(',')}]) order by all`,
+    );
+  } finally {
+    session.close();
+  }
+}
+
+/** About 8 MB of Parquet (hashes do not compress): more than one 5 MiB part. */
+const big = defineAsset({
+  key: 'big',
+  description: 'a table large enough for a multipart upload',
+  schema: z.object({ a: z.int(), b: z.int() }),
+  materialize: () =>
+    sql`select (hash(range) >> 1)::BIGINT as a, (hash(range + 1000000) >> 1)::BIGINT as b from range(500000)`,
+});
+
+describe('S3 lake through a faulty proxy', () => {
+  test('throttling, 5xx and resets during a multipart upload are retried; the partition commits whole', async () => {
+    const local = tempHome('shopflow-local-lake-');
+    cleanups.push(local.cleanup);
+    const reference = await openTestRuntime(defineDefinitions({ assets: [big] }), local.home);
+    cleanups.push(() => reference.close());
+    expect((await reference.execute(await reference.plan())).status).toBe('success');
+    const [expected] = await reference.store.listMaterializations({ assetKey: 'big', limit: 1 });
+
+    const { lake, runtime } = await open(defineDefinitions({ assets: [big] }), {
+      extra: { multipartThresholdBytes: MiB, partSizeBytes: 5 * MiB },
+    });
+    const folder = `${prefixOf(lake)}big/`;
+    proxy.addRule({ match: isPartUpload, action: 'slow-down', times: 1 });
+    proxy.addRule({ match: isPartUpload, action: { status: 500, code: 'InternalError' }, times: 1 });
+    proxy.addRule({ match: isPartUpload, action: 'drop', times: 1 });
+    proxy.addRule({ match: isManifestPut(folder), action: 'slow-down', times: 2 });
+    const result = await runtime.execute(await runtime.plan());
+    expect(result.status).toBe('success');
+    expect(
+      proxy.log
+        .filter(isPartUpload)
+        .map((r) => r.outcome)
+        .slice(0, 3),
+    ).toEqual(['slow-down', 'status-500', 'drop']);
+    expect(proxy.log.filter(isManifestPut(folder)).map((r) => r.outcome)).toEqual([
+      'slow-down',
+      'slow-down',
+      'forward',
+    ]);
+    const [written] = await runtime.store.listMaterializations({ assetKey: 'big', limit: 1 });
+    expect(written.dataVersion).toBe(expected.dataVersion);
+    expect(written.rowCount).toBe(500_000);
+    const { referenced } = await objectsIn(runtime, 'big', null);
+    expect(referenced).toHaveLength(1);
+    // A fresh machine (empty cache) reads the same bytes back.
+    const other = await open(defineDefinitions({ assets: [big] }), {
+      lake: { ...lake, cacheDir: undefined },
+    });
+    expect(await readAll(other.runtime, 'big', null)).toEqual(await readAll(reference, 'big', null));
+  });
+
+  test('a manifest PUT that fails leaves the previous version; its objects stay until a sweep or the next commit', async () => {
+    const { home, lake, runtime } = await open();
+    const only = { selection: 'readings', partitions: { keys: ['2024-01-02'] } };
+    expect((await runtime.execute(await runtime.plan(only))).status).toBe('success');
+    const ref = { assetKey: 'readings', partitionKey: '2024-01-02' };
+    const before = await runtime.lake.head(ref);
+    const rows = await readAll(runtime, 'readings', '2024-01-02');
+    const folder = `${prefixOf(lake)}readings/partition=2024-01-02/`;
+    proxy.addRule({ match: isManifestPut(folder), action: 'forbidden' });
+    const failed = await runtime.execute(await runtime.plan({ ...only, force: true }));
+    expect(failed.status).toBe('failed');
+    expect(failed.outcomes.get('readings[2024-01-02]')!.message).toMatch(
+      /access denied: PUT s3:\/\/lake\/.*_manifest\.json/,
+    );
+    proxy.reset();
+    expect(await runtime.lake.head(ref)).toEqual(before);
+    expect(await readAll(runtime, 'readings', '2024-01-02')).toEqual(rows);
+    // The failed step did not clean up after itself: its object is an orphan now.
+    const left = await objectsIn(runtime, 'readings', '2024-01-02');
+    expect(left.referenced).toEqual(before!.files.map((f) => f.name));
+    expect(left.unreferenced).toHaveLength(1);
+    expect(left.unreferenced[0]).toMatch(/^data-.*\.parquet$/);
+    // Within the grace period nothing goes; past it (here: any age) the sweep removes the orphan only.
+    expect((await runtime.lake.sweep('readings')).removed).toEqual([]);
+    const dry = await runtime.lake.sweep('readings', { olderThanMs: 0, dryRun: true });
+    expect(dry.removed).toEqual([runtime.lake.locate(ref, left.unreferenced[0])]);
+    expect((await objectsIn(runtime, 'readings', '2024-01-02')).unreferenced).toHaveLength(1);
+    await runtime.lake.sweep('readings', { olderThanMs: 0 });
+    expect((await objectsIn(runtime, 'readings', '2024-01-02')).unreferenced).toEqual([]);
+    expect(await readAll(runtime, 'readings', '2024-01-02')).toEqual(rows);
+
+    // With no grace period, the next commit of the partition removes what it no longer references.
+    proxy.addRule({ match: isManifestPut(folder), action: 'forbidden', times: 1 });
+    await runtime.execute(await runtime.plan({ ...only, force: true }));
+    expect((await objectsIn(runtime, 'readings', '2024-01-02')).unreferenced).toHaveLength(1);
+    const tidy = await open(exampleDefinitions({ readingScale: 3 }), {
+      home,
+      lake: { ...lake, orphanGraceMinutes: 0 },
+    });
+    expect((await tidy.runtime.execute(await tidy.runtime.plan({ ...only, force: true }))).status).toBe(
+      'success',
+    );
+    const after = await objectsIn(tidy.runtime, 'readings', '2024-01-02');
+    expect(after.unreferenced).toEqual([]);
+    expect(after.referenced).toHaveLength(1);
+  });
+
+  test('another writer that committed first (412) fails the step with SF_LAKE_CONFLICT and its version stays', async () => {
+    const { lake, runtime } = await open();
+    const only = { selection: 'stations' };
+    await runtime.execute(await runtime.plan(only));
+    const ref = { assetKey: 'stations', partitionKey: null };
+    const before = await runtime.lake.head(ref);
+    proxy.addRule({
+      match: isManifestPut(`${prefixOf(lake)}stations/`),
+      action: { status: 412, code: 'PreconditionFailed' },
+      times: 1,
+    });
+    const result = await runtime.execute(await runtime.plan({ ...only, force: true }));
+    expect(result.status).toBe('failed');
+    const [failure] = await runtime.store.listEvents({ runId: result.runId, types: ['step_failure'] });
+    expect(failure.data.code).toBe('SF_LAKE_CONFLICT');
+    expect(failure.message).toContain('another writer committed it first');
+    expect(await runtime.lake.head(ref)).toEqual(before);
+  });
+
+  test('a manifest PUT that landed but whose answer was lost is recognised when its retry gets 412', async () => {
+    const { lake, runtime } = await open();
+    const folder = `${prefixOf(lake)}stations/`;
+    await runtime.execute(await runtime.plan({ selection: 'stations' }));
+    proxy.reset();
+    proxy.addRule({ match: isManifestPut(folder), action: 'drop-response', times: 1 });
+    proxy.addRule({
+      match: isManifestPut(folder),
+      action: { status: 412, code: 'PreconditionFailed' },
+      times: 1,
+    });
+    const result = await runtime.execute(await runtime.plan({ selection: 'stations', force: true }));
+    expect(result.status).toBe('success');
+    expect(proxy.log.filter(isManifestPut(folder)).map((r) => r.outcome)).toEqual([
+      'drop-response',
+      'status-412',
+    ]);
+    const head = await runtime.lake.head({ assetKey: 'stations', partitionKey: null });
+    expect(head!.commitId).toContain(result.runId);
+  });
+
+  test('commits are conditional: If-None-Match for a new partition, If-Match with the ETag read before', async () => {
+    const { lake, runtime } = await open();
+    const folder = `${prefixOf(lake)}stations/`;
+    await runtime.execute(await runtime.plan({ selection: 'stations' }));
+    const first = await runtime.lake.head({ assetKey: 'stations', partitionKey: null });
+    await runtime.execute(await runtime.plan({ selection: 'stations', force: true }));
+    const puts = proxy.log.filter(isManifestPut(folder));
+    expect(puts.map((r) => r.headers['if-none-match'] ?? null)).toEqual(['*', null]);
+    expect(puts.map((r) => r.headers['if-match'] ?? null)).toEqual([null, `"${first!.token}"`]);
+  });
+
+  test('reads go through the read cache: one download per file, a reset download is retried', async () => {
+    const { lake, runtime } = await open();
+    await runtime.execute(await runtime.plan({ selection: 'readings' }));
+    proxy.reset();
+    const reader = await open(exampleDefinitions(), { lake: { ...lake, cacheDir: undefined } });
+    const isDataGet = (r: ProxiedRequest) => r.method === 'GET' && r.path.endsWith('.parquet');
+    proxy.addRule({ match: isDataGet, action: 'drop', times: 1 });
+    const first = await readAll(reader.runtime, 'readings', '2024-01-03');
+    expect(first).toHaveLength(72);
+    expect(proxy.log.filter(isDataGet).map((r) => r.outcome)).toEqual(['drop', 'forward']);
+    expect(await readAll(reader.runtime, 'readings', '2024-01-03')).toEqual(first);
+    expect(proxy.count(isDataGet)).toBe(2);
+  });
+
+  test('the read cache stays within its size limit, evicting the least recently used files', async () => {
+    const { lake, runtime } = await open();
+    await runtime.execute(await runtime.plan({ selection: 'readings' }));
+    const sizes = await Promise.all(
+      ['2024-01-01', '2024-01-02', '2024-01-03'].map(
+        async (day) => (await runtime.lake.head({ assetKey: 'readings', partitionKey: day }))!.files[0].size!,
+      ),
+    );
+    // Room for two of the three files.
+    const limitMb = (sizes[0] + sizes[1] + sizes[2] / 2) / MiB;
+    const reader = await open(exampleDefinitions(), {
+      lake: { ...lake, cacheDir: undefined, cacheSizeMb: limitMb },
+    });
+    const cache = (reader.runtime.lake as unknown as { cache: { usage(): { files: number; bytes: number } } })
+      .cache;
+    const isDataGet = (r: ProxiedRequest) => r.method === 'GET' && r.path.endsWith('.parquet');
+    proxy.reset();
+    for (const day of ['2024-01-01', '2024-01-02', '2024-01-03'])
+      await readAll(reader.runtime, 'readings', day);
+    expect(proxy.count(isDataGet)).toBe(3);
+    expect(cache.usage().files).toBe(2);
+    expect(cache.usage().bytes).toBeLessThanOrEqual(limitMb * MiB);
+    // The least recently used day (the first) was evicted: reading it downloads again, the others do not.
+    await readAll(reader.runtime, 'readings', '2024-01-03');
+    expect(proxy.count(isDataGet)).toBe(3);
+    await readAll(reader.runtime, 'readings', '2024-01-01');
+    expect(proxy.count(isDataGet)).toBe(4);
+  });
+});
