@@ -18,7 +18,14 @@ export interface ShopflowTestHome {
 }
 
 export function shopflowTestHome(
-  options: { scale?: number; defectRate?: number; seed?: number; objectStore?: Record<string, unknown> } = {},
+  options: {
+    scale?: number;
+    defectRate?: number;
+    seed?: number;
+    objectStore?: Record<string, unknown>;
+    /** The `lake` section (default: a local lake in the home). */
+    lake?: Record<string, unknown>;
+  } = {},
 ): ShopflowTestHome {
   const { home, cleanup } = tempHome('shopflow-pipeline-');
   // NOTE: the embedded PostgreSQL runs as `postgres` when tests run as root; it must reach the home.
@@ -31,6 +38,7 @@ export function shopflowTestHome(
       home,
       executor: { concurrency: 2, lockWaitSeconds: 10 },
       logging: { level: 'warn' },
+      ...(options.lake ? { lake: options.lake } : {}),
       data: { rawDir: join(home, 'raw'), logsDir: join(home, 'logs') },
       resources: {
         postgres: { mode: 'embedded' },
