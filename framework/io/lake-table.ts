@@ -3,9 +3,14 @@ import { writeFileSync } from 'node:fs';
 import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { quoteIdentifier, quoteLiteral, SqlQuery } from '../duckdb/sql-template.js';
-import { ShopflowError } from '../errors/error-catalog.js';
+import { isShopflowError, ShopflowError } from '../errors/error-catalog.js';
 import type { InputHandle, IoContext, IoTarget, ResolvedQuarantineRule, WriteResult } from './io-target.js';
-import type { LakeStaging, LakeStorage, PartitionRef } from './lake-storage/lake-storage.js';
+import type {
+  LakeStaging,
+  LakeStorage,
+  PartitionRef,
+  PartitionVersion,
+} from './lake-storage/lake-storage.js';
 import { mapLimited } from './map-limited.js';
 import { type ColumnInfo, schemaColumns } from './schema-columns.js';
 
@@ -177,6 +182,29 @@ async function sourceQuery(context: IoContext, output: unknown, staging: LakeSta
   );
 }
 
+/**
+ * The version a write starts from. A write that replaces the whole partition also starts over a
+ * damaged manifest (it needs none of the old files); an append cannot.
+ */
+async function headForWrite(
+  lake: LakeStorage,
+  ref: PartitionRef,
+  append: boolean,
+): Promise<PartitionVersion | undefined> {
+  try {
+    return await lake.head(ref);
+  } catch (error) {
+    const details = isShopflowError(error, 'SF_IO') ? error.details : undefined;
+    if (append || details?.damagedManifest !== true) throw error;
+    return {
+      files: [],
+      quarantine: null,
+      token: (details.token as string | undefined) ?? null,
+      commitId: null,
+    };
+  }
+}
+
 /** The readable files of the committed versions of `partitionKeys` (absent partitions add none). */
 async function committedFiles(
   context: IoContext,
@@ -260,7 +288,7 @@ export function lakeTable(
         }
         let { rowCount, version, columns } = await dataVersionOf(context.duckdb, tmpData);
         checkContract(context.assetKey, schemaColumns(context.schema), columns);
-        const base = await context.lake.head(ref);
+        const base = await headForWrite(context.lake, ref, append);
         if (append && base) {
           // NOTE: the version of an appended partition covers every file it will list.
           const previous = await context.lake.readable(ref, base.files, context.duckdb);

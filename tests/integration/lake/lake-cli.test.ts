@@ -59,57 +59,59 @@ for (const backend of LAKE_BACKENDS) {
     });
 
     test('SIGKILL in the middle of a write leaves the old version readable; a sweep removes the leftovers', async () => {
-      const before = await cli(['show', 'station_summary', '--format', 'json']);
+      // S3: a new version of readings[start] is uploaded, but the manifest PUT that would publish it
+      // never gets an answer. Local: station_summary is held inside its step.
+      const target = backend === 's3' ? ['readings', '--partition', start] : ['station_summary'];
+      const show = () => cli(['show', ...target, '--format', 'json']);
+      const before = await show();
       expect(before.code).toBe(0);
       const hold = join(home, 'hold');
       const isManifestPut = (r: ProxiedRequest) =>
-        r.method === 'PUT' && r.path.endsWith('/station_summary/_manifest.json');
-      const env: Record<string, string> = { EXAMPLE_OPTIONS_FILE: optionsFile };
+        r.method === 'PUT' && r.path.endsWith(`/readings/partition=${start}/_manifest.json`);
+      const killedOptions = join(home, 'killed-options.json');
+      writeFileSync(killedOptions, JSON.stringify({ start, readingScale: 2 }));
+      const env: Record<string, string> = { EXAMPLE_OPTIONS_FILE: killedOptions };
       if (backend === 's3') {
-        // The data is uploaded; the manifest PUT that would publish it never gets an answer.
         proxy.reset();
         proxy.addRule({ match: isManifestPut, action: 'stall' });
       } else {
         writeFileSync(hold, '');
         env.EXAMPLE_HOLD_FILE = hold;
       }
-      const child = spawnShopflow(
-        ['--config', config, 'materialize', 'station_summary', '--force', '--json'],
-        env,
-      );
+      const child = spawnShopflow(['--config', config, 'materialize', ...target, '--force', '--json'], env);
       let out = '';
       child.stdout!.on('data', (d) => {
         out += d;
       });
+      const closed = new Promise((resolve) => child.on('close', resolve));
+      const reached = () =>
+        backend === 's3' ? proxy.count(isManifestPut) > 0 : out.includes('"step_start"');
       const deadline = Date.now() + 60_000;
-      while (
-        Date.now() < deadline &&
-        !(backend === 's3' ? proxy.count(isManifestPut) > 0 : out.includes('"step_start"'))
-      ) {
+      while (Date.now() < deadline && child.exitCode === null && !reached()) {
         await new Promise((r) => setTimeout(r, 20));
       }
+      expect(reached()).toBe(true);
       child.kill('SIGKILL');
-      await new Promise((resolve) => child.on('close', resolve));
+      await closed;
       proxy.reset();
       rmSync(hold, { force: true });
 
-      const after = await cli(['show', 'station_summary', '--format', 'json']);
-      expect(after.stdout).toBe(before.stdout);
+      expect((await show()).stdout).toBe(before.stdout);
       const runId = jsonLines(out)[0].runId as string;
       const runs = jsonLines((await cli(['runs', '--json'])).stdout);
       expect(runs.find((r) => r.id === runId)!.status).toBe('failed');
       // S3: the killed write's object is an orphan, kept through the grace period, removed by a sweep.
-      const dry = jsonLines(
-        (await cli(['sweep', 'station_summary', '--older-than', '0', '--dry-run', '--json'])).stdout,
-      );
+      const asset = target[0];
+      const dry = jsonLines((await cli(['sweep', asset, '--older-than', '0', '--dry-run', '--json'])).stdout);
       expect(dry[0].files).toBe(backend === 's3' ? 1 : 0);
-      if (backend === 's3') expect(dry[0].removed[0]).toMatch(new RegExp(`station_summary/data-${runId}-`));
-      const graced = jsonLines((await cli(['sweep', 'station_summary', '--json'])).stdout);
+      if (backend === 's3')
+        expect(dry[0].removed[0]).toMatch(new RegExp(`/readings/partition=${start}/data-${runId}-`));
+      const graced = jsonLines((await cli(['sweep', asset, '--json'])).stdout);
       expect(graced[0].files).toBe(0);
-      const swept = await cli(['sweep', 'station_summary', '--older-than', '0']);
+      const swept = await cli(['sweep', asset, '--older-than', '0']);
       expect(swept.stdout).toContain(`removed ${backend === 's3' ? 1 : 0} unreferenced lake file`);
-      expect((await cli(['show', 'station_summary', '--format', 'json'])).stdout).toBe(before.stdout);
-      const again = await cli(['materialize', 'station_summary', '--json']);
+      expect((await show()).stdout).toBe(before.stdout);
+      const again = await cli(['materialize', asset, '--json']);
       expect(again.code, again.stderr).toBe(0);
     });
   });

@@ -252,7 +252,7 @@ for (const backend of LAKE_BACKENDS) {
       const seen: string[] = [];
       let done = false;
       const reader = async () => {
-        while (!done) {
+        while (!done || seen.length === 0) {
           await new Promise((resolve) => setImmediate(resolve));
           const reading = await runtime.engine.session();
           try {

@@ -1,3 +1,4 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { defineAsset, defineDefinitions, type ShopflowRuntime, sql } from '../../../framework/index.js';
@@ -5,6 +6,7 @@ import { exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 import { type FaultyProxy, type ProxiedRequest, startFaultyProxy } from '../../support/faulty-proxy.js';
 import { TestLakes } from '../../support/test-lakes.js';
+import { TEST_S3_CREDENTIALS } from '../../support/test-s3.js';
 
 const NOW = new Date('2024-01-04T12:00:00Z');
 const MiB = 1024 * 1024;
@@ -45,6 +47,8 @@ async function open(
 function prefixOf(lake: Record<string, unknown>): string {
   return `/${lake.bucket}/${lake.prefix}`;
 }
+
+const DAY = { selection: 'readings', partitions: { keys: ['2024-01-02'] } };
 
 const isManifestPut = (folder: string) => (r: ProxiedRequest) =>
   r.method === 'PUT' && r.path === `${folder}_manifest.json`;
@@ -128,9 +132,11 @@ describe('S3 lake through a faulty proxy', () => {
   });
 
   test('a manifest PUT that fails leaves the previous version; its objects stay until a sweep or the next commit', async () => {
-    const { home, lake, runtime } = await open();
-    const only = { selection: 'readings', partitions: { keys: ['2024-01-02'] } };
-    expect((await runtime.execute(await runtime.plan(only))).status).toBe('success');
+    const { home, lake, runtime: first } = await open();
+    const only = DAY;
+    expect((await first.execute(await first.plan(only))).status).toBe('success');
+    // The failing writes produce other data than what is committed.
+    const { runtime } = await open(exampleDefinitions({ readingScale: 2 }), { home, lake });
     const ref = { assetKey: 'readings', partitionKey: '2024-01-02' };
     const before = await runtime.lake.head(ref);
     const rows = await readAll(runtime, 'readings', '2024-01-02');
@@ -175,28 +181,28 @@ describe('S3 lake through a faulty proxy', () => {
   });
 
   test('another writer that committed first (412) fails the step with SF_LAKE_CONFLICT and its version stays', async () => {
-    const { lake, runtime } = await open();
-    const only = { selection: 'stations' };
-    await runtime.execute(await runtime.plan(only));
-    const ref = { assetKey: 'stations', partitionKey: null };
+    const { home, lake, runtime } = await open();
+    await runtime.execute(await runtime.plan(DAY));
+    const ref = { assetKey: 'readings', partitionKey: '2024-01-02' };
     const before = await runtime.lake.head(ref);
     proxy.addRule({
-      match: isManifestPut(`${prefixOf(lake)}stations/`),
+      match: isManifestPut(`${prefixOf(lake)}readings/partition=2024-01-02/`),
       action: { status: 412, code: 'PreconditionFailed' },
       times: 1,
     });
-    const result = await runtime.execute(await runtime.plan({ ...only, force: true }));
+    const other = await open(exampleDefinitions({ readingScale: 2 }), { home, lake });
+    const result = await other.runtime.execute(await other.runtime.plan({ ...DAY, force: true }));
     expect(result.status).toBe('failed');
-    const [failure] = await runtime.store.listEvents({ runId: result.runId, types: ['step_failure'] });
+    const [failure] = await other.runtime.store.listEvents({ runId: result.runId, types: ['step_failure'] });
     expect(failure.data.code).toBe('SF_LAKE_CONFLICT');
     expect(failure.message).toContain('another writer committed it first');
     expect(await runtime.lake.head(ref)).toEqual(before);
   });
 
   test('a manifest PUT that landed but whose answer was lost is recognised when its retry gets 412', async () => {
-    const { lake, runtime } = await open();
-    const folder = `${prefixOf(lake)}stations/`;
-    await runtime.execute(await runtime.plan({ selection: 'stations' }));
+    const { home, lake, runtime } = await open();
+    const folder = `${prefixOf(lake)}readings/partition=2024-01-02/`;
+    await runtime.execute(await runtime.plan(DAY));
     proxy.reset();
     proxy.addRule({ match: isManifestPut(folder), action: 'drop-response', times: 1 });
     proxy.addRule({
@@ -204,25 +210,57 @@ describe('S3 lake through a faulty proxy', () => {
       action: { status: 412, code: 'PreconditionFailed' },
       times: 1,
     });
-    const result = await runtime.execute(await runtime.plan({ selection: 'stations', force: true }));
+    const other = await open(exampleDefinitions({ readingScale: 2 }), { home, lake });
+    const result = await other.runtime.execute(await other.runtime.plan({ ...DAY, force: true }));
     expect(result.status).toBe('success');
     expect(proxy.log.filter(isManifestPut(folder)).map((r) => r.outcome)).toEqual([
       'drop-response',
       'status-412',
     ]);
-    const head = await runtime.lake.head({ assetKey: 'stations', partitionKey: null });
+    const head = await runtime.lake.head({ assetKey: 'readings', partitionKey: '2024-01-02' });
     expect(head!.commitId).toContain(result.runId);
   });
 
   test('commits are conditional: If-None-Match for a new partition, If-Match with the ETag read before', async () => {
-    const { lake, runtime } = await open();
-    const folder = `${prefixOf(lake)}stations/`;
-    await runtime.execute(await runtime.plan({ selection: 'stations' }));
-    const first = await runtime.lake.head({ assetKey: 'stations', partitionKey: null });
-    await runtime.execute(await runtime.plan({ selection: 'stations', force: true }));
+    const { home, lake, runtime } = await open();
+    const folder = `${prefixOf(lake)}readings/partition=2024-01-02/`;
+    await runtime.execute(await runtime.plan(DAY));
+    const first = await runtime.lake.head({ assetKey: 'readings', partitionKey: '2024-01-02' });
+    const other = await open(exampleDefinitions({ readingScale: 2 }), { home, lake });
+    await other.runtime.execute(await other.runtime.plan({ ...DAY, force: true }));
+    // The same bytes again publish nothing: the committed version already is the new one.
+    await other.runtime.execute(await other.runtime.plan({ ...DAY, force: true }));
     const puts = proxy.log.filter(isManifestPut(folder));
     expect(puts.map((r) => r.headers['if-none-match'] ?? null)).toEqual(['*', null]);
     expect(puts.map((r) => r.headers['if-match'] ?? null)).toEqual([null, `"${first!.token}"`]);
+  });
+
+  test('a damaged manifest is an SF_IO error naming the object and the fix', async () => {
+    const { lake, runtime } = await open();
+    await runtime.execute(await runtime.plan(DAY));
+    const client = new S3Client({
+      endpoint: String(lake.endpoint),
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { ...TEST_S3_CREDENTIALS },
+    });
+    cleanups.push(() => client.destroy());
+    const key = `${lake.prefix}readings/partition=2024-01-02/_manifest.json`;
+    await client.send(
+      new PutObjectCommand({ Bucket: String(lake.bucket), Key: key, Body: '{"format": "x"}' }),
+    );
+    await expect(
+      runtime.lake.head({ assetKey: 'readings', partitionKey: '2024-01-02' }),
+    ).rejects.toMatchObject({
+      code: 'SF_IO',
+      message: expect.stringMatching(
+        /the partition manifest s3:\/\/lake\/.*_manifest\.json is invalid at `format`.*re-materialize the partition/,
+      ),
+    });
+    // Re-materializing replaces the whole partition, so it commits over the damaged manifest.
+    const result = await runtime.execute(await runtime.plan({ ...DAY, force: true }));
+    expect(result.status).toBe('success');
+    expect(await readAll(runtime, 'readings', '2024-01-02')).toHaveLength(72);
   });
 
   test('reads go through the read cache: one download per file, a reset download is retried', async () => {

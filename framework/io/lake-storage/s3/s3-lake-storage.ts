@@ -39,6 +39,8 @@ const MiB = 1024 * 1024;
 const PARQUET = 'application/vnd.apache.parquet';
 /** Downloads (or uploads) of one step in flight at once. */
 const TRANSFERS = 8;
+/** Reads of a manifest that does not parse before it counts as damaged. */
+const MANIFEST_READS = 5;
 /** Refresh the direct-read secret this long before the credentials expire. */
 const CREDENTIALS_MARGIN_MS = 5 * 60_000;
 
@@ -148,10 +150,32 @@ export class S3LakeStorage implements LakeStorage {
   }
 
   async head(ref: PartitionRef): Promise<PartitionVersion | undefined> {
-    const key = `${partitionFolder(ref)}${MANIFEST_NAME}`;
-    const found = await this.driver.readTagged(key);
-    if (!found) return undefined;
-    return versionOf(parseManifest(found.body, this.driver.locate(key)), found.etag ?? null);
+    const found = await this.readManifest(`${partitionFolder(ref)}${MANIFEST_NAME}`);
+    return found ? versionOf(found.manifest, found.etag ?? null) : undefined;
+  }
+
+  /**
+   * Reads and parses a manifest. S3 never shows a PUT before it completes, but some S3-compatible
+   * servers do (s3rver writes objects in place): a manifest that does not parse is read again a few
+   * times before it counts as damaged.
+   */
+  private async readManifest(
+    key: string,
+  ): Promise<{ manifest: PartitionManifest; etag?: string } | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const found = await this.driver.readTagged(key);
+      if (!found) return undefined;
+      try {
+        return { manifest: parseManifest(found.body, this.driver.locate(key)), etag: found.etag };
+      } catch (error) {
+        if (attempt >= MANIFEST_READS) {
+          // NOTE: the ETag lets a write that replaces the whole partition commit over the damage.
+          Object.assign((error as ShopflowError).details ?? {}, { damagedManifest: true, token: found.etag });
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      }
+    }
   }
 
   /** The read path this process uses (resolved on the first read). */
@@ -221,14 +245,13 @@ export class S3LakeStorage implements LakeStorage {
     this.credentialsExpireAt = credentials.expiration ? credentials.expiration.getTime() : null;
   }
 
-  private async upload(ref: PartitionRef, name: string, file: string): Promise<LakeFile> {
-    const { sha256, size } = await hashStream(createReadStream(file));
+  private async upload(ref: PartitionRef, staged: StagedFile): Promise<LakeFile> {
     await this.driver.write(
-      `${partitionFolder(ref)}${name}`,
-      { sha256, size, file, owned: false, dispose: async () => {} },
-      { contentType: PARQUET, metadata: { sha256 } },
+      `${partitionFolder(ref)}${staged.name}`,
+      { sha256: staged.sha256, size: staged.size, file: staged.file, owned: false, dispose: async () => {} },
+      { contentType: PARQUET, metadata: { sha256: staged.sha256 } },
     );
-    return { name, sha256, size };
+    return { name: staged.name, sha256: staged.sha256, size: staged.size };
   }
 
   async commit(ref: PartitionRef, request: CommitRequest): Promise<PartitionVersion> {
@@ -243,11 +266,24 @@ export class S3LakeStorage implements LakeStorage {
       }
     }
     const stem = change.kind === 'append' ? 'part' : change.kind === 'compact' ? 'compacted' : 'data';
-    const uploads: Array<[string, string]> = [[`${stem}-${commitId}.parquet`, change.file]];
-    if (typeof request.quarantine === 'string') {
-      uploads.push([`quarantine-${commitId}.parquet`, request.quarantine]);
+    const data = await stagedFile(`${stem}-${commitId}.parquet`, change.file);
+    const quarantine =
+      typeof request.quarantine === 'string'
+        ? await stagedFile(`quarantine-${commitId}.parquet`, request.quarantine)
+        : undefined;
+    const keptQuarantine =
+      request.quarantine === undefined ? (base?.quarantine ?? null) : (quarantine ?? null);
+    if (
+      change.kind === 'replace' &&
+      base?.files.length === 1 &&
+      base.files[0].sha256 === data.sha256 &&
+      (keptQuarantine?.sha256 ?? null) === (base.quarantine?.sha256 ?? null)
+    ) {
+      // NOTE: the same bytes again (a forced re-run): the committed version already is the new one.
+      return base;
     }
-    const [data, quarantine] = await mapLimited(uploads, 2, ([name, file]) => this.upload(ref, name, file));
+    const uploads = quarantine ? [data, quarantine] : [data];
+    await mapLimited(uploads, 2, (staged) => this.upload(ref, staged));
     const manifest: Omit<PartitionManifest, 'format'> = {
       commitId,
       runId: request.runId,
@@ -258,9 +294,9 @@ export class S3LakeStorage implements LakeStorage {
           ? base?.quarantine
             ? asManifestFile(base.quarantine)
             : null
-          : request.quarantine === null
-            ? null
-            : asManifestFile(quarantine),
+          : quarantine
+            ? asManifestFile(quarantine)
+            : null,
       ...(request.dataVersion === undefined ? {} : { dataVersion: request.dataVersion }),
       ...(request.rowCount === undefined ? {} : { rowCount: request.rowCount }),
     };
@@ -276,10 +312,7 @@ export class S3LakeStorage implements LakeStorage {
     const token = await this.publish(ref, manifest, base);
     // NOTE: the new files go into the read cache, so checks and downstream steps on this machine
     // read them without downloading.
-    for (const [i, [, file]] of uploads.entries()) {
-      const uploaded = i === 0 ? data : quarantine;
-      if (uploaded?.sha256) this.cache.add(uploaded.sha256, file);
-    }
+    for (const staged of uploads) this.cache.add(staged.sha256, staged.file);
     await this.housekeep(ref, manifest).catch((error) =>
       this.options.log?.warn(
         { partition: this.locate(ref), err: error },
@@ -348,10 +381,9 @@ export class S3LakeStorage implements LakeStorage {
     const runMarks = options.runIds?.map((id) => `-${safeName(id)}-`);
     for (const [folder, objects] of byFolder) {
       const manifestKey = `${folder}${MANIFEST_NAME}`;
-      const found = objects.some((o) => o.path === manifestKey)
-        ? await this.driver.readTagged(manifestKey)
+      const manifest = objects.some((o) => o.path === manifestKey)
+        ? (await this.readManifest(manifestKey))?.manifest
         : undefined;
-      const manifest = found ? parseManifest(found.body, this.driver.locate(manifestKey)) : undefined;
       const keep = new Set([MANIFEST_NAME, ...(manifest?.files ?? []).map((f) => f.name)]);
       if (manifest?.quarantine) keep.add(manifest.quarantine.name);
       for (const object of objects) {
@@ -369,6 +401,18 @@ export class S3LakeStorage implements LakeStorage {
   async close(): Promise<void> {
     await this.driver.close();
   }
+}
+
+/** A staged local file about to be uploaded under `name`. */
+interface StagedFile {
+  name: string;
+  file: string;
+  sha256: string;
+  size: number;
+}
+
+async function stagedFile(name: string, file: string): Promise<StagedFile> {
+  return { name, file, ...(await hashStream(createReadStream(file))) };
 }
 
 function asManifestFile(file: LakeFile | undefined): { name: string; sha256: string; size: number } {

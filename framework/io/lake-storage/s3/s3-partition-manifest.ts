@@ -40,6 +40,7 @@ export function parseManifest(bytes: Buffer, location: string): PartitionManifes
     throw new ShopflowError('SF_IO', `the partition manifest ${location} is not JSON`, {
       cause: error,
       hint: 're-materialize the partition (the manifest is rewritten by every commit)',
+      details: {},
     });
   }
   const parsed = ManifestSchema.safeParse(json);
@@ -48,7 +49,7 @@ export function parseManifest(bytes: Buffer, location: string): PartitionManifes
     throw new ShopflowError(
       'SF_IO',
       `the partition manifest ${location} is invalid at \`${issue.path.join('.') || '(root)'}\`: ${issue.message}`,
-      { hint: 're-materialize the partition (the manifest is rewritten by every commit)' },
+      { hint: 're-materialize the partition (the manifest is rewritten by every commit)', details: {} },
     );
   }
   return parsed.data;
