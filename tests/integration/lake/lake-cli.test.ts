@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
@@ -111,8 +111,14 @@ for (const backend of LAKE_BACKENDS) {
       const swept = await cli(['sweep', asset, '--older-than', '0']);
       expect(swept.stdout).toContain(`removed ${backend === 's3' ? 1 : 0} unreferenced lake file`);
       expect((await show()).stdout).toBe(before.stdout);
+      const staging = join(home, 'tmp', 'lake-staging');
+      const killedStaging = () =>
+        existsSync(staging) ? readdirSync(staging).filter((n) => n.startsWith(`${child.pid}-`)) : [];
+      expect(killedStaging()).toHaveLength(backend === 's3' ? 1 : 0);
       const again = await cli(['materialize', asset, '--json']);
       expect(again.code, again.stderr).toBe(0);
+      // The next write on this machine removes the staging files the killed process left.
+      expect(killedStaging()).toEqual([]);
     });
   });
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdirSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { DuckDbSession } from '../../../duckdb/duckdb-session.js';
@@ -92,6 +92,7 @@ export class S3LakeStorage implements LakeStorage {
   private readonly leases = new WeakMap<DuckDbSession, CacheLease>();
   private readPath?: Promise<LakeReadPath>;
   private credentialsExpireAt: number | null = null;
+  private stagingSwept = false;
   private readonly client: ReturnType<typeof createS3Client>;
 
   constructor(
@@ -140,7 +141,11 @@ export class S3LakeStorage implements LakeStorage {
   }
 
   async stage(_ref: PartitionRef, runId: string): Promise<LakeStaging> {
-    const dir = join(this.stagingRoot, `${safeName(runId)}-${randomBytes(6).toString('hex')}`);
+    if (!this.stagingSwept) {
+      this.stagingSwept = true;
+      removeStagingOfDeadProcesses(this.stagingRoot);
+    }
+    const dir = join(this.stagingRoot, `${process.pid}-${safeName(runId)}-${randomBytes(6).toString('hex')}`);
     mkdirSync(dir, { recursive: true });
     let n = 0;
     return {
@@ -400,6 +405,21 @@ export class S3LakeStorage implements LakeStorage {
 
   async close(): Promise<void> {
     await this.driver.close();
+  }
+}
+
+/** Removes the staging folders that processes which died (killed mid-write) left under `root`. */
+function removeStagingOfDeadProcesses(root: string): void {
+  if (!existsSync(root)) return;
+  for (const name of readdirSync(root)) {
+    const pid = Number(name.split('-')[0]);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH')
+        rmSync(join(root, name), { recursive: true, force: true });
+    }
   }
 }
 
