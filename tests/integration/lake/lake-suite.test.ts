@@ -10,7 +10,7 @@ import {
   type ShopflowRuntime,
   sql,
 } from '../../../framework/index.js';
-import { type ExampleOptions, exampleDefinitions } from '../../fixtures/example-graph.js';
+import { exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 import { LAKE_BACKENDS, type LakeBackend, TestLakes } from '../../support/test-lakes.js';
 
