@@ -46,6 +46,11 @@ export interface IoContext {
   resource<T>(definition: ResourceDefinition<T>): Promise<T>;
   /** Row-level rules to apply while writing (only targets that support quarantine use them). */
   quarantine: ResolvedQuarantineRule[];
+  /**
+   * The data versions the instance store records for partitions about to be read (by partition
+   * key); a target may use them to skip looking a partition up again when it knows that version.
+   */
+  dataVersions?: ReadonlyMap<string | null, string>;
 }
 
 export interface WriteResult {

@@ -213,7 +213,7 @@ async function committedFiles(
 ): Promise<string[]> {
   const perPartition = await mapLimited(partitionKeys, LOOKUPS, async (partitionKey) => {
     const ref = { assetKey: context.assetKey, partitionKey };
-    const version = await context.lake.head(ref);
+    const version = await context.lake.head(ref, { dataVersion: context.dataVersions?.get(partitionKey) });
     if (!version) return [];
     const files = which === 'data' ? version.files : version.quarantine ? [version.quarantine] : [];
     return await context.lake.readable(ref, files, context.duckdb);

@@ -94,8 +94,12 @@ export interface LakeStorage {
   locate(ref: PartitionRef, fileName?: string): string;
   /** Local files for a write to prepare; the caller disposes them. */
   stage(ref: PartitionRef, runId: string): Promise<LakeStaging>;
-  /** The committed version of a partition, or undefined when it was never written. */
-  head(ref: PartitionRef): Promise<PartitionVersion | undefined>;
+  /**
+   * The committed version of a partition, or undefined when it was never written. With
+   * `dataVersion` (the version the instance store records), a backend may answer from a version
+   * with that data version it saw recently, without looking again; never pass it for a write.
+   */
+  head(ref: PartitionRef, options?: { dataVersion?: string }): Promise<PartitionVersion | undefined>;
   /**
    * Paths (or URLs) DuckDB can read for `files` of a committed version. They stay readable until
    * `session` closes, whatever is committed or evicted meanwhile.

@@ -263,6 +263,27 @@ describe('S3 lake through a faulty proxy', () => {
     expect(await readAll(runtime, 'readings', '2024-01-02')).toHaveLength(72);
   });
 
+  test('a step reads what this process just committed without asking for the manifest again, unless it changed', async () => {
+    const { home, lake, runtime } = await open();
+    const folder = `${prefixOf(lake)}readings/partition=2024-01-02/`;
+    const isManifestGet = (r: ProxiedRequest) => r.method === 'GET' && r.path === `${folder}_manifest.json`;
+    const stats = { selection: 'daily_stats', partitions: { keys: ['2024-01-02'] } };
+    await runtime.execute(await runtime.plan(DAY));
+    proxy.reset();
+    expect((await runtime.execute(await runtime.plan(stats))).status).toBe('success');
+    expect(proxy.count(isManifestGet)).toBe(0);
+    // Another process rewrites readings with other data: the recorded data version no longer
+    // matches what this process saw, so it reads the manifest again and gets the new rows.
+    const other = await open(exampleDefinitions({ readingScale: 2 }), { home, lake });
+    await other.runtime.execute(await other.runtime.plan({ ...DAY, force: true }));
+    const maxBefore = (await readAll(runtime, 'daily_stats', '2024-01-02')).map((r) => Number(r.max_t));
+    proxy.reset();
+    expect((await runtime.execute(await runtime.plan({ ...stats, force: true }))).status).toBe('success');
+    expect(proxy.count(isManifestGet)).toBe(1);
+    const maxAfter = (await readAll(runtime, 'daily_stats', '2024-01-02')).map((r) => Number(r.max_t));
+    expect(maxAfter).toEqual(maxBefore.map((t) => t * 2));
+  });
+
   test('reads go through the read cache: one download per file, a reset download is retried', async () => {
     const { lake, runtime } = await open();
     await runtime.execute(await runtime.plan({ selection: 'readings' }));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { DuckDbSession } from '../../../duckdb/duckdb-session.js';
 import { ShopflowError } from '../../../errors/error-catalog.js';
 import { DEFAULT_RETRY_POLICY } from '../../blob/retry-policy.js';
@@ -20,7 +21,7 @@ import type {
   SweepOptions,
   SweepResult,
 } from '../lake-storage.js';
-import type { S3LakeConfig } from './s3-lake-config.js';
+import { type S3LakeConfig, S3LakeConfigSchema } from './s3-lake-config.js';
 import {
   MANIFEST_NAME,
   type PartitionManifest,
@@ -39,6 +40,8 @@ const MiB = 1024 * 1024;
 const PARQUET = 'application/vnd.apache.parquet';
 /** Downloads (or uploads) of one step in flight at once. */
 const TRANSFERS = 8;
+/** Partition versions remembered for reads that know the data version they expect. */
+const RECENT_VERSIONS = 20_000;
 /** Reads of a manifest that does not parse before it counts as damaged. */
 const MANIFEST_READS = 5;
 /** Refresh the direct-read secret this long before the credentials expire. */
@@ -93,6 +96,7 @@ export class S3LakeStorage implements LakeStorage {
   private readPath?: Promise<LakeReadPath>;
   private credentialsExpireAt: number | null = null;
   private stagingSwept = false;
+  private readonly recent = new Map<string, { version: PartitionVersion; dataVersion: string; at: number }>();
   private readonly client: ReturnType<typeof createS3Client>;
 
   constructor(
@@ -154,9 +158,33 @@ export class S3LakeStorage implements LakeStorage {
     };
   }
 
-  async head(ref: PartitionRef): Promise<PartitionVersion | undefined> {
-    const found = await this.readManifest(`${partitionFolder(ref)}${MANIFEST_NAME}`);
-    return found ? versionOf(found.manifest, found.etag ?? null) : undefined;
+  async head(
+    ref: PartitionRef,
+    options: { dataVersion?: string } = {},
+  ): Promise<PartitionVersion | undefined> {
+    const folder = partitionFolder(ref);
+    if (options.dataVersion !== undefined) {
+      const recent = this.recent.get(folder);
+      // NOTE: a version seen less than half the grace period ago still has every object it lists
+      // (nothing is removed before it has been unreferenced for the whole grace period), and the
+      // same data version means the same rows: reading it is reading what the store records.
+      if (recent && recent.dataVersion === options.dataVersion && this.now() - recent.at < this.graceMs / 2) {
+        return recent.version;
+      }
+    }
+    const found = await this.readManifest(`${folder}${MANIFEST_NAME}`);
+    if (!found) return undefined;
+    const version = versionOf(found.manifest, found.etag ?? null);
+    this.remember(folder, version, found.manifest.dataVersion);
+    return version;
+  }
+
+  /** Keeps the last version seen of a partition (bounded, oldest first out). */
+  private remember(folder: string, version: PartitionVersion, dataVersion: string | undefined): void {
+    this.recent.delete(folder);
+    if (dataVersion === undefined) return;
+    this.recent.set(folder, { version, dataVersion, at: this.now() });
+    if (this.recent.size > RECENT_VERSIONS) this.recent.delete(this.recent.keys().next().value!);
   }
 
   /**
@@ -285,6 +313,7 @@ export class S3LakeStorage implements LakeStorage {
       (keptQuarantine?.sha256 ?? null) === (base.quarantine?.sha256 ?? null)
     ) {
       // NOTE: the same bytes again (a forced re-run): the committed version already is the new one.
+      this.remember(partitionFolder(ref), base, request.dataVersion);
       return base;
     }
     const uploads = quarantine ? [data, quarantine] : [data];
@@ -315,16 +344,25 @@ export class S3LakeStorage implements LakeStorage {
       );
     }
     const token = await this.publish(ref, manifest, base);
+    const version = versionOf(
+      { format: 'shopflow-lake-partition/1', ...manifest } as PartitionManifest,
+      token,
+    );
+    this.remember(partitionFolder(ref), version, manifest.dataVersion);
     // NOTE: the new files go into the read cache, so checks and downstream steps on this machine
     // read them without downloading.
     for (const staged of uploads) this.cache.add(staged.sha256, staged.file);
-    await this.housekeep(ref, manifest).catch((error) =>
-      this.options.log?.warn(
-        { partition: this.locate(ref), err: error },
-        'lake housekeeping failed; `shopflow sweep` removes the leftovers later',
-      ),
-    );
-    return versionOf({ format: 'shopflow-lake-partition/1', ...manifest } as PartitionManifest, token);
+    // NOTE: only a partition that had a version can hold superseded files; leftovers of failed
+    // first writes are for `sweep`.
+    if (base) {
+      await this.housekeep(ref, manifest).catch((error) =>
+        this.options.log?.warn(
+          { partition: this.locate(ref), err: error },
+          'lake housekeeping failed; `shopflow sweep` removes the leftovers later',
+        ),
+      );
+    }
+    return version;
   }
 
   /** Writes the manifest last, in one PUT, conditional on the version the write started from. */
@@ -444,10 +482,22 @@ function asManifestFile(file: LakeFile | undefined): { name: string; sha256: str
   return { name: file.name, sha256: file.sha256, size: file.size };
 }
 
-/** Creates the S3 lake of a config (see {@link S3LakeStorage}). */
+/**
+ * Creates the S3 lake of a config (see {@link S3LakeStorage}). The section is validated again, so a
+ * config built in code gets the same defaults and errors as one read from a file.
+ */
 export function createS3LakeStorage(
-  config: S3LakeConfig,
+  config: z.input<typeof S3LakeConfigSchema>,
   options: { home: string; log?: Logger; now?: () => number },
 ): S3LakeStorage {
-  return new S3LakeStorage(config, options);
+  const parsed = S3LakeConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ShopflowError(
+      'SF_CONFIG_INVALID',
+      `config field \`lake.${issue.path.join('.')}\` is invalid: ${issue.message}`,
+      { hint: 'fix the `lake` section of the config' },
+    );
+  }
+  return new S3LakeStorage(parsed.data, options);
 }
