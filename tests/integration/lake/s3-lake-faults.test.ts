@@ -1,7 +1,15 @@
+import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { defineAsset, defineDefinitions, type ShopflowRuntime, sql } from '../../../framework/index.js';
+import { DuckDbEngine } from '../../../framework/duckdb/duckdb-session.js';
+import {
+  createS3LakeStorage,
+  defineAsset,
+  defineDefinitions,
+  type ShopflowRuntime,
+  sql,
+} from '../../../framework/index.js';
 import { exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 import { type FaultyProxy, type ProxiedRequest, startFaultyProxy } from '../../support/faulty-proxy.js';
@@ -325,5 +333,63 @@ describe('S3 lake through a faulty proxy', () => {
     expect(proxy.count(isDataGet)).toBe(3);
     await readAll(reader.runtime, 'readings', '2024-01-01');
     expect(proxy.count(isDataGet)).toBe(4);
+  });
+});
+
+describe('S3 lake housekeeping', () => {
+  test('a replaced version stays readable through the grace period, however old its files are', async () => {
+    const temp = tempHome('shopflow-s3-retire-');
+    cleanups.push(temp.cleanup);
+    const section = await lakes.section('s3', temp.home, { orphanGraceMinutes: 60 });
+    let clock = Date.now();
+    const lake = createS3LakeStorage(section as Parameters<typeof createS3LakeStorage>[0], {
+      home: temp.home,
+      now: () => clock,
+    });
+    cleanups.push(() => lake.close());
+    const engine = new DuckDbEngine();
+    cleanups.push(() => engine.close());
+    const session = await engine.session();
+    cleanups.push(() => session.close());
+    const ref = { assetKey: 'notes', partitionKey: null };
+    const commit = async (value: number) => {
+      const staging = await lake.stage(ref, `run-${value}`);
+      try {
+        const file = staging.path('.parquet');
+        await session.run(`copy (select ${value}::INTEGER as v) to '${file}' (format parquet)`);
+        return await lake.commit(ref, {
+          runId: `run-${value}`,
+          data: { kind: 'replace', file },
+          base: await lake.head(ref),
+        });
+      } finally {
+        await staging.dispose();
+      }
+    };
+    const first = await commit(1);
+    // Two hours later its file is old; a reader takes the version just before it is replaced.
+    clock += 2 * 3_600_000;
+    const read = await lake.head(ref);
+    await commit(2);
+    const objects = async () =>
+      (await lake.sweep('notes', { olderThanMs: -3_600_000, dryRun: true })).removed;
+    expect(await objects()).toEqual([lake.locate(ref, first.files[0].name)]);
+    // Housekeeping and a sweep within the grace period keep it: the reader still gets its rows.
+    expect((await lake.sweep('notes')).removed).toEqual([]);
+    const reader = await engine.session();
+    cleanups.push(() => reader.close());
+    const elsewhere = createS3LakeStorage(
+      { ...(section as Parameters<typeof createS3LakeStorage>[0]), cacheDir: join(temp.home, 'other-cache') },
+      { home: temp.home },
+    );
+    cleanups.push(() => elsewhere.close());
+    const files = await elsewhere.readable(ref, read!.files, reader);
+    expect(await reader.query(`select v from read_parquet('${files[0]}')`)).toEqual([{ v: 1 }]);
+    // Once the grace period has passed since it was replaced, the next commit removes it.
+    clock += 3_600_000 + 1000;
+    await commit(3);
+    const left = await objects();
+    expect(left).toHaveLength(1);
+    expect(left[0]).not.toBe(lake.locate(ref, first.files[0].name));
   });
 });

@@ -27,6 +27,7 @@ import {
   type PartitionManifest,
   parseManifest,
   serializeManifest,
+  unreferencedObjects,
 } from './s3-partition-manifest.js';
 import {
   chooseReadPath,
@@ -63,7 +64,13 @@ function safeName(runId: string): string {
 }
 
 function versionOf(manifest: PartitionManifest, token: string | null): PartitionVersion {
-  return { files: manifest.files, quarantine: manifest.quarantine, token, commitId: manifest.commitId };
+  return {
+    files: manifest.files,
+    quarantine: manifest.quarantine,
+    token,
+    commitId: manifest.commitId,
+    retired: manifest.retired,
+  };
 }
 
 /**
@@ -333,7 +340,14 @@ export class S3LakeStorage implements LakeStorage {
             : null,
       ...(request.dataVersion === undefined ? {} : { dataVersion: request.dataVersion }),
       ...(request.rowCount === undefined ? {} : { rowCount: request.rowCount }),
+      retired: [],
     };
+    manifest.retired = retiredAfter(
+      base,
+      manifest,
+      new Date(this.now()).toISOString(),
+      this.now() - this.graceMs,
+    );
     if (this.graceMs > 0 && this.now() - started > this.graceMs / 2) {
       // NOTE: housekeeping removes unreferenced objects older than the grace period; a write this
       // slow could publish objects that are already being removed.
@@ -398,26 +412,27 @@ export class S3LakeStorage implements LakeStorage {
     });
   }
 
-  /** After a commit: removes the partition's unreferenced objects that are older than the grace period. */
+  /** After a commit: removes what the partition's folder holds that may go (see {@link unreferencedObjects}). */
   private async housekeep(ref: PartitionRef, manifest: Omit<PartitionManifest, 'format'>): Promise<void> {
-    const keep = new Set([MANIFEST_NAME, ...manifest.files.map((f) => f.name)]);
-    if (manifest.quarantine) keep.add(manifest.quarantine.name);
-    const cutoff = this.now() - this.graceMs;
     const folder = partitionFolder(ref);
-    for await (const object of this.driver.list(folder)) {
-      const name = object.path.slice(folder.length);
-      if (name.includes('/') || keep.has(name) || object.lastModified.getTime() > cutoff) continue;
+    const objects: Array<{ path: string; name: string; lastModified: Date }> = [];
+    for await (const object of this.driver.list(folder))
+      objects.push({ ...object, name: object.path.slice(folder.length) });
+    for (const object of unreferencedObjects(objects, manifest, this.now() - this.graceMs)) {
       await this.driver.remove(object.path);
     }
   }
 
   async sweep(assetKey: string, options: SweepOptions = {}): Promise<SweepResult> {
     const cutoff = this.now() - (options.olderThanMs ?? this.graceMs);
-    const byFolder = new Map<string, Array<{ path: string; size: number; lastModified: Date }>>();
+    const byFolder = new Map<
+      string,
+      Array<{ path: string; name: string; size: number; lastModified: Date }>
+    >();
     for await (const object of this.driver.list(`${assetKey}/`)) {
       const folder = object.path.slice(0, object.path.lastIndexOf('/') + 1);
       const list = byFolder.get(folder) ?? [];
-      list.push(object);
+      list.push({ ...object, name: object.path.slice(folder.length) });
       byFolder.set(folder, list);
     }
     const result: SweepResult = { removed: [], bytes: 0 };
@@ -427,12 +442,8 @@ export class S3LakeStorage implements LakeStorage {
       const manifest = objects.some((o) => o.path === manifestKey)
         ? (await this.readManifest(manifestKey))?.manifest
         : undefined;
-      const keep = new Set([MANIFEST_NAME, ...(manifest?.files ?? []).map((f) => f.name)]);
-      if (manifest?.quarantine) keep.add(manifest.quarantine.name);
-      for (const object of objects) {
-        const name = object.path.slice(folder.length);
-        if (keep.has(name) || object.lastModified.getTime() > cutoff) continue;
-        if (runMarks && !runMarks.some((mark) => name.includes(mark))) continue;
+      for (const object of unreferencedObjects(objects, manifest, cutoff)) {
+        if (runMarks && !runMarks.some((mark) => object.name.includes(mark))) continue;
         if (!options.dryRun) await this.driver.remove(object.path);
         result.removed.push(this.driver.locate(object.path));
         result.bytes += object.size;
@@ -444,6 +455,25 @@ export class S3LakeStorage implements LakeStorage {
   async close(): Promise<void> {
     await this.driver.close();
   }
+}
+
+/**
+ * The files a new manifest keeps as retired: those the base version listed and the new one does
+ * not (retired now), and those the base kept that are still within the grace period.
+ */
+function retiredAfter(
+  base: PartitionVersion | undefined,
+  manifest: Pick<PartitionManifest, 'files' | 'quarantine'>,
+  now: string,
+  cutoff: number,
+): Array<{ name: string; at: string }> {
+  const listed = new Set(manifest.files.map((f) => f.name));
+  if (manifest.quarantine) listed.add(manifest.quarantine.name);
+  const replaced = [...(base?.files ?? []), ...(base?.quarantine ? [base.quarantine] : [])]
+    .filter((f) => !listed.has(f.name))
+    .map((f) => ({ name: f.name, at: now }));
+  const kept = (base?.retired ?? []).filter((r) => Date.parse(r.at) > cutoff);
+  return [...kept, ...replaced];
 }
 
 /** Removes the staging folders that processes which died (killed mid-write) left under `root`. */
