@@ -280,9 +280,12 @@ describe('S3 lake through a faulty proxy', () => {
     proxy.reset();
     expect((await runtime.execute(await runtime.plan(stats))).status).toBe('success');
     expect(proxy.count(isManifestGet)).toBe(0);
-    // Another process rewrites readings with other data: the recorded data version no longer
-    // matches what this process saw, so it reads the manifest again and gets the new rows.
-    const other = await open(exampleDefinitions({ readingScale: 2 }), { home, lake });
+    // Another machine (its own cache) rewrites readings with other data: the recorded data version
+    // no longer matches what this one saw, so it reads the manifest again and gets the new rows.
+    const other = await open(exampleDefinitions({ readingScale: 2 }), {
+      home,
+      lake: { ...lake, cacheDir: undefined },
+    });
     await other.runtime.execute(await other.runtime.plan({ ...DAY, force: true }));
     const maxBefore = (await readAll(runtime, 'daily_stats', '2024-01-02')).map((r) => Number(r.max_t));
     proxy.reset();
@@ -290,6 +293,13 @@ describe('S3 lake through a faulty proxy', () => {
     expect(proxy.count(isManifestGet)).toBe(1);
     const maxAfter = (await readAll(runtime, 'daily_stats', '2024-01-02')).map((r) => Number(r.max_t));
     expect(maxAfter).toEqual(maxBefore.map((t) => t * 2));
+    // A later process on this machine (same cache folder) knows that version too.
+    const later = await open(exampleDefinitions(), { home, lake });
+    proxy.reset();
+    expect((await later.runtime.execute(await later.runtime.plan({ ...stats, force: true }))).status).toBe(
+      'success',
+    );
+    expect(proxy.count(isManifestGet)).toBe(0);
   });
 
   test('reads go through the read cache: one download per file, a reset download is retried', async () => {

@@ -21,6 +21,7 @@ import type {
   SweepOptions,
   SweepResult,
 } from '../lake-storage.js';
+import { RecentPartitionVersions } from './recent-partition-versions.js';
 import { type S3LakeConfig, S3LakeConfigSchema } from './s3-lake-config.js';
 import {
   MANIFEST_NAME,
@@ -41,8 +42,6 @@ const MiB = 1024 * 1024;
 const PARQUET = 'application/vnd.apache.parquet';
 /** Downloads (or uploads) of one step in flight at once. */
 const TRANSFERS = 8;
-/** Partition versions remembered for reads that know the data version they expect. */
-const RECENT_VERSIONS = 20_000;
 /** Reads of a manifest that does not parse before it counts as damaged. */
 const MANIFEST_READS = 5;
 /** Refresh the direct-read secret this long before the credentials expire. */
@@ -103,7 +102,7 @@ export class S3LakeStorage implements LakeStorage {
   private readPath?: Promise<LakeReadPath>;
   private credentialsExpireAt: number | null = null;
   private stagingSwept = false;
-  private readonly recent = new Map<string, { version: PartitionVersion; dataVersion: string; at: number }>();
+  private readonly recent: RecentPartitionVersions;
   private readonly client: ReturnType<typeof createS3Client>;
 
   constructor(
@@ -136,10 +135,9 @@ export class S3LakeStorage implements LakeStorage {
       configSection: 'the `lake` config',
     });
     this.stagingRoot = join(options.home, 'tmp', 'lake-staging');
-    this.cache = new LakeReadCache({
-      dir: config.cacheDir ?? join(options.home, 'cache', 'lake'),
-      maxBytes: Math.floor(config.cacheSizeMb * MiB),
-    });
+    const cacheDir = config.cacheDir ?? join(options.home, 'cache', 'lake');
+    this.cache = new LakeReadCache({ dir: cacheDir, maxBytes: Math.floor(config.cacheSizeMb * MiB) });
+    this.recent = new RecentPartitionVersions(join(cacheDir, 'manifests'));
     this.graceMs = config.orphanGraceMinutes * 60_000;
   }
 
@@ -170,28 +168,18 @@ export class S3LakeStorage implements LakeStorage {
     options: { dataVersion?: string } = {},
   ): Promise<PartitionVersion | undefined> {
     const folder = partitionFolder(ref);
-    if (options.dataVersion !== undefined) {
-      const recent = this.recent.get(folder);
+    if (options.dataVersion !== undefined && this.graceMs > 0) {
       // NOTE: a version seen less than half the grace period ago still has every object it lists
-      // (nothing is removed before it has been unreferenced for the whole grace period), and the
-      // same data version means the same rows: reading it is reading what the store records.
-      if (recent && recent.dataVersion === options.dataVersion && this.now() - recent.at < this.graceMs / 2) {
-        return recent.version;
-      }
+      // (nothing is removed before it has been replaced for the whole grace period), and the same
+      // data version means the same rows: reading it is reading what the instance store records.
+      const seen = this.recent.get(this.locate(ref), options.dataVersion, this.now() - this.graceMs / 2);
+      if (seen) return seen;
     }
     const found = await this.readManifest(`${folder}${MANIFEST_NAME}`);
     if (!found) return undefined;
     const version = versionOf(found.manifest, found.etag ?? null);
-    this.remember(folder, version, found.manifest.dataVersion);
+    this.recent.remember(this.locate(ref), version, found.manifest.dataVersion, this.now());
     return version;
-  }
-
-  /** Keeps the last version seen of a partition (bounded, oldest first out). */
-  private remember(folder: string, version: PartitionVersion, dataVersion: string | undefined): void {
-    this.recent.delete(folder);
-    if (dataVersion === undefined) return;
-    this.recent.set(folder, { version, dataVersion, at: this.now() });
-    if (this.recent.size > RECENT_VERSIONS) this.recent.delete(this.recent.keys().next().value!);
   }
 
   /**
@@ -320,7 +308,7 @@ export class S3LakeStorage implements LakeStorage {
       (keptQuarantine?.sha256 ?? null) === (base.quarantine?.sha256 ?? null)
     ) {
       // NOTE: the same bytes again (a forced re-run): the committed version already is the new one.
-      this.remember(partitionFolder(ref), base, request.dataVersion);
+      this.recent.remember(this.locate(ref), base, request.dataVersion, this.now());
       return base;
     }
     const uploads = quarantine ? [data, quarantine] : [data];
@@ -362,7 +350,7 @@ export class S3LakeStorage implements LakeStorage {
       { format: 'shopflow-lake-partition/1', ...manifest } as PartitionManifest,
       token,
     );
-    this.remember(partitionFolder(ref), version, manifest.dataVersion);
+    this.recent.remember(this.locate(ref), version, manifest.dataVersion, this.now());
     // NOTE: the new files go into the read cache, so checks and downstream steps on this machine
     // read them without downloading.
     for (const staged of uploads) this.cache.add(staged.sha256, staged.file);
