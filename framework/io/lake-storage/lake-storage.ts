@@ -26,6 +26,8 @@ export interface PartitionVersion {
   token: string | null;
   /** The commit that published it, where the backend records one. */
   commitId: string | null;
+  /** When it was committed, where the backend records it. */
+  committedAt?: string;
   /** Files of earlier versions kept for their readers, with when they were replaced (S3). */
   retired?: Array<{ name: string; at: string }>;
 }

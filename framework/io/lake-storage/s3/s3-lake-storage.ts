@@ -68,6 +68,7 @@ function versionOf(manifest: PartitionManifest, token: string | null): Partition
     quarantine: manifest.quarantine,
     token,
     commitId: manifest.commitId,
+    committedAt: manifest.committedAt,
     retired: manifest.retired,
   };
 }
@@ -357,7 +358,7 @@ export class S3LakeStorage implements LakeStorage {
     // NOTE: only a partition that had a version can hold superseded files; leftovers of failed
     // first writes are for `sweep`.
     if (base) {
-      await this.housekeep(ref, manifest).catch((error) =>
+      await this.housekeep(ref, manifest, base).catch((error) =>
         this.options.log?.warn(
           { partition: this.locate(ref), err: error },
           'lake housekeeping failed; `shopflow sweep` removes the leftovers later',
@@ -401,12 +402,26 @@ export class S3LakeStorage implements LakeStorage {
   }
 
   /** After a commit: removes what the partition's folder holds that may go (see {@link unreferencedObjects}). */
-  private async housekeep(ref: PartitionRef, manifest: Omit<PartitionManifest, 'format'>): Promise<void> {
+  private async housekeep(
+    ref: PartitionRef,
+    manifest: Omit<PartitionManifest, 'format'>,
+    base: PartitionVersion,
+  ): Promise<void> {
     const folder = partitionFolder(ref);
+    const cutoff = this.now() - this.graceMs;
+    // NOTE: files the base had retired are known by name: no listing needed to remove them.
+    const kept = new Set(manifest.retired.map((r) => r.name));
+    for (const retired of base.retired ?? []) {
+      if (!kept.has(retired.name)) await this.driver.remove(`${folder}${retired.name}`);
+    }
+    // NOTE: uploads no version listed (failed writes) need a listing; a partition rewritten within
+    // the grace period of its previous commit is listed again at a later commit, or by `sweep`.
+    if (base.committedAt && Date.parse(base.committedAt) > cutoff) return;
     const objects: Array<{ path: string; name: string; lastModified: Date }> = [];
-    for await (const object of this.driver.list(folder))
+    for await (const object of this.driver.list(folder)) {
       objects.push({ ...object, name: object.path.slice(folder.length) });
-    for (const object of unreferencedObjects(objects, manifest, this.now() - this.graceMs)) {
+    }
+    for (const object of unreferencedObjects(objects, manifest, cutoff)) {
       await this.driver.remove(object.path);
     }
   }
