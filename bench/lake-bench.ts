@@ -104,8 +104,13 @@ async function main() {
   if (!same) console.error(`data versions differ: ${differing.join(', ')}`);
   const m = (backend: 'local' | 's3', key: 'full' | 'incremental') =>
     median(results[backend].map((r) => r[key]));
+  const seconds = (ms: number) => (ms / 1000).toFixed(2);
+  const range = (backend: 'local' | 's3', key: 'full' | 'incremental') => {
+    const all = results[backend].map((r) => r[key]);
+    return `${seconds(Math.min(...all))}–${seconds(Math.max(...all))}`;
+  };
   const row = (label: string, key: 'full' | 'incremental') =>
-    `| ${label} | ${(m('local', key) / 1000).toFixed(2)} s | ${(m('s3', key) / 1000).toFixed(2)} s | ${(m('s3', key) / m('local', key)).toFixed(2)} |`;
+    `| ${label} | ${seconds(m('local', key))} s (${range('local', key)}) | ${seconds(m('s3', key))} s (${range('s3', key)}) | ${(m('s3', key) / m('local', key)).toFixed(2)} |`;
   const markdown = `
 ## The lake on S3 (\`bench/lake-bench.ts\`)
 
@@ -115,7 +120,7 @@ S3 lake served by s3rver on loopback (read through the local cache, as without D
 fresh homes, runs alternating which lake goes first; medians of ${runs}. ${machine()}, shared with
 other work (expect noise). Data versions on both lakes: ${same ? 'identical' : 'DIFFERENT'}.
 
-| | local lake | S3 lake (s3rver) | S3 ÷ local |
+| median (min–max) | local lake | S3 lake (s3rver) | S3 ÷ local |
 | --- | --- | --- | --- |
 ${row(`full run, ${days} days`, 'full')}
 ${row('incremental run, one more day', 'incremental')}
