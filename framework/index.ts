@@ -55,6 +55,9 @@ export { retryDelayMs } from './executor/retry-policy.js';
 export type { StepLauncher } from './executor/step-launcher.js';
 export { inProcessLauncher } from './executor/step-launcher.js';
 export type { StepDescriptor, StepOutcome, StepServices } from './executor/step-services.js';
+export type { ColumnClass, ColumnClassification } from './governance/column-classification.js';
+export { classifyColumns, sensitiveColumns } from './governance/column-classification.js';
+export { maskRows, maskValue, PII_MASK } from './governance/mask-rows.js';
 export type { AssetDependency } from './graph/asset-graph.js';
 export { AssetGraph } from './graph/asset-graph.js';
 export { selectAssets } from './graph/asset-selection.js';
@@ -93,6 +96,8 @@ export { createS3LakeStorage, S3LakeStorage } from './io/lake-storage/s3/s3-lake
 export { chooseReadPath, type LakeReadPath, loadHttpfs } from './io/lake-storage/s3/s3-read-path.js';
 export type { CompactionResult } from './io/lake-table.js';
 export { compactLakePartition, LakeInput, lakeTable } from './io/lake-table.js';
+export type { AssetPreview, PreviewColumn, PreviewOptions } from './io/preview-asset.js';
+export { previewAsset } from './io/preview-asset.js';
 export type { ColumnInfo } from './io/schema-columns.js';
 export { schemaColumns } from './io/schema-columns.js';
 export {
@@ -124,8 +129,14 @@ export {
 } from './partitions/mapping/as-of-window-mapping.js';
 export { cumulativePartitionMapping } from './partitions/mapping/cumulative-partition-mapping.js';
 export { offsetPartitionMapping } from './partitions/mapping/offset-partition-mapping.js';
-export type { AssetStatus, AssetStatusSummary } from './planner/asset-status.js';
-export { summarizeAssetStatus } from './planner/asset-status.js';
+export type {
+  AssetStatus,
+  AssetStatusReport,
+  AssetStatusSummary,
+  PartitionStatus,
+  PartitionStatusEntry,
+} from './planner/asset-status.js';
+export { assessAssetStatus, loadAssetStatus, summarizeAssetStatus } from './planner/asset-status.js';
 export {
   type ChangedFrom,
   type ChangeLog,
@@ -136,6 +147,8 @@ export {
 } from './planner/change-log.js';
 export type { PartitionFilter, Plan, PlanInput, PlanStep } from './planner/plan-materialization.js';
 export { partitionsForFilter, planMaterialization } from './planner/plan-materialization.js';
+export type { RootCause } from './planner/root-cause.js';
+export { rootCauseOf } from './planner/root-cause.js';
 export type { StalenessCode, StalenessReason } from './planner/staleness-reason.js';
 export { describeReasons } from './planner/staleness-reason.js';
 export { resolveLocations, ShopflowRuntime } from './runtime/shopflow-runtime.js';

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import type { CommandDefinition } from '../definitions/define-definitions.js';
 import { isShopflowError } from '../errors/error-catalog.js';
 import { type CliIo, CliSession, type GlobalOptions } from './cli-session.js';
+import { ignoreClosedPipe } from './closed-pipe.js';
 import type { CommandRunner } from './command-runner.js';
 import { registerAssetsCommand } from './commands/assets-command.js';
 import { registerChecksCommand } from './commands/checks-command.js';
@@ -15,6 +16,8 @@ import { registerShowCommand } from './commands/show-command.js';
 import { registerSweepCommand } from './commands/sweep-command.js';
 
 function defaultIo(): CliIo {
+  ignoreClosedPipe(process.stdout);
+  ignoreClosedPipe(process.stderr);
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
 }
 

@@ -63,6 +63,14 @@ const LoggingSchema = z.strictObject({
   pretty: boolean().optional(),
 });
 
+const ServerSchema = z.strictObject({
+  /**
+   * Host names `shopflow serve` answers to besides loopback and its `--host`, e.g. the name of a
+   * reverse proxy (`shopflow.internal`); `--allowed-host` adds more.
+   */
+  allowedHosts: z.array(text()).default([]),
+});
+
 const DataSchema = z.strictObject({
   rawDir: text().default('data/raw'),
   logsDir: text().default('logs'),
@@ -90,6 +98,7 @@ export const ShopflowConfigSchema = z.strictObject({
   lake: z.discriminatedUnion('type', [LocalLakeConfigSchema, S3LakeConfigSchema]).prefault({ type: 'local' }),
   executor: ExecutorSchema.prefault({}),
   logging: LoggingSchema.prefault({}),
+  server: ServerSchema.prefault({}),
   data: DataSchema.prefault({}),
   resources: z.record(z.string(), z.unknown()).default({}),
 });
@@ -102,5 +111,7 @@ export type InstanceConfig = ShopflowConfig['instance'];
 export type LakeConfig = ShopflowConfig['lake'];
 /** How the executor runs, retries and detects dead runs. */
 export type ExecutorConfig = ShopflowConfig['executor'];
+/** What `shopflow serve` answers to. */
+export type ServerConfig = ShopflowConfig['server'];
 /** Log level and destinations. */
 export type LoggingConfig = ShopflowConfig['logging'];

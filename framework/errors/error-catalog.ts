@@ -42,10 +42,17 @@ export const ERROR_CATALOG = {
   SF_UNKNOWN_BACKFILL: { exitCode: 2, summary: 'no backfill has this id' },
   SF_BACKFILL_RUNNING: { exitCode: 1, summary: 'another live process is running this backfill' },
   SF_UNAUTHORIZED: { exitCode: 2, summary: 'the web API needs a valid bearer token' },
-  SF_FORBIDDEN: { exitCode: 2, summary: 'the web API refused the request (read-only server, other origin)' },
+  SF_FORBIDDEN: {
+    exitCode: 2,
+    summary: 'the web API refused the request (host not allowed, other origin, read-only server)',
+  },
   SF_NOT_FOUND: { exitCode: 2, summary: 'the web API has no such endpoint' },
   SF_UNSUPPORTED_MEDIA_TYPE: { exitCode: 2, summary: 'the web API accepts JSON request bodies only' },
   SF_INTERNAL: { exitCode: 1, summary: 'an unexpected fault in the web server (details in its log)' },
+  SF_TOO_MANY_ATTEMPTS: {
+    exitCode: 2,
+    summary: 'the web API refuses a client address for a while after repeated wrong tokens',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -268,7 +268,10 @@ export class ShopflowRuntime {
    * Re-executes a finished run from its failures: the steps that failed, were skipped because of a
    * failure, or never ran; steps that succeeded are not repeated.
    */
-  async retry(runId: string, options: { concurrency?: number } = {}): Promise<RunResult> {
+  async retry(
+    runId: string,
+    options: { concurrency?: number; runId?: string; tags?: Record<string, string> } = {},
+  ): Promise<RunResult> {
     const run = await this.store.getRun(runId);
     if (!run)
       throw new ShopflowError('SF_UNKNOWN_RUN', `no run has the id \`${runId}\``, {
