@@ -81,8 +81,10 @@ function versionOf(manifest: PartitionManifest, token: string | null): Partition
  * the write started from (`If-Match`/`If-None-Match`). Readers read the manifest first and then
  * exactly the objects it lists, which are never overwritten; a write that dies before its manifest
  * leaves the previous version in place and its objects unreferenced. Unreferenced objects are
- * removed only once older than `orphanGraceMinutes` — by the next commit of the partition or by
- * `sweep` — so a reader still fetching a superseded version is never cut short.
+ * removed — by a later commit of the partition or by `sweep` — only once `orphanGraceMinutes` have
+ * passed since they were replaced (each manifest lists the files it retired and when) or, for
+ * uploads no version listed, since they were written; so a reader still fetching a replaced
+ * version is never cut short.
  *
  * Reads go through a bounded local cache addressed by the files' SHA-256 (recorded in the
  * manifest), fetched with the AWS SDK; where DuckDB's httpfs extension is installed they may read
