@@ -79,14 +79,29 @@ export type {
   WriteResult,
 } from './io/io-target.js';
 export { resolvePredicate } from './io/io-target.js';
-export type { CompactionResult } from './io/lake-table.js';
+export { createLakeStorage } from './io/lake-storage/create-lake-storage.js';
+export type { CacheUsage } from './io/lake-storage/lake-read-cache.js';
+export { LakeReadCache } from './io/lake-storage/lake-read-cache.js';
+export type {
+  CommitRequest,
+  DataChange,
+  LakeFile,
+  LakeStaging,
+  LakeStorage,
+  PartitionRef,
+  PartitionVersion,
+  SweepOptions,
+  SweepResult,
+} from './io/lake-storage/lake-storage.js';
 export {
-  compactLakePartition,
-  LakeInput,
+  createLocalLakeStorage,
   lakePartitionDir,
-  lakeTable,
   partitionFiles,
-} from './io/lake-table.js';
+} from './io/lake-storage/local/local-lake-storage.js';
+export { createS3LakeStorage, S3LakeStorage } from './io/lake-storage/s3/s3-lake-storage.js';
+export { chooseReadPath, type LakeReadPath, loadHttpfs } from './io/lake-storage/s3/s3-read-path.js';
+export type { CompactionResult } from './io/lake-table.js';
+export { compactLakePartition, LakeInput, lakeTable } from './io/lake-table.js';
 export type { AssetPreview, PreviewColumn, PreviewOptions } from './io/preview-asset.js';
 export { previewAsset } from './io/preview-asset.js';
 export type { ColumnInfo } from './io/schema-columns.js';

@@ -157,7 +157,10 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const lake =
     config.lake.type === 'local'
       ? { ...config.lake, path: config.lake.path ? at(config.lake.path) : join(home, 'lake') }
-      : { ...config.lake, ...(config.lake.cacheDir ? { cacheDir: at(config.lake.cacheDir) } : {}) };
+      : {
+          ...config.lake,
+          cacheDir: config.lake.cacheDir ? at(config.lake.cacheDir) : join(home, 'cache', 'lake'),
+        };
 
   return {
     ...config,

@@ -28,6 +28,8 @@ export function shopflowTestHome(
     objectStore?: Record<string, unknown>;
     /** The calendar (`start` with `days` or `historyDays`); default the fixed 2024 quarter. */
     calendar?: { start: string; days?: number; historyDays?: number };
+    /** The `lake` section (default: a local lake in the home). */
+    lake?: Record<string, unknown>;
   } = {},
 ): ShopflowTestHome {
   const { home, cleanup } = tempHome('shopflow-pipeline-');
@@ -41,6 +43,7 @@ export function shopflowTestHome(
       home,
       executor: { concurrency: 2, lockWaitSeconds: 10 },
       logging: { level: 'warn' },
+      ...(options.lake ? { lake: options.lake } : {}),
       data: { rawDir: join(home, 'raw'), logsDir: join(home, 'logs') },
       resources: {
         postgres: { mode: 'embedded' },
