@@ -21,7 +21,17 @@ export function bindDefinitions(definitions: Definitions, context: PartitionsBin
     const twin = partitions.bind?.(context) ?? partitions;
     if (twin !== partitions) bound.set(partitions, twin);
   }
-  if (bound.size === 0) return definitions;
+  // NOTE: schedules may name partitions no asset uses (e.g. the closed weeks of an asset whose
+  // partitions include the open week); those are bound on first use, once.
+  const resolvePartitions = <T extends PartitionsDefinition>(definition: T): T => {
+    let twin = bound.get(definition);
+    if (twin === undefined) {
+      twin = definition.bind?.(context) ?? definition;
+      bound.set(definition, twin);
+    }
+    return twin as T;
+  };
+  if (bound.size === 0) return Object.freeze({ ...definitions, resolvePartitions });
 
   const copies = new Map<string, AnyAsset>();
   // NOTE: the graph checks that a dependency is the very asset object the definitions hold, so
@@ -46,9 +56,5 @@ export function bindDefinitions(definitions: Definitions, context: PartitionsBin
     sensors: definitions.sensors,
     docs: definitions.docs,
   });
-  return Object.freeze({
-    ...resolved,
-    resolvePartitions: <T extends PartitionsDefinition>(definition: T): T =>
-      (bound.get(definition) as T | undefined) ?? definition,
-  });
+  return Object.freeze({ ...resolved, resolvePartitions });
 }

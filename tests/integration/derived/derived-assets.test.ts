@@ -206,16 +206,16 @@ describe('derived data in the lake', () => {
          label_purchased_30d, label_spend_30d::VARCHAR as label_spend_30d
        from ${lake('training_dataset')} order by snapshot_date, customer_id`,
     );
-    expect([...new Set(training.map((r) => r.snapshot_date))]).toEqual(snapshotDates());
+    expect([...new Set(training.map((r) => r.snapshot_date))]).toEqual(snapshotDates('2024-03-30', '2024-01-01'));
 
     // A late transaction that happened before a snapshot but arrived on or after it must be invisible.
-    const straddling = snapshotDates().flatMap((day) => {
+    const straddling = snapshotDates('2024-03-30', '2024-01-01').flatMap((day) => {
       const at = Date.parse(`${day}T00:00:00Z`);
       return all.filter((s) => s.ts < at && s.deliveryDate >= day).map((s) => ({ day, sale: s }));
     });
     expect(straddling.length).toBeGreaterThan(0);
 
-    for (const day of snapshotDates()) {
+    for (const day of snapshotDates('2024-03-30', '2024-01-01')) {
       const asOf = Date.parse(`${day}T00:00:00Z`);
       const clv = referenceClv(all, asOf);
       const population = [...new Set(knownAt(all, asOf).map((s) => s.customerId))].sort((a, b) => a - b);

@@ -12,12 +12,14 @@ afterAll(async () => {
   await lakes.stop();
 });
 
-// NOTE: the ShopFlow graph without the warehouse (PostgreSQL tables and what reads them), so the
-// comparison needs no PostgreSQL; every other asset stores its output in the lake.
-const isWarehouse = (key: string) => shopflow.graph.get(key).io.kind === 'postgres-table';
+// NOTE: the ShopFlow graph without PostgreSQL (the warehouse tables, the change log captured from the
+// operational database, and what reads them), so the comparison needs no PostgreSQL; every other
+// asset stores its output in the lake.
+const needsPostgres = (key: string) =>
+  shopflow.graph.get(key).io.kind === 'postgres-table' || key === 'operational_customer_changes';
 const SELECTED = shopflow.assets
   .map((a) => a.key)
-  .filter((key) => !isWarehouse(key) && !shopflow.graph.upstream(key).some((d) => isWarehouse(d.assetKey)));
+  .filter((key) => !needsPostgres(key) && !shopflow.graph.upstream(key).some((d) => needsPostgres(d.assetKey)));
 const LAKE_ASSETS = SELECTED.filter((key) => shopflow.graph.get(key).io.kind === 'lake-table');
 /** The clock of both runs: three simulated days (2024-01-01 … 03) are complete. */
 const NOW = new Date('2024-01-04T06:00:00Z');

@@ -177,7 +177,7 @@ describe('money is exact to the cent', () => {
 
 describe('weekly and monthly summaries cover every delivered day', () => {
   test('the open week and month are partitions, flagged incomplete with the days they cover', async () => {
-    const days = shopflowDays.keys();
+    const days = runtime.definitions.resolvePartitions(shopflowDays).keys();
     const lastDay = days.at(-1)!;
     const [silver] = await rows(`select sum(amount)::VARCHAR as revenue from ${lake('silver_transactions')}`);
     for (const [asset, start] of [
@@ -215,7 +215,7 @@ describe('reconciliation checks hold the layers together exactly', () => {
       (e) => e.checkName === 'layers_agree',
     );
     const byAsset = (key: string) => evaluations.filter((e) => e.assetKey === key);
-    expect(byAsset('sales_reconciliation_daily')).toHaveLength(shopflowDays.keys().length);
+    expect(byAsset('sales_reconciliation_daily')).toHaveLength(runtime.definitions.resolvePartitions(shopflowDays).keys().length);
     expect(byAsset('sales_reconciliation_weekly')).toHaveLength(13);
     expect(byAsset('sales_reconciliation_monthly')).toHaveLength(3);
     expect(byAsset('monthly_revenue_reconciliation')).toHaveLength(1);
@@ -223,7 +223,7 @@ describe('reconciliation checks hold the layers together exactly', () => {
     const [daily] = await rows(
       `select count(*)::INTEGER as n, count(distinct layer)::INTEGER as layers from ${lake('sales_reconciliation_daily')}`,
     );
-    expect(daily).toEqual({ n: 4 * shopflowDays.keys().length, layers: 4 });
+    expect(daily).toEqual({ n: 4 * runtime.definitions.resolvePartitions(shopflowDays).keys().length, layers: 4 });
   });
 
   test('a corrupted row in PostgreSQL fails the day naming the layer and the cents', async () => {

@@ -345,6 +345,7 @@ describe('one path for the data', () => {
         'lake_fact_sales',
         'pg_transactions',
         'raw_transactions',
+        'sales_reconciliation_daily',
         'silver_transactions',
       ].map((asset) => `${asset}[${day}]`),
     );

@@ -58,7 +58,8 @@ describe('the daemon on the live calendar', () => {
   test('materializes each yesterday at the nightly tick and the roll-ups whose window closed, across a month boundary', async () => {
     expect(await materializedPartitions('gold_sales_daily')).toHaveLength(27);
     expect((await materializedPartitions('gold_sales_daily')).at(-1)).toBe('2025-02-26');
-    expect(await materializedPartitions('gold_sales_monthly')).toEqual([]);
+    // February is still open: its month-to-date partition exists and is materialized, incomplete.
+    expect(await materializedPartitions('gold_sales_monthly')).toEqual(['2025-02-01']);
 
     await daemon.tick(clock.now);
     await advance('2025-03-03T12:00:00Z');
@@ -85,7 +86,8 @@ describe('the daemon on the live calendar', () => {
       ]);
     }
     // February closed on 2025-03-01, the week 2025-02-24 … 2025-03-02 on 2025-03-03: a tick of that
-    // night materialized each (the nightly run, which covers the roll-ups of yesterday, or the roll-up's own).
+    // night materialized each for the last time (the nightly run, which covers the roll-ups of
+    // yesterday, or the roll-up's own); March is open from its first day.
     const launchedBy = async (assetKey: string, partitionKey: string) => {
       const [materialization] = await runtime.store.listMaterializations({
         assetKey,
@@ -97,7 +99,20 @@ describe('the daemon on the live calendar', () => {
     };
     expect((await launchedBy('gold_sales_monthly', '2025-02-01')).slice(0, 10)).toBe('2025-03-01');
     expect((await launchedBy('gold_sales_weekly', '2025-02-24')).slice(0, 10)).toBe('2025-03-03');
-    expect(await materializedPartitions('gold_sales_monthly')).toEqual(['2025-02-01']);
+    expect(await materializedPartitions('gold_sales_monthly')).toEqual(['2025-02-01', '2025-03-01']);
+    const completeness = await runtime.engine.session().then(async (session) => {
+      try {
+        return await session.query(
+          `select month_start::VARCHAR as month, complete from read_parquet('${join(t.home, 'lake', 'gold_sales_monthly', '**', 'data.parquet')}', hive_partitioning = false) group by all order by 1`,
+        );
+      } finally {
+        session.close();
+      }
+    });
+    expect(completeness).toEqual([
+      { month: '2025-02-01', complete: true },
+      { month: '2025-03-01', complete: false },
+    ]);
     const monthly = await runtime.store.listTicks({ name: 'monthly_rollups' });
     expect(monthly.map((tick) => tick.scheduledTime)).toEqual(['2025-03-01T01:45:00.000Z']);
     // The warehouse holds the new days too.
