@@ -206,7 +206,9 @@ describe('derived data in the lake', () => {
          label_purchased_30d, label_spend_30d::VARCHAR as label_spend_30d
        from ${lake('training_dataset')} order by snapshot_date, customer_id`,
     );
-    expect([...new Set(training.map((r) => r.snapshot_date))]).toEqual(snapshotDates('2024-03-30', '2024-01-01'));
+    expect([...new Set(training.map((r) => r.snapshot_date))]).toEqual(
+      snapshotDates('2024-03-30', '2024-01-01'),
+    );
 
     // A late transaction that happened before a snapshot but arrived on or after it must be invisible.
     const straddling = snapshotDates('2024-03-30', '2024-01-01').flatMap((day) => {

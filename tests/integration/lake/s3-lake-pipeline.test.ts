@@ -19,7 +19,9 @@ const needsPostgres = (key: string) =>
   shopflow.graph.get(key).io.kind === 'postgres-table' || key === 'operational_customer_changes';
 const SELECTED = shopflow.assets
   .map((a) => a.key)
-  .filter((key) => !needsPostgres(key) && !shopflow.graph.upstream(key).some((d) => needsPostgres(d.assetKey)));
+  .filter(
+    (key) => !needsPostgres(key) && !shopflow.graph.upstream(key).some((d) => needsPostgres(d.assetKey)),
+  );
 const LAKE_ASSETS = SELECTED.filter((key) => shopflow.graph.get(key).io.kind === 'lake-table');
 /** The clock of both runs: three simulated days (2024-01-01 … 03) are complete. */
 const NOW = new Date('2024-01-04T06:00:00Z');

@@ -215,7 +215,9 @@ describe('reconciliation checks hold the layers together exactly', () => {
       (e) => e.checkName === 'layers_agree',
     );
     const byAsset = (key: string) => evaluations.filter((e) => e.assetKey === key);
-    expect(byAsset('sales_reconciliation_daily')).toHaveLength(runtime.definitions.resolvePartitions(shopflowDays).keys().length);
+    expect(byAsset('sales_reconciliation_daily')).toHaveLength(
+      runtime.definitions.resolvePartitions(shopflowDays).keys().length,
+    );
     expect(byAsset('sales_reconciliation_weekly')).toHaveLength(13);
     expect(byAsset('sales_reconciliation_monthly')).toHaveLength(3);
     expect(byAsset('monthly_revenue_reconciliation')).toHaveLength(1);
@@ -223,7 +225,10 @@ describe('reconciliation checks hold the layers together exactly', () => {
     const [daily] = await rows(
       `select count(*)::INTEGER as n, count(distinct layer)::INTEGER as layers from ${lake('sales_reconciliation_daily')}`,
     );
-    expect(daily).toEqual({ n: 4 * runtime.definitions.resolvePartitions(shopflowDays).keys().length, layers: 4 });
+    expect(daily).toEqual({
+      n: 4 * runtime.definitions.resolvePartitions(shopflowDays).keys().length,
+      layers: 4,
+    });
   });
 
   test('a corrupted row in PostgreSQL fails the day naming the layer and the cents', async () => {
