@@ -100,7 +100,13 @@ describe('time-window partitions bounded by the configuration', () => {
       ],
     });
     const settings = ShopflowConfigSchema.parse({ env: 'test' });
-    expect(bindDefinitions(plain, { settings, now: new Date() })).toBe(plain);
+    const bound = bindDefinitions(plain, { settings, now: new Date() });
+    expect(bound.assets).toBe(plain.assets);
+    expect(bound.graph).toBe(plain.graph);
+    const weeks = weekly({ start: '2024-01-01', configure: () => ({ end: '2024-02-05' }) });
+    // A schedule's partitions that no asset uses are still bound, once.
+    expect(bound.resolvePartitions(weeks).keys(new Date('2025-01-01T00:00:00Z')).at(-1)).toBe('2024-01-29');
+    expect(bound.resolvePartitions(weeks)).toBe(bound.resolvePartitions(weeks));
   });
 
   test('forcing named steps plans them and leaves the rest to staleness; an untargeted one is refused', async () => {
