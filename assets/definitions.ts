@@ -5,10 +5,12 @@ import {
   createDaemonCommand,
   defineSchedule,
   landingSensor,
+  pauseCommands,
   previousDayPartition,
   schedulesCommand,
+  serverAutomation,
 } from '../schedules/index.js';
-import { serveCommand } from '../server/serve-command.js';
+import { createServeCommand } from '../server/serve-command.js';
 import { bronzeAssets } from './bronze/bronze-from-landing.js';
 import { operationalCustomerChanges } from './cdc/operational-customer-changes.js';
 import { dbSetupCommand, dbStatusCommand, dbStopCommand } from './commands/db-commands.js';
@@ -140,8 +142,9 @@ export default defineDefinitions({
     dbSetupCommand,
     dbStopCommand,
     dbStatusCommand,
-    serveCommand,
+    createServeCommand({ automation: serverAutomation }),
     schedulesCommand,
+    ...pauseCommands,
     daemonCommand,
     backfillCommand,
   ],

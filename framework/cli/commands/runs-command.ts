@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { ShopflowError } from '../../errors/error-catalog.js';
 import type { RunRecord } from '../../instance/instance-store.js';
+import { cancelRun } from '../../runtime/cancel-run.js';
 import type { ShopflowRuntime } from '../../runtime/shopflow-runtime.js';
+import type { CliSession } from '../cli-session.js';
 import type { CommandRunner } from '../command-runner.js';
 import { formatDuration, shortTime, textTable } from '../text-table.js';
 import { parseConcurrency, runWithProgress } from './materialize-command.js';
@@ -28,11 +30,81 @@ function duration(run: RunRecord): number | null {
   return end - Date.parse(run.startedAt);
 }
 
-/** `shopflow runs`, `runs show RUN_ID`, `runs retry RUN_ID`. */
+const CANCEL_POLL_MS = 250;
+
+function parseTimeout(value: string | undefined): number {
+  const seconds = Number(value ?? '300');
+  if (!(Number.isFinite(seconds) && seconds > 0)) {
+    throw new ShopflowError('SF_BAD_USAGE', `--timeout ${value} is not a positive number of seconds`, {
+      hint: 'e.g. --timeout 60',
+    });
+  }
+  return seconds * 1000;
+}
+
+/**
+ * `runs cancel RUN_ID`: records the request, then (unless `--no-wait`) waits until the run ends.
+ * Exit code 0 when it ended canceled (or `--no-wait`), 1 when it finished otherwise first or the
+ * wait timed out.
+ */
+async function cancelCommand(
+  session: CliSession,
+  runId: string,
+  options: { wait?: boolean; timeout?: string },
+): Promise<number> {
+  const timeoutMs = parseTimeout(options.timeout);
+  const runtime = await session.runtime();
+  const record = await findRun(runtime, runId);
+  const short = record.id.slice(0, 8);
+  let result = await cancelRun(runtime, record, 'the CLI');
+  const report = (status: string, message: string) => {
+    if (session.json) session.jsonLine({ runId: record.id, outcome: result.outcome, status, message });
+    else session.out(message);
+  };
+  if (result.outcome === 'canceled') {
+    report('canceled', `Run ${short} ${result.run.error}.`);
+    return 0;
+  }
+  if (options.wait === false) {
+    report(
+      'running',
+      `Cancel of run ${short} ${result.alreadyRequested ? 'was already requested' : 'requested'}: no new step starts, steps in flight finish. Follow it with \`shopflow runs show ${short}\`.`,
+    );
+    return 0;
+  }
+  if (!session.json)
+    session.out(`Cancel of run ${short} requested; waiting for the steps in flight to finish…`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = (await runtime.store.getRun(record.id))!;
+    if (run.status !== 'running' && run.status !== 'queued') {
+      if (run.status === 'canceled') {
+        report('canceled', `Run ${short} ${run.error}.`);
+        return 0;
+      }
+      report(run.status, `Run ${short} finished \`${run.status}\` before the cancel took effect.`);
+      return 1;
+    }
+    if (Date.now() > deadline) {
+      report(
+        'running',
+        `Run ${short} is still finishing its steps in flight after ${timeoutMs / 1000} s; it will end canceled.`,
+      );
+      return 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, CANCEL_POLL_MS));
+    // NOTE: asking again ends the run at once should its process die while we wait.
+    result = await cancelRun(runtime, run, 'the CLI').catch(() => result);
+  }
+}
+
+/** `shopflow runs`, `runs show RUN_ID`, `runs retry RUN_ID`, `runs cancel RUN_ID`. */
 export function registerRunsCommand(program: Command, run: CommandRunner) {
   const runs = program
     .command('runs')
-    .description('list runs; `runs show ID` for one run, `runs retry ID` to re-execute from its failures')
+    .description(
+      'list runs; `runs show ID` for one run, `runs retry ID` to re-execute from its failures, `runs cancel ID` to stop one',
+    )
     .option('--limit <n>', 'how many runs', '20')
     .option('--json', 'one JSON object per run')
     .action((options: { limit: string; json?: boolean }) =>
@@ -111,5 +183,15 @@ export function registerRunsCommand(program: Command, run: CommandRunner) {
           runtime.retry(record.id, { concurrency }),
         );
       }),
+    );
+
+  runs
+    .command('cancel <runId>')
+    .description('cancel a running run (started by any process): no new step starts, steps in flight finish')
+    .option('--no-wait', 'return once the request is recorded')
+    .option('--timeout <seconds>', 'how long to wait for the run to end', '300')
+    .option('--json', 'the outcome as one JSON object')
+    .action((runId: string, options: { wait?: boolean; timeout?: string; json?: boolean }) =>
+      run(options, (session) => cancelCommand(session, runId, options)),
     );
 }
