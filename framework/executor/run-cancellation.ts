@@ -16,6 +16,16 @@ export interface CancelRequestResult {
   alreadyRequested: boolean;
 }
 
+function assertCancelable(run: RunRecord): void {
+  if (run.status === 'running' || run.status === 'queued') return;
+  throw new ShopflowError('SF_RUN_NOT_CANCELABLE', `run ${run.id} has already finished: ${run.status}`, {
+    hint:
+      run.status === 'failed' || run.status === 'canceled'
+        ? 're-execute it from its failures with `shopflow runs retry`'
+        : 'only running runs can be canceled',
+  });
+}
+
 /**
  * Asks for a run to be canceled, from any process: the request is a `run_cancel_requested` event
  * in the instance store, which the process executing the run watches (see {@link CancelWatch}).
@@ -35,19 +45,17 @@ export async function requestRunCancel(options: {
   graph?: AssetGraph;
   lakeRoot?: string;
 }): Promise<CancelRequestResult> {
-  const { store, run, by, now } = options;
-  if (run.status !== 'running' && run.status !== 'queued') {
-    throw new ShopflowError('SF_RUN_NOT_CANCELABLE', `run ${run.id} has already finished: ${run.status}`, {
-      hint:
-        run.status === 'failed' || run.status === 'canceled'
-          ? 're-execute it from its failures with `shopflow runs retry`'
-          : 'only running runs can be canceled',
-    });
-  }
+  const { store, by, now } = options;
+  // NOTE: read again: the caller's record may be older than the run's end.
+  const run = (await store.getRun(options.run.id)) ?? options.run;
+  assertCancelable(run);
   const [earlier] = await store.listEvents({ runId: run.id, types: ['run_cancel_requested'], limit: 1 });
   const ownProcess = run.pid === process.pid && run.hostname === HOSTNAME;
   const dead = ownProcess ? null : deathReason(run, now, options.deadAfterMs);
   if (dead) {
+    // NOTE: a process that ended normally wrote the run's end before exiting: read once more, so a
+    // run that has just finished is not ended a second time.
+    assertCancelable((await store.getRun(run.id)) ?? run);
     await finishAbandonedRun({
       store,
       run,
