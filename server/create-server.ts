@@ -24,6 +24,7 @@ import { RunEventStreams } from './run-event-stream.js';
 import { RunLauncher } from './run-launcher.js';
 import type { ServerAutomation } from './server-automation.js';
 import type { ServerContext } from './server-context.js';
+import { GraphLayouts } from './views/graph-layout.js';
 import { RunStepSummaries } from './views/run-step-summaries.js';
 import { StatusCache } from './views/status-cache.js';
 
@@ -102,6 +103,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const context: ServerContext = {
     runtime,
     statusCache: new StatusCache(runtime, options.statusMaxAgeMs),
+    layouts: new GraphLayouts(),
     stepSummaries: new RunStepSummaries(runtime.store),
     launcher: new RunLauncher(runtime, log),
     automation: options.automation ?? null,
@@ -185,6 +187,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     await context.backfills?.drain();
     await context.launcher.drain();
     context.statusCache.dispose();
+    await context.layouts.close();
   });
   return app;
 }

@@ -87,9 +87,7 @@ describe('shopflow runs cancel', () => {
     try {
       const run = (await store.getRun(runId))!;
       expect(run.status).toBe('canceled');
-      expect(run.error).toBe(
-        `canceled by the CLI: ${skipped.length} of ${total} steps not started`,
-      );
+      expect(run.error).toBe(`canceled by the CLI: ${skipped.length} of ${total} steps not started`);
       const requested = await store.listEvents({ runId, types: ['run_cancel_requested'] });
       expect(requested).toHaveLength(1);
       expect(requested[0].message).toBe(
