@@ -99,7 +99,7 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
         for (const key of [...waiting]) {
           await skip(
             byKey.get(key)!,
-            `not started: the run was canceled by ${cancel.requestedBy}`,
+            `the run was canceled by ${cancel.requestedBy} before it started`,
             'canceled',
           );
           notStarted++;

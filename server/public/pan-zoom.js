@@ -19,7 +19,7 @@ export function panZoom(svg, viewport, { onBackgroundClick, onChange = () => {} 
   const size = () => ({ width: svg.clientWidth || 800, height: svg.clientHeight || 500 });
 
   /** Scales `layout` to fit (at most 1.1). */
-  function fit(layout) {
+  function fitAll(layout) {
     if (!layout) return;
     const { width, height } = size();
     const k = Math.min(1.1, Math.max(0.05, Math.min(width / layout.width, height / layout.height)));
@@ -51,7 +51,7 @@ export function panZoom(svg, viewport, { onBackgroundClick, onChange = () => {} 
     const { width, height } = size();
     const fitScale = Math.min(width / layout.width, height / layout.height);
     if (fitScale >= readableScale) {
-      fit(layout);
+      fitAll(layout);
       return;
     }
     if (focusBox) {
@@ -134,7 +134,7 @@ export function panZoom(svg, viewport, { onBackgroundClick, onChange = () => {} 
   );
 
   return {
-    fit,
+    fit: fitAll,
     show,
     centerOn,
     centerAt,
