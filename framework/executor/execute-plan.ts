@@ -192,7 +192,7 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
     await services.emit({
       runId,
       type: 'run_canceled',
-      message: `run canceled: ${ran} steps ran, ${notStarted} not started`,
+      message: `run canceled: ${ran} step${ran === 1 ? '' : 's'} ran, ${notStarted} not started`,
       data: { steps: outcomes.size, notStarted, failed: failed.length, by: cancel.requestedBy },
     });
     return { runId, status: 'canceled', outcomes, error };

@@ -192,7 +192,7 @@ export async function renderQuality(root, { query }) {
         if (last) draw(last);
       },
     }),
-    ' Only checks that do not pass',
+    ' Only failing and warning checks',
   );
   replace(
     root,
@@ -250,7 +250,9 @@ export async function renderQuality(root, { query }) {
     );
     const assets = report.assets
       .map((asset) =>
-        onlyProblems ? { ...asset, checks: asset.checks.filter((c) => worst(c.counts) !== 'pass') } : asset,
+        onlyProblems
+          ? { ...asset, checks: asset.checks.filter((c) => c.counts.fail > 0 || c.counts.warn > 0) }
+          : asset,
       )
       .filter((asset) => asset.checks.length > 0);
     if (assets.length === 0) {
@@ -259,7 +261,7 @@ export async function renderQuality(root, { query }) {
         h(
           'div',
           { class: 'empty-state card' },
-          h('h2', {}, onlyProblems ? 'Every check passes' : 'No check has been evaluated yet'),
+          h('h2', {}, onlyProblems ? 'No check fails or warns' : 'No check has been evaluated yet'),
           onlyProblems ? null : h('p', {}, 'Checks run with every materialization of their asset.'),
         ),
       );
