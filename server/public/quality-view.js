@@ -147,6 +147,9 @@ function checkRows(asset, runs) {
           'td',
           { class: 'num', 'data-testid': 'check-failing-rows' },
           check.failingRows ? formatNumber(check.failingRows) : '—',
+          check.quarantinedRows
+            ? h('div', { class: 'muted small' }, `${formatNumber(check.quarantinedRows)} quarantined`)
+            : null,
         ),
         h('td', {}, trendStrip(check.trend, runs)),
         h(
@@ -156,7 +159,7 @@ function checkRows(asset, runs) {
         ),
         h('td', { class: 'error-cell' }, outcome === 'pass' ? '' : (check.message ?? '')),
       ),
-      check.samples.length && outcome !== 'pass'
+      check.samples.length && (outcome !== 'pass' || check.quarantinedRows > 0)
         ? h(
             'tr',
             { class: 'detail-row' },
@@ -229,17 +232,17 @@ export async function renderQuality(root, { query }) {
       summary,
       h(
         'span',
-        { class: 'badge quality-fail', 'data-testid': 'quality-count-fail' },
+        { class: `badge ${fail ? 'quality-fail' : ''}`, 'data-testid': 'quality-count-fail' },
         `${formatNumber(fail)} failing`,
       ),
       h(
         'span',
-        { class: 'badge quality-warn', 'data-testid': 'quality-count-warn' },
+        { class: `badge ${warn ? 'quality-warn' : ''}`, 'data-testid': 'quality-count-warn' },
         `${formatNumber(warn)} warnings`,
       ),
       h(
         'span',
-        { class: 'badge quality-pass', 'data-testid': 'quality-count-pass' },
+        { class: `badge ${pass ? 'quality-pass' : ''}`, 'data-testid': 'quality-count-pass' },
         `${formatNumber(pass)} passing`,
       ),
       h(

@@ -199,7 +199,15 @@ export async function renderRun(root, { id }) {
         h('div', { class: 'actions' }, cancelButton(), retryButton()),
       ),
       run.error
-        ? h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'run-error' }, run.error)
+        ? h(
+            'div',
+            {
+              class: `alert ${run.status === 'canceled' ? 'alert-warn' : 'alert-error'}`,
+              role: 'alert',
+              'data-testid': 'run-error',
+            },
+            run.error,
+          )
         : null,
       h(
         'dl',

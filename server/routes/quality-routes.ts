@@ -12,7 +12,7 @@ const QualityQuery = z.strictObject({
     .optional(),
 });
 
-/** Failing first, then warnings, then the rest; more failing rows first. */
+/** Failing first, then warnings, then the rest; more failing (then quarantined) rows first. */
 function severity(counts: QualityCounts): number {
   return counts.fail > 0 ? 0 : counts.warn > 0 ? 1 : counts.pass > 0 ? 2 : 3;
 }
@@ -22,7 +22,10 @@ function failingFirst(assets: AssetQuality[]): AssetQuality[] {
     .map((asset) => ({
       ...asset,
       checks: [...asset.checks].sort(
-        (a, b) => severity(a.counts) - severity(b.counts) || b.failingRows - a.failingRows,
+        (a, b) =>
+          severity(a.counts) - severity(b.counts) ||
+          b.failingRows - a.failingRows ||
+          b.quarantinedRows - a.quarantinedRows,
       ),
     }))
     .sort(
@@ -30,6 +33,7 @@ function failingFirst(assets: AssetQuality[]): AssetQuality[] {
         severity(a.counts) - severity(b.counts) ||
         b.counts.fail - a.counts.fail ||
         b.counts.warn - a.counts.warn ||
+        b.quarantinedRows - a.quarantinedRows ||
         a.assetKey.localeCompare(b.assetKey),
     );
 }

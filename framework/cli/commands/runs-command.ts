@@ -32,6 +32,14 @@ function duration(run: RunRecord): number | null {
 
 const CANCEL_POLL_MS = 250;
 
+/**
+ * A subcommand's options with those commander handed to `runs` itself: `runs show ID --json`
+ * gives `--json` to `runs`, which declares it too.
+ */
+function withParentOptions(command: Command): Record<string, unknown> & { json?: boolean } {
+  return { ...command.optsWithGlobals(), ...command.opts() };
+}
+
 function parseTimeout(value: string | undefined): number {
   const seconds = Number(value ?? '300');
   if (!(Number.isFinite(seconds) && seconds > 0)) {
@@ -50,9 +58,9 @@ function parseTimeout(value: string | undefined): number {
 async function cancelCommand(
   session: CliSession,
   runId: string,
-  options: { wait?: boolean; timeout?: string },
+  options: Record<string, unknown>,
 ): Promise<number> {
-  const timeoutMs = parseTimeout(options.timeout);
+  const timeoutMs = parseTimeout(options.timeout as string | undefined);
   const runtime = await session.runtime();
   const record = await findRun(runtime, runId);
   const short = record.id.slice(0, 8);
@@ -146,8 +154,8 @@ export function registerRunsCommand(program: Command, run: CommandRunner) {
     .command('show <runId>')
     .description('one run: its steps and events')
     .option('--json', 'the run and its events as JSON')
-    .action((runId: string, options: { json?: boolean }) =>
-      run(options, async (session) => {
+    .action((runId: string, _options: { json?: boolean }, command: Command) =>
+      run(withParentOptions(command), async (session) => {
         const runtime = await session.runtime();
         const record = await findRun(runtime, runId);
         const events = await runtime.store.listEvents({ runId: record.id });
@@ -173,9 +181,9 @@ export function registerRunsCommand(program: Command, run: CommandRunner) {
     .description('re-execute a failed run from its failed steps')
     .option('--concurrency <n>', 'steps run at once')
     .option('--json', 'one JSON event per line')
-    .action((runId: string, options: { concurrency?: string; json?: boolean }) =>
-      run(options, async (session) => {
-        const concurrency = parseConcurrency(options.concurrency);
+    .action((runId: string, _options: { concurrency?: string; json?: boolean }, command: Command) =>
+      run(withParentOptions(command), async (session) => {
+        const concurrency = parseConcurrency(withParentOptions(command).concurrency as string | undefined);
         const runtime = await session.runtime();
         const record = await findRun(runtime, runId);
         const total = ((record.plan as { steps?: unknown[] })?.steps ?? []).length;
@@ -191,7 +199,10 @@ export function registerRunsCommand(program: Command, run: CommandRunner) {
     .option('--no-wait', 'return once the request is recorded')
     .option('--timeout <seconds>', 'how long to wait for the run to end', '300')
     .option('--json', 'the outcome as one JSON object')
-    .action((runId: string, options: { wait?: boolean; timeout?: string; json?: boolean }) =>
-      run(options, (session) => cancelCommand(session, runId, options)),
+    .action(
+      (runId: string, _options: { wait?: boolean; timeout?: string; json?: boolean }, command: Command) => {
+        const options = withParentOptions(command);
+        return run(options, (session) => cancelCommand(session, runId, options));
+      },
     );
 }
