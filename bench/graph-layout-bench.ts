@@ -161,7 +161,7 @@ while this ran, so the absolute numbers are noisy; the ratios are what to compar
 
 Edge crossings on the ShopFlow graph, counted on the drawn edges: **${result.crossings.elk}** with ELK,
 ${result.crossings.banded} with the banded layout (\`tests/e2e/graph-layout.test.ts\` asserts fewer).
-ELK costs hundreds of times the banded algorithm's fraction of a millisecond; what matters for the
+ELK takes far longer than the banded algorithm's fraction of a millisecond; what matters for the
 page is that focus mode on a 1,000-asset graph stays a few tens of milliseconds per new focus and
 that the server keeps answering while ELK works (it runs in a worker thread). A layout depends only
 on the graph's shape, so the server computes each shape once (32 kept); the page fetches it again
