@@ -35,7 +35,9 @@ function start(args, ready) {
   children.push(child);
   let buffer = '';
   return new Promise((resolve, reject) => {
-    child.on('exit', (code) => reject(new Error(`shopflow ${args.join(' ')} exited with ${code} before it was ready`)));
+    child.on('exit', (code) =>
+      reject(new Error(`shopflow ${args.join(' ')} exited with ${code} before it was ready`)),
+    );
     child.stdout.on('data', (chunk) => {
       buffer += chunk;
       const lines = buffer.split('\n');
@@ -78,10 +80,23 @@ try {
   // The nightly schedule was first seen two days ago, so the daemon finds a tick due at once.
   const { openInstanceStore } = await import('../dist/framework/index.js');
   const store = await openInstanceStore({ type: 'sqlite', path: join(home, 'instance.db') });
-  await store.setCheckpoint('schedules.nightly_pipeline.since', new Date(Date.now() - 2 * 86_400_000).toISOString());
+  await store.setCheckpoint(
+    'schedules.nightly_pipeline.since',
+    new Date(Date.now() - 2 * 86_400_000).toISOString(),
+  );
   await store.close();
   shopflow('schedules', 'pause', 'monthly_rollups');
-  shopflow('backfill', 'raw_transactions+', '--from', weekAgo, '--to', yesterday, '--parallel', '2', '--json');
+  shopflow(
+    'backfill',
+    'raw_transactions+',
+    '--from',
+    weekAgo,
+    '--to',
+    yesterday,
+    '--parallel',
+    '2',
+    '--json',
+  );
 
   const { child: daemon } = await start(['daemon', '--json', '--interval', '5'], (line) =>
     json(line).type === 'finished' || json(line).type === 'settled' ? true : undefined,
