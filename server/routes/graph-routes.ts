@@ -12,6 +12,8 @@ const GraphQuery = z.strictObject({
   depth: integerParam(0, 50).optional(),
   group: z.string().min(1).max(200).optional(),
 });
+/** Above this, ELK would work for seconds: the page shows big graphs as the neighbourhood of one asset. */
+const MAX_LAYOUT_NODES = 400;
 const LayoutQuery = z.strictObject({
   focus: z.string().min(1).max(200).optional(),
   depth: integerParam(0, 50).optional(),
@@ -77,6 +79,15 @@ export function registerGraphRoutes(app: FastifyInstance, context: ServerContext
     // NOTE: the shape only: statuses never move a node, so no status computation here.
     const view = buildGraphView(graph, new Map(), new Date(0), { focus: query.focus, depth: query.depth });
     const input = collapseGroups(view, collapsed);
+    if (input.nodes.length > MAX_LAYOUT_NODES) {
+      throw new ShopflowError(
+        'SF_BAD_USAGE',
+        `the graph shown would have ${input.nodes.length} nodes, more than the ${MAX_LAYOUT_NODES} laid out at once`,
+        {
+          hint: 'lay out the neighbourhood of one asset (focus=KEY&depth=N) or collapse groups (collapsed=G1,G2)',
+        },
+      );
+    }
     return {
       focus: view.focus,
       depth: view.depth,

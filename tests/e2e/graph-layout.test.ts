@@ -87,6 +87,7 @@ describe('the ShopFlow lineage graph at 1600 × 1000', () => {
   test('opens with legible labels, grouped left to right, with fewer edge crossings than the banded layout', async () => {
     await page.goto(shopflow.base);
     const assets = shopflow.runtime.graph.keys.length;
+    // NOTE: the first view waits for the status of everything and a cold layout worker.
     await expect.poll(() => page.locator('[data-testid="graph-node"]').count()).toBe(assets);
     await page.waitForSelector('[data-testid="graph-canvas"][data-scale]');
     await page.screenshot({ path: join(SCREENSHOTS, 'shopflow-graph.png') });
