@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type InstanceStore,
   isPaused,
+  type PartitionsDefinition,
   readPauseState,
   type ScheduleDefinition,
   type TickRecord,
@@ -42,6 +43,8 @@ export class ScheduleTicker {
   constructor(
     readonly schedule: ScheduleDefinition,
     private readonly store: InstanceStore,
+    /** The running instance's partitions for those the schedule was declared with (`Definitions.resolvePartitions`). */
+    private readonly resolvePartitions?: <T extends PartitionsDefinition>(definition: T) => T,
   ) {
     this.cron = new CronTicks(schedule.cron, schedule.timezone, `schedule \`${schedule.name}\``);
   }
@@ -106,6 +109,7 @@ export class ScheduleTicker {
               get previousTickTime() {
                 return due.previousTickTime;
               },
+              resolvePartitions: this.resolvePartitions,
             });
             noPartition = partitions === null;
           }

@@ -13,6 +13,7 @@ import { registerMaterializeCommand } from './commands/materialize-command.js';
 import { registerPlanCommand } from './commands/plan-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
 import { registerShowCommand } from './commands/show-command.js';
+import { registerSweepCommand } from './commands/sweep-command.js';
 
 function defaultIo(): CliIo {
   ignoreClosedPipe(process.stdout);
@@ -123,6 +124,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
   registerLineageCommand(program, run);
   registerRunsCommand(program, run);
   registerCompactCommand(program, run);
+  registerSweepCommand(program, run);
   registerDocsCommand(program, run);
 
   // NOTE: contributed commands need the definitions, but `--help` and built-in commands must not

@@ -1,5 +1,6 @@
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { InstanceStore, RunRecord } from '../instance/instance-store.js';
+import type { LakeStorage } from '../io/lake-storage/lake-storage.js';
 
 /**
  * When a run whose process is gone really stopped: its last event (or its start when it has
@@ -14,8 +15,8 @@ export async function lastSignOfLife(store: InstanceStore, run: RunRecord): Prom
  * Ends a run whose process is gone, on its behalf: the run gets `status` with `error`, finishing at
  * its last event; partitions it was materializing get a failed attempt; its locks are released; a
  * final event (`run_failure` or `run_canceled`) dated at that last event records when the ending
- * was detected (`data.detectedAt`). Unfinished temporary files of the run are swept when `graph`
- * and `lakeRoot` are given.
+ * was detected (`data.detectedAt`). Its unfinished temporary files are the caller's to sweep
+ * (`sweepRunFiles`).
  *
  * @example
  * await finishAbandonedRun({ store, run, status: 'failed', error: 'run abandoned: …', now });
@@ -27,8 +28,6 @@ export async function finishAbandonedRun(options: {
   error: string;
   now: Date;
   data?: Record<string, unknown>;
-  graph?: AssetGraph;
-  lakeRoot?: string;
 }): Promise<void> {
   const { store, run, error } = options;
   const finishedAt = await lastSignOfLife(store, run);
@@ -52,7 +51,12 @@ export async function finishAbandonedRun(options: {
     message: error,
     data: { ...options.data, detectedAt: options.now.toISOString() },
   });
-  if (options.graph && options.lakeRoot) {
-    for (const asset of options.graph.assets) await asset.io.sweep?.(options.lakeRoot, asset.key, [run.id]);
+}
+
+/** Removes the unfinished temporary files the runs left in the lake (their processes are gone). */
+export async function sweepRunFiles(graph: AssetGraph, lake: LakeStorage, runIds: string[]): Promise<void> {
+  for (const asset of graph.assets) {
+    // NOTE: a sweep that fails (S3 unreachable) must not keep dead runs from being ended.
+    await asset.io.sweep?.(lake, asset.key, runIds).catch(() => 0);
   }
 }

@@ -1,6 +1,7 @@
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { InstanceStore } from '../instance/instance-store.js';
-import { finishAbandonedRun } from './finish-abandoned-run.js';
+import type { LakeStorage } from '../io/lake-storage/lake-storage.js';
+import { finishAbandonedRun, sweepRunFiles } from './finish-abandoned-run.js';
 import { deathReason, HOSTNAME } from './process-liveness.js';
 
 /**
@@ -12,7 +13,7 @@ import { deathReason, HOSTNAME } from './process-liveness.js';
 export async function reapDeadRuns(options: {
   store: InstanceStore;
   graph?: AssetGraph;
-  lakeRoot?: string;
+  lake?: LakeStorage;
   now?: Date;
   deadAfterMs: number;
 }): Promise<string[]> {
@@ -30,10 +31,9 @@ export async function reapDeadRuns(options: {
       error: `run abandoned: ${reason}`,
       now,
       data: { reaped: true },
-      graph: options.graph,
-      lakeRoot: options.lakeRoot,
     });
     reaped.push(run.id);
   }
+  if (reaped.length && options.graph && options.lake) await sweepRunFiles(options.graph, options.lake, reaped);
   return reaped;
 }

@@ -1,7 +1,8 @@
 import { ShopflowError } from '../errors/error-catalog.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { InstanceStore, RunRecord } from '../instance/instance-store.js';
-import { finishAbandonedRun } from './finish-abandoned-run.js';
+import type { LakeStorage } from '../io/lake-storage/lake-storage.js';
+import { finishAbandonedRun, sweepRunFiles } from './finish-abandoned-run.js';
 import { deathReason, HOSTNAME } from './process-liveness.js';
 
 /** What asking to cancel a run did. */
@@ -43,7 +44,7 @@ export async function requestRunCancel(options: {
   now: Date;
   deadAfterMs: number;
   graph?: AssetGraph;
-  lakeRoot?: string;
+  lake?: LakeStorage;
 }): Promise<CancelRequestResult> {
   const { store, by, now } = options;
   // NOTE: read again: the caller's record may be older than the run's end.
@@ -63,9 +64,8 @@ export async function requestRunCancel(options: {
       error: `canceled by ${by}; ${dead}, so steps in flight were lost`,
       now,
       data: { by },
-      graph: options.graph,
-      lakeRoot: options.lakeRoot,
     });
+    if (options.graph && options.lake) await sweepRunFiles(options.graph, options.lake, [run.id]);
     return { run: (await store.getRun(run.id)) ?? run, outcome: 'canceled', alreadyRequested: !!earlier };
   }
   if (!earlier) {

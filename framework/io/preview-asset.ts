@@ -28,6 +28,8 @@ export interface PreviewOptions {
   limit: number;
   /** Show values of sensitive columns (only `shopflow show --unmask` asks for this). */
   unmask?: boolean;
+  /** The rows the partition's last write quarantined instead of its data (`shopflow show --quarantine`). */
+  quarantine?: boolean;
 }
 
 /**
@@ -77,34 +79,18 @@ export async function previewAsset(
       hint: `materialize it first: shopflow materialize ${assetKey}${partitionKey === null ? '' : ` --partition ${partitionKey}`}`,
     });
   }
-  const duckdb = await runtime.engine.session();
-  try {
-    const { columns, rows } = await asset.io.preview(
-      {
-        assetKey,
-        partitionKey,
-        runId: 'preview',
-        schema: asset.schema,
-        duckdb,
-        lakeRoot: runtime.lakeRoot,
-        resource: (definition) => runtime.resources.get(definition),
-        quarantine: [],
-      },
-      partitionKey,
-      options.limit,
-    );
-    const classes = classifyColumns(asset.schema);
-    return {
-      assetKey,
-      partitionKey,
-      materializedAt: state.materializedAt,
-      columns: columns.map((c) => {
-        const cls = classes.get(c.name) ?? 'none';
-        return { name: c.name, type: c.type, class: cls, masked: cls !== 'none' && !options.unmask };
-      }),
-      rows: options.unmask ? rows : maskRows(rows, classes),
-    };
-  } finally {
-    duckdb.close();
-  }
+  const { columns, rows } = await runtime.preview(assetKey, partitionKey, options.limit, {
+    quarantine: options.quarantine === true,
+  });
+  const classes = classifyColumns(asset.schema);
+  return {
+    assetKey,
+    partitionKey,
+    materializedAt: state.materializedAt,
+    columns: columns.map((c) => {
+      const cls = classes.get(c.name) ?? 'none';
+      return { name: c.name, type: c.type, class: cls, masked: cls !== 'none' && !options.unmask };
+    }),
+    rows: options.unmask ? rows : maskRows(rows, classes),
+  };
 }

@@ -20,6 +20,6 @@ export async function cancelRun(
     now: runtime.services.now(),
     deadAfterMs: runtime.services.deadAfterMs,
     graph: runtime.graph,
-    lakeRoot: runtime.lakeRoot,
+    lake: runtime.lake,
   });
 }

@@ -22,6 +22,7 @@ export function registerShowCommand(program: Command, run: CommandRunner) {
     .option('--limit <n>', 'rows to print', '20')
     .option('--format <format>', 'table, csv or json', 'table')
     .option('--unmask', 'show the values of columns classified as personal data (masked by default)')
+    .option('--quarantine', 'the rows the last write quarantined, with the rules they broke')
     .action(
       (
         assetKey: string,
@@ -31,6 +32,7 @@ export function registerShowCommand(program: Command, run: CommandRunner) {
           format: string;
           json?: boolean;
           unmask?: boolean;
+          quarantine?: boolean;
         },
       ) =>
         run(options, async (session) => {
@@ -52,6 +54,7 @@ export function registerShowCommand(program: Command, run: CommandRunner) {
             partition: options.partition,
             limit,
             unmask: options.unmask === true,
+            quarantine: options.quarantine === true,
           });
           const masked = columns.filter((c) => c.masked).map((c) => c.name);
           const format = session.json ? 'json' : options.format;
