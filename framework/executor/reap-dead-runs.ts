@@ -34,6 +34,7 @@ export async function reapDeadRuns(options: {
     });
     reaped.push(run.id);
   }
-  if (reaped.length && options.graph && options.lake) await sweepRunFiles(options.graph, options.lake, reaped);
+  if (reaped.length && options.graph && options.lake)
+    await sweepRunFiles(options.graph, options.lake, reaped);
   return reaped;
 }
