@@ -12,7 +12,8 @@ test('every docs page an asset or column description names exists', () => {
     for (const text of texts)
       for (const [page] of text.matchAll(/docs\/[\w./-]+\.md/g)) named.set(page, asset.key);
   }
-  expect(named.get('docs/clv.md')).toBeDefined();
+  // NOTE: the CLV model's description points at its notes in the data dictionary, for one.
+  expect(named.get('docs/data-dictionary.md')).toBeDefined();
   for (const [page, asset] of named)
     expect(existsSync(join(REPO, page)), `${page}, named by ${asset}`).toBe(true);
 });
