@@ -4,7 +4,7 @@
  * layout the page computed before (`tests/support/banded-layout.js`, plain JavaScript, in process)
  * on the same graphs, in the same run:
  *
- * - the ShopFlow graph (36 assets), cold (a new server: worker start included) and warm;
+ * - the ShopFlow graph, cold (a new server: worker start included) and warm;
  * - focus mode on a synthetic 1,000-asset graph: the 2-hop neighbourhoods of 20 assets;
  *
  * plus the edge crossings of both layouts on ShopFlow, counted on the drawn edges. Medians.
@@ -124,6 +124,7 @@ export async function runGraphLayoutBench(runs: number) {
     return {
       runs,
       crossings,
+      shopflowAssets: shopflowDefinitions.graph.keys.length,
       shopflow: { cold: median(cold), warm: median(warm), banded: median(shopflowBanded) },
       focus: {
         count: foci.length,
@@ -155,7 +156,7 @@ while this ran, so the absolute numbers are noisy; the ratios are what to compar
 
 | graph | ELK (server) | banded (before) |
 | --- | ---: | ---: |
-| ShopFlow, 36 assets, new server (worker start included), ${result.runs} runs | ${ms(result.shopflow.cold)} | ${ms(result.shopflow.banded)} |
+| ShopFlow, ${result.shopflowAssets} assets, new server (worker start included), ${result.runs} runs | ${ms(result.shopflow.cold)} | ${ms(result.shopflow.banded)} |
 | ShopFlow with one group collapsed, worker running, ${result.runs} runs | ${ms(result.shopflow.warm)} | — |
 | 1,000 assets, focus mode: 2-hop neighbourhoods of ${result.focus.count} assets (median ${result.focus.medianNodes} nodes, at most ${result.focus.maxNodes}) | ${ms(result.focus.elk)} | ${ms(result.focus.banded)} |
 
