@@ -4,27 +4,19 @@
 // 1600 × 1000.
 //   node scripts/screenshots.mjs            (needs `npm ci` and Chromium at /usr/bin/chromium)
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { parse, stringify } from 'yaml';
 
 const OUT = 'docs/screenshots';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const home = mkdtempSync(join(tmpdir(), 'shopflow-screenshots-'));
 // NOTE: as root, the embedded PostgreSQL runs as `postgres`, which must be able to enter the home.
 chmodSync(home, 0o755);
-// NOTE: the dev configuration with every folder inside the throwaway home (its own are relative to
-// the project folder, which must stay clean).
-const config = parse(readFileSync('config/dev.yaml', 'utf8'));
-config.home = home;
-config.data = { ...config.data, rawDir: join(home, 'raw'), logsDir: join(home, 'logs') };
-config.resources.objectStore = { ...config.resources.objectStore, path: join(home, 'landing') };
-config.logging = { ...config.logging, level: 'warn' };
-writeFileSync(join(home, 'screenshots.yaml'), stringify(config));
 const env = { ...process.env, SHOPFLOW_HOME: home, SHOPFLOW_UI_TOKEN: '' };
-const run = (args) => ['bin/shopflow.js', '--config', join(home, 'screenshots.yaml'), ...args];
+// NOTE: the development configuration; its lake, landing zone, extracts and logs live in the home.
+const run = (args) => ['bin/shopflow.js', '--config', 'config/dev.yaml', '--home', home, ...args];
 const shopflow = (...args) =>
   execFileSync(process.execPath, run(args), { encoding: 'utf8', env, maxBuffer: 64 << 20 });
 const children = [];
@@ -60,14 +52,27 @@ const json = (line) => {
 
 try {
   mkdirSync(OUT, { recursive: true });
-  console.log('materializing the ShopFlow graph …');
-  shopflow('materialize', '--json');
   const days = shopflow('assets', '--json', '--partitions')
     .split('\n')
     .map(json)
     .find((asset) => asset.key === 'source_files')
     .partitionStatuses.map((p) => p.partitionKey);
   const [weekAgo, yesterday] = [days[days.length - 7], days[days.length - 1]];
+
+  console.log('materializing the ShopFlow graph …');
+  shopflow('materialize', '--json');
+  // A backfill of the last week (everything is up to date by now, so every partition says so).
+  shopflow(
+    'backfill',
+    'raw_transactions+',
+    '--from',
+    weekAgo,
+    '--to',
+    yesterday,
+    '--parallel',
+    '2',
+    '--json',
+  );
 
   // A run canceled while it runs: everything forced again, one step at a time, canceled at its start.
   const { child: forced, value: runId } = await start(
@@ -86,21 +91,13 @@ try {
   );
   await store.close();
   shopflow('schedules', 'pause', 'monthly_rollups');
-  shopflow(
-    'backfill',
-    'raw_transactions+',
-    '--from',
-    weekAgo,
-    '--to',
-    yesterday,
-    '--parallel',
-    '2',
-    '--json',
-  );
 
-  const { child: daemon } = await start(['daemon', '--json', '--interval', '5'], (line) =>
+  // The daemon stays up while the pages are photographed; they wait for its first run to end (or a minute).
+  const daemonStarted = start(['daemon', '--json', '--interval', '5'], (line) =>
     json(line).type === 'finished' || json(line).type === 'settled' ? true : undefined,
   );
+  await Promise.race([daemonStarted, new Promise((resolve) => setTimeout(resolve, 60_000))]);
+  const daemon = children[children.length - 1];
   const { value: url } = await start(['serve', '--port', '0', '--json'], (line) =>
     json(line).type === 'listening' ? json(line).url : undefined,
   );

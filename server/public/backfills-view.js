@@ -274,7 +274,14 @@ export async function renderBackfill(root, { id }) {
         h('div', { class: 'actions' }, actionButtons(b, { ...rights, actions, message, after: load })),
       ),
       b.message
-        ? h('div', { class: 'alert alert-warn', 'data-testid': 'backfill-message' }, b.message)
+        ? h(
+            b.status === 'success' ? 'p' : 'div',
+            {
+              class: b.status === 'success' ? 'muted' : 'alert alert-warn',
+              'data-testid': 'backfill-message',
+            },
+            b.message,
+          )
         : null,
       h(
         'dl',
