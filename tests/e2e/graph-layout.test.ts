@@ -80,7 +80,10 @@ function groupCycles(edges: Array<{ from: string; to: string }>, groupOf: (key: 
     while (stack.length) {
       for (const n of next.get(stack.pop()!) ?? []) {
         if (n === to) return true;
-        if (!seen.has(n)) stack.push(n), seen.add(n);
+        if (!seen.has(n)) {
+          seen.add(n);
+          stack.push(n);
+        }
       }
     }
     return false;
