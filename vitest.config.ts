@@ -21,6 +21,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // NOTE: a page under a loaded machine can take seconds to draw; polls wait for it.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],

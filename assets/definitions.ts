@@ -6,10 +6,12 @@ import {
   createDaemonCommand,
   defineSchedule,
   landingSensor,
+  pauseCommands,
   schedulesCommand,
+  serverAutomation,
   throughPreviousDay,
 } from '../schedules/index.js';
-import { serveCommand } from '../server/serve-command.js';
+import { createServeCommand } from '../server/serve-command.js';
 import { bronzeAssets } from './bronze/bronze-from-landing.js';
 import { customerProfileAudit } from './cdc/customer-profile-audit.js';
 import { operationalCustomerChanges } from './cdc/operational-customer-changes.js';
@@ -163,8 +165,9 @@ export default defineDefinitions({
     dbSetupCommand,
     dbStopCommand,
     dbStatusCommand,
-    serveCommand,
+    createServeCommand({ automation: serverAutomation }),
     schedulesCommand,
+    ...pauseCommands,
     daemonCommand,
     backfillCommand,
   ],

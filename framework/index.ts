@@ -55,9 +55,12 @@ export type { ErrorCode } from './errors/error-catalog.js';
 export { ERROR_CATALOG, isShopflowError, ShopflowError } from './errors/error-catalog.js';
 export type { ExecuteOptions, RunResult } from './executor/execute-plan.js';
 export { executePlan } from './executor/execute-plan.js';
+export { finishAbandonedRun, lastSignOfLife } from './executor/finish-abandoned-run.js';
 export { HOSTNAME, processIsAlive } from './executor/process-liveness.js';
 export { reapDeadRuns } from './executor/reap-dead-runs.js';
 export { retryDelayMs } from './executor/retry-policy.js';
+export type { CancelRequestResult } from './executor/run-cancellation.js';
+export { CancelWatch, requestRunCancel } from './executor/run-cancellation.js';
 export type { StepLauncher } from './executor/step-launcher.js';
 export { inProcessLauncher } from './executor/step-launcher.js';
 export type { StepDescriptor, StepOutcome, StepServices } from './executor/step-services.js';
@@ -69,6 +72,8 @@ export { AssetGraph } from './graph/asset-graph.js';
 export { selectAssets } from './graph/asset-selection.js';
 export type * from './instance/instance-store.js';
 export { openInstanceStore } from './instance/open-instance-store.js';
+export type { PauseState } from './instance/schedule-pause.js';
+export { isPaused, pauseCheckpointName, readPauseState, setPaused } from './instance/schedule-pause.js';
 export type {
   InputHandle,
   IoContext,
@@ -163,4 +168,13 @@ export type { RootCause } from './planner/root-cause.js';
 export { rootCauseOf } from './planner/root-cause.js';
 export type { StalenessCode, StalenessReason } from './planner/staleness-reason.js';
 export { describeReasons } from './planner/staleness-reason.js';
+export type {
+  AssetQuality,
+  CheckQuality,
+  QualityCounts,
+  QualityReport,
+  RowSample,
+} from './reporting/quality-report.js';
+export { buildQualityReport, checkOutcome } from './reporting/quality-report.js';
+export { cancelRun } from './runtime/cancel-run.js';
 export { resolveLocations, ShopflowRuntime } from './runtime/shopflow-runtime.js';

@@ -59,9 +59,11 @@ export class BackfillProgress {
         this.print(
           event.backfill.status === 'success'
             ? `Backfill ${event.backfill.id} succeeded: ${event.done}/${event.total} partitions in ${duration(this.now - this.started)}.`
-            : event.backfill.status === 'interrupted'
-              ? `Backfill ${event.backfill.id} interrupted at ${event.done}/${event.total} partitions; run the same command again (or \`shopflow backfill --resume ${event.backfill.id.slice(0, 8)}\`) to resume.`
-              : `Backfill ${event.backfill.id} finished with ${event.failed} failed partitions (${event.done}/${event.total} done); run the same command again to retry them.`,
+            : event.backfill.status === 'canceled'
+              ? `Backfill ${event.backfill.id} ${event.backfill.message ?? 'canceled'} (${event.done}/${event.total} done); \`shopflow backfill --resume ${event.backfill.id.slice(0, 8)}\` continues it.`
+              : event.backfill.status === 'interrupted'
+                ? `Backfill ${event.backfill.id} interrupted at ${event.done}/${event.total} partitions; run the same command again (or \`shopflow backfill --resume ${event.backfill.id.slice(0, 8)}\`) to resume.`
+                : `Backfill ${event.backfill.id} finished with ${event.failed} failed partitions (${event.done}/${event.total} done); run the same command again to retry them.`,
         );
         if (event.backfill.message?.includes('not part of a backfill')) this.print(event.backfill.message);
         break;

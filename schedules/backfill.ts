@@ -99,7 +99,8 @@ function pruneBatchPlan(plan: Plan, unit: Set<string>): { plan: Plan; deferred: 
   return { plan: { ...plan, steps: plan.steps.filter((s) => !removed.has(s.key)) }, deferred: [...deferred] };
 }
 
-async function findBackfill(runtime: ShopflowRuntime, id: string): Promise<BackfillRecord> {
+/** A backfill by id or unique id prefix; `SF_UNKNOWN_BACKFILL` otherwise. */
+export async function findBackfill(runtime: ShopflowRuntime, id: string): Promise<BackfillRecord> {
   const exact = await runtime.store.getBackfill(id);
   if (exact) return exact;
   const matches = (await runtime.store.listBackfills({ limit: 1000 })).filter((b) => b.id.startsWith(id));
@@ -204,17 +205,24 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
   const deferred = new Set<string>();
   const rollupFailures: string[] = [];
   let interrupted = false;
+  let canceled = false;
   try {
     for (let i = 0; i < remaining.length; i += parallel) {
       if (options.signal?.aborted) {
         interrupted = true;
         break;
       }
+      // NOTE: a cancel (from any process) marks the backfill `canceled` in the store; seen here
+      // before every batch, and through the batch's run, which is canceled with it.
+      if ((await store.getBackfill(backfill.id))?.status === 'canceled') {
+        canceled = true;
+        break;
+      }
       const batch = remaining.slice(i, i + parallel);
       const planned = await runtime.plan({ selection: backfill.selection, partitions: { keys: batch } });
       const { plan, deferred: left } = pruneBatchPlan(planned, unit);
       for (const asset of left) deferred.add(asset);
-      const results = new Map<string, { status: 'success' | 'failed'; message: string | null }>();
+      const results = new Map<string, { status: 'success' | 'failed' | 'pending'; message: string | null }>();
       let runId: string | null = null;
       if (plan.steps.length > 0) {
         const result = await runtime.execute(plan, {
@@ -222,8 +230,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
           tags: { backfill: backfill.id },
         });
         runId = result.runId;
+        if (result.status === 'canceled') canceled = true;
         for (const step of plan.steps) {
           const outcome = result.outcomes.get(step.key);
+          if (outcome?.canceled && step.partitionKey !== null) {
+            results.set(step.partitionKey, { status: 'pending', message: 'not started: canceled' });
+            continue;
+          }
           if (step.partitionKey === null || !unit.has(step.assetKey)) {
             // NOTE: a roll-up whose window is not complete yet is skipped as blocked; a later batch runs it.
             const failedHere =
@@ -232,7 +245,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
             continue;
           }
           const bad = !outcome || outcome.status === 'failed' || outcome.blocking;
-          if (bad && results.get(step.partitionKey)?.status !== 'failed') {
+          if (bad && results.get(step.partitionKey) === undefined) {
             results.set(step.partitionKey, {
               status: 'failed',
               message: `${step.key}: ${outcome?.message ?? 'did not run'}`,
@@ -240,25 +253,36 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
           }
         }
       }
-      const updates = batch.map((partitionKey) => ({
-        partitionKey,
-        status: results.get(partitionKey)?.status ?? ('success' as const),
-        runId,
-        message: results.get(partitionKey)?.message ?? (runId ? null : 'up to date'),
-      }));
+      const updates = batch
+        .filter((partitionKey) => results.get(partitionKey)?.status !== 'pending')
+        .map((partitionKey) => ({
+          partitionKey,
+          status: (results.get(partitionKey)?.status ?? 'success') as 'success' | 'failed',
+          runId,
+          message: results.get(partitionKey)?.message ?? (runId ? null : 'up to date'),
+        }));
       await store.updateBackfillPartitions(backfill.id, updates);
       for (const update of updates) {
         if (update.status === 'success') done++;
         else failed++;
         options.onEvent?.({ type: 'partition', backfillId: backfill.id, ...update, done, failed, total });
       }
+      if (canceled) break;
     }
   } finally {
     clearInterval(heartbeat);
   }
 
-  const status = interrupted ? 'interrupted' : failed > 0 || rollupFailures.length > 0 ? 'failed' : 'success';
+  const status = canceled
+    ? 'canceled'
+    : interrupted
+      ? 'interrupted'
+      : failed > 0 || rollupFailures.length > 0
+        ? 'failed'
+        : 'success';
+  const cancelNote = canceled ? ((await store.getBackfill(backfill.id))?.message ?? 'canceled') : '';
   const notes = [
+    cancelNote,
     `${done}/${total} partitions done${failed ? `, ${failed} failed` : ''}`,
     rollupFailures.length ? `failed roll-up steps: ${rollupFailures.slice(0, 3).join('; ')}` : '',
     deferred.size ? `not part of a backfill (materialize afterwards): ${[...deferred].join(', ')}` : '',

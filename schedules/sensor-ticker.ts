@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Alert, SensorDefinition, ShopflowRuntime, TickRecord } from '../framework/index.js';
+import {
+  type Alert,
+  isPaused,
+  type SensorDefinition,
+  type ShopflowRuntime,
+  type TickRecord,
+} from '../framework/index.js';
 import type { TickRequest } from './tick-launcher.js';
 
 function describe(error: unknown): string {
@@ -43,7 +49,7 @@ export class SensorTicker {
   /** Evaluates the sensor if due; returns the rows recorded (requests to launch are `claimed`). */
   async evaluate(now: Date): Promise<TickRecord[]> {
     const { sensor, runtime } = this;
-    if (!sensor.enabled) return [];
+    if (!sensor.enabled || (await isPaused(runtime.store, sensor.name))) return [];
     const previous = await this.previous();
     if (previous && now.getTime() - previous.at < sensor.intervalSeconds * 1000) return [];
     const iso = now.toISOString();

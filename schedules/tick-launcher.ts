@@ -16,7 +16,7 @@ export interface TickRequest {
 export type LaunchOutcome =
   | { status: 'skipped'; message: string }
   | { status: 'failed'; message: string }
-  | { status: 'finished'; runId: string; runStatus: 'success' | 'failed' };
+  | { status: 'finished'; runId: string; runStatus: 'success' | 'failed' | 'canceled' };
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

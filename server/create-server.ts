@@ -4,20 +4,27 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { ShopflowRuntime } from '../framework/index.js';
+import { BackfillLauncher } from './backfill-launcher.js';
 import { accessPolicy } from './http/access-policy.js';
 import { AllowedHosts } from './http/allowed-hosts.js';
 import { ApiError, errorResponse } from './http/api-error.js';
 import { assertSafeToServe } from './http/listen-safety.js';
 import { createPathScrubber } from './http/path-scrubber.js';
 import { registerAssetRoutes } from './routes/asset-routes.js';
+import { registerAutomationRoutes } from './routes/automation-routes.js';
+import { registerBackfillRoutes } from './routes/backfill-routes.js';
+import { registerCatalogRoutes } from './routes/catalog-routes.js';
 import { registerGraphRoutes } from './routes/graph-routes.js';
 import { registerHealthRoute } from './routes/health-route.js';
 import { registerPlanRoutes } from './routes/plan-routes.js';
+import { registerQualityRoutes } from './routes/quality-routes.js';
 import { registerRunRoutes } from './routes/run-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { RunEventStreams } from './run-event-stream.js';
 import { RunLauncher } from './run-launcher.js';
+import type { ServerAutomation } from './server-automation.js';
 import type { ServerContext } from './server-context.js';
+import { GraphLayouts } from './views/graph-layout.js';
 import { RunStepSummaries } from './views/run-step-summaries.js';
 import { StatusCache } from './views/status-cache.js';
 
@@ -46,6 +53,8 @@ export interface ServerOptions {
   statusMaxAgeMs?: number;
   /** How often a run's event stream polls the instance store (default 250 ms). */
   eventPollMs?: number;
+  /** Next ticks, the daemon's lease and backfill actions, from the schedules package (see `ServerAutomation`). */
+  automation?: ServerAutomation;
 }
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -94,8 +103,11 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const context: ServerContext = {
     runtime,
     statusCache: new StatusCache(runtime, options.statusMaxAgeMs),
+    layouts: new GraphLayouts(),
     stepSummaries: new RunStepSummaries(runtime.store),
     launcher: new RunLauncher(runtime, log),
+    automation: options.automation ?? null,
+    backfills: options.automation ? new BackfillLauncher(runtime, options.automation, log) : null,
     streams: new RunEventStreams(runtime.store, options.eventPollMs),
     access,
     allowedHosts,
@@ -155,6 +167,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerAssetRoutes(app, context);
   registerPlanRoutes(app, context);
   registerRunRoutes(app, context);
+  registerAutomationRoutes(app, context);
+  registerBackfillRoutes(app, context);
+  registerQualityRoutes(app, context);
+  registerCatalogRoutes(app, context);
   app.register(fastifyStatic, {
     root: PUBLIC_DIR,
     prefix: '/',
@@ -168,8 +184,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
     context.streams.closeAll();
   });
   app.addHook('onClose', async () => {
+    await context.backfills?.drain();
     await context.launcher.drain();
     context.statusCache.dispose();
+    await context.layouts.close();
   });
   return app;
 }

@@ -4,7 +4,7 @@ import type { EventType, InstanceStore } from '../framework/index.js';
 import type { PathScrubber } from './http/path-scrubber.js';
 import { eventView } from './views/run-events.js';
 
-const TERMINAL_EVENTS: EventType[] = ['run_success', 'run_failure'];
+const TERMINAL_EVENTS: EventType[] = ['run_success', 'run_failure', 'run_canceled'];
 const FINISHED = new Set(['success', 'failed', 'canceled']);
 const PAGE = 500;
 const KEEPALIVE_MS = 15_000;

@@ -5,6 +5,7 @@ import { ShopflowError } from '../framework/index.js';
 import { createServer } from './create-server.js';
 import { assertSafeToServe } from './http/listen-safety.js';
 import { listenUntilStopped } from './listen-until-stopped.js';
+import type { ServerAutomation } from './server-automation.js';
 
 function parsePort(value: unknown): number {
   const text = String(value);
@@ -39,124 +40,133 @@ function listOption(value: unknown): string[] {
  * a host other than loopback requires one. A first Ctrl-C stops accepting requests and waits for
  * the runs started here; a second one exits at once.
  *
+ * With `automation` (the schedules package's `serverAutomation`) the Automation page shows next ticks
+ * and daemon health and the Backfills page can resume and cancel backfills.
+ *
  * @example
- * export default defineDefinitions({ assets, commands: [serveCommand] });
+ * export default defineDefinitions({ assets, commands: [createServeCommand({ automation: serverAutomation })] });
  */
-export const serveCommand: CommandDefinition = {
-  name: 'serve',
-  description: 'serve the web UI and JSON API: lineage graph, assets, runs, launching runs',
-  options: [
-    { flags: '--port <port>', description: 'TCP port (0 picks a free one)', defaultValue: '3000' },
-    {
-      flags: '--host <host>',
-      description: 'address to listen on; other than loopback it needs SHOPFLOW_UI_TOKEN',
-      defaultValue: '127.0.0.1',
-    },
-    {
-      flags: '--allowed-host <names...>',
-      description:
-        'host names to answer besides loopback and --host (repeatable; also server.allowedHosts in the config)',
-    },
-    { flags: '--read-only', description: 'serve the pages and API but refuse to launch runs' },
-    {
-      flags: '--public-read',
-      description: 'with SHOPFLOW_UI_TOKEN: reads need no token (a kiosk screen); launching still does',
-    },
-    { flags: '--tls-cert <file>', description: 'serve HTTPS with this PEM certificate (with --tls-key)' },
-    { flags: '--tls-key <file>', description: 'the PEM private key of --tls-cert' },
-  ],
-  async run(context, _args, options) {
-    const port = parsePort(options.port ?? '3000');
-    const host = String(options.host ?? '127.0.0.1');
-    const readOnly = options.readOnly === true;
-    const publicRead = options.publicRead === true;
-    const token = process.env.SHOPFLOW_UI_TOKEN || undefined;
-    assertSafeToServe({ host, token });
-    if (publicRead && !token) {
-      throw new ShopflowError(
-        'SF_BAD_USAGE',
-        '--public-read needs SHOPFLOW_UI_TOKEN: without a token every read is open already',
-        {
-          hint: 'set SHOPFLOW_UI_TOKEN so that launching runs needs it, or drop --public-read',
-        },
-      );
-    }
-    if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
-      throw new ShopflowError(
-        'SF_BAD_USAGE',
-        `--${options.tlsCert === undefined ? 'tls-key' : 'tls-cert'} was given without --${options.tlsCert === undefined ? 'tls-cert' : 'tls-key'}`,
-        {
-          hint: 'give both: --tls-cert cert.pem --tls-key key.pem',
-        },
-      );
-    }
-    const tls =
-      options.tlsCert !== undefined
-        ? {
-            cert: readPem('--tls-cert', String(options.tlsCert), context.cwd),
-            key: readPem('--tls-key', String(options.tlsKey), context.cwd),
-          }
-        : undefined;
-    const allowedHosts = [...context.config.server.allowedHosts, ...listOption(options.allowedHost)];
-    const runtime = await context.runtime();
-    await runtime.reapDeadRuns();
-    const app = createServer({
-      runtime,
-      token,
-      readOnly,
-      publicRead,
-      host,
-      port,
-      allowedHosts,
-      tls,
-      projectRoot: context.cwd,
-      log: context.log,
-    });
-    const stop = new AbortController();
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
-      if (signals === 1) {
-        context.stderr.write(
-          `\nstopping (${signal}): finishing the runs started here; press Ctrl-C again to stop now\n`,
+export function createServeCommand(options: { automation?: ServerAutomation } = {}): CommandDefinition {
+  return {
+    name: 'serve',
+    description: 'serve the web UI and JSON API: lineage graph, assets, runs, launching runs',
+    options: [
+      { flags: '--port <port>', description: 'TCP port (0 picks a free one)', defaultValue: '3000' },
+      {
+        flags: '--host <host>',
+        description: 'address to listen on; other than loopback it needs SHOPFLOW_UI_TOKEN',
+        defaultValue: '127.0.0.1',
+      },
+      {
+        flags: '--allowed-host <names...>',
+        description:
+          'host names to answer besides loopback and --host (repeatable; also server.allowedHosts in the config)',
+      },
+      { flags: '--read-only', description: 'serve the pages and API but refuse to launch runs' },
+      {
+        flags: '--public-read',
+        description: 'with SHOPFLOW_UI_TOKEN: reads need no token (a kiosk screen); launching still does',
+      },
+      { flags: '--tls-cert <file>', description: 'serve HTTPS with this PEM certificate (with --tls-key)' },
+      { flags: '--tls-key <file>', description: 'the PEM private key of --tls-cert' },
+    ],
+    async run(context, _args, flags) {
+      const port = parsePort(flags.port ?? '3000');
+      const host = String(flags.host ?? '127.0.0.1');
+      const readOnly = flags.readOnly === true;
+      const publicRead = flags.publicRead === true;
+      const token = process.env.SHOPFLOW_UI_TOKEN || undefined;
+      assertSafeToServe({ host, token });
+      if (publicRead && !token) {
+        throw new ShopflowError(
+          'SF_BAD_USAGE',
+          '--public-read needs SHOPFLOW_UI_TOKEN: without a token every read is open already',
+          {
+            hint: 'set SHOPFLOW_UI_TOKEN so that launching runs needs it, or drop --public-read',
+          },
         );
-        stop.abort();
-        return;
       }
-      context.stderr.write(
-        'stopping now; runs left unfinished are marked failed by the next shopflow command\n',
-      );
-      process.exit(130);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    try {
-      await listenUntilStopped(app, {
+      if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
+        throw new ShopflowError(
+          'SF_BAD_USAGE',
+          `--${flags.tlsCert === undefined ? 'tls-key' : 'tls-cert'} was given without --${flags.tlsCert === undefined ? 'tls-cert' : 'tls-key'}`,
+          {
+            hint: 'give both: --tls-cert cert.pem --tls-key key.pem',
+          },
+        );
+      }
+      const tls =
+        flags.tlsCert !== undefined
+          ? {
+              cert: readPem('--tls-cert', String(flags.tlsCert), context.cwd),
+              key: readPem('--tls-key', String(flags.tlsKey), context.cwd),
+            }
+          : undefined;
+      const allowedHosts = [...context.config.server.allowedHosts, ...listOption(flags.allowedHost)];
+      const runtime = await context.runtime();
+      await runtime.reapDeadRuns();
+      const app = createServer({
+        runtime,
+        token,
+        readOnly,
+        publicRead,
         host,
         port,
-        tls: tls !== undefined,
-        stop: stop.signal,
-        onListening: (url) => {
-          context.log.info(
-            { url, readOnly, publicRead, tokenRequired: token !== undefined, allowedHosts },
-            'web server listening',
-          );
-          if (context.json)
-            context.stdout.write(`${JSON.stringify({ type: 'listening', url, readOnly, publicRead })}\n`);
-          else {
-            const access = token
-              ? publicRead
-                ? '; reads are public, launching needs SHOPFLOW_UI_TOKEN'
-                : '; every request needs SHOPFLOW_UI_TOKEN (sign in on the page)'
-              : '';
-            context.stdout.write(`ShopFlow UI on ${url}${readOnly ? ' (read-only)' : ''}${access}\n`);
-          }
-        },
+        allowedHosts,
+        tls,
+        projectRoot: context.cwd,
+        log: context.log,
+        automation: options.automation,
       });
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
-    return 0;
-  },
-};
+      const stop = new AbortController();
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals++;
+        if (signals === 1) {
+          context.stderr.write(
+            `\nstopping (${signal}): finishing the runs started here; press Ctrl-C again to stop now\n`,
+          );
+          stop.abort();
+          return;
+        }
+        context.stderr.write(
+          'stopping now; runs left unfinished are marked failed by the next shopflow command\n',
+        );
+        process.exit(130);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        await listenUntilStopped(app, {
+          host,
+          port,
+          tls: tls !== undefined,
+          stop: stop.signal,
+          onListening: (url) => {
+            context.log.info(
+              { url, readOnly, publicRead, tokenRequired: token !== undefined, allowedHosts },
+              'web server listening',
+            );
+            if (context.json)
+              context.stdout.write(`${JSON.stringify({ type: 'listening', url, readOnly, publicRead })}\n`);
+            else {
+              const access = token
+                ? publicRead
+                  ? '; reads are public, launching needs SHOPFLOW_UI_TOKEN'
+                  : '; every request needs SHOPFLOW_UI_TOKEN (sign in on the page)'
+                : '';
+              context.stdout.write(`ShopFlow UI on ${url}${readOnly ? ' (read-only)' : ''}${access}\n`);
+            }
+          },
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      return 0;
+    },
+  };
+}
+
+/** `shopflow serve` without the schedules package: no next ticks and no backfill actions on the pages. */
+export const serveCommand: CommandDefinition = createServeCommand();

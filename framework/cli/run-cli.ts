@@ -52,7 +52,12 @@ function registerContributed(
     command.option(option.flags, option.description, option.defaultValue);
   command.option('--json', 'machine-readable output');
   command.action((...received: unknown[]) => {
-    const options = received[received.length - 2] as Record<string, unknown>;
+    // NOTE: with the parents' options, so `schedules pause NAME --json` sees the `--json` that
+    // commander hands to the parent `schedules` command.
+    const options = {
+      ...(received[received.length - 1] as Command).optsWithGlobals(),
+      ...(received[received.length - 2] as Record<string, unknown>),
+    };
     const args = received.slice(0, received.length - 2).map((a) => a as string);
     return run(options, async (s) =>
       definition.run(

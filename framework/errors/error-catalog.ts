@@ -26,6 +26,7 @@ export const ERROR_CATALOG = {
   SF_BAD_USAGE: { exitCode: 2, summary: 'a command was called with invalid arguments' },
   SF_UNKNOWN_RUN: { exitCode: 2, summary: 'no run has this id' },
   SF_RUN_NOT_RETRYABLE: { exitCode: 2, summary: 'the run cannot be retried' },
+  SF_RUN_NOT_CANCELABLE: { exitCode: 2, summary: 'the run has finished and cannot be canceled' },
   SF_NOT_MATERIALIZED: { exitCode: 2, summary: 'the asset has no materialization to read' },
   SF_LOCK_HELD: { exitCode: 1, summary: 'another run holds the lock of an asset partition' },
   SF_USER_CODE: { exitCode: 1, summary: "an asset's own code raised an error" },
@@ -41,6 +42,8 @@ export const ERROR_CATALOG = {
   SF_DAEMON_LEASE_HELD: { exitCode: 1, summary: 'another daemon is running on this instance' },
   SF_UNKNOWN_BACKFILL: { exitCode: 2, summary: 'no backfill has this id' },
   SF_BACKFILL_RUNNING: { exitCode: 1, summary: 'another live process is running this backfill' },
+  SF_BACKFILL_NOT_CANCELABLE: { exitCode: 2, summary: 'the backfill has finished and cannot be canceled' },
+  SF_UNKNOWN_SCHEDULE: { exitCode: 2, summary: 'no schedule has this name' },
   SF_UNAUTHORIZED: { exitCode: 2, summary: 'the web API needs a valid bearer token' },
   SF_FORBIDDEN: {
     exitCode: 2,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RunRecord } from '../instance/instance-store.js';
 import type { Plan, PlanStep } from '../planner/plan-materialization.js';
 import { HOSTNAME } from './process-liveness.js';
+import { CancelWatch } from './run-cancellation.js';
 import { inProcessLauncher, type StepLauncher } from './step-launcher.js';
 import type { StepOutcome, StepServices } from './step-services.js';
 
@@ -14,11 +15,13 @@ export interface ExecuteOptions {
   runId?: string;
   parentRunId?: string | null;
   tags?: Record<string, string>;
+  /** How often the instance store is asked whether someone wants the run canceled (default 1000 ms). */
+  cancelPollMs?: number;
 }
 
 export interface RunResult {
   runId: string;
-  status: 'success' | 'failed';
+  status: 'success' | 'failed' | 'canceled';
   outcomes: Map<string, StepOutcome>;
   /** One sentence when the run failed. */
   error: string | null;
@@ -28,6 +31,10 @@ export interface RunResult {
  * Executes a plan: steps run as soon as the steps they depend on succeeded, up to `concurrency` at
  * once. A failed step, or a failed `error` check, skips the steps downstream of that partition
  * only; everything else goes on. Every transition is appended to the instance store.
+ *
+ * Canceling (`requestRunCancel`, from any process): once the request is seen in the instance store
+ * no step starts any more — those waiting are skipped with the reason `canceled` — the steps in
+ * flight finish (each writes atomically, so nothing is left half done), and the run ends `canceled`.
  */
 export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
   const { plan, services } = options;
@@ -56,13 +63,14 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
     services.store.heartbeat(runId, services.now().toISOString()).catch(() => {});
   }, options.heartbeatMs ?? 5_000);
   heartbeat.unref();
+  const cancel = new CancelWatch(services.store, runId, options.cancelPollMs ?? 1_000);
 
   const outcomes = new Map<string, StepOutcome>();
   const byKey = new Map(plan.steps.map((s) => [s.key, s]));
   const waiting = new Set(plan.steps.map((s) => s.key));
   const running = new Map<string, Promise<void>>();
 
-  const skip = async (step: PlanStep, message: string) => {
+  const skip = async (step: PlanStep, message: string, reason: 'blocked' | 'canceled' = 'blocked') => {
     outcomes.set(step.key, {
       key: step.key,
       status: 'skipped',
@@ -71,6 +79,7 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
       dataVersion: null,
       checks: [],
       blocking: true,
+      ...(reason === 'canceled' ? { canceled: true } : {}),
     });
     waiting.delete(step.key);
     await services.emit({
@@ -79,12 +88,24 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
       assetKey: step.assetKey,
       partitionKey: step.partitionKey,
       message: `${step.key} skipped: ${message}`,
-      data: { reason: 'blocked' },
+      data: { reason },
     });
   };
+  let notStarted = 0;
 
   try {
     while (waiting.size > 0 || running.size > 0) {
+      if (cancel.requestedBy !== null && waiting.size > 0) {
+        for (const key of [...waiting]) {
+          await skip(
+            byKey.get(key)!,
+            `the run was canceled by ${cancel.requestedBy} before it started`,
+            'canceled',
+          );
+          notStarted++;
+        }
+        continue;
+      }
       let progressed = false;
       for (const key of [...waiting]) {
         const step = byKey.get(key)!;
@@ -130,8 +151,12 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
           .finally(() => running.delete(key));
         running.set(key, promise);
       }
-      if (!progressed && running.size > 0) await Promise.race(running.values());
-      else if (!progressed && running.size === 0 && waiting.size > 0) {
+      if (!progressed && running.size > 0) {
+        // NOTE: once a cancel was seen, its promise stays resolved: waiting on it again would spin.
+        await Promise.race(
+          cancel.requestedBy === null ? [...running.values(), cancel.changed] : running.values(),
+        );
+      } else if (!progressed && running.size === 0 && waiting.size > 0) {
         // NOTE: unreachable with a valid plan (dependsOn only names earlier steps); guards against a hang.
         for (const key of [...waiting])
           await skip(byKey.get(key)!, 'its upstream steps are not in this plan');
@@ -139,6 +164,7 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
     }
   } finally {
     clearInterval(heartbeat);
+    cancel.stop();
   }
 
   const failed = [...outcomes.values()].filter((o) => o.status === 'failed');
@@ -154,6 +180,23 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
     blockedChecks.length ? `${blockedChecks.length} failed a blocking check` : '',
     skippedBlocked.length ? `${skippedBlocked.length} skipped` : '',
   ].filter(Boolean);
+  // NOTE: a request seen only after every step had started changes nothing: the run ran in full.
+  if (cancel.requestedBy !== null && notStarted > 0) {
+    const ran = outcomes.size - notStarted;
+    const error = `canceled by ${cancel.requestedBy}: ${notStarted} of ${plan.steps.length} steps not started${failed.length ? `, ${failed.length} failed` : ''}`;
+    await services.store.updateRun(runId, {
+      status: 'canceled',
+      finishedAt: services.now().toISOString(),
+      error,
+    });
+    await services.emit({
+      runId,
+      type: 'run_canceled',
+      message: `run canceled: ${ran} step${ran === 1 ? '' : 's'} ran, ${notStarted} not started`,
+      data: { steps: outcomes.size, notStarted, failed: failed.length, by: cancel.requestedBy },
+    });
+    return { runId, status: 'canceled', outcomes, error };
+  }
   const status = problems.length ? 'failed' : 'success';
   const error = problems.length ? `steps: ${problems.join(', ')}` : null;
   const finishedAt = services.now().toISOString();

@@ -51,4 +51,6 @@ export interface StepOutcome {
   checks: CheckOutcome[];
   /** An `error` check failed: downstream steps of this partition must not run. */
   blocking: boolean;
+  /** Skipped because the run was canceled before the step started. */
+  canceled?: boolean;
 }

@@ -47,6 +47,10 @@ export type EventType =
   | 'run_start'
   | 'run_success'
   | 'run_failure'
+  /** Someone asked to cancel the run; the process executing it stops launching steps. */
+  | 'run_cancel_requested'
+  /** The run ended canceled: steps not started were skipped, steps in flight finished. */
+  | 'run_canceled'
   | 'step_start'
   | 'step_success'
   | 'step_failure'
@@ -376,7 +380,8 @@ export interface SentAlert {
   alert: Record<string, unknown>;
 }
 
-export type BackfillStatus = 'running' | 'interrupted' | 'success' | 'failed';
+/** `canceled`: someone canceled it (`shopflow backfill --cancel`, the web page); it is not resumed by itself. */
+export type BackfillStatus = 'running' | 'interrupted' | 'success' | 'failed' | 'canceled';
 export type BackfillPartitionStatus = 'pending' | 'success' | 'failed';
 
 export interface BackfillRecord {

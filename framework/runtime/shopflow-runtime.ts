@@ -248,9 +248,12 @@ export class ShopflowRuntime {
       tags?: Record<string, string>;
       launcher?: StepLauncher;
       runId?: string;
+      /** How often the run looks for a cancel request (default 1000 ms). */
+      cancelPollMs?: number;
     } = {},
   ): Promise<RunResult> {
     const result = await executePlan({
+      cancelPollMs: options.cancelPollMs,
       plan,
       services: this.services,
       concurrency: options.concurrency ?? this.config.executor.concurrency,

@@ -1,5 +1,6 @@
 import type { CommandDefinition } from '../../framework/index.js';
 import { runBackfill } from '../backfill.js';
+import { cancelBackfill } from '../backfill-cancel.js';
 import { BackfillProgress } from '../backfill-progress.js';
 import { onInterrupt } from './interrupt-signals.js';
 import { positiveNumberOption } from './positive-number-option.js';
@@ -9,7 +10,9 @@ import { positiveNumberOption } from './positive-number-option.js';
  * `--parallel` partitions at once, with a progress bar (JSON lines off a terminal or with
  * `--json`) and per-partition status in the instance store. Interrupted (Ctrl-C finishes the batch
  * in flight; a second Ctrl-C or a kill stops at once), it resumes by running the same command again
- * or with `--resume ID`, without redoing finished partitions. `--list` shows recent backfills.
+ * or with `--resume ID`, without redoing finished partitions. `--list` shows recent backfills;
+ * `--cancel ID` cancels one from any process (the process running it stops after its batch's run is
+ * canceled).
  * Exit code 1 when partitions failed or the backfill was interrupted.
  *
  * @example
@@ -25,6 +28,7 @@ export const backfillCommand: CommandDefinition = {
     { flags: '--parallel <n>', description: 'partitions materialized at once (default from config)' },
     { flags: '--resume <id>', description: 'resume this backfill (id or prefix)' },
     { flags: '--list', description: 'list recent backfills' },
+    { flags: '--cancel <id>', description: 'cancel this backfill (id or prefix), from any process' },
   ],
   async run(context, args, flags) {
     const runtime = await context.runtime();
@@ -44,6 +48,15 @@ export const backfillCommand: CommandDefinition = {
         }
       }
       if (!context.json && backfills.length === 0) write('No backfills yet.');
+      return 0;
+    }
+    if (typeof flags.cancel === 'string') {
+      const { backfill, runsCanceled } = await cancelBackfill(runtime, flags.cancel, 'the CLI');
+      if (context.json) write(JSON.stringify({ ...backfill, runsCanceled }));
+      else
+        write(
+          `Canceled backfill ${backfill.id.slice(0, 8)}${runsCanceled.length ? `; its run ${runsCanceled.map((r) => r.slice(0, 8)).join(', ')} starts no new step` : ''}. Resume it with \`shopflow backfill --resume ${backfill.id.slice(0, 8)}\`.`,
+        );
       return 0;
     }
     const parallel = positiveNumberOption('--parallel', flags.parallel);

@@ -1,4 +1,10 @@
-import type { CommandDefinition, ShopflowRuntime, TickRecord } from '../../framework/index.js';
+import {
+  type CommandDefinition,
+  type PauseState,
+  readPauseState,
+  type ShopflowRuntime,
+  type TickRecord,
+} from '../../framework/index.js';
 import { CronTicks } from '../cron-ticks.js';
 import { DAEMON_LEASE, describeLeaseHolder } from '../daemon-lease.js';
 import { findFreshnessBreaches } from '../freshness-monitor.js';
@@ -24,6 +30,10 @@ function outcome(tick: TickRecord): string {
   return `${tick.status}${run}${retry}`;
 }
 
+function pausedText(pause: PauseState): string {
+  return `paused since ${time(pause.changedAt)}`;
+}
+
 function tickJson(tick: TickRecord) {
   return {
     tickKey: tick.tickKey,
@@ -43,17 +53,20 @@ async function collect(runtime: ShopflowRuntime, limit: number) {
   for (const schedule of definitions.schedules) {
     const cron = new CronTicks(schedule.cron, schedule.timezone, `schedule \`${schedule.name}\``);
     const recent = await store.listTicks({ name: schedule.name, kinds: ['schedule'], limit });
+    const pause = await readPauseState(store, schedule.name);
+    const runs = schedule.enabled && !pause?.paused;
     schedules.push({
       schedule,
-      nextTicks: schedule.enabled ? cron.nextTicks(now, 3).map((d) => d.toISOString()) : [],
+      nextTicks: runs ? cron.nextTicks(now, 3).map((d) => d.toISOString()) : [],
       recent,
+      pause,
     });
   }
   const sensors = [];
   for (const sensor of definitions.sensors) {
     const recent = await store.listTicks({ name: sensor.name, kinds: ['sensor'], limit });
     const requests = await store.listTicks({ name: sensor.name, kinds: ['request'], limit });
-    sensors.push({ sensor, recent, requests });
+    sensors.push({ sensor, recent, requests, pause: await readPauseState(store, sensor.name) });
   }
   const lease = await store.getLease(DAEMON_LEASE);
   const live = lease && Date.parse(lease.expiresAt) > now.getTime() ? lease : null;
@@ -62,9 +75,9 @@ async function collect(runtime: ShopflowRuntime, limit: number) {
 }
 
 /**
- * `shopflow schedules [--json]`: every schedule with its next ticks and recent tick outcomes, every
- * sensor with its recent evaluations and run requests, whether a daemon is running, and the assets
- * that are overdue by their freshness policy.
+ * `shopflow schedules [--json]`: every schedule with its next ticks (or since when it is paused) and
+ * recent tick outcomes, every sensor with its recent evaluations and run requests, whether a daemon
+ * is running, and the assets that are overdue by their freshness policy.
  *
  * @example
  * defineDefinitions({ assets, schedules, commands: [schedulesCommand] });
@@ -82,7 +95,7 @@ export const schedulesCommand: CommandDefinition = {
     const write = (text: string) => context.stdout.write(`${text}\n`);
     if (context.json) {
       write(JSON.stringify({ type: 'daemon', running: lease !== null, lease }));
-      for (const { schedule, nextTicks, recent } of schedules) {
+      for (const { schedule, nextTicks, recent, pause } of schedules) {
         write(
           JSON.stringify({
             type: 'schedule',
@@ -93,13 +106,15 @@ export const schedulesCommand: CommandDefinition = {
             selection: schedule.selection,
             catchUp: schedule.catchUp,
             enabled: schedule.enabled,
+            paused: pause?.paused === true,
+            pausedSince: pause?.paused ? pause.changedAt : null,
             maxRetries: schedule.retry.maxRetries,
             nextTicks,
             recentTicks: recent.map(tickJson),
           }),
         );
       }
-      for (const { sensor, recent, requests } of sensors) {
+      for (const { sensor, recent, requests, pause } of sensors) {
         write(
           JSON.stringify({
             type: 'sensor',
@@ -107,6 +122,8 @@ export const schedulesCommand: CommandDefinition = {
             description: sensor.description,
             intervalSeconds: sensor.intervalSeconds,
             enabled: sensor.enabled,
+            paused: pause?.paused === true,
+            pausedSince: pause?.paused ? pause.changedAt : null,
             cursor: recent[0]?.cursor ?? null,
             recentEvaluations: recent.map(tickJson),
             recentRequests: requests.map(tickJson),
@@ -129,12 +146,12 @@ export const schedulesCommand: CommandDefinition = {
       write(
         table(
           ['SCHEDULE', 'CRON', 'SELECTION', 'CATCH-UP', 'NEXT TICK', 'LAST TICK'],
-          schedules.map(({ schedule, nextTicks, recent }) => [
+          schedules.map(({ schedule, nextTicks, recent, pause }) => [
             schedule.name,
             `${schedule.cron} (${schedule.timezone})`,
             schedule.selection,
             schedule.catchUp,
-            schedule.enabled ? time(nextTicks[0]) : 'disabled',
+            !schedule.enabled ? 'disabled' : pause?.paused ? pausedText(pause) : time(nextTicks[0]),
             recent[0] ? `${time(recent[0].scheduledTime)} ${outcome(recent[0])}` : '—',
           ]),
         ),
@@ -145,9 +162,9 @@ export const schedulesCommand: CommandDefinition = {
       write(
         table(
           ['SENSOR', 'EVERY', 'LAST EVALUATION', 'RESULT'],
-          sensors.map(({ sensor, recent }) => [
+          sensors.map(({ sensor, recent, pause }) => [
             sensor.name,
-            sensor.enabled ? `${sensor.intervalSeconds} s` : 'disabled',
+            !sensor.enabled ? 'disabled' : pause?.paused ? pausedText(pause) : `${sensor.intervalSeconds} s`,
             time(recent[0]?.scheduledTime),
             recent[0] ? `${recent[0].status}${recent[0].message ? ` — ${recent[0].message}` : ''}` : '—',
           ]),

@@ -53,7 +53,8 @@ function isRead(method: string, path: string): boolean {
  *   cookie the page gets by signing in — except the health probe and the sign-in endpoints, and
  *   except reads when `publicRead`; wrong tokens are counted per client address and refused for a
  *   while after 5 in a minute, and logged without the token;
- * - launching runs: refused on a read-only server.
+ * - launching runs and every other change (canceling runs, pausing schedules, backfills): refused
+ *   on a read-only server.
  *
  * @example
  * const access = accessPolicy({ token, allowedHosts, log });
@@ -165,11 +166,19 @@ export function accessPolicy(options: AccessOptions) {
     );
   }
 
-  async function requireLaunchRights(_request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    if (options.readOnly) {
-      throw new ApiError(403, 'SF_FORBIDDEN', 'the server runs with --read-only; launching runs is disabled');
-    }
+  /**
+   * A pre-handler for an endpoint that changes something (`action`: "launching runs", "canceling
+   * runs", "pausing schedules" …): refused on a read-only server. The token was checked already
+   * (writes are never public).
+   */
+  function requireWriteRights(action: string) {
+    return async (_request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+      if (options.readOnly) {
+        throw new ApiError(403, 'SF_FORBIDDEN', `the server runs with --read-only; ${action} is disabled`);
+      }
+    };
   }
+  const requireLaunchRights = requireWriteRights('launching runs');
 
   /** `POST /api/session`: checks the token and, when it matches, sets the session cookie. */
   function signIn(request: FastifyRequest, reply: FastifyReply, given: string): void {
@@ -213,7 +222,7 @@ export function accessPolicy(options: AccessOptions) {
     };
   }
 
-  return { checkRequest, requireLaunchRights, signIn, signOut, sessionState };
+  return { checkRequest, requireLaunchRights, requireWriteRights, signIn, signOut, sessionState };
 }
 
 export type AccessPolicy = ReturnType<typeof accessPolicy>;

@@ -5,15 +5,23 @@
  *   #/runs            runs
  *   #/runs/ID         one run, live while it runs
  *   #/launch          plan and launch a materialization (optionally ?selection=…)
+ *   #/catalog         every asset in a table (filters and sort in the query)
+ *   #/automation      schedules, sensors, ticks, the daemon
+ *   #/backfills       backfills; #/backfills/ID one backfill
+ *   #/quality         the data-quality report (optionally ?only=problems)
  *   #/sign-in         the token, when the server has one
  * A new page: one entry in ROUTES and, for the top bar, one in NAV_ITEMS (`navigation.js`).
  */
 import { onUnauthorized, refreshSession, serverInfo, sessionInfo, signOut } from './api.js';
 import { renderAsset } from './asset-view.js';
+import { renderAutomation } from './automation-view.js';
+import { renderBackfill, renderBackfills } from './backfills-view.js';
+import { renderCatalog } from './catalog-view.js';
 import { h, replace } from './dom.js';
 import { renderGraph } from './graph-view.js';
 import { renderLaunch } from './launch-view.js';
 import { NAV_ITEMS } from './navigation.js';
+import { renderQuality } from './quality-view.js';
 import { renderRun } from './run-view.js';
 import { renderRuns } from './runs-view.js';
 import { renderSignIn } from './sign-in-view.js';
@@ -40,6 +48,16 @@ const ROUTES = [
     () => 'Launch',
     (root, { query }) => renderLaunch(root, { selection: query.get('selection') }),
   ],
+  ['catalog', 'catalog', () => 'Catalog', (root, { query }) => renderCatalog(root, { query })],
+  ['automation', 'automation', () => 'Automation', (root) => renderAutomation(root)],
+  ['backfills', 'backfills', () => 'Backfills', (root) => renderBackfills(root)],
+  [
+    'backfills/:id',
+    'backfills',
+    ({ id }) => `Backfill ${id.slice(0, 8)}`,
+    (root, { params }) => renderBackfill(root, { id: params.id }),
+  ],
+  ['quality', 'quality', () => 'Data quality', (root, { query }) => renderQuality(root, { query })],
   [
     'sign-in',
     null,

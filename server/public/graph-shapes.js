@@ -40,10 +40,25 @@ export function displayGraph(view, collapsed) {
   return { nodes, edges };
 }
 
-/** A left-to-right cubic curve between two points. */
-export function edgePath([[x1, y1], [x2, y2]]) {
-  const dx = Math.max(40, Math.abs(x2 - x1) / 2);
-  return `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
+const CORNER = 6;
+
+/** An edge's route (orthogonal segments from the layout) as a path with slightly rounded corners. */
+export function edgePath(points) {
+  if (points.length < 2) return '';
+  let d = `M${points[0][0]},${points[0][1]}`;
+  for (let i = 1; i < points.length - 1; i++) {
+    const [px, py] = points[i - 1];
+    const [x, y] = points[i];
+    const [nx, ny] = points[i + 1];
+    const r = Math.min(CORNER, Math.hypot(x - px, y - py) / 2, Math.hypot(nx - x, ny - y) / 2);
+    const ax = x - (Math.sign(x - px) * r || 0);
+    const ay = y - (Math.sign(y - py) * r || 0);
+    const bx = x + (Math.sign(nx - x) * r || 0);
+    const by = y + (Math.sign(ny - y) * r || 0);
+    d += ` L${ax},${ay} Q${x},${y} ${bx},${by}`;
+  }
+  const [lx, ly] = points[points.length - 1];
+  return `${d} L${lx},${ly}`;
 }
 
 function coverageBar(done, total, width) {

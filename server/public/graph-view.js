@@ -1,6 +1,8 @@
 /**
- * The lineage graph: assets in layers left to right inside collapsible group bands, coloured by
- * status, with search, selection (highlighting everything upstream and downstream), pan and zoom.
+ * The lineage graph: assets in layers left to right inside collapsible group boxes (the server lays
+ * them out with ELK's layered algorithm), coloured by status, with search, selection (highlighting
+ * everything upstream and downstream), pan, zoom and a minimap. The first view never makes labels
+ * too small to read: a graph that does not fit at a readable scale opens on its first groups.
  * Graphs above LARGE_GRAPH assets are drawn as the neighbourhood of one focus asset from the API.
  */
 import { getJson } from './api.js';
@@ -8,13 +10,14 @@ import { h, replace, s } from './dom.js';
 import { formatNumber, STATUS_LABEL } from './format.js';
 import { graphDetails } from './graph-details.js';
 import { assetNode, displayGraph, edgePath, groupNode } from './graph-shapes.js';
-import { layoutGraph } from './layout.js';
+import { minimap } from './minimap.js';
 import { panZoom } from './pan-zoom.js';
 
 const LARGE_GRAPH = 300;
 const POLL_MS = 5000;
-const NODE_WIDTH = 228;
-const NODE_HEIGHT = 66;
+/** The asset key's font size in the graph (`.node-key` in app.css) and the smallest size on screen. */
+const LABEL_FONT_PX = 12.5;
+const READABLE_LABEL_PX = 11.5;
 const COLLAPSED_KEY = 'shopflow.collapsedGroups';
 const SELECTED_KEY = 'shopflow.selectedAsset';
 const SEARCH_RESULTS = 8;
@@ -52,8 +55,10 @@ export async function renderGraph(root, { focus }) {
     collapsed: loadCollapsed(),
     query: '',
     layout: null,
+    layoutKey: '',
     display: null,
     drawnSignature: '',
+    drawing: 0,
   };
   const elements = { nodes: new Map(), edges: [] };
 
@@ -119,7 +124,11 @@ export async function renderGraph(root, { focus }) {
     ),
     viewport,
   );
-  const camera = panZoom(svg, viewport, { onBackgroundClick: () => select(null) });
+  const camera = panZoom(svg, viewport, {
+    onBackgroundClick: () => select(null),
+    onChange: () => map.follow(camera.visible()),
+  });
+  const map = minimap({ onPick: (x, y) => camera.centerAt(x, y) });
   const details = h('aside', {
     class: 'graph-details',
     'data-testid': 'graph-details',
@@ -145,11 +154,11 @@ export async function renderGraph(root, { focus }) {
           depthSelect,
           zoomButton('−', 'Zoom out', () => camera.zoomBy(1 / 1.25)),
           zoomButton('+', 'Zoom in', () => camera.zoomBy(1.25)),
-          zoomButton('⤢', 'Fit to screen', () => camera.fit(state.layout)),
+          zoomButton('⤢', 'Show the whole graph', () => camera.fit(state.layout)),
         ),
       ),
       note,
-      h('div', { class: 'graph-body' }, h('div', { class: 'canvas-wrap' }, svg), details),
+      h('div', { class: 'graph-body' }, h('div', { class: 'canvas-wrap' }, svg, map.element), details),
     ),
   );
 
@@ -172,7 +181,7 @@ export async function renderGraph(root, { focus }) {
     }
     drawLegend();
     drawNote();
-    draw();
+    await draw();
   }
 
   /** The button opens the launch page with every asset that has partitions to materialize. */
@@ -224,35 +233,49 @@ export async function renderGraph(root, { focus }) {
     );
   }
 
+  /** The layout of what is shown, from the server (fetched again only when the shape changes). */
+  async function layoutOf() {
+    const params = new URLSearchParams();
+    if (isLarge()) {
+      params.set('focus', state.focus);
+      params.set('depth', String(state.depth));
+    }
+    const collapsed = [...state.collapsed].sort();
+    if (collapsed.length) params.set('collapsed', collapsed.join(','));
+    const key = params.toString();
+    if (key !== state.layoutKey || !state.layout) {
+      const layout = await getJson(`/api/graph/layout${key ? `?${key}` : ''}`);
+      state.layoutKey = key;
+      state.layout = { ...layout, nodes: new Map(Object.entries(layout.nodes)) };
+    }
+    return state.layout;
+  }
+
   // ---- drawing ----
-  function draw() {
+  async function draw() {
     const signature = JSON.stringify([state.view.nodes, state.view.edges, [...state.collapsed]]);
     if (signature === state.drawnSignature) return;
+    const attempt = ++state.drawing;
+    const layout = await layoutOf();
+    // NOTE: a newer draw started while this one waited for its layout: that one wins.
+    if (attempt !== state.drawing) return;
     state.drawnSignature = signature;
     const display = displayGraph(state.view, state.collapsed);
-    const layout = layoutGraph(
-      { nodes: display.nodes.map((n) => ({ id: n.id, group: n.group })), edges: display.edges },
-      { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT },
-    );
     state.display = display;
-    state.layout = layout;
     elements.nodes.clear();
     elements.edges = [];
 
     const groupsLayer = s('g', { class: 'groups' });
     const counts = new Map();
     for (const n of state.view.nodes) counts.set(n.group, (counts.get(n.group) ?? 0) + 1);
+    // NOTE: expanded groups are boxes around their assets; a collapsed group is one node of its own.
     for (const box of layout.groups) {
-      const collapsed = state.collapsed.has(box.name);
       const toggle = () => toggleGroup(box.name);
+      const count = counts.get(box.name) ?? 0;
       groupsLayer.append(
         s(
           'g',
-          {
-            class: `group${collapsed ? ' collapsed' : ''}`,
-            'data-testid': 'graph-group',
-            'data-group': box.name,
-          },
+          { class: 'group', 'data-testid': 'graph-group', 'data-group': box.name },
           s('rect', { class: 'group-box', x: box.x, y: box.y, width: box.width, height: box.height, rx: 14 }),
           s(
             'g',
@@ -260,8 +283,8 @@ export async function renderGraph(root, { focus }) {
               class: 'group-header',
               role: 'button',
               tabindex: 0,
-              'aria-expanded': String(!collapsed),
-              'aria-label': `${collapsed ? 'Expand' : 'Collapse'} group ${box.name}`,
+              'aria-expanded': 'true',
+              'aria-label': `Collapse group ${box.name}`,
               'data-testid': 'group-toggle',
               onclick: toggle,
               onkeydown: (event) => {
@@ -281,20 +304,16 @@ export async function renderGraph(root, { focus }) {
             }),
             s(
               'text',
-              { class: 'group-title', x: box.x + 14, y: box.y + 19 },
-              `${collapsed ? '▸' : '▾'}  ${box.name}`,
-              s(
-                'tspan',
-                { class: 'group-count', dx: 8 },
-                `${counts.get(box.name) ?? 0} asset${counts.get(box.name) === 1 ? '' : 's'}`,
-              ),
+              { class: 'group-title', x: box.x + 14, y: box.y + 21 },
+              `▾  ${box.name}`,
+              s('tspan', { class: 'group-count', dx: 8 }, `${count} asset${count === 1 ? '' : 's'}`),
             ),
           ),
         ),
       );
     }
 
-    const edgesLayer = s('g', { class: 'edges' });
+    const edgesLayer = s('g', { class: 'edges', 'data-testid': 'graph-edges' });
     for (const edge of layout.edges) {
       const path = s('path', {
         class: 'edge',
@@ -310,6 +329,7 @@ export async function renderGraph(root, { focus }) {
     const nodesLayer = s('g', { class: 'nodes' });
     for (const node of display.nodes) {
       const box = layout.nodes.get(node.id);
+      if (!box) continue;
       const element = node.kind === 'asset' ? assetNode(node, box) : groupNode(node, box);
       element.addEventListener('click', (event) => {
         event.stopPropagation();
@@ -331,7 +351,20 @@ export async function renderGraph(root, { focus }) {
     }
     replace(viewport, groupsLayer, edgesLayer, nodesLayer);
     if (state.selected && !elements.nodes.has(state.selected)) state.selected = null;
-    if (!camera.placed) camera.fit(layout, layout.nodes.get(state.focus ?? state.selected));
+    const statusOf = new Map(display.nodes.map((n) => [n.id, n.asset?.status ?? n.status]));
+    map.draw(layout, (id) => statusOf.get(id) ?? 'missing');
+    if (!camera.placed) {
+      const focusBox = layout.nodes.get(state.focus ?? state.selected ?? '') ?? null;
+      camera.show(layout, {
+        readableScale: READABLE_LABEL_PX / LABEL_FONT_PX,
+        focusBox,
+        regions: [
+          ...layout.groups,
+          ...display.nodes.filter((n) => n.kind === 'group').map((n) => layout.nodes.get(n.id)),
+        ].filter(Boolean),
+      });
+    }
+    map.follow(camera.visible());
     highlight();
     drawDetails();
   }
@@ -342,7 +375,7 @@ export async function renderGraph(root, { focus }) {
     sessionStorage.setItem(COLLAPSED_KEY, JSON.stringify([...state.collapsed]));
     if (state.selected && !state.display.nodes.some((n) => n.id === state.selected && n.kind === 'asset'))
       state.selected = null;
-    draw();
+    return draw().catch(() => {});
   }
 
   function highlight() {
@@ -432,7 +465,7 @@ export async function renderGraph(root, { focus }) {
       return;
     }
     const group = state.all.nodes.find((n) => n.key === key)?.group;
-    if (group && state.collapsed.has(group)) toggleGroup(group);
+    if (group && state.collapsed.has(group)) await toggleGroup(group);
     select(key);
     const box = state.layout.nodes.get(key);
     if (box) camera.centerOn(box);

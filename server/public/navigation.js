@@ -4,6 +4,10 @@
  */
 export const NAV_ITEMS = [
   { id: 'graph', label: 'Lineage', href: '#/' },
+  { id: 'catalog', label: 'Catalog', href: '#/catalog' },
   { id: 'runs', label: 'Runs', href: '#/runs' },
+  { id: 'backfills', label: 'Backfills', href: '#/backfills' },
+  { id: 'automation', label: 'Automation', href: '#/automation' },
+  { id: 'quality', label: 'Data quality', href: '#/quality' },
   { id: 'launch', label: 'Launch', href: '#/launch' },
 ];

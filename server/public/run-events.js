@@ -13,6 +13,8 @@ const TYPES = [
   'run_start',
   'run_success',
   'run_failure',
+  'run_cancel_requested',
+  'run_canceled',
   'step_start',
   'step_success',
   'step_failure',
@@ -38,7 +40,7 @@ function eventRow(event) {
       { datetime: event.ts, title: formatTime(event.ts) },
       new Date(event.ts).toLocaleTimeString('en-GB'),
     ),
-    h('span', { class: 'event-type' }, event.type.replace('_', ' ')),
+    h('span', { class: 'event-type' }, event.type.replaceAll('_', ' ')),
     h(
       'span',
       { class: 'event-message' },

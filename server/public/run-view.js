@@ -2,7 +2,8 @@
  * One run: status and step counts (computed on the server from all of its events), a timeline with
  * one row per asset, its events, and "Re-execute from failure". While the run goes on, the page
  * applies the event stream to what it has and polls only the small summary; it fetches the step
- * table again once, when the run ends.
+ * table again once, when the run ends. A running run can be canceled (whichever process runs it):
+ * no new step starts, the steps in flight finish, and the run ends `canceled`.
  */
 import { ApiRequestError, getJson, postJson, serverInfo, sessionInfo } from './api.js';
 import { h, replace } from './dom.js';
@@ -42,6 +43,7 @@ export async function renderRun(root, { id }) {
   let run = detail.run;
   let when = detail.window;
   let counts = detail.counts;
+  let cancelRequested = detail.cancelRequested;
   const expanded = new Set();
   const header = h('div', { class: 'run-header' });
   const timeline = h('div', { class: 'gantt-wrap' });
@@ -122,6 +124,58 @@ export async function renderRun(root, { id }) {
     );
   }
 
+  function cancelButton() {
+    if (finished(run.status)) return null;
+    if (cancelRequested) {
+      return h(
+        'span',
+        {
+          class: 'pill pill-warn',
+          'data-testid': 'run-canceling',
+          title: `requested by ${cancelRequested.by}`,
+        },
+        'Canceling: steps in flight finish…',
+      );
+    }
+    const why = info.readOnly
+      ? 'The server runs read-only.'
+      : access.canLaunch
+        ? 'Stop this run: no new step starts; the steps in flight finish (shopflow runs cancel).'
+        : 'Sign in to cancel runs.';
+    return h(
+      'button',
+      {
+        type: 'button',
+        class: 'button danger',
+        'data-testid': 'run-cancel',
+        disabled: info.readOnly || !access.canLaunch,
+        title: why,
+        onclick: async (event) => {
+          const button = event.currentTarget;
+          button.disabled = true;
+          replace(message);
+          try {
+            const result = await postJson(`/api/runs/${encodeURIComponent(runId)}/cancel`, {});
+            cancelRequested = { by: 'the web page', at: new Date().toISOString() };
+            if (result.outcome === 'canceled') await finish();
+            else drawHeader();
+          } catch (error) {
+            button.disabled = false;
+            replace(
+              message,
+              h(
+                'div',
+                { class: 'alert alert-error', role: 'alert', 'data-testid': 'run-cancel-error' },
+                `${error.code}: ${error.message}`,
+              ),
+            );
+          }
+        },
+      },
+      'Cancel run',
+    );
+  }
+
   function drawHeader() {
     const shown = finished(run.status) ? counts : table.counts();
     replace(
@@ -142,10 +196,18 @@ export async function renderRun(root, { id }) {
           ),
           h('p', { class: 'description' }, h('code', {}, run.selection)),
         ),
-        h('div', { class: 'actions' }, retryButton()),
+        h('div', { class: 'actions' }, cancelButton(), retryButton()),
       ),
       run.error
-        ? h('div', { class: 'alert alert-error', role: 'alert', 'data-testid': 'run-error' }, run.error)
+        ? h(
+            'div',
+            {
+              class: `alert ${run.status === 'canceled' ? 'alert-warn' : 'alert-error'}`,
+              role: 'alert',
+              'data-testid': 'run-error',
+            },
+            run.error,
+          )
         : null,
       h(
         'dl',
@@ -239,6 +301,7 @@ export async function renderRun(root, { id }) {
     run = summary.run;
     when = summary.window;
     counts = summary.counts;
+    cancelRequested = summary.cancelRequested ?? cancelRequested;
     scheduleRedraw();
   };
   const finish = async () => {
@@ -249,6 +312,7 @@ export async function renderRun(root, { id }) {
     run = detail.run;
     when = detail.window;
     counts = detail.counts;
+    cancelRequested = detail.cancelRequested;
     drawHeader();
     drawTimeline();
   };
@@ -259,7 +323,8 @@ export async function renderRun(root, { id }) {
       const event = JSON.parse(incoming.data);
       table.apply(event);
       events.add(event);
-      if (event.type === 'run_success' || event.type === 'run_failure') {
+      if (event.type === 'run_cancel_requested') cancelRequested ??= { by: event.data.by, at: event.ts };
+      if (event.type === 'run_success' || event.type === 'run_failure' || event.type === 'run_canceled') {
         when = {
           ...when,
           finishedAt: event.ts,

@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type Plan, type RunRecord, ShopflowError, type ShopflowRuntime } from '../../framework/index.js';
+import {
+  cancelRun,
+  type Plan,
+  type RunRecord,
+  ShopflowError,
+  type ShopflowRuntime,
+} from '../../framework/index.js';
 import { clientAddress, isLoopbackAddress } from '../http/client-address.js';
 import { integerParam, parseRequest } from '../http/parse-request.js';
 import type { ServerContext } from '../server-context.js';
@@ -26,6 +32,7 @@ const EventsQuery = z.strictObject({
   level: z.enum(EVENT_LEVELS as [string, ...string[]]).optional(),
 });
 const RetryRequest = z.strictObject({ concurrency: z.int().min(1).max(64).optional() });
+const CancelRequest = z.strictObject({});
 
 async function findRun(runtime: ShopflowRuntime, id: string): Promise<RunRecord> {
   const exact = await runtime.store.getRun(id);
@@ -80,7 +87,8 @@ function includeStacks(request: FastifyRequest): boolean {
  * - `GET /api/runs/:id/events?before=&limit=&step=&type=&level=`: its events, newest first, paged;
  * - `GET /api/runs/:id/stream`: server-sent events until the run finishes;
  * - `POST /api/runs`: plan and start a run here; `POST /api/runs/:id/retry`: re-execute a run from
- *   its failures (`shopflow runs retry`).
+ *   its failures (`shopflow runs retry`); `POST /api/runs/:id/cancel`: cancel a running run, whichever
+ *   process executes it (`shopflow runs cancel`).
  *
  * @example
  * registerRunRoutes(app, context);
@@ -104,7 +112,13 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
   app.get('/api/runs/:id/summary', async (request) => {
     const { id } = parseRequest(RunParams, request.params, 'params');
     const { view, table, window } = await summary(id);
-    return { run: view, window, counts: table.counts(), lastEventId: table.lastEventId };
+    return {
+      run: view,
+      window,
+      counts: table.counts(),
+      lastEventId: table.lastEventId,
+      cancelRequested: table.cancelRequested,
+    };
   });
 
   app.get('/api/runs/:id', async (request) => {
@@ -146,6 +160,7 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
         : null,
       counts: table.counts(),
       lastEventId: table.lastEventId,
+      cancelRequested: table.cancelRequested,
       /** Every step: [asset index, partition, status, start ms, end ms, attempts, rows]; times from the run's start. */
       stepColumns: ['asset', 'partition', 'status', 'startMs', 'endMs', 'attempts', 'rowCount'],
       assets,
@@ -207,6 +222,23 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
       const run = await findRun(runtime, id);
       const runId = await context.launcher.retry(run.id, { concurrency: body.concurrency });
       return reply.code(202).send({ runId, retryOf: run.id });
+    },
+  );
+
+  app.post(
+    '/api/runs/:id/cancel',
+    { preHandler: context.access.requireWriteRights('canceling runs') },
+    async (request, reply) => {
+      const { id } = parseRequest(RunParams, request.params, 'params');
+      parseRequest(CancelRequest, request.body ?? {}, 'body');
+      const run = await findRun(runtime, id);
+      const result = await cancelRun(runtime, run, 'the web page');
+      return reply.code(202).send({
+        runId: run.id,
+        outcome: result.outcome,
+        alreadyRequested: result.alreadyRequested,
+        status: result.run.status,
+      });
     },
   );
 }

@@ -11,6 +11,8 @@ export const EVENT_TYPES: EventType[] = [
   'run_start',
   'run_success',
   'run_failure',
+  'run_cancel_requested',
+  'run_canceled',
   'step_start',
   'step_success',
   'step_failure',
@@ -51,6 +53,9 @@ const DATA_FIELDS = [
   'failed',
   'failingRows',
   'quarantinedRows',
+  'by',
+  'notStarted',
+  'detectedAt',
 ];
 
 /**
@@ -67,9 +72,11 @@ export function eventLevel(event: Pick<EventRecord, 'type' | 'data'>): EventLeve
     case 'step_failure':
       return 'error';
     case 'step_retry':
+    case 'run_cancel_requested':
+    case 'run_canceled':
       return 'warn';
     case 'step_skipped':
-      return event.data.reason === 'blocked' ? 'warn' : 'info';
+      return event.data.reason === 'blocked' || event.data.reason === 'canceled' ? 'warn' : 'info';
     case 'step_success':
       return event.data.blocking === true ? 'error' : 'info';
     case 'check_evaluation':
@@ -83,7 +90,8 @@ export function eventLevel(event: Pick<EventRecord, 'type' | 'data'>): EventLeve
 /** The types that can have a level, to narrow the store query. */
 function typesOfLevel(level: EventLevel): EventType[] {
   if (level === 'error') return ['run_failure', 'step_failure', 'step_success', 'check_evaluation'];
-  if (level === 'warn') return ['step_retry', 'step_skipped', 'check_evaluation'];
+  if (level === 'warn')
+    return ['step_retry', 'step_skipped', 'check_evaluation', 'run_cancel_requested', 'run_canceled'];
   return EVENT_TYPES;
 }
 

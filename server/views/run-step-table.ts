@@ -14,6 +14,8 @@ export const STEP_EVENT_TYPES: EventType[] = [
   'run_start',
   'run_success',
   'run_failure',
+  'run_cancel_requested',
+  'run_canceled',
   'step_start',
   'step_retry',
   'step_success',
@@ -53,6 +55,8 @@ export class RunStepTable {
   /** When the run started and ended, by its own events (null until they happen). */
   startedAt: string | null = null;
   finishedAt: string | null = null;
+  /** Who asked to cancel the run and when, once someone did. */
+  cancelRequested: { by: string; at: string } | null = null;
 
   constructor(plan: Plan | null) {
     for (const step of plan?.steps ?? []) this.row(step.key, step.assetKey, step.partitionKey);
@@ -81,7 +85,10 @@ export class RunStepTable {
   apply(event: EventRecord): void {
     if (event.id > this.lastEventId) this.lastEventId = event.id;
     if (event.type === 'run_start') this.startedAt ??= event.ts;
-    if (event.type === 'run_success' || event.type === 'run_failure') this.finishedAt = event.ts;
+    if (event.type === 'run_cancel_requested')
+      this.cancelRequested ??= { by: String(event.data.by ?? 'someone'), at: event.ts };
+    if (event.type === 'run_success' || event.type === 'run_failure' || event.type === 'run_canceled')
+      this.finishedAt = event.ts;
     if (!event.assetKey || !event.type.startsWith('step_')) return;
     const row = this.row(
       formatAssetPartition(event.assetKey, event.partitionKey),

@@ -29,7 +29,9 @@ export async function runWithProgress(
     session.out(
       result.status === 'success'
         ? `Run ${result.runId} succeeded (${result.outcomes.size} steps).`
-        : `Run ${result.runId} failed: ${result.error}\nSee \`shopflow runs show ${result.runId.slice(0, 8)}\`; retry with \`shopflow runs retry ${result.runId.slice(0, 8)}\`.`,
+        : result.status === 'canceled'
+          ? `Run ${result.runId} was ${result.error}\nRe-execute what did not run with \`shopflow runs retry ${result.runId.slice(0, 8)}\`.`
+          : `Run ${result.runId} failed: ${result.error}\nSee \`shopflow runs show ${result.runId.slice(0, 8)}\`; retry with \`shopflow runs retry ${result.runId.slice(0, 8)}\`.`,
     );
   }
   return result.status === 'success' ? 0 : 1;

@@ -26,6 +26,7 @@ const LISTINGS: string[][] = [
   ['show', 'readings', '--partition', start],
   ['schedules'],
   ['schedules', '--json'],
+  ['backfill', '--list'],
 ];
 
 beforeAll(async () => {

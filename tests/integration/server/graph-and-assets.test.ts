@@ -291,10 +291,10 @@ test('the page and its modules are served with a strict content security policy'
   expect(page.headers['content-type']).toContain('text/html');
   expect(page.body).toContain('<script type="module" src="/app.js"></script>');
   expect(page.headers['content-security-policy']).toContain("script-src 'self'");
-  const layout = await f.app.inject({ url: '/layout.js' });
-  expect(layout.statusCode).toBe(200);
-  expect(layout.headers['content-type']).toContain('javascript');
-  expect((await f.app.inject({ url: '/layout.d.ts' })).statusCode).toBe(404);
+  const module = await f.app.inject({ url: '/minimap.js' });
+  expect(module.statusCode).toBe(200);
+  expect(module.headers['content-type']).toContain('javascript');
+  expect(module.headers['content-security-policy']).toContain("default-src 'self'");
   const missing = await get('/api/nothing');
   expect(missing.status).toBe(404);
   expect(missing.body.error.code).toBe('SF_NOT_FOUND');

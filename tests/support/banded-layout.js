@@ -1,5 +1,6 @@
 /**
- * A layered, left-to-right layout for the lineage graph, with one horizontal band per group:
+ * The lineage graph's layout before it moved to ELK (kept as the baseline the graph test compares
+ * edge crossings against): a layered, left-to-right layout with one horizontal band per group:
  *
  * 1. cycles (possible once groups are collapsed into single nodes) are broken by ignoring the edges
  *    that close them;
@@ -14,7 +15,7 @@
  *   layout.nodes.get('b').x // right of a
  */
 
-/** @type {Required<import('./layout.js').LayoutOptions>} */
+/** @type {Required<import('./banded-layout.js').LayoutOptions>} */
 const DEFAULTS = {
   nodeWidth: 220,
   nodeHeight: 64,
@@ -28,9 +29,9 @@ const DEFAULTS = {
 };
 
 /**
- * @param {import('./layout.js').LayoutInput} input
- * @param {import('./layout.js').LayoutOptions} [options]
- * @returns {import('./layout.js').Layout}
+ * @param {import('./banded-layout.js').LayoutInput} input
+ * @param {import('./banded-layout.js').LayoutOptions} [options]
+ * @returns {import('./banded-layout.js').Layout}
  */
 export function layoutGraph(input, options = {}) {
   const o = { ...DEFAULTS, ...options };
@@ -113,7 +114,7 @@ export function layoutGraph(input, options = {}) {
     y += o.groupHeader + o.groupPadding * 2 + bandRows[g] * rowHeight - o.rowGap + o.groupGap;
   }
   const xOf = (l) => o.margin + o.groupPadding + l * (o.nodeWidth + o.layerGap);
-  /** @type {Map<string, import('./layout.js').NodePosition>} */
+  /** @type {Map<string, import('./banded-layout.js').NodePosition>} */
   const nodes = new Map();
   for (const id of ids) {
     const g = groupIndex.get(groupOf.get(id));
@@ -252,7 +253,7 @@ function adjacency(ids, edges, a, b) {
 
 /**
  * Number of pairs of edges that cross between adjacent layers (for tests and tuning).
- * @param {import('./layout.js').Layout} layout
+ * @param {import('./banded-layout.js').Layout} layout
  */
 export function countCrossings(layout) {
   const segments = layout.edges.map((e) => e.points);

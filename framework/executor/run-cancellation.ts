@@ -1,0 +1,136 @@
+import { ShopflowError } from '../errors/error-catalog.js';
+import type { AssetGraph } from '../graph/asset-graph.js';
+import type { InstanceStore, RunRecord } from '../instance/instance-store.js';
+import type { LakeStorage } from '../io/lake-storage/lake-storage.js';
+import { finishAbandonedRun, sweepRunFiles } from './finish-abandoned-run.js';
+import { deathReason, HOSTNAME } from './process-liveness.js';
+
+/** What asking to cancel a run did. */
+export interface CancelRequestResult {
+  run: RunRecord;
+  /**
+   * `requested`: the process executing the run will stop launching steps and end it `canceled`;
+   * `canceled`: its process was gone, so the run was ended `canceled` at once.
+   */
+  outcome: 'requested' | 'canceled';
+  /** A cancel had already been requested (nothing new was recorded). */
+  alreadyRequested: boolean;
+}
+
+function assertCancelable(run: RunRecord): void {
+  if (run.status === 'running' || run.status === 'queued') return;
+  throw new ShopflowError('SF_RUN_NOT_CANCELABLE', `run ${run.id} has already finished: ${run.status}`, {
+    hint:
+      run.status === 'failed' || run.status === 'canceled'
+        ? 're-execute it from its failures with `shopflow runs retry`'
+        : 'only running runs can be canceled',
+  });
+}
+
+/**
+ * Asks for a run to be canceled, from any process: the request is a `run_cancel_requested` event
+ * in the instance store, which the process executing the run watches (see {@link CancelWatch}).
+ * A run whose process is gone (see `reapDeadRuns`) is ended `canceled` at once, at its last event.
+ * A finished run cannot be canceled (`SF_RUN_NOT_CANCELABLE`).
+ *
+ * @example
+ * await requestRunCancel({ store, run, by: 'cli', now: new Date(), deadAfterMs: 60_000 });
+ */
+export async function requestRunCancel(options: {
+  store: InstanceStore;
+  run: RunRecord;
+  /** Who asked, for the event and the run's error: `cli`, `web page`, `backfill 1a2b3c4d` … */
+  by: string;
+  now: Date;
+  deadAfterMs: number;
+  graph?: AssetGraph;
+  lake?: LakeStorage;
+}): Promise<CancelRequestResult> {
+  const { store, by, now } = options;
+  // NOTE: read again: the caller's record may be older than the run's end.
+  const run = (await store.getRun(options.run.id)) ?? options.run;
+  assertCancelable(run);
+  const [earlier] = await store.listEvents({ runId: run.id, types: ['run_cancel_requested'], limit: 1 });
+  const ownProcess = run.pid === process.pid && run.hostname === HOSTNAME;
+  const dead = ownProcess ? null : deathReason(run, now, options.deadAfterMs);
+  if (dead) {
+    // NOTE: a process that ended normally wrote the run's end before exiting: read once more, so a
+    // run that has just finished is not ended a second time.
+    assertCancelable((await store.getRun(run.id)) ?? run);
+    await finishAbandonedRun({
+      store,
+      run,
+      status: 'canceled',
+      error: `canceled by ${by}; ${dead}, so steps in flight were lost`,
+      now,
+      data: { by },
+    });
+    if (options.graph && options.lake) await sweepRunFiles(options.graph, options.lake, [run.id]);
+    return { run: (await store.getRun(run.id)) ?? run, outcome: 'canceled', alreadyRequested: !!earlier };
+  }
+  if (!earlier) {
+    await store.appendEvent({
+      runId: run.id,
+      type: 'run_cancel_requested',
+      message: `cancel requested by ${by}: no new step starts; steps in flight finish`,
+      data: { by },
+    });
+  }
+  return { run, outcome: 'requested', alreadyRequested: !!earlier };
+}
+
+/**
+ * Watches the instance store for a cancel request of one run, every `pollMs`, for the process that
+ * executes it. `requestedBy` is who asked, or null; `changed` resolves when a request is seen.
+ *
+ * @example
+ * const watch = new CancelWatch(store, runId, 1000);
+ * await Promise.race([stepDone, watch.changed]);
+ * if (watch.requestedBy) … ;
+ * watch.stop();
+ */
+export class CancelWatch {
+  requestedBy: string | null = null;
+  readonly changed: Promise<void>;
+  private notify!: () => void;
+  private readonly timer: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(
+    private readonly store: InstanceStore,
+    private readonly runId: string,
+    pollMs: number,
+  ) {
+    this.changed = new Promise((resolve) => {
+      this.notify = resolve;
+    });
+    this.timer = setInterval(() => void this.poll(), pollMs);
+    this.timer.unref();
+  }
+
+  /** Looks once (also called by the timer); errors are ignored and the next poll tries again. */
+  async poll(): Promise<void> {
+    if (this.polling || this.requestedBy !== null) return;
+    this.polling = true;
+    try {
+      const [event] = await this.store.listEvents({
+        runId: this.runId,
+        types: ['run_cancel_requested'],
+        limit: 1,
+      });
+      if (event) {
+        this.requestedBy = typeof event.data.by === 'string' ? event.data.by : 'someone';
+        this.stop();
+        this.notify();
+      }
+    } catch {
+      // NOTE: a store that is briefly unavailable must not fail the run; the next poll looks again.
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../server-context.js';
+import { buildCatalog } from '../views/catalog-view.js';
+
+/**
+ * `GET /api/catalog`: every asset with group, owners, tags, status, freshness against its policy
+ * and last materialization (the page filters and sorts them).
+ *
+ * @example
+ * registerCatalogRoutes(app, context);
+ */
+export function registerCatalogRoutes(app: FastifyInstance, context: ServerContext): void {
+  app.get('/api/catalog', async () => {
+    const snapshot = await context.statusCache.get();
+    return {
+      computedAt: snapshot.computedAt.toISOString(),
+      assets: buildCatalog(context.runtime.graph, snapshot.report.statuses, snapshot.computedAt),
+    };
+  });
+}
