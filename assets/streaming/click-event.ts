@@ -1,0 +1,138 @@
+import { CLICK_EVENT_TYPES } from '../raw/raw-clickstream.js';
+
+export type ClickEventType = (typeof CLICK_EVENT_TYPES)[number];
+
+/**
+ * One clickstream event as a mobile or web client sends it to the stream (JSON, keys as below):
+ * `event_id` (unique per event; a client that retries sends it again), `event_type`,
+ * `session_id` (also the partition key), `anonymous_id` (the device), `customer_id` (signed in, or
+ * null), `product_id` and `price` (product events), `page`, `device_ts` (when it happened, the
+ * device's clock: the event time) and `sent_ts` (when the client sent it).
+ */
+export interface ClickEvent {
+  eventId: string;
+  eventType: ClickEventType;
+  sessionId: string;
+  anonymousId: string;
+  customerId: number | null;
+  productId: number | null;
+  price: number | null;
+  page: string;
+  /** Event time, ms since the epoch. */
+  eventTime: number;
+  sentTime: number;
+}
+
+/** The JSON a client sends for `event`. */
+export function encodeClickEvent(event: ClickEvent): string {
+  return JSON.stringify({
+    event_id: event.eventId,
+    event_type: event.eventType,
+    session_id: event.sessionId,
+    anonymous_id: event.anonymousId,
+    customer_id: event.customerId,
+    product_id: event.productId,
+    price: event.price,
+    page: event.page,
+    device_ts: new Date(event.eventTime).toISOString(),
+    sent_ts: new Date(event.sentTime).toISOString(),
+  });
+}
+
+/** Product events carry the product they are about. */
+const NEEDS_PRODUCT = new Set<string>(['product_view', 'add_to_cart', 'purchase']);
+const TYPES = new Set<string>(CLICK_EVENT_TYPES);
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Limits a record must keep to be an event (see {@link decodeClickEvent}). */
+export interface ClickEventLimits {
+  /** Latest accepted event time after the record's arrival (device clocks run ahead), ms. */
+  futureToleranceMs: number;
+  /** Earliest accepted event time (the first day the stream's tables have a partition for). */
+  earliestEventTime: number;
+}
+
+function text(value: unknown, field: string): string {
+  if (value === undefined || value === null) throw new Error(`missing field \`${field}\``);
+  if (typeof value !== 'string' || value.length === 0 || value.length > 200)
+    throw new Error(`field \`${field}\` is not a string of 1 to 200 characters`);
+  return value;
+}
+
+function optionalInt(value: unknown, field: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new Error(`field \`${field}\` is not a non-negative integer`);
+  return value;
+}
+
+function instant(value: unknown, field: string): number {
+  const raw = text(value, field);
+  const ms = ISO_INSTANT.test(raw) ? Date.parse(raw) : Number.NaN;
+  if (Number.isNaN(ms)) throw new Error(`field \`${field}\` is not an ISO-8601 instant`);
+  return ms;
+}
+
+/**
+ * Decodes one stream record into an event, or says why it is not one: not UTF-8 JSON, a missing or
+ * mistyped field, an unknown event type, a product event without a product, or an event time more
+ * than `futureToleranceMs` after the record arrived (or before `earliestEventTime`). The reason is
+ * what the dead-letter table records.
+ *
+ * @example
+ * decodeClickEvent(bytes, record.arrivedAt, limits); // { event } or { reason: 'missing field `event_id`' }
+ */
+export function decodeClickEvent(
+  data: Uint8Array,
+  arrivedAt: number,
+  limits: ClickEventLimits,
+): { event: ClickEvent; reason?: undefined } | { event?: undefined; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(data));
+  } catch {
+    return { reason: 'not UTF-8 JSON' };
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    return { reason: 'not a JSON object' };
+  const raw = json as Record<string, unknown>;
+  try {
+    const eventType = text(raw.event_type, 'event_type');
+    if (!TYPES.has(eventType)) return { reason: `unknown event_type \`${eventType.slice(0, 40)}\`` };
+    const productId = optionalInt(raw.product_id, 'product_id');
+    if (productId === null && NEEDS_PRODUCT.has(eventType))
+      return { reason: `${eventType} without product_id` };
+    let price: number | null = null;
+    if (raw.price !== undefined && raw.price !== null) {
+      if (typeof raw.price !== 'number' || !Number.isFinite(raw.price) || raw.price < 0)
+        throw new Error('field `price` is not a non-negative number');
+      price = raw.price;
+    }
+    const event: ClickEvent = {
+      eventId: text(raw.event_id, 'event_id'),
+      eventType: eventType as ClickEventType,
+      sessionId: text(raw.session_id, 'session_id'),
+      anonymousId: text(raw.anonymous_id, 'anonymous_id'),
+      customerId: optionalInt(raw.customer_id, 'customer_id'),
+      productId,
+      price,
+      page: raw.page === undefined || raw.page === null ? '' : text(raw.page, 'page'),
+      eventTime: instant(raw.device_ts, 'device_ts'),
+      sentTime: instant(raw.sent_ts, 'sent_ts'),
+    };
+    if (event.eventTime > arrivedAt + limits.futureToleranceMs) {
+      return {
+        reason: `device_ts ${new Date(event.eventTime).toISOString()} is more than ${Math.round(limits.futureToleranceMs / 1000)} s after the record arrived`,
+      };
+    }
+    if (event.eventTime < limits.earliestEventTime) {
+      return {
+        reason: `device_ts ${new Date(event.eventTime).toISOString()} is before ${new Date(limits.earliestEventTime).toISOString().slice(0, 10)}`,
+      };
+    }
+    return { event };
+  } catch (error) {
+    return { reason: (error as Error).message };
+  }
+}
