@@ -9,7 +9,7 @@ export { runBackfill } from './backfill.js';
 export { BackfillProgress } from './backfill-progress.js';
 export { backfillCommand } from './commands/backfill-command.js';
 export type { DaemonCommandOptions } from './commands/daemon-command.js';
-export { createDaemonCommand, daemonCommand } from './commands/daemon-command.js';
+export { type BackgroundService, createDaemonCommand, daemonCommand } from './commands/daemon-command.js';
 export { schedulesCommand } from './commands/schedules-command.js';
 export { CronTicks } from './cron-ticks.js';
 export type { DaemonEvent, DaemonOptions, DaemonTickReport } from './daemon.js';

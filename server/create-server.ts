@@ -11,6 +11,7 @@ import { registerGraphRoutes } from './routes/graph-routes.js';
 import { registerHealthRoute } from './routes/health-route.js';
 import { registerPlanRoutes } from './routes/plan-routes.js';
 import { registerRunRoutes } from './routes/run-routes.js';
+import { registerStreamRoutes } from './routes/stream-routes.js';
 import { RunEventStreams } from './run-event-stream.js';
 import { RunLauncher } from './run-launcher.js';
 import type { ServerContext } from './server-context.js';
@@ -106,6 +107,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerAssetRoutes(app, context);
   registerPlanRoutes(app, context);
   registerRunRoutes(app, context);
+  registerStreamRoutes(app, context, { pollMs: options.eventPollMs });
   app.register(fastifyStatic, {
     root: PUBLIC_DIR,
     prefix: '/',

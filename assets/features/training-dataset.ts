@@ -5,6 +5,8 @@ import { customerValueSql } from '../gold/customer-value-model.js';
 import { knownTransactions } from '../gold/known-transactions.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
+import { sessionsWithStream } from '../streaming/sessions-with-stream.js';
+import { clickSessionsStream } from '../streaming/stream-tables.js';
 import { customerClickSessions } from './customer-click-sessions.js';
 import { customerFeatureColumns } from './customer-feature-columns.js';
 import { customerFeatureSql } from './customer-feature-sql.js';
@@ -49,8 +51,13 @@ export const trainingDataset = defineAsset({
   key: 'training_dataset',
   group: 'features',
   description: `Point-in-time correct training set: for snapshots every ${TRAINING_SNAPSHOTS.everyDays} days from ${TRAINING_SNAPSHOTS.first} to ${TRAINING_SNAPSHOTS.last} and every customer with a known purchase before the snapshot, the customer features computed only from transactions that happened and were delivered before the snapshot, product versions in effect at those sales and clickstream events before it; labels = purchased again / spend within the ${TRAINING_SNAPSHOTS.labelDays} days from the snapshot.`,
-  deps: { transactions: silverTransactions, products: silverProducts, sessions: customerClickSessions },
-  codeVersion: `1-${CUSTOMER_FEATURE_SET_VERSION}`,
+  deps: {
+    transactions: silverTransactions,
+    products: silverProducts,
+    sessions: customerClickSessions,
+    streamSessions: clickSessionsStream,
+  },
+  codeVersion: `2-${CUSTOMER_FEATURE_SET_VERSION}`,
   schema: z.object({
     customer_id: z.int().describe('The customer'),
     snapshot_date: z.iso.date().describe('Prediction moment: midnight UTC starting this day'),
@@ -110,7 +117,7 @@ export const trainingDataset = defineAsset({
       population: `select distinct customer_id, as_of from (${known})`,
       transactions: deps.transactions,
       products: deps.products,
-      sessions: deps.sessions,
+      sessions: sessionsWithStream(deps.sessions, deps.streamSessions),
       clv: `select customer_id, as_of, predicted_clv from (${customerValueSql(
         `select as_of, customer_id, amount, transaction_ts from (${known})`,
       )})`,

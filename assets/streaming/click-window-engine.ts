@@ -185,6 +185,13 @@ export class ClickWindowEngine {
     }
   }
 
+  /** Shards without a record in the `idleMs` before stream time τ (they do not hold the watermark). */
+  idleShards(tau: number): string[] {
+    return [...this.shards]
+      .filter(([, s]) => s.last === undefined || s.last < tau - this.settings.idleMs)
+      .map(([id]) => id);
+  }
+
   /** Forgets shards that are closed, read to their end and idle, so they stop being tracked. */
   forgetShards(shardIds: Iterable<string>): void {
     for (const id of shardIds) this.shards.delete(id);

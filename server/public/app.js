@@ -1,10 +1,11 @@
 /**
- * The ShopFlow page: a hash router over five views.
+ * The ShopFlow page: a hash router over six views.
  *   #/                lineage graph (optionally ?focus=KEY)
  *   #/assets/KEY      one asset
  *   #/runs            runs
  *   #/runs/ID         one run, live while it runs
  *   #/launch          plan and launch a materialization (optionally ?selection=…)
+ *   #/stream          the live clickstream dashboard and stream health
  */
 import { serverInfo } from './api.js';
 import { renderAsset } from './asset-view.js';
@@ -13,6 +14,7 @@ import { renderGraph } from './graph-view.js';
 import { renderLaunch } from './launch-view.js';
 import { renderRun } from './run-view.js';
 import { renderRuns } from './runs-view.js';
+import { renderStream } from './stream-view.js';
 
 const main = document.getElementById('main');
 let cleanup = null;
@@ -47,6 +49,8 @@ function route({ parts, query }) {
       view: (root) => renderRun(root, { id: parts[1] }),
     };
   }
+  if (parts[0] === 'stream' && parts.length === 1)
+    return { nav: 'stream', title: 'Stream', view: (root) => renderStream(root) };
   if (parts[0] === 'launch' && parts.length === 1) {
     return {
       nav: 'launch',
