@@ -102,8 +102,9 @@ const decoderForPayload = new TextDecoder('utf-8');
  * The clickstream's event-time windows, fed slice by slice of arrival time:
  *
  * - **watermark** at stream time τ: the lowest, over shards that received a record in the last
- *   `idleMs` before τ, of the shard's latest event time, minus `boundMs` (τ − `boundMs` when every
- *   shard is idle); never decreasing. It is a function of the records that arrived before τ, so
+ *   `idleMs` before τ, of the shard's latest event time, minus `boundMs`; when every shard is idle
+ *   (and the stream has had events), τ − `boundMs`: the watermark follows the stream's clock.
+ *   Never decreasing. It is a function of the records that arrived before τ, so
  *   any slicing of the same records gives the same watermarks.
  * - **close frontier**: the watermark minus `latenessMs`, down to the minute. Windows ending at or
  *   before it are closed and emitted; an event before it is late (late-events table).
@@ -370,7 +371,15 @@ export class ClickWindowEngine {
       active++;
       if (high < lowest) lowest = high;
     }
-    return active === 0 ? tau - this.settings.boundMs : lowest - this.settings.boundMs;
+    if (active > 0) return lowest - this.settings.boundMs;
+    // NOTE: every shard is idle. Once the stream has had events, the watermark follows the
+    // stream's clock; before any, it has nowhere to start from.
+    return Number.isFinite(this.watermark) || this.anyEvent() ? tau - this.settings.boundMs : this.watermark;
+  }
+
+  private anyEvent(): boolean {
+    for (const shard of this.shards.values()) if (shard.high !== undefined) return true;
+    return false;
   }
 
   /** Moves the watermark to stream time τ and closes what the new frontier closes. */

@@ -297,10 +297,9 @@ export class ClickstreamConsumer {
   }
 
   private crash(point: ConsumerCrashPoint): void {
-    const plan = this.options.crashAt;
-    if (!plan || plan.point !== point) return;
     if (point === 'after-intent') this.commits++;
-    if (this.commits !== plan.nth) return;
+    const plan = this.options.crashAt;
+    if (!plan || plan.point !== point || this.commits !== plan.nth) return;
     (
       this.options.onCrash ??
       ((p) => {

@@ -60,7 +60,9 @@ export function bruteForceWindows(
       if (last === undefined || high === undefined || last < tau - settings.idleMs) continue;
       highs.push(high);
     }
-    return highs.length === 0 ? tau - settings.boundMs : Math.min(...highs) - settings.boundMs;
+    if (highs.length > 0) return Math.min(...highs) - settings.boundMs;
+    const anyEvent = [...seen.values()].some((s) => s.high !== undefined);
+    return anyEvent ? tau - settings.boundMs : Number.NEGATIVE_INFINITY;
   };
 
   let watermark = Number.NEGATIVE_INFINITY;
