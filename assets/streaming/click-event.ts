@@ -39,6 +39,18 @@ export function encodeClickEvent(event: ClickEvent): string {
   });
 }
 
+/**
+ * The event type of a heartbeat: a record a producer sends to move the consumer's watermark (its
+ * `device_ts` counts as the shard's latest event time) without being an event itself.
+ */
+export const HEARTBEAT = 'heartbeat';
+
+/** A heartbeat's JSON for event time `at` (see {@link HEARTBEAT}). */
+export function encodeHeartbeat(partitionKey: string, at: number): string {
+  const ts = new Date(at).toISOString();
+  return JSON.stringify({ event_type: HEARTBEAT, session_id: partitionKey, device_ts: ts, sent_ts: ts });
+}
+
 /** Product events carry the product they are about. */
 const NEEDS_PRODUCT = new Set<string>(['product_view', 'add_to_cart', 'purchase']);
 const TYPES = new Set<string>(CLICK_EVENT_TYPES);
@@ -75,7 +87,7 @@ function instant(value: unknown, field: string): number {
 }
 
 /**
- * Decodes one stream record into an event, or says why it is not one: not UTF-8 JSON, a missing or
+ * Decodes one stream record into an event (or a heartbeat), or says why it is not one: not UTF-8 JSON, a missing or
  * mistyped field, an unknown event type, a product event without a product, or an event time more
  * than `futureToleranceMs` after the record arrived (or before `earliestEventTime`). The reason is
  * what the dead-letter table records.
@@ -87,7 +99,10 @@ export function decodeClickEvent(
   data: Uint8Array,
   arrivedAt: number,
   limits: ClickEventLimits,
-): { event: ClickEvent; reason?: undefined } | { event?: undefined; reason: string } {
+):
+  | { event: ClickEvent; reason?: undefined; heartbeat?: undefined }
+  | { event?: undefined; reason: string; heartbeat?: undefined }
+  | { event?: undefined; reason?: undefined; heartbeat: number } {
   let json: unknown;
   try {
     json = JSON.parse(decoder.decode(data));
@@ -99,6 +114,11 @@ export function decodeClickEvent(
   const raw = json as Record<string, unknown>;
   try {
     const eventType = text(raw.event_type, 'event_type');
+    if (eventType === HEARTBEAT) {
+      const at = instant(raw.device_ts, 'device_ts');
+      if (at > arrivedAt + limits.futureToleranceMs) return { reason: 'heartbeat from the future' };
+      return { heartbeat: at };
+    }
     if (!TYPES.has(eventType)) return { reason: `unknown event_type \`${eventType.slice(0, 40)}\`` };
     const productId = optionalInt(raw.product_id, 'product_id');
     if (productId === null && NEEDS_PRODUCT.has(eventType))

@@ -102,9 +102,9 @@ const decoderForPayload = new TextDecoder('utf-8');
  * The clickstream's event-time windows, fed slice by slice of arrival time:
  *
  * - **watermark** at stream time τ: the lowest, over shards that received a record in the last
- *   `idleMs` before τ, of the shard's latest event time, minus `boundMs`; when every shard is idle
- *   (and the stream has had events), τ − `boundMs`: the watermark follows the stream's clock.
- *   Never decreasing. It is a function of the records that arrived before τ, so
+ *   `idleMs` before τ, of the shard's latest event time, minus `boundMs`. When every shard is
+ *   idle, event time is taken to go on from the latest event at the pace of the stream's clock:
+ *   the latest event time minus `boundMs` plus the quiet time beyond `idleMs`. Never decreasing. It is a function of the records that arrived before τ, so
  *   any slicing of the same records gives the same watermarks.
  * - **close frontier**: the watermark minus `latenessMs`, down to the minute. Windows ending at or
  *   before it are closed and emitted; an event before it is late (late-events table).
@@ -238,9 +238,17 @@ export class ClickWindowEngine {
       if (shard.last === undefined || record.arrivedAt > shard.last) shard.last = record.arrivedAt;
     }
     const decoded = decodeClickEvent(record.data, record.arrivedAt, this.settings);
+    if (decoded.heartbeat !== undefined) {
+      if (!this.rebuilding) {
+        const shard = this.shards.get(shardId)!;
+        if (shard.high === undefined || decoded.heartbeat > shard.high) shard.high = decoded.heartbeat;
+      }
+      return;
+    }
     if (decoded.event === undefined) {
       if (this.rebuilding && !this.unflushed(shardId, sequenceNumber)) return;
       if (!this.rebuilding) this.totals.deadLetters++;
+      // NOTE: decoded.reason is set here (not an event, not a heartbeat).
       this.pendingDead.push({
         shardId,
         sequenceNumber,
@@ -249,7 +257,7 @@ export class ClickWindowEngine {
           shard_id: shardId,
           sequence_number: sequenceNumber,
           arrived_at: iso(record.arrivedAt),
-          reason: decoded.reason,
+          reason: decoded.reason!,
           payload: decoderForPayload.decode(record.data.subarray(0, 2000)).slice(0, 500),
         },
       });
@@ -357,6 +365,8 @@ export class ClickWindowEngine {
   private watermarkAt(tau: number): number {
     let lowest = Number.POSITIVE_INFINITY;
     let active = 0;
+    let latestEvent = Number.NEGATIVE_INFINITY;
+    let latestArrival = Number.NEGATIVE_INFINITY;
     for (const shard of this.shards.values()) {
       let { high, last } = shard;
       if (last === undefined) {
@@ -367,19 +377,17 @@ export class ClickWindowEngine {
           if (p?.high !== undefined && (high === undefined || p.high > high)) high = p.high;
         }
       }
+      if (high !== undefined && high > latestEvent) latestEvent = high;
+      if (last !== undefined && last > latestArrival) latestArrival = last;
       if (last === undefined || high === undefined || last < tau - this.settings.idleMs) continue;
       active++;
       if (high < lowest) lowest = high;
     }
     if (active > 0) return lowest - this.settings.boundMs;
-    // NOTE: every shard is idle. Once the stream has had events, the watermark follows the
-    // stream's clock; before any, it has nowhere to start from.
-    return Number.isFinite(this.watermark) || this.anyEvent() ? tau - this.settings.boundMs : this.watermark;
-  }
-
-  private anyEvent(): boolean {
-    for (const shard of this.shards.values()) if (shard.high !== undefined) return true;
-    return false;
+    if (!Number.isFinite(latestEvent)) return Number.NEGATIVE_INFINITY;
+    // NOTE: every shard is idle: event time is taken to go on from the latest event at the pace
+    // of the stream's clock since the stream went quiet.
+    return latestEvent - this.settings.boundMs + Math.max(0, tau - latestArrival - this.settings.idleMs);
   }
 
   /** Moves the watermark to stream time τ and closes what the new frontier closes. */

@@ -53,6 +53,8 @@ export interface ConsumerOptions {
   startAt?: 'trim-horizon' | 'latest';
   /** Late events and dead letters held before a commit is forced (default 5,000). */
   maxPendingRows?: number;
+  /** How long (wall clock) late events and dead letters wait for a commit at most (default 5 s). */
+  flushPendingMs?: number;
   /** How often the live dashboard is published, wall-clock ms (default 500). */
   publishEveryMs?: number;
   /** Test hook: die at `point` of the `nth` lake commit (1-based) of this consumer. */
@@ -114,6 +116,8 @@ export class ClickstreamConsumer {
   private lastCommit: StreamDashboard['lastCommit'] = null;
   private readonly startedAt = new Date().toISOString();
   private leaseRenewedAt = 0;
+  /** Wall-clock time late events or dead letters started waiting for a commit. */
+  private pendingSince: number | null = null;
 
   constructor(private readonly options: ConsumerOptions) {
     this.windows = windowSettingsOf(options.settings);
@@ -257,15 +261,21 @@ export class ClickstreamConsumer {
   }
 
   /** Processes one slice: engine, then a lake commit if due, then the checkpoint. */
-  private async processSlice(slice: ArrivalSlice, redoEpoch?: number): Promise<void> {
+  private async processSlice(slice: ArrivalSlice, redoEpoch?: number, flush = false): Promise<void> {
     this.engine.processSlice(slice);
     this.stats.slices++;
     this.stats.records += slice.records.length;
     const epoch = redoEpoch ?? (this.checkpoint?.epoch ?? 0) + 1;
+    const pending = this.engine.pendingRows;
+    if (pending === 0) this.pendingSince = null;
+    else this.pendingSince ??= this.now();
     const due =
       redoEpoch !== undefined ||
       this.engine.commitDue ||
-      this.engine.pendingRows >= (this.options.maxPendingRows ?? 5_000);
+      (pending > 0 && flush) ||
+      pending >= (this.options.maxPendingRows ?? 5_000) ||
+      (this.pendingSince !== null &&
+        this.now() - this.pendingSince >= (this.options.flushPendingMs ?? 5_000));
     if (due) {
       const intent: CommitIntent = {
         epoch,
@@ -287,6 +297,7 @@ export class ClickstreamConsumer {
       });
       this.crash('after-lake-write');
       this.engine.markFlushed();
+      this.pendingSince = null;
       await this.save({ ...this.freshCheckpoint(slice.end), epoch, intent: null });
       this.lastCommit = { epoch, at: new Date(this.now()).toISOString(), runId };
       this.stats.commits++;
@@ -464,6 +475,7 @@ export class ClickstreamConsumer {
           this.wake = null;
         }
       }
+      await this.flush();
     } finally {
       await this.close();
     }
@@ -473,6 +485,16 @@ export class ClickstreamConsumer {
   stop(): void {
     this.stopping = true;
     this.wake?.();
+  }
+
+  /**
+   * Commits the late events and dead letters still waiting (as an empty slice at the end of the
+   * last one), so a graceful stop leaves nothing pending.
+   */
+  async flush(): Promise<void> {
+    const end = this.slicer?.nextStart;
+    if (!this.engine || this.engine.pendingRows === 0 || end === null || end === undefined) return;
+    await this.processSlice({ start: end, end, records: [] }, undefined, true);
   }
 
   /** Publishes the final dashboard and releases the lease. */

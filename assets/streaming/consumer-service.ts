@@ -73,6 +73,7 @@ export class ConsumerService {
               break;
             if (read === 0) await new Promise((r) => setTimeout(r, settings.pollMillis));
           }
+          await consumer.flush();
           await consumer.close();
           this.accumulate(consumer);
           return;

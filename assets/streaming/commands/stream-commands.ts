@@ -10,6 +10,7 @@ import { produceClickstream } from '../clickstream-producer.js';
 import { LiveClickstream, ReplayedDay } from '../clickstream-sources.js';
 import { type ConsumerCheckpoint, consumerCheckpointName } from '../consumer-checkpoint.js';
 import { ConsumerService } from '../consumer-service.js';
+import { sendHeartbeats } from '../heartbeats.js';
 import type { StreamDashboard } from '../stream-dashboard.js';
 import {
   durationOption,
@@ -46,6 +47,11 @@ export const streamProduceCommand: CommandDefinition = {
       flags: '--malformed <share>',
       description: 'share of extra records that are not valid events',
       defaultValue: '0.001',
+    },
+    {
+      flags: '--heartbeat',
+      description:
+        'then send a heartbeat to every shard: the consumer closes every window of the events sent',
     },
   ],
   async run(context, _args, options) {
@@ -84,9 +90,10 @@ export const streamProduceCommand: CommandDefinition = {
             `${r.seconds.toFixed(0).padStart(5)} s  ${r.events} events, ${r.written} records written, ${r.resent} resent`,
           ),
       });
+      const heartbeats = options.heartbeat === true ? await sendHeartbeats(transport, Date.now()) : 0;
       line(
         context,
-        { type: 'done', stream: settings.name, ...report },
+        { type: 'done', stream: settings.name, ...report, heartbeats },
         `Sent ${report.events} events to ${settings.name} in ${report.seconds.toFixed(1)} s: ${report.written} records written (${report.duplicates} duplicates, ${report.late} late, ${report.disordered} out of order, ${report.malformed} malformed), ${report.resent} entries resent, ${report.failed} failed`,
       );
       return report.failed > 0 ? 1 : 0;

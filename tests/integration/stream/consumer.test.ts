@@ -18,6 +18,7 @@ import { faultyStreamTransport } from '../../support/faulty-stream-transport.js'
 import { startTestKinesis, type TestKinesis } from '../../support/test-kinesis.js';
 import {
   bruteForce,
+  closeAll,
   consumeUntilIdle,
   lakeRows,
   lakeTables,
@@ -55,6 +56,7 @@ describe('clickstream consumer on a real Kinesis API', () => {
     const transport = await kinesis.transport('day', 2);
     const sent = await produce(transport);
     expect(sent.failed).toBe(0);
+    await closeAll(transport);
     const settings = testStreamSettings('day');
     const runtime = await freshRuntime();
     const service = await consumeUntilIdle(runtime, transport, settings);
@@ -147,6 +149,7 @@ describe('clickstream consumer on a real Kinesis API', () => {
     await transport.mergeShards(children[0].shardId, children[1].shardId);
     await transport.ensureStream(2);
     await produce(transport, { date: '2024-01-22', seed: 5 });
+    await closeAll(transport);
     let quiet = 0;
     while (quiet < 60) {
       const read = await consumer.step();
@@ -191,6 +194,7 @@ describe('clickstream consumer on a real Kinesis API', () => {
       { partitionKey: 's1', data: good(2) },
     ]);
     expect(report.written).toBe(5);
+    await closeAll(transport);
     const runtime = await freshRuntime();
     await consumeUntilIdle(runtime, transport, testStreamSettings('garbage'));
     const dead = (await lakeRows(runtime, 'click_dead_letters')).map((r) => r.row);

@@ -7,6 +7,7 @@ import {
 import { type ClickEventSource, ReplayedDay } from '../../../assets/streaming/clickstream-sources.js';
 import type { ClientBehaviourOptions } from '../../../assets/streaming/client-behaviour.js';
 import { ConsumerService } from '../../../assets/streaming/consumer-service.js';
+import { sendHeartbeats } from '../../../assets/streaming/heartbeats.js';
 import { streamTables } from '../../../assets/streaming/stream-tables.js';
 import { windowSettingsOf } from '../../../assets/streaming/window-settings.js';
 import type { ShopflowRuntime } from '../../../framework/index.js';
@@ -59,6 +60,11 @@ export async function produce(
     behaviour: { ...(options.behaviour ?? MISBEHAVING), random: seeded(options.seed ?? 11) },
     tickMs: 20,
   });
+}
+
+/** A heartbeat to every shard now: the consumer's watermark passes everything sent before. */
+export async function closeAll(transport: StreamTransport): Promise<void> {
+  await sendHeartbeats(transport, Date.now());
 }
 
 /** Runs a consumer until the stream has been quiet for `idleMs`; rethrows what stopped it early. */

@@ -31,23 +31,29 @@ export function bruteForceWindows(
   parents: Record<string, string[]> = {},
 ): Tables {
   const all: StreamRecord[] = slices.flatMap((s) => s.records);
-  const decoded = new Map<StreamRecord, ClickEvent | string>();
+  const decoded = new Map<StreamRecord, ClickEvent | string | number>();
   for (const r of all) {
     const d = decodeClickEvent(r.data, r.arrivedAt, settings);
-    decoded.set(r, d.event ?? d.reason!);
+    decoded.set(r, d.event ?? d.reason ?? d.heartbeat!);
   }
   const shardIds = new Set([...all.map((r) => r.shardId), ...Object.keys(parents)]);
   const rawWatermark = (tau: number): number => {
     const seen = new Map<string, { high?: number; last?: number }>();
     for (const id of shardIds) {
       const before = all.filter((r) => r.shardId === id && r.arrivedAt < tau);
-      const valid = before.map((r) => decoded.get(r)).filter((e): e is ClickEvent => typeof e !== 'string');
+      // NOTE: events and heartbeats move a shard's latest event time; dead letters do not.
+      const times = before
+        .map((r) => decoded.get(r))
+        .filter((e) => typeof e !== 'string')
+        .map((e) => (typeof e === 'number' ? e : (e as ClickEvent).eventTime));
       seen.set(id, {
         last: before.length ? Math.max(...before.map((r) => r.arrivedAt)) : undefined,
-        high: valid.length ? Math.max(...valid.map((e) => e.eventTime)) : undefined,
+        high: times.length ? Math.max(...times) : undefined,
       });
     }
     const highs: number[] = [];
+    let latestEvent = Number.NEGATIVE_INFINITY;
+    let latestArrival = Number.NEGATIVE_INFINITY;
     for (const id of shardIds) {
       let { high, last } = seen.get(id)!;
       if (last === undefined) {
@@ -57,12 +63,14 @@ export function bruteForceWindows(
           if (ps?.high !== undefined && (high === undefined || ps.high > high)) high = ps.high;
         }
       }
+      if (high !== undefined) latestEvent = Math.max(latestEvent, high);
+      if (last !== undefined) latestArrival = Math.max(latestArrival, last);
       if (last === undefined || high === undefined || last < tau - settings.idleMs) continue;
       highs.push(high);
     }
     if (highs.length > 0) return Math.min(...highs) - settings.boundMs;
-    const anyEvent = [...seen.values()].some((s) => s.high !== undefined);
-    return anyEvent ? tau - settings.boundMs : Number.NEGATIVE_INFINITY;
+    if (!Number.isFinite(latestEvent)) return Number.NEGATIVE_INFINITY;
+    return latestEvent - settings.boundMs + Math.max(0, tau - latestArrival - settings.idleMs);
   };
 
   let watermark = Number.NEGATIVE_INFINITY;
@@ -86,6 +94,7 @@ export function bruteForceWindows(
     const judge = frontier;
     for (const r of slice.records) {
       const e = decoded.get(r)!;
+      if (typeof e === 'number') continue;
       if (typeof e === 'string') {
         tables.deadLetters.set(`${r.shardId}/${r.sequenceNumber}`, e);
         continue;

@@ -1,4 +1,4 @@
-import type { ClickEventType } from '../../../assets/streaming/click-event.js';
+import { type ClickEventType, encodeHeartbeat } from '../../../assets/streaming/click-event.js';
 import { ClickWindowEngine, type Slice } from '../../../assets/streaming/click-window-engine.js';
 import type { WindowOutput } from '../../../assets/streaming/window-rows.js';
 import type { WindowSettings } from '../../../assets/streaming/window-settings.js';
@@ -86,7 +86,10 @@ export function randomScenario(
     let session = sessions[Math.floor(random() * sessions.length)];
     let data: Uint8Array;
     const u = random();
-    if (u < 0.03) {
+    if (u < 0.015) {
+      // A heartbeat: moves its shard's latest event time, is not an event.
+      data = encoder.encode(encodeHeartbeat(session.id, clock - Math.floor(random() * 5_000)));
+    } else if (u < 0.03) {
       data = encoder.encode(
         random() < 0.5 ? '{not json' : JSON.stringify({ event_id: `x${i}`, event_type: 'page_view' }),
       );
