@@ -9,14 +9,14 @@ import {
   stopLocalKinesis,
 } from '../../../resources/stream/local/local-kinesis-server.js';
 import { silentLog, tempHome } from '../../support/example-runtime.js';
-import { jsonLines, runShopflow, spawnShopflow } from '../../support/run-shopflow.js';
+import { jsonLines, REPO, runShopflow, spawnShopflow } from '../../support/run-shopflow.js';
 import { lakeTables, sortedTables } from './stream-fixture.js';
 
 const homes: Array<ReturnType<typeof tempHome>> = [];
 let a: { home: string; config: string };
 let b: { home: string; config: string };
 
-function makeHome(kinesisDir?: string) {
+function makeHome(kinesisDir?: string, extra: Record<string, unknown> = {}, definitions?: string) {
   const home = tempHome('shopflow-stream-cli-');
   homes.push(home);
   chmodSync(home.home, 0o755);
@@ -26,6 +26,7 @@ function makeHome(kinesisDir?: string) {
     stringify({
       env: 'test',
       home: home.home,
+      ...(definitions ? { definitions } : {}),
       logging: { level: 'warn' },
       data: { rawDir: join(home.home, 'raw'), logsDir: join(home.home, 'logs') },
       resources: {
@@ -37,6 +38,7 @@ function makeHome(kinesisDir?: string) {
           idleShardSeconds: 2,
           clockSkewMillis: 0,
           ...(kinesisDir ? { dir: kinesisDir } : {}),
+          ...extra,
         },
       },
     }),
@@ -168,6 +170,33 @@ describe('shopflow stream … on the embedded defaults', () => {
     const done = jsonLines(produced.stdout).find((l) => l.type === 'done')!;
     const lateOfDay = tablesA.lateEvents.filter(([, v]) => v.startsWith('e20240116-'));
     expect(new Set(lateOfDay.map(([, v]) => v.split('@')[0])).size).toBe(done.events);
+  });
+
+  test('the daemon runs the consumer when resources.stream.consumeInDaemon is set', async () => {
+    const c = makeHome(
+      join(a.home, 'kinesis'),
+      { consumeInDaemon: true },
+      join(REPO, 'tests/fixtures/stream-definitions.ts'),
+    );
+    const daemon = spawnShopflow(['--config', c.config, 'daemon', '--interval', '1', '--json']);
+    const exited = new Promise<number | null>((resolve) => daemon.on('close', resolve));
+    const runtime = await ShopflowRuntime.open({
+      config: loadConfig({ file: c.config, environment: {} }),
+      definitions: shopflow,
+      log: silentLog,
+    });
+    try {
+      await expect
+        .poll(async () => (await runtime.store.listMaterializations({ assetKey: 'click_stream_days', limit: 5 })).length, {
+          timeout: 60_000,
+          interval: 500,
+        })
+        .toBeGreaterThan(0);
+    } finally {
+      await runtime.close();
+      daemon.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   });
 
   test('bad options are refused with the value and the fix; stop stops the server', async () => {
