@@ -41,6 +41,15 @@ describe('shipped configuration files', () => {
       objectStore: { type: 'local', path: '.shopflow/landing' },
       notifier: { webhookUrl: '' },
       generator: { seed: 42, scale: 1, start: '2024-01-01', days: 90, defectRate: 0.003 },
+      stream: {
+        mode: 'local',
+        name: 'shopflow-clickstream',
+        shards: 2,
+        watermarkBoundSeconds: 10,
+        allowedLatenessSeconds: 30,
+        sessionGapMinutes: 30,
+        consumeInDaemon: false,
+      },
     });
     expect(config.secrets).toEqual([]);
   });
@@ -68,6 +77,7 @@ describe('shipped configuration files', () => {
       postgres: { mode: 'url', url: PROD_ENVIRONMENT.DATABASE_URL },
       objectStore: { type: 's3', bucket: 'acme-landing', region: 'eu-west-1' },
       notifier: { webhookUrl: PROD_ENVIRONMENT.SHOPFLOW_WEBHOOK_URL },
+      stream: { mode: 'aws', name: 'shopflow-clickstream', region: 'eu-west-1', consumeInDaemon: true },
     });
     expect(config.secrets).toEqual(
       expect.arrayContaining(['instance-pw', 'warehouse-pw', PROD_ENVIRONMENT.SHOPFLOW_WEBHOOK_URL]),
