@@ -24,11 +24,13 @@ interface CountCell {
 
 /** What the engine keeps for one minute of event time. */
 interface Bucket {
-  /** Counts per event type and product while the minute's window is open. */
-  counts: Map<string, CountCell> | null;
-  /** Users seen, while a 5-minute window containing the minute is open. */
-  users: Set<string> | null;
-  signedIn: Set<string> | null;
+  /** Counts per event type and product while the minute's window is open (see {@link cellKey}). */
+  counts: Map<number, CountCell> | null;
+  /**
+   * Users seen, while a 5-minute window containing the minute is open: signed-in customers by
+   * their id (a number), anonymous devices by their id (a string).
+   */
+  users: Set<number | string> | null;
   /** Event ids seen (accepted or late), while duplicates of the minute are recognised. */
   ids: Set<string> | null;
   /** Per shard, the first record read into this minute. */
@@ -72,10 +74,10 @@ export interface EngineState {
   flushed: Record<string, string>;
   shards: Record<string, ShardState>;
   frontiers: FrontierEntry[];
-  /** Accepted events per open day and event type (for the closed-day totals). */
+  /** Accepted events of closed minutes per open day and event type (for the closed-day totals). */
   openDays: Record<string, Record<string, number>>;
   totals: EngineTotals;
-  /** Accepted events per recent minute: [minute start ms, events]. */
+  /** Accepted events per recent closed minute: [minute start ms, events]. */
   recentMinutes: Array<[number, number]>;
   /** Sessions closed per recent minute: [minute start ms, closed, converted]. */
   recentSessions: Array<[number, number, number]>;
@@ -90,6 +92,13 @@ export interface Slice {
 
 function earlier(a: string, b: string): boolean {
   return compareSequenceNumbers(a, b) < 0;
+}
+
+const TYPE_INDEX: Record<string, number> = Object.fromEntries(CLICK_EVENT_TYPES.map((t, i) => [t, i]));
+
+/** A number identifying an event type and product (cheaper to hash than a string). */
+function cellKey(eventType: string, productId: number | null): number {
+  return TYPE_INDEX[eventType] * 4_294_967_296 + (productId === null ? 0 : productId + 1);
 }
 
 function minuteOf(t: number): number {
@@ -202,7 +211,25 @@ export class ClickWindowEngine {
   processSlice(slice: Slice): void {
     this.advanceTo(slice.start);
     const judge = this.frontier;
-    for (const record of slice.records) this.processRecord(record, judge);
+    let shardId = '';
+    let shard: ShardState | undefined;
+    const records = slice.records;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      // NOTE: a slice's records come shard by shard: look each shard up once.
+      if (record.shardId !== shardId) {
+        if (shardId !== '') this.processed.set(shardId, records[i - 1].sequenceNumber);
+        shardId = record.shardId;
+        shard = this.shards.get(shardId);
+        if (shard === undefined) {
+          shard = { parents: [] };
+          this.shards.set(shardId, shard);
+        }
+      }
+      if (shard!.last === undefined || record.arrivedAt > shard!.last) shard!.last = record.arrivedAt;
+      this.processRecord(record, judge, shard);
+    }
+    if (shardId !== '') this.processed.set(shardId, records[records.length - 1].sequenceNumber);
     this.advanceTo(slice.end);
   }
 
@@ -217,7 +244,7 @@ export class ClickWindowEngine {
     this.rebuilding = true;
     for (const record of records) {
       const judge = frontierAt(this.frontiers, record.shardId, record.sequenceNumber);
-      this.processRecord(record, judge);
+      this.processRecord(record, judge, undefined);
     }
   }
 
@@ -229,26 +256,17 @@ export class ClickWindowEngine {
     this.trimBuckets();
   }
 
-  private processRecord(record: StreamRecord, judge: number): void {
+  /** One record, judged against `judge`; `shard` is its shard's state (undefined while rebuilding). */
+  private processRecord(record: StreamRecord, judge: number, shard: ShardState | undefined): void {
     const { shardId, sequenceNumber } = record;
-    if (!this.rebuilding) {
-      this.processed.set(shardId, sequenceNumber);
-      const shard = this.shards.get(shardId) ?? { parents: [] };
-      this.shards.set(shardId, shard);
-      if (shard.last === undefined || record.arrivedAt > shard.last) shard.last = record.arrivedAt;
-    }
     const decoded = decodeClickEvent(record.data, record.arrivedAt, this.settings);
-    if (decoded.heartbeat !== undefined) {
-      if (!this.rebuilding) {
-        const shard = this.shards.get(shardId)!;
-        if (shard.high === undefined || decoded.heartbeat > shard.high) shard.high = decoded.heartbeat;
-      }
+    if (typeof decoded === 'number') {
+      if (shard && (shard.high === undefined || decoded > shard.high)) shard.high = decoded;
       return;
     }
-    if (decoded.event === undefined) {
+    if (typeof decoded === 'string') {
       if (this.rebuilding && !this.unflushed(shardId, sequenceNumber)) return;
       if (!this.rebuilding) this.totals.deadLetters++;
-      // NOTE: decoded.reason is set here (not an event, not a heartbeat).
       this.pendingDead.push({
         shardId,
         sequenceNumber,
@@ -257,27 +275,26 @@ export class ClickWindowEngine {
           shard_id: shardId,
           sequence_number: sequenceNumber,
           arrived_at: iso(record.arrivedAt),
-          reason: decoded.reason!,
+          reason: decoded,
           payload: decoderForPayload.decode(record.data.subarray(0, 2000)).slice(0, 500),
         },
       });
       return;
     }
-    const event = decoded.event;
+    const event = decoded;
     const t = event.eventTime;
-    if (!this.rebuilding) {
-      const shard = this.shards.get(shardId)!;
-      if (shard.high === undefined || t > shard.high) shard.high = t;
-    }
+    if (shard && (shard.high === undefined || t > shard.high)) shard.high = t;
     const minute = minuteOf(t);
     let bucket = this.buckets.get(minute);
-    if (bucket?.ids?.has(event.eventId)) {
+    // NOTE: ids are remembered while their minute is within dedupMs of the frontier the record is
+    // judged against (the current one live; the one of its first processing while rebuilding).
+    const retained = minute >= judge - this.settings.dedupMs;
+    if (retained && bucket?.ids?.has(event.eventId)) {
       if (!this.rebuilding) this.totals.duplicates++;
       return;
     }
-    const retained = minute >= this.frontier - this.settings.dedupMs;
     if (bucket === undefined && retained) {
-      bucket = { counts: null, users: null, signedIn: null, ids: new Set(), firstSequence: new Map() };
+      bucket = { counts: null, users: null, ids: new Set(), firstSequence: new Map() };
       this.buckets.set(minute, bucket);
     }
     if (bucket !== undefined && retained) {
@@ -312,7 +329,7 @@ export class ClickWindowEngine {
     // rebuilding, minutes that closed since are skipped; their events still belong to sessions.)
     if (bucket !== undefined && minute >= this.frontier) {
       bucket.counts ??= new Map();
-      const key = `${event.eventType}|${event.productId ?? ''}`;
+      const key = cellKey(event.eventType, event.productId);
       let cell = bucket.counts.get(key);
       if (cell === undefined) {
         cell = { eventType: event.eventType, productId: event.productId, events: 0, valueCents: 0 };
@@ -323,37 +340,12 @@ export class ClickWindowEngine {
     }
     if (bucket !== undefined && minute >= this.frontier - (HOP_WINDOW_MINUTES - 1) * MINUTE) {
       bucket.users ??= new Set();
-      bucket.signedIn ??= new Set();
-      if (event.customerId !== null) {
-        const user = `c${event.customerId}`;
-        bucket.users.add(user);
-        bucket.signedIn.add(user);
-      } else bucket.users.add(`a${event.anonymousId}`);
+      bucket.users.add(event.customerId ?? event.anonymousId);
     }
     this.sessions.add(event, shardId, sequenceNumber);
-    if (this.rebuilding) return;
-    this.totals.events++;
-    const day = utcDay(t);
-    let counts = this.openDays.get(day);
-    if (counts === undefined) {
-      counts = new Map();
-      this.openDays.set(day, counts);
-    }
-    counts.set(event.eventType, (counts.get(event.eventType) ?? 0) + 1);
-    this.recentMinutes.set(minute, (this.recentMinutes.get(minute) ?? 0) + 1);
-    if (
-      event.productId !== null &&
-      (event.eventType === 'product_view' || event.eventType === 'add_to_cart')
-    ) {
-      let products = this.recentProducts.get(minute);
-      if (products === undefined) {
-        products = new Map();
-        this.recentProducts.set(minute, products);
-      }
-      const pair = products.get(event.productId) ?? [0, 0];
-      pair[event.eventType === 'product_view' ? 0 : 1]++;
-      products.set(event.productId, pair);
-    }
+    // NOTE: day totals, the sparkline and top products are folded in from the minute's counts
+    // when it closes (see close), not per event.
+    if (!this.rebuilding) this.totals.events++;
   }
 
   private unflushed(shardId: string, sequenceNumber: string): boolean {
@@ -411,6 +403,7 @@ export class ClickWindowEngine {
       if (bucket.counts === null) continue;
       const day = utcDay(minute);
       const start = iso(minute);
+      this.fold(minute, day, bucket.counts);
       for (const cell of bucket.counts.values()) {
         out.minuteWindows.push({
           day,
@@ -435,13 +428,13 @@ export class ClickWindowEngine {
         if (end > previous && end <= frontier) ends.add(end);
     }
     for (const end of [...ends].sort((a, b) => a - b)) {
-      const users = new Set<string>();
-      const signedIn = new Set<string>();
+      const users = new Set<number | string>();
       for (let m = end - hop; m < end; m += MINUTE) {
         const bucket = this.buckets.get(m);
         for (const u of bucket?.users ?? []) users.add(u);
-        for (const u of bucket?.signedIn ?? []) signedIn.add(u);
       }
+      let signedIn = 0;
+      for (const u of users) if (typeof u === 'number') signedIn++;
       if (users.size === 0) continue;
       out.activeUsers.push({
         day: utcDay(end - hop),
@@ -449,7 +442,7 @@ export class ClickWindowEngine {
           window_start: iso(end - hop),
           window_end: iso(end),
           active_users: users.size,
-          signed_in_users: signedIn.size,
+          signed_in_users: signedIn,
         },
       });
     }
@@ -476,14 +469,44 @@ export class ClickWindowEngine {
     this.trimBuckets();
   }
 
+  /** Adds a closed minute's counts to the day totals, the sparkline and the top products. */
+  private fold(minute: number, day: string, cells: Map<number, CountCell>): void {
+    let dayCounts = this.openDays.get(day);
+    if (dayCounts === undefined) {
+      dayCounts = new Map();
+      this.openDays.set(day, dayCounts);
+    }
+    let total = 0;
+    for (const cell of cells.values()) {
+      total += cell.events;
+      dayCounts.set(cell.eventType, (dayCounts.get(cell.eventType) ?? 0) + cell.events);
+      this.noteProduct(this.recentProducts, minute, cell);
+    }
+    this.recentMinutes.set(minute, (this.recentMinutes.get(minute) ?? 0) + total);
+  }
+
+  private noteProduct(
+    into: Map<number, Map<number, [number, number]>>,
+    minute: number,
+    cell: CountCell,
+  ): void {
+    if (cell.productId === null || (cell.eventType !== 'product_view' && cell.eventType !== 'add_to_cart'))
+      return;
+    let products = into.get(minute);
+    if (products === undefined) {
+      products = new Map();
+      into.set(minute, products);
+    }
+    const pair = products.get(cell.productId) ?? [0, 0];
+    pair[cell.eventType === 'product_view' ? 0 : 1] += cell.events;
+    products.set(cell.productId, pair);
+  }
+
   private trimBuckets(): void {
     const usersFrom = this.frontier - (HOP_WINDOW_MINUTES - 1) * MINUTE;
     const idsFrom = this.frontier - this.settings.dedupMs;
     for (const [minute, bucket] of this.buckets) {
-      if (minute < usersFrom) {
-        bucket.users = null;
-        bucket.signedIn = null;
-      }
+      if (minute < usersFrom) bucket.users = null;
       if (minute < idsFrom) bucket.ids = null;
       if (bucket.counts === null && bucket.users === null && bucket.ids === null) this.buckets.delete(minute);
     }
@@ -591,8 +614,21 @@ export class ClickWindowEngine {
     sessionsLastHour: { closed: number; converted: number };
     topProducts: Array<{ productId: number; views: number; cartAdds: number }>;
   } {
+    // NOTE: closed minutes were folded in; open ones are read from their counts.
+    const openProducts = new Map<number, Map<number, [number, number]>>();
+    const perMinute = new Map(this.recentMinutes);
+    const productsFrom = minuteOf(this.watermark) - TOP_PRODUCT_MINUTES * MINUTE;
+    for (const [minute, bucket] of this.buckets) {
+      if (bucket.counts === null) continue;
+      let total = 0;
+      for (const cell of bucket.counts.values()) {
+        total += cell.events;
+        if (minute >= productsFrom) this.noteProduct(openProducts, minute, cell);
+      }
+      perMinute.set(minute, (perMinute.get(minute) ?? 0) + total);
+    }
     const products = new Map<number, [number, number]>();
-    for (const byProduct of this.recentProducts.values()) {
+    for (const byProduct of [...this.recentProducts.values(), ...openProducts.values()]) {
       for (const [id, [v, c]] of byProduct) {
         const sum = products.get(id) ?? [0, 0];
         sum[0] += v;
@@ -613,7 +649,7 @@ export class ClickWindowEngine {
       openSessions: this.sessions.size,
       openSessionsConverted: this.sessions.openConverted(),
       totals: { ...this.totals },
-      eventsPerMinute: [...this.recentMinutes].sort((a, b) => a[0] - b[0]),
+      eventsPerMinute: [...perMinute].sort((a, b) => a[0] - b[0]).slice(-RECENT_MINUTES),
       sessionsLastHour: { closed, converted },
       topProducts: [...products]
         .map(([productId, [views, cartAdds]]) => ({ productId, views, cartAdds }))

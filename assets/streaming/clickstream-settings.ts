@@ -26,7 +26,7 @@ export const ClickstreamSettingsSchema = StreamConnectionSchema.extend({
   /** A shard without records for this long (stream clock) stops holding the watermark back. */
   idleShardSeconds: seconds(1, 3600).default(10),
   /** Duplicates (same event id) are recognised while their minute is at most this old. */
-  dedupMinutes: seconds(1, 24 * 60).default(60),
+  dedupMinutes: seconds(1, 24 * 60).default(10),
   /** Event times later than arrival plus this are dead letters (a device clock far ahead). */
   futureToleranceSeconds: seconds(0, 24 * 3600).default(300),
   /** Records are processed in slices of this much arrival time; one checkpoint per slice. */

@@ -67,6 +67,8 @@ function merge(into: OpenSession, other: OpenSession): void {
 export class SessionTracker {
   private readonly open = new Map<string, OpenSession[]>();
   private count = 0;
+  /** Per shard, the earliest first record of the open sessions; null when it must be recomputed. */
+  private low: Map<string, string> | null = null;
 
   constructor(private readonly gapMs: number) {}
 
@@ -115,11 +117,17 @@ export class SessionTracker {
       };
       list.push(target);
       this.count++;
+      // NOTE: a shard's records come in order, so a new session only matters for a shard not seen yet.
+      if (this.low !== null && !this.low.has(shardId)) this.low.set(shardId, sequenceNumber);
     } else {
       if (t < target.first) target.first = t;
       if (t > target.last) target.last = t;
       if (event.anonymousId < target.anonymousId) target.anonymousId = event.anonymousId;
-      noteShard(target, shardId, sequenceNumber);
+      // NOTE: a shard's records are added in order, so only a shard new to the session matters.
+      if (shardId !== target.firstShard && !target.otherShards?.has(shardId)) {
+        noteShard(target, shardId, sequenceNumber);
+        if (this.low !== null && !this.low.has(shardId)) this.low.set(shardId, sequenceNumber);
+      }
     }
     target.events++;
     switch (event.eventType) {
@@ -145,6 +153,7 @@ export class SessionTracker {
   /** Removes and returns the sessions whose last event plus the gap is at or before `frontier`. */
   closeBefore(frontier: number): SessionRow[] {
     const closed: SessionRow[] = [];
+    this.low = null;
     for (const [id, list] of this.open) {
       for (let i = 0; i < list.length; i++) {
         const s = list[i];
@@ -165,6 +174,15 @@ export class SessionTracker {
 
   /** Per shard, the earliest first record of any open session. */
   lowWater(into: Map<string, string>, earlier: (a: string, b: string) => boolean): void {
+    this.low ??= this.computeLow(earlier);
+    for (const [shard, seq] of this.low) {
+      const known = into.get(shard);
+      if (known === undefined || earlier(seq, known)) into.set(shard, seq);
+    }
+  }
+
+  private computeLow(earlier: (a: string, b: string) => boolean): Map<string, string> {
+    const into = new Map<string, string>();
     for (const list of this.open.values()) {
       for (const s of list) {
         const known = into.get(s.firstShard);
@@ -175,6 +193,7 @@ export class SessionTracker {
         }
       }
     }
+    return into;
   }
 
   /** Open sessions with a purchase, for the dashboard. */

@@ -88,9 +88,19 @@ export function emptyOutput(): WindowOutput {
   };
 }
 
+const dayNames = new Map<number, string>();
+
 /** `YYYY-MM-DD` (UTC) of an instant in ms. */
 export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  // NOTE: called for every event; formatting a date costs more than the rest of the windowing.
+  const day = Math.floor(ms / 86_400_000);
+  let name = dayNames.get(day);
+  if (name === undefined) {
+    name = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    if (dayNames.size > 10_000) dayNames.clear();
+    dayNames.set(day, name);
+  }
+  return name;
 }
 
 /** ISO-8601 UTC text of an instant in ms. */

@@ -91,7 +91,9 @@ describe('the live stream page', () => {
     expect(await number('stream-active-sessions')).toBeGreaterThan(10);
     await expect.poll(() => number('stream-duplicates'), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await number('stream-dead-letters')).toBeGreaterThan(0);
-    expect(Number(await page.locator('[data-testid="stream-sparkline"]').getAttribute('data-points'))).toBeGreaterThan(0);
+    expect(
+      Number(await page.locator('[data-testid="stream-sparkline"]').getAttribute('data-points')),
+    ).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="stream-top-products"] tbody tr').count()).toBeGreaterThan(0);
     expect(await text('stream-watermark-lag')).toMatch(/\d/);
     // Stream health: every shard with its lag and position, the last checkpoint.
@@ -109,7 +111,9 @@ describe('the live stream page', () => {
       durationMs: 1_000,
       behaviour: { disorderShare: 0, lateShare: 0, duplicateShare: 0, malformedShare: 0 },
     });
-    await expect.poll(() => number('stream-events-total'), { timeout: 20_000 }).toBeGreaterThanOrEqual(before + 300);
+    await expect
+      .poll(() => number('stream-events-total'), { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(before + 300);
     expect(pageErrors).toEqual([]);
   });
 });

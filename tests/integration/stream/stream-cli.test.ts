@@ -187,10 +187,14 @@ describe('shopflow stream … on the embedded defaults', () => {
     });
     try {
       await expect
-        .poll(async () => (await runtime.store.listMaterializations({ assetKey: 'click_stream_days', limit: 5 })).length, {
-          timeout: 60_000,
-          interval: 500,
-        })
+        .poll(
+          async () =>
+            (await runtime.store.listMaterializations({ assetKey: 'click_stream_days', limit: 5 })).length,
+          {
+            timeout: 60_000,
+            interval: 500,
+          },
+        )
         .toBeGreaterThan(0);
     } finally {
       await runtime.close();

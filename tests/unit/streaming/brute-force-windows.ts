@@ -33,8 +33,7 @@ export function bruteForceWindows(
   const all: StreamRecord[] = slices.flatMap((s) => s.records);
   const decoded = new Map<StreamRecord, ClickEvent | string | number>();
   for (const r of all) {
-    const d = decodeClickEvent(r.data, r.arrivedAt, settings);
-    decoded.set(r, d.event ?? d.reason ?? d.heartbeat!);
+    decoded.set(r, decodeClickEvent(r.data, r.arrivedAt, settings));
   }
   const shardIds = new Set([...all.map((r) => r.shardId), ...Object.keys(parents)]);
   const rawWatermark = (tau: number): number => {
