@@ -94,9 +94,22 @@ function isoShaped(raw: string): boolean {
   );
 }
 
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether the text's day exists in its month (Date.parse rolls 2024-02-30 over into March). */
+function dayExists(raw: string): boolean {
+  const two = (i: number) => (raw.charCodeAt(i) - 48) * 10 + raw.charCodeAt(i + 1) - 48;
+  const month = two(5);
+  const day = two(8);
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]) return false;
+  if (month !== 2 || day !== 29) return true;
+  const year = two(0) * 100 + two(2);
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
 function instant(value: unknown, field: string): number {
   const raw = text(value, field);
-  const ms = isoShaped(raw) ? Date.parse(raw) : Number.NaN;
+  const ms = isoShaped(raw) && dayExists(raw) ? Date.parse(raw) : Number.NaN;
   if (Number.isNaN(ms)) throw new Error(`field \`${field}\` is not an ISO-8601 instant`);
   return ms;
 }

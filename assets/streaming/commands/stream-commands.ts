@@ -111,9 +111,20 @@ export const streamConsumeCommand: CommandDefinition = {
   options: [
     { flags: '--until-idle <d>', description: 'stop once no record arrived for this long, e.g. 10s' },
     { flags: '--duration <d>', description: 'stop after this long (default: until interrupted)' },
+    {
+      flags: '--from <position>',
+      description: 'without a checkpoint: start at trim-horizon (every retained record) or latest',
+      defaultValue: 'trim-horizon',
+    },
   ],
   async run(context, _args, options) {
     const settings = streamSettings(context);
+    const from = String(options.from);
+    if (from !== 'trim-horizon' && from !== 'latest') {
+      throw new ShopflowError('SF_BAD_USAGE', `--from ${from} is not a start position`, {
+        hint: 'use --from trim-horizon (every retained record) or --from latest (new records only)',
+      });
+    }
     const runtime = await context.runtime();
     const service = new ConsumerService({
       runtime,
@@ -123,6 +134,7 @@ export const streamConsumeCommand: CommandDefinition = {
       untilIdleMs: durationOption('--until-idle', options.untilIdle),
       durationMs: durationOption('--duration', options.duration),
       onDashboard: progress(context),
+      consumer: { startAt: from },
     });
     const dispose = onInterrupt(() => service.stop());
     try {
@@ -240,6 +252,35 @@ export const streamStatusCommand: CommandDefinition = {
   },
 };
 
+/** `shopflow stream reset`: forgets the consumer's checkpoint, so the next consume starts over. */
+export const streamResetCommand: CommandDefinition = {
+  name: 'stream reset',
+  description: "forget the consumer's checkpoint: the next consume re-reads the stream (see --from)",
+  async run(context) {
+    const settings = streamSettings(context);
+    const runtime = await context.runtime();
+    const holder = await runtime.store.getLease(`stream-consumer:${settings.name}`);
+    if (holder && Date.parse(holder.expiresAt) > Date.now()) {
+      throw new ShopflowError(
+        'SF_STREAM_CONSUMER_RUNNING',
+        `a consumer reads stream \`${settings.name}\` (pid ${holder.pid} on ${holder.hostname})`,
+        { hint: 'stop it first, then reset' },
+      );
+    }
+    const name = consumerCheckpointName(settings.name);
+    const had = (await runtime.store.getCheckpoint(name)) != null;
+    await runtime.store.setCheckpoint(name, null);
+    line(
+      context,
+      { reset: had, stream: settings.name },
+      had
+        ? `Forgot the checkpoint of ${settings.name}: the next \`shopflow stream consume\` re-reads the stream and rewrites the windows it closes`
+        : `Stream ${settings.name} has no checkpoint.`,
+    );
+    return 0;
+  },
+};
+
 /** `shopflow stream reshard`: splits or merges shards (scaling the stream). */
 export const streamReshardCommand: CommandDefinition = {
   name: 'stream reshard',
@@ -297,5 +338,6 @@ export const streamCommands = [
   streamConsumeCommand,
   streamStatusCommand,
   streamStopCommand,
+  streamResetCommand,
   streamReshardCommand,
 ];

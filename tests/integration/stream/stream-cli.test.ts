@@ -203,10 +203,16 @@ describe('shopflow stream … on the embedded defaults', () => {
     expect(await exited).toBe(0);
   });
 
-  test('bad options are refused with the value and the fix; stop stops the server', async () => {
+  test('bad options are refused with the value and the fix; reset forgets the checkpoint; stop stops the server', async () => {
     const bad = await shopflowCli(a, 'stream', 'produce', '--rate', 'fast');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--rate fast is not a rate of events per second');
+    const badFrom = await shopflowCli(a, 'stream', 'consume', '--from', 'yesterday');
+    expect(badFrom.code).toBe(2);
+    expect(badFrom.stderr).toContain('--from yesterday is not a start position');
+    const reset = await shopflowCli(a, 'stream', 'reset', '--json');
+    expect(JSON.parse(reset.stdout)).toMatchObject({ reset: true, stream: 'cli-clicks' });
+    expect(JSON.parse((await shopflowCli(a, 'stream', 'status', '--json')).stdout).consumer).toBeNull();
     const stopped = await shopflowCli(a, 'stream', 'stop', '--json');
     expect(JSON.parse(stopped.stdout)).toMatchObject({ stopped: true });
     expect(await localKinesisStatus(join(a.home, 'kinesis'))).toBeNull();
