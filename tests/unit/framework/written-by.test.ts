@@ -1,48 +1,13 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, test } from 'vitest';
-import { z } from 'zod';
-import {
-  daily,
-  defineAsset,
-  defineDefinitions,
-  type Plan,
-  type ShopflowRuntime,
-  SqlQuery,
-  sql,
-} from '../../../framework/index.js';
+import { type Plan, runCli, type ShopflowRuntime } from '../../../framework/index.js';
+import definitions, { incoming, summary } from '../../fixtures/written-by-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
+import { writeTestConfig } from '../../support/run-shopflow.js';
 
 const NOW = new Date('2024-01-10T12:00:00Z');
-/** What the outside writer hands to its next write, per partition. */
-const incoming = new Map<string, Array<{ id: number; n: number }>>();
-
-const external = defineAsset({
-  key: 'arrivals',
-  description: 'Written by a process outside of plans; folds new rows into the partition.',
-  schema: z.object({ id: z.int(), n: z.int() }),
-  partitions: daily({ start: '2024-01-01' }),
-  writtenBy: 'a test writer',
-  async materialize({ partitionKey, previous, duckdb }) {
-    const rows = incoming.get(partitionKey!) ?? [];
-    const before = await previous();
-    await duckdb.run(
-      `CREATE TEMP TABLE delta AS SELECT * FROM (VALUES ${rows.map((r) => `(${r.id}, ${r.n})`).join(', ') || '(NULL, NULL)'}) t(id, n) WHERE id IS NOT NULL`,
-    );
-    return new SqlQuery(
-      `SELECT id, n FROM ${before.toSql()} p WHERE id NOT IN (SELECT id FROM delta) UNION ALL SELECT id::BIGINT, n::BIGINT FROM delta`,
-    );
-  },
-});
-
-const summary = defineAsset({
-  key: 'summary',
-  description: 'Reads every partition of the external asset that exists.',
-  deps: { arrivals: external },
-  schema: z.object({ rows: z.int(), total: z.int() }),
-  materialize: ({ deps }) =>
-    sql`select count(*)::BIGINT as rows, coalesce(sum(n), 0)::BIGINT as total from ${deps.arrivals}`,
-});
-
-const definitions = defineDefinitions({ assets: [external, summary] });
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
@@ -136,5 +101,32 @@ describe('assets written outside of plans (writtenBy)', () => {
     const [after] = await runtime.store.listAssetPartitionStates(['arrivals'], ['2024-01-02']);
     expect(after.dataVersion).toBe(before.dataVersion);
     expect(after.materializationId).not.toBe(before.materializationId);
+  });
+
+  test('materializing one of them explicitly says who writes it', async () => {
+    const { home, cleanup } = tempHome();
+    cleanups.push(cleanup);
+    const config = writeTestConfig(home);
+    const fixture = join(import.meta.dirname, '../../fixtures/written-by-graph.ts');
+    writeFileSync(config, readFileSync(config, 'utf8').replace(/definitions: .*/, `definitions: ${fixture}`));
+    let out = '';
+    const stdout = new Writable({
+      write: (c, _e, cb) => {
+        out += c;
+        cb();
+      },
+    });
+    const code = await runCli(['--config', config, 'materialize', 'arrivals', '--json'], {
+      stdout,
+      stderr: new Writable({ write: (_c, _e, cb) => cb() }),
+      cwd: home,
+      env: {},
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(out.trim())).toEqual({
+      type: 'nothing_to_do',
+      upToDate: 0,
+      external: [{ asset: 'arrivals', writtenBy: 'a test writer' }],
+    });
   });
 });
