@@ -123,7 +123,10 @@ function sameAggregates(records: readonly StreamRecord[]): number {
     const key = `${minute}|${json.event_type}|${json.product_id ?? ''}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
     let u = users.get(minute);
-    if (!u) users.set(minute, (u = new Set()));
+    if (!u) {
+      u = new Set();
+      users.set(minute, u);
+    }
     u.add(json.customer_id ?? json.anonymous_id);
     const s = sessions.get(json.session_id);
     if (!s)
