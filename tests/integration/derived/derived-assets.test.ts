@@ -8,6 +8,7 @@ import { snapshotDates } from '../../../assets/features/training-dataset.js';
 import { derivedAssets } from '../../../assets/gold/derived.js';
 import { extractDir } from '../../../assets/raw/source-files.js';
 import { shopflowMonths, shopflowWeeks } from '../../../assets/shopflow-calendar.js';
+import { streamTables } from '../../../assets/streaming/stream-tables.js';
 import { defineDefinitions, type JsonRow, type ShopflowRuntime } from '../../../framework/index.js';
 import { type ShopflowTestHome, shopflowTestHome } from '../../support/shopflow-test-home.js';
 import {
@@ -30,7 +31,8 @@ beforeAll(async () => {
   t = shopflowTestHome({ scale: 0.2 });
   runtime = await t.open(
     defineDefinitions({
-      assets: [...shopflowAssets, ...derivedAssets],
+      // NOTE: the features also read the sessions the stream builds (none here).
+      assets: [...shopflowAssets, ...streamTables, ...derivedAssets],
       resources: shopflow.resources,
       commands: shopflow.commands,
     }),
