@@ -1,15 +1,17 @@
 import { defineDefinitions } from '../framework/index.js';
+import { parseLandingKey } from '../resources/object-store/landing-keys.js';
 import {
   backfillCommand,
   closedWindowsPartition,
   createDaemonCommand,
   defineSchedule,
   landingSensor,
-  previousDayPartition,
   schedulesCommand,
+  throughPreviousDay,
 } from '../schedules/index.js';
 import { serveCommand } from '../server/serve-command.js';
 import { bronzeAssets } from './bronze/bronze-from-landing.js';
+import { customerProfileAudit } from './cdc/customer-profile-audit.js';
 import { operationalCustomerChanges } from './cdc/operational-customer-changes.js';
 import { dbSetupCommand, dbStatusCommand, dbStopCommand } from './commands/db-commands.js';
 import { generateCommand } from './commands/generate-command.js';
@@ -18,12 +20,13 @@ import { aovByCountry, bestSellersByCategory, monthlyRevenue, topCustomers } fro
 import { derivedAssets } from './gold/derived.js';
 import { salesBySaleDate } from './gold/sales-by-sale-date.js';
 import { notifyOnFailure } from './hooks/notify-on-failure.js';
-import { s3RawLanding } from './landing/s3-raw-landing.js';
+import { LANDED_BY_PIPELINE, s3RawLanding } from './landing/s3-raw-landing.js';
 import { rawClickstream } from './raw/raw-clickstream.js';
 import { rawCustomers } from './raw/raw-customers.js';
 import { rawProducts } from './raw/raw-products.js';
 import { rawTransactions } from './raw/raw-transactions.js';
 import { sourceFiles } from './raw/source-files.js';
+import { reconciliationAssets } from './reconciliation/index.js';
 import { clickstreamStream } from './resources/clickstream-stream.js';
 import { generatorSettings } from './resources/generator-settings.js';
 import { incrementalSettings } from './resources/incremental-settings.js';
@@ -44,14 +47,18 @@ import { pgProducts } from './warehouse/pg-products.js';
 import { pgTransactions } from './warehouse/pg-transactions.js';
 import { starSchemaAssets } from './warehouse/star-schema.js';
 
-/** Every ShopFlow asset, in layer order. */
+/**
+ * Every ShopFlow asset of the main path, in layer order: the source extract lands first and
+ * everything downstream reads what landed (source → landing → bronze → raw → silver → …).
+ */
 export const shopflowAssets = [
   sourceFiles,
+  s3RawLanding,
+  ...bronzeAssets,
   rawCustomers,
   rawProducts,
   rawTransactions,
   rawClickstream,
-  s3RawLanding,
   silverCustomers,
   silverProducts,
   silverTransactions,
@@ -66,16 +73,19 @@ export const shopflowAssets = [
 
 /**
  * When ShopFlow materializes without anyone typing: every night at 02:00 Berlin time yesterday's
- * extract goes through the daily assets, then the weekly and monthly roll-ups whose window closed.
+ * extract goes through the whole graph, the week and month containing it included (open or just
+ * closed); the roll-up schedules re-check the windows that closed. After downtime, or on a fresh
+ * instance, the next nightly run materializes every day it missed (only stale partitions are planned).
  */
 export const shopflowSchedules = [
   defineSchedule({
     name: 'nightly_pipeline',
     cron: '0 2 * * *',
     timezone: 'Europe/Berlin',
-    selection: 'source_files+',
-    partitions: previousDayPartition(shopflowDays),
-    catchUp: 'all',
+    // NOTE: the whole graph: `dim_date` is a root besides `source_files`, and a fresh instance needs it.
+    selection: '*',
+    partitions: throughPreviousDay(shopflowDays),
+    catchUp: 'latest',
     retry: { maxRetries: 1 },
   }),
   defineSchedule({
@@ -96,15 +106,27 @@ export const shopflowSchedules = [
   }),
 ];
 
-/** New objects in the landing zone (e.g. a re-delivered extract) re-ingest their day into bronze. */
+/**
+ * Objects the source system re-delivers to the landing zone (new versions not written by
+ * `s3_raw_landing`) are re-read into bronze for their day, and everything that changes with them —
+ * raw validation, silver, the warehouse, gold and features, from that day on — is materialized
+ * again; partitions that come out identical stop the flow there.
+ */
 export const shopflowSensors = [
   landingSensor({
     name: 'landing_arrivals',
     prefix: 'raw/',
-    selection: 'bronze_customers,bronze_products,bronze_transactions',
+    selection: bronzeAssets.map((asset) => `${asset.key}+`).join(','),
     list: async function* (prefix, { resource }) {
       yield* (await resource(landingStore)).list(prefix);
     },
+    accept: async (object, { resource }) => {
+      const info = await (await resource(landingStore)).head(object.key);
+      const landedBy = info?.metadata?.['landed-by'];
+      return info !== undefined && landedBy !== LANDED_BY_PIPELINE['landed-by'];
+    },
+    readBy: (key) => `bronze_${parseLandingKey(key).dataset}`,
+    reopen: 'onward',
   }),
 ];
 
@@ -133,13 +155,14 @@ const daemonCommand = createDaemonCommand({
 export default defineDefinitions({
   assets: [
     ...shopflowAssets,
-    ...bronzeAssets,
     operationalCustomerChanges,
+    customerProfileAudit,
     salesBySaleDate,
     ...streamTables,
     clickStreamReconciliation,
     ...derivedAssets,
     ...starSchemaAssets,
+    ...reconciliationAssets,
   ],
   resources: [
     generatorSettings,

@@ -5,10 +5,15 @@ export type { CliIo } from './cli/cli-session.js';
 export { runCli } from './cli/run-cli.js';
 export type { ShopflowConfig } from './config/config-schema.js';
 export { ShopflowConfigSchema } from './config/config-schema.js';
+export type { DataFolders } from './config/data-folders.js';
+export { dataFolders } from './config/data-folders.js';
 export type { LoadedConfig } from './config/load-config.js';
 export { loadConfig } from './config/load-config.js';
 export { validateSection } from './config/validate-section.js';
+export { bindDefinitions } from './definitions/bind-definitions.js';
 export { changedFromColumn } from './definitions/changed-from.js';
+export type { DecimalType } from './definitions/decimal-column.js';
+export { decimal, decimalTypeOf } from './definitions/decimal-column.js';
 export type {
   AnyAsset,
   AssetDefinition,
@@ -40,6 +45,7 @@ export type {
   SensorResult,
 } from './definitions/define-schedule-types.js';
 export { MaterializeResult, materialized } from './definitions/materialize-result.js';
+export { decimalQuotient, decimalRound, roundedQuotient } from './duckdb/decimal-sql.js';
 export type { DuckDbTrace, DuckDbTraceEntry, JsonRow } from './duckdb/duckdb-session.js';
 export { DuckDbEngine, DuckDbSession, setDuckDbTrace } from './duckdb/duckdb-session.js';
 export type { SqlFragment } from './duckdb/sql-template.js';
@@ -55,6 +61,9 @@ export { retryDelayMs } from './executor/retry-policy.js';
 export type { StepLauncher } from './executor/step-launcher.js';
 export { inProcessLauncher } from './executor/step-launcher.js';
 export type { StepDescriptor, StepOutcome, StepServices } from './executor/step-services.js';
+export type { ColumnClass, ColumnClassification } from './governance/column-classification.js';
+export { classifyColumns, sensitiveColumns } from './governance/column-classification.js';
+export { maskRows, maskValue, PII_MASK } from './governance/mask-rows.js';
 export type { AssetDependency } from './graph/asset-graph.js';
 export { AssetGraph } from './graph/asset-graph.js';
 export { selectAssets } from './graph/asset-selection.js';
@@ -70,16 +79,35 @@ export type {
   WriteResult,
 } from './io/io-target.js';
 export { resolvePredicate } from './io/io-target.js';
-export type { CompactionResult } from './io/lake-table.js';
+export { createLakeStorage } from './io/lake-storage/create-lake-storage.js';
+export type { CacheUsage } from './io/lake-storage/lake-read-cache.js';
+export { LakeReadCache } from './io/lake-storage/lake-read-cache.js';
+export type {
+  CommitRequest,
+  DataChange,
+  LakeFile,
+  LakeStaging,
+  LakeStorage,
+  PartitionRef,
+  PartitionVersion,
+  SweepOptions,
+  SweepResult,
+} from './io/lake-storage/lake-storage.js';
 export {
-  compactLakePartition,
-  LakeInput,
+  createLocalLakeStorage,
   lakePartitionDir,
-  lakeTable,
   partitionFiles,
-} from './io/lake-table.js';
+} from './io/lake-storage/local/local-lake-storage.js';
+export { createS3LakeStorage, S3LakeStorage } from './io/lake-storage/s3/s3-lake-storage.js';
+export { chooseReadPath, type LakeReadPath, loadHttpfs } from './io/lake-storage/s3/s3-read-path.js';
+export type { CompactionResult } from './io/lake-table.js';
+export { compactLakePartition, LakeInput, lakeTable } from './io/lake-table.js';
+export type { AssetPreview, PreviewColumn, PreviewOptions } from './io/preview-asset.js';
+export { previewAsset } from './io/preview-asset.js';
 export type { ColumnInfo } from './io/schema-columns.js';
 export { schemaColumns } from './io/schema-columns.js';
+export type { StoredColumn, StoredTypeMismatch } from './io/stored-column-types.js';
+export { storedTypeMismatches, storedTypeSatisfies } from './io/stored-column-types.js';
 export {
   formatAssetPartition,
   formatCheckKey,
@@ -91,7 +119,10 @@ export type {
   Partition,
   PartitionMapping,
   PartitionMappingResult,
+  PartitionsBindContext,
   PartitionsDefinition,
+  TimeWindowOptions,
+  WeeklyOptions,
 } from './partitions/index.js';
 export {
   allPartitionsMapping,
@@ -100,6 +131,7 @@ export {
   identityPartitionMapping,
   monthly,
   staticPartitions,
+  TimeWindowPartitions,
   timeWindowPartitionMapping,
   weekly,
 } from './partitions/index.js';
@@ -109,8 +141,14 @@ export {
 } from './partitions/mapping/as-of-window-mapping.js';
 export { cumulativePartitionMapping } from './partitions/mapping/cumulative-partition-mapping.js';
 export { offsetPartitionMapping } from './partitions/mapping/offset-partition-mapping.js';
-export type { AssetStatus, AssetStatusSummary } from './planner/asset-status.js';
-export { summarizeAssetStatus } from './planner/asset-status.js';
+export type {
+  AssetStatus,
+  AssetStatusReport,
+  AssetStatusSummary,
+  PartitionStatus,
+  PartitionStatusEntry,
+} from './planner/asset-status.js';
+export { assessAssetStatus, loadAssetStatus, summarizeAssetStatus } from './planner/asset-status.js';
 export {
   type ChangedFrom,
   type ChangeLog,
@@ -121,6 +159,8 @@ export {
 } from './planner/change-log.js';
 export type { PartitionFilter, Plan, PlanInput, PlanStep } from './planner/plan-materialization.js';
 export { partitionsForFilter, planMaterialization } from './planner/plan-materialization.js';
+export type { RootCause } from './planner/root-cause.js';
+export { rootCauseOf } from './planner/root-cause.js';
 export type { StalenessCode, StalenessReason } from './planner/staleness-reason.js';
 export { describeReasons } from './planner/staleness-reason.js';
 export { resolveLocations, ShopflowRuntime } from './runtime/shopflow-runtime.js';

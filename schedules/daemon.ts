@@ -165,7 +165,12 @@ export class ShopflowDaemon {
     });
     const retries = new Map([...this.schedules, ...this.sensors].map((d) => [d.name, d.retry.maxRetries]));
     this.monitor = new RunMonitor({ runtime, maxRetriesOf: (name) => retries.get(name) ?? 0 });
-    this.scheduleTickers = this.schedules.map((s) => new ScheduleTicker(s, runtime.store));
+    this.scheduleTickers = this.schedules.map(
+      (s) =>
+        new ScheduleTicker(s, runtime.store, (definition) =>
+          runtime.definitions.resolvePartitions(definition),
+        ),
+    );
     const alert = (a: Alert) => this.alert(a);
     this.sensorTickers = this.sensors.map((s) => new SensorTicker(s, runtime, alert));
     this.freshness = new FreshnessMonitor({

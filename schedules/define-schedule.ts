@@ -130,7 +130,7 @@ function lastClosedWindow(windows: TimeWindowPartitions, instant: Date): string 
  */
 export function previousDayPartition(
   definition: PartitionsDefinition,
-): (tickTime: Date) => PartitionFilter | null {
+): (tickTime: Date, context?: ScheduleTickContext) => PartitionFilter | null {
   const windows = timeWindows(definition, 'previousDayPartition');
   if (windows.cadence !== 'daily') {
     throw new ShopflowError(
@@ -139,9 +139,38 @@ export function previousDayPartition(
       { hint: 'use closedWindowsPartition for weekly or monthly roll-ups' },
     );
   }
-  return (tickTime) => {
-    const key = lastClosedWindow(windows, tickTime);
+  return (tickTime, context) => {
+    const key = lastClosedWindow(context?.resolvePartitions?.(windows) ?? windows, tickTime);
     return key === null ? null : { keys: [key] };
+  };
+}
+
+/**
+ * A partition rule: every daily window from the first one up to the day before the tick's day.
+ * Ticks plan without force, so only stale partitions run: yesterday in the steady state, every
+ * missed day after downtime or on a fresh instance — in one run, with each day's steps after the
+ * days they read (a run per missed day could not see the days the others are still writing).
+ * Null before the first day has ended.
+ *
+ * @example
+ * defineSchedule({ name: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Berlin',
+ *   selection: 'source_files+', partitions: throughPreviousDay(days), catchUp: 'latest' });
+ */
+export function throughPreviousDay(
+  definition: PartitionsDefinition,
+): (tickTime: Date, context?: ScheduleTickContext) => PartitionFilter | null {
+  const windows = timeWindows(definition, 'throughPreviousDay');
+  if (windows.cadence !== 'daily') {
+    throw new ShopflowError(
+      'SF_INVALID_SCHEDULE',
+      `throughPreviousDay needs daily partitions, but was given ${windows.description}`,
+      { hint: 'use closedWindowsPartition for weekly or monthly roll-ups' },
+    );
+  }
+  return (tickTime, context) => {
+    const days = context?.resolvePartitions?.(windows) ?? windows;
+    const last = lastClosedWindow(days, tickTime);
+    return last === null ? null : { from: days.start, to: last };
   };
 }
 
@@ -158,8 +187,9 @@ export function previousDayPartition(
 export function closedWindowsPartition(
   definition: PartitionsDefinition,
 ): (tickTime: Date, context?: ScheduleTickContext) => PartitionFilter | null {
-  const windows = timeWindows(definition, 'closedWindowsPartition');
+  const declared = timeWindows(definition, 'closedWindowsPartition');
   return (tickTime, context) => {
+    const windows = context?.resolvePartitions?.(declared) ?? declared;
     const newest = lastClosedWindow(windows, tickTime);
     if (newest === null) return null;
     const previous = context?.previousTickTime ?? null;

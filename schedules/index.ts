@@ -16,7 +16,12 @@ export type { DaemonEvent, DaemonOptions, DaemonTickReport } from './daemon.js';
 export { DaemonCrash, ShopflowDaemon } from './daemon.js';
 export { DAEMON_LEASE, DaemonLease, describeLeaseHolder } from './daemon-lease.js';
 export type { ScheduleSpec } from './define-schedule.js';
-export { closedWindowsPartition, defineSchedule, previousDayPartition } from './define-schedule.js';
+export {
+  closedWindowsPartition,
+  defineSchedule,
+  previousDayPartition,
+  throughPreviousDay,
+} from './define-schedule.js';
 export type { SensorSpec } from './define-sensor.js';
 export { defineSensor } from './define-sensor.js';
 export type { FreshnessBreach } from './freshness-monitor.js';

@@ -59,6 +59,23 @@ export interface LandingSensorOptions {
   intervalSeconds?: number;
   /** The partition of an object key, or null to ignore it (default {@link landingPartitionOf}). */
   partitionOf?: (key: string) => string | null;
+  /**
+   * Whether a new object starts a run (default: every one). Asked only for objects new since the
+   * previous evaluation, e.g. to ignore objects the pipeline landed itself and react to re-deliveries.
+   */
+  accept?: (object: LandingObject, context: SensorContext) => boolean | Promise<boolean>;
+  /**
+   * The asset that reads an object, for a partition: its `asset[partition]` step is run even when
+   * it is up to date (the planner cannot see a new object version), and everything downstream that
+   * changes with it follows. Absent: nothing is forced.
+   */
+  readBy?: (key: string) => string | null;
+  /**
+   * Which partitions the run covers: `'objects'` (default) those of the new objects; `'onward'` every
+   * partition from the earliest of them up to now, for pipelines where a day's data re-opens later
+   * days (e.g. reads of versions as of each day). Only stale partitions are planned either way.
+   */
+  reopen?: 'objects' | 'onward';
   enabled?: boolean;
   retry?: { maxRetries: number };
   tags?: Record<string, string>;
@@ -100,34 +117,52 @@ export function landingSensor(options: LandingSensorOptions): SensorDefinition {
         }
       }
       if (fresh.length === 0) return { cursor, message: `no new objects under ${options.prefix}` };
+      const accepted: LandingObject[] = [];
+      for (const object of fresh)
+        if (!options.accept || (await options.accept(object, context))) accepted.push(object);
       const newest = [previous.t, ...fresh.map((o) => o.lastModified.toISOString())].sort().at(-1)!;
       const keysAtNewest = fresh.filter((o) => o.lastModified.toISOString() === newest).map((o) => o.key);
       const next: LandingCursor = {
         t: newest,
         keys: newest === previous.t ? [...previous.keys, ...keysAtNewest] : keysAtNewest,
       };
-      const partitions = [
-        ...new Set(fresh.map((o) => partitionOf(o.key)).filter((p): p is string => p !== null)),
-      ].sort();
-      const ignored = fresh.length - fresh.filter((o) => partitionOf(o.key) !== null).length;
-      const note = ignored ? `; ${ignored} without a partition ignored` : '';
+      const withPartition = accepted.filter((o) => partitionOf(o.key) !== null);
+      const partitions = [...new Set(withPartition.map((o) => partitionOf(o.key)!))].sort();
+      const notes = [
+        fresh.length > accepted.length ? `${fresh.length - accepted.length} not accepted` : '',
+        accepted.length > withPartition.length
+          ? `${accepted.length - withPartition.length} without a partition`
+          : '',
+      ].filter(Boolean);
+      const note = notes.length ? `; ${notes.join(', ')} ignored` : '';
       if (partitions.length === 0) {
         return { cursor: JSON.stringify(next), message: `${fresh.length} new objects${note}` };
       }
       const digest = createHash('sha256');
-      for (const o of [...fresh].sort((a, b) => (a.key < b.key ? -1 : 1))) {
+      for (const o of [...withPartition].sort((a, b) => (a.key < b.key ? -1 : 1))) {
         digest.update(`${o.key}\u0000${o.lastModified.toISOString()}\n`);
       }
+      const force = [
+        ...new Set(
+          withPartition.flatMap((o) => {
+            const asset = options.readBy?.(o.key);
+            return asset ? [`${asset}[${partitionOf(o.key)}]`] : [];
+          }),
+        ),
+      ].sort();
+      // NOTE: partition keys are dates or names; the later of two is the greater string.
+      const through = [partitions[partitions.length - 1], context.now.toISOString().slice(0, 10)].sort()[1];
       const request: RunRequest = {
         key: `objects-${digest.digest('hex').slice(0, 16)}`,
         selection: options.selection,
-        partitions: { keys: partitions },
-        tags: { ...(options.tags ?? {}), newObjects: String(fresh.length) },
+        partitions: options.reopen === 'onward' ? { from: partitions[0], to: through } : { keys: partitions },
+        ...(force.length ? { force } : {}),
+        tags: { ...(options.tags ?? {}), newObjects: String(accepted.length) },
       };
       return {
         runRequests: [request],
         cursor: JSON.stringify(next),
-        message: `${fresh.length} new objects for ${partitions.length} partitions${note}`,
+        message: `${accepted.length} new objects for ${partitions.length} partitions${note}`,
       };
     },
   });

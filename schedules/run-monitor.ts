@@ -37,7 +37,7 @@ export class RunMonitor {
     const reaped = await reapDeadRuns({
       store,
       graph: runtime.graph,
-      lakeRoot: runtime.lakeRoot,
+      lake: runtime.lake,
       now,
       deadAfterMs: runtime.services.deadAfterMs,
     });

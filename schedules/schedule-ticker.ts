@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { InstanceStore, ScheduleDefinition, TickRecord } from '../framework/index.js';
+import type {
+  InstanceStore,
+  PartitionsDefinition,
+  ScheduleDefinition,
+  TickRecord,
+} from '../framework/index.js';
 import { CronTicks } from './cron-ticks.js';
 import { dueTicks } from './tick-evaluator.js';
 import type { TickRequest } from './tick-launcher.js';
@@ -36,6 +41,8 @@ export class ScheduleTicker {
   constructor(
     readonly schedule: ScheduleDefinition,
     private readonly store: InstanceStore,
+    /** The running instance's partitions for those the schedule was declared with (`Definitions.resolvePartitions`). */
+    private readonly resolvePartitions?: <T extends PartitionsDefinition>(definition: T) => T,
   ) {
     this.cron = new CronTicks(schedule.cron, schedule.timezone, `schedule \`${schedule.name}\``);
   }
@@ -89,6 +96,7 @@ export class ScheduleTicker {
               get previousTickTime() {
                 return due.previousTickTime;
               },
+              resolvePartitions: this.resolvePartitions,
             });
             noPartition = partitions === null;
           }

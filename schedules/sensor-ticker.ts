@@ -66,6 +66,7 @@ export class SensorTicker {
         const stored: TickRequest = {
           selection: request.selection,
           partitions: request.partitions ?? null,
+          ...(request.force?.length ? { force: [...request.force] } : {}),
           tags: { ...(request.tags ?? {}), sensor: sensor.name, runKey: request.key },
         };
         const claim = await runtime.store.claimTick({

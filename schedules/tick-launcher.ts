@@ -7,6 +7,8 @@ export type CrashPoint = 'claimed' | 'run-created' | 'launched';
 export interface TickRequest {
   selection: string;
   partitions: PartitionFilter | null;
+  /** `asset[partition]` steps planned even when up to date (a sensor's re-read of new data). */
+  force?: string[];
   tags: Record<string, string>;
 }
 
@@ -86,7 +88,11 @@ export class TickLauncher {
     const expect = { status: ['claimed' as const], runId };
     let plan: Awaited<ReturnType<ShopflowRuntime['plan']>>;
     try {
-      plan = await runtime.plan({ selection: request.selection, partitions: request.partitions });
+      plan = await runtime.plan({
+        selection: request.selection,
+        partitions: request.partitions,
+        ...(request.force?.length ? { force: request.force } : {}),
+      });
     } catch (error) {
       const message = `planning failed: ${describe(error)}`;
       await store.updateTick(tick.name, tick.tickKey, { status: 'failed', runId: null, message }, expect);

@@ -1,31 +1,47 @@
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { ShopflowRuntime } from '../framework/index.js';
 import { accessPolicy } from './http/access-policy.js';
+import { AllowedHosts } from './http/allowed-hosts.js';
 import { ApiError, errorResponse } from './http/api-error.js';
 import { assertSafeToServe } from './http/listen-safety.js';
+import { createPathScrubber } from './http/path-scrubber.js';
 import { registerAssetRoutes } from './routes/asset-routes.js';
 import { registerGraphRoutes } from './routes/graph-routes.js';
 import { registerHealthRoute } from './routes/health-route.js';
 import { registerPlanRoutes } from './routes/plan-routes.js';
 import { registerRunRoutes } from './routes/run-routes.js';
+import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerStreamRoutes } from './routes/stream-routes.js';
 import { RunEventStreams } from './run-event-stream.js';
 import { RunLauncher } from './run-launcher.js';
 import type { ServerContext } from './server-context.js';
+import { RunStepSummaries } from './views/run-step-summaries.js';
 import { StatusCache } from './views/status-cache.js';
 
 export interface ServerOptions {
   runtime: ShopflowRuntime;
-  /** Bearer token that launching runs requires (`SHOPFLOW_UI_TOKEN`). Never logged or returned. */
+  /**
+   * The token (`SHOPFLOW_UI_TOKEN`): when set, every API request needs it (bearer header or the
+   * page's session cookie) except `GET /api/health` and signing in. Never logged or returned.
+   */
   token?: string;
   /** Refuse to launch runs. */
   readOnly?: boolean;
-  /** Where the server will listen; a non-loopback host requires a token. */
+  /** With a token: reads need none (a kiosk screen); launching still does. */
+  publicRead?: boolean;
+  /** Where the server will listen; a non-loopback host requires a token. Its name is allowed. */
   host: string;
   port: number;
+  /** Host names answered besides loopback and `host` (`--allowed-host`, `server.allowedHosts`). */
+  allowedHosts?: readonly string[];
+  /** Serve over TLS with this PEM key and certificate (the session cookie is then `Secure`). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Paths inside it are shown relative to it in error bodies and events (default the cwd). */
+  projectRoot?: string;
   log: Logger;
   /** How long a computed status summary is reused (default 1000 ms). */
   statusMaxAgeMs?: number;
@@ -41,6 +57,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
 };
+/** JSON bodies smaller than this are sent as they are. */
+const GZIP_FROM_BYTES = 1024;
 
 /**
  * The ShopFlow web server: the JSON API under `/api` and the single-page UI, on a runtime. It is
@@ -55,27 +73,55 @@ export function createServer(options: ServerOptions): FastifyInstance {
   assertSafeToServe(options);
   const token = options.token || undefined;
   const { runtime, log } = options;
+  const allowedHosts = AllowedHosts.from({ listenHost: options.host, names: options.allowedHosts });
   const app = Fastify({
     loggerInstance: log,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
   }) as unknown as FastifyInstance;
-  const access = accessPolicy({ token, readOnly: options.readOnly });
+  const access = accessPolicy({
+    token,
+    readOnly: options.readOnly,
+    publicRead: options.publicRead,
+    allowedHosts,
+    log,
+  });
+  const scrub = createPathScrubber({
+    projectRoot: options.projectRoot ?? process.cwd(),
+    home: runtime.config.home,
+  });
   const context: ServerContext = {
     runtime,
     statusCache: new StatusCache(runtime, options.statusMaxAgeMs),
+    stepSummaries: new RunStepSummaries(runtime.store),
     launcher: new RunLauncher(runtime, log),
     streams: new RunEventStreams(runtime.store, options.eventPollMs),
     access,
+    allowedHosts,
+    scrub,
     readOnly: options.readOnly === true,
     tokenRequired: token !== undefined,
+    publicRead: token !== undefined && options.publicRead === true,
   };
 
   app.addHook('onRequest', access.checkRequest);
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', async (request, reply, payload) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
-    return payload;
+    if (typeof payload !== 'string') return payload;
+    // NOTE: every JSON body, errors included, passes here: no absolute path of this machine leaves.
+    const body = scrub(payload);
+    if (
+      body.length >= GZIP_FROM_BYTES &&
+      !reply.hasHeader('content-encoding') &&
+      /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))
+    ) {
+      reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding');
+      reply.removeHeader('content-length');
+      return gzipSync(body);
+    }
+    return body;
   });
   app.addHook('onResponse', async (request, reply) => {
     log.debug(
@@ -92,6 +138,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const { statusCode, body } = errorResponse(error);
     if (statusCode >= 500)
       log.error({ err: error, method: request.method, url: request.url }, 'request failed');
+    if (error instanceof ApiError)
+      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
     return reply.code(statusCode).send(body);
   });
   app.setNotFoundHandler((request) => {
@@ -103,6 +151,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   });
 
   registerHealthRoute(app, context);
+  registerSessionRoutes(app, context);
   registerGraphRoutes(app, context);
   registerAssetRoutes(app, context);
   registerPlanRoutes(app, context);

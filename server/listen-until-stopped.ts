@@ -11,14 +11,21 @@ import type { FastifyInstance } from 'fastify';
  */
 export async function listenUntilStopped(
   app: FastifyInstance,
-  options: { host: string; port: number; stop: AbortSignal; onListening?: (url: string) => void },
+  options: {
+    host: string;
+    port: number;
+    /** Whether the server speaks HTTPS (for the URL it reports). */
+    tls?: boolean;
+    stop: AbortSignal;
+    onListening?: (url: string) => void;
+  },
 ): Promise<void> {
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host =
     options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
-  options.onListening?.(`http://${host}:${port}/`);
+  options.onListening?.(`${options.tls ? 'https' : 'http'}://${host}:${port}/`);
   if (!options.stop.aborted) {
     await new Promise<void>((resolve) =>
       options.stop.addEventListener('abort', () => resolve(), { once: true }),

@@ -1,5 +1,8 @@
+import { constants, createGzip, type Gzip } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { EventRecord, EventType, InstanceStore } from '../framework/index.js';
+import type { EventType, InstanceStore } from '../framework/index.js';
+import type { PathScrubber } from './http/path-scrubber.js';
+import { eventView } from './views/run-events.js';
 
 const TERMINAL_EVENTS: EventType[] = ['run_success', 'run_failure'];
 const FINISHED = new Set(['success', 'failed', 'canceled']);
@@ -8,14 +11,24 @@ const KEEPALIVE_MS = 15_000;
 /** Polls to wait, after the run record says finished, for its closing event before ending anyway. */
 const GRACE_POLLS = 8;
 
+export interface StreamOptions {
+  /** Send stack traces of failures (clients on this machine only). */
+  includeStacks: boolean;
+  /** Compress the stream (the client accepts gzip); flushed after every batch of events. */
+  gzip: boolean;
+  scrub: PathScrubber;
+}
+
 /**
  * Server-sent events for one run, read from the instance store (so runs of other processes — CLI,
- * daemon — stream too): each event as `id: <event id>` + `data: <json>`, then `event: end` with the
- * run's status once it finished. Resumes after `Last-Event-ID` or `afterId`.
+ * daemon — stream too): each event's page view (see `eventView`) as `id: <event id>` +
+ * `data: <json>`, then `event: end` with the run's status once it finished. Resumes after
+ * `Last-Event-ID` or `afterId`. Gzipped when the client accepts it: a run of thousands of steps
+ * streams a few hundred kilobytes instead of megabytes.
  *
  * @example
  * const streams = new RunEventStreams(runtime.store);
- * app.get('/api/runs/:id/events', async (request, reply) => streams.stream(request, reply, runId, 0));
+ * app.get('/api/runs/:id/stream', async (request, reply) => streams.stream(request, reply, runId, 0, options));
  */
 export class RunEventStreams {
   private readonly open = new Set<() => void>();
@@ -26,7 +39,13 @@ export class RunEventStreams {
   ) {}
 
   /** Streams the events of `runId` (which must exist) on `reply`; returns when the stream ends. */
-  stream(request: FastifyRequest, reply: FastifyReply, runId: string, afterId: number): void {
+  stream(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    runId: string,
+    afterId: number,
+    options: StreamOptions,
+  ): void {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -35,16 +54,22 @@ export class RunEventStreams {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
       'x-content-type-options': 'nosniff',
+      ...(options.gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {}),
     });
-    raw.write('retry: 1000\n\n');
+    let gzip: Gzip | undefined;
+    if (options.gzip) {
+      gzip = createGzip({ level: 6 });
+      gzip.pipe(raw);
+    }
+    const out = gzip ?? raw;
     let last = afterId;
     let closed = false;
     let finishedPolls = 0;
     let timer: NodeJS.Timeout | undefined;
     let lastWrite = Date.now();
 
-    const write = (chunk: string) => {
-      raw.write(chunk);
+    const flush = () => {
+      gzip?.flush(constants.Z_SYNC_FLUSH);
       lastWrite = Date.now();
     };
     const end = () => {
@@ -52,17 +77,17 @@ export class RunEventStreams {
       closed = true;
       clearTimeout(timer);
       this.open.delete(end);
-      raw.end();
+      if (gzip) gzip.end();
+      else raw.end();
     };
     this.open.add(end);
     request.raw.on('close', end);
+    out.write('retry: 1000\n\n');
+    flush();
 
-    const send = (event: EventRecord) => {
-      write(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
-      last = event.id;
-    };
     const finish = (status: string) => {
-      write(`event: end\ndata: ${JSON.stringify({ runId, status })}\n\n`);
+      out.write(`event: end\ndata: ${JSON.stringify({ runId, status })}\n\n`);
+      flush();
       end();
     };
 
@@ -74,9 +99,12 @@ export class RunEventStreams {
         if (closed) return;
         let terminal = false;
         for (const event of events) {
-          send(event);
+          const view = eventView(event, { includeStack: options.includeStacks });
+          out.write(`id: ${event.id}\ndata: ${options.scrub(JSON.stringify(view))}\n\n`);
+          last = event.id;
           if (TERMINAL_EVENTS.includes(event.type)) terminal = true;
         }
+        if (events.length > 0) flush();
         if (events.length < PAGE && run && FINISHED.has(run.status)) {
           if (terminal) return finish(run.status);
           // NOTE: a client resuming after the closing event gets nothing new; it was already sent.
@@ -85,7 +113,10 @@ export class RunEventStreams {
           if ((closingId !== undefined && closingId <= last) || ++finishedPolls > GRACE_POLLS)
             return finish(run.status);
         }
-        if (Date.now() - lastWrite > KEEPALIVE_MS) write(': keep-alive\n\n');
+        if (Date.now() - lastWrite > KEEPALIVE_MS) {
+          out.write(': keep-alive\n\n');
+          flush();
+        }
         timer = setTimeout(tick, events.length === PAGE ? 0 : this.pollMs);
       } catch {
         end();

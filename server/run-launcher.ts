@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Plan, ShopflowRuntime } from '../framework/index.js';
+import type { Plan, RunResult, ShopflowRuntime } from '../framework/index.js';
 
 /**
  * Starts runs inside the server process without waiting for them, and remembers them so the
@@ -8,6 +8,7 @@ import type { Plan, ShopflowRuntime } from '../framework/index.js';
  *
  * @example
  * const runId = await launcher.launch(plan, { concurrency: 2 }); // resolves once the run record exists
+ * const retryId = await launcher.retry(failedRunId);
  */
 export class RunLauncher {
   private readonly active = new Map<string, Promise<void>>();
@@ -24,6 +25,30 @@ export class RunLauncher {
 
   /** Starts `plan`; resolves with the run id as soon as the run is recorded (its `run_start` event). */
   async launch(plan: Plan, options: { concurrency?: number } = {}): Promise<string> {
+    return await this.start(
+      (runId) =>
+        this.runtime.execute(plan, { runId, concurrency: options.concurrency, tags: { trigger: 'web' } }),
+      { selection: plan.selection, steps: plan.steps.length },
+    );
+  }
+
+  /**
+   * Re-executes `parentRunId` from its failures (what `shopflow runs retry` does); throws
+   * `SF_RUN_NOT_RETRYABLE` for a run still going, one that succeeded or was retried already.
+   */
+  async retry(parentRunId: string, options: { concurrency?: number } = {}): Promise<string> {
+    return await this.start(
+      (runId) =>
+        this.runtime.retry(parentRunId, {
+          runId,
+          concurrency: options.concurrency,
+          tags: { trigger: 'web' },
+        }),
+      { retryOf: parentRunId },
+    );
+  }
+
+  private async start(execute: (runId: string) => Promise<RunResult>, about: object): Promise<string> {
     const runId = randomUUID();
     let recorded!: () => void;
     const started = new Promise<void>((resolve) => {
@@ -32,15 +57,8 @@ export class RunLauncher {
     const unsubscribe = this.runtime.onEvent((event) => {
       if (event.runId === runId && event.type === 'run_start') recorded();
     });
-    this.log.info(
-      { runId, selection: plan.selection, steps: plan.steps.length },
-      `run ${runId} launched from the web page`,
-    );
-    const execution = this.runtime.execute(plan, {
-      runId,
-      concurrency: options.concurrency,
-      tags: { trigger: 'web' },
-    });
+    this.log.info({ runId, ...about }, `run ${runId} launched from the web page`);
+    const execution = execute(runId);
     const tracked = execution.then(
       (result) => {
         this.log.info({ runId, status: result.status }, `run ${runId} finished: ${result.status}`);

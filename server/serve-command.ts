@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CommandDefinition } from '../framework/index.js';
 import { ShopflowError } from '../framework/index.js';
 import { createServer } from './create-server.js';
@@ -15,11 +17,27 @@ function parsePort(value: unknown): number {
   return port;
 }
 
+function readPem(flag: string, file: string, cwd: string): Buffer {
+  try {
+    return readFileSync(resolve(cwd, file));
+  } catch (error) {
+    throw new ShopflowError('SF_BAD_USAGE', `${flag} ${file} cannot be read: ${(error as Error).message}`, {
+      hint: `give a PEM file, e.g. ${flag} certs/shopflow.pem`,
+    });
+  }
+}
+
+function listOption(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
 /**
- * `shopflow serve [--port 3000] [--host 127.0.0.1] [--read-only]`: the web UI and JSON API until
- * SIGINT/SIGTERM. Launching runs needs the bearer token from `SHOPFLOW_UI_TOKEN` when it is set; a
- * host other than loopback requires it. A first Ctrl-C stops accepting requests and waits for the
- * runs started here; a second one exits at once.
+ * `shopflow serve [--port 3000] [--host 127.0.0.1] [--allowed-host NAME]… [--read-only]
+ * [--public-read] [--tls-cert FILE --tls-key FILE]`: the web UI and JSON API until SIGINT/SIGTERM.
+ * With `SHOPFLOW_UI_TOKEN` set, every API request needs the token (the page asks for it once);
+ * a host other than loopback requires one. A first Ctrl-C stops accepting requests and waits for
+ * the runs started here; a second one exits at once.
  *
  * @example
  * export default defineDefinitions({ assets, commands: [serveCommand] });
@@ -34,17 +52,66 @@ export const serveCommand: CommandDefinition = {
       description: 'address to listen on; other than loopback it needs SHOPFLOW_UI_TOKEN',
       defaultValue: '127.0.0.1',
     },
+    {
+      flags: '--allowed-host <names...>',
+      description:
+        'host names to answer besides loopback and --host (repeatable; also server.allowedHosts in the config)',
+    },
     { flags: '--read-only', description: 'serve the pages and API but refuse to launch runs' },
+    {
+      flags: '--public-read',
+      description: 'with SHOPFLOW_UI_TOKEN: reads need no token (a kiosk screen); launching still does',
+    },
+    { flags: '--tls-cert <file>', description: 'serve HTTPS with this PEM certificate (with --tls-key)' },
+    { flags: '--tls-key <file>', description: 'the PEM private key of --tls-cert' },
   ],
   async run(context, _args, options) {
     const port = parsePort(options.port ?? '3000');
     const host = String(options.host ?? '127.0.0.1');
     const readOnly = options.readOnly === true;
+    const publicRead = options.publicRead === true;
     const token = process.env.SHOPFLOW_UI_TOKEN || undefined;
     assertSafeToServe({ host, token });
+    if (publicRead && !token) {
+      throw new ShopflowError(
+        'SF_BAD_USAGE',
+        '--public-read needs SHOPFLOW_UI_TOKEN: without a token every read is open already',
+        {
+          hint: 'set SHOPFLOW_UI_TOKEN so that launching runs needs it, or drop --public-read',
+        },
+      );
+    }
+    if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+      throw new ShopflowError(
+        'SF_BAD_USAGE',
+        `--${options.tlsCert === undefined ? 'tls-key' : 'tls-cert'} was given without --${options.tlsCert === undefined ? 'tls-cert' : 'tls-key'}`,
+        {
+          hint: 'give both: --tls-cert cert.pem --tls-key key.pem',
+        },
+      );
+    }
+    const tls =
+      options.tlsCert !== undefined
+        ? {
+            cert: readPem('--tls-cert', String(options.tlsCert), context.cwd),
+            key: readPem('--tls-key', String(options.tlsKey), context.cwd),
+          }
+        : undefined;
+    const allowedHosts = [...context.config.server.allowedHosts, ...listOption(options.allowedHost)];
     const runtime = await context.runtime();
     await runtime.reapDeadRuns();
-    const app = createServer({ runtime, token, readOnly, host, port, log: context.log });
+    const app = createServer({
+      runtime,
+      token,
+      readOnly,
+      publicRead,
+      host,
+      port,
+      allowedHosts,
+      tls,
+      projectRoot: context.cwd,
+      log: context.log,
+    });
     const stop = new AbortController();
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -67,14 +134,23 @@ export const serveCommand: CommandDefinition = {
       await listenUntilStopped(app, {
         host,
         port,
+        tls: tls !== undefined,
         stop: stop.signal,
         onListening: (url) => {
-          context.log.info({ url, readOnly, tokenRequired: token !== undefined }, 'web server listening');
-          if (context.json) context.stdout.write(`${JSON.stringify({ type: 'listening', url, readOnly })}\n`);
-          else
-            context.stdout.write(
-              `ShopFlow UI on ${url}${readOnly ? ' (read-only)' : ''}${token ? '; launching runs needs SHOPFLOW_UI_TOKEN' : ''}\n`,
-            );
+          context.log.info(
+            { url, readOnly, publicRead, tokenRequired: token !== undefined, allowedHosts },
+            'web server listening',
+          );
+          if (context.json)
+            context.stdout.write(`${JSON.stringify({ type: 'listening', url, readOnly, publicRead })}\n`);
+          else {
+            const access = token
+              ? publicRead
+                ? '; reads are public, launching needs SHOPFLOW_UI_TOKEN'
+                : '; every request needs SHOPFLOW_UI_TOKEN (sign in on the page)'
+              : '';
+            context.stdout.write(`ShopFlow UI on ${url}${readOnly ? ' (read-only)' : ''}${access}\n`);
+          }
         },
       });
     } finally {

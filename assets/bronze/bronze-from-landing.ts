@@ -3,23 +3,67 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { type AnyAsset, defineAsset, quoteLiteral, sql } from '../../framework/index.js';
-import { landingKey } from '../../resources/object-store/landing-keys.js';
+import { type LandingDataset, landingKey } from '../../resources/object-store/landing-keys.js';
 import { s3RawLanding } from '../landing/s3-raw-landing.js';
 import { CSV_HEADERS } from '../raw/simulator/index.js';
 import { landingStore } from '../resources/landing-store.js';
 import { shopflowDays } from '../shopflow-calendar.js';
 
-type Dataset = 'customers' | 'products' | 'transactions';
+type CsvDataset = 'customers' | 'products' | 'transactions';
 
-/**
- * The bronze layer of the lake: one day of one dataset exactly as landed in the object store (every
- * column as text), plus ingestion metadata — the object key, its version and content hash, and the
- * line it came from — so any silver row can be traced back to the landed object version.
- */
-function bronzeAsset(dataset: Dataset): AnyAsset {
+/** How a landed file is read: its columns in the lake and the DuckDB relation over the local copy. */
+interface LandedFormat {
+  file: string;
+  shape: Record<string, z.ZodType>;
+  columns: string[];
+  /** The relation over the downloaded file, with `source_line` (the line of the landed file). */
+  read(path: string): string;
+}
+
+function csvFormat(dataset: CsvDataset): LandedFormat {
   const file = `${dataset}.csv` as const;
   const columns = CSV_HEADERS[file].split(',');
-  const shape = Object.fromEntries(columns.map((c) => [c, z.string().nullable()]));
+  const spec = columns.map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ');
+  return {
+    file,
+    columns,
+    shape: Object.fromEntries(columns.map((c) => [c, z.string().nullable()])),
+    // NOTE: line 1 is the header, so the first row is line 2.
+    read: (path) =>
+      `SELECT *, (row_number() OVER () + 1)::BIGINT AS source_line
+       FROM read_csv(${quoteLiteral(path)}, header = true, columns = {${spec}}, quote = '"', escape = '"')`,
+  };
+}
+
+const CLICK_SPEC =
+  "{'event_id': 'VARCHAR', 'session_id': 'VARCHAR', 'customer_id': 'BIGINT', 'event_type': 'VARCHAR', 'page': 'VARCHAR', 'product_id': 'BIGINT', 'timestamp': 'VARCHAR'}";
+
+const clickstreamFormat: LandedFormat = {
+  file: 'clickstream.jsonl',
+  columns: ['event_id', 'session_id', 'customer_id', 'event_type', 'page', 'product_id', 'timestamp'],
+  shape: {
+    event_id: z.string().nullable(),
+    session_id: z.string().nullable(),
+    customer_id: z.int().nullable(),
+    event_type: z.string().nullable(),
+    page: z.string().nullable(),
+    product_id: z.int().nullable(),
+    timestamp: z.string().nullable(),
+  },
+  read: (path) =>
+    `SELECT *, (row_number() OVER ())::BIGINT AS source_line
+     FROM read_json(${quoteLiteral(path)}, format = 'newline_delimited', columns = ${CLICK_SPEC})`,
+};
+
+/**
+ * The bronze layer of the lake: one day of one dataset exactly as landed in the object store (CSV
+ * columns as text, clickstream events with the JSON types), plus ingestion metadata — the object
+ * key, the version read and its content hash, and the line it came from — so any row downstream
+ * can be traced back to the landed object version. It reads the newest version: a re-delivered
+ * object replaces the day's rows when the day is re-read (the `landing_arrivals` sensor does so).
+ */
+function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
+  const { file, columns } = format;
   return defineAsset({
     key: `bronze_${dataset}`,
     group: 'bronze',
@@ -27,7 +71,7 @@ function bronzeAsset(dataset: Dataset): AnyAsset {
     deps: { landing: s3RawLanding },
     partitions: shopflowDays,
     schema: z.object({
-      ...shape,
+      ...format.shape,
       landing_key: z.string().describe('Object key in the landing zone'),
       landing_version: z.string().describe('Object version that was read'),
       landing_sha256: z.string().describe('Content hash of that object version'),
@@ -44,11 +88,8 @@ function bronzeAsset(dataset: Dataset): AnyAsset {
       const local = join(dir, file);
       try {
         await store.download(key, local, version ? { versionId: version.versionId } : {});
-        const spec = columns.map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ');
-        // NOTE: the file is copied into the lake here (a temp table), so the download can be removed.
-        await duckdb.run(`CREATE OR REPLACE TEMP TABLE bronze_${dataset}_load AS
-          SELECT *, (row_number() OVER () + 1)::BIGINT AS source_line
-          FROM read_csv(${quoteLiteral(local)}, header = true, columns = {${spec}}, quote = '"', escape = '"')`);
+        // NOTE: the file is copied into the session here (a temp table), so the download can be removed.
+        await duckdb.run(`CREATE OR REPLACE TEMP TABLE bronze_${dataset}_load AS ${format.read(local)}`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -60,9 +101,15 @@ function bronzeAsset(dataset: Dataset): AnyAsset {
   });
 }
 
-export const bronzeCustomers = bronzeAsset('customers');
-export const bronzeProducts = bronzeAsset('products');
-export const bronzeTransactions = bronzeAsset('transactions');
+export const bronzeCustomers = bronzeAsset('customers', csvFormat('customers'));
+export const bronzeProducts = bronzeAsset('products', csvFormat('products'));
+export const bronzeTransactions = bronzeAsset('transactions', csvFormat('transactions'));
+export const bronzeClickstream = bronzeAsset('clickstream', clickstreamFormat);
 
 /** The bronze layer, read from the landing zone. */
-export const bronzeAssets: AnyAsset[] = [bronzeCustomers, bronzeProducts, bronzeTransactions];
+export const bronzeAssets: AnyAsset[] = [
+  bronzeCustomers,
+  bronzeProducts,
+  bronzeTransactions,
+  bronzeClickstream,
+];

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { CommandDefinition } from '../../framework/index.js';
-import { ShopflowError, validateSection } from '../../framework/index.js';
-import { generateShopflowData } from '../raw/simulator/index.js';
+import { dataFolders, ShopflowError, validateSection } from '../../framework/index.js';
+import { generateShopflowData, SIMULATION_DEFAULTS } from '../raw/simulator/index.js';
 import { GeneratorConfigSchema } from '../resources/generator-settings.js';
 
 function numberOption(name: string, value: unknown): number | undefined {
@@ -26,20 +26,26 @@ export const generateCommand: CommandDefinition = {
     },
     { flags: '--seed <n>', description: 'random seed; the same seed gives the same bytes' },
     { flags: '--start <date>', description: 'first simulated day, YYYY-MM-DD' },
-    { flags: '--days <n>', description: 'number of simulated days' },
+    {
+      flags: '--days <n>',
+      description: 'number of days from the start (default: resources.generator.days, else 90)',
+    },
     { flags: '--defect-rate <rate>', description: 'share of rows deliberately malformed (0 disables)' },
-    { flags: '--out <dir>', description: 'output folder (default: data.rawDir, data/raw)' },
+    { flags: '--out <dir>', description: 'output folder (default: data.rawDir, <home>/raw)' },
   ],
   async run(context, _args, options) {
     const defaults = validateSection(context.config, 'generator', GeneratorConfigSchema.prefault({}));
-    const out = resolve(context.cwd, (options.out as string | undefined) ?? context.config.data.rawDir);
+    const out = resolve(
+      context.cwd,
+      (options.out as string | undefined) ?? dataFolders(context.config).rawDir,
+    );
     const started = Date.now();
     const summary = await generateShopflowData({
       out,
       seed: numberOption('seed', options.seed) ?? defaults.seed,
       scale: numberOption('scale', options.scale) ?? defaults.scale,
       start: (options.start as string | undefined) ?? defaults.start,
-      days: numberOption('days', options.days) ?? defaults.days,
+      days: numberOption('days', options.days) ?? defaults.days ?? SIMULATION_DEFAULTS.days,
       defectRate: numberOption('defect-rate', options.defectRate) ?? defaults.defectRate,
       onProgress:
         context.stdout.isTTY && !context.json

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notNull, unique } from '../../checks/index.js';
+import { notNull, storedTypes, unique } from '../../checks/index.js';
 import { defineAsset, rowCheck, sql } from '../../framework/index.js';
 import { rawClickstream } from '../raw/raw-clickstream.js';
 import { shopflowDays } from '../shopflow-calendar.js';
@@ -32,6 +32,7 @@ export const customerClickSessions = defineAsset({
   tags: ['features'],
   owners: ['data-science'],
   checks: [
+    storedTypes(),
     notNull(['customer_id', 'session_id', 'event_date', 'last_event_ts']),
     unique(['customer_id', 'session_id', 'event_date']),
     rowCheck({

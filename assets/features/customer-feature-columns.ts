@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { money } from '../money.js';
 import { featureColumn } from './feature-column.js';
 
 const TRANSACTIONS = ['silver_transactions'];
@@ -21,15 +22,16 @@ export const customerFeatureColumns = {
     version: 1,
     sources: TRANSACTIONS,
   }),
-  monetary: featureColumn(z.number(), {
+  // NOTE: version 2 stores money as DECIMAL(18,2) (version 1: a DOUBLE rounded to 2 decimals).
+  monetary: featureColumn(money(), {
     description: 'Sum of the amounts of those purchases, EUR',
-    version: 1,
+    version: 2,
     sources: TRANSACTIONS,
   }),
-  predicted_clv: featureColumn(z.number(), {
+  predicted_clv: featureColumn(money(), {
     description:
-      'Predicted customer lifetime value (gross profit, EUR) from the CLV model of docs/clv.md as of the same moment; 0 without purchases',
-    version: 1,
+      'Predicted customer lifetime value (gross profit, EUR, rounded to the cent) from the CLV model of customer_clv as of the same moment; 0 without purchases',
+    version: 2,
     sources: ['customer_clv', 'silver_transactions'],
   }),
   preferred_category: featureColumn(z.string().nullable(), {

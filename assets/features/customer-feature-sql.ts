@@ -1,5 +1,6 @@
 import type { SqlFragment } from '../../framework/index.js';
 import { withSaleCategory } from '../gold/sale-category.js';
+import { moneyRound } from '../money.js';
 
 /** The relations the customer features are computed from. */
 export interface CustomerFeatureInputs {
@@ -11,7 +12,7 @@ export interface CustomerFeatureInputs {
   products: SqlFragment;
   /** `customer_click_sessions` (signed-in sessions by customer, session and UTC day). */
   sessions: SqlFragment;
-  /** A relation with `customer_id`, `as_of` and `predicted_clv` valid at that `as_of`. */
+  /** A relation with `customer_id`, `as_of` and `predicted_clv` valid at that `as_of` (rounded to the cent here). */
   clv: string;
 }
 
@@ -63,8 +64,8 @@ export function customerFeatureSql(inputs: CustomerFeatureInputs): string {
     select p.customer_id, p.as_of,
       date_diff('day', pu.last_purchase_ts::DATE, p.as_of::DATE)::BIGINT as recency_days,
       coalesce(pu.frequency, 0)::BIGINT as frequency,
-      round(coalesce(pu.monetary, 0)::DOUBLE, 2) as monetary,
-      coalesce(round(clv.predicted_clv, 2), 0)::DOUBLE as predicted_clv,
+      ${moneyRound('coalesce(pu.monetary, 0)')} as monetary,
+      ${moneyRound('coalesce(clv.predicted_clv, 0)')} as predicted_clv,
       pr.category as preferred_category,
       coalesce(c.sessions, 0)::BIGINT as sessions,
       coalesce(c.product_views, 0)::BIGINT as product_views,

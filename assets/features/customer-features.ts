@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inRange, notNull, unique } from '../../checks/index.js';
+import { inRange, notNull, storedTypes, unique } from '../../checks/index.js';
 import { defineAsset, rowCheck, sql } from '../../framework/index.js';
 import { customerClv } from '../gold/customer-clv.js';
 import { latestAsOf } from '../gold/known-transactions.js';
@@ -65,6 +65,7 @@ export const customerFeatures = defineAsset({
       validWhen:
         '(frequency = 0) = (recency_days is null) and (frequency = 0) = (preferred_category is null) and (frequency = 0) = (monetary = 0)',
     }),
+    storedTypes(),
   ],
   materialize: ({ deps, addMetadata }) => {
     addMetadata({

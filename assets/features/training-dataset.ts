@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { notNull, unique } from '../../checks/index.js';
+import { notNull, storedTypes, unique } from '../../checks/index.js';
 import { defineAsset, rowCheck, sql } from '../../framework/index.js';
 import { customerValueSql } from '../gold/customer-value-model.js';
 import { knownTransactions } from '../gold/known-transactions.js';
+import { MAX_LATENESS_DAYS } from '../gold/sales-by-sale-date.js';
+import { money, moneyRound } from '../money.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 import { sessionsWithStream } from '../streaming/sessions-with-stream.js';
@@ -13,28 +15,44 @@ import { customerFeatureSql } from './customer-feature-sql.js';
 import { CUSTOMER_FEATURE_SET_VERSION } from './customer-features.js';
 
 /**
- * When the training examples are taken: a snapshot every `everyDays` days from `first` to `last`
- * (inclusive, UTC midnights), each labelled with what happens in the `labelDays` days after it.
- * The last label window ends with the extract (2024-03-01 + 30 days = 2024-03-31).
+ * When the training examples are taken: `count` snapshots `everyDays` apart (UTC midnights of a
+ * Monday), each labelled with what happens in the `labelDays` days after it. The last snapshot is
+ * the latest Monday whose label window is fully delivered: the window ends, late deliveries (at most
+ * {@link MAX_LATENESS_DAYS} days) included, by the last delivered day. The snapshots therefore follow
+ * the calendar: on the 2024 quarter (last delivered day 2024-03-30) they are 2024-01-29, 02-05,
+ * 02-12, 02-19 and 02-26, and the last label window is [2024-02-26, 2024-03-27); on the live calendar
+ * they move forward a week every Monday.
  */
 export const TRAINING_SNAPSHOTS = Object.freeze({
-  first: '2024-01-29',
-  last: '2024-03-01',
+  count: 5,
   everyDays: 7,
   labelDays: 30,
 });
 
+const DAY_MS = 86_400_000;
+
 /**
- * The snapshot dates of {@link TRAINING_SNAPSHOTS}.
+ * The snapshot dates for data delivered up to `lastDeliveredDay` (see {@link TRAINING_SNAPSHOTS});
+ * none before the first delivered day, so a short history has fewer.
  *
  * @example
- * snapshotDates() // ['2024-01-29', '2024-02-05', '2024-02-12', '2024-02-19', '2024-02-26']
+ * snapshotDates('2024-03-30', '2024-01-01') // ['2024-01-29', '2024-02-05', '2024-02-12', '2024-02-19', '2024-02-26']
  */
-export function snapshotDates(schedule: typeof TRAINING_SNAPSHOTS = TRAINING_SNAPSHOTS): string[] {
+export function snapshotDates(
+  lastDeliveredDay: string,
+  firstDeliveredDay: string,
+  schedule: typeof TRAINING_SNAPSHOTS = TRAINING_SNAPSHOTS,
+): string[] {
+  // NOTE: the label window [s, s + labelDays) is complete once its last day's late deliveries are in.
+  const latest =
+    Date.parse(`${lastDeliveredDay}T00:00:00Z`) - (schedule.labelDays + MAX_LATENESS_DAYS - 1) * DAY_MS;
+  const mondayOffset = (new Date(latest).getUTCDay() + 6) % 7;
+  const last = latest - mondayOffset * DAY_MS;
+  const first = Date.parse(`${firstDeliveredDay}T00:00:00Z`);
   const dates: string[] = [];
-  const last = Date.parse(`${schedule.last}T00:00:00Z`);
-  for (let t = Date.parse(`${schedule.first}T00:00:00Z`); t <= last; t += schedule.everyDays * 86_400_000) {
-    dates.push(new Date(t).toISOString().slice(0, 10));
+  for (let i = schedule.count - 1; i >= 0; i--) {
+    const t = last - i * schedule.everyDays * DAY_MS;
+    if (t > first) dates.push(new Date(t).toISOString().slice(0, 10));
   }
   return dates;
 }
@@ -50,14 +68,14 @@ const FEATURES = Object.keys(customerFeatureColumns);
 export const trainingDataset = defineAsset({
   key: 'training_dataset',
   group: 'features',
-  description: `Point-in-time correct training set: for snapshots every ${TRAINING_SNAPSHOTS.everyDays} days from ${TRAINING_SNAPSHOTS.first} to ${TRAINING_SNAPSHOTS.last} and every customer with a known purchase before the snapshot, the customer features computed only from transactions that happened and were delivered before the snapshot, product versions in effect at those sales and clickstream events before it; labels = purchased again / spend within the ${TRAINING_SNAPSHOTS.labelDays} days from the snapshot.`,
+  description: `Point-in-time correct training set: for ${TRAINING_SNAPSHOTS.count} snapshots ${TRAINING_SNAPSHOTS.everyDays} days apart (Mondays; the last one is the latest whose ${TRAINING_SNAPSHOTS.labelDays}-day label window is fully delivered, late deliveries included) and every customer with a known purchase before the snapshot, the customer features computed only from transactions that happened and were delivered before the snapshot, product versions in effect at those sales and clickstream events before it; labels = purchased again / spend within the ${TRAINING_SNAPSHOTS.labelDays} days from the snapshot.`,
   deps: {
     transactions: silverTransactions,
     products: silverProducts,
     sessions: customerClickSessions,
     streamSessions: clickSessionsStream,
   },
-  codeVersion: `2-${CUSTOMER_FEATURE_SET_VERSION}`,
+  codeVersion: `4-${CUSTOMER_FEATURE_SET_VERSION}`,
   schema: z.object({
     customer_id: z.int().describe('The customer'),
     snapshot_date: z.iso.date().describe('Prediction moment: midnight UTC starting this day'),
@@ -75,7 +93,7 @@ export const trainingDataset = defineAsset({
       .describe(
         `Whether the customer bought in [snapshot_date, snapshot_date + ${TRAINING_SNAPSHOTS.labelDays} days)`,
       ),
-    label_spend_30d: z.number().describe('Amount spent in that window, EUR'),
+    label_spend_30d: money().describe('Amount spent in that window, EUR'),
     feature_set_version: z
       .string()
       .describe('Id of the feature definitions and versions used (feature catalog)'),
@@ -107,11 +125,15 @@ export const trainingDataset = defineAsset({
       description: 'every example had at least one known purchase before its snapshot',
       validWhen: 'frequency >= 1 and recency_days >= 1',
     }),
+    storedTypes(),
   ],
   materialize: ({ deps }) => {
-    const snapshots = snapshotDates()
-      .map((d) => `select TIMESTAMPTZ '${d} 00:00:00+00' as as_of`)
-      .join(' union all ');
+    const days = deps.transactions.partitionKeys.filter((k): k is string => k !== null).sort();
+    const dates = days.length > 0 ? snapshotDates(days.at(-1)!, days[0]) : [];
+    const snapshots =
+      dates.length > 0
+        ? dates.map((d) => `select TIMESTAMPTZ '${d} 00:00:00+00' as as_of`).join(' union all ')
+        : 'select NULL::TIMESTAMPTZ as as_of where false';
     const known = knownTransactions(deps.transactions, snapshots);
     const features = customerFeatureSql({
       population: `select distinct customer_id, as_of from (${known})`,
@@ -126,7 +148,7 @@ export const trainingDataset = defineAsset({
         labels as (
           select f.customer_id, f.as_of,
             count(t.transaction_id) > 0 as label_purchased_30d,
-            round(coalesce(sum(t.amount), 0)::DOUBLE, 2) as label_spend_30d
+            ${moneyRound('coalesce(sum(t.amount), 0)')} as label_spend_30d
           from features f
           left join ${deps.transactions} t
             on t.customer_id = f.customer_id

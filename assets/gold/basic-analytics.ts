@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { layerSuite } from '../../checks/index.js';
-import { type AnyAsset, defineAsset, sql } from '../../framework/index.js';
+import { layerSuite, roundedAverage } from '../../checks/index.js';
+import { type AnyAsset, type AssetCheck, decimal, defineAsset, sql } from '../../framework/index.js';
 import { type AnalyticsQueryName, loadAnalyticsQueries } from '../../resources/postgres/analytics-queries.js';
+import { money } from '../money.js';
 import { silverCustomers } from '../silver/silver-customers.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
@@ -35,6 +36,7 @@ function analyticsAsset(
   description: string,
   schema: z.ZodObject,
   grain: string[],
+  checks: AssetCheck[] = [],
 ): AnyAsset {
   const query = queries[name].trim().replace(/;\s*$/, '');
   return defineAsset({
@@ -45,7 +47,7 @@ function analyticsAsset(
     schema,
     tags: ['analytics'],
     owners: ['analytics'],
-    checks: layerSuite('gold', { key: grain }),
+    checks: [...layerSuite('gold', { key: grain }), ...checks],
     // NOTE: the nightly schedule refreshes them; more than 26 h without a refresh is a breach.
     freshness: { maxLagMinutes: 26 * 60 },
     materialize: ({ deps }) => sql`with ${sql.raw(analyticsShape(deps))} select * from (${sql.raw(query)})`,
@@ -61,7 +63,7 @@ export const topCustomers = analyticsAsset(
     country: z.string(),
     transactions: z.int(),
     units: z.int(),
-    total_spent: z.number().describe('Sum of quantity × unit price, EUR'),
+    total_spent: money().describe('Sum of quantity × unit price, EUR'),
   }),
   ['customer_id'],
 );
@@ -75,7 +77,7 @@ export const bestSellersByCategory = analyticsAsset(
     product_id: z.int(),
     name: z.string(),
     units: z.int(),
-    revenue: z.number(),
+    revenue: money().describe('Sum of quantity × unit price, EUR'),
   }),
   ['category', 'product_id'],
 );
@@ -87,9 +89,11 @@ export const monthlyRevenue = analyticsAsset(
     month: z.iso.date(),
     transactions: z.int(),
     units: z.int(),
-    revenue: z.number(),
-    revenue_change: z.number().nullable(),
-    revenue_change_pct: z.number().nullable(),
+    revenue: money().describe('Sum of quantity × unit price, EUR'),
+    revenue_change: money().nullable().describe('revenue − revenue of the previous month with sales, EUR'),
+    revenue_change_pct: decimal(18, 2)
+      .nullable()
+      .describe('revenue_change in percent of the previous month, rounded half away from zero'),
   }),
   ['month'],
 );
@@ -97,6 +101,14 @@ export const monthlyRevenue = analyticsAsset(
 export const aovByCountry = analyticsAsset(
   'aov_by_country',
   'Average order value by customer country.',
-  z.object({ country: z.string(), orders: z.int(), revenue: z.number(), average_order_value: z.number() }),
+  z.object({
+    country: z.string(),
+    orders: z.int(),
+    revenue: money().describe('Sum of quantity × unit price, EUR'),
+    average_order_value: money().describe(
+      'revenue / orders in EUR, rounded to the cent half away from zero (exact, on whole cents)',
+    ),
+  }),
   ['country'],
+  [roundedAverage('average_order_value', { total: 'revenue', count: 'orders' })],
 );

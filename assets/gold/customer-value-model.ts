@@ -1,5 +1,5 @@
 /**
- * The assumptions of ShopFlow's customer lifetime value model (see `docs/clv.md`):
+ * The assumptions of ShopFlow's customer lifetime value model (see `docs/dictionary-notes/customer_clv.md`):
  *
  *   predicted_clv = average_order_value × purchase_frequency_per_month × expected_lifetime_months × gross_margin
  *

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { inRange, notNull, unique } from '../../checks/index.js';
+import { inRange, notNull, roundedAverage, storedTypes, unique } from '../../checks/index.js';
 import { defineAsset, rowCheck, sql } from '../../framework/index.js';
+import { money, moneyAverage } from '../money.js';
 import { asOfDeliveryDay, shopflowDays } from '../shopflow-calendar.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
@@ -22,7 +23,7 @@ export const goldSalesDaily = defineAsset({
   partitionMappings: {
     products: asOfDeliveryDay,
   },
-  codeVersion: '1',
+  codeVersion: '2',
   schema: z.object({
     delivery_date: z.iso
       .date()
@@ -30,12 +31,14 @@ export const goldSalesDaily = defineAsset({
     category: z.string().describe('Category of the product version in effect at the sale'),
     transactions: z.int().describe('Transactions (each is one product line)'),
     units: z.int().describe('Units sold'),
-    revenue: z.number().describe('Sum of quantity × unit price, EUR'),
+    revenue: money().describe('Sum of quantity × unit price, EUR'),
     customers: z.int().describe('Distinct buying customers'),
     customer_ids: z
       .array(z.int())
       .describe('The distinct buying customers, sorted; lets roll-ups count distinct customers exactly'),
-    average_order_value: z.number().describe('revenue / transactions, EUR, 2 decimals'),
+    average_order_value: money().describe(
+      'revenue / transactions in EUR, rounded to the cent half away from zero (exact, on whole cents)',
+    ),
     late_transactions: z.int().describe('Transactions that happened on an earlier day than they arrived'),
   }),
   tags: ['sales'],
@@ -50,11 +53,8 @@ export const goldSalesDaily = defineAsset({
       validWhen:
         'customers = len(customer_ids) and customers <= transactions and late_transactions <= transactions',
     }),
-    rowCheck({
-      name: 'average_order_value_consistent',
-      description: 'average_order_value is revenue / transactions rounded to cents (within half a cent)',
-      validWhen: 'abs(average_order_value - revenue / transactions) <= 0.00501',
-    }),
+    roundedAverage('average_order_value', { total: 'revenue', count: 'transactions' }),
+    storedTypes(),
   ],
   materialize: ({ deps, partitionKey }) =>
     sql`with sales as (${sql.raw(withSaleCategory(`select * from ${deps.transactions.toSql()}`, deps.products))})
@@ -65,7 +65,7 @@ export const goldSalesDaily = defineAsset({
           sum(amount)::DECIMAL(18, 2) as revenue,
           count(distinct customer_id)::BIGINT as customers,
           list_sort(list_distinct(list(customer_id))) as customer_ids,
-          round(sum(amount)::DOUBLE / count(*), 2)::DECIMAL(18, 2) as average_order_value,
+          ${moneyAverage('sum(amount)', 'count(*)')} as average_order_value,
           count(*) filter (where transaction_date < delivery_date)::BIGINT as late_transactions
         from sales
         group by all

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inRange, notNull, unique } from '../../checks/index.js';
+import { inRange, notNull, storedTypes, unique } from '../../checks/index.js';
 import { type AnyAsset, defineAsset, rowCheck, sql } from '../../framework/index.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 
@@ -51,6 +51,7 @@ export function defineProductAffinity(options: { transactions: AnyAsset; key?: s
     tags: ['recommendations'],
     owners: ['analytics'],
     checks: [
+      storedTypes(),
       notNull(['product_id', 'related_product_id', 'rank']),
       unique(['product_id', 'related_product_id']),
       unique(['product_id', 'rank']),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { storedTypes } from '../../checks/index.js';
 import { defineAsset, offsetPartitionMapping, sql } from '../../framework/index.js';
+import { money } from '../money.js';
 import { shopflowDays } from '../shopflow-calendar.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 
@@ -25,10 +27,11 @@ export const salesBySaleDate = defineAsset({
     transactions: z.int(),
     late_transactions: z.int().describe('Delivered on a later day than the sale'),
     units: z.int(),
-    revenue: z.number().describe('Sum of quantity × unit price, EUR'),
+    revenue: money().describe('Sum of quantity × unit price, EUR'),
   }),
   owners: ['analytics'],
   tags: ['analytics'],
+  checks: [storedTypes()],
   materialize: ({ deps, partitionKey }) =>
     sql`select ${partitionKey}::DATE as sale_date,
           count(*)::BIGINT as transactions,

@@ -6,23 +6,36 @@ import { sourceFiles } from '../raw/source-files.js';
 import { landingStore } from '../resources/landing-store.js';
 import { shopflowDays } from '../shopflow-calendar.js';
 
-const DATASETS = [
-  { dataset: 'customers', file: 'customers.csv' },
-  { dataset: 'products', file: 'products.csv' },
-  { dataset: 'transactions', file: 'transactions.csv' },
+/** The files of a day's extract that land, one landing dataset each. */
+export const LANDED_FILES = [
+  { dataset: 'customers', file: 'customers.csv', contentType: 'text/csv' },
+  { dataset: 'products', file: 'products.csv', contentType: 'text/csv' },
+  { dataset: 'transactions', file: 'transactions.csv', contentType: 'text/csv' },
+  { dataset: 'clickstream', file: 'clickstream.jsonl', contentType: 'application/x-ndjson' },
 ] as const;
 
 /**
- * The raw landing zone: each day's source extract (customer and product versions that changed that
- * day, transactions delivered that day) as CSV under
- * `raw/year=YYYY/month=MM/day=DD/{customers,products,transactions}/`, in the object store (local
- * folder or S3). Re-landing identical bytes creates no new object version; changed bytes create one
- * and keep the old. Uploads retry transient failures and never leave a partial object.
+ * User metadata on the objects this asset lands: an object without it was delivered by someone
+ * else (a re-delivery by the source system), which the `landing_arrivals` sensor re-ingests.
+ */
+export const LANDED_BY_PIPELINE = { 'landed-by': 's3_raw_landing' } as const;
+
+/**
+ * The raw landing zone, where every environment hands data over: each day's source extract
+ * (customer and product versions that changed that day, transactions delivered that day, the
+ * day's clickstream) under `raw/year=YYYY/month=MM/day=DD/{customers,products,transactions,clickstream}/`,
+ * in the object store (local folder under the home, or S3). Re-landing identical bytes creates no
+ * new object version; changed bytes create one and keep the old. Uploads retry transient failures
+ * and never leave a partial object. Everything downstream reads what landed (`bronze_*`), never
+ * the local extract; an object re-delivered by the source system is picked up by the
+ * `landing_arrivals` sensor.
  */
 export const s3RawLanding = defineAsset({
   key: 's3_raw_landing',
   group: 'landing',
-  description: 'Daily CSV slices of the source extract in the object-store landing zone, versioned.',
+  codeVersion: '2',
+  description:
+    'Daily slices of the source extract (CSV, JSON lines) in the object-store landing zone, versioned.',
   deps: { source: sourceFiles },
   partitions: shopflowDays,
   schema: z.object({
@@ -36,11 +49,12 @@ export const s3RawLanding = defineAsset({
     const store = await resource(landingStore);
     const objects = [];
     let rows = 0;
-    for (const { dataset, file } of DATASETS) {
+    for (const { dataset, file, contentType } of LANDED_FILES) {
       const [local] = deps.source.files(file);
-      const [{ n }] = await duckdb.query(`select count(*)::BIGINT as n from ${deps.source.csv(file)}`);
+      const relation = file === 'clickstream.jsonl' ? deps.source.clickstream() : deps.source.csv(file);
+      const [{ n }] = await duckdb.query(`select count(*)::BIGINT as n from ${relation}`);
       const key = landingKey({ date: partitionKey!, dataset, file });
-      const put = await store.put(key, { file: local }, { contentType: 'text/csv' });
+      const put = await store.put(key, { file: local }, { contentType, metadata: LANDED_BY_PIPELINE });
       objects.push({
         key,
         version_id: put.versionId,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { acceptedValues, notNull, unique, withValidationLog } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
+import { bronzeClickstream } from '../bronze/bronze-from-landing.js';
 import { shopflowDays } from '../shopflow-calendar.js';
-import { sourceFiles } from './source-files.js';
 import { validationLogFile } from './validation-log-file.js';
 
 export const CLICK_EVENT_TYPES = [
@@ -13,12 +13,13 @@ export const CLICK_EVENT_TYPES = [
   'purchase',
 ] as const;
 
-/** Website clickstream events of one day (UTC), from clickstream.jsonl. */
+/** Website clickstream events of one day (UTC), as landed (`bronze_clickstream`), validated. */
 export const rawClickstream = defineAsset({
   key: 'raw_clickstream',
   group: 'raw',
-  description: 'Website clickstream events by day, from clickstream.jsonl.',
-  deps: { day: sourceFiles },
+  description: 'Website clickstream events by day, as landed (bronze_clickstream), validated.',
+  codeVersion: '2',
+  deps: { day: bronzeClickstream },
   partitions: shopflowDays,
   schema: z.object({
     event_id: z.string().describe('Unique event id'),
@@ -40,5 +41,6 @@ export const rawClickstream = defineAsset({
   ),
   materialize: ({ deps }) =>
     sql`select event_id, session_id, customer_id, event_type, page, product_id, timestamp
-        from ${sql.raw(deps.day.clickstream())}`,
+        from ${deps.day}
+        order by source_line`,
 });

@@ -9,21 +9,24 @@ import {
   withValidationLog,
 } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
-import { sourceFiles } from './source-files.js';
+import { bronzeCustomers } from '../bronze/bronze-from-landing.js';
 import { validationLogFile } from './validation-log-file.js';
 
 const text = () => z.string().nullable();
 
 /**
- * Customer profile versions as extracted (every column as text, plus the CSV line), validated:
- * rows with a missing key, a null or malformed email, an unparseable registration date or a
- * repeated (customer_id, updated_at) key are quarantined with the rule they broke.
+ * Customer profile versions as landed (every column as text, plus the position of the row in the
+ * landed daily files, in delivery order), read from `bronze_customers`, validated: rows with a
+ * missing key, a null or malformed email, an unparseable registration date or a repeated
+ * (customer_id, updated_at) key with other content are quarantined with the rule they broke. A
+ * version delivered again unchanged (a full snapshot repeats every current version) is kept once.
  */
 export const rawCustomers = defineAsset({
   key: 'raw_customers',
   group: 'raw',
-  description: 'Customer profile versions from customers.csv, validated; bad rows quarantined.',
-  deps: { source: sourceFiles },
+  description: 'Customer profile versions as landed (bronze_customers), validated; bad rows quarantined.',
+  codeVersion: '2',
+  deps: { bronze: bronzeCustomers },
   schema: z.object({
     customer_id: text().describe('Natural key of the customer'),
     name: text().describe('Full name').meta({ pii: true }),
@@ -31,7 +34,7 @@ export const rawCustomers = defineAsset({
     registration_date: text().describe('Registration date, YYYY-MM-DD'),
     country: text().describe('ISO 3166-1 alpha-2 country code'),
     updated_at: text().describe('When this version of the profile became valid (ISO-8601 UTC)'),
-    source_line: z.int().describe('Position of the row in the daily extracts, in delivery order'),
+    source_line: z.int().describe('Position of the row in the landed daily files, in delivery order'),
   }),
   owners: ['data-platform'],
   checks: withValidationLog(
@@ -49,7 +52,10 @@ export const rawCustomers = defineAsset({
     validationLogFile,
   ).concat(withValidationLog(layerSuite('raw'), validationLogFile)),
   materialize: ({ deps }) =>
-    sql`select customer_id, name, email, registration_date, country, updated_at,
-          (row_number() over () + 1)::BIGINT as source_line
-        from ${sql.raw(deps.source.csv('customers.csv'))}`,
+    sql`select customer_id, name, email, registration_date, country, updated_at, position as source_line
+        from (select *, (row_number() over (order by landing_key, source_line) + 1)::BIGINT as position
+              from ${deps.bronze})
+        qualify row_number() over (
+          partition by customer_id, name, email, registration_date, country, updated_at order by position) = 1
+        order by position`,
 });

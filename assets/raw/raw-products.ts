@@ -8,21 +8,23 @@ import {
   withValidationLog,
 } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
-import { sourceFiles } from './source-files.js';
+import { bronzeProducts } from '../bronze/bronze-from-landing.js';
 import { validationLogFile } from './validation-log-file.js';
 
 const text = () => z.string().nullable();
 
 /**
- * Product versions as extracted (text columns plus the CSV line), validated: rows with a missing
- * key, a price that is not a positive number, an unparseable change time or a repeated
- * (product_id, updated_at) key are quarantined.
+ * Product versions as landed (text columns plus the position of the row in the landed daily files),
+ * read from `bronze_products`, validated: rows with a missing key, a price that is not a positive
+ * number, an unparseable change time or a repeated (product_id, updated_at) key with other content
+ * are quarantined. A version delivered again unchanged (in a full snapshot) is kept once.
  */
 export const rawProducts = defineAsset({
   key: 'raw_products',
   group: 'raw',
-  description: 'Product catalog versions from products.csv, validated; bad rows quarantined.',
-  deps: { source: sourceFiles },
+  description: 'Product catalog versions as landed (bronze_products), validated; bad rows quarantined.',
+  codeVersion: '2',
+  deps: { bronze: bronzeProducts },
   schema: z.object({
     product_id: text().describe('Natural key of the product'),
     name: text().describe('Product name'),
@@ -30,7 +32,7 @@ export const rawProducts = defineAsset({
     price: text().describe('List price in EUR'),
     supplier: text().describe('Supplier name'),
     updated_at: text().describe('When this version became valid (ISO-8601 UTC)'),
-    source_line: z.int().describe('Position of the row in the daily extracts, in delivery order'),
+    source_line: z.int().describe('Position of the row in the landed daily files, in delivery order'),
   }),
   owners: ['data-platform'],
   checks: withValidationLog(
@@ -51,7 +53,10 @@ export const rawProducts = defineAsset({
     validationLogFile,
   ).concat(withValidationLog(layerSuite('raw'), validationLogFile)),
   materialize: ({ deps }) =>
-    sql`select product_id, name, category, price, supplier, updated_at,
-          (row_number() over () + 1)::BIGINT as source_line
-        from ${sql.raw(deps.source.csv('products.csv'))}`,
+    sql`select product_id, name, category, price, supplier, updated_at, position as source_line
+        from (select *, (row_number() over (order by landing_key, source_line) + 1)::BIGINT as position
+              from ${deps.bronze})
+        qualify row_number() over (
+          partition by product_id, name, category, price, supplier, updated_at order by position) = 1
+        order by position`,
 });

@@ -1,35 +1,38 @@
 import { z } from 'zod';
 import { inRange, notNull, parseableDate, unique, withValidationLog } from '../../checks/index.js';
 import { cumulativePartitionMapping, defineAsset, rowCheck, sql } from '../../framework/index.js';
+import { bronzeCustomers, bronzeProducts, bronzeTransactions } from '../bronze/bronze-from-landing.js';
 import { shopflowDays } from '../shopflow-calendar.js';
-import { type SourceFilesInput, sourceFiles } from './source-files.js';
 import { validationLogFile } from './validation-log-file.js';
 
 const text = () => z.string().nullable();
 
-/** A foreign key must name an entity that exists in the source extract (any version, valid or not). */
-function existsInSource(column: 'customer_id' | 'product_id', file: 'customers.csv' | 'products.csv') {
+/** A foreign key must name an entity that landed by then (any version, valid or not). */
+function existsInLanding(column: 'customer_id' | 'product_id', dep: 'customers' | 'products') {
   return rowCheck({
     name: `${column.replace('_id', '')}_exists`,
-    description: `${column} names a ${column.replace('_id', '')} of ${file}`,
+    description: `${column} names a ${column.replace('_id', '')} of the landed ${dep}.csv files up to the day`,
     quarantine: true,
-    validWhen: (deps) => `${column} IN (SELECT ${column} FROM ${(deps.known as SourceFilesInput).csv(file)})`,
+    validWhen: (deps) => `${column} IN (SELECT ${column} FROM ${deps[dep].toSql()})`,
   });
 }
 
 /**
  * The transactions delivered on one day (late arrivals land on the day they were delivered, not the
- * day they happened), as extracted, validated: bad timestamps, non-positive quantities or prices,
- * repeated ids and unknown customers or products are quarantined with the rule they broke.
+ * day they happened), as landed (`bronze_transactions`), validated: bad timestamps, non-positive
+ * quantities or prices, repeated ids and unknown customers or products are quarantined with the
+ * rule they broke.
  */
 export const rawTransactions = defineAsset({
   key: 'raw_transactions',
   group: 'raw',
-  description: 'Transactions from transactions.csv by delivery day, validated; bad rows quarantined.',
-  // NOTE: `known` is every extract up to and including this day: a transaction may reference a
-  // customer or product from any earlier day, never from a later one.
-  deps: { day: sourceFiles, known: sourceFiles },
-  partitionMappings: { known: cumulativePartitionMapping() },
+  description:
+    'Transactions as landed (bronze_transactions) by delivery day, validated; bad rows quarantined.',
+  codeVersion: '2',
+  // NOTE: `customers` and `products` are every landed day up to and including this one: a
+  // transaction may reference a customer or product from any earlier day, never from a later one.
+  deps: { day: bronzeTransactions, customers: bronzeCustomers, products: bronzeProducts },
+  partitionMappings: { customers: cumulativePartitionMapping(), products: cumulativePartitionMapping() },
   partitions: shopflowDays,
   schema: z.object({
     transaction_id: text().describe('Natural key of the transaction'),
@@ -40,7 +43,7 @@ export const rawTransactions = defineAsset({
     timestamp: text().describe('When the sale happened (ISO-8601 UTC)'),
     payment_method: text().describe('How it was paid'),
     delivery_date: text().describe('Day the record was delivered by the source system'),
-    source_line: z.int().describe('Line of the day extract (transactions.csv) the row came from'),
+    source_line: z.int().describe('Line of the landed transactions.csv of the day the row came from'),
   }),
   owners: ['data-platform'],
   checks: withValidationLog(
@@ -50,13 +53,14 @@ export const rawTransactions = defineAsset({
       inRange('quantity', { min: 0, exclusiveMin: true, name: 'quantity_positive', quarantine: true }),
       inRange('unit_price', { min: 0, exclusiveMin: true, name: 'unit_price_positive', quarantine: true }),
       unique(['transaction_id'], { name: 'transaction_unique', orderBy: 'source_line', quarantine: true }),
-      existsInSource('customer_id', 'customers.csv'),
-      existsInSource('product_id', 'products.csv'),
+      existsInLanding('customer_id', 'customers'),
+      existsInLanding('product_id', 'products'),
     ],
     validationLogFile,
   ),
   materialize: ({ deps }) =>
     sql`select transaction_id, customer_id, product_id, quantity, unit_price, timestamp, payment_method, delivery_date,
-          (row_number() over () + 1)::BIGINT as source_line
-        from ${sql.raw(deps.day.csv('transactions.csv'))}`,
+          source_line
+        from ${deps.day}
+        order by source_line`,
 });

@@ -71,13 +71,17 @@ export class SourceFilesInput implements InputHandle {
 
 const simulators = new Map<string, ShopflowSimulator>();
 
-/** One simulator per option set per process: its shared state is built once for all days. */
+/**
+ * One open-ended simulator per option set per process: its shared state is built once for all
+ * days. A day's rows depend on the seed, scale, defect rate, epoch and the day only, never on the
+ * configured range or on today's date, so a day's extract never changes once produced.
+ */
 function simulatorFor(settings: GeneratorSettings): ShopflowSimulator {
   const options = {
     seed: settings.seed,
     scale: settings.scale,
     start: settings.start,
-    days: settings.days,
+    days: null,
     defectRate: settings.defectRate,
   };
   const key = JSON.stringify(options);
@@ -99,7 +103,7 @@ function writeAtomically(file: string, text: string): string {
 const sourceFilesIo: IoTarget<unknown, SourceFilesInput> = {
   kind: 'source-files',
   supportsQuarantine: false,
-  location: (_asset, partitionKey) => `data/raw/daily/${partitionKey}/`,
+  location: (_asset, partitionKey) => `<data.rawDir>/daily/${partitionKey}/`,
   write: async () => {
     throw new Error('source_files writes its files itself');
   },
@@ -129,16 +133,18 @@ const sourceFilesIo: IoTarget<unknown, SourceFilesInput> = {
 
 /**
  * The daily extract of ShopFlow's operational systems, straight from the seeded simulator
- * (`resources.generator`): the customer and product versions that changed that day, the
- * transactions delivered that day (late ones included) and the day's clickstream, as CSV and JSON
- * lines in `data/raw/daily/<day>/`, with `_defects.json` listing the defects injected into them.
- * A day's extract never changes when other days are added, so only new days flow downstream.
+ * (`resources.generator`): the customer and product versions that changed that day (all of them on
+ * a snapshot day), the transactions delivered that day (late ones included) and the day's
+ * clickstream, as CSV and JSON lines in `<data.rawDir>/daily/<day>/` (under the home by default),
+ * with `_defects.json` listing the defects injected into them. Nothing downstream reads these
+ * files but the landing zone: they are the source system's side of the hand-over. A day's extract
+ * never changes when other days are added or as time goes by, so only new days flow downstream.
  */
 export const sourceFiles = defineAsset({
   key: 'source_files',
-  group: 'raw',
+  group: 'source',
   description:
-    'Daily extract (CSV and JSON lines) of the seeded ShopFlow simulator, in data/raw/daily/<day>/.',
+    'Daily extract (CSV and JSON lines) of the seeded ShopFlow simulator, in <data.rawDir>/daily/<day>/ under the home.',
   schema: z.object({ file: z.string(), rows: z.int(), sha256: z.string() }),
   partitions: shopflowDays,
   io: sourceFilesIo,

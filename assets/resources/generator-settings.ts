@@ -1,22 +1,58 @@
-import { resolve } from 'node:path';
 import { z } from 'zod';
-import { defineResource } from '../../framework/index.js';
+import { dataFolders, defineResource, validateSection } from '../../framework/index.js';
 import { SIMULATION_DEFAULTS } from '../raw/simulator/index.js';
 
-export const GeneratorConfigSchema = z.strictObject({
-  seed: z.coerce.number().int().default(SIMULATION_DEFAULTS.seed),
-  scale: z.coerce.number().positive().default(SIMULATION_DEFAULTS.scale),
-  start: z.string().default(SIMULATION_DEFAULTS.start),
-  days: z.coerce.number().int().positive().default(SIMULATION_DEFAULTS.days),
-  defectRate: z.coerce.number().min(0).max(0.5).default(SIMULATION_DEFAULTS.defectRate),
-});
+const isoDay = () =>
+  z
+    .string()
+    .refine(
+      (text) =>
+        /^\d{4}-\d{2}-\d{2}$/.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text),
+      { message: 'expected a real calendar day as YYYY-MM-DD, e.g. 2024-01-01' },
+    );
 
-export type GeneratorSettings = z.infer<typeof GeneratorConfigSchema> & {
-  /** Folder of the generated source files (`data.rawDir`). */
+export const GeneratorConfigSchema = z
+  .strictObject({
+    seed: z.coerce.number().int().default(SIMULATION_DEFAULTS.seed),
+    scale: z.coerce.number().positive().default(SIMULATION_DEFAULTS.scale),
+    /** The simulation's epoch: its first day, and the earliest partition. */
+    start: isoDay().default(SIMULATION_DEFAULTS.start),
+    /** A fixed range of days from `start` (e.g. the 2024 quarter: 90); absent: the live calendar. */
+    days: z.coerce.number().int().positive().max(36_600).optional(),
+    /** Live calendar: how many days before today at least are kept as partitions. */
+    historyDays: z.coerce.number().int().positive().max(36_600).optional(),
+    defectRate: z.coerce.number().min(0).max(0.5).default(SIMULATION_DEFAULTS.defectRate),
+  })
+  .check((ctx) => {
+    if (ctx.value.days !== undefined && ctx.value.historyDays !== undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['historyDays'],
+        input: ctx.value.historyDays,
+        message:
+          'expected either `days` (a fixed range from `start`) or `historyDays` (the live calendar), not both; remove one',
+      });
+    }
+  });
+
+export type GeneratorConfig = z.infer<typeof GeneratorConfigSchema>;
+
+export type GeneratorSettings = GeneratorConfig & {
+  /** Folder of the generated source files (`data.rawDir`, `<home>/raw` by default). */
   rawDir: string;
-  /** Folder of `validation.log` (`data.logsDir`). */
+  /** Folder of `validation.log` (`data.logsDir`, `<home>/logs` by default). */
   logsDir: string;
 };
+
+/**
+ * `resources.generator` of a configuration, validated (a `SF_CONFIG_INVALID` naming the field
+ * otherwise), with `SHOPFLOW_SCALE` overriding the scale without editing the file.
+ */
+export function readGeneratorConfig(settings: Parameters<typeof validateSection>[0]): GeneratorConfig {
+  const parsed = validateSection(settings, 'generator', GeneratorConfigSchema.prefault({}));
+  const scale = process.env.SHOPFLOW_SCALE ? Number(process.env.SHOPFLOW_SCALE) : parsed.scale;
+  return { ...parsed, scale: Number.isFinite(scale) && scale > 0 ? scale : parsed.scale };
+}
 
 /**
  * The simulator's options (`resources.generator`) and the data folders, as one typed value.
@@ -25,14 +61,5 @@ export type GeneratorSettings = z.infer<typeof GeneratorConfigSchema> & {
 export const generatorSettings = defineResource<GeneratorSettings, unknown>({
   name: 'generator',
   configSchema: GeneratorConfigSchema,
-  create: ({ config, settings }) => {
-    const parsed = config as z.infer<typeof GeneratorConfigSchema>;
-    const scale = process.env.SHOPFLOW_SCALE ? Number(process.env.SHOPFLOW_SCALE) : parsed.scale;
-    return {
-      ...parsed,
-      scale: Number.isFinite(scale) && scale > 0 ? scale : parsed.scale,
-      rawDir: resolve(settings.data.rawDir),
-      logsDir: resolve(settings.data.logsDir),
-    };
-  },
+  create: ({ settings }) => ({ ...readGeneratorConfig(settings), ...dataFolders(settings) }),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { inRange, layerSuite, notNull } from '../../checks/index.js';
 import { changedFromColumn, defineAsset, sql } from '../../framework/index.js';
+import { price } from '../money.js';
 import { rawProducts } from '../raw/raw-products.js';
 
 /** Typed product versions: every valid version (price and category history), exact repeats removed. */
@@ -13,7 +14,7 @@ export const silverProducts = defineAsset({
     product_id: z.int().describe('Natural key of the product'),
     name: z.string().describe('Product name'),
     category: z.string().describe('Category'),
-    price: z.number().describe('List price in EUR, 2 decimals'),
+    price: price().describe('List price in EUR, 2 decimals'),
     supplier: z.string().describe('Supplier name'),
     updated_at: z.iso.datetime().describe('When this version became valid (UTC)'),
   }),

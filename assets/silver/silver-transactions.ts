@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { inRange, layerSuite, notNull, references } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
+import { money, price } from '../money.js';
 import { rawTransactions } from '../raw/raw-transactions.js';
 import { asOfDeliveryDay, LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
 import { silverCustomers } from './silver-customers.js';
@@ -31,8 +32,8 @@ export const silverTransactions = defineAsset({
     customer_id: z.int().describe('Buying customer'),
     product_id: z.int().describe('Product bought'),
     quantity: z.int().describe('Units bought'),
-    unit_price: z.number().describe('Price per unit paid, EUR'),
-    amount: z.number().describe('quantity × unit_price, EUR'),
+    unit_price: price().describe('Price per unit paid, EUR'),
+    amount: money().describe('quantity × unit_price, EUR'),
     transaction_ts: z.iso.datetime().describe('When the sale happened (UTC)'),
     transaction_date: z.iso.date().describe('UTC day of the sale'),
     payment_method: z.string().describe('How it was paid'),

@@ -49,13 +49,19 @@ export class LiveClickstream implements ClickEventSource {
   private sessions = 0;
   private events = 0;
   private readonly priceAt: number;
+  private readonly products: number;
+  private readonly customers: number;
   readonly exhausted = false;
 
   constructor(options: SimulationOptions, ratePerSecond: number) {
-    const resolved = resolveSimulationOptions(options, 'stream produce');
+    // NOTE: open-ended, like source_files: the products and customers that exist today.
+    const resolved = resolveSimulationOptions({ ...options, days: null }, 'stream produce');
     this.world = new ShopflowWorld(resolved);
     this.random = new SeededRandom(resolved.seed, RandomStream.clickstream, Date.now() % 1_000_000_007);
-    this.priceAt = resolved.startEpochSeconds + resolved.days * 86_400;
+    this.priceAt = Math.floor(Date.now() / 1000);
+    const today = Math.max(0, Math.floor((this.priceAt - resolved.startEpochSeconds) / 86_400));
+    this.products = Math.max(1, this.world.calendar.productsBefore(today + 1));
+    this.customers = Math.max(1, this.world.calendar.customersBefore(today + 1));
     const poolSize = Math.max(20, Math.round(ratePerSecond * 5));
     for (let i = 0; i < poolSize; i++) this.pool.push(this.newSession());
   }
@@ -91,7 +97,7 @@ export class LiveClickstream implements ClickEventSource {
 
   private newSession(): LiveSession {
     const r = this.random;
-    const products = this.world.calendar.products;
+    const products = this.products;
     const steps: Step[] = [
       { type: 'page_view', page: r.chance(0.5) ? '/' : this.listing(), productId: null },
     ];
@@ -114,7 +120,7 @@ export class LiveClickstream implements ClickEventSource {
     return {
       id: `s-${this.tag}-${id}`,
       anonymousId: `d-${this.tag}-${id}`,
-      customerId: r.chance(ANONYMOUS_SHARE) ? null : pickCustomerId(r, this.world.calendar.customers),
+      customerId: r.chance(ANONYMOUS_SHARE) ? null : pickCustomerId(r, this.customers),
       steps,
       next: 0,
     };
@@ -137,8 +143,10 @@ export class ReplayedDay implements ClickEventSource {
   private position = 0;
 
   constructor(options: SimulationOptions, date: string) {
-    const simulator = new ShopflowSimulator(options, 'stream produce --day');
-    const world = new ShopflowWorld(resolveSimulationOptions(options, 'stream produce --day'));
+    // NOTE: open-ended like source_files, so the day's events are the same as its extract's.
+    const open = { ...options, days: null };
+    const simulator = new ShopflowSimulator(open, 'stream produce --day');
+    const world = new ShopflowWorld(resolveSimulationOptions(open, 'stream produce --day'));
     this.events = simulator.day(date).clickstream.map((e) => {
       const eventTime = Date.parse(e.timestamp);
       return {

@@ -3,6 +3,7 @@ import { defineAsset } from '../../framework/index.js';
 import type { Scd2Spec } from '../../resources/postgres/scd2/scd2-spec.js';
 import { silverCustomers } from '../silver/silver-customers.js';
 import { mergeDimensionFromLake } from './merge-dimension-from-lake.js';
+import { postgresStoredTypes } from './postgres-stored-types.js';
 import { postgresTableIo } from './postgres-table-io.js';
 
 /** How `shopflow_dw.dim_customer` is kept as SCD Type 2 (facts re-pointed in `fact_sales`). */
@@ -39,6 +40,7 @@ export const dimCustomer = defineAsset({
     version: z.int().describe('1, 2, … in valid_from order'),
   }),
   owners: ['data-platform'],
+  checks: [postgresStoredTypes()],
   tags: ['scd2'],
   materialize: (context) => mergeDimensionFromLake(context, dimCustomerScd2, context.deps.silver),
 });

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { defineAsset, materialized } from '../../framework/index.js';
+import { generatorSettings } from '../resources/generator-settings.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
-import { SHOPFLOW_END, SHOPFLOW_START } from '../shopflow-calendar.js';
+import { simulatedDays } from '../shopflow-calendar.js';
+import { postgresStoredTypes } from './postgres-stored-types.js';
 import { postgresTableIo } from './postgres-table-io.js';
 import { tableContentVersion } from './table-content-version.js';
 
@@ -38,11 +40,16 @@ const UPSERT = `with days as (
 )
 select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated from written`;
 
-/** `shopflow_dw.dim_date`: one row per day of the simulated range (the ShopFlow calendar). */
+/**
+ * `shopflow_dw.dim_date`: one row per day the simulation can produce (`simulatedDays`): the fixed
+ * range of `resources.generator.days`, or 100 years from `start` on the live calendar, so the
+ * dimension does not change, and re-open the facts, as days go by.
+ */
 export const dimDate = defineAsset({
   key: 'dim_date',
   group: 'warehouse',
-  description: `Date dimension (shopflow_dw.dim_date): every day from ${SHOPFLOW_START} until ${SHOPFLOW_END} (exclusive), key YYYYMMDD.`,
+  description:
+    'Date dimension (shopflow_dw.dim_date): every day the simulation can produce (the fixed range, or 100 years from its start), key YYYYMMDD.',
   io: postgresTableIo('shopflow_dw.dim_date', { orderBy: 'date_sk' }),
   schema: z.object({
     date_sk: z.int().describe('YYYYMMDD'),
@@ -58,21 +65,23 @@ export const dimDate = defineAsset({
     is_weekend: z.boolean().describe('Saturday or Sunday'),
   }),
   owners: ['data-platform'],
+  checks: [postgresStoredTypes()],
   async materialize({ resource }) {
     const warehouse = await resource(postgresWarehouse);
-    const { rows } = await warehouse.query(UPSERT, [SHOPFLOW_START, SHOPFLOW_END]);
+    const { start, end } = simulatedDays(await resource(generatorSettings));
+    const { rows } = await warehouse.query(UPSERT, [start, end]);
     const version = await tableContentVersion(
       warehouse,
       'shopflow_dw.dim_date',
       'date >= $1::date and date < $2::date',
-      [SHOPFLOW_START, SHOPFLOW_END],
+      [start, end],
     );
     return materialized({
       rowCount: version.rowCount,
       dataVersion: version.dataVersion,
       metadata: {
-        from: SHOPFLOW_START,
-        until: SHOPFLOW_END,
+        from: start,
+        until: end,
         inserted: Number(rows[0].inserted),
         updated: Number(rows[0].updated),
       },

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { defineAsset } from '../../framework/index.js';
+import { decimal, defineAsset } from '../../framework/index.js';
 import type { Scd2Spec } from '../../resources/postgres/scd2/scd2-spec.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { mergeDimensionFromLake } from './merge-dimension-from-lake.js';
+import { postgresStoredTypes } from './postgres-stored-types.js';
 import { postgresTableIo } from './postgres-table-io.js';
 
 /** How `shopflow_dw.dim_product` is kept as SCD Type 2 (facts re-pointed in `fact_sales`). */
@@ -33,13 +34,14 @@ export const dimProduct = defineAsset({
     name: z.string().describe('Product name'),
     category: z.string().describe('Category'),
     supplier: z.string().describe('Supplier name'),
-    price: z.number().describe('List price in EUR, 2 decimals'),
+    price: decimal(12, 2).describe('List price in EUR'),
     valid_from: z.iso.datetime().describe('When the version became valid (UTC)'),
     valid_to: z.iso.datetime().describe('When the next version became valid; infinity when current'),
     is_current: z.boolean().describe('True for the one current version of the product'),
     version: z.int().describe('1, 2, … in valid_from order'),
   }),
   owners: ['data-platform'],
+  checks: [postgresStoredTypes()],
   tags: ['scd2'],
   materialize: (context) => mergeDimensionFromLake(context, dimProductScd2, context.deps.silver),
 });

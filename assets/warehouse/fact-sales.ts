@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { defineAsset, materialized, quoteLiteral } from '../../framework/index.js';
+import { decimal, defineAsset, materialized, quoteLiteral } from '../../framework/index.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
 import { asOfDeliveryDay, shopflowDays } from '../shopflow-calendar.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
@@ -10,6 +10,7 @@ import { dimCustomer } from './dim-customer.js';
 import { dimDate } from './dim-date.js';
 import { dimProduct } from './dim-product.js';
 import { FACT_SALES_INPUT, loadFactSales } from './load-fact-sales.js';
+import { postgresStoredTypes } from './postgres-stored-types.js';
 import { postgresTableIo } from './postgres-table-io.js';
 
 /**
@@ -39,13 +40,14 @@ export const factSales = defineAsset({
     customer_sk: z.int().describe('dim_customer version valid at transaction_ts'),
     product_sk: z.int().describe('dim_product version valid at transaction_ts'),
     quantity: z.int(),
-    unit_price: z.number().describe('Price per unit paid, EUR'),
-    amount: z.number().describe('quantity × unit_price, EUR'),
+    unit_price: decimal(12, 2).describe('Price per unit paid, EUR'),
+    amount: decimal(14, 2).describe('quantity × unit_price, EUR'),
     payment_method: z.string(),
     transaction_ts: z.iso.datetime().describe('When the sale happened (UTC)'),
     delivery_date: z.iso.date().describe('Day the source delivered the record (partition)'),
   }),
   owners: ['data-platform'],
+  checks: [postgresStoredTypes()],
   async materialize(context) {
     const warehouse = await context.resource(postgresWarehouse);
     const dir = mkdtempSync(join(tmpdir(), 'shopflow-facts-'));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notNull, unique } from '../../checks/index.js';
+import { notNull, storedTypes, unique } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
 import { silverCustomers } from '../silver/silver-customers.js';
 import { dimCustomerScd2 } from './dim-customer.js';
@@ -28,7 +28,11 @@ export const lakeDimCustomer = defineAsset({
   }),
   owners: ['data-platform'],
   tags: ['scd2'],
-  checks: [notNull(['customer_id', 'valid_from', 'valid_to']), unique(['customer_id', 'version'])],
+  checks: [
+    notNull(['customer_id', 'valid_from', 'valid_to']),
+    unique(['customer_id', 'version']),
+    storedTypes(),
+  ],
   changedFrom: ({ previous, current }) =>
     sql`${sql.raw(lakeScd2ChangedFrom(previous.toSql(), current.toSql(), dimCustomerScd2.naturalKey, dimCustomerScd2.tracked))}`,
   materialize: ({ deps }) =>

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { notNull, unique } from '../../checks/index.js';
+import { notNull, storedTypes, unique } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
+import { price } from '../money.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { dimProductScd2 } from './dim-product.js';
 import { lakeScd2ChangedFrom, lakeScd2Versions } from './lake-scd2-versions.js';
@@ -20,7 +21,7 @@ export const lakeDimProduct = defineAsset({
     name: z.string().describe('Product name'),
     category: z.string().describe('Category'),
     supplier: z.string().describe('Supplier name'),
-    price: z.number().describe('List price in EUR, 2 decimals'),
+    price: price().describe('List price in EUR'),
     valid_from: z.iso.datetime().describe('When the version became valid (UTC)'),
     valid_to: z.iso.datetime().describe('When the next version became valid; infinity when current'),
     is_current: z.boolean().describe('True for the one current version of the product'),
@@ -28,7 +29,11 @@ export const lakeDimProduct = defineAsset({
   }),
   owners: ['data-platform'],
   tags: ['scd2'],
-  checks: [notNull(['product_id', 'valid_from', 'valid_to']), unique(['product_id', 'version'])],
+  checks: [
+    notNull(['product_id', 'valid_from', 'valid_to']),
+    unique(['product_id', 'version']),
+    storedTypes(),
+  ],
   changedFrom: ({ previous, current }) =>
     sql`${sql.raw(lakeScd2ChangedFrom(previous.toSql(), current.toSql(), dimProductScd2.naturalKey, dimProductScd2.tracked))}`,
   materialize: ({ deps }) =>

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { notNull, unique } from '../../checks/index.js';
+import { notNull, storedTypes, unique } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
+import { money, price } from '../money.js';
 import { asOfDeliveryDay, LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 import { lakeDimCustomer } from './lake-dim-customer.js';
@@ -34,14 +35,14 @@ export const lakeFactSales = defineAsset({
     product_id: z.int(),
     product_version: z.int().describe('lake_dim_product version valid at transaction_ts'),
     quantity: z.int(),
-    unit_price: z.number(),
-    amount: z.number(),
+    unit_price: price().describe('Price per unit paid, EUR'),
+    amount: money().describe('quantity × unit_price, EUR'),
     payment_method: z.string(),
     transaction_ts: z.iso.datetime(),
     delivery_date: z.iso.date(),
   }),
   owners: ['data-platform'],
-  checks: [notNull(['customer_version', 'product_version']), unique(['transaction_id'])],
+  checks: [notNull(['customer_version', 'product_version']), unique(['transaction_id']), storedTypes()],
   materialize: ({ deps }) =>
     sql`select t.transaction_id, CAST(strftime(t.transaction_ts, '%Y%m%d') AS INTEGER) as date_sk,
           t.customer_id, c.version as customer_version, t.product_id, p.version as product_version,

@@ -3,6 +3,7 @@ import { defineAsset } from '../../framework/index.js';
 import { loadCustomers } from '../../resources/postgres/shopflow-tables.js';
 import { silverCustomers } from '../silver/silver-customers.js';
 import { loadFromLake } from './load-from-lake.js';
+import { postgresStoredTypes } from './postgres-stored-types.js';
 import { postgresTableIo } from './postgres-table-io.js';
 
 /** `shopflow.customers`: the current profile of every customer, upserted from silver. */
@@ -22,6 +23,7 @@ export const pgCustomers = defineAsset({
     version: z.int().describe('Incremented each time the profile changes'),
   }),
   owners: ['data-platform'],
+  checks: [postgresStoredTypes()],
   materialize: (context) =>
     loadFromLake(
       context,

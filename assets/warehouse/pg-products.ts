@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { defineAsset } from '../../framework/index.js';
+import { decimal, defineAsset } from '../../framework/index.js';
 import { loadProducts } from '../../resources/postgres/shopflow-tables.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { loadFromLake } from './load-from-lake.js';
+import { postgresStoredTypes } from './postgres-stored-types.js';
 import { postgresTableIo } from './postgres-table-io.js';
 
 /** `shopflow.products`: the current version of every product, upserted from silver. */
@@ -18,10 +19,11 @@ export const pgProducts = defineAsset({
     name: z.string(),
     category_id: z.int(),
     supplier_id: z.int(),
-    price: z.number(),
+    price: decimal(12, 2).describe('List price in EUR'),
     version: z.int(),
   }),
   owners: ['data-platform'],
+  checks: [postgresStoredTypes()],
   materialize: (context) =>
     loadFromLake(
       context,

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { defineAsset } from '../../framework/index.js';
+import { decimal, defineAsset } from '../../framework/index.js';
 import { loadTransactions } from '../../resources/postgres/shopflow-tables.js';
 import { asOfDeliveryDay, shopflowDays } from '../shopflow-calendar.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 import { loadFromLake } from './load-from-lake.js';
 import { pgCustomers } from './pg-customers.js';
 import { pgProducts } from './pg-products.js';
+import { postgresStoredTypes } from './postgres-stored-types.js';
 import { postgresTableIo } from './postgres-table-io.js';
 
 /**
@@ -33,12 +34,13 @@ export const pgTransactions = defineAsset({
     customer_id: z.int(),
     product_id: z.int(),
     quantity: z.int(),
-    unit_price: z.number(),
-    amount: z.number(),
+    unit_price: decimal(12, 2).describe('Price per unit paid, EUR'),
+    amount: decimal(14, 2).describe('quantity × unit_price, EUR (a generated column)'),
     transaction_ts: z.iso.datetime(),
     delivery_date: z.iso.date(),
   }),
   owners: ['data-platform'],
+  checks: [postgresStoredTypes()],
   materialize: (context) =>
     loadFromLake(
       context,

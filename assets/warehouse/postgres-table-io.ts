@@ -1,4 +1,5 @@
 import { type InputHandle, type IoTarget, ShopflowError } from '../../framework/index.js';
+import { columnTypeNames } from '../../resources/postgres/column-type-names.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
 
 /** A handle on a warehouse table; downstream steps query it through the PostgreSQL resource. */
@@ -49,8 +50,9 @@ export function postgresTableIo(
         `select * from ${table} ${where} order by ${options.orderBy} limit ${Number(limit)}`,
         where ? [partitionKey] : [],
       );
+      const types = await columnTypeNames(pg, result.fields);
       return {
-        columns: result.fields.map((f) => ({ name: f.name, type: String(f.dataTypeID) })),
+        columns: result.fields.map((f, i) => ({ name: f.name, type: types[i] })),
         rows: result.rows.map((row) =>
           Object.fromEntries(
             Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),

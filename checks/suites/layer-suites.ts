@@ -2,6 +2,7 @@ import type { AssetCheck } from '../../framework/index.js';
 import { notNull } from '../builders/not-null.js';
 import { rowCountAnomaly } from '../builders/row-count-anomaly.js';
 import { schemaDrift } from '../builders/schema-drift.js';
+import { storedTypes } from '../builders/stored-types.js';
 import { unique } from '../builders/unique.js';
 
 /** The lake layers with a standard set of checks. */
@@ -11,8 +12,10 @@ export type Layer = 'raw' | 'silver' | 'gold';
  * The checks every asset of a layer carries, on top of its own rules:
  * - **raw**: schema drift (warn) and row-count anomaly (warn) — the source changed shape or volume;
  * - **silver**: the natural key is present and unique (error), schema drift is an error (typed
- *   contracts downstream rely on), row-count anomaly (warn);
- * - **gold**: the grain is unique (error), schema drift and row-count anomaly (warn).
+ *   contracts downstream rely on), every column stored with its declared type (error), row-count
+ *   anomaly (warn);
+ * - **gold**: the grain is unique (error), every column stored with its declared type (error),
+ *   schema drift and row-count anomaly (warn).
  *
  * @example
  * checks: [...layerSuite('silver', { key: ['customer_id', 'updated_at'] }), inRange('price', { min: 0 })]
@@ -33,11 +36,13 @@ export function layerSuite(
       return [
         ...(key.length ? [notNull(key, { name: 'key_present' }), unique(key, { name: 'key_unique' })] : []),
         schemaDrift({ severity: 'error' }),
+        storedTypes(),
         anomaly,
       ];
     case 'gold':
       return [
         ...(key.length ? [unique(key, { name: 'grain_unique' })] : []),
+        storedTypes(),
         schemaDrift({ severity: 'warn' }),
         anomaly,
       ];

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import type { CommandDefinition } from '../definitions/define-definitions.js';
 import { isShopflowError } from '../errors/error-catalog.js';
 import { type CliIo, CliSession, type GlobalOptions } from './cli-session.js';
+import { ignoreClosedPipe } from './closed-pipe.js';
 import type { CommandRunner } from './command-runner.js';
 import { registerAssetsCommand } from './commands/assets-command.js';
 import { registerChecksCommand } from './commands/checks-command.js';
@@ -12,8 +13,11 @@ import { registerMaterializeCommand } from './commands/materialize-command.js';
 import { registerPlanCommand } from './commands/plan-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
 import { registerShowCommand } from './commands/show-command.js';
+import { registerSweepCommand } from './commands/sweep-command.js';
 
 function defaultIo(): CliIo {
+  ignoreClosedPipe(process.stdout);
+  ignoreClosedPipe(process.stderr);
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
 }
 
@@ -115,6 +119,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
   registerLineageCommand(program, run);
   registerRunsCommand(program, run);
   registerCompactCommand(program, run);
+  registerSweepCommand(program, run);
   registerDocsCommand(program, run);
 
   // NOTE: contributed commands need the definitions, but `--help` and built-in commands must not

@@ -1,21 +1,14 @@
 import { z } from 'zod';
+import { LocalLakeConfigSchema } from '../io/lake-storage/local/local-lake-config.js';
+import { S3LakeConfigSchema } from '../io/lake-storage/s3/s3-lake-config.js';
 import { LOG_LEVELS } from '../logging/log-level.js';
-
-// NOTE: values substituted from environment variables are strings; numeric and boolean fields accept
-// their string forms (`"4"`, `"true"`) so `concurrency: ${SHOPFLOW_CONCURRENCY:-4}` works.
-function fromNumericString(value: unknown): unknown {
-  return typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-}
-
-function fromBooleanString(value: unknown): unknown {
-  return value === 'true' ? true : value === 'false' ? false : value;
-}
-
-const int = (min: number) => z.preprocess(fromNumericString, z.int().min(min));
-const number = (min: number) => z.preprocess(fromNumericString, z.number().min(min));
-const positive = () => z.preprocess(fromNumericString, z.number().positive());
-const boolean = () => z.preprocess(fromBooleanString, z.boolean());
-const text = () => z.string().min(1);
+import {
+  booleanField as boolean,
+  intFrom as int,
+  numberFrom as number,
+  positiveNumber as positive,
+  textField as text,
+} from './config-fields.js';
 
 const SqliteInstanceSchema = z.strictObject({
   type: z.literal('sqlite'),
@@ -29,25 +22,6 @@ const PostgresInstanceSchema = z.strictObject({
   url: text(),
   /** PostgreSQL schema holding the instance tables (the server default when absent). */
   schema: text().optional(),
-});
-
-const LocalLakeSchema = z.strictObject({
-  type: z.literal('local'),
-  /** Folder of the lake; `<home>/lake` when absent. */
-  path: text().optional(),
-});
-
-const S3LakeSchema = z.strictObject({
-  type: z.literal('s3'),
-  bucket: text(),
-  /** Key prefix inside the bucket, e.g. `lake/`. */
-  prefix: z.string().optional(),
-  region: text().optional(),
-  /** A custom S3 endpoint (MinIO, s3rver, LocalStack). */
-  endpoint: z.url().optional(),
-  forcePathStyle: boolean().optional(),
-  /** Local folder caching downloaded objects. */
-  cacheDir: text().optional(),
 });
 
 const RetrySchema = z.strictObject({
@@ -89,9 +63,19 @@ const LoggingSchema = z.strictObject({
   pretty: boolean().optional(),
 });
 
+const ServerSchema = z.strictObject({
+  /**
+   * Host names `shopflow serve` answers to besides loopback and its `--host`, e.g. the name of a
+   * reverse proxy (`shopflow.internal`); `--allowed-host` adds more.
+   */
+  allowedHosts: z.array(text()).default([]),
+});
+
 const DataSchema = z.strictObject({
-  rawDir: text().default('data/raw'),
-  logsDir: text().default('logs'),
+  /** Folder of the source extracts; `<home>/raw` when absent, so two homes never share a file. */
+  rawDir: text().optional(),
+  /** Folder of `validation.log` and other run logs; `<home>/logs` when absent. */
+  logsDir: text().optional(),
 });
 
 /**
@@ -113,9 +97,10 @@ export const ShopflowConfigSchema = z.strictObject({
   instance: z
     .discriminatedUnion('type', [SqliteInstanceSchema, PostgresInstanceSchema])
     .prefault({ type: 'sqlite' }),
-  lake: z.discriminatedUnion('type', [LocalLakeSchema, S3LakeSchema]).prefault({ type: 'local' }),
+  lake: z.discriminatedUnion('type', [LocalLakeConfigSchema, S3LakeConfigSchema]).prefault({ type: 'local' }),
   executor: ExecutorSchema.prefault({}),
   logging: LoggingSchema.prefault({}),
+  server: ServerSchema.prefault({}),
   data: DataSchema.prefault({}),
   resources: z.record(z.string(), z.unknown()).default({}),
 });
@@ -128,5 +113,7 @@ export type InstanceConfig = ShopflowConfig['instance'];
 export type LakeConfig = ShopflowConfig['lake'];
 /** How the executor runs, retries and detects dead runs. */
 export type ExecutorConfig = ShopflowConfig['executor'];
+/** What `shopflow serve` answers to. */
+export type ServerConfig = ShopflowConfig['server'];
 /** Log level and destinations. */
 export type LoggingConfig = ShopflowConfig['logging'];

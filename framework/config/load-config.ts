@@ -4,6 +4,7 @@ import { didYouMean } from '../errors/did-you-mean.js';
 import { ShopflowError } from '../errors/error-catalog.js';
 import { type ShopflowConfig, ShopflowConfigSchema } from './config-schema.js';
 import { configValidationError } from './config-validation-error.js';
+import { dataFolders } from './data-folders.js';
 import { displayPath } from './display-path.js';
 import { interpolateEnv } from './interpolate-env.js';
 import { readDotenv } from './read-dotenv.js';
@@ -144,6 +145,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 
   const config = result.data;
   const at = (path: string) => resolve(cwd, path);
+  const optionalAt = (path: string | undefined) => (path === undefined ? undefined : at(path));
   const home = at(options.home || environment.SHOPFLOW_HOME || config.home);
   const instance =
     config.instance.type === 'sqlite'
@@ -155,7 +157,10 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const lake =
     config.lake.type === 'local'
       ? { ...config.lake, path: config.lake.path ? at(config.lake.path) : join(home, 'lake') }
-      : { ...config.lake, ...(config.lake.cacheDir ? { cacheDir: at(config.lake.cacheDir) } : {}) };
+      : {
+          ...config.lake,
+          cacheDir: config.lake.cacheDir ? at(config.lake.cacheDir) : join(home, 'cache', 'lake'),
+        };
 
   return {
     ...config,
@@ -166,7 +171,10 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     instance,
     lake,
     logging: { ...config.logging, ...(config.logging.file ? { file: at(config.logging.file) } : {}) },
-    data: { ...config.data, rawDir: at(config.data.rawDir), logsDir: at(config.data.logsDir) },
+    data: dataFolders({
+      home,
+      data: { rawDir: optionalAt(config.data.rawDir), logsDir: optionalAt(config.data.logsDir) },
+    }),
     source,
     secrets,
   };

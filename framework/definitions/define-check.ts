@@ -6,6 +6,7 @@ import {
   type RowPredicate,
   resolvePredicate,
 } from '../io/io-target.js';
+import type { ColumnInfo } from '../io/schema-columns.js';
 import type { ResourceDefinition } from './define-resource.js';
 
 export type CheckSeverity = 'error' | 'warn';
@@ -20,6 +21,8 @@ export interface CheckContext {
   data: InputHandle;
   /** The upstream handles the step read (for referential checks). */
   deps: Record<string, InputHandle>;
+  /** The columns the asset's schema declares, with their types (for contract checks). */
+  columns: ColumnInfo[];
   /** The materialization the check evaluates. */
   materialization: {
     id: string;

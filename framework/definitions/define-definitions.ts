@@ -1,4 +1,5 @@
 import { AssetGraph } from '../graph/asset-graph.js';
+import type { PartitionsDefinition } from '../partitions/partitions-definition.js';
 import type { AnyAsset } from './define-asset.js';
 import type { EventHook } from './define-event-hook.js';
 import type { ResourceDefinition } from './define-resource.js';
@@ -43,6 +44,12 @@ export interface Definitions {
   /** Extra documents `shopflow docs` writes and checks (e.g. a feature catalog). */
   readonly docs: readonly GeneratedDocDefinition[];
   readonly graph: AssetGraph;
+  /**
+   * The partitions definition these definitions use for `definition`: its bound twin when a runtime
+   * bound the definitions to a configuration (`bindDefinitions`), else `definition` itself.
+   * Schedules resolve the partitions they were declared with through it.
+   */
+  resolvePartitions<T extends PartitionsDefinition>(definition: T): T;
 }
 
 /** A document generated from code, written by `shopflow docs` into the docs folder. */
@@ -78,5 +85,6 @@ export function defineDefinitions(input: {
     schedules: input.schedules ?? [],
     sensors: input.sensors ?? [],
     graph,
+    resolvePartitions: <T extends PartitionsDefinition>(definition: T): T => definition,
   });
 }

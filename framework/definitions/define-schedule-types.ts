@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { InstanceStore } from '../instance/instance-store.js';
+import type { PartitionsDefinition } from '../partitions/partitions-definition.js';
 import type { PartitionFilter } from '../planner/plan-materialization.js';
 import type { ResourceDefinition } from './define-resource.js';
 
@@ -13,6 +14,11 @@ export type CatchUpPolicy = 'latest' | 'all';
 export interface ScheduleTickContext {
   /** The tick before this one in the cron sequence (whether it ran or not), or null for the first. */
   previousTickTime: Date | null;
+  /**
+   * The partitions definition the running instance uses for one the rule was declared with (its
+   * twin bound to the configuration, see `Definitions.resolvePartitions`); absent: use it as is.
+   */
+  resolvePartitions?<T extends PartitionsDefinition>(definition: T): T;
 }
 
 /**
@@ -53,6 +59,8 @@ export interface RunRequest {
   key: string;
   selection: string;
   partitions?: PartitionFilter | null;
+  /** `asset[partition]` steps to run even when up to date (e.g. re-reading a re-delivered file). */
+  force?: string[];
   tags?: Record<string, string>;
 }
 

@@ -87,7 +87,7 @@ export function dataDictionaryMarkdown(
     '',
     '# Data dictionary',
     '',
-    `${assetCount} assets in ${groups.length} groups; ${piiCount} columns hold personal data (PII). Column types are the types the lake stores. The lineage graph is in [lineage.md](lineage.md).`,
+    `${assetCount} assets in ${groups.length} groups; ${piiCount} columns hold personal data (PII). Column types are the types the lake stores (DuckDB names); a table stored elsewhere holds the matching type, e.g. \`DECIMAL(12,2)\` is PostgreSQL's \`numeric(12,2)\` and \`BIGINT\` any integer type. The lineage graph is in [lineage.md](lineage.md).`,
     '',
     '## Contents',
     '',

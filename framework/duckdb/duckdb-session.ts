@@ -53,7 +53,14 @@ export class DuckDbSession {
   /** The `sql` tagged template, for convenience inside asset code. */
   readonly sql = sql;
 
+  private readonly closing: Array<() => void> = [];
+
   constructor(readonly connection: DuckDBConnection) {}
+
+  /** Runs `fn` when the session closes (e.g. to release the files its queries read). */
+  onClose(fn: () => void): void {
+    this.closing.push(fn);
+  }
 
   /** Runs a statement and returns every row as JSON-safe objects. */
   async query(statement: SqlQuery | string): Promise<JsonRow[]> {
@@ -90,6 +97,13 @@ export class DuckDbSession {
 
   close(): void {
     this.connection.closeSync();
+    for (const fn of this.closing.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // NOTE: a release that fails (a file already gone) must not fail the step that closes.
+      }
+    }
   }
 }
 

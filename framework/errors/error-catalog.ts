@@ -35,18 +35,26 @@ export const ERROR_CATALOG = {
   SF_RUN_FAILED: { exitCode: 1, summary: 'a run finished with failed steps' },
   SF_INPUT_INVALID: { exitCode: 2, summary: 'an input file or value is malformed' },
   SF_OBJECT_NOT_FOUND: { exitCode: 1, summary: 'an object store key or version does not exist' },
+  SF_LAKE_CONFLICT: { exitCode: 1, summary: 'another writer committed the lake partition first' },
   SF_INSTANCE_STORE: { exitCode: 2, summary: 'the instance store cannot be opened or migrated' },
   SF_INVALID_SCHEDULE: { exitCode: 2, summary: 'a schedule or sensor definition is invalid' },
   SF_DAEMON_LEASE_HELD: { exitCode: 1, summary: 'another daemon is running on this instance' },
   SF_UNKNOWN_BACKFILL: { exitCode: 2, summary: 'no backfill has this id' },
   SF_BACKFILL_RUNNING: { exitCode: 1, summary: 'another live process is running this backfill' },
   SF_UNAUTHORIZED: { exitCode: 2, summary: 'the web API needs a valid bearer token' },
-  SF_FORBIDDEN: { exitCode: 2, summary: 'the web API refused the request (read-only server, other origin)' },
+  SF_FORBIDDEN: {
+    exitCode: 2,
+    summary: 'the web API refused the request (host not allowed, other origin, read-only server)',
+  },
   SF_NOT_FOUND: { exitCode: 2, summary: 'the web API has no such endpoint' },
   SF_UNSUPPORTED_MEDIA_TYPE: { exitCode: 2, summary: 'the web API accepts JSON request bodies only' },
   SF_INTERNAL: { exitCode: 1, summary: 'an unexpected fault in the web server (details in its log)' },
   SF_STREAM: { exitCode: 1, summary: 'the event stream (Kinesis) cannot be reached or refused a request' },
   SF_STREAM_CONSUMER_RUNNING: { exitCode: 1, summary: 'another consumer is already reading this stream' },
+  SF_TOO_MANY_ATTEMPTS: {
+    exitCode: 2,
+    summary: 'the web API refuses a client address for a while after repeated wrong tokens',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -1,5 +1,6 @@
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { InstanceStore } from '../instance/instance-store.js';
+import type { LakeStorage } from '../io/lake-storage/lake-storage.js';
 import { deathReason, HOSTNAME } from './process-liveness.js';
 
 /**
@@ -10,7 +11,7 @@ import { deathReason, HOSTNAME } from './process-liveness.js';
 export async function reapDeadRuns(options: {
   store: InstanceStore;
   graph?: AssetGraph;
-  lakeRoot?: string;
+  lake?: LakeStorage;
   now?: Date;
   deadAfterMs: number;
 }): Promise<string[]> {
@@ -38,8 +39,11 @@ export async function reapDeadRuns(options: {
     await store.appendEvent({ runId: run.id, type: 'run_failure', message: error, data: { reaped: true } });
     reaped.push(run.id);
   }
-  if (reaped.length && options.graph && options.lakeRoot) {
-    for (const asset of options.graph.assets) await asset.io.sweep?.(options.lakeRoot, asset.key, reaped);
+  if (reaped.length && options.graph && options.lake) {
+    for (const asset of options.graph.assets) {
+      // NOTE: a sweep that fails (S3 unreachable) must not keep dead runs from being marked failed.
+      await asset.io.sweep?.(options.lake, asset.key, reaped).catch(() => 0);
+    }
   }
   return reaped;
 }

@@ -5,6 +5,7 @@ import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { isShopflowError } from '../errors/error-catalog.js';
 import type { LineageInput } from '../instance/instance-store.js';
 import { type InputHandle, type IoContext, resolvePredicate, type WriteResult } from '../io/io-target.js';
+import { schemaColumns } from '../io/schema-columns.js';
 import { checkpointName, formatAssetPartition } from '../keys/asset-key.js';
 import { AsOfWindowMapping } from '../partitions/mapping/as-of-window-mapping.js';
 import {
@@ -28,14 +29,16 @@ function ioContext(
   duckdb: DuckDbSession,
   /** Upstream handles of a step that writes; quarantine rules are resolved only for writes. */
   deps?: Record<string, InputHandle>,
+  dataVersions?: ReadonlyMap<string | null, string>,
 ): IoContext {
   return {
+    dataVersions,
     assetKey: asset.key,
     partitionKey,
     runId,
     schema: asset.schema,
     duckdb,
-    lakeRoot: services.lakeRoot,
+    lake: services.lake,
     resource: (definition) => services.resources.get(definition),
     quarantine:
       deps && asset.io.supportsQuarantine
@@ -114,8 +117,11 @@ async function openInputs(
   const handles: Record<string, InputHandle> = {};
   for (const dep of services.graph.upstream(asset.key)) {
     const upstream = services.graph.get(dep.assetKey);
+    const versions = new Map(
+      read.lineage.filter((l) => l.assetKey === dep.assetKey).map((l) => [l.partitionKey, l.dataVersion]),
+    );
     handles[dep.name] = await upstream.io.input(
-      ioContext(services, upstream, null, runId, duckdb),
+      ioContext(services, upstream, null, runId, duckdb, undefined, versions),
       read.available.get(dep.name) ?? [],
     );
   }
@@ -294,10 +300,20 @@ async function runChecks(
   deps: Record<string, InputHandle>,
 ): Promise<CheckOutcome[]> {
   if (asset.checks.length === 0) return [];
-  const data = await asset.io.input(ioContext(services, asset, null, step.runId, duckdb), [
-    step.partitionKey,
-  ]);
+  const data = await asset.io.input(
+    ioContext(
+      services,
+      asset,
+      null,
+      step.runId,
+      duckdb,
+      undefined,
+      new Map([[step.partitionKey, materialization.dataVersion]]),
+    ),
+    [step.partitionKey],
+  );
   const outcomes: CheckOutcome[] = [];
+  const columns = schemaColumns(asset.schema);
   for (const check of asset.checks) {
     let passed: boolean;
     let message: string | null;
@@ -311,6 +327,7 @@ async function runChecks(
           duckdb,
           data,
           deps,
+          columns,
           materialization,
           history: async (limit = 20) =>
             (

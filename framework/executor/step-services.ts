@@ -3,6 +3,7 @@ import type { RetryPolicy } from '../definitions/define-asset.js';
 import type { DuckDbEngine } from '../duckdb/duckdb-session.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { EventRecord, InstanceStore, NewEvent } from '../instance/instance-store.js';
+import type { LakeStorage } from '../io/lake-storage/lake-storage.js';
 import type { ResourceCache } from './resource-cache.js';
 
 /** Everything a step needs from the process that runs it. */
@@ -11,7 +12,8 @@ export interface StepServices {
   graph: AssetGraph;
   engine: DuckDbEngine;
   resources: ResourceCache;
-  lakeRoot: string;
+  /** Where lake tables keep their files. */
+  lake: LakeStorage;
   log: Logger;
   retryDefaults: RetryPolicy;
   lockWaitMs: number;

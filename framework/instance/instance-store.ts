@@ -166,9 +166,15 @@ export interface InstanceStore {
   listEvents(options?: {
     runId?: string;
     afterId?: number;
+    /** Only events with a smaller id (a cursor for paging back in time). */
+    beforeId?: number;
     assetKey?: string;
+    /** With `assetKey`: only this partition (`null`: the unpartitioned asset). */
+    partitionKey?: string | null;
     types?: EventType[];
     limit?: number;
+    /** Newest (highest id) first instead of oldest first. */
+    newestFirst?: boolean;
   }): Promise<EventRecord[]>;
 
   /**

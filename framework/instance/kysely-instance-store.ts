@@ -270,16 +270,29 @@ export class KyselyInstanceStore implements InstanceStore {
     options: {
       runId?: string;
       afterId?: number;
+      beforeId?: number;
       assetKey?: string;
+      partitionKey?: string | null;
       types?: EventType[];
       limit?: number;
+      newestFirst?: boolean;
     } = {},
   ): Promise<EventRecord[]> {
     if (options.types?.length === 0) return [];
-    let query = this.#db.selectFrom('events').selectAll().orderBy('id', 'asc');
+    let query = this.#db
+      .selectFrom('events')
+      .selectAll()
+      .orderBy('id', options.newestFirst ? 'desc' : 'asc');
     if (options.runId !== undefined) query = query.where('run_id', '=', options.runId);
     if (options.afterId !== undefined) query = query.where('id', '>', options.afterId);
+    if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
     if (options.assetKey !== undefined) query = query.where('asset_key', '=', options.assetKey);
+    if (options.partitionKey !== undefined) {
+      query =
+        options.partitionKey === null
+          ? query.where('partition_key', 'is', null)
+          : query.where('partition_key', '=', options.partitionKey);
+    }
     if (options.types) query = query.where('type', 'in', options.types);
     if (options.limit !== undefined) query = query.limit(options.limit);
     return (await query.execute()).map(toEvent);

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ResourceDefinition } from '../definitions/define-resource.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import type { SqlFragment } from '../duckdb/sql-template.js';
+import type { LakeStorage } from './lake-storage/lake-storage.js';
 
 /**
  * A DuckDB predicate a valid row satisfies (NULL counts as failing), or a function building it from
@@ -40,11 +41,16 @@ export interface IoContext {
   /** The asset's output schema (zod object). */
   schema: z.ZodObject;
   duckdb: DuckDbSession;
-  /** Root folder of the local lake. */
-  lakeRoot: string;
+  /** Where the lake's files live (a local folder or S3). */
+  lake: LakeStorage;
   resource<T>(definition: ResourceDefinition<T>): Promise<T>;
   /** Row-level rules to apply while writing (only targets that support quarantine use them). */
   quarantine: ResolvedQuarantineRule[];
+  /**
+   * The data versions the instance store records for partitions about to be read (by partition
+   * key); a target may use them to skip looking a partition up again when it knows that version.
+   */
+  dataVersions?: ReadonlyMap<string | null, string>;
 }
 
 export interface WriteResult {
@@ -74,16 +80,20 @@ export interface IoTarget<Output = unknown, Input extends InputHandle = InputHan
   /** Whether `write` applies {@link IoContext.quarantine} rules itself. */
   readonly supportsQuarantine: boolean;
   /** Where the partition lives, for people (path, table name, URL). */
-  location(assetKey: string, partitionKey: string | null, lakeRoot: string): string;
+  location(assetKey: string, partitionKey: string | null, lake: LakeStorage): string;
   write(context: IoContext, output: Output): Promise<WriteResult>;
   /** A handle on stored partitions for a downstream step (partitions that were never written are absent). */
   input(context: IoContext, partitionKeys: Array<string | null>): Promise<Input>;
-  /** Up to `limit` rows of one partition, for `shopflow show` and the web page. */
+  /**
+   * Up to `limit` rows of one partition, for `shopflow show` and the web page; with `quarantine`,
+   * its quarantined rows (targets with {@link supportsQuarantine}).
+   */
   preview(
     context: IoContext,
     partitionKey: string | null,
     limit: number,
+    options?: { quarantine?: boolean },
   ): Promise<{ columns: Array<{ name: string; type: string }>; rows: Record<string, unknown>[] }>;
   /** Removes leftovers of writes that never finished (`runIds` are the dead runs). */
-  sweep?(lakeRoot: string, assetKey: string, runIds: string[]): Promise<number>;
+  sweep?(lake: LakeStorage, assetKey: string, runIds: string[]): Promise<number>;
 }

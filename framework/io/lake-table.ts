@@ -1,48 +1,30 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { quoteIdentifier, quoteLiteral, SqlQuery } from '../duckdb/sql-template.js';
-import { ShopflowError } from '../errors/error-catalog.js';
+import { isShopflowError, ShopflowError } from '../errors/error-catalog.js';
 import type { InputHandle, IoContext, IoTarget, ResolvedQuarantineRule, WriteResult } from './io-target.js';
+import type {
+  LakeStaging,
+  LakeStorage,
+  PartitionRef,
+  PartitionVersion,
+} from './lake-storage/lake-storage.js';
+import { mapLimited } from './map-limited.js';
 import { type ColumnInfo, schemaColumns } from './schema-columns.js';
 
-const DATA_FILE = 'data.parquet';
-const FILES_MANIFEST = '_files.json';
-const QUARANTINE_FILE = 'quarantine.parquet';
-const TMP_MARK = '.tmp-';
+/** Partitions whose files one step looks up at once (S3: one manifest request each). */
+const LOOKUPS = 8;
 
-/** The folder holding one partition of a lake table. */
-export function lakePartitionDir(lakeRoot: string, assetKey: string, partitionKey: string | null): string {
-  return partitionKey === null
-    ? join(lakeRoot, assetKey)
-    : join(lakeRoot, assetKey, `partition=${partitionKey}`);
-}
-
-/**
- * The Parquet files that make up one stored partition: the files listed in `_files.json` (append
- * mode) or `data.parquet` (overwrite mode). The manifest is replaced atomically, so readers always
- * see a complete set.
- */
-export function partitionFiles(dir: string): string[] {
-  const manifest = join(dir, FILES_MANIFEST);
-  if (existsSync(manifest)) {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { files: string[] }).files.map((f) => join(dir, f));
-  }
-  const data = join(dir, DATA_FILE);
-  return existsSync(data) ? [data] : [];
-}
-
-function writeManifest(dir: string, files: string[]): void {
-  const tmp = join(dir, `${TMP_MARK}manifest-${randomBytes(4).toString('hex')}.json`);
-  writeFileSync(tmp, JSON.stringify({ files: files.map((f) => basename(f)) }));
-  renameSync(tmp, join(dir, FILES_MANIFEST));
+function parquetRelation(files: string[]): string {
+  return `read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
 }
 
 /** What {@link compactLakePartition} did. */
 export interface CompactionResult {
-  dir: string;
+  /** Where the partition lives (folder or `s3://` prefix). */
+  location: string;
   filesBefore: number;
   filesAfter: number;
   rows: number;
@@ -53,45 +35,55 @@ export interface CompactionResult {
 /**
  * Merges the Parquet files of one partition into one file with large row groups, without changing
  * the data: the content hash and row count of the merged file must equal those of the files it
- * replaces, or nothing is swapped. The new file list is published atomically, then the old files
- * are removed. The caller holds the partition lock.
+ * replaces, or nothing is committed. The merged file replaces exactly the files it was built from
+ * (a commit that finds other files fails with `SF_LAKE_CONFLICT`). The caller holds the partition lock.
+ *
+ * @example
+ * await compactLakePartition(duckdb, runtime.lake, { assetKey: 'events', partitionKey: null });
  */
 export async function compactLakePartition(
   duckdb: DuckDbSession,
-  dir: string,
-  options: { rowGroupSize?: number } = {},
+  lake: LakeStorage,
+  ref: PartitionRef,
+  options: { rowGroupSize?: number; runId?: string } = {},
 ): Promise<CompactionResult> {
-  const files = partitionFiles(dir);
-  if (files.length === 0) throw new ShopflowError('SF_NOT_MATERIALIZED', `nothing to compact in ${dir}`);
+  const location = lake.locate(ref);
+  const base = await lake.head(ref);
+  if (!base) throw new ShopflowError('SF_NOT_MATERIALIZED', `nothing to compact in ${location}`);
+  const files = await lake.readable(ref, base.files, duckdb);
   const before = await dataVersionOf(duckdb, files);
   if (files.length === 1)
-    return { dir, filesBefore: 1, filesAfter: 1, rows: before.rowCount, dataVersion: before.version };
-  const tmp = join(dir, `${TMP_MARK}compact-${randomBytes(4).toString('hex')}.parquet`);
+    return { location, filesBefore: 1, filesAfter: 1, rows: before.rowCount, dataVersion: before.version };
+  const runId = options.runId ?? `compact-${randomBytes(6).toString('hex')}`;
+  const staging = await lake.stage(ref, runId);
   try {
-    const source = `read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
+    const tmp = staging.path('.compact.parquet');
     await duckdb.run(
-      `COPY (SELECT * FROM ${source}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${options.rowGroupSize ?? 122_880})`,
+      `COPY (SELECT * FROM ${parquetRelation(files)}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${options.rowGroupSize ?? 122_880})`,
     );
     const after = await dataVersionOf(duckdb, tmp);
     if (after.version !== before.version || after.rowCount !== before.rowCount) {
       throw new ShopflowError(
         'SF_IO',
-        `compacting ${dir} would change its data (${before.rowCount} → ${after.rowCount} rows); nothing was changed`,
+        `compacting ${location} would change its data (${before.rowCount} → ${after.rowCount} rows); nothing was changed`,
       );
     }
-    const merged = join(dir, `part-${Date.now()}-compacted.parquet`);
-    renameSync(tmp, merged);
-    writeManifest(dir, [merged]);
-    for (const file of files) if (file !== merged) rmSync(file, { force: true });
+    await lake.commit(ref, {
+      runId,
+      data: { kind: 'compact', file: tmp, replaces: base.files },
+      base,
+      dataVersion: after.version,
+      rowCount: after.rowCount,
+    });
     return {
-      dir,
+      location,
       filesBefore: files.length,
       filesAfter: 1,
       rows: after.rowCount,
       dataVersion: after.version,
     };
   } finally {
-    rmSync(tmp, { force: true });
+    await staging.dispose();
   }
 }
 
@@ -106,7 +98,7 @@ export class LakeInput implements InputHandle {
 
   toSql(): string {
     if (this.files.length > 0) {
-      return `read_parquet([${this.files.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
+      return parquetRelation(this.files);
     }
     // NOTE: no partition was ever written; an empty relation with the declared columns keeps
     // downstream SQL valid.
@@ -125,7 +117,7 @@ async function dataVersionOf(
   file: string | string[],
 ): Promise<{ rowCount: number; version: string; columns: Array<{ name: string; type: string }> }> {
   const files = Array.isArray(file) ? file : [file];
-  const relation = `read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
+  const relation = parquetRelation(files);
   const described = await duckdb.query(`DESCRIBE SELECT * FROM ${relation}`);
   const columns = described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   // NOTE: an order-independent sum of row hashes, so the same rows written in a different order by
@@ -161,14 +153,10 @@ function failedRulesExpression(rules: ResolvedQuarantineRule[]): string {
     .join(', ')}], x -> x IS NOT NULL)`;
 }
 
-async function sourceQuery(
-  context: IoContext,
-  output: unknown,
-  tmpBase: string,
-): Promise<{ query: string; cleanup: string[] }> {
-  if (output instanceof SqlQuery) return { query: output.text, cleanup: [] };
+async function sourceQuery(context: IoContext, output: unknown, staging: LakeStaging): Promise<string> {
+  if (output instanceof SqlQuery) return output.text;
   if (Array.isArray(output)) {
-    const file = `${tmpBase}.rows.jsonl`;
+    const file = staging.path('.rows.jsonl');
     const validated = output.map((row, i) => {
       const parsed = context.schema.safeParse(row);
       if (!parsed.success) {
@@ -182,8 +170,7 @@ async function sourceQuery(
       return JSON.stringify(parsed.data);
     });
     writeFileSync(file, validated.length ? `${validated.join('\n')}\n` : '');
-    const columns = schemaColumns(context.schema);
-    return { query: `SELECT * FROM ${relationOf(columns, file)}`, cleanup: [file] };
+    return `SELECT * FROM ${relationOf(schemaColumns(context.schema), file)}`;
   }
   const kind = output instanceof MaterializeResult ? 'a MaterializeResult' : typeof output;
   throw new ShopflowError(
@@ -196,11 +183,50 @@ async function sourceQuery(
 }
 
 /**
- * A Parquet table in the lake, one file per partition at
- * `<lake>/<asset>/partition=<key>/data.parquet` (unpartitioned: `<lake>/<asset>/data.parquet`),
- * written by DuckDB. Writes go to a temporary file renamed into place, so readers always see a
- * complete previous or new version. Row-level quarantine rules split failing rows into
- * `quarantine.parquet` beside the data, with the names of the rules each row broke.
+ * The version a write starts from. A write that replaces the whole partition also starts over a
+ * damaged manifest (it needs none of the old files); an append cannot.
+ */
+async function headForWrite(
+  lake: LakeStorage,
+  ref: PartitionRef,
+  append: boolean,
+): Promise<PartitionVersion | undefined> {
+  try {
+    return await lake.head(ref);
+  } catch (error) {
+    const details = isShopflowError(error, 'SF_IO') ? error.details : undefined;
+    if (append || details?.damagedManifest !== true) throw error;
+    return {
+      files: [],
+      quarantine: null,
+      token: (details.token as string | undefined) ?? null,
+      commitId: null,
+    };
+  }
+}
+
+/** The readable files of the committed versions of `partitionKeys` (absent partitions add none). */
+async function committedFiles(
+  context: IoContext,
+  partitionKeys: Array<string | null>,
+  which: 'data' | 'quarantine' = 'data',
+): Promise<string[]> {
+  const perPartition = await mapLimited(partitionKeys, LOOKUPS, async (partitionKey) => {
+    const ref = { assetKey: context.assetKey, partitionKey };
+    const version = await context.lake.head(ref, { dataVersion: context.dataVersions?.get(partitionKey) });
+    if (!version) return [];
+    const files = which === 'data' ? version.files : version.quarantine ? [version.quarantine] : [];
+    return await context.lake.readable(ref, files, context.duckdb);
+  });
+  return perPartition.flat();
+}
+
+/**
+ * A Parquet table in the lake (a local folder or S3, see `LakeStorage`), one version per partition
+ * at `<lake>/<asset>/partition=<key>/…` (unpartitioned: `<lake>/<asset>/…`), written by DuckDB to
+ * a local staging file and committed atomically, so readers always see a complete previous or new
+ * version. Row-level quarantine rules split failing rows into a quarantine file beside the data,
+ * with the names of the rules each row broke (`shopflow show ASSET --quarantine`).
  *
  * @example
  * defineAsset({ key: 'daily_sales', io: lakeTable(), … })
@@ -218,21 +244,20 @@ export function lakeTable(
     kind: 'lake-table',
     supportsQuarantine: true,
 
-    location(assetKey, partitionKey, lakeRoot) {
-      return join(lakePartitionDir(lakeRoot, assetKey, partitionKey), DATA_FILE);
+    location(assetKey, partitionKey, lake) {
+      return lake.locate({ assetKey, partitionKey });
     },
 
     async write(context, output): Promise<WriteResult> {
-      const dir = lakePartitionDir(context.lakeRoot, context.assetKey, context.partitionKey);
-      mkdirSync(dir, { recursive: true });
-      const tmpBase = join(dir, `${TMP_MARK}${context.runId}-${randomBytes(4).toString('hex')}`);
-      const { query, cleanup } = await sourceQuery(context, output, tmpBase);
-      const tmpData = `${tmpBase}.parquet`;
-      const tmpQuarantine = `${tmpBase}.quarantine.parquet`;
+      const ref = { assetKey: context.assetKey, partitionKey: context.partitionKey };
+      const staging = await context.lake.stage(ref, context.runId);
       const staged = `staged_${randomBytes(6).toString('hex')}`;
       const rules = context.quarantine;
       let quarantined: WriteResult['quarantined'];
       try {
+        const query = await sourceQuery(context, output, staging);
+        const tmpData = staging.path('.parquet');
+        const tmpQuarantine = staging.path('.quarantine.parquet');
         const copyOptions = `(FORMAT parquet, COMPRESSION ${compression})`;
         if (rules.length === 0) {
           await context.duckdb.run(`COPY (${query}) TO ${quoteLiteral(tmpData)} ${copyOptions}`);
@@ -263,82 +288,68 @@ export function lakeTable(
         }
         let { rowCount, version, columns } = await dataVersionOf(context.duckdb, tmpData);
         checkContract(context.assetKey, schemaColumns(context.schema), columns);
-        let path = join(dir, DATA_FILE);
-        if (append) {
-          // NOTE: the new part becomes visible only when the manifest that lists it is swapped in.
-          const previous = partitionFiles(dir);
-          path = join(dir, `part-${Date.now()}-${randomBytes(3).toString('hex')}.parquet`);
-          renameSync(tmpData, path);
-          writeManifest(dir, [...previous, path]);
-          ({ rowCount, version, columns } = await dataVersionOf(context.duckdb, [...previous, path]));
-        } else {
-          const previous = partitionFiles(dir);
-          renameSync(tmpData, path);
-          if (existsSync(join(dir, FILES_MANIFEST))) {
-            rmSync(join(dir, FILES_MANIFEST), { force: true });
-            for (const file of previous) if (file !== path) rmSync(file, { force: true });
-          }
+        const base = await headForWrite(context.lake, ref, append);
+        if (append && base) {
+          // NOTE: the version of an appended partition covers every file it will list.
+          const previous = await context.lake.readable(ref, base.files, context.duckdb);
+          ({ rowCount, version, columns } = await dataVersionOf(context.duckdb, [...previous, tmpData]));
         }
-        if (rules.length > 0) {
-          const total = Object.values(quarantined ?? {}).reduce((sum, q) => sum + q.rows, 0);
-          if (total > 0) renameSync(tmpQuarantine, join(dir, QUARANTINE_FILE));
-          else rmSync(join(dir, QUARANTINE_FILE), { force: true });
-        }
+        const total = Object.values(quarantined ?? {}).reduce((sum, q) => sum + q.rows, 0);
+        const committed = await context.lake.commit(ref, {
+          runId: context.runId,
+          data: { kind: append ? 'append' : 'replace', file: tmpData },
+          quarantine: rules.length === 0 ? undefined : total > 0 ? tmpQuarantine : null,
+          base,
+          dataVersion: version,
+          rowCount,
+        });
+        const written = committed.files[committed.files.length - 1];
         return {
           dataVersion: version,
           rowCount,
-          metadata: { path, schema: columns, ...(append ? { files: partitionFiles(dir).length } : {}) },
+          metadata: {
+            path: context.lake.locate(ref, written.name),
+            schema: columns,
+            ...(append ? { files: committed.files.length } : {}),
+          },
           quarantined,
         };
       } finally {
-        for (const file of [...cleanup, tmpData, tmpQuarantine]) rmSync(file, { force: true });
+        await staging.dispose();
         if (rules.length > 0) await context.duckdb.run(`DROP TABLE IF EXISTS ${staged}`).catch(() => {});
       }
     },
 
     async input(context, partitionKeys) {
-      const files = partitionKeys.flatMap((key) =>
-        partitionFiles(lakePartitionDir(context.lakeRoot, context.assetKey, key)),
-      );
+      const files = await committedFiles(context, partitionKeys);
       return new LakeInput(context.assetKey, partitionKeys, files, schemaColumns(context.schema));
     },
 
-    async preview(context, partitionKey, limit) {
-      const dir = lakePartitionDir(context.lakeRoot, context.assetKey, partitionKey);
-      const files = partitionFiles(dir);
+    async preview(context, partitionKey, limit, previewOptions = {}) {
+      const which = previewOptions.quarantine ? 'quarantine' : 'data';
+      const files = await committedFiles(context, [partitionKey], which);
       if (files.length === 0) {
+        const where = context.lake.locate({ assetKey: context.assetKey, partitionKey });
+        if (which === 'quarantine') {
+          throw new ShopflowError(
+            'SF_NOT_MATERIALIZED',
+            `asset \`${context.assetKey}\` has no quarantined rows in ${where}`,
+            { hint: 'its last write quarantined nothing' },
+          );
+        }
         throw new ShopflowError(
           'SF_NOT_MATERIALIZED',
-          `asset \`${context.assetKey}\` has no data in ${dir}`,
+          `asset \`${context.assetKey}\` has no data in ${where}`,
           {
             hint: `materialize it first: shopflow materialize ${context.assetKey}`,
           },
         );
       }
-      return await context.duckdb.queryWithColumns(
-        `SELECT * FROM read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false) LIMIT ${limit}`,
-      );
+      return await context.duckdb.queryWithColumns(`SELECT * FROM ${parquetRelation(files)} LIMIT ${limit}`);
     },
 
-    async sweep(lakeRoot, assetKey, runIds) {
-      const root = join(lakeRoot, assetKey);
-      if (!existsSync(root)) return 0;
-      let removed = 0;
-      const visit = (dir: string) => {
-        for (const entry of readdirSync(dir, { withFileTypes: true })) {
-          const path = join(dir, entry.name);
-          if (entry.isDirectory()) visit(path);
-          else if (
-            entry.name.startsWith(TMP_MARK) &&
-            runIds.some((id) => entry.name.startsWith(`${TMP_MARK}${id}-`))
-          ) {
-            rmSync(path, { force: true });
-            removed++;
-          }
-        }
-      };
-      visit(root);
-      return removed;
+    async sweep(lake, assetKey, runIds) {
+      return (await lake.sweep(assetKey, { runIds })).removed.length;
     },
   };
 }

@@ -1,9 +1,10 @@
 import { globalRegistry, type z } from 'zod';
+import { decimalTypeOf } from '../definitions/decimal-column.js';
 
 /** One column of an asset's schema, as the data dictionary, the web page and the IO targets see it. */
 export interface ColumnInfo {
   name: string;
-  /** DuckDB type the lake stores it as. */
+  /** DuckDB type the lake stores it as, e.g. `BIGINT`, `DECIMAL(18,2)` (see `decimal`), `VARCHAR[]`. */
   type: string;
   nullable: boolean;
   description: string;
@@ -27,10 +28,13 @@ function unwrap(field: AnyZod): { inner: AnyZod; nullable: boolean } {
 function duckDbType(inner: AnyZod): string {
   const def = inner._zod.def;
   switch (def.type) {
-    case 'number':
+    case 'number': {
+      const decimal = decimalTypeOf(inner);
+      if (decimal) return `DECIMAL(${decimal.precision},${decimal.scale})`;
       return inner.format === 'safeint' || inner.format === 'int32' || inner.format === 'int64'
         ? 'BIGINT'
         : 'DOUBLE';
+    }
     case 'bigint':
       return 'BIGINT';
     case 'boolean':

@@ -10,6 +10,7 @@ export type {
   Partition,
   PartitionMapping,
   PartitionMappingResult,
+  PartitionsBindContext,
   PartitionsDefinition,
 } from './partitions-definition.js';
 export { StaticPartitions, staticPartitions } from './static-partitions.js';

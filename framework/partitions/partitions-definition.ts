@@ -1,3 +1,5 @@
+import type { ShopflowConfig } from '../config/config-schema.js';
+
 /** One partition of an asset. Time-window partitions carry their window (end exclusive). */
 export interface Partition {
   key: string;
@@ -33,6 +35,18 @@ export interface PartitionsDefinition {
   range(from: string, to: string, now?: Date): string[];
   /** The partition for `key` (with its window for time windows). */
   partition(key: string): Partition;
+  /**
+   * The definition as a runtime with these settings uses it, for definitions whose bounds come from
+   * the configuration (see `bindDefinitions`); absent or returning `this` when they do not.
+   */
+  bind?(context: PartitionsBindContext): PartitionsDefinition;
+}
+
+/** What a definition is bound with when a runtime opens: the configuration and the runtime's clock. */
+export interface PartitionsBindContext {
+  settings: ShopflowConfig;
+  /** When the runtime opened (its injected clock in tests). */
+  now: Date;
 }
 
 /** Which upstream (or downstream) partitions a partition maps to. Missing keys are reported, never dropped. */

@@ -6,6 +6,7 @@ import {
   parseCalendarDay,
   parseLooseCalendarDay,
 } from './calendar-day.js';
+import type { PartitionsBindContext } from './partitions-definition.js';
 import { type CadenceArithmetic, cadenceArithmetic, type TimeWindowCadence } from './time-window-cadence.js';
 import { canonicalTimeZone, knownTimeZones } from './zoned-time.js';
 
@@ -21,10 +22,17 @@ export interface TimeWindowOptions {
    */
   endOffset?: number;
   /**
-   * `YYYY-MM-DD`: no window exists past midnight of this date (in `timezone`); only windows that have
-   * ended by then are listed. For a fixed historical range, e.g. a simulated business quarter.
+   * `YYYY-MM-DD`: the clock stops at midnight of this date (in `timezone`): only windows that have
+   * ended by then are listed, shifted by `endOffset` as at any other `now` (1 adds the window still
+   * open at the end). For a fixed historical range, e.g. a simulated business quarter.
    */
   end?: string;
+  /**
+   * Bounds from the configuration: when a runtime opens the definitions (`bindDefinitions`), the
+   * definition it uses has the `start` and `end` this returns instead (each falls back to the one
+   * above when absent). The definition itself, outside a runtime, keeps `start` and `end`.
+   */
+  configure?: (context: PartitionsBindContext) => { start?: string; end?: string };
 }
 
 /** Options of {@link weekly}. */

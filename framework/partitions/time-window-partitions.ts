@@ -6,7 +6,7 @@ import {
   parseLooseCalendarDay,
   weekdayName,
 } from './calendar-day.js';
-import type { Partition, PartitionsDefinition } from './partitions-definition.js';
+import type { Partition, PartitionsBindContext, PartitionsDefinition } from './partitions-definition.js';
 import type { CadenceArithmetic, TimeWindowCadence } from './time-window-cadence.js';
 import {
   resolveTimeWindowOptions,
@@ -50,8 +50,10 @@ export class TimeWindowPartitions implements PartitionsDefinition {
   /** Index of the last window that ends by `end`, when an end is set. */
   private readonly endIndex?: number;
   readonly end?: string;
+  private readonly options: WeeklyOptions;
 
   constructor(cadence: TimeWindowCadence, options: WeeklyOptions) {
+    this.options = options;
     const { arithmetic, timezone, endOffset, startIndex, weekStartsOn } = resolveTimeWindowOptions(
       cadence,
       options,
@@ -80,7 +82,27 @@ export class TimeWindowPartitions implements PartitionsDefinition {
       this.endIndex = this.indexAt(dayStartInZone(endDay, this.timezone)) - 1;
     }
     const endText = this.end === undefined ? '' : ` until ${this.end}`;
-    this.description = `${cadenceText} from ${this.start}${endText} (${this.timezone})${offsetText}`;
+    const configuredText = options.configure ? ', bounds set by the configuration' : '';
+    this.description = `${cadenceText} from ${this.start}${endText} (${this.timezone})${offsetText}${configuredText}`;
+  }
+
+  /**
+   * The definition with the bounds its `configure` option returns for `context` (see
+   * {@link TimeWindowOptions.configure}); `this` when it has none.
+   *
+   * @example
+   * const days = daily({ start: '2024-01-01', configure: ({ settings }) => ({ end: endOf(settings) }) });
+   * days.bind({ settings, now }).end; // from the configuration
+   */
+  bind(context: PartitionsBindContext): TimeWindowPartitions {
+    const { configure, ...options } = this.options;
+    if (!configure) return this;
+    const { start, end } = configure(context);
+    return new TimeWindowPartitions(this.cadence, {
+      ...options,
+      ...(start === undefined ? {} : { start }),
+      ...(end === undefined ? {} : { end }),
+    });
   }
 
   /** Keys of the windows that exist at `now`, oldest first (see {@link TimeWindowOptions.endOffset}). */
@@ -184,7 +206,9 @@ export class TimeWindowPartitions implements PartitionsDefinition {
     const fromMs = this.windowStartMs(index);
     const toMs = this.windowStartMs(index + 1);
     const open = index - 1 + this.endOffset;
-    const lastIndex = this.endIndex === undefined ? open : Math.min(open, this.endIndex);
+    // NOTE: `end` stops the clock: the end offset counts from the end as it does from `now`, so
+    // endOffset 1 also lists the window that is still open at the end.
+    const lastIndex = this.endIndex === undefined ? open : Math.min(open, this.endIndex + this.endOffset);
     if (ms >= fromMs && ms < toMs) this.current = { fromMs, toMs, lastIndex };
     return lastIndex;
   }

@@ -48,8 +48,11 @@ export interface PlanInput {
   selection?: string;
   partitions?: PartitionFilter | null;
   now?: Date;
-  /** Plan every targeted partition, stale or not. */
-  force?: boolean;
+  /**
+   * Plan every targeted partition, stale or not (`true`), or these targeted `asset[partition]`
+   * steps (e.g. the partitions a re-delivered file feeds; the rest is planned only when stale).
+   */
+  force?: boolean | string[];
   /**
    * Change logs of the assets read through as-of-window mappings (`loadChangeLogs`); without one,
    * any new version of such an upstream makes every partition reading it stale.
@@ -188,6 +191,9 @@ export function planMaterialization(input: PlanInput): Plan {
   let upToDate = 0;
   const scan = new PartitionScan();
   const options = { force: input.force === true, now };
+  const forcedOptions = { force: true, now };
+  const forced = Array.isArray(input.force) ? new Set(input.force) : undefined;
+  const forcedFound = new Set<string>();
 
   for (const asset of assets) {
     let planTargets = targetsByPartitions.get(asset.partitions);
@@ -240,7 +246,12 @@ export function planMaterialization(input: PlanInput): Plan {
             );
         }
       }
-      const reasons = scan.reasons(asset, options);
+      let force = options;
+      if (forced?.has(stepKey(asset.key, partitionKey))) {
+        forcedFound.add(stepKey(asset.key, partitionKey));
+        force = forcedOptions;
+      }
+      const reasons = scan.reasons(asset, force);
       if (reasons.length === 0) {
         upToDate++;
         continue;
@@ -256,6 +267,14 @@ export function planMaterialization(input: PlanInput): Plan {
         blockedBy: scan.blockedBy.toArray(),
       });
     }
+  }
+  const notTargeted = [...(forced ?? [])].filter((key) => !forcedFound.has(key));
+  if (notTargeted.length > 0) {
+    throw new ShopflowError(
+      'SF_BAD_USAGE',
+      `cannot force ${notTargeted.map((key) => `\`${key}\``).join(', ')}: not among the asset partitions this plan targets`,
+      { hint: 'force only partitions of selected assets that the partition filter keeps' },
+    );
   }
   return {
     selection: input.selection ?? input.assetKeys.join(','),

@@ -1,3 +1,5 @@
+import { type ColumnClassification, classifyColumns } from '../governance/column-classification.js';
+import { maskRows } from '../governance/mask-rows.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type {
   CheckEvaluationRecord,
@@ -5,7 +7,6 @@ import type {
   RunRecord,
   RunStatus,
 } from '../instance/instance-store.js';
-import { schemaColumns } from '../io/schema-columns.js';
 import { createSecretRedactor } from '../logging/redact-secrets.js';
 
 /** How one check evaluation ended: passed, failed a `warn` check, or failed a blocking `error` check. */
@@ -113,7 +114,6 @@ export interface QualityReportOptions {
 const SAMPLES_PER_CHECK = 3;
 /** How many runs further back to look for runs that evaluated checks, per run asked for. */
 const RUN_LOOKBACK = 10;
-export const PII_MASK = '[PII]';
 
 /**
  * Computes the data-quality report from the instance store: per asset and check, the outcomes of
@@ -196,15 +196,13 @@ function assetQuality(
   includePii: boolean,
 ): AssetQuality {
   const asset = graph.has(assetKey) ? graph.get(assetKey) : undefined;
-  const piiColumns = includePii
-    ? new Set<string>()
-    : new Set(
-        asset
-          ? schemaColumns(asset.schema)
-              .filter((c) => c.pii)
-              .map((c) => c.name)
-          : [],
-      );
+  // NOTE: an asset no longer defined has no schema to classify its columns by: its samples are
+  // dropped rather than shown unmasked (see samplesOf).
+  const classification: ColumnClassification | null = includePii
+    ? new Map()
+    : asset
+      ? classifyColumns(asset.schema)
+      : null;
   const names: string[] = asset ? asset.checks.map((c) => c.name) : [];
   const extra = new Set<string>();
   for (const e of latest) if (!names.includes(e.checkName)) extra.add(e.checkName);
@@ -221,7 +219,7 @@ function assetQuality(
     const notPassed = ofCheck.find((e) => !e.passed);
     const samples = [...ofCheck]
       .sort((a, b) => (b.partitionKey ?? '').localeCompare(a.partitionKey ?? ''))
-      .flatMap((e) => samplesOf(e, piiColumns));
+      .flatMap((e) => samplesOf(e, classification));
     const message = (notPassed ?? ofCheck[0])?.metadata.message;
     return {
       name,
@@ -302,7 +300,11 @@ function sumMetadata(evaluations: CheckEvaluationRecord[], field: string): numbe
   return evaluations.reduce((n, e) => n + toCount(e.metadata[field]), 0);
 }
 
-function samplesOf(evaluation: CheckEvaluationRecord, piiColumns: Set<string>): RowSample[] {
+function samplesOf(
+  evaluation: CheckEvaluationRecord,
+  classification: ColumnClassification | null,
+): RowSample[] {
+  if (classification === null) return [];
   const kinds: Array<[RowSample['kind'], unknown, unknown]> = [
     ['failing', evaluation.passed ? undefined : evaluation.metadata.sample, evaluation.metadata.failingRows],
     ['quarantined', evaluation.metadata.quarantineSample, evaluation.metadata.quarantinedRows],
@@ -310,13 +312,13 @@ function samplesOf(evaluation: CheckEvaluationRecord, piiColumns: Set<string>): 
   const samples: RowSample[] = [];
   for (const [kind, sample, total] of kinds) {
     if (!Array.isArray(sample) || sample.length === 0) continue;
-    const rows = sample.map((row) =>
-      maskPii(
+    const rows = maskRows(
+      sample.map((row) =>
         row !== null && typeof row === 'object' && !Array.isArray(row)
           ? (row as Record<string, unknown>)
           : { value: row },
-        piiColumns,
       ),
+      classification,
     );
     const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
     const totalRows = toCount(total);
@@ -329,13 +331,6 @@ function samplesOf(evaluation: CheckEvaluationRecord, piiColumns: Set<string>): 
     });
   }
   return samples;
-}
-
-function maskPii(row: Record<string, unknown>, piiColumns: Set<string>): Record<string, unknown> {
-  if (piiColumns.size === 0) return row;
-  return Object.fromEntries(
-    Object.entries(row).map(([k, v]) => [k, piiColumns.has(k) && v !== null ? PII_MASK : v]),
-  );
 }
 
 function redactStrings<T>(value: T, redact: (text: string) => string): T {

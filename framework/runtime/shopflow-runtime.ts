@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ShopflowConfig } from '../config/config-schema.js';
+import { bindDefinitions } from '../definitions/bind-definitions.js';
 import type { Definitions } from '../definitions/define-definitions.js';
-import { DuckDbEngine } from '../duckdb/duckdb-session.js';
+import { DuckDbEngine, type DuckDbSession } from '../duckdb/duckdb-session.js';
 import { ShopflowError } from '../errors/error-catalog.js';
 import { executePlan, type RunResult } from '../executor/execute-plan.js';
 import { reapDeadRuns } from '../executor/reap-dead-runs.js';
@@ -14,6 +15,9 @@ import type { StepServices } from '../executor/step-services.js';
 import { selectAssets } from '../graph/asset-selection.js';
 import type { EventRecord, InstanceStore } from '../instance/instance-store.js';
 import { openInstanceStore } from '../instance/open-instance-store.js';
+import type { IoContext } from '../io/io-target.js';
+import { createLakeStorage } from '../io/lake-storage/create-lake-storage.js';
+import type { LakeStorage } from '../io/lake-storage/lake-storage.js';
 import { parseAssetPartition } from '../keys/asset-key.js';
 import { AssetStateIndex } from '../planner/asset-state-index.js';
 import { loadChangeLogs } from '../planner/change-log.js';
@@ -21,23 +25,14 @@ import { type PartitionFilter, type Plan, planMaterialization } from '../planner
 
 export type EventListener = (event: EventRecord) => void;
 
-/** Where the instance database and the local lake live for a config. */
+/** Where the instance database and the lake live for a config (`lakeRoot`: the local lake's folder, null on S3). */
 export function resolveLocations(config: ShopflowConfig): {
   home: string;
-  lakeRoot: string;
+  lakeRoot: string | null;
   instancePath: string | null;
 } {
   const home = config.home;
-  if (config.lake.type !== 'local') {
-    throw new ShopflowError(
-      'SF_CONFIG_INVALID',
-      `config field \`lake.type\` is \`${config.lake.type}\`, which the executor cannot write yet`,
-      {
-        hint: 'use `lake: { type: local }`; land raw files on S3 with the object-store resource instead',
-      },
-    );
-  }
-  const lakeRoot = config.lake.path ?? join(home, 'lake');
+  const lakeRoot = config.lake.type === 'local' ? (config.lake.path ?? join(home, 'lake')) : null;
   const instancePath =
     config.instance.type === 'sqlite' ? (config.instance.path ?? join(home, 'instance.db')) : null;
   return { home, lakeRoot, instancePath };
@@ -63,7 +58,8 @@ export class ShopflowRuntime {
     readonly definitions: Definitions,
     readonly store: InstanceStore,
     readonly log: Logger,
-    readonly lakeRoot: string,
+    /** Where lake tables keep their files (a local folder or S3). */
+    readonly lake: LakeStorage,
     readonly engine: DuckDbEngine,
     readonly resources: ResourceCache,
     options: { now?: () => Date; sleep?: (ms: number) => Promise<void> },
@@ -73,7 +69,7 @@ export class ShopflowRuntime {
       graph: definitions.graph,
       engine,
       resources,
-      lakeRoot,
+      lake,
       log,
       retryDefaults: { ...DEFAULT_RETRY_POLICY, ...config.executor.retry },
       lockWaitMs: config.executor.lockWaitSeconds * 1000,
@@ -105,7 +101,8 @@ export class ShopflowRuntime {
     const { config } = options;
     const { home, lakeRoot, instancePath } = resolveLocations(config);
     mkdirSync(home, { recursive: true });
-    mkdirSync(lakeRoot, { recursive: true });
+    if (lakeRoot) mkdirSync(lakeRoot, { recursive: true });
+    const lake = createLakeStorage(config.lake, { home, log: options.log });
     const store =
       options.store ??
       (await openInstanceStore(
@@ -117,10 +114,10 @@ export class ShopflowRuntime {
     const resources = new ResourceCache({ home, log: options.log, settings: config });
     return new ShopflowRuntime(
       config,
-      options.definitions,
+      bindDefinitions(options.definitions, { settings: config, now: (options.now ?? (() => new Date()))() }),
       store,
       options.log,
-      lakeRoot,
+      lake,
       engine,
       resources,
       options,
@@ -146,6 +143,68 @@ export class ShopflowRuntime {
     return this.definitions.graph;
   }
 
+  /** The local lake's folder; a lake on S3 has none (read it through {@link lake} or {@link preview}). */
+  get lakeRoot(): string {
+    if (this.lake.kind !== 'local') {
+      throw new ShopflowError(
+        'SF_BAD_USAGE',
+        `the lake is on S3 (${this.lake.description}), not in a folder`,
+        {
+          hint: 'read lake data through runtime.preview() or the asset IO targets',
+        },
+      );
+    }
+    return this.lake.description;
+  }
+
+  /** What an asset's IO target needs to read one partition outside a run (previews, tools). */
+  ioContext(assetKey: string, partitionKey: string | null, duckdb: DuckDbSession): IoContext {
+    const asset = this.graph.get(assetKey);
+    return {
+      assetKey,
+      partitionKey,
+      runId: 'preview',
+      schema: asset.schema,
+      duckdb,
+      lake: this.lake,
+      resource: (definition) => this.resources.get(definition),
+      quarantine: [],
+    };
+  }
+
+  /**
+   * Up to `limit` rows of one stored partition of an asset (`shopflow show`, the web page); with
+   * `quarantine`, the rows its last write quarantined.
+   */
+  async preview(
+    assetKey: string,
+    partitionKey: string | null,
+    limit: number,
+    options: { quarantine?: boolean } = {},
+  ): Promise<{ columns: Array<{ name: string; type: string }>; rows: Record<string, unknown>[] }> {
+    const asset = this.graph.get(assetKey);
+    if (options.quarantine && !asset.io.supportsQuarantine) {
+      throw new ShopflowError(
+        'SF_BAD_USAGE',
+        `asset \`${assetKey}\` (${asset.io.kind}) keeps no quarantine`,
+        {
+          hint: 'quarantined rows exist for lake tables with quarantine checks',
+        },
+      );
+    }
+    const duckdb = await this.engine.session();
+    try {
+      return await asset.io.preview(
+        this.ioContext(assetKey, partitionKey, duckdb),
+        partitionKey,
+        limit,
+        options,
+      );
+    } finally {
+      duckdb.close();
+    }
+  }
+
   /** Subscribes to every event this process emits; returns the unsubscribe function. */
   onEvent(listener: EventListener): () => void {
     this.listeners.add(listener);
@@ -153,18 +212,18 @@ export class ShopflowRuntime {
   }
 
   /** Marks runs whose process died as failed (see {@link reapDeadRuns}). */
-  async reapDeadRuns(): Promise<string[]> {
+  async reapDeadRuns(now: Date = this.services.now()): Promise<string[]> {
     return await reapDeadRuns({
       store: this.store,
       graph: this.graph,
-      lakeRoot: this.lakeRoot,
-      now: this.services.now(),
+      lake: this.lake,
+      now,
       deadAfterMs: this.services.deadAfterMs,
     });
   }
 
   async plan(
-    options: { selection?: string; partitions?: PartitionFilter | null; force?: boolean } = {},
+    options: { selection?: string; partitions?: PartitionFilter | null; force?: boolean | string[] } = {},
   ): Promise<Plan> {
     const assetKeys = selectAssets(this.graph, options.selection);
     const states = await this.store.listPlannerStates();
@@ -210,7 +269,10 @@ export class ShopflowRuntime {
    * Re-executes a finished run from its failures: the steps that failed, were skipped because of a
    * failure, or never ran; steps that succeeded are not repeated.
    */
-  async retry(runId: string, options: { concurrency?: number } = {}): Promise<RunResult> {
+  async retry(
+    runId: string,
+    options: { concurrency?: number; runId?: string; tags?: Record<string, string> } = {},
+  ): Promise<RunResult> {
     const run = await this.store.getRun(runId);
     if (!run)
       throw new ShopflowError('SF_UNKNOWN_RUN', `no run has the id \`${runId}\``, {
@@ -270,6 +332,7 @@ export class ShopflowRuntime {
     await Promise.allSettled([...this.pendingHooks]);
     await this.resources.disposeAll();
     await this.engine.close();
+    await this.lake.close();
     await this.store.close();
   }
 }

@@ -1,4 +1,14 @@
-export type { BlobDriver, BlobStat } from './blob-driver.js';
+export type { BlobDriver, BlobStat } from '../../framework/io/blob/blob-driver.js';
+export {
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  RetriesExhaustedError,
+  type RetryEvent,
+  type RetryOptions,
+  RetryPolicySchema,
+  withRetry,
+} from '../../framework/io/blob/retry-policy.js';
+export { isTransientS3Error } from '../../framework/io/blob/s3/s3-error.js';
 export { createObjectStore } from './create-object-store.js';
 export {
   LANDING_DATASETS,
@@ -26,15 +36,5 @@ export {
   ObjectStoreConfigSchema,
   parseObjectStoreConfig,
 } from './object-store-config.js';
-export {
-  backoffDelayMs,
-  DEFAULT_RETRY_POLICY,
-  RetriesExhaustedError,
-  type RetryEvent,
-  type RetryOptions,
-  RetryPolicySchema,
-  withRetry,
-} from './retry-policy.js';
 export type { S3ObjectStoreConfig } from './s3/s3-config.js';
-export { isTransientS3Error } from './s3/s3-error.js';
 export { createS3ObjectStore, S3ObjectStore, type S3VersioningMode } from './s3/s3-object-store.js';

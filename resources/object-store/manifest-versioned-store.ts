@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { BlobDriver, BlobStat } from './blob-driver.js';
+import type { BlobDriver, BlobStat } from '../../framework/io/blob/blob-driver.js';
+import { hashStream, type StagedBody, stageBody } from '../../framework/io/blob/staged-body.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import {
   isVersionsPath,
@@ -18,7 +19,6 @@ import type {
   PutResult,
   ReadOptions,
 } from './object-store.js';
-import { hashStream, type StagedBody, stageBody } from './staged-body.js';
 import {
   type ManifestEntry,
   newVersionId,

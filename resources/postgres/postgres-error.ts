@@ -30,6 +30,15 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
+/**
+ * Whether `error` means a statement never reached a server: the connection was refused or the
+ * server was not accepting connections yet, so sending it again cannot run it twice.
+ */
+export function neverReachedServer(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === '57P03' || code === 'ENOENT';
+}
+
 /** Whether `error` is an authentication or missing-database failure (a configuration problem). */
 export function isLoginError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;

@@ -3,7 +3,12 @@ import pg from 'pg';
 import { ShopflowError } from '../../framework/errors/error-catalog.js';
 import { ensureEmbeddedPostgres } from './embedded-postgres-server.js';
 import type { PostgresConfig } from './postgres-config.js';
-import { describePostgresError, isConnectionError, isLoginError } from './postgres-error.js';
+import {
+  describePostgresError,
+  isConnectionError,
+  isLoginError,
+  neverReachedServer,
+} from './postgres-error.js';
 import { connectionTarget, redactConnectionUrl } from './redact-connection-url.js';
 import { withTransaction } from './with-transaction.js';
 
@@ -32,7 +37,10 @@ export interface PostgresResourceOptions {
 
 /** A PostgreSQL connection pool handed to assets. */
 export interface PostgresResource {
-  /** The underlying `pg` pool (COPY, Kysely, anything that needs a raw client). */
+  /**
+   * The underlying `pg` pool (COPY, Kysely, anything that needs a raw client). Read it for each use:
+   * after an embedded server came back on another port it is a new pool.
+   */
   readonly pool: pg.Pool;
   /** The connection URL with the password replaced by `***` — safe to log and display. */
   readonly url: string;
@@ -61,6 +69,10 @@ const types: pg.CustomTypesConfig = {
  * Opens a pool on the configured PostgreSQL. In `embedded` mode the server in `dir` is started on
  * first use and reused afterwards (it outlives the process); in `url` mode the server must exist.
  * An unreachable server raises `SF_UNREACHABLE` naming `host:port` (never the password) and the fix.
+ * An embedded server that stops while the resource is open (`shopflow db stop`, then any command
+ * starting it again on another port) is found again: after a connection error the resource re-reads
+ * the server's address, starts it if it is down, and moves to it; a statement that never reached a
+ * server is sent again, so long-running processes (`serve`, the daemon) need no restart.
  * DATE columns are returned as `'YYYY-MM-DD'` strings; numeric and bigint as strings (pg defaults).
  *
  * @example
@@ -82,52 +94,92 @@ export async function createPostgresResource(
       },
     );
   }
-  const connectionUrl = await resolveUrl(config, options.home);
-  const displayUrl = redactConnectionUrl(connectionUrl);
-  const pool = new pg.Pool({
-    connectionString: connectionUrl,
-    max: options.maxConnections ?? 10,
-    // NOTE: generous, because a busy machine (a whole-graph run on two cores) can keep a local
-    // server from accepting a new session for seconds; a server that is really gone fails at once.
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 30_000,
-    idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
-    application_name: options.applicationName ?? 'shopflow',
-    // NOTE: room for a load's staging table in memory (allocated only when used); it can only be
-    // set before a session first touches a temporary table, hence at connection start.
-    options: `-c temp_buffers=${tempBuffers}`,
-    types,
-  });
-  const onIdleError =
+  const onIdleError = (url: string) =>
     options.onIdleError ??
     ((error: Error) =>
-      process.emitWarning(
-        `idle PostgreSQL connection to ${connectionTarget(connectionUrl)} failed: ${error.message}`,
-      ));
-  pool.on('error', (error) => onIdleError(error));
+      process.emitWarning(`idle PostgreSQL connection to ${connectionTarget(url)} failed: ${error.message}`));
+  const openPool = (url: string): pg.Pool => {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.maxConnections ?? 10,
+      // NOTE: generous, because a busy machine (a whole-graph run on two cores) can keep a local
+      // server from accepting a new session for seconds; a server that is really gone fails at once.
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 30_000,
+      idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+      application_name: options.applicationName ?? 'shopflow',
+      // NOTE: room for a load's staging table in memory (allocated only when used); it can only be
+      // set before a session first touches a temporary table, hence at connection start.
+      options: `-c temp_buffers=${tempBuffers}`,
+      types,
+    });
+    pool.on('error', onIdleError(url));
+    return pool;
+  };
+  let current = { url: await resolveUrl(config, options.home), pool: undefined as unknown as pg.Pool };
+  current.pool = openPool(current.url);
 
-  const translate = (error: unknown): unknown => translateError(error, config, connectionUrl, options.home);
+  let reconnecting: Promise<boolean> | undefined;
+  /**
+   * After a connection error on an embedded server: reads its address again (it comes back on
+   * another port after a restart) and starts it when it is down, as a new CLI process would; when
+   * the address changed, later queries go to a new pool. Returns whether it moved.
+   */
+  const reconnect = (): Promise<boolean> => {
+    if (config.mode !== 'embedded') return Promise.resolve(false);
+    reconnecting ??= (async () => {
+      const url = await resolveUrl(config, options.home);
+      if (closed || url === current.url) return false;
+      const old = current.pool;
+      current = { url, pool: openPool(url) };
+      void old.end().catch(() => {});
+      return true;
+    })().finally(() => {
+      reconnecting = undefined;
+    });
+    return reconnecting;
+  };
+  /**
+   * Runs `operation`; after a connection error on an embedded server, reconnects, and runs it once
+   * more if it never reached a server. A statement cut off mid-way may have run, so its error is
+   * reported instead and the next statement goes to the new address.
+   */
+  const withReconnect = async <T>(operation: (pool: pg.Pool) => Promise<T>): Promise<T> => {
+    const url = current.url;
+    try {
+      return await operation(current.pool);
+    } catch (error) {
+      if (closed || config.mode !== 'embedded' || !isConnectionError(error)) throw translate(error, url);
+      await reconnect();
+      if (!neverReachedServer(error)) throw translate(error, url);
+      try {
+        return await operation(current.pool);
+      } catch (again) {
+        throw translate(again, current.url);
+      }
+    }
+  };
+
+  const translate = (error: unknown, url: string): unknown =>
+    translateError(error, config, url, options.home);
   let closed = false;
   const resource: PostgresResource = {
-    pool,
-    url: displayUrl,
+    get pool() {
+      return current.pool;
+    },
+    get url() {
+      return redactConnectionUrl(current.url);
+    },
     async query(text, values) {
-      try {
-        return await pool.query(text, values as unknown[] | undefined);
-      } catch (error) {
-        throw translate(error);
-      }
+      return await withReconnect((pool) => pool.query(text, values as unknown[] | undefined));
     },
     async withTransaction(fn) {
-      try {
-        return await withTransaction(pool, fn);
-      } catch (error) {
-        throw translate(error);
-      }
+      return await withReconnect((pool) => withTransaction(pool, fn));
     },
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end();
+      await reconnecting?.catch(() => false);
+      await current.pool.end();
     },
   };
   if (options.verify ?? true) {

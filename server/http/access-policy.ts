@@ -1,96 +1,219 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { AllowedHosts } from './allowed-hosts.js';
+import { hostName } from './allowed-hosts.js';
 import { ApiError } from './api-error.js';
-import { isLoopbackHost } from './loopback-host.js';
+import { clientAddress } from './client-address.js';
+import { FailedAttempts } from './failed-attempts.js';
+import { readSessionCookie, writeSessionCookie } from './session-cookie.js';
+import { SessionStore } from './session-store.js';
 import { tokenMatches } from './token-matches.js';
 
 export interface AccessOptions {
-  /** Bearer token required to launch runs; without one the server only answers loopback `Host`s. */
+  /** The token (`SHOPFLOW_UI_TOKEN`); when set, every API request needs it except the open ones. */
   token?: string;
   readOnly?: boolean;
+  /** Reads stay open without the token (a kiosk screen); launching still needs it. */
+  publicRead?: boolean;
+  allowedHosts: AllowedHosts;
+  log: Logger;
+  sessions?: SessionStore;
+  attempts?: FailedAttempts;
 }
 
-function normalizedHost(host: string): string | null {
-  try {
-    return new URL(`http://${host}`).host;
-  } catch {
-    return null;
-  }
+/** How a request proved it knows the token, if it did. */
+export type Credential = 'bearer' | 'session' | null;
+
+/** API endpoints anyone who reaches the server may call: the health probe and signing in or out. */
+const OPEN_ENDPOINTS = new Set([
+  'GET /api/health',
+  'GET /api/session',
+  'POST /api/session',
+  'DELETE /api/session',
+]);
+/** Endpoints that change nothing although they are POSTs. */
+const READ_POSTS = new Set(['/api/plan']);
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function isRead(method: string, path: string): boolean {
+  return method === 'GET' || method === 'HEAD' || (method === 'POST' && READ_POSTS.has(path));
 }
 
 /**
  * Who may do what:
- * - every request: without a token the server answers only `Host: localhost|127.x|[::1]`, so a page
- *   on another site cannot reach it through DNS rebinding;
- * - every POST: `Content-Type: application/json`, and an `Origin`, when sent, must be this server;
- * - launching runs: refused on a read-only server, and needs `Authorization: Bearer <token>` when
- *   the server has a token.
+ * - every request: its `Host` must be an allowed host name (loopback, the listen address,
+ *   `--allowed-host`), token or not, so a page on another site cannot reach the server through DNS
+ *   rebinding; an `Origin`, when sent, must be this server (same name and port as `Host`);
+ * - every POST: `Content-Type: application/json`;
+ * - with a token, every `/api/` request needs it — `Authorization: Bearer <token>`, or the session
+ *   cookie the page gets by signing in — except the health probe and the sign-in endpoints, and
+ *   except reads when `publicRead`; wrong tokens are counted per client address and refused for a
+ *   while after 5 in a minute, and logged without the token;
+ * - launching runs: refused on a read-only server.
  *
  * @example
- * const access = accessPolicy({ token, readOnly: false });
+ * const access = accessPolicy({ token, allowedHosts, log });
  * app.addHook('onRequest', access.checkRequest);
  * app.post('/api/runs', { preHandler: access.requireLaunchRights }, handler);
  */
 export function accessPolicy(options: AccessOptions) {
   const token = options.token || undefined;
+  const sessions = options.sessions ?? new SessionStore();
+  const attempts = options.attempts ?? new FailedAttempts();
+  const { allowedHosts, log } = options;
 
-  async function checkRequest(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  function refuseIfLocked(request: FastifyRequest): void {
+    const wait = attempts.retryAfterSeconds(clientAddress(request));
+    if (wait > 0) {
+      const { failures, windowSeconds } = attempts.limit;
+      throw new ApiError(
+        429,
+        'SF_TOO_MANY_ATTEMPTS',
+        `${failures} wrong tokens from this address within ${windowSeconds} s; try again in ${wait} s`,
+        { 'retry-after': String(wait) },
+      );
+    }
+  }
+
+  function wrongToken(request: FastifyRequest, message: string): ApiError {
+    const client = clientAddress(request);
+    const failures = attempts.record(client);
+    log.warn(
+      { client, method: request.method, path: pathOf(request.url), failures },
+      `wrong token from ${client} (${failures} within ${attempts.limit.windowSeconds} s)`,
+    );
+    return new ApiError(401, 'SF_UNAUTHORIZED', message);
+  }
+
+  /** How the request proves it knows the token; throws when it presents a wrong one. */
+  function credentialOf(request: FastifyRequest): Credential {
+    if (!token) return null;
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      refuseIfLocked(request);
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!match || !tokenMatches(token, match[1])) {
+        throw wrongToken(request, "the bearer token does not match the server's SHOPFLOW_UI_TOKEN");
+      }
+      return 'bearer';
+    }
+    return sessions.isValid(readSessionCookie(request)) ? 'session' : null;
+  }
+
+  function checkHostAndOrigin(request: FastifyRequest): void {
     const host = request.headers.host ?? '';
-    if (!token && !isLoopbackHost(host)) {
+    if (!allowedHosts.allows(host)) {
+      const name = hostName(host) ?? host;
       throw new ApiError(
         403,
         'SF_FORBIDDEN',
-        `this server has no token and only answers requests for localhost, not for host \`${host}\`; open it as http://localhost:PORT/ or start it with SHOPFLOW_UI_TOKEN set`,
-      );
-    }
-    if (request.method !== 'POST') return;
-    const contentType = String(request.headers['content-type'] ?? '');
-    if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-      throw new ApiError(
-        415,
-        'SF_UNSUPPORTED_MEDIA_TYPE',
-        `POST ${request.url} needs \`Content-Type: application/json\`, not \`${contentType || 'none'}\``,
+        `this server does not answer for host \`${host || 'none'}\`; it answers for localhost${allowedHosts.extra.length ? ` and ${allowedHosts.extra.join(', ')}` : ''}. Open it by one of those names, or start it with --allowed-host ${name || 'NAME'}`,
       );
     }
     const origin = request.headers.origin;
-    if (origin !== undefined) {
-      let originHost: string | null = null;
-      try {
-        originHost = new URL(origin).host;
-      } catch {
-        originHost = null;
-      }
-      if (originHost === null || originHost !== normalizedHost(host)) {
+    if (origin === undefined) return;
+    let originHost: string | null = null;
+    try {
+      const url = new URL(origin);
+      originHost = url.protocol === 'http:' || url.protocol === 'https:' ? url.host : null;
+    } catch {
+      originHost = null;
+    }
+    // NOTE: the Host was checked above, so an Origin equal to it names an allowed host too; the
+    // explicit check keeps that true should the Host check ever change.
+    if (
+      originHost === null ||
+      originHost !== new URL(`http://${host}`).host ||
+      !allowedHosts.allows(originHost)
+    ) {
+      throw new ApiError(
+        403,
+        'SF_FORBIDDEN',
+        `cross-origin request from \`${origin}\` refused; use the page served by this server`,
+      );
+    }
+  }
+
+  async function checkRequest(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    checkHostAndOrigin(request);
+    const path = pathOf(request.url);
+    if (request.method === 'POST') {
+      const contentType = String(request.headers['content-type'] ?? '');
+      if (!/^application\/json\s*(;|$)/i.test(contentType)) {
         throw new ApiError(
-          403,
-          'SF_FORBIDDEN',
-          `cross-origin request from \`${origin}\` refused; use the page served by this server`,
+          415,
+          'SF_UNSUPPORTED_MEDIA_TYPE',
+          `POST ${path} needs \`Content-Type: application/json\`, not \`${contentType || 'none'}\``,
         );
       }
     }
+    if (!token || !path.startsWith('/api/') || OPEN_ENDPOINTS.has(`${request.method} ${path}`)) return;
+    const credential = credentialOf(request);
+    if (credential !== null) return;
+    if (options.publicRead && isRead(request.method, path)) return;
+    const expired = readSessionCookie(request) !== undefined;
+    throw new ApiError(
+      401,
+      'SF_UNAUTHORIZED',
+      expired
+        ? 'your session has ended (signed out, expired, or the server restarted); sign in again with the token'
+        : `${request.method} ${path} needs the token: sign in on the page, or send \`Authorization: Bearer <token>\` (the server's SHOPFLOW_UI_TOKEN)`,
+    );
   }
 
-  async function requireLaunchRights(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  async function requireLaunchRights(_request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     if (options.readOnly) {
       throw new ApiError(403, 'SF_FORBIDDEN', 'the server runs with --read-only; launching runs is disabled');
     }
-    if (!token) return;
-    const header = request.headers.authorization;
-    if (!header) {
-      throw new ApiError(
-        401,
-        'SF_UNAUTHORIZED',
-        "launching a run needs `Authorization: Bearer <token>` (the server's SHOPFLOW_UI_TOKEN)",
-      );
-    }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match || !tokenMatches(token, match[1])) {
-      throw new ApiError(
-        401,
-        'SF_UNAUTHORIZED',
-        "the bearer token does not match the server's SHOPFLOW_UI_TOKEN",
-      );
-    }
   }
 
-  return { checkRequest, requireLaunchRights };
+  /** `POST /api/session`: checks the token and, when it matches, sets the session cookie. */
+  function signIn(request: FastifyRequest, reply: FastifyReply, given: string): void {
+    if (!token) {
+      throw new ApiError(
+        400,
+        'SF_BAD_USAGE',
+        'this server has no token (SHOPFLOW_UI_TOKEN); there is nothing to sign in to',
+      );
+    }
+    refuseIfLocked(request);
+    if (!tokenMatches(token, given.trim())) {
+      throw wrongToken(request, "the token does not match the server's SHOPFLOW_UI_TOKEN");
+    }
+    sessions.end(readSessionCookie(request));
+    writeSessionCookie(request, reply, sessions.create(), sessions.maxAgeSeconds);
+  }
+
+  /** `DELETE /api/session`: ends the session and clears the cookie. */
+  function signOut(request: FastifyRequest, reply: FastifyReply): void {
+    sessions.end(readSessionCookie(request));
+    writeSessionCookie(request, reply, null, 0);
+  }
+
+  /** What the page needs to know to show sign-in or sign-out (never throws for a wrong token). */
+  function sessionState(request: FastifyRequest) {
+    let credential: Credential = null;
+    try {
+      credential = credentialOf(request);
+    } catch {
+      credential = null;
+    }
+    return {
+      tokenRequired: token !== undefined,
+      publicRead: token !== undefined && options.publicRead === true,
+      readOnly: options.readOnly === true,
+      signedIn: token === undefined || credential !== null,
+      via: credential,
+      canRead: token === undefined || credential !== null || options.publicRead === true,
+      canLaunch: options.readOnly !== true && (token === undefined || credential !== null),
+    };
+  }
+
+  return { checkRequest, requireLaunchRights, signIn, signOut, sessionState };
 }
+
+export type AccessPolicy = ReturnType<typeof accessPolicy>;

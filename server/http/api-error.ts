@@ -12,6 +12,7 @@ export type ApiErrorCode = Extract<
   | 'SF_UNSUPPORTED_MEDIA_TYPE'
   | 'SF_BAD_USAGE'
   | 'SF_INTERNAL'
+  | 'SF_TOO_MANY_ATTEMPTS'
 >;
 
 /** The body of every error response: `{ error: { code, message, hint? } }`. */
@@ -30,6 +31,8 @@ export class ApiError extends Error {
     readonly statusCode: number,
     readonly code: ApiErrorCode,
     message: string,
+    /** Response headers that go with it, e.g. `retry-after`. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -48,6 +51,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   SF_INPUT_INVALID: 400,
   SF_LOCK_HELD: 409,
   SF_RUN_NOT_RETRYABLE: 409,
+  SF_UNREACHABLE: 503,
 };
 
 /**

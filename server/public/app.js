@@ -1,23 +1,62 @@
 /**
- * The ShopFlow page: a hash router over six views.
+ * The ShopFlow page: a hash router over its views.
  *   #/                lineage graph (optionally ?focus=KEY)
- *   #/assets/KEY      one asset
+ *   #/assets/KEY      one asset (optionally ?partition=P)
  *   #/runs            runs
  *   #/runs/ID         one run, live while it runs
  *   #/launch          plan and launch a materialization (optionally ?selection=…)
  *   #/stream          the live clickstream dashboard and stream health
+ *   #/sign-in         the token, when the server has one
+ * A new page: one entry in ROUTES and, for the top bar, one in NAV_ITEMS (`navigation.js`).
  */
-import { serverInfo } from './api.js';
+import { onUnauthorized, refreshSession, serverInfo, sessionInfo, signOut } from './api.js';
 import { renderAsset } from './asset-view.js';
 import { h, replace } from './dom.js';
 import { renderGraph } from './graph-view.js';
 import { renderLaunch } from './launch-view.js';
+import { NAV_ITEMS } from './navigation.js';
 import { renderRun } from './run-view.js';
 import { renderRuns } from './runs-view.js';
+import { renderSignIn } from './sign-in-view.js';
 import { renderStream } from './stream-view.js';
+
+/** `[path pattern, nav id, title, view]`; `:name` segments are passed to the view as params. */
+const ROUTES = [
+  ['', 'graph', () => 'Lineage', (root, { query }) => renderGraph(root, { focus: query.get('focus') })],
+  [
+    'assets/:key',
+    'graph',
+    ({ key }) => key,
+    (root, { params, query }) => renderAsset(root, { key: params.key, partition: query.get('partition') }),
+  ],
+  ['runs', 'runs', () => 'Runs', (root) => renderRuns(root)],
+  [
+    'runs/:id',
+    'runs',
+    ({ id }) => `Run ${id.slice(0, 8)}`,
+    (root, { params }) => renderRun(root, { id: params.id }),
+  ],
+  [
+    'launch',
+    'launch',
+    () => 'Launch',
+    (root, { query }) => renderLaunch(root, { selection: query.get('selection') }),
+  ],
+  ['stream', 'stream', () => 'Stream', (root) => renderStream(root)],
+  [
+    'sign-in',
+    null,
+    () => 'Sign in',
+    async (root) => {
+      const info = await sessionInfo();
+      renderSignIn(root, { publicRead: info.publicRead, onSignedIn: () => leaveSignIn() });
+    },
+  ],
+];
 
 const main = document.getElementById('main');
 let cleanup = null;
+let afterSignIn = '#/';
 
 function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/';
@@ -27,36 +66,16 @@ function parseHash() {
 }
 
 function route({ parts, query }) {
-  if (parts.length === 0)
-    return {
-      nav: 'graph',
-      title: 'Lineage',
-      view: (root) => renderGraph(root, { focus: query.get('focus') }),
-    };
-  if (parts[0] === 'assets' && parts.length === 2) {
-    return {
-      nav: 'graph',
-      title: parts[1],
-      view: (root) => renderAsset(root, { key: parts[1], partition: query.get('partition') }),
-    };
-  }
-  if (parts[0] === 'runs' && parts.length === 1)
-    return { nav: 'runs', title: 'Runs', view: (root) => renderRuns(root) };
-  if (parts[0] === 'runs' && parts.length === 2) {
-    return {
-      nav: 'runs',
-      title: `Run ${parts[1].slice(0, 8)}`,
-      view: (root) => renderRun(root, { id: parts[1] }),
-    };
-  }
-  if (parts[0] === 'stream' && parts.length === 1)
-    return { nav: 'stream', title: 'Stream', view: (root) => renderStream(root) };
-  if (parts[0] === 'launch' && parts.length === 1) {
-    return {
-      nav: 'launch',
-      title: 'Launch',
-      view: (root) => renderLaunch(root, { selection: query.get('selection') }),
-    };
+  for (const [pattern, nav, title, view] of ROUTES) {
+    const segments = pattern.split('/').filter(Boolean);
+    if (segments.length !== parts.length) continue;
+    const params = {};
+    let matched = true;
+    segments.forEach((segment, i) => {
+      if (segment.startsWith(':')) params[segment.slice(1)] = parts[i];
+      else if (segment !== parts[i]) matched = false;
+    });
+    if (matched) return { nav, title: title(params), view: (root) => view(root, { params, query }) };
   }
   return {
     nav: null,
@@ -74,17 +93,30 @@ function route({ parts, query }) {
   };
 }
 
+function leaveSignIn() {
+  refreshSession().finally(() => {
+    showServerStatus();
+    location.hash = afterSignIn === '#/sign-in' ? '#/' : afterSignIn;
+  });
+}
+
 async function show() {
   if (typeof cleanup === 'function') cleanup();
   cleanup = null;
   const target = route(parseHash());
+  const root = h('div', { class: 'view' });
+  replace(main, root);
+  const info = await sessionInfo().catch(() => null);
+  if (info && !info.canRead && target.title !== 'Sign in') {
+    afterSignIn = location.hash || '#/';
+    location.replace('#/sign-in');
+    return;
+  }
   document.title = `${target.title} · ShopFlow`;
   for (const link of document.querySelectorAll('[data-nav]')) {
     if (link.dataset.nav === target.nav) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  const root = h('div', { class: 'view' });
-  replace(main, root);
   try {
     cleanup = (await target.view(root)) ?? null;
   } catch (error) {
@@ -95,10 +127,19 @@ async function show() {
   }
 }
 
+function drawNav() {
+  replace(
+    document.querySelector('.primary-nav'),
+    NAV_ITEMS.map((item) =>
+      h('a', { href: item.href, 'data-nav': item.id, 'data-testid': `nav-${item.id}` }, item.label),
+    ),
+  );
+}
+
 async function showServerStatus() {
   const box = document.querySelector('[data-testid="server-status"]');
   try {
-    const info = await serverInfo();
+    const [info, access] = await Promise.all([serverInfo(), sessionInfo()]);
     replace(
       box,
       h('span', { class: 'pill' }, `${info.assets} assets`),
@@ -106,12 +147,58 @@ async function showServerStatus() {
       info.readOnly
         ? h('span', { class: 'pill pill-warn', 'data-testid': 'read-only-badge' }, 'Read-only')
         : null,
+      access.publicRead
+        ? h(
+            'span',
+            {
+              class: 'pill pill-warn',
+              'data-testid': 'public-read-badge',
+              title: 'Anyone who reaches this server can see its data; launching needs the token.',
+            },
+            'Public read',
+          )
+        : null,
+      access.tokenRequired && access.via === 'session'
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'button secondary small-button',
+              'data-testid': 'sign-out',
+              onclick: async () => {
+                await signOut().catch(() => {});
+                await refreshSession().catch(() => {});
+                showServerStatus();
+                show();
+              },
+            },
+            'Sign out',
+          )
+        : access.tokenRequired && !access.signedIn
+          ? h(
+              'a',
+              { class: 'button secondary small-button', href: '#/sign-in', 'data-testid': 'sign-in-link' },
+              'Sign in',
+            )
+          : null,
     );
   } catch {
     replace(box, h('span', { class: 'pill pill-error' }, 'Server unreachable'));
   }
 }
 
+onUnauthorized(() => {
+  refreshSession()
+    .catch(() => null)
+    .then((info) => {
+      showServerStatus();
+      if (info && !info.canRead && parseHash().parts[0] !== 'sign-in') {
+        afterSignIn = location.hash || '#/';
+        location.replace('#/sign-in');
+      }
+    });
+});
 window.addEventListener('hashchange', show);
+drawNav();
 showServerStatus();
 show();

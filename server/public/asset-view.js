@@ -5,6 +5,7 @@ import { h, replace } from './dom.js';
 import { formatNumber, STATUS_LABEL, timeAgo } from './format.js';
 import { heatStrip } from './heat-strip.js';
 import { historyChart } from './history-chart.js';
+import { breakdownText, materializedText } from './partition-words.js';
 
 const PREVIEW_LIMIT = 50;
 
@@ -42,9 +43,7 @@ export async function renderAsset(root, { key, partition }) {
     throw error;
   }
   const previewBox = h('div', { class: 'preview-box', 'aria-live': 'polite' });
-  const materializedKeys = detail.partitionStates
-    .filter((c) => c.state !== 'missing' && c.state !== 'failed' && c.key)
-    .map((c) => c.key);
+  const materializedKeys = detail.partitionStates.filter((c) => c.materialized && c.key).map((c) => c.key);
   const partitionSelect = detail.partitions
     ? h(
         'select',
@@ -83,7 +82,21 @@ export async function renderAsset(root, { key, partition }) {
               h(
                 'tr',
                 {},
-                data.columns.map((c) => h('th', { scope: 'col', title: c.type }, c.name)),
+                data.columns.map((c) =>
+                  h(
+                    'th',
+                    { scope: 'col', 'data-column': c.name, 'data-masked': String(c.masked) },
+                    c.name,
+                    h('span', { class: 'column-type' }, c.type),
+                    c.masked
+                      ? h(
+                          'span',
+                          { class: 'badge badge-pii', title: 'Personal data: masked for every viewer' },
+                          'masked',
+                        )
+                      : null,
+                  ),
+                ),
               ),
             ),
             h(
@@ -97,7 +110,7 @@ export async function renderAsset(root, { key, partition }) {
                     const v = row[c.name];
                     return h(
                       'td',
-                      { class: typeof v === 'number' ? 'num' : null },
+                      { class: c.masked ? 'masked' : typeof v === 'number' ? 'num' : null },
                       v === null || v === undefined
                         ? h('span', { class: 'null' }, 'null')
                         : typeof v === 'object'
@@ -180,23 +193,36 @@ export async function renderAsset(root, { key, partition }) {
         ),
         h(
           'span',
-          {},
+          { 'data-testid': 'asset-reason' },
           detail.reason || `Up to date · last materialized ${timeAgo(detail.lastMaterializedAt)}`,
         ),
+        detail.rootCause
+          ? h(
+              'a',
+              {
+                class: 'root-cause-link',
+                'data-testid': 'root-cause-link',
+                href: `#/assets/${encodeURIComponent(detail.rootCause.assetKey)}${detail.rootCause.partitionKey ? `?partition=${encodeURIComponent(detail.rootCause.partitionKey)}` : ''}`,
+              },
+              `Open ${detail.rootCause.partitionKey ? `${detail.rootCause.assetKey}[${detail.rootCause.partitionKey}]` : detail.rootCause.assetKey}`,
+            )
+          : null,
       ),
       h(
         'dl',
         { class: 'facts facts-row' },
         [
           ['Group', detail.group],
-          ['Partitions', detail.partitions ? detail.partitions.description : 'not partitioned'],
+          ['Partitioned', detail.partitions ? detail.partitions.description : 'not partitioned'],
           [
-            'Materialized',
-            detail.partitions
-              ? `${formatNumber(c.materialized)} of ${formatNumber(c.total)}`
-              : c.materialized
-                ? 'yes'
-                : 'no',
+            'Partitions',
+            h(
+              'span',
+              { 'data-testid': 'asset-partition-counts' },
+              detail.partitions
+                ? `${materializedText(c)} · ${breakdownText(c)}`
+                : `${c.materialized ? 'Materialized' : 'Not materialized'} · ${breakdownText(c)}`,
+            ),
           ],
           ['Last materialized', detail.lastMaterializedAt ? timeAgo(detail.lastMaterializedAt) : 'never'],
           ['Code version', detail.codeVersion],
@@ -213,7 +239,7 @@ export async function renderAsset(root, { key, partition }) {
         card(
           detail.partitions ? 'Partitions' : 'State',
           'asset-partitions',
-          heatStrip(detail.partitionStates, pickPartition),
+          heatStrip(detail.partitionStates, c, pickPartition),
         ),
         card(
           'Materializations',

@@ -80,6 +80,23 @@ function asset(a, view, onFocus) {
       ),
     ),
     a.reason ? h('p', { class: 'reason' }, a.reason) : null,
+    a.rootCause
+      ? h(
+          'p',
+          { class: 'small' },
+          'Root cause: ',
+          h(
+            'a',
+            {
+              href: `#/assets/${encodeURIComponent(a.rootCause.assetKey)}${a.rootCause.partitionKey ? `?partition=${encodeURIComponent(a.rootCause.partitionKey)}` : ''}`,
+              'data-testid': 'root-cause-link',
+            },
+            a.rootCause.partitionKey
+              ? `${a.rootCause.assetKey}[${a.rootCause.partitionKey}]`
+              : a.rootCause.assetKey,
+          ),
+        )
+      : null,
     h('p', { class: 'description' }, a.description),
     h(
       'dl',

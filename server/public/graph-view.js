@@ -86,6 +86,11 @@ export async function renderGraph(root, { focus }) {
     ),
   );
   const note = h('p', { class: 'graph-note', 'data-testid': 'graph-focus-note', hidden: true });
+  const staleButton = h(
+    'a',
+    { class: 'button small-button', 'data-testid': 'materialize-stale', role: 'button' },
+    'Materialize stale and missing',
+  );
   const viewport = s('g', { class: 'viewport' });
   const svg = s(
     'svg',
@@ -136,6 +141,7 @@ export async function renderGraph(root, { focus }) {
         h(
           'div',
           { class: 'toolbar-end' },
+          staleButton,
           depthSelect,
           zoomButton('−', 'Zoom out', () => camera.zoomBy(1 / 1.25)),
           zoomButton('+', 'Zoom in', () => camera.zoomBy(1.25)),
@@ -169,7 +175,23 @@ export async function renderGraph(root, { focus }) {
     draw();
   }
 
+  /** The button opens the launch page with every asset that has partitions to materialize. */
+  function drawStaleButton() {
+    const keys = state.all.nodes.filter((n) => n.partitions.planned > 0).map((n) => n.key);
+    staleButton.dataset.count = String(keys.length);
+    if (keys.length === 0) {
+      staleButton.removeAttribute('href');
+      staleButton.setAttribute('aria-disabled', 'true');
+      staleButton.title = 'Every asset is up to date';
+      return;
+    }
+    staleButton.removeAttribute('aria-disabled');
+    staleButton.href = `#/launch?selection=${encodeURIComponent(keys.join(','))}`;
+    staleButton.title = `${keys.length} asset${keys.length === 1 ? '' : 's'} with stale, missing or failed partitions: preview the plan, then launch it`;
+  }
+
   function drawLegend() {
+    drawStaleButton();
     const counts = {};
     for (const n of state.all.nodes) counts[n.status] = (counts[n.status] ?? 0) + 1;
     replace(

@@ -1,43 +1,45 @@
-/** The partition heat strip of the asset page: one cell per partition, coloured by its state. */
+/**
+ * The partition heat strip of the asset page: one cell per partition, coloured by its state, in
+ * rows that fit the card (the SVG scales to the card's width, so it is never cut off). Its legend
+ * uses the same words and numbers as the page header (`partition-words.js`).
+ */
 import { h, s } from './dom.js';
 import { formatNumber } from './format.js';
+import { breakdownText, materializedText, PARTITION_STATE_LABEL } from './partition-words.js';
 
-const STATE_LABEL = {
-  materialized: 'Materialized',
-  stale: 'Stale',
-  missing: 'Missing',
-  failed: 'Failed',
-  running: 'Running',
-};
 const GAP = 2;
-const PER_ROW = 48;
+const PER_ROW = 31;
 
 /**
- * @param {Array<{key: string|null, state: string, reason: string, rowCount: number|null}>} cells
+ * @param {Array<{key: string|null, state: string, materialized: boolean, reason: string, rowCount: number|null}>} cells
+ * @param {{total: number, materialized: number}} counts the asset's counts (the header's numbers)
  * @param {(key: string|null) => void} onPick called with a partition key when a cell is clicked
  */
-export function heatStrip(cells, onPick) {
-  const size = cells.length <= 24 ? 26 : cells.length <= PER_ROW ? 18 : 13;
-  const rows = Math.ceil(cells.length / PER_ROW);
-  const width = Math.min(cells.length, PER_ROW) * (size + GAP);
+export function heatStrip(cells, counts, onPick) {
+  const size = cells.length <= 24 ? 26 : 18;
+  const perRow = cells.length <= 24 ? Math.max(1, cells.length) : PER_ROW;
+  const rows = Math.ceil(cells.length / perRow);
+  const width = Math.min(cells.length, perRow) * (size + GAP);
+  const height = rows * (size + GAP);
   const svg = s('svg', {
     class: 'heat-strip',
     'data-testid': 'partition-heat-strip',
-    viewBox: `0 0 ${width} ${rows * (size + GAP)}`,
+    viewBox: `0 0 ${width} ${height}`,
     width,
-    height: rows * (size + GAP),
+    height,
+    preserveAspectRatio: 'xMinYMin meet',
     role: 'group',
     'aria-label': `${cells.length} partitions by state`,
   });
   cells.forEach((cell, i) => {
-    const label = `${cell.key ?? 'unpartitioned'}: ${STATE_LABEL[cell.state]}${cell.rowCount !== null ? ` · ${formatNumber(cell.rowCount)} rows` : ''}${cell.reason ? ` — ${cell.reason}` : ''}`;
+    const label = `${cell.key ?? 'unpartitioned'}: ${PARTITION_STATE_LABEL[cell.state]}${cell.materialized && cell.state !== 'fresh' ? ' (materialized)' : ''}${cell.rowCount !== null ? ` · ${formatNumber(cell.rowCount)} rows` : ''}${cell.reason ? ` — ${cell.reason}` : ''}`;
     svg.append(
       s(
         'rect',
         {
           class: `heat-cell state-${cell.state}`,
-          x: (i % PER_ROW) * (size + GAP),
-          y: Math.floor(i / PER_ROW) * (size + GAP),
+          x: (i % perRow) * (size + GAP),
+          y: Math.floor(i / perRow) * (size + GAP),
           width: size,
           height: size,
           rx: 2.5,
@@ -47,6 +49,7 @@ export function heatStrip(cells, onPick) {
           'data-testid': 'partition-cell',
           'data-partition': cell.key ?? '',
           'data-state': cell.state,
+          'data-materialized': String(cell.materialized),
           onclick: () => onPick(cell.key),
           onkeydown: (event) => {
             if (event.key === 'Enter') onPick(cell.key);
@@ -56,21 +59,23 @@ export function heatStrip(cells, onPick) {
       ),
     );
   });
-  const counts = {};
-  for (const cell of cells) counts[cell.state] = (counts[cell.state] ?? 0) + 1;
+  const byState = {};
+  for (const cell of cells) byState[cell.state] = (byState[cell.state] ?? 0) + 1;
   const legend = h(
     'div',
-    { class: 'heat-legend' },
-    Object.keys(STATE_LABEL).map((state) =>
+    { class: 'heat-legend', 'data-testid': 'heat-legend' },
+    h('span', { class: 'legend-item', 'data-testid': 'heat-materialized' }, materializedText(counts), ':'),
+    Object.keys(PARTITION_STATE_LABEL).map((state) =>
       h(
         'span',
         { class: 'legend-item', 'data-testid': `heat-count-${state}` },
         h('span', { class: `swatch state-${state}`, 'aria-hidden': 'true' }),
-        `${STATE_LABEL[state]} `,
-        h('strong', {}, formatNumber(counts[state] ?? 0)),
+        `${PARTITION_STATE_LABEL[state]} `,
+        h('strong', {}, formatNumber(byState[state] ?? 0)),
       ),
     ),
   );
+  legend.title = breakdownText({ ...byState }, true);
   const first = cells[0]?.key;
   const last = cells[cells.length - 1]?.key;
   return h(

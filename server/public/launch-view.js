@@ -1,5 +1,5 @@
 /** The launch page: choose a selection and partitions, preview the plan, then launch it. */
-import { postJson, serverInfo, storedToken, storeToken } from './api.js';
+import { postJson, serverInfo, sessionInfo } from './api.js';
 import { h, replace } from './dom.js';
 import { formatNumber } from './format.js';
 
@@ -107,7 +107,8 @@ function planTable(plan) {
 
 /** Renders the launch page into `root`. */
 export async function renderLaunch(root, { selection }) {
-  const info = await serverInfo();
+  const [info, access] = await Promise.all([serverInfo(), sessionInfo()]);
+  const needsSignIn = !info.readOnly && !access.canLaunch;
   const input = (attrs) => h('input', { class: 'input', ...attrs });
   const selectionInput = input({
     id: 'launch-selection',
@@ -159,14 +160,6 @@ export async function renderLaunch(root, { selection }) {
     max: 64,
     placeholder: 'default',
     'data-testid': 'launch-concurrency',
-  });
-  const tokenInput = input({
-    id: 'launch-token',
-    type: 'password',
-    value: storedToken(),
-    autocomplete: 'off',
-    'data-testid': 'launch-token',
-    'aria-describedby': 'launch-token-help',
   });
   const previewButton = h(
     'button',
@@ -230,12 +223,13 @@ export async function renderLaunch(root, { selection }) {
       ),
       field('Concurrency', concurrencyInput, null, 'launch-concurrency'),
     ),
-    info.tokenRequired
-      ? field(
-          'Launch token',
-          tokenInput,
-          'The server’s SHOPFLOW_UI_TOKEN. Kept in this browser tab only.',
-          'launch-token',
+    needsSignIn
+      ? h(
+          'div',
+          { class: 'alert alert-warn', role: 'status', 'data-testid': 'launch-sign-in' },
+          'Launching runs needs the server’s token: ',
+          h('a', { href: '#/sign-in' }, 'sign in'),
+          ' first. Plans can be previewed without it.',
         )
       : null,
     info.readOnly
@@ -285,11 +279,7 @@ export async function renderLaunch(root, { selection }) {
     launchButton.disabled = true;
   }
 
-  form.addEventListener('input', (event) => {
-    if (event.target === tokenInput) {
-      storeToken(tokenInput.value.trim());
-      return;
-    }
+  form.addEventListener('input', () => {
     const m = partitionMode();
     keyInput.disabled = m !== 'key';
     fromInput.disabled = toInput.disabled = m !== 'range';
@@ -321,7 +311,7 @@ export async function renderLaunch(root, { selection }) {
         ),
         planTable(plan),
       );
-      launchButton.disabled = info.readOnly || plan.steps.length === 0;
+      launchButton.disabled = info.readOnly || needsSignIn || plan.steps.length === 0;
     } catch (error) {
       planBox.hidden = true;
       showError(error);
@@ -335,9 +325,7 @@ export async function renderLaunch(root, { selection }) {
     launchButton.disabled = true;
     replace(message);
     try {
-      const { runId } = await postJson('/api/runs', previewed, {
-        token: info.tokenRequired ? tokenInput.value.trim() : undefined,
-      });
+      const { runId } = await postJson('/api/runs', previewed);
       location.hash = `#/runs/${runId}`;
     } catch (error) {
       launchButton.disabled = false;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ShopflowError } from '../../framework/index.js';
+import { previewAsset } from '../../framework/index.js';
 import { integerParam, parseRequest } from '../http/parse-request.js';
 import type { ServerContext } from '../server-context.js';
 import { loadAssetDetail } from '../views/asset-detail.js';
@@ -12,7 +12,8 @@ const PreviewQuery = z.strictObject({
 });
 
 /**
- * `GET /api/assets/:key` (the asset page) and `GET /api/assets/:key/preview?partition=&limit=` (its data).
+ * `GET /api/assets/:key` (the asset page) and `GET /api/assets/:key/preview?partition=&limit=` (its
+ * data, with columns classified as personal data always masked: the page never unmasks).
  *
  * @example
  * registerAssetRoutes(app, context);
@@ -29,61 +30,10 @@ export function registerAssetRoutes(app: FastifyInstance, context: ServerContext
   app.get('/api/assets/:key/preview', async (request) => {
     const { key } = parseRequest(AssetParams, request.params, 'params');
     const query = parseRequest(PreviewQuery, request.query, 'query');
-    const asset = runtime.graph.get(key);
-    const now = runtime.services.now();
-    const requested = query.partition || undefined;
-    let partitionKey: string | null = null;
-    if (asset.partitions) {
-      if (requested) {
-        asset.partitions.validate(requested, now);
-        partitionKey = requested;
-      } else {
-        const [latest] = await runtime.store.listMaterializations({ assetKey: key, limit: 1 });
-        if (!latest) {
-          throw new ShopflowError('SF_NOT_MATERIALIZED', `asset \`${key}\` has never been materialized`, {
-            hint: `materialize it first: shopflow materialize ${key}`,
-          });
-        }
-        partitionKey = latest.partitionKey;
-      }
-    } else if (requested) {
-      throw new ShopflowError(
-        'SF_BAD_PARTITION',
-        `asset \`${key}\` is not partitioned, but partition \`${requested}\` was asked for`,
-        {
-          hint: 'drop the partition parameter',
-        },
-      );
-    }
-    const [state] = (await runtime.store.listAssetPartitionStates([key])).filter(
-      (s) => s.partitionKey === partitionKey,
-    );
-    if (!state?.materializationId) {
-      const which =
-        partitionKey === null ? `asset \`${key}\`` : `partition \`${partitionKey}\` of asset \`${key}\``;
-      throw new ShopflowError('SF_NOT_MATERIALIZED', `${which} has never been materialized`, {
-        hint: `materialize it first: shopflow materialize ${key}${partitionKey === null ? '' : ` --partition ${partitionKey}`}`,
-      });
-    }
-    const duckdb = await runtime.engine.session();
-    try {
-      const { columns, rows } = await asset.io.preview(
-        {
-          assetKey: key,
-          partitionKey,
-          runId: 'preview',
-          schema: asset.schema,
-          duckdb,
-          lakeRoot: runtime.lakeRoot,
-          resource: (definition) => runtime.resources.get(definition),
-          quarantine: [],
-        },
-        partitionKey,
-        query.limit ?? 50,
-      );
-      return { assetKey: key, partitionKey, materializedAt: state.materializedAt, columns, rows };
-    } finally {
-      duckdb.close();
-    }
+    return await previewAsset(runtime, key, {
+      partition: query.partition,
+      limit: query.limit ?? 50,
+      unmask: false,
+    });
   });
 }

@@ -21,7 +21,7 @@ const GraphQuery = z.strictObject({
  * registerGraphRoutes(app, context);
  */
 export function registerGraphRoutes(app: FastifyInstance, context: ServerContext): void {
-  let whole: { version: number; body: string; gzipped?: Buffer } | undefined;
+  let whole: { version: number; body: Buffer; gzipped?: Buffer } | undefined;
 
   app.get('/api/graph', async (request, reply) => {
     const query = parseRequest(GraphQuery, request.query, 'query');
@@ -40,7 +40,12 @@ export function registerGraphRoutes(app: FastifyInstance, context: ServerContext
       if (whole?.version !== snapshot.version) {
         whole = {
           version: snapshot.version,
-          body: JSON.stringify(buildGraphView(graph, snapshot.statuses, snapshot.computedAt)),
+          // NOTE: scrubbed once here and sent as bytes, which the per-response scrubber passes by.
+          body: Buffer.from(
+            context.scrub(
+              JSON.stringify(buildGraphView(graph, snapshot.report.statuses, snapshot.computedAt)),
+            ),
+          ),
         };
       }
       reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
@@ -50,6 +55,6 @@ export function registerGraphRoutes(app: FastifyInstance, context: ServerContext
       }
       return reply.send(whole.body);
     }
-    return buildGraphView(graph, snapshot.statuses, snapshot.computedAt, query);
+    return buildGraphView(graph, snapshot.report.statuses, snapshot.computedAt, query);
   });
 }

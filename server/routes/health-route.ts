@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../server-context.js';
 
 /**
- * `GET /api/health`: whether the instance store answers, and how the server is configured.
+ * `GET /api/health`: whether the instance store answers, and how the server is configured. Open to
+ * anyone who reaches the server (it shows no data).
  *
  * @example
  * registerHealthRoute(app, context);
@@ -14,6 +15,7 @@ export function registerHealthRoute(app: FastifyInstance, context: ServerContext
       store: context.runtime.store.backend,
       readOnly: context.readOnly,
       tokenRequired: context.tokenRequired,
+      publicRead: context.publicRead,
       runsInProgress: context.launcher.running,
     };
     try {

@@ -1,18 +1,31 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type Plan, type RunRecord, ShopflowError, type ShopflowRuntime } from '../../framework/index.js';
+import { clientAddress, isLoopbackAddress } from '../http/client-address.js';
 import { integerParam, parseRequest } from '../http/parse-request.js';
 import type { ServerContext } from '../server-context.js';
+import { EVENT_LEVELS, EVENT_TYPES, eventPage, eventView } from '../views/run-events.js';
+import type { RunStepTable } from '../views/run-step-table.js';
 import { summarizeRun } from '../views/run-summary.js';
-import { stepTimeline } from '../views/run-timeline.js';
 import { LaunchRequestSchema } from './plan-request.js';
 
 const RunParams = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, { error: 'expected a run id or the start of one' }),
 });
 const RunsQuery = z.strictObject({ limit: integerParam(1, 500).optional() });
-const EventsQuery = z.strictObject({ afterId: integerParam(0, Number.MAX_SAFE_INTEGER).optional() });
-const EVENT_LIMIT = 5_000;
+const StreamQuery = z.strictObject({ afterId: integerParam(0, Number.MAX_SAFE_INTEGER).optional() });
+const EventsQuery = z.strictObject({
+  before: integerParam(1, Number.MAX_SAFE_INTEGER).optional(),
+  limit: integerParam(1, 500).optional(),
+  step: z
+    .string()
+    .max(300)
+    .regex(/^[a-z][a-z0-9_]*(\[[^[\]]+\])?$/, { error: 'expected `asset` or `asset[partition]`' })
+    .optional(),
+  type: z.enum(EVENT_TYPES as [string, ...string[]]).optional(),
+  level: z.enum(EVENT_LEVELS as [string, ...string[]]).optional(),
+});
+const RetryRequest = z.strictObject({ concurrency: z.int().min(1).max(64).optional() });
 
 async function findRun(runtime: ShopflowRuntime, id: string): Promise<RunRecord> {
   const exact = await runtime.store.getRun(id);
@@ -30,8 +43,44 @@ async function findRun(runtime: ShopflowRuntime, id: string): Promise<RunRecord>
 }
 
 /**
- * `GET /api/runs`, `GET /api/runs/:id` (run, events, step timeline), `GET /api/runs/:id/events`
- * (server-sent events until the run finishes) and `POST /api/runs` (plan and start a run here).
+ * When the run started and ended (or now, while it runs), by its own events — the clock its steps'
+ * times come from — so the timeline's axis ends exactly at the run's end.
+ */
+function runWindow(
+  run: RunRecord,
+  table: RunStepTable,
+): { startedAt: string; finishedAt: string | null; durationMs: number } {
+  const startedAt = table.startedAt ?? run.startedAt ?? run.createdAt;
+  const finished = run.status === 'success' || run.status === 'failed' || run.status === 'canceled';
+  const finishedAt = table.finishedAt ?? (finished ? (run.finishedAt ?? startedAt) : null);
+  const end = finishedAt ? Date.parse(finishedAt) : Math.max(Date.now(), lastStepTime(table));
+  return { startedAt, finishedAt, durationMs: Math.max(0, end - Date.parse(startedAt)) };
+}
+
+function lastStepTime(table: RunStepTable): number {
+  let last = 0;
+  for (const row of table.rows) {
+    const t = Date.parse(row.finishedAt ?? row.startedAt ?? '');
+    if (t > last) last = t;
+  }
+  return last;
+}
+
+/** Stack traces go only to clients on this machine. */
+function includeStacks(request: FastifyRequest): boolean {
+  return isLoopbackAddress(clientAddress(request));
+}
+
+/**
+ * The run API:
+ * - `GET /api/runs`: the latest runs;
+ * - `GET /api/runs/:id`: the run, its step counts and every step's state and times, computed on
+ *   the server from all of the run's events (compact: one array per step);
+ * - `GET /api/runs/:id/summary`: the run and its step counts only (what a live page polls);
+ * - `GET /api/runs/:id/events?before=&limit=&step=&type=&level=`: its events, newest first, paged;
+ * - `GET /api/runs/:id/stream`: server-sent events until the run finishes;
+ * - `POST /api/runs`: plan and start a run here; `POST /api/runs/:id/retry`: re-execute a run from
+ *   its failures (`shopflow runs retry`).
  *
  * @example
  * registerRunRoutes(app, context);
@@ -46,13 +95,47 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
     return { runs: runs.map((run) => summarizeRun(run, now)) };
   });
 
+  const summary = async (id: string) => {
+    const run = await findRun(runtime, id);
+    const table = await context.stepSummaries.get(run);
+    return { run, table, view: summarizeRun(run, runtime.services.now()), window: runWindow(run, table) };
+  };
+
+  app.get('/api/runs/:id/summary', async (request) => {
+    const { id } = parseRequest(RunParams, request.params, 'params');
+    const { view, table, window } = await summary(id);
+    return { run: view, window, counts: table.counts(), lastEventId: table.lastEventId };
+  });
+
   app.get('/api/runs/:id', async (request) => {
     const { id } = parseRequest(RunParams, request.params, 'params');
-    const run = await findRun(runtime, id);
-    const events = await runtime.store.listEvents({ runId: run.id, limit: EVENT_LIMIT });
+    const { run, table, view, window } = await summary(id);
     const plan = run.plan as Plan | null;
+    const origin = Date.parse(window.startedAt);
+    const offset = (iso: string | null) => (iso === null ? null : Date.parse(iso) - origin);
+    const assets: string[] = [];
+    const assetIndex = new Map<string, number>();
+    const messages: Record<string, string> = {};
+    const steps = table.rows.map((row) => {
+      let index = assetIndex.get(row.assetKey);
+      if (index === undefined) {
+        index = assets.push(row.assetKey) - 1;
+        assetIndex.set(row.assetKey, index);
+      }
+      if (row.message) messages[row.key] = row.message;
+      return [
+        index,
+        row.partitionKey,
+        row.status,
+        offset(row.startedAt),
+        offset(row.finishedAt),
+        row.attempts,
+        row.rowCount,
+      ];
+    });
     return {
-      run: summarizeRun(run, runtime.services.now()),
+      run: view,
+      window,
       plan: plan
         ? {
             selection: plan.selection,
@@ -61,19 +144,46 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
             upToDate: plan.upToDate,
           }
         : null,
-      steps: stepTimeline(plan, events),
-      events,
-      eventsTruncated: events.length === EVENT_LIMIT,
+      counts: table.counts(),
+      lastEventId: table.lastEventId,
+      /** Every step: [asset index, partition, status, start ms, end ms, attempts, rows]; times from the run's start. */
+      stepColumns: ['asset', 'partition', 'status', 'startMs', 'endMs', 'attempts', 'rowCount'],
+      assets,
+      steps,
+      messages,
     };
   });
 
-  app.get('/api/runs/:id/events', async (request, reply) => {
+  app.get('/api/runs/:id/events', async (request) => {
     const { id } = parseRequest(RunParams, request.params, 'params');
-    const { afterId } = parseRequest(EventsQuery, request.query, 'query');
+    const query = parseRequest(EventsQuery, request.query, 'query');
+    const run = await findRun(runtime, id);
+    const page = await eventPage(runtime.store, run.id, {
+      before: query.before,
+      limit: query.limit ?? 100,
+      step: query.step,
+      type: query.type as (typeof EVENT_TYPES)[number] | undefined,
+      level: query.level as (typeof EVENT_LEVELS)[number] | undefined,
+    });
+    const stacks = includeStacks(request);
+    return {
+      runId: run.id,
+      events: page.events.map((e) => eventView(e, { includeStack: stacks })),
+      nextBefore: page.nextBefore,
+    };
+  });
+
+  app.get('/api/runs/:id/stream', async (request, reply) => {
+    const { id } = parseRequest(RunParams, request.params, 'params');
+    const { afterId } = parseRequest(StreamQuery, request.query, 'query');
     const run = await findRun(runtime, id);
     const lastEventId = Number(request.headers['last-event-id']);
     const after = Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (afterId ?? 0);
-    context.streams.stream(request, reply, run.id, after);
+    context.streams.stream(request, reply, run.id, after, {
+      includeStacks: includeStacks(request),
+      gzip: /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? '')),
+      scrub: context.scrub,
+    });
     return reply;
   });
 
@@ -87,4 +197,16 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
     const runId = await context.launcher.launch(plan, { concurrency: body.concurrency });
     return reply.code(202).send({ runId, steps: plan.steps.length });
   });
+
+  app.post(
+    '/api/runs/:id/retry',
+    { preHandler: context.access.requireLaunchRights },
+    async (request, reply) => {
+      const { id } = parseRequest(RunParams, request.params, 'params');
+      const body = parseRequest(RetryRequest, request.body, 'body');
+      const run = await findRun(runtime, id);
+      const runId = await context.launcher.retry(run.id, { concurrency: body.concurrency });
+      return reply.code(202).send({ runId, retryOf: run.id });
+    },
+  );
 }

@@ -4,9 +4,10 @@ import {
   type ShopflowRuntime,
   schemaColumns,
 } from '../../framework/index.js';
-import { type PartitionCell, partitionStates } from './partition-states.js';
+import { type PartitionCounts, partitionCounts } from './partition-counts.js';
+import { type PartitionCell, partitionCells } from './partition-states.js';
 import type { StatusSnapshot } from './status-cache.js';
-import { statusReason } from './status-reason.js';
+import { type RootCauseView, rootCauseView, statusReason } from './status-reason.js';
 
 export interface LineageInputView {
   assetKey: string;
@@ -61,7 +62,8 @@ export interface AssetDetail {
   downstream: string[];
   status: AssetStatus;
   reason: string;
-  counts: { total: number; materialized: number; stale: number; failed: number; running: number };
+  rootCause: RootCauseView | null;
+  counts: PartitionCounts;
   lastMaterializedAt: string | null;
   latest: (MaterializationView & { metadata: Record<string, unknown>; inputs: LineageInputView[] }) | null;
   partitionStates: PartitionCell[];
@@ -98,10 +100,14 @@ export async function loadAssetDetail(
     runtime.store.listMaterializations({ assetKey: key, limit: HISTORY_LIMIT }),
     runtime.store.latestCheckEvaluations({ assetKey: key }),
   ]);
+  const inputAssets = [...new Set((history[0]?.inputs ?? []).map((i) => i.assetKey))];
   const currentVersion = new Map(
-    snapshot.states.map((s) => [`${s.assetKey}\u0000${s.partitionKey ?? ''}`, s.dataVersion]),
+    (inputAssets.length ? await runtime.store.listAssetPartitionStates(inputAssets) : []).map((s) => [
+      `${s.assetKey}\u0000${s.partitionKey ?? ''}`,
+      s.dataVersion,
+    ]),
   );
-  const summary = snapshot.statuses.get(key);
+  const summary = snapshot.report.statuses.get(key);
   const view = (m: (typeof history)[number]): MaterializationView => ({
     id: m.id,
     runId: m.runId,
@@ -164,16 +170,11 @@ export async function loadAssetDetail(
     downstream: graph.downstream(key),
     status: summary?.status ?? 'missing',
     reason: statusReason(summary, asset.partitions !== undefined),
-    counts: {
-      total: summary?.partitions ?? 0,
-      materialized: summary?.materialized ?? 0,
-      stale: summary?.stale ?? 0,
-      failed: summary?.failed ?? 0,
-      running: summary?.running ?? 0,
-    },
+    rootCause: rootCauseView(summary?.rootCause ?? null),
+    counts: partitionCounts(summary),
     lastMaterializedAt: summary?.lastMaterializedAt ?? null,
     latest,
-    partitionStates: partitionStates(graph, snapshot.states, key, snapshot.computedAt, snapshot.changeLogs),
+    partitionStates: partitionCells(snapshot.report, key),
     history: history.map(view),
     checks,
     computedAt: snapshot.computedAt.toISOString(),

@@ -5,7 +5,8 @@ import {
   didYouMean,
   ShopflowError,
 } from '../../framework/index.js';
-import { statusReason } from './status-reason.js';
+import { type PartitionCounts, partitionCounts } from './partition-counts.js';
+import { type RootCauseView, rootCauseView, statusReason } from './status-reason.js';
 
 /** One asset as the lineage graph draws it. */
 export interface GraphNode {
@@ -15,8 +16,10 @@ export interface GraphNode {
   status: AssetStatus;
   /** Why it is not fresh, in one sentence (empty when fresh). */
   reason: string;
+  /** Where its staleness starts, when upstream. */
+  rootCause: RootCauseView | null;
   lastMaterializedAt: string | null;
-  partitions: { total: number; materialized: number; stale: number; failed: number; running: number };
+  partitions: PartitionCounts;
   /** Human-readable partitions definition, null when unpartitioned. */
   partitioned: string | null;
   tags: string[];
@@ -109,14 +112,9 @@ export function buildGraphView(
       description: asset.description,
       status: summary?.status ?? 'missing',
       reason: statusReason(summary, asset.partitions !== undefined),
+      rootCause: rootCauseView(summary?.rootCause ?? null),
       lastMaterializedAt: summary?.lastMaterializedAt ?? null,
-      partitions: {
-        total: summary?.partitions ?? 0,
-        materialized: summary?.materialized ?? 0,
-        stale: summary?.stale ?? 0,
-        failed: summary?.failed ?? 0,
-        running: summary?.running ?? 0,
-      },
+      partitions: partitionCounts(summary),
       partitioned: asset.partitions?.description ?? null,
       tags: [...asset.tags],
       kind: asset.io.kind,

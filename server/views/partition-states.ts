@@ -1,69 +1,34 @@
-import {
-  type AssetGraph,
-  type AssetPartitionState,
-  type ChangeLog,
-  describeReasons,
-  planMaterialization,
-} from '../../framework/index.js';
-
-export type PartitionState = 'materialized' | 'missing' | 'failed' | 'stale' | 'running';
+import { type AssetStatusReport, describeReasons, type PartitionStatus } from '../../framework/index.js';
+import { type RootCauseView, rootCauseView } from './status-reason.js';
 
 /** One cell of the partition heat strip. */
 export interface PartitionCell {
   /** The partition key, null for an unpartitioned asset. */
   key: string | null;
-  state: PartitionState;
-  /** Why it is stale, failed or missing (empty when materialized and fresh). */
+  state: PartitionStatus;
+  /** Whether it has data; a stale partition has. */
+  materialized: boolean;
+  /** Why a run would materialize it (empty when fresh). */
   reason: string;
+  rootCause: RootCauseView | null;
   materializedAt: string | null;
   rowCount: number | null;
 }
 
 /**
- * The state of every partition of one asset, judged as the planner would judge a run of the asset
- * with all its upstream (so "upstream will be re-materialized" makes a partition stale, as it does
- * in the asset's status).
+ * The state of every partition of one asset, from the status report (the plan of everything).
  *
  * @example
- * partitionStates(runtime.graph, await runtime.store.listAssetPartitionStates(), 'daily_stats', now)
+ * partitionCells((await statusCache.get()).report, 'daily_stats')
  */
-export function partitionStates(
-  graph: AssetGraph,
-  states: AssetPartitionState[],
-  assetKey: string,
-  now: Date,
-  changeLogs?: ReadonlyMap<string, ChangeLog>,
-): PartitionCell[] {
-  const asset = graph.get(assetKey);
-  const plan = planMaterialization({
-    graph,
-    states,
-    assetKeys: [...graph.ancestors(assetKey), assetKey],
-    now,
-    changeLogs,
-  });
-  const steps = new Map(plan.steps.filter((s) => s.assetKey === assetKey).map((s) => [s.partitionKey, s]));
-  const own = new Map(states.filter((s) => s.assetKey === assetKey).map((s) => [s.partitionKey, s]));
-  const keys: Array<string | null> = asset.partitions ? asset.partitions.keys(now) : [null];
-  return keys.map((key) => {
-    const state = own.get(key);
-    const step = steps.get(key);
-    const cell: PartitionState =
-      state?.lastAttemptStatus === 'running'
-        ? 'running'
-        : state?.lastAttemptStatus === 'failed'
-          ? 'failed'
-          : !state?.materializationId
-            ? 'missing'
-            : step
-              ? 'stale'
-              : 'materialized';
-    return {
-      key,
-      state: cell,
-      reason: step ? describeReasons(step.reasons) : '',
-      materializedAt: state?.materializedAt ?? null,
-      rowCount: state?.rowCount ?? null,
-    };
-  });
+export function partitionCells(report: AssetStatusReport, assetKey: string): PartitionCell[] {
+  return report.partitions(assetKey).map((p) => ({
+    key: p.partitionKey,
+    state: p.status,
+    materialized: p.materialized,
+    reason: p.rootCause ? p.rootCause.message : describeReasons(p.reasons),
+    rootCause: rootCauseView(p.rootCause),
+    materializedAt: p.materializedAt,
+    rowCount: p.rowCount,
+  }));
 }

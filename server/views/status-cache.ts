@@ -1,31 +1,22 @@
-import {
-  type AssetPartitionState,
-  type AssetStatusSummary,
-  type ChangeLog,
-  loadChangeLogs,
-  type ShopflowRuntime,
-  summarizeAssetStatus,
-} from '../../framework/index.js';
+import { type AssetStatusReport, loadAssetStatus, type ShopflowRuntime } from '../../framework/index.js';
 
-/** The status of every asset at one moment, with the partition states it was computed from. */
+/** The status of every asset and partition at one moment. */
 export interface StatusSnapshot {
   /** Increases with every recomputation; lets callers cache what they derive from it. */
   version: number;
   computedAt: Date;
-  states: AssetPartitionState[];
-  statuses: Map<string, AssetStatusSummary>;
-  /** Change logs of as-of-window upstreams, read with the states. */
-  changeLogs: Map<string, ChangeLog>;
+  report: AssetStatusReport;
 }
 
 /**
- * Computes {@link summarizeAssetStatus} at most once per `maxAgeMs` however many requests ask, and
- * again as soon as this process emits an event (a run it started moved on). Runs of other
- * processes (CLI, daemon) show up within `maxAgeMs`. Concurrent callers share one computation.
+ * Computes {@link loadAssetStatus} (the computation `shopflow assets` and `shopflow plan` share) at
+ * most once per `maxAgeMs` however many requests ask, and again as soon as this process emits an
+ * event (a run it started moved on). Runs of other processes (CLI, daemon) show up within
+ * `maxAgeMs`. Concurrent callers share one computation.
  *
  * @example
  * const cache = new StatusCache(runtime);
- * const { statuses } = await cache.get();
+ * const { report } = await cache.get();
  */
 export class StatusCache {
   private current?: StatusSnapshot;
@@ -55,11 +46,9 @@ export class StatusCache {
   private async compute(): Promise<StatusSnapshot> {
     // NOTE: cleared before reading, so an event that lands while computing marks the result stale again.
     this.dirty = false;
-    const states = await this.runtime.store.listAssetPartitionStates();
-    const changeLogs = await loadChangeLogs(this.runtime.store, this.runtime.graph);
     const now = this.runtime.services.now();
-    const statuses = summarizeAssetStatus(this.runtime.graph, states, now, changeLogs);
-    this.current = { version: ++this.version, computedAt: now, states, statuses, changeLogs };
+    const report = await loadAssetStatus(this.runtime.store, this.runtime.graph, now);
+    this.current = { version: ++this.version, computedAt: now, report };
     this.computedAtMs = Date.now();
     return this.current;
   }

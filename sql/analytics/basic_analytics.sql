@@ -16,7 +16,12 @@
 --     engines);
 --   * where a value must be divided, the division is done on whole cents with integer arithmetic,
 --     because DuckDB divides DECIMALs in double precision and PostgreSQL exactly: for y > 0,
---     x - x % y is a multiple of y, so (x - x % y) / y is exact on both engines;
+--     x - x % y is a multiple of y, so (x - x % y) / y is exact on both engines; rounding x / y
+--     half away from zero is then
+--       sign(x) * ((2|x| + y) - (2|x| + y) % 2y) / 2y
+--     written out below exactly as ShopFlow's money helper generates it (`roundedQuotient` in
+--     framework/duckdb/decimal-sql.ts, used by assets/money.ts; a test pins the text), so this file
+--     and every asset that divides money round the same way;
 --   * counts are cast to BIGINT (DuckDB sums integers into HUGEINT);
 --   * every ORDER BY ends with an id or another unique column, so results are deterministic.
 --
@@ -113,9 +118,8 @@ change_in_cents as (
     revenue,
     previous_revenue,
     -- change in hundredths of a percent = 10000 * (revenue - previous) / previous; numerator and
-    -- denominator in whole cents.
-    abs(cast((revenue - previous_revenue) * 1000000 as bigint)) as change_units,
-    case when revenue < previous_revenue then -1 else 1 end as change_sign,
+    -- denominator in whole cents (the numerator times 10000).
+    cast((revenue - previous_revenue) * 1000000 as bigint) as change_units,
     cast(previous_revenue * 100 as bigint) as previous_cents
   from with_previous
 )
@@ -125,16 +129,10 @@ select
   units,
   cast(revenue as decimal(18, 2)) as revenue,
   cast(revenue - previous_revenue as decimal(18, 2)) as revenue_change,
-  case
-    when previous_cents > 0 then cast(
-      change_sign
-      * cast(
-        ((2 * change_units + previous_cents) - (2 * change_units + previous_cents) % (2 * previous_cents))
-        / (2 * previous_cents) as bigint
-      )
-      * 0.01 as decimal(18, 2)
-    )
-  end as revenue_change_pct
+  cast(
+    case when previous_cents > 0 then (case when change_units < 0 then -1 else 1 end) * cast(((2 * abs(change_units) + previous_cents) - (2 * abs(change_units) + previous_cents) % (2 * previous_cents)) / (2 * previous_cents) as bigint) end
+    * 0.01 as decimal(18, 2)
+  ) as revenue_change_pct
 from change_in_cents
 order by month;
 
@@ -159,7 +157,7 @@ in_cents as (
     country,
     orders,
     revenue,
-    2 * cast(revenue * 100 as bigint) + orders as doubled_cents_plus_orders
+    cast(revenue * 100 as bigint) as revenue_cents
   from by_country
 )
 select
@@ -167,9 +165,8 @@ select
   orders,
   cast(revenue as decimal(18, 2)) as revenue,
   cast(
-    cast(
-      (doubled_cents_plus_orders - doubled_cents_plus_orders % (2 * orders)) / (2 * orders) as bigint
-    ) * 0.01 as decimal(18, 2)
+    case when orders > 0 then (case when revenue_cents < 0 then -1 else 1 end) * cast(((2 * abs(revenue_cents) + orders) - (2 * abs(revenue_cents) + orders) % (2 * orders)) / (2 * orders) as bigint) end
+    * 0.01 as decimal(18, 2)
   ) as average_order_value
 from in_cents
 order by average_order_value desc, country;

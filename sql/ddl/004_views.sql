@@ -47,6 +47,8 @@ select
   c.country_code,
   count(*) as orders,
   sum(t.amount)::numeric(14, 2) as revenue,
+  -- NOTE: PostgreSQL divides numeric exactly, so round(…, 2) is the money rule (half away from
+  -- zero on the exact quotient); portable SQL (sql/analytics) divides whole cents in integers instead.
   round(sum(t.amount) / count(*), 2)::numeric(14, 2) as average_order_value
 from shopflow.transactions t
 join shopflow.customers c on c.customer_id = t.customer_id

@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -7,6 +13,8 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `forbidden`: answers 403 `AccessDenied`;
  * - `drop`: reads the start of the request, then destroys the socket (no response at all);
  * - `stall`: never answers (the client's timeout must fire);
+ * - `drop-response`: forwards the request, then destroys the socket instead of relaying the answer
+ *   (the server did the work; the client never learns it);
  * - `{ status, code, body? }`: answers that status with an S3 error of that code, or `body` verbatim.
  */
 export type FaultAction =
@@ -14,6 +22,7 @@ export type FaultAction =
   | 'forbidden'
   | 'drop'
   | 'stall'
+  | 'drop-response'
   | { status: number; code?: string; body?: string };
 
 /** A request as rules see it. */
@@ -22,6 +31,7 @@ export interface ProxiedRequest {
   /** Path without the query, e.g. `/landing/raw/a.csv`. */
   path: string;
   query: URLSearchParams;
+  headers: IncomingHttpHeaders;
 }
 
 export interface FaultRule {
@@ -83,7 +93,7 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
   const log: ProxyLogEntry[] = [];
   const sockets = new Set<Socket>();
 
-  const forward = (incoming: IncomingMessage, response: ServerResponse): void => {
+  const forward = (incoming: IncomingMessage, response: ServerResponse, dropAnswer = false): void => {
     const outgoing = request(
       {
         host: upstream.hostname,
@@ -93,6 +103,11 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
         headers: incoming.headers,
       },
       (reply) => {
+        if (dropAnswer) {
+          reply.resume();
+          reply.on('end', () => incoming.socket.destroy());
+          return;
+        }
         response.writeHead(reply.statusCode ?? 502, reply.headers);
         reply.pipe(response);
       },
@@ -107,6 +122,7 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
       method: incoming.method ?? 'GET',
       path: decodeURIComponent(url.pathname),
       query: url.searchParams,
+      headers: incoming.headers,
     };
     const hit = rules.find(({ rule, left }) => left > 0 && (rule.match ?? (() => true))(seen));
     if (!hit) {
@@ -141,6 +157,9 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
       }
       case 'stall':
         incoming.resume();
+        return;
+      case 'drop-response':
+        forward(incoming, response, true);
         return;
       default:
         incoming.resume();

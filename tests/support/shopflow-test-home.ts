@@ -5,20 +5,32 @@ import shopflow from '../../assets/definitions.js';
 import { type Definitions, type LoadedConfig, loadConfig, ShopflowRuntime } from '../../framework/index.js';
 import { silentLog, tempHome } from './example-runtime.js';
 
-/** A ShopFlow home for tests: small simulated data, embedded PostgreSQL and landing zone inside it. */
+/**
+ * A ShopFlow home for tests: small simulated data on the fixed 2024 quarter (or another calendar),
+ * embedded PostgreSQL and landing zone inside it.
+ */
 export interface ShopflowTestHome {
   home: string;
   config: LoadedConfig;
   configFile: string;
-  /** Opens a runtime on the home; `definitions` defaults to the ShopFlow pipeline. */
-  open(definitions?: Definitions): Promise<ShopflowRuntime>;
+  /** Opens a runtime on the home; `definitions` defaults to the ShopFlow pipeline, `now` to the real clock. */
+  open(definitions?: Definitions, now?: () => Date): Promise<ShopflowRuntime>;
   /** Injected defects per file and kind, summed over every daily extract. */
   defects(): Record<string, Record<string, number>>;
   cleanup(): void;
 }
 
 export function shopflowTestHome(
-  options: { scale?: number; defectRate?: number; seed?: number; objectStore?: Record<string, unknown> } = {},
+  options: {
+    scale?: number;
+    defectRate?: number;
+    seed?: number;
+    objectStore?: Record<string, unknown>;
+    /** The calendar (`start` with `days` or `historyDays`); default the fixed 2024 quarter. */
+    calendar?: { start: string; days?: number; historyDays?: number };
+    /** The `lake` section (default: a local lake in the home). */
+    lake?: Record<string, unknown>;
+  } = {},
 ): ShopflowTestHome {
   const { home, cleanup } = tempHome('shopflow-pipeline-');
   // NOTE: the embedded PostgreSQL runs as `postgres` when tests run as root; it must reach the home.
@@ -31,6 +43,7 @@ export function shopflowTestHome(
       home,
       executor: { concurrency: 2, lockWaitSeconds: 10 },
       logging: { level: 'warn' },
+      ...(options.lake ? { lake: options.lake } : {}),
       data: { rawDir: join(home, 'raw'), logsDir: join(home, 'logs') },
       resources: {
         postgres: { mode: 'embedded' },
@@ -38,8 +51,7 @@ export function shopflowTestHome(
         generator: {
           seed: options.seed ?? 7,
           scale: options.scale ?? 0.2,
-          start: '2024-01-01',
-          days: 90,
+          ...(options.calendar ?? { start: '2024-01-01', days: 90 }),
           defectRate: options.defectRate ?? 0.01,
         },
       },
@@ -50,7 +62,7 @@ export function shopflowTestHome(
     home,
     config,
     configFile,
-    open: (definitions = shopflow) => ShopflowRuntime.open({ config, definitions, log: silentLog }),
+    open: (definitions = shopflow, now) => ShopflowRuntime.open({ config, definitions, log: silentLog, now }),
     defects: () => {
       const total: Record<string, Record<string, number>> = {};
       const daily = join(home, 'raw', 'daily');

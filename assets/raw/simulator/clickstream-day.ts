@@ -56,8 +56,8 @@ export class ClickstreamDay {
   ) {
     this.isoDate = world.isoDate(day);
     this.tag = this.isoDate.replaceAll('-', '');
-    this.customerCount = world.calendar.customersBefore[day];
-    this.productCount = world.calendar.productsBefore[day];
+    this.customerCount = world.calendar.customersBefore(day);
+    this.productCount = world.calendar.productsBefore(day);
   }
 
   /** Adds the sessions of `hour` (its purchases are `drafts`) and yields the events now final. */

@@ -6,22 +6,27 @@
  * Determinism without replay. Every random draw comes from a small generator keyed by coordinates
  * (`seedFrom(seed, stream, ...)` in seeded-random.ts), never from one long sequence, so any part can
  * be regenerated on its own:
- *   - the calendar (how many customers register, products appear and transactions happen on each
- *     day) is drawn from `(seed, 'calendar')` in O(days); its prefix sums are the cumulative state:
- *     ids are dense and given in order of appearance, so the customers that exist before day d are
- *     simply ids 1..customersBefore[d] (likewise products and transaction ids);
- *   - an entity's whole life is drawn from `(seed, entity, id)`: registration time, country and
- *     profile changes of a customer; creation, category and price/category changes of a product.
- *     Text (names, emails, suppliers) comes from Faker reseeded with `(seed, entity-text, id)`.
- *     Building the change index and the price index is one cheap numeric pass over the ids
+ *   - time runs from the epoch (`start`) in periods of 90 days; the calendar of a period (how many
+ *     customers register, products appear and transactions happen on each of its days) is drawn
+ *     from `(seed, 'calendar', period)` in O(days); its prefix sums are the cumulative state: ids are
+ *     dense and given in order of appearance, so the customers that exist before day d are simply
+ *     ids 1..customersBefore(d) (likewise products and transaction ids). Period 0 holds the
+ *     exercise's sizes; the simulation is open-ended, and `days` only bounds what is generated,
+ *     never what a day contains;
+ *   - an entity's life in the period it appears in is drawn from `(seed, entity, id)`, and in each
+ *     later period from `(seed, entity-period, id, period)`: registration time, country and profile
+ *     changes of a customer; creation, category and price/category changes of a product. Text
+ *     (names, emails, suppliers) comes from Faker reseeded with `(seed, entity-text, id)`. Building
+ *     a period's change index and price index is one cheap numeric pass over the ids
  *     (shopflow-world.ts), with no Faker and no replay of earlier days;
  *   - a day's transactions are drawn hour by hour from `(seed, day, hour)`, its clickstream from
  *     `(seed, day, hour)` of another stream, and a row's defect from `(seed, file, id, version)`.
  * So `simulateDay(options, date)` builds the index and generates that day (plus the three days before
  * it, for late-arriving transactions), and its rows equal the day's rows in the full files.
  *
- * Day slices. customers.csv / products.csv: rows whose `updated_at` is on the day (entities that
- * exist before the start are written as of the start's midnight, so they belong to day 0);
+ * Day slices. customers.csv / products.csv: rows whose `updated_at` is on the day, after a full
+ * snapshot on day 0 (entities that exist before the start, as of its midnight) and every 30 days
+ * from day 90 (every entity, in its version current at midnight, repeating rows delivered before);
  * transactions.csv: rows whose `delivery_date` is the day (a late arrival happened 1–3 days before);
  * clickstream.jsonl: events whose timestamp is on the day (sessions never cross midnight).
  *
@@ -29,7 +34,8 @@
  * repeating an existing key, and an `orphan_fk` defect replaces a key of an existing transaction
  * with an id from 900,000,000 up that no entity has. So the distinct `customer_id`s of
  * customers.csv, `product_id`s of products.csv and `transaction_id`s of transactions.csv are exactly
- * the entity counts (1,000 / 500 / 5,000 at scale 1).
+ * the entity counts (1,000 / 500 / 5,000 at scale 1 over the first 90 days). Late deliveries never
+ * cross the end of a period.
  *
  * Memory. Rows stream to the files with backpressure; what is held is the per-entity indexes
  * (a few bytes per product, one entry per changing customer), one hour of transactions and
@@ -121,6 +127,13 @@ export async function generateShopflowData(options: GenerateOptions): Promise<Ge
     });
   }
   const resolved = resolveSimulationOptions(options, 'generateShopflowData');
+  if (resolved.days === null) {
+    throw new ShopflowError('SF_BAD_USAGE', 'option `days` of generateShopflowData is null', {
+      hint: 'pass the number of days to write, e.g. 90',
+      details: { option: 'days' },
+    });
+  }
+  const days = resolved.days;
   const world = new ShopflowWorld(resolved);
   const folder = await AtomicOutputFolder.create(options.out).catch((error: unknown) => {
     throw ioError(error, options.out);
@@ -130,19 +143,23 @@ export async function generateShopflowData(options: GenerateOptions): Promise<Ge
   ) as Sinks;
   try {
     const ledger = new DefectLedger();
-    await writeDays(world, sinks, ledger, options.onProgress);
+    const undelivered = await writeDays(world, days, sinks, ledger, options.onProgress);
     const files: GenerationManifest['files'] = {};
     for (const file of RAW_DATA_FILES) files[file] = await sinks[file].close();
     const report = ledger.report(resolved);
     files[DEFECTS_FILE] = await writeJson(folder.pathOf(DEFECTS_FILE), report);
-    const { customers, products, transactions } = world.calendar;
+    const { calendar } = world;
     const manifest: GenerationManifest = {
       seed: resolved.seed,
       scale: resolved.scale,
       start: resolved.start,
-      days: resolved.days,
+      days,
       defectRate: resolved.defectRate,
-      entities: { customers, products, transactions },
+      entities: {
+        customers: calendar.customersBefore(days),
+        products: calendar.productsBefore(days),
+        transactions: calendar.transactionsBefore(days) - undelivered,
+      },
       files,
     };
     await writeJson(folder.pathOf(MANIFEST_FILE), manifest);
@@ -161,15 +178,17 @@ export async function generateShopflowData(options: GenerateOptions): Promise<Ge
   }
 }
 
+/** Writes days `[0, days)`; returns how many transactions of the range are delivered after it. */
 async function writeDays(
   world: ShopflowWorld,
+  days: number,
   sinks: Sinks,
   ledger: DefectLedger,
   onProgress: GenerateOptions['onProgress'],
-): Promise<void> {
+): Promise<number> {
   for (const [file, header] of Object.entries(CSV_HEADERS)) sinks[file as RawDataFile].header(header);
   const waiting = new Map<number, TransactionDraft[]>();
-  for (let day = 0; day < world.options.days; day++) {
+  for (let day = 0; day < days; day++) {
     await writeRows(sinks['customers.csv'], customerRowsOfDay(world, day), formatCustomerRow, ledger);
     await writeRows(sinks['products.csv'], productRowsOfDay(world, day), formatProductRow, ledger);
     for (const draft of waiting.get(day) ?? []) {
@@ -197,6 +216,9 @@ async function writeDays(
     await writeEvents(sinks['clickstream.jsonl'], clicks.finish());
     if (onProgress) for (const file of RAW_DATA_FILES) onProgress({ file, rows: sinks[file].rowCount });
   }
+  let undelivered = 0;
+  for (const drafts of waiting.values()) undelivered += drafts.length;
+  return undelivered;
 }
 
 async function writeRows<T>(

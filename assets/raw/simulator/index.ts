@@ -42,6 +42,7 @@ export { PAYMENT_METHODS, type PaymentMethod } from './shopflow-vocabulary.js';
 export {
   type GenerateOptions,
   type GenerateProgress,
+  MAX_DAYS as MAX_SIMULATED_DAYS,
   SIMULATION_DEFAULTS,
   type SimulationOptions,
 } from './simulator-options.js';

@@ -13,6 +13,8 @@ export const RandomStream = {
   clickstream: 8,
   defect: 9,
   defectVariant: 10,
+  customerPeriod: 11,
+  productPeriod: 12,
 } as const;
 
 const TWO_POW_32 = 4_294_967_296;

@@ -10,26 +10,52 @@ const BASE_TRANSACTIONS = 5_000;
 const PRE_START_CUSTOMER_SHARE = 0.3;
 /** Share of products that exist on the first simulated day. */
 const INITIAL_PRODUCT_SHARE = 0.85;
+// NOTE: the first period ramps registrations up by half and sales by 30 % from its first to its
+// last day; later periods continue at about the rate the first one ended with.
+const LATER_REGISTRATION_FACTOR = 1.2;
+const LATER_SALES_FACTOR = 1.15;
 
 /**
- * How many entities exist when: the cumulative state every day's generation needs, derived from the
- * options alone in O(days). Ids are dense and given in order of appearance, so "the customers that
- * exist before day d" is simply ids `1..customersBefore[d]`.
+ * Days in a simulated period. The business is simulated period by period from the epoch (the
+ * `start` option): period 0 holds the exercise's sizes (1,000 customers, 500 products, 5,000
+ * transactions at scale 1); every later period adds new customers, products and sales at the rate
+ * the first one ended with. A period's draws come from `(seed, period)`, so what a day holds never
+ * depends on how many days are generated.
  */
-export interface ShopflowCalendar {
-  customers: number;
-  products: number;
-  transactions: number;
-  /** Customers registered before the start date (ids `1..preStartCustomers`). */
-  preStartCustomers: number;
-  /** `customersBefore[d]`: customers registered before day `d`; length `days + 1`. */
-  customersBefore: readonly number[];
-  /** Products that exist at the start of day 0 (ids `1..initialProducts`). */
-  initialProducts: number;
-  /** `productsBefore[d]`: products that exist at the start of day `d`; length `days + 1`. */
-  productsBefore: readonly number[];
-  /** `transactionsBefore[d]`: transactions whose timestamp is before day `d`; length `days + 1`. */
-  transactionsBefore: readonly number[];
+export const PERIOD_DAYS = 90;
+
+/** Days between full snapshots of customers and products after the first period. */
+export const SNAPSHOT_EVERY_DAYS = 30;
+
+/**
+ * Whether simulated day `day` starts with a full snapshot of customers and products (every entity
+ * that exists at its midnight, in its version current then): day 0, and every
+ * {@link SNAPSHOT_EVERY_DAYS} days from {@link PERIOD_DAYS} on. A range of days that starts on a
+ * snapshot day is complete: every entity its transactions and clicks name was delivered in it.
+ *
+ * @example
+ * isSnapshotDay(0); // true
+ * isSnapshotDay(30); // false (the first period has one snapshot)
+ * isSnapshotDay(120); // true
+ */
+export function isSnapshotDay(day: number): boolean {
+  return day === 0 || (day >= PERIOD_DAYS && day % SNAPSHOT_EVERY_DAYS === 0);
+}
+
+/** The last snapshot day on or before `day` (≥ 0). */
+export function snapshotDayAtOrBefore(day: number): number {
+  if (day < PERIOD_DAYS) return 0;
+  return day - (day % SNAPSHOT_EVERY_DAYS);
+}
+
+/** The period of simulated day `day`. */
+export function periodOf(day: number): number {
+  return Math.floor(day / PERIOD_DAYS);
+}
+
+/** The first day after the period of `day` (late deliveries never cross it). */
+export function periodEndOf(day: number): number {
+  return (periodOf(day) + 1) * PERIOD_DAYS;
 }
 
 /**
@@ -55,82 +81,136 @@ export function allocate(total: number, weights: readonly number[], minEach = 0)
   return shares;
 }
 
-function prefixSums(first: number, counts: readonly number[]): number[] {
-  const sums = [first];
-  for (const count of counts) sums.push(sums[sums.length - 1] + count);
-  return sums;
-}
-
 /** Day of week of simulated day `day` (0 = Sunday). */
 export function weekday(options: ResolvedSimulationOptions, day: number): number {
   return (Math.floor(options.startEpochSeconds / SECONDS_PER_DAY) + day + 4) % 7;
 }
 
 /**
- * The calendar of a simulation (see {@link ShopflowCalendar}).
+ * How many entities exist when: the cumulative state every day's generation needs. Ids are dense
+ * and given in order of appearance, so "the customers that exist before day d" is simply ids
+ * `1..customersBefore(d)`. Periods are drawn when a day of theirs is first asked for, in O(days)
+ * each, and kept.
  *
  * @example
- * const calendar = buildCalendar(resolveSimulationOptions({}, 'example'));
- * calendar.customersBefore[90]; // 1000
+ * const calendar = new SimulationCalendar(resolveSimulationOptions({}, 'example'));
+ * calendar.customersBefore(90); // 1000
  */
-export function buildCalendar(options: ResolvedSimulationOptions): ShopflowCalendar {
-  const { days, scale } = options;
-  const random = new SeededRandom(options.seed, RandomStream.calendar);
-  const customers = Math.max(1, Math.round(BASE_CUSTOMERS * scale));
-  const products = Math.max(1, Math.round(BASE_PRODUCTS * scale));
-  const transactions = Math.round(BASE_TRANSACTIONS * scale);
+export class SimulationCalendar {
+  /** Customers of one period at this scale (period 0: pre-start ones included). */
+  readonly customersPerPeriod: number;
+  readonly productsPerPeriod: number;
+  readonly transactionsPerPeriod: number;
+  /** Customers registered before day 0 (ids `1..preStartCustomers`). */
+  readonly preStartCustomers: number;
+  /** Products that exist at the start of day 0 (ids `1..initialProducts`). */
+  readonly initialProducts: number;
+  // NOTE: prefix sums over every day drawn so far; entry d is the count before day d.
+  private readonly customers: number[];
+  private readonly products: number[];
+  private readonly transactions: number[];
+  private periods = 0;
 
-  const preStartCustomers = Math.max(1, Math.round(customers * PRE_START_CUSTOMER_SHARE));
-  const customerWeights = Array.from(
-    { length: days },
-    (_, d) => (1 + (0.5 * d) / days) * (0.7 + 0.6 * random.float()),
-  );
-  const newCustomers = allocate(customers - preStartCustomers, customerWeights, 1);
-
-  const initialProducts = days === 1 ? products : Math.max(1, Math.round(products * INITIAL_PRODUCT_SHARE));
-  const productWeights = Array.from({ length: days }, (_, d) => (d === 0 ? 0 : 0.5 + random.float()));
-  const newProducts = allocate(products - initialProducts, productWeights);
-
-  const transactionWeights = Array.from({ length: days }, (_, d) => {
-    const dow = weekday(options, d);
-    const weekly = dow === 0 || dow === 6 ? 1.25 : dow === 5 ? 1.1 : 1;
-    return (1 + (0.3 * d) / days) * weekly * (0.85 + 0.3 * random.float());
-  });
-  const dailyTransactions = allocate(transactions, transactionWeights);
-
-  return {
-    customers,
-    products,
-    transactions,
-    preStartCustomers,
-    customersBefore: prefixSums(preStartCustomers, newCustomers),
-    initialProducts,
-    productsBefore: prefixSums(initialProducts, newProducts),
-    transactionsBefore: prefixSums(0, dailyTransactions),
-  };
-}
-
-/** The day on which entity `id` appears, given a `before` prefix array (binary search). */
-export function dayOfId(before: readonly number[], id: number): number {
-  let lo = 0;
-  let hi = before.length - 2;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (before[mid] < id) lo = mid;
-    else hi = mid - 1;
+  constructor(private readonly options: ResolvedSimulationOptions) {
+    const { scale } = options;
+    this.customersPerPeriod = Math.max(1, Math.round(BASE_CUSTOMERS * scale));
+    this.productsPerPeriod = Math.max(1, Math.round(BASE_PRODUCTS * scale));
+    this.transactionsPerPeriod = Math.round(BASE_TRANSACTIONS * scale);
+    this.preStartCustomers = Math.max(1, Math.round(this.customersPerPeriod * PRE_START_CUSTOMER_SHARE));
+    this.initialProducts = Math.max(1, Math.round(this.productsPerPeriod * INITIAL_PRODUCT_SHARE));
+    this.customers = [this.preStartCustomers];
+    this.products = [this.initialProducts];
+    this.transactions = [0];
   }
-  return lo;
+
+  /** Customers registered before day `day` (pre-start ones included). */
+  customersBefore(day: number): number {
+    this.ensure(day);
+    return this.customers[day];
+  }
+
+  /** Products that exist at the start of day `day`. */
+  productsBefore(day: number): number {
+    this.ensure(day);
+    return this.products[day];
+  }
+
+  /** Transactions whose timestamp is before day `day`. */
+  transactionsBefore(day: number): number {
+    this.ensure(day);
+    return this.transactions[day];
+  }
+
+  /** The day customer `id` registers on (negative ids … pre-start: day 0 is returned). */
+  customerDay(id: number): number {
+    return this.dayOfId(this.customers, id);
+  }
+
+  /** The day product `id` appears on (0 for the initial catalogue). */
+  productDay(id: number): number {
+    return this.dayOfId(this.products, id);
+  }
+
+  /** How the transactions of day `day` spread over its 24 UTC hours; drawn from `(seed, day)` only. */
+  hourlyTransactionCounts(day: number): number[] {
+    const random = new SeededRandom(this.options.seed, RandomStream.transactionHours, day);
+    const weights = HOURLY_TRAFFIC.map((w) => w * (0.85 + 0.3 * random.float()));
+    return allocate(this.transactionsBefore(day + 1) - this.transactionsBefore(day), weights);
+  }
+
+  /** Draws every period up to the one holding day `day` (and the day after it). */
+  private ensure(day: number): void {
+    while (this.customers.length <= day + 1) this.drawPeriod(this.periods++);
+  }
+
+  /** The day on which entity `id` appears, given a prefix array (binary search; draws more periods as needed). */
+  private dayOfId(before: number[], id: number): number {
+    while (before[before.length - 1] < id) this.drawPeriod(this.periods++);
+    let lo = 0;
+    let hi = before.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (before[mid] < id) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private drawPeriod(period: number): void {
+    const days = PERIOD_DAYS;
+    const first = period * days;
+    // NOTE: period 0 draws from the stream without a period coordinate, in this order, so its days
+    // are those of the 90-day simulation the exercise's figures come from.
+    const random =
+      period === 0
+        ? new SeededRandom(this.options.seed, RandomStream.calendar)
+        : new SeededRandom(this.options.seed, RandomStream.calendar, period);
+    const ramp = period === 0;
+    const newCustomers = ramp
+      ? this.customersPerPeriod - this.preStartCustomers
+      : Math.round((this.customersPerPeriod - this.preStartCustomers) * LATER_REGISTRATION_FACTOR);
+    const customerWeights = Array.from(
+      { length: days },
+      (_, d) => (ramp ? 1 + (0.5 * d) / days : 1) * (0.7 + 0.6 * random.float()),
+    );
+    const newProducts = this.productsPerPeriod - this.initialProducts;
+    const productWeights = Array.from({ length: days }, (_, d) =>
+      ramp && d === 0 ? 0 : 0.5 + random.float(),
+    );
+    const sales = ramp
+      ? this.transactionsPerPeriod
+      : Math.round(this.transactionsPerPeriod * LATER_SALES_FACTOR);
+    const transactionWeights = Array.from({ length: days }, (_, d) => {
+      const dow = weekday(this.options, first + d);
+      const weekly = dow === 0 || dow === 6 ? 1.25 : dow === 5 ? 1.1 : 1;
+      return (ramp ? 1 + (0.3 * d) / days : 1) * weekly * (0.85 + 0.3 * random.float());
+    });
+    appendSums(this.customers, allocate(newCustomers, customerWeights, 1));
+    appendSums(this.products, allocate(newProducts, productWeights));
+    appendSums(this.transactions, allocate(sales, transactionWeights));
+  }
 }
 
-/**
- * How the transactions of one day spread over its 24 UTC hours; drawn from `(seed, day)` only.
- */
-export function hourlyTransactionCounts(
-  options: ResolvedSimulationOptions,
-  calendar: ShopflowCalendar,
-  day: number,
-): number[] {
-  const random = new SeededRandom(options.seed, RandomStream.transactionHours, day);
-  const weights = HOURLY_TRAFFIC.map((w) => w * (0.85 + 0.3 * random.float()));
-  return allocate(calendar.transactionsBefore[day + 1] - calendar.transactionsBefore[day], weights);
+function appendSums(sums: number[], counts: readonly number[]): void {
+  for (const count of counts) sums.push(sums[sums.length - 1] + count);
 }

@@ -7,6 +7,7 @@ import { productRowsOfDay } from './product-day-rows.js';
 import type { ClickEvent, CustomerRow, ProductRow, TransactionRow } from './raw-file-formats.js';
 import { ShopflowWorld } from './shopflow-world.js';
 import {
+  MAX_DAYS,
   type ResolvedSimulationOptions,
   resolveSimulationOptions,
   type SimulationOptions,
@@ -16,7 +17,7 @@ import { transactionRows } from './transaction-rows.js';
 import { parseIsoDate, SECONDS_PER_DAY } from './utc-time.js';
 
 /** Latest delivery delay of a late-arriving transaction, in days. */
-const MAX_DELIVERY_DELAY_DAYS = 3;
+export const MAX_DELIVERY_DELAY_DAYS = 3;
 
 /**
  * The rows of one simulated day, exactly as they appear in the generated files: customer and
@@ -33,7 +34,7 @@ export interface SimulatedDay {
   defects: DefectRecord[];
 }
 
-/** How many distinct entities a simulation has (duplicates and orphans excluded). */
+/** How many distinct entities a range of days holds (duplicates and orphans excluded). */
 export interface EntityCounts {
   customers: number;
   products: number;
@@ -41,12 +42,16 @@ export interface EntityCounts {
 }
 
 /**
- * A simulation whose days can be generated one at a time and in any order. Building it derives the
- * cumulative state (who exists when, price histories) once; each `day()` then costs only that day.
+ * A simulation whose days can be generated one at a time and in any order. Day D's rows depend on
+ * the seed, scale, defect rate, the epoch `start` and D only — never on `days` or on which other
+ * days are generated — so a day's extract never changes once produced. The cumulative state (who
+ * exists when, price histories) is built once per simulated period; each `day()` then costs only
+ * that day.
  *
  * @example
  * const simulator = new ShopflowSimulator({ scale: 0.1 });
  * simulator.day('2024-01-15').transactions.length; // ≈ 5
+ * new ShopflowSimulator({ scale: 0.1, days: null }).day('2026-11-30'); // open-ended
  */
 export class ShopflowSimulator {
   readonly options: ResolvedSimulationOptions;
@@ -58,15 +63,29 @@ export class ShopflowSimulator {
     this.world = new ShopflowWorld(this.options);
   }
 
-  /** Distinct customers, products and transactions of the whole range. */
+  /**
+   * Distinct customers and products that exist by the end of the range, and transactions delivered
+   * in it; throws `SF_BAD_USAGE` for an open-ended range.
+   */
   get entityCounts(): EntityCounts {
-    const { customers, products, transactions } = this.world.calendar;
-    return { customers, products, transactions };
+    const days = this.boundedDays('entityCounts');
+    const { calendar } = this.world;
+    let undelivered = 0;
+    for (let day = Math.max(0, days - MAX_DELIVERY_DELAY_DAYS); day < days; day++) {
+      for (const { drafts } of transactionHoursOfDay(this.world, day)) {
+        for (const draft of drafts) if (draft.deliveryDay >= days) undelivered++;
+      }
+    }
+    return {
+      customers: calendar.customersBefore(days),
+      products: calendar.productsBefore(days),
+      transactions: calendar.transactionsBefore(days) - undelivered,
+    };
   }
 
-  /** Every simulated date, `YYYY-MM-DD`, in order. */
+  /** Every date of the range, `YYYY-MM-DD`, in order; throws `SF_BAD_USAGE` for an open-ended range. */
   get dates(): string[] {
-    return Array.from({ length: this.options.days }, (_, day) => this.world.isoDate(day));
+    return Array.from({ length: this.boundedDays('dates') }, (_, day) => this.world.isoDate(day));
   }
 
   /** The rows of `date` (see {@link SimulatedDay}); throws `SF_BAD_USAGE` for a date outside the range. */
@@ -100,16 +119,29 @@ export class ShopflowSimulator {
     return { date, customers, products, transactions, clickstream, defects };
   }
 
+  private boundedDays(what: string): number {
+    if (this.options.days !== null) return this.options.days;
+    throw new ShopflowError('SF_BAD_USAGE', `${what} needs a bounded range, but option \`days\` is null`, {
+      hint: 'pass `days` (e.g. 90) to bound the range, or ask for single days with `day(date)`',
+      details: { option: 'days' },
+    });
+  }
+
   private dayIndex(date: string): number {
     const epochSeconds = typeof date === 'string' ? parseIsoDate(date) : undefined;
     const day =
       epochSeconds === undefined
         ? -1
         : Math.round((epochSeconds - this.options.startEpochSeconds) / SECONDS_PER_DAY);
-    if (day < 0 || day >= this.options.days) {
-      const last = this.world.isoDate(this.options.days - 1);
+    const days = this.options.days ?? MAX_DAYS;
+    if (day < 0 || day >= days) {
+      const last = this.world.isoDate(days - 1);
+      const range =
+        this.options.days === null
+          ? `from ${this.options.start} on (up to ${last})`
+          : `from ${this.options.start} to ${last} (set by the options \`start\` and \`days\`)`;
       throw new ShopflowError('SF_BAD_USAGE', `date ${JSON.stringify(date)} is not a simulated day`, {
-        hint: `pass a YYYY-MM-DD date from ${this.options.start} to ${last} (set by the options \`start\` and \`days\`)`,
+        hint: `pass a YYYY-MM-DD date ${range}`,
         details: { option: 'date' },
       });
     }

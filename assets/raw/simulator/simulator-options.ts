@@ -8,10 +8,16 @@ export interface SimulationOptions {
   seed?: number;
   /** Multiplies the 1,000 customers, 500 products and 5,000 transactions (may be fractional). Default 1. */
   scale?: number;
-  /** First simulated day, `YYYY-MM-DD` (UTC). Default `2024-01-01`. */
+  /**
+   * First simulated day, `YYYY-MM-DD` (UTC): the epoch the business starts from. Day D's rows depend
+   * on the seed, the scale, the defect rate, this epoch and D only. Default `2024-01-01`.
+   */
   start?: string;
-  /** Number of simulated days. Default 90. */
-  days?: number;
+  /**
+   * How many days from `start` the range holds (it bounds which days are generated, never what a
+   * day contains). Default 90; `null` for an open-ended range (every day from `start` on).
+   */
+  days?: number | null;
   /** Probability that a row carries an injected defect, in [0, 0.5]; 0 disables. Default 0.003. */
   defectRate?: number;
 }
@@ -37,7 +43,8 @@ export interface ResolvedSimulationOptions {
   start: string;
   /** Epoch seconds of midnight UTC of `start`. */
   startEpochSeconds: number;
-  days: number;
+  /** Days in the range, or null when it is open-ended. */
+  days: number | null;
   defectRate: number;
 }
 
@@ -52,7 +59,8 @@ export const SIMULATION_DEFAULTS = {
 
 /** Largest scale: keeps every real id below the id range used for injected orphan keys. */
 export const MAX_SCALE = 100_000;
-const MAX_DAYS = 3_660;
+/** Longest range, and the latest day after `start` an open-ended simulation produces (100 years). */
+export const MAX_DAYS = 36_600;
 const KNOWN_OPTIONS = ['seed', 'scale', 'start', 'days', 'defectRate', 'out', 'onProgress'];
 
 function badOption(caller: string, name: string, value: unknown, hint: string): ShopflowError {
@@ -106,9 +114,14 @@ export function resolveSimulationOptions(
   if (startEpochSeconds === undefined) {
     throw badOption(caller, 'start', start, 'pass a real calendar date as YYYY-MM-DD, e.g. 2024-01-01');
   }
-  const days = options.days ?? SIMULATION_DEFAULTS.days;
-  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) {
-    throw badOption(caller, 'days', days, `pass a whole number of days from 1 to ${MAX_DAYS}, e.g. 90`);
+  const days = options.days === undefined ? SIMULATION_DEFAULTS.days : options.days;
+  if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_DAYS)) {
+    throw badOption(
+      caller,
+      'days',
+      days,
+      `pass a whole number of days from 1 to ${MAX_DAYS}, e.g. 90, or null for an open-ended range`,
+    );
   }
   const defectRate = options.defectRate ?? SIMULATION_DEFAULTS.defectRate;
   if (typeof defectRate !== 'number' || !(defectRate >= 0 && defectRate <= 0.5)) {

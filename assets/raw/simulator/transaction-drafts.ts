@@ -1,6 +1,6 @@
 import { pickCustomerId, pickProductId } from './popularity.js';
 import { RandomStream, SeededRandom } from './seeded-random.js';
-import { hourlyTransactionCounts } from './shopflow-calendar.js';
+import { periodEndOf } from './shopflow-calendar.js';
 import { PAYMENT_METHOD_WEIGHTS, type PaymentMethod, QUANTITIES } from './shopflow-vocabulary.js';
 import type { ShopflowWorld } from './shopflow-world.js';
 
@@ -18,7 +18,7 @@ export interface TransactionDraft {
   day: number;
   secondOfDay: number;
   paymentMethod: PaymentMethod;
-  /** Simulated day on which the row is delivered (`day`, or 1–3 days later). */
+  /** Simulated day on which the row is delivered (`day`, or 1–3 days later within the same period). */
   deliveryDay: number;
 }
 
@@ -39,11 +39,12 @@ export interface TransactionHour {
  */
 export function* transactionHoursOfDay(world: ShopflowWorld, day: number): Generator<TransactionHour> {
   const { options, calendar } = world;
-  const counts = hourlyTransactionCounts(options, calendar, day);
-  const customerCount = calendar.customersBefore[day];
-  const productCount = calendar.productsBefore[day];
+  const counts = calendar.hourlyTransactionCounts(day);
+  const customerCount = calendar.customersBefore(day);
+  const productCount = calendar.productsBefore(day);
   const dayStart = world.dayStart(day);
-  let nextId = calendar.transactionsBefore[day] + 1;
+  const periodEnd = periodEndOf(day);
+  let nextId = calendar.transactionsBefore(day) + 1;
   for (let hour = 0; hour < 24; hour++) {
     const random = new SeededRandom(options.seed, RandomStream.transactions, day, hour);
     const seconds = new Int32Array(counts[hour]);
@@ -66,7 +67,7 @@ export function* transactionHoursOfDay(world: ShopflowWorld, day: number): Gener
         day,
         secondOfDay,
         paymentMethod,
-        deliveryDay: late && day + delay < options.days ? day + delay : day,
+        deliveryDay: late && day + delay < periodEnd ? day + delay : day,
       });
     }
     yield { hour, drafts };

@@ -1,5 +1,5 @@
 import { type CommandContext, ShopflowError, validateSection } from '../../../framework/index.js';
-import { GeneratorConfigSchema } from '../../resources/generator-settings.js';
+import { readGeneratorConfig } from '../../resources/generator-settings.js';
 import { type ClickstreamSettings, ClickstreamSettingsSchema } from '../clickstream-settings.js';
 
 /** `resources.stream` of the command's configuration, validated. */
@@ -7,9 +7,10 @@ export function streamSettings(context: CommandContext): ClickstreamSettings {
   return validateSection(context.config, 'stream', ClickstreamSettingsSchema.prefault({}));
 }
 
-/** `resources.generator` (seed, scale, range) of the command's configuration. */
+/** The simulator's options from `resources.generator` (seed, scale, epoch, defect rate). */
 export function generatorOptions(context: CommandContext) {
-  return validateSection(context.config, 'generator', GeneratorConfigSchema.prefault({}));
+  const { seed, scale, start, defectRate } = readGeneratorConfig(context.config);
+  return { seed, scale, start, defectRate };
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

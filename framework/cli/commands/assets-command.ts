@@ -1,28 +1,32 @@
 import type { Command } from 'commander';
-import { summarizeAssetStatus } from '../../planner/asset-status.js';
-import { loadChangeLogs } from '../../planner/change-log.js';
+import { type AssetStatusSummary, loadAssetStatus } from '../../planner/asset-status.js';
 import { describeReasons } from '../../planner/staleness-reason.js';
 import type { CommandRunner } from '../command-runner.js';
 import { oneLine, shortTime, textTable } from '../text-table.js';
 
-/** `shopflow assets`: every asset with its group, partitions, status and last materialization. */
+/** Why an asset is not fresh, naming the root cause when it lies upstream. */
+function why(s: AssetStatusSummary): string {
+  if (s.status === 'fresh') return '';
+  return s.rootCause ? s.rootCause.message : describeReasons(s.reasons);
+}
+
+/**
+ * `shopflow assets`: every asset with its group, partitions, status and last materialization, from
+ * the same computation as the web page and `shopflow plan` (`loadAssetStatus`).
+ */
 export function registerAssetsCommand(program: Command, run: CommandRunner) {
   program
     .command('assets')
     .description('list assets with group, partitions, status and last materialization')
     .option('--json', 'one JSON object per asset')
-    .action((options: { json?: boolean }) =>
+    .option('--partitions', "with --json, add every partition's status")
+    .action((options: { json?: boolean; partitions?: boolean }) =>
       run(options, async (session) => {
         const runtime = await session.runtime();
-        const statuses = summarizeAssetStatus(
-          runtime.graph,
-          await runtime.store.listAssetPartitionStates(),
-          runtime.services.now(),
-          await loadChangeLogs(runtime.store, runtime.graph),
-        );
+        const report = await loadAssetStatus(runtime.store, runtime.graph, runtime.services.now());
         const rows = runtime.graph.toposorted().map((key) => {
           const asset = runtime.graph.get(key);
-          const s = statuses.get(key)!;
+          const s = report.statuses.get(key)!;
           return { asset, s };
         });
         if (session.json) {
@@ -36,6 +40,15 @@ export function registerAssetsCommand(program: Command, run: CommandRunner) {
               checks: asset.checks.map((c) => c.name),
               deps: runtime.graph.upstream(asset.key).map((d) => d.assetKey),
               ...s,
+              ...(options.partitions
+                ? {
+                    partitionStatuses: report.partitions(asset.key).map((p) => ({
+                      partitionKey: p.partitionKey,
+                      status: p.status,
+                      materialized: p.materialized,
+                    })),
+                  }
+                : {}),
             });
           }
           return 0;
@@ -49,7 +62,7 @@ export function registerAssetsCommand(program: Command, run: CommandRunner) {
               asset.partitions ? `${s.materialized}/${s.partitions} ${asset.partitions.description}` : '—',
               s.status,
               shortTime(s.lastMaterializedAt),
-              s.status === 'fresh' ? '' : oneLine(describeReasons(s.reasons), 70),
+              oneLine(why(s), 70),
             ]),
           ),
         );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { acquirePartitionLock } from '../../executor/partition-lock.js';
 import { selectAssets } from '../../graph/asset-selection.js';
-import { type CompactionResult, compactLakePartition, lakePartitionDir } from '../../io/lake-table.js';
+import { type CompactionResult, compactLakePartition } from '../../io/lake-table.js';
 import { formatAssetPartition } from '../../keys/asset-key.js';
 import { partitionsForFilter } from '../../planner/plan-materialization.js';
 import type { CommandRunner } from '../command-runner.js';
@@ -47,7 +47,9 @@ export function registerCompactCommand(program: Command, run: CommandRunner) {
               try {
                 const result = await compactLakePartition(
                   duckdb,
-                  lakePartitionDir(runtime.lakeRoot, key, partitionKey),
+                  runtime.lake,
+                  { assetKey: key, partitionKey },
+                  { runId: owner },
                 );
                 results.push({ key: label, ...result });
                 if (session.json) session.jsonLine({ key: label, ...result });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ShopflowError } from '../../errors/error-catalog.js';
+import { previewAsset } from '../../io/preview-asset.js';
 import type { CommandRunner } from '../command-runner.js';
 import { textTable } from '../text-table.js';
 
@@ -9,7 +10,10 @@ function csvCell(value: unknown): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** `shopflow show ASSET`: the asset's data (one partition). */
+/**
+ * `shopflow show ASSET`: the asset's data (one partition), with columns classified as personal data
+ * masked unless `--unmask` is given.
+ */
 export function registerShowCommand(program: Command, run: CommandRunner) {
   program
     .command('show <asset>')
@@ -17,8 +21,20 @@ export function registerShowCommand(program: Command, run: CommandRunner) {
     .option('--partition <key>', 'which partition (default: the latest materialized one)')
     .option('--limit <n>', 'rows to print', '20')
     .option('--format <format>', 'table, csv or json', 'table')
+    .option('--unmask', 'show the values of columns classified as personal data (masked by default)')
+    .option('--quarantine', 'the rows the last write quarantined, with the rules they broke')
     .action(
-      (assetKey: string, options: { partition?: string; limit: string; format: string; json?: boolean }) =>
+      (
+        assetKey: string,
+        options: {
+          partition?: string;
+          limit: string;
+          format: string;
+          json?: boolean;
+          unmask?: boolean;
+          quarantine?: boolean;
+        },
+      ) =>
         run(options, async (session) => {
           if (!['table', 'csv', 'json'].includes(options.format)) {
             throw new ShopflowError('SF_BAD_USAGE', `--format ${options.format} is not known`, {
@@ -34,68 +50,33 @@ export function registerShowCommand(program: Command, run: CommandRunner) {
             );
           }
           const runtime = await session.runtime();
-          const asset = runtime.graph.get(assetKey);
-          let partitionKey: string | null = null;
-          if (asset.partitions) {
-            if (options.partition) {
-              asset.partitions.validate(options.partition, runtime.services.now());
-              partitionKey = options.partition;
-            } else {
-              const [latest] = await runtime.store.listMaterializations({ assetKey, limit: 1 });
-              if (!latest) {
-                throw new ShopflowError(
-                  'SF_NOT_MATERIALIZED',
-                  `asset \`${assetKey}\` has never been materialized`,
-                  {
-                    hint: `run: shopflow materialize ${assetKey}`,
-                  },
-                );
-              }
-              partitionKey = latest.partitionKey;
-            }
-          } else if (options.partition) {
-            throw new ShopflowError(
-              'SF_BAD_PARTITION',
-              `asset \`${assetKey}\` is not partitioned; drop --partition ${options.partition}`,
-            );
-          }
-          const duckdb = await runtime.engine.session();
-          try {
-            const { columns, rows } = await asset.io.preview(
-              {
-                assetKey,
-                partitionKey,
-                runId: 'preview',
-                schema: asset.schema,
-                duckdb,
-                lakeRoot: runtime.lakeRoot,
-                resource: (definition) => runtime.resources.get(definition),
-                quarantine: [],
-              },
-              partitionKey,
-              limit,
-            );
-            const format = session.json ? 'json' : options.format;
-            if (format === 'json') for (const row of rows) session.jsonLine(row);
-            else if (format === 'csv') {
-              session.out(columns.map((c) => csvCell(c.name)).join(','));
-              for (const row of rows) session.out(columns.map((c) => csvCell(row[c.name])).join(','));
-            } else {
-              session.out(
-                textTable(
-                  columns.map((c) => c.name),
-                  rows.map((row) =>
-                    columns.map((c) => {
-                      const v = row[c.name];
-                      return v !== null && typeof v === 'object' ? JSON.stringify(v) : (v as string);
-                    }),
-                  ),
+          const { columns, rows, partitionKey } = await previewAsset(runtime, assetKey, {
+            partition: options.partition,
+            limit,
+            unmask: options.unmask === true,
+            quarantine: options.quarantine === true,
+          });
+          const masked = columns.filter((c) => c.masked).map((c) => c.name);
+          const format = session.json ? 'json' : options.format;
+          if (format === 'json') for (const row of rows) session.jsonLine(row);
+          else if (format === 'csv') {
+            session.out(columns.map((c) => csvCell(c.name)).join(','));
+            for (const row of rows) session.out(columns.map((c) => csvCell(row[c.name])).join(','));
+          } else {
+            session.out(
+              textTable(
+                columns.map((c) => c.name),
+                rows.map((row) =>
+                  columns.map((c) => {
+                    const v = row[c.name];
+                    return v !== null && typeof v === 'object' ? JSON.stringify(v) : (v as string);
+                  }),
                 ),
-              );
-              if (partitionKey) session.out(`(partition ${partitionKey})`);
-            }
-          } finally {
-            duckdb.close();
+              ),
+            );
+            if (partitionKey) session.out(`(partition ${partitionKey})`);
+            if (masked.length)
+              session.out(`(${masked.join(', ')}: personal data, masked; --unmask shows the values)`);
           }
           return 0;
         }),

@@ -14,10 +14,10 @@ import {
 } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { writeFileAtomically } from '../atomic-file.js';
-import type { BlobDriver, BlobStat, BlobWriteResult } from '../blob-driver.js';
+import { writeFileAtomically } from '../../../framework/io/blob/atomic-file.js';
+import type { BlobDriver, BlobStat, BlobWriteResult } from '../../../framework/io/blob/blob-driver.js';
+import type { StagedBody } from '../../../framework/io/blob/staged-body.js';
 import { VERSIONS_ROOT } from '../object-key.js';
-import type { StagedBody } from '../staged-body.js';
 import { toLocalStoreError } from './local-error.js';
 
 const MISSING = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);

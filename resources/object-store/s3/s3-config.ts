@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type RetryOptions, RetryPolicySchema } from '../retry-policy.js';
+import { type RetryOptions, RetryPolicySchema } from '../../../framework/io/blob/retry-policy.js';
 
 const MiB = 1024 * 1024;
 

@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import type { S3BlobDriver } from '../../../framework/io/blob/s3/s3-blob-driver.js';
+import { stageBody } from '../../../framework/io/blob/staged-body.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import { isVersionsPath, validateObjectKey, validateObjectPrefix } from '../object-key.js';
 import { objectNotFound } from '../object-not-found.js';
@@ -11,8 +13,6 @@ import type {
   PutResult,
   ReadOptions,
 } from '../object-store.js';
-import { stageBody } from '../staged-body.js';
-import type { S3BlobDriver } from './s3-blob-driver.js';
 
 /** S3's version id for an object written while the bucket had no versioning. */
 const NULL_VERSION = 'null';

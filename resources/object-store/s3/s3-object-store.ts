@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream';
 import { ShopflowError } from '../../../framework/errors/error-catalog.js';
+import { DEFAULT_RETRY_POLICY } from '../../../framework/io/blob/retry-policy.js';
+import { S3BlobDriver } from '../../../framework/io/blob/s3/s3-blob-driver.js';
+import { createS3Client } from '../../../framework/io/blob/s3/s3-client.js';
 import { ManifestVersionedStore } from '../manifest-versioned-store.js';
 import { validateObjectPrefix } from '../object-key.js';
 import type {
@@ -11,9 +14,6 @@ import type {
   PutResult,
   ReadOptions,
 } from '../object-store.js';
-import { DEFAULT_RETRY_POLICY } from '../retry-policy.js';
-import { S3BlobDriver } from './s3-blob-driver.js';
-import { createS3Client } from './s3-client.js';
 import { S3_DEFAULTS, type S3ObjectStoreConfig } from './s3-config.js';
 import { S3NativeVersionedStore } from './s3-native-versioned-store.js';
 

@@ -1,4 +1,3 @@
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import shopflow, { shopflowAssets } from '../../../assets/definitions.js';
@@ -6,10 +5,11 @@ import { CUSTOMER_FEATURE_SET_VERSION } from '../../../assets/features/customer-
 import { featureCatalog } from '../../../assets/features/feature-catalog.js';
 import { snapshotDates } from '../../../assets/features/training-dataset.js';
 import { derivedAssets } from '../../../assets/gold/derived.js';
-import { extractDir } from '../../../assets/raw/source-files.js';
+import { landingStore } from '../../../assets/resources/landing-store.js';
 import { shopflowMonths, shopflowWeeks } from '../../../assets/shopflow-calendar.js';
 import { streamTables } from '../../../assets/streaming/stream-tables.js';
 import { defineDefinitions, type JsonRow, type ShopflowRuntime } from '../../../framework/index.js';
+import { landingKey } from '../../../resources/object-store/landing-keys.js';
 import { type ShopflowTestHome, shopflowTestHome } from '../../support/shopflow-test-home.js';
 import {
   type Click,
@@ -88,8 +88,16 @@ describe('derived data in the lake', () => {
 
   test('weekly and monthly sales equal the sums of their daily partitions and of silver', async () => {
     const periods = [
-      { asset: 'gold_sales_weekly', column: 'week_start', partitions: shopflowWeeks },
-      { asset: 'gold_sales_monthly', column: 'month_start', partitions: shopflowMonths },
+      {
+        asset: 'gold_sales_weekly',
+        column: 'week_start',
+        partitions: runtime.definitions.resolvePartitions(shopflowWeeks),
+      },
+      {
+        asset: 'gold_sales_monthly',
+        column: 'month_start',
+        partitions: runtime.definitions.resolvePartitions(shopflowMonths),
+      },
     ];
     for (const { asset, column, partitions } of periods) {
       expect(partitions.keys().length).toBeGreaterThan(0);
@@ -200,16 +208,18 @@ describe('derived data in the lake', () => {
          label_purchased_30d, label_spend_30d::VARCHAR as label_spend_30d
        from ${lake('training_dataset')} order by snapshot_date, customer_id`,
     );
-    expect([...new Set(training.map((r) => r.snapshot_date))]).toEqual(snapshotDates());
+    expect([...new Set(training.map((r) => r.snapshot_date))]).toEqual(
+      snapshotDates('2024-03-30', '2024-01-01'),
+    );
 
     // A late transaction that happened before a snapshot but arrived on or after it must be invisible.
-    const straddling = snapshotDates().flatMap((day) => {
+    const straddling = snapshotDates('2024-03-30', '2024-01-01').flatMap((day) => {
       const at = Date.parse(`${day}T00:00:00Z`);
       return all.filter((s) => s.ts < at && s.deliveryDate >= day).map((s) => ({ day, sale: s }));
     });
     expect(straddling.length).toBeGreaterThan(0);
 
-    for (const day of snapshotDates()) {
+    for (const day of snapshotDates('2024-03-30', '2024-01-01')) {
       const asOf = Date.parse(`${day}T00:00:00Z`);
       const clv = referenceClv(all, asOf);
       const population = [...new Set(knownAt(all, asOf).map((s) => s.customerId))].sort((a, b) => a - b);
@@ -266,17 +276,20 @@ describe('derived data in the lake', () => {
     expect(same.status).toBe('success');
     expect((await runtime.plan({ selection: 'gold_sales_weekly,gold_sales_monthly' })).steps).toEqual([]);
 
-    // A transaction delivered late into the day's extract: re-run that day from raw to gold.
+    // A transaction delivered late into the day's landed file: re-run that day from bronze to gold.
     const [buyer] = await rows(
       `select customer_id, product_id, payment_method from ${lake('silver_transactions', day)} order by transaction_id limit 1`,
     );
-    appendFileSync(
-      join(extractDir(join(t.home, 'raw'), day), 'transactions.csv'),
-      `9000001,${buyer.customer_id},${buyer.product_id},2,10.50,${day}T12:00:00Z,${buyer.payment_method},${day}\n`,
+    const store = await runtime.resources.get(landingStore);
+    const key = landingKey({ date: day, dataset: 'transactions', file: 'transactions.csv' });
+    const landed = (await store.get(key)).toString('utf8');
+    await store.put(
+      key,
+      `${landed}9000001,${buyer.customer_id},${buyer.product_id},2,10.50,${day}T12:00:00Z,${buyer.payment_method},${day}\n`,
     );
     const rerun = await runtime.execute(
       await runtime.plan({
-        selection: 'raw_transactions,silver_transactions,gold_sales_daily',
+        selection: 'bronze_transactions,raw_transactions,silver_transactions,gold_sales_daily',
         partitions: { keys: [day] },
         force: true,
       }),

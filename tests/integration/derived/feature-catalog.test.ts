@@ -27,7 +27,7 @@ describe('the feature catalog', () => {
       expect(Number.isInteger(feature.version) && feature.version >= 1).toBe(true);
       expect(feature.description.length).toBeGreaterThan(10);
       expect(feature.sources.length).toBeGreaterThan(0);
-      expect(feature.type).toMatch(/^(BIGINT|DOUBLE|VARCHAR)$/);
+      expect(feature.type).toMatch(/^(BIGINT|DOUBLE|VARCHAR|DECIMAL\(\d+,\d+\))$/);
     }
     const markdown = renderFeatureCatalog();
     for (const feature of catalog) {

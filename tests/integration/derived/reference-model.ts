@@ -1,4 +1,4 @@
-// An independent, plain TypeScript implementation of the CLV model (docs/clv.md) and the customer
+// An independent, plain TypeScript implementation of the CLV model (docs/dictionary-notes/customer_clv.md) and the customer
 // features (docs/feature-catalog.md), written from their documentation. The tests compare the
 // DuckDB assets against it.
 
@@ -63,7 +63,7 @@ export function knownAt(sales: Sale[], asOf: number): Sale[] {
   return sales.filter((s) => s.ts < asOf && s.deliveryDate < day);
 }
 
-/** The CLV model of docs/clv.md for every customer with a sale known at `asOf`. */
+/** The CLV model of docs/dictionary-notes/customer_clv.md for every customer with a sale known at `asOf`. */
 export function referenceClv(sales: Sale[], asOf: number): Map<number, ReferenceClv> {
   const known = knownAt(sales, asOf);
   const start = Math.min(...known.map((s) => dayOf(s.ts)));

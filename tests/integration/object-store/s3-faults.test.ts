@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isShopflowError } from '../../../framework/errors/error-catalog.js';
+import type { RetryEvent } from '../../../framework/io/blob/retry-policy.js';
 import { createObjectStore } from '../../../resources/object-store/create-object-store.js';
 import type { ObjectStore } from '../../../resources/object-store/object-store.js';
-import type { RetryEvent } from '../../../resources/object-store/retry-policy.js';
 import { type FaultyProxy, type ProxiedRequest, startFaultyProxy } from '../../support/faulty-proxy.js';
 import { startTestS3, type TestS3 } from '../../support/test-s3.js';
 

@@ -49,9 +49,11 @@ describe('the landing zone on the S3 API', () => {
     for await (const object of store.list('raw/')) keys.push(object.key);
     await store.close();
     expect(keys).toEqual([
+      'raw/year=2024/month=01/day=15/clickstream/clickstream.jsonl',
       'raw/year=2024/month=01/day=15/customers/customers.csv',
       'raw/year=2024/month=01/day=15/products/products.csv',
       'raw/year=2024/month=01/day=15/transactions/transactions.csv',
+      'raw/year=2024/month=01/day=16/clickstream/clickstream.jsonl',
       'raw/year=2024/month=01/day=16/customers/customers.csv',
       'raw/year=2024/month=01/day=16/products/products.csv',
       'raw/year=2024/month=01/day=16/transactions/transactions.csv',

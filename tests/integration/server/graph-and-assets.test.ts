@@ -14,8 +14,10 @@ afterAll(async () => {
   await f?.close();
 });
 
+const bearer = { authorization: `Bearer ${TOKEN}` };
+
 async function get(url: string) {
-  const response = await f.app.inject({ url });
+  const response = await f.app.inject({ url, headers: bearer });
   return { status: response.statusCode, body: response.json(), headers: response.headers };
 }
 
@@ -23,11 +25,7 @@ describe('GET /api/graph', () => {
   test('every asset with the status summarizeAssetStatus gives, and every edge', async () => {
     const { status, body } = await get('/api/graph');
     expect(status).toBe(200);
-    const expected = summarizeAssetStatus(
-      f.runtime.graph,
-      await f.runtime.store.listAssetPartitionStates(),
-      NOW,
-    );
+    const expected = summarizeAssetStatus(f.runtime.graph, await f.runtime.store.listPlannerStates(), NOW);
     expect(body.nodes.map((n: { key: string }) => n.key)).toEqual(f.runtime.graph.toposorted());
     for (const node of body.nodes) {
       const summary = expected.get(node.key)!;
@@ -35,9 +33,13 @@ describe('GET /api/graph', () => {
       expect(node.partitions).toEqual({
         total: summary.partitions,
         materialized: summary.materialized,
+        fresh: summary.fresh,
         stale: summary.stale,
+        overdue: summary.overdue,
+        missing: summary.missing,
         failed: summary.failed,
         running: summary.running,
+        planned: summary.planned,
       });
       expect(node.lastMaterializedAt).toBe(summary.lastMaterializedAt);
     }
@@ -68,8 +70,11 @@ describe('GET /api/graph', () => {
   });
 
   test('the whole graph is gzipped for clients that accept it', async () => {
-    const plain = await f.app.inject({ url: '/api/graph' });
-    const zipped = await f.app.inject({ url: '/api/graph', headers: { 'accept-encoding': 'gzip, deflate' } });
+    const plain = await f.app.inject({ url: '/api/graph', headers: bearer });
+    const zipped = await f.app.inject({
+      url: '/api/graph',
+      headers: { ...bearer, 'accept-encoding': 'gzip, deflate' },
+    });
     expect(zipped.headers['content-encoding']).toBe('gzip');
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(JSON.parse(gunzipSync(zipped.rawPayload).toString('utf8'))).toEqual(plain.json());
@@ -138,7 +143,17 @@ describe('GET /api/assets/:key', () => {
       partitions: { kind: 'time-window', description: 'daily from 2024-01-01 (UTC)' },
       upstream: [{ name: 'readings', assetKey: 'readings', mapping: expect.any(String) }],
       downstream: ['station_summary', 'weekly_stats'],
-      counts: { total: 7, materialized: 6, stale: 1, failed: 0, running: 0 },
+      counts: {
+        total: 7,
+        materialized: 6,
+        fresh: 6,
+        stale: 0,
+        overdue: 0,
+        missing: 1,
+        failed: 0,
+        running: 0,
+        planned: 1,
+      },
     });
     expect(body.reason).toMatch(/^2024-01-05: never materialized/);
     expect(body.columns.map((c: { name: string }) => c.name)).toEqual([
@@ -159,7 +174,8 @@ describe('GET /api/assets/:key', () => {
       body.partitionStates.map((c: { key: string; state: string }) => [c.key, c.state]),
     );
     expect(states['2024-01-05']).toBe('missing');
-    expect(states['2024-01-04']).toBe('materialized');
+    expect(states['2024-01-04']).toBe('fresh');
+    expect(body.partitionStates.filter((c: { materialized: boolean }) => c.materialized)).toHaveLength(6);
     expect(body.history).toHaveLength(6);
     for (const m of body.history) {
       expect(m.rowCount).toBe(3);
@@ -189,7 +205,7 @@ describe('GET /api/assets/:key', () => {
     expect(readings.checks[0].latest.passed).toBe(true);
     const stations = (await get('/api/assets/stations')).body;
     expect(stations.partitionStates).toEqual([
-      expect.objectContaining({ key: null, state: 'materialized', rowCount: 3 }),
+      expect.objectContaining({ key: null, state: 'fresh', materialized: true, rowCount: 3 }),
     ]);
     const summary = (await get('/api/assets/station_summary')).body;
     expect(summary.checks[0]).toMatchObject({
@@ -264,6 +280,7 @@ test('GET /api/health', async () => {
     store: 'sqlite',
     readOnly: false,
     tokenRequired: true,
+    publicRead: false,
     runsInProgress: 0,
   });
 });

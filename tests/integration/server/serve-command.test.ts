@@ -18,6 +18,23 @@ function sink() {
   return { stream, text: () => text };
 }
 
+/** The status of a GET sent with another `Host` header (fetch does not allow setting it). */
+async function fetchWithHost(url: string, host: string): Promise<number> {
+  const { request } = await import('node:http');
+  const target = new URL(url);
+  return await new Promise((resolve, reject) => {
+    const req = request(
+      { host: target.hostname, port: target.port, path: target.pathname, headers: { host } },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 function contextFor(
   runtime: () => Promise<ShopflowRuntime>,
   stdout = sink(),
@@ -52,13 +69,58 @@ describe('the serve command', () => {
     await f?.close();
   });
 
-  test('declares --port, --host and --read-only', () => {
+  test('declares --port, --host, --allowed-host, --read-only, --public-read and TLS files', () => {
     expect(serveCommand.name).toBe('serve');
     expect(serveCommand.options).toEqual([
       expect.objectContaining({ flags: '--port <port>', defaultValue: '3000' }),
       expect.objectContaining({ flags: '--host <host>', defaultValue: '127.0.0.1' }),
+      expect.objectContaining({ flags: '--allowed-host <names...>' }),
       expect.objectContaining({ flags: '--read-only' }),
+      expect.objectContaining({ flags: '--public-read' }),
+      expect.objectContaining({ flags: '--tls-cert <file>' }),
+      expect.objectContaining({ flags: '--tls-key <file>' }),
     ]);
+  });
+
+  test('refuses a whitespace or repeated-character SHOPFLOW_UI_TOKEN, --public-read without a token, and half a TLS pair', async () => {
+    const context = contextFor(async () => f.runtime);
+    for (const token of [' '.repeat(30), 'x'.repeat(30)]) {
+      process.env.SHOPFLOW_UI_TOKEN = token;
+      const error = await serveCommand
+        .run(context, [], { port: '0', host: '127.0.0.1' })
+        .catch((e: unknown) => e);
+      expect(isShopflowError(error, 'SF_BAD_USAGE')).toBe(true);
+      expect((error as Error).message).toContain('SHOPFLOW_UI_TOKEN');
+    }
+    delete process.env.SHOPFLOW_UI_TOKEN;
+    const publicRead = await serveCommand
+      .run(context, [], { port: '0', host: '127.0.0.1', publicRead: true })
+      .catch((e: unknown) => e);
+    expect((publicRead as Error).message).toContain('--public-read needs SHOPFLOW_UI_TOKEN');
+    const half = await serveCommand
+      .run(context, [], { port: '0', host: '127.0.0.1', tlsCert: 'cert.pem' })
+      .catch((e: unknown) => e);
+    expect((half as Error).message).toContain('--tls-cert was given without --tls-key');
+  });
+
+  test('answers the host names of server.allowedHosts and --allowed-host', async () => {
+    process.env.SHOPFLOW_UI_TOKEN = TOKEN;
+    const stdout = sink();
+    const context = contextFor(async () => f.runtime, stdout);
+    context.config.server.allowedHosts = ['from-config.internal'];
+    const running = serveCommand.run(context, [], {
+      port: '0',
+      host: '127.0.0.1',
+      allowedHost: ['from-flag.internal', 'second.internal'],
+    });
+    const url = await eventually(async () => /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout.text())?.[0]);
+    const status = async (host: string) => await fetchWithHost(`${url}api/health`, host);
+    expect(await status('from-config.internal')).toBe(200);
+    expect(await status('from-flag.internal')).toBe(200);
+    expect(await status('second.internal')).toBe(200);
+    expect(await status('elsewhere.internal')).toBe(403);
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await running).toBe(0);
   });
 
   test('refuses 0.0.0.0 without SHOPFLOW_UI_TOKEN before opening anything', async () => {
@@ -110,6 +172,7 @@ describe('the serve command', () => {
     process.emit('SIGTERM', 'SIGTERM');
     expect(await running).toBe(0);
     expect(stdout.text()).toContain('(read-only)');
+    expect(stdout.text()).toContain('every request needs SHOPFLOW_UI_TOKEN');
     expect(stderr.text()).toContain('stopping (SIGTERM)');
     expect(stdout.text() + stderr.text()).not.toContain(TOKEN);
     expect(process.listeners('SIGTERM')).toHaveLength(0);

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { ShopflowRuntime } from '../../../framework/index.js';
-import { createServer } from '../../../server/create-server.js';
+import { createServer, type ServerOptions } from '../../../server/create-server.js';
 import { type ExampleOptions, exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 
@@ -23,7 +23,14 @@ export interface ServerFixture {
  * `failDays` fail), and a server on it (not listening; use `app.inject`).
  */
 export async function openServerFixture(
-  options: { token?: string; readOnly?: boolean; example?: ExampleOptions; materialize?: string | null } = {},
+  options: {
+    token?: string;
+    readOnly?: boolean;
+    example?: ExampleOptions;
+    materialize?: string | null;
+    /** Further server options (public read, allowed hosts, TLS …). */
+    server?: Partial<ServerOptions>;
+  } = {},
 ): Promise<ServerFixture> {
   const home = tempHome('shopflow-server-');
   const runtime = await openTestRuntime(
@@ -53,6 +60,7 @@ export async function openServerFixture(
     port: 0,
     log,
     eventPollMs: 20,
+    ...options.server,
   });
   await app.ready();
   return {

@@ -7,10 +7,10 @@ let reads = 0;
 beforeAll(async () => {
   f = await openServerFixture({ materialize: 'stations' });
   const store = f.runtime.store;
-  const original = store.listAssetPartitionStates.bind(store);
-  store.listAssetPartitionStates = async (keys?: string[]) => {
+  const original = store.listPlannerStates.bind(store);
+  store.listPlannerStates = async () => {
     reads++;
-    return await original(keys);
+    return await original();
   };
 });
 afterAll(async () => {

@@ -208,16 +208,7 @@ export async function lakeRows(
   try {
     for (const state of states) {
       const { rows } = await asset.io.preview(
-        {
-          assetKey,
-          partitionKey: state.partitionKey,
-          runId: 'test',
-          schema: asset.schema,
-          duckdb,
-          lakeRoot: runtime.lakeRoot,
-          resource: (d) => runtime.resources.get(d),
-          quarantine: [],
-        },
+        runtime.ioContext(assetKey, state.partitionKey, duckdb),
         state.partitionKey,
         1_000_000,
       );

@@ -119,7 +119,8 @@ describe('loadConfig: paths and home', () => {
     expect(config.instance).toEqual({ type: 'sqlite', path: join(cwd, 'state/instance.db') });
     expect(config.lake).toEqual({ type: 'local', path: join(cwd, 'state/lake') });
     expect(config.logging.file).toBe(join(cwd, 'logs/app.log'));
-    expect(config.data).toEqual({ rawDir: join(cwd, 'in/raw'), logsDir: join(cwd, 'logs') });
+    // A data folder that is set is resolved against cwd; one that is not lives under the home.
+    expect(config.data).toEqual({ rawDir: join(cwd, 'in/raw'), logsDir: join(cwd, 'state/logs') });
     expect(config.definitions).toBe(join(cwd, 'dist/my-defs.js'));
   });
 
@@ -146,16 +147,27 @@ describe('loadConfig: paths and home', () => {
   it('resolves the S3 lake cache folder and leaves postgres instances untouched', () => {
     const cwd = project({
       'config/dev.yaml':
-        'instance: { type: postgres, url: "postgres://u@db/x", schema: sf }\nlake: { type: s3, bucket: b, cacheDir: cache, forcePathStyle: "true" }\n',
+        'instance: { type: postgres, url: "postgres://u@db/x", schema: sf }\nlake: { type: s3, bucket: lake-b, cacheDir: cache, forcePathStyle: "true", cacheSizeMb: "512" }\n',
     });
     const config = loadConfig({ cwd, environment: {} });
     expect(config.instance).toEqual({ type: 'postgres', url: 'postgres://u@db/x', schema: 'sf' });
     expect(config.lake).toEqual({
       type: 's3',
-      bucket: 'b',
+      bucket: 'lake-b',
+      prefix: '',
       cacheDir: join(cwd, 'cache'),
+      cacheSizeMb: 512,
+      read: 'auto',
+      orphanGraceMinutes: 60,
+      conditionalWrites: true,
       forcePathStyle: true,
     });
+    const defaults = loadConfig({
+      cwd: project({ 'config/dev.yaml': 'lake: { type: s3, bucket: lake-b, prefix: lake/ }\n' }),
+      home: 'h',
+      environment: {},
+    });
+    expect(defaults.lake).toMatchObject({ prefix: 'lake/', cacheDir: join(defaults.home, 'cache', 'lake') });
   });
 });
 

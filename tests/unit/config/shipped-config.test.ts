@@ -38,9 +38,10 @@ describe('shipped configuration files', () => {
     expect(config.executor.concurrency).toBe(4);
     expect(config.resources).toEqual({
       postgres: { mode: 'embedded' },
-      objectStore: { type: 'local', path: '.shopflow/landing' },
+      objectStore: { type: 'local' },
       notifier: { webhookUrl: '' },
-      generator: { seed: 42, scale: 1, start: '2024-01-01', days: 90, defectRate: 0.003 },
+      // The live calendar: every day up to yesterday, at least 90 days back.
+      generator: { seed: 42, scale: 1, start: '2024-01-01', historyDays: 90, defectRate: 0.003 },
       stream: {
         mode: 'local',
         name: 'shopflow-clickstream',
@@ -50,6 +51,12 @@ describe('shipped configuration files', () => {
         sessionGapMinutes: 30,
         consumeInDaemon: false,
       },
+    });
+    // Everything the home writes lives under it.
+    expect(config.data).toEqual({ rawDir: join(cwd, '.shopflow/raw'), logsDir: join(cwd, '.shopflow/logs') });
+    expect(loadConfig({ cwd, home: 'elsewhere', environment: {} }).data).toEqual({
+      rawDir: join(cwd, 'elsewhere/raw'),
+      logsDir: join(cwd, 'elsewhere/logs'),
     });
     expect(config.secrets).toEqual([]);
   });
@@ -61,6 +68,10 @@ describe('shipped configuration files', () => {
     expect(config.instance).toEqual({ type: 'sqlite', path: join(cwd, '.shopflow-test/instance.db') });
     expect(config.executor.concurrency).toBe(2);
     expect(config.resources.postgres).toEqual({ mode: 'embedded' });
+    // Tests and benchmarks run on the fixed 2024 quarter.
+    expect(config.resources.generator).toMatchObject({ start: '2024-01-01', days: 90 });
+    expect(config.resources.objectStore).toEqual({ type: 'local' });
+    expect(config.data.rawDir).toBe(join(cwd, '.shopflow-test/raw'));
   });
 
   it('loads prod with the required variables, tracking the secrets', () => {

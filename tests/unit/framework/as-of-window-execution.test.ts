@@ -7,7 +7,6 @@ import {
   daily,
   defineAsset,
   defineDefinitions,
-  type IoContext,
   type IoTarget,
   materialized,
   type ShopflowRuntime,
@@ -145,27 +144,9 @@ async function dataVersions(runtime: ShopflowRuntime) {
 }
 
 async function rowsByDay(runtime: ShopflowRuntime) {
-  const asset = runtime.graph.get('by_day');
-  const duckdb = await runtime.engine.session();
-  try {
-    const out: Record<string, unknown> = {};
-    for (const day of DAYS) {
-      const context: IoContext = {
-        assetKey: 'by_day',
-        partitionKey: day,
-        runId: 'preview',
-        schema: asset.schema,
-        duckdb,
-        lakeRoot: runtime.lakeRoot,
-        resource: (definition) => runtime.resources.get(definition),
-        quarantine: [],
-      };
-      out[day] = (await asset.io.preview(context, day, 10)).rows;
-    }
-    return out;
-  } finally {
-    duckdb.close();
-  }
+  const out: Record<string, unknown> = {};
+  for (const day of DAYS) out[day] = (await runtime.preview('by_day', day, 10)).rows;
+  return out;
 }
 
 async function changeLog(runtime: ShopflowRuntime, assetKey: string) {

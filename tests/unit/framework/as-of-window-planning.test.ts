@@ -135,9 +135,9 @@ describe('as-of-window planning', () => {
     const { graph } = defineDefinitions({ assets: [versions, byDay] });
     const withLogs = summarizeAssetStatus(graph, states('v1', 'v2'), NOW, changedOnJan5).get('by_day')!;
     expect(withLogs.status).toBe('stale');
-    expect(withLogs.stalePartitions).toEqual(['2024-01-04', '2024-01-05']);
+    expect(withLogs.plannedPartitions).toEqual(['2024-01-04', '2024-01-05']);
     const withoutLogs = summarizeAssetStatus(graph, states('v1', 'v2'), NOW).get('by_day')!;
-    expect(withoutLogs.stalePartitions).toEqual(DAYS);
+    expect(withoutLogs.plannedPartitions).toEqual(DAYS);
   });
 
   it('gives a single planned partition the same answer', () => {

@@ -50,7 +50,10 @@ test('append mode adds a file per write; compaction merges them without changing
       )
     )[0];
   const before = await checksum();
-  const result = await compactLakePartition(session, dir);
+  const result = await compactLakePartition(session, runtime.lake, {
+    assetKey: 'events',
+    partitionKey: null,
+  });
   expect(result).toMatchObject({ filesBefore: 5, filesAfter: 1, rows: 500, dataVersion: latest.dataVersion });
   expect(partitionFiles(dir)).toHaveLength(1);
   expect(await checksum()).toEqual(before);
@@ -58,5 +61,7 @@ test('append mode adds a file per write; compaction merges them without changing
   // The compacted data still counts as the same version: nothing downstream becomes stale.
   expect((await runtime.plan()).steps).toEqual([]);
   // Compacting a single file is a no-op.
-  expect(await compactLakePartition(session, dir)).toMatchObject({ filesBefore: 1, filesAfter: 1 });
+  expect(
+    await compactLakePartition(session, runtime.lake, { assetKey: 'events', partitionKey: null }),
+  ).toMatchObject({ filesBefore: 1, filesAfter: 1 });
 });

@@ -42,20 +42,7 @@ function writerPlan(days: string[]): Plan {
 async function summaryRow(runtime: ShopflowRuntime) {
   const duckdb = await runtime.engine.session();
   try {
-    const { rows } = await summary.io.preview(
-      {
-        assetKey: 'summary',
-        partitionKey: null,
-        runId: 't',
-        schema: summary.schema,
-        duckdb,
-        lakeRoot: runtime.lakeRoot,
-        resource: (d) => runtime.resources.get(d),
-        quarantine: [],
-      },
-      null,
-      10,
-    );
+    const { rows } = await summary.io.preview(runtime.ioContext('summary', null, duckdb), null, 10);
     return rows[0];
   } finally {
     duckdb.close();

@@ -4,7 +4,7 @@ import {
   RetriesExhaustedError,
   type RetryEvent,
   withRetry,
-} from '../../../resources/object-store/retry-policy.js';
+} from '../../../framework/io/blob/retry-policy.js';
 
 const transient = Object.assign(new Error('slow down'), { transient: true });
 const permanent = new Error('forbidden');

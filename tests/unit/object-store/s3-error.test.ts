@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isShopflowError } from '../../../framework/errors/error-catalog.js';
-import { RetriesExhaustedError } from '../../../resources/object-store/retry-policy.js';
-import { isTransientS3Error, toS3StoreError } from '../../../resources/object-store/s3/s3-error.js';
+import { RetriesExhaustedError } from '../../../framework/io/blob/retry-policy.js';
+import { isTransientS3Error, toS3StoreError } from '../../../framework/io/blob/s3/s3-error.js';
 
 // NOTE: plain objects shaped like the SDK's errors; the real ones are produced against s3rver in
 // tests/integration/object-store.

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
+import { PII_MASK } from '../../../framework/governance/mask-rows.js';
 import {
   defineAsset,
   defineDefinitions,
@@ -8,7 +9,7 @@ import {
   openInstanceStore,
   rowCheck,
 } from '../../../framework/index.js';
-import { buildQualityReport, PII_MASK } from '../../../framework/reporting/quality-report.js';
+import { buildQualityReport } from '../../../framework/reporting/quality-report.js';
 import { qualityReportHtml } from '../../../framework/reporting/quality-report-html.js';
 import { exampleDefinitions } from '../../fixtures/example-graph.js';
 import { tempHome } from '../../support/example-runtime.js';

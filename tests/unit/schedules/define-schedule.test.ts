@@ -6,6 +6,7 @@ import {
   defineSchedule,
   defineSensor,
   previousDayPartition,
+  throughPreviousDay,
 } from '../../../schedules/index.js';
 
 const days = daily({ start: '2024-01-01', timezone: 'Europe/Berlin' });
@@ -129,5 +130,33 @@ describe('defineSchedule and defineSensor', () => {
     expect(
       code(() => defineSensor({ name: 'arrivals', intervalSeconds: 0, evaluate: () => ({}) })),
     ).toContain('intervalSeconds 0');
+  });
+});
+
+describe('throughPreviousDay', () => {
+  const through = throughPreviousDay(days);
+
+  test('every day from the first up to yesterday, in the partitions time zone; null before the first day ends', () => {
+    expect(through(new Date('2024-01-10T01:00:00Z'))).toEqual({ from: '2024-01-01', to: '2024-01-09' });
+    expect(through(new Date('2024-01-01T12:00:00Z'))).toBeNull();
+  });
+
+  test('uses the partitions the running instance bound to its configuration', () => {
+    const bound = daily({ start: '2024-01-05', timezone: 'Europe/Berlin' });
+    const context = {
+      previousTickTime: null,
+      resolvePartitions: <T>(definition: T): T =>
+        definition === (days as unknown) ? (bound as T) : definition,
+    };
+    expect(through(new Date('2024-01-10T01:00:00Z'), context)).toEqual({
+      from: '2024-01-05',
+      to: '2024-01-09',
+    });
+  });
+
+  test('needs daily partitions', () => {
+    expect(code(() => throughPreviousDay(weeks))).toContain(
+      'SF_INVALID_SCHEDULE: throughPreviousDay needs daily',
+    );
   });
 });

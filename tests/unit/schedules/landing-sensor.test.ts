@@ -75,3 +75,52 @@ describe('landing sensor on a local folder', () => {
     expect((await evaluate(replaced.cursor!)).runRequests ?? []).toEqual([]);
   });
 });
+
+describe('landing sensor re-ingesting re-delivered objects', () => {
+  const redeliveries = mkdtempSync(join(tmpdir(), 'shopflow-redelivery-'));
+  afterAll(() => rmSync(redeliveries, { recursive: true, force: true }));
+  const landedByUs = new Set<string>();
+  const deliver = (key: string, at: string, ours: boolean) => {
+    const file = join(redeliveries, ...key.split('/'));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, ours ? 'id\n1\n' : 'id\n2\n');
+    utimesSync(file, new Date(at), new Date(at));
+    if (ours) landedByUs.add(key);
+    else landedByUs.delete(key);
+  };
+  const redeliverySensor = landingSensor({
+    name: 'redeliveries',
+    prefix: 'raw/',
+    list: localFolderLister(redeliveries),
+    selection: 'bronze_customers+,bronze_transactions+',
+    accept: (object) => !landedByUs.has(object.key),
+    readBy: (key) => `bronze_${key.split('/')[4]}`,
+    reopen: 'onward',
+  });
+  const run = async (cursor: string | null, now: string) =>
+    await redeliverySensor.evaluate({
+      name: 'redeliveries',
+      now: new Date(now),
+      cursor,
+      log: silentLog,
+    } as unknown as SensorContext);
+
+  test('ignores what the pipeline landed, forces the reader of a re-delivered object and re-opens the days after it', async () => {
+    deliver('raw/year=2024/month=01/day=15/customers/customers.csv', '2024-01-16T01:00:00Z', true);
+    deliver('raw/year=2024/month=01/day=16/transactions/transactions.csv', '2024-01-17T01:00:00Z', true);
+    const ours = await run(null, '2024-01-17T02:00:00Z');
+    expect(ours.runRequests ?? []).toEqual([]);
+    expect(ours.message).toBe('2 new objects; 2 not accepted ignored');
+
+    deliver('raw/year=2024/month=01/day=15/customers/customers.csv', '2024-01-18T09:00:00Z', false);
+    deliver('raw/year=2024/month=01/day=16/transactions/transactions.csv', '2024-01-18T09:00:00Z', false);
+    const redelivered = await run(ours.cursor!, '2024-01-18T10:00:00Z');
+    expect(redelivered.runRequests).toHaveLength(1);
+    expect(redelivered.runRequests![0]).toMatchObject({
+      selection: 'bronze_customers+,bronze_transactions+',
+      partitions: { from: '2024-01-15', to: '2024-01-18' },
+      force: ['bronze_customers[2024-01-15]', 'bronze_transactions[2024-01-16]'],
+    });
+    expect((await run(redelivered.cursor!, '2024-01-18T10:01:00Z')).runRequests ?? []).toEqual([]);
+  });
+});

@@ -62,11 +62,17 @@ describe('simulator options', () => {
     ).rejects.toMatchObject({ code: 'SF_BAD_USAGE', message: expect.stringContaining('`onProgress`') });
   });
 
-  it('accepts a one-day range and a tiny scale', async () => {
+  it('accepts a one-day range and a tiny scale; the range holds that day’s share of the quarter', async () => {
     const summary = await generateShopflowData({ out: join(root, 'tiny'), scale: 0.001, days: 1 });
-    expect(summary.manifest.entities).toEqual({ customers: 1, products: 1, transactions: 5 });
-    expect(summary.manifest.files['transactions.csv'].rows).toBeGreaterThanOrEqual(5);
+    // 1 customer and 1 product exist from the start; the 5 sales of the quarter fall on later days.
+    expect(summary.manifest.entities).toEqual({ customers: 1, products: 1, transactions: 0 });
+    expect(summary.manifest.files['transactions.csv'].rows).toBe(0);
+    const day = await generateShopflowData({ out: join(root, 'day'), scale: 0.2, days: 1, defectRate: 0 });
+    const first = simulateDay({ scale: 0.2, defectRate: 0 }, '2024-01-01');
+    expect(day.manifest.entities.transactions).toBe(first.transactions.length);
+    expect(day.manifest.entities.transactions).toBeGreaterThan(0);
     rmSync(join(root, 'tiny'), { recursive: true });
+    rmSync(join(root, 'day'), { recursive: true });
   });
 
   it('accepts any safe integer seed, negative or above 32 bits', () => {

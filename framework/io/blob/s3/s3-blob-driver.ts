@@ -37,7 +37,12 @@ export interface S3DriverSettings {
   retry: RetryOptions;
   /** Credential values that must never appear in an error. */
   secrets: string[];
+  /** The config section that names the bucket, for error hints (default: the object store config). */
+  configSection?: string;
 }
+
+/** The precondition of a conditional write: the current ETag, or `*` for "no object yet". */
+export type WriteCondition = { ifMatch: string } | { ifNoneMatch: '*' };
 
 /** One stored version of a key in a versioned bucket. */
 export interface S3KeyVersion {
@@ -115,6 +120,7 @@ export class S3BlobDriver implements BlobDriver {
         key,
         endpoint: this.settings.endpoint,
         secrets: this.settings.secrets,
+        configSection: this.settings.configSection,
       });
     }
   }
@@ -133,6 +139,54 @@ export class S3BlobDriver implements BlobDriver {
     );
     const etag = unquote(output.ETag);
     return { fingerprint: etag ?? '', etag, ...(output.VersionId ? { versionId: output.VersionId } : {}) };
+  }
+
+  /**
+   * Writes small bytes in one PUT that S3 applies only if `condition` holds (`If-Match` the ETag
+   * read before, or `If-None-Match: *`). Returns the new ETag, or `conflict` when S3 answered 412
+   * (the object changed) or 409 (another conditional write was in flight). Servers that ignore the
+   * headers (s3rver) always write.
+   */
+  async writeConditional(
+    path: string,
+    bytes: Buffer,
+    condition: WriteCondition,
+    options: BlobWriteOptions = {},
+  ): Promise<{ etag?: string } | 'conflict'> {
+    return await this.call('PUT', path, async () => {
+      try {
+        const output = await this.settings.client.send(
+          new PutObjectCommand({
+            Bucket: this.settings.bucket,
+            Key: this.fullKey(path),
+            Body: bytes,
+            ContentLength: bytes.length,
+            ...('ifMatch' in condition ? { IfMatch: `"${condition.ifMatch}"` } : { IfNoneMatch: '*' }),
+            ...(options.contentType === undefined ? {} : { ContentType: options.contentType }),
+            ...(options.metadata === undefined ? {} : { Metadata: options.metadata }),
+          }),
+        );
+        return { etag: unquote(output.ETag) };
+      } catch (error) {
+        const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+        const status = e?.$metadata?.httpStatusCode;
+        if (status === 412 || status === 409 || e?.name === 'PreconditionFailed') return 'conflict' as const;
+        throw error;
+      }
+    });
+  }
+
+  /** The whole blob with its ETag, or undefined when it does not exist. */
+  async readTagged(path: string): Promise<{ body: Buffer; etag?: string } | undefined> {
+    return this.call('GET', path, async () => {
+      try {
+        const output = await this.getObject(path);
+        return { body: Buffer.from(await output.Body!.transformToByteArray()), etag: unquote(output.ETag) };
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+    });
   }
 
   private async putSingle(params: { Bucket: string; Key: string }, body: StagedBody) {

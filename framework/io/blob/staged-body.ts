@@ -4,8 +4,13 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ShopflowError } from '../../framework/errors/error-catalog.js';
-import type { PutBody } from './object-store.js';
+import { ShopflowError } from '../../errors/error-catalog.js';
+
+/**
+ * What a blob write accepts: bytes, text (UTF-8), a stream (read once, staged to a temporary file so a
+ * retry can replay it) or a file on disk (re-opened for every attempt; it must not change meanwhile).
+ */
+export type BlobBody = Buffer | Uint8Array | string | Readable | { file: string };
 
 /**
  * A `put` body made replayable and measured: bytes in memory, or a file that can be re-opened for
@@ -56,7 +61,7 @@ function isReadable(body: unknown): body is Readable {
  * const staged = await stageBody(process.stdin, os.tmpdir());
  * try { upload(staged.file!, staged.sha256); } finally { await staged.dispose(); }
  */
-export async function stageBody(body: PutBody, stagingDir: string): Promise<StagedBody> {
+export async function stageBody(body: BlobBody, stagingDir: string): Promise<StagedBody> {
   if (typeof body === 'string' || body instanceof Uint8Array) {
     const buffer = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
     const sha256 = createHash('sha256').update(buffer).digest('hex');

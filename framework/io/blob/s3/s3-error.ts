@@ -1,4 +1,4 @@
-import { ShopflowError } from '../../../framework/errors/error-catalog.js';
+import { ShopflowError } from '../../../errors/error-catalog.js';
 import { RetriesExhaustedError } from '../retry-policy.js';
 
 const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -82,6 +82,8 @@ export interface S3ErrorContext {
   endpoint?: string;
   /** Values to scrub from any text copied from the error (credentials). */
   secrets: string[];
+  /** The config section that names the bucket, for hints (default: `the object store config`). */
+  configSection?: string;
 }
 
 function redact(text: string, secrets: string[]): string {
@@ -131,6 +133,7 @@ export function toS3StoreError(error: unknown, context: S3ErrorContext): Shopflo
   const location =
     context.key === undefined ? `s3://${context.bucket}` : `s3://${context.bucket}/${context.key}`;
   const what = `${context.operation} ${location}`;
+  const section = context.configSection ?? 'the object store config';
   const details = { bucket: context.bucket, key: context.key, operation: context.operation, attempts };
   const abortFailure = (root as { abortFailure?: string }).abortFailure;
   const abortHint = abortFailure
@@ -148,7 +151,7 @@ export function toS3StoreError(error: unknown, context: S3ErrorContext): Shopflo
     return new ShopflowError('SF_IO', `S3 bucket \`${context.bucket}\` does not exist (${what})`, {
       cause,
       details,
-      hint: `create the bucket, or fix \`bucket\` in the object store config${context.endpoint ? ` (endpoint ${context.endpoint})` : ''}`,
+      hint: `create the bucket, or fix \`bucket\` in ${section}${context.endpoint ? ` (endpoint ${context.endpoint})` : ''}`,
     });
   }
   if (all.some((e) => DENIED_NAMES.has(e.name ?? '') || statusOf(e) === 403)) {
@@ -172,7 +175,7 @@ export function toS3StoreError(error: unknown, context: S3ErrorContext): Shopflo
       {
         cause,
         details,
-        hint: 'check `endpoint` and `region` in the object store config and that the server is running',
+        hint: `check \`endpoint\` and \`region\` in ${section} and that the server is running`,
       },
     );
   }
