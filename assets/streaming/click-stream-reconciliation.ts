@@ -7,7 +7,8 @@ import { clickLateEvents, clickStreamDays } from './stream-tables.js';
 /**
  * The daily batch clickstream against what the stream made of the same day: per event type, the
  * distinct events of the day's extract, and the stream's accepted events plus its late events.
- * A day the stream has not closed (nothing in `click_stream_days`) is reported, not compared.
+ * A day the stream has not closed (nothing in `click_stream_days`) is reported, not compared. The
+ * check warns (see its note) rather than blocking.
  */
 export const clickStreamReconciliation = defineAsset({
   key: 'click_stream_reconciliation',
@@ -33,6 +34,10 @@ export const clickStreamReconciliation = defineAsset({
       name: 'stream_matches_batch',
       description: 'on a day the stream has closed, its accepted plus late events equal the batch events',
       validWhen: 'not stream_closed or batch_events = stream_events + late_events',
+      // NOTE: a warning, not a blocker: the simulated live shoppers of `stream produce --rate` are
+      // not in the simulator's daily extract, so a day that had them differs on purpose; replayed
+      // days (`produce --day`) and real clients feeding both paths must agree.
+      severity: 'warn',
     }),
   ],
   materialize: ({ deps }) =>

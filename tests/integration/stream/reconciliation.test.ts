@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 describe('the daily batch and the stream agree on a closed day', () => {
-  test('stream accepted plus late events equal the batch events per type; a day the stream lost events fails the check', async () => {
+  test('stream accepted plus late events equal the batch events per type; a day the stream lost events fails the check (a warning)', async () => {
     const transport = await kinesis.transport('clicks', 2);
     const sent = await produce(transport, { source: new ReplayedDay({ seed: 7, scale: 0.2 }, DAYS[0]) });
     await produce(transport, { source: lossy(DAYS[1]), seed: 12 });
@@ -52,7 +52,8 @@ describe('the daily batch and the stream agree on a closed day', () => {
     const checks = await runtime.store.latestCheckEvaluations({ assetKey: 'click_stream_reconciliation' });
     const byDay = Object.fromEntries(checks.map((c) => [c.partitionKey, c.passed]));
     expect(byDay).toEqual({ [DAYS[0]]: true, [DAYS[1]]: false, [DAYS[2]]: true });
-    expect(result.status).toBe('failed');
+    expect(checks.every((c) => c.severity === 'warn')).toBe(true);
+    expect(result.status).toBe('success');
 
     const rows = await lakeRows(runtime, 'click_stream_reconciliation');
     const closed = rows.filter((r) => r.partitionKey === DAYS[0]).map((r) => r.row);
