@@ -29,6 +29,7 @@ import { rawProducts } from './raw/raw-products.js';
 import { rawTransactions } from './raw/raw-transactions.js';
 import { sourceFiles } from './raw/source-files.js';
 import { reconciliationAssets } from './reconciliation/index.js';
+import { clickstreamStream } from './resources/clickstream-stream.js';
 import { generatorSettings } from './resources/generator-settings.js';
 import { incrementalSettings } from './resources/incremental-settings.js';
 import { landingStore } from './resources/landing-store.js';
@@ -38,6 +39,11 @@ import { shopflowDays, shopflowMonths, shopflowWeeks } from './shopflow-calendar
 import { silverCustomers } from './silver/silver-customers.js';
 import { silverProducts } from './silver/silver-products.js';
 import { silverTransactions } from './silver/silver-transactions.js';
+import { clickStreamReconciliation } from './streaming/click-stream-reconciliation.js';
+import { streamCommands } from './streaming/commands/stream-commands.js';
+import { streamDaemonServices } from './streaming/commands/stream-daemon-service.js';
+import { streamCommits } from './streaming/stream-commits.js';
+import { streamTables } from './streaming/stream-tables.js';
 import { pgCustomers } from './warehouse/pg-customers.js';
 import { pgProducts } from './warehouse/pg-products.js';
 import { pgTransactions } from './warehouse/pg-transactions.js';
@@ -127,6 +133,7 @@ export const shopflowSensors = [
 ];
 
 const daemonCommand = createDaemonCommand({
+  services: streamDaemonServices,
   alerts: async ({ resource }) => {
     const notify = await resource(notifier);
     return {
@@ -153,11 +160,21 @@ export default defineDefinitions({
     operationalCustomerChanges,
     customerProfileAudit,
     salesBySaleDate,
+    ...streamTables,
+    clickStreamReconciliation,
     ...derivedAssets,
     ...starSchemaAssets,
     ...reconciliationAssets,
   ],
-  resources: [generatorSettings, incrementalSettings, postgresWarehouse, landingStore, notifier],
+  resources: [
+    generatorSettings,
+    incrementalSettings,
+    postgresWarehouse,
+    landingStore,
+    notifier,
+    clickstreamStream,
+    streamCommits,
+  ],
   hooks: [notifyOnFailure],
   docs: [{ name: 'feature-catalog.md', render: renderFeatureCatalog }],
   commands: [
@@ -170,6 +187,7 @@ export default defineDefinitions({
     ...pauseCommands,
     daemonCommand,
     backfillCommand,
+    ...streamCommands,
   ],
   schedules: shopflowSchedules,
   sensors: shopflowSensors,

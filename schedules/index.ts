@@ -10,7 +10,7 @@ export { cancelBackfill } from './backfill-cancel.js';
 export { BackfillProgress } from './backfill-progress.js';
 export { backfillCommand } from './commands/backfill-command.js';
 export type { DaemonCommandOptions } from './commands/daemon-command.js';
-export { createDaemonCommand, daemonCommand } from './commands/daemon-command.js';
+export { type BackgroundService, createDaemonCommand, daemonCommand } from './commands/daemon-command.js';
 export { pauseCommands } from './commands/pause-commands.js';
 export { schedulesCommand } from './commands/schedules-command.js';
 export { CronTicks } from './cron-ticks.js';

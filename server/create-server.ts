@@ -20,6 +20,7 @@ import { registerPlanRoutes } from './routes/plan-routes.js';
 import { registerQualityRoutes } from './routes/quality-routes.js';
 import { registerRunRoutes } from './routes/run-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
+import { registerStreamRoutes } from './routes/stream-routes.js';
 import { RunEventStreams } from './run-event-stream.js';
 import { RunLauncher } from './run-launcher.js';
 import type { ServerAutomation } from './server-automation.js';
@@ -171,6 +172,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerBackfillRoutes(app, context);
   registerQualityRoutes(app, context);
   registerCatalogRoutes(app, context);
+  registerStreamRoutes(app, context, { pollMs: options.eventPollMs });
   app.register(fastifyStatic, {
     root: PUBLIC_DIR,
     prefix: '/',

@@ -6,6 +6,8 @@ import { latestAsOf } from '../gold/known-transactions.js';
 import { silverCustomers } from '../silver/silver-customers.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
+import { sessionsWithStream } from '../streaming/sessions-with-stream.js';
+import { clickSessionsStream } from '../streaming/stream-tables.js';
 import { customerClickSessions } from './customer-click-sessions.js';
 import { customerFeatureColumns, customerFeatureSchema } from './customer-feature-columns.js';
 import { customerFeatureSql } from './customer-feature-sql.js';
@@ -30,10 +32,11 @@ export const customerFeatures = defineAsset({
     transactions: silverTransactions,
     products: silverProducts,
     sessions: customerClickSessions,
+    streamSessions: clickSessionsStream,
     clv: customerClv,
   },
   // NOTE: bumping a feature version changes the code version, so the asset becomes stale.
-  codeVersion: `1-${CUSTOMER_FEATURE_SET_VERSION}`,
+  codeVersion: `2-${CUSTOMER_FEATURE_SET_VERSION}`,
   schema: z.object({
     customer_id: z.int().describe('The customer'),
     as_of: z.iso
@@ -73,7 +76,7 @@ export const customerFeatures = defineAsset({
       population: `select distinct c.customer_id, a.as_of from ${deps.customers.toSql()} c cross join (${latestAsOf(deps.transactions)}) a`,
       transactions: deps.transactions,
       products: deps.products,
-      sessions: deps.sessions,
+      sessions: sessionsWithStream(deps.sessions, deps.streamSessions),
       clv: `select customer_id, as_of, predicted_clv from ${deps.clv.toSql()}`,
     });
     return sql`select customer_id, as_of, ${sql.raw(Object.keys(customerFeatureColumns).join(', '))},

@@ -7,6 +7,8 @@ import { MAX_LATENESS_DAYS } from '../gold/sales-by-sale-date.js';
 import { money, moneyRound } from '../money.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
+import { sessionsWithStream } from '../streaming/sessions-with-stream.js';
+import { clickSessionsStream } from '../streaming/stream-tables.js';
 import { customerClickSessions } from './customer-click-sessions.js';
 import { customerFeatureColumns } from './customer-feature-columns.js';
 import { customerFeatureSql } from './customer-feature-sql.js';
@@ -67,8 +69,13 @@ export const trainingDataset = defineAsset({
   key: 'training_dataset',
   group: 'features',
   description: `Point-in-time correct training set: for ${TRAINING_SNAPSHOTS.count} snapshots ${TRAINING_SNAPSHOTS.everyDays} days apart (Mondays; the last one is the latest whose ${TRAINING_SNAPSHOTS.labelDays}-day label window is fully delivered, late deliveries included) and every customer with a known purchase before the snapshot, the customer features computed only from transactions that happened and were delivered before the snapshot, product versions in effect at those sales and clickstream events before it; labels = purchased again / spend within the ${TRAINING_SNAPSHOTS.labelDays} days from the snapshot.`,
-  deps: { transactions: silverTransactions, products: silverProducts, sessions: customerClickSessions },
-  codeVersion: `3-${CUSTOMER_FEATURE_SET_VERSION}`,
+  deps: {
+    transactions: silverTransactions,
+    products: silverProducts,
+    sessions: customerClickSessions,
+    streamSessions: clickSessionsStream,
+  },
+  codeVersion: `4-${CUSTOMER_FEATURE_SET_VERSION}`,
   schema: z.object({
     customer_id: z.int().describe('The customer'),
     snapshot_date: z.iso.date().describe('Prediction moment: midnight UTC starting this day'),
@@ -132,7 +139,7 @@ export const trainingDataset = defineAsset({
       population: `select distinct customer_id, as_of from (${known})`,
       transactions: deps.transactions,
       products: deps.products,
-      sessions: deps.sessions,
+      sessions: sessionsWithStream(deps.sessions, deps.streamSessions),
       clv: `select customer_id, as_of, predicted_clv from (${customerValueSql(
         `select as_of, customer_id, amount, transaction_ts from (${known})`,
       )})`,

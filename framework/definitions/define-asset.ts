@@ -50,6 +50,12 @@ export interface MaterializeContext<D extends DepsSpec = DepsSpec> {
   /** Adds metadata to the materialization (shown by the CLI and the web page). */
   addMetadata(metadata: Record<string, unknown>): void;
   /**
+   * This partition as stored before this materialization (an empty relation with the schema's
+   * columns when it never was), for assets that fold new data into what they hold, e.g. a stream
+   * sink upserting closed windows. Read it before returning: the write replaces it.
+   */
+  previous(): Promise<InputHandle>;
+  /**
    * Checkpoints of this asset in the instance store (e.g. an `updated_at` watermark). `stage` values
    * are saved only after the materialization has been recorded, so a failed step never advances them.
    */
@@ -80,6 +86,13 @@ export interface AssetSpec<S extends z.ZodObject, D extends DepsSpec, H extends 
   /** Maximum age of the latest materialization before the asset is overdue. */
   freshness?: { maxLagMinutes: number };
   retry?: Partial<RetryPolicy>;
+  /**
+   * Set for an asset that a process outside of plans writes as data arrives, e.g. `shopflow stream
+   * consume` committing closed windows: says who. Plans never schedule it (that writer runs its
+   * partitions through the executor itself); readers get the partitions it has written, and one
+   * it has not written yet is absent for them rather than awaited.
+   */
+  writtenBy?: string;
   /**
    * For an unpartitioned, time-indexed asset that partitions read through `asOfWindowMapping`: a
    * query over its `previous` and `current` data returning one row with one TIMESTAMPTZ column, the

@@ -52,6 +52,8 @@ export const ERROR_CATALOG = {
   SF_NOT_FOUND: { exitCode: 2, summary: 'the web API has no such endpoint' },
   SF_UNSUPPORTED_MEDIA_TYPE: { exitCode: 2, summary: 'the web API accepts JSON request bodies only' },
   SF_INTERNAL: { exitCode: 1, summary: 'an unexpected fault in the web server (details in its log)' },
+  SF_STREAM: { exitCode: 1, summary: 'the event stream (Kinesis) cannot be reached or refused a request' },
+  SF_STREAM_CONSUMER_RUNNING: { exitCode: 1, summary: 'another consumer is already reading this stream' },
   SF_TOO_MANY_ATTEMPTS: {
     exitCode: 2,
     summary: 'the web API refuses a client address for a while after repeated wrong tokens',

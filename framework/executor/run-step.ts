@@ -261,6 +261,7 @@ async function materializeOnce(
     log: services.log.child({ asset: asset.key, partition: step.partitionKey }),
     resource: (definition) => services.resources.get(definition),
     addMetadata: (metadata) => Object.assign(extra, metadata),
+    previous: () => asset.io.input(ioContext(services, asset, null, step.runId, duckdb), [step.partitionKey]),
     checkpoints: {
       get: (name = 'default') => services.store.getCheckpoint(checkpointName(asset.key, name)),
       stage: (value, name = 'default') => {

@@ -206,6 +206,8 @@ export function planMaterialization(input: PlanInput): Plan {
     const targets = planTargets.keys;
     const plannedHere = new PlannedSteps(planTargets);
     planned.set(asset.key, plannedHere);
+    // NOTE: an asset written outside of plans (a stream sink) is never scheduled by one.
+    if (asset.writtenBy !== undefined) continue;
     const own = index.partitionsOf(asset.key);
     const upstreams = upstreamReadsOf(graph, asset, targets, planned, index, now, input.changeLogs);
 
@@ -232,6 +234,7 @@ export function planMaterialization(input: PlanInput): Plan {
           const key = valid[r];
           const stepKey = upstream.planned?.get(key, r);
           if (stepKey !== undefined) scan.dependsOn.push(stepKey);
+          else if (upstream.external && upstream.states.get(key)?.materializationId == null) continue;
           else
             scan.read(
               upstream.assetKey,

@@ -29,6 +29,11 @@ export interface UpstreamReads {
   states: Map<string | null, AssetPartitionState>;
   /** What every partition reads, when that does not depend on the partition. */
   same: UpstreamRead[] | undefined;
+  /**
+   * The upstream is written outside of plans (`writtenBy`): a partition it has not written is
+   * absent for the reader, neither awaited nor blocking.
+   */
+  external: boolean;
   /** Set when the partitions read the upstream as of their window end (see {@link AsOfWindowMapping}). */
   asOf: { mapping: AsOfWindowMapping; log: ChangeLog | undefined } | undefined;
 }
@@ -57,6 +62,7 @@ export function upstreamReadsOf(
       planned: planned.get(dep.assetKey),
       states: index.partitionsOf(dep.assetKey),
       same: undefined,
+      external: graph.get(dep.assetKey).writtenBy !== undefined,
       asOf:
         dep.mapping instanceof AsOfWindowMapping && asset.partitions?.kind === 'time-window'
           ? { mapping: dep.mapping, log: changeLogs?.get(dep.assetKey) }
@@ -70,17 +76,19 @@ export function upstreamReadsOf(
       (dep.mapping instanceof AllPartitionsMapping || dep.mapping instanceof AsOfWindowMapping)
     ) {
       const keys = dep.mapping.upstreamFor(targets[0], asset.partitions, upstream.partitions, now).valid;
-      upstream.same = keys.map((key) => {
+      upstream.same = [];
+      for (const key of keys) {
         const stepKey = upstream.planned?.get(key);
         const state = stepKey === undefined ? upstream.states.get(key) : undefined;
         const blocked = stepKey === undefined && state?.materializationId == null;
-        return {
+        if (blocked && upstream.external) continue;
+        upstream.same.push({
           partitionKey: key,
           stepKey,
           state,
           label: blocked ? formatAssetPartition(dep.assetKey, key) : undefined,
-        };
-      });
+        });
+      }
     }
     return upstream;
   });

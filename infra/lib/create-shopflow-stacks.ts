@@ -30,7 +30,7 @@ export function createShopflowStacks(app: App, context: InfraContext): ShopflowS
 
   const storage = new StorageStack(app, `${prefix}-Storage`, {
     settings: context.settings,
-    description: description('S3 landing and lake buckets'),
+    description: description('S3 landing and lake buckets, clickstream Kinesis stream'),
     terminationProtection: env === 'prod',
   });
   const database = new DatabaseStack(app, `${prefix}-Database`, {
@@ -43,6 +43,7 @@ export function createShopflowStacks(app: App, context: InfraContext): ShopflowS
     description: description('ECS Fargate daemon and scheduled materialize, alarms, dashboard'),
     landingBucket: storage.landingBucket,
     lakeBucket: storage.lakeBucket,
+    clickstream: storage.clickstream,
     vpc: database.vpc,
     database: database.instance,
     databaseSecret: database.secret,

@@ -32,6 +32,16 @@ export interface TaskSize {
   ephemeralStorageGiB: number;
 }
 
+/** The clickstream's Kinesis stream. */
+export interface StreamSettings {
+  /** Provisioned shards; one takes 1,000 records/s (1,000 events/s needs two for headroom). */
+  shards: number;
+  /** Hours records are kept: how far a restarted consumer can re-read (24 to 8,760). */
+  retentionHours: number;
+  /** The iterator-age alarm fires when the consumer is this far behind for 15 minutes. */
+  iteratorAgeAlarmMinutes: number;
+}
+
 /** Everything that differs between `dev`, `staging` and `prod`. */
 export interface EnvironmentSettings {
   name: EnvironmentName;
@@ -56,6 +66,7 @@ export interface EnvironmentSettings {
   containerInsights: boolean;
   /** Monthly AWS Budgets limit in USD; 0 creates no budget. */
   monthlyBudgetUsd: number;
+  stream: StreamSettings;
 }
 
 /**
@@ -89,6 +100,7 @@ export const ENVIRONMENT_SETTINGS: Readonly<Record<EnvironmentName, EnvironmentS
     logRetentionDays: 7,
     containerInsights: false,
     monthlyBudgetUsd: 100,
+    stream: { shards: 1, retentionHours: 24, iteratorAgeAlarmMinutes: 15 },
   },
   staging: {
     name: 'staging',
@@ -113,6 +125,7 @@ export const ENVIRONMENT_SETTINGS: Readonly<Record<EnvironmentName, EnvironmentS
     logRetentionDays: 30,
     containerInsights: true,
     monthlyBudgetUsd: 250,
+    stream: { shards: 2, retentionHours: 24, iteratorAgeAlarmMinutes: 10 },
   },
   prod: {
     name: 'prod',
@@ -137,6 +150,7 @@ export const ENVIRONMENT_SETTINGS: Readonly<Record<EnvironmentName, EnvironmentS
     logRetentionDays: 365,
     containerInsights: true,
     monthlyBudgetUsd: 1500,
+    stream: { shards: 2, retentionHours: 168, iteratorAgeAlarmMinutes: 5 },
   },
 };
 

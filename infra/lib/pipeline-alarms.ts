@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -15,6 +16,8 @@ export interface PipelineAlarmsProps {
   database: rds.IDatabaseInstance;
   /** The daemon service; undefined when the daemon is not run (no "daemon not running" alarm). */
   daemonService?: ecs.FargateService;
+  /** The clickstream; its consumer's iterator age is watched. */
+  clickstream?: kinesis.IStream;
 }
 
 const GIB = 1024 ** 3;
@@ -29,7 +32,9 @@ const GIB = 1024 ** 3;
  * - `TickFailures`: the daemon could not evaluate a schedule or sensor (≥ 1 in an hour);
  * - `DaemonNotRunning`: the daemon service reported no CPU sample for 15 minutes;
  * - `DatabaseCpuHigh`: RDS CPU above 80 % for 15 minutes;
- * - `DatabaseFreeStorageLow`: RDS free storage below the environment's threshold.
+ * - `DatabaseFreeStorageLow`: RDS free storage below the environment's threshold;
+ * - `StreamIteratorAge`: the clickstream consumer is further behind the newest record than the
+ *   environment allows (maximum `GetRecords.IteratorAgeMilliseconds` for 15 minutes).
  *
  * @example
  * const alarms = new PipelineAlarms(this, 'Alarms', { settings, topic, database, daemonService });
@@ -104,6 +109,19 @@ export class PipelineAlarms extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       alarmDescription: `RDS free storage below ${settings.database.freeStorageAlarmGiB} GiB. Runbook: docs/runbook.md#databasefreestoragelow`,
     });
+    if (props.clickstream) {
+      const minutes = settings.stream.iteratorAgeAlarmMinutes;
+      this.add('StreamIteratorAge', {
+        metric: props.clickstream.metricGetRecordsIteratorAgeMilliseconds({
+          statistic: cloudwatch.Stats.MAXIMUM,
+          period: Duration.minutes(5),
+        }),
+        threshold: minutes * 60_000,
+        evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription: `The clickstream consumer is more than ${minutes} min behind the newest record for 15 minutes: the live dashboard and the stream tables lag, and records older than the stream's retention would be lost. Runbook: docs/runbook.md#streamiteratorage`,
+      });
+    }
 
     for (const alarm of this.all) {
       alarm.addAlarmAction(new actions.SnsAction(props.topic));

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
@@ -17,12 +18,15 @@ export interface PipelineDashboardProps {
   /** The scheduled `materialize` task's family (Container Insights task metrics). */
   materializeFamily: string;
   daemonService?: ecs.FargateService;
+  /** The clickstream: records in, consumer iterator age, throttling. */
+  clickstream?: kinesis.IStream;
 }
 
 /**
  * The `ShopFlow-<env>` CloudWatch dashboard: alarm states; run and blocking-check failures;
  * `ShopFlowAlerts` by `AlertType`; freshness and tick failures; daemon and `materialize` task
- * CPU and memory; RDS CPU, connections and free storage; the latest error log lines.
+ * CPU and memory; RDS CPU, connections and free storage; the clickstream (records in, consumer
+ * iterator age, throttling); the latest error log lines.
  *
  * @example
  * new PipelineDashboard(this, 'Dashboard', { settings, cluster, database, logGroup, alarms, materializeFamily });
@@ -135,6 +139,37 @@ export class PipelineDashboard extends Construct {
         width: 8,
       }),
     );
+    if (props.clickstream) {
+      const stream = props.clickstream;
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: 'Clickstream: records in and consumer iterator age',
+          left: [stream.metricIncomingRecords({ statistic: cloudwatch.Stats.SUM, period: fiveMinutes })],
+          right: [
+            stream.metricGetRecordsIteratorAgeMilliseconds({
+              statistic: cloudwatch.Stats.MAXIMUM,
+              period: fiveMinutes,
+            }),
+          ],
+          width: 12,
+        }),
+        new cloudwatch.GraphWidget({
+          title: 'Clickstream: throttled writes and reads',
+          left: [
+            stream.metricWriteProvisionedThroughputExceeded({
+              statistic: cloudwatch.Stats.SUM,
+              period: fiveMinutes,
+            }),
+            stream.metricReadProvisionedThroughputExceeded({
+              statistic: cloudwatch.Stats.SUM,
+              period: fiveMinutes,
+            }),
+          ],
+          width: 12,
+        }),
+      );
+    }
+
     this.dashboard.addWidgets(
       new cloudwatch.LogQueryWidget({
         title: 'Latest errors (pino level ≥ 50)',

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-l
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -31,6 +32,8 @@ export interface PipelineStackProps extends StackProps {
   context: InfraContext;
   landingBucket: s3.IBucket;
   lakeBucket: s3.IBucket;
+  /** The clickstream the daemon's consumer reads (and producers write). */
+  clickstream: kinesis.IStream;
   vpc: ec2.IVpc;
   database: rds.IDatabaseInstance;
   databaseSecret: secretsmanager.ISecret;
@@ -87,6 +90,7 @@ export class PipelineStack extends Stack {
     });
     grantPrefixReadWrite(this.taskRole, props.landingBucket, LANDING_PREFIX);
     grantPrefixReadWrite(this.taskRole, props.lakeBucket, LAKE_PREFIX);
+    props.clickstream.grantReadWrite(this.taskRole);
 
     this.executionRole = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
@@ -108,6 +112,7 @@ export class PipelineStack extends Stack {
       SHOPFLOW_DEPLOYMENT: env,
       SHOPFLOW_LANDING_BUCKET: props.landingBucket.bucketName,
       SHOPFLOW_LAKE_BUCKET: props.lakeBucket.bucketName,
+      SHOPFLOW_STREAM_NAME: props.clickstream.streamName,
       AWS_REGION: this.region,
       SHOPFLOW_INSTANCE_SCHEMA: INSTANCE_SCHEMA,
       SHOPFLOW_LOG_LEVEL: 'info',
@@ -191,6 +196,7 @@ export class PipelineStack extends Stack {
       topic: alerts.topic,
       database: props.database,
       daemonService: this.daemonService,
+      clickstream: props.clickstream,
     });
     new PipelineDashboard(this, 'Dashboard', {
       settings,
@@ -200,6 +206,7 @@ export class PipelineStack extends Stack {
       alarms: this.alarms.all,
       materializeFamily: this.materializeTask.family,
       daemonService: this.daemonService,
+      clickstream: props.clickstream,
     });
     new TaskFailureRule(this, 'TaskFailures', { cluster: this.cluster, topic: alerts.topic, envName: env });
     if (settings.monthlyBudgetUsd > 0) new CostBudget(this, 'Budget', { settings, topic: alerts.topic });

@@ -11,8 +11,8 @@ export const DATABASE_SUBNETS = 'database';
 
 /**
  * The VPC: two AZs, the database in isolated subnets, the tasks in their own subnets, and VPC
- * endpoints so that the tasks reach S3 (gateway), Secrets Manager, ECR and CloudWatch Logs
- * (interface) without the internet. With `natGateways: 0` (dev) nothing in the VPC can reach the
+ * endpoints so that the tasks reach S3 (gateway), Secrets Manager, ECR, CloudWatch Logs and
+ * Kinesis Data Streams (interface) without the internet. With `natGateways: 0` (dev) nothing in the VPC can reach the
  * internet at all; otherwise the task subnets get NAT egress (the alert webhook is on the
  * internet). Rejected traffic is recorded in VPC flow logs.
  *
@@ -51,6 +51,8 @@ export class ShopflowVpc extends Construct {
       EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
       EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
       Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+      // NOTE: the daemon's stream consumer reads the clickstream without the internet.
+      Kinesis: ec2.InterfaceVpcEndpointAwsService.KINESIS_STREAMS,
     };
     for (const [name, service] of Object.entries(endpoints)) {
       this.vpc.addInterfaceEndpoint(name, {

@@ -1,6 +1,8 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { ClickstreamStream } from './clickstream-stream.js';
 import type { EnvironmentSettings } from './environment-settings.js';
 import { SecureBucket } from './secure-bucket.js';
 
@@ -15,8 +17,8 @@ export interface StorageStackProps extends StackProps {
 }
 
 /**
- * The two S3 buckets: the raw landing zone (`SHOPFLOW_LANDING_BUCKET`) and the Parquet lake
- * (`SHOPFLOW_LAKE_BUCKET`). Raw files are written once and rarely read again, so they move to
+ * The two S3 buckets — the raw landing zone (`SHOPFLOW_LANDING_BUCKET`) and the Parquet lake
+ * (`SHOPFLOW_LAKE_BUCKET`) — and the clickstream's Kinesis stream (`SHOPFLOW_STREAM_NAME`). Raw files are written once and rarely read again, so they move to
  * Infrequent Access after 30 days and to Glacier Flexible Retrieval after 90; lake files are
  * read by every run, so they move to Intelligent-Tiering (instant access) after 30 days instead.
  *
@@ -27,6 +29,7 @@ export interface StorageStackProps extends StackProps {
 export class StorageStack extends Stack {
   readonly landingBucket: s3.Bucket;
   readonly lakeBucket: s3.Bucket;
+  readonly clickstream: kinesis.Stream;
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id, props);
@@ -51,6 +54,12 @@ export class StorageStack extends Stack {
       ],
     }).bucket;
 
+    this.clickstream = new ClickstreamStream(this, 'Clickstream', { settings }).stream;
+
+    new CfnOutput(this, 'StreamName', {
+      value: this.clickstream.streamName,
+      description: 'SHOPFLOW_STREAM_NAME',
+    });
     new CfnOutput(this, 'LandingBucketName', {
       value: this.landingBucket.bucketName,
       description: 'SHOPFLOW_LANDING_BUCKET',

@@ -82,17 +82,18 @@ describe.each(ENVIRONMENT_NAMES)('DatabaseStack (%s)', (env) => {
     database.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { FromPort: 5432, ToPort: 5432 });
   });
 
-  it('reaches S3 through a gateway endpoint and Secrets Manager, ECR and Logs through interface endpoints', () => {
+  it('reaches S3 through a gateway endpoint and Secrets Manager, ECR, Logs and Kinesis through interface endpoints', () => {
     const { database } = synthesizeEnvironment(env);
     const services = resourcesOf(database, 'AWS::EC2::VPCEndpoint').map(([, endpoint]) => [
       JSON.stringify(endpoint.Properties.ServiceName).match(
-        /\.(s3|secretsmanager|ecr\.api|ecr\.dkr|logs)"/,
+        /\.(s3|secretsmanager|ecr\.api|ecr\.dkr|logs|kinesis-streams)"/,
       )?.[1],
       endpoint.Properties.VpcEndpointType,
     ]);
     expect(services.sort()).toEqual([
       ['ecr.api', 'Interface'],
       ['ecr.dkr', 'Interface'],
+      ['kinesis-streams', 'Interface'],
       ['logs', 'Interface'],
       ['s3', 'Gateway'],
       ['secretsmanager', 'Interface'],

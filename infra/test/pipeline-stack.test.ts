@@ -186,6 +186,7 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
         'DatabaseFreeStorageLow',
         'FreshnessBreaches',
         'RunFailures',
+        'StreamIteratorAge',
         'TickFailures',
       ].map(name),
     );
@@ -286,7 +287,7 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
       ]),
     );
     const widget = (title: string) => JSON.stringify(widgets.find((w) => w.properties.title === title));
-    expect(widgets.find((w) => w.type === 'alarm').properties.alarms).toHaveLength(7);
+    expect(widgets.find((w) => w.type === 'alarm').properties.alarms).toHaveLength(8);
     expect(widget('ShopFlowAlerts by AlertType (per hour)')).toContain(
       `SEARCH('{ShopFlow,AlertType} MetricName=\\"ShopFlowAlerts\\"', 'Sum', 3600)`,
     );

@@ -50,7 +50,8 @@ describe.each(ENVIRONMENT_NAMES)('StorageStack (%s)', (env) => {
       }
     }
     const keys = resourcesOf(storage, 'AWS::KMS::Key');
-    expect(keys).toHaveLength(settings.bucketEncryption === 'kms' ? 2 : 0);
+    // NOTE: one key per bucket and one for the clickstream stream.
+    expect(keys).toHaveLength(settings.bucketEncryption === 'kms' ? 3 : 0);
     for (const [, key] of keys) expect(key.Properties.EnableKeyRotation).toBe(true);
   });
 

@@ -6,6 +6,14 @@ import { daemonEventLine } from './daemon-event-line.js';
 import { onInterrupt } from './interrupt-signals.js';
 import { positiveNumberOption } from './positive-number-option.js';
 
+/** Something that runs beside the daemon's ticks until stopped. */
+export interface BackgroundService {
+  name: string;
+  run(): Promise<void>;
+  /** Asks `run` to finish. */
+  stop(): void;
+}
+
 /** How a code location customizes `shopflow daemon`. */
 export interface DaemonCommandOptions {
   /** The alert sink (e.g. the notifier resource wrapped as an `AlertSink`); default log + EMF lines. */
@@ -16,6 +24,11 @@ export interface DaemonCommandOptions {
    * died are then not notified.
    */
   alertOnRunFailures?: boolean;
+  /**
+   * Long-running work the daemon also runs while it holds the lease (e.g. a stream consumer):
+   * started after the lease is taken, stopped with the daemon.
+   */
+  services?: (context: CommandContext) => Promise<BackgroundService[]> | BackgroundService[];
   /** Test hook: die at this point (`onCrash`, default `process.exit(137)`). */
   crashAt?: CrashPoint;
   onCrash?: (point: CrashPoint) => void;
@@ -69,9 +82,23 @@ export function createDaemonCommand(options: DaemonCommandOptions = {}): Command
           );
         },
       });
-      const dispose = onInterrupt(() => daemon.stop());
+      const services = options.services && flags.once !== true ? await options.services(context) : [];
+      const dispose = onInterrupt(() => {
+        daemon.stop();
+        for (const service of services) service.stop();
+      });
+      const running: Array<Promise<void>> = [];
       try {
         await daemon.start({ wait: flags.wait === true });
+        for (const service of services) {
+          running.push(
+            service
+              .run()
+              .catch((error) =>
+                context.log.error({ err: error, service: service.name }, `${service.name} stopped`),
+              ),
+          );
+        }
         if (flags.once === true) {
           const reports = await daemon.runOnce();
           await daemon.close();
@@ -84,6 +111,8 @@ export function createDaemonCommand(options: DaemonCommandOptions = {}): Command
         await daemon.run({ intervalSeconds });
         return 0;
       } finally {
+        for (const service of services) service.stop();
+        await Promise.all(running);
         dispose();
       }
     },

@@ -9,6 +9,7 @@
  *   #/automation      schedules, sensors, ticks, the daemon
  *   #/backfills       backfills; #/backfills/ID one backfill
  *   #/quality         the data-quality report (optionally ?only=problems)
+ *   #/stream          the live clickstream dashboard and stream health
  *   #/sign-in         the token, when the server has one
  * A new page: one entry in ROUTES and, for the top bar, one in NAV_ITEMS (`navigation.js`).
  */
@@ -25,6 +26,7 @@ import { renderQuality } from './quality-view.js';
 import { renderRun } from './run-view.js';
 import { renderRuns } from './runs-view.js';
 import { renderSignIn } from './sign-in-view.js';
+import { renderStream } from './stream-view.js';
 
 /** `[path pattern, nav id, title, view]`; `:name` segments are passed to the view as params. */
 const ROUTES = [
@@ -58,6 +60,7 @@ const ROUTES = [
     (root, { params }) => renderBackfill(root, { id: params.id }),
   ],
   ['quality', 'quality', () => 'Data quality', (root, { query }) => renderQuality(root, { query })],
+  ['stream', 'stream', () => 'Stream', (root) => renderStream(root)],
   [
     'sign-in',
     null,

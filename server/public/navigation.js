@@ -10,4 +10,5 @@ export const NAV_ITEMS = [
   { id: 'automation', label: 'Automation', href: '#/automation' },
   { id: 'quality', label: 'Data quality', href: '#/quality' },
   { id: 'launch', label: 'Launch', href: '#/launch' },
+  { id: 'stream', label: 'Stream', href: '#/stream' },
 ];

@@ -45,8 +45,20 @@ export async function materializePlan(
   concurrency?: number,
 ): Promise<number> {
   if (plan.steps.length === 0) {
-    if (session.interactive) session.out(`Nothing to do: ${plan.upToDate} asset partitions are up to date.`);
-    else session.jsonLine({ type: 'nothing_to_do', upToDate: plan.upToDate });
+    // NOTE: assets written outside of plans are never in one; say who writes them.
+    const external = plan.assets
+      .map((key) => runtime.graph.get(key))
+      .filter((asset) => asset.writtenBy !== undefined)
+      .map((asset) => ({ asset: asset.key, writtenBy: asset.writtenBy! }));
+    if (session.interactive) {
+      session.out(`Nothing to do: ${plan.upToDate} asset partitions are up to date.`);
+      for (const e of external) session.out(`${e.asset} is written by \`${e.writtenBy}\`, not by runs.`);
+    } else
+      session.jsonLine({
+        type: 'nothing_to_do',
+        upToDate: plan.upToDate,
+        ...(external.length ? { external } : {}),
+      });
     return 0;
   }
   return await runWithProgress(session, runtime, plan.steps.length, () =>

@@ -7,6 +7,7 @@ import { snapshotDates } from '../../../assets/features/training-dataset.js';
 import { derivedAssets } from '../../../assets/gold/derived.js';
 import { landingStore } from '../../../assets/resources/landing-store.js';
 import { shopflowMonths, shopflowWeeks } from '../../../assets/shopflow-calendar.js';
+import { streamTables } from '../../../assets/streaming/stream-tables.js';
 import { defineDefinitions, type JsonRow, type ShopflowRuntime } from '../../../framework/index.js';
 import { landingKey } from '../../../resources/object-store/landing-keys.js';
 import { type ShopflowTestHome, shopflowTestHome } from '../../support/shopflow-test-home.js';
@@ -30,7 +31,8 @@ beforeAll(async () => {
   t = shopflowTestHome({ scale: 0.2 });
   runtime = await t.open(
     defineDefinitions({
-      assets: [...shopflowAssets, ...derivedAssets],
+      // NOTE: the features also read the sessions the stream builds (none here).
+      assets: [...shopflowAssets, ...streamTables, ...derivedAssets],
       resources: shopflow.resources,
       commands: shopflow.commands,
     }),

@@ -42,6 +42,15 @@ describe('shipped configuration files', () => {
       notifier: { webhookUrl: '' },
       // The live calendar: every day up to yesterday, at least 90 days back.
       generator: { seed: 42, scale: 1, start: '2024-01-01', historyDays: 90, defectRate: 0.003 },
+      stream: {
+        mode: 'local',
+        name: 'shopflow-clickstream',
+        shards: 2,
+        watermarkBoundSeconds: 10,
+        allowedLatenessSeconds: 30,
+        sessionGapMinutes: 30,
+        consumeInDaemon: false,
+      },
     });
     // Everything the home writes lives under it.
     expect(config.data).toEqual({ rawDir: join(cwd, '.shopflow/raw'), logsDir: join(cwd, '.shopflow/logs') });
@@ -79,6 +88,7 @@ describe('shipped configuration files', () => {
       postgres: { mode: 'url', url: PROD_ENVIRONMENT.DATABASE_URL },
       objectStore: { type: 's3', bucket: 'acme-landing', region: 'eu-west-1' },
       notifier: { webhookUrl: PROD_ENVIRONMENT.SHOPFLOW_WEBHOOK_URL },
+      stream: { mode: 'aws', name: 'shopflow-clickstream', region: 'eu-west-1', consumeInDaemon: true },
     });
     expect(config.secrets).toEqual(
       expect.arrayContaining(['instance-pw', 'warehouse-pw', PROD_ENVIRONMENT.SHOPFLOW_WEBHOOK_URL]),
