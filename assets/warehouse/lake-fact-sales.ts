@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { notNull, storedTypes, unique } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
 import { money, price } from '../money.js';
-import { asOfDeliveryDay, LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
+import { asOfDeliveryDay, shopflowDays } from '../shopflow-calendar.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
 import { lakeDimCustomer } from './lake-dim-customer.js';
 import { lakeDimProduct } from './lake-dim-product.js';
