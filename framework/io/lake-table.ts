@@ -109,7 +109,7 @@ export class LakeInput implements InputHandle {
 
 function relationOf(columns: ColumnInfo[], file: string): string {
   const spec = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ');
-  return `read_json(${quoteLiteral(file)}, format = 'newline_delimited', columns = {${spec}})`;
+  return `read_json(${quoteLiteral(file)}, format = 'newline_delimited', hive_partitioning = false, columns = {${spec}})`;
 }
 
 async function dataVersionOf(
