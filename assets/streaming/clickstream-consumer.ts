@@ -349,6 +349,16 @@ export class ClickstreamConsumer {
 
   private async save(checkpoint: ConsumerCheckpoint): Promise<void> {
     // NOTE: fencing: a consumer that lost its lease (stalled past the TTL) must not write.
+    await this.keepLease();
+    await this.options.runtime.store.setCheckpoint(consumerCheckpointName(this.name), checkpoint);
+    this.checkpoint = checkpoint;
+  }
+
+  /**
+   * Renews the stream's lease when a third of its TTL has passed (also while the stream is idle, so
+   * the lease says this consumer is alive); throws when another consumer took it over.
+   */
+  private async keepLease(): Promise<void> {
     if (this.now() - this.leaseRenewedAt > LEASE_TTL_MS / 3) {
       const renewed = await this.lease.acquire(new Date(this.now()));
       if (!renewed.acquired) {
@@ -360,8 +370,6 @@ export class ClickstreamConsumer {
       }
       this.leaseRenewedAt = this.now();
     }
-    await this.options.runtime.store.setCheckpoint(consumerCheckpointName(this.name), checkpoint);
-    this.checkpoint = checkpoint;
   }
 
   /** Writes the rows of a commit as materializations of the stream tables; returns the run id. */
@@ -460,6 +468,7 @@ export class ClickstreamConsumer {
       while (!this.stopping) {
         const read = await this.step();
         if (this.stopping) break;
+        await this.keepLease();
         if (read === 0) {
           const wait = Math.max(
             this.options.settings.pollMillis,
@@ -512,7 +521,13 @@ export class ClickstreamConsumer {
       engine: this.engine,
       cursors: this.reader?.shards() ?? [],
       buffered: this.slicer.buffered,
-      consumer: { pid: process.pid, hostname: HOSTNAME, startedAt: this.startedAt, state },
+      consumer: {
+        pid: process.pid,
+        hostname: HOSTNAME,
+        startedAt: this.startedAt,
+        state,
+        lease: this.lease.name,
+      },
       lastCheckpointAt: this.checkpoint?.savedAt ?? null,
       lastCommit: this.lastCommit,
     });

@@ -7,7 +7,14 @@ export interface StreamDashboard {
   /** Increases with every publication (the server's event id). */
   seq: number;
   publishedAt: string;
-  consumer: { pid: number; hostname: string; startedAt: string; state: 'running' | 'stopped' };
+  consumer: {
+    pid: number;
+    hostname: string;
+    startedAt: string;
+    state: 'running' | 'stopped';
+    /** The instance-store lease the consumer holds while it runs (its liveness). */
+    lease: string;
+  };
   watermark: string | null;
   frontier: string | null;
   /** Wall clock minus the watermark, ms. */

@@ -6,7 +6,7 @@
  */
 import { getJson, postJson, serverInfo, sessionInfo } from './api.js';
 import { h, replace } from './dom.js';
-import { formatTime, shortId, timeAgo } from './format.js';
+import { formatDuration, formatTime, shortId, timeAgo } from './format.js';
 import { runStatusBadge } from './runs-view.js';
 
 const POLL_MS = 5000;
@@ -74,6 +74,7 @@ export async function renderAutomation(root) {
   const [info, access] = await Promise.all([serverInfo(), sessionInfo()]);
   const canWrite = !info.readOnly && access.canLaunch;
   const daemonBox = h('section', { class: 'card', 'data-testid': 'daemon-health' });
+  const streamBox = h('section', { class: 'card', 'data-testid': 'stream-consumer-health', hidden: true });
   const schedulesBox = h('section', { class: 'card wide', 'data-testid': 'schedules' });
   const sensorsBox = h('section', { class: 'card wide', 'data-testid': 'sensors' });
   const message = h('div', { 'aria-live': 'assertive' });
@@ -101,6 +102,7 @@ export async function renderAutomation(root) {
       ),
       message,
       daemonBox,
+      streamBox,
       schedulesBox,
       sensorsBox,
     ),
@@ -226,6 +228,62 @@ export async function renderAutomation(root) {
                   '.',
                 ]
               : 'This server was started without the schedules package: next ticks and daemon health are not shown.',
+          ),
+    );
+  }
+
+  function drawStream(view) {
+    const stream = view.stream;
+    streamBox.hidden = stream.state === 'never';
+    if (stream.state === 'never') return;
+    const running = stream.state === 'running';
+    const now = Date.parse(view.now);
+    replace(
+      streamBox,
+      h(
+        'div',
+        { class: 'card-header' },
+        h('h2', {}, h('a', { href: '#/stream' }, 'Stream consumer')),
+        h(
+          'span',
+          {
+            class: `badge ${running ? 'status-fresh' : 'status-failed'}`,
+            'data-testid': 'stream-consumer-state',
+            'data-state': stream.state,
+          },
+          running ? 'Running' : 'Stopped',
+        ),
+      ),
+      h(
+        'dl',
+        { class: 'facts facts-row' },
+        [
+          ['Stream', stream.stream ? h('code', {}, stream.stream) : '—'],
+          ['Process', stream.holder ? `pid ${stream.holder.pid} on ${stream.holder.hostname}` : '—'],
+          [
+            'Shard lag',
+            stream.maxShardLagMs === null ? '—' : formatDuration(stream.maxShardLagMs),
+            'stream-shard-lag',
+          ],
+          [
+            'Last checkpoint',
+            stream.lastCheckpointAt ? timeAgo(stream.lastCheckpointAt, now) : 'none yet',
+            'stream-last-checkpoint',
+          ],
+        ].map(([label, value, testId]) =>
+          h('div', {}, h('dt', {}, label), h('dd', testId ? { 'data-testid': testId } : {}, value)),
+        ),
+      ),
+      running
+        ? null
+        : h(
+            'p',
+            { class: 'muted small' },
+            'No consumer holds the stream’s lease: closed windows are not committed. Start one with ',
+            h('code', {}, 'shopflow stream consume'),
+            ' (or the daemon, with ',
+            h('code', {}, 'resources.stream.consumeInDaemon'),
+            ').',
           ),
     );
   }
@@ -383,6 +441,7 @@ export async function renderAutomation(root) {
   function draw(view) {
     last = view;
     drawDaemon(view);
+    drawStream(view);
     drawSchedules(view);
     drawSensors(view);
   }

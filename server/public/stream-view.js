@@ -161,7 +161,24 @@ function topProducts(d) {
   );
 }
 
-function health(d) {
+const HEALTH_POLL_MS = 5000;
+
+/** The consumer's state as the server judges it from its lease (a killed consumer publishes nothing). */
+function consumerPill(state) {
+  const running = state === 'running';
+  return h(
+    'span',
+    {
+      class: `pill ${running ? '' : 'pill-warn'}`,
+      'data-testid': 'stream-consumer-state',
+      'data-state': state,
+      title: running ? 'its lease in the instance store is current' : 'no consumer holds the stream’s lease',
+    },
+    running ? 'Consumer running' : 'Consumer stopped',
+  );
+}
+
+function health(d, judged) {
   const consumer = d.consumer;
   return h(
     'section',
@@ -170,13 +187,9 @@ function health(d) {
       'div',
       { class: 'card-header' },
       h('h2', {}, 'Stream health'),
-      h(
-        'span',
-        {
-          class: `pill ${consumer.state === 'running' ? '' : 'pill-warn'}`,
-          'data-testid': 'stream-consumer-state',
-        },
-        consumer.state === 'running' ? 'Consumer running' : 'Consumer stopped',
+      // NOTE: a publication newer than the server's last judgement proves the consumer alive.
+      consumerPill(
+        judged?.lastPublishedAt && judged.lastPublishedAt >= d.publishedAt ? judged.state : consumer.state,
       ),
     ),
     h(
@@ -261,7 +274,10 @@ function health(d) {
 
 /** Renders the stream page into `root`; returns the cleanup function. */
 export async function renderStream(root) {
-  const { dashboard } = await getJson('/api/stream');
+  const first = await getJson('/api/stream');
+  const { dashboard } = first;
+  let judged = first.health;
+  let latest = dashboard;
   const live = h(
     'span',
     { class: 'live', 'data-testid': 'stream-live', hidden: true },
@@ -317,7 +333,7 @@ export async function renderStream(root) {
       return;
     }
     seq.textContent = `update ${d.seq} · ${new Date(d.publishedAt).toLocaleTimeString('en-GB')}`;
-    replace(body, tiles(d), h('div', { class: 'card-grid' }, topProducts(d), health(d)));
+    replace(body, tiles(d), h('div', { class: 'card-grid' }, topProducts(d), health(d, judged)));
   };
   show(dashboard);
   const source = new EventSource(`/api/stream/events?afterId=${dashboard?.seq ?? 0}`);
@@ -327,6 +343,26 @@ export async function renderStream(root) {
   source.onerror = () => {
     live.hidden = true;
   };
-  source.onmessage = (message) => show(JSON.parse(message.data));
-  return () => source.close();
+  source.onmessage = (message) => {
+    latest = JSON.parse(message.data);
+    show(latest);
+  };
+  // NOTE: a consumer killed mid-run sends no more events; its lease lapsing is seen only by polling.
+  const timer = setInterval(async () => {
+    if (document.hidden || !latest) return;
+    try {
+      const next = (await getJson('/api/stream')).health;
+      if (next.state !== judged?.state) {
+        judged = next;
+        show(latest);
+      }
+      judged = next;
+    } catch {
+      // the next poll retries
+    }
+  }, HEALTH_POLL_MS);
+  return () => {
+    clearInterval(timer);
+    source.close();
+  };
 }

@@ -8,6 +8,7 @@ import {
   type TickRecord,
 } from '../../framework/index.js';
 import type { ServerAutomation } from '../server-automation.js';
+import { type StreamConsumerHealth, streamConsumerHealth } from './stream-health.js';
 
 /** One tick as the Automation page shows it: its run (with the run's current status) or why none. */
 export interface TickView {
@@ -36,6 +37,8 @@ export interface AutomationView {
   /** Whether next ticks and backfill actions are available (the schedules package was given). */
   available: boolean;
   daemon: DaemonHealth;
+  /** The clickstream consumer's health (`state: 'never'` when no consumer ever ran). */
+  stream: StreamConsumerHealth;
   schedules: Array<{
     name: string;
     description: string;
@@ -167,5 +170,6 @@ export async function buildAutomationView(
       : null,
     lastEvaluationAt: newest,
   };
-  return { now: now.toISOString(), available: automation !== null, daemon, schedules, sensors };
+  const stream = await streamConsumerHealth(store, now);
+  return { now: now.toISOString(), available: automation !== null, daemon, stream, schedules, sensors };
 }

@@ -116,4 +116,32 @@ describe('the live stream page', () => {
       .toBeGreaterThanOrEqual(before + 300);
     expect(pageErrors).toEqual([]);
   });
+
+  test('the Automation page shows the consumer running, then stopped once it ends', async () => {
+    await page.goto(`${base}#/automation`);
+    const card = page.locator('[data-testid="stream-consumer-health"]');
+    await card.waitFor();
+    expect(await card.locator('[data-testid="stream-consumer-state"]').getAttribute('data-state')).toBe(
+      'running',
+    );
+    expect(await card.locator('a[href="#/stream"]').count()).toBe(1);
+    expect(await card.locator('[data-testid="stream-shard-lag"]').textContent()).toMatch(/\d/);
+    expect(await card.locator('[data-testid="stream-last-checkpoint"]').textContent()).not.toBe('none yet');
+
+    consumer.stop();
+    await consuming;
+    consuming = null;
+    await page.reload();
+    await card.waitFor();
+    expect(await card.locator('[data-testid="stream-consumer-state"]').getAttribute('data-state')).toBe(
+      'stopped',
+    );
+    expect(await card.textContent()).toContain('shopflow stream consume');
+
+    // The stream page agrees.
+    await page.goto(`${base}#/stream`);
+    await page.waitForSelector('[data-testid="stream-consumer-state"]');
+    expect(await text('stream-consumer-state')).toBe('Consumer stopped');
+    expect(pageErrors).toEqual([]);
+  });
 });

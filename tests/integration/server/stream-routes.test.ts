@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openServerFixture, type ServerFixture } from './server-fixture.js';
+import { HOSTNAME } from '../../../framework/index.js';
+import { NOW, openServerFixture, type ServerFixture, TOKEN } from './server-fixture.js';
 
 let fixture: ServerFixture;
 let base: string;
@@ -56,7 +57,17 @@ describe('stream dashboard API', () => {
   test('before a consumer ran there is no dashboard', async () => {
     const response = await fixture.app.inject({ method: 'GET', url: '/api/stream' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ dashboard: null });
+    expect(response.json()).toEqual({
+      dashboard: null,
+      health: {
+        state: 'never',
+        stream: null,
+        holder: null,
+        lastCheckpointAt: null,
+        lastPublishedAt: null,
+        maxShardLagMs: null,
+      },
+    });
   });
 
   test('each publication is sent once with its id; a reconnect resumes after Last-Event-ID', async () => {
@@ -80,9 +91,91 @@ describe('stream dashboard API', () => {
     expect(await readEvents('/api/stream/events', 200, { 'last-event-id': '7' })).toEqual([]);
   });
 
+  test('the consumer counts as running only while its lease is current, on the stream and automation pages', async () => {
+    const lease = 'stream-consumer:clicks';
+    const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs).toISOString();
+    await fixture.runtime.store.setCheckpoint('stream.dashboard', {
+      stream: 'clicks',
+      seq: 20,
+      publishedAt: at(-1_000),
+      lastCheckpointAt: at(-2_000),
+      consumer: { pid: process.pid, hostname: HOSTNAME, startedAt: at(-60_000), state: 'running', lease },
+      shards: [
+        { shardId: 'shard-0', millisBehind: 1_500, ended: false },
+        { shardId: 'shard-1', millisBehind: 250, ended: false },
+        { shardId: 'shard-old', millisBehind: 90_000, ended: true },
+      ],
+    });
+    const holder = (pid: number, expiresAt: string) => ({
+      name: lease,
+      holder: `holder-${pid}`,
+      pid,
+      hostname: HOSTNAME,
+      acquiredAt: at(-60_000),
+      heartbeatAt: at(-1_000),
+      expiresAt,
+    });
+    const health = async () =>
+      (await fixture.app.inject({ method: 'GET', url: '/api/stream' })).json().health;
+    const automation = async () =>
+      (await fixture.app.inject({ method: 'GET', url: '/api/automation' })).json().stream;
+
+    // Published "running", but no lease was ever taken: nothing runs.
+    expect(await health()).toMatchObject({ state: 'stopped', holder: null });
+
+    await fixture.runtime.store.acquireLease(holder(process.pid, at(30_000)), NOW.toISOString());
+    expect(await health()).toEqual({
+      state: 'running',
+      stream: 'clicks',
+      holder: { pid: process.pid, hostname: HOSTNAME, heartbeatAt: at(-1_000), expiresAt: at(30_000) },
+      lastCheckpointAt: at(-2_000),
+      lastPublishedAt: at(-1_000),
+      maxShardLagMs: 1_500,
+    });
+    expect(await automation()).toMatchObject({ state: 'running', maxShardLagMs: 1_500 });
+
+    // The consumer was killed: its dashboard still says running, its lease has lapsed.
+    await fixture.runtime.store.releaseLease(lease, `holder-${process.pid}`);
+    await fixture.runtime.store.acquireLease(holder(process.pid, at(-5_000)), NOW.toISOString());
+    expect(await health()).toMatchObject({ state: 'stopped', holder: { expiresAt: at(-5_000) } });
+    expect(await automation()).toMatchObject({ state: 'stopped' });
+
+    // A current lease held by a process of this machine that no longer exists is not a consumer either.
+    await fixture.runtime.store.releaseLease(lease, `holder-${process.pid}`);
+    const gone = 2 ** 22 + 12_345;
+    await fixture.runtime.store.acquireLease(holder(gone, at(30_000)), NOW.toISOString());
+    expect(await health()).toMatchObject({ state: 'stopped', holder: { pid: gone } });
+  });
+
   test('a bad afterId is refused with the parameter named', async () => {
     const response = await fixture.app.inject({ method: 'GET', url: '/api/stream/events?afterId=x' });
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('afterId');
+  });
+});
+
+describe('stream dashboard API behind a token', () => {
+  let guarded: ServerFixture;
+  beforeAll(async () => {
+    guarded = await openServerFixture({ materialize: null, token: TOKEN });
+    await guarded.runtime.store.setCheckpoint('stream.dashboard', { stream: 'clicks', seq: 1 });
+  });
+  afterAll(async () => {
+    await guarded.close();
+  });
+
+  test('the dashboard, its events and its health need the token like every other read', async () => {
+    for (const url of ['/api/stream', '/api/stream/events', '/api/automation']) {
+      const refused = await guarded.app.inject({ method: 'GET', url });
+      expect(refused.statusCode, url).toBe(401);
+      expect(refused.body, url).not.toContain('clicks');
+    }
+    const allowed = await guarded.app.inject({
+      method: 'GET',
+      url: '/api/stream',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.json().dashboard).toMatchObject({ stream: 'clicks', seq: 1 });
   });
 });
