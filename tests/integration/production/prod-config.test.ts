@@ -1,20 +1,32 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CreateBucketCommand, ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import shopflow, { shopflowSchedules, shopflowSensors } from '../../../assets/definitions.js';
 import { notifierAlertSink } from '../../../assets/hooks/notifier-alert-sink.js';
+import { landingStore } from '../../../assets/resources/landing-store.js';
 import { notifier } from '../../../assets/resources/notifier.js';
 import { postgresWarehouse } from '../../../assets/resources/postgres-warehouse.js';
-import { type LoadedConfig, loadConfig, ShopflowRuntime } from '../../../framework/index.js';
+import { ClickstreamSettingsSchema } from '../../../assets/streaming/clickstream-settings.js';
+import { type LoadedConfig, loadConfig, ShopflowRuntime, validateSection } from '../../../framework/index.js';
+import { openStreamTransport } from '../../../resources/stream/open-stream-transport.js';
 import { ShopflowDaemon } from '../../../schedules/index.js';
 import { createServer } from '../../../server/create-server.js';
 import { silentLog, tempHome } from '../../support/example-runtime.js';
+import { startTestKinesis } from '../../support/test-kinesis.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 import { startTestS3, TEST_S3_CREDENTIALS, type TestS3 } from '../../support/test-s3.js';
 import { startWebhookReceiver } from '../notifier/webhook-receiver.js';
+import { closeAll, consumeUntilIdle, lakeRows, produce } from '../stream/stream-fixture.js';
 
+// config/prod.yaml as shipped, on local stand-ins of the servers it names: every `${VAR}` it reads
+// points at them (PostgreSQL instance store and warehouse as two databases of one embedded server, the
+// lake and landing buckets on s3rver, the webhook on a loopback HTTP server), and the AWS SDK's own
+// endpoint variables (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_KINESIS) send its S3 and Kinesis calls to
+// s3rver and kinesalite instead of AWS. Nothing else is overridden: the live calendar of the file
+// (from 2024-01-01, 90 days back) seen from the injected clock gives five days; SHOPFLOW_SCALE keeps
+// them small.
 const TOKEN = 'prod-config-test-token-0123456789';
 const REPO = resolve(import.meta.dirname, '../../..');
 const clock = { now: new Date('2024-01-06T12:00:00Z') };
@@ -78,7 +90,6 @@ beforeAll(async () => {
     SHOPFLOW_WEBHOOK_URL: webhook.url,
     SHOPFLOW_LOG_LEVEL: 'warn',
   };
-  mkdirSync(home.home, { recursive: true });
   config = loadConfig({ env: 'prod', cwd: REPO, environment: { ...process.env, ...environment } });
   runtime = await ShopflowRuntime.open({
     config,
@@ -132,7 +143,8 @@ async function warehouseDays(): Promise<string[]> {
 describe('config/prod.yaml on local stand-ins of its servers', () => {
   test('runs the whole graph: PostgreSQL instance store and warehouse, S3 lake and landing zone', async () => {
     expect(config.source).toBe(join(REPO, 'config', 'prod.yaml'));
-    expect(config.instance.type).toBe('postgres');
+    expect(config.instance).toMatchObject({ type: 'postgres', schema: 'shopflow' });
+    expect(config.lake).toMatchObject({ type: 's3', bucket: 'acme-shopflow-lake', read: 'auto' });
     expect(runtime.store.backend).toBe('postgres');
     expect(runtime.lake.description).toBe('s3://acme-shopflow-lake/lake/');
     const result = await runtime.execute(await runtime.plan());
@@ -210,5 +222,57 @@ describe('config/prod.yaml on local stand-ins of its servers', () => {
     }
     const preview = await get('/api/assets/silver_transactions/preview?partition=2024-01-06&limit=3');
     expect(preview.rows.length).toBeGreaterThan(0);
+  });
+
+  test('an unreadable re-delivery fails its run, keeps the previous version and reaches the webhook', async () => {
+    const daemon = new ShopflowDaemon({
+      runtime,
+      schedules: shopflowSchedules,
+      sensors: shopflowSensors,
+      alerts: notifierAlertSink(await runtime.resources.get(notifier)),
+      now: () => clock.now,
+    });
+    cleanups.push(() => daemon.idle());
+    const before = await runtime.preview('bronze_transactions', '2024-01-03', 1000);
+    expect(before.rows.length).toBeGreaterThan(0);
+    const landing = await runtime.resources.get(landingStore);
+    // The source re-delivers 2024-01-03's transactions as a file of the wrong shape.
+    await landing.put('raw/year=2024/month=01/day=03/transactions/transactions.csv', 'id,amount\nabc,1\n');
+    clock.now = new Date('2024-01-07T01:10:00Z');
+    await daemon.tick(clock.now);
+    await daemon.idle();
+    clock.now = new Date('2024-01-07T01:11:00Z');
+    await daemon.tick(clock.now);
+    await daemon.idle();
+    const requests = await runtime.store.listTicks({ name: 'landing_arrivals' });
+    const [request] = requests.filter((t) => t.kind === 'request');
+    expect(request).toMatchObject({ status: 'launched', runStatus: 'failed' });
+    expect(request.message).toContain('bronze_transactions[2024-01-03]');
+    const after = await runtime.preview('bronze_transactions', '2024-01-03', 1000);
+    expect(after.rows).toEqual(before.rows);
+    expect(await warehouseDays()).toContain('2024-01-03');
+    expect(webhook.requests).toHaveLength(1);
+    expect(webhook.requests[0]).toMatchObject({ method: 'POST', contentType: 'application/json' });
+    expect(webhook.requests[0].body.text).toContain(`Run ${request.runId!.slice(0, 8)} failed`);
+  });
+
+  test("stream.mode aws: the daemon's consumer commits clickstream windows to the S3 lake", async () => {
+    const settings = validateSection(config, 'stream', ClickstreamSettingsSchema.prefault({}));
+    expect(settings).toMatchObject({ mode: 'aws', name: 'shopflow-clickstream', consumeInDaemon: true });
+    // infra/ creates the stream in AWS; here kinesalite stands in, reached through the SDK's endpoint variable.
+    const kinesis = await startTestKinesis();
+    cleanups.push(() => kinesis.stop());
+    await kinesis.transport(settings.name, 2);
+    setEnv({ AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint });
+    const transport = await openStreamTransport(settings, config.home);
+    cleanups.push(() => transport.close());
+    const sent = await produce(transport, { date: '2024-01-06' });
+    expect(sent.events).toBeGreaterThan(0);
+    await closeAll(transport);
+    const service = await consumeUntilIdle(runtime, transport, settings);
+    expect(service.totals.commits).toBeGreaterThan(0);
+    const windows = await lakeRows(runtime, 'click_windows_minute');
+    expect(windows.length).toBeGreaterThan(0);
+    expect((await keysIn('acme-shopflow-lake', 'lake/click_windows_minute/')).length).toBeGreaterThan(0);
   });
 });
