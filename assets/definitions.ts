@@ -21,6 +21,7 @@ import { renderFeatureCatalog } from './features/feature-catalog.js';
 import { aovByCountry, bestSellersByCategory, monthlyRevenue, topCustomers } from './gold/basic-analytics.js';
 import { derivedAssets } from './gold/derived.js';
 import { salesBySaleDate } from './gold/sales-by-sale-date.js';
+import { notifierAlertSink } from './hooks/notifier-alert-sink.js';
 import { notifyOnFailure } from './hooks/notify-on-failure.js';
 import { LANDED_BY_PIPELINE, s3RawLanding } from './landing/s3-raw-landing.js';
 import { rawClickstream } from './raw/raw-clickstream.js';
@@ -134,23 +135,7 @@ export const shopflowSensors = [
 
 const daemonCommand = createDaemonCommand({
   services: streamDaemonServices,
-  alerts: async ({ resource }) => {
-    const notify = await resource(notifier);
-    return {
-      async send(alert) {
-        await notify.notify({
-          severity: alert.severity,
-          type: alert.kind,
-          title: alert.title,
-          text: alert.message,
-          runId: alert.runId ?? undefined,
-          assetKey: alert.assetKey ?? undefined,
-          partitionKey: alert.partitionKey ?? null,
-          fields: alert.source ? { Source: alert.source } : undefined,
-        });
-      },
-    };
-  },
+  alerts: async ({ resource }) => notifierAlertSink(await resource(notifier)),
 });
 
 /** The ShopFlow pipeline: every asset, the resources they use and the pipeline's own commands. */
