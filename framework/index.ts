@@ -120,6 +120,21 @@ export {
   validateAssetKey,
 } from './keys/asset-key.js';
 export { createLogger, redactSecrets, redactUrl } from './logging/create-logger.js';
+export {
+  type CheckSample,
+  EMF_NAMESPACE,
+  EmfMetrics,
+  emfLineOf,
+  type FreshnessSource,
+  type MetricSample,
+  type MetricSink,
+  type MetricsEndpoint,
+  PrometheusMetrics,
+  type RunSample,
+  StepMetrics,
+  type StepSample,
+  serveMetrics,
+} from './metrics/index.js';
 export type {
   Partition,
   PartitionMapping,

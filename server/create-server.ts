@@ -3,12 +3,12 @@ import { gzipSync } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { assertSafeToServe } from '../framework/http/listen-safety.js';
 import type { ShopflowRuntime } from '../framework/index.js';
 import { BackfillLauncher } from './backfill-launcher.js';
 import { accessPolicy } from './http/access-policy.js';
 import { AllowedHosts } from './http/allowed-hosts.js';
 import { ApiError, errorResponse } from './http/api-error.js';
-import { assertSafeToServe } from './http/listen-safety.js';
 import { createPathScrubber } from './http/path-scrubber.js';
 import { registerAssetRoutes } from './routes/asset-routes.js';
 import { registerAutomationRoutes } from './routes/automation-routes.js';
@@ -16,6 +16,7 @@ import { registerBackfillRoutes } from './routes/backfill-routes.js';
 import { registerCatalogRoutes } from './routes/catalog-routes.js';
 import { registerGraphRoutes } from './routes/graph-routes.js';
 import { registerHealthRoute } from './routes/health-route.js';
+import { registerMetricsRoute } from './routes/metrics-route.js';
 import { registerPlanRoutes } from './routes/plan-routes.js';
 import { registerQualityRoutes } from './routes/quality-routes.js';
 import { registerRunRoutes } from './routes/run-routes.js';
@@ -173,6 +174,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerQualityRoutes(app, context);
   registerCatalogRoutes(app, context);
   registerStreamRoutes(app, context, { pollMs: options.eventPollMs });
+  registerMetricsRoute(app, context);
   app.register(fastifyStatic, {
     root: PUBLIC_DIR,
     prefix: '/',

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { assertSafeToServe } from '../framework/http/listen-safety.js';
 import type { CommandDefinition } from '../framework/index.js';
 import { ShopflowError } from '../framework/index.js';
 import { createServer } from './create-server.js';
-import { assertSafeToServe } from './http/listen-safety.js';
 import { listenUntilStopped } from './listen-until-stopped.js';
 import type { ServerAutomation } from './server-automation.js';
 

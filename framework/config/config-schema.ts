@@ -71,6 +71,16 @@ const ServerSchema = z.strictObject({
   allowedHosts: z.array(text()).default([]),
 });
 
+const MetricsSchema = z.strictObject({
+  /**
+   * Also write each run's, step's and check's metrics as CloudWatch embedded-metric lines to stderr
+   * (in ECS, CloudWatch Logs turns them into the metrics the dashboard and alarms use).
+   */
+  emf: boolean().default(false),
+  /** How many of an asset's previous durations its trailing median (the duration ratio) uses. */
+  baselineRuns: int(3).default(20),
+});
+
 const DataSchema = z.strictObject({
   /** Folder of the source extracts; `<home>/raw` when absent, so two homes never share a file. */
   rawDir: text().optional(),
@@ -102,6 +112,7 @@ export const ShopflowConfigSchema = z.strictObject({
   logging: LoggingSchema.prefault({}),
   server: ServerSchema.prefault({}),
   data: DataSchema.prefault({}),
+  metrics: MetricsSchema.prefault({}),
   resources: z.record(z.string(), z.unknown()).default({}),
 });
 
@@ -117,3 +128,5 @@ export type ExecutorConfig = ShopflowConfig['executor'];
 export type ServerConfig = ShopflowConfig['server'];
 /** Log level and destinations. */
 export type LoggingConfig = ShopflowConfig['logging'];
+/** Run and step metrics (Prometheus, CloudWatch embedded-metric lines). */
+export type MetricsConfig = ShopflowConfig['metrics'];

@@ -489,6 +489,9 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
         dataVersion: written.dataVersion,
         durationMs: metadata.durationMs,
         blocking: failedBlocking.length > 0,
+        quarantinedRows: Object.values(written.quarantined ?? {}).reduce((sum, q) => sum + q.rows, 0),
+        bytesWritten:
+          typeof written.metadata.bytesWritten === 'number' ? written.metadata.bytesWritten : null,
       },
     });
     return {

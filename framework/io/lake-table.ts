@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { quoteIdentifier, quoteLiteral, SqlQuery } from '../duckdb/sql-template.js';
@@ -295,6 +295,9 @@ export function lakeTable(
           ({ rowCount, version, columns } = await dataVersionOf(context.duckdb, [...previous, tmpData]));
         }
         const total = Object.values(quarantined ?? {}).reduce((sum, q) => sum + q.rows, 0);
+        // NOTE: what this step adds (in append mode the new file only), measured before the commit
+        // moves the staged files away.
+        const bytesWritten = statSync(tmpData).size + (total > 0 ? statSync(tmpQuarantine).size : 0);
         const committed = await context.lake.commit(ref, {
           runId: context.runId,
           data: { kind: append ? 'append' : 'replace', file: tmpData },
@@ -310,6 +313,7 @@ export function lakeTable(
           metadata: {
             path: context.lake.locate(ref, written.name),
             schema: columns,
+            bytesWritten,
             ...(append ? { files: committed.files.length } : {}),
           },
           quarantined,

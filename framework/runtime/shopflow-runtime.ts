@@ -19,6 +19,8 @@ import type { IoContext } from '../io/io-target.js';
 import { createLakeStorage } from '../io/lake-storage/create-lake-storage.js';
 import type { LakeStorage } from '../io/lake-storage/lake-storage.js';
 import { parseAssetPartition } from '../keys/asset-key.js';
+import { EmfMetrics } from '../metrics/emf-metrics.js';
+import { StepMetrics } from '../metrics/step-metrics.js';
 import { AssetStateIndex } from '../planner/asset-state-index.js';
 import { loadChangeLogs } from '../planner/change-log.js';
 import { type PartitionFilter, type Plan, planMaterialization } from '../planner/plan-materialization.js';
@@ -51,6 +53,11 @@ export function resolveLocations(config: ShopflowConfig): {
 export class ShopflowRuntime {
   private readonly listeners = new Set<EventListener>();
   private readonly pendingHooks = new Set<Promise<void>>();
+  /**
+   * Metrics of the runs this process executes; sinks are added by the server and the daemon
+   * (Prometheus) and by `metrics.emf` (CloudWatch embedded-metric lines).
+   */
+  readonly metrics: StepMetrics;
   readonly services: StepServices;
 
   private constructor(
@@ -64,6 +71,8 @@ export class ShopflowRuntime {
     readonly resources: ResourceCache,
     options: { now?: () => Date; sleep?: (ms: number) => Promise<void> },
   ) {
+    this.metrics = new StepMetrics({ store, baselineRuns: config.metrics.baselineRuns, log });
+    if (config.metrics.emf) this.metrics.addSink(new EmfMetrics());
     this.services = {
       store,
       graph: definitions.graph,
@@ -79,6 +88,10 @@ export class ShopflowRuntime {
       emit: async (event) => {
         const record = await store.appendEvent(event);
         for (const listener of this.listeners) listener(record);
+        if (this.metrics.active) {
+          const pending = this.metrics.observe(record).finally(() => this.pendingHooks.delete(pending));
+          this.pendingHooks.add(pending);
+        }
         // NOTE: hooks (webhooks …) run beside the run, never inside a step's critical path;
         // close() waits for them so a short CLI run still delivers its alerts.
         if (this.definitions.hooks.length > 0) {

@@ -42,6 +42,14 @@ export interface StreamSettings {
   iteratorAgeAlarmMinutes: number;
 }
 
+/** Thresholds of the alarms on the pipeline's own metrics (the EMF lines of `metrics.emf`). */
+export interface RunAlarmSettings {
+  /** `StepDurationDegraded` fires when a step takes this many times its asset's trailing median. */
+  durationRatio: number;
+  /** `QuarantineShareHigh` fires when a step quarantines more than this share of the rows it read. */
+  quarantineShare: number;
+}
+
 /** Everything that differs between `dev`, `staging` and `prod`. */
 export interface EnvironmentSettings {
   name: EnvironmentName;
@@ -67,6 +75,7 @@ export interface EnvironmentSettings {
   /** Monthly AWS Budgets limit in USD; 0 creates no budget. */
   monthlyBudgetUsd: number;
   stream: StreamSettings;
+  runAlarms: RunAlarmSettings;
 }
 
 /**
@@ -101,6 +110,7 @@ export const ENVIRONMENT_SETTINGS: Readonly<Record<EnvironmentName, EnvironmentS
     containerInsights: false,
     monthlyBudgetUsd: 100,
     stream: { shards: 1, retentionHours: 24, iteratorAgeAlarmMinutes: 15 },
+    runAlarms: { durationRatio: 5, quarantineShare: 0.1 },
   },
   staging: {
     name: 'staging',
@@ -126,6 +136,7 @@ export const ENVIRONMENT_SETTINGS: Readonly<Record<EnvironmentName, EnvironmentS
     containerInsights: true,
     monthlyBudgetUsd: 250,
     stream: { shards: 2, retentionHours: 24, iteratorAgeAlarmMinutes: 10 },
+    runAlarms: { durationRatio: 3, quarantineShare: 0.05 },
   },
   prod: {
     name: 'prod',
@@ -151,6 +162,7 @@ export const ENVIRONMENT_SETTINGS: Readonly<Record<EnvironmentName, EnvironmentS
     containerInsights: true,
     monthlyBudgetUsd: 1500,
     stream: { shards: 2, retentionHours: 168, iteratorAgeAlarmMinutes: 5 },
+    runAlarms: { durationRatio: 3, quarantineShare: 0.02 },
   },
 };
 

@@ -7,7 +7,7 @@ import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { EnvironmentSettings } from './environment-settings.js';
-import { alertCount } from './shopflow-metrics.js';
+import { alertCount, runMetric } from './shopflow-metrics.js';
 
 /** Props of {@link PipelineAlarms}. */
 export interface PipelineAlarmsProps {
@@ -34,7 +34,11 @@ const GIB = 1024 ** 3;
  * - `DatabaseCpuHigh`: RDS CPU above 80 % for 15 minutes;
  * - `DatabaseFreeStorageLow`: RDS free storage below the environment's threshold;
  * - `StreamIteratorAge`: the clickstream consumer is further behind the newest record than the
- *   environment allows (maximum `GetRecords.IteratorAgeMilliseconds` for 15 minutes).
+ *   environment allows (maximum `GetRecords.IteratorAgeMilliseconds` for 15 minutes);
+ * - `StepDurationDegraded`: a step took more than `runAlarms.durationRatio` times the median of
+ *   its asset's previous durations (`StepDurationRatio` of the EMF lines);
+ * - `QuarantineShareHigh`: a step quarantined more than `runAlarms.quarantineShare` of the rows it
+ *   read (`QuarantineShare` of the EMF lines).
  *
  * @example
  * const alarms = new PipelineAlarms(this, 'Alarms', { settings, topic, database, daemonService });
@@ -122,6 +126,27 @@ export class PipelineAlarms extends Construct {
         alarmDescription: `The clickstream consumer is more than ${minutes} min behind the newest record for 15 minutes: the live dashboard and the stream tables lag, and records older than the stream's retention would be lost. Runbook: docs/runbook.md#streamiteratorage`,
       });
     }
+
+    const { durationRatio, quarantineShare } = settings.runAlarms;
+    this.add('StepDurationDegraded', {
+      metric: runMetric(
+        'StepDurationRatio',
+        cloudwatch.Stats.MAXIMUM,
+        hour,
+        'Step duration ÷ trailing median',
+      ),
+      threshold: durationRatio,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: `A step took more than ${durationRatio}× the median of its asset's previous durations: the pipeline slowed down. Runbook: docs/runbook.md#stepdurationdegraded`,
+    });
+    this.add('QuarantineShareHigh', {
+      metric: runMetric('QuarantineShare', cloudwatch.Stats.MAXIMUM, hour, 'Share of rows quarantined'),
+      threshold: quarantineShare,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: `A step quarantined more than ${quarantineShare * 100} % of the rows it read: a source delivers bad data. Runbook: docs/runbook.md#quarantinesharehigh`,
+    });
 
     for (const alarm of this.all) {
       alarm.addAlarmAction(new actions.SnsAction(props.topic));

@@ -6,7 +6,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { EnvironmentSettings } from './environment-settings.js';
-import { alertCount, alertsByType } from './shopflow-metrics.js';
+import { alertCount, alertsByType, runMetric, runMetricByAsset } from './shopflow-metrics.js';
 
 /** Props of {@link PipelineDashboard}. */
 export interface PipelineDashboardProps {
@@ -80,6 +80,41 @@ export class PipelineDashboard extends Construct {
           alertCount('tick_failure', hour, 'Tick failures'),
         ],
         setPeriodToTimeRange: true,
+        width: 12,
+      }),
+    );
+
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Step duration by asset (max ms per hour)',
+        left: [runMetricByAsset('StepDurationMs', 'Maximum', hour)],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Step duration ÷ trailing median, quarantined share (max per hour)',
+        left: [runMetric('StepDurationRatio', cloudwatch.Stats.MAXIMUM, hour, 'Duration ÷ trailing median')],
+        right: [runMetric('QuarantineShare', cloudwatch.Stats.MAXIMUM, hour, 'Quarantined share')],
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Rows written and quarantined (per hour)',
+        left: [
+          runMetric('RowsWritten', cloudwatch.Stats.SUM, hour, 'Rows written'),
+          runMetric('RowsQuarantined', cloudwatch.Stats.SUM, hour, 'Rows quarantined'),
+        ],
+        right: [runMetric('BytesWritten', cloudwatch.Stats.SUM, hour, 'Bytes written')],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Step failures, retries and check failures; run duration',
+        left: [
+          runMetric('StepFailures', cloudwatch.Stats.SUM, hour, 'Step failures'),
+          runMetric('StepRetries', cloudwatch.Stats.SUM, hour, 'Retries'),
+          runMetric('CheckFailures', cloudwatch.Stats.SUM, hour, 'Check failures'),
+        ],
+        right: [runMetric('RunDurationMs', cloudwatch.Stats.MAXIMUM, hour, 'Longest run (ms)')],
         width: 12,
       }),
     );

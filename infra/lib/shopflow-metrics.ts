@@ -87,3 +87,46 @@ export function alertsByType(period: Duration = Duration.hours(1)): cloudwatch.M
     label: '',
   });
 }
+
+/**
+ * A metric of the pipeline's own EMF lines (`framework/metrics/emf-metrics.ts`, `metrics.emf: true`),
+ * aggregated over every asset (the lines' dimensionless series): `StepDurationRatio`,
+ * `QuarantineShare`, `StepDurationMs`, `RowsWritten`, `RowsQuarantined`, `BytesWritten`,
+ * `StepFailures`, `StepRetries`, `CheckFailures`, `RunDurationMs`.
+ *
+ * @example
+ * runMetric('StepDurationRatio', cloudwatch.Stats.MAXIMUM, Duration.hours(1));
+ */
+export function runMetric(
+  metricName: string,
+  statistic: string,
+  period: Duration,
+  label?: string,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRIC_NAMESPACE,
+    metricName,
+    statistic,
+    period,
+    label: label ?? metricName,
+  });
+}
+
+/**
+ * One line per asset of a metric of the EMF lines (a search expression: dashboards only).
+ *
+ * @example
+ * new cloudwatch.GraphWidget({ left: [runMetricByAsset('StepDurationMs', 'Maximum')] });
+ */
+export function runMetricByAsset(
+  metricName: string,
+  statistic: string,
+  period: Duration = Duration.hours(1),
+): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('{${METRIC_NAMESPACE},AssetKey} MetricName="${metricName}"', '${statistic}', ${period.toSeconds()})`,
+    usingMetrics: {},
+    period,
+    label: '',
+  });
+}

@@ -185,7 +185,9 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
         'DatabaseCpuHigh',
         'DatabaseFreeStorageLow',
         'FreshnessBreaches',
+        'QuarantineShareHigh',
         'RunFailures',
+        'StepDurationDegraded',
         'StreamIteratorAge',
         'TickFailures',
       ].map(name),
@@ -260,6 +262,17 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
       Threshold: settings.database.freeStorageAlarmGiB * 1024 ** 3,
     });
     expect(watchedMetrics(storage)).toEqual([expect.objectContaining({ MetricName: 'FreeStorageSpace' })]);
+    const slow = alarms.get(name('StepDurationDegraded'));
+    expect(slow).toMatchObject({
+      Threshold: settings.runAlarms.durationRatio,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    // The aggregate over every asset (no dimension), at its maximum per hour.
+    expect(watchedMetrics(slow)).toEqual([{ Namespace: 'ShopFlow', MetricName: 'StepDurationRatio' }]);
+    expect(slow.Metrics[0].MetricStat.Stat).toBe('Maximum');
+    const quarantine = alarms.get(name('QuarantineShareHigh'));
+    expect(quarantine.Threshold).toBe(settings.runAlarms.quarantineShare);
+    expect(watchedMetrics(quarantine)).toEqual([{ Namespace: 'ShopFlow', MetricName: 'QuarantineShare' }]);
     const daemon = alarms.get(name('DaemonNotRunning'));
     expect(daemon).toMatchObject({ ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
     expect(JSON.stringify(daemon)).toContain('SampleCount');
@@ -284,10 +297,17 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
         'RDS CPU (%)',
         'RDS connections',
         'RDS free storage (bytes)',
+        'Step duration by asset (max ms per hour)',
+        'Step duration ÷ trailing median, quarantined share (max per hour)',
+        'Rows written and quarantined (per hour)',
       ]),
     );
+
     const widget = (title: string) => JSON.stringify(widgets.find((w) => w.properties.title === title));
-    expect(widgets.find((w) => w.type === 'alarm').properties.alarms).toHaveLength(8);
+    expect(widgets.find((w) => w.type === 'alarm').properties.alarms).toHaveLength(10);
+    expect(widget('Step duration by asset (max ms per hour)')).toContain(
+      `SEARCH('{ShopFlow,AssetKey} MetricName=\\"StepDurationMs\\"', 'Maximum', 3600)`,
+    );
     expect(widget('ShopFlowAlerts by AlertType (per hour)')).toContain(
       `SEARCH('{ShopFlow,AlertType} MetricName=\\"ShopFlowAlerts\\"', 'Sum', 3600)`,
     );

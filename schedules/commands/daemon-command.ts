@@ -1,4 +1,12 @@
-import type { CommandContext, CommandDefinition } from '../../framework/index.js';
+import {
+  type CommandContext,
+  type CommandDefinition,
+  loadAssetStatus,
+  PrometheusMetrics,
+  ShopflowError,
+  type ShopflowRuntime,
+  serveMetrics,
+} from '../../framework/index.js';
 import type { AlertSink } from '../alert-sink.js';
 import { ShopflowDaemon } from '../daemon.js';
 import type { CrashPoint } from '../tick-launcher.js';
@@ -58,11 +66,21 @@ export function createDaemonCommand(options: DaemonCommandOptions = {}): Command
       },
       { flags: '--once', description: 'tick once, wait for the runs it launched, exit' },
       { flags: '--wait', description: 'wait for a running daemon to stop instead of exiting' },
+      {
+        flags: '--metrics-port <port>',
+        description: 'serve Prometheus metrics on GET /metrics at this port (0: any free port)',
+      },
+      {
+        flags: '--metrics-host <host>',
+        description: 'address of the metrics endpoint; other than loopback it needs SHOPFLOW_UI_TOKEN',
+        defaultValue: '127.0.0.1',
+      },
     ],
     async run(context, _args, flags) {
       const maxConcurrentRuns = positiveNumberOption('--max-concurrent-runs', flags.maxConcurrentRuns);
       const intervalSeconds = positiveNumberOption('--interval', flags.interval, { fraction: true })!;
       const leaseSeconds = positiveNumberOption('--lease-seconds', flags.leaseSeconds, { fraction: true })!;
+      const metricsPort = portOption('--metrics-port', flags.metricsPort);
       const runtime = await context.runtime();
       const machine = context.json || context.stdout.isTTY !== true;
       const daemon = new ShopflowDaemon({
@@ -88,8 +106,13 @@ export function createDaemonCommand(options: DaemonCommandOptions = {}): Command
         for (const service of services) service.stop();
       });
       const running: Array<Promise<void>> = [];
+      let metrics: Awaited<ReturnType<typeof serveDaemonMetrics>> | undefined;
       try {
         await daemon.start({ wait: flags.wait === true });
+        if (metricsPort !== undefined) {
+          metrics = await serveDaemonMetrics(runtime, String(flags.metricsHost ?? '127.0.0.1'), metricsPort);
+          context.log.info({ url: metrics.url }, 'metrics endpoint listening');
+        }
         for (const service of services) {
           running.push(
             service
@@ -113,8 +136,61 @@ export function createDaemonCommand(options: DaemonCommandOptions = {}): Command
       } finally {
         for (const service of services) service.stop();
         await Promise.all(running);
+        await metrics?.close();
         dispose();
       }
+    },
+  };
+}
+
+/** A TCP port option (0 to 65535), or undefined when not given. */
+function portOption(flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new ShopflowError(
+      'SF_BAD_USAGE',
+      `${flag} must be a port number from 0 to 65535, got \`${String(value)}\``,
+      {
+        hint: `e.g. ${flag} 9464`,
+      },
+    );
+  }
+  return port;
+}
+
+/**
+ * Prometheus metrics of the runs this daemon executes and every asset's freshness lag, on
+ * `GET /metrics`.
+ */
+async function serveDaemonMetrics(runtime: ShopflowRuntime, host: string, port: number) {
+  const prometheus = new PrometheusMetrics({
+    freshness: async () => {
+      const now = runtime.services.now();
+      const { statuses } = await loadAssetStatus(runtime.store, runtime.graph, now);
+      return [...statuses]
+        .filter(([, s]) => s.lastMaterializedAt)
+        .map(([assetKey, s]) => ({
+          assetKey,
+          ageSeconds: Math.max(0, (now.getTime() - Date.parse(s.lastMaterializedAt!)) / 1000),
+        }));
+    },
+  });
+  const remove = runtime.metrics.addSink(prometheus);
+  const endpoint = await serveMetrics({
+    metrics: prometheus,
+    host,
+    port,
+    token: process.env.SHOPFLOW_UI_TOKEN,
+  }).catch((error: unknown) => {
+    remove();
+    throw error;
+  });
+  return {
+    url: endpoint.url,
+    close: async () => {
+      remove();
+      await endpoint.close();
     },
   };
 }

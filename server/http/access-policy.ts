@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { tokenMatches } from '../../framework/http/token-matches.js';
 import type { AllowedHosts } from './allowed-hosts.js';
 import { hostName } from './allowed-hosts.js';
 import { ApiError } from './api-error.js';
@@ -7,7 +8,6 @@ import { clientAddress } from './client-address.js';
 import { FailedAttempts } from './failed-attempts.js';
 import { readSessionCookie, writeSessionCookie } from './session-cookie.js';
 import { SessionStore } from './session-store.js';
-import { tokenMatches } from './token-matches.js';
 
 export interface AccessOptions {
   /** The token (`SHOPFLOW_UI_TOKEN`); when set, every API request needs it except the open ones. */
@@ -39,6 +39,11 @@ function pathOf(url: string): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
+/** The API and the Prometheus metrics need the token; the page's static files do not. */
+function isGuarded(path: string): boolean {
+  return path.startsWith('/api/') || path === '/metrics';
+}
+
 function isRead(method: string, path: string): boolean {
   return method === 'GET' || method === 'HEAD' || (method === 'POST' && READ_POSTS.has(path));
 }
@@ -49,7 +54,7 @@ function isRead(method: string, path: string): boolean {
  *   `--allowed-host`), token or not, so a page on another site cannot reach the server through DNS
  *   rebinding; an `Origin`, when sent, must be this server (same name and port as `Host`);
  * - every POST: `Content-Type: application/json`;
- * - with a token, every `/api/` request needs it — `Authorization: Bearer <token>`, or the session
+ * - with a token, every `/api/` request and `/metrics` need it — `Authorization: Bearer <token>`, or the session
  *   cookie the page gets by signing in — except the health probe and the sign-in endpoints, and
  *   except reads when `publicRead`; wrong tokens are counted per client address and refused for a
  *   while after 5 in a minute, and logged without the token;
@@ -152,7 +157,7 @@ export function accessPolicy(options: AccessOptions) {
         );
       }
     }
-    if (!token || !path.startsWith('/api/') || OPEN_ENDPOINTS.has(`${request.method} ${path}`)) return;
+    if (!token || !isGuarded(path) || OPEN_ENDPOINTS.has(`${request.method} ${path}`)) return;
     const credential = credentialOf(request);
     if (credential !== null) return;
     if (options.publicRead && isRead(request.method, path)) return;

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
+import { isLoopbackHost } from '../../framework/http/loopback-host.js';
 import { ShopflowError } from '../../framework/index.js';
-import { isLoopbackHost } from './loopback-host.js';
 
 const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0', '']);
 const HOSTNAME =

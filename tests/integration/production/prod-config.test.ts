@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CreateBucketCommand, ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import shopflow, { shopflowSchedules, shopflowSensors } from '../../../assets/definitions.js';
 import { notifierAlertSink } from '../../../assets/hooks/notifier-alert-sink.js';
 import { landingStore } from '../../../assets/resources/landing-store.js';
@@ -140,6 +140,20 @@ async function warehouseDays(): Promise<string[]> {
   return rows.map((r) => String(r.day));
 }
 
+// NOTE: `metrics.emf: true` in prod.yaml: the runtimes write CloudWatch embedded-metric lines to
+// stderr. They are kept here (and out of the test output) to be checked.
+const emfLines: Array<Record<string, unknown>> = [];
+beforeAll(() => {
+  const write = process.stderr.write.bind(process.stderr);
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+    const text = String(chunk);
+    if (!text.startsWith('{"_aws"')) return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    for (const line of text.trim().split('\n')) emfLines.push(JSON.parse(line));
+    return true;
+  }) as typeof process.stderr.write);
+  return () => spy.mockRestore();
+});
+
 describe('config/prod.yaml on local stand-ins of its servers', () => {
   test('runs the whole graph: PostgreSQL instance store and warehouse, S3 lake and landing zone', async () => {
     expect(config.source).toBe(join(REPO, 'config', 'prod.yaml'));
@@ -157,6 +171,16 @@ describe('config/prod.yaml on local stand-ins of its servers', () => {
     const lake = await keysIn('acme-shopflow-lake', 'lake/silver_transactions/');
     expect(lake.some((key) => key.includes('2024-01-05'))).toBe(true);
     expect(existsSync(join(config.home, 'lake'))).toBe(false);
+    // Its metrics, as CloudWatch reads them: per step (with the bytes of the Parquet files it wrote
+    // to S3) and per run.
+    const silver = emfLines.filter((l) => l.AssetKey === 'silver_transactions' && l.RunId === result.runId);
+    expect(silver).toHaveLength(5);
+    for (const line of silver) {
+      expect(line.StepDurationMs).toBeGreaterThanOrEqual(0);
+      expect(line.RowsWritten).toBeGreaterThan(0);
+      expect(line.BytesWritten).toBeGreaterThan(0);
+    }
+    expect(emfLines.filter((l) => l.RunId === result.runId && 'RunDurationMs' in l)).toHaveLength(1);
     expect(await warehouseDays()).toEqual([
       '2024-01-01',
       '2024-01-02',

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
+import { assertStrongToken } from '../../../framework/http/token-strength.js';
 import { isShopflowError } from '../../../framework/index.js';
 import { AllowedHosts, hostName } from '../../../server/http/allowed-hosts.js';
 import { isLoopbackAddress } from '../../../server/http/client-address.js';
 import { FailedAttempts } from '../../../server/http/failed-attempts.js';
 import { createPathScrubber } from '../../../server/http/path-scrubber.js';
 import { SessionStore } from '../../../server/http/session-store.js';
-import { assertStrongToken } from '../../../server/http/token-strength.js';
 
 describe('hostName and AllowedHosts', () => {
   test('host names are read without port and brackets, lower case', () => {

@@ -1,4 +1,4 @@
-import { ShopflowError } from '../../framework/index.js';
+import { ShopflowError } from '../errors/error-catalog.js';
 import { isLoopbackHost } from './loopback-host.js';
 import { assertStrongToken } from './token-strength.js';
 

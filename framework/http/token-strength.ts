@@ -1,4 +1,4 @@
-import { ShopflowError } from '../../framework/index.js';
+import { ShopflowError } from '../errors/error-catalog.js';
 
 export const MIN_TOKEN_LENGTH = 16;
 /** Fewer different characters than this is a pattern, not a secret (`aaaa…`, `abab…`). */
