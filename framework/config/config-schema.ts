@@ -81,6 +81,21 @@ const MetricsSchema = z.strictObject({
   baselineRuns: int(3).default(20),
 });
 
+const OpenLineageSchema = z
+  .strictObject({
+    /** Namespace of ShopFlow's jobs and datasets in the lineage backend. */
+    namespace: text().default('shopflow'),
+    /** A JSON-lines file each event is appended to; relative to the home. */
+    file: text().optional(),
+    /** An OpenLineage HTTP endpoint each event is POSTed to, e.g. `http://marquez:5000/api/v1/lineage`. */
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    /** The environment variable holding the endpoint's API key (sent as a bearer token), if it needs one. */
+    apiKeyEnv: text().default('OPENLINEAGE_API_KEY'),
+    /** How long a POST may take before the event is given up (logged; the run goes on). */
+    timeoutMs: int(1).default(5000),
+  })
+  .optional();
+
 const DataSchema = z.strictObject({
   /** Folder of the source extracts; `<home>/raw` when absent, so two homes never share a file. */
   rawDir: text().optional(),
@@ -113,6 +128,8 @@ export const ShopflowConfigSchema = z.strictObject({
   server: ServerSchema.prefault({}),
   data: DataSchema.prefault({}),
   metrics: MetricsSchema.prefault({}),
+  /** OpenLineage run events of every run and step (none when absent). */
+  openlineage: OpenLineageSchema,
   resources: z.record(z.string(), z.unknown()).default({}),
 });
 

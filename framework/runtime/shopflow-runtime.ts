@@ -21,6 +21,7 @@ import type { LakeStorage } from '../io/lake-storage/lake-storage.js';
 import { parseAssetPartition } from '../keys/asset-key.js';
 import { EmfMetrics } from '../metrics/emf-metrics.js';
 import { StepMetrics } from '../metrics/step-metrics.js';
+import { type OpenLineageEmitter, openLineageEmitter } from '../openlineage/open-lineage-emitter-for.js';
 import { AssetStateIndex } from '../planner/asset-state-index.js';
 import { loadChangeLogs } from '../planner/change-log.js';
 import { type PartitionFilter, type Plan, planMaterialization } from '../planner/plan-materialization.js';
@@ -58,6 +59,8 @@ export class ShopflowRuntime {
    * (Prometheus) and by `metrics.emf` (CloudWatch embedded-metric lines).
    */
   readonly metrics: StepMetrics;
+  /** OpenLineage run events, when the config has an `openlineage` section. */
+  private readonly openLineage: OpenLineageEmitter | undefined;
   readonly services: StepServices;
 
   private constructor(
@@ -72,6 +75,7 @@ export class ShopflowRuntime {
     options: { now?: () => Date; sleep?: (ms: number) => Promise<void> },
   ) {
     this.metrics = new StepMetrics({ store, baselineRuns: config.metrics.baselineRuns, log });
+    this.openLineage = openLineageEmitter(config, definitions.graph, log);
     if (config.metrics.emf) this.metrics.addSink(new EmfMetrics());
     this.services = {
       store,
@@ -88,10 +92,8 @@ export class ShopflowRuntime {
       emit: async (event) => {
         const record = await store.appendEvent(event);
         for (const listener of this.listeners) listener(record);
-        if (this.metrics.active) {
-          const pending = this.metrics.observe(record).finally(() => this.pendingHooks.delete(pending));
-          this.pendingHooks.add(pending);
-        }
+        if (this.metrics.active) this.track(this.metrics.observe(record));
+        if (this.openLineage) this.track(this.openLineage.observe(record));
         // NOTE: hooks (webhooks …) run beside the run, never inside a step's critical path;
         // close() waits for them so a short CLI run still delivers its alerts.
         if (this.definitions.hooks.length > 0) {
@@ -135,6 +137,12 @@ export class ShopflowRuntime {
       resources,
       options,
     );
+  }
+
+  /** Work beside a run (metrics, lineage events) that `execute` and `close` wait for. */
+  private track(work: Promise<void>): void {
+    const pending = work.finally(() => this.pendingHooks.delete(pending));
+    this.pendingHooks.add(pending);
   }
 
   private async runHooks(event: EventRecord): Promise<void> {
