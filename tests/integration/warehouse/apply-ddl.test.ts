@@ -56,6 +56,7 @@ describe('applyDdl', () => {
       '006_analytics_views.sql',
       '010_star_schema.sql',
       '011_star_schema_indexes.sql',
+      '020_roles.sql',
     ]);
     const before = await catalog();
     await loadCustomers(
@@ -111,7 +112,7 @@ describe('applyDdl', () => {
       applyDdl(postgres.pool),
       applyDdl(postgres.pool),
     ]);
-    expect(results.map((result) => result.files.length)).toEqual([8, 8, 8]);
+    expect(results.map((result) => result.files.length)).toEqual([9, 9, 9]);
   });
 
   it('rolls every file back when one fails, naming the file and line', async () => {
