@@ -5,6 +5,7 @@ export { inRange } from './builders/in-range.js';
 export { EMAIL_PATTERN, matches } from './builders/matches.js';
 export { notNull } from './builders/not-null.js';
 export { parseableDate } from './builders/parseable-date.js';
+export { piiScan } from './builders/pii-scan.js';
 export { references } from './builders/references.js';
 export { roundedAverage } from './builders/rounded-average.js';
 export { rowCountAnomaly } from './builders/row-count-anomaly.js';

@@ -67,6 +67,16 @@ export type { StepDescriptor, StepOutcome, StepServices } from './executor/step-
 export type { ColumnClass, ColumnClassification } from './governance/column-classification.js';
 export { classifyColumns, sensitiveColumns } from './governance/column-classification.js';
 export { maskRows, maskValue, PII_MASK } from './governance/mask-rows.js';
+export {
+  type ColumnFinding,
+  classifySample,
+  detectPii,
+  ibanValid,
+  luhnValid,
+  NameVocabulary,
+  PII_KINDS,
+  type PiiKind,
+} from './governance/pii-detectors.js';
 export type { AssetDependency } from './graph/asset-graph.js';
 export { AssetGraph } from './graph/asset-graph.js';
 export { selectAssets } from './graph/asset-selection.js';

@@ -3,6 +3,7 @@ import { layerSuite, roundedAverage } from '../../checks/index.js';
 import { type AnyAsset, type AssetCheck, decimal, defineAsset, sql } from '../../framework/index.js';
 import { type AnalyticsQueryName, loadAnalyticsQueries } from '../../resources/postgres/analytics-queries.js';
 import { money } from '../money.js';
+import { simulatorNameVocabulary } from '../raw/simulator/name-vocabulary.js';
 import { silverCustomers } from '../silver/silver-customers.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
@@ -47,7 +48,7 @@ function analyticsAsset(
     schema,
     tags: ['analytics'],
     owners: ['analytics'],
-    checks: [...layerSuite('gold', { key: grain }), ...checks],
+    checks: [...layerSuite('gold', { key: grain, piiNames: simulatorNameVocabulary() }), ...checks],
     // NOTE: the nightly schedule refreshes them; more than 26 h without a refresh is a breach.
     freshness: { maxLagMinutes: 26 * 60 },
     materialize: ({ deps }) => sql`with ${sql.raw(analyticsShape(deps))} select * from (${sql.raw(query)})`,

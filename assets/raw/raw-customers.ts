@@ -10,6 +10,7 @@ import {
 } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
 import { bronzeCustomers } from '../bronze/bronze-from-landing.js';
+import { simulatorNameVocabulary } from './simulator/name-vocabulary.js';
 import { validationLogFile } from './validation-log-file.js';
 
 const text = () => z.string().nullable();
@@ -50,7 +51,7 @@ export const rawCustomers = defineAsset({
       }),
     ],
     validationLogFile,
-  ).concat(withValidationLog(layerSuite('raw'), validationLogFile)),
+  ).concat(withValidationLog(layerSuite('raw', { piiNames: simulatorNameVocabulary() }), validationLogFile)),
   materialize: ({ deps }) =>
     sql`select customer_id, name, email, registration_date, country, updated_at, position as source_line
         from (select *, (row_number() over (order by landing_key, source_line) + 1)::BIGINT as position

@@ -9,6 +9,7 @@ import {
 } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
 import { bronzeProducts } from '../bronze/bronze-from-landing.js';
+import { simulatorNameVocabulary } from './simulator/name-vocabulary.js';
 import { validationLogFile } from './validation-log-file.js';
 
 const text = () => z.string().nullable();
@@ -51,7 +52,7 @@ export const rawProducts = defineAsset({
       }),
     ],
     validationLogFile,
-  ).concat(withValidationLog(layerSuite('raw'), validationLogFile)),
+  ).concat(withValidationLog(layerSuite('raw', { piiNames: simulatorNameVocabulary() }), validationLogFile)),
   materialize: ({ deps }) =>
     sql`select product_id, name, category, price, supplier, updated_at, position as source_line
         from (select *, (row_number() over (order by landing_key, source_line) + 1)::BIGINT as position

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { layerSuite, notNull } from '../../checks/index.js';
 import { changedFromColumn, defineAsset, sql } from '../../framework/index.js';
 import { rawCustomers } from '../raw/raw-customers.js';
+import { simulatorNameVocabulary } from '../raw/simulator/name-vocabulary.js';
 
 /**
  * Typed customer profile versions: every valid version (the history SCD2 dimensions are built
@@ -21,7 +22,10 @@ export const silverCustomers = defineAsset({
     updated_at: z.iso.datetime().describe('When this version became valid (UTC)'),
   }),
   owners: ['data-platform'],
-  checks: [...layerSuite('silver', { key: ['customer_id', 'updated_at'] }), notNull(['email'])],
+  checks: [
+    ...layerSuite('silver', { key: ['customer_id', 'updated_at'], piiNames: simulatorNameVocabulary() }),
+    notNull(['email']),
+  ],
   // NOTE: rows are versions dated by updated_at; a new or corrected version changes the data from its date on.
   changedFrom: changedFromColumn('updated_at'),
   materialize: ({ deps }) =>

@@ -3,6 +3,7 @@ import { inRange, layerSuite, notNull } from '../../checks/index.js';
 import { changedFromColumn, defineAsset, sql } from '../../framework/index.js';
 import { price } from '../money.js';
 import { rawProducts } from '../raw/raw-products.js';
+import { simulatorNameVocabulary } from '../raw/simulator/name-vocabulary.js';
 
 /** Typed product versions: every valid version (price and category history), exact repeats removed. */
 export const silverProducts = defineAsset({
@@ -20,7 +21,7 @@ export const silverProducts = defineAsset({
   }),
   owners: ['data-platform'],
   checks: [
-    ...layerSuite('silver', { key: ['product_id', 'updated_at'] }),
+    ...layerSuite('silver', { key: ['product_id', 'updated_at'], piiNames: simulatorNameVocabulary() }),
     notNull(['price']),
     inRange('price', { min: 0, exclusiveMin: true }),
   ],

@@ -3,6 +3,7 @@ import { inRange, layerSuite, notNull, references } from '../../checks/index.js'
 import { defineAsset, sql } from '../../framework/index.js';
 import { money, price } from '../money.js';
 import { rawTransactions } from '../raw/raw-transactions.js';
+import { simulatorNameVocabulary } from '../raw/simulator/name-vocabulary.js';
 import { asOfDeliveryDay, LATE_DIMENSION_DAYS, shopflowDays } from '../shopflow-calendar.js';
 import { silverCustomers } from './silver-customers.js';
 import { silverProducts } from './silver-products.js';
@@ -41,7 +42,7 @@ export const silverTransactions = defineAsset({
   }),
   owners: ['data-platform'],
   checks: [
-    ...layerSuite('silver', { key: ['transaction_id'] }),
+    ...layerSuite('silver', { key: ['transaction_id'], piiNames: simulatorNameVocabulary() }),
     notNull(['customer_id', 'product_id']),
     inRange('amount', { min: 0, exclusiveMin: true }),
     references('customer_id', {

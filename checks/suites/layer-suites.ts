@@ -1,5 +1,6 @@
-import type { AssetCheck } from '../../framework/index.js';
+import type { AssetCheck, NameVocabulary } from '../../framework/index.js';
 import { notNull } from '../builders/not-null.js';
+import { piiScan } from '../builders/pii-scan.js';
 import { rowCountAnomaly } from '../builders/row-count-anomaly.js';
 import { schemaDrift } from '../builders/schema-drift.js';
 import { storedTypes } from '../builders/stored-types.js';
@@ -15,29 +16,33 @@ export type Layer = 'raw' | 'silver' | 'gold';
  *   contracts downstream rely on), every column stored with its declared type (error), row-count
  *   anomaly (warn);
  * - **gold**: the grain is unique (error), every column stored with its declared type (error),
- *   schema drift and row-count anomaly (warn).
+ *   schema drift and row-count anomaly (warn);
+ * - every layer: no undeclared personal data in a text column (`piiScan`, error), person names
+ *   recognised from `piiNames`.
  *
  * @example
  * checks: [...layerSuite('silver', { key: ['customer_id', 'updated_at'] }), inRange('price', { min: 0 })]
  */
 export function layerSuite(
   layer: Layer,
-  options: { key?: string[]; anomalyTolerance?: number } = {},
+  options: { key?: string[]; anomalyTolerance?: number; piiNames?: NameVocabulary } = {},
 ): AssetCheck[] {
   const key = options.key ?? [];
+  const pii = piiScan({ names: options.piiNames });
   const anomaly = rowCountAnomaly({
     tolerance: options.anomalyTolerance ?? (layer === 'gold' ? 0.8 : 0.6),
     severity: 'warn',
   });
   switch (layer) {
     case 'raw':
-      return [schemaDrift({ severity: 'warn' }), anomaly];
+      return [schemaDrift({ severity: 'warn' }), anomaly, pii];
     case 'silver':
       return [
         ...(key.length ? [notNull(key, { name: 'key_present' }), unique(key, { name: 'key_unique' })] : []),
         schemaDrift({ severity: 'error' }),
         storedTypes(),
         anomaly,
+        pii,
       ];
     case 'gold':
       return [
@@ -45,6 +50,7 @@ export function layerSuite(
         storedTypes(),
         schemaDrift({ severity: 'warn' }),
         anomaly,
+        pii,
       ];
   }
 }
