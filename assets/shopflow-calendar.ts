@@ -1,6 +1,6 @@
 import { asOfWindowMapping, daily, monthly, type PartitionsBindContext, weekly } from '../framework/index.js';
-import { MAX_SIMULATED_DAYS, SIMULATION_DEFAULTS } from './raw/simulator/index.js';
 import { snapshotDayAtOrBefore } from './raw/simulator/shopflow-calendar.js';
+import { MAX_DAYS as MAX_SIMULATED_DAYS, SIMULATION_DEFAULTS } from './raw/simulator/simulator-options.js';
 import { type GeneratorConfig, readGeneratorConfig } from './resources/generator-settings.js';
 
 const DAY_MS = 86_400_000;

@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { assertSafeToServe } from '../framework/http/listen-safety.js';
 import type { CommandDefinition } from '../framework/index.js';
 import { ShopflowError } from '../framework/index.js';
-import { createServer } from './create-server.js';
 import { listenUntilStopped } from './listen-until-stopped.js';
 import type { ServerAutomation } from './server-automation.js';
 
@@ -105,6 +104,8 @@ export function createServeCommand(options: { automation?: ServerAutomation } = 
       const allowedHosts = [...context.config.server.allowedHosts, ...listOption(flags.allowedHost)];
       const runtime = await context.runtime();
       await runtime.reapDeadRuns();
+      // NOTE: Fastify and the routes load only when a server is started, not for every command.
+      const { createServer } = await import('./create-server.js');
       const app = createServer({
         runtime,
         token,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { type AnyAsset, defineAsset, quoteLiteral, sql } from '../../framework/index.js';
 import { type LandingDataset, landingKey } from '../../resources/object-store/landing-keys.js';
 import { s3RawLanding } from '../landing/s3-raw-landing.js';
-import { CSV_HEADERS } from '../raw/simulator/index.js';
+import { CSV_HEADERS } from '../raw/simulator/raw-file-formats.js';
 import { landingStore } from '../resources/landing-store.js';
 import { shopflowDays } from '../shopflow-calendar.js';
 

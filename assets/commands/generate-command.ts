@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { CommandDefinition } from '../../framework/index.js';
 import { dataFolders, ShopflowError, validateSection } from '../../framework/index.js';
-import { generateShopflowData, SIMULATION_DEFAULTS } from '../raw/simulator/index.js';
+import { SIMULATION_DEFAULTS } from '../raw/simulator/simulator-options.js';
 import { GeneratorConfigSchema } from '../resources/generator-settings.js';
 
 function numberOption(name: string, value: unknown): number | undefined {
@@ -40,6 +40,8 @@ export const generateCommand: CommandDefinition = {
       (options.out as string | undefined) ?? dataFolders(context.config).rawDir,
     );
     const started = Date.now();
+    // NOTE: the simulator (and Faker) load only when this command runs, not with the definitions.
+    const { generateShopflowData } = await import('../raw/simulator/generate-shopflow-data.js');
     const summary = await generateShopflowData({
       out,
       seed: numberOption('seed', options.seed) ?? defaults.seed,

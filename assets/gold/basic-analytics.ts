@@ -48,7 +48,7 @@ function analyticsAsset(
     schema,
     tags: ['analytics'],
     owners: ['analytics'],
-    checks: [...layerSuite('gold', { key: grain, piiNames: simulatorNameVocabulary() }), ...checks],
+    checks: [...layerSuite('gold', { key: grain, piiNames: simulatorNameVocabulary }), ...checks],
     // NOTE: the nightly schedule refreshes them; more than 26 h without a refresh is a breach.
     freshness: { maxLagMinutes: 26 * 60 },
     materialize: ({ deps }) => sql`with ${sql.raw(analyticsShape(deps))} select * from (${sql.raw(query)})`,

@@ -51,7 +51,7 @@ export const rawCustomers = defineAsset({
       }),
     ],
     validationLogFile,
-  ).concat(withValidationLog(layerSuite('raw', { piiNames: simulatorNameVocabulary() }), validationLogFile)),
+  ).concat(withValidationLog(layerSuite('raw', { piiNames: simulatorNameVocabulary }), validationLogFile)),
   materialize: ({ deps }) =>
     sql`select customer_id, name, email, registration_date, country, updated_at, position as source_line
         from (select *, (row_number() over (order by landing_key, source_line) + 1)::BIGINT as position

@@ -52,7 +52,7 @@ export const rawProducts = defineAsset({
       }),
     ],
     validationLogFile,
-  ).concat(withValidationLog(layerSuite('raw', { piiNames: simulatorNameVocabulary() }), validationLogFile)),
+  ).concat(withValidationLog(layerSuite('raw', { piiNames: simulatorNameVocabulary }), validationLogFile)),
   materialize: ({ deps }) =>
     sql`select product_id, name, category, price, supplier, updated_at, position as source_line
         from (select *, (row_number() over (order by landing_key, source_line) + 1)::BIGINT as position

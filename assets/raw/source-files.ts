@@ -17,8 +17,8 @@ import {
   formatCustomerRow,
   formatProductRow,
   formatTransactionRow,
-  ShopflowSimulator,
-} from './simulator/index.js';
+} from './simulator/raw-file-formats.js';
+import type { ShopflowSimulator } from './simulator/shopflow-simulator.js';
 
 type CsvFile = keyof typeof CSV_HEADERS;
 
@@ -76,7 +76,7 @@ const simulators = new Map<string, ShopflowSimulator>();
  * days. A day's rows depend on the seed, scale, defect rate, epoch and the day only, never on the
  * configured range or on today's date, so a day's extract never changes once produced.
  */
-function simulatorFor(settings: GeneratorSettings): ShopflowSimulator {
+async function simulatorFor(settings: GeneratorSettings): Promise<ShopflowSimulator> {
   const options = {
     seed: settings.seed,
     scale: settings.scale,
@@ -87,6 +87,8 @@ function simulatorFor(settings: GeneratorSettings): ShopflowSimulator {
   const key = JSON.stringify(options);
   let simulator = simulators.get(key);
   if (!simulator) {
+    // NOTE: the simulator (and Faker) load on the first day generated, not with the definitions.
+    const { ShopflowSimulator } = await import('./simulator/shopflow-simulator.js');
     simulator = new ShopflowSimulator(options, 'source_files');
     simulators.set(key, simulator);
   }
@@ -152,7 +154,7 @@ export const sourceFiles = defineAsset({
   owners: ['data-platform'],
   async materialize({ resource, partitionKey }) {
     const settings = await resource(generatorSettings);
-    const day = simulatorFor(settings).day(partitionKey!);
+    const day = (await simulatorFor(settings)).day(partitionKey!);
     const dir = extractDir(settings.rawDir, partitionKey!);
     mkdirSync(dir, { recursive: true });
     const lines = (header: string, rows: string[]) => `${[header, ...rows].join('\n')}\n`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dataFolders, defineResource, validateSection } from '../../framework/index.js';
-import { SIMULATION_DEFAULTS } from '../raw/simulator/index.js';
+import { SIMULATION_DEFAULTS } from '../raw/simulator/simulator-options.js';
 
 const isoDay = () =>
   z

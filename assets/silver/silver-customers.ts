@@ -23,7 +23,7 @@ export const silverCustomers = defineAsset({
   }),
   owners: ['data-platform'],
   checks: [
-    ...layerSuite('silver', { key: ['customer_id', 'updated_at'], piiNames: simulatorNameVocabulary() }),
+    ...layerSuite('silver', { key: ['customer_id', 'updated_at'], piiNames: simulatorNameVocabulary }),
     notNull(['email']),
   ],
   // NOTE: rows are versions dated by updated_at; a new or corrected version changes the data from its date on.

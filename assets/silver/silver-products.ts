@@ -21,7 +21,7 @@ export const silverProducts = defineAsset({
   }),
   owners: ['data-platform'],
   checks: [
-    ...layerSuite('silver', { key: ['product_id', 'updated_at'], piiNames: simulatorNameVocabulary() }),
+    ...layerSuite('silver', { key: ['product_id', 'updated_at'], piiNames: simulatorNameVocabulary }),
     notNull(['price']),
     inRange('price', { min: 0, exclusiveMin: true }),
   ],

@@ -42,7 +42,7 @@ export const silverTransactions = defineAsset({
   }),
   owners: ['data-platform'],
   checks: [
-    ...layerSuite('silver', { key: ['transaction_id'], piiNames: simulatorNameVocabulary() }),
+    ...layerSuite('silver', { key: ['transaction_id'], piiNames: simulatorNameVocabulary }),
     notNull(['customer_id', 'product_id']),
     inRange('amount', { min: 0, exclusiveMin: true }),
     references('customer_id', {

@@ -25,10 +25,16 @@ const KIND_TEXT: Record<ColumnFinding['kind'], string> = {
  * reaches people.
  *
  * @example
- * checks: [piiScan({ names: simulatorNameVocabulary() })]
+ * checks: [piiScan({ names: simulatorNameVocabulary })]
  */
 export function piiScan(
-  options: { names?: NameVocabulary; sampleRows?: number; name?: string; severity?: CheckSeverity } = {},
+  options: {
+    /** The person names to recognise, or a function giving them when the check first runs. */
+    names?: NameVocabulary | (() => NameVocabulary);
+    sampleRows?: number;
+    name?: string;
+    severity?: CheckSeverity;
+  } = {},
 ): AssetCheck {
   const sampleRows = options.sampleRows ?? 500;
   return defineCheck({
@@ -44,12 +50,13 @@ export function piiScan(
         `select ${text.map((c) => quoteIdentifier(c.name)).join(', ')} from ${data.toSql()}
          using sample reservoir(${sampleRows} rows) repeatable (7)`,
       );
+      const names = typeof options.names === 'function' ? options.names() : options.names;
       const findings = text
         .map((c) =>
           classifySample(
             c.name,
             rows.map((r) => r[c.name]),
-            options.names,
+            names,
           ),
         )
         .filter((f): f is ColumnFinding => f !== undefined);

@@ -25,7 +25,11 @@ export type Layer = 'raw' | 'silver' | 'gold';
  */
 export function layerSuite(
   layer: Layer,
-  options: { key?: string[]; anomalyTolerance?: number; piiNames?: NameVocabulary } = {},
+  options: {
+    key?: string[];
+    anomalyTolerance?: number;
+    piiNames?: NameVocabulary | (() => NameVocabulary);
+  } = {},
 ): AssetCheck[] {
   const key = options.key ?? [];
   const pii = piiScan({ names: options.piiNames });

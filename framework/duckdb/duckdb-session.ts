@@ -1,4 +1,4 @@
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type SqlQuery, sql } from './sql-template.js';
 
 /** A row as DuckDB returns it in JSON-safe form (big integers and decimals as strings). */
@@ -129,6 +129,8 @@ export class DuckDbEngine {
     if (this.options.tempDirectory) settings.temp_directory = this.options.tempDirectory;
     if (this.options.memoryLimit) settings.memory_limit = this.options.memoryLimit;
     if (this.options.threads) settings.threads = String(this.options.threads);
+    // NOTE: imported here, so commands that never query (help, listing assets) do not load DuckDB.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     return await DuckDBInstance.create(':memory:', settings);
   }
 

@@ -1,8 +1,7 @@
-import { type RawBuilder, sql } from 'kysely';
 import type { AssetPartitionState, AttemptStatus, LineageInput } from './instance-store.js';
 
 /** `latest_items` of an asset partition that was attempted but never materialized. */
-const NEVER_MATERIALIZED = 'null,null,null,null,null,[]';
+export const NEVER_MATERIALIZED = 'null,null,null,null,null,[]';
 
 function items(values: unknown[]): string {
   return JSON.stringify(values).slice(1, -1);
@@ -62,18 +61,8 @@ export function latestItems(materialization: {
   ]);
 }
 
-/** The SQL expression of a row's items: its attempt items, then its latest items (12 in all). */
-export function stateItemsSql(): RawBuilder<string> {
-  return sql<string>`${sql.ref('attempt_items')} || ',' || coalesce(${sql.ref('latest_items')}, ${NEVER_MATERIALIZED})`;
-}
-
-/** The SQL expression that joins a row's items into one JSON array (same text on both dialects). */
-export function stateArraySql(): RawBuilder<string> {
-  return sql<string>`'[' || ${stateItemsSql()} || ']'`;
-}
-
 /**
- * Decodes the JSON arrays built by {@link stateArraySql} — one `JSON.parse` per row, no other
+ * Decodes the JSON arrays built by `stateArraySql` — one `JSON.parse` per row, no other
  * per-row work — into asset partition states.
  *
  * @example
@@ -112,23 +101,10 @@ export function decodeAssetPartitionStates(encoded: string[]): AssetPartitionSta
 }
 
 /**
- * Separates the rows of one asset in the text {@link plannerStatesSql} aggregates. JSON text never
+ * Separates the rows of one asset in the text `plannerStatesSql` aggregates. JSON text never
  * holds a raw control character, so it cannot occur inside a row.
  */
 export const ROW_SEPARATOR = '\u001e';
-
-/**
- * The SQL expression that aggregates an asset's rows (group by `asset_key`) into one text: each
- * row's items (see {@link stateItemsSql}), separated by {@link ROW_SEPARATOR}.
- *
- * @example
- * db.selectFrom('asset_partitions').select(['asset_key', plannerStatesSql('sqlite').as('states')]).groupBy('asset_key');
- */
-export function plannerStatesSql(backend: 'sqlite' | 'postgres'): RawBuilder<string> {
-  // NOTE: the one aggregate both dialects have under different names.
-  const aggregate = sql.raw(backend === 'postgres' ? 'string_agg' : 'group_concat');
-  return sql<string>`${aggregate}(${stateItemsSql()}, ${ROW_SEPARATOR})`;
-}
 
 function decodeInputs(flat: Array<string | null>): LineageInput[] {
   const inputs: LineageInput[] = new Array(flat.length / 4);
@@ -292,7 +268,7 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 
 /**
- * Reads the rows {@link plannerStatesSql} aggregated: JSON items one at a time, without parsing
+ * Reads the rows `plannerStatesSql` aggregated: JSON items one at a time, without parsing
  * what is not read. Strings without escapes are sliced out of the text; others go to `JSON.parse`.
  */
 class JsonItemsReader {
@@ -394,7 +370,7 @@ function isEscaped(text: string, position: number): boolean {
 }
 
 /**
- * Decodes rows that {@link plannerStatesSql} aggregated, appending them to `into`.
+ * Decodes rows that `plannerStatesSql` aggregated, appending them to `into`.
  *
  * @example
  * for (const row of rows) decodePlannerStates(row.states, states);

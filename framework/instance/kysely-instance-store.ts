@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { ShopflowError } from '../errors/error-catalog.js';
-import {
-  decodeAssetPartitionStates,
-  decodePlannerStates,
-  latestItems,
-  plannerStatesSql,
-  stateArraySql,
-} from './asset-partition-items.js';
+import { decodeAssetPartitionStates, decodePlannerStates, latestItems } from './asset-partition-items.js';
+import { plannerStatesSql, stateArraySql } from './asset-partition-sql.js';
 import type {
   AssetPartitionState,
   AttemptStatus,

@@ -1,6 +1,4 @@
 import type { InstanceStore } from './instance-store.js';
-import { createPostgresInstanceStore } from './postgres/postgres-instance-store.js';
-import { createSqliteInstanceStore } from './sqlite/sqlite-instance-store.js';
 
 /** Where the instance store lives: a SQLite file (default) or a PostgreSQL database. */
 export type InstanceStoreConfig =
@@ -19,10 +17,17 @@ export type InstanceStoreConfig =
  * }
  */
 export async function openInstanceStore(config: InstanceStoreConfig): Promise<InstanceStore> {
+  // NOTE: each backend (with Kysely and its driver) is imported when it is opened, so commands that
+  // never open the store (help) do not load it, and a SQLite instance never loads `pg`.
   const store =
     config.type === 'sqlite'
-      ? await createSqliteInstanceStore(config.path)
-      : await createPostgresInstanceStore(config.url, { schema: config.schema });
+      ? await (await import('./sqlite/sqlite-instance-store.js')).createSqliteInstanceStore(config.path)
+      : await (await import('./postgres/postgres-instance-store.js')).createPostgresInstanceStore(
+          config.url,
+          {
+            schema: config.schema,
+          },
+        );
   try {
     await store.migrate();
   } catch (error) {

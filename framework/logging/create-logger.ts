@@ -1,9 +1,19 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type { DestinationStream, Logger } from 'pino';
 import type { LogLevel } from './log-level.js';
 import { createSecretRedactor, REDACTED } from './redact-secrets.js';
 
 export { redactSecrets, redactUrl } from './redact-secrets.js';
+
+// NOTE: pino is loaded when the first logger is made, pino-pretty only when lines are to be pretty
+// (a terminal): commands that log nothing (help) load neither.
+const require = createRequire(import.meta.url);
+function loadPino(): typeof import('pino') {
+  return require('pino') as typeof import('pino');
+}
+function loadPinoPretty(): typeof import('pino-pretty') {
+  return require('pino-pretty') as typeof import('pino-pretty');
+}
 
 /** Field names whose values are always replaced with `[REDACTED]`, at the top level or one level down. */
 const SECRET_KEYS = [
@@ -49,16 +59,17 @@ export interface CreateLoggerOptions {
  * logger.info({ asset: 'silver_customers' }, 'materialized');
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
+  const pino = loadPino();
   const redact = createSecretRedactor(options.secrets ?? []);
   const output = options.destination ?? pino.destination({ fd: 2, sync: true });
   const isTerminal = ((options.destination ?? process.stderr) as { isTTY?: boolean }).isTTY === true;
   const pretty = options.pretty ?? isTerminal;
   const prettify = pretty
-    ? pinoPretty.prettyFactory({
+    ? (loadPinoPretty().prettyFactory({
         colorize: isTerminal,
         ignore: 'pid,hostname',
         translateTime: 'SYS:HH:MM:ss.l',
-      })
+      }) as (line: string) => string)
     : undefined;
   const file = options.file
     ? pino.destination({ dest: options.file, append: true, mkdir: true, sync: true })

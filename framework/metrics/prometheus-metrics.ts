@@ -1,5 +1,9 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { MetricSample, MetricSink } from './metric-sample.js';
+
+// NOTE: loaded when the first registry is made, so commands without metrics never load it.
+const load = () => createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
 
 /** How old each asset's newest materialization is, in seconds, for the freshness gauge. */
 export type FreshnessSource = () => Promise<Array<{ assetKey: string; ageSeconds: number }>>;
@@ -28,7 +32,7 @@ const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300
  * reply.type(prometheus.contentType).send(await prometheus.text());
  */
 export class PrometheusMetrics implements MetricSink {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private readonly runs: Counter<'status'>;
   private readonly runDuration: Histogram<'status'>;
   private readonly steps: Counter<'asset' | 'status'>;
@@ -41,6 +45,8 @@ export class PrometheusMetrics implements MetricSink {
   private readonly retries: Counter<'asset'>;
 
   constructor(options: { freshness?: FreshnessSource } = {}) {
+    const { Counter, Gauge, Histogram, Registry } = load();
+    this.registry = new Registry();
     const registers = [this.registry];
     this.runs = new Counter({
       name: 'shopflow_runs_total',

@@ -3,10 +3,10 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { didYouMean } from '../../framework/errors/did-you-mean.js';
 import { ShopflowError } from '../../framework/errors/error-catalog.js';
 import { encodeCsvRecords } from './csv-record-encoder.js';
+import { pgCopyStreams } from './pg-driver.js';
 import { quoteIdentifier } from './sql-identifier.js';
 import type { ColumnSpec } from './table-spec.js';
 
@@ -29,12 +29,12 @@ export async function copyIntoStage(
 ): Promise<number> {
   if (typeof rows === 'string') {
     const header = await readCsvHeader(rows, columns);
-    const copy = client.query(copyFrom(copyStatement(stage, header, true)));
+    const copy = client.query(pgCopyStreams().from(copyStatement(stage, header, true)));
     await pipeline(createReadStream(rows), copy);
     return copy.rowCount;
   }
   const copy = client.query(
-    copyFrom(
+    pgCopyStreams().from(
       copyStatement(
         stage,
         columns.map((column) => column.name),

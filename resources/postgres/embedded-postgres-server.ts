@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import pg from 'pg';
 import { ShopflowError } from '../../framework/errors/error-catalog.js';
+import { pgDriver } from './pg-driver.js';
 
 /** Where a running embedded server listens, and how to reach it. */
 export interface EmbeddedPostgresServer {
@@ -88,7 +88,7 @@ async function freePort(): Promise<number> {
 }
 
 async function canConnect(state: ServerState): Promise<boolean> {
-  const client = new pg.Client({ ...clientConfig(state), connectionTimeoutMillis: 2_000 });
+  const client = new (pgDriver().Client)({ ...clientConfig(state), connectionTimeoutMillis: 2_000 });
   try {
     await client.connect();
     await client.query('select 1');
@@ -191,7 +191,7 @@ export async function ensureEmbeddedPostgres(dir: string): Promise<EmbeddedPostg
 }
 
 async function ensureDatabase(state: ServerState): Promise<void> {
-  const admin = new pg.Client({ ...clientConfig(state), database: 'postgres' });
+  const admin = new (pgDriver().Client)({ ...clientConfig(state), database: 'postgres' });
   await admin.connect();
   try {
     const found = await admin.query('select 1 from pg_database where datname = $1', [state.database]);

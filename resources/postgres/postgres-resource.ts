@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { ShopflowError } from '../../framework/errors/error-catalog.js';
 import { ensureEmbeddedPostgres } from './embedded-postgres-server.js';
+import { pgDriver } from './pg-driver.js';
 import type { PostgresConfig } from './postgres-config.js';
 import {
   describePostgresError,
@@ -62,7 +63,7 @@ const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === DATE_OID && format !== 'binary'
       ? (value: string) => value
-      : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+      : pgDriver().types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 /**
@@ -99,7 +100,7 @@ export async function createPostgresResource(
     ((error: Error) =>
       process.emitWarning(`idle PostgreSQL connection to ${connectionTarget(url)} failed: ${error.message}`));
   const openPool = (url: string): pg.Pool => {
-    const pool = new pg.Pool({
+    const pool = new (pgDriver().Pool)({
       connectionString: url,
       max: options.maxConnections ?? 10,
       // NOTE: generous, because a busy machine (a whole-graph run on two cores) can keep a local

@@ -7,7 +7,6 @@ import {
 import { localKinesisDir, openStreamTransport } from '../../../resources/stream/open-stream-transport.js';
 import { onInterrupt } from '../../../schedules/commands/interrupt-signals.js';
 import { produceClickstream } from '../clickstream-producer.js';
-import { LiveClickstream, ReplayedDay } from '../clickstream-sources.js';
 import { type ConsumerCheckpoint, consumerCheckpointName } from '../consumer-checkpoint.js';
 import { ConsumerService } from '../consumer-service.js';
 import { sendHeartbeats } from '../heartbeats.js';
@@ -60,6 +59,8 @@ export const streamProduceCommand: CommandDefinition = {
     const durationMs = durationOption('--duration', options.duration);
     const generator = generatorOptions(context);
     const day = options.day as string | undefined;
+    // NOTE: the simulator (and Faker) load only when events are produced, not with the definitions.
+    const { LiveClickstream, ReplayedDay } = await import('../clickstream-sources.js');
     const source = day ? new ReplayedDay(generator, day) : new LiveClickstream(generator, rate);
     const transport = await openStreamTransport(settings, context.home);
     let stopped = false;

@@ -1,7 +1,8 @@
 import type { PostgresPool } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { ShopflowError } from '../../errors/error-catalog.js';
 import { redactSecrets, redactUrl } from '../../logging/redact-secrets.js';
+import { pgDriver } from './pg-driver.js';
 
 /** How long opening a connection may take before the server counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -10,9 +11,9 @@ const CONNECT_TIMEOUT_MS = 10_000;
 // parser, which other PostgreSQL users in the process rely on, stays untouched.
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 && format !== 'binary'
+    oid === pgDriver().types.builtins.INT8 && format !== 'binary'
       ? (value: string) => Number(value)
-      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      : pgDriver().types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 /** A PostgreSQL pool for Kysely, and the `host:port` it connects to (for messages). */
@@ -80,7 +81,7 @@ function unreachable(endpoint: string, password: string, error: unknown): Shopfl
  */
 export function createPostgresPool(url: string): InstancePostgresPool {
   const { endpoint, password } = endpointOf(url);
-  const pool = new pg.Pool({
+  const pool = new (pgDriver().Pool)({
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,

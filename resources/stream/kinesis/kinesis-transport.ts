@@ -1,17 +1,5 @@
-import {
-  CreateStreamCommand,
-  DescribeStreamSummaryCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  KinesisClient,
-  ListShardsCommand,
-  MergeShardsCommand,
-  PutRecordsCommand,
-  type Shard,
-  ShardIteratorType,
-  SplitShardCommand,
-} from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createRequire } from 'node:module';
+import type { Shard, ShardIteratorType } from '@aws-sdk/client-kinesis';
 import type {
   PutEntry,
   PutOutcome,
@@ -37,12 +25,16 @@ export interface KinesisTransportOptions {
   activeTimeoutMs?: number;
 }
 
-const ITERATOR_TYPES = {
-  'trim-horizon': ShardIteratorType.TRIM_HORIZON,
-  at: ShardIteratorType.AT_SEQUENCE_NUMBER,
-  after: ShardIteratorType.AFTER_SEQUENCE_NUMBER,
-  latest: ShardIteratorType.LATEST,
-} as const;
+const ITERATOR_TYPES: Record<ShardPosition['type'], ShardIteratorType> = {
+  'trim-horizon': 'TRIM_HORIZON',
+  at: 'AT_SEQUENCE_NUMBER',
+  after: 'AFTER_SEQUENCE_NUMBER',
+  latest: 'LATEST',
+};
+
+// NOTE: the AWS SDK is required when a transport is created, so processes that never stream do not
+// load it.
+const require = createRequire(import.meta.url);
 
 function shardInfo(shard: Shard): ShardInfo {
   return {
@@ -64,6 +56,19 @@ function shardInfo(shard: Shard): ShardInfo {
  */
 export function createKinesisTransport(options: KinesisTransportOptions): StreamTransport {
   const { stream } = options;
+  const {
+    CreateStreamCommand,
+    DescribeStreamSummaryCommand,
+    GetRecordsCommand,
+    GetShardIteratorCommand,
+    KinesisClient,
+    ListShardsCommand,
+    MergeShardsCommand,
+    PutRecordsCommand,
+    SplitShardCommand,
+  } = require('@aws-sdk/client-kinesis') as typeof import('@aws-sdk/client-kinesis');
+  const { NodeHttpHandler } =
+    require('@smithy/node-http-handler') as typeof import('@smithy/node-http-handler');
   const client = new KinesisClient({
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),

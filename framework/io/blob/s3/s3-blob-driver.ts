@@ -4,24 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  AbortMultipartUploadCommand,
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetBucketVersioningCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsCommand,
-  ListObjectVersionsCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { writeFileAtomically } from '../atomic-file.js';
 import type { BlobDriver, BlobStat, BlobWriteOptions, BlobWriteResult } from '../blob-driver.js';
 import { type RetryOptions, withRetry } from '../retry-policy.js';
 import { openStaged, type StagedBody } from '../staged-body.js';
 import { isTransientS3Error, toS3StoreError } from './s3-error.js';
+import { s3Sdk, s3Upload } from './s3-sdk.js';
 
 /** Everything the S3 driver needs, resolved from the config. */
 export interface S3DriverSettings {
@@ -156,7 +145,7 @@ export class S3BlobDriver implements BlobDriver {
     return await this.call('PUT', path, async () => {
       try {
         const output = await this.settings.client.send(
-          new PutObjectCommand({
+          new (s3Sdk().PutObjectCommand)({
             Bucket: this.settings.bucket,
             Key: this.fullKey(path),
             Body: bytes,
@@ -192,13 +181,13 @@ export class S3BlobDriver implements BlobDriver {
   private async putSingle(params: { Bucket: string; Key: string }, body: StagedBody) {
     const bytes = body.buffer ?? (await readFile(body.file!));
     return this.settings.client.send(
-      new PutObjectCommand({ ...params, Body: bytes, ContentLength: bytes.length }),
+      new (s3Sdk().PutObjectCommand)({ ...params, Body: bytes, ContentLength: bytes.length }),
     );
   }
 
   private async putMultipart(params: { Bucket: string; Key: string }, body: StagedBody) {
     const stream = body.buffer ? undefined : openStaged(body);
-    const upload = new Upload({
+    const upload = new (s3Upload().Upload)({
       client: this.settings.client,
       params: { ...params, Body: body.buffer ?? stream },
       partSize: this.settings.partSizeBytes,
@@ -228,7 +217,10 @@ export class S3BlobDriver implements BlobDriver {
     try {
       await withRetry(
         `ABORT s3://${params.Bucket}/${params.Key}`,
-        () => this.settings.client.send(new AbortMultipartUploadCommand({ ...params, UploadId: uploadId })),
+        () =>
+          this.settings.client.send(
+            new (s3Sdk().AbortMultipartUploadCommand)({ ...params, UploadId: uploadId }),
+          ),
         { policy: this.settings.retry, isTransient: isTransientS3Error },
       );
       return undefined;
@@ -241,7 +233,7 @@ export class S3BlobDriver implements BlobDriver {
 
   private getObject(path: string, versionId?: string) {
     return this.settings.client.send(
-      new GetObjectCommand({
+      new (s3Sdk().GetObjectCommand)({
         Bucket: this.settings.bucket,
         Key: this.fullKey(path),
         ...(versionId === undefined ? {} : { VersionId: versionId }),
@@ -290,7 +282,7 @@ export class S3BlobDriver implements BlobDriver {
     return this.call('HEAD', path, async () => {
       try {
         const output = await this.settings.client.send(
-          new HeadObjectCommand({
+          new (s3Sdk().HeadObjectCommand)({
             Bucket: this.settings.bucket,
             Key: this.fullKey(path),
             ...(versionId === undefined ? {} : { VersionId: versionId }),
@@ -316,7 +308,7 @@ export class S3BlobDriver implements BlobDriver {
   async copy(from: string, to: string): Promise<void> {
     await this.call('COPY', to, () =>
       this.settings.client.send(
-        new CopyObjectCommand({
+        new (s3Sdk().CopyObjectCommand)({
           Bucket: this.settings.bucket,
           Key: this.fullKey(to),
           CopySource: copySource(this.settings.bucket, this.fullKey(from)),
@@ -329,7 +321,7 @@ export class S3BlobDriver implements BlobDriver {
     await this.call('DELETE', path, async () => {
       try {
         await this.settings.client.send(
-          new DeleteObjectCommand({
+          new (s3Sdk().DeleteObjectCommand)({
             Bucket: this.settings.bucket,
             Key: this.fullKey(path),
             ...(versionId === undefined ? {} : { VersionId: versionId }),
@@ -349,7 +341,7 @@ export class S3BlobDriver implements BlobDriver {
       // continuation tokens use DES, which Node's OpenSSL 3 refuses.
       const page = await this.call('LIST', prefix, () =>
         this.settings.client.send(
-          new ListObjectsCommand({
+          new (s3Sdk().ListObjectsCommand)({
             Bucket: this.settings.bucket,
             Prefix: this.fullKey(prefix),
             MaxKeys: this.settings.listPageSize,
@@ -376,7 +368,7 @@ export class S3BlobDriver implements BlobDriver {
   /** The bucket's versioning status (`Enabled`, `Suspended`, or undefined when never enabled). */
   async bucketVersioning(): Promise<string | undefined> {
     const output = await this.call('GET VERSIONING', undefined, () =>
-      this.settings.client.send(new GetBucketVersioningCommand({ Bucket: this.settings.bucket })),
+      this.settings.client.send(new (s3Sdk().GetBucketVersioningCommand)({ Bucket: this.settings.bucket })),
     );
     return output.Status;
   }
@@ -390,7 +382,7 @@ export class S3BlobDriver implements BlobDriver {
     do {
       const page = await this.call('LIST VERSIONS', path, () =>
         this.settings.client.send(
-          new ListObjectVersionsCommand({
+          new (s3Sdk().ListObjectVersionsCommand)({
             Bucket: this.settings.bucket,
             Prefix: key,
             MaxKeys: this.settings.listPageSize,

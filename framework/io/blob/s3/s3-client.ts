@@ -1,5 +1,5 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { nodeHttpHandler, s3Sdk } from './s3-sdk.js';
 
 /** How to reach S3: what the object store and the lake share. */
 export interface S3ClientSettings {
@@ -26,6 +26,8 @@ export const S3_CLIENT_DEFAULTS = { requestTimeoutMs: 60_000, connectionTimeoutM
  * const client = createS3Client({ region: 'eu-west-1' });
  */
 export function createS3Client(settings: S3ClientSettings): S3Client {
+  const { S3Client } = s3Sdk();
+  const { NodeHttpHandler } = nodeHttpHandler();
   return new S3Client({
     region: settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
