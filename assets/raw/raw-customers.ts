@@ -5,6 +5,7 @@ import {
   matches,
   notNull,
   parseableDate,
+  rowsKept,
   unique,
   withValidationLog,
 } from '../../checks/index.js';
@@ -48,6 +49,7 @@ export const rawCustomers = defineAsset({
         orderBy: 'source_line',
         quarantine: true,
       }),
+      rowsKept(),
     ],
     validationLogFile,
   ).concat(withValidationLog(layerSuite('raw'), validationLogFile)),

@@ -4,6 +4,7 @@ import {
   layerSuite,
   notNull,
   parseableDate,
+  rowsKept,
   unique,
   withValidationLog,
 } from '../../checks/index.js';
@@ -49,6 +50,7 @@ export const rawProducts = defineAsset({
         orderBy: 'source_line',
         quarantine: true,
       }),
+      rowsKept(),
     ],
     validationLogFile,
   ).concat(withValidationLog(layerSuite('raw'), validationLogFile)),

@@ -89,15 +89,23 @@ describe('the ShopFlow pipeline', () => {
     expect(Object.values(injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 
-  test('every raw check evaluation is one line of validation.log', async () => {
+  test('every bronze read and every bronze and raw check evaluation is one line of validation.log', async () => {
     const lines = readFileSync(join(t.home, 'logs', 'validation.log'), 'utf8')
       .trim()
       .split('\n');
-    const evaluations = (await runtime.store.listCheckEvaluations({ limit: 100_000 })).filter((e) =>
-      e.assetKey.startsWith('raw_'),
-    );
-    expect(lines).toHaveLength(evaluations.length);
+    const evaluations = await runtime.store.listCheckEvaluations({ limit: 100_000 });
+    const of = (layer: string) => evaluations.filter((e) => e.assetKey.startsWith(`${layer}_`)).length;
+    expect(lines.filter((l) => / raw_\w+(\[[\d-]+\])? /.test(l))).toHaveLength(of('raw'));
+    const bronzeReads = (await runtime.store.listAssetPartitionStates()).filter((s) =>
+      s.assetKey.startsWith('bronze_'),
+    ).length;
+    expect(lines.filter((l) => / bronze_\w+\[[\d-]+\] /.test(l))).toHaveLength(of('bronze') + bronzeReads);
     expect(lines.some((l) => / raw_customers email_valid PASS failing=0 quarantined=\d+/.test(l))).toBe(true);
+    expect(
+      lines.some((l) =>
+        / bronze_customers\[2024-01-15\] read PASS records=\d+ rows=\d+ rejected=0 — raw\//.test(l),
+      ),
+    ).toBe(true);
   });
 
   test('the warehouse holds what silver holds, with one successful audit row per load', async () => {
