@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -7,12 +8,14 @@ import {
   type AnyAsset,
   type DuckDbSession,
   defineAsset,
+  type ExternalInput,
   isShopflowError,
   quoteLiteral,
   rowCheck,
   sql,
 } from '../../framework/index.js';
 import { type LandingDataset, landingKey } from '../../resources/object-store/landing-keys.js';
+import type { ObjectStore } from '../../resources/object-store/object-store.js';
 import { s3RawLanding } from '../landing/s3-raw-landing.js';
 import { CSV_HEADERS } from '../raw/simulator/index.js';
 import { validationLogFile } from '../raw/validation-log-file.js';
@@ -97,6 +100,26 @@ const clickstreamFormat: LandedFormat = {
   },
 };
 
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The SHA-256 of a landed object as it is now: the recorded one while its version is the one read,
+ * otherwise hashed from its bytes (a version's recorded hash may predate an edit behind the
+ * store's back); null when the object is gone.
+ */
+async function objectFingerprint(store: ObjectStore, input: ExternalInput): Promise<string | null> {
+  const info = await store.head(input.name);
+  if (!info) return null;
+  if (info.versionId !== undefined && info.versionId === input.probe?.versionId) return input.fingerprint;
+  const hash = createHash('sha256');
+  for await (const chunk of await store.getStream(input.name)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
 /** Where the read of a landed file is logged: one line per read, with its counts. */
 function logRead(
   logFile: string,
@@ -173,6 +196,15 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
       ],
       validationLogFile,
     ),
+    observeInputs: async ({ recorded, resource }) => {
+      const store = await resource(landingStore);
+      return await Promise.all(
+        recorded.map(async (input) => ({
+          name: input.name,
+          fingerprint: await objectFingerprint(store, input),
+        })),
+      );
+    },
     async materialize(context) {
       const { partitionKey, resource, duckdb } = context;
       const store = await resource(landingStore);
@@ -185,6 +217,12 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
       const where = { assetKey: `bronze_${dataset}`, partitionKey: partitionKey! };
       try {
         await store.download(key, local, version ? { versionId: version.versionId } : {});
+        const versionId = version?.versionId ?? info?.versionId;
+        context.recordInput({
+          name: key,
+          fingerprint: await sha256OfFile(local),
+          ...(versionId ? { probe: { versionId } } : {}),
+        });
         // NOTE: the file is copied into the session here (a temp table), so the download can be removed.
         const report = await format.load(duckdb, local, key, `bronze_${dataset}_load`);
         logRead(logFile, where, key, { report });

@@ -7,6 +7,7 @@ import {
   linePreview,
   MAX_RECORD_BYTES,
   type RejectedRecord,
+  truncated,
 } from './landed-file-report.js';
 
 const COMMA = 0x2c;
@@ -238,6 +239,9 @@ export function readLandedCsv(
         problem = `a quoted field opened in column ${parsed.multiline} is not closed on its line`;
       }
       const next = problem ? lineEnd : parsed!.next;
+      if (problem && lineEnd === bytes.length && bytes[bytes.length - 1] !== LF && !blank) {
+        throw truncated(source, line, problem, linePreview(bytes.subarray(at)));
+      }
       if (problem) reject(line, problem, at, lineEnd);
       else {
         buffered.push(`${positions.map((p) => csvField(fields![p])).join(',')},${line},`);

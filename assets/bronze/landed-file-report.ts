@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { ShopflowError } from '../../framework/index.js';
 
 /** One record of a landed file that could not be read, with the line it starts on and why. */
 export interface RejectedRecord {
@@ -62,4 +63,13 @@ export function linePreview(bytes: Uint8Array): string {
 /** The offset of the first NUL byte among the first {@link BINARY_SNIFF_BYTES}, or -1. */
 export function binarySniff(bytes: Uint8Array): number {
   return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, BINARY_SNIFF_BYTES)).indexOf(0);
+}
+
+/** The error for a file whose last line, without a line break, cannot be read: it was cut short. */
+export function truncated(source: string, line: number, problem: string, preview: string): ShopflowError {
+  return new ShopflowError(
+    'SF_INPUT_INVALID',
+    `${source} ends in the middle of line ${line} (${problem}: ${preview}, and no line break): the file looks truncated`,
+    { hint: 'deliver the whole file again', details: { source, line } },
+  );
 }

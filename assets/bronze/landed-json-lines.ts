@@ -7,6 +7,7 @@ import {
   linePreview,
   MAX_RECORD_BYTES,
   type RejectedRecord,
+  truncated,
 } from './landed-file-report.js';
 
 /** The JSON type a field of a landed JSON lines file must have (or null). */
@@ -86,12 +87,13 @@ export async function readLandedJsonLines(
     if (buffered.length > 0) writeSync(out, `${buffered.join('\n')}\n`);
     buffered = [];
   };
-  const take = (bytes: Buffer) => {
+  const take = (bytes: Buffer, last = false) => {
     line++;
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
     const parsed = parseLine(bytes.subarray(0, end), fields);
     if (typeof parsed === 'string') {
       const preview = linePreview(bytes.subarray(0, end));
+      if (last) throw truncated(source, line, parsed, preview);
       const reason = preview ? `${parsed}: ${preview}` : parsed;
       rejected.push({ line, reason });
       buffered.push(JSON.stringify({ source_line: line, load_error: reason }));
@@ -117,7 +119,8 @@ export async function readLandedJsonLines(
       pending =
         bytes.length > MAX_RECORD_BYTES * 2 ? bytes.subarray(0, MAX_RECORD_BYTES + 1) : Buffer.from(bytes);
     }
-    if (pending.length > 0) take(pending);
+    // NOTE: a last line without a line break that cannot be read was cut short.
+    if (pending.length > 0) take(pending, true);
     flush();
   } finally {
     closeSync(out);

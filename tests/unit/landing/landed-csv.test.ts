@@ -64,6 +64,13 @@ describe('a landed CSV file is read against its declared header', () => {
     );
   });
 
+  test('a last line cut short fails the file as truncated; a complete one without a line break is read', () => {
+    expect(failure('id,name,price\n1,Ann,3\n2,B')).toBe(
+      `${SOURCE} ends in the middle of line 3 (2 fields where the header has 3: \`price\` missing: 2,B, and no line break): the file looks truncated; deliver the whole file again`,
+    );
+    expect(read('id,name,price\n1,Ann,3').report).toMatchObject({ rows: 1, rejected: [] });
+  });
+
   test('a quote never closed rejects its own line only, whatever follows', () => {
     const { report } = read('id,name,price\n1,"Ann,3\n2,Bo,4\n');
     expect(report.rejected).toEqual([

@@ -71,6 +71,13 @@ describe('a landed JSON lines file is read against its declared fields', () => {
     expect(rows[1]).toMatchObject({ source_line: 2, load_error: expect.stringContaining('unknown field') });
   });
 
+  test('a last line cut short fails the file as truncated', async () => {
+    await expect(read('{"id":"a"}\n{"id":"b","cust')).rejects.toThrow(
+      `${SOURCE} ends in the middle of line 2 (not valid JSON`,
+    );
+    expect((await read('{"id":"a"}')).report).toMatchObject({ rows: 1, rejected: [] });
+  });
+
   test('a binary file fails naming the landing key', async () => {
     await expect(read(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]))).rejects.toThrow(
       `${SOURCE} is not a text file (a NUL byte at byte 4)`,
