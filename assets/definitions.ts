@@ -1,5 +1,4 @@
 import { defineDefinitions } from '../framework/index.js';
-import { parseLandingKey } from '../resources/object-store/landing-keys.js';
 import {
   backfillCommand,
   closedWindowsPartition,
@@ -128,7 +127,8 @@ export const shopflowSensors = [
       const landedBy = info?.metadata?.['landed-by'];
       return info !== undefined && landedBy !== LANDED_BY_PIPELINE['landed-by'];
     },
-    readBy: (key) => `bronze_${parseLandingKey(key).dataset}`,
+    // NOTE: nothing is forced: bronze records the fingerprint of every object it read, so the plan
+    // re-reads exactly the days whose objects changed, and what changes with them.
     reopen: 'onward',
   }),
 ];

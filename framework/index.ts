@@ -44,6 +44,7 @@ export type {
   SensorDefinition,
   SensorResult,
 } from './definitions/define-schedule-types.js';
+export type { ExternalInput, ObservedInput, ObserveInputsContext } from './definitions/external-input.js';
 export { MaterializeResult, materialized } from './definitions/materialize-result.js';
 export { decimalQuotient, decimalRound, roundedQuotient } from './duckdb/decimal-sql.js';
 export type { DuckDbTrace, DuckDbTraceEntry, JsonRow } from './duckdb/duckdb-session.js';
@@ -171,6 +172,7 @@ export {
 } from './partitions/mapping/as-of-window-mapping.js';
 export { cumulativePartitionMapping } from './partitions/mapping/cumulative-partition-mapping.js';
 export { offsetPartitionMapping } from './partitions/mapping/offset-partition-mapping.js';
+export { AssetStateIndex } from './planner/asset-state-index.js';
 export type {
   AssetStatus,
   AssetStatusReport,
@@ -187,6 +189,7 @@ export {
   loadChangeLogs,
   NEVER,
 } from './planner/change-log.js';
+export { observeExternalInputs } from './planner/observe-external-inputs.js';
 export type { PartitionFilter, Plan, PlanInput, PlanStep } from './planner/plan-materialization.js';
 export { partitionsForFilter, planMaterialization } from './planner/plan-materialization.js';
 export type { RootCause } from './planner/root-cause.js';

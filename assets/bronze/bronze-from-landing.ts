@@ -1,23 +1,46 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type AnyAsset, defineAsset, quoteLiteral, sql } from '../../framework/index.js';
+import { appendValidationLog, rowsKept, withValidationLog } from '../../checks/index.js';
+import {
+  type AnyAsset,
+  type DuckDbSession,
+  defineAsset,
+  type ExternalInput,
+  isShopflowError,
+  quoteLiteral,
+  rowCheck,
+  sql,
+} from '../../framework/index.js';
 import { type LandingDataset, landingKey } from '../../resources/object-store/landing-keys.js';
+import type { ObjectStore } from '../../resources/object-store/object-store.js';
 import { s3RawLanding } from '../landing/s3-raw-landing.js';
 import { CSV_HEADERS } from '../raw/simulator/raw-file-formats.js';
+import { validationLogFile } from '../raw/validation-log-file.js';
 import { landingStore } from '../resources/landing-store.js';
 import { shopflowDays } from '../shopflow-calendar.js';
+import { readLandedCsv } from './landed-csv.js';
+import type { LandedFileReport } from './landed-file-report.js';
+import { type JsonFieldType, readLandedJsonLines } from './landed-json-lines.js';
 
 type CsvDataset = 'customers' | 'products' | 'transactions';
 
-/** How a landed file is read: its columns in the lake and the DuckDB relation over the local copy. */
+/** The columns every bronze table adds to what landed. */
+const LOAD_COLUMNS = "'source_line': 'BIGINT', 'load_error': 'VARCHAR'";
+
+/** How a landed file is read: its columns in the lake, and how the local copy is checked and loaded. */
 interface LandedFormat {
   file: string;
   shape: Record<string, z.ZodType>;
   columns: string[];
-  /** The relation over the downloaded file, with `source_line` (the line of the landed file). */
-  read(path: string): string;
+  /**
+   * Checks the downloaded file (`path`) against the declared columns and loads it into the temp
+   * table `table` with `source_line` and `load_error`; throws `SF_INPUT_INVALID` naming `key`
+   * when the file cannot be read at all.
+   */
+  load(duckdb: DuckDbSession, path: string, key: string, table: string): Promise<LandedFileReport>;
 }
 
 function csvFormat(dataset: CsvDataset): LandedFormat {
@@ -28,19 +51,35 @@ function csvFormat(dataset: CsvDataset): LandedFormat {
     file,
     columns,
     shape: Object.fromEntries(columns.map((c) => [c, z.string().nullable()])),
-    // NOTE: line 1 is the header, so the first row is line 2.
-    read: (path) =>
-      `SELECT *, (row_number() OVER () + 1)::BIGINT AS source_line
-       FROM read_csv(${quoteLiteral(path)}, header = true, columns = {${spec}}, quote = '"', escape = '"')`,
+    async load(duckdb, path, key, table) {
+      const clean = `${path}.checked.csv`;
+      const report = readLandedCsv(path, clean, { columns, source: key });
+      await duckdb.run(
+        `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM read_csv(${quoteLiteral(clean)}, header = true,
+           auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${spec}, ${LOAD_COLUMNS}})`,
+      );
+      return report;
+    },
   };
 }
 
-const CLICK_SPEC =
-  "{'event_id': 'VARCHAR', 'session_id': 'VARCHAR', 'customer_id': 'BIGINT', 'event_type': 'VARCHAR', 'page': 'VARCHAR', 'product_id': 'BIGINT', 'timestamp': 'VARCHAR'}";
+const CLICK_FIELDS: Record<string, JsonFieldType> = {
+  event_id: 'string',
+  session_id: 'string',
+  customer_id: 'integer',
+  event_type: 'string',
+  page: 'string',
+  product_id: 'integer',
+  timestamp: 'string',
+};
+
+const CLICK_SPEC = Object.entries(CLICK_FIELDS)
+  .map(([name, type]) => `${quoteLiteral(name)}: '${type === 'integer' ? 'BIGINT' : 'VARCHAR'}'`)
+  .join(', ');
 
 const clickstreamFormat: LandedFormat = {
   file: 'clickstream.jsonl',
-  columns: ['event_id', 'session_id', 'customer_id', 'event_type', 'page', 'product_id', 'timestamp'],
+  columns: Object.keys(CLICK_FIELDS),
   shape: {
     event_id: z.string().nullable(),
     session_id: z.string().nullable(),
@@ -50,10 +89,64 @@ const clickstreamFormat: LandedFormat = {
     product_id: z.int().nullable(),
     timestamp: z.string().nullable(),
   },
-  read: (path) =>
-    `SELECT *, (row_number() OVER ())::BIGINT AS source_line
-     FROM read_json(${quoteLiteral(path)}, format = 'newline_delimited', columns = ${CLICK_SPEC})`,
+  async load(duckdb, path, key, table) {
+    const clean = `${path}.checked.jsonl`;
+    const report = await readLandedJsonLines(path, clean, { fields: CLICK_FIELDS, source: key });
+    await duckdb.run(
+      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM read_json(${quoteLiteral(clean)},
+         format = 'newline_delimited', columns = {${CLICK_SPEC}, ${LOAD_COLUMNS}})`,
+    );
+    return report;
+  },
 };
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The SHA-256 of a landed object as it is now: the recorded one while its version is the one read,
+ * otherwise hashed from its bytes (a version's recorded hash may predate an edit behind the
+ * store's back); null when the object is gone.
+ */
+async function objectFingerprint(store: ObjectStore, input: ExternalInput): Promise<string | null> {
+  const info = await store.head(input.name);
+  if (!info) return null;
+  if (info.versionId !== undefined && info.versionId === input.probe?.versionId) return input.fingerprint;
+  const hash = createHash('sha256');
+  for await (const chunk of await store.getStream(input.name)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Where the read of a landed file is logged: one line per read, with its counts. */
+function logRead(
+  logFile: string,
+  where: { assetKey: string; partitionKey: string },
+  key: string,
+  outcome: { report: LandedFileReport } | { error: string },
+): void {
+  if ('error' in outcome) {
+    appendValidationLog(logFile, { ...where, name: 'read', outcome: 'FAIL', message: outcome.error });
+    return;
+  }
+  const { report } = outcome;
+  const examples = report.rejected.slice(0, 3).map((r) => `line ${r.line}: ${r.reason}`);
+  appendValidationLog(logFile, {
+    ...where,
+    name: 'read',
+    outcome: report.rejected.length > 0 ? 'WARN' : 'PASS',
+    counts: `records=${report.records} rows=${report.rows} rejected=${report.rejected.length}`,
+    message: [
+      key,
+      report.reordered ? 'columns in another order, read by name' : '',
+      examples.length ? `rejected ${examples.join('; ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; '),
+  });
+}
 
 /**
  * The bronze layer of the lake: one day of one dataset exactly as landed in the object store (CSV
@@ -61,12 +154,20 @@ const clickstreamFormat: LandedFormat = {
  * key, the version read and its content hash, and the line it came from — so any row downstream
  * can be traced back to the landed object version. It reads the newest version: a re-delivered
  * object replaces the day's rows when the day is re-read (the `landing_arrivals` sensor does so).
+ *
+ * Every landed file is checked against its declared columns by name (a CSV header in another
+ * order is read by name). A line that cannot be read (wrong number of fields, broken quoting,
+ * not UTF-8, not a JSON object of the declared fields) is quarantined by the `line_readable`
+ * rule with its line and the reason in `load_error`; a file that cannot be read at all (empty,
+ * binary, a header that lacks, adds or repeats a column) fails the step with `SF_INPUT_INVALID`
+ * naming the landing key. Every read is logged to `validation.log` with its counts.
  */
 function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
   const { file, columns } = format;
   return defineAsset({
     key: `bronze_${dataset}`,
     group: 'bronze',
+    codeVersion: '2',
     description: `The ${dataset} extract of one day as landed in the object store, with ingestion metadata (object key, version, sha256, line).`,
     deps: { landing: s3RawLanding },
     partitions: shopflowDays,
@@ -76,27 +177,70 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
       landing_version: z.string().describe('Object version that was read'),
       landing_sha256: z.string().describe('Content hash of that object version'),
       source_line: z.int().describe('Line of the landed file'),
+      load_error: z
+        .string()
+        .nullable()
+        .describe('Why the line could not be read (set on quarantined lines only)'),
     }),
     owners: ['data-platform'],
     tags: ['landing'],
-    async materialize({ partitionKey, resource, duckdb }) {
+    checks: withValidationLog(
+      [
+        rowCheck({
+          name: 'line_readable',
+          description: 'every line of the landed file is a well-formed record of the declared columns',
+          validWhen: 'load_error IS NULL',
+          quarantine: true,
+        }),
+        rowsKept(),
+      ],
+      validationLogFile,
+    ),
+    observeInputs: async ({ recorded, resource }) => {
+      const store = await resource(landingStore);
+      return await Promise.all(
+        recorded.map(async (input) => ({
+          name: input.name,
+          fingerprint: await objectFingerprint(store, input),
+        })),
+      );
+    },
+    async materialize(context) {
+      const { partitionKey, resource, duckdb } = context;
       const store = await resource(landingStore);
       const key = landingKey({ date: partitionKey!, dataset, file });
       const info = await store.head(key);
       const [version] = await store.listVersions(key);
       const dir = mkdtempSync(join(tmpdir(), 'shopflow-bronze-'));
       const local = join(dir, file);
+      const logFile = await validationLogFile(context);
+      const where = { assetKey: `bronze_${dataset}`, partitionKey: partitionKey! };
       try {
         await store.download(key, local, version ? { versionId: version.versionId } : {});
+        const versionId = version?.versionId ?? info?.versionId;
+        context.recordInput({
+          name: key,
+          fingerprint: await sha256OfFile(local),
+          ...(versionId ? { probe: { versionId } } : {}),
+        });
         // NOTE: the file is copied into the session here (a temp table), so the download can be removed.
-        await duckdb.run(`CREATE OR REPLACE TEMP TABLE bronze_${dataset}_load AS ${format.read(local)}`);
+        const report = await format.load(duckdb, local, key, `bronze_${dataset}_load`);
+        logRead(logFile, where, key, { report });
+        context.addMetadata({
+          read: { records: report.records, rows: report.rows, rejected: report.rejected.length },
+        });
+      } catch (error) {
+        if (isShopflowError(error, 'SF_INPUT_INVALID'))
+          logRead(logFile, where, key, { error: error.message });
+        throw error;
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
       return sql`select ${sql.raw(columns.join(', '))},
           ${key} as landing_key, ${version?.versionId ?? info?.versionId ?? 'unversioned'} as landing_version,
-          ${version?.sha256 ?? info?.sha256 ?? ''} as landing_sha256, source_line
-        from ${sql.raw(`bronze_${dataset}_load`)}`;
+          ${version?.sha256 ?? info?.sha256 ?? ''} as landing_sha256, source_line, load_error
+        from ${sql.raw(`bronze_${dataset}_load`)}
+        order by source_line`;
     },
   });
 }

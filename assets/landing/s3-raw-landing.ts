@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { defineAsset, materialized } from '../../framework/index.js';
+import { defineAsset, type ExternalInput, materialized, ShopflowError } from '../../framework/index.js';
 import { landingKey } from '../../resources/object-store/landing-keys.js';
-import { sourceFiles } from '../raw/source-files.js';
+import { extractDir, sourceFiles } from '../raw/source-files.js';
+import { generatorSettings } from '../resources/generator-settings.js';
 import { landingStore } from '../resources/landing-store.js';
 import { shopflowDays } from '../shopflow-calendar.js';
 
@@ -13,6 +17,33 @@ export const LANDED_FILES = [
   { dataset: 'transactions', file: 'transactions.csv', contentType: 'text/csv' },
   { dataset: 'clickstream', file: 'clickstream.jsonl', contentType: 'application/x-ndjson' },
 ] as const;
+
+/**
+ * The SHA-256 of a file as it is now; the recorded one while its size and modification time are
+ * those recorded; null when it is gone.
+ */
+async function fileFingerprint(path: string, recorded: ExternalInput): Promise<string | null> {
+  const now = await stat(path).catch(() => undefined);
+  if (!now) return null;
+  if (now.size === recorded.probe?.size && now.mtimeMs === recorded.probe?.mtimeMs)
+    return recorded.fingerprint;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Lines of a file that hold records: every line, less a CSV header (0 for an empty file). */
+async function countRecordLines(file: string, header: boolean): Promise<number> {
+  let lines = 0;
+  let last = 0x0a;
+  for await (const chunk of createReadStream(file)) {
+    const bytes = chunk as Buffer;
+    for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) lines++;
+    if (bytes.length > 0) last = bytes[bytes.length - 1];
+  }
+  if (last !== 0x0a) lines++;
+  return Math.max(0, lines - (header ? 1 : 0));
+}
 
 /**
  * User metadata on the objects this asset lands: an object without it was delivered by someone
@@ -45,16 +76,34 @@ export const s3RawLanding = defineAsset({
     rows: z.int(),
   }),
   owners: ['data-platform'],
-  async materialize({ deps, duckdb, partitionKey, resource, addMetadata }) {
+  observeInputs: async ({ partitionKey, recorded, resource }) => {
+    const dir = extractDir((await resource(generatorSettings)).rawDir, partitionKey!);
+    return await Promise.all(
+      recorded.map(async (input) => ({
+        name: input.name,
+        fingerprint: await fileFingerprint(join(dir, input.name), input),
+      })),
+    );
+  },
+  async materialize({ deps, partitionKey, resource, addMetadata, recordInput }) {
     const store = await resource(landingStore);
     const objects = [];
     let rows = 0;
     for (const { dataset, file, contentType } of LANDED_FILES) {
       const [local] = deps.source.files(file);
-      const relation = file === 'clickstream.jsonl' ? deps.source.clickstream() : deps.source.csv(file);
-      const [{ n }] = await duckdb.query(`select count(*)::BIGINT as n from ${relation}`);
+      if (!local) {
+        throw new ShopflowError(
+          'SF_INPUT_INVALID',
+          `the extract of ${partitionKey} has no ${file} (in ${deps.source.rawDir})`,
+          { hint: `materialize source_files for ${partitionKey} again, or deliver the file` },
+        );
+      }
+      // NOTE: the landing zone takes the bytes as delivered; bronze checks what they hold.
+      const n = await countRecordLines(local, file.endsWith('.csv'));
       const key = landingKey({ date: partitionKey!, dataset, file });
+      const { size, mtimeMs } = await stat(local);
       const put = await store.put(key, { file: local }, { contentType, metadata: LANDED_BY_PIPELINE });
+      recordInput({ name: file, fingerprint: put.sha256, probe: { size, mtimeMs } });
       objects.push({
         key,
         version_id: put.versionId,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { acceptedValues, notNull, unique, withValidationLog } from '../../checks/index.js';
+import { acceptedValues, notNull, rowsKept, unique, withValidationLog } from '../../checks/index.js';
 import { defineAsset, sql } from '../../framework/index.js';
 import { bronzeClickstream } from '../bronze/bronze-from-landing.js';
 import { shopflowDays } from '../shopflow-calendar.js';
@@ -36,6 +36,7 @@ export const rawClickstream = defineAsset({
       notNull(['event_id', 'session_id', 'event_type'], { name: 'event_fields_present' }),
       unique(['event_id'], { name: 'event_unique' }),
       acceptedValues('event_type', CLICK_EVENT_TYPES, { name: 'event_type_known', severity: 'warn' }),
+      rowsKept(),
     ],
     validationLogFile,
   ),

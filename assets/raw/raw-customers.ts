@@ -5,6 +5,7 @@ import {
   matches,
   notNull,
   parseableDate,
+  rowsKept,
   unique,
   withValidationLog,
 } from '../../checks/index.js';
@@ -49,6 +50,7 @@ export const rawCustomers = defineAsset({
         orderBy: 'source_line',
         quarantine: true,
       }),
+      rowsKept(),
     ],
     validationLogFile,
   ).concat(withValidationLog(layerSuite('raw', { piiNames: simulatorNameVocabulary }), validationLogFile)),

@@ -4,6 +4,7 @@ import {
   layerSuite,
   notNull,
   parseableDate,
+  rowsKept,
   unique,
   withValidationLog,
 } from '../../checks/index.js';
@@ -50,6 +51,7 @@ export const rawProducts = defineAsset({
         orderBy: 'source_line',
         quarantine: true,
       }),
+      rowsKept(),
     ],
     validationLogFile,
   ).concat(withValidationLog(layerSuite('raw', { piiNames: simulatorNameVocabulary }), validationLogFile)),

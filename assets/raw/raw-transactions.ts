@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inRange, notNull, parseableDate, unique, withValidationLog } from '../../checks/index.js';
+import { inRange, notNull, parseableDate, rowsKept, unique, withValidationLog } from '../../checks/index.js';
 import { cumulativePartitionMapping, defineAsset, rowCheck, sql } from '../../framework/index.js';
 import { bronzeCustomers, bronzeProducts, bronzeTransactions } from '../bronze/bronze-from-landing.js';
 import { shopflowDays } from '../shopflow-calendar.js';
@@ -55,6 +55,7 @@ export const rawTransactions = defineAsset({
       unique(['transaction_id'], { name: 'transaction_unique', orderBy: 'source_line', quarantine: true }),
       existsInLanding('customer_id', 'customers'),
       existsInLanding('product_id', 'products'),
+      rowsKept(),
     ],
     validationLogFile,
   ),

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
-import type { CheckContext } from '../../framework/index.js';
+import type { ResourceDefinition } from '../../framework/index.js';
 import { generatorSettings } from '../resources/generator-settings.js';
 
 /** `<data.logsDir>/validation.log`, where every raw check evaluation is logged. */
-export async function validationLogFile(context: CheckContext): Promise<string> {
+export async function validationLogFile(context: {
+  resource<T>(definition: ResourceDefinition<T>): Promise<T>;
+}): Promise<string> {
   return join((await context.resource(generatorSettings)).logsDir, 'validation.log');
 }

@@ -13,6 +13,7 @@ import type {
 } from '../partitions/partitions-definition.js';
 import type { AssetCheck } from './define-check.js';
 import type { ResourceDefinition } from './define-resource.js';
+import type { ExternalInput, ObservedInput, ObserveInputsContext } from './external-input.js';
 import type { MaterializeResult } from './materialize-result.js';
 
 /** Retry policy of one asset's steps: exponential backoff with full jitter. */
@@ -63,6 +64,11 @@ export interface MaterializeContext<D extends DepsSpec = DepsSpec> {
     get<T = unknown>(name?: string): Promise<T | undefined>;
     stage(value: unknown, name?: string): void;
   };
+  /**
+   * Records an input read from outside the graph (a file, a landed object) with a fingerprint of
+   * its content; with `observeInputs`, the planner makes this partition stale once it changes.
+   */
+  recordInput(input: ExternalInput): void;
 }
 
 export interface AssetSpec<S extends z.ZodObject, D extends DepsSpec, H extends InputHandle> {
@@ -102,6 +108,13 @@ export interface AssetSpec<S extends z.ZodObject, D extends DepsSpec, H extends 
    * `materialized({ changedFrom })` instead.
    */
   changedFrom?(data: { previous: SqlFragment; current: SqlFragment }): SqlQuery;
+  /**
+   * The current fingerprints of the external inputs a partition's latest materialization recorded
+   * (`recordInput`). Plans, `shopflow assets` and the web page ask it: a fingerprint that differs
+   * from the recorded one makes the partition stale (`input_changed`), and its downstream with it.
+   * Keep it cheap: compare the recorded `probe` first, hash only when it differs.
+   */
+  observeInputs?(context: ObserveInputsContext): Promise<ObservedInput[]>;
   materialize(context: MaterializeContext<D>): Promise<AssetOutput<S>> | AssetOutput<S>;
 }
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AnyAsset, MaterializeContext, RetryPolicy } from '../definitions/define-asset.js';
+import { EXTERNAL_INPUTS_METADATA, type ExternalInput } from '../definitions/external-input.js';
 import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { isShopflowError } from '../errors/error-catalog.js';
@@ -249,6 +250,7 @@ async function materializeOnce(
   staged: Map<string, unknown>,
 ): Promise<WriteResult & { changedFrom?: ChangedFrom }> {
   const extra: Record<string, unknown> = {};
+  const external: ExternalInput[] = [];
   staged.clear();
   const partition = step.partitionKey === null ? null : asset.partitions!.partition(step.partitionKey);
   const context: MaterializeContext = {
@@ -261,6 +263,10 @@ async function materializeOnce(
     log: services.log.child({ asset: asset.key, partition: step.partitionKey }),
     resource: (definition) => services.resources.get(definition),
     addMetadata: (metadata) => Object.assign(extra, metadata),
+    recordInput: (input) => {
+      external.push({ ...input });
+      extra[EXTERNAL_INPUTS_METADATA] = external;
+    },
     previous: () => asset.io.input(ioContext(services, asset, null, step.runId, duckdb), [step.partitionKey]),
     checkpoints: {
       get: (name = 'default') => services.store.getCheckpoint(checkpointName(asset.key, name)),

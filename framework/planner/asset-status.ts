@@ -94,6 +94,8 @@ export function assessAssetStatus(input: {
   now?: Date;
   /** Change logs of as-of-window upstreams (`loadChangeLogs`), as the planner reads them. */
   changeLogs?: ReadonlyMap<string, ChangeLog>;
+  /** Changed external inputs by step key (`observeExternalInputs`), as the planner reads them. */
+  observed?: ReadonlyMap<string, readonly StalenessReason[]>;
 }): AssetStatusReport {
   const { graph } = input;
   const now = input.now ?? new Date();
@@ -105,6 +107,7 @@ export function assessAssetStatus(input: {
     selection: '*',
     now,
     changeLogs: input.changeLogs,
+    observed: input.observed,
   });
   const stepsByKey = new Map(plan.steps.map((s) => [s.key, s]));
   const stepsByAsset = new Map<string, Map<string | null, PlanStep>>();
@@ -200,10 +203,15 @@ export async function loadAssetStatus(
   store: InstanceStore,
   graph: AssetGraph,
   now: Date,
+  options: {
+    /** Observes external inputs (e.g. `ShopflowRuntime.observeInputs`), so statuses agree with plans. */
+    observe?: (states: AssetStateIndex) => Promise<ReadonlyMap<string, readonly StalenessReason[]>>;
+  } = {},
 ): Promise<AssetStatusReport> {
-  const states = await store.listPlannerStates();
+  const states = new AssetStateIndex(await store.listPlannerStates());
   const changeLogs = await loadChangeLogs(store, graph);
-  return assessAssetStatus({ graph, states, now, changeLogs });
+  const observed = await options.observe?.(states);
+  return assessAssetStatus({ graph, states, now, changeLogs, observed });
 }
 
 /**

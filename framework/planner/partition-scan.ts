@@ -75,7 +75,12 @@ export class PartitionScan {
   }
 
   /** Why the scanned partition of `asset` is stale, in a fixed order; empty when it is up to date. */
-  reasons(asset: AnyAsset, options: { force: boolean; now: Date }): StalenessReason[] {
+  reasons(
+    asset: AnyAsset,
+    options: { force: boolean; now: Date },
+    /** Reasons found outside the instance store (a changed external input), added after `failed`. */
+    observed?: readonly StalenessReason[],
+  ): StalenessReason[] {
     const reasons = this.#reasons;
     const state = this.#state;
     const hasData = this.#hasData;
@@ -98,6 +103,7 @@ export class PartitionScan {
         error: state.lastError,
       });
     }
+    if (observed && hasData) for (const reason of observed) reasons.push(reason);
     if (this.#changedCount > 0) {
       reasons.push({
         code: 'upstream_changed',

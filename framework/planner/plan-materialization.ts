@@ -58,6 +58,11 @@ export interface PlanInput {
    * any new version of such an upstream makes every partition reading it stale.
    */
   changeLogs?: ReadonlyMap<string, ChangeLog>;
+  /**
+   * Reasons found outside the instance store, by step key (`asset[partition]`): external inputs
+   * that changed since they were read (`observeExternalInputs`).
+   */
+  observed?: ReadonlyMap<string, readonly StalenessReason[]>;
 }
 
 /** The partition keys of `definition` that a filter selects, across cadences. */
@@ -251,7 +256,11 @@ export function planMaterialization(input: PlanInput): Plan {
         forcedFound.add(stepKey(asset.key, partitionKey));
         force = forcedOptions;
       }
-      const reasons = scan.reasons(asset, force);
+      const reasons = scan.reasons(
+        asset,
+        force,
+        input.observed?.size ? input.observed.get(stepKey(asset.key, partitionKey)) : undefined,
+      );
       if (reasons.length === 0) {
         upToDate++;
         continue;

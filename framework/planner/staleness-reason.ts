@@ -8,7 +8,9 @@ export type StalenessReason =
   | { code: 'upstream_planned'; message: string; upstream: string }
   | { code: 'failed'; message: string; runId: string | null; error: string | null }
   | { code: 'overdue'; message: string; lagMinutes: number; maxLagMinutes: number }
-  | { code: 'forced'; message: string };
+  | { code: 'forced'; message: string }
+  /** An input read from outside (a file, an object) holds other bytes than when it was read. */
+  | { code: 'input_changed'; message: string; input: string };
 
 export type StalenessCode = StalenessReason['code'];
 

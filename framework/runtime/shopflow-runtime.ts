@@ -24,7 +24,9 @@ import { StepMetrics } from '../metrics/step-metrics.js';
 import { type OpenLineageEmitter, openLineageEmitter } from '../openlineage/open-lineage-emitter-for.js';
 import { AssetStateIndex } from '../planner/asset-state-index.js';
 import { loadChangeLogs } from '../planner/change-log.js';
+import { observeExternalInputs } from '../planner/observe-external-inputs.js';
 import { type PartitionFilter, type Plan, planMaterialization } from '../planner/plan-materialization.js';
+import type { StalenessReason } from '../planner/staleness-reason.js';
 
 export type EventListener = (event: EventRecord) => void;
 
@@ -243,13 +245,38 @@ export class ShopflowRuntime {
     });
   }
 
+  /**
+   * Which external inputs (files, landed objects) changed since the partitions that read them were
+   * materialized (see {@link observeExternalInputs}), by step key.
+   */
+  async observeInputs(
+    options: {
+      states?: AssetStateIndex;
+      assetKeys?: readonly string[];
+      partitions?: PartitionFilter | null;
+    } = {},
+  ): Promise<Map<string, StalenessReason[]>> {
+    return await observeExternalInputs({
+      graph: this.graph,
+      store: this.store,
+      states: options.states ?? new AssetStateIndex(await this.store.listPlannerStates()),
+      now: this.services.now(),
+      resource: (definition) => this.resources.get(definition),
+      log: this.log,
+      assetKeys: options.assetKeys,
+      partitions: options.partitions,
+    });
+  }
+
   async plan(
     options: { selection?: string; partitions?: PartitionFilter | null; force?: boolean | string[] } = {},
   ): Promise<Plan> {
     const assetKeys = selectAssets(this.graph, options.selection);
-    const states = await this.store.listPlannerStates();
+    const states = new AssetStateIndex(await this.store.listPlannerStates());
     const changeLogs = await loadChangeLogs(this.store, this.graph);
+    const observed = await this.observeInputs({ states, assetKeys, partitions: options.partitions });
     return planMaterialization({
+      observed,
       changeLogs,
       graph: this.graph,
       states,

@@ -1,4 +1,10 @@
-import { type AssetStatusReport, loadAssetStatus, type ShopflowRuntime } from '../../framework/index.js';
+import {
+  type AssetStateIndex,
+  type AssetStatusReport,
+  loadAssetStatus,
+  type ShopflowRuntime,
+  type StalenessReason,
+} from '../../framework/index.js';
 
 /** The status of every asset and partition at one moment. */
 export interface StatusSnapshot {
@@ -25,14 +31,25 @@ export class StatusCache {
   private dirty = false;
   private version = 0;
   private readonly unsubscribe: () => void;
+  private observed?: { at: number; changes: ReadonlyMap<string, readonly StalenessReason[]> };
 
   constructor(
     private readonly runtime: ShopflowRuntime,
     private readonly maxAgeMs = 1000,
+    /** How long external inputs (files, landed objects) are taken as observed; each look may ask S3. */
+    private readonly observeMaxAgeMs = 10_000,
   ) {
     this.unsubscribe = runtime.onEvent(() => {
       this.dirty = true;
+      this.observed = undefined;
     });
+  }
+
+  private async observe(states: AssetStateIndex): Promise<ReadonlyMap<string, readonly StalenessReason[]>> {
+    if (this.observed && Date.now() - this.observed.at < this.observeMaxAgeMs) return this.observed.changes;
+    const changes = await this.runtime.observeInputs({ states });
+    this.observed = { at: Date.now(), changes };
+    return changes;
   }
 
   async get(): Promise<StatusSnapshot> {
@@ -47,7 +64,9 @@ export class StatusCache {
     // NOTE: cleared before reading, so an event that lands while computing marks the result stale again.
     this.dirty = false;
     const now = this.runtime.services.now();
-    const report = await loadAssetStatus(this.runtime.store, this.runtime.graph, now);
+    const report = await loadAssetStatus(this.runtime.store, this.runtime.graph, now, {
+      observe: (states) => this.observe(states),
+    });
     this.current = { version: ++this.version, computedAt: now, report };
     this.computedAtMs = Date.now();
     return this.current;

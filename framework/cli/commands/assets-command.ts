@@ -23,7 +23,9 @@ export function registerAssetsCommand(program: Command, run: CommandRunner) {
     .action((options: { json?: boolean; partitions?: boolean }) =>
       run(options, async (session) => {
         const runtime = await session.runtime();
-        const report = await loadAssetStatus(runtime.store, runtime.graph, runtime.services.now());
+        const report = await loadAssetStatus(runtime.store, runtime.graph, runtime.services.now(), {
+          observe: (states) => runtime.observeInputs({ states }),
+        });
         const rows = runtime.graph.toposorted().map((key) => {
           const asset = runtime.graph.get(key);
           const s = report.statuses.get(key)!;

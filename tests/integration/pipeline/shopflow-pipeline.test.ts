@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { shopflowSensors } from '../../../assets/definitions.js';
 import { landingStore } from '../../../assets/resources/landing-store.js';
 import { postgresWarehouse } from '../../../assets/resources/postgres-warehouse.js';
-import type { ShopflowRuntime } from '../../../framework/index.js';
+import type { Plan, ShopflowRuntime } from '../../../framework/index.js';
 import { loadAnalyticsQueries } from '../../../resources/postgres/analytics-queries.js';
 import { stopEmbeddedPostgres } from '../../../resources/postgres/embedded-postgres-server.js';
 import { ShopflowDaemon } from '../../../schedules/index.js';
@@ -89,15 +89,23 @@ describe('the ShopFlow pipeline', () => {
     expect(Object.values(injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 
-  test('every raw check evaluation is one line of validation.log', async () => {
+  test('every bronze read and every bronze and raw check evaluation is one line of validation.log', async () => {
     const lines = readFileSync(join(t.home, 'logs', 'validation.log'), 'utf8')
       .trim()
       .split('\n');
-    const evaluations = (await runtime.store.listCheckEvaluations({ limit: 100_000 })).filter((e) =>
-      e.assetKey.startsWith('raw_'),
-    );
-    expect(lines).toHaveLength(evaluations.length);
+    const evaluations = await runtime.store.listCheckEvaluations({ limit: 100_000 });
+    const of = (layer: string) => evaluations.filter((e) => e.assetKey.startsWith(`${layer}_`)).length;
+    expect(lines.filter((l) => / raw_\w+(\[[\d-]+\])? /.test(l))).toHaveLength(of('raw'));
+    const bronzeReads = (await runtime.store.listAssetPartitionStates()).filter((s) =>
+      s.assetKey.startsWith('bronze_'),
+    ).length;
+    expect(lines.filter((l) => / bronze_\w+\[[\d-]+\] /.test(l))).toHaveLength(of('bronze') + bronzeReads);
     expect(lines.some((l) => / raw_customers email_valid PASS failing=0 quarantined=\d+/.test(l))).toBe(true);
+    expect(
+      lines.some((l) =>
+        / bronze_customers\[2024-01-15\] read PASS records=\d+ rows=\d+ rejected=0 — raw\//.test(l),
+      ),
+    ).toBe(true);
   });
 
   test('the warehouse holds what silver holds, with one successful audit row per load', async () => {
@@ -326,7 +334,13 @@ describe('one path for the data', () => {
     await daemon.tick();
     const [request] = await runtime.store.listTicks({ name: 'landing_arrivals', kinds: ['request'] });
     expect(request.runStatus).toBe('success');
-    expect(request.request).toMatchObject({ force: [`bronze_transactions[${day}]`] });
+    // Nothing is forced: bronze sees the new object version through the fingerprint it recorded.
+    expect(request.request).not.toHaveProperty('force');
+    const run = await runtime.store.getRun(request.runId!);
+    const bronze = (run!.plan as Plan).steps.filter((s) => s.assetKey.startsWith('bronze_'));
+    expect(bronze.map((s) => [s.key, s.reasons.map((r) => r.code)])).toEqual([
+      [`bronze_transactions[${day}]`, ['input_changed']],
+    ]);
 
     const changed = (await runtime.store.listAssetPartitionStates())
       .filter((s) => before.get(`${s.assetKey}[${s.partitionKey}]`) !== s.materializationId)

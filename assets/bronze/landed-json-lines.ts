@@ -1,0 +1,144 @@
+import { isUtf8 } from 'node:buffer';
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { closestMatches, ShopflowError } from '../../framework/index.js';
+import {
+  binarySniff,
+  type LandedFileReport,
+  linePreview,
+  MAX_RECORD_BYTES,
+  type RejectedRecord,
+  truncated,
+} from './landed-file-report.js';
+
+/** The JSON type a field of a landed JSON lines file must have (or null). */
+export type JsonFieldType = 'string' | 'integer';
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string')
+    return `the text ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value)}`;
+  return `${typeof value === 'number' ? 'the number' : 'the value'} ${String(value)}`;
+}
+
+/** Why one line is not a record of the declared fields, or the record with every declared field. */
+function parseLine(line: Buffer, fields: Record<string, JsonFieldType>): string | Record<string, unknown> {
+  if (line.length === 0) return 'a blank line';
+  if (line.length > MAX_RECORD_BYTES) return `the line is longer than ${MAX_RECORD_BYTES} bytes`;
+  const nul = line.indexOf(0);
+  if (nul !== -1) return `a NUL byte at position ${nul + 1}`;
+  if (!isUtf8(line)) return 'bytes that are not UTF-8 text';
+  let value: unknown;
+  try {
+    value = JSON.parse(line.toString('utf8'));
+  } catch (error) {
+    return `not valid JSON (${(error as Error).message})`;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return `not a JSON object but ${value === null ? 'null' : describeValue(value)}`;
+  }
+  const names = Object.keys(fields);
+  const record: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(value)) {
+    const type = fields[name];
+    if (!type) {
+      const near = closestMatches(name, names, 1)[0];
+      return `unknown field \`${name}\`${near ? `, did you mean \`${near}\`?` : ''}`;
+    }
+    if (field === null) continue;
+    if (type === 'string' && typeof field !== 'string')
+      return `\`${name}\` is ${describeValue(field)}, expected text`;
+    if (type === 'integer' && !Number.isSafeInteger(field)) {
+      return `\`${name}\` is ${describeValue(field)}, expected a whole number`;
+    }
+    record[name] = field;
+  }
+  for (const name of names) record[name] ??= null;
+  return record;
+}
+
+/**
+ * Reads a landed JSON lines file against its declared fields and writes the well-formed records
+ * to `output` as JSON lines with every declared field (absent ones null), `source_line` and
+ * `load_error`. A line that cannot be read — not JSON, not an object, an unknown field, a field
+ * of the wrong type, bytes that are not UTF-8 text, a blank line — is written with only
+ * `source_line` and `load_error` (why, naming the field, with the start of the line), so it can be
+ * quarantined. A binary file throws `SF_INPUT_INVALID` naming `source`. An empty file holds no
+ * records, which is well-formed.
+ *
+ * @example
+ * await readLandedJsonLines('/tmp/c.jsonl', '/tmp/c.clean.jsonl', {
+ *   fields: { event_id: 'string', customer_id: 'integer' },
+ *   source: 'raw/year=2024/month=01/day=15/clickstream/clickstream.jsonl',
+ * });
+ */
+export async function readLandedJsonLines(
+  input: string,
+  output: string,
+  options: { fields: Record<string, JsonFieldType>; source: string },
+): Promise<LandedFileReport> {
+  const { fields, source } = options;
+  const out = openSync(output, 'w');
+  const rejected: RejectedRecord[] = [];
+  let rows = 0;
+  let line = 0;
+  let buffered: string[] = [];
+  const flush = () => {
+    if (buffered.length > 0) writeSync(out, `${buffered.join('\n')}\n`);
+    buffered = [];
+  };
+  const take = (bytes: Buffer, last = false) => {
+    line++;
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    const parsed = parseLine(bytes.subarray(0, end), fields);
+    if (typeof parsed === 'string') {
+      const preview = linePreview(bytes.subarray(0, end));
+      if (last) throw truncated(source, line, parsed, preview);
+      const reason = preview ? `${parsed}: ${preview}` : parsed;
+      rejected.push({ line, reason });
+      buffered.push(JSON.stringify({ source_line: line, load_error: reason }));
+    } else {
+      rows++;
+      buffered.push(JSON.stringify({ ...parsed, source_line: line, load_error: null }));
+    }
+    if (buffered.length >= 4096) flush();
+  };
+  try {
+    let pending: Buffer = Buffer.alloc(0);
+    let sniffed = false;
+    for await (const chunk of createReadStream(input, { highWaterMark: 1 << 16 })) {
+      let bytes = pending.length > 0 ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
+      // NOTE: chunks are far larger than the bytes sniffed, so the first one decides.
+      if (!sniffed) sniffed = sniff(bytes, source);
+      let at = 0;
+      for (let lf = bytes.indexOf(0x0a, at); lf !== -1; lf = bytes.indexOf(0x0a, at)) {
+        take(bytes.subarray(at, lf));
+        at = lf + 1;
+      }
+      bytes = bytes.subarray(at);
+      pending =
+        bytes.length > MAX_RECORD_BYTES * 2 ? bytes.subarray(0, MAX_RECORD_BYTES + 1) : Buffer.from(bytes);
+    }
+    // NOTE: a last line without a line break that cannot be read was cut short.
+    if (pending.length > 0) take(pending, true);
+    flush();
+  } finally {
+    closeSync(out);
+  }
+  return { source, records: rows + rejected.length, rows, rejected };
+}
+
+function sniff(bytes: Buffer, source: string): true {
+  const nul = binarySniff(bytes);
+  if (nul !== -1) {
+    throw new ShopflowError(
+      'SF_INPUT_INVALID',
+      `${source} is not a text file (a NUL byte at byte ${nul + 1})`,
+      {
+        hint: 'expected JSON lines text, one event object per line; deliver the file again',
+        details: { source },
+      },
+    );
+  }
+  return true;
+}

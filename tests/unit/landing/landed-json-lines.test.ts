@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { readLandedJsonLines } from '../../../assets/bronze/landed-json-lines.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'landed-jsonl-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SOURCE = 'raw/year=2024/month=01/day=15/clickstream/clickstream.jsonl';
+
+async function read(content: string | Buffer) {
+  const input = join(dir, 'in.jsonl');
+  const output = join(dir, 'out.jsonl');
+  writeFileSync(input, content);
+  const report = await readLandedJsonLines(input, output, {
+    fields: { id: 'string', customer_id: 'integer' },
+    source: SOURCE,
+  });
+  const rows = readFileSync(output, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+  return { report, rows };
+}
+
+describe('a landed JSON lines file is read against its declared fields', () => {
+  test('well-formed lines keep every declared field, absent ones null', async () => {
+    const { report, rows } = await read('{"id":"a","customer_id":7}\r\n{"id":"b"}\n');
+    expect(report).toMatchObject({ records: 2, rows: 2, rejected: [] });
+    expect(rows).toEqual([
+      { id: 'a', customer_id: 7, source_line: 1, load_error: null },
+      { id: 'b', customer_id: null, source_line: 2, load_error: null },
+    ]);
+  });
+
+  test('an empty file holds no records', async () => {
+    expect((await read('')).report).toMatchObject({ records: 0, rows: 0 });
+  });
+
+  test('lines that cannot be read are rejected with the line and the reason', async () => {
+    const { report, rows } = await read(
+      Buffer.concat([
+        Buffer.from(
+          [
+            '{"id":"a","customer_id":1}',
+            '{"id":"b","custmer_id":2}',
+            '{"id":"c","customer_id":"x"}',
+            '{"id":"d"',
+            '[1]',
+            '',
+            '{"id":"e","customer_id":1.5}',
+            '',
+          ].join('\n'),
+        ),
+        Buffer.from([0x7b, 0xff, 0x7d, 0x0a]),
+        Buffer.from('{"id":"f"}'),
+      ]),
+    );
+    expect(report.rows).toBe(2);
+    expect(report.rejected.map((r) => [r.line, r.reason.replace(/\(.*\)/, '(…)')])).toEqual([
+      [2, 'unknown field `custmer_id`, did you mean `customer_id`?: {"id":"b","custmer_id":2}'],
+      [3, '`customer_id` is the text "x", expected a whole number: {"id":"c","customer_id":"x"}'],
+      [4, 'not valid JSON (…): {"id":"d"'],
+      [5, 'not a JSON object but a list: [1]'],
+      [6, 'a blank line'],
+      [7, '`customer_id` is the number 1.5, expected a whole number: {"id":"e","customer_id":1.5}'],
+      [8, 'bytes that are not UTF-8 text: {\\xff}'],
+    ]);
+    expect(rows.at(-1)).toEqual({ id: 'f', customer_id: null, source_line: 9, load_error: null });
+    expect(rows[1]).toMatchObject({ source_line: 2, load_error: expect.stringContaining('unknown field') });
+  });
+
+  test('a last line cut short fails the file as truncated', async () => {
+    await expect(read('{"id":"a"}\n{"id":"b","cust')).rejects.toThrow(
+      `${SOURCE} ends in the middle of line 2 (not valid JSON`,
+    );
+    expect((await read('{"id":"a"}')).report).toMatchObject({ rows: 1, rejected: [] });
+  });
+
+  test('a binary file fails naming the landing key', async () => {
+    await expect(read(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]))).rejects.toThrow(
+      `${SOURCE} is not a text file (a NUL byte at byte 4)`,
+    );
+  });
+});
