@@ -33,6 +33,10 @@ const RetrySchema = z.strictObject({
 
 const ExecutorSchema = z
   .strictObject({
+    /** `in-process` runs steps in the process that plans the run; `queue` hands them to `shopflow worker`s. */
+    type: z.enum(['in-process', 'queue']).default('in-process'),
+    /** Queue the steps of a queued run go to (`shopflow worker --queue`). */
+    queue: text().default('steps'),
     concurrency: int(1).default(4),
     retry: RetrySchema.prefault({}),
     heartbeatSeconds: positive().default(5),
