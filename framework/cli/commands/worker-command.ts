@@ -14,6 +14,7 @@ export function registerWorkerCommand(program: Command, run: CommandRunner) {
     .description('take steps of runs started with `--executor queue` and materialize them')
     .option('--concurrency <n>', 'steps run at once by this worker (default: executor.concurrency)')
     .option('--queue <name>', 'queue to take steps from (default: executor.queue)')
+    .option('--json', 'machine-readable output')
     .action((options: { concurrency?: string; queue?: string; json?: boolean }) =>
       run(options, async (session) => {
         const config = session.config();

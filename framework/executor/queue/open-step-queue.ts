@@ -1,6 +1,6 @@
 import type { InstanceConfig } from '../../config/config-schema.js';
 import { ShopflowError } from '../../errors/error-catalog.js';
-import { StepQueue } from './step-queue.js';
+import { queueSchemaOf, StepQueue } from './step-queue.js';
 
 /**
  * Opens the step queue on the instance database. The queue lives in PostgreSQL next to the
@@ -16,5 +16,9 @@ export async function openStepQueue(instance: InstanceConfig, expireInSeconds?: 
       },
     );
   }
-  return await StepQueue.open({ url: instance.url, expireInSeconds });
+  return await StepQueue.open({
+    url: instance.url,
+    schema: queueSchemaOf(instance.schema),
+    expireInSeconds,
+  });
 }

@@ -1,8 +1,10 @@
 import { PgBoss } from 'pg-boss';
 import type { StepDescriptor } from '../step-services.js';
 
-/** PostgreSQL schema that holds the job tables, apart from the instance tables. */
-export const QUEUE_SCHEMA = 'shopflow_queue';
+/** PostgreSQL schema of the job tables of an instance in schema `instanceSchema` (default `shopflow_queue`). */
+export function queueSchemaOf(instanceSchema: string | undefined): string {
+  return instanceSchema ? `${instanceSchema}_queue` : 'shopflow_queue';
+}
 
 /** Queue a step goes to unless it names another. */
 export const DEFAULT_QUEUE = 'steps';
@@ -10,6 +12,8 @@ export const DEFAULT_QUEUE = 'steps';
 export interface StepQueueOptions {
   /** Connection string of the instance PostgreSQL. */
   url: string;
+  /** PostgreSQL schema of the job tables, apart from the instance tables (see `queueSchemaOf`). */
+  schema: string;
   /** Seconds a taken step may stay active before the queue hands it to another worker (default 900). */
   expireInSeconds?: number;
   /** Seconds between polls when no notification arrives (default 0.5). */
@@ -29,7 +33,7 @@ export class StepQueue {
   ) {}
 
   static async open(options: StepQueueOptions): Promise<StepQueue> {
-    const boss = new PgBoss({ connectionString: options.url, schema: QUEUE_SCHEMA });
+    const boss = new PgBoss({ connectionString: options.url, schema: options.schema });
     // NOTE: pg-boss reports pool and maintenance errors here; without a listener they would throw.
     boss.on('error', () => {});
     await boss.start();

@@ -1,0 +1,127 @@
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type InstanceStore, openInstanceStore } from '../../../framework/index.js';
+import { tempHome } from '../../support/example-runtime.js';
+import { jsonLines, runShopflow, spawnShopflow, writeTestConfig } from '../../support/run-shopflow.js';
+import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
+
+let pg: TestPostgres;
+const cleanups: Array<() => void> = [];
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  pg = await startTestPostgres();
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await pg?.stop();
+  for (const cleanup of cleanups) cleanup();
+});
+
+/** A home whose instance store is the test PostgreSQL, in its own schema; three days of partitions. */
+function setup(schema: string | null) {
+  const { home, cleanup } = tempHome(`shopflow-queue-${schema ?? 'sqlite'}-`);
+  cleanups.push(cleanup);
+  const instance = schema ? `instance:\n  type: postgres\n  url: ${pg.url}\n  schema: ${schema}\n` : '';
+  const config = writeTestConfig(home, instance);
+  const optionsFile = join(home, 'options.json');
+  const start = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+  writeFileSync(optionsFile, JSON.stringify({ start }));
+  return { home, config, env: { EXAMPLE_OPTIONS_FILE: optionsFile } };
+}
+
+/** Starts a worker and resolves with its name once it takes steps. */
+function startWorker(config: string, env: Record<string, string>, args: string[] = []): Promise<string> {
+  const child = spawnShopflow(['--config', config, 'worker', '--json', ...args], env);
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const ready = jsonLines(out).find((l) => l.type === 'worker_ready');
+      if (ready) resolve(ready.worker);
+    });
+    child.on('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready: ${err}`)));
+  });
+}
+
+async function versions(store: InstanceStore): Promise<string[]> {
+  return (await store.listAssetPartitionStates())
+    .map((s) => `${s.assetKey}[${s.partitionKey ?? ''}]=${s.dataVersion}`)
+    .sort();
+}
+
+describe('queue executor', () => {
+  test('three worker processes produce exactly the data versions of the in-process executor, each step once, and name the worker of each step', async () => {
+    const local = setup(null);
+    const inProcess = await runShopflow(['--config', local.config, 'materialize', '*', '--json'], local.env);
+    expect(inProcess.code, inProcess.stderr).toBe(0);
+
+    const queued = setup('queued');
+    const workers = await Promise.all([1, 2, 3].map(() => startWorker(queued.config, queued.env)));
+    const run = await runShopflow(
+      ['--config', queued.config, 'materialize', '*', '--executor', 'queue', '--json'],
+      queued.env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+
+    const sqlite = await openInstanceStore({ type: 'sqlite', path: join(local.home, 'instance.db') });
+    const postgres = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'queued' });
+    try {
+      const expected = await versions(sqlite);
+      expect(expected.length).toBeGreaterThan(5);
+      expect(await versions(postgres)).toEqual(expected);
+
+      const [queuedRun] = await postgres.listRuns({ limit: 1 });
+      const materializations = await postgres.listEvents({ runId: queuedRun.id, types: ['materialization'] });
+      const labels = materializations.map((m) => `${m.assetKey}[${m.partitionKey ?? ''}]`);
+      expect(new Set(labels).size).toBe(labels.length);
+      expect(labels.length).toBe(expected.length);
+
+      const taken = (await postgres.listEvents({ runId: queuedRun.id, types: ['log'] })).filter(
+        (e) => typeof e.data.worker === 'string',
+      );
+      expect(taken.length).toBe(labels.length);
+      for (const event of taken) expect(workers).toContain(event.data.worker);
+    } finally {
+      await sqlite.close();
+      await postgres.close();
+    }
+
+    for (const child of children) child.kill('SIGTERM');
+    const codes = await Promise.all(
+      children.map((c) =>
+        c.exitCode !== null ? c.exitCode : new Promise<number | null>((r) => c.on('exit', r)),
+      ),
+    );
+    expect(codes).toEqual([0, 0, 0]);
+  }, 180_000);
+
+  test('the queue executor on a SQLite instance is a configuration error naming the fix', async () => {
+    const local = setup(null);
+    const result = await runShopflow(
+      ['--config', local.config, 'materialize', '*', '--executor', 'queue', '--json'],
+      local.env,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('SF_CONFIG_INVALID');
+    expect(result.stderr).toContain('instance.type: postgres');
+  });
+
+  test('an unknown executor is bad usage', async () => {
+    const local = setup(null);
+    const result = await runShopflow(
+      ['--config', local.config, 'materialize', '*', '--executor', 'celery'],
+      local.env,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--executor celery is not an executor');
+  });
+});
