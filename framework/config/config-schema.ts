@@ -37,6 +37,8 @@ const ExecutorSchema = z
     type: z.enum(['in-process', 'queue']).default('in-process'),
     /** Queue the steps of a queued run go to (`shopflow worker --queue`). */
     queue: text().default('steps'),
+    /** A queued step whose worker has not renewed its lease for this long is handed to another worker. */
+    leaseSeconds: positive().default(30),
     concurrency: int(1).default(4),
     retry: RetrySchema.prefault({}),
     heartbeatSeconds: positive().default(5),

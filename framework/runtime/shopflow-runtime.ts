@@ -262,7 +262,24 @@ export class ShopflowRuntime {
       try {
         return await this.execute(plan, {
           ...options,
-          launcher: queueLauncher({ queue, store: this.store, queueName: this.config.executor.queue }),
+          launcher: queueLauncher({
+            queue,
+            store: this.store,
+            queueName: this.config.executor.queue,
+            leaseMs: this.config.executor.leaseSeconds * 1000,
+            now: this.services.now,
+            onRedelivery: async (step, previousOwner, attempt) => {
+              const planned = plan.steps.find((s) => s.key === step.key);
+              await this.services.emit({
+                runId: step.runId,
+                type: 'step_retry',
+                assetKey: planned?.assetKey ?? null,
+                partitionKey: planned?.partitionKey ?? null,
+                message: `${step.key}: worker ${previousOwner} stopped renewing its lease; sent again (delivery ${attempt})`,
+                data: { attempt, previousOwner, reason: 'lease_expired' },
+              });
+            },
+          }),
         });
       } finally {
         await queue.close(false);

@@ -22,7 +22,21 @@ export function registerWorkerCommand(program: Command, run: CommandRunner) {
         const queueName = options.queue ?? config.executor.queue;
         const runtime = await session.runtime();
         const queue = await openStepQueue(config.instance);
-        const { name } = await startStepWorker({ queue, services: runtime.services, queueName, concurrency });
+        const { name } = await startStepWorker({
+          queue,
+          services: runtime.services,
+          queueName,
+          concurrency,
+          heartbeatMs: config.executor.heartbeatSeconds * 1000,
+          leaseMs: config.executor.leaseSeconds * 1000,
+          onStale: (error) => {
+            // NOTE: a worker that cannot prove it holds its steps stops; another takes them over.
+            session.io.stderr.write(
+              `worker cannot renew its step leases for ${config.executor.leaseSeconds} s (${String(error)}); stopping\n`,
+            );
+            process.exit(1);
+          },
+        });
         const ready = { type: 'worker_ready', worker: name, queue: queueName, concurrency };
         if (session.json) session.jsonLine(ready);
         else session.out(`worker ${name} takes steps from queue ${queueName} (${concurrency} at once)`);

@@ -49,10 +49,10 @@ export class StepQueue {
     this.created.add(name);
   }
 
-  /** Enqueues a step once per (run, step key): a second send for the same pair is ignored. */
-  async send(name: string, step: StepDescriptor): Promise<void> {
+  /** Enqueues a step; `attempt` counts the sends of one step of one run (after a lost worker). */
+  async send(name: string, step: StepDescriptor, attempt = 1): Promise<void> {
     await this.ensure(name);
-    await this.boss.send(name, { ...step }, { singletonKey: `${step.runId}/${step.key}` });
+    await this.boss.send(name, { ...step }, { singletonKey: `${step.runId}/${step.key}/${attempt}` });
   }
 
   /** Takes steps from `name`, up to `concurrency` at once in this process. */

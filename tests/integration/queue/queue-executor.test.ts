@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type InstanceStore, openInstanceStore } from '../../../framework/index.js';
@@ -22,14 +22,22 @@ afterAll(async () => {
 });
 
 /** A home whose instance store is the test PostgreSQL, in its own schema; three days of partitions. */
-function setup(schema: string | null) {
+function setup(schema: string | null, options: Record<string, unknown> = {}) {
   const { home, cleanup } = tempHome(`shopflow-queue-${schema ?? 'sqlite'}-`);
   cleanups.push(cleanup);
   const instance = schema ? `instance:\n  type: postgres\n  url: ${pg.url}\n  schema: ${schema}\n` : '';
   const config = writeTestConfig(home, instance);
+  // NOTE: a short lease, so a killed worker's step is sent again within seconds.
+  writeFileSync(
+    config,
+    readFileSync(config, 'utf8').replace(
+      'deadAfterSeconds: 30\n',
+      'deadAfterSeconds: 30\n  leaseSeconds: 3\n',
+    ),
+  );
   const optionsFile = join(home, 'options.json');
   const start = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
-  writeFileSync(optionsFile, JSON.stringify({ start }));
+  writeFileSync(optionsFile, JSON.stringify({ start, ...options }));
   return { home, config, env: { EXAMPLE_OPTIONS_FILE: optionsFile } };
 }
 
@@ -102,6 +110,65 @@ describe('queue executor', () => {
       ),
     );
     expect(codes).toEqual([0, 0, 0]);
+  }, 180_000);
+
+  test('a worker SIGKILLed in the middle of a step: the lease expires, another worker takes the step over, the run succeeds and nothing is recorded twice', async () => {
+    const { home: holdHome, cleanup } = tempHome('shopflow-queue-hold-');
+    cleanups.push(cleanup);
+    const hold = join(holdHome, 'hold');
+    writeFileSync(hold, '');
+    const killed = setup('killed', { holdFile: hold, holdAssets: ['station_summary'] });
+    const first = children.length;
+    const workers = await Promise.all([1, 2].map(() => startWorker(killed.config, killed.env)));
+    const mine = children.slice(first);
+    const running = spawnShopflow(
+      ['--config', killed.config, 'materialize', '*', '--executor', 'queue', '--json'],
+      killed.env,
+    );
+    children.push(running);
+    let stderr = '';
+    running.stderr!.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((r) => running.on('exit', r));
+
+    const store = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'killed' });
+    try {
+      let holder: string | undefined;
+      while (!holder) {
+        await new Promise((r) => setTimeout(r, 100));
+        const [run] = await store.listRuns({ limit: 1 });
+        if (!run) continue;
+        const taken = (await store.listEvents({ runId: run.id, types: ['log'] })).find(
+          (e) => e.assetKey === 'station_summary' && typeof e.data.worker === 'string',
+        );
+        holder = taken?.data.worker as string | undefined;
+      }
+      const victim = mine.find((c) => holder!.endsWith(`:${c.pid}`))!;
+      victim.kill('SIGKILL');
+      await new Promise((r) => victim.on('exit', r));
+      rmSync(hold);
+
+      expect(await exited, stderr).toBe(0);
+      const [run] = await store.listRuns({ limit: 1 });
+      expect(run.status).toBe('success');
+      const materialized = await store.listEvents({ runId: run.id, types: ['materialization'] });
+      const labels = materialized.map((m) => `${m.assetKey}[${m.partitionKey ?? ''}]`);
+      expect(new Set(labels).size).toBe(labels.length);
+      expect(labels.filter((l) => l.startsWith('station_summary'))).toHaveLength(1);
+      expect((await store.listAssetPartitionStates()).length).toBe(labels.length);
+      const retries = await store.listEvents({ runId: run.id, types: ['step_retry'] });
+      expect(retries.map((e) => [e.assetKey, e.data.reason, e.data.previousOwner])).toEqual([
+        ['station_summary', 'lease_expired', expect.stringMatching(new RegExp(`^${holder}/`))],
+      ]);
+      const takers = (await store.listEvents({ runId: run.id, types: ['log'] }))
+        .filter((e) => e.assetKey === 'station_summary' && typeof e.data.worker === 'string')
+        .map((e) => e.data.worker);
+      expect(takers).toEqual([holder, workers.find((w) => w !== holder)]);
+    } finally {
+      await store.close();
+      rmSync(hold, { force: true });
+    }
   }, 180_000);
 
   test('the queue executor on a SQLite instance is a configuration error naming the fix', async () => {
