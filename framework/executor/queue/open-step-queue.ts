@@ -12,7 +12,7 @@ export async function openStepQueue(instance: InstanceConfig, expireInSeconds?: 
       'SF_CONFIG_INVALID',
       'the queue executor needs the instance store on PostgreSQL (`instance.type: postgres`), found `instance.type: sqlite`',
       {
-        hint: 'set `instance: { type: postgres, url: ${DATABASE_URL} }` in the configuration, or run without `--executor queue`',
+        hint: 'set `instance.type: postgres` with `instance.url` (e.g. from DATABASE_URL) in the configuration, or run without `--executor queue`',
       },
     );
   }
