@@ -98,6 +98,12 @@ describe('queue executor', () => {
       );
       expect(taken.length).toBe(labels.length);
       for (const event of taken) expect(workers).toContain(event.data.worker);
+
+      const shown = await runShopflow(['--config', queued.config, 'runs', 'show', queuedRun.id], queued.env);
+      const line = shown.stdout.split('\n').find((l) => l.startsWith('workers'));
+      const counts = [...(line ?? '').matchAll(/(\S+) \((\d+) steps?\)/g)];
+      expect(counts.map((m) => m[1]).every((w) => workers.includes(w))).toBe(true);
+      expect(counts.reduce((n, m) => n + Number(m[2]), 0)).toBe(labels.length);
     } finally {
       await sqlite.close();
       await postgres.close();
