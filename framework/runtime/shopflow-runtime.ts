@@ -9,6 +9,7 @@ import { ShopflowError } from '../errors/error-catalog.js';
 import { executePlan, type RunResult } from '../executor/execute-plan.js';
 import { openStepQueue } from '../executor/queue/open-step-queue.js';
 import { queueLauncher } from '../executor/queue/queue-launcher.js';
+import { queueRouting } from '../executor/queue/queue-routing.js';
 import { reapDeadRuns } from '../executor/reap-dead-runs.js';
 import { ResourceCache } from '../executor/resource-cache.js';
 import { DEFAULT_RETRY_POLICY } from '../executor/retry-policy.js';
@@ -266,6 +267,7 @@ export class ShopflowRuntime {
             queue,
             store: this.store,
             queueName: this.config.executor.queue,
+            queueOf: queueRouting(this.graph, this.config.executor.queues, this.config.executor.queue),
             leaseMs: this.config.executor.leaseSeconds * 1000,
             now: this.services.now,
             onRedelivery: async (step, previousOwner, attempt) => {

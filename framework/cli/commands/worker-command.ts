@@ -29,6 +29,7 @@ export function registerWorkerCommand(program: Command, run: CommandRunner) {
           concurrency,
           heartbeatMs: config.executor.heartbeatSeconds * 1000,
           leaseMs: config.executor.leaseSeconds * 1000,
+          limit: config.executor.queues[queueName]?.limit,
           onStale: (error) => {
             // NOTE: a worker that cannot prove it holds its steps stops; another takes them over.
             session.io.stderr.write(
@@ -37,7 +38,8 @@ export function registerWorkerCommand(program: Command, run: CommandRunner) {
             process.exit(1);
           },
         });
-        const ready = { type: 'worker_ready', worker: name, queue: queueName, concurrency };
+        const limit = config.executor.queues[queueName]?.limit ?? null;
+        const ready = { type: 'worker_ready', worker: name, queue: queueName, concurrency, limit };
         if (session.json) session.jsonLine(ready);
         else session.out(`worker ${name} takes steps from queue ${queueName} (${concurrency} at once)`);
         await new Promise<void>((resolve) => {

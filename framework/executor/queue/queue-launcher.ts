@@ -10,6 +10,8 @@ export interface QueueLauncherOptions {
   store: InstanceStore;
   /** Queue the steps go to. */
   queueName: string;
+  /** The queue of an asset's steps when it is not `queueName` (see `queueRouting`). */
+  queueOf?: (assetKey: string) => string;
   /** A step whose lease was not renewed for this long is sent again, for another worker. */
   leaseMs: number;
   /** Times a step is sent again after its worker stopped renewing the lease (default 3). */
@@ -39,9 +41,10 @@ export function queueLauncher(options: QueueLauncherOptions): StepLauncher {
   const maxRedeliveries = options.maxRedeliveries ?? 3;
   return {
     async launch(step): Promise<StepOutcome> {
+      const queueName = options.queueOf?.(step.assetKey) ?? options.queueName;
       let attempt = 1;
       let expiredOwner: string | null = null;
-      await options.queue.send(options.queueName, step, attempt);
+      await options.queue.send(queueName, step, attempt);
       for (;;) {
         const report = await readStepReport(options.store, step);
         if (report) return report.outcome;
@@ -61,7 +64,7 @@ export function queueLauncher(options: QueueLauncherOptions): StepLauncher {
           expiredOwner = lease.runId;
           attempt++;
           await options.onRedelivery?.(step, lease.runId, attempt);
-          await options.queue.send(options.queueName, step, attempt);
+          await options.queue.send(queueName, step, attempt);
         }
         await sleep(pollMs);
       }

@@ -2,6 +2,7 @@ import { isShopflowError } from '../../errors/error-catalog.js';
 import { HOSTNAME } from '../process-liveness.js';
 import { runStep } from '../run-step.js';
 import type { StepServices } from '../step-services.js';
+import { acquireQueueSlot } from './queue-slot.js';
 import { StepLease } from './step-lease.js';
 import type { StepQueue } from './step-queue.js';
 import { readStepReport, writeStepReport } from './step-report.js';
@@ -17,6 +18,8 @@ export interface StepWorkerOptions {
   leaseMs: number;
   /** Called when this worker could not renew a lease for longer than `leaseMs`: it must stop. */
   onStale?: (error: unknown) => void;
+  /** At most this many steps of the queue run at once across all workers (see `acquireQueueSlot`). */
+  limit?: number;
   /** Defaults to `hostname:pid`. */
   name?: string;
 }
@@ -39,7 +42,13 @@ export async function startStepWorker(options: StepWorkerOptions): Promise<{ nam
     });
     if (!lease) return;
     lease.keepAlive(options.heartbeatMs, options.leaseMs, (error) => options.onStale?.(error));
+    let releaseSlot: (() => Promise<void>) | undefined;
     try {
+      if (options.limit !== undefined)
+        releaseSlot = await acquireQueueSlot(services.store, options.queueName, options.limit, lease.owner, {
+          leaseMs: options.leaseMs,
+          now: services.now,
+        });
       await services.emit({
         runId: step.runId,
         type: 'log',
@@ -55,9 +64,11 @@ export async function startStepWorker(options: StepWorkerOptions): Promise<{ nam
         worker: name,
         finishedAt: services.now().toISOString(),
       });
+      await releaseSlot?.();
       await lease.release();
     } catch (error) {
       lease.stop();
+      await releaseSlot?.().catch(() => {});
       if (!isShopflowError(error) || error.code !== 'SF_STEP_LEASE_LOST') throw error;
       services.log.warn({ step: step.key, run: step.runId }, error.message);
     }

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 /** A home whose instance store is the test PostgreSQL, in its own schema; three days of partitions. */
-function setup(schema: string | null, options: Record<string, unknown> = {}) {
+function setup(schema: string | null, options: Record<string, unknown> = {}, executorYaml = '') {
   const { home, cleanup } = tempHome(`shopflow-queue-${schema ?? 'sqlite'}-`);
   cleanups.push(cleanup);
   const instance = schema ? `instance:\n  type: postgres\n  url: ${pg.url}\n  schema: ${schema}\n` : '';
@@ -32,7 +32,7 @@ function setup(schema: string | null, options: Record<string, unknown> = {}) {
     config,
     readFileSync(config, 'utf8').replace(
       'deadAfterSeconds: 30\n',
-      'deadAfterSeconds: 30\n  leaseSeconds: 3\n',
+      `deadAfterSeconds: 30\n  leaseSeconds: 3\n${executorYaml}`,
     ),
   );
   const optionsFile = join(home, 'options.json');
@@ -174,6 +174,45 @@ describe('queue executor', () => {
     } finally {
       await store.close();
       rmSync(hold, { force: true });
+    }
+  }, 180_000);
+
+  test('steps routed to a queue limited to 1 never run two at a time, across two workers of 2 slots each', async () => {
+    const limited = setup('limited', {}, '  queues:\n    limited:\n      select: readings\n      limit: 1\n');
+    const first = children.length;
+    await Promise.all([
+      startWorker(limited.config, limited.env),
+      startWorker(limited.config, limited.env, ['--queue', 'limited', '--concurrency', '2']),
+      startWorker(limited.config, limited.env, ['--queue', 'limited', '--concurrency', '2']),
+    ]);
+    const run = await runShopflow(
+      ['--config', limited.config, 'materialize', '*', '--executor', 'queue', '--json'],
+      limited.env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const store = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'limited' });
+    try {
+      const [queued] = await store.listRuns({ limit: 1 });
+      const events = await store.listEvents({ runId: queued.id, assetKey: 'readings' });
+      const taken = events.filter((e) => e.type === 'log' && typeof e.data.worker === 'string');
+      expect(taken.length).toBeGreaterThan(1);
+      expect(taken.every((e) => e.data.queue === 'limited')).toBe(true);
+      let running = 0;
+      let most = 0;
+      for (const e of events) {
+        if (e.type === 'step_start') running++;
+        if (e.type === 'step_success' || e.type === 'step_failure') running--;
+        most = Math.max(most, running);
+      }
+      expect(most).toBe(1);
+      const others = (await store.listEvents({ runId: queued.id, types: ['log'] })).filter(
+        (e) => e.assetKey !== 'readings' && typeof e.data.worker === 'string',
+      );
+      expect(others.length).toBeGreaterThan(0);
+      expect(others.every((e) => e.data.queue === 'steps')).toBe(true);
+    } finally {
+      await store.close();
+      for (const child of children.slice(first)) child.kill('SIGTERM');
     }
   }, 180_000);
 

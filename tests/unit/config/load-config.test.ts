@@ -45,6 +45,7 @@ describe('loadConfig: choosing the file', () => {
     expect(config.executor).toEqual({
       type: 'in-process',
       queue: 'steps',
+      queues: {},
       leaseSeconds: 30,
       concurrency: 3,
       retry: { maxRetries: 0, delayMs: 1000, backoff: 2, maxDelayMs: 60_000 },
