@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type InstanceStore, openInstanceStore } from '../../../framework/index.js';
+import { type InstanceStore, openInstanceStore, readStepReport } from '../../../framework/index.js';
 import { tempHome } from '../../support/example-runtime.js';
 import { jsonLines, runShopflow, spawnShopflow, writeTestConfig } from '../../support/run-shopflow.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
@@ -171,6 +171,57 @@ describe('queue executor', () => {
         .filter((e) => e.assetKey === 'station_summary' && typeof e.data.worker === 'string')
         .map((e) => e.data.worker);
       expect(takers).toEqual([holder, workers.find((w) => w !== holder)]);
+    } finally {
+      await store.close();
+      rmSync(hold, { force: true });
+    }
+  }, 180_000);
+
+  test('SIGTERM during a step: the worker takes no new step, finishes and reports the one in hand, and exits 0', async () => {
+    const { home: holdHome, cleanup } = tempHome('shopflow-queue-term-');
+    cleanups.push(cleanup);
+    const hold = join(holdHome, 'hold');
+    writeFileSync(hold, '');
+    const term = setup('term', { holdFile: hold, holdAssets: ['station_summary'] });
+    const first = children.length;
+    await startWorker(term.config, term.env);
+    const worker = children[first];
+    const running = spawnShopflow(
+      ['--config', term.config, 'materialize', '*', '--executor', 'queue', '--json'],
+      term.env,
+    );
+    children.push(running);
+    const exited = new Promise<number | null>((r) => running.on('exit', r));
+    const store = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'term' });
+    try {
+      let runId: string | undefined;
+      while (!runId) {
+        await new Promise((r) => setTimeout(r, 100));
+        const [run] = await store.listRuns({ limit: 1 });
+        if (!run) continue;
+        const taken = (await store.listEvents({ runId: run.id, types: ['log'] })).some(
+          (e) => e.assetKey === 'station_summary' && typeof e.data.worker === 'string',
+        );
+        if (taken) runId = run.id;
+      }
+      const workerExit = new Promise<number | null>((r) => worker.on('exit', r));
+      worker.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(worker.exitCode).toBeNull();
+      rmSync(hold);
+      expect(await workerExit).toBe(0);
+      const report = await readStepReport(store, { runId, key: 'station_summary' });
+      expect(report?.outcome.status).toBe('success');
+
+      // NOTE: the run goes on with a new worker; the step the first worker finished is not run again.
+      await startWorker(term.config, term.env);
+      expect(await exited).toBe(0);
+      const summaries = await store.listEvents({
+        runId,
+        types: ['materialization'],
+        assetKey: 'station_summary',
+      });
+      expect(summaries).toHaveLength(1);
     } finally {
       await store.close();
       rmSync(hold, { force: true });
