@@ -14,6 +14,7 @@ import { registerPlanCommand } from './commands/plan-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
 import { registerShowCommand } from './commands/show-command.js';
 import { registerSweepCommand } from './commands/sweep-command.js';
+import { registerWorkerCommand } from './commands/worker-command.js';
 
 function defaultIo(): CliIo {
   ignoreClosedPipe(process.stdout);
@@ -126,6 +127,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
   registerCompactCommand(program, run);
   registerSweepCommand(program, run);
   registerDocsCommand(program, run);
+  registerWorkerCommand(program, run);
 
   // NOTE: contributed commands need the definitions, but `--help` and built-in commands must not
   // fail when the definitions cannot load; so they are registered only when the first argument

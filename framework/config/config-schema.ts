@@ -33,6 +33,22 @@ const RetrySchema = z.strictObject({
 
 const ExecutorSchema = z
   .strictObject({
+    /** `in-process` runs steps in the process that plans the run; `queue` hands them to `shopflow worker`s. */
+    type: z.enum(['in-process', 'queue']).default('in-process'),
+    /** Queue the steps of a queued run go to (`shopflow worker --queue`). */
+    queue: text().default('steps'),
+    /**
+     * Named queues: the steps of the assets a queue selects (selection syntax, e.g. `group:warehouse`)
+     * go to it instead of `queue`; `limit` caps how many of its steps run at once across all workers.
+     */
+    queues: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9_-]*$/),
+        z.strictObject({ select: text(), limit: int(1).optional() }),
+      )
+      .default({}),
+    /** A queued step whose worker has not renewed its lease for this long is handed to another worker. */
+    leaseSeconds: positive().default(30),
     concurrency: int(1).default(4),
     retry: RetrySchema.prefault({}),
     heartbeatSeconds: positive().default(5),

@@ -54,6 +54,10 @@ export const ERROR_CATALOG = {
   SF_INTERNAL: { exitCode: 1, summary: 'an unexpected fault in the web server (details in its log)' },
   SF_STREAM: { exitCode: 1, summary: 'the event stream (Kinesis) cannot be reached or refused a request' },
   SF_STREAM_CONSUMER_RUNNING: { exitCode: 1, summary: 'another consumer is already reading this stream' },
+  SF_STEP_LEASE_LOST: {
+    exitCode: 1,
+    summary: "a worker's lease on a step was taken over by another worker; its result is discarded",
+  },
   SF_TOO_MANY_ATTEMPTS: {
     exitCode: 2,
     summary: 'the web API refuses a client address for a while after repeated wrong tokens',

@@ -392,7 +392,12 @@ async function runChecks(
  * materializes with retries, records the materialization with its lineage, then runs the checks.
  * Never throws for a failure of the step itself: it reports it in the outcome and the event log.
  */
-export async function runStep(step: StepDescriptor, services: StepServices): Promise<StepOutcome> {
+export async function runStep(
+  step: StepDescriptor,
+  services: StepServices,
+  /** `beforeCommit` (a worker's fencing check) runs right before the materialization is recorded. */
+  hooks: { beforeCommit?: () => Promise<void> } = {},
+): Promise<StepOutcome> {
   const asset = services.graph.get(step.assetKey);
   const label = formatAssetPartition(step.assetKey, step.partitionKey);
   const base = { key: step.key, rowCount: null, dataVersion: null, checks: [], blocking: false };
@@ -467,6 +472,7 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
         return null;
       });
     }
+    await hooks.beforeCommit?.();
     const materialization = await services.store.recordMaterialization({
       runId: step.runId,
       assetKey: step.assetKey,
@@ -510,6 +516,12 @@ export async function runStep(step: StepDescriptor, services: StepServices): Pro
       blocking: failedBlocking.length > 0,
     };
   } catch (error) {
+    // NOTE: a worker whose step lease was taken over records nothing and leaves the partition lock
+    // (held for the run) to the worker that took the step over.
+    if (isShopflowError(error) && error.code === 'SF_STEP_LEASE_LOST') {
+      locked = false;
+      throw error;
+    }
     const message = describeError(error);
     if (locked)
       await services.store.recordAttempt({ ...event, status: 'failed', error: message }).catch(() => {});

@@ -7,6 +7,9 @@ import type { Definitions } from '../definitions/define-definitions.js';
 import { DuckDbEngine, type DuckDbSession } from '../duckdb/duckdb-session.js';
 import { ShopflowError } from '../errors/error-catalog.js';
 import { executePlan, type RunResult } from '../executor/execute-plan.js';
+import { openStepQueue } from '../executor/queue/open-step-queue.js';
+import { queueLauncher } from '../executor/queue/queue-launcher.js';
+import { queueRouting } from '../executor/queue/queue-routing.js';
 import { reapDeadRuns } from '../executor/reap-dead-runs.js';
 import { ResourceCache } from '../executor/resource-cache.js';
 import { DEFAULT_RETRY_POLICY } from '../executor/retry-policy.js';
@@ -295,11 +298,43 @@ export class ShopflowRuntime {
       parentRunId?: string | null;
       tags?: Record<string, string>;
       launcher?: StepLauncher;
+      /** Where steps run when no launcher is given (default `executor.type` of the config). */
+      executor?: 'in-process' | 'queue';
       runId?: string;
       /** How often the run looks for a cancel request (default 1000 ms). */
       cancelPollMs?: number;
     } = {},
   ): Promise<RunResult> {
+    const executor = options.executor ?? this.config.executor.type;
+    if (!options.launcher && executor === 'queue') {
+      const queue = await openStepQueue(this.config.instance);
+      try {
+        return await this.execute(plan, {
+          ...options,
+          launcher: queueLauncher({
+            queue,
+            store: this.store,
+            queueName: this.config.executor.queue,
+            queueOf: queueRouting(this.graph, this.config.executor.queues, this.config.executor.queue),
+            leaseMs: this.config.executor.leaseSeconds * 1000,
+            now: this.services.now,
+            onRedelivery: async (step, previousOwner, attempt) => {
+              const planned = plan.steps.find((s) => s.key === step.key);
+              await this.services.emit({
+                runId: step.runId,
+                type: 'step_retry',
+                assetKey: planned?.assetKey ?? null,
+                partitionKey: planned?.partitionKey ?? null,
+                message: `${step.key}: worker ${previousOwner} stopped renewing its lease; sent again (delivery ${attempt})`,
+                data: { attempt, previousOwner, reason: 'lease_expired' },
+              });
+            },
+          }),
+        });
+      } finally {
+        await queue.close(false);
+      }
+    }
     const result = await executePlan({
       cancelPollMs: options.cancelPollMs,
       plan,

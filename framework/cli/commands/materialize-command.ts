@@ -43,6 +43,7 @@ export async function materializePlan(
   runtime: ShopflowRuntime,
   plan: Plan,
   concurrency?: number,
+  executor?: 'in-process' | 'queue',
 ): Promise<number> {
   if (plan.steps.length === 0) {
     // NOTE: assets written outside of plans are never in one; say who writes them.
@@ -62,8 +63,16 @@ export async function materializePlan(
     return 0;
   }
   return await runWithProgress(session, runtime, plan.steps.length, () =>
-    runtime.execute(plan, { concurrency }),
+    runtime.execute(plan, { concurrency, executor }),
   );
+}
+
+/** `--executor in-process|queue`. */
+export function parseExecutor(value: string | undefined): 'in-process' | 'queue' | undefined {
+  if (value === undefined || value === 'in-process' || value === 'queue') return value;
+  throw new ShopflowError('SF_BAD_USAGE', `--executor ${value} is not an executor`, {
+    hint: 'use --executor in-process (steps run here) or --executor queue (steps go to `shopflow worker`s)',
+  });
 }
 
 export function parseConcurrency(value: string | undefined): number | undefined {
@@ -85,16 +94,22 @@ export function registerMaterializeCommand(program: Command, run: CommandRunner)
       .description('materialize the stale partitions of the selected assets'),
   )
     .option('--concurrency <n>', 'steps run at once (default from config)')
-    .action((selection: string | undefined, options: PlanOptions & { concurrency?: string }) =>
-      run(options, async (session) => {
-        const concurrency = parseConcurrency(options.concurrency);
-        const runtime = await session.runtime();
-        const plan = await runtime.plan({
-          selection,
-          partitions: partitionFilterFrom(options),
-          force: options.force,
-        });
-        return await materializePlan(session, runtime, plan, concurrency);
-      }),
+    .option(
+      '--executor <type>',
+      'in-process, or queue to hand steps to `shopflow worker`s (default from config)',
+    )
+    .action(
+      (selection: string | undefined, options: PlanOptions & { concurrency?: string; executor?: string }) =>
+        run(options, async (session) => {
+          const concurrency = parseConcurrency(options.concurrency);
+          const executor = parseExecutor(options.executor);
+          const runtime = await session.runtime();
+          const plan = await runtime.plan({
+            selection,
+            partitions: partitionFilterFrom(options),
+            force: options.force,
+          });
+          return await materializePlan(session, runtime, plan, concurrency, executor);
+        }),
     );
 }

@@ -163,8 +163,16 @@ export function registerRunsCommand(program: Command, run: CommandRunner) {
           session.jsonLine({ run: record, events });
           return 0;
         }
+        // NOTE: steps of a queued run name the worker that took them (see `shopflow worker`).
+        const stepsByWorker = new Map<string, number>();
+        for (const e of events)
+          if (e.type === 'log' && typeof e.data.worker === 'string')
+            stepsByWorker.set(e.data.worker, (stepsByWorker.get(e.data.worker) ?? 0) + 1);
+        const workers = [...stepsByWorker]
+          .map(([w, n]) => `${w} (${n} step${n === 1 ? '' : 's'})`)
+          .join(', ');
         session.out(
-          `Run ${record.id}\nstatus    ${record.status}${record.error ? ` — ${record.error}` : ''}\nselection ${record.selection}\nstarted   ${shortTime(record.startedAt)}\nfinished  ${shortTime(record.finishedAt)}\nduration  ${formatDuration(duration(record))}${record.parentRunId ? `\nretry of  ${record.parentRunId}` : ''}\n`,
+          `Run ${record.id}\nstatus    ${record.status}${record.error ? ` — ${record.error}` : ''}\nselection ${record.selection}\nstarted   ${shortTime(record.startedAt)}\nfinished  ${shortTime(record.finishedAt)}\nduration  ${formatDuration(duration(record))}${record.parentRunId ? `\nretry of  ${record.parentRunId}` : ''}${workers ? `\nworkers   ${workers}` : ''}\n`,
         );
         session.out(
           textTable(

@@ -43,6 +43,10 @@ describe('loadConfig: choosing the file', () => {
     expect(config.source).toBe(join(cwd, 'config/dev.yaml'));
     expect(config.secrets).toEqual([]);
     expect(config.executor).toEqual({
+      type: 'in-process',
+      queue: 'steps',
+      queues: {},
+      leaseSeconds: 30,
       concurrency: 3,
       retry: { maxRetries: 0, delayMs: 1000, backoff: 2, maxDelayMs: 60_000 },
       heartbeatSeconds: 5,

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { openStepQueue } from '../../executor/queue/open-step-queue.js';
+import { startStepWorker } from '../../executor/queue/step-worker.js';
+import type { CommandRunner } from '../command-runner.js';
+import { parseConcurrency } from './materialize-command.js';
+
+/**
+ * `shopflow worker [--concurrency N] [--queue NAME]`: takes steps of queued runs until SIGTERM or
+ * SIGINT, then stops taking new ones and finishes the steps in hand before exiting.
+ */
+export function registerWorkerCommand(program: Command, run: CommandRunner) {
+  program
+    .command('worker')
+    .description('take steps of runs started with `--executor queue` and materialize them')
+    .option('--concurrency <n>', 'steps run at once by this worker (default: executor.concurrency)')
+    .option('--queue <name>', 'queue to take steps from (default: executor.queue)')
+    .option('--json', 'machine-readable output')
+    .action((options: { concurrency?: string; queue?: string; json?: boolean }) =>
+      run(options, async (session) => {
+        const config = session.config();
+        const concurrency = parseConcurrency(options.concurrency) ?? config.executor.concurrency;
+        const queueName = options.queue ?? config.executor.queue;
+        const runtime = await session.runtime();
+        const queue = await openStepQueue(config.instance);
+        const { name } = await startStepWorker({
+          queue,
+          services: runtime.services,
+          queueName,
+          concurrency,
+          heartbeatMs: config.executor.heartbeatSeconds * 1000,
+          leaseMs: config.executor.leaseSeconds * 1000,
+          limit: config.executor.queues[queueName]?.limit,
+          onStale: (error) => {
+            // NOTE: a worker that cannot prove it holds its steps stops; another takes them over.
+            session.io.stderr.write(
+              `worker cannot renew its step leases for ${config.executor.leaseSeconds} s (${String(error)}); stopping\n`,
+            );
+            process.exit(1);
+          },
+        });
+        const limit = config.executor.queues[queueName]?.limit ?? null;
+        const ready = { type: 'worker_ready', worker: name, queue: queueName, concurrency, limit };
+        if (session.json) session.jsonLine(ready);
+        else session.out(`worker ${name} takes steps from queue ${queueName} (${concurrency} at once)`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGTERM', resolve);
+          process.once('SIGINT', resolve);
+        });
+        await queue.close(true);
+        if (session.json) session.jsonLine({ type: 'worker_stopped', worker: name });
+        else session.out(`worker ${name} stopped`);
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,24 @@
+import type { InstanceConfig } from '../../config/config-schema.js';
+import { ShopflowError } from '../../errors/error-catalog.js';
+import { queueSchemaOf, StepQueue } from './step-queue.js';
+
+/**
+ * Opens the step queue on the instance database. The queue lives in PostgreSQL next to the
+ * instance tables, so a SQLite instance (one machine) has none: it is a configuration error.
+ */
+export async function openStepQueue(instance: InstanceConfig, expireInSeconds?: number): Promise<StepQueue> {
+  if (instance.type !== 'postgres') {
+    throw new ShopflowError(
+      'SF_CONFIG_INVALID',
+      'the queue executor needs the instance store on PostgreSQL (`instance.type: postgres`), found `instance.type: sqlite`',
+      {
+        hint: 'set `instance.type: postgres` with `instance.url` (e.g. from DATABASE_URL) in the configuration, or run without `--executor queue`',
+      },
+    );
+  }
+  return await StepQueue.open({
+    url: instance.url,
+    schema: queueSchemaOf(instance.schema),
+    expireInSeconds,
+  });
+}

@@ -1,0 +1,290 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type InstanceStore, openInstanceStore, readStepReport } from '../../../framework/index.js';
+import { tempHome } from '../../support/example-runtime.js';
+import { jsonLines, runShopflow, spawnShopflow, writeTestConfig } from '../../support/run-shopflow.js';
+import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
+
+let pg: TestPostgres;
+const cleanups: Array<() => void> = [];
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  pg = await startTestPostgres();
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await pg?.stop();
+  for (const cleanup of cleanups) cleanup();
+});
+
+/** A home whose instance store is the test PostgreSQL, in its own schema; three days of partitions. */
+function setup(schema: string | null, options: Record<string, unknown> = {}, executorYaml = '') {
+  const { home, cleanup } = tempHome(`shopflow-queue-${schema ?? 'sqlite'}-`);
+  cleanups.push(cleanup);
+  const instance = schema ? `instance:\n  type: postgres\n  url: ${pg.url}\n  schema: ${schema}\n` : '';
+  const config = writeTestConfig(home, instance);
+  // NOTE: a short lease, so a killed worker's step is sent again within seconds.
+  writeFileSync(
+    config,
+    readFileSync(config, 'utf8').replace(
+      'deadAfterSeconds: 30\n',
+      `deadAfterSeconds: 30\n  leaseSeconds: 3\n${executorYaml}`,
+    ),
+  );
+  const optionsFile = join(home, 'options.json');
+  const start = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+  writeFileSync(optionsFile, JSON.stringify({ start, ...options }));
+  return { home, config, env: { EXAMPLE_OPTIONS_FILE: optionsFile } };
+}
+
+/** Starts a worker and resolves with its name once it takes steps. */
+function startWorker(config: string, env: Record<string, string>, args: string[] = []): Promise<string> {
+  const child = spawnShopflow(['--config', config, 'worker', '--json', ...args], env);
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const ready = jsonLines(out).find((l) => l.type === 'worker_ready');
+      if (ready) resolve(ready.worker);
+    });
+    child.on('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready: ${err}`)));
+  });
+}
+
+async function versions(store: InstanceStore): Promise<string[]> {
+  return (await store.listAssetPartitionStates())
+    .map((s) => `${s.assetKey}[${s.partitionKey ?? ''}]=${s.dataVersion}`)
+    .sort();
+}
+
+describe('queue executor', () => {
+  test('three worker processes produce exactly the data versions of the in-process executor, each step once, and name the worker of each step', async () => {
+    const local = setup(null);
+    const inProcess = await runShopflow(['--config', local.config, 'materialize', '*', '--json'], local.env);
+    expect(inProcess.code, inProcess.stderr).toBe(0);
+
+    const queued = setup('queued');
+    const workers = await Promise.all([1, 2, 3].map(() => startWorker(queued.config, queued.env)));
+    const run = await runShopflow(
+      ['--config', queued.config, 'materialize', '*', '--executor', 'queue', '--json'],
+      queued.env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+
+    const sqlite = await openInstanceStore({ type: 'sqlite', path: join(local.home, 'instance.db') });
+    const postgres = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'queued' });
+    try {
+      const expected = await versions(sqlite);
+      expect(expected.length).toBeGreaterThan(5);
+      expect(await versions(postgres)).toEqual(expected);
+
+      const [queuedRun] = await postgres.listRuns({ limit: 1 });
+      const materializations = await postgres.listEvents({ runId: queuedRun.id, types: ['materialization'] });
+      const labels = materializations.map((m) => `${m.assetKey}[${m.partitionKey ?? ''}]`);
+      expect(new Set(labels).size).toBe(labels.length);
+      expect(labels.length).toBe(expected.length);
+
+      const taken = (await postgres.listEvents({ runId: queuedRun.id, types: ['log'] })).filter(
+        (e) => typeof e.data.worker === 'string',
+      );
+      expect(taken.length).toBe(labels.length);
+      for (const event of taken) expect(workers).toContain(event.data.worker);
+
+      const shown = await runShopflow(['--config', queued.config, 'runs', 'show', queuedRun.id], queued.env);
+      const line = shown.stdout.split('\n').find((l) => l.startsWith('workers'));
+      const counts = [...(line ?? '').matchAll(/(\S+) \((\d+) steps?\)/g)];
+      expect(counts.map((m) => m[1]).every((w) => workers.includes(w))).toBe(true);
+      expect(counts.reduce((n, m) => n + Number(m[2]), 0)).toBe(labels.length);
+    } finally {
+      await sqlite.close();
+      await postgres.close();
+    }
+
+    for (const child of children) child.kill('SIGTERM');
+    const codes = await Promise.all(
+      children.map((c) =>
+        c.exitCode !== null ? c.exitCode : new Promise<number | null>((r) => c.on('exit', r)),
+      ),
+    );
+    expect(codes).toEqual([0, 0, 0]);
+  }, 180_000);
+
+  test('a worker SIGKILLed in the middle of a step: the lease expires, another worker takes the step over, the run succeeds and nothing is recorded twice', async () => {
+    const { home: holdHome, cleanup } = tempHome('shopflow-queue-hold-');
+    cleanups.push(cleanup);
+    const hold = join(holdHome, 'hold');
+    writeFileSync(hold, '');
+    const killed = setup('killed', { holdFile: hold, holdAssets: ['station_summary'] });
+    const first = children.length;
+    const workers = await Promise.all([1, 2].map(() => startWorker(killed.config, killed.env)));
+    const mine = children.slice(first);
+    const running = spawnShopflow(
+      ['--config', killed.config, 'materialize', '*', '--executor', 'queue', '--json'],
+      killed.env,
+    );
+    children.push(running);
+    let stderr = '';
+    running.stderr!.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((r) => running.on('exit', r));
+
+    const store = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'killed' });
+    try {
+      let holder: string | undefined;
+      while (!holder) {
+        await new Promise((r) => setTimeout(r, 100));
+        const [run] = await store.listRuns({ limit: 1 });
+        if (!run) continue;
+        const taken = (await store.listEvents({ runId: run.id, types: ['log'] })).find(
+          (e) => e.assetKey === 'station_summary' && typeof e.data.worker === 'string',
+        );
+        holder = taken?.data.worker as string | undefined;
+      }
+      const victim = mine.find((c) => holder!.endsWith(`:${c.pid}`))!;
+      victim.kill('SIGKILL');
+      await new Promise((r) => victim.on('exit', r));
+      rmSync(hold);
+
+      expect(await exited, stderr).toBe(0);
+      const [run] = await store.listRuns({ limit: 1 });
+      expect(run.status).toBe('success');
+      const materialized = await store.listEvents({ runId: run.id, types: ['materialization'] });
+      const labels = materialized.map((m) => `${m.assetKey}[${m.partitionKey ?? ''}]`);
+      expect(new Set(labels).size).toBe(labels.length);
+      expect(labels.filter((l) => l.startsWith('station_summary'))).toHaveLength(1);
+      expect((await store.listAssetPartitionStates()).length).toBe(labels.length);
+      const retries = await store.listEvents({ runId: run.id, types: ['step_retry'] });
+      expect(retries.map((e) => [e.assetKey, e.data.reason, e.data.previousOwner])).toEqual([
+        ['station_summary', 'lease_expired', expect.stringMatching(new RegExp(`^${holder}/`))],
+      ]);
+      const takers = (await store.listEvents({ runId: run.id, types: ['log'] }))
+        .filter((e) => e.assetKey === 'station_summary' && typeof e.data.worker === 'string')
+        .map((e) => e.data.worker);
+      expect(takers).toEqual([holder, workers.find((w) => w !== holder)]);
+    } finally {
+      await store.close();
+      rmSync(hold, { force: true });
+    }
+  }, 180_000);
+
+  test('SIGTERM during a step: the worker takes no new step, finishes and reports the one in hand, and exits 0', async () => {
+    const { home: holdHome, cleanup } = tempHome('shopflow-queue-term-');
+    cleanups.push(cleanup);
+    const hold = join(holdHome, 'hold');
+    writeFileSync(hold, '');
+    const term = setup('term', { holdFile: hold, holdAssets: ['station_summary'] });
+    const first = children.length;
+    await startWorker(term.config, term.env);
+    const worker = children[first];
+    const running = spawnShopflow(
+      ['--config', term.config, 'materialize', '*', '--executor', 'queue', '--json'],
+      term.env,
+    );
+    children.push(running);
+    const exited = new Promise<number | null>((r) => running.on('exit', r));
+    const store = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'term' });
+    try {
+      let runId: string | undefined;
+      while (!runId) {
+        await new Promise((r) => setTimeout(r, 100));
+        const [run] = await store.listRuns({ limit: 1 });
+        if (!run) continue;
+        const taken = (await store.listEvents({ runId: run.id, types: ['log'] })).some(
+          (e) => e.assetKey === 'station_summary' && typeof e.data.worker === 'string',
+        );
+        if (taken) runId = run.id;
+      }
+      const workerExit = new Promise<number | null>((r) => worker.on('exit', r));
+      worker.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(worker.exitCode).toBeNull();
+      rmSync(hold);
+      expect(await workerExit).toBe(0);
+      const report = await readStepReport(store, { runId, key: 'station_summary' });
+      expect(report?.outcome.status).toBe('success');
+
+      // NOTE: the run goes on with a new worker; the step the first worker finished is not run again.
+      await startWorker(term.config, term.env);
+      expect(await exited).toBe(0);
+      const summaries = await store.listEvents({
+        runId,
+        types: ['materialization'],
+        assetKey: 'station_summary',
+      });
+      expect(summaries).toHaveLength(1);
+    } finally {
+      await store.close();
+      rmSync(hold, { force: true });
+    }
+  }, 180_000);
+
+  test('steps routed to a queue limited to 1 never run two at a time, across two workers of 2 slots each', async () => {
+    const limited = setup('limited', {}, '  queues:\n    limited:\n      select: readings\n      limit: 1\n');
+    const first = children.length;
+    await Promise.all([
+      startWorker(limited.config, limited.env),
+      startWorker(limited.config, limited.env, ['--queue', 'limited', '--concurrency', '2']),
+      startWorker(limited.config, limited.env, ['--queue', 'limited', '--concurrency', '2']),
+    ]);
+    const run = await runShopflow(
+      ['--config', limited.config, 'materialize', '*', '--executor', 'queue', '--json'],
+      limited.env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const store = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'limited' });
+    try {
+      const [queued] = await store.listRuns({ limit: 1 });
+      const events = await store.listEvents({ runId: queued.id, assetKey: 'readings' });
+      const taken = events.filter((e) => e.type === 'log' && typeof e.data.worker === 'string');
+      expect(taken.length).toBeGreaterThan(1);
+      expect(taken.every((e) => e.data.queue === 'limited')).toBe(true);
+      let running = 0;
+      let most = 0;
+      for (const e of events) {
+        if (e.type === 'step_start') running++;
+        if (e.type === 'step_success' || e.type === 'step_failure') running--;
+        most = Math.max(most, running);
+      }
+      expect(most).toBe(1);
+      const others = (await store.listEvents({ runId: queued.id, types: ['log'] })).filter(
+        (e) => e.assetKey !== 'readings' && typeof e.data.worker === 'string',
+      );
+      expect(others.length).toBeGreaterThan(0);
+      expect(others.every((e) => e.data.queue === 'steps')).toBe(true);
+    } finally {
+      await store.close();
+      for (const child of children.slice(first)) child.kill('SIGTERM');
+    }
+  }, 180_000);
+
+  test('the queue executor on a SQLite instance is a configuration error naming the fix', async () => {
+    const local = setup(null);
+    const result = await runShopflow(
+      ['--config', local.config, 'materialize', '*', '--executor', 'queue', '--json'],
+      local.env,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('SF_CONFIG_INVALID');
+    expect(result.stderr).toContain('instance.type: postgres');
+  });
+
+  test('an unknown executor is bad usage', async () => {
+    const local = setup(null);
+    const result = await runShopflow(
+      ['--config', local.config, 'materialize', '*', '--executor', 'celery'],
+      local.env,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--executor celery is not an executor');
+  });
+});
