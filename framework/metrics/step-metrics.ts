@@ -95,7 +95,7 @@ export class StepMetrics {
           bytesWritten: success ? number(event.data.bytesWritten) : null,
           durationRatio:
             success && durationMs !== null
-              ? await this.baseline.ratio(event.assetKey, event.runId, event.partitionKey, durationMs)
+              ? await this.baseline.ratio(event.assetKey, event.runId, event.partitionKey, durationMs, at)
               : null,
           at,
         };

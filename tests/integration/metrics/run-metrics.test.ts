@@ -28,6 +28,10 @@ describe('metrics of the runs a process executes', () => {
       home.home,
       {
         now: () => NOW,
+        // NOTE: one step at a time, so "recorded before" is the order the steps ran in.
+        config: {
+          executor: { concurrency: 1, lockWaitSeconds: 2, heartbeatSeconds: 1, deadAfterSeconds: 30 },
+        },
       },
     );
     runtime.metrics.addSink({ record: (sample) => samples.push(sample) });
@@ -60,6 +64,7 @@ describe('metrics of the runs a process executes', () => {
   test('the duration ratio needs three earlier durations, then compares against their median', () => {
     const successes = steps('readings').filter((s) => s.status === 'success');
     expect(successes.slice(0, 3).map((s) => s.durationRatio)).toEqual([null, null, null]);
+    for (const s of successes.slice(3)) expect(s.durationRatio).toBeGreaterThan(0);
     const forced = successes[successes.length - 1];
     expect(forced.partitionKey).toBe('2024-01-02');
     expect(forced.durationRatio).toBeGreaterThan(0);
