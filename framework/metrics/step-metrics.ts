@@ -22,6 +22,7 @@ export class StepMetrics {
   private readonly started = new Map<string, number>();
   private readonly baseline: DurationBaseline;
   private readonly log?: Logger;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(options: { store: InstanceStore; baselineRuns: number; log?: Logger }) {
     this.baseline = new DurationBaseline(options.store, options.baselineRuns);
@@ -38,8 +39,16 @@ export class StepMetrics {
     return this.sinks.size > 0;
   }
 
-  async observe(event: EventRecord): Promise<void> {
-    if (!this.active) return;
+  /** Records the event's sample after every earlier event's, so sinks see them in order. */
+  observe(event: EventRecord): Promise<void> {
+    if (!this.active) return this.queue;
+    this.queue = this.queue.then(() => this.record(event)).catch((error) => {
+      this.log?.warn({ err: error }, 'metrics of an event could not be computed; the run goes on');
+    });
+    return this.queue;
+  }
+
+  private async record(event: EventRecord): Promise<void> {
     const sample = await this.sampleOf(event);
     if (!sample) return;
     for (const sink of this.sinks) {

@@ -163,13 +163,11 @@ describe('shopflow daemon --metrics-port', () => {
         const response = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
         if (!response) return undefined;
         const body = await response.text();
-        return /shopflow_steps_total\{asset="readings",status="success"\} [1-9]/.test(body)
-          ? body
-          : undefined;
+        return /shopflow_runs_total\{status="success"\} [1-9]/.test(body) ? body : undefined;
       }, 3000).catch((error) => {
         throw new Error(`${error}\n${output}`);
       });
-      expect(text).toMatch(/shopflow_runs_total\{status="success"\} [1-9]/);
+      expect(text).toMatch(/shopflow_steps_total\{asset="readings",status="success"\} [1-9]/);
       expect(text).toMatch(/shopflow_asset_freshness_lag_seconds\{asset="readings"\} \d/);
       expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
     } finally {
