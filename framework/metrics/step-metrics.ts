@@ -42,9 +42,11 @@ export class StepMetrics {
   /** Records the event's sample after every earlier event's, so sinks see them in order. */
   observe(event: EventRecord): Promise<void> {
     if (!this.active) return this.queue;
-    this.queue = this.queue.then(() => this.record(event)).catch((error) => {
-      this.log?.warn({ err: error }, 'metrics of an event could not be computed; the run goes on');
-    });
+    this.queue = this.queue
+      .then(() => this.record(event))
+      .catch((error) => {
+        this.log?.warn({ err: error }, 'metrics of an event could not be computed; the run goes on');
+      });
     return this.queue;
   }
 
