@@ -20,7 +20,7 @@ import { type CrashPoint, type LaunchOutcome, TickLauncher } from './tick-launch
 
 /** Something the daemon did, for the CLI to print. */
 export type DaemonEvent =
-  | { type: 'lease'; state: 'acquired' | 'lost'; holder: LeaseRecord | null }
+  | { type: 'lease'; state: 'acquired' | 'lost' | 'waiting'; holder: LeaseRecord | null }
   | { type: 'tick'; tick: TickRecord }
   | { type: 'recovered'; tick: TickRecord }
   | { type: 'launched'; tick: TickRecord; runId: string }
@@ -217,6 +217,7 @@ export class ShopflowDaemon {
    */
   async start(options: { wait?: boolean; pollMs?: number; sleep?: (ms: number) => Promise<void> } = {}) {
     const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    let waitingFor: string | undefined;
     for (;;) {
       const result = await this.lease.acquire(this.now());
       if (result.acquired) {
@@ -225,6 +226,11 @@ export class ShopflowDaemon {
         return;
       }
       if (!options.wait || this.stopping) throw leaseHeldError(result.holder);
+      // NOTE: said once per holder, as soon as this daemon starts waiting.
+      if (waitingFor !== result.holder.holder) {
+        waitingFor = result.holder.holder;
+        this.emit({ type: 'lease', state: 'waiting', holder: result.holder });
+      }
       await sleep(options.pollMs ?? 2_000);
     }
   }

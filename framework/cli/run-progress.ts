@@ -43,6 +43,9 @@ export class RunProgress {
         this.done++;
         this.print(`- ${event.message}`);
         break;
+      case 'log':
+        if (event.data.lockWait === true) this.print(`  … ${event.message}`);
+        break;
       case 'step_retry':
       case 'check_evaluation':
         if (event.type === 'step_retry' || event.data.passed === false)

@@ -4,17 +4,27 @@ import type { StepServices } from './step-services.js';
 
 const POLL_MS = 200;
 
+/** Where a wait for a lock is reported as soon as it starts. */
+export interface LockWaitTarget {
+  assetKey: string;
+  partitionKey: string | null;
+}
+
 /**
  * Takes the lock of one asset partition for `runId`, so two processes never materialize it at the
- * same time. Waits up to `lockWaitMs` for a live holder; takes over from a dead one (its process
- * gone, or its heartbeat stale). Throws `SF_LOCK_HELD` naming the holder when the wait runs out.
+ * same time. Waits up to `lockWaitMs` for a live holder — saying at once who holds it (a log line
+ * and, with `target`, a `log` event of the run that `shopflow materialize` prints) — and takes over
+ * from a dead one (its process gone, or its heartbeat stale). Throws `SF_LOCK_HELD` naming the
+ * holder when the wait runs out.
  */
 export async function acquirePartitionLock(
   services: StepServices,
   key: string,
   runId: string,
+  target?: LockWaitTarget,
 ): Promise<void> {
   const deadline = services.now().getTime() + services.lockWaitMs;
+  let announced: string | undefined;
   for (;;) {
     const now = services.now().toISOString();
     const holder = { runId, pid: process.pid, hostname: HOSTNAME, acquiredAt: now, heartbeatAt: now };
@@ -39,6 +49,25 @@ export async function acquirePartitionLock(
         `${key} is being materialized by run ${h.runId} (pid ${h.pid} on ${h.hostname}) since ${h.acquiredAt}`,
         { hint: `wait for that run to finish (shopflow runs show ${h.runId.slice(0, 8)}) and try again` },
       );
+    }
+    if (announced !== result.holder.runId) {
+      announced = result.holder.runId;
+      const h = result.holder;
+      const message = `waiting for the lock of ${key}: run ${h.runId.slice(0, 8)} (pid ${h.pid} on ${h.hostname}) has held it since ${h.acquiredAt}; giving up after ${Math.round(services.lockWaitMs / 1000)} s`;
+      services.log.info({ lock: key, holder: h.runId, pid: h.pid, hostname: h.hostname }, message);
+      if (target) {
+        await services.emit({
+          runId,
+          type: 'log',
+          assetKey: target.assetKey,
+          partitionKey: target.partitionKey,
+          message,
+          data: {
+            lockWait: true,
+            holder: { runId: h.runId, pid: h.pid, hostname: h.hostname, since: h.acquiredAt },
+          },
+        });
+      }
     }
     await services.sleep(POLL_MS);
   }

@@ -405,7 +405,10 @@ export async function runStep(
   const duckdb = await services.engine.session();
   let locked = false;
   try {
-    await acquirePartitionLock(services, label, step.runId);
+    await acquirePartitionLock(services, label, step.runId, {
+      assetKey: step.assetKey,
+      partitionKey: step.partitionKey,
+    });
     locked = true;
     const read = await readInputs(services, asset, step.partitionKey);
     if (step.reasonCodes.length > 0 && step.reasonCodes.every((c) => c === 'upstream_planned')) {

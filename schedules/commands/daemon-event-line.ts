@@ -1,5 +1,6 @@
 import type { TickRecord } from '../../framework/index.js';
 import type { DaemonEvent } from '../daemon.js';
+import { describeLeaseHolder } from '../daemon-lease.js';
 
 function tickLabel(tick: TickRecord): string {
   return tick.kind === 'request' ? `${tick.name}[${tick.tickKey}]` : `${tick.name}@${tick.tickKey}`;
@@ -37,7 +38,9 @@ export function daemonEventLine(event: DaemonEvent): { json: Record<string, unkn
         text:
           event.state === 'acquired'
             ? `leading this instance (pid ${process.pid})`
-            : `lost the lease to pid ${event.holder?.pid} on ${event.holder?.hostname}; waiting`,
+            : event.state === 'waiting'
+              ? `another daemon leads this instance: ${event.holder ? describeLeaseHolder(event.holder) : 'unknown'}; waiting for it to stop (--wait)`
+              : `lost the lease to pid ${event.holder?.pid} on ${event.holder?.hostname}; waiting`,
       };
     case 'tick': {
       const { tick } = event;
