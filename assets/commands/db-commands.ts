@@ -3,7 +3,7 @@ import type { CommandDefinition } from '../../framework/index.js';
 import { validateSection } from '../../framework/index.js';
 import { applyDdl } from '../../resources/postgres/apply-ddl.js';
 import {
-  embeddedPostgresIsRunning,
+  embeddedPostgresState,
   stopEmbeddedPostgres,
 } from '../../resources/postgres/embedded-postgres-server.js';
 import { PostgresConfigSchema } from '../../resources/postgres/postgres-config.js';
@@ -48,9 +48,14 @@ export const dbStopCommand: CommandDefinition = {
       );
       return 0;
     }
+    const before = embeddedPostgresState(config.dir);
     const stopped = await stopEmbeddedPostgres(config.dir);
     context.stdout.write(
-      stopped ? `Stopped the embedded PostgreSQL in ${config.dir}\n` : 'No embedded PostgreSQL is running.\n',
+      stopped
+        ? `Stopped the embedded PostgreSQL in ${config.dir}\n`
+        : before.stalePidFile
+          ? `No embedded PostgreSQL is running: the server of pid ${before.pid} was killed and left its postmaster.pid, which the next start replaces.\n`
+          : 'No embedded PostgreSQL is running.\n',
     );
     return 0;
   },
@@ -62,9 +67,20 @@ export const dbStatusCommand: CommandDefinition = {
   description: 'show where the warehouse is and whether the embedded server is running',
   async run(context) {
     const config = postgresConfig(context);
+    const embedded = config.mode === 'embedded' ? embeddedPostgresState(config.dir) : undefined;
     const status =
       config.mode === 'embedded'
-        ? { mode: 'embedded', dir: config.dir, running: embeddedPostgresIsRunning(config.dir) }
+        ? {
+            mode: 'embedded',
+            dir: config.dir,
+            running: embedded!.running,
+            ...(embedded!.running ? { pid: embedded!.pid, port: embedded!.port } : {}),
+            ...(embedded!.stalePidFile
+              ? {
+                  note: `the server of pid ${embedded!.pid} was killed; its stale postmaster.pid is replaced at the next start`,
+                }
+              : {}),
+          }
         : { mode: 'url', url: config.url.replace(/:[^:@/]*@/, ':***@') };
     if (context.json) context.stdout.write(`${JSON.stringify(status)}\n`);
     else

@@ -4,6 +4,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, wr
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { ShopflowError } from '../../framework/errors/error-catalog.js';
+import { processIsAlive } from '../../framework/executor/process-liveness.js';
 import { pgDriver } from './pg-driver.js';
 
 /** Where a running embedded server listens, and how to reach it. */
@@ -204,13 +205,54 @@ async function ensureDatabase(state: ServerState): Promise<void> {
 /** Stops the embedded server in `dir` if one is running; returns whether one was stopped. */
 export async function stopEmbeddedPostgres(dir: string): Promise<boolean> {
   const dataDir = join(dir, 'data');
-  if (!existsSync(join(dataDir, 'postmaster.pid'))) return false;
+  if (!embeddedPostgresState(dir).running) return false;
   const { pg_ctl } = await binaries();
   const stopped = runPgCtl(pg_ctl, ['stop', '-w', '-m', 'fast', '-D', dataDir]);
   return stopped.status === 0;
 }
 
-/** Spawns nothing; exported for `shopflow db status`. */
+/** Whether the embedded server of a folder runs, judged from its process, not from a file. */
+export interface EmbeddedPostgresState {
+  running: boolean;
+  /** The server's process id, from `postmaster.pid`. */
+  pid: number | null;
+  port: number | null;
+  /** `postmaster.pid` is there but its process is gone (the server was killed). */
+  stalePidFile: boolean;
+}
+
+/**
+ * Reads `postmaster.pid` and checks that its process is alive and is a PostgreSQL server (where
+ * `/proc` says so): a server killed with SIGKILL leaves the file behind, and that is not "running".
+ * Spawns nothing; for `shopflow db status` and `db stop`.
+ */
+export function embeddedPostgresState(dir: string): EmbeddedPostgresState {
+  const file = join(dir, 'data', 'postmaster.pid');
+  if (!existsSync(file)) return { running: false, pid: null, port: null, stalePidFile: false };
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  const alive = Number.isInteger(pid) && pid > 0 && processIsAlive(pid) && isPostgresProcess(pid);
+  return {
+    running: alive,
+    pid: Number.isInteger(pid) ? pid : null,
+    port: Number.isInteger(port) ? port : null,
+    stalePidFile: !alive,
+  };
+}
+
+function isPostgresProcess(pid: number): boolean {
+  const cmdline = `/proc/${pid}/cmdline`;
+  // NOTE: without /proc (macOS) a live pid is taken at its word.
+  if (!existsSync('/proc/self')) return true;
+  try {
+    return /postgres/.test(readFileSync(cmdline, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the embedded server of `dir` runs (see {@link embeddedPostgresState}). */
 export function embeddedPostgresIsRunning(dir: string): boolean {
-  return existsSync(join(dir, 'data', 'postmaster.pid'));
+  return embeddedPostgresState(dir).running;
 }

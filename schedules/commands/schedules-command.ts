@@ -1,6 +1,8 @@
 import {
   type CommandDefinition,
+  HOSTNAME,
   type PauseState,
+  processIsAlive,
   readPauseState,
   type ShopflowRuntime,
   type TickRecord,
@@ -69,7 +71,13 @@ async function collect(runtime: ShopflowRuntime, limit: number) {
     sensors.push({ sensor, recent, requests, pause: await readPauseState(store, sensor.name) });
   }
   const lease = await store.getLease(DAEMON_LEASE);
-  const live = lease && Date.parse(lease.expiresAt) > now.getTime() ? lease : null;
+  // NOTE: a daemon killed on this machine leaves an unexpired lease; its process is checked too.
+  const live =
+    lease &&
+    Date.parse(lease.expiresAt) > now.getTime() &&
+    !(lease.hostname === HOSTNAME && !processIsAlive(lease.pid))
+      ? lease
+      : null;
   const breaches = await findFreshnessBreaches(store, runtime.graph, now);
   return { now, schedules, sensors, lease: live, breaches };
 }

@@ -251,6 +251,49 @@ describe('the daemon in a child process: exactly one run per tick across crashes
     expectAtMostOneRunPerTick(after.ticks, after.runs);
   });
 
+  test('SIGKILL of the daemon: schedules says at once that none runs; the restart retries the dead run under the schedule policy', async () => {
+    const i = await instance({ schedule: { selection: '+station_summary', maxRetries: 1 } });
+    const hold = join(i.home, 'hold');
+    writeFileSync(hold, '');
+    const child = spawnShopflow(i.args('daemon', '--interval', '0.2', '--json'), {
+      ...i.env,
+      EXAMPLE_HOLD_FILE: hold,
+    });
+    const daemon = collect(child);
+    await until(
+      () =>
+        i.store(async (s) =>
+          (await s.listEvents({ types: ['step_start'], assetKey: 'station_summary' })).length > 0
+            ? true
+            : undefined,
+        ),
+      'station_summary to start',
+    );
+    const running = await runShopflow(i.args('schedules', '--json'), i.env);
+    expect(jsonLines(running.stdout).find((l) => l.type === 'daemon')?.running).toBe(true);
+    child.kill('SIGKILL');
+    await daemon.exit;
+    rmSync(hold);
+    // NOTE: its lease has not expired yet; its process is gone, and that is what counts.
+    const after = await runShopflow(i.args('schedules', '--json'), i.env);
+    expect(jsonLines(after.stdout).find((l) => l.type === 'daemon')).toMatchObject({
+      running: false,
+      lease: null,
+    });
+
+    const before = await ticksAndRuns(i);
+    const held = before.ticks.at(-1)!;
+    await restartOnce(i);
+    const retried = await ticksAndRuns(i);
+    const killed = retried.runs.find((r) => r.id === held.runId)!;
+    expect(killed.status).toBe('failed');
+    expect(killed.error).toMatch(/is no longer running/);
+    const tick = retried.ticks.find((t) => t.tickKey === held.tickKey)!;
+    expect(tick).toMatchObject({ attempt: 1, parentRunId: killed.id, runStatus: 'success' });
+    expect(retried.runs.find((r) => r.parentRunId === killed.id)).toMatchObject({ status: 'success' });
+    expectAtMostOneRunPerTick(retried.ticks, retried.runs);
+  });
+
   test('a second daemon exits naming the holder; with --wait it takes over when the first stops', async () => {
     const i = await instance({ schedule: { partitionKeys: [start] } });
     const first = spawnShopflow(i.args('daemon', '--interval', '0.2', '--json'), i.env);

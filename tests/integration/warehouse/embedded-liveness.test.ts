@@ -1,0 +1,58 @@
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { processIsAlive } from '../../../framework/index.js';
+import {
+  embeddedPostgresState,
+  ensureEmbeddedPostgres,
+  stopEmbeddedPostgres,
+} from '../../../resources/postgres/embedded-postgres-server.js';
+import { runShopflow } from '../../support/run-shopflow.js';
+
+// NOTE: the embedded server runs as `postgres` when tests run as root; it must reach the folder.
+const parent = mkdtempSync(join(tmpdir(), 'shopflow-pg-liveness-'));
+chmodSync(parent, 0o777);
+const dir = join(parent, 'pg');
+const home = join(parent, 'home');
+mkdirSync(home);
+const config = join(parent, 'shopflow.yaml');
+writeFileSync(
+  config,
+  `env: test\nhome: ${home}\nlogging: { level: warn }\nresources:\n  postgres: { mode: embedded, dir: ${dir} }\n`,
+);
+afterAll(async () => {
+  await stopEmbeddedPostgres(dir).catch(() => false);
+  rmSync(parent, { recursive: true, force: true });
+});
+
+async function status() {
+  const result = await runShopflow(['--config', config, 'db', 'status', '--json']);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as { running: boolean; pid?: number; note?: string };
+}
+
+describe('db status and db stop judge the embedded server by its process', () => {
+  test('a killed server is reported stopped, with the stale pid file named; the next start works', async () => {
+    await ensureEmbeddedPostgres(dir);
+    const up = await status();
+    expect(up.running).toBe(true);
+    const pid = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    expect(up.pid).toBe(pid);
+
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 100 && processIsAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(embeddedPostgresState(dir)).toMatchObject({ running: false, stalePidFile: true, pid });
+    const down = await status();
+    expect(down.running).toBe(false);
+    expect(down.note).toBe(
+      `the server of pid ${pid} was killed; its stale postmaster.pid is replaced at the next start`,
+    );
+    const stop = await runShopflow(['--config', config, 'db', 'stop']);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toContain(`the server of pid ${pid} was killed and left its postmaster.pid`);
+
+    await ensureEmbeddedPostgres(dir);
+    expect((await status()).running).toBe(true);
+  }, 120_000);
+});
