@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandDefinition } from '../definitions/define-definitions.js';
 import { isShopflowError } from '../errors/error-catalog.js';
+import { storageFault } from '../errors/storage-fault.js';
 import { type CliIo, CliSession, type GlobalOptions } from './cli-session.js';
 import { ignoreClosedPipe } from './closed-pipe.js';
 import type { CommandRunner } from './command-runner.js';
@@ -22,7 +23,10 @@ function defaultIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
 }
 
-function reportError(io: CliIo, error: unknown, json: boolean): number {
+function reportError(io: CliIo, thrown: unknown, json: boolean): number {
+  // NOTE: a full disk or a locked store is an expected fault wherever it surfaces: said as what it
+  // is, without a stack trace.
+  const error = storageFault(thrown) ?? thrown;
   if (isShopflowError(error)) {
     if (json) io.stderr.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
     else io.stderr.write(`error [${error.code}]: ${error.message}\n`);

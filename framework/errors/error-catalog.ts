@@ -38,6 +38,11 @@ export const ERROR_CATALOG = {
   SF_OBJECT_NOT_FOUND: { exitCode: 1, summary: 'an object store key or version does not exist' },
   SF_LAKE_CONFLICT: { exitCode: 1, summary: 'another writer committed the lake partition first' },
   SF_INSTANCE_STORE: { exitCode: 2, summary: 'the instance store cannot be opened or migrated' },
+  SF_INSTANCE_STORE_BUSY: {
+    exitCode: 1,
+    summary: "another process held the instance store's write lock longer than the busy timeout",
+  },
+  SF_DISK_FULL: { exitCode: 1, summary: 'a disk (home, lake, landing zone or instance store) is full' },
   SF_INVALID_SCHEDULE: { exitCode: 2, summary: 'a schedule or sensor definition is invalid' },
   SF_DAEMON_LEASE_HELD: { exitCode: 1, summary: 'another daemon is running on this instance' },
   SF_UNKNOWN_BACKFILL: { exitCode: 2, summary: 'no backfill has this id' },

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { storageFault } from '../errors/storage-fault.js';
 import type { RunRecord } from '../instance/instance-store.js';
 import type { Plan, PlanStep } from '../planner/plan-materialization.js';
 import { HOSTNAME } from './process-liveness.js';
 import { CancelWatch } from './run-cancellation.js';
 import { inProcessLauncher, type StepLauncher } from './step-launcher.js';
 import type { StepOutcome, StepServices } from './step-services.js';
+import { describeError } from './user-code-boundary.js';
 
 export interface ExecuteOptions {
   plan: Plan;
@@ -162,6 +164,18 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
           await skip(byKey.get(key)!, 'its upstream steps are not in this plan');
       }
     }
+  } catch (thrown) {
+    // NOTE: the run itself broke (a full disk, a locked store): it is recorded as failed with the
+    // real cause where the store still takes it, rather than found "abandoned" later without one.
+    const error = storageFault(thrown) ?? thrown;
+    const reason = `run failed: ${describeError(error)}`;
+    await services.store
+      .updateRun(runId, { status: 'failed', finishedAt: services.now().toISOString(), error: reason })
+      .catch(() => {});
+    await services
+      .emit({ runId, type: 'run_failure', message: reason, data: { steps: outcomes.size, failed: 0 } })
+      .catch(() => {});
+    throw error;
   } finally {
     clearInterval(heartbeat);
     cancel.stop();

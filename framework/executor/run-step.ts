@@ -4,6 +4,7 @@ import { EXTERNAL_INPUTS_METADATA, type ExternalInput } from '../definitions/ext
 import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { isShopflowError } from '../errors/error-catalog.js';
+import { storageFault } from '../errors/storage-fault.js';
 import type { LineageInput } from '../instance/instance-store.js';
 import { type InputHandle, type IoContext, resolvePredicate, type WriteResult } from '../io/io-target.js';
 import { schemaColumns } from '../io/schema-columns.js';
@@ -518,13 +519,15 @@ export async function runStep(
       checks,
       blocking: failedBlocking.length > 0,
     };
-  } catch (error) {
+  } catch (thrown) {
     // NOTE: a worker whose step lease was taken over records nothing and leaves the partition lock
     // (held for the run) to the worker that took the step over.
-    if (isShopflowError(error) && error.code === 'SF_STEP_LEASE_LOST') {
+    if (isShopflowError(thrown) && thrown.code === 'SF_STEP_LEASE_LOST') {
       locked = false;
-      throw error;
+      throw thrown;
     }
+    // NOTE: a full disk or a locked store is reported as what it is, not as the asset's own fault.
+    const error = storageFault(thrown) ?? thrown;
     const message = describeError(error);
     if (locked)
       await services.store.recordAttempt({ ...event, status: 'failed', error: message }).catch(() => {});
