@@ -50,6 +50,7 @@ export const rawTransactions = defineAsset({
     [
       notNull(['transaction_id'], { name: 'transaction_key_present', quarantine: true }),
       parseableDate('timestamp', { format: '%Y-%m-%dT%H:%M:%SZ', name: 'timestamp_valid', quarantine: true }),
+      parseableDate('delivery_date', { format: '%Y-%m-%d', name: 'delivery_date_valid', quarantine: true }),
       inRange('quantity', { min: 0, exclusiveMin: true, name: 'quantity_positive', quarantine: true }),
       inRange('unit_price', { min: 0, exclusiveMin: true, name: 'unit_price_positive', quarantine: true }),
       unique(['transaction_id'], { name: 'transaction_unique', orderBy: 'source_line', quarantine: true }),
