@@ -3,8 +3,9 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type InstanceStore, openInstanceStore, readStepReport } from '../../../framework/index.js';
+import { scheduleSinceCheckpoint } from '../../../schedules/index.js';
 import { tempHome } from '../../support/example-runtime.js';
-import { jsonLines, runShopflow, spawnShopflow, writeTestConfig } from '../../support/run-shopflow.js';
+import { jsonLines, REPO, runShopflow, spawnShopflow, writeTestConfig } from '../../support/run-shopflow.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 
 let pg: TestPostgres;
@@ -266,6 +267,99 @@ describe('queue executor', () => {
       for (const child of children.slice(first)) child.kill('SIGTERM');
     }
   }, 180_000);
+
+  test('two runs on overlapping selections, forced, through the same workers: no partition is ever materialized by both at once', async () => {
+    const overlap = setup('overlap');
+    writeFileSync(
+      overlap.config,
+      readFileSync(overlap.config, 'utf8').replace('lockWaitSeconds: 2', 'lockWaitSeconds: 60'),
+    );
+    const first = children.length;
+    await Promise.all([1, 2].map(() => startWorker(overlap.config, overlap.env, ['--concurrency', '2'])));
+    const materialize = (selection: string) =>
+      runShopflow(
+        ['--config', overlap.config, 'materialize', selection, '--executor', 'queue', '--force', '--json'],
+        overlap.env,
+      );
+    const runs = await Promise.all([materialize('+daily_stats'), materialize('+weekly_stats')]);
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    const store = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'overlap' });
+    try {
+      const ids = (await store.listRuns({ limit: 2 })).map((r) => r.id);
+      expect(ids).toHaveLength(2);
+      // Per partition, the [start, end] of every step of either run, in event order.
+      const spans = new Map<string, Array<{ run: string; start: number; end: number }>>();
+      for (const runId of ids) {
+        const open = new Map<string, number>();
+        for (const e of await store.listEvents({
+          runId,
+          types: ['step_start', 'step_success', 'step_failure'],
+        })) {
+          const key = `${e.assetKey}[${e.partitionKey ?? ''}]`;
+          if (e.type === 'step_start') open.set(key, e.id);
+          else spans.set(key, [...(spans.get(key) ?? []), { run: runId, start: open.get(key)!, end: e.id }]);
+        }
+      }
+      const shared = [...spans].filter(([, s]) => new Set(s.map((x) => x.run)).size === 2);
+      // NOTE: both selections hold every readings and stations partition.
+      expect(shared.length).toBeGreaterThan(3);
+      for (const [key, [a, b]] of shared) {
+        const apart = a.end < b.start || b.end < a.start;
+        expect(apart, `${key} was materialized by both runs at once`).toBe(true);
+      }
+    } finally {
+      await store.close();
+      for (const child of children.slice(first)) child.kill('SIGTERM');
+    }
+  }, 180_000);
+
+  test('the daemon with executor.type queue: its scheduled run goes through the workers', async () => {
+    const { home, cleanup } = tempHome('shopflow-queue-daemon-');
+    cleanups.push(cleanup);
+    const config = join(home, 'daemon.yaml');
+    writeFileSync(
+      config,
+      `env: test\nhome: ${home}\ndefinitions: ${join(REPO, 'tests/fixtures/scheduled-example-graph.ts')}\ninstance:\n  type: postgres\n  url: ${pg.url}\n  schema: daemon_queue\nexecutor:\n  type: queue\n  concurrency: 2\n  heartbeatSeconds: 1\n  leaseSeconds: 3\nlogging:\n  level: warn\n`,
+    );
+    const optionsFile = join(home, 'options.json');
+    writeFileSync(
+      optionsFile,
+      JSON.stringify({ start: new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10) }),
+    );
+    const env = { EXAMPLE_OPTIONS_FILE: optionsFile };
+    const store = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'daemon_queue' });
+    try {
+      // NOTE: "first seen" three minutes back makes the every-minute schedule due at once.
+      await store.setCheckpoint(
+        scheduleSinceCheckpoint('every_minute'),
+        new Date(Date.now() - 3 * 60_000).toISOString(),
+      );
+      const first = children.length;
+      const worker = await startWorker(config, env);
+      const daemon = spawnShopflow(['--config', config, 'daemon', '--interval', '0.5', '--json'], env);
+      children.push(daemon);
+      try {
+        let run: Awaited<ReturnType<InstanceStore['listRuns']>>[number] | undefined;
+        for (let i = 0; i < 300 && !run; i++) {
+          [run] = await store.listRuns({ status: ['success'], limit: 1 });
+          if (!run) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(run, 'a scheduled run succeeded').toBeDefined();
+        expect(run!.tags.tick).toBeDefined();
+        const taken = (await store.listEvents({ runId: run!.id, types: ['log'] })).filter(
+          (e) => typeof e.data.worker === 'string',
+        );
+        const steps = await store.listEvents({ runId: run!.id, types: ['step_success'] });
+        expect(steps.length).toBeGreaterThan(0);
+        expect(taken.length).toBe(steps.length);
+        expect(taken.every((e) => e.data.worker === worker)).toBe(true);
+      } finally {
+        for (const child of children.slice(first)) child.kill('SIGTERM');
+      }
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 
   test('the queue executor on a SQLite instance is a configuration error naming the fix', async () => {
     const local = setup(null);
