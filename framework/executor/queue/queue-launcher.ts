@@ -16,7 +16,7 @@ export interface QueueLauncherOptions {
   leaseMs: number;
   /** Times a step is sent again after its worker stopped renewing the lease (default 3). */
   maxRedeliveries?: number;
-  /** How often the instance store is asked for the step's report and lease (default 100 ms). */
+  /** How often the instance store is asked for the step's report and lease (default 25 ms). */
   pollMs?: number;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -35,7 +35,8 @@ export interface QueueLauncherOptions {
  * killed or lost) sends the step again, and the next worker takes the lease over.
  */
 export function queueLauncher(options: QueueLauncherOptions): StepLauncher {
-  const pollMs = options.pollMs ?? 100;
+  // NOTE: how soon a finished step is seen: one primary-key read per step in flight per poll.
+  const pollMs = options.pollMs ?? 25;
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const maxRedeliveries = options.maxRedeliveries ?? 3;

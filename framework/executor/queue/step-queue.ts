@@ -35,7 +35,8 @@ export class StepQueue {
   static async open(options: StepQueueOptions): Promise<StepQueue> {
     // NOTE: loaded here, so commands that never queue a step never load pg-boss (nor pg).
     const { PgBoss } = await import('pg-boss');
-    const boss = new PgBoss({ connectionString: options.url, schema: options.schema });
+    // NOTE: LISTEN/NOTIFY wakes an idle worker the moment a step is sent; polling stays as the backstop.
+    const boss = new PgBoss({ connectionString: options.url, schema: options.schema, useListenNotify: true });
     // NOTE: pg-boss reports pool and maintenance errors here; without a listener they would throw.
     boss.on('error', () => {});
     await boss.start();
@@ -47,6 +48,7 @@ export class StepQueue {
     await this.boss.createQueue(name, {
       expireInSeconds: this.options.expireInSeconds ?? 900,
       retryLimit: 5,
+      notify: true,
     });
     this.created.add(name);
   }
