@@ -151,6 +151,7 @@ export {
   type MetricSink,
   type MetricsEndpoint,
   PrometheusMetrics,
+  queueDepthLine,
   type RunSample,
   StepMetrics,
   type StepSample,

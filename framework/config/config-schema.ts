@@ -95,6 +95,8 @@ const MetricsSchema = z.strictObject({
   emf: boolean().default(false),
   /** How many of an asset's previous durations its trailing median (the duration ratio) uses. */
   baselineRuns: int(3).default(20),
+  /** With `emf`: how often each `shopflow worker` writes its queue's depth (`QueuedSteps`). */
+  queueDepthSeconds: positive().default(60),
 });
 
 const OpenLineageSchema = z

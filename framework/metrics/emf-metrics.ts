@@ -95,3 +95,33 @@ export class EmfMetrics implements MetricSink {
     if (line) this.out.write(`${line}\n`);
   }
 }
+
+/**
+ * The EMF line of a step queue's depth, which the workers write every `metrics.queueDepthSeconds`
+ * with `metrics.emf`: `QueuedSteps` (waiting for a worker) and `ActiveSteps`, dimension `Queue` —
+ * the metric the worker service of `infra/` scales on.
+ *
+ * @example
+ * queueDepthLine('steps', { ready: 40, active: 8 }, new Date().toISOString());
+ */
+export function queueDepthLine(queue: string, depth: { ready: number; active: number }, at: string): string {
+  const timestamp = Date.parse(at);
+  return JSON.stringify({
+    _aws: {
+      Timestamp: Number.isNaN(timestamp) ? Date.now() : timestamp,
+      CloudWatchMetrics: [
+        {
+          Namespace: EMF_NAMESPACE,
+          Dimensions: [['Queue']],
+          Metrics: [
+            { Name: 'QueuedSteps', Unit: 'Count' },
+            { Name: 'ActiveSteps', Unit: 'Count' },
+          ],
+        },
+      ],
+    },
+    Queue: queue,
+    QueuedSteps: depth.ready,
+    ActiveSteps: depth.active,
+  });
+}

@@ -1,5 +1,5 @@
 export { DurationBaseline, MIN_BASELINE_RUNS } from './duration-baseline.js';
-export { EMF_NAMESPACE, EmfMetrics, emfLine, emfLineOf } from './emf-metrics.js';
+export { EMF_NAMESPACE, EmfMetrics, emfLine, emfLineOf, queueDepthLine } from './emf-metrics.js';
 export type {
   CheckSample,
   MetricSample,

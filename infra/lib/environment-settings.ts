@@ -50,6 +50,14 @@ export interface RunAlarmSettings {
   quarantineShare: number;
 }
 
+/** The service of `shopflow worker` tasks that take the steps of queued runs. */
+export interface WorkerSettings {
+  /** Tasks always running (at least 1: the workers publish the queue depth the service scales on). */
+  min: number;
+  max: number;
+  task: TaskSize;
+}
+
 /** Everything that differs between `dev`, `staging` and `prod`. */
 export interface EnvironmentSettings {
   name: EnvironmentName;
@@ -76,6 +84,7 @@ export interface EnvironmentSettings {
   monthlyBudgetUsd: number;
   stream: StreamSettings;
   runAlarms: RunAlarmSettings;
+  workers: WorkerSettings;
 }
 
 /**
@@ -111,6 +120,7 @@ export const ENVIRONMENT_SETTINGS: Readonly<Record<EnvironmentName, EnvironmentS
     monthlyBudgetUsd: 100,
     stream: { shards: 1, retentionHours: 24, iteratorAgeAlarmMinutes: 15 },
     runAlarms: { durationRatio: 5, quarantineShare: 0.1 },
+    workers: { min: 1, max: 2, task: { cpu: 1024, memoryMiB: 2048, ephemeralStorageGiB: 21 } },
   },
   staging: {
     name: 'staging',
@@ -137,6 +147,7 @@ export const ENVIRONMENT_SETTINGS: Readonly<Record<EnvironmentName, EnvironmentS
     monthlyBudgetUsd: 250,
     stream: { shards: 2, retentionHours: 24, iteratorAgeAlarmMinutes: 10 },
     runAlarms: { durationRatio: 3, quarantineShare: 0.05 },
+    workers: { min: 1, max: 4, task: { cpu: 2048, memoryMiB: 4096, ephemeralStorageGiB: 30 } },
   },
   prod: {
     name: 'prod',
@@ -163,6 +174,7 @@ export const ENVIRONMENT_SETTINGS: Readonly<Record<EnvironmentName, EnvironmentS
     monthlyBudgetUsd: 1500,
     stream: { shards: 2, retentionHours: 168, iteratorAgeAlarmMinutes: 5 },
     runAlarms: { durationRatio: 3, quarantineShare: 0.02 },
+    workers: { min: 2, max: 8, task: { cpu: 2048, memoryMiB: 4096, ephemeralStorageGiB: 50 } },
   },
 };
 

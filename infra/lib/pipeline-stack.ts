@@ -23,6 +23,7 @@ import { ShopflowTaskDefinition } from './shopflow-task-definition.js';
 import { TASK_SUBNETS } from './shopflow-vpc.js';
 import { LAKE_PREFIX, LANDING_PREFIX } from './storage-stack.js';
 import { TaskFailureRule } from './task-failure-rule.js';
+import { WorkerService } from './worker-service.js';
 
 /** PostgreSQL schema of the instance store tables (the warehouse uses `shopflow`). */
 export const INSTANCE_SCHEMA = 'shopflow_instance';
@@ -61,6 +62,8 @@ export class PipelineStack extends Stack {
   readonly daemonTask: ecs.FargateTaskDefinition;
   readonly logGroup: logs.LogGroup;
   readonly alarms: PipelineAlarms;
+  readonly workerTask: ecs.FargateTaskDefinition;
+  readonly workers: WorkerService;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -188,6 +191,24 @@ export class PipelineStack extends Stack {
         retryAttempts: 3,
         maxEventAge: Duration.hours(2),
       }),
+    });
+
+    // NOTE: workers for runs started with the queue executor (`executor.type: queue`), with the
+    // daemon's role, secrets, network and image.
+    this.workerTask = new ShopflowTaskDefinition(this, 'WorkerTask', {
+      ...common,
+      family: `shopflow-${env}-worker`,
+      size: settings.workers.task,
+      command: ['worker'],
+      streamPrefix: 'worker',
+    }).taskDefinition;
+    this.workers = new WorkerService(this, 'Workers', {
+      envName: env,
+      cluster: this.cluster,
+      taskDefinition: this.workerTask,
+      settings: settings.workers,
+      subnets: taskSubnets,
+      securityGroups: [props.tasksSecurityGroup],
     });
 
     const alerts = new AlertsTopic(this, 'Alerts', { settings, email: context.alarmEmail });

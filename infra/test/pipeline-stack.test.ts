@@ -42,12 +42,12 @@ function widgetsOf(dashboard: any): any[] {
   return JSON.parse(text).widgets;
 }
 
+/** The alarms on-call gets, by name (the unnamed alarms of scaling policies are left out). */
 function alarmsOf(synthesized: SynthesizedEnvironment): Map<string, any> {
   return new Map(
-    resourcesOf(synthesized.pipeline, 'AWS::CloudWatch::Alarm').map(([, alarm]) => [
-      alarm.Properties.AlarmName,
-      alarm.Properties,
-    ]),
+    resourcesOf(synthesized.pipeline, 'AWS::CloudWatch::Alarm')
+      .filter(([, alarm]) => alarm.Properties.AlarmName !== undefined)
+      .map(([, alarm]) => [alarm.Properties.AlarmName, alarm.Properties]),
   );
 }
 
@@ -101,6 +101,7 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
     expect(containers.map((c) => c.family).sort()).toEqual([
       `shopflow-${env}-daemon`,
       `shopflow-${env}-materialize`,
+      `shopflow-${env}-worker`,
     ]);
     for (const { container } of containers) {
       const secretNames = container.Secrets.map((s: any) => s.Name).sort();
@@ -146,6 +147,37 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
       Properties: { LogGroupName: `/shopflow/${env}/pipeline`, RetentionInDays: settings.logRetentionDays },
       DeletionPolicy: settings.retention === 'destroy' ? 'Delete' : 'Retain',
     });
+  });
+
+  it(`runs ${settings.workers.min} to ${settings.workers.max} workers, scaling on the queue depth the workers publish`, () => {
+    const synthesized = synthesizeEnvironment(env);
+    const { pipeline } = synthesized;
+    pipeline.hasResourceProperties('AWS::ECS::Service', {
+      ServiceName: `shopflow-${env}-workers`,
+      DesiredCount: settings.workers.min,
+    });
+    const worker = containersOf(synthesized).find((c) => c.family === `shopflow-${env}-worker`)!;
+    expect(worker.container.Command).toEqual(['worker']);
+    pipeline.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: Math.max(1, settings.workers.min),
+      MaxCapacity: settings.workers.max,
+      ScalableDimension: 'ecs:service:DesiredCount',
+    });
+    pipeline.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'StepScaling',
+      StepScalingPolicyConfiguration: { AdjustmentType: 'ChangeInCapacity' },
+    });
+    // The alarms behind the steps watch the workers' own metric.
+    const depth = resourcesOf(pipeline, 'AWS::CloudWatch::Alarm')
+      .flatMap(([, alarm]) => watchedMetrics(alarm.Properties))
+      .filter((metric) => metric.MetricName === 'QueuedSteps');
+    expect(depth.length).toBeGreaterThanOrEqual(2);
+    for (const metric of depth) {
+      expect(metric).toMatchObject({
+        Namespace: 'ShopFlow',
+        Dimensions: [{ Name: 'Queue', Value: 'steps' }],
+      });
+    }
   });
 
   it('runs one daemon, stopping the old task before starting a new one', () => {
@@ -360,7 +392,9 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
 describe('PipelineStack context', () => {
   it('creates neither the daemon service nor its alarm with -c daemonCount=0', () => {
     const synthesized = synthesizeEnvironment('dev', { daemonCount: '0' });
-    synthesized.pipeline.resourceCountIs('AWS::ECS::Service', 0);
+    // NOTE: the worker service stays.
+    synthesized.pipeline.resourceCountIs('AWS::ECS::Service', 1);
+    synthesized.pipeline.hasResourceProperties('AWS::ECS::Service', { ServiceName: 'shopflow-dev-workers' });
     expect(alarmsOf(synthesized).has('ShopFlow-dev-DaemonNotRunning')).toBe(false);
   });
 

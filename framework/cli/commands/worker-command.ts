@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openStepQueue } from '../../executor/queue/open-step-queue.js';
 import { startStepWorker } from '../../executor/queue/step-worker.js';
+import { queueDepthLine } from '../../metrics/emf-metrics.js';
 import type { CommandRunner } from '../command-runner.js';
 import { parseConcurrency } from './materialize-command.js';
 
@@ -38,6 +39,17 @@ export function registerWorkerCommand(program: Command, run: CommandRunner) {
             process.exit(1);
           },
         });
+        // NOTE: the queue's depth as a CloudWatch metric, which the worker service scales on.
+        const depthTimer = config.metrics.emf
+          ? setInterval(() => {
+              queue
+                .depth(queueName)
+                .then((depth) =>
+                  session.io.stderr.write(`${queueDepthLine(queueName, depth, new Date().toISOString())}\n`),
+                )
+                .catch(() => {});
+            }, config.metrics.queueDepthSeconds * 1000)
+          : undefined;
         const limit = config.executor.queues[queueName]?.limit ?? null;
         const ready = { type: 'worker_ready', worker: name, queue: queueName, concurrency, limit };
         if (session.json) session.jsonLine(ready);
@@ -46,6 +58,7 @@ export function registerWorkerCommand(program: Command, run: CommandRunner) {
           process.once('SIGTERM', resolve);
           process.once('SIGINT', resolve);
         });
+        if (depthTimer) clearInterval(depthTimer);
         await queue.close(true);
         if (session.json) session.jsonLine({ type: 'worker_stopped', worker: name });
         else session.out(`worker ${name} stopped`);

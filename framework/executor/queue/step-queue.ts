@@ -79,6 +79,13 @@ export class StepQueue {
     );
   }
 
+  /** Steps of `name` waiting for a worker (`ready`) and being worked on (`active`). */
+  async depth(name: string): Promise<{ ready: number; active: number }> {
+    await this.ensure(name);
+    const queue = await this.boss.getQueue(name);
+    return { ready: queue?.readyCount ?? 0, active: queue?.activeCount ?? 0 };
+  }
+
   /** Stops taking steps; with `graceful`, waits for the steps in hand to finish. */
   async close(graceful = true): Promise<void> {
     await this.boss.stop({ graceful, close: true, timeout: 60_000 });

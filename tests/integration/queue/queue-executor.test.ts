@@ -361,6 +361,32 @@ describe('queue executor', () => {
     }
   }, 120_000);
 
+  test('with metrics.emf a worker writes its queue depth as a CloudWatch metric line', async () => {
+    const depth = setup('depth');
+    writeFileSync(
+      depth.config,
+      `${readFileSync(depth.config, 'utf8')}metrics:\n  emf: true\n  queueDepthSeconds: 0.2\n`,
+    );
+    const child = spawnShopflow(['--config', depth.config, 'worker', '--json'], depth.env);
+    children.push(child);
+    let err = '';
+    child.stderr!.on('data', (d) => {
+      err += d;
+    });
+    try {
+      for (let i = 0; i < 200 && !err.includes('QueuedSteps'); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const line = JSON.parse(err.split('\n').find((l) => l.includes('QueuedSteps'))!);
+      expect(line._aws.CloudWatchMetrics[0]).toMatchObject({
+        Namespace: 'ShopFlow',
+        Dimensions: [['Queue']],
+      });
+      expect(line).toMatchObject({ Queue: 'steps', QueuedSteps: 0, ActiveSteps: 0 });
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 60_000);
+
   test('the queue executor on a SQLite instance is a configuration error naming the fix', async () => {
     const local = setup(null);
     const result = await runShopflow(
