@@ -120,6 +120,36 @@ async function restartOnce(i: Instance): Promise<string> {
   return result.stdout;
 }
 
+/**
+ * A daemon in a child process whose run is held at `station_summary` (the example's hold file);
+ * `kill` SIGKILLs it and releases the hold.
+ */
+async function daemonHeldAtSummary(i: Instance): Promise<{ kill(): Promise<void> }> {
+  const hold = join(i.home, 'hold');
+  writeFileSync(hold, '');
+  const child = spawnShopflow(i.args('daemon', '--interval', '0.2', '--json'), {
+    ...i.env,
+    EXAMPLE_HOLD_FILE: hold,
+  });
+  const daemon = collect(child);
+  await until(
+    () =>
+      i.store(async (s) =>
+        (await s.listEvents({ types: ['step_start'], assetKey: 'station_summary' })).length > 0
+          ? true
+          : undefined,
+      ),
+    'station_summary to start',
+  );
+  return {
+    async kill() {
+      child.kill('SIGKILL');
+      await daemon.exit;
+      rmSync(hold);
+    },
+  };
+}
+
 describe('the daemon in a child process: exactly one run per tick across crashes', () => {
   test('killed after claiming a tick: the restarted daemon launches that tick under the stored run id', async () => {
     const i = await instance({ schedule: { partitionKeys: [start] } });
@@ -214,25 +244,8 @@ describe('the daemon in a child process: exactly one run per tick across crashes
 
   test('SIGKILL while the run executes: the restarted daemon marks it failed with the reason and launches nothing twice', async () => {
     const i = await instance({ schedule: { selection: '+station_summary' } });
-    const hold = join(i.home, 'hold');
-    writeFileSync(hold, '');
-    const child = spawnShopflow(i.args('daemon', '--interval', '0.2', '--json'), {
-      ...i.env,
-      EXAMPLE_HOLD_FILE: hold,
-    });
-    const daemon = collect(child);
-    await until(
-      () =>
-        i.store(async (s) =>
-          (await s.listEvents({ types: ['step_start'], assetKey: 'station_summary' })).length > 0
-            ? true
-            : undefined,
-        ),
-      'station_summary to start',
-    );
-    child.kill('SIGKILL');
-    await daemon.exit;
-    rmSync(hold);
+    const daemon = await daemonHeldAtSummary(i);
+    await daemon.kill();
     const before = await ticksAndRuns(i);
     // NOTE: the oldest tick's run is the one held at station_summary (a new minute may have begun).
     const held = before.ticks.at(-1)!;
@@ -253,27 +266,10 @@ describe('the daemon in a child process: exactly one run per tick across crashes
 
   test('SIGKILL of the daemon: schedules says at once that none runs; the restart retries the dead run under the schedule policy', async () => {
     const i = await instance({ schedule: { selection: '+station_summary', maxRetries: 1 } });
-    const hold = join(i.home, 'hold');
-    writeFileSync(hold, '');
-    const child = spawnShopflow(i.args('daemon', '--interval', '0.2', '--json'), {
-      ...i.env,
-      EXAMPLE_HOLD_FILE: hold,
-    });
-    const daemon = collect(child);
-    await until(
-      () =>
-        i.store(async (s) =>
-          (await s.listEvents({ types: ['step_start'], assetKey: 'station_summary' })).length > 0
-            ? true
-            : undefined,
-        ),
-      'station_summary to start',
-    );
+    const daemon = await daemonHeldAtSummary(i);
     const running = await runShopflow(i.args('schedules', '--json'), i.env);
     expect(jsonLines(running.stdout).find((l) => l.type === 'daemon')?.running).toBe(true);
-    child.kill('SIGKILL');
-    await daemon.exit;
-    rmSync(hold);
+    await daemon.kill();
     // NOTE: its lease has not expired yet; its process is gone, and that is what counts.
     const after = await runShopflow(i.args('schedules', '--json'), i.env);
     expect(jsonLines(after.stdout).find((l) => l.type === 'daemon')).toMatchObject({
