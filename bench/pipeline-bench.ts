@@ -699,7 +699,11 @@ files still in the home; the ${count(replay.copies)} COPY statements write their
 after the replay). Statements that failed on replay: ${replay.failed.length}${replay.failed.length ? ` (${seconds(replay.failedOriginalMs)} in the run)` : ''}.${[
     ...failureKinds,
   ]
-    .map(([kind, k]) => `\n- ${k}× \`${kind.replaceAll('`', "'")}\``)
+    // NOTE: no path of the machine that ran it goes into the report.
+    .map(
+      ([kind, k]) =>
+        `\n- ${k}× \`${kind.replaceAll('`', "'").replace(/"\/[^"]*?(\/lake\/|\/raw\/)/g, '"<bench home>$1')}\``,
+    )
     .join('')}
 
 The rest of the wall time is work outside DuckDB. Step wall times (summed: ${seconds(stepMs)}, more than the

@@ -160,7 +160,7 @@ function matchHeader(source: string, header: string[], columns: readonly string[
  * line and the column.
  *
  * @example
- * const report = readLandedCsv('/tmp/t.csv', '/tmp/t.clean.csv', {
+ * const report = readLandedCsv('landed/transactions.csv', 'staged/transactions.csv', {
  *   columns: ['id', 'name'], source: 'raw/year=2024/month=01/day=15/customers/customers.csv',
  * });
  * report.rejected; // [{ line: 7, reason: '3 fields where the header has 2: … ' }]

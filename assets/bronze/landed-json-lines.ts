@@ -67,7 +67,7 @@ function parseLine(line: Buffer, fields: Record<string, JsonFieldType>): string 
  * records, which is well-formed.
  *
  * @example
- * await readLandedJsonLines('/tmp/c.jsonl', '/tmp/c.clean.jsonl', {
+ * await readLandedJsonLines('landed/clickstream.jsonl', 'staged/clickstream.jsonl', {
  *   fields: { event_id: 'string', customer_id: 'integer' },
  *   source: 'raw/year=2024/month=01/day=15/clickstream/clickstream.jsonl',
  * });
