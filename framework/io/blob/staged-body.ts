@@ -72,9 +72,13 @@ export async function stageBody(body: BlobBody, stagingDir: string): Promise<Sta
     const file = join(stagingDir, `stage-${randomBytes(8).toString('hex')}`);
     const hash = createHash('sha256');
     const counter = { size: 0 };
+    const out = createWriteStream(file);
     try {
-      await pipeline(body, hashing(hash, counter), createWriteStream(file));
+      await pipeline(body, hashing(hash, counter), out);
     } catch (error) {
+      // NOTE: a source that fails at once can reject the pipeline before the file is even opened;
+      // removing it only after the write stream closed leaves nothing behind.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await rm(file, { force: true });
       throw new ShopflowError('SF_IO', 'reading the stream given to put failed before anything was stored', {
         cause: error,
