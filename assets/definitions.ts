@@ -14,7 +14,12 @@ import { createServeCommand } from '../server/serve-command.js';
 import { bronzeAssets } from './bronze/bronze-from-landing.js';
 import { customerProfileAudit } from './cdc/customer-profile-audit.js';
 import { operationalCustomerChanges } from './cdc/operational-customer-changes.js';
-import { dbSetupCommand, dbStatusCommand, dbStopCommand } from './commands/db-commands.js';
+import {
+  dbSetupCommand,
+  dbStatusCommand,
+  dbStopCommand,
+  embeddedPostgresDoctorCheck,
+} from './commands/db-commands.js';
 import { generateCommand } from './commands/generate-command.js';
 import { renderFeatureCatalog } from './features/feature-catalog.js';
 import { aovByCountry, bestSellersByCategory, monthlyRevenue, topCustomers } from './gold/basic-analytics.js';
@@ -162,6 +167,7 @@ export default defineDefinitions({
   ],
   hooks: [notifyOnFailure],
   docs: [{ name: 'feature-catalog.md', render: renderFeatureCatalog }],
+  doctorChecks: [embeddedPostgresDoctorCheck],
   commands: [
     generateCommand,
     dbSetupCommand,

@@ -46,6 +46,7 @@ export type {
 } from './definitions/define-schedule-types.js';
 export type { ExternalInput, ObservedInput, ObserveInputsContext } from './definitions/external-input.js';
 export { MaterializeResult, materialized } from './definitions/materialize-result.js';
+export type { DoctorCheck, DoctorContext, DoctorFinding, DoctorStatus } from './doctor/doctor-check.js';
 export { decimalQuotient, decimalRound, roundedQuotient } from './duckdb/decimal-sql.js';
 export type { DuckDbTrace, DuckDbTraceEntry, JsonRow } from './duckdb/duckdb-session.js';
 export { DuckDbEngine, DuckDbSession, setDuckDbTrace } from './duckdb/duckdb-session.js';
@@ -106,6 +107,11 @@ export type {
 } from './io/io-target.js';
 export { resolvePredicate } from './io/io-target.js';
 export { createLakeStorage } from './io/lake-storage/create-lake-storage.js';
+export {
+  type LakeFileProblem,
+  lakeCorruptError,
+  type VerifyDepth,
+} from './io/lake-storage/lake-file-integrity.js';
 export type { CacheUsage } from './io/lake-storage/lake-read-cache.js';
 export { LakeReadCache } from './io/lake-storage/lake-read-cache.js';
 export type {
@@ -200,6 +206,11 @@ export {
   loadChangeLogs,
   NEVER,
 } from './planner/change-log.js';
+export {
+  type CorruptPartition,
+  observeLakeIntegrity,
+  recordCorruptPartition,
+} from './planner/lake-integrity.js';
 export { observeExternalInputs } from './planner/observe-external-inputs.js';
 export type { PartitionFilter, Plan, PlanInput, PlanStep } from './planner/plan-materialization.js';
 export { partitionsForFilter, planMaterialization } from './planner/plan-materialization.js';

@@ -1,5 +1,6 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandDefinition } from '../../framework/index.js';
+import type { CommandDefinition, DoctorCheck } from '../../framework/index.js';
 import { validateSection } from '../../framework/index.js';
 import { applyDdl } from '../../resources/postgres/apply-ddl.js';
 import {
@@ -9,7 +10,10 @@ import {
 import { PostgresConfigSchema } from '../../resources/postgres/postgres-config.js';
 import { createPostgresResource } from '../../resources/postgres/postgres-resource.js';
 
-function postgresConfig(context: Parameters<CommandDefinition['run']>[0]) {
+function postgresConfig(context: {
+  config: Parameters<CommandDefinition['run']>[0]['config'];
+  home: string;
+}) {
   const config = validateSection(context.config, 'postgres', PostgresConfigSchema.optional()) ?? {
     mode: 'embedded' as const,
   };
@@ -90,5 +94,57 @@ export const dbStatusCommand: CommandDefinition = {
           .join('\n')}\n`,
       );
     return 0;
+  },
+};
+
+/**
+ * `shopflow doctor`: whether the embedded PostgreSQL of this home runs, judged from its process; a
+ * server that was killed leaves its `postmaster.pid`, which `--repair` removes.
+ */
+export const embeddedPostgresDoctorCheck: DoctorCheck = {
+  name: 'embedded PostgreSQL',
+  async run({ runtime, home, repair }) {
+    const check = 'embedded PostgreSQL';
+    const config = postgresConfig({ config: runtime.config, home });
+    if (config.mode !== 'embedded') {
+      return [
+        {
+          check,
+          subject: 'warehouse',
+          status: 'ok',
+          detail: 'an external server (resources.postgres.mode: url); nothing embedded to check',
+        },
+      ];
+    }
+    const state = embeddedPostgresState(config.dir);
+    if (state.running) {
+      return [
+        { check, subject: config.dir, status: 'ok', detail: `running, pid ${state.pid}, port ${state.port}` },
+      ];
+    }
+    if (!state.stalePidFile) {
+      return [
+        {
+          check,
+          subject: config.dir,
+          status: 'ok',
+          detail: 'stopped; the next command that needs it starts it',
+        },
+      ];
+    }
+    const what = `the server of pid ${state.pid} was killed and left its postmaster.pid`;
+    if (!repair) {
+      return [
+        {
+          check,
+          subject: config.dir,
+          status: 'problem',
+          detail: what,
+          fix: 'shopflow doctor --repair (the next start also replaces it)',
+        },
+      ];
+    }
+    rmSync(join(config.dir, 'data', 'postmaster.pid'), { force: true });
+    return [{ check, subject: config.dir, status: 'repaired', detail: `${what}: removed it` }];
   },
 };

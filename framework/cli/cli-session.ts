@@ -76,6 +76,9 @@ export class CliSession {
     return this.loadedDefinitions;
   }
 
+  /** Runs of dead processes that opening the instance marked failed (see {@link runtime}). */
+  reapedRuns: string[] = [];
+
   /** Opens the instance and marks runs of dead processes failed, as every command should see them. */
   runtime(): Promise<ShopflowRuntime> {
     this.openedRuntime ??= (async () => {
@@ -84,7 +87,7 @@ export class CliSession {
         definitions: await this.definitions(),
         log: this.log(),
       });
-      await runtime.reapDeadRuns();
+      this.reapedRuns = await runtime.reapDeadRuns();
       return runtime;
     })();
     return this.openedRuntime;

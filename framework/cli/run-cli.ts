@@ -9,6 +9,7 @@ import { registerAssetsCommand } from './commands/assets-command.js';
 import { registerChecksCommand } from './commands/checks-command.js';
 import { registerCompactCommand } from './commands/compact-command.js';
 import { registerDocsCommand } from './commands/docs-command.js';
+import { registerDoctorCommand } from './commands/doctor-command.js';
 import { registerLineageCommand } from './commands/lineage-command.js';
 import { registerMaterializeCommand } from './commands/materialize-command.js';
 import { registerPlanCommand } from './commands/plan-command.js';
@@ -131,6 +132,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
   registerCompactCommand(program, run);
   registerSweepCommand(program, run);
   registerDocsCommand(program, run);
+  registerDoctorCommand(program, run);
   registerWorkerCommand(program, run);
 
   // NOTE: contributed commands need the definitions, but `--help` and built-in commands must not

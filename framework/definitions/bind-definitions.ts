@@ -55,6 +55,7 @@ export function bindDefinitions(definitions: Definitions, context: PartitionsBin
     schedules: definitions.schedules,
     sensors: definitions.sensors,
     docs: definitions.docs,
+    doctorChecks: definitions.doctorChecks,
   });
   return Object.freeze({ ...resolved, resolvePartitions });
 }

@@ -1,3 +1,4 @@
+import type { DoctorCheck } from '../doctor/doctor-check.js';
 import { AssetGraph } from '../graph/asset-graph.js';
 import type { PartitionsDefinition } from '../partitions/partitions-definition.js';
 import type { AnyAsset } from './define-asset.js';
@@ -43,6 +44,8 @@ export interface Definitions {
   readonly sensors: readonly SensorDefinition[];
   /** Extra documents `shopflow docs` writes and checks (e.g. a feature catalog). */
   readonly docs: readonly GeneratedDocDefinition[];
+  /** Extra checks `shopflow doctor` runs over a home (e.g. the code location's embedded servers). */
+  readonly doctorChecks: readonly DoctorCheck[];
   readonly graph: AssetGraph;
   /**
    * The partitions definition these definitions use for `definition`: its bound twin when a runtime
@@ -74,6 +77,7 @@ export function defineDefinitions(input: {
   schedules?: readonly ScheduleDefinition[];
   sensors?: readonly SensorDefinition[];
   docs?: readonly GeneratedDocDefinition[];
+  doctorChecks?: readonly DoctorCheck[];
 }): Definitions {
   const graph = new AssetGraph(input.assets);
   return Object.freeze({
@@ -82,6 +86,7 @@ export function defineDefinitions(input: {
     commands: input.commands ?? [],
     hooks: input.hooks ?? [],
     docs: input.docs ?? [],
+    doctorChecks: input.doctorChecks ?? [],
     schedules: input.schedules ?? [],
     sensors: input.sensors ?? [],
     graph,

@@ -37,6 +37,10 @@ export const ERROR_CATALOG = {
   SF_INPUT_INVALID: { exitCode: 2, summary: 'an input file or value is malformed' },
   SF_OBJECT_NOT_FOUND: { exitCode: 1, summary: 'an object store key or version does not exist' },
   SF_LAKE_CONFLICT: { exitCode: 1, summary: 'another writer committed the lake partition first' },
+  SF_LAKE_CORRUPT: {
+    exitCode: 1,
+    summary: 'a lake file is missing or differs from what was written (size or checksum)',
+  },
   SF_INSTANCE_STORE: { exitCode: 2, summary: 'the instance store cannot be opened or migrated' },
   SF_INSTANCE_STORE_BUSY: {
     exitCode: 1,

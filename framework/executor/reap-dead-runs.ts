@@ -1,8 +1,26 @@
 import type { AssetGraph } from '../graph/asset-graph.js';
-import type { InstanceStore } from '../instance/instance-store.js';
+import type { InstanceStore, RunRecord } from '../instance/instance-store.js';
 import type { LakeStorage } from '../io/lake-storage/lake-storage.js';
 import { finishAbandonedRun, sweepRunFiles } from './finish-abandoned-run.js';
 import { deathReason, HOSTNAME } from './process-liveness.js';
+
+/**
+ * The runs marked running whose process died (gone from this host, or silent for longer than
+ * `deadAfterMs`), with why each counts as dead; changes nothing (see {@link reapDeadRuns}).
+ */
+export async function findDeadRuns(
+  store: InstanceStore,
+  now: Date,
+  deadAfterMs: number,
+): Promise<Array<{ run: RunRecord; reason: string }>> {
+  const dead: Array<{ run: RunRecord; reason: string }> = [];
+  for (const run of await store.listRuns({ status: ['running'], limit: 1000 })) {
+    if (run.pid === process.pid && run.hostname === HOSTNAME) continue;
+    const reason = deathReason(run, now, deadAfterMs);
+    if (reason) dead.push({ run, reason });
+  }
+  return dead;
+}
 
 /**
  * Finds runs marked running whose process died (gone from this host, or silent for longer than
@@ -20,10 +38,7 @@ export async function reapDeadRuns(options: {
   const { store } = options;
   const now = options.now ?? new Date();
   const reaped: string[] = [];
-  for (const run of await store.listRuns({ status: ['running'], limit: 1000 })) {
-    if (run.pid === process.pid && run.hostname === HOSTNAME) continue;
-    const reason = deathReason(run, now, options.deadAfterMs);
-    if (!reason) continue;
+  for (const { run, reason } of await findDeadRuns(store, now, options.deadAfterMs)) {
     await finishAbandonedRun({
       store,
       run,

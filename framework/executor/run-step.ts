@@ -18,6 +18,7 @@ import {
   changeLogCheckpointName,
   NEVER,
 } from '../planner/change-log.js';
+import { recordCorruptPartition } from '../planner/lake-integrity.js';
 import { acquirePartitionLock } from './partition-lock.js';
 import { retryDelayMs } from './retry-policy.js';
 import type { CheckOutcome, StepDescriptor, StepOutcome, StepServices } from './step-services.js';
@@ -529,6 +530,10 @@ export async function runStep(
     // NOTE: a full disk or a locked store is reported as what it is, not as the asset's own fault.
     const error = storageFault(thrown) ?? thrown;
     const message = describeError(error);
+    // NOTE: an upstream file found damaged is recorded, so the next plan rewrites that partition.
+    await recordCorruptPartition(services.store, error, services.now()).catch((recordError) =>
+      services.log.warn({ err: recordError }, 'could not record a corrupt lake partition'),
+    );
     if (locked)
       await services.store.recordAttempt({ ...event, status: 'failed', error: message }).catch(() => {});
     await services.emit({

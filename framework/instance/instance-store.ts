@@ -156,6 +156,11 @@ export interface InstanceStore {
   /** Applies pending migrations; safe to call on every start and from several processes. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * What the database itself reports damaged (SQLite: `PRAGMA integrity_check`; PostgreSQL: a
+   * round trip, its own checks run server-side); empty when sound.
+   */
+  checkIntegrity(): Promise<string[]>;
 
   createRun(run: NewRun): Promise<RunRecord>;
   updateRun(id: string, patch: RunPatch): Promise<void>;

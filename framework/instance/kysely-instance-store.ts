@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { ShopflowError } from '../errors/error-catalog.js';
 import { decodeAssetPartitionStates, decodePlannerStates, latestItems } from './asset-partition-items.js';
 import { plannerStatesSql, stateArraySql } from './asset-partition-sql.js';
@@ -133,6 +133,16 @@ export class KyselyInstanceStore implements InstanceStore {
 
   async migrate(): Promise<void> {
     await this.#options.migrate();
+  }
+
+  async checkIntegrity(): Promise<string[]> {
+    if (this.backend === 'postgres') {
+      await sql`SELECT 1`.execute(this.#db);
+      return [];
+    }
+    const { rows } = await sql<{ integrity_check: string }>`PRAGMA integrity_check`.execute(this.#db);
+    const messages = rows.map((r) => String(Object.values(r)[0]));
+    return messages.length === 1 && messages[0] === 'ok' ? [] : messages;
   }
 
   async close(): Promise<void> {

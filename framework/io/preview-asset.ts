@@ -1,6 +1,7 @@
 import { ShopflowError } from '../errors/error-catalog.js';
 import { type ColumnClass, classifyColumns } from '../governance/column-classification.js';
 import { maskRows } from '../governance/mask-rows.js';
+import { recordCorruptPartition } from '../planner/lake-integrity.js';
 import type { ShopflowRuntime } from '../runtime/shopflow-runtime.js';
 
 /** One column of a preview: its name, its storage type's name, and how sensitive it is. */
@@ -79,9 +80,13 @@ export async function previewAsset(
       hint: `materialize it first: shopflow materialize ${assetKey}${partitionKey === null ? '' : ` --partition ${partitionKey}`}`,
     });
   }
-  const { columns, rows } = await runtime.preview(assetKey, partitionKey, options.limit, {
-    quarantine: options.quarantine === true,
-  });
+  const { columns, rows } = await runtime
+    .preview(assetKey, partitionKey, options.limit, { quarantine: options.quarantine === true })
+    .catch(async (error: unknown) => {
+      // NOTE: a damaged file found here shows as "missing — file corrupt" in every plan from now on.
+      await recordCorruptPartition(runtime.store, error, runtime.services.now()).catch(() => false);
+      throw error;
+    });
   const classes = classifyColumns(asset.schema);
   return {
     assetKey,

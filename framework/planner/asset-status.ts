@@ -2,6 +2,7 @@ import type { AssetGraph } from '../graph/asset-graph.js';
 import type { AssetPartitionState, InstanceStore } from '../instance/instance-store.js';
 import { AssetStateIndex } from './asset-state-index.js';
 import { type ChangeLog, loadChangeLogs } from './change-log.js';
+import { isFileCorrupt } from './lake-integrity.js';
 import { type Plan, type PlanStep, planMaterialization } from './plan-materialization.js';
 import { type RootCause, rootCauseOf } from './root-cause.js';
 import type { StalenessReason } from './staleness-reason.js';
@@ -10,7 +11,8 @@ export type AssetStatus = 'fresh' | 'stale' | 'missing' | 'failed' | 'running' |
 
 /**
  * The state of one partition; exactly one applies, in this order: `running` (an attempt is in
- * progress), `failed` (the last attempt failed), `missing` (never materialized), `stale`
+ * progress), `failed` (the last attempt failed), `missing` (never materialized, or its stored files
+ * are missing or damaged: "missing — file corrupt"), `stale`
  * (materialized, and a plan would materialize it again), `overdue` (materialized, planned only
  * because its freshness policy lapsed), `fresh`.
  */
@@ -21,7 +23,7 @@ export interface PartitionStatusEntry {
   /** Null for an unpartitioned asset. */
   partitionKey: string | null;
   status: PartitionStatus;
-  /** Whether it has data (a materialization), whatever its status: a stale partition has. */
+  /** Whether it has readable data (a materialization whose files are intact), whatever its status: a stale partition has. */
   materialized: boolean;
   /** Why a plan would materialize it (empty when it would not). */
   reasons: StalenessReason[];
@@ -72,7 +74,7 @@ function partitionStatus(
 ): PartitionStatus {
   if (state?.lastAttemptStatus === 'running') return 'running';
   if (state?.lastAttemptStatus === 'failed') return 'failed';
-  if (state?.materializationId == null) return 'missing';
+  if (state?.materializationId == null || isFileCorrupt(step?.reasons)) return 'missing';
   if (!step) return 'fresh';
   return step.reasons.every((r) => r.code === 'overdue') ? 'overdue' : 'stale';
 }
@@ -133,7 +135,7 @@ export function assessAssetStatus(input: {
       return {
         partitionKey,
         status: partitionStatus(state, step),
-        materialized: state?.materializationId != null,
+        materialized: state?.materializationId != null && !isFileCorrupt(step?.reasons),
         reasons: step?.reasons ?? [],
         rootCause: step ? rootCauseOf(step, stepsByKey) : null,
         materializedAt: state?.materializedAt ?? null,
@@ -154,8 +156,9 @@ export function assessAssetStatus(input: {
     const keys: Array<string | null> = asset.partitions ? asset.partitions.keys(now) : [null];
     for (const key of keys) {
       const state = own.get(key);
-      counts[partitionStatus(state, steps?.get(key))]++;
-      if (state?.materializationId != null) {
+      const step = steps?.get(key);
+      counts[partitionStatus(state, step)]++;
+      if (state?.materializationId != null && !isFileCorrupt(step?.reasons)) {
         materialized++;
         const at = state.materializedAt;
         if (at && (!lastMaterializedAt || at > lastMaterializedAt)) lastMaterializedAt = at;

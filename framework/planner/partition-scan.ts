@@ -87,13 +87,17 @@ export class PartitionScan {
     reasons.clear();
     if (options.force) reasons.push({ code: 'forced', message: 'forced by the user' });
     if (!hasData) reasons.push({ code: 'missing', message: 'never materialized' });
-    else if (state!.codeVersion !== asset.codeVersion) {
-      reasons.push({
-        code: 'code_version_changed',
-        message: `code version changed from ${state!.codeVersion} to ${asset.codeVersion}`,
-        from: state!.codeVersion ?? '',
-        to: asset.codeVersion,
-      });
+    else {
+      // NOTE: damaged stored files come first: the partition counts as missing.
+      if (observed) for (const reason of observed) if (reason.code === 'file_corrupt') reasons.push(reason);
+      if (state!.codeVersion !== asset.codeVersion) {
+        reasons.push({
+          code: 'code_version_changed',
+          message: `code version changed from ${state!.codeVersion} to ${asset.codeVersion}`,
+          from: state!.codeVersion ?? '',
+          to: asset.codeVersion,
+        });
+      }
     }
     if (state?.lastAttemptStatus === 'failed') {
       reasons.push({
@@ -103,7 +107,8 @@ export class PartitionScan {
         error: state.lastError,
       });
     }
-    if (observed && hasData) for (const reason of observed) reasons.push(reason);
+    if (observed && hasData)
+      for (const reason of observed) if (reason.code !== 'file_corrupt') reasons.push(reason);
     if (this.#changedCount > 0) {
       reasons.push({
         code: 'upstream_changed',

@@ -10,7 +10,12 @@ export type StalenessReason =
   | { code: 'overdue'; message: string; lagMinutes: number; maxLagMinutes: number }
   | { code: 'forced'; message: string }
   /** An input read from outside (a file, an object) holds other bytes than when it was read. */
-  | { code: 'input_changed'; message: string; input: string };
+  | { code: 'input_changed'; message: string; input: string }
+  /**
+   * A file of the partition's stored version is missing or differs from what was written: the
+   * partition counts as missing ("missing — file corrupt").
+   */
+  | { code: 'file_corrupt'; message: string; file: string };
 
 export type StalenessCode = StalenessReason['code'];
 

@@ -27,6 +27,7 @@ import { StepMetrics } from '../metrics/step-metrics.js';
 import { type OpenLineageEmitter, openLineageEmitter } from '../openlineage/open-lineage-emitter-for.js';
 import { AssetStateIndex } from '../planner/asset-state-index.js';
 import { loadChangeLogs } from '../planner/change-log.js';
+import { observeLakeIntegrity } from '../planner/lake-integrity.js';
 import { observeExternalInputs } from '../planner/observe-external-inputs.js';
 import { type PartitionFilter, type Plan, planMaterialization } from '../planner/plan-materialization.js';
 import type { StalenessReason } from '../planner/staleness-reason.js';
@@ -249,8 +250,10 @@ export class ShopflowRuntime {
   }
 
   /**
-   * Which external inputs (files, landed objects) changed since the partitions that read them were
-   * materialized (see {@link observeExternalInputs}), by step key.
+   * What the instance store cannot know by itself, by step key: external inputs (files, landed
+   * objects) that changed since the partitions that read them were materialized (see
+   * {@link observeExternalInputs}), and lake partitions whose stored files are missing or damaged
+   * (see {@link observeLakeIntegrity}, a quick look).
    */
   async observeInputs(
     options: {
@@ -259,16 +262,22 @@ export class ShopflowRuntime {
       partitions?: PartitionFilter | null;
     } = {},
   ): Promise<Map<string, StalenessReason[]>> {
-    return await observeExternalInputs({
+    const states = options.states ?? new AssetStateIndex(await this.store.listPlannerStates());
+    const common = {
       graph: this.graph,
       store: this.store,
-      states: options.states ?? new AssetStateIndex(await this.store.listPlannerStates()),
+      states,
       now: this.services.now(),
-      resource: (definition) => this.resources.get(definition),
       log: this.log,
       assetKeys: options.assetKeys,
       partitions: options.partitions,
-    });
+    };
+    const [inputs, lake] = await Promise.all([
+      observeExternalInputs({ ...common, resource: (definition) => this.resources.get(definition) }),
+      observeLakeIntegrity({ ...common, lake: this.lake, depth: 'quick' }),
+    ]);
+    for (const [key, reasons] of lake.reasons) inputs.set(key, [...reasons, ...(inputs.get(key) ?? [])]);
+    return inputs;
   }
 
   async plan(

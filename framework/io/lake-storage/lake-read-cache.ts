@@ -151,7 +151,10 @@ export class LakeReadCache {
         throw new ShopflowError(
           'SF_IO',
           `a lake file fetched for the cache has SHA-256 ${actual.slice(0, 12)}…, not the ${sha256.slice(0, 12)}… its manifest records`,
-          { hint: 'the object was changed outside ShopFlow; re-materialize the partition' },
+          {
+            hint: 'the object was changed outside ShopFlow; re-materialize the partition',
+            details: { checksumMismatch: true, actual, expected: sha256 },
+          },
         );
       }
       this.place(sha256, tmp);

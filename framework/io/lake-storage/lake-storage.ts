@@ -1,4 +1,5 @@
 import type { DuckDbSession } from '../../duckdb/duckdb-session.js';
+import type { LakeFileProblem, VerifyDepth } from './lake-file-integrity.js';
 
 /** One asset partition of the lake (`partitionKey` null for an unpartitioned asset). */
 export interface PartitionRef {
@@ -10,8 +11,9 @@ export interface PartitionRef {
 export interface LakeFile {
   /** File name inside the partition's folder. */
   name: string;
-  /** Hex SHA-256 of the bytes, where the backend records it (S3: the read cache is addressed by it). */
+  /** Hex SHA-256 of the bytes as committed (absent for files committed before it was recorded). */
   sha256?: string;
+  /** Size in bytes as committed (absent likewise). */
   size?: number;
 }
 
@@ -106,9 +108,18 @@ export interface LakeStorage {
   head(ref: PartitionRef, options?: { dataVersion?: string }): Promise<PartitionVersion | undefined>;
   /**
    * Paths (or URLs) DuckDB can read for `files` of a committed version. They stay readable until
-   * `session` closes, whatever is committed or evicted meanwhile.
+   * `session` closes, whatever is committed or evicted meanwhile. What is handed out was verified
+   * against the size and SHA-256 recorded at commit; a missing or damaged file raises
+   * `SF_LAKE_CORRUPT` naming the file and the partition.
    */
   readable(ref: PartitionRef, files: LakeFile[], session: DuckDbSession): Promise<string[]>;
+  /**
+   * What is wrong with the files of the partition's committed version (empty: nothing found, or
+   * nothing committed). `quick` compares sizes where that costs no request (local: a stat per file;
+   * S3: nothing, its reads verify checksums); `deep` reads every file's checksum (local) or asks for
+   * every object's size (S3). A damaged file list is a problem too.
+   */
+  verify(ref: PartitionRef, depth: VerifyDepth): Promise<LakeFileProblem[]>;
   /** Publishes a new version atomically and returns it. */
   commit(ref: PartitionRef, request: CommitRequest): Promise<PartitionVersion>;
   /** Removes files no committed version of the asset references: leftovers of failed writes, superseded files. */

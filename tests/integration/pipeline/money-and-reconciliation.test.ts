@@ -1,4 +1,4 @@
-import { copyFileSync, renameSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import shopflow from '../../../assets/definitions.js';
@@ -70,17 +70,28 @@ async function recheck(assetKey: string, partition: string | null, check = 'laye
   return { status: result.status, passed: evaluation.passed, message: String(evaluation.metadata.message) };
 }
 
-/** Replaces a lake partition with a copy whose matching row has `column` one cent higher; returns an undo. */
+/**
+ * Commits a copy of a lake partition whose matching row has `column` one cent higher; returns an
+ * undo. It goes through the lake's commit (its size and SHA-256 recorded) like any write, so the
+ * wrong cent reaches the reconciliation checks instead of the lake's own integrity check.
+ */
 async function corruptLake(asset: string, partition: string | undefined, column: string, where: string) {
   const path = file(asset, partition);
+  const ref = { assetKey: asset, partitionKey: partition ?? null };
   const backup = `${path}.orig`;
   copyFileSync(path, backup);
   await rows(
     `copy (select * replace (case when ${where} then ${column} + 0.01 else ${column} end as ${column})
        from read_parquet('${path}')) to '${path}.bad' (format parquet)`,
   );
-  renameSync(`${path}.bad`, path);
-  return () => renameSync(backup, path);
+  const commit = async (staged: string) =>
+    await runtime.lake.commit(ref, {
+      runId: 'money-test',
+      data: { kind: 'replace', file: staged },
+      base: await runtime.lake.head(ref),
+    });
+  await commit(`${path}.bad`);
+  return () => commit(backup);
 }
 
 describe('money is exact to the cent', () => {
@@ -330,7 +341,7 @@ describe('reconciliation checks hold the layers together exactly', () => {
         expect(result.message).toContain(`${c.label} differs from`);
         expect(result.message).toMatch(/revenue \+1 cent \(\d+\.\d\d, expected \d+\.\d\d\)/);
       } finally {
-        undo();
+        await undo();
       }
       expect((await recheck(c.check[0], c.check[1])).passed, `${c.asset} restored`).toBe(true);
     }

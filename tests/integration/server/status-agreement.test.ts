@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createServer } from '../../../server/create-server.js';
@@ -215,4 +215,13 @@ test('the page, `shopflow assets` and `shopflow plan` agree through fresh, chang
     [...view.get('daily_stats')!.partitions].filter(([, c]) => c.status !== 'fresh').map(([k]) => k),
   ).toEqual([DAYS[3]]);
   expect(view.get('daily_stats')!.counts).toMatchObject({ materialized: 5, fresh: 4, stale: 1, planned: 1 });
+
+  // a lake file damaged on disk: that partition is missing — file corrupt everywhere
+  expect((await cli(['materialize'])).code).toBe(0);
+  const file = join(home.home, 'lake', 'daily_stats', `partition=${DAYS[1]}`, 'data.parquet');
+  truncateSync(file, 10);
+  view = await expectAgreement('corrupt lake file');
+  expect(statusOf(view, 'daily_stats', DAYS[1])).toBe('missing');
+  expect(view.get('daily_stats')!.counts).toMatchObject({ materialized: 4, missing: 1, planned: 1 });
+  expect(view.get('daily_stats')!.status).toBe('stale');
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  createReadStream,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -10,9 +11,17 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ShopflowError } from '../../../errors/error-catalog.js';
+import { isShopflowError, ShopflowError } from '../../../errors/error-catalog.js';
+import { hashStream } from '../../blob/staged-body.js';
+import {
+  type LakeFileProblem,
+  lakeCorruptError,
+  VerifiedFiles,
+  verifyLocalLakeFile,
+} from '../lake-file-integrity.js';
 import type {
   CommitRequest,
+  LakeFile,
   LakeStaging,
   LakeStorage,
   PartitionRef,
@@ -36,22 +45,86 @@ export function lakePartitionDir(lakeRoot: string, assetKey: string, partitionKe
 
 /**
  * The Parquet files that make up one stored partition of a local lake: the files listed in
- * `_files.json` (append mode) or `data.parquet` (overwrite mode).
+ * `_files.json`, or `data.parquet` in a partition written before the list was kept for every write.
  */
 export function partitionFiles(dir: string): string[] {
-  return currentFiles(dir).map((f) => join(dir, f));
+  return currentFiles(dir).map((f) => join(dir, f.name));
 }
 
-function currentFiles(dir: string): string[] {
-  const manifest = join(dir, FILES_MANIFEST);
-  if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { files: string[] }).files;
-  return existsSync(join(dir, DATA_FILE)) ? [DATA_FILE] : [];
+/**
+ * `_files.json`: the data files of the partition's version with the size and SHA-256 each had when
+ * it was committed, and the quarantine file likewise. Older lists name the files only.
+ */
+interface FilesManifest {
+  files: LakeFile[];
+  /** Absent in older lists (then `quarantine.parquet` counts when it exists). */
+  quarantine?: LakeFile | null;
 }
 
-function writeManifest(dir: string, files: string[]): void {
+function readFilesManifest(dir: string): FilesManifest | undefined {
+  const path = join(dir, FILES_MANIFEST);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const parsed = JSON.parse(text) as { files: Array<string | LakeFile>; quarantine?: LakeFile | null };
+    if (!Array.isArray(parsed.files)) throw new Error('no `files` list');
+    return {
+      files: parsed.files.map((f) => (typeof f === 'string' ? { name: f } : f)),
+      ...(parsed.quarantine === undefined ? {} : { quarantine: parsed.quarantine }),
+    };
+  } catch (error) {
+    // NOTE: like a damaged S3 manifest, a write that replaces the whole partition may commit over it.
+    throw new ShopflowError('SF_IO', `the file list ${path} is damaged: ${(error as Error).message}`, {
+      hint: 'materialize the partition again (a full rewrite replaces the list)',
+      details: { damagedManifest: true, token: null },
+    });
+  }
+}
+
+function currentFiles(dir: string): LakeFile[] {
+  const manifest = readFilesManifest(dir);
+  if (manifest) return manifest.files;
+  return existsSync(join(dir, DATA_FILE)) ? [{ name: DATA_FILE }] : [];
+}
+
+/** For a sweep: the listed files, none when the list is damaged (a sweep then keeps every Parquet file). */
+function listedNames(dir: string): string[] | null {
+  try {
+    return currentFiles(dir).map((f) => f.name);
+  } catch {
+    return null;
+  }
+}
+
+/** The list a commit starts from; a full rewrite starts over a damaged one. */
+function readFilesManifestForWrite(dir: string, replacing: boolean): FilesManifest | undefined {
+  try {
+    return readFilesManifest(dir);
+  } catch (error) {
+    if (replacing) return undefined;
+    throw error;
+  }
+}
+
+function currentQuarantine(dir: string, manifest: FilesManifest | undefined): LakeFile | null {
+  if (manifest?.quarantine !== undefined) return manifest.quarantine;
+  return existsSync(join(dir, QUARANTINE_FILE)) ? { name: QUARANTINE_FILE } : null;
+}
+
+function writeManifest(dir: string, manifest: FilesManifest): void {
   const tmp = join(dir, `${TMP_MARK}manifest-${randomBytes(4).toString('hex')}.json`);
-  writeFileSync(tmp, JSON.stringify({ files }));
+  writeFileSync(tmp, JSON.stringify(manifest));
   renameSync(tmp, join(dir, FILES_MANIFEST));
+}
+
+/** The entry a staged file will have once moved to `name`: its size and SHA-256 now. */
+async function describeStaged(file: string, name: string): Promise<LakeFile> {
+  return { name, ...(await hashStream(createReadStream(file))) };
 }
 
 function conflict(dir: string, what: string): ShopflowError {
@@ -73,17 +146,18 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
   const root = config.path;
   const graceMs = (config.orphanGraceMinutes ?? 60) * 60_000;
   const dirOf = (ref: PartitionRef) => lakePartitionDir(root, ref.assetKey, ref.partitionKey);
+  const verified = new VerifiedFiles();
   const head = (ref: PartitionRef): PartitionVersion | undefined => {
     const dir = dirOf(ref);
-    const files = currentFiles(dir);
+    const manifest = readFilesManifest(dir);
+    const files = manifest?.files ?? (existsSync(join(dir, DATA_FILE)) ? [{ name: DATA_FILE }] : []);
     if (files.length === 0) return undefined;
-    return {
-      files: files.map((name) => ({ name })),
-      quarantine: existsSync(join(dir, QUARANTINE_FILE)) ? { name: QUARANTINE_FILE } : null,
-      token: null,
-      commitId: null,
-    };
+    return { files, quarantine: currentQuarantine(dir, manifest), token: null, commitId: null };
   };
+  const problemOf = async (ref: PartitionRef, file: LakeFile): Promise<LakeFileProblem | null> =>
+    file.sha256
+      ? await verified.verify(join(dirOf(ref), file.name), file)
+      : await verifyLocalLakeFile(join(dirOf(ref), file.name), file, 'quick');
 
   return {
     kind: 'local',
@@ -115,37 +189,89 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
     },
 
     async readable(ref, files) {
-      return files.map((f) => join(dirOf(ref), f.name));
+      const paths: string[] = [];
+      for (const file of files) {
+        let problem = await problemOf(ref, file);
+        if (problem) {
+          // NOTE: a writer may have committed a new version since the caller read the list; the
+          // file is damaged only when it does not match the list as it is now either.
+          const now = head(ref);
+          const current =
+            now?.files.find((f) => f.name === file.name) ??
+            (now?.quarantine?.name === file.name ? now.quarantine : undefined);
+          if (current && (current.size !== file.size || current.sha256 !== file.sha256)) {
+            problem = await problemOf(ref, current);
+          }
+        }
+        if (problem) throw lakeCorruptError(ref, problem);
+        paths.push(join(dirOf(ref), file.name));
+      }
+      return paths;
+    },
+
+    async verify(ref, depth) {
+      let version: PartitionVersion | undefined;
+      try {
+        version = head(ref);
+      } catch (error) {
+        if (!isShopflowError(error, 'SF_IO')) throw error;
+        return [
+          { location: join(dirOf(ref), FILES_MANIFEST), problem: 'is damaged (not a readable file list)' },
+        ];
+      }
+      if (!version) return [];
+      const problems: LakeFileProblem[] = [];
+      for (const file of [...version.files, ...(version.quarantine ? [version.quarantine] : [])]) {
+        const path = join(dirOf(ref), file.name);
+        const problem =
+          depth === 'deep' && file.sha256
+            ? await verified.verify(path, file)
+            : await verifyLocalLakeFile(path, file, depth);
+        if (problem) problems.push(problem);
+      }
+      return problems;
     },
 
     async commit(ref, request: CommitRequest): Promise<PartitionVersion> {
       const dir = dirOf(ref);
-      const previous = currentFiles(dir);
+      const manifest = readFilesManifestForWrite(dir, request.data.kind === 'replace');
+      const previous = manifest?.files ?? (existsSync(join(dir, DATA_FILE)) ? [{ name: DATA_FILE }] : []);
+      const previousNames = previous.map((f) => f.name);
       const change = request.data;
+      let files: LakeFile[];
       if (change.kind === 'replace') {
+        files = [await describeStaged(change.file, DATA_FILE)];
         renameSync(change.file, join(dir, DATA_FILE));
-        if (existsSync(join(dir, FILES_MANIFEST))) {
-          rmSync(join(dir, FILES_MANIFEST), { force: true });
-          for (const file of previous) if (file !== DATA_FILE) rmSync(join(dir, file), { force: true });
-        }
+        for (const file of previousNames) if (file !== DATA_FILE) rmSync(join(dir, file), { force: true });
       } else if (change.kind === 'append') {
         // NOTE: the new part becomes visible only when the file list that names it is swapped in.
         const expected = (request.base?.files ?? []).map((f) => f.name);
-        if (expected.join('\n') !== previous.join('\n')) throw conflict(dir, 'a file was being appended');
+        if (expected.join('\n') !== previousNames.join('\n'))
+          throw conflict(dir, 'a file was being appended');
         const name = `part-${Date.now()}-${randomBytes(3).toString('hex')}.parquet`;
+        files = [...previous, await describeStaged(change.file, name)];
         renameSync(change.file, join(dir, name));
-        writeManifest(dir, [...previous, name]);
       } else {
-        if (change.replaces.map((f) => f.name).join('\n') !== previous.join('\n')) {
+        if (change.replaces.map((f) => f.name).join('\n') !== previousNames.join('\n')) {
           throw conflict(dir, 'it was being compacted');
         }
         const name = `part-${Date.now()}-compacted.parquet`;
+        files = [await describeStaged(change.file, name)];
         renameSync(change.file, join(dir, name));
-        writeManifest(dir, [name]);
-        for (const file of previous) if (file !== name) rmSync(join(dir, file), { force: true });
       }
-      if (request.quarantine === null) rmSync(join(dir, QUARANTINE_FILE), { force: true });
-      else if (request.quarantine !== undefined) renameSync(request.quarantine, join(dir, QUARANTINE_FILE));
+      let quarantine = manifest ? currentQuarantine(dir, manifest) : currentQuarantine(dir, undefined);
+      if (request.quarantine === null) {
+        rmSync(join(dir, QUARANTINE_FILE), { force: true });
+        quarantine = null;
+      } else if (request.quarantine !== undefined) {
+        quarantine = await describeStaged(request.quarantine, QUARANTINE_FILE);
+        renameSync(request.quarantine, join(dir, QUARANTINE_FILE));
+      }
+      writeManifest(dir, { files, quarantine });
+      if (change.kind === 'compact') {
+        for (const file of previousNames)
+          if (file !== files[0].name) rmSync(join(dir, file), { force: true });
+      }
       return head(ref)!;
     },
 
@@ -160,7 +286,8 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
         result.bytes += size;
       };
       const visit = (dir: string) => {
-        const referenced = new Set([...currentFiles(dir), FILES_MANIFEST, QUARANTINE_FILE]);
+        const listed = listedNames(dir);
+        const referenced = new Set([...(listed ?? []), FILES_MANIFEST, QUARANTINE_FILE]);
         for (const entry of readdirSync(dir, { withFileTypes: true })) {
           const path = join(dir, entry.name);
           if (entry.isDirectory()) {
@@ -176,7 +303,10 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
             continue;
           }
           if (stats.mtimeMs > cutoff) continue;
-          if (name.startsWith(TMP_MARK) || (name.endsWith('.parquet') && !referenced.has(name))) {
+          if (
+            name.startsWith(TMP_MARK) ||
+            (listed !== null && name.endsWith('.parquet') && !referenced.has(name))
+          ) {
             remove(path, stats.size);
           }
         }

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { DuckDbSession } from '../../../duckdb/duckdb-session.js';
-import { ShopflowError } from '../../../errors/error-catalog.js';
+import { isShopflowError, ShopflowError } from '../../../errors/error-catalog.js';
 import { DEFAULT_RETRY_POLICY } from '../../blob/retry-policy.js';
 import { S3BlobDriver } from '../../blob/s3/s3-blob-driver.js';
 import { createS3Client } from '../../blob/s3/s3-client.js';
 import { hashStream } from '../../blob/staged-body.js';
 import { mapLimited } from '../../map-limited.js';
+import { type LakeFileProblem, lakeCorruptError, type VerifyDepth } from '../lake-file-integrity.js';
 import { type CacheLease, LakeReadCache } from '../lake-read-cache.js';
 import type {
   CommitRequest,
@@ -238,25 +239,79 @@ export class S3LakeStorage implements LakeStorage {
       lease = created;
     }
     const held = lease;
-    return await mapLimited(files, TRANSFERS, (file) => {
+    return await mapLimited(files, TRANSFERS, async (file) => {
       if (!file.sha256) {
         throw new ShopflowError('SF_IO', `${this.locate(ref, file.name)} has no recorded SHA-256`, {
           hint: 're-materialize the partition',
         });
       }
-      return this.cache.read(file.sha256, (target) => this.download(ref, file.name, target), held);
+      try {
+        return await this.cache.read(file.sha256, (target) => this.download(ref, file.name, target), held);
+      } catch (error) {
+        // NOTE: the cache checks every download against the SHA-256 the manifest records.
+        if (isShopflowError(error, 'SF_IO') && error.details?.checksumMismatch === true) {
+          const actual = String(error.details.actual);
+          throw lakeCorruptError(ref, {
+            location: this.locate(ref, file.name),
+            problem: `has SHA-256 ${actual.slice(0, 12)}…, ${file.sha256.slice(0, 12)}… was written`,
+          });
+        }
+        throw error;
+      }
     });
+  }
+
+  async verify(ref: PartitionRef, depth: VerifyDepth): Promise<LakeFileProblem[]> {
+    // NOTE: a quick look costs requests per partition on S3, more than a plan can afford; reads
+    // verify every download's SHA-256, and `shopflow doctor` asks for every object's size and
+    // SHA-256 metadata.
+    if (depth === 'quick') return [];
+    let version: PartitionVersion | undefined;
+    try {
+      version = await this.head(ref);
+    } catch (error) {
+      if (!isShopflowError(error, 'SF_IO') || error.details?.damagedManifest !== true) throw error;
+      return [{ location: this.locate(ref, MANIFEST_NAME), problem: 'is damaged (not a readable manifest)' }];
+    }
+    if (!version) return [];
+    const files = [...version.files, ...(version.quarantine ? [version.quarantine] : [])];
+    const found = await mapLimited(files, TRANSFERS, (file) => this.objectProblem(ref, file));
+    return found.filter((p): p is LakeFileProblem => p !== null);
+  }
+
+  /** Whether the object of `file` is there as it was written (size and our SHA-256 metadata): one HEAD. */
+  private async storedAsWritten(ref: PartitionRef, file: LakeFile): Promise<boolean> {
+    return (await this.objectProblem(ref, file)) === null;
+  }
+
+  private async objectProblem(ref: PartitionRef, file: LakeFile): Promise<LakeFileProblem | null> {
+    const location = this.locate(ref, file.name);
+    const stat = await this.driver.stat(`${partitionFolder(ref)}${file.name}`);
+    if (!stat) return { location, problem: 'is missing' };
+    if (file.size !== undefined && stat.size !== file.size) {
+      return {
+        location,
+        problem: `is ${stat.size.toLocaleString('en-US')} bytes, ${file.size.toLocaleString('en-US')} were written`,
+      };
+    }
+    // NOTE: every upload stores its SHA-256 as object metadata; an object replaced by another tool
+    // carries none (or another).
+    if (file.sha256 && stat.metadata?.sha256 !== file.sha256) {
+      return {
+        location,
+        problem: 'was replaced outside ShopFlow (its SHA-256 metadata is not the one written)',
+      };
+    }
+    return null;
   }
 
   private async download(ref: PartitionRef, name: string, target: string): Promise<void> {
     if (!(await this.driver.download(`${partitionFolder(ref)}${name}`, target))) {
-      throw new ShopflowError(
-        'SF_IO',
-        `${this.locate(ref, name)} is listed in the partition's manifest but does not exist`,
-        {
-          hint: 'it was deleted outside ShopFlow (a lifecycle rule on current objects?); re-materialize the partition',
-        },
-      );
+      throw lakeCorruptError(ref, {
+        location: this.locate(ref, name),
+        problem:
+          "is listed in the partition's manifest but does not exist (deleted outside ShopFlow, e.g. by a lifecycle rule on current objects?)",
+      });
     }
   }
 
@@ -308,7 +363,8 @@ export class S3LakeStorage implements LakeStorage {
       change.kind === 'replace' &&
       base?.files.length === 1 &&
       base.files[0].sha256 === data.sha256 &&
-      (keptQuarantine?.sha256 ?? null) === (base.quarantine?.sha256 ?? null)
+      (keptQuarantine?.sha256 ?? null) === (base.quarantine?.sha256 ?? null) &&
+      (await this.storedAsWritten(ref, base.files[0]))
     ) {
       // NOTE: the same bytes again (a forced re-run): the committed version already is the new one.
       this.recent.remember(this.locate(ref), base, request.dataVersion, this.now());
