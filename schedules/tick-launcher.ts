@@ -54,7 +54,8 @@ export class TickLauncher {
   }
 
   private onEvent(event: EventRecord): void {
-    if (event.type !== 'run_start') return;
+    // NOTE: a run handed to a run launcher (ECS) is recorded `queued` here; its task writes run_start.
+    if (event.type !== 'run_start' && event.type !== 'run_queued') return;
     const tick = this.starting.get(event.runId);
     if (!tick) return;
     this.options.crashPoint?.('run-created');
@@ -106,7 +107,7 @@ export class TickLauncher {
     this.starting.set(runId, tick);
     try {
       const tags = { ...request.tags, ...(tick.attempt > 0 ? { attempt: String(tick.attempt) } : {}) };
-      const result = await runtime.execute(plan, { runId, tags, parentRunId: tick.parentRunId });
+      const result = await runtime.launch(plan, { runId, tags, parentRunId: tick.parentRunId });
       return { status: 'finished', runId, runStatus: result.status };
     } catch (error) {
       // NOTE: the run may exist (an error after it was created, or a second launcher won the race).

@@ -23,11 +23,14 @@ export class RunLauncher {
     return this.active.size;
   }
 
-  /** Starts `plan`; resolves with the run id as soon as the run is recorded (its `run_start` event). */
+  /**
+   * Starts `plan` (here, or in an ECS task with `executor.runLauncher`); resolves with the run id as
+   * soon as the run is recorded (its `run_start` or `run_queued` event).
+   */
   async launch(plan: Plan, options: { concurrency?: number } = {}): Promise<string> {
     return await this.start(
       (runId) =>
-        this.runtime.execute(plan, { runId, concurrency: options.concurrency, tags: { trigger: 'web' } }),
+        this.runtime.launch(plan, { runId, concurrency: options.concurrency, tags: { trigger: 'web' } }),
       { selection: plan.selection, steps: plan.steps.length },
     );
   }
@@ -55,7 +58,7 @@ export class RunLauncher {
       recorded = resolve;
     });
     const unsubscribe = this.runtime.onEvent((event) => {
-      if (event.runId === runId && event.type === 'run_start') recorded();
+      if (event.runId === runId && (event.type === 'run_start' || event.type === 'run_queued')) recorded();
     });
     this.log.info({ runId, ...about }, `run ${runId} launched from the web page`);
     const execution = execute(runId);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EcsRunLauncherConfigSchema } from '../executor/ecs/ecs-run-launcher-config.js';
 import { LocalLakeConfigSchema } from '../io/lake-storage/local/local-lake-config.js';
 import { S3LakeConfigSchema } from '../io/lake-storage/s3/s3-lake-config.js';
 import { LOG_LEVELS } from '../logging/log-level.js';
@@ -49,6 +50,13 @@ const ExecutorSchema = z
       .default({}),
     /** A queued step whose worker has not renewed its lease for this long is handed to another worker. */
     leaseSeconds: positive().default(30),
+    /** Steps of every run running at once on the default queue, across all workers (none when absent). */
+    limit: int(1).optional(),
+    /**
+     * Where runs launched by the daemon and the web page execute: in the launching process (absent)
+     * or each in its own ECS task (`type: ecs`).
+     */
+    runLauncher: EcsRunLauncherConfigSchema.optional(),
     concurrency: int(1).default(4),
     retry: RetrySchema.prefault({}),
     heartbeatSeconds: positive().default(5),

@@ -19,6 +19,11 @@ export interface ExecuteOptions {
   tags?: Record<string, string>;
   /** How often the instance store is asked whether someone wants the run canceled (default 1000 ms). */
   cancelPollMs?: number;
+  /**
+   * Execute the run `runId` a run launcher recorded as `queued` (its plan is `plan`) instead of
+   * recording a new one: `shopflow materialize --run-id` in an ECS task.
+   */
+  queued?: RunRecord;
 }
 
 export interface RunResult {
@@ -42,17 +47,22 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
   const { plan, services } = options;
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const launcher = options.launcher ?? inProcessLauncher(services);
-  const run: RunRecord = await services.store.createRun({
-    id: options.runId ?? randomUUID(),
-    selection: plan.selection,
-    plan,
-    status: 'running',
-    tags: options.tags ?? {},
-    parentRunId: options.parentRunId ?? null,
-    pid: process.pid,
-    hostname: HOSTNAME,
-  });
+  const run: RunRecord = options.queued
+    ? options.queued
+    : await services.store.createRun({
+        id: options.runId ?? randomUUID(),
+        selection: plan.selection,
+        plan,
+        status: 'running',
+        tags: options.tags ?? {},
+        parentRunId: options.parentRunId ?? null,
+        pid: process.pid,
+        hostname: HOSTNAME,
+      });
   const runId = run.id;
+  if (options.queued) {
+    await services.store.updateRun(runId, { status: 'running', pid: process.pid, hostname: HOSTNAME });
+  }
   const startedAt = services.now().toISOString();
   await services.store.updateRun(runId, { startedAt, heartbeatAt: startedAt });
   await services.emit({

@@ -44,6 +44,8 @@ export type RunPatch = Partial<
 >;
 
 export type EventType =
+  /** The run was handed to a run launcher (an ECS task) and waits for it to start. */
+  | 'run_queued'
   | 'run_start'
   | 'run_success'
   | 'run_failure'

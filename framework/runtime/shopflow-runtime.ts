@@ -16,7 +16,7 @@ import { DEFAULT_RETRY_POLICY } from '../executor/retry-policy.js';
 import type { StepLauncher } from '../executor/step-launcher.js';
 import type { StepServices } from '../executor/step-services.js';
 import { selectAssets } from '../graph/asset-selection.js';
-import type { EventRecord, InstanceStore } from '../instance/instance-store.js';
+import type { EventRecord, InstanceStore, RunRecord } from '../instance/instance-store.js';
 import { openInstanceStore } from '../instance/open-instance-store.js';
 import type { IoContext } from '../io/io-target.js';
 import { createLakeStorage } from '../io/lake-storage/create-lake-storage.js';
@@ -300,6 +300,52 @@ export class ShopflowRuntime {
     });
   }
 
+  /**
+   * Runs `plan` the way runs launched by the daemon and the web page run: with
+   * `executor.runLauncher` of type `ecs` in its own ECS task (see {@link EcsRunLauncher}), else here
+   * (see {@link execute}).
+   */
+  async launch(
+    plan: Plan,
+    options: {
+      runId?: string;
+      tags?: Record<string, string>;
+      parentRunId?: string | null;
+      concurrency?: number;
+    } = {},
+  ): Promise<RunResult> {
+    const launcher = this.config.executor.runLauncher;
+    if (launcher?.type !== 'ecs') return await this.execute(plan, options);
+    const { EcsRunLauncher } = await import('../executor/ecs/ecs-run-launcher.js');
+    return await new EcsRunLauncher({
+      config: launcher,
+      store: this.store,
+      emit: this.services.emit,
+      now: this.services.now,
+      sleep: this.services.sleep,
+      log: this.log,
+    }).launch(plan, options);
+  }
+
+  /**
+   * Executes the run `runId` that a run launcher recorded as `queued`, with its recorded plan (what
+   * `shopflow materialize --run-id` does inside an ECS task).
+   */
+  async executeQueued(runId: string, options: { concurrency?: number } = {}): Promise<RunResult> {
+    const run = await this.store.getRun(runId);
+    if (!run) {
+      throw new ShopflowError('SF_UNKNOWN_RUN', `no run has the id \`${runId}\``, {
+        hint: 'a run launcher records the run before it starts the task that executes it',
+      });
+    }
+    if (run.status !== 'queued') {
+      throw new ShopflowError('SF_RUN_NOT_RETRYABLE', `run ${runId} is ${run.status}, not queued`, {
+        hint: 'a queued run is executed once; retry a finished one with `shopflow runs retry`',
+      });
+    }
+    return await this.execute(run.plan as Plan, { ...options, queued: run });
+  }
+
   async execute(
     plan: Plan,
     options: {
@@ -312,6 +358,8 @@ export class ShopflowRuntime {
       runId?: string;
       /** How often the run looks for a cancel request (default 1000 ms). */
       cancelPollMs?: number;
+      /** A run a run launcher recorded as `queued` (see {@link executeQueued}). */
+      queued?: RunRecord;
     } = {},
   ): Promise<RunResult> {
     const executor = options.executor ?? this.config.executor.type;
@@ -354,6 +402,7 @@ export class ShopflowRuntime {
       tags: options.tags,
       launcher: options.launcher,
       runId: options.runId,
+      queued: options.queued,
     });
     // NOTE: steps never wait for hooks; the run's result does, so its alerts are out when it returns.
     await Promise.allSettled([...this.pendingHooks]);

@@ -123,6 +123,11 @@ export class PipelineStack extends Stack {
       SHOPFLOW_DB_PORT: String(DATABASE_PORT),
       SHOPFLOW_DB_NAME: DATABASE_NAME,
       SHOPFLOW_DB_CA_BUNDLE: context.rdsCaBundlePath,
+      // NOTE: for `executor.runLauncher: { type: ecs }`: a task of the materialize task definition per run.
+      SHOPFLOW_ECS_CLUSTER: this.cluster.clusterName,
+      SHOPFLOW_RUN_TASK_DEFINITION: `shopflow-${env}-materialize`,
+      SHOPFLOW_RUN_SUBNETS: props.vpc.selectSubnets({ subnetGroupName: TASK_SUBNETS }).subnetIds.join(','),
+      SHOPFLOW_RUN_SECURITY_GROUPS: props.tasksSecurityGroup.securityGroupId,
     };
     const image = containerImageOf(this, context.image);
     const common = {
@@ -155,6 +160,43 @@ export class PipelineStack extends Stack {
     }).taskDefinition;
 
     const taskSubnets = { subnetGroupName: TASK_SUBNETS };
+    // NOTE: what `executor.runLauncher: { type: ecs }` in prod.yaml needs to run each run in its own
+    // task of the materialize task definition (environment above): the rights to start it (with the
+    // run-id tag), watch it, and hand it the task's roles.
+    const runTaskDefinitions = Stack.of(this).formatArn({
+      service: 'ecs',
+      resource: 'task-definition',
+      resourceName: `${this.materializeTask.family}:*`,
+    });
+    this.taskRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RunLauncherRunTask',
+        actions: ['ecs:RunTask'],
+        resources: [runTaskDefinitions],
+        conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
+      }),
+    );
+    this.taskRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RunLauncherWatchTasks',
+        actions: ['ecs:DescribeTasks', 'ecs:TagResource'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'ecs',
+            resource: 'task',
+            resourceName: `shopflow-${env}/*`,
+          }),
+        ],
+      }),
+    );
+    this.taskRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RunLauncherPassRoles',
+        actions: ['iam:PassRole'],
+        resources: [this.taskRole.roleArn, this.executionRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      }),
+    );
     if (context.daemonCount > 0) {
       this.daemonService = new ecs.FargateService(this, 'DaemonService', {
         serviceName: `shopflow-${env}-daemon`,

@@ -79,6 +79,44 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
     expect(actions.some((action) => action.startsWith('kms:'))).toBe(settings.bucketEncryption === 'kms');
   });
 
+  it('lets the tasks launch one materialize task per run (the ECS run launcher), in this cluster only', () => {
+    const synthesized = synthesizeEnvironment(env);
+    const { pipeline } = synthesized.stacks;
+    const statements = statementsOf(synthesized, pipeline.taskRole);
+    const bySid = new Map(statements.map((statement) => [statement.Sid, statement]));
+    const clusterArn = {
+      'Fn::GetAtt': [pipeline.getLogicalId(pipeline.cluster.node.defaultChild as CfnElement), 'Arn'],
+    };
+    expect(bySid.get('RunLauncherRunTask')).toMatchObject({
+      Action: 'ecs:RunTask',
+      Condition: { ArnEquals: { 'ecs:cluster': clusterArn } },
+    });
+    expect(JSON.stringify(bySid.get('RunLauncherRunTask')!.Resource)).toContain(
+      `:task-definition/shopflow-${env}-materialize:*`,
+    );
+    expect(bySid.get('RunLauncherWatchTasks')).toMatchObject({
+      Action: ['ecs:DescribeTasks', 'ecs:TagResource'],
+    });
+    expect(JSON.stringify(bySid.get('RunLauncherWatchTasks')!.Resource)).toContain(`:task/shopflow-${env}/*`);
+    const passRole = bySid.get('RunLauncherPassRoles')!;
+    expect(passRole).toMatchObject({
+      Action: 'iam:PassRole',
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    });
+    expect(asList(passRole.Resource)).toHaveLength(2);
+    // Where to start it, in every task's environment (prod.yaml's commented runLauncher reads them).
+    for (const { family, container } of containersOf(synthesized)) {
+      const names = new Map(
+        (container.Environment as Array<{ Name: string; Value: unknown }>).map((e) => [e.Name, e.Value]),
+      );
+      expect(names.get('SHOPFLOW_RUN_TASK_DEFINITION'), family).toBe(`shopflow-${env}-materialize`);
+      for (const name of ['SHOPFLOW_ECS_CLUSTER', 'SHOPFLOW_RUN_SUBNETS', 'SHOPFLOW_RUN_SECURITY_GROUPS']) {
+        expect(names.has(name), `${family}: ${name}`).toBe(true);
+      }
+    }
+    expect(containersOf(synthesized).map((c) => c.family)).toContain(`shopflow-${env}-materialize`);
+  });
+
   it('lets only the execution role read the two task secrets', () => {
     const synthesized = synthesizeEnvironment(env);
     const statements = statementsOf(synthesized, synthesized.stacks.pipeline.executionRole);

@@ -10,6 +10,7 @@ import { formatTime } from './format.js';
 const PAGE = 100;
 const MAX_LIVE = 300;
 const TYPES = [
+  'run_queued',
   'run_start',
   'run_success',
   'run_failure',

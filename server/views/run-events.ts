@@ -8,6 +8,7 @@ import {
 export type EventLevel = 'error' | 'warn' | 'info';
 export const EVENT_LEVELS: EventLevel[] = ['error', 'warn', 'info'];
 export const EVENT_TYPES: EventType[] = [
+  'run_queued',
   'run_start',
   'run_success',
   'run_failure',

@@ -98,12 +98,31 @@ export function registerMaterializeCommand(program: Command, run: CommandRunner)
       '--executor <type>',
       'in-process, or queue to hand steps to `shopflow worker`s (default from config)',
     )
+    .option(
+      '--run-id <id>',
+      'execute the run a run launcher recorded as queued, with its recorded plan (what an ECS task runs)',
+    )
     .action(
-      (selection: string | undefined, options: PlanOptions & { concurrency?: string; executor?: string }) =>
+      (
+        selection: string | undefined,
+        options: PlanOptions & { concurrency?: string; executor?: string; runId?: string },
+      ) =>
         run(options, async (session) => {
           const concurrency = parseConcurrency(options.concurrency);
           const executor = parseExecutor(options.executor);
           const runtime = await session.runtime();
+          if (options.runId !== undefined) {
+            if (selection !== undefined || options.partition || options.from || options.to || options.force) {
+              throw new ShopflowError('SF_BAD_USAGE', '--run-id executes the recorded plan of that run', {
+                hint: 'drop the selection, partitions and --force',
+              });
+            }
+            const queued = await runtime.store.getRun(options.runId);
+            const steps = (queued?.plan as Plan | undefined)?.steps.length ?? 0;
+            return await runWithProgress(session, runtime, steps, () =>
+              runtime.executeQueued(options.runId!, { concurrency }),
+            );
+          }
           const plan = await runtime.plan({
             selection,
             partitions: partitionFilterFrom(options),

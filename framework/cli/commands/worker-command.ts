@@ -22,6 +22,10 @@ export function registerWorkerCommand(program: Command, run: CommandRunner) {
         const concurrency = parseConcurrency(options.concurrency) ?? config.executor.concurrency;
         const queueName = options.queue ?? config.executor.queue;
         const runtime = await session.runtime();
+        // NOTE: a named queue's own limit; on the default queue, the global `executor.limit`.
+        const limit =
+          config.executor.queues[queueName]?.limit ??
+          (queueName === config.executor.queue ? config.executor.limit : undefined);
         const queue = await openStepQueue(config.instance);
         const { name } = await startStepWorker({
           queue,
@@ -30,7 +34,7 @@ export function registerWorkerCommand(program: Command, run: CommandRunner) {
           concurrency,
           heartbeatMs: config.executor.heartbeatSeconds * 1000,
           leaseMs: config.executor.leaseSeconds * 1000,
-          limit: config.executor.queues[queueName]?.limit,
+          limit,
           onStale: (error) => {
             // NOTE: a worker that cannot prove it holds its steps stops; another takes them over.
             session.io.stderr.write(
@@ -50,8 +54,13 @@ export function registerWorkerCommand(program: Command, run: CommandRunner) {
                 .catch(() => {});
             }, config.metrics.queueDepthSeconds * 1000)
           : undefined;
-        const limit = config.executor.queues[queueName]?.limit ?? null;
-        const ready = { type: 'worker_ready', worker: name, queue: queueName, concurrency, limit };
+        const ready = {
+          type: 'worker_ready',
+          worker: name,
+          queue: queueName,
+          concurrency,
+          limit: limit ?? null,
+        };
         if (session.json) session.jsonLine(ready);
         else session.out(`worker ${name} takes steps from queue ${queueName} (${concurrency} at once)`);
         await new Promise<void>((resolve) => {

@@ -9,6 +9,8 @@ import { landingStore } from '../../../assets/resources/landing-store.js';
 import { notifier } from '../../../assets/resources/notifier.js';
 import { postgresWarehouse } from '../../../assets/resources/postgres-warehouse.js';
 import { ClickstreamSettingsSchema } from '../../../assets/streaming/clickstream-settings.js';
+import { openStepQueue } from '../../../framework/executor/queue/open-step-queue.js';
+import { startStepWorker } from '../../../framework/executor/queue/step-worker.js';
 import { type LoadedConfig, loadConfig, ShopflowRuntime, validateSection } from '../../../framework/index.js';
 import { openStreamTransport } from '../../../resources/stream/open-stream-transport.js';
 import { ShopflowDaemon } from '../../../schedules/index.js';
@@ -98,6 +100,20 @@ beforeAll(async () => {
     now: () => clock.now,
   });
   cleanups.push(() => runtime.close());
+  // NOTE: prod.yaml hands steps to `shopflow worker`s (executor.type: queue): one worker takes them
+  // here, on the same code path as the worker command, in this process.
+  expect(config.executor.type).toBe('queue');
+  const queue = await openStepQueue(config.instance);
+  cleanups.push(() => queue.close(false));
+  await startStepWorker({
+    queue,
+    services: runtime.services,
+    queueName: config.executor.queue,
+    concurrency: config.executor.concurrency,
+    heartbeatMs: config.executor.heartbeatSeconds * 1000,
+    leaseMs: config.executor.leaseSeconds * 1000,
+    name: 'prod-test-worker',
+  });
 }, 300_000);
 
 afterAll(async () => {

@@ -268,6 +268,39 @@ describe('queue executor', () => {
     }
   }, 180_000);
 
+  test('executor.limit caps the steps of all runs on the default queue, across two workers of 2 slots each', async () => {
+    const limited = setup('global', {}, '  limit: 1\n');
+    const first = children.length;
+    await Promise.all([1, 2].map(() => startWorker(limited.config, limited.env, ['--concurrency', '2'])));
+    const runs = await Promise.all(
+      ['+daily_stats', 'stations,notes'].map((selection) =>
+        runShopflow(
+          ['--config', limited.config, 'materialize', selection, '--executor', 'queue', '--force', '--json'],
+          limited.env,
+        ),
+      ),
+    );
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    const store = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'global' });
+    try {
+      // Every step start and end of both runs, in the store's order.
+      const events = (await store.listEvents({ types: ['step_start', 'step_success', 'step_failure'] })).sort(
+        (a, b) => a.id - b.id,
+      );
+      expect(new Set(events.map((e) => e.runId)).size).toBe(2);
+      let running = 0;
+      let most = 0;
+      for (const e of events) {
+        running += e.type === 'step_start' ? 1 : -1;
+        most = Math.max(most, running);
+      }
+      expect(most).toBe(1);
+    } finally {
+      await store.close();
+      for (const child of children.slice(first)) child.kill('SIGTERM');
+    }
+  }, 180_000);
+
   test('two runs on overlapping selections, forced, through the same workers: no partition is ever materialized by both at once', async () => {
     const overlap = setup('overlap');
     writeFileSync(

@@ -83,6 +83,7 @@ describe('shipped configuration files', () => {
       schema: 'shopflow',
     });
     expect(config.lake).toMatchObject({ type: 's3', bucket: 'acme-lake', region: 'eu-west-1' });
+    expect(config.executor).toMatchObject({ type: 'queue', queue: 'steps' });
     expect(config.logging.pretty).toBe(false);
     expect(config.resources).toMatchObject({
       postgres: { mode: 'url', url: PROD_ENVIRONMENT.DATABASE_URL },

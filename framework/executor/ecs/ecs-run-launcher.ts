@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ShopflowError } from '../../errors/error-catalog.js';
+import type { InstanceStore, NewEvent, RunRecord } from '../../instance/instance-store.js';
+import type { Plan } from '../../planner/plan-materialization.js';
+import type { RunResult } from '../execute-plan.js';
+import { finishAbandonedRun } from '../finish-abandoned-run.js';
+import type { StepOutcome } from '../step-services.js';
+import type { EcsRunLauncherConfig } from './ecs-run-launcher-config.js';
+
+/** The tag every task carries with the id of the run it executes. */
+export const RUN_ID_TAG = 'shopflow:run-id';
+
+const FINISHED = new Set<RunRecord['status']>(['success', 'failed', 'canceled']);
+
+/** The ECS operations the launcher uses (the AWS SDK's client in production, any client in tests). */
+export interface EcsApi {
+  runTask(input: Record<string, unknown>): Promise<{
+    tasks?: Array<{ taskArn?: string }>;
+    failures?: Array<{ arn?: string; reason?: string; detail?: string }>;
+  }>;
+  describeTasks(input: { cluster: string; tasks: string[] }): Promise<{
+    tasks?: Array<{
+      taskArn?: string;
+      lastStatus?: string;
+      stopCode?: string;
+      stoppedReason?: string;
+      containers?: Array<{ name?: string; exitCode?: number; reason?: string }>;
+    }>;
+    failures?: Array<{ arn?: string; reason?: string; detail?: string }>;
+  }>;
+  close(): void;
+}
+
+/** The AWS SDK's ECS client behind {@link EcsApi} (loaded only when a run is launched on ECS). */
+export async function awsEcsApi(config: EcsRunLauncherConfig): Promise<EcsApi> {
+  const { DescribeTasksCommand, ECSClient, RunTaskCommand } = await import('@aws-sdk/client-ecs');
+  const client = new ECSClient({
+    ...(config.region ? { region: config.region } : {}),
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+  });
+  return {
+    runTask: async (input) => await client.send(new RunTaskCommand(input as never)),
+    describeTasks: async (input) => await client.send(new DescribeTasksCommand(input)),
+    close: () => client.destroy(),
+  };
+}
+
+function shortArn(arn: string): string {
+  return arn.split('/').pop() ?? arn;
+}
+
+/**
+ * Runs each run in one isolated ECS task: records the run as `queued` with its plan, starts the
+ * task with `RunTask` (the container's command overridden with `materialize --run-id ID`, the task
+ * tagged with the run id, the run id as idempotency token), then describes the task until the run
+ * has finished. The task executes the recorded plan, so events, lineage and checks are written by
+ * it, as by any process. A task that cannot start, or stops before its run finished (killed, out
+ * of memory, image not pulled), marks the run failed with ECS's stop reason.
+ *
+ * @example
+ * const launcher = new EcsRunLauncher({ config: config.executor.runLauncher, store, emit, now, sleep, log });
+ * const result = await launcher.launch(plan, { tags: { trigger: 'schedule' } });
+ */
+export class EcsRunLauncher {
+  constructor(
+    private readonly options: {
+      config: EcsRunLauncherConfig;
+      store: InstanceStore;
+      emit: (event: NewEvent) => Promise<unknown>;
+      now: () => Date;
+      sleep: (ms: number) => Promise<void>;
+      log: Logger;
+      api?: EcsApi;
+    },
+  ) {}
+
+  async launch(
+    plan: Plan,
+    options: { runId?: string; tags?: Record<string, string>; parentRunId?: string | null } = {},
+  ): Promise<RunResult> {
+    const { config, store } = this.options;
+    const runId = options.runId ?? randomUUID();
+    const run = await store.createRun({
+      id: runId,
+      selection: plan.selection,
+      plan,
+      status: 'queued',
+      tags: { ...options.tags, launcher: 'ecs' },
+      parentRunId: options.parentRunId ?? null,
+    });
+    await this.options.emit({
+      runId,
+      type: 'run_queued',
+      message: `run handed to ECS: a task of ${config.taskDefinition} in cluster ${config.cluster}`,
+      data: { steps: plan.steps.length, selection: plan.selection, launcher: 'ecs' },
+    });
+    const api = this.options.api ?? (await awsEcsApi(config));
+    try {
+      let taskArn: string;
+      try {
+        taskArn = await this.start(api, runId);
+      } catch (error) {
+        return await this.fail(run, (error as Error).message, {});
+      }
+      await this.options.emit({
+        runId,
+        type: 'log',
+        message: `ECS task ${shortArn(taskArn)} started for the run`,
+        data: { ecsTask: taskArn },
+      });
+      return await this.watch(api, run, taskArn);
+    } finally {
+      if (!this.options.api) api.close();
+    }
+  }
+
+  private async start(api: EcsApi, runId: string): Promise<string> {
+    const { config } = this.options;
+    let output: Awaited<ReturnType<EcsApi['runTask']>>;
+    try {
+      output = await api.runTask({
+        cluster: config.cluster,
+        taskDefinition: config.taskDefinition,
+        launchType: config.launchType,
+        count: 1,
+        clientToken: runId,
+        startedBy: `shopflow-${runId.slice(0, 26)}`,
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: config.subnets,
+            ...(config.securityGroups.length ? { securityGroups: config.securityGroups } : {}),
+            assignPublicIp: config.assignPublicIp ? 'ENABLED' : 'DISABLED',
+          },
+        },
+        overrides: {
+          containerOverrides: [
+            { name: config.container, command: ['materialize', '--run-id', runId, '--json'] },
+          ],
+        },
+        tags: [{ key: RUN_ID_TAG, value: runId }],
+        propagateTags: 'TASK_DEFINITION',
+      });
+    } catch (error) {
+      throw new ShopflowError('SF_UNREACHABLE', `ECS RunTask failed: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const taskArn = output.tasks?.[0]?.taskArn;
+    if (!taskArn) {
+      const why = (output.failures ?? []).map(
+        (f) => `${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`,
+      );
+      throw new Error(`ECS could not start a task: ${why.join('; ') || 'no task and no reason returned'}`);
+    }
+    return taskArn;
+  }
+
+  private async watch(api: EcsApi, run: RunRecord, taskArn: string): Promise<RunResult> {
+    const { config, store } = this.options;
+    for (;;) {
+      await this.options.sleep(config.pollSeconds * 1000);
+      const current = (await store.getRun(run.id)) ?? run;
+      if (FINISHED.has(current.status)) return await this.resultOf(current);
+      let described: Awaited<ReturnType<EcsApi['describeTasks']>>;
+      try {
+        described = await api.describeTasks({ cluster: config.cluster, tasks: [taskArn] });
+      } catch (error) {
+        // NOTE: a passing fault of the ECS API must not fail a run that is going on in its task.
+        this.options.log.warn({ runId: run.id, err: error }, 'describing the ECS task failed; trying again');
+        continue;
+      }
+      const task = described.tasks?.[0];
+      if (!task) {
+        const failure = described.failures?.[0];
+        return await this.stopped(
+          run.id,
+          taskArn,
+          `ECS no longer knows the task (${failure?.reason ?? 'no reason given'})`,
+        );
+      }
+      if (task.lastStatus !== 'STOPPED') continue;
+      const container = task.containers?.find((c) => c.name === config.container);
+      const details = [
+        task.stopCode,
+        container?.exitCode !== undefined ? `exit code ${container.exitCode}` : undefined,
+        container?.reason,
+      ].filter(Boolean);
+      return await this.stopped(
+        run.id,
+        taskArn,
+        `${task.stoppedReason ?? 'no reason given'}${details.length ? ` (${details.join(', ')})` : ''}`,
+        task.stopCode,
+      );
+    }
+  }
+
+  /** The task stopped: the run's own result when it finished, else the run fails with the stop reason. */
+  private async stopped(
+    runId: string,
+    taskArn: string,
+    reason: string,
+    stopCode?: string,
+  ): Promise<RunResult> {
+    const current = await this.options.store.getRun(runId);
+    if (!current) throw new Error(`run ${runId} disappeared from the instance store`);
+    if (FINISHED.has(current.status)) return await this.resultOf(current);
+    return await this.fail(
+      current,
+      `the ECS task ${shortArn(taskArn)} stopped before the run finished: ${reason}`,
+      {
+        ecsTask: taskArn,
+        ...(stopCode ? { stopCode } : {}),
+      },
+    );
+  }
+
+  private async fail(run: RunRecord, error: string, data: Record<string, unknown>): Promise<RunResult> {
+    await finishAbandonedRun({
+      store: this.options.store,
+      run,
+      status: 'failed',
+      error,
+      now: this.options.now(),
+      data,
+    });
+    this.options.log.error({ runId: run.id, ...data }, error);
+    return { runId: run.id, status: 'failed', outcomes: new Map(), error };
+  }
+
+  /** A finished run's result, read back from the events its task wrote. */
+  private async resultOf(run: RunRecord): Promise<RunResult> {
+    const events = await this.options.store.listEvents({
+      runId: run.id,
+      types: ['step_success', 'step_failure', 'step_skipped'],
+    });
+    const outcomes = new Map<string, StepOutcome>();
+    for (const event of events) {
+      const key =
+        event.partitionKey === null ? String(event.assetKey) : `${event.assetKey}[${event.partitionKey}]`;
+      const data = event.data as { rowCount?: number; dataVersion?: string; blocking?: boolean };
+      outcomes.set(key, {
+        key,
+        status:
+          event.type === 'step_success' ? 'success' : event.type === 'step_failure' ? 'failed' : 'skipped',
+        message: event.message,
+        rowCount: data.rowCount ?? null,
+        dataVersion: data.dataVersion ?? null,
+        checks: [],
+        blocking: data.blocking ?? event.type !== 'step_success',
+      });
+    }
+    return {
+      runId: run.id,
+      status: run.status as RunResult['status'],
+      outcomes,
+      error: run.status === 'success' ? null : (run.error ?? `run ${run.status}`),
+    };
+  }
+}
