@@ -435,7 +435,12 @@ export async function runStep(
     let previousVersion = asset.changedFrom ? await currentVersion(services, asset) : undefined;
     const previous = previousVersion ? await retainPrevious(services, asset, step, duckdb) : null;
     await services.store.recordAttempt({ ...event, status: 'running' });
-    await services.emit({ ...event, type: 'step_start', message: `materializing ${label}` });
+    await services.emit({
+      ...event,
+      type: 'step_start',
+      message: `materializing ${label}${services.worker ? ` on worker ${services.worker}` : ''}`,
+      data: services.worker ? { worker: services.worker } : {},
+    });
     const policy = retryPolicyOf(services, asset);
     const staged = new Map<string, unknown>();
     const started = Date.now();

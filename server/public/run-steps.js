@@ -20,7 +20,7 @@ function keyOf(assetKey, partitionKey) {
 
 export class StepTable {
   /**
-   * @param {{ assets: string[], steps: any[][], messages: Record<string, string>, window: { startedAt: string } }} detail
+   * @param {{ assets: string[], steps: any[][], messages: Record<string, string>, workers?: Record<string, string>, window: { startedAt: string } }} detail
    *   the body of `GET /api/runs/:id`
    */
   constructor(detail) {
@@ -41,6 +41,7 @@ export class StepTable {
         attempts,
         rowCount,
         message: detail.messages[key] ?? null,
+        worker: detail.workers?.[key] ?? null,
       };
       this.rows.push(row);
       this.byKey.set(key, row);
@@ -62,6 +63,7 @@ export class StepTable {
         attempts: 0,
         rowCount: null,
         message: null,
+        worker: null,
       };
       this.rows.push(row);
       this.byKey.set(key, row);
@@ -79,6 +81,7 @@ export class StepTable {
         row.status = 'running';
         row.start = ts;
         row.attempts = Math.max(row.attempts, 1);
+        row.worker = typeof event.data?.worker === 'string' ? event.data.worker : null;
         break;
       case 'step_retry':
         row.attempts += 1;

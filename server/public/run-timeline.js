@@ -43,7 +43,7 @@ function packLanes(rows, now) {
 function label(row, now) {
   const end = row.end ?? (row.status === 'running' ? now : null);
   const duration = row.start !== null && end !== null ? end - row.start : null;
-  return `${row.key}: ${STEP_STATUS_WORDS[row.status] ?? row.status}${duration !== null ? ` in ${formatDuration(duration)}` : ''}${row.attempts > 1 ? ` after ${row.attempts} attempts` : ''}${row.message ? ` — ${row.message}` : ''}`;
+  return `${row.key}: ${STEP_STATUS_WORDS[row.status] ?? row.status}${duration !== null ? ` in ${formatDuration(duration)}` : ''}${row.attempts > 1 ? ` after ${row.attempts} attempts` : ''}${row.worker ? ` on worker ${row.worker}` : ''}${row.message ? ` — ${row.message}` : ''}`;
 }
 
 /**

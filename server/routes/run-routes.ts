@@ -130,6 +130,7 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
     const assets: string[] = [];
     const assetIndex = new Map<string, number>();
     const messages: Record<string, string> = {};
+    const workers: Record<string, string> = {};
     const steps = table.rows.map((row) => {
       let index = assetIndex.get(row.assetKey);
       if (index === undefined) {
@@ -137,6 +138,7 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
         assetIndex.set(row.assetKey, index);
       }
       if (row.message) messages[row.key] = row.message;
+      if (row.worker) workers[row.key] = row.worker;
       return [
         index,
         row.partitionKey,
@@ -166,6 +168,8 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
       assets,
       steps,
       messages,
+      /** The worker that ran each step, by step key (queue executor only). */
+      workers,
     };
   });
 

@@ -52,6 +52,7 @@ const DATA_FIELDS = [
   'error',
   'steps',
   'failed',
+  'worker',
   'failingRows',
   'quarantinedRows',
   'by',

@@ -35,6 +35,8 @@ export interface StepRow {
   rowCount: number | null;
   /** The last message of a failed, skipped or retried step. */
   message: string | null;
+  /** The `shopflow worker` that ran the step's last attempt (queue executor), else null. */
+  worker: string | null;
 }
 
 /**
@@ -75,6 +77,7 @@ export class RunStepTable {
         attempts: 0,
         rowCount: null,
         message: null,
+        worker: null,
       };
       this.byKey.set(key, row);
       this.rows.push(row);
@@ -100,6 +103,7 @@ export class RunStepTable {
         row.status = 'running';
         row.startedAt = event.ts;
         row.attempts = Math.max(row.attempts, 1);
+        row.worker = typeof event.data.worker === 'string' ? event.data.worker : null;
         break;
       case 'step_retry':
         row.attempts += 1;

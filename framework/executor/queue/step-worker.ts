@@ -32,8 +32,8 @@ export interface StepWorkerOptions {
  * job writes nothing.
  */
 export async function startStepWorker(options: StepWorkerOptions): Promise<{ name: string }> {
-  const { services } = options;
   const name = options.name ?? `${HOSTNAME}:${process.pid}`;
+  const services = { ...options.services, worker: name };
   await options.queue.work(options.queueName, options.concurrency, async (step) => {
     if (await readStepReport(services.store, step)) return;
     const lease = await StepLease.claim(services.store, step, name, {

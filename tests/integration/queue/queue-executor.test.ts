@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type InstanceStore, openInstanceStore, readStepReport } from '../../../framework/index.js';
 import { scheduleSinceCheckpoint } from '../../../schedules/index.js';
-import { tempHome } from '../../support/example-runtime.js';
+import { createServer } from '../../../server/create-server.js';
+import { exampleDefinitions } from '../../fixtures/example-graph.js';
+import { openTestRuntime, silentLog, tempHome } from '../../support/example-runtime.js';
 import { jsonLines, REPO, runShopflow, spawnShopflow, writeTestConfig } from '../../support/run-shopflow.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 
@@ -393,6 +395,73 @@ describe('queue executor', () => {
       await store.close();
     }
   }, 120_000);
+
+  test('a run launched from the web page and a backfill go through the workers; the run view names the worker of each step', async () => {
+    const web = setup('web_queue', {}, '  type: queue\n');
+    const first = children.length;
+    const worker = await startWorker(web.config, web.env);
+    const options = JSON.parse(readFileSync(web.env.EXAMPLE_OPTIONS_FILE, 'utf8'));
+    const runtime = await openTestRuntime(exampleDefinitions(options), web.home, {
+      config: {
+        instance: { type: 'postgres', url: pg.url, schema: 'web_queue' },
+        executor: { type: 'queue', concurrency: 2, heartbeatSeconds: 1, leaseSeconds: 3, lockWaitSeconds: 2 },
+      },
+    });
+    const token = 'queue-web-token-0123456789abcdef';
+    const app = createServer({ runtime, token, host: '127.0.0.1', port: 0, log: silentLog });
+    try {
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const launched = await app.inject({
+        method: 'POST',
+        url: '/api/runs',
+        headers,
+        payload: JSON.stringify({ selection: 'readings' }),
+      });
+      expect(launched.statusCode, launched.body).toBe(202);
+      const { runId } = launched.json() as { runId: string };
+      for (let i = 0; i < 600 && (await runtime.store.getRun(runId))?.status !== 'success'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const detail = (await app.inject({ url: `/api/runs/${runId}`, headers })).json() as {
+        run: { status: string };
+        steps: unknown[];
+        workers: Record<string, string>;
+      };
+      expect(detail.run.status).toBe('success');
+      expect(detail.steps.length).toBeGreaterThan(0);
+      expect(Object.keys(detail.workers)).toHaveLength(detail.steps.length);
+      expect(new Set(Object.values(detail.workers))).toEqual(new Set([worker]));
+
+      const day = options.start as string;
+      const backfill = await runShopflow(
+        [
+          '--config',
+          web.config,
+          // The example graph with the schedules commands (backfill among them).
+          '--definitions',
+          join(REPO, 'tests/fixtures/scheduled-example-graph.ts'),
+          'backfill',
+          'daily_stats',
+          '--from',
+          day,
+          '--to',
+          day,
+          '--json',
+        ],
+        web.env,
+      );
+      expect(backfill.code, backfill.stderr).toBe(0);
+      const [latest] = await runtime.store.listRuns({ limit: 1 });
+      expect(latest.id).not.toBe(runId);
+      const starts = await runtime.store.listEvents({ runId: latest.id, types: ['step_start'] });
+      expect(starts.length).toBeGreaterThan(0);
+      expect(starts.every((e) => e.data.worker === worker)).toBe(true);
+    } finally {
+      await app.close();
+      await runtime.close();
+      for (const child of children.slice(first)) child.kill('SIGTERM');
+    }
+  }, 180_000);
 
   test('with metrics.emf a worker writes its queue depth as a CloudWatch metric line', async () => {
     const depth = setup('depth');
