@@ -51,6 +51,8 @@ function analyticsAsset(
     checks: [...layerSuite('gold', { key: grain, piiNames: simulatorNameVocabulary }), ...checks],
     // NOTE: the nightly schedule refreshes them; more than 26 h without a refresh is a breach.
     freshness: { maxLagMinutes: 26 * 60 },
+    // NOTE: the plan of each refresh is kept with it and shown on the asset page.
+    explain: true,
     materialize: ({ deps }) => sql`with ${sql.raw(analyticsShape(deps))} select * from (${sql.raw(query)})`,
   });
 }

@@ -10,6 +10,7 @@ import { registerChecksCommand } from './commands/checks-command.js';
 import { registerCompactCommand } from './commands/compact-command.js';
 import { registerDocsCommand } from './commands/docs-command.js';
 import { registerDoctorCommand } from './commands/doctor-command.js';
+import { registerExplainCommand } from './commands/explain-command.js';
 import { registerLineageCommand } from './commands/lineage-command.js';
 import { registerMaterializeCommand } from './commands/materialize-command.js';
 import { registerPlanCommand } from './commands/plan-command.js';
@@ -133,6 +134,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
   registerSweepCommand(program, run);
   registerDocsCommand(program, run);
   registerDoctorCommand(program, run);
+  registerExplainCommand(program, run);
   registerWorkerCommand(program, run);
 
   // NOTE: contributed commands need the definitions, but `--help` and built-in commands must not

@@ -93,6 +93,12 @@ export interface AssetSpec<S extends z.ZodObject, D extends DepsSpec, H extends 
   freshness?: { maxLagMinutes: number };
   retry?: Partial<RetryPolicy>;
   /**
+   * Record the DuckDB plan of the statement `materialize` returns with each materialization
+   * (metadata `plan`, shown on the asset page). Planning costs no execution. `shopflow explain`
+   * prints the plan of any asset that returns a statement, opted in or not.
+   */
+  explain?: boolean;
+  /**
    * Set for an asset that a process outside of plans writes as data arrives, e.g. `shopflow stream
    * consume` committing closed windows: says who. Plans never schedule it (that writer runs its
    * partitions through the executor itself); readers get the partitions it has written, and one

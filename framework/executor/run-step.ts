@@ -3,6 +3,7 @@ import type { AnyAsset, MaterializeContext, RetryPolicy } from '../definitions/d
 import { EXTERNAL_INPUTS_METADATA, type ExternalInput } from '../definitions/external-input.js';
 import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
+import { SqlQuery } from '../duckdb/sql-template.js';
 import { isShopflowError } from '../errors/error-catalog.js';
 import { storageFault } from '../errors/storage-fault.js';
 import type { LineageInput } from '../instance/instance-store.js';
@@ -243,19 +244,19 @@ function fallbackDataVersion(value: MaterializeResult['value']): string {
     .slice(0, 20);
 }
 
-async function materializeOnce(
+/** What `materialize` is handed for one step; `extra` collects what it reports (metadata, external inputs). */
+function materializeContext(
   services: StepServices,
   asset: AnyAsset,
   step: StepDescriptor,
   duckdb: DuckDbSession,
   inputs: ResolvedInputs,
   staged: Map<string, unknown>,
-): Promise<WriteResult & { changedFrom?: ChangedFrom }> {
-  const extra: Record<string, unknown> = {};
+  extra: Record<string, unknown>,
+): MaterializeContext {
   const external: ExternalInput[] = [];
-  staged.clear();
   const partition = step.partitionKey === null ? null : asset.partitions!.partition(step.partitionKey);
-  const context: MaterializeContext = {
+  return {
     assetKey: asset.key,
     runId: step.runId,
     partition,
@@ -277,6 +278,62 @@ async function materializeOnce(
       },
     },
   };
+}
+
+/** DuckDB's plan of `statement`; with `analyze`, executed (read only), with the time of each operator. */
+export async function duckdbPlan(duckdb: DuckDbSession, statement: string, analyze = false): Promise<string> {
+  const rows = await duckdb.query(`EXPLAIN ${analyze ? 'ANALYZE ' : ''}${statement}`);
+  const text = rows.map((row) => String(row.explain_value ?? Object.values(row).at(-1))).join('\n');
+  // NOTE: the profile repeats the whole statement (file lists included) on one line; it is not plan.
+  return text
+    .split('\n')
+    .filter((line) => !line.startsWith('EXPLAIN ANALYZE '))
+    .join('\n');
+}
+
+/**
+ * The statement `materialize` returns for one partition, computed from its materialized upstream
+ * partitions exactly as a run would, without writing, recording or staging anything (for
+ * `shopflow explain`); null when the asset returns rows or writes its data itself.
+ */
+export async function statementOf(
+  services: StepServices,
+  asset: AnyAsset,
+  partitionKey: string | null,
+  duckdb: DuckDbSession,
+): Promise<string | null> {
+  const step: StepDescriptor = {
+    runId: `explain-${asset.key}`,
+    key: asset.key,
+    assetKey: asset.key,
+    partitionKey,
+    reasonCodes: [],
+  };
+  const inputs = await openInputs(
+    services,
+    asset,
+    await readInputs(services, asset, partitionKey),
+    step.runId,
+    duckdb,
+  );
+  const context = materializeContext(services, asset, step, duckdb, inputs, new Map(), {});
+  const output = await userCodeBoundary({ assetKey: asset.key, partitionKey }, () =>
+    asset.materialize(context),
+  );
+  return output instanceof SqlQuery ? output.text : null;
+}
+
+async function materializeOnce(
+  services: StepServices,
+  asset: AnyAsset,
+  step: StepDescriptor,
+  duckdb: DuckDbSession,
+  inputs: ResolvedInputs,
+  staged: Map<string, unknown>,
+): Promise<WriteResult & { changedFrom?: ChangedFrom }> {
+  const extra: Record<string, unknown> = {};
+  staged.clear();
+  const context = materializeContext(services, asset, step, duckdb, inputs, staged, extra);
   const where = { assetKey: asset.key, partitionKey: step.partitionKey };
   const output = await userCodeBoundary(where, () => asset.materialize(context));
   if (output instanceof MaterializeResult) {
@@ -288,6 +345,8 @@ async function materializeOnce(
       changedFrom: value.changedFrom,
     };
   }
+  // NOTE: planning only (no execution): the plan the write below runs.
+  if (asset.explain && output instanceof SqlQuery) extra.plan = await duckdbPlan(duckdb, output.text);
   const written = await userCodeBoundary(where, () =>
     asset.io.write(ioContext(services, asset, step.partitionKey, step.runId, duckdb, inputs.handles), output),
   );

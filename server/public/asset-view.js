@@ -255,6 +255,18 @@ export async function renderAsset(root, { key, partition }) {
         ),
         card('Checks', 'asset-checks', checksTable(detail.checks)),
         card('Lineage', 'asset-lineage', lineageSection(detail)),
+        typeof detail.latest?.metadata?.plan === 'string'
+          ? card(
+              'Query plan',
+              'asset-plan',
+              h(
+                'p',
+                { class: 'muted small' },
+                'DuckDB plan of the latest materialization (`shopflow explain` for any partition).',
+              ),
+              h('pre', { class: 'query-plan' }, detail.latest.metadata.plan),
+            )
+          : null,
         h(
           'section',
           { class: 'card wide', 'data-testid': 'asset-preview', 'aria-labelledby': 'asset-preview-title' },

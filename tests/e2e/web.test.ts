@@ -45,6 +45,7 @@ beforeAll(async () => {
   const definitions = exampleDefinitions({
     failDays: ['2024-01-05'],
     piiNames: true,
+    explainStats: true,
     gate: async (assetKey) => (assetKey === 'stations' ? stationsHeld : undefined),
   });
   runtime = await openTestRuntime(definitions, home.home, { now: () => NOW });
@@ -280,11 +281,19 @@ describe('the ShopFlow page', () => {
     await page.goto(`${base}#/`);
     await expect.poll(() => node('stations').getAttribute('data-status')).toBe('fresh');
 
+    // daily_stats records its DuckDB plan (explain: true): the asset page shows the latest one.
+    await page.goto(`${base}#/assets/daily_stats`);
+    await page.waitForSelector(
+      '[data-testid="asset-page"][data-key="daily_stats"] [data-testid="asset-plan"] pre',
+    );
+    expect(await page.locator('[data-testid="asset-plan"] pre').textContent()).toMatch(/HASH_GROUP_BY/);
     await page.goto(`${base}#/assets/stations`);
     await page.waitForSelector(
       '[data-testid="asset-page"][data-key="stations"] [data-testid="preview-table"]',
     );
     expect(await page.locator('[data-testid="preview-table"] tbody tr').count()).toBe(3);
+    // stations returns rows, not a statement: no plan card.
+    expect(await page.locator('[data-testid="asset-plan"]').count()).toBe(0);
     expect(
       await page.locator('[data-testid="preview-table"] th[data-column="name"]').getAttribute('data-masked'),
     ).toBe('true');
