@@ -4,6 +4,7 @@ import {
   closeSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   truncateSync,
@@ -78,6 +79,21 @@ describe('the local lake records what it wrote and verifies what it reads', () =
     expect(next.quarantine).toEqual(version.quarantine);
     expect(await lake.verify(ref, 'deep')).toEqual([]);
     expect(await lake.readable(ref, next.files, session)).toEqual([join(dir, 'data.parquet')]);
+  });
+
+  test('a full rewrite after appends lists only its file, then removes the parts it replaced', async () => {
+    const { lake, dir, replace } = setup();
+    for (const fill of ['a', 'b']) {
+      const file = join(dir, `.tmp-run-append-${fill}.parquet`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(file, parquetLike(fill));
+      await lake.commit(ref, { runId: 'run', data: { kind: 'append', file }, base: await lake.head(ref) });
+    }
+    expect((await lake.head(ref))?.files).toHaveLength(2);
+    const version = await replace(lake, parquetLike('c'));
+    expect(version.files.map((f) => f.name)).toEqual(['data.parquet']);
+    expect(readdirSync(dir).sort()).toEqual(['_files.json', 'data.parquet']);
+    expect(await lake.verify(ref, 'deep')).toEqual([]);
   });
 
   test('a truncated file: a quick look sees it, and a read fails with SF_LAKE_CORRUPT naming the file and partition', async () => {

@@ -242,7 +242,6 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
       if (change.kind === 'replace') {
         files = [await describeStaged(change.file, DATA_FILE)];
         renameSync(change.file, join(dir, DATA_FILE));
-        for (const file of previousNames) if (file !== DATA_FILE) rmSync(join(dir, file), { force: true });
       } else if (change.kind === 'append') {
         // NOTE: the new part becomes visible only when the file list that names it is swapped in.
         const expected = (request.base?.files ?? []).map((f) => f.name);
@@ -268,7 +267,8 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
         renameSync(request.quarantine, join(dir, QUARANTINE_FILE));
       }
       writeManifest(dir, { files, quarantine });
-      if (change.kind === 'compact') {
+      // NOTE: files the new list no longer names go once it is in place (replace and compact).
+      if (change.kind !== 'append') {
         for (const file of previousNames)
           if (file !== files[0].name) rmSync(join(dir, file), { force: true });
       }
