@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadAnalyticsQueries } from '../../../resources/postgres/analytics-queries.js';
+import { applyDdl } from '../../../resources/postgres/apply-ddl.js';
+import {
+  createPostgresResource,
+  type PostgresResource,
+} from '../../../resources/postgres/postgres-resource.js';
+import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
+import { loadWarehouseVolume } from '../../support/warehouse-volume.js';
+
+let server: TestPostgres;
+let postgres: PostgresResource;
+
+beforeAll(async () => {
+  server = await startTestPostgres();
+  postgres = await createPostgresResource({ mode: 'url', url: server.url });
+  await applyDdl(postgres.pool);
+  await loadWarehouseVolume(postgres.pool, { transactions: 140_000, days: 90 });
+}, 180_000);
+
+afterAll(async () => {
+  await postgres?.close();
+  await server?.stop();
+});
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/** Every scan of the plan of `statement`: `Index Only Scan:transactions_delivery_date_idx`, `Seq Scan:transactions`, … */
+async function scansOf(statement: string, searchPath = 'shopflow'): Promise<string[]> {
+  return await postgres.withTransaction(async (client) => {
+    await client.query(`set local search_path to ${searchPath}`);
+    const { rows } = await client.query(`explain (format json) ${statement}`);
+    const scans: string[] = [];
+    const walk = (node: PlanNode) => {
+      if (node['Node Type'].includes('Scan'))
+        scans.push(`${node['Node Type']}:${node['Index Name'] ?? node['Relation Name']}`);
+      for (const child of node.Plans ?? []) walk(child);
+    };
+    walk(rows[0]['QUERY PLAN'][0].Plan);
+    return scans;
+  });
+}
+
+describe('every warehouse index has a reader that uses it (140 k transactions, after VACUUM ANALYZE)', () => {
+  test('the secondary indexes of the sales tables are exactly the two of sql/ddl/003_indexes.sql', async () => {
+    const { rows } = await postgres.pool.query(
+      `select indexname from pg_indexes i
+        where schemaname = 'shopflow' and tablename in ('transactions', 'customers', 'products')
+          and not exists (select 1 from pg_constraint c where c.conname = i.indexname)
+        order by indexname`,
+    );
+    expect(rows.map((r) => r.indexname)).toEqual([
+      'transactions_customer_id_idx',
+      'transactions_delivery_date_idx',
+    ]);
+  });
+
+  test("the daily reconciliation reads one delivery day's count, units and revenue from transactions_delivery_date_idx alone", async () => {
+    const scans = await scansOf(
+      `select count(*), coalesce(sum(quantity), 0), coalesce(sum(amount), 0)
+         from shopflow.transactions where delivery_date = date '2024-02-15'`,
+    );
+    expect(scans).toEqual(['Index Only Scan:transactions_delivery_date_idx']);
+  });
+
+  test('the other three analytics aggregate every transaction: no index would serve them', async () => {
+    const queries = loadAnalyticsQueries();
+    for (const name of ['best_sellers_by_category', 'monthly_revenue', 'aov_by_country'] as const) {
+      const scans = await scansOf(queries[name], 'shopflow_analytics');
+      expect(scans, name).toContain('Seq Scan:transactions');
+    }
+  });
+});
