@@ -25,22 +25,14 @@ import {
   staticPartitions,
 } from '../framework/index.js';
 import { attemptItems, latestItems } from '../framework/instance/asset-partition-items.js';
+import { mulberry32 } from '../tests/support/seeded-random.js';
 import { machine, median, writeBenchmarkSection } from './benchmark-report.js';
 
 const log = pino({ level: 'silent' }, new Writable({ write: (_c, _e, cb) => cb() }));
 const schema = z.object({ x: z.int() });
 const NOW = new Date('2025-01-01T12:00:00Z');
 
-function seeded(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = mulberry32;
 
 function syntheticGraph(size: number) {
   const random = seeded(7);

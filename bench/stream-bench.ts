@@ -37,6 +37,7 @@ import { readRange } from '../resources/stream/read-range.js';
 import { compareSequenceNumbers } from '../resources/stream/sequence-number.js';
 import type { StreamRecord, StreamTransport } from '../resources/stream/stream-transport.js';
 import { createServer } from '../server/create-server.js';
+import { mulberry32 } from '../tests/support/seeded-random.js';
 import { machine, median, writeBenchmarkSection } from './benchmark-report.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -58,7 +59,7 @@ function syntheticRecords(n: number, rate: number): StreamRecord[] {
     lateShare: 0.01,
     duplicateShare: 0.01,
     malformedShare: 0.001,
-    random: mulberry(7),
+    random: mulberry32(7),
   });
   const start = Date.parse('2026-01-15T10:00:00Z');
   const seq = [0, 0];
@@ -475,17 +476,6 @@ async function latencyAndMemory(seconds: number, sampleMemory: boolean) {
     p50: Math.round(percentile(latencies, 50)),
     p95: Math.round(percentile(latencies, 95)),
     memory,
-  };
-}
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -1,21 +1,10 @@
 import type pg from 'pg';
 import { loadCustomers, loadProducts, loadTransactions } from '../../resources/postgres/shopflow-tables.js';
+import { mulberry32 } from './seeded-random.js';
 
 const COUNTRIES = ['US', 'DE', 'FR', 'GB', 'ES', 'IT', 'NL', 'CA', 'PL', 'SE'];
 const CATEGORIES = ['Books', 'Toys', 'Garden', 'Kitchen', 'Sports', 'Music', 'Office', 'Beauty'];
 const PAYMENTS = ['credit_card', 'paypal', 'debit_card'];
-
-/** A small deterministic generator (mulberry32), so every run loads the same rows. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * Loads a warehouse about the size of the pipeline at scale 20 — `transactions` rows over `days`
@@ -29,7 +18,7 @@ export async function loadWarehouseVolume(
   pool: pg.Pool,
   options: { transactions: number; days: number; customers?: number; products?: number },
 ): Promise<void> {
-  const next = random(20);
+  const next = mulberry32(20);
   const customers = options.customers ?? 20_000;
   const products = options.products ?? 2_000;
   const context = { runId: 'warehouse-volume', assetKey: 'fixture' };

@@ -6,6 +6,7 @@ import { ShardReader } from '../../../resources/stream/shard-reader.js';
 import type { StreamRecord } from '../../../resources/stream/stream-transport.js';
 import { isStreamFailure } from '../../../resources/stream/stream-transport-error.js';
 import { faultyStreamTransport } from '../../support/faulty-stream-transport.js';
+import { mulberry32 } from '../../support/seeded-random.js';
 import { startTestKinesis, type TestKinesis } from '../../support/test-kinesis.js';
 
 let kinesis: TestKinesis;
@@ -72,7 +73,7 @@ describe('Kinesis transport against kinesalite', () => {
   test('after a partial PutRecords failure only the failed entries are sent again, with backoff', async () => {
     const { transport, log } = faultyStreamTransport(await kinesis.transport('partial', 2), {
       putFailureShare: 0.3,
-      random: mulberry(7),
+      random: mulberry32(7),
     });
     const delays: number[] = [];
     const writer = new RecordWriter(transport, {
@@ -224,14 +225,3 @@ describe('Kinesis transport against kinesalite', () => {
     other.close();
   });
 });
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { moneyAverage, moneyRound } from '../../../assets/money.js';
 import { roundedQuotient } from '../../../framework/index.js';
 import { loadAnalyticsQueries } from '../../../resources/postgres/analytics-queries.js';
+import { mulberry32 } from '../../support/seeded-random.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 
 let server: TestPostgres;
@@ -60,17 +61,7 @@ function centsText(cents: bigint): string {
   return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }
 
-/** A seeded generator (mulberry32), so a failing basket can be reproduced from the seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const random = mulberry32;
 
 for (const engine of ENGINES) {
   describe(`the money helper on ${engine.name}`, () => {

@@ -4,21 +4,13 @@ import type { WindowOutput } from '../../../assets/streaming/window-rows.js';
 import type { WindowSettings } from '../../../assets/streaming/window-settings.js';
 import { compareSequenceNumbers } from '../../../resources/stream/sequence-number.js';
 import type { StreamRecord } from '../../../resources/stream/stream-transport.js';
+import { mulberry32 } from '../../support/seeded-random.js';
 import type { Tables } from './brute-force-windows.js';
 
 const TYPES: ClickEventType[] = ['page_view', 'product_view', 'add_to_cart', 'checkout', 'purchase'];
 
 /** A small seeded generator (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = mulberry32;
 
 export const TEST_SETTINGS: WindowSettings = {
   boundMs: 5_000,

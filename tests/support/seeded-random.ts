@@ -1,0 +1,18 @@
+/**
+ * A small deterministic generator (mulberry32): numbers in [0, 1), the same sequence for the same
+ * seed, so a failing case can be replayed from its seed.
+ *
+ * @example
+ * const next = mulberry32(7);
+ * next(); // 0.…, the same on every run
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
