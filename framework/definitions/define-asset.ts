@@ -37,6 +37,14 @@ export type InputsOf<D extends DepsSpec> = {
 };
 
 /** What `materialize` receives. */
+/** What an engine's explainer (`explainOn`) is handed. */
+export interface ExplainOnContext {
+  partitionKey: string | null;
+  /** Execute the statement (read only) and report each operator's time. */
+  analyze: boolean;
+  resource<T>(definition: ResourceDefinition<T>): Promise<T>;
+}
+
 export interface MaterializeContext<D extends DepsSpec = DepsSpec> {
   assetKey: string;
   runId: string;
@@ -98,6 +106,11 @@ export interface AssetSpec<S extends z.ZodObject, D extends DepsSpec, H extends 
    * prints the plan of any asset that returns a statement, opted in or not.
    */
   explain?: boolean;
+  /**
+   * Plans of the asset's statement on other engines, by engine name, for `shopflow explain ASSET
+   * --on ENGINE` (e.g. the same query on the PostgreSQL warehouse). Each returns the plan as text.
+   */
+  explainOn?: Record<string, (context: ExplainOnContext) => Promise<string>>;
   /**
    * Set for an asset that a process outside of plans writes as data arrives, e.g. `shopflow stream
    * consume` committing closed windows: says who. Plans never schedule it (that writer runs its

@@ -60,6 +60,9 @@ describe('shopflow explain', () => {
     expect(explained.stderr).toContain(
       'asset `stations` does not compute its data with one DuckDB statement (it returns rows or writes its target itself)',
     );
+    const elsewhere = await cli(['explain', 'daily_stats', '--on', 'postgres']);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain('asset `daily_stats` has no plan on postgres; its engines: duckdb');
     const unpartitioned = await cli(['explain', 'station_summary', '--partition', start]);
     expect(unpartitioned.code).toBe(2);
     expect(unpartitioned.stderr).toContain('asset `station_summary` is not partitioned');

@@ -9,6 +9,7 @@ import { landingStore } from '../../../assets/resources/landing-store.js';
 import { notifier } from '../../../assets/resources/notifier.js';
 import { postgresWarehouse } from '../../../assets/resources/postgres-warehouse.js';
 import { ClickstreamSettingsSchema } from '../../../assets/streaming/clickstream-settings.js';
+import { explainAsset } from '../../../framework/executor/explain-asset.js';
 import { openStepQueue } from '../../../framework/executor/queue/open-step-queue.js';
 import { startStepWorker } from '../../../framework/executor/queue/step-worker.js';
 import { type LoadedConfig, loadConfig, ShopflowRuntime, validateSection } from '../../../framework/index.js';
@@ -197,6 +198,14 @@ describe('config/prod.yaml on local stand-ins of its servers', () => {
       expect(line.BytesWritten).toBeGreaterThan(0);
     }
     expect(emfLines.filter((l) => l.RunId === result.runId && 'RunDurationMs' in l)).toHaveLength(1);
+    // The plans of an analytics asset: DuckDB's on the S3 lake (kept with its materialization), and
+    // the same query's on the warehouse, executed.
+    const [latestTop] = await runtime.store.listMaterializations({ assetKey: 'top_customers', limit: 1 });
+    expect(String(latestTop.metadata.plan)).toMatch(/TOP_N/);
+    const onWarehouse = await explainAsset(runtime, 'top_customers', { engine: 'postgres', analyze: true });
+    expect(onWarehouse).toMatchObject({ engine: 'postgres', analyze: true, statement: null });
+    expect(onWarehouse.plan).toMatch(/^Limit .*actual time=/);
+    expect(onWarehouse.plan).toMatch(/Execution Time: [\d.]+ ms/);
     expect(await warehouseDays()).toEqual([
       '2024-01-01',
       '2024-01-02',
