@@ -1,6 +1,8 @@
 // The public entry of the ShopFlow framework. Everything an asset author, a resource or a tool
 // needs is re-exported here; anything else is internal.
 
+export { glueTableInput, hiveType } from './catalog/glue-table-input.js';
+export { type CatalogEntry, describeCatalog, type TableFacts, tableFacts } from './catalog/lake-catalog.js';
 export type { CliIo } from './cli/cli-session.js';
 export { runCli } from './cli/run-cli.js';
 export type { ShopflowConfig } from './config/config-schema.js';

@@ -6,6 +6,7 @@ import { type CliIo, CliSession, type GlobalOptions } from './cli-session.js';
 import { ignoreClosedPipe } from './closed-pipe.js';
 import type { CommandRunner } from './command-runner.js';
 import { registerAssetsCommand } from './commands/assets-command.js';
+import { registerCatalogCommand } from './commands/catalog-command.js';
 import { registerChecksCommand } from './commands/checks-command.js';
 import { registerCompactCommand } from './commands/compact-command.js';
 import { registerDocsCommand } from './commands/docs-command.js';
@@ -133,6 +134,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
   registerCompactCommand(program, run);
   registerSweepCommand(program, run);
   registerDocsCommand(program, run);
+  registerCatalogCommand(program, run);
   registerDoctorCommand(program, run);
   registerExplainCommand(program, run);
   registerWorkerCommand(program, run);

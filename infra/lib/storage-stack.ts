@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -30,6 +31,8 @@ export class StorageStack extends Stack {
   readonly landingBucket: s3.Bucket;
   readonly lakeBucket: s3.Bucket;
   readonly clickstream: kinesis.Stream;
+  /** The Glue database `shopflow catalog --glue` creates the lake's tables in. */
+  readonly catalogDatabase: glue.CfnDatabase;
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id, props);
@@ -56,6 +59,17 @@ export class StorageStack extends Stack {
 
     this.clickstream = new ClickstreamStream(this, 'Clickstream', { settings }).stream;
 
+    // NOTE: the tables themselves come from `shopflow catalog --glue` (they follow the code's
+    // schemas); each reads the lake through the symlink manifests `shopflow catalog --symlinks` writes.
+    this.catalogDatabase = new glue.CfnDatabase(this, 'CatalogDatabase', {
+      catalogId: this.account,
+      databaseInput: {
+        name: `shopflow_${settings.name}`,
+        description: `ShopFlow ${settings.name} lake tables (shopflow catalog --glue), read through symlink manifests`,
+        locationUri: `s3://${this.lakeBucket.bucketName}/${LAKE_PREFIX}`,
+      },
+    });
+
     new CfnOutput(this, 'StreamName', {
       value: this.clickstream.streamName,
       description: 'SHOPFLOW_STREAM_NAME',
@@ -63,6 +77,10 @@ export class StorageStack extends Stack {
     new CfnOutput(this, 'LandingBucketName', {
       value: this.landingBucket.bucketName,
       description: 'SHOPFLOW_LANDING_BUCKET',
+    });
+    new CfnOutput(this, 'CatalogDatabaseName', {
+      value: `shopflow_${settings.name}`,
+      description: 'shopflow catalog --glue --database',
     });
     new CfnOutput(this, 'LakeBucketName', {
       value: this.lakeBucket.bucketName,

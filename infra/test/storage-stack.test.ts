@@ -15,6 +15,16 @@ function bucketWithRule(env: (typeof ENVIRONMENT_NAMES)[number], prefix: string)
 describe.each(ENVIRONMENT_NAMES)('StorageStack (%s)', (env) => {
   const settings = ENVIRONMENT_SETTINGS[env];
 
+  it('declares the Glue database of the lake tables, located at the lake prefix', () => {
+    const { storage } = synthesizeEnvironment(env);
+    const databases = resourcesOf(storage, 'AWS::Glue::Database');
+    expect(databases).toHaveLength(1);
+    const input = databases[0][1].Properties.DatabaseInput;
+    expect(input.Name).toBe(`shopflow_${env}`);
+    expect(JSON.stringify(input.LocationUri)).toContain('/lake/');
+    storage.hasOutput('CatalogDatabaseName', { Value: `shopflow_${env}` });
+  });
+
   it('has two buckets, versioned, with all public access blocked and ACLs disabled', () => {
     const { storage } = synthesizeEnvironment(env);
     const buckets = resourcesOf(storage, 'AWS::S3::Bucket');

@@ -1,6 +1,6 @@
 /**
- * The asset catalog: every asset in one table with its group, owners, tags, status, freshness and
- * last materialization; filters by group, owner, tag, status and freshness (kept in the address,
+ * The asset catalog: every asset in one table with its group, owners, tags, status, freshness,
+ * rows, personal-data columns, location and last materialization; filters by group, owner, tag, status and freshness (kept in the address,
  * so a filtered view can be shared) and sorting by any column, by default the most recently
  * materialized first.
  */
@@ -25,6 +25,8 @@ const COLUMNS = [
   ['status', 'Status'],
   ['freshness', 'Freshness'],
   ['partitions', 'Partitions'],
+  ['rows', 'Rows'],
+  ['personalData', 'Personal data'],
   ['lastMaterializedAt', 'Last materialized'],
 ];
 
@@ -47,7 +49,10 @@ function sortValue(asset, column) {
       return STATUS_SEVERITY.indexOf(asset.status);
     case 'owners':
     case 'tags':
+    case 'personalData':
       return asset[column].join(', ');
+    case 'rows':
+      return asset.rows ?? -1;
     case 'freshness':
       return asset.freshness.lagMinutes ?? Number.POSITIVE_INFINITY;
     case 'partitions':
@@ -252,6 +257,9 @@ export async function renderCatalog(root, { query }) {
                     {},
                     h('span', { class: 'mono' }, assetLink(a.key)),
                     h('div', { class: 'muted small catalog-description' }, a.description),
+                    a.location
+                      ? h('div', { class: 'muted small mono', 'data-testid': 'catalog-location' }, a.location)
+                      : null,
                   ),
                   h('td', {}, a.group),
                   h('td', {}, a.owners.length ? a.owners.join(', ') : h('span', { class: 'muted' }, '—')),
@@ -272,6 +280,16 @@ export async function renderCatalog(root, { query }) {
                       : a.partitions.materialized
                         ? '1/1'
                         : '0/1',
+                  ),
+                  h(
+                    'td',
+                    { class: 'num', 'data-testid': 'catalog-rows' },
+                    a.rows === null ? '—' : formatNumber(a.rows),
+                  ),
+                  h(
+                    'td',
+                    { 'data-testid': 'catalog-personal-data' },
+                    a.personalData.length ? a.personalData.join(', ') : h('span', { class: 'muted' }, '—'),
                   ),
                   h(
                     'td',

@@ -1,4 +1,4 @@
-import type { AssetGraph, AssetStatus, AssetStatusSummary } from '../../framework/index.js';
+import type { AssetGraph, AssetStatus, AssetStatusSummary, TableFacts } from '../../framework/index.js';
 import { type PartitionCounts, partitionCounts } from './partition-counts.js';
 
 /** How an asset stands against its freshness policy. */
@@ -18,6 +18,10 @@ export interface CatalogRow {
   partitions: PartitionCounts;
   lastMaterializedAt: string | null;
   checks: number;
+  /** Where it lives (a partitioned table's with `{partition}`), its rows and personal-data columns. */
+  location: string | null;
+  rows: number | null;
+  personalData: string[];
   freshness: {
     state: FreshnessState;
     maxLagMinutes: number | null;
@@ -37,6 +41,7 @@ export function buildCatalog(
   graph: AssetGraph,
   statuses: Map<string, AssetStatusSummary>,
   now: Date,
+  facts: ReadonlyMap<string, TableFacts> = new Map(),
 ): CatalogRow[] {
   return graph.toposorted().map((key) => {
     const asset = graph.get(key);
@@ -64,6 +69,9 @@ export function buildCatalog(
       partitions: partitionCounts(summary),
       lastMaterializedAt: last,
       checks: asset.checks.length,
+      location: facts.get(key)?.location ?? null,
+      rows: facts.get(key)?.rows ?? null,
+      personalData: facts.get(key)?.personalData ?? [],
       freshness: { state, maxLagMinutes, lagMinutes },
     };
   });

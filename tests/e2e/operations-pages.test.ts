@@ -247,6 +247,10 @@ describe('the operations pages against real state', () => {
     await page.click('[data-testid="nav-catalog"]');
     await page.waitForSelector('[data-testid="catalog-row"]');
     expect(await page.locator('[data-testid="catalog-row"]').count()).toBe(runtime.graph.keys.length);
+    const contacts = page.locator('[data-testid="catalog-row"][data-key="contacts"]');
+    expect(await contacts.locator('[data-testid="catalog-personal-data"]').textContent()).toBe('email');
+    expect(await contacts.locator('[data-testid="catalog-rows"]').textContent()).toMatch(/^\d[\d,]*$/);
+    expect(await contacts.locator('[data-testid="catalog-location"]').textContent()).toMatch(/contacts$/);
     const stamps = await page.$$eval('[data-testid="catalog-row"] td[data-at]', (tds) =>
       tds.map((td) => td.getAttribute('data-at') ?? ''),
     );

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { S3ObjectStoreConfig } from '../../resources/object-store/s3/s3-config.js';
 
 interface S3rverInstance {
@@ -73,4 +74,21 @@ export async function startTestS3(options: { bucket?: string } = {}): Promise<Te
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A plain AWS SDK S3 client of a test server (path-style, the test credentials), for tests that
+ * read or damage objects behind ShopFlow's back. The caller destroys it.
+ *
+ * @example
+ * const client = testS3Client(s3.endpoint);
+ * try { await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key })); } finally { client.destroy(); }
+ */
+export function testS3Client(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { ...TEST_S3_CREDENTIALS },
+  });
 }

@@ -122,6 +122,11 @@ export interface LakeStorage {
   verify(ref: PartitionRef, depth: VerifyDepth): Promise<LakeFileProblem[]>;
   /** Publishes a new version atomically and returns it. */
   commit(ref: PartitionRef, request: CommitRequest): Promise<PartitionVersion>;
+  /**
+   * Writes a small text file at `path`, relative to the lake's root and outside every asset's
+   * folder (e.g. `_symlinks/…`), replacing it atomically; returns where it lives.
+   */
+  writeText(path: string, text: string): Promise<string>;
   /** Removes files no committed version of the asset references: leftovers of failed writes, superseded files. */
   sweep(assetKey: string, options?: SweepOptions): Promise<SweepResult>;
   close(): Promise<void>;

@@ -10,13 +10,13 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { tempHome } from '../../support/example-runtime.js';
 import { jsonLines, runShopflow, writeTestConfig } from '../../support/run-shopflow.js';
 import { TestLakes } from '../../support/test-lakes.js';
-import { TEST_S3_CREDENTIALS } from '../../support/test-s3.js';
+import { testS3Client } from '../../support/test-s3.js';
 
 // Issue case 4: a damaged lake file is never invisible. Partitions start three days before today:
 // the CLI runs on the real clock.
@@ -161,12 +161,7 @@ describe('a damaged object in an S3 lake', () => {
     const lake = await lakes.section('s3', t.home);
     t.configure(lake);
     const s3 = await lakes.s3();
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: TEST_S3_CREDENTIALS,
-    });
+    const client = testS3Client(s3.endpoint);
     const first = await t.cli(['materialize', '--json']);
     expect(first.code, first.stderr).toBe(0);
     const before = await shown(t.cli);

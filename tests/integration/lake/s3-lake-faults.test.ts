@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { DuckDbEngine } from '../../../framework/duckdb/duckdb-session.js';
@@ -14,7 +14,7 @@ import { exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 import { type FaultyProxy, type ProxiedRequest, startFaultyProxy } from '../../support/faulty-proxy.js';
 import { TestLakes } from '../../support/test-lakes.js';
-import { TEST_S3_CREDENTIALS } from '../../support/test-s3.js';
+import { testS3Client } from '../../support/test-s3.js';
 
 const NOW = new Date('2024-01-04T12:00:00Z');
 const MiB = 1024 * 1024;
@@ -246,12 +246,7 @@ describe('S3 lake through a faulty proxy', () => {
   test('a damaged manifest is an SF_IO error naming the object and the fix', async () => {
     const { lake, runtime } = await open();
     await runtime.execute(await runtime.plan(DAY));
-    const client = new S3Client({
-      endpoint: String(lake.endpoint),
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { ...TEST_S3_CREDENTIALS },
-    });
+    const client = testS3Client(String(lake.endpoint));
     cleanups.push(() => client.destroy());
     const key = `${lake.prefix}readings/partition=2024-01-02/_manifest.json`;
     await client.send(

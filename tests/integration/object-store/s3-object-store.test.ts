@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isShopflowError } from '../../../framework/errors/error-catalog.js';
 import { createObjectStore } from '../../../resources/object-store/create-object-store.js';
 import { createS3ObjectStore } from '../../../resources/object-store/s3/s3-object-store.js';
 import { type FaultyProxy, startFaultyProxy } from '../../support/faulty-proxy.js';
-import { startTestS3, TEST_S3_CREDENTIALS, type TestS3 } from '../../support/test-s3.js';
+import { startTestS3, type TestS3, testS3Client } from '../../support/test-s3.js';
 
 const MiB = 1024 * 1024;
 const sha = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -22,12 +22,7 @@ async function rawKeys(prefix = ''): Promise<string[]> {
 beforeAll(async () => {
   s3 = await startTestS3();
   proxy = await startFaultyProxy(s3.endpoint);
-  raw = new S3Client({
-    endpoint: s3.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: TEST_S3_CREDENTIALS,
-  });
+  raw = testS3Client(s3.endpoint);
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CreateBucketCommand, ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import shopflow, { shopflowSchedules, shopflowSensors } from '../../../assets/definitions.js';
@@ -19,7 +19,7 @@ import { createServer } from '../../../server/create-server.js';
 import { silentLog, tempHome } from '../../support/example-runtime.js';
 import { startTestKinesis } from '../../support/test-kinesis.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
-import { startTestS3, TEST_S3_CREDENTIALS, type TestS3 } from '../../support/test-s3.js';
+import { startTestS3, TEST_S3_CREDENTIALS, type TestS3, testS3Client } from '../../support/test-s3.js';
 import { startWebhookReceiver } from '../notifier/webhook-receiver.js';
 import { closeAll, consumeUntilIdle, lakeRows, produce } from '../stream/stream-fixture.js';
 
@@ -70,12 +70,7 @@ beforeAll(async () => {
   cleanups.push(() => s3.stop());
   webhook = await startWebhookReceiver();
   cleanups.push(() => webhook.close());
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { ...TEST_S3_CREDENTIALS },
-  });
+  const client = testS3Client(s3.endpoint);
   await client.send(new CreateBucketCommand({ Bucket: 'acme-shopflow-landing' }));
   client.destroy();
   setEnv({
@@ -127,12 +122,7 @@ afterAll(async () => {
 
 /** Every object key under `prefix` in a bucket of the test's S3 server. */
 async function keysIn(bucket: string, prefix: string): Promise<string[]> {
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { ...TEST_S3_CREDENTIALS },
-  });
+  const client = testS3Client(s3.endpoint);
   try {
     const keys: string[] = [];
     let token: string | undefined;
@@ -187,6 +177,9 @@ describe('config/prod.yaml on local stand-ins of its servers', () => {
     expect(landed).toContain('raw/year=2024/month=01/day=05/transactions/transactions.csv');
     const lake = await keysIn('acme-shopflow-lake', 'lake/silver_transactions/');
     expect(lake.some((key) => key.includes('2024-01-05'))).toBe(true);
+    // lake.symlinks: every committed partition has the manifest its Glue table reads.
+    const symlinks = await keysIn('acme-shopflow-lake', 'lake/_symlinks/silver_transactions/');
+    expect(symlinks).toContain('lake/_symlinks/silver_transactions/partition=2024-01-05/manifest');
     expect(existsSync(join(config.home, 'lake'))).toBe(false);
     // Its metrics, as CloudWatch reads them: per step (with the bytes of the Parquet files it wrote
     // to S3) and per run.

@@ -142,6 +142,13 @@ describe('reads: automation, backfills, data quality, catalog, graph layout', ()
       group: 'reference',
       status: 'overdue',
       freshness: { state: 'overdue', maxLagMinutes: 60 },
+      location: expect.stringMatching(/[/\\]contacts$/),
+      rows: expect.any(Number),
+      personalData: ['email'],
+    });
+    expect(catalog.assets.find((a: { key: string }) => a.key === 'readings')).toMatchObject({
+      location: expect.stringMatching(/[/\\]readings[/\\]partition=\{partition\}$/),
+      personalData: [],
     });
 
     const layout = (await app.inject({ url: '/api/graph/layout?collapsed=derived', headers: bearer })).json();

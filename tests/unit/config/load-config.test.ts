@@ -163,6 +163,7 @@ describe('loadConfig: paths and home', () => {
       cacheSizeMb: 512,
       read: 'auto',
       orphanGraceMinutes: 60,
+      symlinks: false,
       conditionalWrites: true,
       forcePathStyle: true,
     });

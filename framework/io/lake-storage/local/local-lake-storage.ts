@@ -10,7 +10,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { isShopflowError, ShopflowError } from '../../../errors/error-catalog.js';
 import { hashStream } from '../../blob/staged-body.js';
 import {
@@ -273,6 +273,15 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
           if (file !== files[0].name) rmSync(join(dir, file), { force: true });
       }
       return head(ref)!;
+    },
+
+    async writeText(path, text) {
+      const target = join(root, path);
+      mkdirSync(dirname(target), { recursive: true });
+      const tmp = `${target}${TMP_MARK}${randomBytes(4).toString('hex')}`;
+      writeFileSync(tmp, text);
+      renameSync(tmp, target);
+      return target;
     },
 
     async sweep(assetKey, options: SweepOptions = {}): Promise<SweepResult> {

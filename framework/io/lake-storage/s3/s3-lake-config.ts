@@ -50,6 +50,11 @@ export const S3LakeConfigSchema = z.strictObject({
   read: z.enum(['auto', 'cache', 'direct']).default('auto'),
   /** Objects no committed version references are removed once this old (0 only for tests). */
   orphanGraceMinutes: numberFrom(0).default(60),
+  /**
+   * After every commit, rewrite the partition's symlink manifest (`_symlinks/…`), so the Glue tables
+   * of `shopflow catalog --glue` always read the committed version.
+   */
+  symlinks: booleanField().default(false),
   /** Commit with `If-Match`/`If-None-Match` so a second writer fails instead of overwriting. */
   conditionalWrites: booleanField().default(true),
   /** Files larger than this go up as multipart uploads. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -22,6 +22,7 @@ import type {
   SweepOptions,
   SweepResult,
 } from '../lake-storage.js';
+import { symlinkManifestPath } from '../symlink-manifest.js';
 import { RecentPartitionVersions } from './recent-partition-versions.js';
 import { type S3LakeConfig, S3LakeConfigSchema } from './s3-lake-config.js';
 import {
@@ -368,6 +369,7 @@ export class S3LakeStorage implements LakeStorage {
     ) {
       // NOTE: the same bytes again (a forced re-run): the committed version already is the new one.
       this.recent.remember(this.locate(ref), base, request.dataVersion, this.now());
+      await this.writeSymlink(ref, base);
       return base;
     }
     const uploads = quarantine ? [data, quarantine] : [data];
@@ -410,6 +412,7 @@ export class S3LakeStorage implements LakeStorage {
       token,
     );
     this.recent.remember(this.locate(ref), version, manifest.dataVersion, this.now());
+    await this.writeSymlink(ref, version);
     // NOTE: the new files go into the read cache, so checks and downstream steps on this machine
     // read them without downloading.
     for (const staged of uploads) this.cache.add(staged.sha256, staged.file);
@@ -482,6 +485,27 @@ export class S3LakeStorage implements LakeStorage {
     for (const object of unreferencedObjects(objects, manifest, cutoff)) {
       await this.driver.remove(object.path);
     }
+  }
+
+  /**
+   * With `symlinks`, the partition's symlink manifest now lists `version`'s files. A failure fails
+   * the step (after the commit): its retry commits nothing new and writes the manifest again.
+   */
+  private async writeSymlink(ref: PartitionRef, version: PartitionVersion): Promise<void> {
+    if (!this.config.symlinks) return;
+    const files = version.files.map((f) => this.locate(ref, f.name));
+    await this.writeText(symlinkManifestPath(ref), `${files.join('\n')}\n`);
+  }
+
+  async writeText(path: string, text: string): Promise<string> {
+    const buffer = Buffer.from(text, 'utf8');
+    const sha256 = createHash('sha256').update(buffer).digest('hex');
+    await this.driver.write(
+      path,
+      { sha256, size: buffer.length, buffer, owned: false, dispose: async () => {} },
+      { contentType: 'text/plain' },
+    );
+    return `${this.description}${path}`;
   }
 
   async sweep(assetKey: string, options: SweepOptions = {}): Promise<SweepResult> {

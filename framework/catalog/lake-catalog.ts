@@ -1,0 +1,130 @@
+import { symlinkManifestPath } from '../io/lake-storage/symlink-manifest.js';
+import { schemaColumns } from '../io/schema-columns.js';
+import { loadAssetStatus } from '../planner/asset-status.js';
+import type { ShopflowRuntime } from '../runtime/shopflow-runtime.js';
+
+/** One table of the catalog, as `shopflow catalog` lists it. */
+export interface CatalogEntry {
+  key: string;
+  group: string;
+  description: string;
+  owners: string[];
+  tags: string[];
+  /** `lake-table`, `postgres-table`, … */
+  storage: string;
+  /** Where it lives: the lake folder or `s3://` prefix, or the PostgreSQL table. */
+  location: string;
+  partitioning: string | null;
+  columns: Array<{ name: string; type: string; classification: 'pii' | 'none'; description: string }>;
+  freshness: { maxLagMinutes: number } | null;
+  status: string;
+  /** Rows of the latest materialization of every partition, summed (null when none records a count). */
+  rows: number | null;
+  partitionsMaterialized: number;
+  lastMaterializedAt: string | null;
+}
+
+/**
+ * Every asset as a catalog entry: owner, description, classification of each column,
+ * partitioning, freshness policy and status, row count and where it lives.
+ *
+ * @example
+ * const entries = await describeCatalog(runtime);
+ */
+export async function describeCatalog(runtime: ShopflowRuntime): Promise<CatalogEntry[]> {
+  const report = await loadAssetStatus(runtime.store, runtime.graph, runtime.services.now(), {
+    observe: (states) => runtime.observeInputs({ states }),
+  });
+  const facts = await tableFacts(runtime);
+  return runtime.graph.toposorted().map((key) => {
+    const asset = runtime.graph.get(key);
+    const status = report.statuses.get(key)!;
+    const fact = facts.get(key)!;
+    return {
+      key,
+      group: asset.group,
+      description: asset.description,
+      owners: [...asset.owners],
+      tags: [...asset.tags],
+      storage: asset.io.kind,
+      location: fact.location,
+      partitioning: asset.partitions?.description ?? null,
+      columns: schemaColumns(asset.schema).map((c) => ({
+        name: c.name,
+        type: c.type,
+        classification: c.pii ? 'pii' : 'none',
+        description: c.description,
+      })),
+      freshness: asset.freshness ?? null,
+      status: status.status,
+      rows: fact.rows,
+      partitionsMaterialized: status.materialized,
+      lastMaterializedAt: status.lastMaterializedAt,
+    };
+  });
+}
+
+/** Where a table lives, its rows and its personal-data columns (see {@link tableFacts}). */
+export interface TableFacts {
+  location: string;
+  rows: number | null;
+  personalData: string[];
+}
+
+/**
+ * For every asset: where it lives (a partitioned table's location with `{partition}` in place of
+ * the key), the rows of the latest materialization of each partition summed (null when none
+ * records a count), and its personal-data columns. The catalog of the CLI and of the web page.
+ *
+ * @example
+ * (await tableFacts(runtime)).get('silver_customers'); // { location: '…', rows: 1000, personalData: ['name', 'email'] }
+ */
+export async function tableFacts(runtime: ShopflowRuntime): Promise<Map<string, TableFacts>> {
+  const rows = new Map<string, number | null>();
+  for (const state of await runtime.store.listPlannerStates()) {
+    if (!state.materializationId) continue;
+    const before = rows.get(state.assetKey);
+    rows.set(state.assetKey, state.rowCount === null ? (before ?? null) : (before ?? 0) + state.rowCount);
+  }
+  return new Map(
+    runtime.graph.assets.map((asset) => [
+      asset.key,
+      {
+        location: asset.io.location(asset.key, asset.partitions ? '{partition}' : null, runtime.lake),
+        rows: rows.get(asset.key) ?? null,
+        personalData: schemaColumns(asset.schema)
+          .filter((c) => c.pii)
+          .map((c) => c.name),
+      },
+    ]),
+  );
+}
+
+/**
+ * Writes, for every materialized partition of the lake tables `assetKeys`, the symlink manifest a
+ * query engine reads it through (`<lake>/_symlinks/<asset>/partition=<key>/manifest`): the
+ * locations of exactly the Parquet files of its committed version, one per line. Returns how many
+ * manifests were written. Run it after materializing (or from a schedule) to keep the Glue tables
+ * current; a partition rewritten since keeps pointing at its previous files, which the lake keeps
+ * for `lake.orphanGraceMinutes`.
+ *
+ * @example
+ * await writeSymlinkManifests(runtime, ['silver_transactions']);
+ */
+export async function writeSymlinkManifests(runtime: ShopflowRuntime, assetKeys: string[]): Promise<number> {
+  let written = 0;
+  for (const key of assetKeys) {
+    const asset = runtime.graph.get(key);
+    if (asset.io.kind !== 'lake-table') continue;
+    for (const state of await runtime.store.listAssetPartitionStates([key])) {
+      if (!state.materializationId) continue;
+      const ref = { assetKey: key, partitionKey: state.partitionKey };
+      const version = await runtime.lake.head(ref);
+      if (!version) continue;
+      const files = version.files.map((f) => runtime.lake.locate(ref, f.name));
+      await runtime.lake.writeText(symlinkManifestPath(ref), `${files.join('\n')}\n`);
+      written++;
+    }
+  }
+  return written;
+}
