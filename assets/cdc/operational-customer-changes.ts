@@ -20,7 +20,7 @@ export const operationalCustomerChanges = defineAsset({
   io: lakeTable({ mode: 'append' }),
   schema: z.object({
     customer_id: z.int(),
-    email: z.string().meta({ pii: true }),
+    email: z.string().meta({ pii: 'email' }),
     country_code: z.string(),
     version: z.int().describe('Row version in the operational table'),
     updated_at: z.iso.datetime().describe('When the operational row changed'),

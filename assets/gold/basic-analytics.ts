@@ -76,7 +76,7 @@ export const topCustomers = analyticsAsset(
   'Top 10 customers by total spending (sql/analytics/basic_analytics.sql).',
   z.object({
     customer_id: z.int(),
-    name: z.string().meta({ pii: true }),
+    name: z.string().meta({ pii: 'name' }),
     country: z.string(),
     transactions: z.int(),
     units: z.int(),

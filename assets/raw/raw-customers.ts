@@ -31,8 +31,8 @@ export const rawCustomers = defineAsset({
   deps: { bronze: bronzeCustomers },
   schema: z.object({
     customer_id: text().describe('Natural key of the customer'),
-    name: text().describe('Full name').meta({ pii: true }),
-    email: text().describe('Email address').meta({ pii: true }),
+    name: text().describe('Full name').meta({ pii: 'name' }),
+    email: text().describe('Email address').meta({ pii: 'email' }),
     registration_date: text().describe('Registration date, YYYY-MM-DD'),
     country: text().describe('ISO 3166-1 alpha-2 country code'),
     updated_at: text().describe('When this version of the profile became valid (ISO-8601 UTC)'),

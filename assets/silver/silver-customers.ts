@@ -15,8 +15,8 @@ export const silverCustomers = defineAsset({
   deps: { raw: rawCustomers },
   schema: z.object({
     customer_id: z.int().describe('Natural key of the customer'),
-    name: z.string().describe('Full name').meta({ pii: true }),
-    email: z.string().describe('Email address, lower case').meta({ pii: true }),
+    name: z.string().describe('Full name').meta({ pii: 'name' }),
+    email: z.string().describe('Email address, lower case').meta({ pii: 'email' }),
     registration_date: z.iso.date().describe('Day the customer registered'),
     country: z.string().describe('ISO 3166-1 alpha-2 country code'),
     updated_at: z.iso.datetime().describe('When this version became valid (UTC)'),

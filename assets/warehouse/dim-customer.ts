@@ -30,8 +30,8 @@ export const dimCustomer = defineAsset({
   schema: z.object({
     customer_sk: z.int().describe('Surrogate key of the version'),
     customer_id: z.int().describe('Natural key of the customer'),
-    name: z.string().describe('Full name').meta({ pii: true }),
-    email: z.string().describe('Email address, lower case').meta({ pii: true }),
+    name: z.string().describe('Full name').meta({ pii: 'name' }),
+    email: z.string().describe('Email address, lower case').meta({ pii: 'email' }),
     country: z.string().describe('ISO 3166-1 alpha-2 country code'),
     registration_date: z.iso.date().describe('Day the customer registered'),
     valid_from: z.iso.datetime().describe('When the version became valid (UTC)'),

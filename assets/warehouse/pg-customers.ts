@@ -16,8 +16,8 @@ export const pgCustomers = defineAsset({
   io: postgresTableIo('shopflow.customers', { orderBy: 'customer_id' }),
   schema: z.object({
     customer_id: z.int(),
-    name: z.string().meta({ pii: true }),
-    email: z.string().meta({ pii: true }),
+    name: z.string().meta({ pii: 'name' }),
+    email: z.string().meta({ pii: 'email' }),
     registration_date: z.iso.date(),
     country_code: z.string(),
     version: z.int().describe('Incremented each time the profile changes'),

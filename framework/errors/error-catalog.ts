@@ -28,6 +28,10 @@ export const ERROR_CATALOG = {
   SF_RUN_NOT_RETRYABLE: { exitCode: 2, summary: 'the run cannot be retried' },
   SF_RUN_NOT_CANCELABLE: { exitCode: 2, summary: 'the run has finished and cannot be canceled' },
   SF_NOT_MATERIALIZED: { exitCode: 2, summary: 'the asset has no materialization to read' },
+  SF_UNMASK_NOT_ALLOWED: {
+    exitCode: 2,
+    summary: 'clear values of personal data were asked for where the environment does not allow them',
+  },
   SF_LOCK_HELD: { exitCode: 1, summary: 'another run holds the lock of an asset partition' },
   SF_USER_CODE: { exitCode: 1, summary: "an asset's own code raised an error" },
   SF_CHECK_FAILED: { exitCode: 1, summary: 'a blocking check failed' },

@@ -1,39 +1,75 @@
+import { createHmac } from 'node:crypto';
+import type { MaskPolicy } from '../io/schema-columns.js';
 import type { ColumnClass, ColumnClassification } from './column-classification.js';
 
-/** What a masked value is replaced with. */
+/** What a redacted value is replaced with. */
 export const PII_MASK = '[PII]';
 
-const MASK_BY_CLASS: Record<ColumnClass, string | null> = { pii: PII_MASK, none: null };
+/** The environment variable holding the key of pseudonyms (at least 16 characters). */
+export const MASKING_KEY_VARIABLE = 'SHOPFLOW_MASKING_KEY';
 
 /**
- * One value as it may be shown for a column of class `cls`: `null` stays `null` (whether a value
- * is missing is not itself sensitive), anything else of a sensitive class becomes its mask.
- *
- * @example
- * maskValue('ada@example.com', 'pii'); // '[PII]'
+ * The key pseudonyms are computed with, from `SHOPFLOW_MASKING_KEY` (in AWS a task secret from
+ * Secrets Manager); undefined when absent or shorter than 16 characters — then pseudonyms fall back
+ * to redaction, since an unkeyed hash of a name or an email is reversed by guessing.
  */
-export function maskValue(value: unknown, cls: ColumnClass | undefined): unknown {
-  const mask = cls ? MASK_BY_CLASS[cls] : null;
-  return mask === null || value === null || value === undefined ? value : mask;
+export function maskingKey(environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const key = environment[MASKING_KEY_VARIABLE];
+  return key && key.length >= 16 ? key : undefined;
+}
+
+function partial(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at > 0) return `${text[0]}***${text.slice(at)}`;
+  return text.length > 4 ? `***${text.slice(-2)}` : PII_MASK;
 }
 
 /**
- * Rows with the values of every sensitive column masked (new objects; the input is not changed).
- * Columns the classification does not know are left as they are.
+ * One value as it may be shown for a column of class `cls`: `null` stays `null` (whether a value
+ * is missing is not itself sensitive); a personal value is masked by `policy` — `redact` (the mask),
+ * `partial` (an email keeps its first letter and domain, anything else its last two characters),
+ * `pseudonym` (`pii_` and 16 hex digits of an HMAC-SHA256 under `key`: the same value always gets
+ * the same pseudonym, so masked data still joins; without a key, redacted).
  *
  * @example
- * maskRows([{ id: 7, email: 'ada@example.com' }], classifyColumns(schema)); // [{ id: 7, email: '[PII]' }]
+ * maskValue('ada@example.com', 'pii'); // '[PII]'
+ * maskValue('ada@example.com', 'pii', 'partial'); // 'a***@example.com'
+ */
+export function maskValue(
+  value: unknown,
+  cls: ColumnClass | undefined,
+  policy: MaskPolicy = 'redact',
+  key: string | undefined = maskingKey(),
+): unknown {
+  if (cls !== 'pii' || value === null || value === undefined) return value;
+  const text = String(value);
+  if (policy === 'partial') return partial(text);
+  if (policy === 'pseudonym' && key)
+    return `pii_${createHmac('sha256', key).update(text).digest('hex').slice(0, 16)}`;
+  return PII_MASK;
+}
+
+/**
+ * Rows with the values of every sensitive column masked by its policy (new objects; the input is not
+ * changed). Columns the classification does not know are left as they are.
+ *
+ * @example
+ * maskRows([{ id: 7, email: 'ada@example.com' }], classifyColumns(schema)); // [{ id: 7, email: 'a***@example.com' }]
  */
 export function maskRows<R extends Record<string, unknown>>(
   rows: readonly R[],
   classification: ColumnClassification,
 ): R[] {
-  const sensitive = [...classification].some(([, cls]) => MASK_BY_CLASS[cls] !== null);
+  const sensitive = [...classification].some(([, cls]) => cls !== 'none');
   if (!sensitive) return [...rows];
+  const key = maskingKey();
   return rows.map(
     (row) =>
       Object.fromEntries(
-        Object.entries(row).map(([name, value]) => [name, maskValue(value, classification.get(name))]),
+        Object.entries(row).map(([name, value]) => [
+          name,
+          maskValue(value, classification.get(name), classification.policyOf?.(name) ?? 'redact', key),
+        ]),
       ) as R,
   );
 }

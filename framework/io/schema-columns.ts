@@ -9,6 +9,25 @@ export interface ColumnInfo {
   nullable: boolean;
   description: string;
   pii: boolean;
+  /**
+   * What kind of personal data (`meta({ pii: 'email' })`; `other` for `pii: true`), null when none:
+   * it picks how the value is masked (see `framework/governance/mask-rows.ts`).
+   */
+  piiKind: PiiKind | null;
+  /** A masking policy the column declares (`meta({ pii: 'name', mask: 'redact' })`), else null. */
+  mask: MaskPolicy | null;
+}
+
+/** Kinds of personal data a column can declare. */
+export const PII_KINDS = ['email', 'name', 'phone', 'address', 'payment', 'other'] as const;
+export type PiiKind = (typeof PII_KINDS)[number];
+/** How a personal value is shown to people: a keyed pseudonym that still joins, part of it, or nothing. */
+export type MaskPolicy = 'pseudonym' | 'partial' | 'redact';
+
+interface ColumnMeta {
+  description?: string;
+  pii?: boolean | PiiKind;
+  mask?: MaskPolicy;
 }
 
 type AnyZod = any;
@@ -55,10 +74,10 @@ function duckDbType(inner: AnyZod): string {
   }
 }
 
-function metaOf(field: AnyZod): { description?: string; pii?: boolean } {
+function metaOf(field: AnyZod): ColumnMeta {
   let current = field;
   for (;;) {
-    const meta = globalRegistry.get(current) as { description?: string; pii?: boolean } | undefined;
+    const meta = globalRegistry.get(current) as ColumnMeta | undefined;
     if (meta?.description || meta?.pii) return meta;
     const inner = current._zod.def.innerType;
     if (!inner) return meta ?? {};
@@ -68,7 +87,7 @@ function metaOf(field: AnyZod): { description?: string; pii?: boolean } {
 
 /**
  * The columns of a zod object schema with their lake types, nullability, descriptions and PII flags
- * (`z.string().describe('…').meta({ pii: true })`).
+ * (`z.string().describe('…').meta({ pii: true })`, or the kind: `meta({ pii: 'email' })`).
  */
 export function schemaColumns(schema: z.ZodObject): ColumnInfo[] {
   return Object.entries(schema.shape).map(([name, field]) => {
@@ -79,7 +98,9 @@ export function schemaColumns(schema: z.ZodObject): ColumnInfo[] {
       type: duckDbType(inner),
       nullable,
       description: meta.description ?? '',
-      pii: meta.pii === true,
+      pii: meta.pii === true || typeof meta.pii === 'string',
+      piiKind: meta.pii === true ? 'other' : typeof meta.pii === 'string' ? meta.pii : null,
+      mask: meta.mask ?? null,
     };
   });
 }

@@ -105,10 +105,18 @@ export class PipelineStack extends Stack {
       'WebhookSecret',
       `shopflow/${env}/webhook-url`,
     );
+    // NOTE: the key of the pseudonyms personal data is shown with (created by hand like the webhook
+    // URL, at least 16 characters); never in the environment in clear.
+    const maskingSecret = secretsmanager.Secret.fromSecretNameV2(
+      this,
+      'MaskingKeySecret',
+      `shopflow/${env}/masking-key`,
+    );
     const secrets: Record<string, ecs.Secret> = {
       SHOPFLOW_DB_USERNAME: ecs.Secret.fromSecretsManager(props.databaseSecret, 'username'),
       SHOPFLOW_DB_PASSWORD: ecs.Secret.fromSecretsManager(props.databaseSecret, 'password'),
       SHOPFLOW_WEBHOOK_URL: ecs.Secret.fromSecretsManager(webhookSecret),
+      SHOPFLOW_MASKING_KEY: ecs.Secret.fromSecretsManager(maskingSecret),
     };
     const environment: Record<string, string> = {
       SHOPFLOW_ENV: 'prod',

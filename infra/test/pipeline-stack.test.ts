@@ -117,7 +117,7 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
     expect(containersOf(synthesized).map((c) => c.family)).toContain(`shopflow-${env}-materialize`);
   });
 
-  it('lets only the execution role read the two task secrets', () => {
+  it('lets only the execution role read the three task secrets', () => {
     const synthesized = synthesizeEnvironment(env);
     const statements = statementsOf(synthesized, synthesized.stacks.pipeline.executionRole);
     const secretStatements = statements.filter((statement) =>
@@ -125,16 +125,17 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
     );
     expect(secretStatements).toHaveLength(1);
     const resources = asList<unknown>(secretStatements[0].Resource).map((r) => JSON.stringify(r));
-    expect(resources).toHaveLength(2);
+    expect(resources).toHaveLength(3);
     const databaseSecret = synthesized.stacks.database.secret.node.defaultChild as CfnElement;
     const databaseSecretId = synthesized.stacks.database.getLogicalId(databaseSecret);
     expect(resources.some((r) => r.includes('Fn::GetStackOutput') && r.includes(databaseSecretId))).toBe(
       true,
     );
     expect(resources.some((r) => r.includes(`:secret:shopflow/${env}/webhook-url-??????`))).toBe(true);
+    expect(resources.some((r) => r.includes(`:secret:shopflow/${env}/masking-key-??????`))).toBe(true);
   });
 
-  it('injects the database password and the webhook URL as secrets, never as plain environment values', () => {
+  it('injects the database password, the webhook URL and the masking key as secrets, never as plain environment values', () => {
     const containers = containersOf(synthesizeEnvironment(env));
     expect(containers.map((c) => c.family).sort()).toEqual([
       `shopflow-${env}-daemon`,
@@ -143,10 +144,17 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
     ]);
     for (const { container } of containers) {
       const secretNames = container.Secrets.map((s: any) => s.Name).sort();
-      expect(secretNames).toEqual(['SHOPFLOW_DB_PASSWORD', 'SHOPFLOW_DB_USERNAME', 'SHOPFLOW_WEBHOOK_URL']);
+      expect(secretNames).toEqual([
+        'SHOPFLOW_DB_PASSWORD',
+        'SHOPFLOW_DB_USERNAME',
+        'SHOPFLOW_MASKING_KEY',
+        'SHOPFLOW_WEBHOOK_URL',
+      ]);
       const environment = container.Environment as { Name: string; Value: unknown }[];
       for (const { Name, Value } of environment) {
-        expect(Name).not.toMatch(/PASSWORD|SECRET|WEBHOOK|TOKEN|DATABASE_URL|INSTANCE_URL/);
+        expect(Name).not.toMatch(
+          /PASSWORD|SECRET|WEBHOOK|TOKEN|DATABASE_URL|INSTANCE_URL|MASKING_KEY|ALLOW_UNMASK/,
+        );
         expect(JSON.stringify(Value)).not.toMatch(/postgres:\/\/|hooks\.slack/);
       }
       expect(environment.map((e) => e.Name)).toEqual(

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { dataFolders } from '../../config/data-folders.js';
 import { displayPath } from '../../config/display-path.js';
 import { ShopflowError } from '../../errors/error-catalog.js';
+import { assertUnmaskAllowed, auditUnmaskedRead } from '../../governance/unmask-audit.js';
 import { formatAssetPartition } from '../../keys/asset-key.js';
 import { buildQualityReport } from '../../reporting/quality-report.js';
 import { qualityReportHtml } from '../../reporting/quality-report-html.js';
@@ -85,6 +87,7 @@ async function writeReport(
 ): Promise<number> {
   const runs = parseRuns(options.runs);
   const file = resolve(session.io.cwd, options.report!);
+  if (options.includePii) assertUnmaskAllowed(session.io.env);
   const runtime = await session.runtime();
   const report = await buildQualityReport({
     store: runtime.store,
@@ -94,6 +97,16 @@ async function writeReport(
     secrets: session.config().secrets,
     includePii: options.includePii === true,
   });
+  if (options.includePii) {
+    const read = {
+      asset: assetKey ?? '*',
+      partition: null,
+      columns: ['(check samples)'],
+      rows: report.assets.length,
+      via: 'shopflow checks --report --include-pii',
+    };
+    auditUnmaskedRead(dataFolders(runtime.config).logsDir, read, session.io.env);
+  }
   const asJson = file.toLowerCase().endsWith('.json');
   await writeTextFileAtomically(
     file,

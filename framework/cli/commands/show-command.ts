@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { dataFolders } from '../../config/data-folders.js';
 import { ShopflowError } from '../../errors/error-catalog.js';
+import { assertUnmaskAllowed, auditUnmaskedRead } from '../../governance/unmask-audit.js';
 import { previewAsset } from '../../io/preview-asset.js';
 import type { CommandRunner } from '../command-runner.js';
 import { textTable } from '../text-table.js';
@@ -49,6 +51,7 @@ export function registerShowCommand(program: Command, run: CommandRunner) {
               { hint: 'e.g. --limit 50' },
             );
           }
+          if (options.unmask) assertUnmaskAllowed(session.io.env);
           const runtime = await session.runtime();
           const { columns, rows, partitionKey } = await previewAsset(runtime, assetKey, {
             partition: options.partition,
@@ -57,6 +60,18 @@ export function registerShowCommand(program: Command, run: CommandRunner) {
             quarantine: options.quarantine === true,
           });
           const masked = columns.filter((c) => c.masked).map((c) => c.name);
+          const clear = options.unmask ? columns.filter((c) => c.class !== 'none').map((c) => c.name) : [];
+          if (clear.length > 0) {
+            const read = {
+              asset: assetKey,
+              partition: partitionKey,
+              columns: clear,
+              rows: rows.length,
+              via: 'shopflow show',
+            };
+            auditUnmaskedRead(dataFolders(runtime.config).logsDir, read, session.io.env);
+            runtime.log.info(read, `personal data of ${assetKey} shown in clear (audited)`);
+          }
           const format = session.json ? 'json' : options.format;
           if (format === 'json') for (const row of rows) session.jsonLine(row);
           else if (format === 'csv') {

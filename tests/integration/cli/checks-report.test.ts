@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tempHome } from '../../support/example-runtime.js';
@@ -69,5 +69,25 @@ describe('shopflow checks --report', () => {
     const asset = await cli(['checks', 'reading', '--report', join(home, 'x.html')]);
     expect(asset.code).toBe(2);
     expect(asset.stderr).toContain('did you mean `readings`?');
+  });
+
+  test('--include-pii needs the environment to allow clear values, and is audited', async () => {
+    const file = join(home, 'with-pii.html');
+    const refused = await cli(['checks', '--report', file, '--include-pii']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('SHOPFLOW_ALLOW_UNMASK=true');
+    expect(existsSync(file)).toBe(false);
+    const allowed = await runShopflow(['--config', config, 'checks', '--report', file, '--include-pii'], {
+      EXAMPLE_OPTIONS_FILE: optionsFile,
+      SHOPFLOW_ALLOW_UNMASK: 'true',
+    });
+    expect(allowed.code, allowed.stderr).toBe(0);
+    const audit = readFileSync(join(home, 'logs', 'unmask-audit.log'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(JSON.parse(audit.at(-1)!)).toMatchObject({
+      asset: '*',
+      via: 'shopflow checks --report --include-pii',
+    });
   });
 });

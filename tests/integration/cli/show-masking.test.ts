@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { PII_MASK } from '../../../framework/index.js';
@@ -35,7 +35,38 @@ test('shopflow show masks columns classified as personal data in every format un
   const json = await cli(['show', 'stations', '--format', 'json']);
   expect(jsonLines(json.stdout).map((r) => r.name)).toEqual([PII_MASK, PII_MASK, PII_MASK]);
 
-  const unmasked = await cli(['show', 'stations', '--unmask', '--format', 'csv']);
-  expect(unmasked.code).toBe(0);
+  // Clear values need the environment's permission; each unmasked read is audited, values never.
+  const refused = await cli(['show', 'stations', '--unmask', '--format', 'csv']);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain('[SF_UNMASK_NOT_ALLOWED]');
+  expect(refused.stdout).not.toContain('North');
+  const audit = join(home.home, 'logs', 'unmask-audit.log');
+  expect(existsSync(audit)).toBe(false);
+  const unmasked = await runShopflow(
+    ['--config', config, 'show', 'stations', '--unmask', '--format', 'csv'],
+    {
+      EXAMPLE_OPTIONS_FILE: optionsFile,
+      SHOPFLOW_ALLOW_UNMASK: 'true',
+      SHOPFLOW_ACTOR: 'analyst@example.com',
+    },
+  );
+  expect(unmasked.code, unmasked.stderr).toBe(0);
   expect(unmasked.stdout.split('\n').slice(1, 4)).toEqual(['1,North,DE', '2,South,FR', '3,East,PL']);
+  const lines = readFileSync(audit, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  expect(lines).toEqual([
+    {
+      ts: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      actor: 'analyst@example.com',
+      asset: 'stations',
+      partition: null,
+      columns: ['name'],
+      rows: 3,
+      via: 'shopflow show',
+    },
+  ]);
+  expect(readFileSync(audit, 'utf8')).not.toContain('North');
+  expect(statSync(audit).mode & 0o777).toBe(0o600);
 });

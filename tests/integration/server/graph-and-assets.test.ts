@@ -168,6 +168,8 @@ describe('GET /api/assets/:key', () => {
       nullable: false,
       description: '',
       pii: false,
+      piiKind: null,
+      mask: null,
     });
     expect(body.partitionStates).toHaveLength(7);
     const states = Object.fromEntries(
