@@ -1,16 +1,31 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type AssetCheck, type CheckContext, formatAssetPartition } from '../framework/index.js';
+import {
+  type AssetCheck,
+  type CheckContext,
+  classifyColumnInfos,
+  formatAssetPartition,
+  maskRows,
+} from '../framework/index.js';
 
-function examples(metadata: Record<string, unknown>): string {
+/** A few failing rows, personal data masked as everywhere data reaches a person. */
+function examples(metadata: Record<string, unknown>, context: CheckContext): string {
   const sample = (metadata.quarantineSample ?? metadata.sample) as unknown[] | undefined;
   if (!Array.isArray(sample) || sample.length === 0) return '';
-  return ` examples=${JSON.stringify(sample.slice(0, 3))}`;
+  const rows = sample
+    .slice(0, 3)
+    .map((row) =>
+      row !== null && typeof row === 'object' && !Array.isArray(row)
+        ? (row as Record<string, unknown>)
+        : { value: row },
+    );
+  return ` examples=${JSON.stringify(maskRows(rows, classifyColumnInfos(context.columns)))}`;
 }
 
 /**
  * Wraps checks so that every evaluation also appends one line to a validation log:
- * time, asset partition, check, outcome, failing and quarantined row counts and a few failing rows.
+ * time, asset partition, check, outcome, failing and quarantined row counts and a few failing rows
+ * (personal data masked by its columns' policies, see `framework/governance/`).
  *
  * @example
  * checks: withValidationLog([notNull(['email'])], async (ctx) => join(logsDir, 'validation.log'))
@@ -31,7 +46,7 @@ export function withValidationLog(
       ]
         .filter(Boolean)
         .join(' ');
-      const line = `${new Date().toISOString()} ${formatAssetPartition(context.assetKey, context.partitionKey)} ${check.name} ${outcome}${counts ? ` ${counts}` : ''}${result.message ? ` — ${result.message}` : ''}${examples(metadata)}\n`;
+      const line = `${new Date().toISOString()} ${formatAssetPartition(context.assetKey, context.partitionKey)} ${check.name} ${outcome}${counts ? ` ${counts}` : ''}${result.message ? ` — ${result.message}` : ''}${examples(metadata, context)}\n`;
       const file = await logFile(context);
       mkdirSync(dirname(file), { recursive: true });
       appendFileSync(file, line);

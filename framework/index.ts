@@ -79,7 +79,11 @@ export type { StepLauncher } from './executor/step-launcher.js';
 export { inProcessLauncher } from './executor/step-launcher.js';
 export type { StepDescriptor, StepOutcome, StepServices } from './executor/step-services.js';
 export type { ColumnClass, ColumnClassification } from './governance/column-classification.js';
-export { classifyColumns, sensitiveColumns } from './governance/column-classification.js';
+export {
+  classifyColumnInfos,
+  classifyColumns,
+  sensitiveColumns,
+} from './governance/column-classification.js';
 export { maskRows, maskValue, PII_MASK } from './governance/mask-rows.js';
 export {
   type ColumnFinding,

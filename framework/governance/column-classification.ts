@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type MaskPolicy, type PiiKind, schemaColumns } from '../io/schema-columns.js';
+import { type ColumnInfo, type MaskPolicy, type PiiKind, schemaColumns } from '../io/schema-columns.js';
 
 /**
  * How sensitive a column's values are:
@@ -42,7 +42,17 @@ export const DEFAULT_MASK_POLICY: Record<PiiKind, MaskPolicy> = {
  * classes.policyOf?.('email'); // 'partial'
  */
 export function classifyColumns(schema: z.ZodObject): ColumnClassification {
-  const columns = schemaColumns(schema);
+  return classifyColumnInfos(schemaColumns(schema));
+}
+
+/**
+ * The classification of columns already read from a schema (`schemaColumns`, or a check's
+ * `context.columns`); see {@link classifyColumns}.
+ *
+ * @example
+ * maskRows(sample, classifyColumnInfos(context.columns));
+ */
+export function classifyColumnInfos(columns: readonly ColumnInfo[]): ColumnClassification {
   const classes = new Map(columns.map((c): [string, ColumnClass] => [c.name, c.pii ? 'pii' : 'none']));
   const policies = new Map(
     columns.filter((c) => c.pii).map((c) => [c.name, c.mask ?? DEFAULT_MASK_POLICY[c.piiKind ?? 'other']]),

@@ -101,6 +101,16 @@ describe('the ShopFlow pipeline', () => {
     ).length;
     expect(lines.filter((l) => / bronze_\w+\[[\d-]+\] /.test(l))).toHaveLength(of('bronze') + bronzeReads);
     expect(lines.some((l) => / raw_customers email_valid PASS failing=0 quarantined=\d+/.test(l))).toBe(true);
+    // Quarantined examples show customers' personal data masked by its policy: the email partly,
+    // the name redacted (no masking key in the test's environment), never in clear.
+    const examples = lines
+      .filter((l) => / raw_customers(\[[\d-]+\])? \w+ .* examples=/.test(l))
+      .flatMap((l) => JSON.parse(l.slice(l.indexOf(' examples=') + 10)) as Array<Record<string, unknown>>);
+    expect(examples.length).toBeGreaterThan(0);
+    for (const row of examples) {
+      expect(row.name).toBe('[PII]');
+      expect(String(row.email)).toMatch(/^.\*\*\*(@.*)?$|^\[PII\]$/);
+    }
     expect(
       lines.some((l) =>
         / bronze_customers\[2024-01-15\] read PASS records=\d+ rows=\d+ rejected=0 — raw\//.test(l),
