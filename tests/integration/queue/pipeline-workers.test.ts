@@ -4,8 +4,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
 import shopflow from '../../../assets/definitions.js';
 import { type InstanceStore, openInstanceStore } from '../../../framework/index.js';
-import { jsonLines, runShopflow, spawnShopflow } from '../../support/run-shopflow.js';
+import { runShopflow } from '../../support/run-shopflow.js';
 import { shopflowTestHome } from '../../support/shopflow-test-home.js';
+import { startWorker } from '../../support/start-worker.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 
 // The ShopFlow graph itself, four days at a small scale: once in process, once through three
@@ -48,24 +49,6 @@ function newHome() {
   return home;
 }
 
-function startWorker(configFile: string): Promise<string> {
-  const child = spawnShopflow(['--config', configFile, 'worker', '--json', '--concurrency', '2']);
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => {
-    err += d;
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const ready = jsonLines(out).find((l) => l.type === 'worker_ready');
-      if (ready) resolve(String(ready.worker));
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready: ${err}`)));
-  });
-}
-
 test('three worker processes materialize the ShopFlow graph to exactly the data versions of the in-process executor', async () => {
   const local = newHome();
   const inProcess = await runShopflow(['--config', local.configFile, 'materialize', '--json']);
@@ -80,7 +63,9 @@ test('three worker processes materialize the ShopFlow graph to exactly the data 
   config.instance = { type: 'postgres', url: pg.url, schema: 'pipeline_workers' };
   config.executor = { ...config.executor, type: 'queue', leaseSeconds: 10 };
   writeFileSync(queued.configFile, stringify(config));
-  const workers = await Promise.all([1, 2, 3].map(() => startWorker(queued.configFile)));
+  const workers = await Promise.all(
+    [1, 2, 3].map(() => startWorker(children, queued.configFile, {}, ['--concurrency', '2'])),
+  );
   const run = await runShopflow(['--config', queued.configFile, 'materialize', '--json']);
   expect(run.code, run.stderr).toBe(0);
   const store = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'pipeline_workers' });

@@ -7,7 +7,8 @@ import { scheduleSinceCheckpoint } from '../../../schedules/index.js';
 import { createServer } from '../../../server/create-server.js';
 import { exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, silentLog, tempHome } from '../../support/example-runtime.js';
-import { jsonLines, REPO, runShopflow, spawnShopflow, writeTestConfig } from '../../support/run-shopflow.js';
+import { REPO, runShopflow, spawnShopflow, writeTestConfig } from '../../support/run-shopflow.js';
+import { startWorker as startWorkerProcess } from '../../support/start-worker.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 
 let pg: TestPostgres;
@@ -44,24 +45,9 @@ function setup(schema: string | null, options: Record<string, unknown> = {}, exe
   return { home, config, env: { EXAMPLE_OPTIONS_FILE: optionsFile } };
 }
 
-/** Starts a worker and resolves with its name once it takes steps. */
-function startWorker(config: string, env: Record<string, string>, args: string[] = []): Promise<string> {
-  const child = spawnShopflow(['--config', config, 'worker', '--json', ...args], env);
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => {
-    err += d;
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const ready = jsonLines(out).find((l) => l.type === 'worker_ready');
-      if (ready) resolve(ready.worker);
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready: ${err}`)));
-  });
-}
+/** Starts a worker of this file and resolves with its name once it takes steps. */
+const startWorker = (config: string, env: Record<string, string>, args: string[] = []) =>
+  startWorkerProcess(children, config, env, args);
 
 async function versions(store: InstanceStore): Promise<string[]> {
   return (await store.listAssetPartitionStates())
