@@ -33,3 +33,23 @@ export function writeBenchmarkSection(name: string, markdown: string): void {
       : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(FILE, text);
 }
+
+/**
+ * The command line of a bench: a positional number (e.g. the scale), `--NAME N` options and
+ * `--FLAG` switches.
+ *
+ * @example
+ * const args = benchArgs(process.argv.slice(2));
+ * const scale = args.positional(20); const runs = args.option('--runs', 3); const write = args.flag('--write');
+ */
+export function benchArgs(argv: string[]) {
+  return {
+    positional: (fallback: number) =>
+      Number(argv.find((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--')) ?? fallback),
+    option: (name: string, fallback: number) => {
+      const i = argv.indexOf(name);
+      return i >= 0 ? Number(argv[i + 1]) : fallback;
+    },
+    flag: (name: string) => argv.includes(name),
+  };
+}

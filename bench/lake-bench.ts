@@ -17,18 +17,14 @@ import { ShopflowRuntime } from '../framework/index.js';
 import { tempHome } from '../tests/support/example-runtime.js';
 import { shopflowTestHome } from '../tests/support/shopflow-test-home.js';
 import { TestLakes } from '../tests/support/test-lakes.js';
-import { machine, median, writeBenchmarkSection } from './benchmark-report.js';
+import { benchArgs, machine, median, writeBenchmarkSection } from './benchmark-report.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const scale = Number(args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? 20);
-const days = option('--days', 10);
-const runs = option('--runs', 3);
-const write = args.includes('--write');
-const lakeOnly = args.includes('--lake-only');
+const args = benchArgs(process.argv.slice(2));
+const scale = args.positional(20);
+const days = args.option('--days', 10);
+const runs = args.option('--runs', 3);
+const write = args.flag('--write');
+const lakeOnly = args.flag('--lake-only');
 
 const log = pino({ level: 'silent' }, new Writable({ write: (_c, _e, cb) => cb() }));
 const isWarehouse = (key: string) => shopflow.graph.get(key).io.kind === 'postgres-table';

@@ -25,17 +25,13 @@ import { AssetStateIndex } from '../framework/planner/asset-state-index.js';
 import { loadChangeLogs } from '../framework/planner/change-log.js';
 import { observeLakeIntegrity } from '../framework/planner/lake-integrity.js';
 import { shopflowTestHome } from '../tests/support/shopflow-test-home.js';
-import { machine, median, writeBenchmarkSection } from './benchmark-report.js';
+import { benchArgs, machine, median, writeBenchmarkSection } from './benchmark-report.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const scale = Number(args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? 5);
-const days = option('--days', 30);
-const runs = option('--runs', 5);
-const write = args.includes('--write');
+const args = benchArgs(process.argv.slice(2));
+const scale = args.positional(5);
+const days = args.option('--days', 30);
+const runs = args.option('--runs', 5);
+const write = args.flag('--write');
 const log = pino({ level: 'silent' }, new Writable({ write: (_c, _e, cb) => cb() }));
 const now = new Date(Date.UTC(2024, 0, 1 + days, 6));
 

@@ -1,6 +1,9 @@
+import type { AssetPartitionState } from '../instance/instance-store.js';
 import { symlinkManifestPath } from '../io/lake-storage/symlink-manifest.js';
 import { schemaColumns } from '../io/schema-columns.js';
-import { loadAssetStatus } from '../planner/asset-status.js';
+import { AssetStateIndex } from '../planner/asset-state-index.js';
+import { assessAssetStatus } from '../planner/asset-status.js';
+import { loadChangeLogs } from '../planner/change-log.js';
 import type { ShopflowRuntime } from '../runtime/shopflow-runtime.js';
 
 /** One table of the catalog, as `shopflow catalog` lists it. */
@@ -32,10 +35,16 @@ export interface CatalogEntry {
  * const entries = await describeCatalog(runtime);
  */
 export async function describeCatalog(runtime: ShopflowRuntime): Promise<CatalogEntry[]> {
-  const report = await loadAssetStatus(runtime.store, runtime.graph, runtime.services.now(), {
-    observe: (states) => runtime.observeInputs({ states }),
+  const states = await runtime.store.listPlannerStates();
+  const index = new AssetStateIndex(states);
+  const report = assessAssetStatus({
+    graph: runtime.graph,
+    states: index,
+    now: runtime.services.now(),
+    changeLogs: await loadChangeLogs(runtime.store, runtime.graph),
+    observed: await runtime.observeInputs({ states: index }),
   });
-  const facts = await tableFacts(runtime);
+  const facts = await tableFacts(runtime, states);
   return runtime.graph.toposorted().map((key) => {
     const asset = runtime.graph.get(key);
     const status = report.statuses.get(key)!;
@@ -79,9 +88,13 @@ export interface TableFacts {
  * @example
  * (await tableFacts(runtime)).get('silver_customers'); // { location: '…', rows: 1000, personalData: ['name', 'email'] }
  */
-export async function tableFacts(runtime: ShopflowRuntime): Promise<Map<string, TableFacts>> {
+export async function tableFacts(
+  runtime: ShopflowRuntime,
+  /** The planner states, when the caller read them already. */
+  states?: readonly AssetPartitionState[],
+): Promise<Map<string, TableFacts>> {
   const rows = new Map<string, number | null>();
-  for (const state of await runtime.store.listPlannerStates()) {
+  for (const state of states ?? (await runtime.store.listPlannerStates())) {
     if (!state.materializationId) continue;
     const before = rows.get(state.assetKey);
     rows.set(state.assetKey, state.rowCount === null ? (before ?? null) : (before ?? 0) + state.rowCount);
