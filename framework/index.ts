@@ -142,8 +142,8 @@ export type { CompactionResult } from './io/lake-table.js';
 export { compactLakePartition, LakeInput, lakeTable } from './io/lake-table.js';
 export type { AssetPreview, PreviewColumn, PreviewOptions } from './io/preview-asset.js';
 export { previewAsset } from './io/preview-asset.js';
-export type { ColumnInfo } from './io/schema-columns.js';
-export { schemaColumns } from './io/schema-columns.js';
+export type { ColumnInfo, MaskPolicy, PiiKind as ColumnPiiKind, Sensitivity } from './io/schema-columns.js';
+export { SENSITIVITIES, schemaColumns } from './io/schema-columns.js';
 export type { StoredColumn, StoredTypeMismatch } from './io/stored-column-types.js';
 export { storedTypeMismatches, storedTypeSatisfies } from './io/stored-column-types.js';
 export {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { appendValidationLog, rowsKept, withValidationLog } from '../../checks/index.js';
 import {
   type AnyAsset,
+  type ColumnPiiKind,
   type DuckDbSession,
   defineAsset,
   type ExternalInput,
@@ -43,6 +44,13 @@ interface LandedFormat {
   load(duckdb: DuckDbSession, path: string, key: string, table: string): Promise<LandedFileReport>;
 }
 
+/** The personal columns of each landed CSV extract, by kind (the rest are internal). */
+const PERSONAL_COLUMNS: Record<CsvDataset, Record<string, ColumnPiiKind>> = {
+  customers: { name: 'name', email: 'email' },
+  products: {},
+  transactions: {},
+};
+
 function csvFormat(dataset: CsvDataset): LandedFormat {
   const file = `${dataset}.csv` as const;
   const columns = CSV_HEADERS[file].split(',');
@@ -50,7 +58,12 @@ function csvFormat(dataset: CsvDataset): LandedFormat {
   return {
     file,
     columns,
-    shape: Object.fromEntries(columns.map((c) => [c, z.string().nullable()])),
+    shape: Object.fromEntries(
+      columns.map((c) => {
+        const kind = PERSONAL_COLUMNS[dataset][c];
+        return [c, kind ? z.string().nullable().meta({ pii: kind }) : z.string().nullable()];
+      }),
+    ),
     async load(duckdb, path, key, table) {
       const clean = `${path}.checked.csv`;
       const report = readLandedCsv(path, clean, { columns, source: key });
@@ -170,6 +183,7 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
     codeVersion: '2',
     description: `The ${dataset} extract of one day as landed in the object store, with ingestion metadata (object key, version, sha256, line).`,
     deps: { landing: s3RawLanding },
+    classification: 'internal',
     partitions: shopflowDays,
     schema: z.object({
       ...format.shape,

@@ -12,6 +12,10 @@ export const PROFILE_AUDIT_STATUSES = [
   'only_in_operational',
 ] as const;
 
+/** Why the audit's comparison columns are internal although computed from emails. */
+const COMPARES_EMAILS =
+  'a fixed vocabulary computed by comparing two emails: it says whether they are equal, never what they are';
+
 /**
  * Reconciles the two extracts of the customers: the profile versions that landed from the source
  * files (`silver_customers`, newest valid version per customer) against what the change log of
@@ -29,14 +33,21 @@ export const customerProfileAudit = defineAsset({
   deps: { silver: silverCustomers, changes: operationalCustomerChanges },
   schema: z.object({
     customer_id: z.int().describe('Natural key of the customer'),
-    status: z.enum(PROFILE_AUDIT_STATUSES).describe(`One of ${PROFILE_AUDIT_STATUSES.join(', ')}`),
+    status: z
+      .enum(PROFILE_AUDIT_STATUSES)
+      .describe(`One of ${PROFILE_AUDIT_STATUSES.join(', ')}`)
+      .meta({ classification: 'internal', classificationReason: COMPARES_EMAILS }),
     landed_at: z.iso.datetime().nullable().describe('When the newest landed version became valid'),
     captured_at: z.iso
       .datetime()
       .nullable()
       .describe('Watermark of the extract that captured the newest change'),
     operational_version: z.int().nullable().describe('Row version of the operational profile captured'),
-    email_matches: z.boolean().nullable().describe('Landed and operational email are equal'),
+    email_matches: z
+      .boolean()
+      .nullable()
+      .describe('Landed and operational email are equal')
+      .meta({ classification: 'internal', classificationReason: COMPARES_EMAILS }),
     country_matches: z.boolean().nullable().describe('Landed and operational country are equal'),
   }),
   owners: ['data-platform'],

@@ -17,6 +17,8 @@ export const operationalCustomerChanges = defineAsset({
   description:
     'Change log (CDC) of the operational customers table in PostgreSQL, appended per run from an updated_at watermark.',
   deps: { customers: pgCustomers },
+  columnsFrom: 'customers',
+  classification: 'internal',
   io: lakeTable({ mode: 'append' }),
   schema: z.object({
     customer_id: z.int(),

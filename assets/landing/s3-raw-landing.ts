@@ -64,6 +64,7 @@ export const LANDED_BY_PIPELINE = { 'landed-by': 's3_raw_landing' } as const;
 export const s3RawLanding = defineAsset({
   key: 's3_raw_landing',
   group: 'landing',
+  classification: 'internal',
   codeVersion: '2',
   description:
     'Daily slices of the source extract (CSV, JSON lines) in the object-store landing zone, versioned.',

@@ -145,6 +145,7 @@ const sourceFilesIo: IoTarget<unknown, SourceFilesInput> = {
 export const sourceFiles = defineAsset({
   key: 'source_files',
   group: 'source',
+  classification: 'internal',
   description:
     'Daily extract (CSV and JSON lines) of the seeded ShopFlow simulator, in <data.rawDir>/daily/<day>/ under the home.',
   schema: z.object({ file: z.string(), rows: z.int(), sha256: z.string() }),

@@ -36,6 +36,7 @@ export const salesReconciliationDaily = defineAsset({
     facts: factSales,
     warehouse: pgTransactions,
   },
+  classification: 'internal',
   partitions: shopflowDays,
   schema: z.object({
     delivery_date: z.iso.date().describe('The delivery day (the partition)'),

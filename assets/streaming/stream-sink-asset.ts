@@ -39,6 +39,7 @@ export function streamSinkAsset<S extends z.ZodObject>(spec: {
     key: spec.key,
     group: 'streaming',
     description: spec.description,
+    classification: 'internal',
     schema: spec.schema,
     partitions: streamDays,
     writtenBy: STREAM_WRITER,

@@ -26,6 +26,8 @@ export const dimCustomer = defineAsset({
   description:
     'Customer dimension, SCD Type 2 (shopflow_dw.dim_customer): one row per profile version, merged incrementally from silver.',
   deps: { silver: silverCustomers },
+  columnsFrom: 'silver',
+  classification: 'internal',
   io: postgresTableIo('shopflow_dw.dim_customer', { orderBy: 'customer_id, valid_from' }),
   schema: z.object({
     customer_sk: z.int().describe('Surrogate key of the version'),

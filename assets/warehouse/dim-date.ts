@@ -48,6 +48,7 @@ select count(*) filter (where inserted) as inserted, count(*) filter (where not 
 export const dimDate = defineAsset({
   key: 'dim_date',
   group: 'warehouse',
+  classification: 'public',
   description:
     'Date dimension (shopflow_dw.dim_date): every day the simulation can produce (the fixed range, or 100 years from its start), key YYYYMMDD.',
   io: postgresTableIo('shopflow_dw.dim_date', { orderBy: 'date_sk' }),

@@ -27,6 +27,8 @@ export const dimProduct = defineAsset({
   description:
     'Product dimension, SCD Type 2 (shopflow_dw.dim_product): one row per product version, merged incrementally from silver.',
   deps: { silver: silverProducts },
+  columnsFrom: 'silver',
+  classification: 'internal',
   io: postgresTableIo('shopflow_dw.dim_product', { orderBy: 'product_id, valid_from' }),
   schema: z.object({
     product_sk: z.int().describe('Surrogate key of the version'),

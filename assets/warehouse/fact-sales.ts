@@ -25,6 +25,8 @@ export const factSales = defineAsset({
   description:
     'Sales fact at transaction grain (shopflow_dw.fact_sales), keyed to the dimension versions valid at the sale; one delivery day per partition.',
   deps: { silver: silverTransactions, customers: dimCustomer, products: dimProduct, dates: dimDate },
+  columnsFrom: 'silver',
+  classification: 'internal',
   partitions: shopflowDays,
   partitionMappings: {
     customers: asOfDeliveryDay,

@@ -13,6 +13,8 @@ export const pgCustomers = defineAsset({
   description:
     'Current customer profiles in the PostgreSQL warehouse (shopflow.customers), upserted from silver.',
   deps: { silver: silverCustomers },
+  columnsFrom: 'silver',
+  classification: 'internal',
   io: postgresTableIo('shopflow.customers', { orderBy: 'customer_id' }),
   schema: z.object({
     customer_id: z.int(),

@@ -13,6 +13,8 @@ export const pgProducts = defineAsset({
   description:
     'Current product catalog in the PostgreSQL warehouse (shopflow.products), upserted from silver.',
   deps: { silver: silverProducts },
+  columnsFrom: 'silver',
+  classification: 'internal',
   io: postgresTableIo('shopflow.products', { orderBy: 'product_id' }),
   schema: z.object({
     product_id: z.int(),

@@ -20,6 +20,8 @@ export const pgTransactions = defineAsset({
   description:
     'Transactions in the PostgreSQL warehouse (shopflow.transactions), one delivery day per partition.',
   deps: { silver: silverTransactions, customers: pgCustomers, products: pgProducts },
+  columnsFrom: 'silver',
+  classification: 'internal',
   partitions: shopflowDays,
   partitionMappings: {
     customers: asOfDeliveryDay,

@@ -1,6 +1,6 @@
 import type { AssetPartitionState } from '../instance/instance-store.js';
 import { symlinkManifestPath } from '../io/lake-storage/symlink-manifest.js';
-import { schemaColumns } from '../io/schema-columns.js';
+import { type PiiKind, type Sensitivity, schemaColumns } from '../io/schema-columns.js';
 import { AssetStateIndex } from '../planner/asset-state-index.js';
 import { assessAssetStatus } from '../planner/asset-status.js';
 import { loadChangeLogs } from '../planner/change-log.js';
@@ -18,7 +18,15 @@ export interface CatalogEntry {
   /** Where it lives: the lake folder or `s3://` prefix, or the PostgreSQL table. */
   location: string;
   partitioning: string | null;
-  columns: Array<{ name: string; type: string; classification: 'pii' | 'none'; description: string }>;
+  columns: Array<{
+    name: string;
+    type: string;
+    /** public, internal, confidential or restricted (null: unclassified, see `shopflow docs --check`). */
+    classification: Sensitivity | null;
+    /** The kind of personal data, null when none. */
+    piiKind: PiiKind | null;
+    description: string;
+  }>;
   freshness: { maxLagMinutes: number } | null;
   status: string;
   /** Rows of the latest materialization of every partition, summed (null when none records a count). */
@@ -45,6 +53,7 @@ export async function describeCatalog(runtime: ShopflowRuntime): Promise<Catalog
     observed: await runtime.observeInputs({ states: index }),
   });
   const facts = await tableFacts(runtime, states);
+  const classes = await runtime.classification();
   return runtime.graph.toposorted().map((key) => {
     const asset = runtime.graph.get(key);
     const status = report.statuses.get(key)!;
@@ -58,12 +67,16 @@ export async function describeCatalog(runtime: ShopflowRuntime): Promise<Catalog
       storage: asset.io.kind,
       location: fact.location,
       partitioning: asset.partitions?.description ?? null,
-      columns: schemaColumns(asset.schema).map((c) => ({
-        name: c.name,
-        type: c.type,
-        classification: c.pii ? 'pii' : 'none',
-        description: c.description,
-      })),
+      columns: schemaColumns(asset.schema).map((c) => {
+        const resolved = classes.columns.get(key)?.find((r) => r.column === c.name);
+        return {
+          name: c.name,
+          type: c.type,
+          classification: resolved?.classification ?? null,
+          piiKind: resolved?.piiKind ?? null,
+          description: c.description,
+        };
+      }),
       freshness: asset.freshness ?? null,
       status: status.status,
       rows: fact.rows,
@@ -93,6 +106,7 @@ export async function tableFacts(
   /** The planner states, when the caller read them already. */
   states?: readonly AssetPartitionState[],
 ): Promise<Map<string, TableFacts>> {
+  const classes = await runtime.classification();
   const rows = new Map<string, number | null>();
   for (const state of states ?? (await runtime.store.listPlannerStates())) {
     if (!state.materializationId) continue;
@@ -105,9 +119,8 @@ export async function tableFacts(
       {
         location: asset.io.location(asset.key, asset.partitions ? '{partition}' : null, runtime.lake),
         rows: rows.get(asset.key) ?? null,
-        personalData: schemaColumns(asset.schema)
-          .filter((c) => c.pii)
-          .map((c) => c.name),
+        // NOTE: declared or inherited through the column lineage.
+        personalData: (classes.columns.get(asset.key) ?? []).filter((c) => c.piiKind).map((c) => c.column),
       },
     ]),
   );

@@ -5,6 +5,7 @@ import type { SqlFragment, SqlQuery } from '../duckdb/sql-template.js';
 import { ShopflowError } from '../errors/error-catalog.js';
 import type { InputHandle, IoTarget } from '../io/io-target.js';
 import { lakeTable } from '../io/lake-table.js';
+import type { Sensitivity } from '../io/schema-columns.js';
 import { validateAssetKey } from '../keys/asset-key.js';
 import type {
   Partition,
@@ -111,6 +112,19 @@ export interface AssetSpec<S extends z.ZodObject, D extends DepsSpec, H extends 
    * --on ENGINE` (e.g. the same query on the PostgreSQL warehouse). Each returns the plan as text.
    */
   explainOn?: Record<string, (context: ExplainOnContext) => Promise<string>>;
+  /**
+   * For an asset whose `materialize` does not return a statement (it loads a table, reads files):
+   * the dependency (local name) whose columns it copies under the same names. Those columns inherit
+   * that dependency's classification and show it as their lineage (see `shopflow docs`).
+   */
+  columnsFrom?: keyof D & string;
+  /**
+   * The class of the columns nothing else classifies: neither declared on the column
+   * (`meta({ classification })`, `meta({ pii })`) nor traced to an upstream column
+   * (the statement's column lineage, or `columnsFrom`). Without it such a column is unclassified
+   * and `shopflow docs --check` fails.
+   */
+  classification?: Sensitivity;
   /**
    * Set for an asset that a process outside of plans writes as data arrives, e.g. `shopflow stream
    * consume` committing closed windows: says who. Plans never schedule it (that writer runs its

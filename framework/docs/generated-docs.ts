@@ -1,4 +1,5 @@
 import type { Definitions } from '../definitions/define-definitions.js';
+import type { GraphClassification } from '../governance/graph-classification.js';
 import { dataDictionaryMarkdown } from './data-dictionary-markdown.js';
 import { lineageMarkdown } from './lineage-mermaid.js';
 
@@ -16,10 +17,16 @@ export interface GeneratedDoc {
  */
 export function generatedDocs(
   definitions: Definitions,
-  options: { notes?: Readonly<Record<string, string>> } = {},
+  options: { notes?: Readonly<Record<string, string>>; classification?: GraphClassification } = {},
 ): GeneratedDoc[] {
   return [
-    { name: 'data-dictionary.md', content: dataDictionaryMarkdown(definitions, { notes: options.notes }) },
+    {
+      name: 'data-dictionary.md',
+      content: dataDictionaryMarkdown(definitions, {
+        notes: options.notes,
+        classification: options.classification,
+      }),
+    },
     { name: 'lineage.md', content: lineageMarkdown(definitions) },
   ];
 }

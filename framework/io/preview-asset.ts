@@ -1,5 +1,6 @@
 import { ShopflowError } from '../errors/error-catalog.js';
-import { type ColumnClass, classifyColumns } from '../governance/column-classification.js';
+import type { ColumnClass } from '../governance/column-classification.js';
+import { maskingClassification } from '../governance/graph-classification.js';
 import { maskRows } from '../governance/mask-rows.js';
 import { recordCorruptPartition } from '../planner/lake-integrity.js';
 import type { ShopflowRuntime } from '../runtime/shopflow-runtime.js';
@@ -35,7 +36,7 @@ export interface PreviewOptions {
 
 /**
  * Up to `limit` rows of one partition of `assetKey` as people see them (`shopflow show`, the web
- * page): columns classified as sensitive (see `classifyColumns`) are masked unless `unmask`.
+ * page): columns classified confidential or restricted (declared or inherited, see `runtime.classification()`) are masked unless `unmask`.
  * Throws `SF_NOT_MATERIALIZED` for a partition with no data and `SF_BAD_PARTITION` for a partition
  * of an unpartitioned asset.
  *
@@ -87,7 +88,7 @@ export async function previewAsset(
       await recordCorruptPartition(runtime.store, error, runtime.services.now()).catch(() => false);
       throw error;
     });
-  const classes = classifyColumns(asset.schema);
+  const classes = maskingClassification(asset, (await runtime.classification()).columns.get(assetKey) ?? []);
   return {
     assetKey,
     partitionKey,

@@ -16,7 +16,15 @@ export interface ColumnInfo {
   piiKind: PiiKind | null;
   /** A masking policy the column declares (`meta({ pii: 'name', mask: 'redact' })`), else null. */
   mask: MaskPolicy | null;
+  /** The class the column declares (`meta({ classification: 'internal' })`), else null. */
+  classification: Sensitivity | null;
+  /** Why a declared class is less strict than the one the column inherits (`meta({ classificationReason })`). */
+  classificationReason: string | null;
 }
+
+/** How sensitive a column's values are, least to most. */
+export const SENSITIVITIES = ['public', 'internal', 'confidential', 'restricted'] as const;
+export type Sensitivity = (typeof SENSITIVITIES)[number];
 
 /** Kinds of personal data a column can declare. */
 export const PII_KINDS = ['email', 'name', 'phone', 'address', 'payment', 'other'] as const;
@@ -28,6 +36,8 @@ interface ColumnMeta {
   description?: string;
   pii?: boolean | PiiKind;
   mask?: MaskPolicy;
+  classification?: Sensitivity;
+  classificationReason?: string;
 }
 
 type AnyZod = any;
@@ -78,7 +88,7 @@ function metaOf(field: AnyZod): ColumnMeta {
   let current = field;
   for (;;) {
     const meta = globalRegistry.get(current) as ColumnMeta | undefined;
-    if (meta?.description || meta?.pii) return meta;
+    if (meta?.description || meta?.pii || meta?.classification) return meta;
     const inner = current._zod.def.innerType;
     if (!inner) return meta ?? {};
     current = inner;
@@ -101,6 +111,8 @@ export function schemaColumns(schema: z.ZodObject): ColumnInfo[] {
       pii: meta.pii === true || typeof meta.pii === 'string',
       piiKind: meta.pii === true ? 'other' : typeof meta.pii === 'string' ? meta.pii : null,
       mask: meta.mask ?? null,
+      classification: meta.classification ?? null,
+      classificationReason: meta.classificationReason ?? null,
     };
   });
 }

@@ -1,6 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ShopflowConfig } from '../config/config-schema.js';
+import type { ResolvedColumn } from '../governance/graph-classification.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import { OpenLineageEmitter, type OpenLineageTransport } from './openlineage-emitter.js';
 import { FileTransport, HttpTransport } from './transports.js';
@@ -18,6 +19,7 @@ export function openLineageEmitter(
   config: ShopflowConfig,
   graph: AssetGraph,
   log: Logger,
+  columnLineage?: () => Promise<ReadonlyMap<string, readonly ResolvedColumn[]>>,
 ): OpenLineageEmitter | undefined {
   const section = config.openlineage;
   if (!section) return undefined;
@@ -35,5 +37,5 @@ export function openLineageEmitter(
       }),
     );
   if (transports.length === 0) return undefined;
-  return new OpenLineageEmitter({ graph, namespace: section.namespace, transports, log });
+  return new OpenLineageEmitter({ graph, namespace: section.namespace, transports, log, columnLineage });
 }

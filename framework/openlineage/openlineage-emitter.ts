@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { ResolvedColumn } from '../governance/graph-classification.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type { EventRecord } from '../instance/instance-store.js';
 import { schemaColumns } from '../io/schema-columns.js';
@@ -55,6 +56,11 @@ export class OpenLineageEmitter {
       namespace: string;
       transports: OpenLineageTransport[];
       log?: Logger;
+      /**
+       * The column lineage of the graph (asset → its columns' upstream columns), for the
+       * `columnLineage` facet of each step's COMPLETE output; read once, on the first COMPLETE.
+       */
+      columnLineage?: () => Promise<ReadonlyMap<string, readonly ResolvedColumn[]>>;
     },
   ) {}
 
@@ -65,8 +71,48 @@ export class OpenLineageEmitter {
   observe(event: EventRecord): Promise<void> {
     const out = this.translate(event);
     if (!out) return this.queue;
-    this.queue = this.queue.then(() => this.deliver(out));
+    this.queue = this.queue.then(async () => this.deliver(await this.withColumnLineage(out)));
     return this.queue;
+  }
+
+  /**
+   * Adds the `columnLineage` facet (OpenLineage 1-2-0) to a step's COMPLETE output: per column, the
+   * upstream columns its values come from, DIRECT with subtype IDENTITY, TRANSFORMATION or
+   * AGGREGATION, and `masking` when a hash pseudonymizes them.
+   */
+  private async withColumnLineage(out: OpenLineageRunEvent): Promise<OpenLineageRunEvent> {
+    const [output] = out.outputs;
+    if (out.eventType !== 'COMPLETE' || !output || !this.options.columnLineage) return out;
+    let columns: readonly ResolvedColumn[] | undefined;
+    try {
+      columns = (await this.options.columnLineage()).get(output.name);
+    } catch (error) {
+      this.options.log?.warn({ err: error }, 'the column lineage could not be read; events go without it');
+      return out;
+    }
+    const fields = Object.fromEntries(
+      (columns ?? [])
+        .filter((c) => c.origins.length > 0)
+        .map((c) => [
+          c.column,
+          {
+            inputFields: c.origins.map((o) => ({
+              namespace: this.options.namespace,
+              name: o.asset,
+              field: o.column,
+              transformations: [{ type: 'DIRECT', subtype: o.transform, masking: o.masked }],
+            })),
+          },
+        ]),
+    );
+    if (Object.keys(fields).length === 0) return out;
+    output.facets = {
+      ...output.facets,
+      columnLineage: facet('1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet', {
+        fields,
+      }),
+    };
+    return out;
   }
 
   private async deliver(out: OpenLineageRunEvent): Promise<void> {

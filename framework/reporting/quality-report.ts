@@ -1,4 +1,5 @@
 import { type ColumnClassification, classifyColumns } from '../governance/column-classification.js';
+import { type GraphClassification, maskingClassification } from '../governance/graph-classification.js';
 import { maskRows } from '../governance/mask-rows.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type {
@@ -108,6 +109,8 @@ export interface QualityReportOptions {
   secrets?: readonly string[];
   /** Show values of PII columns in samples instead of `[PII]`. */
   includePii?: boolean;
+  /** The graph's column classes (`runtime.classification()`): samples are masked by them, else by the schemas' declarations. */
+  classification?: GraphClassification;
   now?: Date;
 }
 
@@ -151,6 +154,7 @@ export async function buildQualityReport(options: QualityReportOptions): Promise
       latest.filter((e) => e.assetKey === assetKey),
       runs,
       options.includePii === true,
+      options.classification,
     ),
   );
   const report: QualityReport = {
@@ -194,6 +198,7 @@ function assetQuality(
   latest: CheckEvaluationRecord[],
   runs: Array<{ run: RunRecord; evaluations: CheckEvaluationRecord[] }>,
   includePii: boolean,
+  resolved?: GraphClassification,
 ): AssetQuality {
   const asset = graph.has(assetKey) ? graph.get(assetKey) : undefined;
   // NOTE: an asset no longer defined has no schema to classify its columns by: its samples are
@@ -201,7 +206,9 @@ function assetQuality(
   const classification: ColumnClassification | null = includePii
     ? new Map()
     : asset
-      ? classifyColumns(asset.schema)
+      ? resolved?.columns.has(assetKey)
+        ? maskingClassification(asset, resolved.columns.get(assetKey)!)
+        : classifyColumns(asset.schema)
       : null;
   const names: string[] = asset ? asset.checks.map((c) => c.name) : [];
   const extra = new Set<string>();

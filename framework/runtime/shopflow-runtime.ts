@@ -15,6 +15,7 @@ import { ResourceCache } from '../executor/resource-cache.js';
 import { DEFAULT_RETRY_POLICY } from '../executor/retry-policy.js';
 import type { StepLauncher } from '../executor/step-launcher.js';
 import type { StepServices } from '../executor/step-services.js';
+import { type GraphClassification, graphClassification } from '../governance/graph-classification.js';
 import { selectAssets } from '../graph/asset-selection.js';
 import type { EventRecord, InstanceStore, RunRecord } from '../instance/instance-store.js';
 import { openInstanceStore } from '../instance/open-instance-store.js';
@@ -81,7 +82,12 @@ export class ShopflowRuntime {
     options: { now?: () => Date; sleep?: (ms: number) => Promise<void> },
   ) {
     this.metrics = new StepMetrics({ store, baselineRuns: config.metrics.baselineRuns, log });
-    this.openLineage = openLineageEmitter(config, definitions.graph, log);
+    this.openLineage = openLineageEmitter(
+      config,
+      definitions.graph,
+      log,
+      async () => (await this.classification()).columns,
+    );
     if (config.metrics.emf) this.metrics.addSink(new EmfMetrics());
     this.services = {
       store,
@@ -197,6 +203,14 @@ export class ShopflowRuntime {
       resource: (definition) => this.resources.get(definition),
       quarantine: [],
     };
+  }
+
+  /**
+   * The classification of every column of the graph (declared, or inherited through the column
+   * lineage of the assets' statements), computed once per process.
+   */
+  classification(): Promise<GraphClassification> {
+    return graphClassification(this.graph, () => this.engine.session());
   }
 
   /**

@@ -8,7 +8,40 @@ export function assetLink(key, partition) {
   return h('a', { href }, partition ? `${key}[${partition}]` : key);
 }
 
-/** Columns with type, description and PII flag. */
+/** A column's class, e.g. `confidential · email`, titled with where it came from. */
+function classBadge(c) {
+  if (!c.classification) return h('span', { class: 'badge badge-fail' }, 'unclassified');
+  const title =
+    c.classSource === 'declared'
+      ? c.classificationReason
+        ? `declared on the column: ${c.classificationReason}`
+        : 'declared on the column'
+      : c.classSource === 'asset'
+        ? "the asset's class for columns nothing traces"
+        : 'inherited from the columns it is computed from';
+  const sensitive = c.classification === 'confidential' || c.classification === 'restricted';
+  return h(
+    'span',
+    { class: `badge ${sensitive ? 'badge-pii' : 'badge-class'}`, title, 'data-testid': 'column-class' },
+    c.piiKind ? `${c.classification} · ${c.piiKind}` : c.classification,
+  );
+}
+
+/** The upstream columns a column is computed from, each linked to its asset. */
+function computedFrom(c) {
+  if (!c.computedFrom?.length) return h('span', { class: 'muted' }, '—');
+  return h(
+    'span',
+    { 'data-testid': 'column-lineage' },
+    c.computedFrom.flatMap((o, i) => [
+      i ? ', ' : null,
+      h('a', { href: `#/assets/${encodeURIComponent(o.asset)}` }, `${o.asset}.${o.column}`),
+      o.how === 'identity' ? null : h('span', { class: 'muted' }, ` (${o.how})`),
+    ]),
+  );
+}
+
+/** Columns with type, description, class and the upstream columns each is computed from. */
 export function schemaTable(columns) {
   if (!columns.length) return h('p', { class: 'muted' }, 'This asset declares no columns.');
   return h(
@@ -26,7 +59,8 @@ export function schemaTable(columns) {
           h('th', { scope: 'col' }, 'Column'),
           h('th', { scope: 'col' }, 'Type'),
           h('th', { scope: 'col' }, 'Description'),
-          h('th', { scope: 'col' }, h('abbr', { title: 'Personally identifiable information' }, 'PII')),
+          h('th', { scope: 'col' }, 'Class'),
+          h('th', { scope: 'col' }, 'Computed from'),
         ),
       ),
       h(
@@ -44,7 +78,8 @@ export function schemaTable(columns) {
               c.nullable ? h('span', { class: 'muted' }, ' nullable') : null,
             ),
             h('td', {}, c.description || h('span', { class: 'muted' }, '—')),
-            h('td', {}, c.pii ? h('span', { class: 'badge badge-pii' }, 'PII') : ''),
+            h('td', {}, classBadge(c)),
+            h('td', {}, computedFrom(c)),
           ),
         ),
       ),

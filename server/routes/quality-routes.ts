@@ -60,6 +60,7 @@ export function registerQualityRoutes(app: FastifyInstance, context: ServerConte
       // NOTE: the loaded configuration lists its secret values; they never reach the page.
       secrets: (runtime.config as { secrets?: readonly string[] }).secrets ?? [],
       includePii: false,
+      classification: await runtime.classification(),
       now: runtime.services.now(),
     });
     return { ...report, assets: failingFirst(report.assets) };

@@ -56,7 +56,16 @@ export interface AssetDetail {
   codeVersion: string;
   kind: string;
   freshness: { maxLagMinutes: number } | null;
-  columns: ColumnInfo[];
+  /** The schema's columns with their class and the upstream columns each is computed from. */
+  columns: Array<
+    ColumnInfo & {
+      classification: string | null;
+      /** `declared`, `inherited`, `asset` (the asset's class) or `none`. */
+      classSource: string;
+      piiKind: string | null;
+      computedFrom: Array<{ asset: string; column: string; how: string }>;
+    }
+  >;
   partitions: { kind: 'time-window' | 'static'; description: string } | null;
   upstream: Array<{ name: string; assetKey: string; mapping: string }>;
   downstream: string[];
@@ -96,6 +105,7 @@ export async function loadAssetDetail(
 ): Promise<AssetDetail> {
   const graph = runtime.graph;
   const asset = graph.get(key);
+  const classes = (await runtime.classification()).columns.get(key) ?? [];
   const [history, evaluations] = await Promise.all([
     runtime.store.listMaterializations({ assetKey: key, limit: HISTORY_LIMIT }),
     runtime.store.latestCheckEvaluations({ assetKey: key }),
@@ -160,7 +170,20 @@ export async function loadAssetDetail(
     codeVersion: asset.codeVersion,
     kind: asset.io.kind,
     freshness: asset.freshness ?? null,
-    columns: schemaColumns(asset.schema),
+    columns: schemaColumns(asset.schema).map((c) => {
+      const r = classes.find((x) => x.column === c.name);
+      return {
+        ...c,
+        classification: r?.classification ?? null,
+        classSource: r?.source ?? 'none',
+        piiKind: r?.piiKind ?? null,
+        computedFrom: (r?.origins ?? []).map((o) => ({
+          asset: o.asset,
+          column: o.column,
+          how: o.masked ? 'masked' : o.reduced ? 'aggregated' : o.transform.toLowerCase(),
+        })),
+      };
+    }),
     partitions: asset.partitions
       ? { kind: asset.partitions.kind, description: asset.partitions.description }
       : null,

@@ -182,6 +182,22 @@ describe('the ShopFlow page', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'asset.png'), fullPage: true });
   });
 
+  test("the schema shows each column's class and the upstream columns it is computed from, linked", async () => {
+    await page.goto(`${base}#/assets/station_summary`);
+    await page.waitForSelector('[data-testid="schema-table"]');
+    const row = (column: string) => page.locator(`[data-testid="schema-row"][data-column="${column}"]`);
+    expect(await row('name').locator('[data-testid="column-class"]').textContent()).toBe(
+      'confidential · other',
+    );
+    expect(await row('name').locator('[data-testid="column-lineage"]').textContent()).toBe('stations.name');
+    expect(await row('max_t').locator('[data-testid="column-class"]').textContent()).toBe('internal');
+    expect(await row('max_t').locator('[data-testid="column-lineage"]').textContent()).toBe(
+      'daily_stats.max_t (aggregation)',
+    );
+    await row('max_t').locator('[data-testid="column-lineage"] a').click();
+    await expect.poll(() => page.locator('[data-testid="asset-title"]').textContent()).toBe('daily_stats');
+  });
+
   test('the partition strip of a 90-partition asset fits its card at 1600 px', async () => {
     const wide = await openTestRuntime(exampleDefinitions({ start: '2023-10-10' }), join(home.home, 'wide'), {
       now: () => NOW,

@@ -17,6 +17,31 @@ export const SchemaDatasetFacet = baseFacet.extend({
     z.looseObject({ name: z.string(), type: z.string().optional(), description: z.string().optional() }),
   ),
 });
+// ColumnLineageDatasetFacet 1-2-0: per output field, the input fields it is computed from and how.
+export const ColumnLineageDatasetFacet = baseFacet.extend({
+  fields: z.record(
+    z.string(),
+    z.looseObject({
+      inputFields: z.array(
+        z.looseObject({
+          namespace: z.string().min(1),
+          name: z.string().min(1),
+          field: z.string().min(1),
+          transformations: z
+            .array(
+              z.looseObject({
+                type: z.enum(['DIRECT', 'INDIRECT']),
+                subtype: z.string().optional(),
+                description: z.string().optional(),
+                masking: z.boolean().optional(),
+              }),
+            )
+            .optional(),
+        }),
+      ),
+    }),
+  ),
+});
 export const ParentRunFacet = baseFacet.extend({
   run: z.looseObject({ runId: z.uuid() }),
   job: z.looseObject({ namespace: z.string(), name: z.string() }),

@@ -69,7 +69,7 @@ export function registerCatalogCommand(program: Command, run: CommandRunner) {
               e.partitioning ? `${e.partitionsMaterialized} ${e.partitioning}` : '—',
               e.rows === null ? '—' : e.rows.toLocaleString('en-US'),
               e.columns
-                .filter((c) => c.classification === 'pii')
+                .filter((c) => c.piiKind)
                 .map((c) => c.name)
                 .join(', ') || '—',
               e.status,

@@ -96,6 +96,7 @@ async function writeReport(
     assetKey,
     secrets: session.config().secrets,
     includePii: options.includePii === true,
+    classification: await runtime.classification(),
   });
   if (options.includePii) {
     const read = {

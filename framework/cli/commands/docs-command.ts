@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { displayPath } from '../../config/display-path.js';
 import { generatedDocs } from '../../docs/generated-docs.js';
 import { readDictionaryNotes } from '../../docs/read-dictionary-notes.js';
+import { DuckDbEngine } from '../../duckdb/duckdb-session.js';
+import { graphClassification } from '../../governance/graph-classification.js';
 import { writeTextFileAtomically } from '../../reporting/write-text-file-atomically.js';
 import type { CommandRunner } from '../command-runner.js';
 
@@ -11,7 +13,8 @@ type DocState = 'written' | 'unchanged' | 'missing' | 'out_of_date';
 
 /**
  * `shopflow docs [--check] [--out docs]`: generates `data-dictionary.md` and `lineage.md` from the
- * definitions; `--check` writes nothing and exits 1 when a file is missing or differs (for CI).
+ * definitions; `--check` writes nothing and exits 1 when a file is missing or differs, or when a
+ * column is unclassified or lowers its inherited class without a reason (for CI).
  */
 export function registerDocsCommand(program: Command, run: CommandRunner) {
   program
@@ -28,9 +31,13 @@ export function registerDocsCommand(program: Command, run: CommandRunner) {
         const definitions = await session.definitions();
         const notesDir = options.notes ? resolve(cwd, options.notes) : join(out, 'dictionary-notes');
         const notes = readDictionaryNotes(notesDir, definitions, { cwd });
+        const engine = new DuckDbEngine();
+        const classification = await graphClassification(definitions.graph, () => engine.session()).finally(
+          () => engine.close(),
+        );
         const results: Array<{ file: string; state: DocState }> = [];
         for (const doc of [
-          ...generatedDocs(definitions, { notes }),
+          ...generatedDocs(definitions, { notes, classification }),
           ...definitions.docs.map((d) => ({ name: d.name, content: d.render() })),
         ]) {
           const file = join(out, doc.name);
@@ -45,9 +52,22 @@ export function registerDocsCommand(program: Command, run: CommandRunner) {
           results.push({ file: displayPath(file, cwd), state });
         }
         const stale = results.filter((r) => r.state === 'missing' || r.state === 'out_of_date');
+        const { problems } = classification;
         if (session.json) {
-          session.jsonLine({ check: options.check === true, upToDate: stale.length === 0, files: results });
-          return stale.length ? 1 : 0;
+          session.jsonLine({
+            check: options.check === true,
+            upToDate: stale.length === 0,
+            files: results,
+            classificationProblems: problems,
+          });
+          return stale.length || (options.check && problems.length) ? 1 : 0;
+        }
+        if (problems.length) {
+          session.io.stderr.write(
+            `${problems.map((p) => `column \`${p.asset}.${p.column}\` ${p.message}`).join('\n')}\n` +
+              `${problems.length} column${problems.length === 1 ? '' : 's'} break the classification rules (see docs/security.md, "Classification")\n`,
+          );
+          if (options.check) return 1;
         }
         if (stale.length) {
           session.io.stderr.write(

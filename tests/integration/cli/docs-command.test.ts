@@ -76,4 +76,33 @@ describe('shopflow docs', () => {
     expect(typo.stderr).toContain('did you mean `readings`?');
     rmSync(join(notes, 'reading.md'));
   });
+
+  test('--check fails naming every unclassified column and every lowered class without a reason', async () => {
+    const dir = join(home, 'unclassified');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'test.yaml');
+    writeFileSync(
+      file,
+      `env: test\nhome: ${dir}\ndefinitions: ${join(process.cwd(), 'tests/fixtures/unclassified-graph.ts')}\nlogging:\n  level: warn\n`,
+    );
+    const target = join(dir, 'docs');
+    expect((await runShopflow(['--config', file, 'docs', '--out', target])).code).toBe(0);
+    const check = await runShopflow(['--config', file, 'docs', '--out', target, '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain('column `legacy_feed.payload` is unclassified');
+    expect(check.stderr).toContain(
+      'column `contacts.mailbox` declares public but inherits confidential from legacy_feed.email',
+    );
+    expect(check.stderr).toContain('2 columns break the classification rules');
+    const dictionary = readFileSync(join(target, 'data-dictionary.md'), 'utf8');
+    expect(dictionary).toContain('| `payload` | `VARCHAR` | no |   | **unclassified** |');
+    expect(dictionary).toMatch(/\| `mailbox` .*\| public, declared \| \[`legacy_feed`\.email\]/);
+  });
+
+  test('the classes and column lineage are in the dictionary', async () => {
+    const dictionary = readFileSync(join(out, 'data-dictionary.md'), 'utf8');
+    expect(dictionary).toMatch(
+      /\| `max_t` \| `DOUBLE` \| no \|.*\| internal, inherited \| \[`daily_stats`\.max_t\]\(#daily_stats\) \(aggregation\) \|/,
+    );
+  });
 });

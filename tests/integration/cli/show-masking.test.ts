@@ -70,3 +70,16 @@ test('shopflow show masks columns classified as personal data in every format un
   expect(readFileSync(audit, 'utf8')).not.toContain('North');
   expect(statSync(audit).mode & 0o777).toBe(0o600);
 });
+
+test('a column that inherits personal data through its SQL is masked too, though its schema declares nothing', async () => {
+  // station_summary.name is `s.name` of stations: declared nowhere on station_summary, inherited.
+  const start = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+  writeFileSync(optionsFile, JSON.stringify({ piiNames: true, start }));
+  expect((await cli(['materialize', '+station_summary'])).code).toBe(0);
+  const csv = await cli(['show', 'station_summary', '--format', 'csv']);
+  expect(csv.code, csv.stderr).toBe(0);
+  const rows = csv.stdout.trim().split('\n').slice(1);
+  expect(rows).toHaveLength(3);
+  for (const row of rows) expect(row.startsWith(`${PII_MASK},`)).toBe(true);
+  expect(csv.stdout).not.toMatch(/North|South|East/);
+});

@@ -59,7 +59,8 @@ describe('shopflow catalog', () => {
         (c) => c.name === 'name',
       ),
     ).toMatchObject({
-      classification: 'pii',
+      classification: 'confidential',
+      piiKind: 'other',
     });
     // 3 days of 3 stations × 24 readings.
     expect(entries.get('readings')).toMatchObject({

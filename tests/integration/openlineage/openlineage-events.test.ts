@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 import {
+  ColumnLineageDatasetFacet,
   ErrorMessageRunFacet,
   OpenLineageRunEvent,
   OutputStatisticsFacet,
@@ -123,6 +124,25 @@ describe('OpenLineage run events of a run', () => {
     const statistics = OutputStatisticsFacet.parse(output.outputFacets?.outputStatistics);
     expect(statistics.rowCount).toBeGreaterThan(0);
     expect(statistics.size).toBeGreaterThan(0);
+  });
+
+  test('the output of a COMPLETE carries the column lineage read from the asset statement', () => {
+    const complete = events.find((e) => e.job.name === 'daily_stats' && e.eventType === 'COMPLETE')!;
+    const { fields } = ColumnLineageDatasetFacet.parse(complete.outputs![0].facets?.columnLineage);
+    const input = (field: string, subtype: string) => ({
+      namespace: 'shopflow-test',
+      name: 'readings',
+      field,
+      transformations: [{ type: 'DIRECT', subtype, masking: false }],
+    });
+    expect(fields).toEqual({
+      station_id: { inputFields: [input('station_id', 'IDENTITY')] },
+      min_t: { inputFields: [input('temperature', 'AGGREGATION')] },
+      max_t: { inputFields: [input('temperature', 'AGGREGATION')] },
+      mean_t: { inputFields: [input('temperature', 'AGGREGATION')] },
+    });
+    const starts = events.filter((e) => e.job.name === 'daily_stats' && e.eventType === 'START');
+    expect(starts.every((e) => e.outputs![0].facets?.columnLineage === undefined)).toBe(true);
   });
 });
 

@@ -170,6 +170,14 @@ describe('GET /api/assets/:key', () => {
       pii: false,
       piiKind: null,
       mask: null,
+      classification: 'internal',
+      classificationReason: null,
+      classSource: 'inherited',
+      computedFrom: [{ asset: 'readings', column: 'station_id', how: 'identity' }],
+    });
+    expect(body.columns[2]).toMatchObject({
+      name: 'max_t',
+      computedFrom: [{ asset: 'readings', column: 'temperature', how: 'aggregation' }],
     });
     expect(body.partitionStates).toHaveLength(7);
     const states = Object.fromEntries(

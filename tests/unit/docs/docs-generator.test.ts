@@ -8,6 +8,8 @@ import { generatedDocs } from '../../../framework/docs/generated-docs.js';
 import { lineageMarkdown, lineageMermaid } from '../../../framework/docs/lineage-mermaid.js';
 import { markdownText } from '../../../framework/docs/markdown-table.js';
 import { readDictionaryNotes } from '../../../framework/docs/read-dictionary-notes.js';
+import { DuckDbEngine } from '../../../framework/duckdb/duckdb-session.js';
+import { graphClassification } from '../../../framework/governance/graph-classification.js';
 import { defineAsset, defineDefinitions, isShopflowError, schemaColumns } from '../../../framework/index.js';
 import { exampleDefinitions } from '../../fixtures/example-graph.js';
 import { tempHome } from '../../support/example-runtime.js';
@@ -21,8 +23,13 @@ function section(markdown: string, key: string): string {
 }
 
 describe('dataDictionaryMarkdown', () => {
-  test('every ShopFlow asset has a section listing every column with its type, nullability and PII flag', () => {
-    const markdown = dataDictionaryMarkdown(shopflow);
+  test('every ShopFlow asset has a section listing every column with its type, nullability and class', async () => {
+    const engine = new DuckDbEngine();
+    const classification = await graphClassification(shopflow.graph, () => engine.session()).finally(() =>
+      engine.close(),
+    );
+    expect(classification.problems).toEqual([]);
+    const markdown = dataDictionaryMarkdown(shopflow, { classification });
     for (const asset of shopflow.assets) {
       const text = section(markdown, asset.key);
       expect(text).toContain(markdownText(asset.description.trim()));
@@ -35,12 +42,18 @@ describe('dataDictionaryMarkdown', () => {
           .find((line) => line.startsWith(`| \`${column.name}\` | \`${column.type}\` |`));
         expect(row, `${asset.key}.${column.name}`).toBeDefined();
         expect(row).toContain(column.nullable ? '| yes |' : '| no |');
-        expect(row!.endsWith('| **PII** |')).toBe(column.pii);
+        expect(row).not.toContain('**unclassified**');
+        // NOTE: declared personal data shows its kind; so may inherited personal data.
+        if (column.pii) expect(row).toMatch(/\| (confidential|restricted) \(\w+\), declared \|/);
       }
     }
     const customers = section(markdown, 'silver_customers');
-    expect(customers).toMatch(/\| `email` \| `VARCHAR` \| no \| Email address, lower case \| \*\*PII\*\* \|/);
-    expect(customers).toMatch(/\| `customer_id` \| `BIGINT` \| no \| Natural key of the customer \| {3}\|/);
+    expect(customers).toContain(
+      '| `email` | `VARCHAR` | no | Email address, lower case | confidential (email), declared | [`raw_customers`.email](#raw_customers) (transformation) |',
+    );
+    expect(customers).toContain(
+      '| `customer_id` | `BIGINT` | no | Natural key of the customer | internal, inherited | [`raw_customers`.customer_id](#raw_customers) (transformation) |',
+    );
     expect(customers).toContain('| Owners | data-platform |');
   });
 
