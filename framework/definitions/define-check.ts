@@ -23,6 +23,11 @@ export interface CheckContext {
   deps: Record<string, InputHandle>;
   /** The columns the asset's schema declares, with their types (for contract checks). */
   columns: ColumnInfo[];
+  /**
+   * For a check with a {@link AssetCheck.rowRule}: its failing rows over `data`, counted by the
+   * executor in one scan with the step's other rules (usually the write's own hashing scan).
+   */
+  failingRows?: number;
   /** The materialization the check evaluates. */
   materialization: {
     id: string;
@@ -54,6 +59,11 @@ export interface AssetCheck {
   readonly severity: CheckSeverity;
   readonly description: string;
   readonly quarantine?: QuarantineRule;
+  /**
+   * A row predicate whose failing rows the executor counts for the check (`context.failingRows`),
+   * in one scan with the other rules of the step instead of a scan per check.
+   */
+  readonly rowRule?: { validWhen: RowPredicate };
   evaluate(context: CheckContext): Promise<CheckResult>;
 }
 
@@ -71,6 +81,7 @@ export function defineCheck(check: {
   severity?: CheckSeverity;
   description: string;
   quarantine?: QuarantineRule;
+  rowRule?: { validWhen: RowPredicate };
   evaluate(context: CheckContext): Promise<CheckResult>;
 }): AssetCheck {
   return Object.freeze({ severity: 'error' as const, ...check });
@@ -101,7 +112,8 @@ export function rowCheck(options: {
       options.description ??
       (typeof options.validWhen === 'string' ? `every row satisfies \`${options.validWhen}\`` : options.name),
     quarantine,
-    async evaluate({ duckdb, data, deps, materialization }) {
+    rowRule: { validWhen: options.validWhen },
+    async evaluate({ duckdb, data, deps, materialization, failingRows: counted }) {
       const predicate = resolvePredicate(options.validWhen, deps);
       // NOTE: a predicate built from upstream handles embeds file paths; messages name the rule instead.
       const rule =
@@ -110,8 +122,8 @@ export function rowCheck(options: {
           : `\`${options.name}\` (${options.description ?? 'see the check'})`;
       // NOTE: evaluated in the select list, so window functions (uniqueness rules) work too.
       const failing = `select * exclude (__ok) from (select *, coalesce((${predicate}), false) as __ok from ${data.toSql()}) where not __ok`;
-      const [{ n }] = await duckdb.query(`select count(*)::bigint as n from (${failing})`);
-      const failingRows = Number(n);
+      const failingRows =
+        counted ?? Number((await duckdb.query(`select count(*)::bigint as n from (${failing})`))[0]!.n);
       const sample = failingRows > 0 ? await duckdb.query(`${failing} limit ${sampleSize}`) : [];
       const quarantined = quarantine
         ? ((materialization.metadata.quarantined as Record<string, { rows: number; sample: unknown[] }>)?.[

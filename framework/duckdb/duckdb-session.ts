@@ -87,6 +87,24 @@ export class DuckDbSession {
     });
   }
 
+  /**
+   * The columns a query would return (names and DuckDB type names, as `DESCRIBE` prints them),
+   * read by binding it (prepare) without running it: no rows are read. Types whose names `DESCRIBE`
+   * spells differently (nested structs, maps, unions) are read with `DESCRIBE` itself.
+   */
+  async columnsOf(statement: SqlQuery | string): Promise<Array<{ name: string; type: string }>> {
+    const text = String(statement);
+    const prepared = await this.connection.prepare(text);
+    const columns = Array.from({ length: prepared.columnCount }, (_, i) => ({
+      name: prepared.columnName(i),
+      type: String(prepared.columnType(i)),
+    }));
+    prepared.destroySync();
+    if (!columns.some((c) => /STRUCT|MAP|UNION/.test(c.type))) return columns;
+    const described = await this.query(`DESCRIBE ${text}`);
+    return described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  }
+
   /** Runs a statement for its effect. */
   async run(statement: SqlQuery | string): Promise<void> {
     const text = String(statement);

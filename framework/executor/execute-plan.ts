@@ -81,9 +81,27 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
   const byKey = new Map(plan.steps.map((s) => [s.key, s]));
   const waiting = new Set(plan.steps.map((s) => s.key));
   const running = new Map<string, Promise<void>>();
+  // NOTE: steps become ready as their upstream steps settle, so each pass looks only at ready steps
+  // (in plan order) rather than at every waiting one: linear in the plan, not quadratic.
+  const order = new Map(plan.steps.map((s, i) => [s.key, i]));
+  const unsettled = new Map(plan.steps.map((s) => [s.key, s.dependsOn.length]));
+  const dependents = new Map<string, string[]>();
+  for (const s of plan.steps)
+    for (const d of s.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), s.key]);
+  const ready = new Set(
+    plan.steps.filter((s) => s.dependsOn.length === 0 || s.blockedBy.length > 0).map((s) => s.key),
+  );
+  const settle = (key: string, outcome: StepOutcome) => {
+    outcomes.set(key, outcome);
+    for (const dependent of dependents.get(key) ?? []) {
+      const left = unsettled.get(dependent)! - 1;
+      unsettled.set(dependent, left);
+      if (left === 0 && waiting.has(dependent)) ready.add(dependent);
+    }
+  };
 
   const skip = async (step: PlanStep, message: string, reason: 'blocked' | 'canceled' = 'blocked') => {
-    outcomes.set(step.key, {
+    settle(step.key, {
       key: step.key,
       status: 'skipped',
       message,
@@ -119,7 +137,12 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
         continue;
       }
       let progressed = false;
-      for (const key of [...waiting]) {
+      const candidates = [...ready].sort((a, b) => order.get(a)! - order.get(b)!);
+      for (const key of candidates) {
+        if (!waiting.has(key)) {
+          ready.delete(key);
+          continue;
+        }
         const step = byKey.get(key)!;
         if (step.blockedBy.length > 0) {
           await skip(
@@ -148,6 +171,7 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
         }
         if (upstream.some((o) => o === undefined) || running.size >= concurrency) continue;
         waiting.delete(key);
+        ready.delete(key);
         progressed = true;
         const promise = launcher
           .launch({
@@ -158,7 +182,7 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
             reasonCodes: step.reasons.map((r) => r.code),
           })
           .then((outcome) => {
-            outcomes.set(key, outcome);
+            settle(key, outcome);
           })
           .finally(() => running.delete(key));
         running.set(key, promise);

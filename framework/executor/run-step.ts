@@ -7,7 +7,13 @@ import { SqlQuery } from '../duckdb/sql-template.js';
 import { isShopflowError } from '../errors/error-catalog.js';
 import { storageFault } from '../errors/storage-fault.js';
 import type { LineageInput } from '../instance/instance-store.js';
-import { type InputHandle, type IoContext, resolvePredicate, type WriteResult } from '../io/io-target.js';
+import {
+  type InputHandle,
+  type IoContext,
+  type ResolvedQuarantineRule,
+  resolvePredicate,
+  type WriteResult,
+} from '../io/io-target.js';
 import { schemaColumns } from '../io/schema-columns.js';
 import { checkpointName, formatAssetPartition } from '../keys/asset-key.js';
 import { AsOfWindowMapping } from '../partitions/mapping/as-of-window-mapping.js';
@@ -57,7 +63,38 @@ function ioContext(
               : [],
           )
         : [],
+    rowRules: deps ? resolvedRowRules(asset, deps) : undefined,
   };
+}
+
+/** The row rules of the asset's checks (`rowCheck`), resolved against the step's upstream handles. */
+function resolvedRowRules(asset: AnyAsset, deps: Record<string, InputHandle>): ResolvedQuarantineRule[] {
+  return asset.checks.flatMap((check) =>
+    check.rowRule ? [{ name: check.name, validWhen: resolvePredicate(check.rowRule.validWhen, deps) }] : [],
+  );
+}
+
+/**
+ * The failing rows of every row rule of the asset's checks over `data`, in one scan: what the write
+ * already counted (`written`), the rest counted here.
+ */
+async function failingRowsOf(
+  asset: AnyAsset,
+  duckdb: DuckDbSession,
+  data: InputHandle,
+  deps: Record<string, InputHandle>,
+  written: Record<string, number> | undefined,
+): Promise<Record<string, number>> {
+  const missing = resolvedRowRules(asset, deps).filter((r) => written?.[r.name] === undefined);
+  if (missing.length === 0) return { ...written };
+  const aliased = missing.map((r, i) => ({ ...r, alias: `__r${i}` }));
+  // NOTE: evaluated in the select list, so window functions (uniqueness rules) work too.
+  const [row] = await duckdb.query(
+    `SELECT ${aliased.map((r) => `count(*) FILTER (WHERE NOT ${r.alias})::BIGINT AS ${r.alias}`).join(', ')} FROM (SELECT ${aliased
+      .map((r) => `coalesce((${r.validWhen}), false) AS ${r.alias}`)
+      .join(', ')} FROM ${data.toSql()})`,
+  );
+  return { ...written, ...Object.fromEntries(aliased.map((r) => [r.name, Number(row![r.alias])])) };
 }
 
 interface ResolvedInputs {
@@ -365,6 +402,8 @@ async function runChecks(
     metadata: Record<string, unknown>;
   },
   deps: Record<string, InputHandle>,
+  /** Failing rows per row rule the write counted while writing. */
+  writtenFailingRows: Record<string, number> | undefined,
 ): Promise<CheckOutcome[]> {
   if (asset.checks.length === 0) return [];
   const data = await asset.io.input(
@@ -381,6 +420,10 @@ async function runChecks(
   );
   const outcomes: CheckOutcome[] = [];
   const columns = schemaColumns(asset.schema);
+  // NOTE: a rule that cannot be evaluated fails its own check below (the check scans again).
+  const failingRows = await failingRowsOf(asset, duckdb, data, deps, writtenFailingRows).catch(
+    () => writtenFailingRows ?? {},
+  );
   for (const check of asset.checks) {
     let passed: boolean;
     let message: string | null;
@@ -396,6 +439,7 @@ async function runChecks(
           deps,
           columns,
           materialization,
+          failingRows: failingRows[check.name],
           history: async (limit = 20) =>
             (
               await services.store.listMaterializations({
@@ -556,7 +600,15 @@ export async function runStep(
     for (const [name, value] of staged) await services.store.setCheckpoint(name, value);
     if (tracksChanges)
       await recordChange(services, asset.key, previousVersion ?? null, written.dataVersion, changedFrom);
-    const checks = await runChecks(services, asset, step, duckdb, materialization, inputs.handles);
+    const checks = await runChecks(
+      services,
+      asset,
+      step,
+      duckdb,
+      materialization,
+      inputs.handles,
+      written.failingRows,
+    );
     const failedBlocking = checks.filter((c) => !c.passed && c.severity === 'error');
     const message = failedBlocking.length
       ? `blocking check ${failedBlocking.map((c) => c.name).join(', ')} failed`

@@ -47,6 +47,12 @@ export interface IoContext {
   /** Row-level rules to apply while writing (only targets that support quarantine use them). */
   quarantine: ResolvedQuarantineRule[];
   /**
+   * Row rules of the asset's checks (`rowCheck`): a target that scans what it wrote anyway (to hash
+   * it) counts each rule's failing rows in the same scan and returns them as `failingRows`, so the
+   * checks need no scan of their own. Targets that do not are given none.
+   */
+  rowRules?: ResolvedQuarantineRule[];
+  /**
    * The data versions the instance store records for partitions about to be read (by partition
    * key); a target may use them to skip looking a partition up again when it knows that version.
    */
@@ -60,6 +66,8 @@ export interface WriteResult {
   metadata: Record<string, unknown>;
   /** Rows moved to quarantine per rule name. */
   quarantined?: Record<string, { rows: number; sample: unknown[] }>;
+  /** Failing rows of the written data per row rule of {@link IoContext.rowRules}. */
+  failingRows?: Record<string, number>;
 }
 
 /**

@@ -112,25 +112,67 @@ function relationOf(columns: ColumnInfo[], file: string): string {
   return `read_json(${quoteLiteral(file)}, format = 'newline_delimited', hive_partitioning = false, columns = {${spec}})`;
 }
 
-async function dataVersionOf(
+/** What one scan of written files found. */
+interface ScannedFiles {
+  rowCount: number;
+  version: string;
+  columns: Array<{ name: string; type: string }>;
+  /** Failing rows per row rule. */
+  failingRows: Record<string, number>;
+  /** Rows per quarantine rule, counted in the staged table of the same write. */
+  quarantined: Record<string, number>;
+}
+
+/**
+ * The data version and row count of `file`(s), their columns (read by binding the scan, not running
+ * it), and, in the same one scan, the failing rows of each row rule; with `staged`, the rows each
+ * quarantine rule moved aside (a second relation of the same statement). One statement per write.
+ */
+async function scanWritten(
   duckdb: DuckDbSession,
   file: string | string[],
-): Promise<{ rowCount: number; version: string; columns: Array<{ name: string; type: string }> }> {
+  rowRules: ResolvedQuarantineRule[] = [],
+  staged?: { table: string; rules: ResolvedQuarantineRule[] },
+): Promise<ScannedFiles> {
   const files = Array.isArray(file) ? file : [file];
   const relation = parquetRelation(files);
-  const described = await duckdb.query(`DESCRIBE SELECT * FROM ${relation}`);
-  const columns = described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  const columns = await duckdb.columnsOf(`SELECT * FROM ${relation}`);
   // NOTE: an order-independent sum of row hashes, so the same rows written in a different order by
-  // parallel DuckDB threads give the same data version.
-  const [row] = await duckdb.query(
-    `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR AS h FROM ${relation} t`,
-  );
+  // parallel DuckDB threads give the same data version. A row rule is evaluated in the select list
+  // (window functions work), over the written rows only, beside the row it hashes.
+  const rules = rowRules.map((r, i) => ({ name: r.name, alias: `__r${i}`, validWhen: r.validWhen }));
+  const source = rules.length
+    ? `(SELECT t AS __row, ${rules.map((r) => `coalesce((${r.validWhen}), false) AS ${r.alias}`).join(', ')} FROM ${relation} t)`
+    : `(SELECT t AS __row FROM ${relation} t)`;
+  const scanned = `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(__row)::HUGEINT), 0)::VARCHAR AS h${rules
+    .map((r) => `, count(*) FILTER (WHERE NOT ${r.alias})::BIGINT AS ${r.alias}`)
+    .join('')} FROM ${source}`;
+  const moved = (staged?.rules ?? []).map((r, i) => ({ name: r.name, alias: `__q${i}` }));
+  const statement = moved.length
+    ? `SELECT * FROM (${scanned}) CROSS JOIN (SELECT ${moved
+        .map(
+          (q) =>
+            `count(*) FILTER (WHERE list_contains(__failed, ${quoteLiteral(q.name)}))::BIGINT AS ${q.alias}`,
+        )
+        .join(', ')} FROM ${staged!.table})`
+    : scanned;
+  const [row] = await duckdb.query(statement);
   const digest = createHash('sha256')
     .update(JSON.stringify(columns))
     .update(`|${row.n}|${row.h}`)
     .digest('hex')
     .slice(0, 20);
-  return { rowCount: Number(row.n), version: digest, columns };
+  return {
+    rowCount: Number(row.n),
+    version: digest,
+    columns,
+    failingRows: Object.fromEntries(rules.map((r) => [r.name, Number(row[r.alias])])),
+    quarantined: Object.fromEntries(moved.map((q) => [q.name, Number(row[q.alias])])),
+  };
+}
+
+async function dataVersionOf(duckdb: DuckDbSession, file: string | string[]) {
+  return await scanWritten(duckdb, file);
 }
 
 function checkContract(assetKey: string, declared: ColumnInfo[], written: Array<{ name: string }>): void {
@@ -268,12 +310,22 @@ export function lakeTable(
           await context.duckdb.run(
             `COPY (SELECT * EXCLUDE (__failed) FROM ${staged} WHERE len(__failed) = 0) TO ${quoteLiteral(tmpData)} ${copyOptions}`,
           );
-          const counts = await context.duckdb.query(
-            `SELECT rule, count(*)::BIGINT AS n FROM (SELECT unnest(__failed) AS rule FROM ${staged}) GROUP BY rule`,
-          );
+        }
+        const base = await headForWrite(context.lake, ref, append);
+        // NOTE: the version of an appended partition covers every file it will list.
+        const previous = append && base ? await context.lake.readable(ref, base.files, context.duckdb) : [];
+        const scan = await scanWritten(
+          context.duckdb,
+          [...previous, tmpData],
+          context.rowRules,
+          rules.length ? { table: staged, rules } : undefined,
+        );
+        const { rowCount, version, columns } = scan;
+        checkContract(context.assetKey, schemaColumns(context.schema), columns);
+        if (rules.length > 0) {
           quarantined = {};
           for (const rule of rules) {
-            const n = Number(counts.find((c) => c.rule === rule.name)?.n ?? 0);
+            const n = scan.quarantined[rule.name] ?? 0;
             const sample =
               n > 0
                 ? await context.duckdb.query(
@@ -282,19 +334,14 @@ export function lakeTable(
                 : [];
             quarantined[rule.name] = { rows: n, sample };
           }
+        }
+        const total = Object.values(quarantined ?? {}).reduce((sum, q) => sum + q.rows, 0);
+        // NOTE: a write that quarantined nothing writes no quarantine file (and commits `null`).
+        if (total > 0) {
           await context.duckdb.run(
             `COPY (SELECT * EXCLUDE (__failed), array_to_string(__failed, ',') AS quarantine_rules FROM ${staged} WHERE len(__failed) > 0) TO ${quoteLiteral(tmpQuarantine)} ${copyOptions}`,
           );
         }
-        let { rowCount, version, columns } = await dataVersionOf(context.duckdb, tmpData);
-        checkContract(context.assetKey, schemaColumns(context.schema), columns);
-        const base = await headForWrite(context.lake, ref, append);
-        if (append && base) {
-          // NOTE: the version of an appended partition covers every file it will list.
-          const previous = await context.lake.readable(ref, base.files, context.duckdb);
-          ({ rowCount, version, columns } = await dataVersionOf(context.duckdb, [...previous, tmpData]));
-        }
-        const total = Object.values(quarantined ?? {}).reduce((sum, q) => sum + q.rows, 0);
         // NOTE: what this step adds (in append mode the new file only), measured before the commit
         // moves the staged files away.
         const bytesWritten = statSync(tmpData).size + (total > 0 ? statSync(tmpQuarantine).size : 0);
@@ -317,10 +364,11 @@ export function lakeTable(
             ...(append ? { files: committed.files.length } : {}),
           },
           quarantined,
+          failingRows: scan.failingRows,
         };
       } finally {
         await staging.dispose();
-        if (rules.length > 0) await context.duckdb.run(`DROP TABLE IF EXISTS ${staged}`).catch(() => {});
+        // NOTE: the staged temp table goes with the step's DuckDB session (one connection per step).
       }
     },
 
