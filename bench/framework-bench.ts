@@ -1,4 +1,4 @@
-// Framework benchmarks (run: npx tsx bench/framework-bench.ts [--write]):
+// Framework benchmarks (run: npx tsx bench/framework-bench.ts [--write] [--only-plan | --only-steps]):
 // 1. Planning the stale set of a synthetic graph of 10,000 assets (3 deps on average, 10% daily over
 //    365 days, half of the assets materialized), from the instance store and in memory.
 // 2. The framework's own overhead per trivial step: a run of 1,000 no-op steps against 1,000 direct
@@ -257,6 +257,10 @@ async function overheadBenchmark(runs: number) {
 }
 
 const runs = Number(process.env.RUNS ?? 5);
+if (process.argv.includes('--only-steps')) {
+  console.log(await overheadBenchmark(runs));
+  process.exit(0);
+}
 const planning = await planningBenchmark(runs);
 if (process.argv.includes('--only-plan')) {
   console.log(planning);

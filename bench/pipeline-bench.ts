@@ -24,6 +24,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
@@ -72,6 +73,11 @@ interface StepStat {
   status: string;
   /** Wall time of the whole step as the launcher saw it: lock, inputs, materialize, write, checks. */
   ms: number;
+  /**
+   * Statements the framework issued around the asset's own work: hashing and counting what was
+   * written, check scans and samples, quarantine bookkeeping (see {@link isFrameworkStatement}).
+   */
+  frameworkStatements: number;
   /** Time spent in DuckDB statements issued by this step. */
   duckdbMs: number;
   statements: number;
@@ -106,6 +112,11 @@ interface RunMeasure {
   pgPeakPssMb: number | null;
   statements: number;
   duckdbMs: number;
+  /**
+   * A digest of the data version of every materialized partition (bronze left out: its rows carry
+   * the landing object's version id, new for every delivery), to compare runs of different code.
+   */
+  versionsDigest: string;
   transactions: number | null;
   /** The graph as the run saw it: whether each asset is partitioned, and its unpartitioned upstreams. */
   assets: Record<string, { partitioned: boolean; wholeUpstreams: string[]; asOfUpstreams?: string[] }>;
@@ -120,6 +131,18 @@ interface ReplayMeasure {
   copies: number;
   /** Statements that had failed in the run itself and were replayed as well. */
   failedInRun: number;
+}
+
+/**
+ * Whether a traced statement is the framework's rather than the asset's own work (its query, the
+ * COPY that writes it, the staging of rows to quarantine): the scan that hashes and counts a
+ * write (with the checks' row rules), a check's own scan or sample, the schema of what was
+ * written, the quarantine file and samples.
+ */
+function isFrameworkStatement(sql: string): boolean {
+  return /^(SELECT count\(\*\)::BIGINT AS n, coalesce\(sum\(hash|SELECT \* FROM \(SELECT count\(\*\)::BIGINT AS n, coalesce\(sum\(hash|SELECT count\(\*\) FILTER \(WHERE NOT __r0\)|select count\(\*\)::bigint as n from \(select \* exclude \(__ok\)|select \* exclude \(__ok\)|DESCRIBE SELECT \* FROM read_parquet|SELECT rule, count|COPY \(SELECT \* EXCLUDE \(__failed\), array_to_string|SELECT \* EXCLUDE \(__failed\) FROM staged_|DROP TABLE IF EXISTS staged_)/.test(
+    sql.trimStart(),
+  );
 }
 
 const silentLog = pino({ level: 'silent' }, new Writable({ write: (_c, _e, cb) => cb() }));
@@ -187,6 +210,7 @@ async function measureRun(spec: RunSpec): Promise<RunMeasure> {
     if (step) {
       step.duckdbMs += entry.ms;
       step.statements++;
+      if (isFrameworkStatement(entry.sql)) step.frameworkStatements++;
     }
     if (!spec.traceFile || !keptDir) return;
     trace.push(JSON.stringify({ ...entry, step: step?.key ?? null }));
@@ -238,6 +262,7 @@ async function measureRun(spec: RunSpec): Promise<RunMeasure> {
           ms: 0,
           duckdbMs: 0,
           statements: 0,
+          frameworkStatements: 0,
           materializeMs: null,
           reasons: reasons.get(step.key) ?? [],
           dataVersion: null,
@@ -288,6 +313,16 @@ async function measureRun(spec: RunSpec): Promise<RunMeasure> {
       pgPeakPssMb: pgPeak,
       statements,
       duckdbMs,
+      versionsDigest: createHash('sha256')
+        .update(
+          steps
+            .filter((s) => s.dataVersion && !s.assetKey.startsWith('bronze_'))
+            .map((s) => `${s.key}|${s.dataVersion}`)
+            .sort()
+            .join('\n'),
+        )
+        .digest('hex')
+        .slice(0, 16),
       transactions: transactions || null,
       assets: Object.fromEntries(
         shopflow.graph.keys.map((key) => [
@@ -537,6 +572,18 @@ function byGroup(steps: StepStat[]): Array<{ group: string; steps: number; ms: n
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
+/** Framework statements per step that materialized (see {@link isFrameworkStatement}). */
+function frameworkPerStep(run: RunMeasure): number {
+  const materialized = run.steps.filter((s) => s.status === 'success');
+  return sum(materialized.map((s) => s.frameworkStatements)) / Math.max(1, materialized.length);
+}
+
+/** Step time outside DuckDB statements, per step, where a step's work is all DuckDB (ms). */
+function overheadPerStep(run: RunMeasure): number {
+  const lakeOnly = run.steps.filter((s) => ['silver', 'gold', 'features'].includes(s.group));
+  return sum(lakeOnly.map((s) => s.ms - s.duckdbMs)) / Math.max(1, lakeOnly.length);
+}
+
 /** The repetition whose value is the median one (the lower middle for an even count). */
 function medianRepetition(reps: Repetition[], value: (r: Repetition) => number): Repetition {
   const sorted = [...reps].sort((a, b) => value(a) - value(b));
@@ -677,6 +724,9 @@ ${row('steps planned / materialized in the incremental run', (s) => `${count(s.i
 ${row('peak RSS of the incremental run', (s) => `${s.incPeakRssMb.toFixed(0)} MB`)}
 ${row(`**incremental ÷ full** (concurrency ${reference})`, (s) => `**${withEach(s.ratio.toFixed(2), s.ratioEach, (v) => v.toFixed(2))}**`, `≤ 0.10 — ${scales.every((s) => s.ratio <= 0.1) ? 'met' : '**missed**'}`)}
 ${row('DuckDB statements traced in the full run', (s) => count(s.ref.statements))}
+${row("framework statements per materialized step, beyond the asset's own (hash and count, checks, quarantine)", (s) => frameworkPerStep(s.ref).toFixed(2), `≤ 2 — ${scales.every((s) => frameworkPerStep(s.ref) <= 2) ? 'met' : '**missed**'}`)}
+${row('framework and IO time per step beyond its DuckDB statements (silver, gold, features steps)', (s) => `${overheadPerStep(s.ref).toFixed(1)} ms`, `≤ 5 ms — ${scales.every((s) => overheadPerStep(s.ref) <= 5) ? 'met' : '**missed**'}`)}
+${row('digest of every data version of the full run (bronze left out: its rows carry the landing version id)', (s) => `\`${s.ref.versionsDigest}\``)}
 ${row('their summed time (steps overlap, so this exceeds the wall time)', (s) => seconds(s.ref.duckdbMs))}
 ${row('the same statements replayed directly, one after another', (s) => seconds(s.replayMs))}
 ${row('**full run wall time ÷ replay** (framework and non-DuckDB work)', (s) => `**${withEach(s.overhead.toFixed(2), s.overheadEach, (v) => v.toFixed(2))}**`)}

@@ -54,8 +54,26 @@ export class DuckDbSession {
   readonly sql = sql;
 
   private readonly closing: Array<() => void> = [];
+  private opened?: DuckDBConnection;
+  private opening?: Promise<DuckDBConnection>;
+  private closed = false;
 
-  constructor(readonly connection: DuckDBConnection) {}
+  /**
+   * `connect` is called on the first statement, so a step that never queries (it loads a table
+   * itself, or returns rows) costs no connection.
+   */
+  constructor(private readonly connect: () => Promise<DuckDBConnection>) {}
+
+  /** The session's connection, opened on first use. */
+  async connection(): Promise<DuckDBConnection> {
+    if (this.opened) return this.opened;
+    this.opening ??= this.connect().then((connection) => {
+      if (this.closed) connection.closeSync();
+      this.opened = connection;
+      return connection;
+    });
+    return await this.opening;
+  }
 
   /** Runs `fn` when the session closes (e.g. to release the files its queries read). */
   onClose(fn: () => void): void {
@@ -66,7 +84,7 @@ export class DuckDbSession {
   async query(statement: SqlQuery | string): Promise<JsonRow[]> {
     const text = String(statement);
     return await traced(text, async () => {
-      const reader = await this.connection.runAndReadAll(text);
+      const reader = await (await this.connection()).runAndReadAll(text);
       return reader.getRowObjectsJson() as JsonRow[];
     });
   }
@@ -77,7 +95,7 @@ export class DuckDbSession {
   ): Promise<{ columns: Array<{ name: string; type: string }>; rows: JsonRow[] }> {
     const text = String(statement);
     return await traced(text, async () => {
-      const reader = await this.connection.runAndReadAll(text);
+      const reader = await (await this.connection()).runAndReadAll(text);
       const names = reader.columnNames();
       const types = reader.columnTypes().map(String);
       return {
@@ -94,7 +112,7 @@ export class DuckDbSession {
    */
   async columnsOf(statement: SqlQuery | string): Promise<Array<{ name: string; type: string }>> {
     const text = String(statement);
-    const prepared = await this.connection.prepare(text);
+    const prepared = await (await this.connection()).prepare(text);
     const columns = Array.from({ length: prepared.columnCount }, (_, i) => ({
       name: prepared.columnName(i),
       type: String(prepared.columnType(i)),
@@ -109,12 +127,13 @@ export class DuckDbSession {
   async run(statement: SqlQuery | string): Promise<void> {
     const text = String(statement);
     await traced(text, async () => {
-      await this.connection.run(text);
+      await (await this.connection()).run(text);
     });
   }
 
   close(): void {
-    this.connection.closeSync();
+    this.closed = true;
+    this.opened?.closeSync();
     for (const fn of this.closing.splice(0)) {
       try {
         fn();
@@ -134,12 +153,10 @@ export class DuckDbEngine {
   ) {}
 
   async session(): Promise<DuckDbSession> {
-    this.instance ??= this.create();
-    const instance = await this.instance;
-    const connection = await instance.connect();
-    // NOTE: UTC, so casts between timestamps with and without time zone never depend on the machine.
-    await connection.run("SET TimeZone = 'UTC'");
-    return new DuckDbSession(connection);
+    return new DuckDbSession(async () => {
+      this.instance ??= this.create();
+      return await (await this.instance).connect();
+    });
   }
 
   private async create(): Promise<DuckDBInstance> {
@@ -149,7 +166,16 @@ export class DuckDbEngine {
     if (this.options.threads) settings.threads = String(this.options.threads);
     // NOTE: imported here, so commands that never query (help, listing assets) do not load DuckDB.
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    return await DuckDBInstance.create(':memory:', settings);
+    const instance = await DuckDBInstance.create(':memory:', settings);
+    // NOTE: UTC for every connection, so casts between timestamps with and without time zone never
+    // depend on the machine.
+    const connection = await instance.connect();
+    try {
+      await connection.run("SET GLOBAL TimeZone = 'UTC'");
+    } finally {
+      connection.closeSync();
+    }
+    return instance;
   }
 
   async close(): Promise<void> {

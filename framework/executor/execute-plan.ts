@@ -86,17 +86,22 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
   const order = new Map(plan.steps.map((s, i) => [s.key, i]));
   const unsettled = new Map(plan.steps.map((s) => [s.key, s.dependsOn.length]));
   const dependents = new Map<string, string[]>();
-  for (const s of plan.steps)
-    for (const d of s.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), s.key]);
-  const ready = new Set(
-    plan.steps.filter((s) => s.dependsOn.length === 0 || s.blockedBy.length > 0).map((s) => s.key),
-  );
+  for (const s of plan.steps) {
+    for (const d of s.dependsOn) {
+      const list = dependents.get(d);
+      if (list) list.push(s.key);
+      else dependents.set(d, [s.key]);
+    }
+  }
+  const ready = new MinHeap();
+  for (const [i, s] of plan.steps.entries())
+    if (s.dependsOn.length === 0 || s.blockedBy.length > 0) ready.push(i);
   const settle = (key: string, outcome: StepOutcome) => {
     outcomes.set(key, outcome);
     for (const dependent of dependents.get(key) ?? []) {
       const left = unsettled.get(dependent)! - 1;
       unsettled.set(dependent, left);
-      if (left === 0 && waiting.has(dependent)) ready.add(dependent);
+      if (left === 0 && waiting.has(dependent)) ready.push(order.get(dependent)!);
     }
   };
 
@@ -137,13 +142,11 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
         continue;
       }
       let progressed = false;
-      const candidates = [...ready].sort((a, b) => order.get(a)! - order.get(b)!);
-      for (const key of candidates) {
-        if (!waiting.has(key)) {
-          ready.delete(key);
-          continue;
-        }
-        const step = byKey.get(key)!;
+      // NOTE: ready steps in plan order; once `concurrency` steps run, the rest wait for the next pass.
+      while (ready.size > 0 && running.size < concurrency) {
+        const step = plan.steps[ready.pop()]!;
+        const key = step.key;
+        if (!waiting.has(key)) continue;
         if (step.blockedBy.length > 0) {
           await skip(
             step,
@@ -169,9 +172,8 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
           progressed = true;
           continue;
         }
-        if (upstream.some((o) => o === undefined) || running.size >= concurrency) continue;
+        if (upstream.some((o) => o === undefined)) continue;
         waiting.delete(key);
-        ready.delete(key);
         progressed = true;
         const promise = launcher
           .launch({
@@ -256,4 +258,46 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
     data: { steps: outcomes.size, failed: failed.length },
   });
   return { runId, status, outcomes, error };
+}
+
+/** A min-heap of step positions in the plan: the ready step that comes first in the plan pops first. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(value: number): void {
+    const items = this.items;
+    items.push(value);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]! <= value) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = value;
+  }
+
+  pop(): number {
+    const items = this.items;
+    const top = items[0]!;
+    const last = items.pop()!;
+    if (items.length > 0) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= items.length) break;
+        const right = left + 1;
+        const child = right < items.length && items[right]! < items[left]! ? right : left;
+        if (items[child]! >= last) break;
+        items[i] = items[child]!;
+        i = child;
+      }
+      items[i] = last;
+    }
+    return top;
+  }
 }

@@ -80,7 +80,7 @@ export async function installDirectReadSecret(
     options.push(`ENDPOINT ${quoteLiteral(url.host)}`, `USE_SSL ${url.protocol === 'https:'}`);
   }
   if (settings.forcePathStyle) options.push("URL_STYLE 'path'");
-  await session.connection.run(`CREATE OR REPLACE SECRET ${SECRET_NAME} (${options.join(', ')})`);
+  await (await session.connection()).run(`CREATE OR REPLACE SECRET ${SECRET_NAME} (${options.join(', ')})`);
 }
 
 /** Whether this DuckDB database already has the lake's secret. */
