@@ -1,4 +1,5 @@
 import { en, Faker } from '@faker-js/faker';
+import { mersenneRandomizer } from './mersenne-randomizer.js';
 import { RandomStream, SeededRandom, seedFrom } from './seeded-random.js';
 import { PERIOD_DAYS, periodEndOf, periodOf, type SimulationCalendar } from './shopflow-calendar.js';
 import { COUNTRIES } from './shopflow-vocabulary.js';
@@ -75,7 +76,7 @@ export class CustomerHistories {
   /** Per id: index, email variant and country of its latest version in the periods indexed so far. */
   private readonly latest: Array<{ version: number; emailVariant: number; country: string }> = [];
   private indexedPeriods = 0;
-  private readonly faker = new Faker({ locale: [en] });
+  private readonly faker = new Faker({ locale: [en], randomizer: mersenneRandomizer() });
 
   constructor(
     private readonly options: ResolvedSimulationOptions,

@@ -1,5 +1,6 @@
 import { en, Faker } from '@faker-js/faker';
 import { type EntityChange, unpackChanges, VERSIONS_PER_ID } from './customer-histories.js';
+import { mersenneRandomizer } from './mersenne-randomizer.js';
 import { RandomStream, SeededRandom, seedFrom, WeightedTable } from './seeded-random.js';
 import { PERIOD_DAYS, periodEndOf, periodOf, type SimulationCalendar } from './shopflow-calendar.js';
 import { CATEGORIES, type CategorySpec } from './shopflow-vocabulary.js';
@@ -55,7 +56,7 @@ export class ProductCatalog {
   private readonly prices: PeriodPrices[] = [];
   /** Per id: index, price and category of its latest version in the periods indexed so far. */
   private readonly latest: Array<{ version: number; priceCents: number; category: CategorySpec }> = [];
-  private readonly faker = new Faker({ locale: [en] });
+  private readonly faker = new Faker({ locale: [en], randomizer: mersenneRandomizer() });
 
   constructor(
     private readonly options: ResolvedSimulationOptions,
