@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AnyAsset, MaterializeContext, RetryPolicy } from '../definitions/define-asset.js';
+import type { AssetCheck } from '../definitions/define-check.js';
 import { EXTERNAL_INPUTS_METADATA, type ExternalInput } from '../definitions/external-input.js';
 import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
@@ -418,7 +419,12 @@ async function runChecks(
     ),
     [step.partitionKey],
   );
-  const outcomes: CheckOutcome[] = [];
+  const evaluated: Array<{
+    check: AssetCheck;
+    passed: boolean;
+    message: string | null;
+    metadata: Record<string, unknown>;
+  }> = [];
   const columns = schemaColumns(asset.schema);
   // NOTE: a rule that cannot be evaluated fails its own check below (the check scans again).
   const failingRows = await failingRowsOf(asset, duckdb, data, deps, writtenFailingRows).catch(
@@ -463,7 +469,11 @@ async function runChecks(
       message = `the check itself failed: ${describeError(error)}`;
       metadata = { message, error: describeError(error) };
     }
-    await services.store.recordCheckEvaluation({
+    evaluated.push({ check, passed, message, metadata });
+  }
+  // NOTE: a step's evaluations are recorded together, so none is on record without the others.
+  await services.store.recordCheckEvaluations(
+    evaluated.map(({ check, passed, metadata }) => ({
       runId: step.runId,
       assetKey: asset.key,
       partitionKey: step.partitionKey,
@@ -472,7 +482,10 @@ async function runChecks(
       passed,
       metadata,
       materializationId: materialization.id,
-    });
+    })),
+  );
+  const outcomes: CheckOutcome[] = [];
+  for (const { check, passed, message, metadata } of evaluated) {
     await services.emit({
       runId: step.runId,
       type: 'check_evaluation',

@@ -233,6 +233,8 @@ export interface InstanceStore {
   listPlannerStates(): Promise<AssetPartitionState[]>;
 
   recordCheckEvaluation(evaluation: NewCheckEvaluation): Promise<CheckEvaluationRecord>;
+  /** Records the evaluations of one step's checks at once (one statement), in their order. */
+  recordCheckEvaluations(evaluations: NewCheckEvaluation[]): Promise<CheckEvaluationRecord[]>;
   /** The latest evaluation per (asset, partition, check). */
   latestCheckEvaluations(options?: { assetKey?: string }): Promise<CheckEvaluationRecord[]>;
   /** Newest first, for trends. */

@@ -501,27 +501,36 @@ export class KyselyInstanceStore implements InstanceStore {
   // ---- checks -----------------------------------------------------------------------------------
 
   async recordCheckEvaluation(evaluation: NewCheckEvaluation): Promise<CheckEvaluationRecord> {
-    const record: CheckEvaluationRecord = {
+    const [record] = await this.recordCheckEvaluations([evaluation]);
+    return record!;
+  }
+
+  async recordCheckEvaluations(evaluations: NewCheckEvaluation[]): Promise<CheckEvaluationRecord[]> {
+    if (evaluations.length === 0) return [];
+    const at = now();
+    const records: CheckEvaluationRecord[] = evaluations.map((evaluation) => ({
       ...evaluation,
       id: randomUUID(),
-      createdAt: evaluation.createdAt ?? now(),
-    };
+      createdAt: evaluation.createdAt ?? at,
+    }));
     await this.#db
       .insertInto('check_evaluations')
-      .values({
-        id: record.id,
-        run_id: record.runId,
-        asset_key: record.assetKey,
-        partition_key: record.partitionKey,
-        check_name: record.checkName,
-        severity: record.severity,
-        passed: record.passed ? 1 : 0,
-        metadata_json: JSON.stringify(record.metadata),
-        materialization_id: record.materializationId,
-        created_at: record.createdAt,
-      })
+      .values(
+        records.map((record) => ({
+          id: record.id,
+          run_id: record.runId,
+          asset_key: record.assetKey,
+          partition_key: record.partitionKey,
+          check_name: record.checkName,
+          severity: record.severity,
+          passed: record.passed ? 1 : 0,
+          metadata_json: JSON.stringify(record.metadata),
+          materialization_id: record.materializationId,
+          created_at: record.createdAt,
+        })),
+      )
       .execute();
-    return record;
+    return records;
   }
 
   async latestCheckEvaluations(options: { assetKey?: string } = {}): Promise<CheckEvaluationRecord[]> {
