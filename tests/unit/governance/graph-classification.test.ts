@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { DuckDbEngine, type DuckDbSession } from '../../../framework/duckdb/duckdb-session.js';
 import { classifyGraph, maskingClassification } from '../../../framework/governance/graph-classification.js';
 import { defineAsset, defineDefinitions, materialized, sql } from '../../../framework/index.js';
 import { graphColumnLineage } from '../../../framework/lineage/asset-column-lineage.js';
+import { useDuckDbSession } from '../../support/test-duckdb.js';
 
-let engine: DuckDbEngine;
-let duckdb: DuckDbSession;
-beforeAll(async () => {
-  engine = new DuckDbEngine();
-  duckdb = await engine.session();
-});
-afterAll(async () => {
-  duckdb.close();
-  await engine.close();
-});
+const duckdb = useDuckDbSession();
 
 const customers = defineAsset({
   key: 'customers',
@@ -71,7 +62,7 @@ const unclassified = defineAsset({
 
 async function classify() {
   const { graph } = defineDefinitions({ assets: [customers, derived, loaded, unclassified] });
-  return { graph, ...classifyGraph(graph, await graphColumnLineage(graph, duckdb)) };
+  return { graph, ...classifyGraph(graph, await graphColumnLineage(graph, duckdb())) };
 }
 
 describe('classification of every column', () => {

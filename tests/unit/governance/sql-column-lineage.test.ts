@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DuckDbEngine, type DuckDbSession } from '../../../framework/duckdb/duckdb-session.js';
+import { describe, expect, test } from 'vitest';
 import { parseDuckDbSql } from '../../../framework/lineage/asset-column-lineage.js';
 import { columnLineageOf, type LineageInputs } from '../../../framework/lineage/sql-column-lineage.js';
+import { useDuckDbSession } from '../../support/test-duckdb.js';
 
 const inputs: LineageInputs = new Map([
   ['in:customers', { asset: 'customers', columns: ['customer_id', 'name', 'email', 'country'] }],
   ['in:orders', { asset: 'orders', columns: ['order_id', 'customer_id', 'amount', 'ordered_at'] }],
 ]);
 
-let engine: DuckDbEngine;
-let duckdb: DuckDbSession;
-beforeAll(async () => {
-  engine = new DuckDbEngine();
-  duckdb = await engine.session();
-});
-afterAll(async () => {
-  duckdb.close();
-  await engine.close();
-});
+const duckdb = useDuckDbSession();
 
 /** Per output column: `asset.column/TRANSFORM[/masked][/reduced]` of each origin, sorted. */
 async function lineage(sql: string) {
-  const columns = columnLineageOf(await parseDuckDbSql(duckdb, sql), inputs);
+  const columns = columnLineageOf(await parseDuckDbSql(duckdb(), sql), inputs);
   return Object.fromEntries(
     columns.map((c) => [
       c.column,
