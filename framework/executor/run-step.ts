@@ -68,10 +68,30 @@ function ioContext(
   };
 }
 
-/** The row rules of the asset's checks (`rowCheck`), resolved against the step's upstream handles. */
+/**
+ * Whether the write already removed every row that fails `check`'s row rule: it quarantines by the
+ * same predicate, and the predicate judges each row on its own (no window function, whose verdict
+ * on a row could change once other rows are gone). Its failing rows among the written ones are 0.
+ */
+function settledByQuarantine(asset: AnyAsset, check: AssetCheck, deps: Record<string, InputHandle>): boolean {
+  return (
+    asset.io.supportsQuarantine &&
+    check.quarantine !== undefined &&
+    check.rowRule !== undefined &&
+    check.quarantine.validWhen === check.rowRule.validWhen &&
+    !/\bover\s*\(/i.test(resolvePredicate(check.rowRule.validWhen, deps))
+  );
+}
+
+/**
+ * The row rules of the asset's checks (`rowCheck`) whose failing rows must be counted, resolved
+ * against the step's upstream handles (see {@link settledByQuarantine} for those that need not).
+ */
 function resolvedRowRules(asset: AnyAsset, deps: Record<string, InputHandle>): ResolvedQuarantineRule[] {
   return asset.checks.flatMap((check) =>
-    check.rowRule ? [{ name: check.name, validWhen: resolvePredicate(check.rowRule.validWhen, deps) }] : [],
+    check.rowRule && !settledByQuarantine(asset, check, deps)
+      ? [{ name: check.name, validWhen: resolvePredicate(check.rowRule.validWhen, deps) }]
+      : [],
   );
 }
 
@@ -86,8 +106,11 @@ async function failingRowsOf(
   deps: Record<string, InputHandle>,
   written: Record<string, number> | undefined,
 ): Promise<Record<string, number>> {
+  const settled = Object.fromEntries(
+    asset.checks.filter((check) => settledByQuarantine(asset, check, deps)).map((check) => [check.name, 0]),
+  );
   const missing = resolvedRowRules(asset, deps).filter((r) => written?.[r.name] === undefined);
-  if (missing.length === 0) return { ...written };
+  if (missing.length === 0) return { ...settled, ...written };
   const aliased = missing.map((r, i) => ({ ...r, alias: `__r${i}` }));
   // NOTE: evaluated in the select list, so window functions (uniqueness rules) work too.
   const [row] = await duckdb.query(
@@ -95,7 +118,11 @@ async function failingRowsOf(
       .map((r) => `coalesce((${r.validWhen}), false) AS ${r.alias}`)
       .join(', ')} FROM ${data.toSql()})`,
   );
-  return { ...written, ...Object.fromEntries(aliased.map((r) => [r.name, Number(row![r.alias])])) };
+  return {
+    ...settled,
+    ...written,
+    ...Object.fromEntries(aliased.map((r) => [r.name, Number(row![r.alias])])),
+  };
 }
 
 interface ResolvedInputs {

@@ -69,6 +69,10 @@ describe('checks evaluated in the write scan', () => {
     const texts = statements.map((s) => s.sql.trimStart().slice(0, 60));
     const scans = texts.filter((t) => /^SELECT \* FROM \(SELECT count\(\*\)::BIGINT AS n/.test(t));
     expect(scans).toHaveLength(1);
+    // NOTE: the quarantine rule judges each row alone, so no written row can fail it: not counted again.
+    const scan = statements.find((s) => s.sql.trimStart().startsWith('SELECT * FROM (SELECT count(*)'))!.sql;
+    expect(scan).toContain('amount > 0');
+    expect(scan).not.toContain('amount < 1000');
     expect(texts.filter((t) => t.startsWith('DESCRIBE'))).toHaveLength(0);
     // staging, the data file, the scan, the quarantine file, the rule's sample, three failing checks' samples
     expect(statements).toHaveLength(8);
