@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { storageFault } from '../errors/storage-fault.js';
+import { MinHeap } from '../graph/min-heap.js';
 import type { RunRecord } from '../instance/instance-store.js';
 import type { Plan, PlanStep } from '../planner/plan-materialization.js';
 import { HOSTNAME } from './process-liveness.js';
@@ -93,7 +94,7 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
       else dependents.set(d, [s.key]);
     }
   }
-  const ready = new MinHeap();
+  const ready = new MinHeap<number>();
   for (const [i, s] of plan.steps.entries())
     if (s.dependsOn.length === 0 || s.blockedBy.length > 0) ready.push(i);
   const settle = (key: string, outcome: StepOutcome) => {
@@ -258,46 +259,4 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
     data: { steps: outcomes.size, failed: failed.length },
   });
   return { runId, status, outcomes, error };
-}
-
-/** A min-heap of step positions in the plan: the ready step that comes first in the plan pops first. */
-class MinHeap {
-  private readonly items: number[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  push(value: number): void {
-    const items = this.items;
-    items.push(value);
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (items[parent]! <= value) break;
-      items[i] = items[parent]!;
-      i = parent;
-    }
-    items[i] = value;
-  }
-
-  pop(): number {
-    const items = this.items;
-    const top = items[0]!;
-    const last = items.pop()!;
-    if (items.length > 0) {
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= items.length) break;
-        const right = left + 1;
-        const child = right < items.length && items[right]! < items[left]! ? right : left;
-        if (items[child]! >= last) break;
-        items[i] = items[child]!;
-        i = child;
-      }
-      items[i] = last;
-    }
-    return top;
-  }
 }

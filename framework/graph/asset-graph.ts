@@ -6,6 +6,7 @@ import { formatCheckKey } from '../keys/asset-key.js';
 import { AsOfWindowMapping } from '../partitions/mapping/as-of-window-mapping.js';
 import { defaultPartitionMapping } from '../partitions/mapping/default-partition-mapping.js';
 import type { PartitionMapping } from '../partitions/partitions-definition.js';
+import { MinHeap } from './min-heap.js';
 
 /** One dependency edge, as the downstream asset declared it. */
 export interface AssetDependency {
@@ -183,47 +184,5 @@ export class AssetGraph {
       }
     }
     return seen;
-  }
-}
-
-/** A binary min-heap of strings (alphabetical), for the deterministic topological sort. */
-class MinHeap {
-  private readonly items: string[] = [];
-  constructor(initial: string[]) {
-    for (const item of initial) this.push(item);
-  }
-  get size(): number {
-    return this.items.length;
-  }
-  push(item: string): void {
-    const a = this.items;
-    a.push(item);
-    let i = a.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (a[parent] <= a[i]) break;
-      [a[parent], a[i]] = [a[i], a[parent]];
-      i = parent;
-    }
-  }
-  pop(): string {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && a[l] < a[m]) m = l;
-        if (r < a.length && a[r] < a[m]) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i], a[m]];
-        i = m;
-      }
-    }
-    return top;
   }
 }
