@@ -117,6 +117,8 @@ export function classifyGraph(
                 ', ',
               )}; add meta({ classificationReason: '…' }) saying why, or declare ${inherited.classification}`,
           });
+          // NOTE: fails closed: until a reason is given, the column keeps the class it inherits.
+          return { ...base, ...inherited, source: 'inherited' };
         }
         return {
           ...base,

@@ -96,7 +96,10 @@ describe('shopflow docs', () => {
     expect(check.stderr).toContain('2 columns break the classification rules');
     const dictionary = readFileSync(join(target, 'data-dictionary.md'), 'utf8');
     expect(dictionary).toContain('| `payload` | `VARCHAR` | no |   | **unclassified** |');
-    expect(dictionary).toMatch(/\| `mailbox` .*\| public, declared \| \[`legacy_feed`\.email\]/);
+    // NOTE: until the lowered class gives a reason, the column keeps (and is masked by) the inherited one.
+    expect(dictionary).toMatch(
+      /\| `mailbox` .*\| confidential \(email\), inherited \| \[`legacy_feed`\.email\]/,
+    );
   });
 
   test('the classes and column lineage are in the dictionary', async () => {
