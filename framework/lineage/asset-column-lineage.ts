@@ -120,8 +120,8 @@ export async function parseDuckDbSql(duckdb: DuckDbSession, text: string): Promi
 
 /**
  * The column lineage of every asset of `graph` whose `materialize` returns a DuckDB statement:
- * each asset with dependencies is called once with placeholder inputs — no data, no resources, no
- * DuckDB session: an asset that reaches for them, or takes longer than a second to return, has no
+ * each asset with dependencies is called once with stand-in inputs, each rendering as a name the
+ * parser traces back to its dependency — no data, no resources, no DuckDB session: an asset that reaches for them, or takes longer than a second to return, has no
  * static lineage — and its statement parsed by DuckDB. So `materialize` must not change anything
  * before it reaches for a resource (the documented contract, see docs/security.md).
  *
