@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import {
   type DuckDbSession,
   defineAsset,
   type ExternalInput,
+  hashFile,
   isShopflowError,
   quoteLiteral,
   rowCheck,
@@ -112,12 +113,6 @@ const clickstreamFormat: LandedFormat = {
     return report;
   },
 };
-
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /**
  * The SHA-256 of a landed object as it is now: the recorded one while its version is the one read,
@@ -234,7 +229,7 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
         const versionId = version?.versionId ?? info?.versionId;
         context.recordInput({
           name: key,
-          fingerprint: await sha256OfFile(local),
+          fingerprint: (await hashFile(local)).sha256,
           ...(versionId ? { probe: { versionId } } : {}),
         });
         // NOTE: the file is copied into the session here (a temp table), so the download can be removed.

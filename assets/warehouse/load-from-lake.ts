@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import {
+  hashFile,
   type MaterializeContext,
   type MaterializeResult,
   materialized,
@@ -12,12 +12,6 @@ import {
 import type { LoadContext, LoadResult } from '../../resources/postgres/table-loader.js';
 import { incrementalSettings } from '../resources/incremental-settings.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
-
-async function sha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk);
-  return hash.digest('hex');
-}
 
 /** Change data capture on a timestamp column: only rows newer than the last committed watermark. */
 export interface Watermark {
@@ -92,7 +86,7 @@ export async function loadFromLake(
     }
     return materialized({
       rowCount: result.staged,
-      dataVersion: (await sha256(full)).slice(0, 20),
+      dataVersion: (await hashFile(full)).sha256.slice(0, 20),
       metadata,
       changedFrom,
     });

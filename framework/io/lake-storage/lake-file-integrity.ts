@@ -1,7 +1,7 @@
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { ShopflowError } from '../../errors/error-catalog.js';
 import { formatAssetPartition } from '../../keys/asset-key.js';
-import { hashStream } from '../blob/staged-body.js';
+import { hashFile } from '../blob/staged-body.js';
 import type { LakeFile, PartitionRef } from './lake-storage.js';
 
 /** What is wrong with one file of a committed partition version. */
@@ -80,7 +80,7 @@ export async function verifyLocalLakeFile(
     return byMagic ? { location: path, problem: byMagic } : null;
   }
   if (depth === 'deep' && file.sha256) {
-    const actual = await hashStream(createReadStream(path));
+    const actual = await hashFile(path);
     if (actual.sha256 !== file.sha256) {
       return {
         location: path,

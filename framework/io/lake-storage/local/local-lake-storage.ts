@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import {
-  createReadStream,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -12,7 +11,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isShopflowError, ShopflowError } from '../../../errors/error-catalog.js';
-import { hashStream } from '../../blob/staged-body.js';
+import { hashFile } from '../../blob/staged-body.js';
 import {
   type LakeFileProblem,
   lakeCorruptError,
@@ -61,8 +60,29 @@ interface FilesManifest {
   quarantine?: LakeFile | null;
 }
 
+/**
+ * File lists this process has read, by path, with the identity (size, times, inode) the file had:
+ * a step reading many partitions (a cumulative window) and the checks after it look up the same
+ * lists again and again, and a stat is much cheaper than reading and parsing. A list is replaced
+ * by a rename, which gives it a new inode and times, so a changed list is always read again.
+ */
+const manifestCache = new Map<string, { identity: string; manifest: FilesManifest }>();
+const MANIFEST_CACHE_SIZE = 20_000;
+
+function fileIdentity(path: string): string | undefined {
+  const stats = statSync(path, { throwIfNoEntry: false, bigint: true });
+  return stats ? `${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}:${stats.ino}` : undefined;
+}
+
 function readFilesManifest(dir: string): FilesManifest | undefined {
   const path = join(dir, FILES_MANIFEST);
+  const identity = fileIdentity(path);
+  if (identity === undefined) {
+    manifestCache.delete(path);
+    return undefined;
+  }
+  const cached = manifestCache.get(path);
+  if (cached?.identity === identity) return cached.manifest;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -70,6 +90,17 @@ function readFilesManifest(dir: string): FilesManifest | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  const manifest = parseFilesManifest(path, text);
+  // NOTE: the identity is taken again after reading, so a list replaced in between is not kept
+  // under the old one's identity.
+  if (fileIdentity(path) === identity) {
+    if (manifestCache.size >= MANIFEST_CACHE_SIZE) manifestCache.clear();
+    manifestCache.set(path, { identity, manifest });
+  }
+  return manifest;
+}
+
+function parseFilesManifest(path: string, text: string): FilesManifest {
   try {
     const parsed = JSON.parse(text) as { files: Array<string | LakeFile>; quarantine?: LakeFile | null };
     if (!Array.isArray(parsed.files)) throw new Error('no `files` list');
@@ -124,7 +155,7 @@ function writeManifest(dir: string, manifest: FilesManifest): void {
 
 /** The entry a staged file will have once moved to `name`: its size and SHA-256 now. */
 async function describeStaged(file: string, name: string): Promise<LakeFile> {
-  return { name, ...(await hashStream(createReadStream(file))) };
+  return { name, ...(await hashFile(file)) };
 }
 
 function conflict(dir: string, what: string): ShopflowError {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -8,7 +8,7 @@ import { isShopflowError, ShopflowError } from '../../../errors/error-catalog.js
 import { DEFAULT_RETRY_POLICY } from '../../blob/retry-policy.js';
 import { S3BlobDriver } from '../../blob/s3/s3-blob-driver.js';
 import { createS3Client } from '../../blob/s3/s3-client.js';
-import { hashStream } from '../../blob/staged-body.js';
+import { hashFile } from '../../blob/staged-body.js';
 import { mapLimited } from '../../map-limited.js';
 import { type LakeFileProblem, lakeCorruptError, type VerifyDepth } from '../lake-file-integrity.js';
 import { type CacheLease, LakeReadCache } from '../lake-read-cache.js';
@@ -585,7 +585,7 @@ interface StagedFile {
 }
 
 async function stagedFile(name: string, file: string): Promise<StagedFile> {
-  return { name, file, ...(await hashStream(createReadStream(file))) };
+  return { name, file, ...(await hashFile(file)) };
 }
 
 function asManifestFile(file: LakeFile | undefined): { name: string; sha256: string; size: number } {
