@@ -58,6 +58,11 @@ const ExecutorSchema = z
      */
     runLauncher: EcsRunLauncherConfigSchema.optional(),
     concurrency: int(1).default(4),
+    /**
+     * Threads of the process's DuckDB database; by default the machine's cores shared among the
+     * steps that run at once (`concurrency`, or `--concurrency`), at least 1.
+     */
+    duckdbThreads: int(1).optional(),
     retry: RetrySchema.prefault({}),
     heartbeatSeconds: positive().default(5),
     deadAfterSeconds: positive().default(60),

@@ -147,10 +147,29 @@ export class DuckDbSession {
 /** The process-wide DuckDB database; created on first use. */
 export class DuckDbEngine {
   private instance?: Promise<DuckDBInstance>;
+  private threads?: number;
 
   constructor(
     private readonly options: { tempDirectory?: string; memoryLimit?: string; threads?: number } = {},
-  ) {}
+  ) {
+    this.threads = options.threads;
+  }
+
+  /**
+   * Sets how many threads the database uses (e.g. for a run with another concurrency): at its
+   * creation, or at once when it exists.
+   */
+  async useThreads(threads: number): Promise<void> {
+    if (threads === this.threads) return;
+    this.threads = threads;
+    if (!this.instance) return;
+    const connection = await (await this.instance).connect();
+    try {
+      await connection.run(`SET GLOBAL threads = ${Math.trunc(threads)}`);
+    } finally {
+      connection.closeSync();
+    }
+  }
 
   async session(): Promise<DuckDbSession> {
     return new DuckDbSession(async () => {
@@ -163,7 +182,7 @@ export class DuckDbEngine {
     const settings: Record<string, string> = {};
     if (this.options.tempDirectory) settings.temp_directory = this.options.tempDirectory;
     if (this.options.memoryLimit) settings.memory_limit = this.options.memoryLimit;
-    if (this.options.threads) settings.threads = String(this.options.threads);
+    if (this.threads) settings.threads = String(this.threads);
     // NOTE: imported here, so commands that never query (help, listing assets) do not load DuckDB.
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:', settings);

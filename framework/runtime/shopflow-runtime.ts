@@ -5,6 +5,7 @@ import type { ShopflowConfig } from '../config/config-schema.js';
 import { bindDefinitions } from '../definitions/bind-definitions.js';
 import type { Definitions } from '../definitions/define-definitions.js';
 import { DuckDbEngine, type DuckDbSession } from '../duckdb/duckdb-session.js';
+import { duckdbThreads } from '../duckdb/duckdb-threads.js';
 import { ShopflowError } from '../errors/error-catalog.js';
 import { executePlan, type RunResult } from '../executor/execute-plan.js';
 import { openStepQueue } from '../executor/queue/open-step-queue.js';
@@ -137,7 +138,10 @@ export class ShopflowRuntime {
           ? { type: 'sqlite', path: instancePath! }
           : { type: 'postgres', url: config.instance.url, schema: config.instance.schema },
       ));
-    const engine = new DuckDbEngine({ tempDirectory: join(home, 'tmp', 'duckdb') });
+    const engine = new DuckDbEngine({
+      tempDirectory: join(home, 'tmp', 'duckdb'),
+      threads: duckdbThreads(config.executor),
+    });
     const resources = new ResourceCache({ home, log: options.log, settings: config });
     return new ShopflowRuntime(
       config,
@@ -406,11 +410,13 @@ export class ShopflowRuntime {
         await queue.close(false);
       }
     }
+    const concurrency = options.concurrency ?? this.config.executor.concurrency;
+    await this.engine.useThreads(duckdbThreads(this.config.executor, concurrency));
     const result = await executePlan({
       cancelPollMs: options.cancelPollMs,
       plan,
       services: this.services,
-      concurrency: options.concurrency ?? this.config.executor.concurrency,
+      concurrency,
       heartbeatMs: this.config.executor.heartbeatSeconds * 1000,
       parentRunId: options.parentRunId,
       tags: options.tags,

@@ -12,8 +12,21 @@ const MS_PER_HOUR = 3_600_000;
 /** Browsing sessions without a purchase per purchase session (tuned for ~10 events per transaction). */
 const BROWSE_SESSIONS_PER_PURCHASE = 0.42;
 const ANONYMOUS_BROWSE_SHARE = 0.55;
+const SESSION_SLOTS = 2 ** 20;
+const INDEX_SLOTS = 64;
+
+/**
+ * One number that orders events as (time, session, index) do, exact while it stays below 2^53:
+ * 86,400,000 ms × 2^20 sessions × 64 events. A day with more sessions, or a session with more
+ * events, falls back to comparing the three (see {@link ClickstreamDay.release}).
+ */
+function orderKey(ms: number, session: number, index: number): number {
+  return (ms * SESSION_SLOTS + session) * INDEX_SLOTS + index;
+}
 
 interface PendingEvent {
+  /** The emission order: time, then session, then position in the session (see {@link orderKey}). */
+  order: number;
   ms: number;
   session: number;
   index: number;
@@ -44,6 +57,8 @@ interface Step {
 export class ClickstreamDay {
   private pending: PendingEvent[] = [];
   private sessions = 0;
+  /** Whether a session has more events than {@link orderKey} orders. */
+  private longSession = false;
   private emitted = 0;
   private readonly isoDate: string;
   private readonly tag: string;
@@ -77,12 +92,14 @@ export class ClickstreamDay {
   }
 
   private *release(beforeMs: number): Generator<ClickEvent> {
-    this.pending.sort((a, b) => a.ms - b.ms || a.session - b.session || a.index - b.index);
+    const pending = this.pending;
+    if (this.sessions < SESSION_SLOTS && !this.longSession) pending.sort((a, b) => a.order - b.order);
+    else pending.sort((a, b) => a.ms - b.ms || a.session - b.session || a.index - b.index);
     let ready = 0;
-    while (ready < this.pending.length && this.pending[ready].ms < beforeMs) ready++;
-    const events = this.pending.slice(0, ready);
-    this.pending = this.pending.slice(ready);
-    for (const event of events) {
+    while (ready < pending.length && pending[ready].ms < beforeMs) ready++;
+    this.pending = pending.slice(ready);
+    for (let i = 0; i < ready; i++) {
+      const event = pending[i];
       this.emitted += 1;
       yield {
         event_id: `e${this.tag}-${String(this.emitted).padStart(7, '0')}`,
@@ -165,8 +182,10 @@ export class ClickstreamDay {
 
   private addSession(steps: readonly Step[], times: readonly number[], customerId: number | null): void {
     this.sessions += 1;
+    if (steps.length > INDEX_SLOTS) this.longSession = true;
     steps.forEach((step, index) => {
       this.pending.push({
+        order: orderKey(times[index], this.sessions, index),
         ms: times[index],
         session: this.sessions,
         index,

@@ -3,7 +3,10 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 
-const FLUSH_AT_CHARS = 256 * 1024;
+// NOTE: lines are encoded straight into a buffer of this size, which is handed to the stream when
+// full: no joined string to flatten and encode again.
+const CHUNK_BYTES = 512 * 1024;
+const FLUSH_AT_BYTES = 256 * 1024;
 
 /** Size and content hash of a written file. */
 export interface WrittenFile {
@@ -25,7 +28,8 @@ export interface WrittenFile {
 export class LineSink {
   private readonly stream: WriteStream;
   private readonly hash = createHash('sha256');
-  private buffer = '';
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
   private rows = 0;
   private bytes = 0;
   private failure: Error | undefined;
@@ -39,14 +43,26 @@ export class LineSink {
 
   /** Buffers a header line (not counted in `rows`). */
   header(line: string): void {
-    this.buffer += `${line}\n`;
+    this.append(line);
   }
 
   /** Buffers one data line; returns true when the caller should `await flush()`. */
   push(line: string): boolean {
-    this.buffer += `${line}\n`;
+    this.append(line);
     this.rows += 1;
-    return this.buffer.length >= FLUSH_AT_CHARS;
+    return this.used >= FLUSH_AT_BYTES;
+  }
+
+  private append(line: string): void {
+    // NOTE: a UTF-16 code unit takes at most 3 bytes in UTF-8.
+    const most = line.length * 3 + 1;
+    if (this.used + most > this.chunk.length) {
+      const larger = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, this.used + most));
+      this.chunk.copy(larger, 0, 0, this.used);
+      this.chunk = larger;
+    }
+    this.used += this.chunk.write(line, this.used);
+    this.chunk[this.used++] = 0x0a;
   }
 
   /** Rows pushed so far. */
@@ -57,9 +73,11 @@ export class LineSink {
   /** Writes the buffered lines, waiting while the stream is over its high-water mark. */
   async flush(): Promise<void> {
     if (this.failure) throw this.failure;
-    if (this.buffer.length === 0) return;
-    const chunk = Buffer.from(this.buffer, 'utf8');
-    this.buffer = '';
+    if (this.used === 0) return;
+    // NOTE: the stream keeps the written bytes until they reach the file: the next lines go to a new buffer.
+    const chunk = this.chunk.subarray(0, this.used);
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
     this.hash.update(chunk);
     this.bytes += chunk.length;
     if (!this.stream.write(chunk)) await once(this.stream, 'drain');

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { duckdbThreads } from '../../duckdb/duckdb-threads.js';
 import { openStepQueue } from '../../executor/queue/open-step-queue.js';
 import { startStepWorker } from '../../executor/queue/step-worker.js';
 import { queueDepthLine } from '../../metrics/emf-metrics.js';
@@ -22,6 +23,7 @@ export function registerWorkerCommand(program: Command, run: CommandRunner) {
         const concurrency = parseConcurrency(options.concurrency) ?? config.executor.concurrency;
         const queueName = options.queue ?? config.executor.queue;
         const runtime = await session.runtime();
+        await runtime.engine.useThreads(duckdbThreads(config.executor, concurrency));
         // NOTE: a named queue's own limit; on the default queue, the global `executor.limit`.
         const limit =
           config.executor.queues[queueName]?.limit ??

@@ -168,7 +168,7 @@ describe('the local lake records what it wrote and verifies what it reads', () =
     expect(second.size).toBe(first.size);
     expect(second.sha256).not.toBe(first.sha256);
     expect(second.sha256).toBe(createHash('sha256').update(parquetLike('b')).digest('hex'));
-    expect(await lake.readable(ref, [second])).toHaveLength(1);
+    expect(await lake.readable(ref, [second], session)).toHaveLength(1);
   });
 
   test('a damaged file list is a problem; a full rewrite commits over it', async () => {
