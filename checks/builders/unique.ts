@@ -17,6 +17,8 @@ export function unique(
     name: options.name ?? `unique_${columns.join('_')}`,
     description: `no two rows share ${columns.join(', ')}`,
     validWhen: `row_number() OVER (PARTITION BY ${key}${order}) = 1`,
+    // NOTE: a key held by one row of a set is held by at most one row of any subset.
+    holdsOnSubsets: true,
     severity: options.severity,
     quarantine: options.quarantine,
   });

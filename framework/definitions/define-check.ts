@@ -61,9 +61,10 @@ export interface AssetCheck {
   readonly quarantine?: QuarantineRule;
   /**
    * A row predicate whose failing rows the executor counts for the check (`context.failingRows`),
-   * in one scan with the other rules of the step instead of a scan per check.
+   * in one scan with the other rules of the step instead of a scan per check. `holdsOnSubsets`:
+   * once every row of a set satisfies it, every row of any subset does (see {@link rowCheck}).
    */
-  readonly rowRule?: { validWhen: RowPredicate };
+  readonly rowRule?: { validWhen: RowPredicate; holdsOnSubsets?: boolean };
   evaluate(context: CheckContext): Promise<CheckResult>;
 }
 
@@ -81,7 +82,7 @@ export function defineCheck(check: {
   severity?: CheckSeverity;
   description: string;
   quarantine?: QuarantineRule;
-  rowRule?: { validWhen: RowPredicate };
+  rowRule?: { validWhen: RowPredicate; holdsOnSubsets?: boolean };
   evaluate(context: CheckContext): Promise<CheckResult>;
 }): AssetCheck {
   return Object.freeze({ severity: 'error' as const, ...check });
@@ -102,6 +103,12 @@ export function rowCheck(options: {
   severity?: CheckSeverity;
   quarantine?: boolean;
   sampleSize?: number;
+  /**
+   * The predicate, once it holds on every row of a set, holds on every row of any subset of it,
+   * though it looks at other rows (a window function), as uniqueness does: rows the write kept
+   * after quarantining by it need no second look.
+   */
+  holdsOnSubsets?: boolean;
 }): AssetCheck {
   const sampleSize = options.sampleSize ?? 5;
   const quarantine = options.quarantine ? { name: options.name, validWhen: options.validWhen } : undefined;
@@ -112,7 +119,7 @@ export function rowCheck(options: {
       options.description ??
       (typeof options.validWhen === 'string' ? `every row satisfies \`${options.validWhen}\`` : options.name),
     quarantine,
-    rowRule: { validWhen: options.validWhen },
+    rowRule: { validWhen: options.validWhen, holdsOnSubsets: options.holdsOnSubsets },
     async evaluate({ duckdb, data, deps, materialization, failingRows: counted }) {
       const predicate = resolvePredicate(options.validWhen, deps);
       // NOTE: a predicate built from upstream handles embeds file paths; messages name the rule instead.

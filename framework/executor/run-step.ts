@@ -71,7 +71,8 @@ function ioContext(
 /**
  * Whether the write already removed every row that fails `check`'s row rule: it quarantines by the
  * same predicate, and the predicate judges each row on its own (no window function, whose verdict
- * on a row could change once other rows are gone). Its failing rows among the written ones are 0.
+ * on a row could change once other rows are gone) or is declared to hold on any subset of rows
+ * where it held (uniqueness). Its failing rows among the written ones are 0.
  */
 function settledByQuarantine(asset: AnyAsset, check: AssetCheck, deps: Record<string, InputHandle>): boolean {
   return (
@@ -79,7 +80,8 @@ function settledByQuarantine(asset: AnyAsset, check: AssetCheck, deps: Record<st
     check.quarantine !== undefined &&
     check.rowRule !== undefined &&
     check.quarantine.validWhen === check.rowRule.validWhen &&
-    !/\bover\s*\(/i.test(resolvePredicate(check.rowRule.validWhen, deps))
+    (check.rowRule.holdsOnSubsets === true ||
+      !/\bover\s*\(/i.test(resolvePredicate(check.rowRule.validWhen, deps)))
   );
 }
 

@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { z } from 'zod';
-import { defineAsset, defineDefinitions, lakePartitionDir, rowCheck, sql } from '../../../framework/index.js';
+import {
+  defineAsset,
+  defineDefinitions,
+  lakePartitionDir,
+  rowCheck,
+  setDuckDbTrace,
+  sql,
+} from '../../../framework/index.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -69,4 +76,40 @@ test('rows failing quarantine rules are moved aside with the rules they broke; g
   expect(Object.values(byName).every((e) => e.passed)).toBe(true);
   const [m] = await runtime.store.listMaterializations({ assetKey: 'orders' });
   expect(m.rowCount).toBe(2);
+});
+
+test('a window rule declared to hold on subsets (uniqueness) is not evaluated again over the kept rows; one that is not declared is', async () => {
+  const windowStatements = async (holdsOnSubsets: boolean) => {
+    const asset = defineAsset({
+      key: 'orders',
+      description: 'orders with a duplicate',
+      schema: z.object({ order_id: z.int(), line: z.int() }),
+      checks: [
+        rowCheck({
+          name: 'order_id_unique',
+          validWhen: 'row_number() over (partition by order_id order by line) = 1',
+          quarantine: true,
+          holdsOnSubsets,
+        }),
+      ],
+      materialize: () => sql`select * from (values (10, 1), (11, 2), (10, 3)) t(order_id, line)`,
+    });
+    const { home, cleanup } = tempHome();
+    const runtime = await openTestRuntime(defineDefinitions({ assets: [customers, asset] }), home);
+    cleanups.push(cleanup, () => runtime.close());
+    const traced: string[] = [];
+    setDuckDbTrace((entry) => traced.push(entry.sql));
+    try {
+      expect((await runtime.execute(await runtime.plan())).status).toBe('success');
+    } finally {
+      setDuckDbTrace(null);
+    }
+    const [evaluation] = await runtime.store.latestCheckEvaluations({ assetKey: 'orders' });
+    expect(evaluation.passed).toBe(true);
+    expect(evaluation.metadata.quarantinedRows).toBe(1);
+    return traced.filter((text) => /row_number\(\) over/i.test(text)).length;
+  };
+  // NOTE: the staging statement that quarantines evaluates the rule once either way.
+  expect(await windowStatements(true)).toBe(1);
+  expect(await windowStatements(false)).toBe(2);
 });
