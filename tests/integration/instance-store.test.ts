@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceStore, LineageInput, LockHolder } from '../../framework/instance/instance-store.js';
 import { type InstanceStoreConfig, openInstanceStore } from '../../framework/instance/open-instance-store.js';
 import { createPostgresInstanceStore } from '../../framework/instance/postgres/postgres-instance-store.js';
+import { openSqliteDatabase } from '../../framework/instance/sqlite/open-sqlite-database.js';
 import { createSqliteInstanceStore } from '../../framework/instance/sqlite/sqlite-instance-store.js';
 import { startTestPostgres, type TestPostgres } from '../support/test-postgres.js';
 
@@ -982,6 +983,10 @@ describe('sqlite only', () => {
     const database = new SqliteDatabase(path, { readonly: true });
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
     database.close();
+    // NOTE: 2 is MEMORY: no temporary file is created for a sort or a statement journal.
+    const opened = openSqliteDatabase(path);
+    expect(opened.pragma('temp_store', { simple: true })).toBe(2);
+    opened.close();
   });
 
   it('opens private in-memory stores', async () => {
