@@ -14,6 +14,8 @@ const CHANGE_SHARE = 0.06;
 const TWICE_SHARE = 0.45;
 /** Share of second changes (in the registration period) that restore the value before the first. */
 const REVERT_SHARE = 0.5;
+/** Customer texts kept for reuse; past this many the cache starts over. */
+const TEXT_CACHE_SIZE = 50_000;
 /** Email addresses a customer alternates between. */
 const EMAIL_VARIANTS = 3;
 
@@ -77,6 +79,7 @@ export class CustomerHistories {
   private readonly latest: Array<{ version: number; emailVariant: number; country: string }> = [];
   private indexedPeriods = 0;
   private readonly faker = new Faker({ locale: [en], randomizer: mersenneRandomizer() });
+  private readonly texts = new Map<number, CustomerText>();
 
   constructor(
     private readonly options: ResolvedSimulationOptions,
@@ -99,8 +102,20 @@ export class CustomerHistories {
     return history;
   }
 
-  /** The name and emails of customer `id` (one Faker reseed). */
+  /**
+   * The name and emails of customer `id` (one Faker reseed), remembered for the next snapshot day,
+   * which names every customer again.
+   */
   text(id: number): CustomerText {
+    const known = this.texts.get(id);
+    if (known) return known;
+    const text = this.fakeText(id);
+    if (this.texts.size >= TEXT_CACHE_SIZE) this.texts.clear();
+    this.texts.set(id, text);
+    return text;
+  }
+
+  private fakeText(id: number): CustomerText {
     const faker = this.faker;
     faker.seed(seedFrom(this.options.seed, RandomStream.customerText, id));
     const first = faker.person.firstName();
