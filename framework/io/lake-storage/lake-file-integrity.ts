@@ -92,8 +92,18 @@ export async function verifyLocalLakeFile(
 }
 
 /**
+ * What identifies one version of a local file without reading it: size, modification and change
+ * times (nanoseconds) and inode; a file replaced by a rename gets a new inode and times. Undefined
+ * when the file does not exist.
+ */
+export function fileIdentity(path: string): string | undefined {
+  const stats = statSync(path, { throwIfNoEntry: false, bigint: true });
+  return stats ? `${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}:${stats.ino}` : undefined;
+}
+
+/**
  * Remembers which local files this process has hashed and found intact, by path and identity
- * (size, modification time, inode), so a file read by many steps is hashed once per process.
+ * (`fileIdentity`), so a file read by many steps is hashed once per process.
  */
 export class VerifiedFiles {
   readonly #verified = new Map<string, string>();
@@ -103,14 +113,9 @@ export class VerifiedFiles {
     this.#max = max;
   }
 
-  #identity(path: string): string | undefined {
-    const stats = statSync(path, { throwIfNoEntry: false });
-    return stats ? `${stats.size}:${stats.mtimeMs}:${stats.ino}` : undefined;
-  }
-
   /** Verifies `file` deeply unless this process already did for the same bytes on disk. */
   async verify(path: string, file: LakeFile): Promise<LakeFileProblem | null> {
-    const identity = this.#identity(path);
+    const identity = fileIdentity(path);
     if (identity !== undefined && this.#verified.get(path) === `${identity}:${file.sha256}`) return null;
     const problem = await verifyLocalLakeFile(path, file, 'deep');
     if (!problem && identity !== undefined) {

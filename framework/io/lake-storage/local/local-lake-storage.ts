@@ -13,6 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { isShopflowError, ShopflowError } from '../../../errors/error-catalog.js';
 import { hashFile } from '../../blob/staged-body.js';
 import {
+  fileIdentity,
   type LakeFileProblem,
   lakeCorruptError,
   VerifiedFiles,
@@ -68,11 +69,6 @@ interface FilesManifest {
  */
 const manifestCache = new Map<string, { identity: string; manifest: FilesManifest }>();
 const MANIFEST_CACHE_SIZE = 20_000;
-
-function fileIdentity(path: string): string | undefined {
-  const stats = statSync(path, { throwIfNoEntry: false, bigint: true });
-  return stats ? `${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}:${stats.ino}` : undefined;
-}
 
 function readFilesManifest(dir: string): FilesManifest | undefined {
   const path = join(dir, FILES_MANIFEST);
