@@ -6,6 +6,11 @@ import { MAX_NAMED_UPSTREAMS, NamedUpstreams } from './named-upstreams.js';
 import { RecordedInputs } from './recorded-inputs.js';
 import type { StalenessReason } from './staleness-reason.js';
 
+// NOTE: reasons without details are shared by every step they describe (often half of a plan).
+const MISSING: StalenessReason = Object.freeze({ code: 'missing', message: 'never materialized' });
+const FORCED: StalenessReason = Object.freeze({ code: 'forced', message: 'forced by the user' });
+const NEVER_MATERIALIZED: StalenessReason[] = Object.freeze([MISSING]) as StalenessReason[];
+
 /**
  * Decides whether one partition is stale and why, from its state and what it reads upstream. One
  * scan is reused for every partition of a plan: {@link PartitionScan.start}, then
@@ -25,6 +30,8 @@ export class PartitionScan {
   #state: AssetPartitionState | undefined;
   #hasData = false;
   #recorded: RecordedInputs | undefined;
+  /** The last `upstream_planned` reason made, for the next partition that has the same one. */
+  #planned: Extract<StalenessReason, { code: 'upstream_planned' }> | undefined;
   readonly #changedSentence = new NamedUpstreams(
     (names) => `upstream ${names} has new data since the last materialization`,
   );
@@ -85,9 +92,11 @@ export class PartitionScan {
     const state = this.#state;
     const hasData = this.#hasData;
     reasons.clear();
-    if (options.force) reasons.push({ code: 'forced', message: 'forced by the user' });
-    if (!hasData) reasons.push({ code: 'missing', message: 'never materialized' });
-    else {
+    if (options.force) reasons.push(FORCED);
+    if (!hasData) {
+      if (!options.force && state?.lastAttemptStatus !== 'failed') return NEVER_MATERIALIZED;
+      reasons.push(MISSING);
+    } else {
       // NOTE: damaged stored files come first: the partition counts as missing.
       if (observed) for (const reason of observed) if (reason.code === 'file_corrupt') reasons.push(reason);
       if (state!.codeVersion !== asset.codeVersion) {
@@ -117,11 +126,15 @@ export class PartitionScan {
       });
     }
     if (this.dependsOn.length > 0 && hasData) {
-      reasons.push({
-        code: 'upstream_planned',
-        message: this.#plannedSentence.describe(this.dependsOn, this.dependsOn.length),
-        upstream: this.dependsOn.at(0),
-      });
+      const message = this.#plannedSentence.describe(this.dependsOn, this.dependsOn.length);
+      const upstream = this.dependsOn.at(0);
+      let planned = this.#planned;
+      // NOTE: an equal reason is shared with the partition planned before (see `ListBuffer.toArray`).
+      if (planned?.message !== message || planned.upstream !== upstream) {
+        planned = Object.freeze({ code: 'upstream_planned', message, upstream });
+        this.#planned = planned;
+      }
+      reasons.push(planned);
     }
     if (hasData && asset.freshness && state!.materializedAt) {
       const lagMinutes = (options.now.getTime() - Date.parse(state!.materializedAt)) / 60_000;
