@@ -4,8 +4,9 @@
  *   npx tsx bench/generator-bench.ts [scale] [runs]     (defaults: scale 200 = 1 M transactions, 1 run)
  *
  * Each run generates into a fresh temporary folder in its own child process, so every peak RSS is
- * that of one generation (sampled every 100 ms). Files are produced interleaved, day by day, so the
- * per-file rates are that file's rows over the whole generation's wall time. As a baseline measured
+ * that of one generation (sampled every 100 ms). Files are produced side by side (the CSV files day
+ * by day in the main thread, the clickstream in a worker thread), so the per-file rates are that
+ * file's rows over the whole generation's wall time. As a baseline measured
  * in the same child, the same number of bytes is written through the same sink (buffering, sha256,
  * backpressure) with no generation at all: the ratio tells what simulating costs over plain IO.
  * With several runs, the median run (by overall rate) is reported, along with every run.

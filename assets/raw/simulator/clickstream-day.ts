@@ -1,8 +1,10 @@
+import { type ByteBatchTarget, ClickLineEncoder, jsonStringBytes } from './click-line-encoder.js';
+import { type ClickSession, PendingClicks } from './pending-clicks.js';
 import { pickCustomerId, pickProductId } from './popularity.js';
 import type { ClickEvent, ClickEventType } from './raw-file-formats.js';
 import { RandomStream, SeededRandom } from './seeded-random.js';
+import type { ShopflowTimeline } from './shopflow-timeline.js';
 import { CATEGORIES, SEARCH_TERMS } from './shopflow-vocabulary.js';
-import type { ShopflowWorld } from './shopflow-world.js';
 import type { TransactionDraft } from './transaction-drafts.js';
 import { formatDayTime, MS_PER_DAY } from './utc-time.js';
 
@@ -12,33 +14,45 @@ const MS_PER_HOUR = 3_600_000;
 /** Browsing sessions without a purchase per purchase session (tuned for ~10 events per transaction). */
 const BROWSE_SESSIONS_PER_PURCHASE = 0.42;
 const ANONYMOUS_BROWSE_SHARE = 0.55;
-const SESSION_SLOTS = 2 ** 20;
-const INDEX_SLOTS = 64;
 
 /**
- * One number that orders events as (time, session, index) do, exact while it stays below 2^53:
- * 86,400,000 ms × 2^20 sessions × 64 events. A day with more sessions, or a session with more
- * events, falls back to comparing the three (see {@link ClickstreamDay.release}).
+ * The bound below which the events are final once hour `hour` is added: sessions of later hours
+ * start at or after the next hour, or end in it having lasted at most MAX_SESSION_MS.
  */
-function orderKey(ms: number, session: number, index: number): number {
-  return (ms * SESSION_SLOTS + session) * INDEX_SLOTS + index;
+function finalBefore(hour: number): number {
+  return (hour + 1) * MS_PER_HOUR - MAX_SESSION_MS;
 }
 
-interface PendingEvent {
-  /** The emission order: time, then session, then position in the session (see {@link orderKey}). */
-  order: number;
-  ms: number;
-  session: number;
-  index: number;
+/** A session: its events are its steps, at its times. */
+interface Session extends ClickSession {
   customerId: number | null;
-  type: ClickEventType;
-  page: string;
-  productId: number | null;
+  steps: readonly Step[];
 }
+
+/** A page of the shop other than a product page, with its JSON form (built once, at load). */
+interface SitePage {
+  path: string;
+  json: Uint8Array;
+}
+
+function sitePage(path: string): SitePage {
+  return { path, json: jsonStringBytes(path) };
+}
+
+const HOME_PAGE = sitePage('/');
+const CART_PAGE = sitePage('/cart');
+const CHECKOUT_PAGE = sitePage('/checkout');
+const CONFIRMATION_PAGE = sitePage('/checkout/confirmation');
+const CATEGORY_PAGES = new Map(
+  CATEGORIES.values.map((category) => [category, sitePage(`/category/${category.slug}`)]),
+);
+// NOTE: drawn with `pick`, which depends only on the length: the same term as from SEARCH_TERMS.
+const SEARCH_PAGES = SEARCH_TERMS.map((term) => sitePage(`/search?q=${term}`));
 
 interface Step {
   type: ClickEventType;
-  page: string;
+  /** A listing or checkout page, or null for the page of `productId` (`/product/<id>`). */
+  page: SitePage | null;
   productId: number | null;
 }
 
@@ -49,24 +63,26 @@ interface Step {
  * without a purchase (most of them anonymous) fill the rest. Draws of hour `h` come from
  * `(seed, day, h)`; event and session ids number the day's events in emission order.
  *
+ * Events come out either as {@link ClickEvent} objects (`addHour`, `finish`) or straight as the
+ * bytes of the clickstream.jsonl lines (`addHourLines`, `finishLines`: see {@link ClickLineEncoder}).
+ *
  * @example
  * const clicks = new ClickstreamDay(world, 0);
  * for (const { hour, drafts } of transactionHoursOfDay(world, 0)) for (const e of clicks.addHour(hour, drafts)) write(e);
  * for (const e of clicks.finish()) write(e);
  */
 export class ClickstreamDay {
-  private pending: PendingEvent[] = [];
+  private readonly pending = new PendingClicks<Session>();
   private sessions = 0;
-  /** Whether a session has more events than {@link orderKey} orders. */
-  private longSession = false;
   private emitted = 0;
   private readonly isoDate: string;
   private readonly tag: string;
   private readonly customerCount: number;
   private readonly productCount: number;
+  private encoder: ClickLineEncoder | undefined;
 
   constructor(
-    private readonly world: ShopflowWorld,
+    private readonly world: ShopflowTimeline,
     private readonly day: number,
   ) {
     this.isoDate = world.isoDate(day);
@@ -77,49 +93,84 @@ export class ClickstreamDay {
 
   /** Adds the sessions of `hour` (its purchases are `drafts`) and yields the events now final. */
   *addHour(hour: number, drafts: readonly TransactionDraft[]): Generator<ClickEvent> {
-    const random = new SeededRandom(this.world.options.seed, RandomStream.clickstream, this.day, hour);
-    for (const draft of drafts) this.addPurchaseSession(random, draft);
-    const browsing = Math.floor(drafts.length * BROWSE_SESSIONS_PER_PURCHASE + random.float());
-    for (let i = 0; i < browsing; i++) this.addBrowsingSession(random, hour);
-    // NOTE: sessions of later hours start at or after the next hour, or end in it having lasted at
-    // most MAX_SESSION_MS, so every event before this bound is final.
-    yield* this.release((hour + 1) * MS_PER_HOUR - MAX_SESSION_MS);
+    this.schedule(hour, drafts);
+    yield* this.events(finalBefore(hour));
   }
 
   /** Yields the remaining events of the day. */
   *finish(): Generator<ClickEvent> {
-    yield* this.release(Number.POSITIVE_INFINITY);
+    yield* this.events(Number.POSITIVE_INFINITY);
   }
 
-  private *release(beforeMs: number): Generator<ClickEvent> {
-    const pending = this.pending;
-    if (this.sessions < SESSION_SLOTS && !this.longSession) pending.sort((a, b) => a.order - b.order);
-    else pending.sort((a, b) => a.ms - b.ms || a.session - b.session || a.index - b.index);
-    let ready = 0;
-    while (ready < pending.length && pending[ready].ms < beforeMs) ready++;
-    this.pending = pending.slice(ready);
-    for (let i = 0; i < ready; i++) {
-      const event = pending[i];
+  /**
+   * Like {@link addHour}, but appends the events now final to `target` as the bytes of their
+   * clickstream.jsonl lines; returns true when the target asked to be flushed.
+   */
+  addHourLines(hour: number, drafts: readonly TransactionDraft[], target: ByteBatchTarget): boolean {
+    this.schedule(hour, drafts);
+    return this.writeLines(finalBefore(hour), target);
+  }
+
+  /** Like {@link finish}, as lines (see {@link addHourLines}). */
+  finishLines(target: ByteBatchTarget): boolean {
+    return this.writeLines(Number.POSITIVE_INFINITY, target);
+  }
+
+  private schedule(hour: number, drafts: readonly TransactionDraft[]): void {
+    const random = new SeededRandom(this.world.options.seed, RandomStream.clickstream, this.day, hour);
+    for (const draft of drafts) this.addPurchaseSession(random, draft);
+    const browsing = Math.floor(drafts.length * BROWSE_SESSIONS_PER_PURCHASE + random.float());
+    for (let i = 0; i < browsing; i++) this.addBrowsingSession(random, hour);
+  }
+
+  /** The pending events before `beforeMs`, as objects. */
+  private events(beforeMs: number): ClickEvent[] {
+    const events: ClickEvent[] = [];
+    this.pending.release(beforeMs, (session, index) => {
       this.emitted += 1;
-      yield {
+      const step = session.steps[index];
+      events.push({
         event_id: `e${this.tag}-${String(this.emitted).padStart(7, '0')}`,
-        session_id: `s${this.tag}-${String(event.session).padStart(6, '0')}`,
-        customer_id: event.customerId,
-        event_type: event.type,
-        page: event.page,
-        product_id: event.productId,
-        timestamp: formatDayTime(this.isoDate, event.ms, true),
-      };
-    }
+        session_id: `s${this.tag}-${String(session.number).padStart(6, '0')}`,
+        customer_id: session.customerId,
+        event_type: step.type,
+        page: step.page?.path ?? `/product/${step.productId}`,
+        product_id: step.productId,
+        timestamp: formatDayTime(this.isoDate, session.times[index], true),
+      });
+    });
+    return events;
+  }
+
+  /** Appends the pending events before `beforeMs` as the lines `formatClickEvent` would give them. */
+  private writeLines(beforeMs: number, target: ByteBatchTarget): boolean {
+    this.encoder ??= new ClickLineEncoder(this.isoDate, target);
+    const encoder = this.encoder;
+    this.pending.release(beforeMs, (session, index) => {
+      this.emitted += 1;
+      const { type, page, productId } = session.steps[index];
+      const json = page === null ? null : page.json;
+      encoder.event(
+        this.emitted,
+        session.number,
+        session.customerId,
+        type,
+        json,
+        productId,
+        session.times[index],
+      );
+    });
+    encoder.handOver();
+    return encoder.takeFlushRequest();
   }
 
   private addPurchaseSession(random: SeededRandom, draft: TransactionDraft): void {
     const steps = this.browsingSteps(random, random.int(0, 3));
-    steps.push({ type: 'product_view', page: `/product/${draft.productId}`, productId: draft.productId });
-    steps.push({ type: 'add_to_cart', page: `/product/${draft.productId}`, productId: draft.productId });
-    if (random.chance(0.5)) steps.push({ type: 'page_view', page: '/cart', productId: null });
-    steps.push({ type: 'checkout', page: '/checkout', productId: null });
-    steps.push({ type: 'purchase', page: '/checkout/confirmation', productId: draft.productId });
+    steps.push({ type: 'product_view', page: null, productId: draft.productId });
+    steps.push({ type: 'add_to_cart', page: null, productId: draft.productId });
+    if (random.chance(0.5)) steps.push({ type: 'page_view', page: CART_PAGE, productId: null });
+    steps.push({ type: 'checkout', page: CHECKOUT_PAGE, productId: null });
+    steps.push({ type: 'purchase', page: CONFIRMATION_PAGE, productId: draft.productId });
     const end = draft.secondOfDay * 1000;
     const gaps = this.gaps(random, steps.length, Math.min(MAX_SESSION_MS, end));
     const times: number[] = new Array(steps.length);
@@ -136,7 +187,7 @@ export class ClickstreamDay {
     const last = steps[steps.length - 1];
     if (last.type === 'product_view' && random.chance(0.25)) {
       steps.push({ type: 'add_to_cart', page: last.page, productId: last.productId });
-      if (random.chance(0.4)) steps.push({ type: 'checkout', page: '/checkout', productId: null });
+      if (random.chance(0.4)) steps.push({ type: 'checkout', page: CHECKOUT_PAGE, productId: null });
     }
     const gaps = this.gaps(random, steps.length, Math.min(MAX_SESSION_MS, MS_PER_DAY - 1 - start));
     const times: number[] = [start];
@@ -153,16 +204,16 @@ export class ClickstreamDay {
     }
     for (let i = 0; i < productViews; i++) {
       const productId = pickProductId(random, this.productCount);
-      steps.push({ type: 'product_view', page: `/product/${productId}`, productId });
+      steps.push({ type: 'product_view', page: null, productId });
     }
     return steps;
   }
 
-  private listingPage(random: SeededRandom, landing: boolean): string {
+  private listingPage(random: SeededRandom, landing: boolean): SitePage {
     const u = random.float();
-    if (landing && u < 0.5) return '/';
-    if (u < 0.8) return `/category/${random.weighted(CATEGORIES).slug}`;
-    return `/search?q=${random.pick(SEARCH_TERMS)}`;
+    if (landing && u < 0.5) return HOME_PAGE;
+    if (u < 0.8) return CATEGORY_PAGES.get(random.weighted(CATEGORIES))!;
+    return random.pick(SEARCH_PAGES);
   }
 
   /** Gaps between consecutive events (3 s to 90 s each), squeezed to fit within `spanMs` in total. */
@@ -182,18 +233,6 @@ export class ClickstreamDay {
 
   private addSession(steps: readonly Step[], times: readonly number[], customerId: number | null): void {
     this.sessions += 1;
-    if (steps.length > INDEX_SLOTS) this.longSession = true;
-    steps.forEach((step, index) => {
-      this.pending.push({
-        order: orderKey(times[index], this.sessions, index),
-        ms: times[index],
-        session: this.sessions,
-        index,
-        customerId,
-        type: step.type,
-        page: step.page,
-        productId: step.productId,
-      });
-    });
+    this.pending.add({ number: this.sessions, times, customerId, steps });
   }
 }

@@ -16,8 +16,9 @@ export function toCsvLine(values: readonly CsvValue[]): string {
     if (i > 0) line += ',';
     const value = values[i];
     if (value == null) continue;
-    const text = typeof value === 'string' ? value : String(value);
-    line += NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+    // NOTE: a number's text never needs quotes; only strings are tested.
+    if (typeof value !== 'string') line += String(value);
+    else line += NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
   }
   return line;
 }

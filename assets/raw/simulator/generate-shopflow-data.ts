@@ -37,27 +37,32 @@
  * the entity counts (1,000 / 500 / 5,000 at scale 1 over the first 90 days). Late deliveries never
  * cross the end of a period.
  *
+ * Threads. The clickstream (nine rows in ten) is drawn from the calendar and each hour's
+ * transactions alone — no Faker, no customer or product index — so a worker thread rebuilds what
+ * it needs from the options and writes clickstream.jsonl beside the CSV files written here, on
+ * the other core (clickstream-lane.ts). Where no worker starts it is written in this thread, with
+ * the same bytes.
+ *
  * Memory. Rows stream to the files with backpressure; what is held is the per-entity indexes
  * (a few bytes per product, one entry per changing customer), one hour of transactions and
- * clickstream events, and the transactions waiting for their late delivery day.
+ * clickstream events (the events' lines of an hour too, in the worker), and the transactions
+ * waiting for their late delivery day.
  */
+import { setImmediate } from 'node:timers/promises';
 import { ShopflowError } from '../../../framework/errors/error-catalog.js';
 import { AtomicOutputFolder } from './atomic-output-folder.js';
-import { ClickstreamDay } from './clickstream-day.js';
+import { ClickstreamLane, type LaneOptions } from './clickstream-lane.js';
 import { customerRowsOfDay } from './customer-day-rows.js';
 import { DefectLedger, type DefectReport } from './defect-ledger.js';
 import type { EmittedRow } from './emitted-row.js';
 import { LineSink, type WrittenFile } from './line-sink.js';
 import { productRowsOfDay } from './product-day-rows.js';
 import {
-  type ClickEvent,
   CSV_HEADERS,
-  formatClickEvent,
   formatCustomerRow,
   formatProductRow,
   formatTransactionRow,
   RAW_DATA_FILES,
-  type RawDataFile,
 } from './raw-file-formats.js';
 import type { EntityCounts } from './shopflow-simulator.js';
 import { ShopflowWorld } from './shopflow-world.js';
@@ -96,7 +101,9 @@ export interface GenerateSummary {
   elapsedMs: number;
 }
 
-type Sinks = Record<RawDataFile, LineSink>;
+type CsvFile = keyof typeof CSV_HEADERS;
+type Sinks = Record<CsvFile, LineSink>;
+const CSV_FILES = Object.keys(CSV_HEADERS) as CsvFile[];
 
 /**
  * Generates the raw ShopFlow files (customers.csv, products.csv, transactions.csv,
@@ -108,7 +115,18 @@ type Sinks = Record<RawDataFile, LineSink>;
  * const summary = await generateShopflowData({ out: 'data/raw', scale: 0.1, seed: 7 });
  * summary.manifest.files['transactions.csv'].rows; // 500 (plus injected duplicates)
  */
-export async function generateShopflowData(options: GenerateOptions): Promise<GenerateSummary> {
+export function generateShopflowData(options: GenerateOptions): Promise<GenerateSummary> {
+  return generateShopflowFiles(options, {});
+}
+
+/**
+ * {@link generateShopflowData}, choosing where clickstream.jsonl is written (see
+ * {@link ClickstreamLane}): every choice writes the same bytes, which the tests check.
+ */
+export async function generateShopflowFiles(
+  options: GenerateOptions,
+  lane: Omit<LaneOptions, 'trackDays'>,
+): Promise<GenerateSummary> {
   const started = performance.now();
   if (typeof options?.out !== 'string' || options.out.trim() === '') {
     throw new ShopflowError(
@@ -138,14 +156,21 @@ export async function generateShopflowData(options: GenerateOptions): Promise<Ge
   const folder = await AtomicOutputFolder.create(options.out).catch((error: unknown) => {
     throw ioError(error, options.out);
   });
+  // NOTE: the clickstream starts first: it is most of the rows, and its worker takes a moment to start.
+  const clicks = ClickstreamLane.start(
+    { options: resolved, days, path: folder.pathOf('clickstream.jsonl') },
+    { ...lane, trackDays: options.onProgress !== undefined },
+  );
   const sinks = Object.fromEntries(
-    RAW_DATA_FILES.map((file) => [file, new LineSink(folder.pathOf(file))]),
+    CSV_FILES.map((file) => [file, new LineSink(folder.pathOf(file))]),
   ) as Sinks;
   try {
     const ledger = new DefectLedger();
-    const undelivered = await writeDays(world, days, sinks, ledger, options.onProgress);
+    const undelivered = await writeDays(world, days, sinks, clicks, ledger, options.onProgress);
     const files: GenerationManifest['files'] = {};
-    for (const file of RAW_DATA_FILES) files[file] = await sinks[file].close();
+    for (const file of RAW_DATA_FILES) {
+      files[file] = file === 'clickstream.jsonl' ? (await clicks.done).file : await sinks[file].close();
+    }
     const report = ledger.report(resolved);
     files[DEFECTS_FILE] = await writeJson(folder.pathOf(DEFECTS_FILE), report);
     const { calendar } = world;
@@ -172,31 +197,38 @@ export async function generateShopflowData(options: GenerateOptions): Promise<Ge
       elapsedMs: performance.now() - started,
     };
   } catch (error) {
-    for (const sink of Object.values(sinks)) sink.destroy();
+    await Promise.all([clicks.cancel(), ...Object.values(sinks).map((sink) => sink.destroy())]);
     await folder.discard();
     throw ioError(error, options.out);
   }
 }
 
-/** Writes days `[0, days)`; returns how many transactions of the range are delivered after it. */
+/**
+ * Writes the CSV files for days `[0, days)` while `clicks` writes the clickstream; returns how many
+ * transactions of the range are delivered after it.
+ */
 async function writeDays(
   world: ShopflowWorld,
   days: number,
   sinks: Sinks,
+  clicks: ClickstreamLane,
   ledger: DefectLedger,
   onProgress: GenerateOptions['onProgress'],
 ): Promise<number> {
-  for (const [file, header] of Object.entries(CSV_HEADERS)) sinks[file as RawDataFile].header(header);
+  for (const file of CSV_FILES) sinks[file].header(CSV_HEADERS[file]);
   const waiting = new Map<number, TransactionDraft[]>();
   for (let day = 0; day < days; day++) {
+    // NOTE: the sinks rarely make this thread wait, so it yields once a day: the worker's messages
+    // (a failure, the rows for a progress report) are read while the CSV files are still written.
+    await setImmediate();
+    clicks.throwIfFailed();
     await writeRows(sinks['customers.csv'], customerRowsOfDay(world, day), formatCustomerRow, ledger);
     await writeRows(sinks['products.csv'], productRowsOfDay(world, day), formatProductRow, ledger);
     for (const draft of waiting.get(day) ?? []) {
       await writeRows(sinks['transactions.csv'], transactionRows(world, draft), formatTransactionRow, ledger);
     }
     waiting.delete(day);
-    const clicks = new ClickstreamDay(world, day);
-    for (const { hour, drafts } of transactionHoursOfDay(world, day)) {
+    for (const { drafts } of transactionHoursOfDay(world, day)) {
       for (const draft of drafts) {
         if (draft.deliveryDay > day) {
           const later = waiting.get(draft.deliveryDay) ?? [];
@@ -211,10 +243,13 @@ async function writeDays(
           );
         }
       }
-      await writeEvents(sinks['clickstream.jsonl'], clicks.addHour(hour, drafts));
     }
-    await writeEvents(sinks['clickstream.jsonl'], clicks.finish());
-    if (onProgress) for (const file of RAW_DATA_FILES) onProgress({ file, rows: sinks[file].rowCount });
+    if (onProgress) {
+      for (const file of RAW_DATA_FILES) {
+        const rows = file === 'clickstream.jsonl' ? await clicks.rowsAfterDay(day) : sinks[file].rowCount;
+        onProgress({ file, rows });
+      }
+    }
   }
   let undelivered = 0;
   for (const drafts of waiting.values()) undelivered += drafts.length;
@@ -231,10 +266,6 @@ async function writeRows<T>(
     if (defect) ledger.record(defect);
     if (sink.push(format(row))) await sink.flush();
   }
-}
-
-async function writeEvents(sink: LineSink, events: Iterable<ClickEvent>): Promise<void> {
-  for (const event of events) if (sink.push(formatClickEvent(event))) await sink.flush();
 }
 
 async function writeJson(path: string, value: unknown): Promise<Omit<WrittenFile, 'rows'>> {

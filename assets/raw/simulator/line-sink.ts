@@ -7,6 +7,9 @@ import { finished } from 'node:stream/promises';
 // full: no joined string to flatten and encode again.
 const CHUNK_BYTES = 512 * 1024;
 const FLUSH_AT_BYTES = 256 * 1024;
+// NOTE: chunks queue in the stream up to this many bytes before `flush` waits: the next lines are
+// generated while the file system writes the previous ones, instead of after.
+const QUEUED_BYTES = 2 * 1024 * 1024;
 
 /** Size and content hash of a written file. */
 export interface WrittenFile {
@@ -35,7 +38,7 @@ export class LineSink {
   private failure: Error | undefined;
 
   constructor(readonly path: string) {
-    this.stream = createWriteStream(path, { flags: 'wx' });
+    this.stream = createWriteStream(path, { flags: 'wx', highWaterMark: QUEUED_BYTES });
     this.stream.on('error', (error) => {
       this.failure ??= error;
     });
@@ -53,16 +56,32 @@ export class LineSink {
     return this.used >= FLUSH_AT_BYTES;
   }
 
+  /**
+   * Buffers `rows` data lines already encoded, each ending in `\n` (copied: the caller may reuse
+   * `bytes`); returns true when the caller should `await flush()`.
+   */
+  pushBytes(bytes: Uint8Array, rows: number): boolean {
+    this.reserve(bytes.length);
+    this.chunk.set(bytes, this.used);
+    this.used += bytes.length;
+    this.rows += rows;
+    return this.used >= FLUSH_AT_BYTES;
+  }
+
   private append(line: string): void {
-    // NOTE: a UTF-16 code unit takes at most 3 bytes in UTF-8.
-    const most = line.length * 3 + 1;
+    this.reserve(line.length * 3 + 1);
+    this.used += this.chunk.write(line, this.used);
+    this.chunk[this.used++] = 0x0a;
+  }
+
+  /** Makes room for `most` more bytes (a UTF-16 code unit takes at most 3 bytes in UTF-8). */
+  private reserve(most: number): void {
     if (this.used + most > this.chunk.length) {
-      const larger = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, this.used + most));
+      // NOTE: doubling keeps the copying linear when a caller pushes many lines between flushes.
+      const larger = Buffer.allocUnsafe(Math.max(this.chunk.length * 2, this.used + most));
       this.chunk.copy(larger, 0, 0, this.used);
       this.chunk = larger;
     }
-    this.used += this.chunk.write(line, this.used);
-    this.chunk[this.used++] = 0x0a;
   }
 
   /** Rows pushed so far. */
@@ -76,7 +95,7 @@ export class LineSink {
     if (this.used === 0) return;
     // NOTE: the stream keeps the written bytes until they reach the file: the next lines go to a new buffer.
     const chunk = this.chunk.subarray(0, this.used);
-    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.chunk = Buffer.allocUnsafe(this.chunk.length);
     this.used = 0;
     this.hash.update(chunk);
     this.bytes += chunk.length;
@@ -92,8 +111,10 @@ export class LineSink {
     return { rows: this.rows, bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
 
-  /** Abandons the file (after a failure elsewhere). */
-  destroy(): void {
+  /** Abandons the file (after a failure elsewhere); resolves once its descriptor is closed. */
+  destroy(): Promise<void> {
+    const closed = this.stream.closed ? Promise.resolve() : once(this.stream, 'close').then(() => undefined);
     this.stream.destroy();
+    return closed;
   }
 }

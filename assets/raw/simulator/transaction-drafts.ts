@@ -1,8 +1,8 @@
 import { pickCustomerId, pickProductId } from './popularity.js';
 import { RandomStream, SeededRandom } from './seeded-random.js';
 import { periodEndOf } from './shopflow-calendar.js';
+import type { ShopflowTimeline } from './shopflow-timeline.js';
 import { PAYMENT_METHOD_WEIGHTS, type PaymentMethod, QUANTITIES } from './shopflow-vocabulary.js';
-import type { ShopflowWorld } from './shopflow-world.js';
 
 /** Share of transactions the source system delivers 1–3 days late. */
 export const LATE_ARRIVAL_SHARE = 0.02;
@@ -13,7 +13,6 @@ export interface TransactionDraft {
   customerId: number;
   productId: number;
   quantity: number;
-  unitPriceCents: number;
   /** Simulated day of the timestamp. */
   day: number;
   secondOfDay: number;
@@ -32,17 +31,17 @@ export interface TransactionHour {
  * The transactions whose timestamp falls on `day`, hour by hour (so a day is never held whole).
  * Each hour's draws come from `(seed, day, hour)`; ids are dense and follow timestamp order.
  * Customers are chosen among those registered before the day, products among those that exist at
- * its start, and `unitPriceCents` is the product price valid at the timestamp.
+ * its start. Drafts carry no price (transactionRows looks it up), so the clickstream, which only
+ * needs who bought what when, drafts them from the timeline alone.
  *
  * @example
  * for (const { hour, drafts } of transactionHoursOfDay(world, 0)) console.log(hour, drafts.length);
  */
-export function* transactionHoursOfDay(world: ShopflowWorld, day: number): Generator<TransactionHour> {
+export function* transactionHoursOfDay(world: ShopflowTimeline, day: number): Generator<TransactionHour> {
   const { options, calendar } = world;
   const counts = calendar.hourlyTransactionCounts(day);
   const customerCount = calendar.customersBefore(day);
   const productCount = calendar.productsBefore(day);
-  const dayStart = world.dayStart(day);
   const periodEnd = periodEndOf(day);
   let nextId = calendar.transactionsBefore(day) + 1;
   for (let hour = 0; hour < 24; hour++) {
@@ -63,7 +62,6 @@ export function* transactionHoursOfDay(world: ShopflowWorld, day: number): Gener
         customerId,
         productId,
         quantity,
-        unitPriceCents: world.products.priceCentsAt(productId, dayStart + secondOfDay),
         day,
         secondOfDay,
         paymentMethod,

@@ -9,7 +9,8 @@ const FILE = 'transactions.csv';
 
 /**
  * The `transactions.csv` row(s) of one transaction: the row with its injected defect, if any, and
- * for `duplicate_id` an extra row with the same id and another quantity.
+ * for `duplicate_id` an extra row with the same id and another quantity. The unit price is the
+ * product's price valid at the timestamp.
  *
  * @example
  * [...transactionRows(world, draft)].map(({ row }) => row.transaction_id); // [draft.id]
@@ -24,7 +25,8 @@ export function* transactionRows(
     customer_id: draft.customerId,
     product_id: draft.productId,
     quantity: draft.quantity,
-    unit_price: draft.unitPriceCents / 100,
+    unit_price:
+      world.products.priceCentsAt(draft.productId, world.dayStart(draft.day) + draft.secondOfDay) / 100,
     timestamp: formatDayTime(world.isoDate(draft.day), draft.secondOfDay * 1000, false),
     payment_method: draft.paymentMethod,
     delivery_date: world.isoDate(draft.deliveryDay),

@@ -5,6 +5,10 @@ export const MS_PER_DAY = 86_400_000;
 
 const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+// NOTE: the simulator formats the same few hundred dates (registrations, updates) hundreds of
+// thousands of times; Date#toISOString is the slow part, so dates are remembered by day number.
+const ISO_DATE_CACHE_SIZE = 100_000;
+const isoDates = new Map<number, string>();
 
 /**
  * Epoch seconds of midnight UTC of a strict `YYYY-MM-DD` date, or undefined when the text is not a
@@ -28,7 +32,14 @@ export function parseIsoDate(text: string): number | undefined {
  * formatIsoDate(1704067200); // '2024-01-01'
  */
 export function formatIsoDate(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().slice(0, 10);
+  const day = Math.floor(epochSeconds / SECONDS_PER_DAY);
+  let date = isoDates.get(day);
+  if (date === undefined) {
+    date = new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+    if (isoDates.size >= ISO_DATE_CACHE_SIZE) isoDates.clear();
+    isoDates.set(day, date);
+  }
+  return date;
 }
 
 /**
@@ -49,11 +60,24 @@ export function formatDayTime(isoDate: string, msOfDay: number, withMillis: bool
 }
 
 /**
+ * `HH:MM:SS.mmm` of a time of day: what {@link formatDayTime} puts between the `T` and the `Z`.
+ *
+ * @example
+ * formatTimeOfDayMillis(3_723_004); // '01:02:03.004'
+ */
+export function formatTimeOfDayMillis(msOfDay: number): string {
+  const seconds = Math.floor(msOfDay / 1000);
+  return `${PAD2[Math.floor(seconds / 3600)]}:${PAD2[Math.floor(seconds / 60) % 60]}:${PAD2[seconds % 60]}.${PAD3[msOfDay % 1000]}`;
+}
+
+/**
  * ISO-8601 UTC timestamp, to the second, of an epoch-seconds instant.
  *
  * @example
  * formatIsoSeconds(1704067200); // '2024-01-01T00:00:00Z'
  */
 export function formatIsoSeconds(epochSeconds: number): string {
-  return `${new Date(epochSeconds * 1000).toISOString().slice(0, 19)}Z`;
+  const whole = Math.floor(epochSeconds);
+  const day = Math.floor(whole / SECONDS_PER_DAY);
+  return formatDayTime(formatIsoDate(whole), (whole - day * SECONDS_PER_DAY) * 1000, false);
 }

@@ -1,36 +1,17 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateShopflowData } from '../../../assets/raw/simulator/index.js';
+import { outputHashes } from './output-hashes.js';
 
-const FILES = [
-  'customers.csv',
-  'products.csv',
-  'transactions.csv',
-  'clickstream.jsonl',
-  '_defects.json',
-  '_manifest.json',
-];
 const root = mkdtempSync(join(tmpdir(), 'shopflow-sim-atomic-'));
 const out = join(root, 'raw');
 let before: Record<string, string>;
 
-function hashes(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    FILES.map((file) => [
-      file,
-      createHash('sha256')
-        .update(readFileSync(join(dir, file)))
-        .digest('hex'),
-    ]),
-  );
-}
-
 beforeAll(async () => {
   await generateShopflowData({ out, seed: 1, scale: 0.05 });
-  before = hashes(out);
+  before = outputHashes(out);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -49,7 +30,7 @@ describe('generateShopflowData writes atomically', () => {
         },
       }),
     ).rejects.toBe(failure);
-    expect(hashes(out)).toEqual(before);
+    expect(outputHashes(out)).toEqual(before);
     expect(readdirSync(root)).toEqual(['raw']);
   });
 
@@ -67,7 +48,7 @@ describe('generateShopflowData writes atomically', () => {
       },
     });
     await expect(attempt).rejects.toMatchObject({ code: 'SF_IO', message: expect.stringContaining(out) });
-    expect(hashes(out)).toEqual(before);
+    expect(outputHashes(out)).toEqual(before);
     expect(readdirSync(root)).toEqual(['raw']);
   });
 
@@ -75,8 +56,8 @@ describe('generateShopflowData writes atomically', () => {
     const other = join(root, 'other');
     await generateShopflowData({ out: other, seed: 4, scale: 0.05 });
     await generateShopflowData({ out, seed: 4, scale: 0.05 });
-    expect(hashes(out)).toEqual(hashes(other));
-    expect(hashes(out)).not.toEqual(before);
+    expect(outputHashes(out)).toEqual(outputHashes(other));
+    expect(outputHashes(out)).not.toEqual(before);
     expect(readdirSync(root).sort()).toEqual(['other', 'raw']);
     rmSync(other, { recursive: true });
   });

@@ -1,45 +1,26 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateShopflowData } from '../../../assets/raw/simulator/index.js';
 import { detectDefects } from './detect-defects.js';
+import { GENERATED_FILES, outputHashes } from './output-hashes.js';
 
-const FILES = [
-  'customers.csv',
-  'products.csv',
-  'transactions.csv',
-  'clickstream.jsonl',
-  '_defects.json',
-  '_manifest.json',
-];
 const root = mkdtempSync(join(tmpdir(), 'shopflow-sim-det-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function hashes(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    FILES.map((file) => [
-      file,
-      createHash('sha256')
-        .update(readFileSync(join(dir, file)))
-        .digest('hex'),
-    ]),
-  );
-}
 
 describe('generateShopflowData determinism', () => {
   it('writes byte-identical files for the same seed and options', async () => {
     await generateShopflowData({ out: join(root, 'a'), seed: 7, scale: 0.1 });
     await generateShopflowData({ out: join(root, 'b'), seed: 7, scale: 0.1 });
-    expect(hashes(join(root, 'b'))).toEqual(hashes(join(root, 'a')));
+    expect(outputHashes(join(root, 'b'))).toEqual(outputHashes(join(root, 'a')));
   });
 
   it('writes different bytes for a different seed', async () => {
     await generateShopflowData({ out: join(root, 'c'), seed: 8, scale: 0.1 });
-    const a = hashes(join(root, 'a'));
-    const c = hashes(join(root, 'c'));
-    for (const file of FILES) expect(c[file], file).not.toBe(a[file]);
+    const a = outputHashes(join(root, 'a'));
+    const c = outputHashes(join(root, 'c'));
+    for (const file of GENERATED_FILES) expect(c[file], file).not.toBe(a[file]);
   });
 
   it('scales the counts, also by a fractional factor', async () => {
