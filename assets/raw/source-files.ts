@@ -13,7 +13,6 @@ import { type GeneratorSettings, generatorSettings } from '../resources/generato
 import { shopflowDays } from '../shopflow-calendar.js';
 import {
   CSV_HEADERS,
-  formatClickEvent,
   formatCustomerRow,
   formatProductRow,
   formatTransactionRow,
@@ -95,7 +94,7 @@ async function simulatorFor(settings: GeneratorSettings): Promise<ShopflowSimula
   return simulator;
 }
 
-function writeAtomically(file: string, text: string): string {
+function writeAtomically(file: string, text: string | Uint8Array): string {
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, text);
   renameSync(tmp, file);
@@ -155,7 +154,7 @@ export const sourceFiles = defineAsset({
   owners: ['data-platform'],
   async materialize({ resource, partitionKey }) {
     const settings = await resource(generatorSettings);
-    const day = (await simulatorFor(settings)).day(partitionKey!);
+    const day = (await simulatorFor(settings)).extract(partitionKey!);
     const dir = extractDir(settings.rawDir, partitionKey!);
     mkdirSync(dir, { recursive: true });
     const lines = (header: string, rows: string[]) => `${[header, ...rows].join('\n')}\n`;
@@ -182,11 +181,8 @@ export const sourceFiles = defineAsset({
         ),
       },
       'clickstream.jsonl': {
-        rows: day.clickstream.length,
-        sha256: writeAtomically(
-          join(dir, 'clickstream.jsonl'),
-          day.clickstream.map((e) => `${formatClickEvent(e)}\n`).join(''),
-        ),
+        rows: day.clickstream.rows,
+        sha256: writeAtomically(join(dir, 'clickstream.jsonl'), day.clickstream.bytes),
       },
     };
     const counts: Record<string, Record<string, number>> = {};

@@ -33,6 +33,7 @@ export {
   type TransactionRow,
 } from './raw-file-formats.js';
 export {
+  type DayExtract,
   type EntityCounts,
   ShopflowSimulator,
   type SimulatedDay,

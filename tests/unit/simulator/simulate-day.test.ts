@@ -49,6 +49,18 @@ describe('simulateDay', () => {
     expect(days.flatMap((d) => d.defects.map(key)).sort()).toEqual(report.defects.map(key).sort());
   });
 
+  it("extract gives the same rows, its clickstream as the bytes of the file's lines", () => {
+    const simulator = new ShopflowSimulator(OPTIONS);
+    const extracts = simulator.dates.map((date) => simulator.extract(date));
+    const text = extracts.map((d) => d.clickstream.bytes.toString('utf8')).join('');
+    expect(text).toBe(`${lines['clickstream.jsonl'].join('\n')}\n`);
+    expect(extracts.reduce((sum, d) => sum + d.clickstream.rows, 0)).toBe(lines['clickstream.jsonl'].length);
+    const day = simulator.day('2024-03-17');
+    const { clickstream: _bytes, ...rows } = simulator.extract('2024-03-17');
+    const { clickstream: _events, ...sameRows } = day;
+    expect(rows).toEqual(sameRows);
+  });
+
   it('returns the rows of the day by updated_at, delivery_date and event timestamp', () => {
     for (const date of ['2024-03-01', '2024-03-17', '2024-03-30']) {
       const day = simulateDay(OPTIONS, date);
