@@ -3,7 +3,7 @@ import { type AssetCheck, defineCheck, ShopflowError, storedTypeMismatches } fro
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
 import { PostgresTableInput } from './postgres-table-io.js';
 
-/** A column of `information_schema.columns`. */
+/** A column as `information_schema.columns` describes it. */
 export interface PostgresColumn {
   column_name: string;
   data_type: string;
@@ -36,6 +36,25 @@ const SCALARS: Record<string, string> = {
   bool: 'BOOLEAN',
   timestamptz: 'TIMESTAMPTZ',
 };
+
+/**
+ * The columns of table `$1.$2` as `information_schema.columns` describes them (the fields of
+ * {@link PostgresColumn}), read from the catalog: the view takes milliseconds to plan, and every
+ * partition a warehouse asset loads is checked.
+ */
+export const STORED_COLUMNS_SQL = `select a.attname as column_name,
+    case when t.typcategory = 'A' then 'ARRAY' else format_type(a.atttypid, null) end as data_type,
+    t.typname as udt_name,
+    case when a.atttypid = 'numeric'::regtype and a.atttypmod >= 4 then ((a.atttypmod - 4) >> 16) & 65535 end
+      as numeric_precision,
+    case when a.atttypid = 'numeric'::regtype and a.atttypmod >= 4 then (a.atttypmod - 4) & 65535 end
+      as numeric_scale
+  from pg_attribute a
+  join pg_class c on c.oid = a.attrelid
+  join pg_namespace n on n.oid = c.relnamespace
+  join pg_type t on t.oid = a.atttypid
+  where n.nspname = $1 and c.relname = $2 and a.attnum > 0 and not a.attisdropped
+  order by a.attnum`;
 
 /**
  * The DuckDB name of a PostgreSQL column type, so PostgreSQL tables compare with declared schemas
@@ -80,11 +99,7 @@ export function postgresStoredTypes(): AssetCheck {
       }
       const [schema, table] = data.table.includes('.') ? data.table.split('.') : ['public', data.table];
       const warehouse = await resource(postgresWarehouse);
-      const { rows } = await warehouse.query<PostgresColumn>(
-        `select column_name, data_type, udt_name, numeric_precision, numeric_scale
-         from information_schema.columns where table_schema = $1 and table_name = $2`,
-        [schema, table],
-      );
+      const { rows } = await warehouse.query<PostgresColumn>(STORED_COLUMNS_SQL, [schema, table]);
       const stored = rows.map((r) => ({ name: r.column_name, type: postgresTypeAsDuckDb(r) }));
       return storedTypesResult(columns.length, storedTypeMismatches(columns, stored));
     },

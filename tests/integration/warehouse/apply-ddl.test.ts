@@ -2,6 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type PostgresColumn,
+  postgresTypeAsDuckDb,
+  STORED_COLUMNS_SQL,
+} from '../../../assets/warehouse/postgres-stored-types.js';
 import { isShopflowError } from '../../../framework/errors/error-catalog.js';
 import { applyDdl } from '../../../resources/postgres/apply-ddl.js';
 import {
@@ -148,6 +153,48 @@ describe('applyDdl', () => {
       await expect(applyDdl(postgres.pool, dir)).rejects.toMatchObject({ code: 'SF_IO' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the stored-types check', () => {
+  it('reads from the catalog exactly the column types information_schema gives, for every warehouse table', async () => {
+    await applyDdl(postgres.pool);
+    await postgres.query(
+      'create table public.sf_type_probe (a numeric, b numeric(7, 3), c integer[], d varchar(5), e timestamp, f jsonb, g real)',
+    );
+    try {
+      const { rows: tables } = await postgres.query<{ schema: string; name: string }>(
+        `select table_schema as schema, table_name as name from information_schema.tables
+         where table_schema in ('shopflow', 'shopflow_dw', 'shopflow_analytics', 'public') order by 1, 2`,
+      );
+      expect(tables.length).toBeGreaterThan(10);
+      for (const { schema, name } of tables) {
+        const { rows: expected } = await postgres.query<PostgresColumn>(
+          `select column_name, data_type, udt_name, numeric_precision, numeric_scale
+           from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position`,
+          [schema, name],
+        );
+        const { rows: actual } = await postgres.query<PostgresColumn>(STORED_COLUMNS_SQL, [schema, name]);
+        const described = (columns: PostgresColumn[]) =>
+          columns.map((c) => `${c.column_name} ${postgresTypeAsDuckDb(c)}`);
+        expect(described(actual), `${schema}.${name}`).toEqual(described(expected));
+      }
+      const { rows: probe } = await postgres.query<PostgresColumn>(STORED_COLUMNS_SQL, [
+        'public',
+        'sf_type_probe',
+      ]);
+      expect(probe.map(postgresTypeAsDuckDb)).toEqual([
+        'DECIMAL',
+        'DECIMAL(7,3)',
+        'INTEGER[]',
+        'VARCHAR',
+        'TIMESTAMP',
+        'JSON',
+        'FLOAT',
+      ]);
+    } finally {
+      await postgres.query('drop table public.sf_type_probe');
     }
   });
 });
