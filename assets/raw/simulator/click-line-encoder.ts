@@ -141,7 +141,7 @@ export class ClickLineEncoder {
     }
   }
 
-  /** `HH:MM:SS.mmm` (see formatTimeOfDayMillis). */
+  /** `HH:MM:SS.mmm`, as `formatDayTime` writes it between the `T` and the `Z`. */
   private timeOfDay(ms: number): void {
     const seconds = Math.floor(ms / 1000);
     this.two(Math.floor(seconds / 3600));

@@ -60,17 +60,6 @@ export function formatDayTime(isoDate: string, msOfDay: number, withMillis: bool
 }
 
 /**
- * `HH:MM:SS.mmm` of a time of day: what {@link formatDayTime} puts between the `T` and the `Z`.
- *
- * @example
- * formatTimeOfDayMillis(3_723_004); // '01:02:03.004'
- */
-export function formatTimeOfDayMillis(msOfDay: number): string {
-  const seconds = Math.floor(msOfDay / 1000);
-  return `${PAD2[Math.floor(seconds / 3600)]}:${PAD2[Math.floor(seconds / 60) % 60]}:${PAD2[seconds % 60]}.${PAD3[msOfDay % 1000]}`;
-}
-
-/**
  * ISO-8601 UTC timestamp, to the second, of an epoch-seconds instant.
  *
  * @example
