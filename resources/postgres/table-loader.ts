@@ -51,6 +51,14 @@ export interface LoadOptions {
   rejectedSampleSize?: number;
   /** Memory for the sort that picks one row per key (default `128MB`, local to the load). */
   workMem?: string;
+  /**
+   * The planner's cost of a random page read, local to the load (default `1.1`). PostgreSQL's
+   * default (4) prices the index probes that check a day's references against a dimension as disk
+   * seeks, so it hashes the whole dimension instead: 56 ms against 6 ms for 1,300 transactions
+   * checked against 200,000 customers, whose index pages are in memory like the rest of a warehouse
+   * that is loaded every day. Large loads still get hash joins.
+   */
+  randomPageCost?: number;
 }
 
 /**
@@ -79,7 +87,10 @@ export async function loadTable(
   const startedAt = new Date();
   try {
     return await withTransaction(pool, async (client) => {
-      await client.query(`select set_config('work_mem', $1, true)`, [options.workMem ?? '128MB']);
+      await client.query(
+        `select set_config('work_mem', $1, true), set_config('random_page_cost', $2, true)`,
+        [options.workMem ?? '128MB', String(options.randomPageCost ?? 1.1)],
+      );
       await client.query(sql.createStage);
       await client.query(sql.createRejects);
       const staged = await copyIntoStage(client, STAGE_TABLE, spec.columns, rows);

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadAnalyticsQueries } from '../../../resources/postgres/analytics-queries.js';
 import { applyDdl } from '../../../resources/postgres/apply-ddl.js';
@@ -5,6 +6,7 @@ import {
   createPostgresResource,
   type PostgresResource,
 } from '../../../resources/postgres/postgres-resource.js';
+import { loadTransactions } from '../../../resources/postgres/shopflow-tables.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 import { loadWarehouseVolume } from '../../support/warehouse-volume.js';
 
@@ -73,6 +75,48 @@ describe('every warehouse index has a reader that uses it (140 k transactions, a
     for (const name of ['best_sellers_by_category', 'monthly_revenue', 'aov_by_country'] as const) {
       const scans = await scansOf(queries[name], 'shopflow_analytics');
       expect(scans, name).toContain('Seq Scan:transactions');
+    }
+  });
+});
+
+describe('a day of transactions loaded into the 140 k warehouse', () => {
+  test("checks its references by probing the dimensions' keys, not by reading the dimensions whole", async () => {
+    // NOTE: one connection, so the statistics the load leaves are flushed by the statement after it.
+    const pool = new pg.Pool({ connectionString: server.url, max: 1 });
+    try {
+      const scans = async () => {
+        await pool.query('select pg_stat_force_next_flush()');
+        const { rows } = await pool.query(
+          `select relname, seq_scan::int as seq, idx_scan::int as idx from pg_stat_user_tables
+            where schemaname = 'shopflow' and relname in ('customers', 'products') order by relname`,
+        );
+        return rows as Array<{ relname: string; seq: number; idx: number }>;
+      };
+      const before = await scans();
+      const day = Array.from({ length: 1_500 }, (_, i) => ({
+        transaction_id: 1_000_000 + i,
+        // NOTE: one unknown customer, so the reject pass has something to find.
+        customer_id: i === 0 ? 999_999 : 1 + ((i * 7919) % 20_000),
+        product_id: 1 + ((i * 104_729) % 2_000),
+        quantity: 1,
+        unit_price: '10.00',
+        timestamp: '2024-06-01T10:00:00Z',
+        payment_method: 'paypal',
+        delivery_date: '2024-06-01',
+      }));
+      const result = await loadTransactions(pool, day, { runId: 'plan-test', assetKey: 'pg_transactions' });
+      expect([result.inserted, result.rejected]).toEqual([1_499, 1]);
+      await pool.query('select 1');
+      const after = await scans();
+      expect(after.map((t) => [t.relname, t.seq - before.find((b) => b.relname === t.relname)!.seq])).toEqual(
+        [
+          ['customers', 0],
+          ['products', 0],
+        ],
+      );
+      expect(after.every((t, i) => t.idx > before[i].idx)).toBe(true);
+    } finally {
+      await pool.end();
     }
   });
 });
