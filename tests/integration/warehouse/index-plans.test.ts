@@ -108,13 +108,16 @@ describe('a day of transactions loaded into the 140 k warehouse', () => {
       expect([result.inserted, result.rejected]).toEqual([1_499, 1]);
       await pool.query('select 1');
       const after = await scans();
-      expect(after.map((t) => [t.relname, t.seq - before.find((b) => b.relname === t.relname)!.seq])).toEqual(
-        [
-          ['customers', 0],
-          ['products', 0],
-        ],
-      );
-      expect(after.every((t, i) => t.idx > before[i].idx)).toBe(true);
+      expect(
+        after.map((t, i) => ({
+          table: t.relname,
+          seqScans: t.seq - before[i].seq,
+          probed: t.idx > before[i].idx,
+        })),
+      ).toEqual([
+        { table: 'customers', seqScans: 0, probed: true },
+        { table: 'products', seqScans: 0, probed: true },
+      ]);
     } finally {
       await pool.end();
     }
