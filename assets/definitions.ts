@@ -12,6 +12,7 @@ import {
 } from '../schedules/index.js';
 import { createServeCommand } from '../server/serve-command.js';
 import { bronzeAssets } from './bronze/bronze-from-landing.js';
+import { landedIds } from './bronze/landed-ids.js';
 import { customerProfileAudit } from './cdc/customer-profile-audit.js';
 import { operationalCustomerChanges } from './cdc/operational-customer-changes.js';
 import {
@@ -62,6 +63,7 @@ export const shopflowAssets = [
   sourceFiles,
   s3RawLanding,
   ...bronzeAssets,
+  landedIds,
   rawCustomers,
   rawProducts,
   rawTransactions,

@@ -107,6 +107,7 @@ export type {
   InputHandle,
   IoContext,
   IoTarget,
+  PredicateStep,
   QuarantineRule,
   ResolvedQuarantineRule,
   RowPredicate,

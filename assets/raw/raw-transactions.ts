@@ -1,19 +1,32 @@
 import { z } from 'zod';
 import { inRange, notNull, parseableDate, rowsKept, unique, withValidationLog } from '../../checks/index.js';
-import { cumulativePartitionMapping, defineAsset, rowCheck, sql } from '../../framework/index.js';
-import { bronzeCustomers, bronzeProducts, bronzeTransactions } from '../bronze/bronze-from-landing.js';
+import {
+  asOfWindowMapping,
+  defineAsset,
+  quoteLiteral,
+  rowCheck,
+  ShopflowError,
+  sql,
+} from '../../framework/index.js';
+import { bronzeTransactions } from '../bronze/bronze-from-landing.js';
+import { type LandedEntity, landedIds } from '../bronze/landed-ids.js';
 import { shopflowDays } from '../shopflow-calendar.js';
 import { validationLogFile } from './validation-log-file.js';
 
 const text = () => z.string().nullable();
 
-/** A foreign key must name an entity that landed by then (any version, valid or not). */
-function existsInLanding(column: 'customer_id' | 'product_id', dep: 'customers' | 'products') {
+/** A foreign key must name an entity that landed by the end of the day (any version, valid or not). */
+function existsInLanding(column: 'customer_id' | 'product_id', entity: LandedEntity) {
   return rowCheck({
-    name: `${column.replace('_id', '')}_exists`,
-    description: `${column} names a ${column.replace('_id', '')} of the landed ${dep}.csv files up to the day`,
+    name: `${entity}_exists`,
+    description: `${column} names a ${entity} of the landed ${entity}s.csv files up to the day`,
     quarantine: true,
-    validWhen: (deps) => `${column} IN (SELECT ${column} FROM ${deps[dep].toSql()})`,
+    validWhen: (deps, { partitionKey }) => {
+      if (partitionKey === null) {
+        throw new ShopflowError('SF_INVALID_ASSET', `\`${entity}_exists\` needs the day it checks`);
+      }
+      return `${column} IN (SELECT id FROM ${deps.landed.toSql()} WHERE entity = ${quoteLiteral(entity)} AND first_landed <= ${quoteLiteral(partitionKey)}::DATE)`;
+    },
   });
 }
 
@@ -28,11 +41,11 @@ export const rawTransactions = defineAsset({
   group: 'raw',
   description:
     'Transactions as landed (bronze_transactions) by delivery day, validated; bad rows quarantined.',
-  codeVersion: '2',
-  // NOTE: `customers` and `products` are every landed day up to and including this one: a
-  // transaction may reference a customer or product from any earlier day, never from a later one.
-  deps: { day: bronzeTransactions, customers: bronzeCustomers, products: bronzeProducts },
-  partitionMappings: { customers: cumulativePartitionMapping(), products: cumulativePartitionMapping() },
+  codeVersion: '3',
+  // NOTE: `landed` is read as of the end of the day: a transaction may reference a customer or
+  // product that landed on any day up to and including its own, never on a later one.
+  deps: { day: bronzeTransactions, landed: landedIds },
+  partitionMappings: { landed: asOfWindowMapping() },
   partitions: shopflowDays,
   schema: z.object({
     transaction_id: text().describe('Natural key of the transaction'),
@@ -54,8 +67,8 @@ export const rawTransactions = defineAsset({
       inRange('quantity', { min: 0, exclusiveMin: true, name: 'quantity_positive', quarantine: true }),
       inRange('unit_price', { min: 0, exclusiveMin: true, name: 'unit_price_positive', quarantine: true }),
       unique(['transaction_id'], { name: 'transaction_unique', orderBy: 'source_line', quarantine: true }),
-      existsInLanding('customer_id', 'customers'),
-      existsInLanding('product_id', 'products'),
+      existsInLanding('customer_id', 'customer'),
+      existsInLanding('product_id', 'product'),
       rowsKept(),
     ],
     validationLogFile,

@@ -120,8 +120,8 @@ export function rowCheck(options: {
       (typeof options.validWhen === 'string' ? `every row satisfies \`${options.validWhen}\`` : options.name),
     quarantine,
     rowRule: { validWhen: options.validWhen, holdsOnSubsets: options.holdsOnSubsets },
-    async evaluate({ duckdb, data, deps, materialization, failingRows: counted }) {
-      const predicate = resolvePredicate(options.validWhen, deps);
+    async evaluate({ duckdb, data, deps, partitionKey, materialization, failingRows: counted }) {
+      const predicate = resolvePredicate(options.validWhen, deps, { partitionKey });
       // NOTE: a predicate built from upstream handles embeds file paths; messages name the rule instead.
       const rule =
         typeof options.validWhen === 'string'

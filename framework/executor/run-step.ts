@@ -58,13 +58,13 @@ function ioContext(
               ? [
                   {
                     name: check.quarantine.name,
-                    validWhen: resolvePredicate(check.quarantine.validWhen, deps),
+                    validWhen: resolvePredicate(check.quarantine.validWhen, deps, { partitionKey }),
                   },
                 ]
               : [],
           )
         : [],
-    rowRules: deps ? resolvedRowRules(asset, deps) : undefined,
+    rowRules: deps ? resolvedRowRules(asset, deps, partitionKey) : undefined,
   };
 }
 
@@ -74,14 +74,19 @@ function ioContext(
  * on a row could change once other rows are gone) or is declared to hold on any subset of rows
  * where it held (uniqueness). Its failing rows among the written ones are 0.
  */
-function settledByQuarantine(asset: AnyAsset, check: AssetCheck, deps: Record<string, InputHandle>): boolean {
+function settledByQuarantine(
+  asset: AnyAsset,
+  check: AssetCheck,
+  deps: Record<string, InputHandle>,
+  partitionKey: string | null,
+): boolean {
   return (
     asset.io.supportsQuarantine &&
     check.quarantine !== undefined &&
     check.rowRule !== undefined &&
     check.quarantine.validWhen === check.rowRule.validWhen &&
     (check.rowRule.holdsOnSubsets === true ||
-      !/\bover\s*\(/i.test(resolvePredicate(check.rowRule.validWhen, deps)))
+      !/\bover\s*\(/i.test(resolvePredicate(check.rowRule.validWhen, deps, { partitionKey })))
   );
 }
 
@@ -89,10 +94,14 @@ function settledByQuarantine(asset: AnyAsset, check: AssetCheck, deps: Record<st
  * The row rules of the asset's checks (`rowCheck`) whose failing rows must be counted, resolved
  * against the step's upstream handles (see {@link settledByQuarantine} for those that need not).
  */
-function resolvedRowRules(asset: AnyAsset, deps: Record<string, InputHandle>): ResolvedQuarantineRule[] {
+function resolvedRowRules(
+  asset: AnyAsset,
+  deps: Record<string, InputHandle>,
+  partitionKey: string | null,
+): ResolvedQuarantineRule[] {
   return asset.checks.flatMap((check) =>
-    check.rowRule && !settledByQuarantine(asset, check, deps)
-      ? [{ name: check.name, validWhen: resolvePredicate(check.rowRule.validWhen, deps) }]
+    check.rowRule && !settledByQuarantine(asset, check, deps, partitionKey)
+      ? [{ name: check.name, validWhen: resolvePredicate(check.rowRule.validWhen, deps, { partitionKey }) }]
       : [],
   );
 }
@@ -106,12 +115,15 @@ async function failingRowsOf(
   duckdb: DuckDbSession,
   data: InputHandle,
   deps: Record<string, InputHandle>,
+  partitionKey: string | null,
   written: Record<string, number> | undefined,
 ): Promise<Record<string, number>> {
   const settled = Object.fromEntries(
-    asset.checks.filter((check) => settledByQuarantine(asset, check, deps)).map((check) => [check.name, 0]),
+    asset.checks
+      .filter((check) => settledByQuarantine(asset, check, deps, partitionKey))
+      .map((check) => [check.name, 0]),
   );
-  const missing = resolvedRowRules(asset, deps).filter((r) => written?.[r.name] === undefined);
+  const missing = resolvedRowRules(asset, deps, partitionKey).filter((r) => written?.[r.name] === undefined);
   if (missing.length === 0) return { ...settled, ...written };
   const aliased = missing.map((r, i) => ({ ...r, alias: `__r${i}` }));
   // NOTE: evaluated in the select list, so window functions (uniqueness rules) work too.
@@ -456,9 +468,14 @@ async function runChecks(
   }> = [];
   const columns = schemaColumns(asset.schema);
   // NOTE: a rule that cannot be evaluated fails its own check below (the check scans again).
-  const failingRows = await failingRowsOf(asset, duckdb, data, deps, writtenFailingRows).catch(
-    () => writtenFailingRows ?? {},
-  );
+  const failingRows = await failingRowsOf(
+    asset,
+    duckdb,
+    data,
+    deps,
+    step.partitionKey,
+    writtenFailingRows,
+  ).catch(() => writtenFailingRows ?? {});
   for (const check of asset.checks) {
     let passed: boolean;
     let message: string | null;

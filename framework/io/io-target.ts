@@ -4,20 +4,31 @@ import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import type { SqlFragment } from '../duckdb/sql-template.js';
 import type { LakeStorage } from './lake-storage/lake-storage.js';
 
+/** The step a {@link RowPredicate} is resolved for. */
+export interface PredicateStep {
+  /** The partition the step writes (null: unpartitioned). */
+  partitionKey: string | null;
+}
+
 /**
  * A DuckDB predicate a valid row satisfies (NULL counts as failing), or a function building it from
- * the step's upstream handles (for referential rules: `(deps) => \`id in (select id from ${deps.x.toSql()})\``).
- * Window functions are allowed (e.g. for uniqueness).
+ * the step's upstream handles and partition (for referential rules:
+ * `(deps) => \`id in (select id from ${deps.x.toSql()})\``; as of the partition's day:
+ * `(deps, { partitionKey }) => …`). Window functions are allowed (e.g. for uniqueness).
  */
-export type RowPredicate = string | ((deps: Record<string, InputHandle>) => string | { text: string });
+export type RowPredicate =
+  | string
+  | ((deps: Record<string, InputHandle>, step: PredicateStep) => string | { text: string });
 
-/** Resolves a {@link RowPredicate} against the step's upstream handles. */
-export function resolvePredicate(predicate: RowPredicate, deps: Record<string, InputHandle>): string {
-  return typeof predicate === 'string'
-    ? predicate
-    : String(
-        typeof predicate(deps) === 'string' ? predicate(deps) : (predicate(deps) as { text: string }).text,
-      );
+/** Resolves a {@link RowPredicate} against the step's upstream handles and partition. */
+export function resolvePredicate(
+  predicate: RowPredicate,
+  deps: Record<string, InputHandle>,
+  step: PredicateStep,
+): string {
+  if (typeof predicate === 'string') return predicate;
+  const built = predicate(deps, step);
+  return typeof built === 'string' ? built : built.text;
 }
 
 /** A row-level rule whose failing rows are moved to the asset's quarantine instead of failing it. */

@@ -109,3 +109,15 @@ export function parseLandingKey(key: string): LandingKeyParts {
     file: checkFile(file, `in landing key \`${key}\``),
   };
 }
+
+/**
+ * A DuckDB expression for the landing day (a DATE) of the landing key in `column`: the
+ * `year=…/month=…/day=…` of {@link landingKey}, NULL for a text that is not a landing key.
+ *
+ * @example
+ * `select ${landingDaySql('landing_key')} as landed_on from bronze`
+ */
+export function landingDaySql(column: string): string {
+  const pattern = `'^raw/year=(\\d{4})/month=(\\d{2})/day=(\\d{2})/[^/]+/[^/]+$'`;
+  return `(CASE WHEN regexp_matches(${column}, ${pattern}) THEN try_cast(regexp_replace(${column}, ${pattern}, '\\1-\\2-\\3') AS DATE) END)`;
+}

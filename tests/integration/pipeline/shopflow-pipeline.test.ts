@@ -300,10 +300,31 @@ describe('one path for the data', () => {
       limit: 1,
     });
     expect([...new Set(m.inputs.map((i) => i.assetKey))].sort()).toEqual([
-      'bronze_customers',
-      'bronze_products',
       'bronze_transactions',
+      'landed_ids',
     ]);
+  });
+
+  test('landed_ids lists, as of each day, exactly the ids the landed customer and product files named up to it', async () => {
+    const day = (key: string) => key.replace(/^raw\/year=(\d+)\/month=(\d+)\/day=(\d+)\/.*$/, '$1-$2-$3');
+    const landed = await lakeRows(
+      `select entity, id, first_landed::VARCHAR as first from ${lake('landed_ids')} order by all`,
+    );
+    const bronze = await lakeRows(
+      `select 'customer' as entity, customer_id as id, landing_key from ${lake('bronze_customers')} where customer_id is not null
+       union all
+       select 'product', product_id, landing_key from ${lake('bronze_products')} where product_id is not null`,
+    );
+    const first = new Map<string, string>();
+    for (const row of bronze) {
+      const key = `${row.entity}|${row.id}`;
+      const on = day(String(row.landing_key));
+      if (!first.has(key) || on < first.get(key)!) first.set(key, on);
+    }
+    expect(landed.length).toBe(first.size);
+    for (const row of landed) expect(row.first).toBe(first.get(`${row.entity}|${row.id}`));
+    // Later days name ids earlier ones do not: the as-of filter is what keeps them out of a day.
+    expect(new Set(landed.map((r) => r.first)).size).toBeGreaterThan(1);
   });
 
   test('a re-delivered landing object re-opens exactly the partitions it feeds, through the warehouse and gold', async () => {

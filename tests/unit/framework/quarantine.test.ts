@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { z } from 'zod';
 import {
+  asOfWindowMapping,
+  daily,
   defineAsset,
   defineDefinitions,
   lakePartitionDir,
@@ -112,4 +114,64 @@ test('a window rule declared to hold on subsets (uniqueness) is not evaluated ag
   // NOTE: the staging statement that quarantines evaluates the rule once either way.
   expect(await windowStatements(true)).toBe(1);
   expect(await windowStatements(false)).toBe(2);
+});
+
+// An id counts for a day's orders only once it is known by the end of that day: the rule is built
+// from the step's partition, as a quarantine rule and as a counted (warning) rule.
+const knownSince = defineAsset({
+  key: 'known_since',
+  description: 'the day each customer id became known',
+  schema: z.object({ id: z.int(), since: z.iso.date() }),
+  changedFrom: ({ previous, current }) =>
+    sql`select min(since)::TIMESTAMPTZ from ((select * from ${previous} except all select * from ${current})
+        union all (select * from ${current} except all select * from ${previous}))`,
+  materialize: () => sql`select * from (values (1, DATE '2024-01-01'), (2, DATE '2024-01-02')) t(id, since)`,
+});
+
+const knownBy =
+  (compare: '<=' | '<') =>
+  (deps: Record<string, { toSql(): string }>, { partitionKey }: { partitionKey: string | null }) =>
+    `customer_id in (select id from ${deps.known.toSql()} where since ${compare} '${partitionKey}'::DATE)`;
+
+const dailyOrders = defineAsset({
+  key: 'daily_orders',
+  description: 'orders by day',
+  deps: { known: knownSince },
+  partitionMappings: { known: asOfWindowMapping() },
+  partitions: daily({ start: '2024-01-01', end: '2024-01-03' }),
+  schema: z.object({ order_id: z.int(), customer_id: z.int() }),
+  checks: [
+    rowCheck({ name: 'customer_known_by_day', validWhen: knownBy('<='), quarantine: true }),
+    rowCheck({ name: 'customer_known_before_day', severity: 'warn', validWhen: knownBy('<') }),
+  ],
+  materialize: () => sql`select * from (values (1, 1), (2, 2)) t(order_id, customer_id)`,
+});
+
+test('a row rule built from the partition judges each day by what was known by its end', async () => {
+  const { home, cleanup } = tempHome();
+  const runtime = await openTestRuntime(defineDefinitions({ assets: [knownSince, dailyOrders] }), home, {
+    now: () => new Date('2024-01-05T00:00:00Z'),
+  });
+  cleanups.push(cleanup, () => runtime.close());
+  const result = await runtime.execute(await runtime.plan());
+  expect(result.status).toBe('success');
+  const byDay: Record<string, Record<string, unknown>> = {};
+  for (const e of await runtime.store.latestCheckEvaluations({ assetKey: 'daily_orders' })) {
+    byDay[`${e.partitionKey} ${e.checkName}`] = e.metadata;
+  }
+  // Customer 2 is known from 2024-01-02 on: its order is quarantined on the first day only.
+  expect(byDay['2024-01-01 customer_known_by_day'].quarantinedRows).toBe(1);
+  expect(byDay['2024-01-02 customer_known_by_day'].quarantinedRows).toBe(0);
+  // The counted rule runs over the rows each day kept: the customer that became known that day.
+  expect(byDay['2024-01-01 customer_known_before_day'].failingRows).toBe(1);
+  expect(byDay['2024-01-02 customer_known_before_day'].failingRows).toBe(1);
+  const [first] = await runtime.store.listMaterializations({
+    assetKey: 'daily_orders',
+    partitionKey: '2024-01-01',
+  });
+  const [second] = await runtime.store.listMaterializations({
+    assetKey: 'daily_orders',
+    partitionKey: '2024-01-02',
+  });
+  expect([first.rowCount, second.rowCount]).toEqual([1, 2]);
 });

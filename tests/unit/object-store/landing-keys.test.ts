@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { DuckDbEngine } from '../../../framework/duckdb/duckdb-session.js';
 import { isShopflowError } from '../../../framework/errors/error-catalog.js';
-import { landingKey, landingPrefix, parseLandingKey } from '../../../resources/object-store/landing-keys.js';
+import {
+  landingDaySql,
+  landingKey,
+  landingPrefix,
+  parseLandingKey,
+} from '../../../resources/object-store/landing-keys.js';
 
 function failure(run: () => unknown): Error {
   try {
@@ -79,5 +85,28 @@ describe('parseLandingKey', () => {
       /unknown landing dataset `orders`/,
     );
     expect(() => parseLandingKey('raw/year=2024/month=02/day=31/customers/a.csv')).toThrow(/`2024-02-31`/);
+  });
+});
+
+describe('landingDaySql', () => {
+  it('reads the day of a landing key in DuckDB, and NULL for any other text', async () => {
+    const engine = new DuckDbEngine();
+    const session = await engine.session();
+    try {
+      const keys = [
+        landingKey({ date: '2024-02-29', dataset: 'customers', file: 'customers.csv' }),
+        'raw/year=2024/month=13/day=01/customers/customers.csv',
+        'raw/year=2024/month=01/day=15/customers',
+        'landing/raw/year=2024/month=01/day=15/customers/customers.csv',
+        '2024-01-15',
+      ];
+      const rows = await session.query(
+        `select ${landingDaySql('k')}::VARCHAR as day from unnest([${keys.map((k) => `'${k}'`).join(', ')}, NULL]) t(k)`,
+      );
+      expect(rows.map((r) => r.day)).toEqual(['2024-02-29', null, null, null, null, null]);
+    } finally {
+      session.close();
+      await engine.close();
+    }
   });
 });
