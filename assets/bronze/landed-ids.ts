@@ -34,11 +34,10 @@ export const landedIds = defineAsset({
           union all
           (select * from ${current} except all select * from ${previous}))`,
   materialize: ({ deps }) =>
-    sql`select entity, id, min(landed_on) as first_landed
-        from (select 'customer' as entity, customer_id as id, ${sql.raw(landingDaySql('landing_key'))} as landed_on
-              from ${deps.customers}
+    sql`select entity, id, min(${sql.raw(landingDaySql('landing_key'))}) as first_landed
+        from (select 'customer' as entity, customer_id as id, landing_key from ${deps.customers}
               union all
-              select 'product', product_id, ${sql.raw(landingDaySql('landing_key'))} from ${deps.products})
+              select 'product', product_id, landing_key from ${deps.products})
         where id is not null
         group by entity, id
         order by entity, id`,

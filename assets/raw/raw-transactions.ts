@@ -23,7 +23,9 @@ function existsInLanding(column: 'customer_id' | 'product_id', entity: LandedEnt
     quarantine: true,
     validWhen: (deps, { partitionKey }) => {
       if (partitionKey === null) {
-        throw new ShopflowError('SF_INVALID_ASSET', `\`${entity}_exists\` needs the day it checks`);
+        throw new ShopflowError('SF_INVALID_ASSET', `\`${entity}_exists\` needs the day it checks`, {
+          hint: "use it on a daily asset: it reads the ids that landed up to the partition's day",
+        });
       }
       return `${column} IN (SELECT id FROM ${deps.landed.toSql()} WHERE entity = ${quoteLiteral(entity)} AND first_landed <= ${quoteLiteral(partitionKey)}::DATE)`;
     },
