@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -225,7 +226,10 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
       const logFile = await validationLogFile(context);
       const where = { assetKey: `bronze_${dataset}`, partitionKey: partitionKey! };
       try {
-        await store.download(key, local, version ? { versionId: version.versionId } : {});
+        await store.download(key, local, {
+          ...(version ? { versionId: version.versionId } : {}),
+          readOnly: true,
+        });
         const versionId = version?.versionId ?? info?.versionId;
         context.recordInput({
           name: key,
@@ -243,7 +247,7 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
           logRead(logFile, where, key, { error: error.message });
         throw error;
       } finally {
-        rmSync(dir, { recursive: true, force: true });
+        await rm(dir, { recursive: true, force: true });
       }
       return sql`select ${sql.raw(columns.join(', '))},
           ${key} as landing_key, ${version?.versionId ?? info?.versionId ?? 'unversioned'} as landing_version,

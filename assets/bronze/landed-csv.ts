@@ -225,6 +225,17 @@ export function readLandedCsv(
     let line = 2;
     while (at < bytes.length) {
       const lineEnd = endOfLine(bytes, at);
+      if (!reordered) {
+        const text = plainRecordText(bytes, at, lineEnd, header.length);
+        if (text !== undefined) {
+          buffered.push(`${text},${line},`);
+          rows++;
+          line++;
+          at = lineEnd;
+          if (buffered.length >= 4096) flush();
+          continue;
+        }
+      }
       const blank = lineEnd - at === 1 || (lineEnd - at === 2 && bytes[at] === CR);
       const parsed = blank ? undefined : parseRecord(bytes, at);
       const fields = parsed?.fields;
@@ -256,6 +267,27 @@ export function readLandedCsv(
     closeSync(out);
   }
   return { source, records: rows + rejected.length, rows, rejected, header, reordered };
+}
+
+/**
+ * The text of a line that is a record as most lines are — no quotes, no carriage return, as many
+ * fields as the header, UTF-8 text without NUL bytes, not too long — which is then written as it
+ * is; undefined for any other line, which is parsed field by field. One pass over the bytes.
+ */
+function plainRecordText(bytes: Buffer, from: number, lineEnd: number, fields: number): string | undefined {
+  const to = lineEnd > from && bytes[lineEnd - 1] === LF ? lineEnd - 1 : lineEnd;
+  if (to === from || to - from > MAX_RECORD_BYTES) return undefined;
+  let commas = 0;
+  let wide = false;
+  for (let i = from; i < to; i++) {
+    const b = bytes[i];
+    if (b === COMMA) commas++;
+    else if (b === QUOTE || b === CR || b === 0) return undefined;
+    else if (b >= 0x80) wide = true;
+  }
+  if (commas !== fields - 1) return undefined;
+  if (wide && !isUtf8(bytes.subarray(from, to))) return undefined;
+  return bytes.toString('utf8', from, to);
 }
 
 function fieldCountProblem(count: number, header: string[]): string {

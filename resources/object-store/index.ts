@@ -23,6 +23,7 @@ export { createLocalObjectStore } from './local/local-object-store.js';
 export { ManifestVersionedStore } from './manifest-versioned-store.js';
 export { VERSIONS_ROOT, validateObjectKey, validateObjectPrefix } from './object-key.js';
 export type {
+  DownloadOptions,
   ObjectInfo,
   ObjectStore,
   ObjectVersion,

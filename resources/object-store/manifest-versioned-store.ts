@@ -11,6 +11,7 @@ import {
 } from './object-key.js';
 import { objectNotFound } from './object-not-found.js';
 import type {
+  DownloadOptions,
   ObjectInfo,
   ObjectStore,
   ObjectVersion,
@@ -125,9 +126,9 @@ export class ManifestVersionedStore implements ObjectStore {
     return this.read(key, options, async (path) => this.driver.open(path));
   }
 
-  async download(key: string, file: string, options: ReadOptions = {}): Promise<void> {
+  async download(key: string, file: string, options: DownloadOptions = {}): Promise<void> {
     await this.read(key, options, async (path) =>
-      (await this.driver.download(path, file)) ? true : undefined,
+      (await this.driver.download(path, file, { readOnly: options.readOnly })) ? true : undefined,
     );
   }
 

@@ -57,6 +57,16 @@ export interface ReadOptions {
   versionId?: string;
 }
 
+/** A download: which version, and what the caller does with the file. */
+export interface DownloadOptions extends ReadOptions {
+  /**
+   * The caller only reads the file, then removes it: a local store may give it a hard link of the
+   * stored bytes (no copy, nothing to flush). Writing to such a file would change the stored
+   * version, so leave this unset for a file anyone may edit.
+   */
+  readOnly?: boolean;
+}
+
 /**
  * A place to keep files by key — a local folder (default) or an S3 bucket — with versions: putting
  * different bytes under an existing key keeps the earlier bytes readable by `versionId`, and
@@ -80,7 +90,7 @@ export interface ObjectStore {
   /** A stream of the object; only opening it is retried (use `get`/`download` to retry a broken transfer). */
   getStream(key: string, options?: ReadOptions): Promise<Readable>;
   /** Writes the object to `file` through a temporary file and a rename: never a partial file. */
-  download(key: string, file: string, options?: ReadOptions): Promise<void>;
+  download(key: string, file: string, options?: DownloadOptions): Promise<void>;
   /** The current object's info, or undefined when there is none. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Every current object whose key starts with `prefix`, sorted by key. */

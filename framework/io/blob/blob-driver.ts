@@ -32,6 +32,12 @@ export interface BlobWriteResult {
  * errors; other failures are thrown as `ShopflowError`s that name the location and the fix.
  * The versioning layer ({@link ManifestVersionedStore}) is built on top of this.
  */
+/** Which version of a blob to download, and whether the caller only reads the file. */
+export interface BlobDownloadOptions {
+  versionId?: string;
+  readOnly?: boolean;
+}
+
 export interface BlobDriver {
   /** Human-readable location of the root, e.g. `s3://landing/shopflow/` — never credentials. */
   readonly description: string;
@@ -42,8 +48,12 @@ export interface BlobDriver {
   write(path: string, body: StagedBody, options: BlobWriteOptions): Promise<BlobWriteResult>;
   read(path: string): Promise<Buffer | undefined>;
   open(path: string): Promise<Readable | undefined>;
-  /** Copies the blob to the local `file` atomically; false when the blob does not exist. */
-  download(path: string, file: string): Promise<boolean>;
+  /**
+   * Copies the blob (or one of its versions, where the backend keeps them) to the local `file`
+   * atomically; false when it does not exist. With `readOnly` (the caller only reads `file`, then
+   * removes it) a driver on local disk may hand over a hard link of the stored bytes instead of a copy.
+   */
+  download(path: string, file: string, options?: BlobDownloadOptions): Promise<boolean>;
   stat(path: string): Promise<BlobStat | undefined>;
   /** Copies a blob inside the store (server-side where possible). */
   copy(from: string, to: string): Promise<void>;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import {
   copyFile,
@@ -7,15 +8,21 @@ import {
   readdir,
   readFile,
   rename,
+  rm,
   rmdir,
   stat,
   unlink,
   writeFile,
 } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { writeFileAtomically } from '../../../framework/io/blob/atomic-file.js';
-import type { BlobDriver, BlobStat, BlobWriteResult } from '../../../framework/io/blob/blob-driver.js';
+import type {
+  BlobDownloadOptions,
+  BlobDriver,
+  BlobStat,
+  BlobWriteResult,
+} from '../../../framework/io/blob/blob-driver.js';
 import type { StagedBody } from '../../../framework/io/blob/staged-body.js';
 import { VERSIONS_ROOT } from '../object-key.js';
 import { toLocalStoreError } from './local-error.js';
@@ -125,14 +132,34 @@ export class LocalBlobDriver implements BlobDriver {
     }
   }
 
-  async download(path: string, file: string): Promise<boolean> {
+  async download(path: string, file: string, options: BlobDownloadOptions = {}): Promise<boolean> {
     const source = this.locate(path);
     if (!(await this.stat(path))) return false;
+    // NOTE: stored files are replaced, never changed in place, so a reader's hard link keeps the
+    // bytes it was given (already on disk: nothing to flush); across filesystems, a copy.
+    if (options.readOnly && (await this.linkInto(source, file))) return true;
     try {
       await writeFileAtomically(file, (tmp) => copyFile(source, tmp));
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !(await this.stat(path))) return false;
+      throw toLocalStoreError(error, 'download to', file);
+    }
+  }
+
+  /** Hard-links `source` to `file` (replacing it atomically); false where a link cannot be made. */
+  private async linkInto(source: string, file: string): Promise<boolean> {
+    const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await link(source, temporary);
+    } catch {
+      return false;
+    }
+    try {
+      await rename(temporary, file);
+      return true;
+    } catch (error) {
+      await rm(temporary, { force: true });
       throw toLocalStoreError(error, 'download to', file);
     }
   }

@@ -5,6 +5,7 @@ import { KeyedMutex } from '../keyed-mutex.js';
 import { isVersionsPath, validateObjectKey, validateObjectPrefix } from '../object-key.js';
 import { objectNotFound } from '../object-not-found.js';
 import type {
+  DownloadOptions,
   ObjectInfo,
   ObjectStore,
   ObjectVersion,
@@ -80,9 +81,10 @@ export class S3NativeVersionedStore implements ObjectStore {
     return (await this.driver.open(key, options.versionId)) ?? this.fail(key, options.versionId);
   }
 
-  async download(key: string, file: string, options: ReadOptions = {}): Promise<void> {
+  async download(key: string, file: string, options: DownloadOptions = {}): Promise<void> {
     validateObjectKey(key);
-    if (!(await this.driver.download(key, file, options.versionId))) await this.fail(key, options.versionId);
+    if (!(await this.driver.download(key, file, { versionId: options.versionId })))
+      await this.fail(key, options.versionId);
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

@@ -6,6 +6,7 @@ import { createS3Client } from '../../../framework/io/blob/s3/s3-client.js';
 import { ManifestVersionedStore } from '../manifest-versioned-store.js';
 import { validateObjectPrefix } from '../object-key.js';
 import type {
+  DownloadOptions,
   ObjectInfo,
   ObjectStore,
   ObjectVersion,
@@ -125,7 +126,7 @@ export class S3ObjectStore implements ObjectStore {
     return (await this.resolve()).store.getStream(key, options);
   }
 
-  async download(key: string, file: string, options?: ReadOptions): Promise<void> {
+  async download(key: string, file: string, options?: DownloadOptions): Promise<void> {
     return (await this.resolve()).store.download(key, file, options);
   }
 

@@ -106,4 +106,27 @@ describe('a landed CSV file is read against its declared header', () => {
     expect(lines).toContain('8,Flo,9,10,');
     expect(lines).toContain(',,,4,"2 fields where the header has 3: `price` missing: 3,Cy"');
   });
+
+  test('plain lines, written as they are, read the same as lines parsed field by field', () => {
+    const lines = ['1,Ann,3.50', '2,Zoë Ñ,4', '3,,5', '4,"Lee, Bo",6', '5,Ed,'];
+    // NOTE: a carriage return sends every line down the field-by-field parser.
+    const plain = read(`id,name,price\n${lines.join('\n')}\n`);
+    const parsed = read(`id,name,price\r\n${lines.join('\r\n')}\r\n`);
+    expect(plain.output).toBe(parsed.output);
+    expect(plain.report).toEqual(parsed.report);
+    expect(plain.output).toBe(
+      'id,name,price,source_line,load_error\n1,Ann,3.50,2,\n2,Zoë Ñ,4,3,\n3,,5,4,\n4,"Lee, Bo",6,5,\n5,Ed,,6,\n',
+    );
+  });
+
+  test('a plain line with a NUL byte is rejected, not written as it is', () => {
+    // NOTE: past the bytes a binary file is recognised by, so the line is read as a record.
+    const filler = '0,Al,1\n'.repeat(1200);
+    const { report, output } = read(Buffer.from(`id,name,price\n${filler}1,A\x00n,3\n2,Bo,4\n`));
+    expect(report.rejected).toEqual([{ line: 1202, reason: 'a NUL byte at position 4: 1,A\\x00n,3' }]);
+    expect(output.trim().split('\n').slice(-2)).toEqual([
+      ',,,1202,"a NUL byte at position 4: 1,A\\x00n,3"',
+      '2,Bo,4,1203,',
+    ]);
+  });
 });

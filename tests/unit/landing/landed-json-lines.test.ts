@@ -83,4 +83,48 @@ describe('a landed JSON lines file is read against its declared fields', () => {
       `${SOURCE} is not a text file (a NUL byte at byte 4)`,
     );
   });
+
+  test('lines in canonical form, kept as they are, read the same as lines parsed field by field', async () => {
+    const records = [
+      '"id":"a","customer_id":7',
+      '"id":"q\\"uote \\\\ slash\\/ \\n \\u00e9 \\ud83d\\ude00 Zoë","customer_id":-0',
+      '"id":null,"customer_id":123456789012345',
+      '"id":"","customer_id":null',
+    ];
+    // NOTE: a space after the brace sends a line down the parser; without it, the pattern takes it.
+    const canonical = await read(`${records.map((r) => `{${r}}`).join('\n')}\n`);
+    const parsed = await read(`${records.map((r) => `{ ${r}}`).join('\n')}\n`);
+    expect(canonical.report).toEqual(parsed.report);
+    expect(canonical.rows).toEqual(parsed.rows);
+    expect(canonical.rows[1]).toEqual({
+      id: 'q"uote \\ slash/ \n é 😀 Zoë',
+      customer_id: 0,
+      source_line: 2,
+      load_error: null,
+    });
+  });
+
+  test('what JSON does not allow is rejected even when the line looks canonical', async () => {
+    const { report } = await read(
+      [
+        '{"id":"bad \\x escape","customer_id":1}',
+        '{"id":"raw\ttab","customer_id":1}',
+        '{"id":"a","customer_id":9007199254740993}',
+        '{"id":"a","customer_id":1234567890123456}',
+        '{"id":"a","__proto__":1}',
+        '{"customer_id":1,"id":"b","id":2}',
+        '',
+      ].join('\n'),
+    );
+    expect(report.rows).toBe(1);
+    expect(report.rejected.map((r) => [r.line, r.reason.replace(/ \(.*\)/, '').replace(/:.*$/, '')])).toEqual(
+      [
+        [1, 'not valid JSON'],
+        [2, 'not valid JSON'],
+        [3, '`customer_id` is the number 9007199254740992, expected a whole number'],
+        [5, 'unknown field `__proto__`'],
+        [6, '`id` is the number 2, expected text'],
+      ],
+    );
+  });
 });

@@ -75,6 +75,26 @@ describe('local object store', () => {
     expect(readdirSync(join(root, 'out'))).toEqual(['copy.csv']);
   });
 
+  it('a read-only download shares the stored bytes of the version asked for; a plain one copies them', async () => {
+    const first = await store.put(KEY, 'id\n1\n');
+    await store.put(KEY, 'id\n1\n2\n');
+    const out = join(root, 'out');
+    await mkdir(out);
+    await store.download(KEY, join(out, 'linked.csv'), { readOnly: true });
+    await store.download(KEY, join(out, 'old.csv'), { versionId: first.versionId, readOnly: true });
+    await store.download(KEY, join(out, 'copy.csv'));
+    expect(statSync(join(out, 'linked.csv')).ino).toBe(statSync(join(root, KEY)).ino);
+    expect(statSync(join(out, 'old.csv')).ino).toBe(
+      statSync(join(root, `_versions/${KEY}.versions/${first.versionId}`)).ino,
+    );
+    expect(statSync(join(out, 'copy.csv')).ino).not.toBe(statSync(join(root, KEY)).ino);
+    expect(readFileSync(join(out, 'old.csv'), 'utf8')).toBe('id\n1\n');
+    // NOTE: a later put replaces the live file, so the linked download keeps the bytes it was given.
+    await store.put(KEY, 'id\n3\n');
+    expect(readFileSync(join(out, 'linked.csv'), 'utf8')).toBe('id\n1\n2\n');
+    expect(readdirSync(out).sort()).toEqual(['copy.csv', 'linked.csv', 'old.csv']);
+  });
+
   it('keeps the previous version intact when a stream body fails midway', async () => {
     await store.put(KEY, 'good bytes');
     const broken = new Readable({

@@ -6,7 +6,13 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { writeFileAtomically } from '../atomic-file.js';
-import type { BlobDriver, BlobStat, BlobWriteOptions, BlobWriteResult } from '../blob-driver.js';
+import type {
+  BlobDownloadOptions,
+  BlobDriver,
+  BlobStat,
+  BlobWriteOptions,
+  BlobWriteResult,
+} from '../blob-driver.js';
 import { type RetryOptions, withRetry } from '../retry-policy.js';
 import { openStaged, type StagedBody } from '../staged-body.js';
 import { isTransientS3Error, toS3StoreError } from './s3-error.js';
@@ -264,7 +270,7 @@ export class S3BlobDriver implements BlobDriver {
     });
   }
 
-  async download(path: string, file: string, versionId?: string): Promise<boolean> {
+  async download(path: string, file: string, { versionId }: BlobDownloadOptions = {}): Promise<boolean> {
     return this.call('GET', path, async () => {
       let body: Readable;
       try {
