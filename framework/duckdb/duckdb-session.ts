@@ -148,9 +148,22 @@ export class DuckDbSession {
 export class DuckDbEngine {
   private instance?: Promise<DuckDBInstance>;
   private threads?: number;
+  /** The thread count the database has now (undefined before it exists). */
+  private applied?: number;
+  /** Changes of the thread count, one after another, so the last one asked for is the one kept. */
+  private changes: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly options: { tempDirectory?: string; memoryLimit?: string; threads?: number } = {},
+    private readonly options: {
+      tempDirectory?: string;
+      memoryLimit?: string;
+      threads?: number;
+      /**
+       * Cores to share among the steps running at once ({@link shareAmong}); unset when the
+       * thread count is fixed (`executor.duckdbThreads`).
+       */
+      shareCores?: number;
+    } = {},
   ) {
     this.threads = options.threads;
   }
@@ -160,12 +173,29 @@ export class DuckDbEngine {
    * creation, or at once when it exists.
    */
   async useThreads(threads: number): Promise<void> {
-    if (threads === this.threads) return;
-    this.threads = threads;
-    if (!this.instance) return;
+    this.threads = Math.trunc(threads);
+    this.changes = this.changes.then(() => this.applyThreads());
+    await this.changes;
+  }
+
+  /**
+   * Gives the steps running in this process now the machine's cores between them (at least one
+   * thread): a step that runs alone — the end of a graph, a chain of unpartitioned assets — gets
+   * every core, four steps on two cores one thread each. Does nothing when the thread count is fixed.
+   */
+  async shareAmong(runningSteps: number): Promise<void> {
+    const cores = this.options.shareCores;
+    if (cores === undefined) return;
+    await this.useThreads(Math.max(1, Math.floor(cores / Math.max(1, runningSteps))));
+  }
+
+  private async applyThreads(): Promise<void> {
+    const threads = this.threads;
+    if (!this.instance || threads === undefined || threads === this.applied) return;
     const connection = await (await this.instance).connect();
     try {
-      await connection.run(`SET GLOBAL threads = ${Math.trunc(threads)}`);
+      await connection.run(`SET GLOBAL threads = ${threads}`);
+      this.applied = threads;
     } finally {
       connection.closeSync();
     }
@@ -182,7 +212,8 @@ export class DuckDbEngine {
     const settings: Record<string, string> = {};
     if (this.options.tempDirectory) settings.temp_directory = this.options.tempDirectory;
     if (this.options.memoryLimit) settings.memory_limit = this.options.memoryLimit;
-    if (this.threads) settings.threads = String(this.threads);
+    const threads = this.threads;
+    if (threads) settings.threads = String(threads);
     // NOTE: imported here, so commands that never query (help, listing assets) do not load DuckDB.
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:', settings);
@@ -194,6 +225,7 @@ export class DuckDbEngine {
     } finally {
       connection.closeSync();
     }
+    this.applied = threads;
     return instance;
   }
 
@@ -202,5 +234,6 @@ export class DuckDbEngine {
     const instance = await this.instance;
     instance.closeSync();
     this.instance = undefined;
+    this.applied = undefined;
   }
 }

@@ -9,7 +9,29 @@ export interface StepLauncher {
   launch(step: StepDescriptor): Promise<StepOutcome>;
 }
 
-/** Runs steps in this process. */
-export function inProcessLauncher(services: StepServices): StepLauncher {
-  return { launch: (step) => runStep(step, services) };
+/**
+ * Runs steps in this process; DuckDB's threads follow how many run at once (see
+ * `DuckDbEngine.shareAmong`).
+ */
+export function inProcessLauncher(
+  services: StepServices,
+  run: (step: StepDescriptor, services: StepServices) => Promise<StepOutcome> = runStep,
+): StepLauncher {
+  let running = 0;
+  const share = async () => {
+    // NOTE: a thread count is tuning: a database that refuses the change must not fail a step.
+    await services.engine.shareAmong(running).catch(() => {});
+  };
+  return {
+    launch: async (step) => {
+      running++;
+      await share();
+      try {
+        return await run(step, services);
+      } finally {
+        running--;
+        if (running > 0) await share();
+      }
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ShopflowConfig } from '../config/config-schema.js';
@@ -141,6 +142,7 @@ export class ShopflowRuntime {
     const engine = new DuckDbEngine({
       tempDirectory: join(home, 'tmp', 'duckdb'),
       threads: duckdbThreads(config.executor),
+      ...(config.executor.duckdbThreads === undefined ? { shareCores: availableParallelism() } : {}),
     });
     const resources = new ResourceCache({ home, log: options.log, settings: config });
     return new ShopflowRuntime(

@@ -1,6 +1,8 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { DuckDbEngine } from '../../../framework/duckdb/duckdb-session.js';
 import { duckdbThreads } from '../../../framework/duckdb/duckdb-threads.js';
+import { inProcessLauncher } from '../../../framework/executor/step-launcher.js';
+import type { StepOutcome, StepServices } from '../../../framework/executor/step-services.js';
 import { ShopflowConfigSchema } from '../../../framework/index.js';
 
 async function threadsOf(engine: DuckDbEngine): Promise<number> {
@@ -45,5 +47,49 @@ describe('DuckDB threads', () => {
     } finally {
       await later.close();
     }
+  });
+
+  test('with cores to share, the threads follow the steps running; with a fixed count they stay', async () => {
+    const shared = new DuckDbEngine({ threads: 1, shareCores: 4 });
+    const fixed = new DuckDbEngine({ threads: 3 });
+    try {
+      expect(await threadsOf(shared)).toBe(1);
+      await shared.shareAmong(1);
+      expect(await threadsOf(shared)).toBe(4);
+      await shared.shareAmong(3);
+      expect(await threadsOf(shared)).toBe(1);
+      // NOTE: changes asked for at once are applied in order; the last one is the one kept.
+      await Promise.all([shared.shareAmong(1), shared.shareAmong(2)]);
+      expect(await threadsOf(shared)).toBe(2);
+      await shared.shareAmong(0);
+      expect(await threadsOf(shared)).toBe(4);
+      await fixed.shareAmong(1);
+      expect(await threadsOf(fixed)).toBe(3);
+    } finally {
+      await shared.close();
+      await fixed.close();
+    }
+  });
+
+  test('the in-process launcher shares the cores among the steps it runs at once', async () => {
+    const shares: number[] = [];
+    const engine = { shareAmong: async (n: number) => void shares.push(n) } as unknown as DuckDbEngine;
+    const gate: Array<() => void> = [];
+    const services = { engine } as unknown as StepServices;
+    const launcher = inProcessLauncher(services, async () => {
+      await new Promise<void>((resolve) => gate.push(resolve));
+      return { status: 'success' } as StepOutcome;
+    });
+    const step = { runId: 'r', key: 'a', assetKey: 'a', partitionKey: null, reasonCodes: [] };
+    const first = launcher.launch(step);
+    const second = launcher.launch({ ...step, key: 'b' });
+    await vi.waitFor(() => expect(gate).toHaveLength(2));
+    expect(shares).toEqual([1, 2]);
+    gate[0]();
+    await first;
+    expect(shares).toEqual([1, 2, 1]);
+    gate[1]();
+    await second;
+    expect(shares).toEqual([1, 2, 1]);
   });
 });
