@@ -174,8 +174,10 @@ export class DuckDbEngine {
    */
   async useThreads(threads: number): Promise<void> {
     this.threads = Math.trunc(threads);
-    this.changes = this.changes.then(() => this.applyThreads());
-    await this.changes;
+    const change = this.changes.then(() => this.applyThreads());
+    // NOTE: a change that fails is its caller's error; the ones asked for after it still apply.
+    this.changes = change.catch(() => {});
+    await change;
   }
 
   /**

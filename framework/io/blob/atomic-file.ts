@@ -4,7 +4,8 @@ import { basename, dirname, join } from 'node:path';
 
 /**
  * Writes `file` all at once: `write` fills a temporary file (in `tempDir`, by default the target's
- * own folder so the rename stays on one filesystem), which is flushed to disk and then renamed over
+ * own folder so the rename stays on one filesystem), which is flushed to disk (unless `flush` is
+ * false: bytes already on disk, such as a hard link of a stored file) and then renamed over
  * `file`. On any failure the temporary file is removed and `file` is untouched.
  *
  * @example
@@ -13,7 +14,7 @@ import { basename, dirname, join } from 'node:path';
 export async function writeFileAtomically(
   file: string,
   write: (temporaryFile: string) => Promise<void>,
-  options: { tempDir?: string } = {},
+  options: { tempDir?: string; flush?: boolean } = {},
 ): Promise<void> {
   const tempDir = options.tempDir ?? dirname(file);
   await mkdir(tempDir, { recursive: true });
@@ -21,7 +22,7 @@ export async function writeFileAtomically(
   const temporary = join(tempDir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await write(temporary);
-    await syncFile(temporary);
+    if (options.flush !== false) await syncFile(temporary);
     await rename(temporary, file);
   } catch (error) {
     await rm(temporary, { force: true });

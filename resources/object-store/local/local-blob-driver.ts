@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import {
   copyFile,
@@ -8,13 +7,12 @@ import {
   readdir,
   readFile,
   rename,
-  rm,
   rmdir,
   stat,
   unlink,
   writeFile,
 } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { writeFileAtomically } from '../../../framework/io/blob/atomic-file.js';
 import type {
@@ -137,29 +135,19 @@ export class LocalBlobDriver implements BlobDriver {
     if (!(await this.stat(path))) return false;
     // NOTE: stored files are replaced, never changed in place, so a reader's hard link keeps the
     // bytes it was given (already on disk: nothing to flush); across filesystems, a copy.
-    if (options.readOnly && (await this.linkInto(source, file))) return true;
+    if (options.readOnly) {
+      try {
+        await writeFileAtomically(file, (tmp) => link(source, tmp), { flush: false });
+        return true;
+      } catch {
+        // NOTE: across filesystems, or where links are refused, the reader gets a copy.
+      }
+    }
     try {
       await writeFileAtomically(file, (tmp) => copyFile(source, tmp));
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !(await this.stat(path))) return false;
-      throw toLocalStoreError(error, 'download to', file);
-    }
-  }
-
-  /** Hard-links `source` to `file` (replacing it atomically); false where a link cannot be made. */
-  private async linkInto(source: string, file: string): Promise<boolean> {
-    const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      await link(source, temporary);
-    } catch {
-      return false;
-    }
-    try {
-      await rename(temporary, file);
-      return true;
-    } catch (error) {
-      await rm(temporary, { force: true });
       throw toLocalStoreError(error, 'download to', file);
     }
   }

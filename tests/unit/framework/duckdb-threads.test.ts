@@ -65,6 +65,10 @@ describe('DuckDB threads', () => {
       expect(await threadsOf(shared)).toBe(4);
       await fixed.shareAmong(1);
       expect(await threadsOf(fixed)).toBe(3);
+      // NOTE: a change the database refuses fails its own caller only; later ones still apply.
+      await expect(shared.useThreads(0)).rejects.toThrow();
+      await shared.shareAmong(2);
+      expect(await threadsOf(shared)).toBe(2);
     } finally {
       await shared.close();
       await fixed.close();
