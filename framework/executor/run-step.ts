@@ -7,7 +7,7 @@ import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { SqlQuery } from '../duckdb/sql-template.js';
 import { isShopflowError } from '../errors/error-catalog.js';
 import { storageFault } from '../errors/storage-fault.js';
-import type { LineageInput } from '../instance/instance-store.js';
+import type { LineageInput, NewEvent } from '../instance/instance-store.js';
 import {
   type InputHandle,
   type IoContext,
@@ -446,8 +446,8 @@ async function runChecks(
   deps: Record<string, InputHandle>,
   /** Failing rows per row rule the write counted while writing. */
   writtenFailingRows: Record<string, number> | undefined,
-): Promise<CheckOutcome[]> {
-  if (asset.checks.length === 0) return [];
+): Promise<{ outcomes: CheckOutcome[]; events: NewEvent[] }> {
+  if (asset.checks.length === 0) return { outcomes: [], events: [] };
   const data = await asset.io.input(
     ioContext(
       services,
@@ -531,8 +531,9 @@ async function runChecks(
     })),
   );
   const outcomes: CheckOutcome[] = [];
+  const events: NewEvent[] = [];
   for (const { check, passed, message, metadata } of evaluated) {
-    await services.emit({
+    events.push({
       runId: step.runId,
       type: 'check_evaluation',
       assetKey: asset.key,
@@ -548,7 +549,8 @@ async function runChecks(
     });
     outcomes.push({ name: check.name, severity: check.severity, passed, message });
   }
-  return outcomes;
+  // NOTE: the events are appended by the caller with the step's own `step_success`, in one statement.
+  return { outcomes, events };
 }
 
 /**
@@ -659,7 +661,7 @@ export async function runStep(
     for (const [name, value] of staged) await services.store.setCheckpoint(name, value);
     if (tracksChanges)
       await recordChange(services, asset.key, previousVersion ?? null, written.dataVersion, changedFrom);
-    const checks = await runChecks(
+    const { outcomes: checks, events: checkEvents } = await runChecks(
       services,
       asset,
       step,
@@ -672,20 +674,23 @@ export async function runStep(
     const message = failedBlocking.length
       ? `blocking check ${failedBlocking.map((c) => c.name).join(', ')} failed`
       : `${written.rowCount ?? '?'} rows, version ${written.dataVersion.slice(0, 8)}`;
-    await services.emit({
-      ...event,
-      type: 'step_success',
-      message: `${label}: ${message}`,
-      data: {
-        rowCount: written.rowCount,
-        dataVersion: written.dataVersion,
-        durationMs: metadata.durationMs,
-        blocking: failedBlocking.length > 0,
-        quarantinedRows: Object.values(written.quarantined ?? {}).reduce((sum, q) => sum + q.rows, 0),
-        bytesWritten:
-          typeof written.metadata.bytesWritten === 'number' ? written.metadata.bytesWritten : null,
+    await services.emitAll([
+      ...checkEvents,
+      {
+        ...event,
+        type: 'step_success',
+        message: `${label}: ${message}`,
+        data: {
+          rowCount: written.rowCount,
+          dataVersion: written.dataVersion,
+          durationMs: metadata.durationMs,
+          blocking: failedBlocking.length > 0,
+          quarantinedRows: Object.values(written.quarantined ?? {}).reduce((sum, q) => sum + q.rows, 0),
+          bytesWritten:
+            typeof written.metadata.bytesWritten === 'number' ? written.metadata.bytesWritten : null,
+        },
       },
-    });
+    ]);
     return {
       ...base,
       status: 'success',

@@ -22,6 +22,8 @@ export interface StepServices {
   sleep(ms: number): Promise<void>;
   /** Appends an event to the store and tells the listeners (CLI progress, server). */
   emit(event: NewEvent): Promise<EventRecord>;
+  /** Appends several events at once (in order, all or none) and tells the listeners of each. */
+  emitAll(events: readonly NewEvent[]): Promise<EventRecord[]>;
   /** The `shopflow worker` running the step (queue executor), named in its `step_start` event. */
   worker?: string;
 }

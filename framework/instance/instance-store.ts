@@ -173,6 +173,11 @@ export interface InstanceStore {
   listRuns(options?: { limit?: number; status?: RunStatus[] }): Promise<RunRecord[]>;
 
   appendEvent(event: NewEvent): Promise<EventRecord>;
+  /**
+   * Appends several events at once (one statement for up to 500), in the order given: their ids
+   * increase in that order, and readers following `afterId` see all of them or none.
+   */
+  appendEvents(events: readonly NewEvent[]): Promise<EventRecord[]>;
   /** Oldest first. `afterId` returns only events with a larger id. */
   listEvents(options?: {
     runId?: string;

@@ -242,33 +242,58 @@ export class KyselyInstanceStore implements InstanceStore {
     return await this.#db.transaction().execute((trx) => this.#insertEvent(trx, event));
   }
 
+  async appendEvents(events: readonly NewEvent[]): Promise<EventRecord[]> {
+    if (events.length === 0) return [];
+    if (events.length === 1) return [await this.appendEvent(events[0]!)];
+    if (!this.#options.lockEventSequence && events.length <= CHUNK) {
+      return await this.#insertEvents(this.#db, events);
+    }
+    return await this.#db.transaction().execute(async (trx) => {
+      const records: EventRecord[] = [];
+      for (const chunk of chunks(events)) records.push(...(await this.#insertEvents(trx, chunk)));
+      return records;
+    });
+  }
+
   async #insertEvent(db: Executor, event: NewEvent): Promise<EventRecord> {
-    const record: Omit<EventRecord, 'id'> = {
+    const [record] = await this.#insertEvents(db, [event]);
+    return record!;
+  }
+
+  /** Inserts `events` (at most {@link CHUNK}) in one statement, in order. */
+  async #insertEvents(db: Executor, events: readonly NewEvent[]): Promise<EventRecord[]> {
+    const at = now();
+    const records: Array<Omit<EventRecord, 'id'>> = events.map((event) => ({
       runId: event.runId,
-      ts: event.ts ?? now(),
+      ts: event.ts ?? at,
       type: event.type,
       assetKey: event.assetKey ?? null,
       partitionKey: event.partitionKey ?? null,
       message: event.message ?? null,
       data: event.data ?? {},
-    };
+    }));
     if (this.#options.lockEventSequence && db.isTransaction) {
       await this.#options.lockEventSequence(db as Transaction<Database>);
     }
-    const { id } = await db
+    const rows = await db
       .insertInto('events')
-      .values({
-        run_id: record.runId,
-        ts: record.ts,
-        type: record.type,
-        asset_key: record.assetKey,
-        partition_key: record.partitionKey,
-        message: record.message,
-        data_json: JSON.stringify(record.data),
-      })
+      .values(
+        records.map((record) => ({
+          run_id: record.runId,
+          ts: record.ts,
+          type: record.type,
+          asset_key: record.assetKey,
+          partition_key: record.partitionKey,
+          message: record.message,
+          data_json: JSON.stringify(record.data),
+        })),
+      )
       .returning('id')
-      .executeTakeFirstOrThrow();
-    return { id: Number(id), ...record };
+      .execute();
+    // NOTE: one statement inserts its rows in the order given, so their ids increase in that order;
+    // RETURNING itself promises no order, hence the sort.
+    const ids = rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+    return records.map((record, index) => ({ id: ids[index]!, ...record }));
   }
 
   async listEvents(

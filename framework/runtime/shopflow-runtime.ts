@@ -105,18 +105,28 @@ export class ShopflowRuntime {
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       emit: async (event) => {
         const record = await store.appendEvent(event);
-        for (const listener of this.listeners) listener(record);
-        if (this.metrics.active) this.track(this.metrics.observe(record));
-        if (this.openLineage) this.track(this.openLineage.observe(record));
-        // NOTE: hooks (webhooks …) run beside the run, never inside a step's critical path;
-        // close() waits for them so a short CLI run still delivers its alerts.
-        if (this.definitions.hooks.length > 0) {
-          const pending = this.runHooks(record).finally(() => this.pendingHooks.delete(pending));
-          this.pendingHooks.add(pending);
-        }
+        this.publish(record);
         return record;
       },
+      emitAll: async (events) => {
+        const records = await store.appendEvents(events);
+        for (const record of records) this.publish(record);
+        return records;
+      },
     };
+  }
+
+  /** Tells the listeners, metrics, OpenLineage and hooks of an event now in the store. */
+  private publish(record: EventRecord): void {
+    for (const listener of this.listeners) listener(record);
+    if (this.metrics.active) this.track(this.metrics.observe(record));
+    if (this.openLineage) this.track(this.openLineage.observe(record));
+    // NOTE: hooks (webhooks …) run beside the run, never inside a step's critical path;
+    // close() waits for them so a short CLI run still delivers its alerts.
+    if (this.definitions.hooks.length > 0) {
+      const pending = this.runHooks(record).finally(() => this.pendingHooks.delete(pending));
+      this.pendingHooks.add(pending);
+    }
   }
 
   static async open(options: {

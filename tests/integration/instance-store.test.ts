@@ -323,6 +323,34 @@ for (const backend of BACKENDS) {
         expect(await store.listEvents()).toEqual([first, second]);
       });
 
+      it('appends a batch of events in one go, in order, with increasing ids', async () => {
+        const store = await open();
+        expect(await store.appendEvents([])).toEqual([]);
+        const before = await store.appendEvent({ runId: 'r1', type: 'run_start' });
+        const batch = await store.appendEvents([
+          { runId: 'r1', type: 'check_evaluation', assetKey: 'a', message: 'first', data: { check: 'x' } },
+          { runId: 'r1', type: 'check_evaluation', assetKey: 'a', message: 'second', ts: at(4) },
+          { runId: 'r1', type: 'step_success', assetKey: 'a', partitionKey: '2024-01-15' },
+        ]);
+        expect(batch.map((event) => event.message)).toEqual(['first', 'second', null]);
+        expect(batch[0]!.id).toBeGreaterThan(before.id);
+        expect(batch[1]!.id).toBeGreaterThan(batch[0]!.id);
+        expect(batch[2]!.id).toBeGreaterThan(batch[1]!.id);
+        expect(batch[1]!.ts).toBe(at(4));
+        expect(await store.listEvents()).toEqual([before, ...batch]);
+        // More than one statement's worth (500 rows) lands whole and in order too.
+        const many = await store.appendEvents(
+          Array.from({ length: 1201 }, (_, i) => ({
+            runId: 'r2',
+            type: 'step_start' as const,
+            message: `m${i}`,
+          })),
+        );
+        const listed = await store.listEvents({ runId: 'r2' });
+        expect(listed).toEqual(many);
+        expect(listed.map((event) => event.message)).toEqual(many.map((_, i) => `m${i}`));
+      });
+
       it('filters by run, asset, types and afterId, oldest first, with a limit', async () => {
         const store = await open();
         const e1 = await store.appendEvent({ runId: 'r1', type: 'run_start' });

@@ -66,6 +66,41 @@ function flipByte(path: string, at: number) {
 }
 
 describe('the local lake records what it wrote and verifies what it reads', () => {
+  test('a commit returns the version a later head reads back, whatever it changed', async () => {
+    const { lake, dir, replace } = setup();
+    const fresh = createLocalLakeStorage({ type: 'local', path: join(dir, '..', '..', '..', 'lake') });
+    const agrees = async (version: Awaited<ReturnType<LakeStorage['commit']>>) => {
+      expect(await lake.head(ref)).toEqual(version);
+      // Another process, with nothing cached, reads the same list from disk.
+      expect(await fresh.head(ref)).toEqual(version);
+    };
+    await agrees(await replace(lake, parquetLike('a'), parquetLike('q', 100)));
+    await agrees(await replace(lake, parquetLike('b')));
+    await agrees(await replace(lake, parquetLike('c'), null));
+    mkdirSync(dir, { recursive: true });
+    const part = join(dir, '.tmp-run-part.parquet');
+    writeFileSync(part, parquetLike('d'));
+    const appended = await lake.commit(ref, {
+      runId: 'run',
+      data: { kind: 'append', file: part },
+      base: await lake.head(ref),
+    });
+    expect(appended.files).toHaveLength(2);
+    await agrees(appended);
+    const merged = join(dir, '.tmp-run-merged.parquet');
+    writeFileSync(merged, parquetLike('e'));
+    const compacted = await lake.commit(ref, {
+      runId: 'run',
+      data: { kind: 'compact', file: merged, replaces: appended.files },
+      quarantine: null,
+      base: appended,
+    });
+    expect(compacted.files).toHaveLength(1);
+    await agrees(compacted);
+    // Only the listed files are left (the replaced ones are gone once the new list is in place).
+    expect(readdirSync(dir).sort()).toEqual(['_files.json', compacted.files[0].name].sort());
+  });
+
   test('each committed file carries its size and SHA-256 in the file list', async () => {
     const { lake, dir, replace } = setup();
     const bytes = parquetLike('a');

@@ -1,14 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isShopflowError, ShopflowError } from '../../../errors/error-catalog.js';
 import { hashFile } from '../../blob/staged-body.js';
@@ -143,10 +135,15 @@ function currentQuarantine(dir: string, manifest: FilesManifest | undefined): La
   return existsSync(join(dir, QUARANTINE_FILE)) ? { name: QUARANTINE_FILE } : null;
 }
 
-function writeManifest(dir: string, manifest: FilesManifest): void {
+/**
+ * Writes `manifest` to a temporary file beside the list and returns its path, for the commit to
+ * rename into place. Asynchronous: creating a file costs a fraction of a millisecond of kernel time
+ * on some filesystems, which the main thread (running the other steps' code) need not wait for.
+ */
+async function stageManifest(dir: string, manifest: FilesManifest): Promise<string> {
   const tmp = join(dir, `${TMP_MARK}manifest-${randomBytes(4).toString('hex')}.json`);
-  writeFileSync(tmp, JSON.stringify(manifest));
-  renameSync(tmp, join(dir, FILES_MANIFEST));
+  await writeFile(tmp, JSON.stringify(manifest));
+  return tmp;
 }
 
 /** The entry a staged file will have once moved to `name`: its size and SHA-256 now. */
@@ -196,7 +193,7 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
 
     async stage(ref, runId): Promise<LakeStaging> {
       const dir = dirOf(ref);
-      mkdirSync(dir, { recursive: true });
+      await mkdir(dir, { recursive: true });
       const base = join(dir, `${TMP_MARK}${runId}-${randomBytes(4).toString('hex')}`);
       const created: string[] = [];
       return {
@@ -206,7 +203,7 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
           return path;
         },
         async dispose() {
-          for (const path of created) rmSync(path, { force: true });
+          for (const path of created) await rm(path, { force: true });
         },
       };
     },
@@ -265,49 +262,52 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
       const previous = manifest?.files ?? (existsSync(join(dir, DATA_FILE)) ? [{ name: DATA_FILE }] : []);
       const previousNames = previous.map((f) => f.name);
       const change = request.data;
-      let files: LakeFile[];
-      if (change.kind === 'replace') {
-        files = [await describeStaged(change.file, DATA_FILE)];
-        renameSync(change.file, join(dir, DATA_FILE));
-      } else if (change.kind === 'append') {
+      let name: string = DATA_FILE;
+      if (change.kind === 'append') {
         // NOTE: the new part becomes visible only when the file list that names it is swapped in.
         const expected = (request.base?.files ?? []).map((f) => f.name);
         if (expected.join('\n') !== previousNames.join('\n'))
           throw conflict(dir, 'a file was being appended');
-        const name = `part-${Date.now()}-${randomBytes(3).toString('hex')}.parquet`;
-        files = [...previous, await describeStaged(change.file, name)];
-        renameSync(change.file, join(dir, name));
-      } else {
+        name = `part-${Date.now()}-${randomBytes(3).toString('hex')}.parquet`;
+      } else if (change.kind === 'compact') {
         if (change.replaces.map((f) => f.name).join('\n') !== previousNames.join('\n')) {
           throw conflict(dir, 'it was being compacted');
         }
-        const name = `part-${Date.now()}-compacted.parquet`;
-        files = [await describeStaged(change.file, name)];
-        renameSync(change.file, join(dir, name));
+        name = `part-${Date.now()}-compacted.parquet`;
       }
-      let quarantine = manifest ? currentQuarantine(dir, manifest) : currentQuarantine(dir, undefined);
-      if (request.quarantine === null) {
-        rmSync(join(dir, QUARANTINE_FILE), { force: true });
-        quarantine = null;
-      } else if (request.quarantine !== undefined) {
+      const written = await describeStaged(change.file, name);
+      const files = change.kind === 'append' ? [...previous, written] : [written];
+      let quarantine = currentQuarantine(dir, manifest);
+      if (request.quarantine === null) quarantine = null;
+      else if (request.quarantine !== undefined)
         quarantine = await describeStaged(request.quarantine, QUARANTINE_FILE);
-        renameSync(request.quarantine, join(dir, QUARANTINE_FILE));
+      const list = await stageManifest(dir, { files, quarantine });
+      // NOTE: from here on nothing awaits: the files and the list that describes them are swapped
+      // in together, so no reader or writer of this process sees one without the other. Creating
+      // the list (a new file, the slow part) happened before, off the main thread.
+      try {
+        renameSync(change.file, join(dir, name));
+        if (request.quarantine === null) rmSync(join(dir, QUARANTINE_FILE), { force: true });
+        else if (request.quarantine !== undefined) renameSync(request.quarantine, join(dir, QUARANTINE_FILE));
+        renameSync(list, join(dir, FILES_MANIFEST));
+      } catch (error) {
+        rmSync(list, { force: true });
+        throw error;
       }
-      writeManifest(dir, { files, quarantine });
       // NOTE: files the new list no longer names go once it is in place (replace and compact).
       if (change.kind !== 'append') {
-        for (const file of previousNames)
-          if (file !== files[0].name) rmSync(join(dir, file), { force: true });
+        for (const file of previousNames) if (file !== name) rmSync(join(dir, file), { force: true });
       }
-      return head(ref)!;
+      // NOTE: the version just written, as `head` would read it back from the list.
+      return { files, quarantine, token: null, commitId: null };
     },
 
     async writeText(path, text) {
       const target = join(root, path);
-      mkdirSync(dirname(target), { recursive: true });
+      await mkdir(dirname(target), { recursive: true });
       const tmp = `${target}${TMP_MARK}${randomBytes(4).toString('hex')}`;
-      writeFileSync(tmp, text);
-      renameSync(tmp, target);
+      await writeFile(tmp, text);
+      await rename(tmp, target);
       return target;
     },
 
