@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isShopflowError, ShopflowError } from '../../../errors/error-catalog.js';
 import { hashFile } from '../../blob/staged-body.js';
@@ -135,15 +143,24 @@ function currentQuarantine(dir: string, manifest: FilesManifest | undefined): La
   return existsSync(join(dir, QUARANTINE_FILE)) ? { name: QUARANTINE_FILE } : null;
 }
 
-/**
- * Writes `manifest` to a temporary file beside the list and returns its path, for the commit to
- * rename into place. Asynchronous: creating a file costs a fraction of a millisecond of kernel time
- * on some filesystems, which the main thread (running the other steps' code) need not wait for.
- */
-async function stageManifest(dir: string, manifest: FilesManifest): Promise<string> {
+/** Writes `manifest` to a temporary file beside the list and returns its path, for the commit to rename into place. */
+function stageManifest(dir: string, manifest: FilesManifest): string {
   const tmp = join(dir, `${TMP_MARK}manifest-${randomBytes(4).toString('hex')}.json`);
-  await writeFile(tmp, JSON.stringify(manifest));
+  writeFileSync(tmp, JSON.stringify(manifest));
   return tmp;
+}
+
+/**
+ * Remembers the list a commit just renamed into place (from `staged`, whose inode it keeps), so
+ * the step's checks and the steps downstream need not read it back; nothing is remembered when
+ * the file there now is not the one renamed (another writer replaced it meanwhile).
+ */
+function rememberManifest(dir: string, staged: bigint, manifest: FilesManifest): void {
+  const path = join(dir, FILES_MANIFEST);
+  const identity = fileIdentity(path);
+  if (identity === undefined || !identity.endsWith(`:${staged}`)) return;
+  if (manifestCache.size >= MANIFEST_CACHE_SIZE) manifestCache.clear();
+  manifestCache.set(path, { identity, manifest });
 }
 
 /** The entry a staged file will have once moved to `name`: its size and SHA-256 now. */
@@ -193,7 +210,7 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
 
     async stage(ref, runId): Promise<LakeStaging> {
       const dir = dirOf(ref);
-      await mkdir(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true });
       const base = join(dir, `${TMP_MARK}${runId}-${randomBytes(4).toString('hex')}`);
       const created: string[] = [];
       return {
@@ -203,7 +220,7 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
           return path;
         },
         async dispose() {
-          for (const path of created) await rm(path, { force: true });
+          for (const path of created) rmSync(path, { force: true });
         },
       };
     },
@@ -275,16 +292,17 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
         }
         name = `part-${Date.now()}-compacted.parquet`;
       }
-      const written = await describeStaged(change.file, name);
-      const files = change.kind === 'append' ? [...previous, written] : [written];
+      const added = await describeStaged(change.file, name);
+      const files = change.kind === 'append' ? [...previous, added] : [added];
       let quarantine = currentQuarantine(dir, manifest);
       if (request.quarantine === null) quarantine = null;
       else if (request.quarantine !== undefined)
         quarantine = await describeStaged(request.quarantine, QUARANTINE_FILE);
-      const list = await stageManifest(dir, { files, quarantine });
+      const listed: FilesManifest = { files, quarantine };
+      const list = stageManifest(dir, listed);
+      const listInode = statSync(list, { bigint: true }).ino;
       // NOTE: from here on nothing awaits: the files and the list that describes them are swapped
-      // in together, so no reader or writer of this process sees one without the other. Creating
-      // the list (a new file, the slow part) happened before, off the main thread.
+      // in together, so no reader or writer of this process sees one without the other.
       try {
         renameSync(change.file, join(dir, name));
         if (request.quarantine === null) rmSync(join(dir, QUARANTINE_FILE), { force: true });
@@ -294,6 +312,7 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
         rmSync(list, { force: true });
         throw error;
       }
+      rememberManifest(dir, listInode, listed);
       // NOTE: files the new list no longer names go once it is in place (replace and compact).
       if (change.kind !== 'append') {
         for (const file of previousNames) if (file !== name) rmSync(join(dir, file), { force: true });
@@ -304,10 +323,10 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
 
     async writeText(path, text) {
       const target = join(root, path);
-      await mkdir(dirname(target), { recursive: true });
+      mkdirSync(dirname(target), { recursive: true });
       const tmp = `${target}${TMP_MARK}${randomBytes(4).toString('hex')}`;
-      await writeFile(tmp, text);
-      await rename(tmp, target);
+      writeFileSync(tmp, text);
+      renameSync(tmp, target);
       return target;
     },
 
