@@ -53,3 +53,15 @@ export function benchArgs(argv: string[]) {
     flag: (name: string) => argv.includes(name),
   };
 }
+
+/**
+ * Whether an asset's data versions change from run to run of the same code, so a digest comparing
+ * two versions of the code leaves them out: the bronze group's rows carry the landing object's
+ * version id (new for every delivery) or the warehouse's update times, and the profile audit is
+ * built from those captured changes.
+ */
+export function versionVariesByRun(assetKey: string): boolean {
+  return assetKey.startsWith('bronze_') || RUN_DEPENDENT.has(assetKey);
+}
+
+const RUN_DEPENDENT = new Set(['operational_customer_changes', 'customer_profile_audit']);
