@@ -719,7 +719,7 @@ npx tsx bench/pipeline-bench.ts ${scales.map((s) => `--from scale-${s.scale}.jso
 
 | measure | ${scales.map(header).join(' | ')} | target |
 |---|${scales.map(() => '---:|').join('')}---|
-${largest.concurrencies
+${[...new Set(scales.flatMap((s) => s.concurrencies))]
   .map((c) =>
     row(`full run, concurrency ${c}${c === reference ? ' (config default)' : ''}`, (s) =>
       s.fullWall.has(c) ? withEach(seconds(s.fullWall.get(c)!), s.fullWallEach.get(c)!, seconds) : '-',
