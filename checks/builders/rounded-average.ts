@@ -18,30 +18,31 @@ export function roundedAverage(
   const factor = `1${'0'.repeat(scale)}`;
   const [value, total, count] = [column, options.total, options.count].map(quoteIdentifier);
   const units = (expression: string) => `(${expression} * ${factor})`;
+  // NOTE: the expected value uses DuckDB's integer division (//), not the portable SQL the assets
+  // compute with, so the check does not share their arithmetic.
+  const r = `cast(${units(total)} as HUGEINT)`;
+  const a = `cast(${units(value)} as HUGEINT)`;
+  const n = `cast(${count} as HUGEINT)`;
+  const ok = `case
+      when ${n} is null or ${n} <= 0 then ${value} is null
+      when ${units(value)} <> ${a} then false
+      else abs(2 * ${r} - 2 * ${a} * ${n}) < ${n}
+        or (abs(2 * ${r} - 2 * ${a} * ${n}) = ${n} and abs(${a}) * ${n} > abs(${r}))
+    end`;
   return defineCheck({
     name: options.name ?? `${column}_consistent`,
     severity: options.severity ?? 'error',
     description: `${column} is ${options.total} / ${options.count} rounded half away from zero to ${scale} decimals, compared in whole units with no tolerance`,
-    async evaluate({ duckdb, data }) {
-      // NOTE: the expected value uses DuckDB's integer division (//), not the portable SQL the
-      // assets compute with, so the check does not share their arithmetic.
-      const compared = `select *,
-          cast(${units(total)} as HUGEINT) as __r, cast(${units(value)} as HUGEINT) as __a, cast(${count} as HUGEINT) as __n
-        from ${data.toSql()}`;
-      const checked = `select *,
-          case when __n > 0 then sign(__r) * ((2 * abs(__r) + __n) // (2 * __n)) end as __expected,
-          case
-            when __n is null or __n <= 0 then ${value} is null
-            when ${units(value)} <> __a then false
-            else abs(2 * __r - 2 * __a * __n) < __n
-              or (abs(2 * __r - 2 * __a * __n) = __n and abs(__a) * __n > abs(__r))
-          end as __ok
-        from (${compared})`;
-      const failing = `select * exclude (__r, __a, __n, __expected, __ok),
-          __expected / ${factor}.0 as expected, (__a - __expected)::BIGINT as difference_units
-        from (${checked}) where not coalesce(__ok, false)`;
-      const [{ n }] = await duckdb.query(`select count(*)::BIGINT as n from (${failing})`);
-      const failingRows = Number(n);
+    // NOTE: a row rule, so the write's one scan counts the failing rows; the rows are read again
+    // only to show some when there are any.
+    rowRule: { validWhen: ok },
+    async evaluate({ duckdb, data, failingRows: counted }) {
+      const failing = `select *,
+          case when ${n} > 0 then sign(${r}) * ((2 * abs(${r}) + ${n}) // (2 * ${n})) end / ${factor}.0 as expected,
+          (${a} - case when ${n} > 0 then sign(${r}) * ((2 * abs(${r}) + ${n}) // (2 * ${n})) end)::BIGINT as difference_units
+        from ${data.toSql()} where not coalesce((${ok}), false)`;
+      const failingRows =
+        counted ?? Number((await duckdb.query(`select count(*)::BIGINT as n from (${failing})`))[0]!.n);
       const sample = failingRows > 0 ? await duckdb.query(`${failing} limit 5`) : [];
       const examples = sample
         .slice(0, 3)

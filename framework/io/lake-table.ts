@@ -136,7 +136,6 @@ async function scanWritten(
 ): Promise<ScannedFiles> {
   const files = Array.isArray(file) ? file : [file];
   const relation = parquetRelation(files);
-  const columns = await duckdb.columnsOf(`SELECT * FROM ${relation}`);
   // NOTE: an order-independent sum of row hashes, so the same rows written in a different order by
   // parallel DuckDB threads give the same data version. A row rule is evaluated in the select list
   // (window functions work), over the written rows only, beside the row it hashes.
@@ -144,7 +143,8 @@ async function scanWritten(
   const source = rules.length
     ? `(SELECT t AS __row, ${rules.map((r) => `coalesce((${r.validWhen}), false) AS ${r.alias}`).join(', ')} FROM ${relation} t)`
     : `(SELECT t AS __row FROM ${relation} t)`;
-  const scanned = `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(__row)::HUGEINT), 0)::VARCHAR AS h${rules
+  // NOTE: the written columns come with the scan, as the fields of a typed NULL (no second statement).
+  const scanned = `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(__row)::HUGEINT), 0)::VARCHAR AS h, first(__row) FILTER (WHERE false) AS __columns${rules
     .map((r) => `, count(*) FILTER (WHERE NOT ${r.alias})::BIGINT AS ${r.alias}`)
     .join('')} FROM ${source}`;
   const moved = (staged?.rules ?? []).map((r, i) => ({ name: r.name, alias: `__q${i}` }));
@@ -156,7 +156,13 @@ async function scanWritten(
         )
         .join(', ')} FROM ${staged!.table})`
     : scanned;
-  const [row] = await duckdb.query(statement);
+  const { fields, rows } = await duckdb.queryWithStructFields(statement, '__columns');
+  const row = rows[0]!;
+  // NOTE: nested types are spelled as DESCRIBE spells them (part of the data version), which
+  // `columnsOf` asks DESCRIBE for.
+  const columns = fields.some((c) => /STRUCT|MAP|UNION/.test(c.type))
+    ? await duckdb.columnsOf(`SELECT * FROM ${relation}`)
+    : fields;
   const digest = createHash('sha256')
     .update(JSON.stringify(columns))
     .update(`|${row.n}|${row.h}`)
