@@ -44,8 +44,17 @@ export interface FactSalesLoadResult {
   dataVersion: string;
 }
 
-const STAGE = 'sf_fact_sales_stage';
-const RESOLVED = 'sf_fact_sales_resolved';
+const STAGE = 'sf_fact_sales_stage_v1';
+const RESOLVED = 'sf_fact_sales_resolved_v1';
+
+// NOTE: the session keeps both temporary tables and commit empties them (\`on commit delete rows\`):
+// creating and dropping them for every day cost more than the rest of the day's load. The names carry
+// the version of their columns: change the columns, change the version. One round trip.
+const PREPARE = [
+  'lock table shopflow_dw.dim_customer, shopflow_dw.dim_product in share mode',
+  `create temp table if not exists ${STAGE} (${FACT_SALES_INPUT.map((c) => `${c.name} ${c.type}`).join(', ')}) on commit delete rows`,
+  `create temp table if not exists ${RESOLVED} (like ${STAGE}, date_sk integer, customer_sk bigint, product_sk bigint, date_known boolean) on commit delete rows`,
+].join(';\n');
 
 /**
  * Replaces the facts delivered on `deliveryDate` with `rows` (records or a CSV file), in one
@@ -84,12 +93,9 @@ async function loadInTransaction(
   deliveryDate: string,
 ): Promise<FactSalesLoadResult> {
   return await withTransaction(pool, async (client) => {
-    await client.query('lock table shopflow_dw.dim_customer, shopflow_dw.dim_product in share mode');
-    await client.query(
-      `create temp table ${STAGE} (${FACT_SALES_INPUT.map((c) => `${c.name} ${c.type}`).join(', ')}) on commit drop`,
-    );
+    await client.query(PREPARE);
     const staged = await copyIntoStage(client, STAGE, FACT_SALES_INPUT, rows);
-    await client.query(`create temp table ${RESOLVED} on commit drop as
+    await client.query(`insert into ${RESOLVED}
       select s.*, to_char(s.transaction_ts at time zone 'UTC', 'YYYYMMDD')::integer as date_sk,
         c.customer_sk, p.product_sk, dd.date_sk is not null as date_known
       from ${STAGE} s

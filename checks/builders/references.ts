@@ -37,7 +37,11 @@ export function references(
         return `${col} IS NULL OR ${col} IN (SELECT ${quoteIdentifier(target.column)} FROM ${upstream.toSql()})`;
       }
       // NOTE: the target rows are renamed so that \`before\` can only mean the checked row's columns.
-      return `${col} IS NULL OR ${col} IN (SELECT __ref FROM (SELECT ${quoteIdentifier(target.column)} AS __ref, ${quoteIdentifier(known.at)} AS __ref_at FROM ${upstream.toSql()}) WHERE __ref_at < (${known.before}))`;
+      // \`EXISTS\` over the key and the time rather than \`IN\` over the rows known in time: the
+      // correlated \`IN\` makes DuckDB compare every target row with every checked row's instant
+      // (1.5× slower for 1,500 transactions against 224,000 customer versions). Both are false for
+      // an unknown value, which is all a check reads (a NULL result counts as failing).
+      return `${col} IS NULL OR EXISTS (SELECT 1 FROM (SELECT ${quoteIdentifier(target.column)} AS __ref, ${quoteIdentifier(known.at)} AS __ref_at FROM ${upstream.toSql()}) WHERE __ref = ${col} AND __ref_at < (${known.before}))`;
     },
     severity: target.severity,
     quarantine: target.quarantine,

@@ -1,8 +1,8 @@
+import { createHash } from 'node:crypto';
 import { quoteIdentifier as q } from './sql-identifier.js';
 import { type TableSpec, targetColumns } from './table-spec.js';
 
-/** Temporary tables of one load; both vanish at commit or rollback. */
-export const STAGE_TABLE = 'sf_load_stage';
+/** The temporary table of the rows a load set aside, kept by the session, emptied at commit. */
 export const REJECTS_TABLE = 'sf_load_rejects';
 
 /** A statement with its bind values. */
@@ -18,18 +18,31 @@ export interface Statement {
  *
  * @example
  * const sql = loadStatements(customersSpec);
- * await client.query(sql.createStage);
+ * await client.query(sql.prepare({ workMem: '128MB', randomPageCost: 1.1 }));
  */
 export function loadStatements(spec: TableSpec) {
   const target = targetColumns(spec);
-  const stage = q(STAGE_TABLE);
+  const stageColumns = `_row bigint generated always as identity, ${spec.columns
+    .map((column) => `${q(column.name)} ${column.type}`)
+    .join(', ')}`;
+  // NOTE: one staging table per column list, named by it: a session that loads two tables, or the
+  // same table with another definition, never finds a table of the wrong shape.
+  const stageTable = `sf_load_stage_${createHash('sha256').update(stageColumns).digest('hex').slice(0, 10)}`;
+  const stage = q(stageTable);
   const rejects = q(REJECTS_TABLE);
   const notRejected = `not exists (select 1 from ${rejects} r where r._row = s._row)`;
 
-  const createStage = `create temp table ${stage} (_row bigint generated always as identity, ${spec.columns
-    .map((column) => `${q(column.name)} ${column.type}`)
-    .join(', ')}) on commit drop`;
-  const createRejects = `create temp table ${rejects} (_row bigint primary key, reason text not null) on commit drop`;
+  // NOTE: the session keeps its temporary tables and commit empties them (\`on commit delete rows\`):
+  // creating two tables and dropping them at commit cost more than the rest of a day's load of a
+  // few hundred rows (catalog rows written and removed each time). The numbering restarts, so
+  // \`_row\` stays the row's position in this load's input. One round trip: no bind values.
+  const prepare = (settings: { workMem: string; randomPageCost: number }) =>
+    [
+      `select set_config('work_mem', ${literal(settings.workMem)}, true), set_config('random_page_cost', ${literal(String(settings.randomPageCost))}, true)`,
+      `create temp table if not exists ${stage} (${stageColumns}) on commit delete rows`,
+      `create temp table if not exists ${rejects} (_row bigint primary key, reason text not null) on commit delete rows`,
+      `alter table ${stage} alter column _row restart`,
+    ].join(';\n');
 
   // NOTE: key columns copied straight from an incoming column are checked for null automatically,
   // otherwise the upsert itself would fail on the primary key.
@@ -117,5 +130,10 @@ select count(*) filter (where inserted) as inserted, count(*) filter (where not 
   const rejectedSample = `select r._row as "row", r.reason, to_jsonb(s) - '_row' as "values"
 from ${rejects} r join ${stage} s using (_row) order by r._row limit $1`;
 
-  return { createStage, createRejects, insertRejects, lookups, upsert, rejectedSample };
+  return { stageTable, prepare, insertRejects, lookups, upsert, rejectedSample };
+}
+
+/** A SQL string literal. */
+function literal(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { isShopflowError, ShopflowError } from '../../framework/errors/error-catalog.js';
 import { copyIntoStage, type LoadRows } from './copy-into-stage.js';
 import { writeLoadAudit } from './load-audit.js';
-import { loadStatements, STAGE_TABLE } from './load-statements.js';
+import { loadStatements } from './load-statements.js';
 import { describePostgresError, isConnectionError } from './postgres-error.js';
 import { type TableSpec, validateTableSpec } from './table-spec.js';
 import { withTransaction } from './with-transaction.js';
@@ -88,12 +88,9 @@ export async function loadTable(
   try {
     return await withTransaction(pool, async (client) => {
       await client.query(
-        `select set_config('work_mem', $1, true), set_config('random_page_cost', $2, true)`,
-        [options.workMem ?? '128MB', String(options.randomPageCost ?? 1.1)],
+        sql.prepare({ workMem: options.workMem ?? '128MB', randomPageCost: options.randomPageCost ?? 1.1 }),
       );
-      await client.query(sql.createStage);
-      await client.query(sql.createRejects);
-      const staged = await copyIntoStage(client, STAGE_TABLE, spec.columns, rows);
+      const staged = await copyIntoStage(client, sql.stageTable, spec.columns, rows);
 
       let rejected = 0;
       let rejectedSample: RejectedRow[] = [];

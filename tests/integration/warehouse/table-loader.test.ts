@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isShopflowError } from '../../../framework/errors/error-catalog.js';
 import { applyDdl } from '../../../resources/postgres/apply-ddl.js';
@@ -374,6 +375,42 @@ describe('loadTable: rejected rows', () => {
         values: expect.objectContaining({ product_id: 2, price: -5 }),
       },
     ]);
+  });
+});
+
+describe('loadTable: one session, many loads', () => {
+  it('numbers each load from its first row and keeps nothing staged or rejected from the one before', async () => {
+    await seedCatalog();
+    // One connection: every load below runs in the same session, which keeps its staging tables.
+    const session = new pg.Pool({ connectionString: server.url, max: 1 });
+    try {
+      const first = await loadTransactions(
+        session,
+        [transaction(1), transaction(2, { customer_id: 99 }), transaction(3)],
+        context,
+      );
+      expect(first).toMatchObject({ staged: 3, inserted: 2, rejected: 1 });
+      const failed = await loadTransactions(
+        session,
+        [transaction(8), transaction(9, { quantity: 'many' })],
+        context,
+      ).catch((error: unknown) => error);
+      expect(isShopflowError(failed) && failed.code).toBe('SF_INPUT_INVALID');
+      const second = await loadTransactions(
+        session,
+        [transaction(4, { product_id: 77 }), transaction(5), transaction(6, { quantity: 0 })],
+        context,
+      );
+      expect(second).toMatchObject({ staged: 3, inserted: 1, updated: 0, unchanged: 0, rejected: 2 });
+      expect(second.rejectedSample.map(({ row, values }) => ({ row, id: values.transaction_id }))).toEqual([
+        { row: 1, id: 4 },
+        { row: 3, id: 6 },
+      ]);
+      const { rows } = await session.query('select transaction_id from shopflow.transactions order by 1');
+      expect(rows.map((row) => row.transaction_id)).toEqual(['1', '3', '5']);
+    } finally {
+      await session.end();
+    }
   });
 });
 
