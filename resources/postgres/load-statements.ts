@@ -3,7 +3,7 @@ import { quoteIdentifier as q } from './sql-identifier.js';
 import { type TableSpec, targetColumns } from './table-spec.js';
 
 /** The temporary table of the rows a load set aside, kept by the session, emptied at commit. */
-export const REJECTS_TABLE = 'sf_load_rejects';
+export const REJECTS_TABLE = 'sf_load_rejects_v1';
 
 /** A statement with its bind values. */
 export interface Statement {
