@@ -102,7 +102,7 @@ export type * from './instance/instance-store.js';
 export { openInstanceStore } from './instance/open-instance-store.js';
 export type { PauseState } from './instance/schedule-pause.js';
 export { isPaused, pauseCheckpointName, readPauseState, setPaused } from './instance/schedule-pause.js';
-export { hashFile } from './io/blob/staged-body.js';
+export { hashFile, READ_WHOLE_BYTES } from './io/blob/staged-body.js';
 export type {
   InputHandle,
   IoContext,

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -8,7 +7,6 @@ import { appendValidationLog, rowsKept, withValidationLog } from '../../checks/i
 import {
   type AnyAsset,
   type ColumnPiiKind,
-  type DuckDbSession,
   defineAsset,
   type ExternalInput,
   hashFile,
@@ -39,11 +37,12 @@ interface LandedFormat {
   shape: Record<string, z.ZodType>;
   columns: string[];
   /**
-   * Checks the downloaded file (`path`) against the declared columns and loads it into the temp
-   * table `table` with `source_line` and `load_error`; throws `SF_INPUT_INVALID` naming `key`
-   * when the file cannot be read at all.
+   * Checks the downloaded file (`path`) against the declared columns into a clean file beside it;
+   * `relation` reads that file in DuckDB with `source_line` and `load_error` (the file must stay
+   * until the step's statements ran). Throws `SF_INPUT_INVALID` naming `key` when the file cannot
+   * be read at all.
    */
-  load(duckdb: DuckDbSession, path: string, key: string, table: string): Promise<LandedFileReport>;
+  read(path: string, key: string): Promise<{ report: LandedFileReport; relation: string }>;
 }
 
 /** The personal columns of each landed CSV extract, by kind (the rest are internal). */
@@ -66,14 +65,14 @@ function csvFormat(dataset: CsvDataset): LandedFormat {
         return [c, kind ? z.string().nullable().meta({ pii: kind }) : z.string().nullable()];
       }),
     ),
-    async load(duckdb, path, key, table) {
+    async read(path, key) {
       const clean = `${path}.checked.csv`;
       const report = readLandedCsv(path, clean, { columns, source: key });
-      await duckdb.run(
-        `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM read_csv(${quoteLiteral(clean)}, header = true,
-           auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {${spec}, ${LOAD_COLUMNS}})`,
-      );
-      return report;
+      return {
+        report,
+        relation: `read_csv(${quoteLiteral(clean)}, header = true, auto_detect = false, delim = ',',
+           quote = '"', escape = '"', columns = {${spec}, ${LOAD_COLUMNS}})`,
+      };
     },
   };
 }
@@ -104,14 +103,14 @@ const clickstreamFormat: LandedFormat = {
     product_id: z.int().nullable(),
     timestamp: z.string().nullable(),
   },
-  async load(duckdb, path, key, table) {
+  async read(path, key) {
     const clean = `${path}.checked.jsonl`;
     const report = await readLandedJsonLines(path, clean, { fields: CLICK_FIELDS, source: key });
-    await duckdb.run(
-      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM read_json(${quoteLiteral(clean)},
-         format = 'newline_delimited', columns = {${CLICK_SPEC}, ${LOAD_COLUMNS}})`,
-    );
-    return report;
+    return {
+      report,
+      relation: `read_json(${quoteLiteral(clean)}, format = 'newline_delimited',
+         columns = {${CLICK_SPEC}, ${LOAD_COLUMNS}})`,
+    };
   },
 };
 
@@ -222,9 +221,13 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
       const info = await store.head(key);
       const [version] = await store.listVersions(key);
       const dir = mkdtempSync(join(tmpdir(), 'shopflow-bronze-'));
+      // NOTE: the step's statements read the checked file where it is (one statement less than
+      // copying it into a temporary table first); it goes when the step's session closes.
+      duckdb.onClose(() => rmSync(dir, { recursive: true, force: true }));
       const local = join(dir, file);
       const logFile = await validationLogFile(context);
       const where = { assetKey: `bronze_${dataset}`, partitionKey: partitionKey! };
+      let relation: string;
       try {
         await store.download(key, local, {
           ...(version ? { versionId: version.versionId } : {}),
@@ -236,8 +239,9 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
           fingerprint: (await hashFile(local)).sha256,
           ...(versionId ? { probe: { versionId } } : {}),
         });
-        // NOTE: the file is copied into the session here (a temp table), so the download can be removed.
-        const report = await format.load(duckdb, local, key, `bronze_${dataset}_load`);
+        const read = await format.read(local, key);
+        relation = read.relation;
+        const { report } = read;
         logRead(logFile, where, key, { report });
         context.addMetadata({
           read: { records: report.records, rows: report.rows, rejected: report.rejected.length },
@@ -246,13 +250,11 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
         if (isShopflowError(error, 'SF_INPUT_INVALID'))
           logRead(logFile, where, key, { error: error.message });
         throw error;
-      } finally {
-        await rm(dir, { recursive: true, force: true });
       }
       return sql`select ${sql.raw(columns.join(', '))},
           ${key} as landing_key, ${version?.versionId ?? info?.versionId ?? 'unversioned'} as landing_version,
           ${version?.sha256 ?? info?.sha256 ?? ''} as landing_sha256, source_line, load_error
-        from ${sql.raw(`bronze_${dataset}_load`)}
+        from ${sql.raw(relation)}
         order by source_line`;
     },
   });

@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { defineAsset, type ExternalInput, materialized, ShopflowError } from '../../framework/index.js';
+import {
+  defineAsset,
+  type ExternalInput,
+  materialized,
+  READ_WHOLE_BYTES,
+  ShopflowError,
+} from '../../framework/index.js';
 import { landingKey } from '../../resources/object-store/landing-keys.js';
 import { extractDir, sourceFiles } from '../raw/source-files.js';
 import { generatorSettings } from '../resources/generator-settings.js';
@@ -36,7 +42,9 @@ async function fileFingerprint(path: string, recorded: ExternalInput): Promise<s
 async function countRecordLines(file: string, header: boolean): Promise<number> {
   let lines = 0;
   let last = 0x0a;
-  for await (const chunk of createReadStream(file)) {
+  // NOTE: a day's extract is small: one read, not a stream's open, reads and close in the thread pool.
+  const chunks = statSync(file).size <= READ_WHOLE_BYTES ? [readFileSync(file)] : createReadStream(file);
+  for await (const chunk of chunks) {
     const bytes = chunk as Buffer;
     for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) lines++;
     if (bytes.length > 0) last = bytes[bytes.length - 1];

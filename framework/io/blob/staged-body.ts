@@ -52,7 +52,7 @@ export async function hashStream(stream: Readable): Promise<{ sha256: string; si
 
 // NOTE: a file this small is read in one call: a stream costs an open, reads and a close handed to
 // the thread pool one after another, which for the lake's many small files is most of the time.
-const READ_WHOLE_BYTES = 4 * 1024 * 1024;
+export const READ_WHOLE_BYTES = 4 * 1024 * 1024;
 
 /**
  * SHA-256 and size of a file on disk: read whole when small, streamed otherwise.
@@ -112,7 +112,7 @@ export async function stageBody(body: BlobBody, stagingDir: string): Promise<Sta
   if (typeof body === 'object' && body !== null && typeof (body as { file?: unknown }).file === 'string') {
     const file = (body as { file: string }).file;
     try {
-      const { sha256, size } = await hashStream(createReadStream(file));
+      const { sha256, size } = await hashFile(file);
       return { sha256, size, file, owned: false, dispose: noop };
     } catch (error) {
       throw new ShopflowError('SF_INPUT_INVALID', `cannot read the file to put \`${file}\``, {

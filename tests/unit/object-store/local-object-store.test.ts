@@ -75,6 +75,38 @@ describe('local object store', () => {
     expect(readdirSync(join(root, 'out'))).toEqual(['copy.csv']);
   });
 
+  it('stores small and large file bodies alike (small ones without the thread pool), versions both, reads both back', async () => {
+    const source = mkdtempSync(join(tmpdir(), 'shopflow-put-source-'));
+    try {
+      const small = join(source, 'small.csv');
+      const large = join(source, 'large.csv');
+      writeFileSync(small, 'id\n1\n');
+      // Above the 4 MiB below which the local store reads and writes objects in one blocking call.
+      const big = `${'0123456789abcdef'.repeat(4096)}\n`.repeat(80);
+      writeFileSync(large, big);
+      for (const [file, text] of [
+        [small, 'id\n1\n'],
+        [large, big],
+      ] as const) {
+        const key = `raw/${file.endsWith('small.csv') ? 'small' : 'large'}.csv`;
+        const first = await store.put(key, { file });
+        expect(first).toMatchObject({ sha256: sha(text), size: text.length, created: true });
+        expect(await store.put(key, { file })).toMatchObject({ versionId: first.versionId, created: false });
+        const second = await store.put(key, `${text}2\n`);
+        expect((await store.get(key)).toString()).toBe(`${text}2\n`);
+        expect((await store.get(key, { versionId: first.versionId })).toString()).toBe(text);
+        expect((await store.listVersions(key)).map((v) => v.versionId)).toEqual([
+          second.versionId,
+          first.versionId,
+        ]);
+      }
+      expect(readdirSync(join(root, '_versions', '.staging'))).toEqual([]);
+      expect(readFileSync(small, 'utf8')).toBe('id\n1\n');
+    } finally {
+      rmSync(source, { recursive: true, force: true });
+    }
+  });
+
   it('a read-only download shares the stored bytes of the version asked for; a plain one copies them', async () => {
     const first = await store.put(KEY, 'id\n1\n');
     await store.put(KEY, 'id\n1\n2\n');

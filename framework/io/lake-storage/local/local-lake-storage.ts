@@ -89,11 +89,13 @@ function readFilesManifest(dir: string): FilesManifest | undefined {
   const manifest = parseFilesManifest(path, text);
   // NOTE: the identity is taken again after reading, so a list replaced in between is not kept
   // under the old one's identity.
-  if (fileIdentity(path) === identity) {
-    if (manifestCache.size >= MANIFEST_CACHE_SIZE) manifestCache.clear();
-    manifestCache.set(path, { identity, manifest });
-  }
+  if (fileIdentity(path) === identity) cacheManifest(path, identity, manifest);
   return manifest;
+}
+
+function cacheManifest(path: string, identity: string, manifest: FilesManifest): void {
+  if (manifestCache.size >= MANIFEST_CACHE_SIZE) manifestCache.clear();
+  manifestCache.set(path, { identity, manifest });
 }
 
 function parseFilesManifest(path: string, text: string): FilesManifest {
@@ -158,9 +160,7 @@ function stageManifest(dir: string, manifest: FilesManifest): string {
 function rememberManifest(dir: string, staged: bigint, manifest: FilesManifest): void {
   const path = join(dir, FILES_MANIFEST);
   const identity = fileIdentity(path);
-  if (identity === undefined || !identity.endsWith(`:${staged}`)) return;
-  if (manifestCache.size >= MANIFEST_CACHE_SIZE) manifestCache.clear();
-  manifestCache.set(path, { identity, manifest });
+  if (identity?.endsWith(`:${staged}`)) cacheManifest(path, identity, manifest);
 }
 
 /** The entry a staged file will have once moved to `name`: its size and SHA-256 now. */
