@@ -130,6 +130,7 @@ export async function mergeScd2(
       await client.query(sql.createEvents, [spec.table]);
       await client.query(sql.createChain);
       await client.query(sql.createTouched);
+      await client.query(sql.analyzeTouched);
       const counts = (await client.query(sql.counts)).rows[0];
       const earliest = (await client.query(sql.earliestChange)).rows[0].earliest as unknown;
 
