@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { isShopflowError, ShopflowError } from '../../framework/index.js';
 import { copyIntoStage, type LoadRows } from '../../resources/postgres/copy-into-stage.js';
+import { keptTempTable } from '../../resources/postgres/kept-temp-table.js';
 import { describePostgresError, isConnectionError } from '../../resources/postgres/postgres-error.js';
 import { versionValidAt } from '../../resources/postgres/scd2/version-valid-at.js';
 import type { ColumnSpec } from '../../resources/postgres/table-spec.js';
@@ -44,16 +45,21 @@ export interface FactSalesLoadResult {
   dataVersion: string;
 }
 
-const STAGE = 'sf_fact_sales_stage_v1';
-const RESOLVED = 'sf_fact_sales_resolved_v1';
-
-// NOTE: the session keeps both temporary tables and commit empties them (\`on commit delete rows\`):
-// creating and dropping them for every day cost more than the rest of the day's load. The names carry
-// the version of their columns: change the columns, change the version. One round trip.
+// NOTE: both temporary tables are kept by the session (\`keptTempTable\`); one round trip prepares them.
+const STAGING = keptTempTable(
+  'sf_fact_sales_stage',
+  FACT_SALES_INPUT.map((c) => `${c.name} ${c.type}`).join(', '),
+);
+const RESOLVING = keptTempTable(
+  'sf_fact_sales_resolved',
+  `like ${STAGING.name}, date_sk integer, customer_sk bigint, product_sk bigint, date_known boolean`,
+);
+const STAGE = STAGING.name;
+const RESOLVED = RESOLVING.name;
 const PREPARE = [
   'lock table shopflow_dw.dim_customer, shopflow_dw.dim_product in share mode',
-  `create temp table if not exists ${STAGE} (${FACT_SALES_INPUT.map((c) => `${c.name} ${c.type}`).join(', ')}) on commit delete rows`,
-  `create temp table if not exists ${RESOLVED} (like ${STAGE}, date_sk integer, customer_sk bigint, product_sk bigint, date_known boolean) on commit delete rows`,
+  STAGING.create,
+  RESOLVING.create,
 ].join(';\n');
 
 /**

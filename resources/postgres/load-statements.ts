@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { quoteLiteral } from '../../framework/duckdb/sql-template.js';
+import { keptTempTable } from './kept-temp-table.js';
 import { quoteIdentifier as q } from './sql-identifier.js';
 import { type TableSpec, targetColumns } from './table-spec.js';
 
-/** The temporary table of the rows a load set aside, kept by the session, emptied at commit. */
-export const REJECTS_TABLE = 'sf_load_rejects_v1';
+/** The rows a load set aside, with the reason; kept by the session, emptied at commit. */
+const REJECTS = keptTempTable('sf_load_rejects', '_row bigint primary key, reason text not null');
 
 /** A statement with its bind values. */
 export interface Statement {
@@ -22,25 +23,24 @@ export interface Statement {
  */
 export function loadStatements(spec: TableSpec) {
   const target = targetColumns(spec);
-  const stageColumns = `_row bigint generated always as identity, ${spec.columns
-    .map((column) => `${q(column.name)} ${column.type}`)
-    .join(', ')}`;
-  // NOTE: one staging table per column list, named by it: a session that loads two tables, or the
-  // same table with another definition, never finds a table of the wrong shape.
-  const stageTable = `sf_load_stage_${createHash('sha256').update(stageColumns).digest('hex').slice(0, 10)}`;
+  const staging = keptTempTable(
+    'sf_load_stage',
+    `_row bigint generated always as identity, ${spec.columns
+      .map((column) => `${q(column.name)} ${column.type}`)
+      .join(', ')}`,
+  );
+  const stageTable = staging.name;
   const stage = q(stageTable);
-  const rejects = q(REJECTS_TABLE);
+  const rejects = q(REJECTS.name);
   const notRejected = `not exists (select 1 from ${rejects} r where r._row = s._row)`;
 
-  // NOTE: the session keeps its temporary tables and commit empties them (\`on commit delete rows\`):
-  // creating two tables and dropping them at commit cost more than the rest of a day's load of a
-  // few hundred rows (catalog rows written and removed each time). The numbering restarts, so
-  // \`_row\` stays the row's position in this load's input. One round trip: no bind values.
+  // NOTE: both tables are kept by the session (\`keptTempTable\`); the numbering restarts, so \`_row\`
+  // stays the row's position in this load's input. One round trip: no bind values.
   const prepare = (settings: { workMem: string; randomPageCost: number }) =>
     [
-      `select set_config('work_mem', ${literal(settings.workMem)}, true), set_config('random_page_cost', ${literal(String(settings.randomPageCost))}, true)`,
-      `create temp table if not exists ${stage} (${stageColumns}) on commit delete rows`,
-      `create temp table if not exists ${rejects} (_row bigint primary key, reason text not null) on commit delete rows`,
+      `select set_config('work_mem', ${quoteLiteral(settings.workMem)}, true), set_config('random_page_cost', ${quoteLiteral(String(settings.randomPageCost))}, true)`,
+      staging.create,
+      REJECTS.create,
       `alter table ${stage} alter column _row restart`,
     ].join(';\n');
 
@@ -131,9 +131,4 @@ select count(*) filter (where inserted) as inserted, count(*) filter (where not 
 from ${rejects} r join ${stage} s using (_row) order by r._row limit $1`;
 
   return { stageTable, prepare, insertRejects, lookups, upsert, rejectedSample };
-}
-
-/** A SQL string literal. */
-function literal(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
