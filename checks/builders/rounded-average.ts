@@ -37,9 +37,8 @@ export function roundedAverage(
     // only to show some when there are any.
     rowRule: { validWhen: ok },
     async evaluate({ duckdb, data, failingRows: counted }) {
-      const failing = `select *,
-          case when ${n} > 0 then sign(${r}) * ((2 * abs(${r}) + ${n}) // (2 * ${n})) end / ${factor}.0 as expected,
-          (${a} - case when ${n} > 0 then sign(${r}) * ((2 * abs(${r}) + ${n}) // (2 * ${n})) end)::BIGINT as difference_units
+      const expected = `case when ${n} > 0 then sign(${r}) * ((2 * abs(${r}) + ${n}) // (2 * ${n})) end`;
+      const failing = `select *, ${expected} / ${factor}.0 as expected, (${a} - ${expected})::BIGINT as difference_units
         from ${data.toSql()} where not coalesce((${ok}), false)`;
       const failingRows =
         counted ?? Number((await duckdb.query(`select count(*)::BIGINT as n from (${failing})`))[0]!.n);
