@@ -143,11 +143,16 @@ export async function mergeScd2(
         const moved = (await client.query(sql.repoint(fact))).rowCount ?? 0;
         repointed[fact.table] = (repointed[fact.table] ?? 0) + moved;
       }
+      const closed = Number(counts.closed);
+      const analyzedRows = Number((await client.query(sql.dimensionRows)).rows[0].reltuples);
+      if (statisticsAreStale(analyzedRows, inserted + closed + replaced)) {
+        await client.query(sql.analyzeDimension);
+      }
       return {
         staged,
         keys,
         inserted,
-        closed: Number(counts.closed),
+        closed,
         replaced,
         unchanged: staged - Number(counts.from_incoming),
         repointed,
@@ -158,6 +163,14 @@ export async function mergeScd2(
   } catch (error) {
     throw asMergeError(error, spec, context);
   }
+}
+
+/**
+ * Whether a dimension's planner statistics, taken when it had `analyzedRows` rows (-1: never), are
+ * stale after `changed` more rows: autovacuum's own default rule (50 rows plus a tenth of the table).
+ */
+export function statisticsAreStale(analyzedRows: number, changed: number): boolean {
+  return changed > 0 && (analyzedRows < 0 || changed > 50 + 0.1 * analyzedRows);
 }
 
 /** Checks that the dimension, the fact tables and their columns exist, naming what is missing. */

@@ -11,7 +11,11 @@ import {
   createPostgresResource,
   type PostgresResource,
 } from '../../../resources/postgres/postgres-resource.js';
-import { mergeScd2, type Scd2MergeResult } from '../../../resources/postgres/scd2/merge-scd2.js';
+import {
+  mergeScd2,
+  type Scd2MergeResult,
+  statisticsAreStale,
+} from '../../../resources/postgres/scd2/merge-scd2.js';
 import type { Scd2Spec } from '../../../resources/postgres/scd2/scd2-spec.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 
@@ -571,5 +575,37 @@ describe('mergeScd2', () => {
     );
     expect(isShopflowError(missing) && missing.code).toBe('SF_IO');
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('analyzes the dimension after a merge that changed a tenth of it, and not after a small one', async () => {
+    const stats = async () =>
+      (
+        await postgres.query(
+          `select (select reltuples::int from pg_class where oid = 'shopflow_dw.dim_customer'::regclass) as analyzed,
+             (select count(*)::int from shopflow_dw.dim_customer) as stored,
+             (select count(*)::int from pg_stats where schemaname = 'shopflow_dw' and tablename = 'dim_customer'
+                and attname = 'customer_id') as histograms`,
+        )
+      ).rows[0] as { analyzed: number; stored: number; histograms: number };
+    const many = Array.from({ length: 200 }, (_, i) => change(20_000 + i, 3));
+    expect((await merge(many)).inserted).toBe(200);
+    const large = await stats();
+    expect(large.analyzed).toBe(large.stored);
+    expect(large.histograms).toBe(1);
+
+    expect((await merge([change(20_500, 4)])).inserted).toBe(1);
+    const small = await stats();
+    expect(small.stored).toBe(large.stored + 1);
+    expect(small.analyzed).toBe(large.analyzed);
+  });
+});
+
+describe('statisticsAreStale', () => {
+  it('follows autovacuum: never analyzed, or more than 50 rows plus a tenth changed; nothing changed never is', () => {
+    expect(statisticsAreStale(-1, 1)).toBe(true);
+    expect(statisticsAreStale(-1, 0)).toBe(false);
+    expect(statisticsAreStale(1000, 150)).toBe(false);
+    expect(statisticsAreStale(1000, 151)).toBe(true);
+    expect(statisticsAreStale(0, 51)).toBe(true);
   });
 });
