@@ -56,7 +56,11 @@ const RESOLVING = keptTempTable(
 );
 const STAGE = STAGING.name;
 const RESOLVED = RESOLVING.name;
+// NOTE: at PostgreSQL's default random_page_cost (4) the planner prices the probes of a day's sales
+// into the dimension indexes as disk seeks and hashes a whole dimension instead; those indexes are in
+// memory in a warehouse loaded every day (scale 200: 160 ms against 110 ms to resolve 13,000 sales).
 const PREPARE = [
+  "select set_config('random_page_cost', '1.1', true)",
   'lock table shopflow_dw.dim_customer, shopflow_dw.dim_product in share mode',
   STAGING.create,
   RESOLVING.create,

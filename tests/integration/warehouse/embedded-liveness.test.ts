@@ -1,13 +1,15 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { processIsAlive } from '../../../framework/index.js';
 import {
   embeddedPostgresState,
+  embeddedSharedBuffers,
   ensureEmbeddedPostgres,
   stopEmbeddedPostgres,
 } from '../../../resources/postgres/embedded-postgres-server.js';
+import { pgDriver } from '../../../resources/postgres/pg-driver.js';
 import { runShopflow } from '../../support/run-shopflow.js';
 
 // NOTE: the embedded server runs as `postgres` when tests run as root; it must reach the folder.
@@ -54,5 +56,19 @@ describe('db status and db stop judge the embedded server by its process', () =>
 
     await ensureEmbeddedPostgres(dir);
     expect((await status()).running).toBe(true);
+  }, 120_000);
+
+  test('the server starts with the buffer cache sized for this machine', async () => {
+    const server = await ensureEmbeddedPostgres(dir);
+    const client = new (pgDriver().Client)({ connectionString: server.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        `select (setting::bigint * 8192 / 1048576)::int as mb from pg_settings where name = 'shared_buffers'`,
+      );
+      expect(`${rows[0].mb}MB`).toBe(embeddedSharedBuffers(totalmem()));
+    } finally {
+      await client.end();
+    }
   }, 120_000);
 });
