@@ -34,6 +34,8 @@
 //  6. Facts (spec.facts) referencing a deleted version or one whose interval or number changed are
 //     re-pointed to the version valid at their time (`versionValidAt`); the dimension foreign keys
 //     must be DEFERRABLE, as the merge defers them to commit.
+//  7. A merge that changed more than a tenth of the dimension (or one never analyzed) analyzes it
+//     before commit: fact loads hold the dimension in SHARE mode, so autovacuum rarely can.
 
 import type pg from 'pg';
 import { didYouMean } from '../../../framework/errors/did-you-mean.js';
