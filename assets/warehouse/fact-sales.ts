@@ -70,6 +70,7 @@ export const factSales = defineAsset({
           updated: result.updated,
           unchanged: result.unchanged,
           deleted: result.deleted,
+          referenceCheck: result.referenceCheck,
         },
       });
     } finally {

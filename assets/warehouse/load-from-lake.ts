@@ -63,6 +63,7 @@ export async function loadFromLake(
       rejected: result.rejected,
       rejectedSample: result.rejectedSample.slice(0, 5),
       auditId: result.auditId,
+      referenceCheck: result.referenceCheck,
     };
     // NOTE: from when the table changed: the earliest source timestamp among the rows written.
     const changedFrom = result.inserted + result.updated === 0 ? 'never' : result.earliestChange;

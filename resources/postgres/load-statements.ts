@@ -1,5 +1,6 @@
 import { quoteLiteral } from '../../framework/duckdb/sql-template.js';
 import { keptTempTable } from './kept-temp-table.js';
+import type { ForeignKey, ReferencedValues } from './set-based-references.js';
 import { quoteIdentifier as q } from './sql-identifier.js';
 import { type TableSpec, targetColumns } from './table-spec.js';
 
@@ -127,8 +128,45 @@ select count(*) filter (where inserted) as inserted, count(*) filter (where not 
   min(changed_at) as earliest_change from written`;
   };
 
+  /**
+   * The values each foreign key of the target takes in this load's rows (see
+   * {@link lockReferencedRows}): a column copied straight from a staged column is looked up as it
+   * is, a lookup's id by the lookup's natural key. Undefined when a key's values cannot be read
+   * from the staged rows (a computed column, or a column the load does not write).
+   */
+  const referencedValues = (
+    keys: readonly ForeignKey[],
+    withRejects: boolean,
+  ): ReferencedValues[] | undefined => {
+    const where = withRejects ? ` where ${notRejected}` : '';
+    const values: ReferencedValues[] = [];
+    for (const key of keys) {
+      const lookup = (spec.lookups ?? []).find((l) => l.id === key.column);
+      if (lookup) {
+        if (lookup.table !== key.table || lookup.id !== key.references) return undefined;
+        values.push({
+          table: lookup.table,
+          column: lookup.naturalKey,
+          values: `select s.${q(lookup.from)} as v from ${stage} s${where}`,
+        });
+        continue;
+      }
+      const column = target.find((c) => c.name === key.column);
+      const staged = spec.columns.find(
+        (c) => column?.expression === `s.${q(c.name)}` || column?.expression === `s.${c.name}`,
+      );
+      if (!staged) return undefined;
+      values.push({
+        table: key.table,
+        column: key.references,
+        values: `select s.${q(staged.name)} as v from ${stage} s${where}`,
+      });
+    }
+    return values;
+  };
+
   const rejectedSample = `select r._row as "row", r.reason, to_jsonb(s) - '_row' as "values"
 from ${rejects} r join ${stage} s using (_row) order by r._row limit $1`;
 
-  return { stageTable, prepare, insertRejects, lookups, upsert, rejectedSample };
+  return { stageTable, prepare, insertRejects, lookups, referencedValues, upsert, rejectedSample };
 }

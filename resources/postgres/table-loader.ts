@@ -4,6 +4,13 @@ import { copyIntoStage, type LoadRows } from './copy-into-stage.js';
 import { writeLoadAudit } from './load-audit.js';
 import { loadStatements } from './load-statements.js';
 import { describePostgresError, isConnectionError } from './postgres-error.js';
+import {
+  foreignKeysOf,
+  lockReferencedRows,
+  mayWriteWithoutRowTriggers,
+  RESTORE_ROW_TRIGGERS,
+  type ReferenceCheck,
+} from './set-based-references.js';
 import { type TableSpec, validateTableSpec } from './table-spec.js';
 import { withTransaction } from './with-transaction.js';
 
@@ -43,6 +50,11 @@ export interface LoadResult {
    * was, or the table has no `versionedBy` column.
    */
   earliestChange: string | null;
+  /**
+   * How the written rows' foreign keys were checked: `set-based` when the loader's role may turn
+   * its own foreign-key triggers off (see {@link mayWriteWithoutRowTriggers}), else `per-row`.
+   */
+  referenceCheck: ReferenceCheck;
 }
 
 /** Tuning of one load. */
@@ -106,7 +118,9 @@ export async function loadTable(
         }));
       }
       for (const lookup of sql.lookups(rejected > 0)) await client.query(lookup);
+      const referenceCheck = await checkReferencesSetBased(pool, client, spec, sql, rejected > 0);
       const written = await client.query(sql.upsert(rejected > 0));
+      if (referenceCheck === 'set-based') await client.query(RESTORE_ROW_TRIGGERS);
       const inserted = Number(written.rows[0].inserted);
       const updated = Number(written.rows[0].updated);
       const earliest = written.rows[0].earliest_change as unknown;
@@ -123,7 +137,17 @@ export async function loadTable(
         startedAt,
         status: 'success',
       });
-      return { staged, inserted, updated, unchanged, rejected, rejectedSample, auditId, earliestChange };
+      return {
+        staged,
+        inserted,
+        updated,
+        unchanged,
+        rejected,
+        rejectedSample,
+        auditId,
+        earliestChange,
+        referenceCheck,
+      };
     });
   } catch (error) {
     const failure = asLoadError(error, spec, context);
@@ -143,6 +167,30 @@ export async function loadTable(
     });
     throw failure;
   }
+}
+
+/**
+ * Checks the references of the rows about to be written in one statement instead of one trigger
+ * per row and foreign key (most of a large load's time: at 300,000 transactions 5.2 s against
+ * 2.4 s): every referenced row is looked up and locked `FOR KEY SHARE`, as the triggers would, and
+ * when all were found the transaction's foreign-key triggers are off for the upsert. Where the role
+ * may not turn them off, a key's values are not plain staged columns, or a value has no row (a
+ * source row with no reject rule for it), PostgreSQL checks each row as before, and names the
+ * offending one.
+ */
+async function checkReferencesSetBased(
+  pool: pg.Pool,
+  client: pg.PoolClient,
+  spec: TableSpec,
+  sql: ReturnType<typeof loadStatements>,
+  withRejects: boolean,
+): Promise<ReferenceCheck> {
+  if (!(await mayWriteWithoutRowTriggers(pool, client))) return 'per-row';
+  const { keys, complete } = await foreignKeysOf(client, spec.table);
+  const references = complete ? sql.referencedValues(keys, withRejects) : undefined;
+  if (!references) return 'per-row';
+  const { rows } = await client.query(lockReferencedRows(references));
+  return Number(rows[0].missing) === 0 ? 'set-based' : 'per-row';
 }
 
 function asLoadError(error: unknown, spec: TableSpec, context: LoadContext): ShopflowError {

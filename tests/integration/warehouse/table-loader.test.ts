@@ -569,3 +569,61 @@ describe('loadTable: concurrency', () => {
     expect(audits.rows[0].n).toBe(6);
   });
 });
+
+describe('set-based reference checks', () => {
+  it('the embedded superuser checks a day of transactions in one statement; the rows are the same as with per-row checks', async () => {
+    await loadCustomers(postgres.pool, [customer(1), customer(2)], context);
+    await loadProducts(postgres.pool, [product(1)], context);
+    const result = await loadTransactions(
+      postgres.pool,
+      [transaction(10), transaction(11, { customer_id: 2 }), transaction(12, { customer_id: 3 })],
+      context,
+    );
+    expect([result.inserted, result.rejected, result.referenceCheck]).toEqual([2, 1, 'set-based']);
+    expect(result.rejectedSample[0].reason).toBe('customer_id not found in shopflow.customers');
+    // NOTE: the triggers are off inside the load's transaction only: any other write is still checked.
+    await expect(
+      postgres.query(
+        `insert into shopflow.transactions (transaction_id, customer_id, product_id, quantity, unit_price, transaction_ts, payment_method_id)
+         select 99, 424242, 1, 1, 1, now(), payment_method_id from shopflow.payment_methods limit 1`,
+      ),
+    ).rejects.toMatchObject({ code: '23503' });
+  });
+
+  it('a reference no reject rule covers falls back to per-row checks, which name it and write nothing', async () => {
+    await postgres.query(`create table shopflow.shelves (shelf_id integer primary key);
+      insert into shopflow.shelves values (1);
+      create table shopflow.shelf_items (
+        item_id bigint primary key,
+        shelf_id integer not null references shopflow.shelves (shelf_id),
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        loaded_at timestamptz not null default now(),
+        version integer not null default 1
+      )`);
+    const spec: TableSpec = {
+      table: 'shopflow.shelf_items',
+      key: ['item_id'],
+      columns: [
+        { name: 'item_id', type: 'bigint' },
+        { name: 'shelf_id', type: 'integer' },
+      ],
+      compare: ['shelf_id'],
+    };
+    const ok = await loadTable(postgres.pool, spec, [{ item_id: 1, shelf_id: 1 }], context);
+    expect([ok.inserted, ok.referenceCheck]).toEqual([1, 'set-based']);
+    const error = await loadTable(
+      postgres.pool,
+      spec,
+      [
+        { item_id: 2, shelf_id: 1 },
+        { item_id: 3, shelf_id: 7 },
+      ],
+      context,
+    ).catch((e: unknown) => e);
+    expect(isShopflowError(error, 'SF_INPUT_INVALID')).toBe(true);
+    expect((error as Error).message).toMatch(/shelf_items_shelf_id_fkey/);
+    const { rows } = await postgres.query('select item_id::int as id from shopflow.shelf_items order by 1');
+    expect(rows).toEqual([{ id: 1 }]);
+  });
+});

@@ -5,7 +5,11 @@ import {
   createPostgresResource,
   type PostgresResource,
 } from '../../../resources/postgres/postgres-resource.js';
-import { loadCustomers } from '../../../resources/postgres/shopflow-tables.js';
+import {
+  loadCustomers,
+  loadProducts,
+  loadTransactions,
+} from '../../../resources/postgres/shopflow-tables.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 
 let server: TestPostgres;
@@ -101,5 +105,75 @@ describe('warehouse roles', () => {
       async (c) => (await c.query('select email, version from shopflow_masked.customers')).rows,
     );
     expect(masked).toEqual([{ email: '[PII]', version: 2 }]);
+  });
+
+  it('a loader that may not turn foreign-key triggers off has each row checked; granted SET on session_replication_role, the check is set-based', async () => {
+    const url = new URL(server.url);
+    url.username = 'loader_login';
+    url.password = 'secret';
+    const load = async (id: number) => {
+      // NOTE: a fresh pool each time: whether the role may is asked once per pool.
+      const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+      try {
+        return await loadTransactions(
+          pool,
+          [
+            {
+              transaction_id: id,
+              customer_id: 7,
+              product_id: 1,
+              quantity: 1,
+              unit_price: '5.00',
+              timestamp: '2024-01-03T10:00:00Z',
+              payment_method: 'paypal',
+              delivery_date: '2024-01-03',
+            },
+            {
+              transaction_id: id + 1,
+              customer_id: 8,
+              product_id: 1,
+              quantity: 1,
+              unit_price: '5.00',
+              timestamp: '2024-01-03T10:00:00Z',
+              payment_method: 'paypal',
+              delivery_date: '2024-01-03',
+            },
+          ],
+          { runId: 'roles-test', assetKey: 'pg_transactions' },
+        );
+      } finally {
+        await pool.end();
+      }
+    };
+    await loadProducts(
+      admin.pool,
+      [
+        {
+          product_id: 1,
+          name: 'Book',
+          category: 'Books',
+          price: '5.00',
+          supplier: 'Paper Co',
+          updated_at: '2024-01-01T00:00:00Z',
+        },
+      ],
+      { runId: 'roles-test', assetKey: 'pg_products' },
+    );
+    const perRow = await load(100);
+    expect([perRow.inserted, perRow.rejected, perRow.referenceCheck]).toEqual([1, 1, 'per-row']);
+    await admin.query('grant set on parameter session_replication_role to shopflow_loader');
+    try {
+      const setBased = await load(200);
+      expect([setBased.inserted, setBased.rejected, setBased.referenceCheck]).toEqual([1, 1, 'set-based']);
+    } finally {
+      await admin.query('revoke set on parameter session_replication_role from shopflow_loader');
+    }
+    const { rows } = await admin.query(
+      'select transaction_id::int as id, customer_id::int as customer from shopflow.transactions order by 1',
+    );
+    expect(rows).toEqual([
+      { id: 100, customer: 7 },
+      { id: 200, customer: 7 },
+    ]);
   });
 });
