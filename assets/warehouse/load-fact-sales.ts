@@ -5,6 +5,7 @@ import { keptTempTable } from '../../resources/postgres/kept-temp-table.js';
 import { describePostgresError, isConnectionError } from '../../resources/postgres/postgres-error.js';
 import { versionValidAt } from '../../resources/postgres/scd2/version-valid-at.js';
 import {
+  hasOwnTriggers,
   mayWriteWithoutRowTriggers,
   RESTORE_ROW_TRIGGERS,
   type ReferenceCheck,
@@ -51,7 +52,8 @@ export interface FactSalesLoadResult {
   /**
    * `set-based` when the upsert ran without PostgreSQL's per-row foreign-key triggers: every key it
    * writes was just read from a dimension locked in SHARE mode (dim_date too, then), so each one
-   * exists until the transaction ends; `per-row` where the role may not turn the triggers off.
+   * exists until the transaction ends; `per-row` where the role may not turn the triggers off, or
+   * the table has triggers of its own.
    */
   referenceCheck: ReferenceCheck;
 }
@@ -115,9 +117,11 @@ async function loadInTransaction(
   deliveryDate: string,
 ): Promise<FactSalesLoadResult> {
   return await withTransaction(pool, async (client) => {
-    const referenceCheck: ReferenceCheck = (await mayWriteWithoutRowTriggers(pool, client))
-      ? 'set-based'
-      : 'per-row';
+    const referenceCheck: ReferenceCheck =
+      (await mayWriteWithoutRowTriggers(pool, client)) &&
+      !(await hasOwnTriggers(client, 'shopflow_dw.fact_sales'))
+        ? 'set-based'
+        : 'per-row';
     await client.query(prepare(referenceCheck));
     const staged = await copyIntoStage(client, STAGE, FACT_SALES_INPUT, rows);
     await client.query(`insert into ${RESOLVED}

@@ -54,6 +54,21 @@ async function askServer(client: Queryable): Promise<boolean> {
   }
 }
 
+/**
+ * Whether `table` has triggers of its own that `session_replication_role = replica` would change:
+ * one that fires on ordinary writes (`ENABLE`, which replica mode turns off) or only on replicated
+ * ones (`ENABLE REPLICA`, which it turns on). A load into such a table keeps the per-row checks, so
+ * that its triggers fire exactly as they would for any other writer.
+ */
+export async function hasOwnTriggers(client: Queryable, table: string): Promise<boolean> {
+  const { rows } = await client.query(
+    `select exists (select 1 from pg_trigger where tgrelid = $1::regclass and not tgisinternal
+       and tgenabled in ('O', 'R')) as found`,
+    [table],
+  );
+  return rows[0]?.found === true;
+}
+
 /** One single-column foreign key of a table: its column and the column it references. */
 export interface ForeignKey {
   column: string;

@@ -6,6 +6,7 @@ import { loadStatements } from './load-statements.js';
 import { describePostgresError, isConnectionError } from './postgres-error.js';
 import {
   foreignKeysOf,
+  hasOwnTriggers,
   lockReferencedRows,
   mayWriteWithoutRowTriggers,
   RESTORE_ROW_TRIGGERS,
@@ -174,7 +175,8 @@ export async function loadTable(
  * per row and foreign key (most of a large load's time: at 300,000 transactions 5.2 s against
  * 2.4 s): every referenced row is looked up and locked `FOR KEY SHARE`, as the triggers would, and
  * when all were found the transaction's foreign-key triggers are off for the upsert. Where the role
- * may not turn them off, a key's values are not plain staged columns, or a value has no row (a
+ * may not turn them off, the table has triggers of its own, a key's values are not plain staged
+ * columns, or a value has no row (a
  * source row with no reject rule for it), PostgreSQL checks each row as before, and names the
  * offending one.
  */
@@ -186,6 +188,7 @@ async function checkReferencesSetBased(
   withRejects: boolean,
 ): Promise<ReferenceCheck> {
   if (!(await mayWriteWithoutRowTriggers(pool, client))) return 'per-row';
+  if (await hasOwnTriggers(client, spec.table)) return 'per-row';
   const { keys, complete } = await foreignKeysOf(client, spec.table);
   const references = complete ? sql.referencedValues(keys, withRejects) : undefined;
   if (!references) return 'per-row';

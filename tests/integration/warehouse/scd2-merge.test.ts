@@ -467,7 +467,13 @@ describe('mergeScd2', () => {
       delivery_date: '2024-01-28',
     });
     const sales = [sale(1, 3), sale(2, 8), sale(3, 15), sale(4, 25)];
-    expect(await loadFactSales(postgres.pool, sales, '2024-01-28')).toMatchObject({ staged: 4, inserted: 4 });
+    // NOTE: the embedded superuser writes facts without the per-row triggers: their keys come from
+    // the dimensions the load locks; the merges below still re-point them under the foreign keys.
+    expect(await loadFactSales(postgres.pool, sales, '2024-01-28')).toMatchObject({
+      staged: 4,
+      inserted: 4,
+      referenceCheck: 'set-based',
+    });
     const pointers = async () =>
       (
         await postgres.query(`select f.transaction_id::int as id, c.country, c.version as cv, p.price, p.version as pv

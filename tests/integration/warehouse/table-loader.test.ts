@@ -626,4 +626,20 @@ describe('set-based reference checks', () => {
     const { rows } = await postgres.query('select item_id::int as id from shopflow.shelf_items order by 1');
     expect(rows).toEqual([{ id: 1 }]);
   });
+
+  it('a table with triggers of its own keeps the per-row checks, and its triggers fire as for any writer', async () => {
+    await postgres.query(`create table shopflow.transaction_log (transaction_id bigint);
+      create function shopflow.log_transaction() returns trigger language plpgsql as $$
+        begin insert into shopflow.transaction_log values (new.transaction_id); return new; end $$;
+      create trigger log_transaction after insert on shopflow.transactions
+        for each row execute function shopflow.log_transaction()`);
+    await loadCustomers(postgres.pool, [customer(1)], context);
+    await loadProducts(postgres.pool, [product(1)], context);
+    const result = await loadTransactions(postgres.pool, [transaction(10), transaction(11)], context);
+    expect([result.inserted, result.referenceCheck]).toEqual([2, 'per-row']);
+    const { rows } = await postgres.query(
+      'select transaction_id::int as id from shopflow.transaction_log order by 1',
+    );
+    expect(rows).toEqual([{ id: 10 }, { id: 11 }]);
+  });
 });
