@@ -1,4 +1,4 @@
-import { en, Faker } from '@faker-js/faker';
+import { ENGLISH, Faker } from './english-faker.js';
 import { mersenneRandomizer } from './mersenne-randomizer.js';
 import { RandomStream, SeededRandom, seedFrom } from './seeded-random.js';
 import { PERIOD_DAYS, periodEndOf, periodOf, type SimulationCalendar } from './shopflow-calendar.js';
@@ -82,7 +82,7 @@ export class CustomerHistories {
   /** Per id: index, email variant and country of its latest version in the periods indexed so far. */
   private readonly latest: Array<{ version: number; emailVariant: number; country: string }> = [];
   private indexedPeriods = 0;
-  private readonly faker = new Faker({ locale: [en], randomizer: mersenneRandomizer() });
+  private readonly faker = new Faker({ locale: [ENGLISH], randomizer: mersenneRandomizer() });
   /** Name and emails per customer id, joined by newlines (one string: a third of the memory of an object). */
   private readonly texts = new Map<number, string>();
 

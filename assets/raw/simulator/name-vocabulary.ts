@@ -12,10 +12,13 @@ let vocabulary: NameVocabulary | undefined;
  */
 export function simulatorNameVocabulary(): NameVocabulary {
   if (vocabulary) return vocabulary;
-  // NOTE: Faker loads on the first scan, not with the definitions (commands that scan nothing never load it).
-  const { en } = createRequire(import.meta.url)('@faker-js/faker') as typeof import('@faker-js/faker');
-  const first = en.person?.first_name;
-  const last = en.person?.last_name;
+  // NOTE: Faker loads on the first scan, not with the definitions (commands that scan nothing never
+  // load it), and only its English locale (see english-faker.ts).
+  const { faker } = createRequire(import.meta.url)(
+    '@faker-js/faker/locale/en',
+  ) as typeof import('@faker-js/faker/locale/en');
+  const first = faker.rawDefinitions.person?.first_name;
+  const last = faker.rawDefinitions.person?.last_name;
   vocabulary = new NameVocabulary(
     [...(first?.generic ?? []), ...(first?.female ?? []), ...(first?.male ?? [])],
     last?.generic ?? [],

@@ -1,5 +1,5 @@
-import { en, Faker } from '@faker-js/faker';
 import { type EntityChange, unpackChanges, VERSIONS_PER_ID } from './customer-histories.js';
+import { ENGLISH, Faker } from './english-faker.js';
 import { mersenneRandomizer } from './mersenne-randomizer.js';
 import { RandomStream, SeededRandom, seedFrom, WeightedTable } from './seeded-random.js';
 import { PERIOD_DAYS, periodEndOf, periodOf, type SimulationCalendar } from './shopflow-calendar.js';
@@ -56,7 +56,7 @@ export class ProductCatalog {
   private readonly prices: PeriodPrices[] = [];
   /** Per id: index, price and category of its latest version in the periods indexed so far. */
   private readonly latest: Array<{ version: number; priceCents: number; category: CategorySpec }> = [];
-  private readonly faker = new Faker({ locale: [en], randomizer: mersenneRandomizer() });
+  private readonly faker = new Faker({ locale: [ENGLISH], randomizer: mersenneRandomizer() });
 
   constructor(
     private readonly options: ResolvedSimulationOptions,
