@@ -6,9 +6,26 @@ import { type ExampleOptions, exampleDefinitions } from '../../fixtures/example-
 import { openTestRuntime, silentLog, tempHome } from '../../support/example-runtime.js';
 import { jsonLines, runShopflow, writeTestConfig } from '../../support/run-shopflow.js';
 
-// NOTE: the CLI runs on the real clock, so the daily partitions start five days before today.
-const DAYS = Array.from({ length: 5 }, (_, i) =>
-  new Date(Date.now() - (5 - i) * 86_400_000).toISOString().slice(0, 10),
+const DAY_MS = 86_400_000;
+
+/**
+ * How many days before today the daily partitions start: five, or six or seven on a weekend, so
+ * that the week the first day falls in is over and `weekly_stats` has a partition (weeks start on
+ * Mondays: five days before a Saturday is the Monday of a week that ends on the coming Monday).
+ */
+function daysBack(): number {
+  const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  for (let n = 5; ; n++) {
+    const start = new Date(today - n * DAY_MS);
+    const monday = start.getTime() - ((start.getUTCDay() + 6) % 7) * DAY_MS;
+    if (monday + 7 * DAY_MS <= today) return n;
+  }
+}
+
+// NOTE: the CLI runs on the real clock, so the daily partitions end yesterday.
+const BACK = daysBack();
+const DAYS = Array.from({ length: BACK }, (_, i) =>
+  new Date(Date.now() - (BACK - i) * DAY_MS).toISOString().slice(0, 10),
 );
 const TOKEN = 'agreement-token-0123456789abcdef';
 
@@ -173,7 +190,11 @@ test('the page, `shopflow assets` and `shopflow plan` agree through fresh, chang
   expect((await cli(['materialize', 'readings', '--force'])).code).toBe(0);
   view = await expectAgreement('upstream changed');
   expect(statusOf(view, 'daily_stats', DAYS[1])).toBe('stale');
-  expect(view.get('daily_stats')!.counts).toMatchObject({ materialized: 5, stale: 5, planned: 5 });
+  expect(view.get('daily_stats')!.counts).toMatchObject({
+    materialized: DAYS.length,
+    stale: DAYS.length,
+    planned: DAYS.length,
+  });
   expect(statusOf(view, 'station_summary')).toBe('stale');
   // the root cause, not the nearest upstream: readings has new data, two hops above station_summary
   expect(view.get('station_summary')!.rootCause).toMatch(
@@ -188,7 +209,7 @@ test('the page, `shopflow assets` and `shopflow plan` agree through fresh, chang
   expect(view.get('daily_stats')!.status).toBe('fresh');
   setOptions({ readingScale: 2, statsVersion: '3' });
   view = await expectAgreement('code version bumped');
-  expect(view.get('daily_stats')!.counts).toMatchObject({ stale: 5, planned: 5 });
+  expect(view.get('daily_stats')!.counts).toMatchObject({ stale: DAYS.length, planned: DAYS.length });
 
   // a failed step
   setOptions({ readingScale: 2, statsVersion: '3', failDays: [DAYS[2]] });
@@ -214,7 +235,12 @@ test('the page, `shopflow assets` and `shopflow plan` agree through fresh, chang
   expect(
     [...view.get('daily_stats')!.partitions].filter(([, c]) => c.status !== 'fresh').map(([k]) => k),
   ).toEqual([DAYS[3]]);
-  expect(view.get('daily_stats')!.counts).toMatchObject({ materialized: 5, fresh: 4, stale: 1, planned: 1 });
+  expect(view.get('daily_stats')!.counts).toMatchObject({
+    materialized: DAYS.length,
+    fresh: DAYS.length - 1,
+    stale: 1,
+    planned: 1,
+  });
 
   // a lake file damaged on disk: that partition is missing — file corrupt everywhere
   expect((await cli(['materialize'])).code).toBe(0);
@@ -222,6 +248,10 @@ test('the page, `shopflow assets` and `shopflow plan` agree through fresh, chang
   truncateSync(file, 10);
   view = await expectAgreement('corrupt lake file');
   expect(statusOf(view, 'daily_stats', DAYS[1])).toBe('missing');
-  expect(view.get('daily_stats')!.counts).toMatchObject({ materialized: 4, missing: 1, planned: 1 });
+  expect(view.get('daily_stats')!.counts).toMatchObject({
+    materialized: DAYS.length - 1,
+    missing: 1,
+    planned: 1,
+  });
   expect(view.get('daily_stats')!.status).toBe('stale');
 });
