@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -116,10 +116,24 @@ function urlOf(state: ServerState): string {
   return `postgres://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${state.database}`;
 }
 
-function runPgCtl(pgCtl: string, args: string[]): { status: number | null; output: string } {
+/**
+ * Runs `pg_ctl` without blocking this thread: starting or stopping the server waits for it (`-w`),
+ * a few hundred milliseconds in which the steps already running go on.
+ */
+async function runPgCtl(pgCtl: string, args: string[]): Promise<{ status: number | null; output: string }> {
   const options = isRoot() ? postgresIds() : {};
-  const result = spawnSync(pgCtl, args, { ...options, encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
+  return await new Promise((resolveRun) => {
+    const child = spawn(pgCtl, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      output += text;
+    });
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      output += text;
+    });
+    child.once('error', (error) => resolveRun({ status: null, output: `${output}${error.message}`.trim() }));
+    child.once('close', (status) => resolveRun({ status, output: output.trim() }));
+  });
 }
 
 /**
@@ -189,7 +203,7 @@ export async function ensureEmbeddedPostgres(dir: string): Promise<EmbeddedPostg
     writeFileSync(logFile, '');
     chmodSync(logFile, 0o666);
   }
-  const started = runPgCtl(pg_ctl, [
+  const started = await runPgCtl(pg_ctl, [
     'start',
     '-w',
     '-D',
@@ -222,7 +236,7 @@ export async function stopEmbeddedPostgres(dir: string): Promise<boolean> {
   const dataDir = join(dir, 'data');
   if (!embeddedPostgresState(dir).running) return false;
   const { pg_ctl } = await binaries();
-  const stopped = runPgCtl(pg_ctl, ['stop', '-w', '-m', 'fast', '-D', dataDir]);
+  const stopped = await runPgCtl(pg_ctl, ['stop', '-w', '-m', 'fast', '-D', dataDir]);
   return stopped.status === 0;
 }
 
