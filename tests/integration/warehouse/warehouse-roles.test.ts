@@ -111,34 +111,24 @@ describe('warehouse roles', () => {
     const url = new URL(server.url);
     url.username = 'loader_login';
     url.password = 'secret';
+    const sale = (id: number, customer: number) => ({
+      transaction_id: id,
+      customer_id: customer,
+      product_id: 1,
+      quantity: 1,
+      unit_price: '5.00',
+      timestamp: '2024-01-03T10:00:00Z',
+      payment_method: 'paypal',
+      delivery_date: '2024-01-03',
+    });
     const load = async (id: number) => {
       // NOTE: a fresh pool each time: whether the role may is asked once per pool.
       const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
       try {
         return await loadTransactions(
           pool,
-          [
-            {
-              transaction_id: id,
-              customer_id: 7,
-              product_id: 1,
-              quantity: 1,
-              unit_price: '5.00',
-              timestamp: '2024-01-03T10:00:00Z',
-              payment_method: 'paypal',
-              delivery_date: '2024-01-03',
-            },
-            {
-              transaction_id: id + 1,
-              customer_id: 8,
-              product_id: 1,
-              quantity: 1,
-              unit_price: '5.00',
-              timestamp: '2024-01-03T10:00:00Z',
-              payment_method: 'paypal',
-              delivery_date: '2024-01-03',
-            },
-          ],
+          // NOTE: customer 8 does not exist: the load rejects that row either way.
+          [sale(id, 7), sale(id + 1, 8)],
           { runId: 'roles-test', assetKey: 'pg_transactions' },
         );
       } finally {
