@@ -26,7 +26,7 @@ export type {
   MaterializeContext,
   RetryPolicy,
 } from './definitions/define-asset.js';
-export { defineAsset } from './definitions/define-asset.js';
+export { declaredResources, defineAsset } from './definitions/define-asset.js';
 export type { AssetCheck, CheckContext, CheckResult, CheckSeverity } from './definitions/define-check.js';
 export { defineCheck, rowCheck } from './definitions/define-check.js';
 export type { CommandContext, CommandDefinition, Definitions } from './definitions/define-definitions.js';

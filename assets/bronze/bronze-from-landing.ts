@@ -178,6 +178,7 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
     codeVersion: '2',
     description: `The ${dataset} extract of one day as landed in the object store, with ingestion metadata (object key, version, sha256, line).`,
     deps: { landing: s3RawLanding },
+    resources: [landingStore],
     classification: 'internal',
     partitions: shopflowDays,
     schema: z.object({

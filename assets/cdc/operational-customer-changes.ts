@@ -17,6 +17,7 @@ export const operationalCustomerChanges = defineAsset({
   description:
     'Change log (CDC) of the operational customers table in PostgreSQL, appended per run from an updated_at watermark.',
   deps: { customers: pgCustomers },
+  resources: [postgresWarehouse],
   columnsFrom: 'customers',
   classification: 'internal',
   io: lakeTable({ mode: 'append' }),

@@ -77,6 +77,7 @@ export const s3RawLanding = defineAsset({
   description:
     'Daily slices of the source extract (CSV, JSON lines) in the object-store landing zone, versioned.',
   deps: { source: sourceFiles },
+  resources: [landingStore],
   partitions: shopflowDays,
   schema: z.object({
     key: z.string().describe('Object key'),

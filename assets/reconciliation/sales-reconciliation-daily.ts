@@ -29,6 +29,7 @@ export const salesReconciliationDaily = defineAsset({
   group: 'reconciliation',
   description:
     'Per delivery day: transactions, units and revenue of gold_sales_daily, lake_fact_sales, fact_sales and pg_transactions beside those of silver_transactions; they must agree exactly (to the cent).',
+  resources: [postgresWarehouse],
   deps: {
     silver: silverTransactions,
     gold: goldSalesDaily,

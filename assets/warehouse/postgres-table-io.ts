@@ -35,6 +35,7 @@ export function postgresTableIo(
   return {
     kind: 'postgres-table',
     supportsQuarantine: false,
+    resources: [postgresWarehouse],
     location: () => `postgresql table ${table}`,
     write: async () => {
       throw new ShopflowError('SF_USER_CODE', `assets stored in ${table} load it themselves`, {

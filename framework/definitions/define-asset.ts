@@ -33,6 +33,18 @@ export type AssetOutput<S extends z.ZodObject = z.ZodObject> =
 
 export type AnyAsset = AssetDefinition<any, any, any>;
 export type DepsSpec = Record<string, AnyAsset | string>;
+
+/**
+ * The resources a step of `asset` uses that are declared ahead: the asset's own and its IO
+ * target's, each once (by name).
+ */
+export function declaredResources(asset: AnyAsset): Array<ResourceDefinition<unknown>> {
+  const byName = new Map<string, ResourceDefinition<unknown>>();
+  for (const resource of [...(asset.io.resources ?? []), ...asset.resources]) {
+    if (!byName.has(resource.name)) byName.set(resource.name, resource);
+  }
+  return [...byName.values()];
+}
 export type InputsOf<D extends DepsSpec> = {
   [K in keyof D]: D[K] extends AssetDefinition<z.ZodObject, DepsSpec, infer H> ? H : InputHandle;
 };
@@ -95,6 +107,13 @@ export interface AssetSpec<S extends z.ZodObject, D extends DepsSpec, H extends 
   /** Change it when the code changes what the asset computes: the asset and its downstream become stale. */
   codeVersion?: string;
   io?: IoTarget<AssetOutput, H>;
+  /**
+   * Resources `materialize` uses, beyond those its IO target declares. Optional: any resource is
+   * created on its first use. A declared one is started as soon as a run that will materialize the
+   * asset begins, in the background, so a slow start (an embedded database server) overlaps the
+   * upstream steps instead of waiting until the first step that needs it.
+   */
+  resources?: ReadonlyArray<ResourceDefinition<any>>;
   checks?: AssetCheck[];
   tags?: string[];
   owners?: string[];
@@ -157,13 +176,17 @@ export interface AssetDefinition<
   D extends DepsSpec = DepsSpec,
   H extends InputHandle = InputHandle,
 > extends Readonly<
-    Omit<AssetSpec<S, D, H>, 'deps' | 'group' | 'codeVersion' | 'io' | 'checks' | 'tags' | 'owners'>
+    Omit<
+      AssetSpec<S, D, H>,
+      'deps' | 'group' | 'codeVersion' | 'io' | 'resources' | 'checks' | 'tags' | 'owners'
+    >
   > {
   readonly kind: 'asset';
   readonly group: string;
   readonly codeVersion: string;
   readonly deps: D;
   readonly io: IoTarget<AssetOutput, H>;
+  readonly resources: ReadonlyArray<ResourceDefinition<any>>;
   readonly checks: readonly AssetCheck[];
   readonly tags: readonly string[];
   readonly owners: readonly string[];
@@ -234,6 +257,7 @@ export function defineAsset<
     codeVersion: spec.codeVersion ?? '1',
     deps: (spec.deps ?? {}) as D,
     io: (spec.io ?? lakeTable()) as IoTarget<AssetOutput, H>,
+    resources: Object.freeze([...(spec.resources ?? [])]),
     checks: Object.freeze([...checks]),
     tags: Object.freeze([...(spec.tags ?? [])]),
     owners: Object.freeze([...(spec.owners ?? [])]),

@@ -72,6 +72,7 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
     message: `run started: ${plan.steps.length} steps`,
     data: { steps: plan.steps.length, selection: plan.selection },
   });
+  launcher.prepare?.(new Set(plan.steps.filter((s) => s.blockedBy.length === 0).map((s) => s.assetKey)));
   const heartbeat = setInterval(() => {
     services.store.heartbeat(runId, services.now().toISOString()).catch(() => {});
   }, options.heartbeatMs ?? 5_000);

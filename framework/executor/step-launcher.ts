@@ -1,3 +1,4 @@
+import { declaredResources } from '../definitions/define-asset.js';
 import { runStep } from './run-step.js';
 import type { StepDescriptor, StepOutcome, StepServices } from './step-services.js';
 
@@ -7,11 +8,18 @@ import type { StepDescriptor, StepOutcome, StepServices } from './step-services.
  */
 export interface StepLauncher {
   launch(step: StepDescriptor): Promise<StepOutcome>;
+  /**
+   * Told once, when a run starts, which assets its steps materialize, so that what they will need
+   * can start before the first of them does. Must not throw or wait.
+   */
+  prepare?(assetKeys: ReadonlySet<string>): void;
 }
 
 /**
  * Runs steps in this process; DuckDB's threads follow how many run at once (see
- * `DuckDbEngine.shareAmong`).
+ * `DuckDbEngine.shareAmong`). When a run starts it begins creating the resources its assets
+ * declare (see `declaredResources`), in the background: a creation that fails is forgotten by the
+ * cache, and the first step that needs the resource tries again and fails with the error.
  */
 export function inProcessLauncher(
   services: StepServices,
@@ -23,6 +31,22 @@ export function inProcessLauncher(
     await services.engine.shareAmong(running).catch(() => {});
   };
   return {
+    prepare: (assetKeys) => {
+      const started = new Set<string>();
+      for (const assetKey of assetKeys) {
+        if (!services.graph.has(assetKey)) continue;
+        for (const resource of declaredResources(services.graph.get(assetKey))) {
+          if (started.has(resource.name)) continue;
+          started.add(resource.name);
+          services.resources.get(resource).catch((error: unknown) => {
+            services.log.debug(
+              { resource: resource.name, err: error },
+              'starting a resource ahead of its steps failed; the first step that needs it tries again',
+            );
+          });
+        }
+      }
+    },
     launch: async (step) => {
       running++;
       await share();

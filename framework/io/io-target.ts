@@ -98,6 +98,11 @@ export interface IoTarget<Output = unknown, Input extends InputHandle = InputHan
   readonly kind: string;
   /** Whether `write` applies {@link IoContext.quarantine} rules itself. */
   readonly supportsQuarantine: boolean;
+  /**
+   * Resources the target's reads and writes use (e.g. the database a table lives in): started when
+   * a run that will materialize an asset stored here begins (see `AssetSpec.resources`).
+   */
+  readonly resources?: ReadonlyArray<ResourceDefinition<any>>;
   /** Where the partition lives, for people (path, table name, URL). */
   location(assetKey: string, partitionKey: string | null, lake: LakeStorage): string;
   write(context: IoContext, output: Output): Promise<WriteResult>;
