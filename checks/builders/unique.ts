@@ -19,6 +19,9 @@ export function unique(
     validWhen: `row_number() OVER (PARTITION BY ${key}${order}) = 1`,
     // NOTE: a key held by one row of a set is held by at most one row of any subset.
     holdsOnSubsets: true,
+    // NOTE: every row after the first of its key fails, so the failing rows are the rows less the
+    // distinct keys; `row(…)` makes a NULL key a value like any other, as PARTITION BY does.
+    failingCount: `count(*) - count(DISTINCT row(${key}))`,
     severity: options.severity,
     quarantine: options.quarantine,
   });

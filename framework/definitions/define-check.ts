@@ -42,6 +42,13 @@ export interface CheckContext {
   resource<T>(definition: ResourceDefinition<T>): Promise<T>;
 }
 
+/** The row-level rule of a check: see {@link AssetCheck.rowRule}. */
+export interface RowRule {
+  validWhen: RowPredicate;
+  holdsOnSubsets?: boolean;
+  failingCount?: string;
+}
+
 export interface CheckResult {
   passed: boolean;
   /** One readable sentence, e.g. "3 rows have a null email". */
@@ -63,8 +70,10 @@ export interface AssetCheck {
    * A row predicate whose failing rows the executor counts for the check (`context.failingRows`),
    * in one scan with the other rules of the step instead of a scan per check. `holdsOnSubsets`:
    * once every row of a set satisfies it, every row of any subset does (see {@link rowCheck}).
+   * `failingCount`: an aggregate over the rows equal to the number failing `validWhen`, used
+   * where only that number is wanted (see {@link rowCheck}).
    */
-  readonly rowRule?: { validWhen: RowPredicate; holdsOnSubsets?: boolean };
+  readonly rowRule?: RowRule;
   evaluate(context: CheckContext): Promise<CheckResult>;
 }
 
@@ -82,7 +91,7 @@ export function defineCheck(check: {
   severity?: CheckSeverity;
   description: string;
   quarantine?: QuarantineRule;
-  rowRule?: { validWhen: RowPredicate; holdsOnSubsets?: boolean };
+  rowRule?: RowRule;
   evaluate(context: CheckContext): Promise<CheckResult>;
 }): AssetCheck {
   return Object.freeze({ severity: 'error' as const, ...check });
@@ -109,6 +118,14 @@ export function rowCheck(options: {
    * after quarantining by it need no second look.
    */
   holdsOnSubsets?: boolean;
+  /**
+   * An aggregate over the rows (columns by name) that equals the number of rows failing
+   * `validWhen`, for a predicate that looks at other rows and costs more row by row than as a
+   * count: uniqueness is `count(*) - count(DISTINCT row(key))`, a hash of the keys instead of a
+   * window over them. The executor counts with it where only the number is wanted (the write's
+   * scan); the predicate still decides which rows are quarantined and which are sampled.
+   */
+  failingCount?: string;
 }): AssetCheck {
   const sampleSize = options.sampleSize ?? 5;
   const quarantine = options.quarantine ? { name: options.name, validWhen: options.validWhen } : undefined;
@@ -119,7 +136,11 @@ export function rowCheck(options: {
       options.description ??
       (typeof options.validWhen === 'string' ? `every row satisfies \`${options.validWhen}\`` : options.name),
     quarantine,
-    rowRule: { validWhen: options.validWhen, holdsOnSubsets: options.holdsOnSubsets },
+    rowRule: {
+      validWhen: options.validWhen,
+      holdsOnSubsets: options.holdsOnSubsets,
+      failingCount: options.failingCount,
+    },
     async evaluate({ duckdb, data, deps, partitionKey, materialization, failingRows: counted }) {
       const predicate = resolvePredicate(options.validWhen, deps, { partitionKey });
       // NOTE: a predicate built from upstream handles embeds file paths; messages name the rule instead.

@@ -106,34 +106,6 @@ export class DuckDbSession {
   }
 
   /**
-   * Runs a statement and returns its rows with the fields of its STRUCT-typed column `structColumn`
-   * (names and DuckDB type names): the columns of a relation read in the same statement that scans
-   * it, from the type of `first(t) FILTER (WHERE false)` over its rows `t`, which is known whether or
-   * not there are rows. Nested field types are spelled as node-api spells them (see {@link columnsOf}).
-   */
-  async queryWithStructFields(
-    statement: SqlQuery | string,
-    structColumn: string,
-  ): Promise<{ fields: Array<{ name: string; type: string }>; rows: JsonRow[] }> {
-    const text = String(statement);
-    return await traced(text, async () => {
-      const reader = await (await this.connection()).runAndReadAll(text);
-      const index = reader.columnNames().indexOf(structColumn);
-      const type = reader.columnTypes()[index] as
-        | { entryNames?: string[]; entryTypes?: unknown[] }
-        | undefined;
-      if (!type?.entryNames || !type.entryTypes) {
-        throw new Error(`the statement has no STRUCT column \`${structColumn}\``);
-      }
-      const types = type.entryTypes;
-      return {
-        fields: type.entryNames.map((name, i) => ({ name, type: String(types[i]) })),
-        rows: reader.getRowObjectsJson() as JsonRow[],
-      };
-    });
-  }
-
-  /**
    * The columns a query would return (names and DuckDB type names, as `DESCRIBE` prints them),
    * read by binding it (prepare) without running it: no rows are read. Types whose names `DESCRIBE`
    * spells differently (nested structs, maps, unions) are read with `DESCRIBE` itself.

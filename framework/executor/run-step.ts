@@ -9,6 +9,7 @@ import { isShopflowError } from '../errors/error-catalog.js';
 import { storageFault } from '../errors/storage-fault.js';
 import type { LineageInput, NewEvent } from '../instance/instance-store.js';
 import {
+  failingCountOf,
   type InputHandle,
   type IoContext,
   type ResolvedQuarantineRule,
@@ -101,7 +102,13 @@ function resolvedRowRules(
 ): ResolvedQuarantineRule[] {
   return asset.checks.flatMap((check) =>
     check.rowRule && !settledByQuarantine(asset, check, deps, partitionKey)
-      ? [{ name: check.name, validWhen: resolvePredicate(check.rowRule.validWhen, deps, { partitionKey }) }]
+      ? [
+          {
+            name: check.name,
+            validWhen: resolvePredicate(check.rowRule.validWhen, deps, { partitionKey }),
+            ...(check.rowRule.failingCount ? { failingCount: check.rowRule.failingCount } : {}),
+          },
+        ]
       : [],
   );
 }
@@ -128,9 +135,10 @@ async function failingRowsOf(
   const aliased = missing.map((r, i) => ({ ...r, alias: `__r${i}` }));
   // NOTE: evaluated in the select list, so window functions (uniqueness rules) work too.
   const [row] = await duckdb.query(
-    `SELECT ${aliased.map((r) => `count(*) FILTER (WHERE NOT ${r.alias})::BIGINT AS ${r.alias}`).join(', ')} FROM (SELECT ${aliased
-      .map((r) => `coalesce((${r.validWhen}), false) AS ${r.alias}`)
-      .join(', ')} FROM ${data.toSql()})`,
+    `SELECT ${aliased.map(failingCountOf).join(', ')} FROM (SELECT *${aliased
+      .filter((r) => !r.failingCount)
+      .map((r) => `, coalesce((${r.validWhen}), false) AS ${r.alias}`)
+      .join('')} FROM ${data.toSql()})`,
   );
   return {
     ...settled,

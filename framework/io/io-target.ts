@@ -42,6 +42,21 @@ export interface QuarantineRule {
 export interface ResolvedQuarantineRule {
   name: string;
   validWhen: string;
+  /**
+   * Where only the number of failing rows is wanted: an aggregate over the rows (columns by name)
+   * equal to it, cheaper than the row-by-row predicate (see `AssetCheck.rowRule`).
+   */
+  failingCount?: string;
+}
+
+/**
+ * The aggregate counting a rule's failing rows in a scan whose rows carry the rule's verdict as the
+ * column `alias` — or, for a rule with a `failingCount`, whose rows carry the data's own columns.
+ */
+export function failingCountOf(rule: ResolvedQuarantineRule & { alias: string }): string {
+  return rule.failingCount
+    ? `(${rule.failingCount})::BIGINT AS ${rule.alias}`
+    : `count(*) FILTER (WHERE NOT ${rule.alias})::BIGINT AS ${rule.alias}`;
 }
 
 /** What an IO target needs to read or write one asset partition. */

@@ -4,7 +4,14 @@ import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { quoteIdentifier, quoteLiteral, SqlQuery } from '../duckdb/sql-template.js';
 import { isShopflowError, ShopflowError } from '../errors/error-catalog.js';
-import type { InputHandle, IoContext, IoTarget, ResolvedQuarantineRule, WriteResult } from './io-target.js';
+import {
+  failingCountOf,
+  type InputHandle,
+  type IoContext,
+  type IoTarget,
+  type ResolvedQuarantineRule,
+  type WriteResult,
+} from './io-target.js';
 import type {
   LakeStaging,
   LakeStorage,
@@ -138,14 +145,15 @@ async function scanWritten(
   const relation = parquetRelation(files);
   // NOTE: an order-independent sum of row hashes, so the same rows written in a different order by
   // parallel DuckDB threads give the same data version. A row rule is evaluated in the select list
-  // (window functions work), over the written rows only, beside the row it hashes.
-  const rules = rowRules.map((r, i) => ({ name: r.name, alias: `__r${i}`, validWhen: r.validWhen }));
-  const source = rules.length
-    ? `(SELECT t AS __row, ${rules.map((r) => `coalesce((${r.validWhen}), false) AS ${r.alias}`).join(', ')} FROM ${relation} t)`
-    : `(SELECT t AS __row FROM ${relation} t)`;
-  // NOTE: the written columns come with the scan, as the fields of a typed NULL (no second statement).
-  const scanned = `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(__row)::HUGEINT), 0)::VARCHAR AS h, first(__row) FILTER (WHERE false) AS __columns${rules
-    .map((r) => `, count(*) FILTER (WHERE NOT ${r.alias})::BIGINT AS ${r.alias}`)
+  // (window functions work), over the written rows only, beside the row it hashes; a rule counted
+  // by an aggregate of its own (uniqueness) reads the columns beside the row instead.
+  const rules = rowRules.map((r, i) => ({ ...r, alias: `__r${i}` }));
+  const perRow = rules.filter((r) => !r.failingCount);
+  const source = `(SELECT t AS __row${rules.length > perRow.length ? ', t.*' : ''}${perRow
+    .map((r) => `, coalesce((${r.validWhen}), false) AS ${r.alias}`)
+    .join('')} FROM ${relation} t)`;
+  const scanned = `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(__row)::HUGEINT), 0)::VARCHAR AS h${rules
+    .map((r) => `, ${failingCountOf(r)}`)
     .join('')} FROM ${source}`;
   const moved = (staged?.rules ?? []).map((r, i) => ({ name: r.name, alias: `__q${i}` }));
   const statement = moved.length
@@ -156,13 +164,10 @@ async function scanWritten(
         )
         .join(', ')} FROM ${staged!.table})`
     : scanned;
-  const { fields, rows } = await duckdb.queryWithStructFields(statement, '__columns');
-  const row = rows[0]!;
-  // NOTE: nested types are spelled as DESCRIBE spells them (part of the data version), which
-  // `columnsOf` asks DESCRIBE for.
-  const columns = fields.some((c) => /STRUCT|MAP|UNION/.test(c.type))
-    ? await duckdb.columnsOf(`SELECT * FROM ${relation}`)
-    : fields;
+  const [row] = (await duckdb.query(statement)) as [Record<string, unknown>];
+  // NOTE: the written columns, by binding a read of the files (no rows read): cheaper than carrying
+  // them through the scan as a typed struct, which DuckDB aggregates row by row.
+  const columns = await duckdb.columnsOf(`SELECT * FROM ${relation}`);
   const digest = createHash('sha256')
     .update(JSON.stringify(columns))
     .update(`|${row.n}|${row.h}`)

@@ -89,6 +89,27 @@ describe('check builders', () => {
     ).toEqual(['2024-02-30', 'yesterday']);
   });
 
+  test('uniqueness counted as rows less distinct keys agrees with its row-by-row rule, NULL keys included', async () => {
+    const rows = sql`select id, email, '1' as price, day, 'card' as method, id as ref,
+        TIMESTAMPTZ '2024-01-02 20:00:00+00' as ts
+      from (values (1, 'x', 'd1'), (2, 'x', 'd1'), (3, NULL, 'd1'), (4, NULL, 'd1'), (5, NULL, NULL),
+        (6, NULL, NULL), (7, 'y', 'd2')) t(id, email, day)`;
+    const checks = [unique(['email', 'day'], { orderBy: 'ref' }), unique(['email']), unique(['id'])];
+    const results = await evaluate(checks, rows);
+    // NOTE: every row after the first of its key fails; NULL is a key like any other.
+    expect(
+      Object.fromEntries(Object.entries(results).map(([name, e]) => [name, e.metadata.failingRows])),
+    ).toEqual({ unique_email_day: 3, unique_email: 4, unique_id: 0 });
+    expect(results.unique_email_day.passed).toBe(false);
+    expect(
+      (results.unique_email_day.metadata.sample as Array<{ id: number }>).map((r) => Number(r.id)).sort(),
+    ).toEqual([2, 4, 6]);
+    // NOTE: the aggregate the write's scan uses and the window predicate count the same rows.
+    for (const check of checks) {
+      expect(check.rowRule?.failingCount).toBeDefined();
+    }
+  });
+
   test('quarantining rules leave only good rows', async () => {
     const results = await evaluate([
       notNull(['email'], { quarantine: true }),

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { DuckDbEngine } from '../../../framework/duckdb/duckdb-session.js';
 import { defineAsset, defineDefinitions, sql } from '../../../framework/index.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 
@@ -14,31 +13,7 @@ const KINDS = `select 1::BIGINT as id, 'x' as "a name", 1.5::DECIMAL(12, 2) as p
   DATE '2024-01-01' as day, true as ok, 1.5::DOUBLE as ratio, [1, 2] as list, NULL::INTEGER as nothing,
   12::HUGEINT as big, 3::UTINYINT as small, INTERVAL 1 DAY as span, {'k': 1, 'v': 'w'} as pair`;
 
-describe('the columns of a written file come with the scan that hashes it', () => {
-  test('the fields of a typed NULL are the columns a prepared statement reports, with and without rows', async () => {
-    const engine = new DuckDbEngine({ threads: 1 });
-    cleanups.push(() => engine.close());
-    const session = await engine.session();
-    cleanups.push(() => session.close());
-    for (const where of ['', 'where false']) {
-      const relation = `(${KINDS} ${where})`;
-      const prepared = await (await session.connection()).prepare(`SELECT * FROM ${relation}`);
-      const expected = Array.from({ length: prepared.columnCount }, (_, i) => ({
-        name: prepared.columnName(i),
-        type: String(prepared.columnType(i)),
-      }));
-      prepared.destroySync();
-      const { fields, rows } = await session.queryWithStructFields(
-        `SELECT count(*)::BIGINT AS n, first(t) FILTER (WHERE false) AS cols FROM ${relation} t`,
-        'cols',
-      );
-      expect(fields).toEqual(expected);
-      expect(fields.map((f) => f.name)).toContain('a name');
-      expect(rows).toEqual([{ n: where ? '0' : '1', cols: null }]);
-    }
-    await expect(session.queryWithStructFields('SELECT 1 AS n', 'n')).rejects.toThrow(/no STRUCT column `n`/);
-  });
-
+describe('the columns of a written file', () => {
   test('a written partition records its columns as DESCRIBE spells them, nested types included', async () => {
     const kinds = defineAsset({
       key: 'kinds',
