@@ -10,16 +10,20 @@ const EXPECTED = 'expected_';
  * `period` (the partition or the month), the layer and the difference, e.g. `2024-01-11:
  * gold_sales_daily differs from silver_transactions: revenue +1 cent (20.00, expected 19.99)`.
  *
+ * The write's scan counts the rows where a figure differs (those of `reconciliationColumns`, and
+ * `also` for a table that compares more); the comparison is queried and spelled out only then.
+ *
  * @example
  * checks: [layersAgree('delivery_date')]
  */
-export function layersAgree(period: string): AssetCheck {
+export function layersAgree(period: string, also: string[] = []): AssetCheck {
+  const figures = [...RECONCILED, ...also];
   return defineCheck({
     name: 'layers_agree',
     description:
       'every compared total equals its expected value exactly: counts as integers, money in whole cents, no tolerance',
     // NOTE: the write's scan counts the rows that differ; the comparison is spelled out only then.
-    rowRule: { validWhen: agreeing(RECONCILED) },
+    rowRule: { validWhen: agreeing(figures) },
     async evaluate({ duckdb, data, columns, failingRows }) {
       const names = new Set(columns.map((c) => c.name));
       const pairs = columns
@@ -29,7 +33,7 @@ export function layersAgree(period: string): AssetCheck {
           const scale = decimalScale(c.type);
           return { actual, expected: c.name, scale };
         });
-      if (failingRows === 0 && pairs.every((p) => RECONCILED.includes(p.actual))) {
+      if (failingRows === 0 && pairs.every((p) => figures.includes(p.actual))) {
         return {
           passed: true,
           message: `${pairs.map((p) => p.actual).join(', ')} agree exactly`,

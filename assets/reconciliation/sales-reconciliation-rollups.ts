@@ -29,7 +29,11 @@ function rollupReconciliation(period: 'week' | 'month', rollup: AnyAsset): AnyAs
     }),
     tags: ['reconciliation'],
     owners: ['analytics'],
-    checks: [notNull(['layer', 'revenue', 'expected_revenue']), layersAgree(start), storedTypes()],
+    checks: [
+      notNull(['layer', 'revenue', 'expected_revenue']),
+      layersAgree(start, ['days_covered']),
+      storedTypes(),
+    ],
     materialize: ({ deps, partitionKey }) =>
       sql`with rolled as (
             select coalesce(sum(transactions), 0)::BIGINT as transactions, coalesce(sum(units), 0)::BIGINT as units,
