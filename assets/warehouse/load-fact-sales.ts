@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { isShopflowError, ShopflowError } from '../../framework/index.js';
+import { isShopflowError, quoteLiteral, ShopflowError } from '../../framework/index.js';
 import { copyIntoStage, type LoadRows } from '../../resources/postgres/copy-into-stage.js';
 import { keptTempTable } from '../../resources/postgres/kept-temp-table.js';
 import { describePostgresError, isConnectionError } from '../../resources/postgres/postgres-error.js';
@@ -7,12 +7,13 @@ import { versionValidAt } from '../../resources/postgres/scd2/version-valid-at.j
 import {
   hasOwnTriggers,
   mayWriteWithoutRowTriggers,
+  ownTriggersQuery,
   RESTORE_ROW_TRIGGERS,
   type ReferenceCheck,
 } from '../../resources/postgres/set-based-references.js';
 import type { ColumnSpec } from '../../resources/postgres/table-spec.js';
 import { withTransaction } from '../../resources/postgres/with-transaction.js';
-import { tableContentVersion } from './table-content-version.js';
+import { contentVersionOf, contentVersionQuery } from './table-content-version.js';
 
 /** The columns of a `fact_sales` load, as silver_transactions has them. */
 export const FACT_SALES_INPUT: ColumnSpec[] = [
@@ -72,13 +73,15 @@ const RESOLVED = RESOLVING.name;
 // NOTE: at PostgreSQL's default random_page_cost (4) the planner prices the probes of a day's sales
 // into the dimension indexes as disk seeks and hashes a whole dimension instead; those indexes are in
 // memory in a warehouse loaded every day (scale 200: 160 ms against 110 ms to resolve 13,000 sales).
-const prepare = (referenceCheck: ReferenceCheck) =>
-  [
-    "select set_config('random_page_cost', '1.1', true)",
-    `lock table shopflow_dw.dim_customer, shopflow_dw.dim_product${referenceCheck === 'set-based' ? ', shopflow_dw.dim_date' : ''} in share mode`,
-    STAGING.create,
-    RESOLVING.create,
-  ].join(';\n');
+// NOTE: `dim_date` is locked too, which the set-based reference check needs (the rows it resolves
+// must stay until commit); the catalog question that decides the check comes in the same round trip.
+const PRELUDE = [
+  "select set_config('random_page_cost', '1.1', true)",
+  'lock table shopflow_dw.dim_customer, shopflow_dw.dim_product, shopflow_dw.dim_date in share mode',
+  STAGING.create,
+  RESOLVING.create,
+  ownTriggersQuery('shopflow_dw.fact_sales'),
+].join(';\n');
 
 /**
  * Replaces the facts delivered on `deliveryDate` with `rows` (records or a CSV file), in one
@@ -116,15 +119,15 @@ async function loadInTransaction(
   rows: LoadRows,
   deliveryDate: string,
 ): Promise<FactSalesLoadResult> {
-  return await withTransaction(pool, async (client) => {
-    const referenceCheck: ReferenceCheck =
-      (await mayWriteWithoutRowTriggers(pool, client)) &&
-      !(await hasOwnTriggers(client, 'shopflow_dw.fact_sales'))
-        ? 'set-based'
-        : 'per-row';
-    await client.query(prepare(referenceCheck));
-    const staged = await copyIntoStage(client, STAGE, FACT_SALES_INPUT, rows);
-    await client.query(`insert into ${RESOLVED}
+  return await withTransaction(
+    pool,
+    async (client, prepared) => {
+      const referenceCheck: ReferenceCheck =
+        (await mayWriteWithoutRowTriggers(pool, client)) && !hasOwnTriggers(prepared.at(-1)!)
+          ? 'set-based'
+          : 'per-row';
+      const staged = await copyIntoStage(client, STAGE, FACT_SALES_INPUT, rows);
+      await client.query(`insert into ${RESOLVED}
       select s.*, to_char(s.transaction_ts at time zone 'UTC', 'YYYYMMDD')::integer as date_sk,
         c.customer_sk, p.product_sk, dd.date_sk is not null as date_known
       from ${STAGE} s
@@ -134,12 +137,16 @@ async function loadInTransaction(
         on p.product_id = s.product_id and ${versionValidAt('p', 's.transaction_ts')}
       left join shopflow_dw.dim_date dd
         on dd.date_sk = to_char(s.transaction_ts at time zone 'UTC', 'YYYYMMDD')::integer`);
-    await failOnUnresolved(client, deliveryDate);
+      await failOnUnresolved(client, deliveryDate);
 
-    if (referenceCheck === 'set-based') {
-      await client.query("select set_config('session_replication_role', 'replica', true)");
-    }
-    const written = await client.query(`with written as (
+      const day = `${quoteLiteral(deliveryDate)}::date`;
+      // NOTE: one round trip from here to the version: triggers off (set-based), upsert, triggers
+      // back on, the day's facts no longer delivered deleted, the day's content hashed.
+      const statements = [
+        ...(referenceCheck === 'set-based'
+          ? ["select set_config('session_replication_role', 'replica', true)"]
+          : []),
+        `with written as (
         insert into shopflow_dw.fact_sales as f (transaction_id, ${FACT_COLUMNS.join(', ')})
         select transaction_id, ${FACT_COLUMNS.join(', ')} from ${RESOLVED}
         on conflict (transaction_id) do update set ${FACT_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}
@@ -147,28 +154,31 @@ async function loadInTransaction(
         returning (xmax = 0) as inserted
       )
       select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated
-      from written`);
-    if (referenceCheck === 'set-based') await client.query(RESTORE_ROW_TRIGGERS);
-    const deleted = await client.query(
-      `delete from shopflow_dw.fact_sales f where f.delivery_date = $1::date
+      from written`,
+        ...(referenceCheck === 'set-based' ? [RESTORE_ROW_TRIGGERS] : []),
+        `delete from shopflow_dw.fact_sales f where f.delivery_date = ${day}
        and not exists (select 1 from ${STAGE} s where s.transaction_id = f.transaction_id)`,
-      [deliveryDate],
-    );
-    const inserted = Number(written.rows[0].inserted);
-    const updated = Number(written.rows[0].updated);
-    const version = await tableContentVersion(client, 'shopflow_dw.fact_sales', 'delivery_date = $1::date', [
-      deliveryDate,
-    ]);
-    return {
-      staged,
-      inserted,
-      updated,
-      unchanged: staged - inserted - updated,
-      deleted: deleted.rowCount ?? 0,
-      ...version,
-      referenceCheck,
-    };
-  });
+        contentVersionQuery('shopflow_dw.fact_sales', `delivery_date = ${day}`),
+      ];
+      const results = (await client.query(statements.join(';\n'))) as unknown as pg.QueryResult[];
+      const offset = referenceCheck === 'set-based' ? 1 : 0;
+      const written = results[offset];
+      const deleted = results[results.length - 2];
+      const inserted = Number(written.rows[0].inserted);
+      const updated = Number(written.rows[0].updated);
+      const version = contentVersionOf('shopflow_dw.fact_sales', results[results.length - 1]);
+      return {
+        staged,
+        inserted,
+        updated,
+        unchanged: staged - inserted - updated,
+        deleted: deleted.rowCount ?? 0,
+        ...version,
+        referenceCheck,
+      };
+    },
+    PRELUDE,
+  );
 }
 
 async function failOnUnresolved(client: pg.PoolClient, deliveryDate: string): Promise<void> {

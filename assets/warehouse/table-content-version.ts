@@ -27,12 +27,25 @@ export async function tableContentVersion(
   where = 'true',
   values: unknown[] = [],
 ): Promise<TableContentVersion> {
-  const { rows } = await db.query(
-    `select count(*)::bigint as n, coalesce(sum(hashtextextended(t::text, 0)), 0)::text as h
-     from ${table} t where ${where}`,
-    values,
-  );
-  const rowCount = Number(rows[0].n);
-  const digest = createHash('sha256').update(`${table}|${rowCount}|${rows[0].h}`).digest('hex');
+  return contentVersionOf(table, await db.query(contentVersionQuery(table, where), values));
+}
+
+/**
+ * The query behind {@link tableContentVersion}, to send with other statements (`where` then binds
+ * no values); {@link contentVersionOf} reads its result.
+ */
+export function contentVersionQuery(table: string, where = 'true'): string {
+  return `select count(*)::bigint as n, coalesce(sum(hashtextextended(t::text, 0)), 0)::text as h
+     from ${table} t where ${where}`;
+}
+
+/** The version of `table` from the result of {@link contentVersionQuery}. */
+export function contentVersionOf(
+  table: string,
+  result: { rows: Array<Record<string, unknown>> },
+): TableContentVersion {
+  const [row] = result.rows;
+  const rowCount = Number(row.n);
+  const digest = createHash('sha256').update(`${table}|${rowCount}|${row.h}`).digest('hex');
   return { rowCount, dataVersion: digest.slice(0, 20) };
 }

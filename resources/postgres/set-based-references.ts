@@ -55,18 +55,20 @@ async function askServer(client: Queryable): Promise<boolean> {
 }
 
 /**
- * Whether `table` has triggers of its own that `session_replication_role = replica` would change:
- * one that fires on ordinary writes (`ENABLE`, which replica mode turns off) or only on replicated
- * ones (`ENABLE REPLICA`, which it turns on). A load into such a table keeps the per-row checks, so
- * that its triggers fire exactly as they would for any other writer.
+ * The query asking whether `table` has triggers of its own that `session_replication_role =
+ * replica` would change: one that fires on ordinary writes (`ENABLE`, which replica mode turns off)
+ * or only on replicated ones (`ENABLE REPLICA`, which it turns on). A load into such a table keeps
+ * the per-row checks, so that its triggers fire exactly as they would for any other writer. No
+ * bind values, so a load sends it with other statements ({@link hasOwnTriggers} reads its rows).
  */
-export async function hasOwnTriggers(client: Queryable, table: string): Promise<boolean> {
-  const { rows } = await client.query(
-    `select exists (select 1 from pg_trigger where tgrelid = $1::regclass and not tgisinternal
-       and tgenabled in ('O', 'R')) as found`,
-    [table],
-  );
-  return rows[0]?.found === true;
+export function ownTriggersQuery(table: string): string {
+  return `select exists (select 1 from pg_trigger where tgrelid = ${quoteLiteral(table)}::regclass
+    and not tgisinternal and tgenabled in ('O', 'R')) as found`;
+}
+
+/** Reads the rows of {@link ownTriggersQuery}. */
+export function hasOwnTriggers(result: { rows: Array<Record<string, unknown>> }): boolean {
+  return result.rows[0]?.found === true;
 }
 
 /** One single-column foreign key of a table: its column and the column it references. */
@@ -78,25 +80,30 @@ export interface ForeignKey {
 }
 
 /**
- * The foreign keys of `table` (schema-qualified), from the catalog; `complete` is false when one
- * of them has several columns (the set-based check covers single-column keys only).
+ * The query reading the foreign keys of `table` (schema-qualified) from the catalog; no bind values
+ * ({@link foreignKeysOf} reads its rows).
  */
-export async function foreignKeysOf(
-  client: Queryable,
-  table: string,
-): Promise<{ keys: ForeignKey[]; complete: boolean }> {
-  const { rows } = await client.query(
-    `select array_length(c.conkey, 1) as width, a.attname as "column",
+export function foreignKeysQuery(table: string): string {
+  return `select array_length(c.conkey, 1) as width, a.attname as "column",
        rn.nspname || '.' || r.relname as "table", ra.attname as "references"
      from pg_constraint c
      join pg_class r on r.oid = c.confrelid
      join pg_namespace rn on rn.oid = r.relnamespace
      join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
      join pg_attribute ra on ra.attrelid = c.confrelid and ra.attnum = c.confkey[1]
-     where c.contype = 'f' and c.conrelid = $1::regclass
-     order by c.conname`,
-    [table],
-  );
+     where c.contype = 'f' and c.conrelid = ${quoteLiteral(table)}::regclass
+     order by c.conname`;
+}
+
+/**
+ * The foreign keys of a table from the rows of {@link foreignKeysQuery}; `complete` is false when
+ * one of them has several columns (the set-based check covers single-column keys only).
+ */
+export function foreignKeysOf(result: { rows: Array<Record<string, unknown>> }): {
+  keys: ForeignKey[];
+  complete: boolean;
+} {
+  const { rows } = result;
   const keys = rows.map((row) => ({
     column: String(row.column),
     table: String(row.table),

@@ -3,7 +3,9 @@ import { isConnectionError } from './postgres-error.js';
 
 /**
  * Runs `fn` inside `begin … commit` on one pooled client; rolls back and rethrows when it throws.
- * A client whose connection broke is destroyed instead of being returned to the pool.
+ * A client whose connection broke is destroyed instead of being returned to the pool. `prelude`
+ * (statements without bind values) is sent with the `begin`, in the same round trip; `fn` gets the
+ * result of each of its statements, in order.
  *
  * @example
  * const id = await withTransaction(pool, async (client) => {
@@ -13,7 +15,8 @@ import { isConnectionError } from './postgres-error.js';
  */
 export async function withTransaction<T>(
   pool: pg.Pool,
-  fn: (client: pg.PoolClient) => Promise<T>,
+  fn: (client: pg.PoolClient, prelude: pg.QueryResult[]) => Promise<T>,
+  prelude?: string,
 ): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -24,8 +27,11 @@ export async function withTransaction<T>(
   };
   client.on('error', onError);
   try {
-    await client.query('begin');
-    const result = await fn(client);
+    // NOTE: several statements in one simple query come back as one result each.
+    const begun = (await client.query(prelude ? `begin;\n${prelude}` : 'begin')) as
+      | pg.QueryResult
+      | pg.QueryResult[];
+    const result = await fn(client, Array.isArray(begun) ? begun.slice(1) : []);
     await client.query('commit');
     return result;
   } catch (error) {
