@@ -28,7 +28,7 @@ interface Instance {
   store<T>(use: (store: InstanceStore) => Promise<T>): Promise<T>;
 }
 
-async function instance(options: ScheduledExampleOptions): Promise<Instance> {
+async function instance(options: ScheduledExampleOptions, seenMsAgo = 3 * 60_000): Promise<Instance> {
   const { home, cleanup } = tempHome('shopflow-daemon-cli-');
   homes.push(cleanup);
   const config = join(home, 'test.yaml');
@@ -47,7 +47,7 @@ async function instance(options: ScheduledExampleOptions): Promise<Instance> {
     }
   };
   await store((s) =>
-    s.setCheckpoint(scheduleSinceCheckpoint('every_minute'), new Date(Date.now() - 3 * 60_000).toISOString()),
+    s.setCheckpoint(scheduleSinceCheckpoint('every_minute'), new Date(Date.now() - seenMsAgo).toISOString()),
   );
   return {
     home,
@@ -150,9 +150,18 @@ async function daemonHeldAtSummary(i: Instance): Promise<{ kill(): Promise<void>
   };
 }
 
+// NOTE: a crash test restarts the daemon and then asserts on the tick it crashed in. On the
+// every-minute cron a restart in the next minute also claims a new tick, whose run can take the
+// partition first and leave the recovered tick nothing to do; a daily tick seeded a day back is due
+// at once and has no successor while the test runs.
+const DAY_AND_AN_HOUR = 25 * 3_600_000;
+function dailyAtMidnight(schedule: ScheduledExampleOptions['schedule']): ScheduledExampleOptions {
+  return { schedule: { cron: '0 0 * * *', ...schedule } };
+}
+
 describe('the daemon in a child process: exactly one run per tick across crashes', () => {
   test('killed after claiming a tick: the restarted daemon launches that tick under the stored run id', async () => {
-    const i = await instance({ schedule: { partitionKeys: [start] } });
+    const i = await instance(dailyAtMidnight({ partitionKeys: [start] }), DAY_AND_AN_HOUR);
     const crashed = collect(
       spawnShopflow(i.args('daemon', '--interval', '0.2', '--json'), {
         ...i.env,
@@ -176,7 +185,7 @@ describe('the daemon in a child process: exactly one run per tick across crashes
   });
 
   test('killed after creating the run: the run is marked failed with the reason and retried, never run twice', async () => {
-    const i = await instance({ schedule: { partitionKeys: [start], maxRetries: 1 } });
+    const i = await instance(dailyAtMidnight({ partitionKeys: [start], maxRetries: 1 }), DAY_AND_AN_HOUR);
     const crashed = collect(
       spawnShopflow(i.args('daemon', '--interval', '0.2', '--json'), {
         ...i.env,
@@ -265,7 +274,10 @@ describe('the daemon in a child process: exactly one run per tick across crashes
   });
 
   test('SIGKILL of the daemon: schedules says at once that none runs; the restart retries the dead run under the schedule policy', async () => {
-    const i = await instance({ schedule: { selection: '+station_summary', maxRetries: 1 } });
+    const i = await instance(
+      dailyAtMidnight({ selection: '+station_summary', maxRetries: 1 }),
+      DAY_AND_AN_HOUR,
+    );
     const daemon = await daemonHeldAtSummary(i);
     const running = await runShopflow(i.args('schedules', '--json'), i.env);
     expect(jsonLines(running.stdout).find((l) => l.type === 'daemon')?.running).toBe(true);
