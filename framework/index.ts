@@ -146,6 +146,7 @@ export type { AssetPreview, PreviewColumn, PreviewOptions } from './io/preview-a
 export { previewAsset } from './io/preview-asset.js';
 export type { ColumnInfo, MaskPolicy, PiiKind as ColumnPiiKind, Sensitivity } from './io/schema-columns.js';
 export { SENSITIVITIES, schemaColumns } from './io/schema-columns.js';
+export { type ScratchFiles, scratchFiles } from './io/scratch-files.js';
 export type { StoredColumn, StoredTypeMismatch } from './io/stored-column-types.js';
 export { storedTypeMismatches, storedTypeSatisfies } from './io/stored-column-types.js';
 export {

@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { appendValidationLog, rowsKept, withValidationLog } from '../../checks/index.js';
 import {
@@ -13,6 +10,7 @@ import {
   isShopflowError,
   quoteLiteral,
   rowCheck,
+  scratchFiles,
   sql,
 } from '../../framework/index.js';
 import { type LandingDataset, landingKey } from '../../resources/object-store/landing-keys.js';
@@ -221,11 +219,11 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
       const key = landingKey({ date: partitionKey!, dataset, file });
       const info = await store.head(key);
       const [version] = await store.listVersions(key);
-      const dir = mkdtempSync(join(tmpdir(), 'shopflow-bronze-'));
+      const scratch = scratchFiles();
       // NOTE: the step's statements read the checked file where it is (one statement less than
       // copying it into a temporary table first); it goes when the step's session closes.
-      duckdb.onClose(() => rmSync(dir, { recursive: true, force: true }));
-      const local = join(dir, file);
+      duckdb.onClose(() => scratch.dispose());
+      const local = scratch.path(file);
       const logFile = await validationLogFile(context);
       const where = { assetKey: `bronze_${dataset}`, partitionKey: partitionKey! };
       let relation: string;

@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { decimal, defineAsset, materialized, quoteLiteral } from '../../framework/index.js';
+import { decimal, defineAsset, materialized, quoteLiteral, scratchFiles } from '../../framework/index.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
 import { asOfDeliveryDay, shopflowDays } from '../shopflow-calendar.js';
 import { silverTransactions } from '../silver/silver-transactions.js';
@@ -52,8 +49,8 @@ export const factSales = defineAsset({
   checks: [postgresStoredTypes()],
   async materialize(context) {
     const warehouse = await context.resource(postgresWarehouse);
-    const dir = mkdtempSync(join(tmpdir(), 'shopflow-facts-'));
-    const csv = join(dir, 'sales.csv');
+    const scratch = scratchFiles();
+    const csv = scratch.path('sales.csv');
     try {
       const columns = FACT_SALES_INPUT.map((column) => column.name).join(', ');
       await context.duckdb.run(
@@ -74,7 +71,7 @@ export const factSales = defineAsset({
         },
       });
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      scratch.dispose();
     }
   },
 });

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type pg from 'pg';
 import {
   hashFile,
@@ -8,6 +5,7 @@ import {
   type MaterializeResult,
   materialized,
   quoteLiteral,
+  scratchFiles,
 } from '../../framework/index.js';
 import type { LoadContext, LoadResult } from '../../resources/postgres/table-loader.js';
 import { incrementalSettings } from '../resources/incremental-settings.js';
@@ -46,8 +44,8 @@ export async function loadFromLake(
       where = `where ${options.watermark.column} > ${quoteLiteral(since)}::TIMESTAMPTZ - INTERVAL ${quoteLiteral(`${lookbackHours} hours`)}`;
     }
   }
-  const dir = mkdtempSync(join(tmpdir(), 'shopflow-load-'));
-  const csv = join(dir, 'rows.csv');
+  const scratch = scratchFiles();
+  const csv = scratch.path('rows.csv');
   try {
     const query = `select ${options.select} from ${options.source} ${where} order by ${options.orderBy}`;
     await context.duckdb.run(`COPY (${query}) TO ${quoteLiteral(csv)} (FORMAT csv, HEADER true)`);
@@ -80,7 +78,7 @@ export async function loadFromLake(
     // ordered source, so an incremental load and a full load of the same data agree.
     let full = csv;
     if (where) {
-      full = join(dir, 'full.csv');
+      full = scratch.path('full.csv');
       await context.duckdb.run(
         `COPY (select ${options.select} from ${options.source} order by ${options.orderBy}) TO ${quoteLiteral(full)} (FORMAT csv, HEADER true)`,
       );
@@ -92,6 +90,6 @@ export async function loadFromLake(
       changedFrom,
     });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    scratch.dispose();
   }
 }

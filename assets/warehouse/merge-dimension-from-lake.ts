@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   type InputHandle,
   type MaterializeContext,
@@ -8,6 +5,7 @@ import {
   materialized,
   quoteIdentifier,
   quoteLiteral,
+  scratchFiles,
 } from '../../framework/index.js';
 import { mergeScd2 } from '../../resources/postgres/scd2/merge-scd2.js';
 import type { Scd2Spec } from '../../resources/postgres/scd2/scd2-spec.js';
@@ -51,8 +49,8 @@ export async function mergeDimensionFromLake(
     ${since ? `where ${changedAt} > ${quoteLiteral(since.toISOString())}::TIMESTAMPTZ` : ''}
     order by ${quoteIdentifier(spec.naturalKey)}, ${changedAt}`;
 
-  const dir = mkdtempSync(join(tmpdir(), 'shopflow-scd2-'));
-  const csv = join(dir, 'changes.csv');
+  const scratch = scratchFiles();
+  const csv = scratch.path('changes.csv');
   try {
     await context.duckdb.run(`COPY (${query}) TO ${quoteLiteral(csv)} (FORMAT csv, HEADER true)`);
     const [read] = await context.duckdb.query(
@@ -91,6 +89,6 @@ export async function mergeDimensionFromLake(
       },
     });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    scratch.dispose();
   }
 }
