@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,6 +9,28 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const leftovers: string[] = [];
+
+/**
+ * Removes `path` (a run's home) when this process exits rather than now. On a file system without
+ * a journal (ext4 mounted without one, as on the machine these figures come from) the kernel
+ * skips, for every file it creates, each inode freed in the last minute or more: deleting one run's
+ * ten thousand files just before the next run adds to that run's file creation a cost no user's
+ * run pays (see "File creation after a deletion" in docs/benchmarks.md).
+ *
+ * @example
+ * const home = mkdtempSync(join(tmpdir(), 'shopflow-bench-'));
+ * removeWhenDone(home);
+ */
+export function removeWhenDone(path: string): void {
+  if (leftovers.length === 0) {
+    process.once('exit', () => {
+      for (const left of leftovers) rmSync(left, { recursive: true, force: true });
+    });
+  }
+  leftovers.push(path);
 }
 
 /** A one-line description of the machine a benchmark ran on. */

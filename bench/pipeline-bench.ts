@@ -451,14 +451,24 @@ async function run(spec: RunSpec, label: string): Promise<RunMeasure> {
   return measure;
 }
 
-async function withHome<T>(scratch: string, name: string, body: (home: string) => Promise<T>): Promise<T> {
+// NOTE: homes up to scale 20 stay until the bench ends (the scratch folder goes then): on a file
+// system without a journal, deleting a run's files just before the next run adds to that run's
+// file creation (see `removeWhenDone`). A scale-200 home holds gigabytes; it goes at once.
+const KEEP_HOMES_UP_TO_SCALE = 20;
+
+async function withHome<T>(
+  scratch: string,
+  name: string,
+  scale: number,
+  body: (home: string) => Promise<T>,
+): Promise<T> {
   const home = join(scratch, name);
   mkdirSync(home, { recursive: true });
   try {
     return await body(home);
   } finally {
     await stopEmbeddedPostgres(join(home, 'postgres')).catch(() => false);
-    rmSync(home, { recursive: true, force: true });
+    if (scale > KEEP_HOMES_UP_TO_SCALE) rmSync(home, { recursive: true, force: true });
   }
 }
 
@@ -482,7 +492,7 @@ async function repetition(
   // machine's load does not always favour the same one.
   const order = index % 2 === 0 ? concurrencies : [...concurrencies].reverse();
   for (const concurrency of order) {
-    await withHome(scratch, `full-${index}-c${concurrency}`, async (home) => {
+    await withHome(scratch, `full-${index}-c${concurrency}`, scale, async (home) => {
       const traceFile = concurrency === reference ? join(scratch, `trace-${index}.jsonl`) : null;
       full.set(
         concurrency,
@@ -502,7 +512,7 @@ async function repetition(
       }
     });
   }
-  const { before, incremental } = await withHome(scratch, `incremental-${index}`, async (home) => {
+  const { before, incremental } = await withHome(scratch, `incremental-${index}`, scale, async (home) => {
     const spec = { home, scale, concurrency: reference, traceFile: null };
     const before = await run({ ...spec, now: BEFORE_NOW }, 'first 89 days');
     const incremental = await run({ ...spec, now: FULL_NOW }, 'incremental run (+1 day)');

@@ -38,7 +38,7 @@ import {
   ensureEmbeddedPostgres,
   stopEmbeddedPostgres,
 } from '../resources/postgres/embedded-postgres-server.js';
-import { benchArgs, machine, median, writeBenchmarkSection } from './benchmark-report.js';
+import { benchArgs, machine, median, removeWhenDone, writeBenchmarkSection } from './benchmark-report.js';
 
 const SELECTION =
   '+top_customers,+best_sellers_by_category,+monthly_revenue,+aov_by_country,+pg_transactions';
@@ -52,6 +52,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface PlainResult {
   ms: number;
+  /** The script's home, removed by the parent when the bench ends (see `removeWhenDone`). */
+  home: string;
   stages: { generate: number; validate: number; load: number; analytics: number };
   loaded: { customers: number; products: number; transactions: number };
 }
@@ -123,7 +125,7 @@ async function shopflowRun(scale: number): Promise<{ ms: number; steps: number }
     return { ms, steps };
   } finally {
     await stopEmbeddedPostgres(join(home, 'postgres')).catch(() => {});
-    rmSync(home, { recursive: true, force: true });
+    removeWhenDone(home);
   }
 }
 
@@ -243,11 +245,13 @@ async function plainScript(scale: number): Promise<PlainResult> {
       await duck.run(`copy (${query}) to ${lit(join(home, `${name}.parquet`))} (format parquet)`);
     }
     lap('analytics');
-    return { ms: performance.now() - started, stages, loaded };
+    return { ms: performance.now() - started, home, stages, loaded };
+  } catch (error) {
+    rmSync(home, { recursive: true, force: true });
+    throw error;
   } finally {
     duck.closeSync();
     await stopEmbeddedPostgres(join(home, 'postgres')).catch(() => {});
-    rmSync(home, { recursive: true, force: true });
   }
 }
 
@@ -265,7 +269,11 @@ async function plainRun(scale: number): Promise<PlainResult> {
     });
     child.once('close', (code) => {
       if (code !== 0) reject(new Error(`the plain script exited ${code}`));
-      else resolve(JSON.parse(out.trim().split('\n').at(-1)!) as PlainResult);
+      else {
+        const result = JSON.parse(out.trim().split('\n').at(-1)!) as PlainResult;
+        removeWhenDone(result.home);
+        resolve(result);
+      }
     });
   });
 }
