@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 let folder: string | undefined;
 let counter = 0;
+let removeAtExit = false;
 
 // NOTE: one folder for the life of the process rather than a folder per step: creating and removing
 // a folder costs the file system more than the few small files a step puts in it (an `rmdir` took
@@ -11,11 +12,22 @@ let counter = 0;
 function scratchFolder(): string {
   // NOTE: a temporary-file cleaner may have removed the folder while the process ran (a daemon).
   if (folder === undefined || !existsSync(folder)) {
-    const created = mkdtempSync(join(tmpdir(), 'shopflow-scratch-'));
-    if (folder === undefined) process.once('exit', () => rmSync(folder!, { recursive: true, force: true }));
-    folder = created;
+    folder = mkdtempSync(join(tmpdir(), 'shopflow-scratch-'));
+    if (!removeAtExit) {
+      removeAtExit = true;
+      process.once('exit', removeScratchFolder);
+    }
   }
   return folder;
+}
+
+/**
+ * Removes this process's scratch folder now (it is made again on next use). Runs by itself when
+ * the process exits; for hosts whose workers end without an `exit` event (a test runner's pool).
+ */
+export function removeScratchFolder(): void {
+  if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+  folder = undefined;
 }
 
 /** Short-lived files of one step, removed together by {@link ScratchFiles.dispose}. */

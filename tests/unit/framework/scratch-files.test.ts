@@ -2,6 +2,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { expect, test } from 'vitest';
 import { scratchFiles } from '../../../framework/index.js';
+import { removeScratchFolder } from '../../../framework/io/scratch-files.js';
 
 test('steps get paths of their own, and a dispose removes only its own files', () => {
   const first = scratchFiles();
@@ -48,4 +49,20 @@ test('a scratch folder removed while the process runs is made again', () => {
   expect(() => before.dispose()).not.toThrow();
   after.dispose();
   expect(existsSync(path)).toBe(false);
+});
+
+test('removing the scratch folder takes it away now, and the next step makes a new one', () => {
+  const scratch = scratchFiles();
+  const folder = dirname(scratch.path('a.csv'));
+  expect(existsSync(folder)).toBe(true);
+
+  removeScratchFolder();
+
+  expect(existsSync(folder)).toBe(false);
+  const next = scratchFiles().path('b.csv');
+  writeFileSync(next, 'b');
+  expect(dirname(next)).not.toBe(folder);
+  expect(existsSync(next)).toBe(true);
+  removeScratchFolder();
+  expect(existsSync(dirname(next))).toBe(false);
 });
