@@ -134,6 +134,7 @@ const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 /** (b) The plain script; runs in a child process. */
 async function plainScript(scale: number): Promise<PlainResult> {
   const home = freshHome('shopflow-plain-');
+  let kept = false;
   const started = performance.now();
   const stages = { generate: 0, validate: 0, load: 0, analytics: 0 };
   let mark = started;
@@ -245,13 +246,14 @@ async function plainScript(scale: number): Promise<PlainResult> {
       await duck.run(`copy (${query}) to ${lit(join(home, `${name}.parquet`))} (format parquet)`);
     }
     lap('analytics');
-    return { ms: performance.now() - started, home, stages, loaded };
-  } catch (error) {
-    rmSync(home, { recursive: true, force: true });
-    throw error;
+    const result = { ms: performance.now() - started, home, stages, loaded };
+    kept = true;
+    return result;
   } finally {
     duck.closeSync();
     await stopEmbeddedPostgres(join(home, 'postgres')).catch(() => {});
+    // NOTE: a failed script's home goes now, after its server stopped; a measured one when the bench ends.
+    if (!kept) rmSync(home, { recursive: true, force: true });
   }
 }
 

@@ -25,8 +25,10 @@ test('steps get paths of their own, and a dispose removes only its own files', (
   expect(existsSync(b)).toBe(false);
 });
 
-test('ten steps in one process never share a prefix (step 1 does not remove step 10’s files)', () => {
-  const scratches = Array.from({ length: 12 }, () => scratchFiles());
+test('steps whose numbers share leading digits never share a prefix (step 3 leaves step 30’s files)', () => {
+  // NOTE: 120 scratches after the few this file made before: the first one's number n has its
+  // n0…n9 among the rest, so a prefix without its closing separator would remove their files too.
+  const scratches = Array.from({ length: 120 }, () => scratchFiles());
   const paths = scratches.map((scratch) => scratch.path('x.csv'));
   for (const path of paths) writeFileSync(path, '');
   scratches[0].dispose();
