@@ -11,6 +11,9 @@ export class RunProgress {
   private rows = 0;
   private readonly running = new Set<string>();
   private statusShown = false;
+  /** JSON lines not yet written (not a terminal): one write per turn of the event loop. */
+  private pending: string[] = [];
+  private flushScheduled = false;
 
   constructor(
     private readonly session: CliSession,
@@ -19,7 +22,7 @@ export class RunProgress {
 
   readonly onEvent = (event: EventRecord): void => {
     if (!this.session.interactive) {
-      this.session.jsonLine(event);
+      this.queue(`${JSON.stringify(event)}\n`);
       return;
     }
     const label = event.partitionKey === null ? event.assetKey : `${event.assetKey}[${event.partitionKey}]`;
@@ -77,7 +80,28 @@ export class RunProgress {
     this.statusShown = true;
   }
 
+  // NOTE: a step's events arrive together (its checks, its success) and four steps run at once;
+  // writing each line on its own made one system call per event, a visible part of the main
+  // thread's time when stdout is a pipe (synchronous there).
+  private queue(line: string): void {
+    this.pending.push(line);
+    if (this.pending.length >= 256) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.session.io.stdout.write(text);
+  }
+
   finish(): void {
+    this.flush();
     this.clear();
   }
 }

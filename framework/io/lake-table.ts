@@ -3,6 +3,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { quoteIdentifier, quoteLiteral, SqlQuery } from '../duckdb/sql-template.js';
+import { structFields } from '../duckdb/struct-type-text.js';
 import { isShopflowError, ShopflowError } from '../errors/error-catalog.js';
 import {
   failingCountOf,
@@ -144,15 +145,18 @@ async function scanWritten(
   const files = Array.isArray(file) ? file : [file];
   const relation = parquetRelation(files);
   // NOTE: an order-independent sum of row hashes, so the same rows written in a different order by
-  // parallel DuckDB threads give the same data version. A row rule is evaluated in the select list
-  // (window functions work), over the written rows only, beside the row it hashes; a rule counted
-  // by an aggregate of its own (uniqueness) reads the columns beside the row instead.
+  // parallel DuckDB threads give the same data version. `hash(*COLUMNS(*))` is the hash of the row
+  // as a struct (DuckDB combines a struct's field hashes as it combines a call's arguments) without
+  // building one per row. A row rule is evaluated in the select list (window functions work), over
+  // the written rows only, beside the row it hashes; a rule counted by an aggregate of its own
+  // (uniqueness) reads the columns beside the row instead. The row's type gives the written columns,
+  // so no second bind of the files is needed unless they hold no row.
   const rules = rowRules.map((r, i) => ({ ...r, alias: `__r${i}` }));
   const perRow = rules.filter((r) => !r.failingCount);
-  const source = `(SELECT t AS __row${rules.length > perRow.length ? ', t.*' : ''}${perRow
+  const source = `(SELECT hash(*COLUMNS(*)) AS __h, typeof(__scan) AS __ty${rules.length > perRow.length ? ', __scan.*' : ''}${perRow
     .map((r) => `, coalesce((${r.validWhen}), false) AS ${r.alias}`)
-    .join('')} FROM ${relation} t)`;
-  const scanned = `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(__row)::HUGEINT), 0)::VARCHAR AS h${rules
+    .join('')} FROM ${relation} __scan)`;
+  const scanned = `SELECT count(*)::BIGINT AS n, coalesce(sum(__h::HUGEINT), 0)::VARCHAR AS h, any_value(__ty) AS __ty${rules
     .map((r) => `, ${failingCountOf(r)}`)
     .join('')} FROM ${source}`;
   const moved = (staged?.rules ?? []).map((r, i) => ({ name: r.name, alias: `__q${i}` }));
@@ -165,9 +169,9 @@ async function scanWritten(
         .join(', ')} FROM ${staged!.table})`
     : scanned;
   const [row] = (await duckdb.query(statement)) as [Record<string, unknown>];
-  // NOTE: the written columns, by binding a read of the files (no rows read): cheaper than carrying
-  // them through the scan as a typed struct, which DuckDB aggregates row by row.
-  const columns = await duckdb.columnsOf(`SELECT * FROM ${relation}`);
+  const columns =
+    (typeof row.__ty === 'string' ? structFields(row.__ty) : undefined) ??
+    (await duckdb.columnsOf(`SELECT * FROM ${relation}`));
   const digest = createHash('sha256')
     .update(JSON.stringify(columns))
     .update(`|${row.n}|${row.h}`)

@@ -10,16 +10,18 @@ afterAll(() => cleanup());
 
 function capture(isTTY: boolean) {
   let text = '';
+  let writes = 0;
   const stream = Object.assign(
     new Writable({
       write(chunk, _encoding, callback) {
         text += chunk;
+        writes++;
         callback();
       },
     }),
     { isTTY, columns: 120 },
   );
-  return { stream, text: () => text };
+  return { stream, text: () => text, writes: () => writes };
 }
 
 test('on a terminal, materialize draws live progress and a summary; off a terminal, JSON lines', async () => {
@@ -60,4 +62,9 @@ test('on a terminal, materialize draws live progress and a summary; off a termin
     .map((l) => JSON.parse(l));
   expect(lines[0].type).toBe('run_start');
   expect(lines.at(-1).type).toBe('run_success');
+  // The events in the order the store numbered them; lines that arrive together
+  // leave in one write.
+  const ids = lines.map((l) => l.id);
+  expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  expect(pipe.writes()).toBeLessThan(lines.length);
 });
