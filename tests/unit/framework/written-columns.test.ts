@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { defineAsset, defineDefinitions, sql } from '../../../framework/index.js';
@@ -14,7 +15,7 @@ const KINDS = `select 1::BIGINT as id, 'x' as "a name", 1.5::DECIMAL(12, 2) as p
   12::HUGEINT as big, 3::UTINYINT as small, INTERVAL 1 DAY as span, {'k': 1, 'v': 'w'} as pair`;
 
 describe('the columns of a written file', () => {
-  test('a written partition records its columns as DESCRIBE spells them, nested types included', async () => {
+  test('a written partition records its columns as DESCRIBE spells them, nested types included, and its data version by definition', async () => {
     const kinds = defineAsset({
       key: 'kinds',
       description: 'one column of each kind',
@@ -53,5 +54,18 @@ describe('the columns of a written file', () => {
     expect(materialization.metadata.schema).toEqual(schema);
     expect(schema.find((c) => c.name === 'pair')?.type).toMatch(/^STRUCT\(/);
     expect(materialization.rowCount).toBe(1);
+    // The data version by its definition, computed the long way (the columns, the row count, the
+    // sum of the rows' hashes as structs): a scan that gave another version for the same data
+    // would re-open every partition of every existing lake.
+    const [scan] = await session.query(
+      `SELECT count(*)::BIGINT AS n, sum(hash(r)::HUGEINT)::VARCHAR AS h FROM (SELECT t AS r FROM read_parquet('${file}') t)`,
+    );
+    expect(materialization.dataVersion).toBe(
+      createHash('sha256')
+        .update(JSON.stringify(schema))
+        .update(`|${scan.n}|${scan.h}`)
+        .digest('hex')
+        .slice(0, 20),
+    );
   });
 });
