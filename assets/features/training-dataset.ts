@@ -47,7 +47,15 @@ export function snapshotDates(
   const latest =
     Date.parse(`${lastDeliveredDay}T00:00:00Z`) - (schedule.labelDays + MAX_LATENESS_DAYS - 1) * DAY_MS;
   const mondayOffset = (new Date(latest).getUTCDay() + 6) % 7;
-  const last = latest - mondayOffset * DAY_MS;
+  return snapshotsEndingAt(latest - mondayOffset * DAY_MS, firstDeliveredDay, schedule);
+}
+
+/** The snapshot dates whose last one is at `last` (epoch ms), none on or before the first delivered day. */
+function snapshotsEndingAt(
+  last: number,
+  firstDeliveredDay: string,
+  schedule: typeof TRAINING_SNAPSHOTS = TRAINING_SNAPSHOTS,
+): string[] {
   const first = Date.parse(`${firstDeliveredDay}T00:00:00Z`);
   const dates: string[] = [];
   for (let i = schedule.count - 1; i >= 0; i--) {
@@ -55,6 +63,31 @@ export function snapshotDates(
     if (t > first) dates.push(new Date(t).toISOString().slice(0, 10));
   }
   return dates;
+}
+
+/**
+ * What the training set reads, given the delivery days of the transactions: transactions
+ * delivered before the last label window ends plus the allowed lateness, clickstream sessions and
+ * product versions before the last snapshot. A new delivery day that moves no snapshot therefore
+ * changes nothing it reads, and the planner neither re-runs it nor calls it stale (`readsUntil`).
+ * Empty (no bound) while the history is too short for a snapshot.
+ *
+ * @example
+ * trainingReads(['2024-01-01', …, '2024-03-30'])
+ * // { transactions: '2024-03-30T00:00:00.000Z', sessions: '2024-02-26T00:00:00.000Z', products: '2024-02-26T00:00:00.000Z' }
+ */
+export function trainingReads(deliveryDays: readonly string[]): {
+  transactions?: string;
+  sessions?: string;
+  products?: string;
+} {
+  const days = [...deliveryDays].sort();
+  const dates = days.length > 0 ? snapshotDates(days.at(-1)!, days[0]) : [];
+  if (dates.length === 0) return {};
+  const last = Date.parse(`${dates.at(-1)}T00:00:00Z`);
+  const labelsDeliveredBy = last + (TRAINING_SNAPSHOTS.labelDays + MAX_LATENESS_DAYS) * DAY_MS;
+  const at = (ms: number) => new Date(ms).toISOString();
+  return { transactions: at(labelsDeliveredBy), sessions: at(last), products: at(last) };
 }
 
 const FEATURES = Object.keys(customerFeatureColumns);
@@ -68,14 +101,14 @@ const FEATURES = Object.keys(customerFeatureColumns);
 export const trainingDataset = defineAsset({
   key: 'training_dataset',
   group: 'features',
-  description: `Point-in-time correct training set: for ${TRAINING_SNAPSHOTS.count} snapshots ${TRAINING_SNAPSHOTS.everyDays} days apart (Mondays; the last one is the latest whose ${TRAINING_SNAPSHOTS.labelDays}-day label window is fully delivered, late deliveries included) and every customer with a known purchase before the snapshot, the customer features computed only from transactions that happened and were delivered before the snapshot, product versions in effect at those sales and clickstream events before it; labels = purchased again / spend within the ${TRAINING_SNAPSHOTS.labelDays} days from the snapshot.`,
+  description: `Point-in-time correct training set: for ${TRAINING_SNAPSHOTS.count} snapshots ${TRAINING_SNAPSHOTS.everyDays} days apart (Mondays; the last one is the latest whose ${TRAINING_SNAPSHOTS.labelDays}-day label window is fully delivered, late deliveries included) and every customer with a known purchase before the snapshot, the customer features computed only from transactions that happened and were delivered before the snapshot, product versions in effect at those sales and clickstream events before it; labels = purchased again / spend within the ${TRAINING_SNAPSHOTS.labelDays} days from the snapshot. Deliveries after the last label window's (late ones included) are not read, so a new day re-runs it only when the snapshots move.`,
   deps: {
     transactions: silverTransactions,
     products: silverProducts,
     sessions: customerClickSessions,
     streamSessions: clickSessionsStream,
   },
-  codeVersion: `4-${CUSTOMER_FEATURE_SET_VERSION}`,
+  codeVersion: `5-${CUSTOMER_FEATURE_SET_VERSION}`,
   schema: z.object({
     customer_id: z.int().describe('The customer'),
     snapshot_date: z.iso.date().describe('Prediction moment: midnight UTC starting this day'),
@@ -127,9 +160,15 @@ export const trainingDataset = defineAsset({
     }),
     storedTypes(),
   ],
-  materialize: ({ deps }) => {
+  readsUntil: ({ transactions }) => trainingReads(transactions),
+  materialize: ({ deps, readsUntil }) => {
+    // NOTE: the transactions handed over end where the last label window's deliveries do, so the
+    // snapshots follow from the instants of `readsUntil`, not from the last partition handed over.
     const days = deps.transactions.partitionKeys.filter((k): k is string => k !== null).sort();
-    const dates = days.length > 0 ? snapshotDates(days.at(-1)!, days[0]) : [];
+    const dates =
+      readsUntil.sessions && days.length > 0
+        ? snapshotsEndingAt(Date.parse(readsUntil.sessions), days[0])
+        : [];
     const snapshots =
       dates.length > 0
         ? dates.map((d) => `select TIMESTAMPTZ '${d} 00:00:00+00' as as_of`).join(' union all ')

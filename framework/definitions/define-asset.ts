@@ -66,6 +66,8 @@ export interface MaterializeContext<D extends DepsSpec = DepsSpec> {
   partitionKey: string | null;
   /** Handles on the upstream partitions this step reads (mapped through the partition mappings). */
   deps: InputsOf<D>;
+  /** The instants the asset's `readsUntil` gave for this step, by dependency; empty without it. */
+  readsUntil: { readonly [K in keyof D & string]?: string };
   duckdb: DuckDbSession;
   log: Logger;
   resource<T>(definition: ResourceDefinition<T>): Promise<T>;
@@ -167,6 +169,20 @@ export interface AssetSpec<S extends z.ZodObject, D extends DepsSpec, H extends 
    * Keep it cheap: compare the recorded `probe` first, hash only when it differs.
    */
   observeInputs?(context: ObserveInputsContext): Promise<ObservedInput[]>;
+  /**
+   * For an unpartitioned asset that reads its inputs only up to an instant that follows from the
+   * partitions they have (a training set labelled up to the last complete window): given the
+   * materialized partition keys of each dependency (local name), the instant (ISO-8601) from which
+   * it reads nothing of some of them. Partitions of a time-partitioned dependency that start at or
+   * after its instant are not handed to `materialize` (nor recorded as read); a change of an
+   * unpartitioned one whose change log says it starts at or after its instant is one the query
+   * promises not to see (it reads that dependency as of an instant before it). The step then runs
+   * only when its instants move or something before them changes: new data after them neither
+   * makes the asset stale nor re-runs it. `materialize` gets the instants as `readsUntil`.
+   */
+  readsUntil?(partitionKeys: { [K in keyof D & string]: readonly string[] }): {
+    [K in keyof D & string]?: string;
+  };
   materialize(context: MaterializeContext<D>): Promise<AssetOutput<S>> | AssetOutput<S>;
 }
 
@@ -240,6 +256,15 @@ export function defineAsset<
       `asset \`${spec.key}\` has freshness.maxLagMinutes ${spec.freshness.maxLagMinutes}`,
       {
         hint: 'use a positive number of minutes',
+      },
+    );
+  }
+  if (spec.readsUntil && spec.partitions) {
+    throw new ShopflowError(
+      'SF_INVALID_ASSET',
+      `asset \`${spec.key}\` is partitioned and declares readsUntil, which only unpartitioned assets use`,
+      {
+        hint: 'remove readsUntil: a partition reads an upstream up to its window end through asOfWindowMapping',
       },
     );
   }

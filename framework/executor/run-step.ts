@@ -28,6 +28,7 @@ import {
   NEVER,
 } from '../planner/change-log.js';
 import { recordCorruptPartition } from '../planner/lake-integrity.js';
+import { readWindow, readWindowCheckpointName, startsBefore } from '../planner/read-window.js';
 import { acquirePartitionLock } from './partition-lock.js';
 import { retryDelayMs } from './retry-policy.js';
 import type { CheckOutcome, StepDescriptor, StepOutcome, StepServices } from './step-services.js';
@@ -150,6 +151,8 @@ async function failingRowsOf(
 interface ResolvedInputs {
   handles: Record<string, InputHandle>;
   lineage: LineageInput[];
+  /** The asset's `readsUntil` instants (ISO-8601) by dependency name; empty without it. */
+  readsUntil: Record<string, string>;
 }
 
 /** Up to this many upstream partitions, a step reads their states by key rather than all of them. */
@@ -159,6 +162,10 @@ const PARTITIONS_READ_BY_KEY = 64;
 interface ReadInputs {
   available: Map<string, Array<string | null>>;
   lineage: LineageInput[];
+  /** The asset's `readsUntil` instants (epoch ms) by dependency name, if it declares them. */
+  window: Map<string, number> | undefined;
+  /** How many materialized upstream partitions those instants leave unread. */
+  unread: number;
 }
 
 async function readInputs(
@@ -193,7 +200,39 @@ async function readInputs(
     }
     available.set(dep.name, keys);
   }
-  return { available, lineage };
+  const bounded = boundedReads(services, asset, partitionKey, available);
+  if (!bounded) return { available, lineage, window: undefined, unread: 0 };
+  const read = lineage.filter((l) => !bounded.unread.has(`${l.assetKey}\u0000${l.partitionKey}`));
+  return { available, lineage: read, window: bounded.window, unread: bounded.unread.size };
+}
+
+/**
+ * For an asset with `readsUntil`: its instants for the materialized partitions of its upstreams;
+ * the partitions it does not read under them are dropped from `available` and listed in `unread`
+ * (`asset\u0000partition`), so they are neither handed to `materialize` nor recorded as read.
+ */
+function boundedReads(
+  services: StepServices,
+  asset: AnyAsset,
+  partitionKey: string | null,
+  available: Map<string, Array<string | null>>,
+): { window: Map<string, number>; unread: Set<string> } | undefined {
+  if (!asset.readsUntil || partitionKey !== null) return undefined;
+  const keysByName: Record<string, string[]> = {};
+  for (const [name, keys] of available) keysByName[name] = keys.filter((k): k is string => k !== null);
+  const window = readWindow(services.graph, asset, keysByName)!;
+  const unread = new Set<string>();
+  for (const dep of services.graph.upstream(asset.key)) {
+    const until = window.get(dep.name);
+    if (until === undefined) continue;
+    const kept = (available.get(dep.name) ?? []).filter((key) => {
+      const read = startsBefore(services.graph, dep.assetKey, key, until);
+      if (!read) unread.add(`${dep.assetKey}\u0000${key}`);
+      return read;
+    });
+    available.set(dep.name, kept);
+  }
+  return { window, unread };
 }
 
 // NOTE: handles are opened only for steps that run; a step skipped because its upstream did not
@@ -216,7 +255,14 @@ async function openInputs(
       read.available.get(dep.name) ?? [],
     );
   }
-  return { handles, lineage: read.lineage };
+  return { handles, lineage: read.lineage, readsUntil: windowText(read.window) };
+}
+
+/** The `readsUntil` instants as ISO-8601 text by dependency name (as `materialize` gets and the store keeps them). */
+function windowText(window: Map<string, number> | undefined): Record<string, string> {
+  const text: Record<string, string> = {};
+  for (const [name, ms] of window ?? []) text[name] = new Date(ms).toISOString();
+  return text;
 }
 
 /**
@@ -228,21 +274,31 @@ async function upstreamUnchanged(
   services: StepServices,
   asset: AnyAsset,
   partitionKey: string | null,
-  lineage: LineageInput[],
+  read: ReadInputs,
 ): Promise<false | 'identical' | 'outside_window'> {
+  const { lineage, window } = read;
   const [state] = (await services.store.listAssetPartitionStates([asset.key], [partitionKey])).filter(
     (s) => s.partitionKey === partitionKey,
   );
   if (!state?.materializationId || state.codeVersion !== asset.codeVersion) return false;
+  if (window) {
+    // NOTE: instants that moved read other data, even with the same partitions.
+    const recordedWindow = await services.store.getCheckpoint<Record<string, string>>(
+      readWindowCheckpointName(asset.key),
+    );
+    if (!sameWindow(recordedWindow, windowText(window))) return false;
+  }
   const recorded = new Map(
     state.inputs.map((i) => [`${i.assetKey}\u0000${i.partitionKey ?? ''}`, i.dataVersion]),
   );
   if (recorded.size !== lineage.length) return false;
-  let outside = false;
+  // NOTE: partitions left unread by `readsUntil` (the upstream that was planned among them) changed
+  // after what the asset reads.
+  let outside = read.unread > 0;
   for (const input of lineage) {
     const version = recorded.get(`${input.assetKey}\u0000${input.partitionKey ?? ''}`);
     if (version === input.dataVersion) continue;
-    if (!(await changeOutsideWindow(services, asset, partitionKey, input, version))) return false;
+    if (!(await changeOutsideWindow(services, asset, partitionKey, input, version, window))) return false;
     outside = true;
   }
   return outside ? 'outside_window' : 'identical';
@@ -255,14 +311,32 @@ async function changeOutsideWindow(
   partitionKey: string | null,
   input: LineageInput,
   recorded: string | undefined,
+  window: Map<string, number> | undefined,
 ): Promise<boolean> {
-  if (recorded === undefined || partitionKey === null) return false;
+  if (recorded === undefined) return false;
   const dep = services.graph.upstream(asset.key).find((d) => d.assetKey === input.assetKey);
-  if (!(dep?.mapping instanceof AsOfWindowMapping) || asset.partitions?.kind !== 'time-window') return false;
-  const end = asset.partitions.partition(partitionKey).end;
-  if (!end) return false;
+  let until: number | undefined;
+  if (partitionKey === null) {
+    // NOTE: an unpartitioned asset bounds what it reads of an unpartitioned upstream by `readsUntil`.
+    const bound = dep ? window?.get(dep.name) : undefined;
+    if (bound === undefined || input.partitionKey !== null) return false;
+    until = bound;
+  } else {
+    if (!(dep?.mapping instanceof AsOfWindowMapping) || asset.partitions?.kind !== 'time-window')
+      return false;
+    const end = asset.partitions.partition(partitionKey).end;
+    if (!end) return false;
+    until = dep.mapping.readsUntil(end);
+  }
   const log = await services.store.getCheckpoint<ChangeLog>(changeLogCheckpointName(input.assetKey));
-  return changedSince(log, recorded, input.dataVersion) >= dep.mapping.readsUntil(end);
+  return changedSince(log, recorded, input.dataVersion) >= until;
+}
+
+/** Whether two sets of `readsUntil` instants (ISO-8601 by dependency name) are the same. */
+function sameWindow(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+  if (!a) return false;
+  const names = Object.keys(b);
+  return Object.keys(a).length === names.length && names.every((name) => a[name] === b[name]);
 }
 
 /** The recorded data version of an unpartitioned asset, null before its first materialization. */
@@ -349,6 +423,7 @@ function materializeContext(
     partition,
     partitionKey: step.partitionKey,
     deps: inputs.handles,
+    readsUntil: inputs.readsUntil,
     duckdb,
     log: services.log.child({ asset: asset.key, partition: step.partitionKey }),
     resource: (definition) => services.resources.get(definition),
@@ -420,6 +495,10 @@ async function materializeOnce(
 ): Promise<WriteResult & { changedFrom?: ChangedFrom }> {
   const extra: Record<string, unknown> = {};
   staged.clear();
+  // NOTE: saved with the materialization, so a later step can tell whether its instants moved.
+  if (asset.readsUntil && step.partitionKey === null) {
+    staged.set(readWindowCheckpointName(asset.key), inputs.readsUntil);
+  }
   const context = materializeContext(services, asset, step, duckdb, inputs, staged, extra);
   const where = { assetKey: asset.key, partitionKey: step.partitionKey };
   const output = await userCodeBoundary(where, () => asset.materialize(context));
@@ -586,12 +665,12 @@ export async function runStep(
     locked = true;
     const read = await readInputs(services, asset, step.partitionKey);
     if (step.reasonCodes.length > 0 && step.reasonCodes.every((c) => c === 'upstream_planned')) {
-      const unchanged = await upstreamUnchanged(services, asset, step.partitionKey, read.lineage);
+      const unchanged = await upstreamUnchanged(services, asset, step.partitionKey, read);
       if (unchanged) {
         const message =
           unchanged === 'identical'
             ? 'up to date: its upstream was re-materialized with identical data'
-            : 'up to date: its upstream changed only after the time this partition reads';
+            : `up to date: its upstream changed only after the time this ${step.partitionKey === null ? 'asset' : 'partition'} reads`;
         await services.emit({
           ...event,
           type: 'step_skipped',

@@ -62,6 +62,7 @@ function dryRunContext(asset: AnyAsset, graph: AssetGraph, partitionKey: string 
     partition,
     partitionKey,
     deps: deps as MaterializeContext['deps'],
+    readsUntil: {},
     duckdb: new Proxy({} as DuckDbSession, { get: () => needs('a DuckDB query') }),
     log,
     resource: needs('a resource'),

@@ -86,12 +86,16 @@ export function changedSince(
   return Number.NEGATIVE_INFINITY;
 }
 
-/** The assets some partition reads through an {@link AsOfWindowMapping}. */
+/**
+ * The assets read as of an instant: through an {@link AsOfWindowMapping} by some partition, or
+ * unpartitioned by an asset that declares `readsUntil`.
+ */
 export function asOfUpstreams(graph: AssetGraph): string[] {
   const keys = new Set<string>();
   for (const asset of graph.assets) {
     for (const dep of graph.upstream(asset.key)) {
       if (dep.mapping instanceof AsOfWindowMapping) keys.add(dep.assetKey);
+      else if (asset.readsUntil && !graph.get(dep.assetKey).partitions) keys.add(dep.assetKey);
     }
   }
   return [...keys].sort();

@@ -9,8 +9,9 @@ import { AssetStateIndex } from './asset-state-index.js';
 import { type ChangeLog, changedSince } from './change-log.js';
 import { PartitionScan } from './partition-scan.js';
 import { PlannedSteps, PlanTargets } from './planned-steps.js';
+import { readWindow, startsBefore } from './read-window.js';
 import type { StalenessReason } from './staleness-reason.js';
-import { upstreamReadsOf } from './upstream-reads.js';
+import { type UpstreamReads, upstreamReadsOf } from './upstream-reads.js';
 
 /** Which partitions to consider: explicit keys or an inclusive range. */
 export type PartitionFilter = { keys: string[] } | { from: string; to: string };
@@ -172,6 +173,40 @@ function asOfInvisible(
 }
 
 /**
+ * For an unpartitioned asset with `readsUntil`: its instants (epoch ms) per upstream of `upstreams`,
+ * from the upstream partitions materialized or planned so far; undefined without it.
+ */
+function readWindowOf(
+  graph: AssetGraph,
+  asset: AnyAsset,
+  upstreams: UpstreamReads[],
+  now: Date,
+): Array<number | undefined> | undefined {
+  if (!asset.readsUntil || asset.partitions) return undefined;
+  const deps = graph.upstream(asset.key);
+  const keysByName: Record<string, string[]> = {};
+  upstreams.forEach((upstream, u) => {
+    const { valid } = upstream.mapping.upstreamFor(null, undefined, upstream.partitions, now);
+    keysByName[deps[u].name] = valid.filter(
+      (key): key is string =>
+        key !== null &&
+        (upstream.planned?.get(key) !== undefined || upstream.states.get(key)?.materializationId != null),
+    );
+  });
+  const window = readWindow(graph, asset, keysByName)!;
+  return deps.map((dep) => window.get(dep.name));
+}
+
+/** For an upstream read as of `until`: whether its change from `recorded` to `current` starts at or after it. */
+function changedOnlyFrom(
+  log: ChangeLog | undefined,
+  until: number,
+): ((recorded: string | undefined, current: string) => boolean) | undefined {
+  if (!log) return undefined;
+  return (recorded, current) => changedSince(log, recorded, current) >= until;
+}
+
+/**
  * Plans a materialization: for every targeted partition of the selected assets, whether it is stale
  * and why; stale partitions make the partitions that read them (within the selection) stale too.
  * The result is deterministic.
@@ -215,6 +250,7 @@ export function planMaterialization(input: PlanInput): Plan {
     if (asset.writtenBy !== undefined) continue;
     const own = index.partitionsOf(asset.key);
     const upstreams = upstreamReadsOf(graph, asset, targets, planned, index, now, input.changeLogs);
+    const window = readWindowOf(graph, asset, upstreams, now);
 
     for (let t = 0; t < targets.length; t++) {
       const partitionKey = targets[t];
@@ -235,9 +271,16 @@ export function planMaterialization(input: PlanInput): Plan {
           upstream.partitions,
           now,
         );
+        const until = window?.[u];
         for (let r = 0; r < valid.length; r++) {
           const key = valid[r];
           const stepKey = upstream.planned?.get(key, r);
+          // NOTE: a partition from the asset's `readsUntil` instant on is not compared; one planned
+          // is still awaited, since the instants follow from the partitions there are.
+          if (until !== undefined && !startsBefore(graph, upstream.assetKey, key, until)) {
+            if (stepKey !== undefined) scan.dependsOn.push(stepKey);
+            continue;
+          }
           if (stepKey !== undefined) scan.dependsOn.push(stepKey);
           else if (upstream.external && upstream.states.get(key)?.materializationId == null) continue;
           else
@@ -247,7 +290,11 @@ export function planMaterialization(input: PlanInput): Plan {
               undefined,
               upstream.states.get(key),
               undefined,
-              upstream.asOf && asOfInvisible(upstream.asOf, asset, partitionKey),
+              upstream.asOf
+                ? asOfInvisible(upstream.asOf, asset, partitionKey)
+                : until !== undefined && key === null
+                  ? changedOnlyFrom(input.changeLogs?.get(upstream.assetKey), until)
+                  : undefined,
             );
         }
       }

@@ -3,6 +3,7 @@ import {
   snapshotDates,
   TRAINING_SNAPSHOTS,
   trainingDataset,
+  trainingReads,
 } from '../../../assets/features/training-dataset.js';
 import { MAX_LATENESS_DAYS } from '../../../assets/gold/sales-by-sale-date.js';
 
@@ -47,5 +48,38 @@ describe('training snapshots', () => {
       '2026-02-16',
     ]);
     expect(snapshotDates('2026-02-20', '2026-01-19')).toEqual([]);
+  });
+
+  test('what it reads ends with the last label window (deliveries) and the last snapshot (sessions, products)', () => {
+    const days = Array.from({ length: 90 }, (_, i) => plus('2024-01-01', i)); // … 2024-03-30
+    expect(trainingReads(days)).toEqual({
+      transactions: '2024-03-30T00:00:00.000Z',
+      sessions: '2024-02-26T00:00:00.000Z',
+      products: '2024-02-26T00:00:00.000Z',
+    });
+    // Deliveries of the last label window, late ones included, start before the bound.
+    const [last] = snapshotDates('2024-03-30', '2024-01-01').slice(-1);
+    const latestLabelDelivery = plus(plus(last, TRAINING_SNAPSHOTS.labelDays - 1), MAX_LATENESS_DAYS);
+    expect(`${latestLabelDelivery}T00:00:00.000Z` < trainingReads(days).transactions!).toBe(true);
+    expect(trainingReads([])).toEqual({});
+    expect(trainingReads(days.slice(0, 30))).toEqual({});
+  });
+
+  test('a new delivery day changes what it reads only when it moves the snapshots (once a week)', () => {
+    let moved = 0;
+    for (let n = 60; n < 130; n++) {
+      const days = Array.from({ length: n }, (_, i) => plus('2024-01-01', i));
+      const before = trainingReads(days.slice(0, -1));
+      const after = trainingReads(days);
+      const same = JSON.stringify(before) === JSON.stringify(after);
+      expect(same).toBe(
+        JSON.stringify(snapshotDates(days.at(-2)!, days[0])) ===
+          JSON.stringify(snapshotDates(days.at(-1)!, days[0])),
+      );
+      // The new day itself is never read until the snapshots move.
+      if (same) expect(`${days.at(-1)}T00:00:00.000Z` >= after.transactions!).toBe(true);
+      else moved++;
+    }
+    expect(moved).toBe(10);
   });
 });
