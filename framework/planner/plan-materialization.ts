@@ -193,7 +193,14 @@ function readWindowOf(
         (upstream.planned?.get(key) !== undefined || upstream.states.get(key)?.materializationId != null),
     );
   });
-  const window = readWindow(graph, asset, keysByName)!;
+  let window: Map<string, number>;
+  try {
+    window = readWindow(graph, asset, keysByName)!;
+  } catch {
+    // NOTE: a failing `readsUntil` leaves the asset compared like any other here; its step
+    // fails with the error, so plans and statuses of the other assets still come out.
+    return undefined;
+  }
   return deps.map((dep) => window.get(dep.name));
 }
 

@@ -21,8 +21,21 @@ export function readWindow(
   const names = new Set(graph.upstream(asset.key).map((dep) => dep.name));
   const keys: Record<string, readonly string[]> = {};
   for (const name of names) keys[name] = keysByName[name] ?? [];
+  let returned: Record<string, string | undefined>;
+  try {
+    returned = asset.readsUntil(keys) ?? {};
+  } catch (error) {
+    throw new ShopflowError(
+      'SF_USER_CODE',
+      `readsUntil of asset \`${asset.key}\` failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        hint: "fix the asset's readsUntil; the plan compares the asset like any other meanwhile",
+        cause: error,
+      },
+    );
+  }
   const instants = new Map<string, number>();
-  for (const [name, value] of Object.entries(asset.readsUntil(keys) ?? {})) {
+  for (const [name, value] of Object.entries(returned)) {
     if (value === undefined) continue;
     const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
     if (!names.has(name) || Number.isNaN(ms)) {

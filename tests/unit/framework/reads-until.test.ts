@@ -33,7 +33,18 @@ function mondayOf(keys: readonly string[]): string | undefined {
   return new Date(monday).toISOString();
 }
 
-function definitions(versionRows: Version[], versionsCode: string, seen: Array<Record<string, string>>) {
+/** `weekly`'s instants: the Monday of the last day with events, for both inputs. */
+function mondayWindow({ events: keys }: { events: readonly string[] }) {
+  const monday = mondayOf(keys);
+  return monday ? { events: monday, versions: monday } : {};
+}
+
+function definitions(
+  versionRows: Version[],
+  versionsCode: string,
+  seen: Array<Record<string, string>>,
+  window: typeof mondayWindow = mondayWindow,
+) {
   const events = defineAsset({
     key: 'events',
     description: 'One row per day.',
@@ -59,10 +70,7 @@ function definitions(versionRows: Version[], versionsCode: string, seen: Array<R
     description: 'Days and versions before the Monday of the last week.',
     deps: { events, versions },
     schema: z.object({ days: z.int(), versions: z.int(), until: z.iso.datetime() }),
-    readsUntil: ({ events: keys }) => {
-      const monday = mondayOf(keys);
-      return monday ? { events: monday, versions: monday } : {};
-    },
+    readsUntil: window,
     materialize: ({ deps, readsUntil }) => {
       seen.push({ ...readsUntil });
       return sql`select (select count(*) from ${deps.events})::INTEGER as days,
@@ -148,6 +156,24 @@ describe('an unpartitioned asset that reads its inputs up to an instant (readsUn
     expect(seen.at(-1)).toEqual({ events: '2024-01-15T00:00:00.000Z', versions: '2024-01-15T00:00:00.000Z' });
     expect(await weeklyRow(runtime)).toMatchObject({ days: 14, versions: 3 });
     expect((await runtime.plan()).steps).toEqual([]);
+  });
+
+  test('a readsUntil that throws fails its step, not the plans of everything else', async () => {
+    const { home, cleanup } = tempHome('shopflow-reads-until-');
+    cleanups.push(cleanup);
+    const broken = definitions([{ id: 1, updated_at: '2024-01-02T00:00:00Z' }], '1', [], () => {
+      throw new Error('no calendar');
+    });
+    const runtime = await open(broken, home, '2024-01-10T12:00:00Z');
+    const plan = await runtime.plan();
+    expect(plan.steps.map((s) => s.assetKey)).toContain('weekly');
+    const result = await runtime.execute(plan);
+    expect(result.status).toBe('failed');
+    const failures = await runtime.store.listEvents({ runId: result.runId, types: ['step_failure'] });
+    expect(failures.map((e) => [e.assetKey, e.message])).toEqual([
+      ['weekly', expect.stringContaining('readsUntil of asset `weekly` failed: no calendar')],
+    ]);
+    expect(await runtime.store.listAssetPartitionStates(['events'])).toHaveLength(9);
   });
 
   test('a partitioned asset may not declare it', () => {
