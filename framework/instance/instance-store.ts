@@ -208,6 +208,8 @@ export interface InstanceStore {
     at?: string;
   }): Promise<void>;
   getMaterialization(id: string): Promise<MaterializationRecord | undefined>;
+  /** The metadata of the materializations `ids`, by id (ids not found are absent); no lineage is read. */
+  materializationMetadata(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>>;
   /** Newest first. Without `partitionKey`, all partitions of the asset. */
   listMaterializations(options: {
     assetKey: string;

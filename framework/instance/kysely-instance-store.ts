@@ -422,6 +422,19 @@ export class KyselyInstanceStore implements InstanceStore {
     return toMaterialization(row, (await this.#inputsOf([id])).get(id) ?? []);
   }
 
+  async materializationMetadata(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    const byId = new Map<string, Record<string, unknown>>();
+    for (const chunk of chunks([...new Set(ids)])) {
+      const rows = await this.#db
+        .selectFrom('materializations')
+        .select(['id', 'metadata_json'])
+        .where('id', 'in', chunk)
+        .execute();
+      for (const row of rows) byId.set(row.id, JSON.parse(row.metadata_json) as Record<string, unknown>);
+    }
+    return byId;
+  }
+
   async listMaterializations(options: {
     assetKey: string;
     partitionKey?: string | null;

@@ -453,6 +453,11 @@ for (const backend of BACKENDS) {
         expect(record).toMatchObject({ id: 'm-given', createdAt: at(5) });
         expect(await store.getMaterialization('m-given')).toEqual(record);
         expect(await store.getMaterialization('missing')).toBeUndefined();
+        // NOTE: metadata of many at once (a plan's external inputs), an id twice or missing.
+        expect(await store.materializationMetadata(['m-given', 'missing', 'm-given'])).toEqual(
+          new Map([['m-given', { nothing: null, list: [], flag: false }]]),
+        );
+        expect(await store.materializationMetadata([])).toEqual(new Map());
         const [state] = await store.listAssetPartitionStates(['dim_date']);
         expect(state).toMatchObject({
           partitionKey: null,
