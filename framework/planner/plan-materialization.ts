@@ -167,9 +167,7 @@ function asOfInvisible(
   partitionKey: string | null,
 ): ((recorded: string | undefined, current: string) => boolean) | undefined {
   const end = partitionKey === null ? undefined : asset.partitions?.partition(partitionKey).end;
-  if (!end || !asOf.log) return undefined;
-  const until = asOf.mapping.readsUntil(end);
-  return (recorded, current) => changedSince(asOf.log, recorded, current) >= until;
+  return end ? changedOnlyFrom(asOf.log, asOf.mapping.readsUntil(end)) : undefined;
 }
 
 /**
