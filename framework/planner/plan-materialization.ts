@@ -151,12 +151,6 @@ function validateFilter(
   void graph;
 }
 
-// NOTE: the text of `formatAssetPartition`, built by `join`, which makes one flat string where a
-// template literal makes a tree of three: a plan keeps one per step, half the memory.
-function stepKey(assetKey: string, partitionKey: string | null): string {
-  return partitionKey === null ? assetKey : [assetKey, '[', partitionKey, ']'].join('');
-}
-
 /**
  * For a partition reading an upstream as of its window end: whether a change of that upstream from
  * the version the partition last read to the current one only affects instants it does not read.
@@ -235,6 +229,7 @@ export function planMaterialization(input: PlanInput): Plan {
   const steps: PlanStep[] = [];
   let upToDate = 0;
   const scan = new PartitionScan();
+  const sameKey: Array<string | null> = [null];
   const options = { force: input.force === true, now };
   const forcedOptions = { force: true, now };
   const forced = Array.isArray(input.force) ? new Set(input.force) : undefined;
@@ -270,16 +265,24 @@ export function planMaterialization(input: PlanInput): Plan {
           }
           continue;
         }
-        const { valid } = upstream.mapping.upstreamFor(
-          partitionKey,
-          asset.partitions,
-          upstream.partitions,
-          now,
-        );
+        // NOTE: a target of a definition is a key it has (see `partitionsForFilter`), so a mapping
+        // of a key to itself reads that key; its position among the targets is the same upstream.
+        let valid: ReadonlyArray<string | null>;
+        if (upstream.sameKey) {
+          sameKey[0] = partitionKey;
+          valid = sameKey;
+        } else {
+          valid = upstream.mapping.upstreamFor(
+            partitionKey,
+            asset.partitions,
+            upstream.partitions,
+            now,
+          ).valid;
+        }
         const until = window?.[u];
         for (let r = 0; r < valid.length; r++) {
           const key = valid[r];
-          const stepKey = upstream.planned?.get(key, r);
+          const stepKey = upstream.planned?.get(key, upstream.sameKey ? t : r);
           // NOTE: a partition from the asset's `readsUntil` instant on is not compared; one planned
           // is still awaited, since the instants follow from the partitions there are.
           if (until !== undefined && !startsBefore(graph, upstream.assetKey, key, until)) {
@@ -304,20 +307,20 @@ export function planMaterialization(input: PlanInput): Plan {
         }
       }
       let force = options;
-      if (forced?.has(stepKey(asset.key, partitionKey))) {
-        forcedFound.add(stepKey(asset.key, partitionKey));
+      if (forced?.has(planTargets.stepKey(asset.key, t))) {
+        forcedFound.add(planTargets.stepKey(asset.key, t));
         force = forcedOptions;
       }
       const reasons = scan.reasons(
         asset,
         force,
-        input.observed?.size ? input.observed.get(stepKey(asset.key, partitionKey)) : undefined,
+        input.observed?.size ? input.observed.get(planTargets.stepKey(asset.key, t)) : undefined,
       );
       if (reasons.length === 0) {
         upToDate++;
         continue;
       }
-      const key = stepKey(asset.key, partitionKey);
+      const key = planTargets.stepKey(asset.key, t);
       plannedHere.set(t, key);
       steps.push({
         key,

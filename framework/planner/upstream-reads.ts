@@ -4,6 +4,8 @@ import type { AssetPartitionState } from '../instance/instance-store.js';
 import { formatAssetPartition } from '../keys/asset-key.js';
 import { AllPartitionsMapping } from '../partitions/mapping/all-partitions-mapping.js';
 import { AsOfWindowMapping } from '../partitions/mapping/as-of-window-mapping.js';
+import { IdentityPartitionMapping } from '../partitions/mapping/identity-partition-mapping.js';
+import { TimeWindowPartitionMapping } from '../partitions/mapping/time-window-partition-mapping.js';
 import type { PartitionMapping, PartitionsDefinition } from '../partitions/partitions-definition.js';
 import type { AssetStateIndex } from './asset-state-index.js';
 import type { ChangeLog } from './change-log.js';
@@ -29,6 +31,11 @@ export interface UpstreamReads {
   states: Map<string | null, AssetPartitionState>;
   /** What every partition reads, when that does not depend on the partition. */
   same: UpstreamRead[] | undefined;
+  /**
+   * Each partition reads the upstream partition of the same key: both sides share one partitions
+   * definition and the mapping maps a key to itself, so the targets need no mapping.
+   */
+  sameKey: boolean;
   /**
    * The upstream is written outside of plans (`writtenBy`): a partition it has not written is
    * absent for the reader, neither awaited nor blocking.
@@ -62,6 +69,11 @@ export function upstreamReadsOf(
       planned: planned.get(dep.assetKey),
       states: index.partitionsOf(dep.assetKey),
       same: undefined,
+      sameKey:
+        asset.partitions !== undefined &&
+        graph.get(dep.assetKey).partitions === asset.partitions &&
+        (dep.mapping instanceof TimeWindowPartitionMapping ||
+          dep.mapping instanceof IdentityPartitionMapping),
       external: graph.get(dep.assetKey).writtenBy !== undefined,
       asOf:
         dep.mapping instanceof AsOfWindowMapping && asset.partitions?.kind === 'time-window'
