@@ -641,8 +641,8 @@ async function runChecks(
 }
 
 /**
- * Runs one step: takes the partition lock, skips the step if its upstream turned out unchanged,
- * materializes with retries, records the materialization with its lineage, then runs the checks.
+ * Runs one step: skips it if it was planned only for its upstream and that turned out unchanged
+ * (without a lock: a skip writes only its event), else takes the partition lock, materializes with retries, records the materialization with its lineage, then runs the checks.
  * Never throws for a failure of the step itself: it reports it in the outcome and the event log.
  */
 export async function runStep(
@@ -658,14 +658,12 @@ export async function runStep(
   const duckdb = await services.engine.session();
   let locked = false;
   try {
-    await acquirePartitionLock(services, label, step.runId, {
-      assetKey: step.assetKey,
-      partitionKey: step.partitionKey,
-    });
-    locked = true;
-    const read = await readInputs(services, asset, step.partitionKey);
+    // NOTE: a step planned only because its upstream was planned is decided before it takes the
+    // partition lock: a skip writes nothing but its event, and most steps of a day's incremental
+    // run are such skips (a lock taken and released is two writes to the instance store each).
     if (step.reasonCodes.length > 0 && step.reasonCodes.every((c) => c === 'upstream_planned')) {
-      const unchanged = await upstreamUnchanged(services, asset, step.partitionKey, read);
+      const early = await readInputs(services, asset, step.partitionKey);
+      const unchanged = await upstreamUnchanged(services, asset, step.partitionKey, early);
       if (unchanged) {
         const message =
           unchanged === 'identical'
@@ -680,6 +678,13 @@ export async function runStep(
         return { ...base, status: 'skipped', message };
       }
     }
+    await acquirePartitionLock(services, label, step.runId, {
+      assetKey: step.assetKey,
+      partitionKey: step.partitionKey,
+    });
+    locked = true;
+    // NOTE: read under the lock: while the step waited for it, its upstream may have moved on.
+    const read = await readInputs(services, asset, step.partitionKey);
     const inputs = await openInputs(services, asset, read, step.runId, duckdb);
     // NOTE: only assets that report `changedFrom` need their previous version (and, with a query,
     // their previous data): read before the write replaces it.

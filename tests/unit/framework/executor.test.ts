@@ -187,6 +187,33 @@ describe('executor', () => {
     expect(await runtime.store.listAssetPartitionStates(['stations'])).toEqual([]);
   });
 
+  test('a step skipped because its upstream came out identical takes no lock: a held one neither delays nor fails it', async () => {
+    const { runtime } = await setup(
+      {},
+      { executor: { concurrency: 1, lockWaitSeconds: 0, heartbeatSeconds: 1, deadAfterSeconds: 600 } },
+    );
+    expect((await runtime.execute(await runtime.plan())).status).toBe('success');
+    const plan = await runtime.plan({ selection: 'stations+', force: ['stations'] });
+    const readers = plan.steps.filter((s) => s.assetKey !== 'stations');
+    expect(readers.length).toBeGreaterThan(0);
+    const held = readers[0].key;
+    const now = NOW.toISOString();
+    const holder = {
+      runId: 'other-run',
+      pid: process.pid,
+      hostname: HOSTNAME,
+      acquiredAt: now,
+      heartbeatAt: now,
+    };
+    expect((await runtime.store.tryAcquireLock(held, holder)).acquired).toBe(true);
+    const result = await runtime.execute(plan);
+    expect(result.status).toBe('success');
+    for (const step of readers) expect(result.outcomes.get(step.key)!.status).toBe('skipped');
+    // The other run's lock is still its own.
+    const again = await runtime.store.tryAcquireLock(held, { ...holder, runId: 'third-run' });
+    expect(again).toMatchObject({ acquired: false, holder: { runId: 'other-run' } });
+  });
+
   test('a lock held by a dead process is taken over', async () => {
     const { runtime } = await setup(
       {},
