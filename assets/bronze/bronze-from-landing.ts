@@ -14,6 +14,7 @@ import {
   sql,
 } from '../../framework/index.js';
 import { type LandingDataset, landingKey } from '../../resources/object-store/landing-keys.js';
+import { listedFingerprints } from '../../resources/object-store/listed-fingerprints.js';
 import type { ObjectStore } from '../../resources/object-store/object-store.js';
 import { s3RawLanding } from '../landing/s3-raw-landing.js';
 import { CSV_HEADERS } from '../raw/simulator/raw-file-formats.js';
@@ -112,12 +113,26 @@ const clickstreamFormat: LandedFormat = {
   },
 };
 
+/** The month of landing keys an object's key belongs to (`raw/year=2024/month=01/`), the unit a plan lists. */
+const LANDING_MONTH = /^raw\/year=\d{4}\/month=\d{2}\//;
+
 /**
  * The SHA-256 of a landed object as it is now: the recorded one while its version is the one read,
  * otherwise hashed from its bytes (a version's recorded hash may predate an edit behind the
- * store's back); null when the object is gone.
+ * store's back); null when the object is gone. `listed` is the month's listing (see
+ * {@link listedFingerprints}): an object whose current bytes are still those recorded when it was
+ * read needs no request of its own.
  */
-async function objectFingerprint(store: ObjectStore, input: ExternalInput): Promise<string | null> {
+async function objectFingerprint(
+  store: ObjectStore,
+  input: ExternalInput,
+  listed: ReadonlyMap<string, string> | undefined,
+): Promise<string | null> {
+  const read = input.probe?.fingerprint;
+  if (listed && typeof read === 'string') {
+    const current = listed.get(input.name);
+    if (current === read) return input.fingerprint;
+  }
   const info = await store.head(input.name);
   if (!info) return null;
   if (info.versionId !== undefined && info.versionId === input.probe?.versionId) return input.fingerprint;
@@ -204,13 +219,20 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
       ],
       validationLogFile,
     ),
-    observeInputs: async ({ recorded, resource }) => {
+    observeInputs: async ({ recorded, resource, shared }) => {
       const store = await resource(landingStore);
+      // NOTE: one listing per month of landed days, shared by the four bronze assets and every day
+      // a plan observes, instead of a request per landed object (two in a bucket without versioning).
       return await Promise.all(
-        recorded.map(async (input) => ({
-          name: input.name,
-          fingerprint: await objectFingerprint(store, input),
-        })),
+        recorded.map(async (input) => {
+          // NOTE: an input recorded without the object's fingerprint (before it was) is asked by key.
+          const month =
+            typeof input.probe?.fingerprint === 'string' ? LANDING_MONTH.exec(input.name)?.[0] : undefined;
+          const listed = month
+            ? await shared(`landing-fingerprints:${month}`, () => listedFingerprints(store, month))
+            : undefined;
+          return { name: input.name, fingerprint: await objectFingerprint(store, input, listed) };
+        }),
       );
     },
     async materialize(context) {
@@ -233,10 +255,14 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
           readOnly: true,
         });
         const versionId = version?.versionId ?? info?.versionId;
+        // NOTE: the current bytes' fingerprint is recorded only when they are the version read, so
+        // a later listing that shows it proves the object unchanged.
+        const current =
+          info?.fingerprint !== undefined && info.versionId === versionId ? info.fingerprint : undefined;
         context.recordInput({
           name: key,
           fingerprint: (await hashFile(local)).sha256,
-          ...(versionId ? { probe: { versionId } } : {}),
+          ...(versionId ? { probe: { versionId, ...(current ? { fingerprint: current } : {}) } } : {}),
         });
         const read = await format.read(local, key);
         relation = read.relation;

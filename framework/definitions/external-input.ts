@@ -22,6 +22,16 @@ export interface ObserveInputsContext {
   partitionKey: string | null;
   recorded: readonly ExternalInput[];
   resource<T>(definition: ResourceDefinition<T>): Promise<T>;
+  /**
+   * What `create` returns, made once for one observation (a plan, a status) and shared by every
+   * partition and asset asking under the same `name`: one listing of a store instead of one request
+   * per recorded input. A failing `create` fails each observer that asked, and is not retried
+   * within the observation.
+   *
+   * @example
+   * const listed = await shared('landing-listing', () => listFingerprints(store, 'raw/'));
+   */
+  shared<T>(name: string, create: () => Promise<T>): Promise<T>;
 }
 
 /** The current fingerprint of a recorded input; null when the input is gone. */

@@ -61,6 +61,15 @@ export async function observeExternalInputs(input: {
     }
   }
   const observed = new Map<string, StalenessReason[]>();
+  const sharedValues = new Map<string, Promise<unknown>>();
+  const shared = <T>(name: string, create: () => Promise<T>): Promise<T> => {
+    let value = sharedValues.get(name) as Promise<T> | undefined;
+    if (!value) {
+      value = create();
+      sharedValues.set(name, value);
+    }
+    return value;
+  };
   // NOTE: the recorded inputs of every partition in one read (a plan observes hundreds), without
   // the lineage a whole materialization record carries.
   const metadata =
@@ -79,6 +88,7 @@ export async function observeExternalInputs(input: {
             partitionKey: state.partitionKey,
             recorded,
             resource: input.resource,
+            shared,
           })
         ).map((o) => [o.name, o.fingerprint]),
       );

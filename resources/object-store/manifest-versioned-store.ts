@@ -167,6 +167,7 @@ export class ManifestVersionedStore implements ObjectStore {
       size: live.size,
       lastModified: live.lastModified,
       versionId: latest.versionId,
+      fingerprint: live.fingerprint,
       ...(latest.sha256 === undefined ? {} : { sha256: latest.sha256 }),
       ...(latest.contentType === undefined ? {} : { contentType: latest.contentType }),
       metadata: latest.metadata ?? {},
@@ -177,7 +178,12 @@ export class ManifestVersionedStore implements ObjectStore {
     validateObjectPrefix(prefix);
     for await (const blob of this.driver.list(prefix)) {
       if (isVersionsPath(blob.path)) continue;
-      yield { key: blob.path, size: blob.size, lastModified: blob.lastModified };
+      yield {
+        key: blob.path,
+        size: blob.size,
+        lastModified: blob.lastModified,
+        fingerprint: blob.fingerprint,
+      };
     }
   }
 

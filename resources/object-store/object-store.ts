@@ -35,6 +35,12 @@ export interface ObjectInfo {
   lastModified: Date;
   /** Known for `head`; `list` leaves it out (one request per key would be needed). */
   versionId?: string;
+  /**
+   * Changes whenever the current object's bytes are replaced (S3: the ETag; local: size and
+   * modification time), from `head` and `list` alike: a listing tells which objects are still the
+   * ones read, one request per thousand keys instead of one per key.
+   */
+  fingerprint?: string;
   sha256?: string;
   contentType?: string;
   metadata?: Record<string, string>;

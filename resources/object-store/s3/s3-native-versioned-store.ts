@@ -97,6 +97,7 @@ export class S3NativeVersionedStore implements ObjectStore {
       size: live.size,
       lastModified: live.lastModified,
       versionId: live.versionId ?? NULL_VERSION,
+      fingerprint: live.fingerprint,
       ...(sha256 === undefined ? {} : { sha256 }),
       ...(live.contentType === undefined ? {} : { contentType: live.contentType }),
       metadata,
@@ -107,7 +108,12 @@ export class S3NativeVersionedStore implements ObjectStore {
     validateObjectPrefix(prefix);
     for await (const blob of this.driver.list(prefix)) {
       if (isVersionsPath(blob.path)) continue;
-      yield { key: blob.path, size: blob.size, lastModified: blob.lastModified };
+      yield {
+        key: blob.path,
+        size: blob.size,
+        lastModified: blob.lastModified,
+        fingerprint: blob.fingerprint,
+      };
     }
   }
 

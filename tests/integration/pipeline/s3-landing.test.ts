@@ -1,9 +1,10 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ShopflowRuntime } from '../../../framework/index.js';
 import { createObjectStore } from '../../../resources/object-store/create-object-store.js';
 import { type FaultyProxy, startFaultyProxy } from '../../support/faulty-proxy.js';
 import { type ShopflowTestHome, shopflowTestHome } from '../../support/shopflow-test-home.js';
-import { startTestS3, type TestS3 } from '../../support/test-s3.js';
+import { startTestS3, type TestS3, testS3Client } from '../../support/test-s3.js';
 
 let s3: TestS3;
 let proxy: FaultyProxy;
@@ -87,5 +88,44 @@ describe('the landing zone on the S3 API', () => {
     });
     const objects = m.metadata.objects as Array<{ key: string; rows: number }>;
     expect(objects.find((o) => o.key.includes('transactions'))!.rows).toBe(lines.length - 1);
+  });
+
+  test('a plan checks the landed objects its bronze days read with one listing a month, and still sees an edit behind the store', async () => {
+    const days = { keys: ['2024-01-15', '2024-01-16'] };
+    const bronze = 'bronze_customers,bronze_products,bronze_transactions,bronze_clickstream';
+    const result = await runtime.execute(await runtime.plan({ selection: bronze, partitions: days }));
+    expect(result.status).toBe('success');
+
+    proxy.reset();
+    const unchanged = await runtime.plan({ selection: bronze, partitions: days });
+    expect(unchanged.steps).toEqual([]);
+    // One listing of the month for 8 landed objects, and no request of their own (before: a HEAD
+    // and the version manifest for each, in a bucket without versioning).
+    const landing = proxy.log.filter(
+      (r) =>
+        r.path.startsWith(`/${s3.bucket}/raw/`) ||
+        r.path.startsWith(`/${s3.bucket}/_versions/`) ||
+        r.query.get('prefix')?.startsWith('raw/'),
+    );
+    expect(landing.map((r) => `${r.method} ${r.query.get('prefix') ?? r.path}`)).toEqual([
+      'GET raw/year=2024/month=01/',
+    ]);
+
+    // Replaced behind the store's back (no new version recorded): the listing shows other bytes.
+    const key = 'raw/year=2024/month=01/day=16/products/products.csv';
+    const client = testS3Client(s3.endpoint);
+    await client.send(
+      new PutObjectCommand({
+        Bucket: s3.bucket,
+        Key: key,
+        Body: 'product_id,name,category,price,updated_at\n',
+      }),
+    );
+    client.destroy();
+    const changed = await runtime.plan({ selection: bronze, partitions: days });
+    expect(changed.steps.map((s) => [s.key, s.reasons.map((r) => r.code)])).toEqual([
+      ['bronze_products[2024-01-16]', ['input_changed']],
+    ]);
+    expect(changed.steps[0].reasons[0]).toMatchObject({ input: key });
   });
 });
