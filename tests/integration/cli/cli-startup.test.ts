@@ -62,8 +62,9 @@ async function packagesLoadedBy(args: string[], name: string) {
   expect(existsSync(record)).toBe(true);
   const packages = new Set<string>();
   for (const line of readFileSync(record, 'utf8').split('\n')) {
-    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line);
-    if (match) packages.add(match[1]);
+    // NOTE: the build bundles some packages into dist/vendor/<name>.js (see scripts/build.mjs).
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\/|\/dist\/vendor\/([^/]+)\.js/.exec(line);
+    if (match) packages.add(match[1] ?? match[2]);
   }
   return { code, stdout, stderr, packages };
 }

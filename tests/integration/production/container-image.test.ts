@@ -85,7 +85,8 @@ beforeAll(() => {
     .map((args) => args.split(/\s+/))
     .filter(([src]) => existsSync(join(REPO, src)) && !src.includes('.') && src !== 'scripts')
     .map(([src]) => src);
-  for (const folder of built) linkTree(join(REPO, 'dist', folder), join(app, 'dist', folder));
+  // It also bundles a few packages into dist/vendor/ (scripts/build.mjs), which the compiled files import.
+  for (const folder of [...built, 'vendor']) linkTree(join(REPO, 'dist', folder), join(app, 'dist', folder));
   for (const args of instruction(RUNTIME, 'COPY').filter((a) => !a.startsWith('--'))) {
     const parts = args.split(/\s+/);
     const dest = parts.pop()!;
