@@ -228,8 +228,12 @@ function bronzeAsset(dataset: LandingDataset, format: LandedFormat): AnyAsset {
           // NOTE: an input recorded without the object's fingerprint (before it was) is asked by key.
           const month =
             typeof input.probe?.fingerprint === 'string' ? LANDING_MONTH.exec(input.name)?.[0] : undefined;
+          // NOTE: a listing the store refuses (a role allowed to read objects but not to list
+          // them) leaves every object to be asked for by key, as before.
           const listed = month
-            ? await shared(`landing-fingerprints:${month}`, () => listedFingerprints(store, month))
+            ? await shared(`landing-fingerprints:${month}`, () =>
+                listedFingerprints(store, month).catch(() => undefined),
+              )
             : undefined;
           return { name: input.name, fingerprint: await objectFingerprint(store, input, listed) };
         }),

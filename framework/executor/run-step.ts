@@ -642,8 +642,9 @@ async function runChecks(
 
 /**
  * Runs one step: skips it if it was planned only for its upstream and that turned out unchanged
- * (without a lock: a skip writes only its event), else takes the partition lock, materializes with retries, records the materialization with its lineage, then runs the checks.
- * Never throws for a failure of the step itself: it reports it in the outcome and the event log.
+ * (without a lock: a skip writes only its event), else takes the partition lock, materializes with
+ * retries, records the materialization with its lineage, then runs the checks. Never throws for a
+ * failure of the step itself: it reports it in the outcome and the event log.
  */
 export async function runStep(
   step: StepDescriptor,

@@ -127,5 +127,14 @@ describe('the landing zone on the S3 API', () => {
       ['bronze_products[2024-01-16]', ['input_changed']],
     ]);
     expect(changed.steps[0].reasons[0]).toMatchObject({ input: key });
+
+    // A role that may read objects but not list them: each object is asked for by key, as before.
+    proxy.reset();
+    proxy.addRule({ match: (r) => r.method === 'GET' && r.query.has('prefix'), action: 'forbidden' });
+    const unlisted = await runtime.plan({ selection: bronze, partitions: days });
+    expect(unlisted.steps.map((s) => s.key)).toEqual(['bronze_products[2024-01-16]']);
+    expect(proxy.count((r) => r.outcome === 'forbidden')).toBe(1);
+    expect(proxy.count((r) => r.method === 'HEAD' && r.path.startsWith(`/${s3.bucket}/raw/`))).toBe(8);
+    proxy.reset();
   });
 });
