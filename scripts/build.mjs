@@ -67,27 +67,20 @@ for (const name of VENDORED) {
     logLevel: 'warning',
   });
 }
-function vendorImports(dir) {
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) {
-      if (path !== join(next, 'vendor')) vendorImports(path);
-      continue;
-    }
-    if (!path.endsWith('.js')) continue;
-    const text = readFileSync(path, 'utf8');
-    let changed = text;
-    for (const name of VENDORED) {
-      let target = relative(dirname(path), join(next, 'vendor', `${name}.js`));
-      if (!target.startsWith('.')) target = `./${target}`;
-      changed = changed
-        .replaceAll(`from "${name}"`, `from "${target}"`)
-        .replaceAll(`import("${name}")`, `import("${target}")`);
-    }
-    if (changed !== text) writeFileSync(path, changed);
+// NOTE: the compiled files are the entry points' outputs (one per input, `outbase` '.').
+for (const source of entryPoints) {
+  const path = join(next, source.replace(/\.ts$/, '.js'));
+  const text = readFileSync(path, 'utf8');
+  let changed = text;
+  for (const name of VENDORED) {
+    let target = relative(dirname(path), join(next, 'vendor', `${name}.js`));
+    if (!target.startsWith('.')) target = `./${target}`;
+    changed = changed
+      .replaceAll(`from "${name}"`, `from "${target}"`)
+      .replaceAll(`import("${name}")`, `import("${target}")`);
   }
+  if (changed !== text) writeFileSync(path, changed);
 }
-vendorImports(next);
 // Static assets the server and the warehouse need at run time.
 for (const dir of ['server/public']) {
   if (existsSync(dir)) cpSync(dir, join(next, dir), { recursive: true });
