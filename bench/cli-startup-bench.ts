@@ -1,15 +1,15 @@
 /**
  * Start-up time of the compiled CLI, against a bare Node process.
  *
- *   node scripts/build.mjs && npx tsx bench/cli-startup-bench.ts [--runs 7] [--compare DIR] [--write]
+ *   node scripts/build.mjs && npx tsx bench/cli-startup-bench.ts [--runs 7] [--compare DIR [--label TEXT]] [--write]
  *
  * Times, per run and side by side: `node -e 0` (the baseline: what any Node command costs here),
  * `shopflow --help` (loads the definitions to list their commands) and `shopflow assets` (opens the
  * instance store and computes every asset's status) on a home created once before timing, with the
  * default (dev) configuration. Reports the median of each and its ratio to the baseline. With
  * `--compare DIR` (the root of another built checkout, e.g. an older commit), its `--help` and
- * `assets` are timed in the same rounds, for a before/after comparison. `--write` puts the table
- * into docs/benchmarks.md.
+ * `assets` are timed in the same rounds, for a before/after comparison (`--label` says what it is
+ * in the table). `--write` puts the table into docs/benchmarks.md.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -75,7 +75,7 @@ try {
     'work, so single runs vary; the medians and the ratio to a bare `node -e 0` are the figures to',
     'compare. `assets` runs on an existing home (default dev configuration, SQLite instance store).',
     ...(other
-      ? ['"Other checkout": the code before start-up loaded heavy modules lazily, timed in the same rounds.']
+      ? [`"Other checkout": ${option('--label') ?? 'another build of the code'}, timed in the same rounds.`]
       : []),
     '',
     '| command | median | × `node -e 0` | beyond `node -e 0` | runs |',

@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { packageFile } from '../framework/cli/package-root.js';
 import { assertSafeToServe } from '../framework/http/listen-safety.js';
 import type { ShopflowRuntime } from '../framework/index.js';
 import { BackfillLauncher } from './backfill-launcher.js';
@@ -59,7 +59,8 @@ export interface ServerOptions {
   automation?: ServerAutomation;
 }
 
-const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+/** The web page's files (copied to dist/ by the build). */
+export const PUBLIC_DIR = packageFile('server/public');
 const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",

@@ -21,3 +21,17 @@ export function packageRoot(): string {
 export function runningCompiled(): boolean {
   return import.meta.url.endsWith('.js');
 }
+
+/**
+ * A file of ShopFlow's own that is found by path at run time (a worker thread's module, the web
+ * page's folder), given as its source path: that path when running the TypeScript sources, its
+ * twin under `dist/` when running compiled. Built code cannot look beside itself: the build bundles
+ * modules into shared chunks (see scripts/build.mjs).
+ *
+ * @example
+ * packageFile('assets/raw/simulator/clickstream-worker.ts'); // '<root>/dist/assets/raw/simulator/clickstream-worker.js' when compiled
+ */
+export function packageFile(sourcePath: string): string {
+  if (!runningCompiled()) return join(packageRoot(), sourcePath);
+  return join(packageRoot(), 'dist', sourcePath.replace(/\.ts$/, '.js'));
+}

@@ -1,5 +1,7 @@
 import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { packageFile } from '../../../framework/cli/package-root.js';
 import { type ClickstreamJob, writeClickstreamFile } from './clickstream-file.js';
 import { type LaneMessage, workerFailure } from './clickstream-lane-protocol.js';
 import type { WrittenFile } from './line-sink.js';
@@ -135,7 +137,7 @@ export class ClickstreamLane {
       };
       let worker: Worker;
       try {
-        const { script, execArgv } = workerScript(this.options.workerEntry ?? defaultWorkerEntry());
+        const { script, execArgv } = workerScript(this.options.workerEntry ?? clickstreamWorkerEntry());
         worker = new Worker(script, { workerData: this.job, execArgv });
       } catch {
         fallBack();
@@ -176,10 +178,9 @@ export class ClickstreamLane {
   }
 }
 
-/** The worker module beside this one: `.js` in dist/, `.ts` when the sources run under tsx or vitest. */
-function defaultWorkerEntry(): URL {
-  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  return new URL(`./clickstream-worker.${extension}`, import.meta.url);
+/** The worker's module: `.ts` when the sources run under tsx or vitest, its built twin in dist/. */
+export function clickstreamWorkerEntry(): URL {
+  return pathToFileURL(packageFile('assets/raw/simulator/clickstream-worker.ts'));
 }
 
 /**

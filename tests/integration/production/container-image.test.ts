@@ -85,8 +85,10 @@ beforeAll(() => {
     .map((args) => args.split(/\s+/))
     .filter(([src]) => existsSync(join(REPO, src)) && !src.includes('.') && src !== 'scripts')
     .map(([src]) => src);
-  // It also bundles a few packages into dist/vendor/ (scripts/build.mjs), which the compiled files import.
-  for (const folder of [...built, 'vendor']) linkTree(join(REPO, 'dist', folder), join(app, 'dist', folder));
+  // The build bundles them: dist/ holds their entry points (not every folder has one) and the
+  // chunks of code those share (scripts/build.mjs).
+  for (const folder of [...built, 'chunks'].filter((f) => existsSync(join(REPO, 'dist', f))))
+    linkTree(join(REPO, 'dist', folder), join(app, 'dist', folder));
   for (const args of instruction(RUNTIME, 'COPY').filter((a) => !a.startsWith('--'))) {
     const parts = args.split(/\s+/);
     const dest = parts.pop()!;
