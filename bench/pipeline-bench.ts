@@ -2,7 +2,7 @@
  * The whole ShopFlow pipeline, end to end, at a given simulator scale (200 = 1 M transactions,
  * 10 M clickstream events):
  *
- *   npx tsx bench/pipeline-bench.ts [scale] [--runs N] [--concurrency 4,2] [--write] [--json FILE]
+ *   node scripts/build.mjs && npx tsx bench/pipeline-bench.ts [scale] [--runs N] [--concurrency 4,2] [--source] [--write] [--json FILE]
  *   npx tsx bench/pipeline-bench.ts --from FILE [--from FILE …] [--write]   (report of saved `--json` results)
  *
  * 1. Full run: every asset of every daily partition 2024-01-01..2024-03-30 in a fresh home, once per
@@ -19,7 +19,8 @@
  *    such as temporary downloads, are kept by hard links for it); the run's wall time over the
  *    replay's is the overhead ratio.
  *
- * Every run is its own child process (fresh memory, fresh simulator caches, like a CLI invocation);
+ * Every run is its own child process (fresh memory, fresh simulator caches, like a CLI invocation)
+ * running the built product in dist/, as the CLI does (`--source`: the TypeScript sources);
  * the embedded PostgreSQL of a home outlives the runs in it and is stopped before the home is removed.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -44,20 +45,23 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pino from 'pino';
-import shopflow from '../assets/definitions.js';
-import {
-  AsOfWindowMapping,
-  type DuckDbTraceEntry,
-  inProcessLauncher,
-  quoteLiteral,
-  type ShopflowConfig,
-  ShopflowConfigSchema,
-  ShopflowRuntime,
-  type StepLauncher,
-  setDuckDbTrace,
-} from '../framework/index.js';
+import type { DuckDbTraceEntry, ShopflowConfig, StepLauncher } from '../framework/index.js';
 import { stopEmbeddedPostgres } from '../resources/postgres/embedded-postgres-server.js';
 import { machine, median, versionVariesByRun, writeBenchmarkSection } from './benchmark-report.js';
+import { productCode } from './product-code.js';
+
+// NOTE: the runs measure the built product (dist/, the code `shopflow` runs) unless --source; see
+// product-code.ts for why.
+if (process.argv.includes('--source')) process.env.SHOPFLOW_BENCH_SOURCE = '1';
+const { framework, definitions: shopflow } = await productCode(Boolean(process.env.SHOPFLOW_BENCH_SOURCE));
+const {
+  AsOfWindowMapping,
+  inProcessLauncher,
+  quoteLiteral,
+  ShopflowConfigSchema,
+  ShopflowRuntime,
+  setDuckDbTrace,
+} = framework;
 
 /** The clock of a full run: every daily partition of the simulated quarter exists. */
 const FULL_NOW = '2024-04-02T00:00:00Z';
@@ -611,7 +615,17 @@ interface SavedResults {
   scale: number;
   concurrencies: number[];
   machine: string;
+  /** The code the runs ran: the built dist/ or the TypeScript sources (results saved before 2026-12-06 have none: sources). */
+  code?: 'built' | 'source';
   reps: Array<Omit<Repetition, 'full'> & { full: Record<number, RunMeasure> }>;
+}
+
+/** What the saved runs ran, in words. */
+function codeRun(all: SavedResults[]): string {
+  const codes = new Set(all.map((r) => r.code ?? 'source'));
+  if (codes.size > 1)
+    return 'the built product (dist/) at some scales and the TypeScript sources (tsx) at others';
+  return codes.has('built') ? 'the built product (dist/, as the CLI does)' : 'the TypeScript sources (tsx)';
 }
 
 /** The figures of one scale: medians over its repetitions, and the median repetitions for the details. */
@@ -717,13 +731,14 @@ function report(all: SavedResults[]): string {
   return `## Whole pipeline (\`bench/pipeline-bench.ts\`)
 
 Machine: ${all[0].machine}, shared with other work while these ran${single.length ? ` (scale ${single.join(', ')}: a single repetition — time did not allow more — so those figures are noisier)` : ''}.
-Each run is its own child process on a fresh home (SQLite instance store, local lake, embedded PostgreSQL, local
+Each run is its own child process running ${codeRun(all)} on a fresh home (SQLite instance store, local lake, embedded PostgreSQL, local
 landing zone) with the clock injected: a full run sees all 90 days (2024-01-01..2024-03-30), ${count(ref.steps.length)} steps. The
 incremental home is first materialized with the clock at 2024-03-30 12:00 UTC (89 days), then run again with the full
 run's clock: 2024-03-30 is new (≈1% of the data).
 
 \`\`\`
-${scales.map((s) => `npx tsx bench/pipeline-bench.ts ${s.scale} --runs ${s.runs} --concurrency ${s.concurrencies.join(',')} --json scale-${s.scale}.json`).join('\n')}
+node scripts/build.mjs
+${scales.map((s) => `npx tsx bench/pipeline-bench.ts ${s.scale} --runs ${s.runs} --concurrency ${s.concurrencies.join(',')}${all.find((r) => r.scale === s.scale)?.code === 'built' ? '' : ' --source'} --json scale-${s.scale}.json`).join('\n')}
 npx tsx bench/pipeline-bench.ts ${scales.map((s) => `--from scale-${s.scale}.json`).join(' ')} --write
 \`\`\`
 
@@ -978,6 +993,7 @@ function parseArgs(argv: string[]): {
     else if (arg === '--from') from.push(argv[++i]);
     else if (arg === '--runs') runs = Number(argv[++i]);
     else if (arg === '--concurrency') concurrencies = String(argv[++i]).split(',').map(Number);
+    else if (arg === '--source') continue;
     else scale = Number(arg);
   }
   if (
@@ -987,7 +1003,7 @@ function parseArgs(argv: string[]): {
     concurrencies.some((c) => !Number.isInteger(c) || c < 1)
   ) {
     console.error(
-      'usage: npx tsx bench/pipeline-bench.ts [scale > 0] [--runs N ≥ 1] [--concurrency 4,2] [--write] [--json FILE]',
+      'usage: npx tsx bench/pipeline-bench.ts [scale > 0] [--runs N ≥ 1] [--concurrency 4,2] [--source] [--write] [--json FILE]',
     );
     process.exit(2);
   }
@@ -1007,7 +1023,8 @@ if (process.argv[2] === '--child') {
   if (from.length > 0) {
     all = from.map((file) => JSON.parse(readFileSync(file, 'utf8')) as SavedResults);
   } else {
-    const results: SavedResults = { scale, concurrencies, machine: machine(), reps: [] };
+    const code = process.env.SHOPFLOW_BENCH_SOURCE ? 'source' : 'built';
+    const results: SavedResults = { scale, concurrencies, machine: machine(), code, reps: [] };
     const scratch = mkdtempSync(join(tmpdir(), 'shopflow-pipeline-bench-'));
     // NOTE: the embedded PostgreSQL runs as `postgres` when we are root; it must reach the homes.
     chmodSync(scratch, 0o755);
