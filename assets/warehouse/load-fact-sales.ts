@@ -2,7 +2,11 @@ import type pg from 'pg';
 import { isShopflowError, quoteLiteral, ShopflowError } from '../../framework/index.js';
 import { copyIntoStage, type LoadRows } from '../../resources/postgres/copy-into-stage.js';
 import { keptTempTable } from '../../resources/postgres/kept-temp-table.js';
-import { describePostgresError, isConnectionError } from '../../resources/postgres/postgres-error.js';
+import {
+  describePostgresError,
+  isConnectionError,
+  isUniqueViolation,
+} from '../../resources/postgres/postgres-error.js';
 import { versionValidAt } from '../../resources/postgres/scd2/version-valid-at.js';
 import {
   hasOwnTriggers,
@@ -12,7 +16,7 @@ import {
   type ReferenceCheck,
 } from '../../resources/postgres/set-based-references.js';
 import type { ColumnSpec } from '../../resources/postgres/table-spec.js';
-import { withTransaction } from '../../resources/postgres/with-transaction.js';
+import { queryAll, withTransaction } from '../../resources/postgres/with-transaction.js';
 import { contentVersionOf, contentVersionQuery } from './table-content-version.js';
 
 /** The columns of a `fact_sales` load, as silver_transactions has them. */
@@ -140,13 +144,39 @@ async function loadInTransaction(
       await failOnUnresolved(client, deliveryDate);
 
       const day = `${quoteLiteral(deliveryDate)}::date`;
-      // NOTE: one round trip from here to the version: triggers off (set-based), upsert, triggers
-      // back on, the day's facts no longer delivered deleted, the day's content hashed.
-      const statements = [
-        ...(referenceCheck === 'set-based'
-          ? ["select set_config('session_replication_role', 'replica', true)"]
-          : []),
-        `with written as (
+      const setBased = referenceCheck === 'set-based';
+      // NOTE: one round trip from here to the version: triggers off (set-based), the write,
+      // triggers back on, the day's facts no longer delivered deleted, the day's content hashed.
+      // The write first tries a plain INSERT (a day's facts are new the first time it is loaded);
+      // when a fact is already stored that fails on the key, the write is undone to its savepoint
+      // and the same round trip goes again with the upsert.
+      const after = [
+        ...(setBased ? [RESTORE_ROW_TRIGGERS] : []),
+        `delete from shopflow_dw.fact_sales f where f.delivery_date = ${day}
+       and not exists (select 1 from ${STAGE} s where s.transaction_id = f.transaction_id)`,
+        contentVersionQuery('shopflow_dw.fact_sales', `delivery_date = ${day}`),
+      ];
+      let results: pg.QueryResult[];
+      let written: pg.QueryResult;
+      try {
+        results = await queryAll(client, [
+          ...(setBased ? ["select set_config('session_replication_role', 'replica', true)"] : []),
+          `savepoint ${FAST_WRITE}`,
+          `with written as (
+        insert into shopflow_dw.fact_sales (transaction_id, ${FACT_COLUMNS.join(', ')})
+        select transaction_id, ${FACT_COLUMNS.join(', ')} from ${RESOLVED}
+        returning 1
+      )
+      select count(*) as inserted, 0 as updated from written`,
+          `release savepoint ${FAST_WRITE}`,
+          ...after,
+        ]);
+        written = results[setBased ? 2 : 1];
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        results = await queryAll(client, [
+          `rollback to savepoint ${FAST_WRITE}`,
+          `with written as (
         insert into shopflow_dw.fact_sales as f (transaction_id, ${FACT_COLUMNS.join(', ')})
         select transaction_id, ${FACT_COLUMNS.join(', ')} from ${RESOLVED}
         on conflict (transaction_id) do update set ${FACT_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}
@@ -155,14 +185,10 @@ async function loadInTransaction(
       )
       select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated
       from written`,
-        ...(referenceCheck === 'set-based' ? [RESTORE_ROW_TRIGGERS] : []),
-        `delete from shopflow_dw.fact_sales f where f.delivery_date = ${day}
-       and not exists (select 1 from ${STAGE} s where s.transaction_id = f.transaction_id)`,
-        contentVersionQuery('shopflow_dw.fact_sales', `delivery_date = ${day}`),
-      ];
-      const results = (await client.query(statements.join(';\n'))) as unknown as pg.QueryResult[];
-      const offset = referenceCheck === 'set-based' ? 1 : 0;
-      const written = results[offset];
+          ...after,
+        ]);
+        written = results[1];
+      }
       const deleted = results[results.length - 2];
       const inserted = Number(written.rows[0].inserted);
       const updated = Number(written.rows[0].updated);
@@ -180,6 +206,9 @@ async function loadInTransaction(
     PRELUDE,
   );
 }
+
+/** The savepoint before the write: a unique violation of its plain INSERT rolls back to it. */
+const FAST_WRITE = 'sf_fact_write';
 
 async function failOnUnresolved(client: pg.PoolClient, deliveryDate: string): Promise<void> {
   const { rows } = await client.query(`select transaction_id, customer_id, product_id,

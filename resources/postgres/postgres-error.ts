@@ -39,6 +39,11 @@ export function neverReachedServer(error: unknown): boolean {
   return code === 'ECONNREFUSED' || code === '57P03' || code === 'ENOENT';
 }
 
+/** Whether `error` is a unique violation (a key or unique index already holds the value). */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === '23505';
+}
+
 /** Whether `error` is an authentication or missing-database failure (a configuration problem). */
 export function isLoginError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;

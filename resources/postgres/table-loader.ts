@@ -3,7 +3,7 @@ import { isShopflowError, ShopflowError } from '../../framework/errors/error-cat
 import { copyIntoStage, type LoadRows } from './copy-into-stage.js';
 import { writeLoadAudit } from './load-audit.js';
 import { loadStatements } from './load-statements.js';
-import { describePostgresError, isConnectionError } from './postgres-error.js';
+import { describePostgresError, isConnectionError, isUniqueViolation } from './postgres-error.js';
 import {
   foreignKeysOf,
   foreignKeysQuery,
@@ -15,7 +15,7 @@ import {
   type ReferenceCheck,
 } from './set-based-references.js';
 import { type TableSpec, validateTableSpec } from './table-spec.js';
-import { withTransaction } from './with-transaction.js';
+import { queryAll, withTransaction } from './with-transaction.js';
 
 /** Who is loading: recorded in `shopflow.load_audit`. */
 export interface LoadContext {
@@ -132,20 +132,40 @@ export async function loadTable(
         }
         // NOTE: one round trip from here to the written rows: the lookup upserts, the set-based
         // reference check (which turns the row triggers off only when no referenced row is
-        // missing), the upsert, and the triggers back on.
+        // missing), the write, and the triggers back on. The write first tries a plain INSERT;
+        // when a key is already stored (or another load commits one meanwhile) that fails on the
+        // key, the write is undone to its savepoint and done again through the upsert (see
+        // `loadStatements().upsert`), in a second round trip.
         const lockReferences = await setBasedReferenceCheck(pool, client, catalog, sql, rejected > 0);
         const lookups = sql.lookups(rejected > 0);
-        const statements = [
-          ...lookups,
-          ...(lockReferences ? [lockReferences] : []),
-          sql.upsert(rejected > 0),
-          ...(lockReferences ? [RESTORE_ROW_TRIGGERS] : []),
-        ];
-        const results = (await client.query(statements.join(';\n'))) as pg.QueryResult | pg.QueryResult[];
-        const all = Array.isArray(results) ? results : [results];
-        const referenceCheck: ReferenceCheck =
-          lockReferences && Number(all[lookups.length].rows[0].missing) === 0 ? 'set-based' : 'per-row';
-        const written = all[lookups.length + (lockReferences ? 1 : 0)];
+        const restore = lockReferences ? [RESTORE_ROW_TRIGGERS] : [];
+        let written: pg.QueryResult;
+        let referenceCheck: ReferenceCheck;
+        try {
+          const all = await queryAll(client, [
+            ...lookups,
+            ...(lockReferences ? [lockReferences] : []),
+            `savepoint ${FAST_WRITE}`,
+            sql.upsert(rejected > 0, 'insert'),
+            `release savepoint ${FAST_WRITE}`,
+            ...restore,
+          ]);
+          referenceCheck =
+            lockReferences && Number(all[lookups.length].rows[0].missing) === 0 ? 'set-based' : 'per-row';
+          written = all[lookups.length + (lockReferences ? 2 : 1)];
+        } catch (error) {
+          if (!isUniqueViolation(error)) throw error;
+          // NOTE: the lookups and the reference check stand (they came before the savepoint); the
+          // role they left says whether the triggers are off.
+          const all = await queryAll(client, [
+            `rollback to savepoint ${FAST_WRITE}`,
+            sql.upsert(rejected > 0, 'upsert'),
+            "select current_setting('session_replication_role') as role",
+            ...restore,
+          ]);
+          referenceCheck = lockReferences && all[2].rows[0].role === 'replica' ? 'set-based' : 'per-row';
+          written = all[1];
+        }
         const inserted = Number(written.rows[0].inserted);
         const updated = Number(written.rows[0].updated);
         const earliest = written.rows[0].earliest_change as unknown;
@@ -218,6 +238,9 @@ async function setBasedReferenceCheck(
   const references = complete ? sql.referencedValues(keys, withRejects) : undefined;
   return references ? lockReferencedRows(references) : undefined;
 }
+
+/** The savepoint before a load's write: a unique violation of its plain INSERT of new keys rolls back to it. */
+const FAST_WRITE = 'sf_load_write';
 
 function asLoadError(error: unknown, spec: TableSpec, context: LoadContext): ShopflowError {
   if (isShopflowError(error)) return error;

@@ -47,3 +47,12 @@ export async function withTransaction<T>(
     client.release(broken);
   }
 }
+
+/** Runs `statements` (no bind values) in one round trip, as one simple query; one result per statement. */
+export async function queryAll(
+  client: pg.ClientBase,
+  statements: readonly string[],
+): Promise<pg.QueryResult[]> {
+  const results = (await client.query(statements.join(';\n'))) as pg.QueryResult | pg.QueryResult[];
+  return Array.isArray(results) ? results : [results];
+}

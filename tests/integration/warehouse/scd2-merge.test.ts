@@ -545,6 +545,32 @@ describe('mergeScd2', () => {
       deleted: 0,
     });
     expect(await snapshot()).toEqual(before);
+
+    // A day delivered again with one sale changed, one new and one gone: the plain insert of the
+    // first write fails on the stored keys, the upsert writes the difference, the gone sale goes.
+    const redelivered = [
+      sale(1, 3),
+      { ...sale(2, 8), quantity: 2, amount: '40.00' },
+      sale(3, 15),
+      sale(5, 26),
+    ];
+    expect(await loadFactSales(postgres.pool, redelivered, '2024-01-28')).toMatchObject({
+      staged: 4,
+      inserted: 1,
+      updated: 1,
+      unchanged: 2,
+      deleted: 1,
+      referenceCheck: 'set-based',
+    });
+    const facts = await postgres.query(
+      'select transaction_id::int as id, quantity, amount::text from shopflow_dw.fact_sales order by 1',
+    );
+    expect(facts.rows).toEqual([
+      { id: 1, quantity: 1, amount: '20.00' },
+      { id: 2, quantity: 2, amount: '40.00' },
+      { id: 3, quantity: 1, amount: '20.00' },
+      { id: 5, quantity: 1, amount: '20.00' },
+    ]);
   });
 
   it('rejects a change without natural key or time, and specs naming unknown columns; nothing is written', async () => {

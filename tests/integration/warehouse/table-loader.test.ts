@@ -568,6 +568,54 @@ describe('loadTable: concurrency', () => {
     );
     expect(audits.rows[0].n).toBe(6);
   });
+
+  it('a key another transaction commits while a load writes it is upserted, not lost nor doubled', async () => {
+    await loadCustomers(postgres.pool, [customer(1)], context);
+    const other = new pg.Client({ connectionString: server.url });
+    await other.connect();
+    try {
+      // Customer 5 is not stored when the load takes its snapshot, so the load inserts it plainly;
+      // the other transaction's uncommitted row makes that insert wait, then fail on the key when
+      // it commits. The load must then write the row as an update of the committed one.
+      await other.query('begin');
+      await other.query(`insert into shopflow.customers
+        (customer_id, name, email, registration_date, country_code, source_updated_at)
+        values (5, 'Other writer', 'other@example.com', '2024-01-01', 'US', '2024-01-15T00:00:00Z')`);
+      const load = loadCustomers(
+        postgres.pool,
+        [customer(4), customer(5, { email: 'c5-newer@example.com', updated_at: '2024-02-01T00:00:00Z' })],
+        context,
+      );
+      const waiting = async (): Promise<boolean> =>
+        (
+          await postgres.query(`select count(*)::int as n from pg_stat_activity
+            where wait_event_type = 'Lock' and query like '%sf_load_write%'`)
+        ).rows[0].n > 0;
+      for (let attempt = 0; attempt < 500 && !(await waiting()); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(await waiting()).toBe(true);
+      await other.query('commit');
+      // The triggers stayed off through the second write: the reference check before the savepoint stands.
+      expect(await load).toMatchObject({
+        staged: 2,
+        inserted: 1,
+        updated: 1,
+        unchanged: 0,
+        referenceCheck: 'set-based',
+      });
+    } finally {
+      await other.end();
+    }
+    const { rows } = await postgres.query(
+      'select customer_id, email, version from shopflow.customers order by 1',
+    );
+    expect(rows).toEqual([
+      { customer_id: '1', email: 'c1@example.com', version: 1 },
+      { customer_id: '4', email: 'c4@example.com', version: 1 },
+      { customer_id: '5', email: 'c5-newer@example.com', version: 2 },
+    ]);
+  });
 });
 
 describe('set-based reference checks', () => {
