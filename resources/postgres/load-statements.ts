@@ -15,8 +15,9 @@ export interface Statement {
 
 /**
  * The SQL of one load of `spec`, in execution order: staging and reject tables, the reject pass,
- * the lookup upserts, the upsert of the target and a sample of rejected rows. Pure text generation
- * (identifiers are validated by {@link validateTableSpec} and quoted here).
+ * the lookup upserts, the write of the target (a plain insert, or the upsert) and a sample of
+ * rejected rows. Pure text generation (identifiers are validated by {@link validateTableSpec} and
+ * quoted here).
  *
  * @example
  * const sql = loadStatements(customersSpec);
@@ -104,7 +105,7 @@ on conflict (${q(lookup.naturalKey)}) do nothing`,
    * rolls back to a savepoint and writes again with `mode: 'upsert'`
    * (`INSERT … ON CONFLICT DO UPDATE`, only where a compared column changed).
    */
-  const upsert = (withRejects: boolean, mode: 'insert' | 'upsert' = 'upsert') => {
+  const write = (withRejects: boolean, mode: 'insert' | 'upsert' = 'upsert') => {
     const lookupJoins = (spec.lookups ?? [])
       .map(
         (lookup, index) =>
@@ -195,5 +196,5 @@ select count(*) as inserted, 0 as updated, min(changed_at) as earliest_change fr
   const rejectedSample = `select r._row as "row", r.reason, to_jsonb(s) - '_row' as "values"
 from ${rejects} r join ${stage} s using (_row) order by r._row limit $1`;
 
-  return { stageTable, prepare, insertRejects, lookups, referencedValues, upsert, rejectedSample };
+  return { stageTable, prepare, insertRejects, lookups, referencedValues, write, rejectedSample };
 }

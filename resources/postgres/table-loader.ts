@@ -135,7 +135,7 @@ export async function loadTable(
         // missing), the write, and the triggers back on. The write first tries a plain INSERT;
         // when a key is already stored (or another load commits one meanwhile) that fails on the
         // key, the write is undone to its savepoint and done again through the upsert (see
-        // `loadStatements().upsert`), in a second round trip.
+        // `loadStatements().write`), in a second round trip.
         const lockReferences = await setBasedReferenceCheck(pool, client, catalog, sql, rejected > 0);
         const lookups = sql.lookups(rejected > 0);
         const restore = lockReferences ? [RESTORE_ROW_TRIGGERS] : [];
@@ -146,7 +146,7 @@ export async function loadTable(
             ...lookups,
             ...(lockReferences ? [lockReferences] : []),
             `savepoint ${FAST_WRITE}`,
-            sql.upsert(rejected > 0, 'insert'),
+            sql.write(rejected > 0, 'insert'),
             `release savepoint ${FAST_WRITE}`,
             ...restore,
           ]);
@@ -159,7 +159,7 @@ export async function loadTable(
           // role they left says whether the triggers are off.
           const all = await queryAll(client, [
             `rollback to savepoint ${FAST_WRITE}`,
-            sql.upsert(rejected > 0, 'upsert'),
+            sql.write(rejected > 0, 'upsert'),
             "select current_setting('session_replication_role') as role",
             ...restore,
           ]);
