@@ -2,11 +2,7 @@ import type pg from 'pg';
 import { isShopflowError, quoteLiteral, ShopflowError } from '../../framework/index.js';
 import { copyIntoStage, type LoadRows } from '../../resources/postgres/copy-into-stage.js';
 import { keptTempTable } from '../../resources/postgres/kept-temp-table.js';
-import {
-  describePostgresError,
-  isConnectionError,
-  isUniqueViolation,
-} from '../../resources/postgres/postgres-error.js';
+import { describePostgresError, isConnectionError } from '../../resources/postgres/postgres-error.js';
 import { versionValidAt } from '../../resources/postgres/scd2/version-valid-at.js';
 import {
   hasOwnTriggers,
@@ -16,7 +12,7 @@ import {
   type ReferenceCheck,
 } from '../../resources/postgres/set-based-references.js';
 import type { ColumnSpec } from '../../resources/postgres/table-spec.js';
-import { queryAll, withTransaction } from '../../resources/postgres/with-transaction.js';
+import { queryWithUniqueFallback, withTransaction } from '../../resources/postgres/with-transaction.js';
 import { contentVersionOf, contentVersionQuery } from './table-content-version.js';
 
 /** The columns of a `fact_sales` load, as silver_transactions has them. */
@@ -156,26 +152,17 @@ async function loadInTransaction(
        and not exists (select 1 from ${STAGE} s where s.transaction_id = f.transaction_id)`,
         contentVersionQuery('shopflow_dw.fact_sales', `delivery_date = ${day}`),
       ];
-      let results: pg.QueryResult[];
-      let written: pg.QueryResult;
-      try {
-        results = await queryAll(client, [
-          ...(setBased ? ["select set_config('session_replication_role', 'replica', true)"] : []),
-          `savepoint ${FAST_WRITE}`,
+      const { main, after: done } = await queryWithUniqueFallback(client, {
+        before: setBased ? ["select set_config('session_replication_role', 'replica', true)"] : [],
+        first: [
           `with written as (
         insert into shopflow_dw.fact_sales (transaction_id, ${FACT_COLUMNS.join(', ')})
         select transaction_id, ${FACT_COLUMNS.join(', ')} from ${RESOLVED}
         returning 1
       )
       select count(*) as inserted, 0 as updated from written`,
-          `release savepoint ${FAST_WRITE}`,
-          ...after,
-        ]);
-        written = results[setBased ? 2 : 1];
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        results = await queryAll(client, [
-          `rollback to savepoint ${FAST_WRITE}`,
+        ],
+        fallback: [
           `with written as (
         insert into shopflow_dw.fact_sales as f (transaction_id, ${FACT_COLUMNS.join(', ')})
         select transaction_id, ${FACT_COLUMNS.join(', ')} from ${RESOLVED}
@@ -185,14 +172,14 @@ async function loadInTransaction(
       )
       select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated
       from written`,
-          ...after,
-        ]);
-        written = results[1];
-      }
-      const deleted = results[results.length - 2];
+        ],
+        after,
+      });
+      const written = main[0];
+      const deleted = done[done.length - 2];
       const inserted = Number(written.rows[0].inserted);
       const updated = Number(written.rows[0].updated);
-      const version = contentVersionOf('shopflow_dw.fact_sales', results[results.length - 1]);
+      const version = contentVersionOf('shopflow_dw.fact_sales', done[done.length - 1]);
       return {
         staged,
         inserted,
@@ -206,9 +193,6 @@ async function loadInTransaction(
     PRELUDE,
   );
 }
-
-/** The savepoint before the write: a unique violation of its plain INSERT rolls back to it. */
-const FAST_WRITE = 'sf_fact_write';
 
 async function failOnUnresolved(client: pg.PoolClient, deliveryDate: string): Promise<void> {
   const { rows } = await client.query(`select transaction_id, customer_id, product_id,

@@ -3,7 +3,7 @@ import { isShopflowError, ShopflowError } from '../../framework/errors/error-cat
 import { copyIntoStage, type LoadRows } from './copy-into-stage.js';
 import { writeLoadAudit } from './load-audit.js';
 import { loadStatements } from './load-statements.js';
-import { describePostgresError, isConnectionError, isUniqueViolation } from './postgres-error.js';
+import { describePostgresError, isConnectionError } from './postgres-error.js';
 import {
   foreignKeysOf,
   foreignKeysQuery,
@@ -15,7 +15,7 @@ import {
   type ReferenceCheck,
 } from './set-based-references.js';
 import { type TableSpec, validateTableSpec } from './table-spec.js';
-import { queryAll, withTransaction } from './with-transaction.js';
+import { queryWithUniqueFallback, withTransaction } from './with-transaction.js';
 
 /** Who is loading: recorded in `shopflow.load_audit`. */
 export interface LoadContext {
@@ -138,34 +138,22 @@ export async function loadTable(
         // `loadStatements().write`), in a second round trip.
         const lockReferences = await setBasedReferenceCheck(pool, client, catalog, sql, rejected > 0);
         const lookups = sql.lookups(rejected > 0);
-        const restore = lockReferences ? [RESTORE_ROW_TRIGGERS] : [];
-        let written: pg.QueryResult;
-        let referenceCheck: ReferenceCheck;
-        try {
-          const all = await queryAll(client, [
-            ...lookups,
-            ...(lockReferences ? [lockReferences] : []),
-            `savepoint ${FAST_WRITE}`,
-            sql.write(rejected > 0, 'insert'),
-            `release savepoint ${FAST_WRITE}`,
-            ...restore,
-          ]);
-          referenceCheck =
-            lockReferences && Number(all[lookups.length].rows[0].missing) === 0 ? 'set-based' : 'per-row';
-          written = all[lookups.length + (lockReferences ? 2 : 1)];
-        } catch (error) {
-          if (!isUniqueViolation(error)) throw error;
-          // NOTE: the lookups and the reference check stand (they came before the savepoint); the
-          // role they left says whether the triggers are off.
-          const all = await queryAll(client, [
-            `rollback to savepoint ${FAST_WRITE}`,
+        // NOTE: after a fallback the reference check's row is gone with the first round trip; the
+        // role it left says whether the triggers are off.
+        const { fellBack, before, main } = await queryWithUniqueFallback(client, {
+          before: [...lookups, ...(lockReferences ? [lockReferences] : [])],
+          first: [sql.write(rejected > 0, 'insert')],
+          fallback: [
             sql.write(rejected > 0, 'upsert'),
             "select current_setting('session_replication_role') as role",
-            ...restore,
-          ]);
-          referenceCheck = lockReferences && all[2].rows[0].role === 'replica' ? 'set-based' : 'per-row';
-          written = all[1];
-        }
+          ],
+          after: lockReferences ? [RESTORE_ROW_TRIGGERS] : [],
+        });
+        const triggersOff = fellBack
+          ? main[1].rows[0].role === 'replica'
+          : Number(before[lookups.length]?.rows[0]?.missing) === 0;
+        const referenceCheck: ReferenceCheck = lockReferences && triggersOff ? 'set-based' : 'per-row';
+        const written = main[0];
         const inserted = Number(written.rows[0].inserted);
         const updated = Number(written.rows[0].updated);
         const earliest = written.rows[0].earliest_change as unknown;
@@ -238,9 +226,6 @@ async function setBasedReferenceCheck(
   const references = complete ? sql.referencedValues(keys, withRejects) : undefined;
   return references ? lockReferencedRows(references) : undefined;
 }
-
-/** The savepoint before a load's write: a unique violation of its plain INSERT of new keys rolls back to it. */
-const FAST_WRITE = 'sf_load_write';
 
 function asLoadError(error: unknown, spec: TableSpec, context: LoadContext): ShopflowError {
   if (isShopflowError(error)) return error;

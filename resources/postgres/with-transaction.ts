@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { isConnectionError } from './postgres-error.js';
+import { isConnectionError, isUniqueViolation } from './postgres-error.js';
 
 /**
  * Runs `fn` inside `begin … commit` on one pooled client; rolls back and rethrows when it throws.
@@ -49,10 +49,79 @@ export async function withTransaction<T>(
 }
 
 /** Runs `statements` (no bind values) in one round trip, as one simple query; one result per statement. */
-export async function queryAll(
-  client: pg.ClientBase,
-  statements: readonly string[],
-): Promise<pg.QueryResult[]> {
+async function queryAll(client: pg.ClientBase, statements: readonly string[]): Promise<pg.QueryResult[]> {
   const results = (await client.query(statements.join(';\n'))) as pg.QueryResult | pg.QueryResult[];
   return Array.isArray(results) ? results : [results];
+}
+
+/** What {@link queryWithUniqueFallback} ran, by part. */
+export interface FallbackResults {
+  /** Whether the first try failed on a unique violation, so that `fallback` ran instead. */
+  fellBack: boolean;
+  /**
+   * One result per `before` statement; empty after a fallback (their results went with the failed
+   * round trip, their effects stand).
+   */
+  before: pg.QueryResult[];
+  /** One result per `first` statement, or per `fallback` statement after a fallback. */
+  main: pg.QueryResult[];
+  /** One result per `after` statement. */
+  after: pg.QueryResult[];
+}
+
+/** The savepoint of {@link queryWithUniqueFallback}. */
+export const UNIQUE_FALLBACK_SAVEPOINT = 'sf_unique_fallback';
+
+/**
+ * Runs `before`, then `first` after a savepoint, then `after`, in one round trip (statements
+ * without bind values, inside a transaction). When `first` fails with a unique violation, rolls
+ * back to the savepoint (`before` stands) and runs `fallback`, then `after`, in a second round trip;
+ * any other error is thrown. A load uses it to try a plain INSERT and fall back to an upsert.
+ *
+ * @example
+ * const { fellBack, main } = await queryWithUniqueFallback(client, {
+ *   first: ['insert into t select * from stage'],
+ *   fallback: ['insert into t select * from stage on conflict (id) do update set v = excluded.v'],
+ * });
+ */
+export async function queryWithUniqueFallback(
+  client: pg.ClientBase,
+  statements: {
+    before?: readonly string[];
+    first: readonly string[];
+    fallback: readonly string[];
+    after?: readonly string[];
+  },
+): Promise<FallbackResults> {
+  const before = statements.before ?? [];
+  const after = statements.after ?? [];
+  try {
+    const results = await queryAll(client, [
+      ...before,
+      `savepoint ${UNIQUE_FALLBACK_SAVEPOINT}`,
+      ...statements.first,
+      `release savepoint ${UNIQUE_FALLBACK_SAVEPOINT}`,
+      ...after,
+    ]);
+    const main = before.length + 1;
+    return {
+      fellBack: false,
+      before: results.slice(0, before.length),
+      main: results.slice(main, main + statements.first.length),
+      after: results.slice(main + statements.first.length + 1),
+    };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const results = await queryAll(client, [
+      `rollback to savepoint ${UNIQUE_FALLBACK_SAVEPOINT}`,
+      ...statements.fallback,
+      ...after,
+    ]);
+    return {
+      fellBack: true,
+      before: [],
+      main: results.slice(1, 1 + statements.fallback.length),
+      after: results.slice(1 + statements.fallback.length),
+    };
+  }
 }

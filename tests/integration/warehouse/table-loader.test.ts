@@ -589,7 +589,7 @@ describe('loadTable: concurrency', () => {
       const waiting = async (): Promise<boolean> =>
         (
           await postgres.query(`select count(*)::int as n from pg_stat_activity
-            where wait_event_type = 'Lock' and query like '%sf_load_write%'`)
+            where wait_event_type = 'Lock' and query like '%sf_unique_fallback%'`)
         ).rows[0].n > 0;
       for (let attempt = 0; attempt < 500 && !(await waiting()); attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 10));
