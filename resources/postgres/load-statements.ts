@@ -93,6 +93,20 @@ order by value
 on conflict (${q(lookup.naturalKey)}) do nothing`,
     );
 
+  const keys = spec.key.map((name) => q(name)).join(', ');
+  /** The staged rows as the target's columns (lookups resolved), with their `_row`. */
+  const mapped = (withRejects: boolean) => {
+    const lookupJoins = (spec.lookups ?? [])
+      .map(
+        (lookup, index) =>
+          `left join ${q(lookup.table)} l${index} on l${index}.${q(lookup.naturalKey)} = s.${q(lookup.from)}`,
+      )
+      .join(' ');
+    return `select s._row, ${target.map((column) => `${column.expression} as ${q(column.name)}`).join(', ')}
+    from ${stage} s ${lookupJoins}
+    ${withRejects ? `where ${notRejected}` : ''}`;
+  };
+
   /**
    * The write of the staged rows, one row per key (the newest by `versionedBy`, else the last in the
    * input), returning `inserted`, `updated` and `earliest_change`. `withRejects` adds the anti-join
@@ -106,13 +120,6 @@ on conflict (${q(lookup.naturalKey)}) do nothing`,
    * (`INSERT … ON CONFLICT DO UPDATE`, only where a compared column changed).
    */
   const write = (withRejects: boolean, mode: 'insert' | 'upsert' = 'upsert') => {
-    const lookupJoins = (spec.lookups ?? [])
-      .map(
-        (lookup, index) =>
-          `left join ${q(lookup.table)} l${index} on l${index}.${q(lookup.naturalKey)} = s.${q(lookup.from)}`,
-      )
-      .join(' ');
-    const keys = spec.key.map((name) => q(name)).join(', ');
     const names = target.map((column) => q(column.name));
     const newestFirst = spec.versionedBy ? `${q(spec.versionedBy)} desc nulls last, ` : '';
     const updates = target
@@ -125,9 +132,7 @@ on conflict (${q(lookup.naturalKey)}) do nothing`,
     const changedAt = (alias: string) =>
       spec.versionedBy ? `${alias}.${q(spec.versionedBy)} as changed_at` : 'null::timestamptz as changed_at';
     const oneRowPerKey = `select distinct on (${keys}) * from (
-    select s._row, ${target.map((column) => `${column.expression} as ${q(column.name)}`).join(', ')}
-    from ${stage} s ${lookupJoins}
-    ${withRejects ? `where ${notRejected}` : ''}
+    ${mapped(withRejects)}
   ) mapped
   order by ${keys}, ${newestFirst}_row desc`;
     const onConflict = `on conflict (${keys}) do update set ${[...updates, '"loaded_at" = now()', '"version" = t."version" + 1', '"updated_at" = now()'].join(', ')}
@@ -155,6 +160,21 @@ select count(*) filter (where inserted) as inserted, count(*) filter (where not 
 )
 select count(*) as inserted, 0 as updated, min(changed_at) as earliest_change from written`;
   };
+
+  /**
+   * Whether the first row the plain insert of {@link write} would write (the smallest staged key)
+   * is stored already: then that insert is bound to fail at once, so a re-load goes straight to
+   * the upsert instead of sorting every row for a try that fails. One pass over the staged rows
+   * (a top-1 sort) and one index probe. A hint only: a key stored or deleted meanwhile by another
+   * load is still handled by the fallback.
+   */
+  const firstKeyStored = (withRejects: boolean) => `select exists (
+  select 1 from ${q(spec.table)} t join (
+    select ${keys} from (
+    ${mapped(withRejects)}
+    ) mapped order by ${keys} limit 1
+  ) first_key using (${keys})
+) as stored`;
 
   /**
    * The values each foreign key of the target takes in this load's rows (see
@@ -196,5 +216,14 @@ select count(*) as inserted, 0 as updated, min(changed_at) as earliest_change fr
   const rejectedSample = `select r._row as "row", r.reason, to_jsonb(s) - '_row' as "values"
 from ${rejects} r join ${stage} s using (_row) order by r._row limit $1`;
 
-  return { stageTable, prepare, insertRejects, lookups, referencedValues, write, rejectedSample };
+  return {
+    stageTable,
+    prepare,
+    insertRejects,
+    lookups,
+    referencedValues,
+    write,
+    firstKeyStored,
+    rejectedSample,
+  };
 }

@@ -130,28 +130,25 @@ export async function loadTable(
             values: row.values as Record<string, unknown>,
           }));
         }
-        // NOTE: one round trip from here to the written rows: the lookup upserts, the set-based
+        // NOTE: two round trips from here to the written rows: the lookup upserts, the set-based
         // reference check (which turns the row triggers off only when no referenced row is
-        // missing), the write, and the triggers back on. The write first tries a plain INSERT;
-        // when a key is already stored (or another load commits one meanwhile) that fails on the
-        // key, the write is undone to its savepoint and done again through the upsert (see
-        // `loadStatements().write`), in a second round trip.
+        // missing) and whether the smallest staged key is stored; then the write, and the triggers
+        // back on. The write first tries a plain INSERT; when a key is already stored (or another
+        // load commits one meanwhile) that fails on the key, the write is undone to its savepoint
+        // and done again through the upsert (see `loadStatements().write`), in a third round trip.
         const lockReferences = await setBasedReferenceCheck(pool, client, catalog, sql, rejected > 0);
         const lookups = sql.lookups(rejected > 0);
-        // NOTE: after a fallback the reference check's row is gone with the first round trip; the
-        // role it left says whether the triggers are off.
-        const { fellBack, before, main } = await queryWithUniqueFallback(client, {
+        // NOTE: when the smallest staged key is stored (a re-load) the upsert runs without the
+        // plain try (`firstKeyStored`). The lookups, the reference check and the probe go in a
+        // round trip of their own, so the reference check's row is there whichever write ran.
+        const { before, main } = await queryWithUniqueFallback(client, {
           before: [...lookups, ...(lockReferences ? [lockReferences] : [])],
+          probe: sql.firstKeyStored(rejected > 0),
           first: [sql.write(rejected > 0, 'insert')],
-          fallback: [
-            sql.write(rejected > 0, 'upsert'),
-            "select current_setting('session_replication_role') as role",
-          ],
+          fallback: [sql.write(rejected > 0, 'upsert')],
           after: lockReferences ? [RESTORE_ROW_TRIGGERS] : [],
         });
-        const triggersOff = fellBack
-          ? main[1].rows[0].role === 'replica'
-          : Number(before[lookups.length]?.rows[0]?.missing) === 0;
+        const triggersOff = Number(before[lookups.length]?.rows[0]?.missing) === 0;
         const referenceCheck: ReferenceCheck = lockReferences && triggersOff ? 'set-based' : 'per-row';
         const written = main[0];
         const inserted = Number(written.rows[0].inserted);

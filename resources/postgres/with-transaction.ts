@@ -56,11 +56,14 @@ async function queryAll(client: pg.ClientBase, statements: readonly string[]): P
 
 /** What {@link queryWithUniqueFallback} ran, by part. */
 export interface FallbackResults {
-  /** Whether the first try failed on a unique violation, so that `fallback` ran instead. */
+  /**
+   * Whether `fallback` ran instead of `first`: the first try failed on a unique violation, or
+   * `probe` said it would.
+   */
   fellBack: boolean;
   /**
-   * One result per `before` statement; empty after a fallback (their results went with the failed
-   * round trip, their effects stand).
+   * One result per `before` statement; empty after a first try that failed (their results went
+   * with the failed round trip, their effects stand).
    */
   before: pg.QueryResult[];
   /** One result per `first` statement, or per `fallback` statement after a fallback. */
@@ -78,6 +81,10 @@ export const UNIQUE_FALLBACK_SAVEPOINT = 'sf_unique_fallback';
  * back to the savepoint (`before` stands) and runs `fallback`, then `after`, in a second round trip;
  * any other error is thrown. A load uses it to try a plain INSERT and fall back to an upsert.
  *
+ * With a `probe` (a query of one row whose `stored` column is true when `first` is bound to fail
+ * on a key, such as a re-load whose first key is stored), `before` and the probe run in a round
+ * trip of their own, and when the probe says so `fallback` runs without the first try.
+ *
  * @example
  * const { fellBack, main } = await queryWithUniqueFallback(client, {
  *   first: ['insert into t select * from stage'],
@@ -88,12 +95,34 @@ export async function queryWithUniqueFallback(
   client: pg.ClientBase,
   statements: {
     before?: readonly string[];
+    probe?: string;
     first: readonly string[];
     fallback: readonly string[];
     after?: readonly string[];
   },
 ): Promise<FallbackResults> {
   const before = statements.before ?? [];
+  if (statements.probe === undefined) return await tryFirst(client, before, statements);
+  const results = await queryAll(client, [...before, statements.probe]);
+  const ran = results.slice(0, before.length);
+  if (results.at(-1)?.rows[0]?.stored !== true)
+    return { ...(await tryFirst(client, [], statements)), before: ran };
+  const after = statements.after ?? [];
+  const rest = await queryAll(client, [...statements.fallback, ...after]);
+  return {
+    fellBack: true,
+    before: ran,
+    main: rest.slice(0, statements.fallback.length),
+    after: rest.slice(statements.fallback.length),
+  };
+}
+
+/** The savepoint, `first` and, on a unique violation, the fallback of {@link queryWithUniqueFallback}. */
+async function tryFirst(
+  client: pg.ClientBase,
+  before: readonly string[],
+  statements: { first: readonly string[]; fallback: readonly string[]; after?: readonly string[] },
+): Promise<FallbackResults> {
   const after = statements.after ?? [];
   try {
     const results = await queryAll(client, [

@@ -16,6 +16,7 @@ import {
 } from '../../../resources/postgres/shopflow-tables.js';
 import { loadTable } from '../../../resources/postgres/table-loader.js';
 import type { TableSpec } from '../../../resources/postgres/table-spec.js';
+import { queryWithUniqueFallback } from '../../../resources/postgres/with-transaction.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 
 let server: TestPostgres;
@@ -689,5 +690,83 @@ describe('set-based reference checks', () => {
       'select transaction_id::int as id from shopflow.transaction_log order by 1',
     );
     expect(rows).toEqual([{ id: 10 }, { id: 11 }]);
+  });
+});
+
+describe('queryWithUniqueFallback', () => {
+  async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await postgres.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('create temp table keyed (id int primary key, note text) on commit drop');
+      await client.query(`insert into keyed values (1, 'stored')`);
+      return await fn(client);
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
+  }
+
+  it('a failed first try rolls back to the savepoint, keeps what ran before and runs the fallback', async () => {
+    await inTransaction(async (client) => {
+      const result = await queryWithUniqueFallback(client, {
+        before: [`insert into keyed values (2, 'before')`],
+        first: [`insert into keyed values (3, 'first'), (1, 'again')`],
+        fallback: [`insert into keyed values (4, 'fallback') returning id`],
+        after: ['select count(*)::int as n from keyed'],
+      });
+      expect(result.fellBack).toBe(true);
+      expect(result.main[0].rows).toEqual([{ id: 4 }]);
+      expect(result.after[0].rows).toEqual([{ n: 3 }]);
+      const { rows } = await client.query('select id, note from keyed order by id');
+      expect(rows).toEqual([
+        { id: 1, note: 'stored' },
+        { id: 2, note: 'before' },
+        { id: 4, note: 'fallback' },
+      ]);
+    });
+  });
+
+  it('a probe that finds the key stored runs the fallback without the first try', async () => {
+    await inTransaction(async (client) => {
+      const result = await queryWithUniqueFallback(client, {
+        before: [`insert into keyed values (2, 'before') returning id`],
+        probe: 'select exists (select 1 from keyed where id = 1) as stored',
+        // Division by zero: had the first try run, this error (not a unique violation) would be thrown.
+        first: ['select 1 / 0'],
+        fallback: [`update keyed set note = 'upserted' where id = 1 returning id`],
+      });
+      expect(result).toMatchObject({ fellBack: true });
+      expect(result.before[0].rows).toEqual([{ id: 2 }]);
+      expect(result.main[0].rows).toEqual([{ id: 1 }]);
+    });
+  });
+
+  it('a probe that finds nothing stored lets the first try run, and still falls back on a key', async () => {
+    await inTransaction(async (client) => {
+      const clean = await queryWithUniqueFallback(client, {
+        probe: 'select exists (select 1 from keyed where id = 5) as stored',
+        first: [`insert into keyed values (5, 'first') returning id`],
+        fallback: ['select 1 / 0'],
+      });
+      expect(clean.fellBack).toBe(false);
+      expect(clean.main[0].rows).toEqual([{ id: 5 }]);
+      const conflicting = await queryWithUniqueFallback(client, {
+        before: ['select 7 as seven'],
+        probe: 'select exists (select 1 from keyed where id = 6) as stored',
+        first: [`insert into keyed values (6, 'first'), (5, 'again')`],
+        fallback: [`select 'fell back' as outcome`],
+      });
+      expect(conflicting.fellBack).toBe(true);
+      expect(conflicting.before[0].rows).toEqual([{ seven: 7 }]);
+      expect(conflicting.main[0].rows).toEqual([{ outcome: 'fell back' }]);
+      await expect(
+        queryWithUniqueFallback(client, {
+          probe: 'select false as stored',
+          first: ['select 1 / 0'],
+          fallback: [],
+        }),
+      ).rejects.toThrow(/division by zero/);
+    });
   });
 });
