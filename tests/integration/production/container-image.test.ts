@@ -138,6 +138,15 @@ describe('the container image', () => {
     expect(DOCKERFILE).toContain('/etc/ssl/certs/rds-global-bundle.pem');
   });
 
+  it('copies into the build stage everything scripts/build.mjs reads: its folder list and each product folder', () => {
+    const copied = instruction(stage('build'), 'COPY').flatMap((args) => args.split(/\s+/).slice(0, -1));
+    const folders: string[] = JSON.parse(readFileSync(join(REPO, 'scripts', 'product-folders.json'), 'utf8'));
+    expect(folders).toContain('framework');
+    expect(copied).toEqual(
+      expect.arrayContaining(['scripts/build.mjs', 'scripts/product-folders.json', ...folders]),
+    );
+  });
+
   it('holds no dev dependency', () => {
     for (const dev of [
       'vitest',
