@@ -130,17 +130,16 @@ export async function loadTable(
             values: row.values as Record<string, unknown>,
           }));
         }
-        // NOTE: two round trips from here to the written rows: the lookup upserts, the set-based
-        // reference check (which turns the row triggers off only when no referenced row is
-        // missing) and whether the smallest staged key is stored; then the write, and the triggers
-        // back on. The write first tries a plain INSERT; when a key is already stored (or another
-        // load commits one meanwhile) that fails on the key, the write is undone to its savepoint
-        // and done again through the upsert (see `loadStatements().write`), in a third round trip.
+        // NOTE: two round trips from here to the written rows. The first: the lookup upserts, the
+        // set-based reference check (which turns the row triggers off only when no referenced row
+        // is missing) and whether the smallest staged key is stored (`firstKeyStored`). The
+        // second: the write and the triggers back on. When that key is stored (a re-load) the
+        // write is the upsert; otherwise it first tries a plain INSERT, and when a key is stored
+        // after all (or another load commits one meanwhile) that fails on the key, is undone to its
+        // savepoint and done again through the upsert in a third round trip (see
+        // `loadStatements().write`). The reference check's row comes back whichever write ran.
         const lockReferences = await setBasedReferenceCheck(pool, client, catalog, sql, rejected > 0);
         const lookups = sql.lookups(rejected > 0);
-        // NOTE: when the smallest staged key is stored (a re-load) the upsert runs without the
-        // plain try (`firstKeyStored`). The lookups, the reference check and the probe go in a
-        // round trip of their own, so the reference check's row is there whichever write ran.
         const { before, main } = await queryWithUniqueFallback(client, {
           before: [...lookups, ...(lockReferences ? [lockReferences] : [])],
           probe: sql.firstKeyStored(rejected > 0),

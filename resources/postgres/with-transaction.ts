@@ -62,8 +62,8 @@ export interface FallbackResults {
    */
   fellBack: boolean;
   /**
-   * One result per `before` statement; empty after a first try that failed (their results went
-   * with the failed round trip, their effects stand).
+   * One result per `before` statement; empty when a first try without a `probe` failed (their
+   * results went with the failed round trip, their effects stand).
    */
   before: pg.QueryResult[];
   /** One result per `first` statement, or per `fallback` statement after a fallback. */
