@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AnyAsset, MaterializeContext, RetryPolicy } from '../definitions/define-asset.js';
 import type { AssetCheck } from '../definitions/define-check.js';
 import { EXTERNAL_INPUTS_METADATA, type ExternalInput } from '../definitions/external-input.js';
@@ -7,7 +7,7 @@ import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { SqlQuery } from '../duckdb/sql-template.js';
 import { isShopflowError } from '../errors/error-catalog.js';
 import { storageFault } from '../errors/storage-fault.js';
-import type { LineageInput, NewEvent } from '../instance/instance-store.js';
+import type { LineageInput, NewCheckEvaluation, NewEvent } from '../instance/instance-store.js';
 import {
   failingCountOf,
   type InputHandle,
@@ -381,17 +381,18 @@ async function changedFromQuery(
 }
 
 /** Appends the new version to the asset's change log (see `appendChange`). */
-async function recordChange(
+/** The asset's change log with this version appended, as a checkpoint to set; null when unchanged. */
+async function changeLogEntry(
   services: StepServices,
   assetKey: string,
   previousVersion: string | null,
   version: string,
   changedFrom: ChangedFrom,
-): Promise<void> {
+): Promise<readonly [string, ChangeLog] | null> {
   const name = changeLogCheckpointName(assetKey);
   const log = await services.store.getCheckpoint<ChangeLog>(name);
   const next = appendChange(log, previousVersion, version, changedFrom);
-  if (next.entries !== log?.entries) await services.store.setCheckpoint(name, next);
+  return next.entries !== log?.entries ? [name, next] : null;
 }
 
 function retryPolicyOf(services: StepServices, asset: AnyAsset): RetryPolicy {
@@ -533,8 +534,8 @@ async function runChecks(
   deps: Record<string, InputHandle>,
   /** Failing rows per row rule the write counted while writing. */
   writtenFailingRows: Record<string, number> | undefined,
-): Promise<{ outcomes: CheckOutcome[]; events: NewEvent[] }> {
-  if (asset.checks.length === 0) return { outcomes: [], events: [] };
+): Promise<{ outcomes: CheckOutcome[]; evaluations: NewCheckEvaluation[]; events: NewEvent[] }> {
+  if (asset.checks.length === 0) return { outcomes: [], evaluations: [], events: [] };
   const data = await asset.io.input(
     ioContext(
       services,
@@ -604,19 +605,16 @@ async function runChecks(
     }
     evaluated.push({ check, passed, message, metadata });
   }
-  // NOTE: a step's evaluations are recorded together, so none is on record without the others.
-  await services.store.recordCheckEvaluations(
-    evaluated.map(({ check, passed, metadata }) => ({
-      runId: step.runId,
-      assetKey: asset.key,
-      partitionKey: step.partitionKey,
-      checkName: check.name,
-      severity: check.severity,
-      passed,
-      metadata,
-      materializationId: materialization.id,
-    })),
-  );
+  const evaluations: NewCheckEvaluation[] = evaluated.map(({ check, passed, metadata }) => ({
+    runId: step.runId,
+    assetKey: asset.key,
+    partitionKey: step.partitionKey,
+    checkName: check.name,
+    severity: check.severity,
+    passed,
+    metadata,
+    materializationId: materialization.id,
+  }));
   const outcomes: CheckOutcome[] = [];
   const events: NewEvent[] = [];
   for (const { check, passed, message, metadata } of evaluated) {
@@ -636,8 +634,8 @@ async function runChecks(
     });
     outcomes.push({ name: check.name, severity: check.severity, passed, message });
   }
-  // NOTE: the events are appended by the caller with the step's own `step_success`, in one statement.
-  return { outcomes, events };
+  // NOTE: the caller records the evaluations and events with the materialization, in one transaction.
+  return { outcomes, evaluations, events };
 }
 
 /**
@@ -691,13 +689,16 @@ export async function runStep(
     // their previous data): read before the write replaces it.
     let previousVersion = asset.changedFrom ? await currentVersion(services, asset) : undefined;
     const previous = previousVersion ? await retainPrevious(services, asset, step, duckdb) : null;
-    await services.store.recordAttempt({ ...event, status: 'running' });
-    await services.emit({
-      ...event,
-      type: 'step_start',
-      message: `materializing ${label}${services.worker ? ` on worker ${services.worker}` : ''}`,
-      data: services.worker ? { worker: services.worker } : {},
-    });
+    services.published(
+      await services.store.recordAttempt({ ...event, status: 'running' }, [
+        {
+          ...event,
+          type: 'step_start',
+          message: `materializing ${label}${services.worker ? ` on worker ${services.worker}` : ''}`,
+          data: services.worker ? { worker: services.worker } : {},
+        },
+      ]),
+    );
     const policy = retryPolicyOf(services, asset);
     const staged = new Map<string, unknown>();
     const started = Date.now();
@@ -739,51 +740,67 @@ export async function runStep(
         return null;
       });
     }
-    await hooks.beforeCommit?.();
-    const materialization = await services.store.recordMaterialization({
-      runId: step.runId,
-      assetKey: step.assetKey,
-      partitionKey: step.partitionKey,
-      dataVersion: written.dataVersion,
-      codeVersion: asset.codeVersion,
+    // NOTE: the checks run before anything is recorded: the materialization, the checkpoints it
+    // advances, its check evaluations and events and the lock's release are one transaction.
+    const materialization = {
+      id: randomUUID(),
       rowCount: written.rowCount,
+      dataVersion: written.dataVersion,
       metadata,
-      inputs: inputs.lineage,
-    });
-    // NOTE: checkpoints advance only once the materialization is on record.
-    for (const [name, value] of staged) await services.store.setCheckpoint(name, value);
-    if (tracksChanges)
-      await recordChange(services, asset.key, previousVersion ?? null, written.dataVersion, changedFrom);
-    const { outcomes: checks, events: checkEvents } = await runChecks(
-      services,
-      asset,
-      step,
-      duckdb,
-      materialization,
-      inputs.handles,
-      written.failingRows,
-    );
+    };
+    const checkpoints: Array<readonly [string, unknown]> = [...staged];
+    if (tracksChanges) {
+      const change = await changeLogEntry(
+        services,
+        asset.key,
+        previousVersion ?? null,
+        written.dataVersion,
+        changedFrom,
+      );
+      if (change) checkpoints.push(change);
+    }
+    const {
+      outcomes: checks,
+      evaluations,
+      events: checkEvents,
+    } = await runChecks(services, asset, step, duckdb, materialization, inputs.handles, written.failingRows);
     const failedBlocking = checks.filter((c) => !c.passed && c.severity === 'error');
     const message = failedBlocking.length
       ? `blocking check ${failedBlocking.map((c) => c.name).join(', ')} failed`
       : `${written.rowCount ?? '?'} rows, version ${written.dataVersion.slice(0, 8)}`;
-    await services.emitAll([
-      ...checkEvents,
-      {
-        ...event,
-        type: 'step_success',
-        message: `${label}: ${message}`,
-        data: {
-          rowCount: written.rowCount,
-          dataVersion: written.dataVersion,
-          durationMs: metadata.durationMs,
-          blocking: failedBlocking.length > 0,
-          quarantinedRows: Object.values(written.quarantined ?? {}).reduce((sum, q) => sum + q.rows, 0),
-          bytesWritten:
-            typeof written.metadata.bytesWritten === 'number' ? written.metadata.bytesWritten : null,
-        },
+    await hooks.beforeCommit?.();
+    const recorded = await services.store.recordStepResult({
+      materialization: {
+        ...materialization,
+        runId: step.runId,
+        assetKey: step.assetKey,
+        partitionKey: step.partitionKey,
+        codeVersion: asset.codeVersion,
+        inputs: inputs.lineage,
       },
-    ]);
+      checkpoints,
+      checkEvaluations: evaluations,
+      events: [
+        ...checkEvents,
+        {
+          ...event,
+          type: 'step_success',
+          message: `${label}: ${message}`,
+          data: {
+            rowCount: written.rowCount,
+            dataVersion: written.dataVersion,
+            durationMs: metadata.durationMs,
+            blocking: failedBlocking.length > 0,
+            quarantinedRows: Object.values(written.quarantined ?? {}).reduce((sum, q) => sum + q.rows, 0),
+            bytesWritten:
+              typeof written.metadata.bytesWritten === 'number' ? written.metadata.bytesWritten : null,
+          },
+        },
+      ],
+      releaseLock: { key: label, runId: step.runId },
+    });
+    locked = false;
+    services.published(recorded.events);
     return {
       ...base,
       status: 'success',

@@ -24,6 +24,8 @@ export interface StepServices {
   emit(event: NewEvent): Promise<EventRecord>;
   /** Appends several events at once (in order, all or none) and tells the listeners of each. */
   emitAll(events: readonly NewEvent[]): Promise<EventRecord[]>;
+  /** Tells the listeners of events already in the store (written with a step's own records). */
+  published(records: readonly EventRecord[]): void;
   /** The `shopflow worker` running the step (queue executor), named in its `step_start` event. */
   worker?: string;
 }

@@ -142,6 +142,17 @@ export interface CheckEvaluationRecord {
 export type NewCheckEvaluation = Omit<CheckEvaluationRecord, 'id' | 'createdAt'> &
   Partial<Pick<CheckEvaluationRecord, 'createdAt'>>;
 
+/** What {@link InstanceStore.recordStepResult} writes; the evaluations name the materialization by its `id`. */
+export interface StepResult {
+  materialization: NewMaterialization & { id: string };
+  /** Checkpoints to set, in order (`undefined` removes one). */
+  checkpoints: ReadonlyArray<readonly [name: string, value: unknown]>;
+  checkEvaluations: readonly NewCheckEvaluation[];
+  events: readonly NewEvent[];
+  /** The partition lock the step held, released with the record. */
+  releaseLock?: { key: string; runId: string };
+}
+
 export interface LockHolder {
   runId: string;
   pid: number;
@@ -198,15 +209,33 @@ export interface InstanceStore {
    * event, and makes it the current state of the asset partition (last attempt `success`).
    */
   recordMaterialization(materialization: NewMaterialization): Promise<MaterializationRecord>;
-  /** Records the latest attempt of an asset partition without a new materialization. */
-  recordAttempt(attempt: {
-    assetKey: string;
-    partitionKey: string | null;
-    runId: string;
-    status: AttemptStatus;
-    error?: string | null;
-    at?: string;
-  }): Promise<void>;
+  /**
+   * Everything a successful step leaves on record, in one transaction: its materialization (as
+   * {@link InstanceStore.recordMaterialization}), the checkpoints it advanced, its check
+   * evaluations, its events (after the `materialization` event, in order) and, when given, the
+   * release of its partition lock. Readers never see the materialization without the evaluations
+   * of its checks, so another run cannot start downstream of data a blocking check is failing.
+   */
+  recordStepResult(result: StepResult): Promise<{
+    materialization: MaterializationRecord;
+    checkEvaluations: CheckEvaluationRecord[];
+    events: EventRecord[];
+  }>;
+  /**
+   * Records the latest attempt of an asset partition without a new materialization, and appends
+   * `events` (in order) in the same transaction.
+   */
+  recordAttempt(
+    attempt: {
+      assetKey: string;
+      partitionKey: string | null;
+      runId: string;
+      status: AttemptStatus;
+      error?: string | null;
+      at?: string;
+    },
+    events?: readonly NewEvent[],
+  ): Promise<EventRecord[]>;
   getMaterialization(id: string): Promise<MaterializationRecord | undefined>;
   /** The metadata of the materializations `ids`, by id (ids not found are absent); no lineage is read. */
   materializationMetadata(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>>;

@@ -30,6 +30,7 @@ import type {
   RunRecord,
   RunStatus,
   SentAlert,
+  StepResult,
   TickKind,
   TickPatch,
   TickRecord,
@@ -107,6 +108,25 @@ function assertPartitionKey(partitionKey: string | null, assetKey: string): void
       },
     );
   }
+}
+
+/** A materialization as recorded: its id (a new one unless given) and its time (now unless given). */
+function materializationRecord(materialization: NewMaterialization): MaterializationRecord {
+  assertPartitionKey(materialization.partitionKey, materialization.assetKey);
+  return {
+    ...materialization,
+    id: materialization.id ?? randomUUID(),
+    createdAt: materialization.createdAt ?? now(),
+  };
+}
+
+function checkEvaluationRecords(evaluations: readonly NewCheckEvaluation[]): CheckEvaluationRecord[] {
+  const at = now();
+  return evaluations.map((evaluation) => ({
+    ...evaluation,
+    id: randomUUID(),
+    createdAt: evaluation.createdAt ?? at,
+  }));
 }
 
 /**
@@ -331,85 +351,119 @@ export class KyselyInstanceStore implements InstanceStore {
   // ---- materializations -------------------------------------------------------------------------
 
   async recordMaterialization(materialization: NewMaterialization): Promise<MaterializationRecord> {
-    assertPartitionKey(materialization.partitionKey, materialization.assetKey);
-    const record: MaterializationRecord = {
-      ...materialization,
-      id: materialization.id ?? randomUUID(),
-      createdAt: materialization.createdAt ?? now(),
-    };
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('materializations')
-        .values({
-          id: record.id,
-          run_id: record.runId,
-          asset_key: record.assetKey,
-          partition_key: record.partitionKey,
-          data_version: record.dataVersion,
-          code_version: record.codeVersion,
-          row_count: record.rowCount,
-          metadata_json: JSON.stringify(record.metadata),
-          created_at: record.createdAt,
-        })
-        .execute();
-      const lineage = record.inputs.map((input, position) => ({
-        materialization_id: record.id,
-        position,
-        upstream_asset_key: input.assetKey,
-        upstream_partition_key: input.partitionKey,
-        upstream_materialization_id: input.materializationId,
-        upstream_data_version: input.dataVersion,
-      }));
-      for (const chunk of chunks(lineage)) await trx.insertInto('lineage').values(chunk).execute();
-      const latest = {
-        materialization_id: record.id,
-        data_version: record.dataVersion,
-        code_version: record.codeVersion,
-        row_count: record.rowCount,
-        materialized_at: record.createdAt,
-        latest_items: latestItems(record),
-        ...attemptFields({ ...record, status: 'success', at: record.createdAt, error: null }),
-      };
-      await trx
-        .insertInto('asset_partitions')
-        .values({
-          asset_key: record.assetKey,
-          partition_key: record.partitionKey ?? UNPARTITIONED,
-          ...latest,
-        })
-        .onConflict((oc) => oc.columns(['asset_key', 'partition_key']).doUpdateSet(latest))
-        .execute();
-      await this.#insertEvent(trx, {
-        runId: record.runId,
-        ts: record.createdAt,
-        type: 'materialization',
-        assetKey: record.assetKey,
-        partitionKey: record.partitionKey,
-        data: { materializationId: record.id, dataVersion: record.dataVersion, rowCount: record.rowCount },
-      });
-    });
+    const record = materializationRecord(materialization);
+    await this.#db.transaction().execute((trx) => this.#writeMaterialization(trx, record));
     return record;
   }
 
-  async recordAttempt(attempt: {
-    assetKey: string;
-    partitionKey: string | null;
-    runId: string;
-    status: AttemptStatus;
-    error?: string | null;
-    at?: string;
-  }): Promise<void> {
-    assertPartitionKey(attempt.partitionKey, attempt.assetKey);
-    const fields = attemptFields({ ...attempt, at: attempt.at ?? now(), error: attempt.error ?? null });
-    await this.#db
+  async recordStepResult(result: StepResult): Promise<{
+    materialization: MaterializationRecord;
+    checkEvaluations: CheckEvaluationRecord[];
+    events: EventRecord[];
+  }> {
+    const record = materializationRecord(result.materialization);
+    const evaluations = checkEvaluationRecords(
+      result.checkEvaluations.map((evaluation) => ({ ...evaluation, materializationId: record.id })),
+    );
+    return await this.#db.transaction().execute(async (trx) => {
+      await this.#writeMaterialization(trx, record);
+      for (const [name, value] of result.checkpoints) await this.#writeCheckpoint(trx, name, value);
+      await this.#insertCheckEvaluations(trx, evaluations);
+      const events: EventRecord[] = [];
+      for (const chunk of chunks(result.events)) events.push(...(await this.#insertEvents(trx, chunk)));
+      if (result.releaseLock) {
+        await trx
+          .deleteFrom('locks')
+          .where('key', '=', result.releaseLock.key)
+          .where('run_id', '=', result.releaseLock.runId)
+          .execute();
+      }
+      return { materialization: record, checkEvaluations: evaluations, events };
+    });
+  }
+
+  /** The materialization, its lineage, the asset partition's new state and the `materialization` event. */
+  async #writeMaterialization(trx: Transaction<Database>, record: MaterializationRecord): Promise<void> {
+    await trx
+      .insertInto('materializations')
+      .values({
+        id: record.id,
+        run_id: record.runId,
+        asset_key: record.assetKey,
+        partition_key: record.partitionKey,
+        data_version: record.dataVersion,
+        code_version: record.codeVersion,
+        row_count: record.rowCount,
+        metadata_json: JSON.stringify(record.metadata),
+        created_at: record.createdAt,
+      })
+      .execute();
+    const lineage = record.inputs.map((input, position) => ({
+      materialization_id: record.id,
+      position,
+      upstream_asset_key: input.assetKey,
+      upstream_partition_key: input.partitionKey,
+      upstream_materialization_id: input.materializationId,
+      upstream_data_version: input.dataVersion,
+    }));
+    for (const chunk of chunks(lineage)) await trx.insertInto('lineage').values(chunk).execute();
+    const latest = {
+      materialization_id: record.id,
+      data_version: record.dataVersion,
+      code_version: record.codeVersion,
+      row_count: record.rowCount,
+      materialized_at: record.createdAt,
+      latest_items: latestItems(record),
+      ...attemptFields({ ...record, status: 'success', at: record.createdAt, error: null }),
+    };
+    await trx
       .insertInto('asset_partitions')
       .values({
-        asset_key: attempt.assetKey,
-        partition_key: attempt.partitionKey ?? UNPARTITIONED,
-        ...fields,
+        asset_key: record.assetKey,
+        partition_key: record.partitionKey ?? UNPARTITIONED,
+        ...latest,
       })
-      .onConflict((oc) => oc.columns(['asset_key', 'partition_key']).doUpdateSet(fields))
+      .onConflict((oc) => oc.columns(['asset_key', 'partition_key']).doUpdateSet(latest))
       .execute();
+    await this.#insertEvent(trx, {
+      runId: record.runId,
+      ts: record.createdAt,
+      type: 'materialization',
+      assetKey: record.assetKey,
+      partitionKey: record.partitionKey,
+      data: { materializationId: record.id, dataVersion: record.dataVersion, rowCount: record.rowCount },
+    });
+  }
+
+  async recordAttempt(
+    attempt: {
+      assetKey: string;
+      partitionKey: string | null;
+      runId: string;
+      status: AttemptStatus;
+      error?: string | null;
+      at?: string;
+    },
+    events: readonly NewEvent[] = [],
+  ): Promise<EventRecord[]> {
+    assertPartitionKey(attempt.partitionKey, attempt.assetKey);
+    const fields = attemptFields({ ...attempt, at: attempt.at ?? now(), error: attempt.error ?? null });
+    const write = async (db: Executor) => {
+      await db
+        .insertInto('asset_partitions')
+        .values({
+          asset_key: attempt.assetKey,
+          partition_key: attempt.partitionKey ?? UNPARTITIONED,
+          ...fields,
+        })
+        .onConflict((oc) => oc.columns(['asset_key', 'partition_key']).doUpdateSet(fields))
+        .execute();
+      const records: EventRecord[] = [];
+      for (const chunk of chunks(events)) records.push(...(await this.#insertEvents(db, chunk)));
+      return records;
+    };
+    if (events.length === 0) return await write(this.#db);
+    return await this.#db.transaction().execute(write);
   }
 
   async getMaterialization(id: string): Promise<MaterializationRecord | undefined> {
@@ -544,14 +598,14 @@ export class KyselyInstanceStore implements InstanceStore {
   }
 
   async recordCheckEvaluations(evaluations: NewCheckEvaluation[]): Promise<CheckEvaluationRecord[]> {
-    if (evaluations.length === 0) return [];
-    const at = now();
-    const records: CheckEvaluationRecord[] = evaluations.map((evaluation) => ({
-      ...evaluation,
-      id: randomUUID(),
-      createdAt: evaluation.createdAt ?? at,
-    }));
-    await this.#db
+    const records = checkEvaluationRecords(evaluations);
+    await this.#insertCheckEvaluations(this.#db, records);
+    return records;
+  }
+
+  async #insertCheckEvaluations(db: Executor, records: readonly CheckEvaluationRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await db
       .insertInto('check_evaluations')
       .values(
         records.map((record) => ({
@@ -568,7 +622,6 @@ export class KyselyInstanceStore implements InstanceStore {
         })),
       )
       .execute();
-    return records;
   }
 
   async latestCheckEvaluations(options: { assetKey?: string } = {}): Promise<CheckEvaluationRecord[]> {
@@ -681,12 +734,16 @@ export class KyselyInstanceStore implements InstanceStore {
 
   /** Stores `value` as JSON under `name`, replacing any previous value; `undefined` removes it. */
   async setCheckpoint(name: string, value: unknown): Promise<void> {
+    await this.#writeCheckpoint(this.#db, name, value);
+  }
+
+  async #writeCheckpoint(db: Executor, name: string, value: unknown): Promise<void> {
     if (value === undefined) {
-      await this.#db.deleteFrom('checkpoints').where('name', '=', name).execute();
+      await db.deleteFrom('checkpoints').where('name', '=', name).execute();
       return;
     }
     const fields = { value_json: JSON.stringify(value), updated_at: now() };
-    await this.#db
+    await db
       .insertInto('checkpoints')
       .values({ name, ...fields })
       .onConflict((oc) => oc.column('name').doUpdateSet(fields))

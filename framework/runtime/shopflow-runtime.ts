@@ -113,6 +113,9 @@ export class ShopflowRuntime {
         for (const record of records) this.publish(record);
         return records;
       },
+      published: (records) => {
+        for (const record of records) this.publish(record);
+      },
     };
   }
 

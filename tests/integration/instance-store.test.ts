@@ -496,6 +496,89 @@ for (const backend of BACKENDS) {
         expect(await store.listAssetPartitionStates()).toEqual([]);
       });
 
+      describe('a step result', () => {
+        const holder = (runId: string): LockHolder => ({
+          runId,
+          pid: 1,
+          hostname: 'h',
+          acquiredAt: at(0),
+          heartbeatAt: at(0),
+        });
+        const result = (runId: string) => ({
+          materialization: {
+            id: 'm-step',
+            runId,
+            assetKey: 'orders',
+            partitionKey: '2024-01-15',
+            dataVersion: 'v2',
+            codeVersion: '1',
+            rowCount: 3,
+            metadata: { durationMs: 5 },
+            inputs,
+          },
+          checkpoints: [
+            ['cursor', { at: 7 }],
+            ['gone', undefined],
+          ] as const,
+          checkEvaluations: [
+            {
+              runId,
+              assetKey: 'orders',
+              partitionKey: '2024-01-15',
+              checkName: 'not_null',
+              severity: 'error' as const,
+              passed: false,
+              metadata: { failingRows: 2 },
+              materializationId: 'ignored: the step result names its own materialization',
+            },
+          ],
+          events: [
+            { runId, type: 'check_evaluation' as const, assetKey: 'orders', message: 'not_null: FAILED' },
+            { runId, type: 'step_success' as const, assetKey: 'orders', message: '3 rows' },
+          ],
+          releaseLock: { key: 'orders[2024-01-15]', runId },
+        });
+
+        it('records the materialization, checkpoints, evaluations and events and releases the lock in one go', async () => {
+          const store = await open();
+          await store.setCheckpoint('gone', 1);
+          await store.tryAcquireLock('orders[2024-01-15]', holder('run-s'));
+          await store.tryAcquireLock('orders[2024-01-16]', holder('run-s'));
+          const recorded = await store.recordStepResult(result('run-s'));
+          expect(recorded.materialization).toMatchObject({ id: 'm-step', dataVersion: 'v2' });
+          expect(await store.getMaterialization('m-step')).toEqual(recorded.materialization);
+          expect(await store.getCheckpoint('cursor')).toEqual({ at: 7 });
+          expect(await store.getCheckpoint('gone')).toBeUndefined();
+          const evaluations = await store.listCheckEvaluations({ assetKey: 'orders' });
+          expect(evaluations).toEqual([
+            expect.objectContaining({ checkName: 'not_null', passed: false, materializationId: 'm-step' }),
+          ]);
+          expect(recorded.checkEvaluations).toEqual(evaluations);
+          const events = await store.listEvents({ runId: 'run-s' });
+          expect(events.map((e) => e.type)).toEqual(['materialization', 'check_evaluation', 'step_success']);
+          expect(recorded.events).toEqual(events.slice(1));
+          // NOTE: only the step's own lock goes.
+          expect((await store.listLocks()).map((l) => l.key)).toEqual(['orders[2024-01-16]']);
+          const [state] = await store.listAssetPartitionStates(['orders']);
+          expect(state).toMatchObject({ materializationId: 'm-step', lastAttemptStatus: 'success' });
+        });
+
+        it('writes none of it when any part fails, and keeps the lock', async () => {
+          const config = backend.freshConfig();
+          const store = await open(config);
+          await store.setCheckpoint('gone', 1);
+          await store.tryAcquireLock('orders[2024-01-15]', holder('run-f'));
+          await backend.failEventInserts(config);
+          await expect(store.recordStepResult(result('run-f'))).rejects.toThrow(/events are read-only/);
+          expect(await store.listMaterializations({ assetKey: 'orders' })).toEqual([]);
+          expect(await store.listCheckEvaluations({ assetKey: 'orders' })).toEqual([]);
+          expect(await store.getCheckpoint('cursor')).toBeUndefined();
+          expect(await store.getCheckpoint('gone')).toBe(1);
+          expect(await store.listAssetPartitionStates()).toEqual([]);
+          expect((await store.listLocks()).map((l) => l.key)).toEqual(['orders[2024-01-15]']);
+        });
+      });
+
       it('rejects the empty partition key, which would collide with "unpartitioned"', async () => {
         const store = await open();
         await expect(materialize(store, 'orders', '')).rejects.toMatchObject({ code: 'SF_BAD_PARTITION' });
@@ -571,6 +654,35 @@ for (const backend of BACKENDS) {
             lastRunId: 'r1',
             lastError: 'column "x" does not exist',
           },
+        ]);
+      });
+
+      it('records an attempt with its events in one transaction', async () => {
+        const config = backend.freshConfig();
+        const store = await open(config);
+        const attempt = {
+          assetKey: 'a',
+          partitionKey: null,
+          runId: 'r2',
+          status: 'running' as const,
+          at: at(1),
+        };
+        const start = { runId: 'r2', type: 'step_start' as const, assetKey: 'a', message: 'materializing a' };
+        const [event] = await store.recordAttempt(attempt, [start]);
+        expect(event).toMatchObject({ type: 'step_start', assetKey: 'a', message: 'materializing a' });
+        expect(await store.listEvents({ runId: 'r2' })).toEqual([event]);
+        expect(await store.listAssetPartitionStates()).toEqual([
+          expect.objectContaining({ assetKey: 'a', lastAttemptStatus: 'running', lastRunId: 'r2' }),
+        ]);
+        await backend.failEventInserts(config);
+        await expect(
+          store.recordAttempt({ ...attempt, runId: 'r3', status: 'failed', error: 'x' }, [
+            { ...start, runId: 'r3' },
+          ]),
+        ).rejects.toThrow(/events are read-only/);
+        // NOTE: the attempt of r3 went with its event.
+        expect(await store.listAssetPartitionStates()).toEqual([
+          expect.objectContaining({ lastAttemptStatus: 'running', lastRunId: 'r2', lastError: null }),
         ]);
       });
 

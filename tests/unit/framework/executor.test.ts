@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { defineCheck, HOSTNAME, lakePartitionDir } from '../../../framework/index.js';
+import { defineCheck, HOSTNAME, type InstanceStore, lakePartitionDir } from '../../../framework/index.js';
 import { type ExampleOptions, exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 
@@ -75,6 +75,45 @@ describe('executor', () => {
     expect(failing.passed).toBe(false);
     expect(failing.metadata.failingRows).toBe(3);
     expect((failing.metadata.sample as unknown[]).length).toBe(3);
+  });
+
+  test("a materialization goes on record with its checks' evaluations, never before them", async () => {
+    let store: InstanceStore | undefined;
+    const seen: Array<{ id: string; recorded: number; state: string | null }> = [];
+    const watcher = defineCheck({
+      name: 'sees_the_store',
+      severity: 'error',
+      description: 'reads what other readers of the store would see while the check runs',
+      evaluate: async ({ materialization }) => {
+        const recorded = await store!.listMaterializations({
+          assetKey: 'readings',
+          partitionKey: '2024-01-02',
+        });
+        const [state] = await store!.listAssetPartitionStates(['readings'], ['2024-01-02']);
+        seen.push({
+          id: materialization.id,
+          recorded: recorded.length,
+          state: state?.materializationId ?? null,
+        });
+        return { passed: true };
+      },
+    });
+    const { runtime } = await setup({ extraChecks: [watcher] });
+    store = runtime.store;
+    const plan = await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-02'] } });
+    expect((await runtime.execute(plan)).status).toBe('success');
+    expect(seen).toEqual([{ id: expect.any(String), recorded: 0, state: null }]);
+    const [materialization] = await runtime.store.listMaterializations({
+      assetKey: 'readings',
+      partitionKey: '2024-01-02',
+    });
+    expect(materialization!.id).toBe(seen[0]!.id);
+    const evaluations = (await runtime.store.latestCheckEvaluations({ assetKey: 'readings' })).filter(
+      (e) => e.partitionKey === '2024-01-02',
+    );
+    expect(evaluations.map((e) => e.checkName).sort()).toEqual(['sees_the_store', 'temperature_plausible']);
+    expect(new Set(evaluations.map((e) => e.materializationId))).toEqual(new Set([materialization!.id]));
+    expect(await runtime.store.listLocks()).toEqual([]);
   });
 
   test('a failing warn check is recorded and blocks nothing', async () => {
