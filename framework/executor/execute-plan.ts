@@ -95,15 +95,16 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
       else dependents.set(d, [s.key]);
     }
   }
+  const rank = criticalPathRank(plan.steps, dependents);
   const ready = new MinHeap<number>();
   for (const [i, s] of plan.steps.entries())
-    if (s.dependsOn.length === 0 || s.blockedBy.length > 0) ready.push(i);
+    if (s.dependsOn.length === 0 || s.blockedBy.length > 0) ready.push(rank[i]!);
   const settle = (key: string, outcome: StepOutcome) => {
     outcomes.set(key, outcome);
     for (const dependent of dependents.get(key) ?? []) {
       const left = unsettled.get(dependent)! - 1;
       unsettled.set(dependent, left);
-      if (left === 0 && waiting.has(dependent)) ready.push(order.get(dependent)!);
+      if (left === 0 && waiting.has(dependent)) ready.push(rank[order.get(dependent)!]!);
     }
   };
 
@@ -146,7 +147,7 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
       let progressed = false;
       // NOTE: ready steps in plan order; once `concurrency` steps run, the rest wait for the next pass.
       while (ready.size > 0 && running.size < concurrency) {
-        const step = plan.steps[ready.pop()]!;
+        const step = plan.steps[ready.pop() % plan.steps.length]!;
         const key = step.key;
         if (!waiting.has(key)) continue;
         if (step.blockedBy.length > 0) {
@@ -260,4 +261,25 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
     data: { steps: outcomes.size, failed: failed.length },
   });
   return { runId, status, outcomes, error };
+}
+
+/**
+ * The order in which ready steps start: the step with the longest chain of steps after it first
+ * (the run cannot end before that chain has run one step after another), plan order among equals.
+ * Returned as one number per step, smallest first: `(longest - chain) * steps + index`, so that
+ * `rank % steps` is the step's index.
+ */
+function criticalPathRank(steps: readonly PlanStep[], dependents: ReadonlyMap<string, string[]>): number[] {
+  const index = new Map(steps.map((s, i) => [s.key, i]));
+  const chain = new Array<number>(steps.length).fill(1);
+  // NOTE: a plan lists every step after the steps it depends on, so one backward pass suffices.
+  for (let i = steps.length - 1; i >= 0; i--) {
+    for (const dependent of dependents.get(steps[i]!.key) ?? []) {
+      const j = index.get(dependent)!;
+      if (chain[j]! + 1 > chain[i]!) chain[i] = chain[j]! + 1;
+    }
+  }
+  let longest = 0;
+  for (const c of chain) if (c > longest) longest = c;
+  return chain.map((c, i) => (longest - c) * steps.length + i);
 }

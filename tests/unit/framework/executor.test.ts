@@ -321,6 +321,38 @@ describe('executor', () => {
   });
 });
 
+describe('the order of ready steps', () => {
+  test('the ready step with the longest chain after it starts first, plan order among equals', async () => {
+    const { z } = await import('zod');
+    const { defineAsset, defineDefinitions, materialized } = await import('../../../framework/index.js');
+    const started: string[] = [];
+    const asset = (key: string, deps: Record<string, ReturnType<typeof defineAsset>> = {}) =>
+      defineAsset({
+        key,
+        description: '',
+        deps,
+        schema: z.object({ x: z.int() }),
+        async materialize() {
+          started.push(key);
+          return materialized({ rowCount: 0 });
+        },
+      });
+    // NOTE: plan order is alphabetical among steps that are ready together: a_leaf, b_leaf, c_head.
+    const head = asset('c_head');
+    const middle = asset('d_middle', { head });
+    const tail = asset('e_tail', { middle });
+    const definitions = defineDefinitions({ assets: [asset('a_leaf'), asset('b_leaf'), head, middle, tail] });
+    const { home, cleanup } = tempHome();
+    const runtime = await openTestRuntime(definitions, home);
+    cleanups.push(cleanup, () => runtime.close());
+    const plan = await runtime.plan();
+    expect(plan.steps.map((s) => s.key).slice(0, 3)).toEqual(['a_leaf', 'b_leaf', 'c_head']);
+    expect((await runtime.execute(plan, { concurrency: 1 })).status).toBe('success');
+    // NOTE: c_head's chain (three steps, one after another) decides when the run can end.
+    expect(started).toEqual(['c_head', 'd_middle', 'a_leaf', 'b_leaf', 'e_tail']);
+  });
+});
+
 describe('checkpoints and hooks', () => {
   test('a staged checkpoint is saved only when the materialization succeeds', async () => {
     const { z } = await import('zod');
