@@ -84,7 +84,8 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
   const waiting = new Set(plan.steps.map((s) => s.key));
   const running = new Map<string, Promise<void>>();
   // NOTE: steps become ready as their upstream steps settle, so each pass looks only at ready steps
-  // (in plan order) rather than at every waiting one: linear in the plan, not quadratic.
+  // (longest chain first, see criticalPathRank) rather than at every waiting one: linear in the
+  // plan, not quadratic.
   const order = new Map(plan.steps.map((s, i) => [s.key, i]));
   const unsettled = new Map(plan.steps.map((s) => [s.key, s.dependsOn.length]));
   const dependents = new Map<string, string[]>();
@@ -145,7 +146,7 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
         continue;
       }
       let progressed = false;
-      // NOTE: ready steps in plan order; once `concurrency` steps run, the rest wait for the next pass.
+      // NOTE: ready steps longest chain first; once `concurrency` steps run, the rest wait for the next pass.
       while (ready.size > 0 && running.size < concurrency) {
         const step = plan.steps[ready.pop() % plan.steps.length]!;
         const key = step.key;

@@ -380,8 +380,10 @@ async function changedFromQuery(
   return new Date(Number(row.ms)).toISOString();
 }
 
-/** Appends the new version to the asset's change log (see `appendChange`). */
-/** The asset's change log with this version appended, as a checkpoint to set; null when unchanged. */
+/**
+ * The asset's change log with this version appended (see `appendChange`), as a checkpoint to set
+ * with the materialization; null when the log is unchanged.
+ */
 async function changeLogEntry(
   services: StepServices,
   assetKey: string,
@@ -641,8 +643,9 @@ async function runChecks(
 /**
  * Runs one step: skips it if it was planned only for its upstream and that turned out unchanged
  * (without a lock: a skip writes only its event), else takes the partition lock, materializes with
- * retries, records the materialization with its lineage, then runs the checks. Never throws for a
- * failure of the step itself: it reports it in the outcome and the event log.
+ * retries, runs the checks, then records the materialization with its lineage, check evaluations
+ * and events and releases the lock in one transaction. Never throws for a failure of the step
+ * itself: it reports it in the outcome and the event log.
  */
 export async function runStep(
   step: StepDescriptor,

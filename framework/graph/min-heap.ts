@@ -1,7 +1,7 @@
 /**
  * A binary min-heap: `pop` returns the smallest item by `<` (strings alphabetically, numbers by
  * value). Used where the next of many ready items must come out in a fixed order cheaply: the
- * deterministic topological sort, and the executor's ready steps in plan order.
+ * deterministic topological sort, and the executor's ready steps by rank (longest chain first).
  *
  * @example
  * const heap = new MinHeap([3, 1, 2]);
