@@ -22,6 +22,25 @@ function examples(metadata: Record<string, unknown>, context: CheckContext): str
   return ` examples=${JSON.stringify(maskRows(rows, classifyColumnInfos(context.columns)))}`;
 }
 
+/** Folders known to exist: a run appends thousands of lines, and checking the folder each time was two system calls. */
+const folders = new Set<string>();
+
+function appendLine(file: string, line: string): void {
+  const folder = dirname(file);
+  if (!folders.has(folder)) {
+    mkdirSync(folder, { recursive: true });
+    folders.add(folder);
+  }
+  try {
+    appendFileSync(file, line);
+  } catch (error) {
+    // NOTE: the folder was removed since (a user cleaning up logs while the daemon runs).
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(folder, { recursive: true });
+    appendFileSync(file, line);
+  }
+}
+
 /**
  * Wraps checks so that every evaluation also appends one line to a validation log:
  * time, asset partition, check, outcome, failing and quarantined row counts and a few failing rows
@@ -47,9 +66,7 @@ export function withValidationLog(
         .filter(Boolean)
         .join(' ');
       const line = `${new Date().toISOString()} ${formatAssetPartition(context.assetKey, context.partitionKey)} ${check.name} ${outcome}${counts ? ` ${counts}` : ''}${result.message ? ` — ${result.message}` : ''}${examples(metadata, context)}\n`;
-      const file = await logFile(context);
-      mkdirSync(dirname(file), { recursive: true });
-      appendFileSync(file, line);
+      appendLine(await logFile(context), line);
       return result;
     },
   }));

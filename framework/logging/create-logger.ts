@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { DestinationStream, Logger } from 'pino';
+import { lazyModule } from '../modules/lazy-module.js';
 import type { LogLevel } from './log-level.js';
 import { createSecretRedactor, REDACTED } from './redact-secrets.js';
 
@@ -7,13 +7,8 @@ export { redactSecrets, redactUrl } from './redact-secrets.js';
 
 // NOTE: pino is loaded when the first logger is made, pino-pretty only when lines are to be pretty
 // (a terminal): commands that log nothing (help) load neither.
-const require = createRequire(import.meta.url);
-function loadPino(): typeof import('pino') {
-  return require('pino') as typeof import('pino');
-}
-function loadPinoPretty(): typeof import('pino-pretty') {
-  return require('pino-pretty') as typeof import('pino-pretty');
-}
+const loadPino = lazyModule<typeof import('pino')>('pino');
+const loadPinoPretty = lazyModule<typeof import('pino-pretty')>('pino-pretty');
 
 /** Field names whose values are always replaced with `[REDACTED]`, at the top level or one level down. */
 const SECRET_KEYS = [

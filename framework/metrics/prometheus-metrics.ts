@@ -1,9 +1,9 @@
-import { createRequire } from 'node:module';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { lazyModule } from '../modules/lazy-module.js';
 import type { MetricSample, MetricSink } from './metric-sample.js';
 
 // NOTE: loaded when the first registry is made, so commands without metrics never load it.
-const load = () => createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
+const load = lazyModule<typeof import('prom-client')>('prom-client');
 
 /** How old each asset's newest materialization is, in seconds, for the freshness gauge. */
 export type FreshnessSource = () => Promise<Array<{ assetKey: string; ageSeconds: number }>>;

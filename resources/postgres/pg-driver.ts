@@ -1,15 +1,10 @@
-import { createRequire } from 'node:module';
+import { lazyModule } from '../../framework/modules/lazy-module.js';
 
 // NOTE: `pg` and `pg-copy-streams` are required on first use, so commands that never reach
 // PostgreSQL (help, listing assets, generating data) do not load them.
-const require = createRequire(import.meta.url);
 
 /** The `pg` driver, loaded on first use. */
-export function pgDriver(): typeof import('pg') {
-  return require('pg') as typeof import('pg');
-}
+export const pgDriver = lazyModule<typeof import('pg')>('pg');
 
 /** `pg-copy-streams` (COPY FROM STDIN as a writable stream), loaded on first use. */
-export function pgCopyStreams(): typeof import('pg-copy-streams') {
-  return require('pg-copy-streams') as typeof import('pg-copy-streams');
-}
+export const pgCopyStreams = lazyModule<typeof import('pg-copy-streams')>('pg-copy-streams');

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { Shard, ShardIteratorType } from '@aws-sdk/client-kinesis';
+import { lazyModule } from '../../../framework/modules/lazy-module.js';
 import type {
   PutEntry,
   PutOutcome,
@@ -34,7 +34,8 @@ const ITERATOR_TYPES: Record<ShardPosition['type'], ShardIteratorType> = {
 
 // NOTE: the AWS SDK is required when a transport is created, so processes that never stream do not
 // load it.
-const require = createRequire(import.meta.url);
+const kinesisSdk = lazyModule<typeof import('@aws-sdk/client-kinesis')>('@aws-sdk/client-kinesis');
+const httpHandler = lazyModule<typeof import('@smithy/node-http-handler')>('@smithy/node-http-handler');
 
 function shardInfo(shard: Shard): ShardInfo {
   return {
@@ -66,9 +67,8 @@ export function createKinesisTransport(options: KinesisTransportOptions): Stream
     MergeShardsCommand,
     PutRecordsCommand,
     SplitShardCommand,
-  } = require('@aws-sdk/client-kinesis') as typeof import('@aws-sdk/client-kinesis');
-  const { NodeHttpHandler } =
-    require('@smithy/node-http-handler') as typeof import('@smithy/node-http-handler');
+  } = kinesisSdk();
+  const { NodeHttpHandler } = httpHandler();
   const client = new KinesisClient({
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
