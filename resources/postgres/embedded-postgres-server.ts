@@ -1,6 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -159,6 +169,84 @@ export function embeddedSharedBuffers(totalBytes: number): string {
  * const { url } = await ensureEmbeddedPostgres(join(home, 'postgres'));
  */
 export async function ensureEmbeddedPostgres(dir: string): Promise<EmbeddedPostgresServer> {
+  const running = await runningServer(dir);
+  if (running) return running;
+  if (isRoot()) assertReachableByPostgres(dir);
+  mkdirSync(dir, { recursive: true });
+  // NOTE: several processes of one home (queue workers, the daemon, a CLI run) may all find the
+  // server down at once; two `initdb` or two `pg_ctl start` on one data folder fail, so one starts
+  // it while the others wait and then find it running.
+  return await withStartLock(dir, async () => (await runningServer(dir)) ?? (await startServer(dir)));
+}
+
+/** The server of `dir` if it is running and answers with the credentials on record. */
+async function runningServer(dir: string): Promise<EmbeddedPostgresServer | undefined> {
+  const stateFile = join(dir, 'server.json');
+  if (!existsSync(stateFile) || !existsSync(join(dir, 'data', 'postmaster.pid'))) return undefined;
+  let state: ServerState;
+  try {
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as ServerState;
+  } catch {
+    // NOTE: another process is writing it: not started yet, as far as this one can tell.
+    return undefined;
+  }
+  return (await canConnect(state)) ? { url: urlOf(state), port: state.port, started: false } : undefined;
+}
+
+/** How long a process waits for another one starting the same server (initdb included). */
+const START_LOCK_WAIT_MS = 120_000;
+
+/**
+ * Runs `start` holding `dir/start.lock`, a file only one process can create (a hard link of a file
+ * naming its pid, so the lock never exists without its holder). A lock whose process is gone (killed
+ * in the middle of a start) is taken over.
+ */
+async function withStartLock<T>(dir: string, start: () => Promise<T>): Promise<T> {
+  const lock = join(dir, 'start.lock');
+  const mine = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(mine, String(process.pid));
+  const deadline = Date.now() + START_LOCK_WAIT_MS;
+  try {
+    for (;;) {
+      try {
+        linkSync(mine, lock);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = lockHolder(lock);
+      if (holder !== null && !processIsAlive(holder)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `another process (pid ${holder ?? '?'}) has been starting the embedded PostgreSQL in ${dir} for ${START_LOCK_WAIT_MS / 1000} s; if no such process runs, remove ${lock}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    rmSync(mine, { force: true });
+  }
+  try {
+    return await start();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function lockHolder(lock: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Creates the cluster of `dir` when there is none, then starts the server on a free port. */
+async function startServer(dir: string): Promise<EmbeddedPostgresServer> {
   const stateFile = join(dir, 'server.json');
   const dataDir = join(dir, 'data');
   const { pg_ctl } = await binaries();
@@ -166,13 +254,7 @@ export async function ensureEmbeddedPostgres(dir: string): Promise<EmbeddedPostg
     ? (JSON.parse(readFileSync(stateFile, 'utf8')) as ServerState)
     : undefined;
 
-  if (state && existsSync(join(dataDir, 'postmaster.pid')) && (await canConnect(state))) {
-    return { url: urlOf(state), port: state.port, started: false };
-  }
-
   if (!state || !existsSync(join(dataDir, 'PG_VERSION'))) {
-    if (isRoot()) assertReachableByPostgres(dir);
-    mkdirSync(dir, { recursive: true });
     // NOTE: the server runs as the unprivileged `postgres` user when we are root; it must be able to
     // create and own the data directory inside `dir`.
     if (isRoot()) chmodSync(dir, 0o777);

@@ -1,4 +1,14 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -69,6 +79,42 @@ describe('db status and db stop judge the embedded server by its process', () =>
       expect(`${rows[0].mb}MB`).toBe(embeddedSharedBuffers(totalmem()));
     } finally {
       await client.end();
+    }
+  }, 120_000);
+});
+
+describe('one server per folder, however many processes start it', () => {
+  test('three processes setting up a fresh folder at once all succeed on one server', async () => {
+    const shared = join(parent, 'pg-shared');
+    const sharedConfig = join(parent, 'shared.yaml');
+    writeFileSync(
+      sharedConfig,
+      `env: test\nhome: ${home}\nlogging: { level: warn }\nresources:\n  postgres: { mode: embedded, dir: ${shared} }\n`,
+    );
+    try {
+      const results = await Promise.all(
+        [1, 2, 3].map(() => runShopflow(['--config', sharedConfig, 'db', 'setup'])),
+      );
+      for (const result of results) expect(result.code, result.stderr).toBe(0);
+      expect(embeddedPostgresState(shared).running).toBe(true);
+      // NOTE: the lock goes with the start that took it.
+      expect(readdirSync(shared).filter((name) => name.startsWith('start.lock'))).toEqual([]);
+    } finally {
+      await stopEmbeddedPostgres(shared).catch(() => false);
+    }
+  }, 180_000);
+
+  test('a start lock left by a process that died is taken over', async () => {
+    const abandoned = join(parent, 'pg-abandoned');
+    mkdirSync(abandoned, { recursive: true });
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(abandoned, 'start.lock'), String(dead));
+    try {
+      const server = await ensureEmbeddedPostgres(abandoned);
+      expect(server.started).toBe(true);
+      expect(existsSync(join(abandoned, 'start.lock'))).toBe(false);
+    } finally {
+      await stopEmbeddedPostgres(abandoned).catch(() => false);
     }
   }, 120_000);
 });
