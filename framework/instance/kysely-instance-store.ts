@@ -59,7 +59,7 @@ import {
   toSentAlert,
   toTick,
 } from './schedule-record-mappers.js';
-import { type Database, UNPARTITIONED } from './schema.js';
+import { type AssetPartitionsTable, type Database, UNPARTITIONED } from './schema.js';
 
 /** What a backend hands the shared store: its database and what only the backend knows how to do. */
 export interface KyselyInstanceStoreOptions {
@@ -268,11 +268,14 @@ export class KyselyInstanceStore implements InstanceStore {
     if (!this.#options.lockEventSequence && events.length <= CHUNK) {
       return await this.#insertEvents(this.#db, events);
     }
-    return await this.#db.transaction().execute(async (trx) => {
-      const records: EventRecord[] = [];
-      for (const chunk of chunks(events)) records.push(...(await this.#insertEvents(trx, chunk)));
-      return records;
-    });
+    return await this.#db.transaction().execute((trx) => this.#insertAllEvents(trx, events));
+  }
+
+  /** Inserts any number of events, in order, {@link CHUNK} per statement. */
+  async #insertAllEvents(db: Executor, events: readonly NewEvent[]): Promise<EventRecord[]> {
+    const records: EventRecord[] = [];
+    for (const chunk of chunks(events)) records.push(...(await this.#insertEvents(db, chunk)));
+    return records;
   }
 
   async #insertEvent(db: Executor, event: NewEvent): Promise<EventRecord> {
@@ -369,8 +372,7 @@ export class KyselyInstanceStore implements InstanceStore {
       await this.#writeMaterialization(trx, record);
       for (const [name, value] of result.checkpoints) await this.#writeCheckpoint(trx, name, value);
       await this.#insertCheckEvaluations(trx, evaluations);
-      const events: EventRecord[] = [];
-      for (const chunk of chunks(result.events)) events.push(...(await this.#insertEvents(trx, chunk)));
+      const events = await this.#insertAllEvents(trx, result.events);
       if (result.releaseLock) {
         await trx
           .deleteFrom('locks')
@@ -416,15 +418,7 @@ export class KyselyInstanceStore implements InstanceStore {
       latest_items: latestItems(record),
       ...attemptFields({ ...record, status: 'success', at: record.createdAt, error: null }),
     };
-    await trx
-      .insertInto('asset_partitions')
-      .values({
-        asset_key: record.assetKey,
-        partition_key: record.partitionKey ?? UNPARTITIONED,
-        ...latest,
-      })
-      .onConflict((oc) => oc.columns(['asset_key', 'partition_key']).doUpdateSet(latest))
-      .execute();
+    await this.#upsertPartitionState(trx, record, latest);
     await this.#insertEvent(trx, {
       runId: record.runId,
       ts: record.createdAt,
@@ -449,21 +443,29 @@ export class KyselyInstanceStore implements InstanceStore {
     assertPartitionKey(attempt.partitionKey, attempt.assetKey);
     const fields = attemptFields({ ...attempt, at: attempt.at ?? now(), error: attempt.error ?? null });
     const write = async (db: Executor) => {
-      await db
-        .insertInto('asset_partitions')
-        .values({
-          asset_key: attempt.assetKey,
-          partition_key: attempt.partitionKey ?? UNPARTITIONED,
-          ...fields,
-        })
-        .onConflict((oc) => oc.columns(['asset_key', 'partition_key']).doUpdateSet(fields))
-        .execute();
-      const records: EventRecord[] = [];
-      for (const chunk of chunks(events)) records.push(...(await this.#insertEvents(db, chunk)));
-      return records;
+      await this.#upsertPartitionState(db, attempt, fields);
+      return await this.#insertAllEvents(db, events);
     };
     if (events.length === 0) return await write(this.#db);
     return await this.#db.transaction().execute(write);
+  }
+
+  /** Sets `fields` of the state row of an asset partition, creating the row when it is the first. */
+  async #upsertPartitionState(
+    db: Executor,
+    partition: { assetKey: string; partitionKey: string | null },
+    fields: Pick<AssetPartitionsTable, 'attempt_items'> &
+      Partial<Omit<AssetPartitionsTable, 'asset_key' | 'partition_key'>>,
+  ): Promise<void> {
+    await db
+      .insertInto('asset_partitions')
+      .values({
+        asset_key: partition.assetKey,
+        partition_key: partition.partitionKey ?? UNPARTITIONED,
+        ...fields,
+      })
+      .onConflict((oc) => oc.columns(['asset_key', 'partition_key']).doUpdateSet(fields))
+      .execute();
   }
 
   async getMaterialization(id: string): Promise<MaterializationRecord | undefined> {
