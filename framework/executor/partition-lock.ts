@@ -1,4 +1,5 @@
 import { ShopflowError } from '../errors/error-catalog.js';
+import type { AttemptRecordInput, LockResult, NewEvent } from '../instance/instance-store.js';
 import { deathReason, HOSTNAME } from './process-liveness.js';
 import type { StepServices } from './step-services.js';
 
@@ -10,27 +11,45 @@ export interface LockWaitTarget {
   partitionKey: string | null;
 }
 
+/** The attempt a step starts once it holds its lock, recorded with the lock when it is free. */
+export interface AttemptStart {
+  attempt: AttemptRecordInput;
+  events: readonly NewEvent[];
+}
+
 /**
  * Takes the lock of one asset partition for `runId`, so two processes never materialize it at the
  * same time. Waits up to `lockWaitMs` for a live holder — saying at once who holds it (a log line
  * and, with `target`, a `log` event of the run that `shopflow materialize` prints) — and takes over
  * from a dead one (its process gone, or its heartbeat stale). Throws `SF_LOCK_HELD` naming the
- * holder when the wait runs out.
+ * holder when the wait runs out. With `start`, records that attempt once the lock is held (in the
+ * lock's own transaction when the lock was free) and publishes its events.
  */
 export async function acquirePartitionLock(
   services: StepServices,
   key: string,
   runId: string,
   target?: LockWaitTarget,
+  start?: AttemptStart,
 ): Promise<void> {
   const deadline = services.now().getTime() + services.lockWaitMs;
   let announced: string | undefined;
+  const started = async () => {
+    if (start) services.published(await services.store.recordAttempt(start.attempt, start.events));
+  };
   for (;;) {
     const now = services.now().toISOString();
     const holder = { runId, pid: process.pid, hostname: HOSTNAME, acquiredAt: now, heartbeatAt: now };
-    const result = await services.store.tryAcquireLock(key, holder);
-    if (result.acquired) return;
-    if (result.holder.runId === runId) return;
+    let result: LockResult;
+    if (start) {
+      const taken = await services.store.tryAcquireLockAndStart(key, holder, start);
+      if (taken.acquired) return services.published(taken.events);
+      result = taken;
+    } else {
+      result = await services.store.tryAcquireLock(key, holder);
+      if (result.acquired) return;
+    }
+    if (result.holder.runId === runId) return await started();
     const dead = deathReason(result.holder, services.now(), services.deadAfterMs);
     if (dead) {
       if (await services.store.stealLock(key, result.holder.runId, holder)) {
@@ -38,7 +57,7 @@ export async function acquirePartitionLock(
           { lock: key, previous: result.holder.runId },
           `took over the lock of ${key}: ${dead}`,
         );
-        return;
+        return await started();
       }
       continue;
     }

@@ -680,10 +680,24 @@ export async function runStep(
         return { ...base, status: 'skipped', message };
       }
     }
-    await acquirePartitionLock(services, label, step.runId, {
-      assetKey: step.assetKey,
-      partitionKey: step.partitionKey,
-    });
+    // NOTE: the attempt and its `step_start` event are written with the lock (one transaction).
+    await acquirePartitionLock(
+      services,
+      label,
+      step.runId,
+      { assetKey: step.assetKey, partitionKey: step.partitionKey },
+      {
+        attempt: { ...event, status: 'running' },
+        events: [
+          {
+            ...event,
+            type: 'step_start',
+            message: `materializing ${label}${services.worker ? ` on worker ${services.worker}` : ''}`,
+            data: services.worker ? { worker: services.worker } : {},
+          },
+        ],
+      },
+    );
     locked = true;
     // NOTE: read under the lock: while the step waited for it, its upstream may have moved on.
     const read = await readInputs(services, asset, step.partitionKey);
@@ -692,16 +706,6 @@ export async function runStep(
     // their previous data): read before the write replaces it.
     let previousVersion = asset.changedFrom ? await currentVersion(services, asset) : undefined;
     const previous = previousVersion ? await retainPrevious(services, asset, step, duckdb) : null;
-    services.published(
-      await services.store.recordAttempt({ ...event, status: 'running' }, [
-        {
-          ...event,
-          type: 'step_start',
-          message: `materializing ${label}${services.worker ? ` on worker ${services.worker}` : ''}`,
-          data: services.worker ? { worker: services.worker } : {},
-        },
-      ]),
-    );
     const policy = retryPolicyOf(services, asset);
     const staged = new Map<string, unknown>();
     const started = Date.now();

@@ -163,6 +163,16 @@ export interface LockHolder {
 
 export type LockResult = { acquired: true } | { acquired: false; holder: LockHolder };
 
+/** An attempt of an asset partition, as {@link InstanceStore.recordAttempt} records it. */
+export interface AttemptRecordInput {
+  assetKey: string;
+  partitionKey: string | null;
+  runId: string;
+  status: AttemptStatus;
+  error?: string | null;
+  at?: string;
+}
+
 export interface InstanceStore {
   /** `sqlite` or `postgres`. */
   readonly backend: 'sqlite' | 'postgres';
@@ -225,17 +235,7 @@ export interface InstanceStore {
    * Records the latest attempt of an asset partition without a new materialization, and appends
    * `events` (in order) in the same transaction.
    */
-  recordAttempt(
-    attempt: {
-      assetKey: string;
-      partitionKey: string | null;
-      runId: string;
-      status: AttemptStatus;
-      error?: string | null;
-      at?: string;
-    },
-    events?: readonly NewEvent[],
-  ): Promise<EventRecord[]>;
+  recordAttempt(attempt: AttemptRecordInput, events?: readonly NewEvent[]): Promise<EventRecord[]>;
   getMaterialization(id: string): Promise<MaterializationRecord | undefined>;
   /** The metadata of the materializations `ids`, by id (ids not found are absent); no lineage is read. */
   materializationMetadata(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>>;
@@ -286,6 +286,16 @@ export interface InstanceStore {
    * decide whether the holder is dead and then call {@link InstanceStore.stealLock}.
    */
   tryAcquireLock(key: string, holder: LockHolder): Promise<LockResult>;
+  /**
+   * {@link InstanceStore.tryAcquireLock}, and when the lock is free, the attempt `start` records
+   * ({@link InstanceStore.recordAttempt}) in the same transaction: a step that gets its lock
+   * starts with one write. When the lock is held nothing is written.
+   */
+  tryAcquireLockAndStart(
+    key: string,
+    holder: LockHolder,
+    start: { attempt: AttemptRecordInput; events: readonly NewEvent[] },
+  ): Promise<{ acquired: true; events: EventRecord[] } | { acquired: false; holder: LockHolder }>;
   /** Replaces the lock's holder only if it is still held by `expectedRunId` (compare-and-swap). */
   stealLock(key: string, expectedRunId: string, holder: LockHolder): Promise<boolean>;
   releaseLock(key: string, runId: string): Promise<void>;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { ShopflowError } from '../errors/error-catalog.js';
 import { decodeAssetPartitionStates, decodePlannerStates, latestItems } from './asset-partition-items.js';
 import { plannerStatesSql, stateArraySql } from './asset-partition-sql.js';
 import type {
   AssetPartitionState,
-  AttemptStatus,
+  AttemptRecordInput,
   BackfillPartitionStatus,
   BackfillPatch,
   BackfillRecord,
@@ -65,6 +65,8 @@ import { type AssetPartitionsTable, type Database, UNPARTITIONED } from './schem
 export interface KyselyInstanceStoreOptions {
   backend: InstanceStore['backend'];
   db: Kysely<Database>;
+  /** The schema `db` is bound to (`withSchema`), which the store's `sql` templates name themselves. */
+  schema?: string;
   /** Applies pending migrations while holding the backend's cross-process migration lock. */
   migrate(): Promise<void>;
   /**
@@ -89,6 +91,81 @@ function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
   return out;
+}
+
+/**
+ * A column list written once, for the INSERT templates below: the writes every step makes are
+ * `sql` templates rather than Kysely's query builder, whose build and compile cost more per
+ * statement than SQLite takes to run them. A template is the same text on SQLite and PostgreSQL
+ * (the dialect numbers the placeholders).
+ */
+function columnList(names: readonly string[]): RawBuilder<unknown> {
+  return sql.raw(names.map((name) => `"${name}"`).join(', '));
+}
+
+/** Values of `row` in the order of `columns`. */
+function inColumnOrder<C extends string>(columns: readonly C[], row: Record<C, unknown>): unknown[] {
+  return columns.map((column) => row[column]);
+}
+
+/** `(…), (…)`: one parenthesized list of parameters per row. */
+function valueRows(rows: ReadonlyArray<readonly unknown[]>): RawBuilder<unknown> {
+  return sql.join(rows.map((row) => sql`(${sql.join(row)})`));
+}
+
+const EVENT_COLUMNS = columnList([
+  'run_id',
+  'ts',
+  'type',
+  'asset_key',
+  'partition_key',
+  'message',
+  'data_json',
+]);
+const LINEAGE_COLUMNS = columnList([
+  'materialization_id',
+  'position',
+  'upstream_asset_key',
+  'upstream_partition_key',
+  'upstream_materialization_id',
+  'upstream_data_version',
+]);
+const MATERIALIZATION_LIST = columnList(MATERIALIZATION_COLUMNS);
+const CHECK_LIST = columnList(CHECK_COLUMNS);
+const LOCK_COLUMNS = columnList(['key', 'run_id', 'pid', 'hostname', 'acquired_at', 'heartbeat_at']);
+
+const TEMPLATE_TABLES = [
+  'events',
+  'materializations',
+  'lineage',
+  'check_evaluations',
+  'locks',
+  'asset_partitions',
+] as const;
+
+/** The tables the templates write, qualified by `schema` when there is one. */
+function templateTables(schema: string | undefined) {
+  const prefix = schema === undefined ? '' : `"${schema.replaceAll('"', '""')}".`;
+  return Object.fromEntries(TEMPLATE_TABLES.map((name) => [name, sql.raw(`${prefix}"${name}"`)])) as Record<
+    (typeof TEMPLATE_TABLES)[number],
+    RawBuilder<unknown>
+  >;
+}
+
+/** The column list and `do update` clause of a partition state upsert, by the fields it sets. */
+const stateUpserts = new Map<string, { columns: RawBuilder<unknown>; updates: RawBuilder<unknown> }>();
+
+function stateUpsertOf(names: readonly string[]) {
+  const key = names.join(',');
+  let found = stateUpserts.get(key);
+  if (!found) {
+    found = {
+      columns: columnList(['asset_key', 'partition_key', ...names]),
+      updates: sql.raw(names.map((name) => `"${name}" = excluded."${name}"`).join(', ')),
+    };
+    stateUpserts.set(key, found);
+  }
+  return found;
 }
 
 function byText(a: string | null, b: string | null): number {
@@ -143,12 +220,14 @@ export class KyselyInstanceStore implements InstanceStore {
   readonly backend: InstanceStore['backend'];
   readonly #options: KyselyInstanceStoreOptions;
   readonly #db: Kysely<Database>;
+  readonly #table: ReturnType<typeof templateTables>;
   #closed = false;
 
   constructor(options: KyselyInstanceStoreOptions) {
     this.backend = options.backend;
     this.#options = options;
     this.#db = options.db;
+    this.#table = templateTables(options.schema);
   }
 
   async migrate(): Promise<void> {
@@ -298,21 +377,19 @@ export class KyselyInstanceStore implements InstanceStore {
     if (this.#options.lockEventSequence && db.isTransaction) {
       await this.#options.lockEventSequence(db as Transaction<Database>);
     }
-    const rows = await db
-      .insertInto('events')
-      .values(
-        records.map((record) => ({
-          run_id: record.runId,
-          ts: record.ts,
-          type: record.type,
-          asset_key: record.assetKey,
-          partition_key: record.partitionKey,
-          message: record.message,
-          data_json: JSON.stringify(record.data),
-        })),
-      )
-      .returning('id')
-      .execute();
+    const values = valueRows(
+      records.map((record) => [
+        record.runId,
+        record.ts,
+        record.type,
+        record.assetKey,
+        record.partitionKey,
+        record.message,
+        JSON.stringify(record.data),
+      ]),
+    );
+    const { rows } = await sql<{ id: number | string }>`
+      insert into ${this.#table.events} (${EVENT_COLUMNS}) values ${values} returning "id"`.execute(db);
     // NOTE: one statement inserts its rows in the order given, so their ids increase in that order;
     // RETURNING itself promises no order, hence the sort.
     const ids = rows.map((row) => Number(row.id)).sort((a, b) => a - b);
@@ -369,46 +446,53 @@ export class KyselyInstanceStore implements InstanceStore {
       result.checkEvaluations.map((evaluation) => ({ ...evaluation, materializationId: record.id })),
     );
     return await this.#db.transaction().execute(async (trx) => {
-      await this.#writeMaterialization(trx, record);
       for (const [name, value] of result.checkpoints) await this.#writeCheckpoint(trx, name, value);
       await this.#insertCheckEvaluations(trx, evaluations);
-      const events = await this.#insertAllEvents(trx, result.events);
+      const events = await this.#writeMaterialization(trx, record, result.events);
       if (result.releaseLock) {
-        await trx
-          .deleteFrom('locks')
-          .where('key', '=', result.releaseLock.key)
-          .where('run_id', '=', result.releaseLock.runId)
-          .execute();
+        const { key, runId } = result.releaseLock;
+        await sql`delete from ${this.#table.locks} where "key" = ${key} and "run_id" = ${runId}`.execute(trx);
       }
       return { materialization: record, checkEvaluations: evaluations, events };
     });
   }
 
-  /** The materialization, its lineage, the asset partition's new state and the `materialization` event. */
-  async #writeMaterialization(trx: Transaction<Database>, record: MaterializationRecord): Promise<void> {
-    await trx
-      .insertInto('materializations')
-      .values({
-        id: record.id,
-        run_id: record.runId,
-        asset_key: record.assetKey,
-        partition_key: record.partitionKey,
-        data_version: record.dataVersion,
-        code_version: record.codeVersion,
-        row_count: record.rowCount,
-        metadata_json: JSON.stringify(record.metadata),
-        created_at: record.createdAt,
-      })
-      .execute();
-    const lineage = record.inputs.map((input, position) => ({
-      materialization_id: record.id,
+  /**
+   * The materialization, its lineage, the asset partition's new state and the `materialization`
+   * event, followed by `events` in the same statement; returns the records of `events`.
+   */
+  async #writeMaterialization(
+    trx: Transaction<Database>,
+    record: MaterializationRecord,
+    events: readonly NewEvent[] = [],
+  ): Promise<EventRecord[]> {
+    const row = inColumnOrder(MATERIALIZATION_COLUMNS, {
+      id: record.id,
+      run_id: record.runId,
+      asset_key: record.assetKey,
+      partition_key: record.partitionKey,
+      data_version: record.dataVersion,
+      code_version: record.codeVersion,
+      row_count: record.rowCount,
+      metadata_json: JSON.stringify(record.metadata),
+      created_at: record.createdAt,
+    });
+    await sql`insert into ${this.#table.materializations} (${MATERIALIZATION_LIST}) values (${sql.join(row)})`.execute(
+      trx,
+    );
+    const lineage = record.inputs.map((input, position) => [
+      record.id,
       position,
-      upstream_asset_key: input.assetKey,
-      upstream_partition_key: input.partitionKey,
-      upstream_materialization_id: input.materializationId,
-      upstream_data_version: input.dataVersion,
-    }));
-    for (const chunk of chunks(lineage)) await trx.insertInto('lineage').values(chunk).execute();
+      input.assetKey,
+      input.partitionKey,
+      input.materializationId,
+      input.dataVersion,
+    ]);
+    for (const chunk of chunks(lineage)) {
+      await sql`insert into ${this.#table.lineage} (${LINEAGE_COLUMNS}) values ${valueRows(chunk)}`.execute(
+        trx,
+      );
+    }
     const latest = {
       materialization_id: record.id,
       data_version: record.dataVersion,
@@ -419,35 +503,32 @@ export class KyselyInstanceStore implements InstanceStore {
       ...attemptFields({ ...record, status: 'success', at: record.createdAt, error: null }),
     };
     await this.#upsertPartitionState(trx, record, latest);
-    await this.#insertEvent(trx, {
+    const materialized: NewEvent = {
       runId: record.runId,
       ts: record.createdAt,
       type: 'materialization',
       assetKey: record.assetKey,
       partitionKey: record.partitionKey,
       data: { materializationId: record.id, dataVersion: record.dataVersion, rowCount: record.rowCount },
-    });
+    };
+    const [, ...records] = await this.#insertAllEvents(trx, [materialized, ...events]);
+    return records;
   }
 
-  async recordAttempt(
-    attempt: {
-      assetKey: string;
-      partitionKey: string | null;
-      runId: string;
-      status: AttemptStatus;
-      error?: string | null;
-      at?: string;
-    },
-    events: readonly NewEvent[] = [],
-  ): Promise<EventRecord[]> {
+  async recordAttempt(attempt: AttemptRecordInput, events: readonly NewEvent[] = []): Promise<EventRecord[]> {
     assertPartitionKey(attempt.partitionKey, attempt.assetKey);
+    if (events.length === 0) return await this.#writeAttempt(this.#db, attempt, events);
+    return await this.#db.transaction().execute((trx) => this.#writeAttempt(trx, attempt, events));
+  }
+
+  async #writeAttempt(
+    db: Executor,
+    attempt: AttemptRecordInput,
+    events: readonly NewEvent[],
+  ): Promise<EventRecord[]> {
     const fields = attemptFields({ ...attempt, at: attempt.at ?? now(), error: attempt.error ?? null });
-    const write = async (db: Executor) => {
-      await this.#upsertPartitionState(db, attempt, fields);
-      return await this.#insertAllEvents(db, events);
-    };
-    if (events.length === 0) return await write(this.#db);
-    return await this.#db.transaction().execute(write);
+    await this.#upsertPartitionState(db, attempt, fields);
+    return await this.#insertAllEvents(db, events);
   }
 
   /** Sets `fields` of the state row of an asset partition, creating the row when it is the first. */
@@ -457,15 +538,15 @@ export class KyselyInstanceStore implements InstanceStore {
     fields: Pick<AssetPartitionsTable, 'attempt_items'> &
       Partial<Omit<AssetPartitionsTable, 'asset_key' | 'partition_key'>>,
   ): Promise<void> {
-    await db
-      .insertInto('asset_partitions')
-      .values({
-        asset_key: partition.assetKey,
-        partition_key: partition.partitionKey ?? UNPARTITIONED,
-        ...fields,
-      })
-      .onConflict((oc) => oc.columns(['asset_key', 'partition_key']).doUpdateSet(fields))
-      .execute();
+    const names = Object.keys(fields).filter((name) => fields[name as keyof typeof fields] !== undefined);
+    const { columns, updates } = stateUpsertOf(names);
+    const values = [
+      partition.assetKey,
+      partition.partitionKey ?? UNPARTITIONED,
+      ...names.map((name) => fields[name as keyof typeof fields]),
+    ];
+    await sql`insert into ${this.#table.asset_partitions} (${columns}) values (${sql.join(values)})
+      on conflict ("asset_key", "partition_key") do update set ${updates}`.execute(db);
   }
 
   async getMaterialization(id: string): Promise<MaterializationRecord | undefined> {
@@ -607,23 +688,23 @@ export class KyselyInstanceStore implements InstanceStore {
 
   async #insertCheckEvaluations(db: Executor, records: readonly CheckEvaluationRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await db
-      .insertInto('check_evaluations')
-      .values(
-        records.map((record) => ({
-          id: record.id,
-          run_id: record.runId,
-          asset_key: record.assetKey,
-          partition_key: record.partitionKey,
-          check_name: record.checkName,
-          severity: record.severity,
-          passed: record.passed ? 1 : 0,
-          metadata_json: JSON.stringify(record.metadata),
-          materialization_id: record.materializationId,
-          created_at: record.createdAt,
-        })),
-      )
-      .execute();
+    const rows = records.map((record) =>
+      inColumnOrder(CHECK_COLUMNS, {
+        id: record.id,
+        run_id: record.runId,
+        asset_key: record.assetKey,
+        partition_key: record.partitionKey,
+        check_name: record.checkName,
+        severity: record.severity,
+        passed: record.passed ? 1 : 0,
+        metadata_json: JSON.stringify(record.metadata),
+        materialization_id: record.materializationId,
+        created_at: record.createdAt,
+      }),
+    );
+    await sql`insert into ${this.#table.check_evaluations} (${CHECK_LIST}) values ${valueRows(rows)}`.execute(
+      db,
+    );
   }
 
   async latestCheckEvaluations(options: { assetKey?: string } = {}): Promise<CheckEvaluationRecord[]> {
@@ -677,20 +758,42 @@ export class KyselyInstanceStore implements InstanceStore {
 
   async tryAcquireLock(key: string, holder: LockHolder): Promise<LockResult> {
     for (;;) {
-      const inserted = await this.#db
-        .insertInto('locks')
-        .values({ key, ...lockRow(holder) })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return { acquired: true };
-      const current = await this.#db
-        .selectFrom('locks')
-        .selectAll()
-        .where('key', '=', key)
-        .executeTakeFirst();
+      if (await this.#insertLock(this.#db, key, holder)) return { acquired: true };
+      const current = await this.#lockHolder(key);
       // NOTE: no row means the holder released it between the two statements; try again.
-      if (current) return { acquired: false, holder: toHolder(current) };
+      if (current) return { acquired: false, holder: current };
     }
+  }
+
+  async tryAcquireLockAndStart(
+    key: string,
+    holder: LockHolder,
+    start: { attempt: AttemptRecordInput; events: readonly NewEvent[] },
+  ): Promise<{ acquired: true; events: EventRecord[] } | { acquired: false; holder: LockHolder }> {
+    assertPartitionKey(start.attempt.partitionKey, start.attempt.assetKey);
+    for (;;) {
+      const events = await this.#db.transaction().execute(async (trx) => {
+        if (!(await this.#insertLock(trx, key, holder))) return undefined;
+        return await this.#writeAttempt(trx, start.attempt, start.events);
+      });
+      if (events) return { acquired: true, events };
+      const current = await this.#lockHolder(key);
+      if (current) return { acquired: false, holder: current };
+    }
+  }
+
+  /** Inserts the lock row unless the key is taken; whether it did. */
+  async #insertLock(db: Executor, key: string, holder: LockHolder): Promise<boolean> {
+    const row = lockRow(holder);
+    const values = [key, row.run_id, row.pid, row.hostname, row.acquired_at, row.heartbeat_at];
+    const inserted = await sql`insert into ${this.#table.locks} (${LOCK_COLUMNS}) values (${sql.join(values)})
+      on conflict ("key") do nothing`.execute(db);
+    return Number(inserted.numAffectedRows ?? 0n) === 1;
+  }
+
+  async #lockHolder(key: string): Promise<LockHolder | undefined> {
+    const row = await this.#db.selectFrom('locks').selectAll().where('key', '=', key).executeTakeFirst();
+    return row ? toHolder(row) : undefined;
   }
 
   async stealLock(key: string, expectedRunId: string, holder: LockHolder): Promise<boolean> {

@@ -843,6 +843,57 @@ for (const backend of BACKENDS) {
         }
       });
 
+      it('takes a free lock and records the attempt with it, and writes nothing when the lock is held', async () => {
+        const config = backend.freshConfig();
+        const store = await open(config);
+        const start = (runId: string) => ({
+          attempt: { assetKey: 'orders', partitionKey: '2024-01-15', runId, status: 'running' as const },
+          events: [
+            {
+              runId,
+              type: 'step_start' as const,
+              assetKey: 'orders',
+              partitionKey: '2024-01-15',
+              message: 'materializing orders[2024-01-15]',
+            },
+          ],
+        });
+        const taken = await store.tryAcquireLockAndStart('orders[2024-01-15]', holder('r1'), start('r1'));
+        expect(taken).toEqual({
+          acquired: true,
+          events: [expect.objectContaining({ type: 'step_start', runId: 'r1', partitionKey: '2024-01-15' })],
+        });
+        expect(await store.listEvents({ runId: 'r1' })).toEqual(taken.acquired ? taken.events : []);
+        expect(await store.listLocks()).toEqual([{ key: 'orders[2024-01-15]', ...holder('r1') }]);
+        const states = await store.listAssetPartitionStates();
+        expect(states).toEqual([
+          expect.objectContaining({
+            partitionKey: '2024-01-15',
+            lastAttemptStatus: 'running',
+            lastRunId: 'r1',
+          }),
+        ]);
+
+        // Held: the holder is named, and neither the attempt nor its event is written.
+        expect(
+          await store.tryAcquireLockAndStart('orders[2024-01-15]', holder('r2', 1), start('r2')),
+        ).toEqual({
+          acquired: false,
+          holder: holder('r1'),
+        });
+        expect(await store.listEvents({ runId: 'r2' })).toEqual([]);
+        expect(await store.listAssetPartitionStates()).toEqual(states);
+
+        // The attempt cannot be written: the lock is not taken either.
+        await store.releaseLock('orders[2024-01-15]', 'r1');
+        await backend.failEventInserts(config);
+        await expect(
+          store.tryAcquireLockAndStart('orders[2024-01-15]', holder('r3'), start('r3')),
+        ).rejects.toThrow(/events are read-only/);
+        expect(await store.listLocks()).toEqual([]);
+        expect(await store.listAssetPartitionStates()).toEqual(states);
+      });
+
       it('steals a lock only from the expected holder', async () => {
         const store = await open();
         await store.tryAcquireLock('k', holder('dead-run'));

@@ -48,6 +48,7 @@ export async function createPostgresInstanceStore(
   return new KyselyInstanceStore({
     backend: 'postgres',
     db: db.withSchema(schema),
+    schema,
     migrate: () => migratePostgresDatabase(db, schema, where),
     async lockEventSequence(trx) {
       // NOTE: ids come from a sequence, and parallel transactions could commit them out of order, so a
