@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceStore, LineageInput, LockHolder } from '../../framework/instance/instance-store.js';
+import { initial } from '../../framework/instance/migrations/0001-initial.js';
+import { schedules } from '../../framework/instance/migrations/0002-schedules.js';
 import { type InstanceStoreConfig, openInstanceStore } from '../../framework/instance/open-instance-store.js';
 import { createPostgresInstanceStore } from '../../framework/instance/postgres/postgres-instance-store.js';
 import { openSqliteDatabase } from '../../framework/instance/sqlite/open-sqlite-database.js';
@@ -75,6 +78,38 @@ function postgresBackend(): Backend {
 }
 
 const BACKENDS: Backend[] = [sqliteBackend(), postgresBackend()];
+
+/** A plain Kysely on the database of `config`, bypassing the store (and its migrations). */
+async function kyselyOf(config: InstanceStoreConfig): Promise<{ db: Kysely<any>; schema?: string }> {
+  if (config.type === 'sqlite') {
+    mkdirSync(dirname(config.path), { recursive: true });
+    return {
+      db: new Kysely<any>({ dialect: new SqliteDialect({ database: new SqliteDatabase(config.path) }) }),
+    };
+  }
+  const pool = new pg.Pool({ connectionString: config.url });
+  return { db: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }), schema: config.schema };
+}
+
+/** The names of the indexes on `locks`, sorted. */
+async function indexesOfLocks(config: InstanceStoreConfig): Promise<string[]> {
+  const { db, schema } = await kyselyOf(config);
+  try {
+    const { rows } =
+      config.type === 'sqlite'
+        ? await sql<{
+            name: string;
+          }>`select name from sqlite_master where type = 'index' and tbl_name = 'locks'`.execute(db)
+        : await sql<{
+            name: string;
+          }>`select indexname as name from pg_indexes where schemaname = ${schema} and tablename = 'locks'`.execute(
+            db,
+          );
+    return rows.map((row) => row.name).sort();
+  } finally {
+    await db.destroy();
+  }
+}
 
 const at = (minute: number) => new Date(Date.UTC(2024, 0, 15, 2, minute)).toISOString();
 
@@ -181,6 +216,50 @@ for (const backend of BACKENDS) {
         await Promise.all([first.migrate(), second.migrate()]);
         const run = await first.createRun({ selection: '*', plan: null });
         expect(await second.getRun(run.id)).toEqual(run);
+      });
+
+      it('keeps the locks held when it rebuilds their table (0003)', async () => {
+        const config = backend.freshConfig();
+        // A store as the two first migrations left it, with a step's lock held.
+        const { db, schema } = await kyselyOf(config);
+        try {
+          const scoped = schema ? db.withSchema(schema) : db;
+          if (schema) await db.schema.createSchema(schema).execute();
+          const migrator = new Migrator({
+            db: scoped,
+            migrationTableSchema: schema,
+            provider: {
+              getMigrations: async () => ({
+                '0001_initial': initial(backend.name),
+                '0002_schedules': schedules(backend.name),
+              }),
+            },
+          });
+          expect((await migrator.migrateToLatest()).error).toBeUndefined();
+          await scoped
+            .insertInto('locks')
+            .values({
+              key: 'orders[2024-01-15]',
+              run_id: 'r1',
+              pid: 4242,
+              hostname: 'worker-1',
+              acquired_at: at(0),
+              heartbeat_at: at(0),
+            })
+            .execute();
+        } finally {
+          await db.destroy();
+        }
+        const store = await open(config);
+        expect(await store.listLocks()).toEqual([{ key: 'orders[2024-01-15]', ...holder('r1') }]);
+        expect(await store.tryAcquireLock('orders[2024-01-15]', holder('r2'))).toEqual({
+          acquired: false,
+          holder: holder('r1'),
+        });
+        await store.heartbeat('r1', at(5));
+        await store.releaseLocksOfRun('r1');
+        expect(await store.listLocks()).toEqual([]);
+        expect(await indexesOfLocks(config)).toEqual(backend.name === 'sqlite' ? [] : ['locks_pkey']);
       });
 
       it('lets several processes migrate the same new database at once', async () => {

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { InstanceStore } from '../instance-store.js';
 import { initial } from './0001-initial.js';
 import { schedules } from './0002-schedules.js';
+import { leanLocks } from './0003-lean-locks.js';
 
 /**
  * Hands Kysely's `Migrator` the instance store's migrations, defined in code so they ship inside
@@ -21,6 +22,7 @@ export class InstanceMigrationProvider implements MigrationProvider {
     return {
       '0001_initial': initial(this.#backend),
       '0002_schedules': schedules(this.#backend),
+      '0003_lean_locks': leanLocks(this.#backend),
     };
   }
 }
