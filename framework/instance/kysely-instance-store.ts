@@ -108,9 +108,14 @@ function inColumnOrder<C extends string>(columns: readonly C[], row: Record<C, u
   return columns.map((column) => row[column]);
 }
 
-/** `(…), (…)`: one parenthesized list of parameters per row. */
+/** `(…)`: a parenthesized list of parameters. */
+function valueRow(row: readonly unknown[]): RawBuilder<unknown> {
+  return sql`(${sql.join(row)})`;
+}
+
+/** `(…), (…)`: one {@link valueRow} per row. */
 function valueRows(rows: ReadonlyArray<readonly unknown[]>): RawBuilder<unknown> {
-  return sql.join(rows.map((row) => sql`(${sql.join(row)})`));
+  return sql.join(rows.map(valueRow));
 }
 
 const EVENT_COLUMNS = columnList([
@@ -477,7 +482,7 @@ export class KyselyInstanceStore implements InstanceStore {
       metadata_json: JSON.stringify(record.metadata),
       created_at: record.createdAt,
     });
-    await sql`insert into ${this.#table.materializations} (${MATERIALIZATION_LIST}) values (${sql.join(row)})`.execute(
+    await sql`insert into ${this.#table.materializations} (${MATERIALIZATION_LIST}) values ${valueRow(row)}`.execute(
       trx,
     );
     const lineage = record.inputs.map((input, position) => [
@@ -545,7 +550,7 @@ export class KyselyInstanceStore implements InstanceStore {
       partition.partitionKey ?? UNPARTITIONED,
       ...names.map((name) => fields[name as keyof typeof fields]),
     ];
-    await sql`insert into ${this.#table.asset_partitions} (${columns}) values (${sql.join(values)})
+    await sql`insert into ${this.#table.asset_partitions} (${columns}) values ${valueRow(values)}
       on conflict ("asset_key", "partition_key") do update set ${updates}`.execute(db);
   }
 
@@ -786,7 +791,7 @@ export class KyselyInstanceStore implements InstanceStore {
   async #insertLock(db: Executor, key: string, holder: LockHolder): Promise<boolean> {
     const row = lockRow(holder);
     const values = [key, row.run_id, row.pid, row.hostname, row.acquired_at, row.heartbeat_at];
-    const inserted = await sql`insert into ${this.#table.locks} (${LOCK_COLUMNS}) values (${sql.join(values)})
+    const inserted = await sql`insert into ${this.#table.locks} (${LOCK_COLUMNS}) values ${valueRow(values)}
       on conflict ("key") do nothing`.execute(db);
     return Number(inserted.numAffectedRows ?? 0n) === 1;
   }

@@ -474,6 +474,21 @@ for (const backend of BACKENDS) {
         { assetKey: 'raw_customers', partitionKey: null, materializationId: 'm-up-2', dataVersion: 'd2' },
       ];
 
+      it('stores a row count left undefined (by untyped user code) as NULL', async () => {
+        const store = await open();
+        const record = await store.recordMaterialization({
+          runId: 'run-u',
+          assetKey: 'orders',
+          partitionKey: null,
+          dataVersion: 'abc',
+          codeVersion: '1',
+          rowCount: undefined as unknown as null,
+          metadata: {},
+          inputs: [],
+        });
+        expect(await store.getMaterialization(record.id)).toMatchObject({ id: record.id, rowCount: null });
+      });
+
       it('stores the materialization, lineage, event and state in one go', async () => {
         const store = await open();
         const record = await store.recordMaterialization({
