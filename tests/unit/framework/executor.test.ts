@@ -116,6 +116,51 @@ describe('executor', () => {
     expect(await runtime.store.listLocks()).toEqual([]);
   });
 
+  test('a step writes to the instance store twice: its lock with its attempt, then its result', async () => {
+    const { runtime } = await setup();
+    const writes = [
+      'createRun',
+      'updateRun',
+      'appendEvent',
+      'appendEvents',
+      'recordAttempt',
+      'recordStepResult',
+      'recordMaterialization',
+      'recordCheckEvaluation',
+      'recordCheckEvaluations',
+      'tryAcquireLock',
+      'tryAcquireLockAndStart',
+      'stealLock',
+      'releaseLock',
+      'releaseLocksOfRun',
+      'heartbeat',
+      'setCheckpoint',
+    ] as const;
+    const calls = new Map<string, number>();
+    const store = runtime.store as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const name of writes) {
+      const original = store[name].bind(runtime.store);
+      store[name] = (...args) => {
+        calls.set(name, (calls.get(name) ?? 0) + 1);
+        return original(...args);
+      };
+    }
+    const callsFor = async (days: number) => {
+      calls.clear();
+      const keys = Array.from({ length: days }, (_, i) => `2024-01-0${i + 1}`);
+      const plan = await runtime.plan({ selection: 'readings', partitions: { keys }, force: true });
+      expect((await runtime.execute(plan, { concurrency: 1 })).status).toBe('success');
+      return new Map(calls);
+    };
+    const two = await callsFor(2);
+    const six = await callsFor(6);
+    // NOTE: the difference of the two runs is four steps' writes; a run's own writes cancel out.
+    const perStep = writes
+      .map((name) => [name, ((six.get(name) ?? 0) - (two.get(name) ?? 0)) / 4] as const)
+      .filter(([, n]) => n !== 0);
+    expect(Object.fromEntries(perStep)).toEqual({ tryAcquireLockAndStart: 1, recordStepResult: 1 });
+  });
+
   test('a failing warn check is recorded and blocks nothing', async () => {
     const warn = defineCheck({
       name: 'never_passes',
