@@ -97,7 +97,7 @@ function chunks<T>(items: readonly T[]): T[][] {
  * A column list written once, for the INSERT templates below: the writes every step makes are
  * `sql` templates rather than Kysely's query builder, whose build and compile cost more per
  * statement than SQLite takes to run them. A template is the same text on SQLite and PostgreSQL
- * (the dialect numbers the placeholders).
+ * (each dialect writes its own parameter markers: `?` or `$1`).
  */
 function columnList(names: readonly string[]): RawBuilder<unknown> {
   return sql.raw(names.map((name) => `"${name}"`).join(', '));
