@@ -144,6 +144,14 @@ export class DuckDbSession {
   }
 }
 
+/**
+ * How long the count of steps running at once must hold before the database's threads follow it
+ * ({@link DuckDbEngine.shareAmong}). A change waits for the tasks in flight (milliseconds); two
+ * steps on two cores hand over to each other many times a second, and following every hand-over
+ * made a whole run twice as slow.
+ */
+export const THREADS_SETTLE_MS = 200;
+
 /** The process-wide DuckDB database; created on first use. */
 export class DuckDbEngine {
   private instance?: Promise<DuckDBInstance>;
@@ -152,6 +160,8 @@ export class DuckDbEngine {
   private applied?: number;
   /** Changes of the thread count, one after another, so the last one asked for is the one kept. */
   private changes: Promise<void> = Promise.resolve();
+  /** The change {@link shareAmong} waits to make, until the count of running steps has held. */
+  private settling?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly options: {
@@ -163,6 +173,11 @@ export class DuckDbEngine {
        * thread count is fixed (`executor.duckdbThreads`).
        */
       shareCores?: number;
+      /**
+       * How long the count of running steps must hold before {@link shareAmong} changes the
+       * threads (default {@link THREADS_SETTLE_MS}).
+       */
+      settleMs?: number;
     } = {},
   ) {
     this.threads = options.threads;
@@ -173,6 +188,8 @@ export class DuckDbEngine {
    * creation, or at once when it exists.
    */
   async useThreads(threads: number): Promise<void> {
+    // NOTE: a count asked for outright wins over one still waiting for the steps to settle.
+    this.#cancelSettling();
     this.threads = Math.trunc(threads);
     const change = this.changes.then(() => this.applyThreads());
     // NOTE: a change that fails is its caller's error; the ones asked for after it still apply.
@@ -181,14 +198,37 @@ export class DuckDbEngine {
   }
 
   /**
-   * Gives the steps running in this process now the machine's cores between them (at least one
+   * Gives the steps running in this process the machine's cores between them (at least one
    * thread): a step that runs alone — the end of a graph, a chain of unpartitioned assets — gets
-   * every core, four steps on two cores one thread each. Does nothing when the thread count is fixed.
+   * every core, four steps on two cores one thread each. Returns at once: the change is made when
+   * the count has held for `settleMs`, so counts that come and go as steps hand over to each other
+   * (two steps on two cores: one ends, the next starts) change nothing. Does nothing when the thread
+   * count is fixed.
    */
-  async shareAmong(runningSteps: number): Promise<void> {
+  shareAmong(runningSteps: number): void {
     const cores = this.options.shareCores;
     if (cores === undefined) return;
-    await this.useThreads(Math.max(1, Math.floor(cores / Math.max(1, runningSteps))));
+    const threads = Math.max(1, Math.floor(cores / Math.max(1, runningSteps)));
+    this.#cancelSettling();
+    if (threads === this.threads) return;
+    this.settling = setTimeout(() => {
+      this.settling = undefined;
+      // NOTE: a thread count is tuning: a database that refuses the change must not fail a step.
+      this.useThreads(threads).catch(() => {});
+    }, this.options.settleMs ?? THREADS_SETTLE_MS);
+    // NOTE: a change still waiting must not keep a process alive whose work is done.
+    this.settling.unref?.();
+  }
+
+  /** Resolves when the thread count changes asked for so far are made (for tests and shutdown). */
+  async settled(): Promise<void> {
+    await this.changes;
+  }
+
+  #cancelSettling(): void {
+    if (this.settling === undefined) return;
+    clearTimeout(this.settling);
+    this.settling = undefined;
   }
 
   private async applyThreads(): Promise<void> {
@@ -232,6 +272,7 @@ export class DuckDbEngine {
   }
 
   async close(): Promise<void> {
+    this.#cancelSettling();
     if (!this.instance) return;
     const instance = await this.instance;
     instance.closeSync();

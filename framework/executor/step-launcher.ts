@@ -26,10 +26,7 @@ export function inProcessLauncher(
   run: (step: StepDescriptor, services: StepServices) => Promise<StepOutcome> = runStep,
 ): StepLauncher {
   let running = 0;
-  const share = async () => {
-    // NOTE: a thread count is tuning: a database that refuses the change must not fail a step.
-    await services.engine.shareAmong(running).catch(() => {});
-  };
+  const share = () => services.engine.shareAmong(running);
   return {
     prepare: (assetKeys) => {
       const started = new Set<string>();
@@ -49,12 +46,12 @@ export function inProcessLauncher(
     },
     launch: async (step) => {
       running++;
-      await share();
+      share();
       try {
         return await run(step, services);
       } finally {
         running--;
-        if (running > 0) await share();
+        if (running > 0) share();
       }
     },
   };

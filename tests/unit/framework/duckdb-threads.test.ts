@@ -49,35 +49,72 @@ describe('DuckDB threads', () => {
     }
   });
 
-  test('with cores to share, the threads follow the steps running; with a fixed count they stay', async () => {
-    const shared = new DuckDbEngine({ threads: 1, shareCores: 4 });
-    const fixed = new DuckDbEngine({ threads: 3 });
+  test('with cores to share, the threads follow the steps running once their count has held; with a fixed count they stay', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const shared = new DuckDbEngine({ threads: 1, shareCores: 4, settleMs: 200 });
+    const fixed = new DuckDbEngine({ threads: 3, settleMs: 200 });
     try {
       expect(await threadsOf(shared)).toBe(1);
-      await shared.shareAmong(1);
-      expect(await threadsOf(shared)).toBe(4);
-      await shared.shareAmong(3);
+      shared.shareAmong(1);
+      // NOTE: not before the count has held.
+      await vi.advanceTimersByTimeAsync(150);
+      await shared.settled();
       expect(await threadsOf(shared)).toBe(1);
-      // NOTE: changes asked for at once are applied in order; the last one is the one kept.
-      await Promise.all([shared.shareAmong(1), shared.shareAmong(2)]);
-      expect(await threadsOf(shared)).toBe(2);
-      await shared.shareAmong(0);
+      await vi.advanceTimersByTimeAsync(50);
+      await shared.settled();
       expect(await threadsOf(shared)).toBe(4);
-      await fixed.shareAmong(1);
+      shared.shareAmong(3);
+      await vi.advanceTimersByTimeAsync(200);
+      await shared.settled();
+      expect(await threadsOf(shared)).toBe(1);
+      // NOTE: a count that changes back before it held changes nothing, however often.
+      const changes = vi.spyOn(shared, 'useThreads');
+      for (let i = 0; i < 5; i++) {
+        shared.shareAmong(2);
+        await vi.advanceTimersByTimeAsync(100);
+        shared.shareAmong(3);
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(changes).not.toHaveBeenCalled();
+      // NOTE: of counts that come and go, the one that holds is applied.
+      shared.shareAmong(1);
+      await vi.advanceTimersByTimeAsync(100);
+      shared.shareAmong(2);
+      await vi.advanceTimersByTimeAsync(200);
+      await shared.settled();
+      expect(changes).toHaveBeenCalledTimes(1);
+      expect(await threadsOf(shared)).toBe(2);
+      changes.mockRestore();
+      // NOTE: a count asked for outright wins over one still waiting.
+      shared.shareAmong(1);
+      await shared.useThreads(3);
+      await vi.advanceTimersByTimeAsync(200);
+      await shared.settled();
+      expect(await threadsOf(shared)).toBe(3);
+      fixed.shareAmong(1);
+      expect(vi.getTimerCount()).toBe(0);
       expect(await threadsOf(fixed)).toBe(3);
       // NOTE: a change the database refuses fails its own caller only; later ones still apply.
       await expect(shared.useThreads(0)).rejects.toThrow();
-      await shared.shareAmong(2);
+      shared.shareAmong(2);
+      await vi.advanceTimersByTimeAsync(200);
+      await shared.settled();
       expect(await threadsOf(shared)).toBe(2);
+      // NOTE: closing drops a change still waiting, so nothing keeps the process alive.
+      shared.shareAmong(1);
+      expect(vi.getTimerCount()).toBe(1);
     } finally {
       await shared.close();
+      expect(vi.getTimerCount()).toBe(0);
       await fixed.close();
+      vi.useRealTimers();
     }
   });
 
   test('the in-process launcher shares the cores among the steps it runs at once', async () => {
     const shares: number[] = [];
-    const engine = { shareAmong: async (n: number) => void shares.push(n) } as unknown as DuckDbEngine;
+    const engine = { shareAmong: (n: number) => void shares.push(n) } as unknown as DuckDbEngine;
     const gate: Array<() => void> = [];
     const services = { engine } as unknown as StepServices;
     const launcher = inProcessLauncher(services, async () => {

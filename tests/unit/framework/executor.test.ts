@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { defineCheck, HOSTNAME, type InstanceStore, lakePartitionDir } from '../../../framework/index.js';
 import { type ExampleOptions, exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
@@ -453,5 +453,32 @@ describe('checkpoints and hooks', () => {
     expect(result.status).toBe('failed');
     expect(result.outcomes.get('readings[2024-01-01]')!.status).toBe('success');
     expect(seen).toEqual(['step_failure', 'run_failure']);
+  });
+});
+
+describe("DuckDB's threads during a run", () => {
+  test('two steps at a time handing over to each other do not re-set the threads at every hand-over', async () => {
+    const { z } = await import('zod');
+    const { defineAsset, defineDefinitions, materialized } = await import('../../../framework/index.js');
+    const assets = Array.from({ length: 40 }, (_, i) =>
+      defineAsset({
+        key: `leaf_${String(i).padStart(2, '0')}`,
+        description: '',
+        schema: z.object({ x: z.int() }),
+        async materialize() {
+          return materialized({ rowCount: 0 });
+        },
+      }),
+    );
+    const { home, cleanup } = tempHome();
+    const runtime = await openTestRuntime(defineDefinitions({ assets }), home);
+    cleanups.push(cleanup, () => runtime.close());
+    const plan = await runtime.plan();
+    const changes = vi.spyOn(runtime.engine, 'useThreads');
+    expect((await runtime.execute(plan, { concurrency: 2 })).status).toBe('success');
+    // NOTE: following every start and end asked for a change twice a step (80 here), each one
+    // waiting for the queries in flight; now the run's own setting, and a change only where a
+    // count held.
+    expect(changes.mock.calls.length).toBeLessThan(plan.steps.length / 4);
   });
 });
