@@ -220,7 +220,7 @@ export class DuckDbEngine {
     this.settling.unref?.();
   }
 
-  /** Resolves when the thread count changes asked for so far are made (for tests and shutdown). */
+  /** Resolves when the thread count changes asked for so far are made (tests wait on it). */
   async settled(): Promise<void> {
     await this.changes;
   }
