@@ -76,7 +76,8 @@ function csvFormat(dataset: CsvDataset): LandedFormat {
   };
 }
 
-const CLICK_FIELDS: Record<string, JsonFieldType> = {
+/** The fields of a landed clickstream event and their JSON types. */
+export const CLICK_FIELDS: Record<string, JsonFieldType> = {
   event_id: 'string',
   session_id: 'string',
   customer_id: 'integer',

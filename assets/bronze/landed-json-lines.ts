@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { closestMatches, ShopflowError } from '../../framework/index.js';
 import {
@@ -29,6 +29,11 @@ interface FieldTable {
   prefixes: readonly string[];
   /** Matches a line that is a record in canonical form (see {@link canonicalRecord}). */
   canonical: RegExp | undefined;
+  /**
+   * The same pattern, sticky, for a record in canonical form that starts at `lastIndex` of a text
+   * of several lines and ends where its line does (before an optional CR and the line feed).
+   */
+  canonicalAt: RegExp | undefined;
 }
 
 // NOTE: a JSON string without raw control characters and with only the escapes JSON allows; a
@@ -38,30 +43,32 @@ const JSON_STRING = String.raw`"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA
 const JSON_WHOLE_NUMBER = '(?:0|-?[1-9][0-9]{0,14})';
 
 /**
- * A pattern for the form every line of a file written by a program usually has: one object, no
- * spaces, every declared field once, in declaration order, each of its type or null. A line it
- * matches is a well-formed record without parsing it, and its text can be kept as it is; any other
- * line is parsed and checked field by field.
+ * The source of a pattern for the form every line of a file written by a program usually has: one
+ * object, no spaces, every declared field once, in declaration order, each of its type or null. A
+ * line it matches is a well-formed record without parsing it, and its text can be kept as it is;
+ * any other line is parsed and checked field by field.
  */
 function canonicalRecord(
   names: readonly string[],
   fields: Record<string, JsonFieldType>,
-): RegExp | undefined {
+): string | undefined {
   if (names.length === 0) return undefined;
   const members = names.map((name) => {
     const key = JSON.stringify(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     return `${key}:(?:${fields[name] === 'string' ? JSON_STRING : JSON_WHOLE_NUMBER}|null)`;
   });
-  return new RegExp(`^\\{${members.join(',')}\\}$`);
+  return `\\{${members.join(',')}\\}`;
 }
 
 function fieldTable(fields: Record<string, JsonFieldType>): FieldTable {
   const names = Object.keys(fields);
+  const record = canonicalRecord(names, fields);
   return {
     types: new Map(Object.entries(fields)),
     names,
     prefixes: names.map((name) => `${JSON.stringify(name)}:`),
-    canonical: canonicalRecord(names, fields),
+    canonical: record === undefined ? undefined : new RegExp(`^${record}$`),
+    canonicalAt: record === undefined ? undefined : new RegExp(`${record}(?=\\r?\\n)`, 'y'),
   };
 }
 
@@ -141,25 +148,18 @@ export async function readLandedJsonLines(
 ): Promise<LandedFileReport> {
   const { source } = options;
   const table = fieldTable(options.fields);
-  const out = openSync(output, 'w');
+  const out = new OutputLines(openSync(output, 'w'));
   const rejected: RejectedRecord[] = [];
   let rows = 0;
   let line = 0;
-  let buffered: string[] = [];
-  const flush = () => {
-    if (buffered.length > 0) writeSync(out, `${buffered.join('\n')}\n`);
-    buffered = [];
-  };
   const take = (bytes: Buffer, last = false) => {
     line++;
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
     const body = bytes.subarray(0, end);
     if (table.canonical && end > 0 && end <= MAX_RECORD_BYTES && isUtf8(body)) {
-      const text = body.toString('utf8');
-      if (table.canonical.test(text)) {
+      if (table.canonical.test(body.toString('utf8'))) {
         rows++;
-        buffered.push(`${text.slice(0, -1)},"source_line":${line},"load_error":null}`);
-        if (buffered.length >= 4096) flush();
+        out.keep(body, 0, end, line);
         return;
       }
     }
@@ -169,12 +169,33 @@ export async function readLandedJsonLines(
       if (last) throw truncated(source, line, parsed, preview);
       const reason = preview ? `${parsed}: ${preview}` : parsed;
       rejected.push({ line, reason });
-      buffered.push(JSON.stringify({ source_line: line, load_error: reason }));
+      out.text(JSON.stringify({ source_line: line, load_error: reason }));
     } else {
       rows++;
-      buffered.push(recordLine(parsed, table, line));
+      out.text(recordLine(parsed, table, line));
     }
-    if (buffered.length >= 4096) flush();
+  };
+  // NOTE: the complete lines of a chunk of ASCII text are matched in one decoded text, without a
+  // string or a buffer per line, and a record in canonical form is copied byte for byte (ASCII:
+  // an offset in the text is one in the bytes); any other line, and every line of a chunk that is
+  // not ASCII, goes through `take` with its bytes.
+  const takeAscii = (bytes: Buffer, through: number): number => {
+    const pattern = table.canonicalAt!;
+    const text = bytes.toString('latin1', 0, through + 1);
+    let at = 0;
+    for (let lf = text.indexOf('\n'); lf !== -1; lf = text.indexOf('\n', at)) {
+      const end = lf > at && text.charCodeAt(lf - 1) === 0x0d ? lf - 1 : lf;
+      pattern.lastIndex = at;
+      if (end - at <= MAX_RECORD_BYTES && pattern.test(text)) {
+        line++;
+        rows++;
+        out.keep(bytes, at, end, line);
+      } else {
+        take(bytes.subarray(at, lf));
+      }
+      at = lf + 1;
+    }
+    return at;
   };
   try {
     let pending: Buffer = Buffer.alloc(0);
@@ -184,6 +205,9 @@ export async function readLandedJsonLines(
       // NOTE: chunks are far larger than the bytes sniffed, so the first one decides.
       if (!sniffed) sniffed = sniff(bytes, source);
       let at = 0;
+      const lastLf = bytes.lastIndexOf(0x0a);
+      if (table.canonicalAt && lastLf !== -1 && isAscii(bytes.subarray(0, lastLf)))
+        at = takeAscii(bytes, lastLf);
       for (let lf = bytes.indexOf(0x0a, at); lf !== -1; lf = bytes.indexOf(0x0a, at)) {
         take(bytes.subarray(at, lf));
         at = lf + 1;
@@ -194,11 +218,48 @@ export async function readLandedJsonLines(
     }
     // NOTE: a last line without a line break that cannot be read was cut short.
     if (pending.length > 0) take(pending, true);
-    flush();
+    out.flush();
   } finally {
-    closeSync(out);
+    out.close();
   }
   return { source, records: rows + rejected.length, rows, rejected };
+}
+
+/** The checked file, written through one buffer: lines of text, and records kept byte for byte. */
+class OutputLines {
+  private buffer = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
+
+  constructor(private readonly fd: number) {}
+
+  /** Writes `line` and a line feed. */
+  text(line: string): void {
+    this.reserve(Buffer.byteLength(line) + 1);
+    this.used += this.buffer.write(line, this.used, 'utf8');
+    this.buffer[this.used++] = 0x0a;
+  }
+
+  /** Writes the record `bytes[start, end)` (`{…}`) with its `source_line` and a null `load_error`. */
+  keep(bytes: Buffer, start: number, end: number, line: number): void {
+    this.reserve(end - start + 64);
+    this.used += bytes.copy(this.buffer, this.used, start, end - 1);
+    this.used += this.buffer.write(`,"source_line":${line},"load_error":null}\n`, this.used, 'latin1');
+  }
+
+  private reserve(bytes: number): void {
+    if (this.buffer.length - this.used >= bytes) return;
+    this.flush();
+    if (this.buffer.length < bytes) this.buffer = Buffer.allocUnsafe(bytes);
+  }
+
+  flush(): void {
+    for (let at = 0; at < this.used; ) at += writeSync(this.fd, this.buffer, at, this.used - at);
+    this.used = 0;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
 }
 
 function sniff(bytes: Buffer, source: string): true {

@@ -104,6 +104,31 @@ describe('a landed JSON lines file is read against its declared fields', () => {
     });
   });
 
+  test('a file of many reads mixing kept, parsed, non-ASCII and rejected lines reads as the parser reads it', async () => {
+    // NOTE: 6,000 lines (about 200 KiB) span several reads of the file; ASCII reads are matched as
+    // one text, and a read holding `é` goes line by line.
+    const lines = Array.from({ length: 6_000 }, (_, i) => {
+      if (i % 997 === 3) return '{"id":"cut","customer_id":';
+      if (i % 1_499 === 5) return '';
+      const id = i % 211 === 7 ? `café-${i}` : `event-${i}-${'x'.repeat(i % 13)}`;
+      return `{"id":${JSON.stringify(id)},"customer_id":${i % 17 === 0 ? 'null' : i}}`;
+    });
+    const endings = lines.map((_, i) => (i % 89 === 1 ? '\r\n' : '\n'));
+    const text = (line: (l: string) => string) => lines.map((l, i) => line(l) + endings[i]).join('');
+    const kept = await read(text((l) => l));
+    const written = readFileSync(join(dir, 'out.jsonl'), 'utf8').split('\n');
+    // NOTE: a space after the brace sends a line that reads through the parser.
+    const parsed = await read(text((l) => (l.endsWith('}') ? l.replace(/^\{/, '{ ') : l)));
+    expect(kept.report).toEqual(parsed.report);
+    expect(kept.rows).toEqual(parsed.rows);
+    expect(kept.report.rejected.map((r) => r.line)).toEqual(
+      lines.flatMap((l, i) => (l === '' || l.endsWith(':') ? [i + 1] : [])),
+    );
+    // NOTE: a kept line is the landed text as it was, with its line and no error.
+    expect(written[4]).toBe(`${lines[4].slice(0, -1)},"source_line":5,"load_error":null}`);
+    expect(written).toHaveLength(lines.length + 1);
+  });
+
   test('what JSON does not allow is rejected even when the line looks canonical', async () => {
     const { report } = await read(
       [
