@@ -180,12 +180,12 @@ try {
   };
   const NORMALIZED_COLUMNS =
     '(transaction_id, customer_id, product_id, quantity, unit_price, transaction_ts, payment_method_id, delivery_date)';
-  const [bounds] = (
-    await postgres.query<{ from: string; to: string }>(
-      `select date_trunc('day', $1::timestamptz) as from, date_trunc('day', $2::timestamptz) + interval '1 day' as to`,
-      [new Date(START), new Date(START + ROWS * 7_000)],
-    )
-  ).rows.map((row) => ({ from: new Date(row.from).toISOString(), to: new Date(row.to).toISOString() }));
+  // NOTE: the partition spans whole days from the first transaction's to the last one's.
+  const DAY_MS = 86_400_000;
+  const bounds = {
+    from: new Date(Math.floor(START / DAY_MS) * DAY_MS).toISOString(),
+    to: new Date((Math.floor((START + ROWS * 7_000) / DAY_MS) + 1) * DAY_MS).toISOString(),
+  };
   const phases: Record<string, number> = {};
   const partitionSwap = async (): Promise<number> => {
     await postgres.query('drop table if exists bench.transactions_new');
