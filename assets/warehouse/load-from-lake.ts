@@ -5,9 +5,10 @@ import {
   type MaterializeResult,
   materialized,
   quoteLiteral,
+  ShopflowError,
   scratchFiles,
 } from '../../framework/index.js';
-import type { LoadContext, LoadResult } from '../../resources/postgres/table-loader.js';
+import type { LoadContext, LoadOptions, LoadResult } from '../../resources/postgres/table-loader.js';
 import { incrementalSettings } from '../resources/incremental-settings.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
 
@@ -28,11 +29,20 @@ export interface Watermark {
  * materialization is recorded, i.e. after the load committed. Loads also report from when the table
  * changed (`changedFrom`: the earliest source timestamp among the rows written, `never` when
  * nothing was), so daily partitions reading it as of their day (`asOfWindowMapping`) stay fresh.
+ *
+ * With `replacing`, the source is the whole content of the partition's slice of the table (the rows
+ * whose `replacing` column holds the partition key, e.g. a delivery day): stored rows of it that
+ * the source no longer holds are deleted in the same transaction.
  */
 export async function loadFromLake(
   context: MaterializeContext,
-  options: { source: string; select: string; orderBy: string; watermark?: Watermark },
-  load: (pool: pg.Pool, csv: string, loadContext: LoadContext) => Promise<LoadResult>,
+  options: { source: string; select: string; orderBy: string; watermark?: Watermark; replacing?: string },
+  load: (
+    pool: pg.Pool,
+    csv: string,
+    loadContext: LoadContext,
+    loadOptions?: LoadOptions,
+  ) => Promise<LoadResult>,
 ): Promise<MaterializeResult> {
   const warehouse = await context.resource(postgresWarehouse);
   let where = '';
@@ -49,22 +59,33 @@ export async function loadFromLake(
   try {
     const query = `select ${options.select} from ${options.source} ${where} order by ${options.orderBy}`;
     await context.duckdb.run(`COPY (${query}) TO ${quoteLiteral(csv)} (FORMAT csv, HEADER true)`);
-    const result = await load(warehouse.pool, csv, {
-      runId: context.runId,
-      assetKey: context.assetKey,
-      partitionKey: context.partitionKey,
-    });
+    const replacing = options.replacing;
+    if (replacing && context.partitionKey === null) {
+      throw new ShopflowError(
+        'SF_USER_CODE',
+        `asset \`${context.assetKey}\` replaces the rows of its partition in \`${replacing}\`, but it has no partitions`,
+        { hint: 'partition the asset, or leave out `replacing`' },
+      );
+    }
+    const result = await load(
+      warehouse.pool,
+      csv,
+      { runId: context.runId, assetKey: context.assetKey, partitionKey: context.partitionKey },
+      replacing ? { replacing: { column: replacing, value: context.partitionKey! } } : undefined,
+    );
     const metadata: Record<string, unknown> = {
       inserted: result.inserted,
       updated: result.updated,
       unchanged: result.unchanged,
       rejected: result.rejected,
+      ...(replacing ? { deleted: result.deleted } : {}),
       rejectedSample: result.rejectedSample.slice(0, 5),
       auditId: result.auditId,
       referenceCheck: result.referenceCheck,
     };
     // NOTE: from when the table changed: the earliest source timestamp among the rows written.
-    const changedFrom = result.inserted + result.updated === 0 ? 'never' : result.earliestChange;
+    const changedFrom =
+      result.inserted + result.updated + result.deleted === 0 ? 'never' : result.earliestChange;
     if (options.watermark) {
       const column = options.watermark.column;
       const [{ newest }] = await context.duckdb.query(

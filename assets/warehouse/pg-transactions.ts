@@ -12,7 +12,8 @@ import { postgresTableIo } from './postgres-table-io.js';
 /**
  * `shopflow.transactions` for one delivery day, upserted from silver after the customers and
  * products they reference; rows whose customer or product is missing are rejected and counted in
- * the load audit.
+ * the load audit. A day's load replaces the day: stored transactions of that delivery day that
+ * its silver partition no longer holds (a re-delivered extract that lost a row) are deleted.
  */
 export const pgTransactions = defineAsset({
   key: 'pg_transactions',
@@ -51,6 +52,7 @@ export const pgTransactions = defineAsset({
         select: `transaction_id, customer_id, product_id, quantity, unit_price,
          strftime(transaction_ts, '%Y-%m-%dT%H:%M:%SZ') as timestamp, payment_method, delivery_date`,
         orderBy: 'transaction_id',
+        replacing: 'delivery_date',
       },
       loadTransactions,
     ),

@@ -8,6 +8,8 @@ export interface LoadAuditEntry {
   updated: number;
   unchanged: number;
   rejected: number;
+  /** Stored rows of a replaced slice that the input no longer held (default 0). */
+  deleted?: number;
   startedAt: Date;
   status: 'success' | 'failed';
   error?: string;
@@ -32,8 +34,8 @@ export async function writeLoadAudit(db: Queryable, entry: LoadAuditEntry): Prom
   const { rows } = await db.query(
     `insert into shopflow.load_audit
        (run_id, asset_key, partition_key, target_table, inserted, updated, unchanged, rejected,
-        started_at, finished_at, status, error)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp(), $10, $11)
+        deleted, started_at, finished_at, status, error)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, clock_timestamp(), $11, $12)
      returning id`,
     [
       entry.runId,
@@ -44,6 +46,7 @@ export async function writeLoadAudit(db: Queryable, entry: LoadAuditEntry): Prom
       entry.updated,
       entry.unchanged,
       entry.rejected,
+      entry.deleted ?? 0,
       entry.startedAt,
       entry.status,
       entry.error === undefined ? null : entry.error.slice(0, MAX_ERROR_LENGTH),

@@ -213,6 +213,27 @@ select count(*) as inserted, 0 as updated, min(changed_at) as earliest_change fr
     return values;
   };
 
+  /**
+   * Deletes the stored rows of one slice of the table (`column` = `$1`, e.g. a delivery day) whose
+   * key is not among this load's staged rows, returning how many and the earliest `versionedBy`
+   * value among them. Rejected rows count as present: a row rejected now keeps its stored version,
+   * as an update that is rejected does.
+   */
+  const deleteAbsent = (column: string) => {
+    const keyTargets = spec.key.map((name) => {
+      const expression = target.find((c) => c.name === name)?.expression;
+      if (!expression) throw new Error(`key column ${name} of ${spec.table} has no target expression`);
+      return `(${expression}) = t.${q(name)}`;
+    });
+    const changedAt = spec.versionedBy ? `t.${q(spec.versionedBy)}` : 'null::timestamptz';
+    return `with deleted as (
+  delete from ${q(spec.table)} t
+  where t.${q(column)} = $1 and not exists (select 1 from ${stage} s where ${keyTargets.join(' and ')})
+  returning ${changedAt} as changed_at
+)
+select count(*) as deleted, min(changed_at) as earliest_change from deleted`;
+  };
+
   const rejectedSample = `select r._row as "row", r.reason, to_jsonb(s) - '_row' as "values"
 from ${rejects} r join ${stage} s using (_row) order by r._row limit $1`;
 
@@ -224,6 +245,7 @@ from ${rejects} r join ${stage} s using (_row) order by r._row limit $1`;
     referencedValues,
     write,
     firstKeyStored,
+    deleteAbsent,
     rejectedSample,
   };
 }

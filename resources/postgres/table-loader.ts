@@ -32,7 +32,10 @@ export interface RejectedRow {
   values: Record<string, unknown>;
 }
 
-/** What one load did. `inserted + updated + unchanged + rejected = staged`. */
+/**
+ * What one load did. `inserted + updated + unchanged + rejected = staged`; `deleted` counts stored
+ * rows of the replaced slice that the input no longer holds (see `LoadOptions.replacing`).
+ */
 export interface LoadResult {
   /** Rows read from the input. */
   staged: number;
@@ -44,13 +47,15 @@ export interface LoadResult {
    */
   unchanged: number;
   rejected: number;
+  /** Stored rows of the replaced slice whose key the input no longer holds, deleted (0 without `replacing`). */
+  deleted: number;
   /** The first rejected rows (up to `rejectedSampleSize`), in input order. */
   rejectedSample: RejectedRow[];
   /** The id of this load's `shopflow.load_audit` row. */
   auditId: number;
   /**
-   * The earliest `versionedBy` value (ISO 8601) among the rows inserted or updated; null when none
-   * was, or the table has no `versionedBy` column.
+   * The earliest `versionedBy` value (ISO 8601) among the rows inserted, updated or deleted; null
+   * when none was, or the table has no `versionedBy` column.
    */
   earliestChange: string | null;
   /**
@@ -74,6 +79,12 @@ export interface LoadOptions {
    * that is loaded every day. Large loads still get hash joins.
    */
   randomPageCost?: number;
+  /**
+   * The input is the whole content of one slice of the table — the rows whose `column` equals
+   * `value` (e.g. one delivery day): stored rows of that slice whose key the input does not hold
+   * are deleted in the same transaction, so a re-delivered day that lost a row loses it here too.
+   */
+  replacing?: { column: string; value: string };
 }
 
 /**
@@ -152,9 +163,16 @@ export async function loadTable(
         const written = main[0];
         const inserted = Number(written.rows[0].inserted);
         const updated = Number(written.rows[0].updated);
-        const earliest = written.rows[0].earliest_change as unknown;
-        const earliestChange =
-          earliest instanceof Date && !Number.isNaN(earliest.getTime()) ? earliest.toISOString() : null;
+        let deleted = 0;
+        const changes = [written.rows[0].earliest_change as unknown];
+        if (options.replacing) {
+          const { rows } = await client.query(sql.deleteAbsent(options.replacing.column), [
+            options.replacing.value,
+          ]);
+          deleted = Number(rows[0].deleted);
+          changes.push(rows[0].earliest_change);
+        }
+        const earliestChange = earliestOf(changes);
         const unchanged = staged - rejected - inserted - updated;
         const auditId = await writeLoadAudit(client, {
           ...context,
@@ -163,6 +181,7 @@ export async function loadTable(
           updated,
           unchanged,
           rejected,
+          deleted,
           startedAt,
           status: 'success',
         });
@@ -172,6 +191,7 @@ export async function loadTable(
           updated,
           unchanged,
           rejected,
+          deleted,
           rejectedSample,
           auditId,
           earliestChange,
@@ -189,6 +209,7 @@ export async function loadTable(
       updated: 0,
       unchanged: 0,
       rejected: 0,
+      deleted: 0,
       startedAt,
       status: 'failed',
       error: failure.message,
@@ -221,6 +242,14 @@ async function setBasedReferenceCheck(
   const { keys, complete } = catalog.foreignKeys;
   const references = complete ? sql.referencedValues(keys, withRejects) : undefined;
   return references ? lockReferencedRows(references) : undefined;
+}
+
+/** The earliest of some timestamps read from PostgreSQL (ISO 8601), ignoring nulls; null when none. */
+function earliestOf(values: unknown[]): string | null {
+  const times = values
+    .filter((value): value is Date => value instanceof Date && !Number.isNaN(value.getTime()))
+    .map((value) => value.getTime());
+  return times.length === 0 ? null : new Date(Math.min(...times)).toISOString();
 }
 
 function asLoadError(error: unknown, spec: TableSpec, context: LoadContext): ShopflowError {

@@ -12,12 +12,16 @@ create table if not exists shopflow.load_audit (
   updated bigint not null default 0,
   unchanged bigint not null default 0,
   rejected bigint not null default 0,
+  -- NOTE: rows of a replaced slice (a delivery day) that its new input no longer held.
+  deleted bigint not null default 0,
   started_at timestamptz not null,
   finished_at timestamptz not null default clock_timestamp(),
   status text not null check (status in ('success', 'failed')),
   error text,
   check ((status = 'failed') = (error is not null))
 );
+-- NOTE: warehouses created before the column existed get it here.
+alter table shopflow.load_audit add column if not exists deleted bigint not null default 0;
 comment on table shopflow.load_audit is 'Every load attempt into a warehouse table, with row counts or the error.';
 
 create index if not exists load_audit_asset_partition_idx

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { shopflowSensors } from '../../../assets/definitions.js';
 import { landingStore } from '../../../assets/resources/landing-store.js';
+import { postgresWarehouse } from '../../../assets/resources/postgres-warehouse.js';
 import type { Plan, ShopflowRuntime } from '../../../framework/index.js';
 import { stopEmbeddedPostgres } from '../../../resources/postgres/embedded-postgres-server.js';
 import { ShopflowDaemon } from '../../../schedules/index.js';
@@ -119,6 +120,49 @@ describe('a changed input makes exactly the partitions that read it stale', () =
     expect((await runtime.execute(again)).status).toBe('success');
     expect(await versions()).toEqual(baseline);
     expect((await runtime.plan()).steps).toEqual([]);
+  }, 120_000);
+
+  test('a re-delivered day that lost a transaction loses it in the warehouse too; the restored file brings it back', async () => {
+    const day = '2024-01-05';
+    const file = join(t.home, 'raw', 'daily', day, 'transactions.csv');
+    const original = readFileSync(file, 'utf8');
+    const lines = original.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(2);
+    const dropped = lines.at(-1)!.split(',')[0];
+    writeFileSync(file, `${lines.slice(0, -1).join('\n')}\n`);
+    const { pool } = await runtime.resources.get(postgresWarehouse);
+    const storedIds = async () =>
+      (
+        await pool.query(
+          'select transaction_id::text as id from shopflow.transactions where delivery_date = $1 order by 1',
+          [day],
+        )
+      ).rows.map((row) => row.id as string);
+    expect(await storedIds()).toContain(dropped);
+
+    const result = await runtime.execute(await runtime.plan());
+    expect(result.status).toBe('success');
+    const ids = await storedIds();
+    expect(ids).not.toContain(dropped);
+    expect(ids).toHaveLength(lines.length - 2);
+    const [load] = (
+      await pool.query(
+        `select deleted::int from shopflow.load_audit where asset_key = 'pg_transactions' and partition_key = $1 order by id desc limit 1`,
+        [day],
+      )
+    ).rows;
+    expect(load).toEqual({ deleted: 1 });
+    const [check] = await runtime.store.listCheckEvaluations({
+      assetKey: 'sales_reconciliation_daily',
+      checkName: 'layers_agree',
+      runId: result.runId,
+    });
+    expect(check).toMatchObject({ partitionKey: day, passed: true });
+
+    writeFileSync(file, original);
+    expect((await runtime.execute(await runtime.plan())).status).toBe('success');
+    expect(await storedIds()).toContain(dropped);
+    expect(await versions()).toEqual(baseline);
   }, 120_000);
 
   test('a truncated landing object fails its day; the re-delivered object is re-read by the sensor', async () => {

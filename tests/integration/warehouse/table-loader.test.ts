@@ -415,6 +415,87 @@ describe('loadTable: one session, many loads', () => {
   });
 });
 
+describe('loadTable: replacing a slice', () => {
+  const day = (value: string) => ({ replacing: { column: 'delivery_date', value } });
+
+  it('deletes the stored rows of the replaced day that the input no longer holds, and only those', async () => {
+    await seedCatalog();
+    const march2 = { delivery_date: '2024-03-02' };
+    await loadTransactions(
+      postgres.pool,
+      [transaction(1), transaction(2), transaction(3)],
+      context,
+      day('2024-03-01'),
+    );
+    await loadTransactions(postgres.pool, [transaction(10, march2)], context, day('2024-03-02'));
+
+    // The day re-delivered without transaction 2, and transaction 3 changed.
+    const again = await loadTransactions(
+      postgres.pool,
+      [transaction(1), transaction(3, { quantity: 2 })],
+      context,
+      day('2024-03-01'),
+    );
+    expect(again).toMatchObject({
+      staged: 2,
+      inserted: 0,
+      updated: 1,
+      unchanged: 1,
+      rejected: 0,
+      deleted: 1,
+    });
+    const stored = (await warehouse()).transactions.map((row) => [row.transaction_id, row.quantity]);
+    expect(stored).toEqual([
+      ['1', 1],
+      ['3', 2],
+      ['10', 1],
+    ]);
+    expect((await audit()).at(-1)).toMatchObject({ deleted: '1', status: 'success' });
+
+    // An empty delivery empties its day; the other day keeps its row.
+    const empty = await loadTransactions(postgres.pool, [], context, day('2024-03-01'));
+    expect(empty).toMatchObject({ staged: 0, deleted: 2 });
+    expect((await warehouse()).transactions.map((row) => row.transaction_id)).toEqual(['10']);
+  });
+
+  it('keeps the stored version of a row rejected by the new input, and deletes nothing without `replacing`', async () => {
+    await seedCatalog();
+    await loadTransactions(postgres.pool, [transaction(1), transaction(2)], context, day('2024-03-01'));
+
+    const rejectedNow = await loadTransactions(
+      postgres.pool,
+      [transaction(1), transaction(2, { customer_id: 99 })],
+      context,
+      day('2024-03-01'),
+    );
+    expect(rejectedNow).toMatchObject({ rejected: 1, deleted: 0 });
+    expect((await warehouse()).transactions.map((row) => [row.transaction_id, row.customer_id])).toEqual([
+      ['1', '1'],
+      ['2', '1'],
+    ]);
+
+    const upsertOnly = await loadTransactions(postgres.pool, [transaction(1)], context);
+    expect(upsertOnly.deleted).toBe(0);
+    expect((await warehouse()).transactions).toHaveLength(2);
+  });
+
+  it('rolls the deletion back with the rest when the load fails', async () => {
+    await seedCatalog();
+    await loadTransactions(postgres.pool, [transaction(1), transaction(2)], context, day('2024-03-01'));
+    const before = await warehouse();
+    const file = join(scratch, 'bad-replace.csv');
+    writeFileSync(
+      file,
+      'transaction_id,customer_id,product_id,quantity,unit_price,timestamp,payment_method,delivery_date\n1,1,1,not-a-number,10.00,2024-03-01T10:00:00Z,credit_card,2024-03-01\n',
+    );
+    await expect(loadTransactions(postgres.pool, file, context, day('2024-03-01'))).rejects.toThrow(
+      /not-a-number/,
+    );
+    expect(await warehouse()).toEqual(before);
+    expect((await audit()).at(-1)).toMatchObject({ status: 'failed', deleted: '0' });
+  });
+});
+
 describe('loadTable: CSV files', () => {
   it('streams a CSV file whose header lists the columns in any order, with quoted fields', async () => {
     const path = join(scratch, 'products.csv');
