@@ -124,7 +124,7 @@ async function resolveBackfill(
   const { selection, from, to } = options;
   if (!selection || !from || !to) {
     throw new ShopflowError('SF_BAD_USAGE', 'a backfill needs a selection and a range', {
-      hint: 'e.g. `shopflow backfill raw_transactions+ --from 2024-01-01 --to 2024-03-30`, or `--resume ID`',
+      hint: 'e.g. `shopflow backfill raw_transactions+ --from FIRST --to LAST` with the first and last partition keys of the range (days as YYYY-MM-DD within the calendar), or `--resume ID`',
     });
   }
   const unfinished = (

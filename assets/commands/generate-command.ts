@@ -1,18 +1,53 @@
 import { resolve } from 'node:path';
 import type { CommandDefinition } from '../../framework/index.js';
-import { dataFolders, ShopflowError, validateSection } from '../../framework/index.js';
+import { dataFolders, ShopflowError } from '../../framework/index.js';
 import { SIMULATION_DEFAULTS } from '../raw/simulator/simulator-options.js';
-import { GeneratorConfigSchema } from '../resources/generator-settings.js';
+import {
+  type GeneratorConfig,
+  GeneratorConfigSchema,
+  readGeneratorConfig,
+} from '../resources/generator-settings.js';
 
-function numberOption(name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) {
-    throw new ShopflowError('SF_BAD_USAGE', `--${name} ${String(value)} is not a number`, {
-      hint: `e.g. --${name} 2`,
+/** The command's flags for the fields of `resources.generator` they override. */
+const FLAGS = {
+  seed: 'seed',
+  scale: 'scale',
+  start: 'start',
+  days: 'days',
+  defectRate: 'defect-rate',
+} as const;
+type FlagField = keyof typeof FLAGS;
+
+/**
+ * The generator fields given as flags, checked by the same rules as `resources.generator`; a bad
+ * value is a `SF_BAD_USAGE` naming the flag, the value and what it must be.
+ */
+function flagOverrides(options: Record<string, unknown>): Partial<Pick<GeneratorConfig, FlagField>> {
+  const given = Object.fromEntries(
+    (Object.keys(FLAGS) as FlagField[])
+      .filter((field) => options[field] !== undefined)
+      .map((field) => [field, options[field]]),
+  );
+  const parsed = GeneratorConfigSchema.safeParse(given);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path[0] as FlagField;
+    const flag = FLAGS[field] ?? String(field);
+    throw new ShopflowError('SF_BAD_USAGE', `--${flag} ${String(options[field])}: ${issue.message}`, {
+      hint: `give --${flag} a valid value (e.g. ${flagExample(field)}), or leave it out to use \`resources.generator.${String(field)}\``,
     });
   }
-  return n;
+  return Object.fromEntries(Object.keys(given).map((field) => [field, parsed.data[field as FlagField]]));
+}
+
+function flagExample(field: FlagField): string {
+  return {
+    seed: '--seed 42',
+    scale: '--scale 2',
+    start: '--start 2024-01-01',
+    days: '--days 90',
+    defectRate: '--defect-rate 0.02',
+  }[field];
 }
 
 /** `shopflow generate`: writes the simulated source extract (defaults from `resources.generator`). */
@@ -34,7 +69,8 @@ export const generateCommand: CommandDefinition = {
     { flags: '--out <dir>', description: 'output folder (default: data.rawDir, <home>/raw)' },
   ],
   async run(context, _args, options) {
-    const defaults = validateSection(context.config, 'generator', GeneratorConfigSchema.prefault({}));
+    const defaults = readGeneratorConfig(context.config);
+    const flags = flagOverrides(options);
     const out = resolve(
       context.cwd,
       (options.out as string | undefined) ?? dataFolders(context.config).rawDir,
@@ -44,11 +80,11 @@ export const generateCommand: CommandDefinition = {
     const { generateShopflowData } = await import('../raw/simulator/generate-shopflow-data.js');
     const summary = await generateShopflowData({
       out,
-      seed: numberOption('seed', options.seed) ?? defaults.seed,
-      scale: numberOption('scale', options.scale) ?? defaults.scale,
-      start: (options.start as string | undefined) ?? defaults.start,
-      days: numberOption('days', options.days) ?? defaults.days ?? SIMULATION_DEFAULTS.days,
-      defectRate: numberOption('defect-rate', options.defectRate) ?? defaults.defectRate,
+      seed: flags.seed ?? defaults.seed,
+      scale: flags.scale ?? defaults.scale,
+      start: flags.start ?? defaults.start,
+      days: flags.days ?? defaults.days ?? SIMULATION_DEFAULTS.days,
+      defectRate: flags.defectRate ?? defaults.defectRate,
       onProgress:
         context.stdout.isTTY && !context.json
           ? (p) => context.stdout.write(`\r${p.file}: ${p.rows.toLocaleString('en-US')} rows   `)

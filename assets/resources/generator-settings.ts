@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { dataFolders, defineResource, validateSection } from '../../framework/index.js';
+import { dataFolders, defineResource, ShopflowError, validateSection } from '../../framework/index.js';
 import { SIMULATION_DEFAULTS } from '../raw/simulator/simulator-options.js';
 
 const isoDay = () =>
-  z
-    .string()
-    .refine(
-      (text) =>
-        /^\d{4}-\d{2}-\d{2}$/.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text),
-      { message: 'expected a real calendar day as YYYY-MM-DD, e.g. 2024-01-01' },
-    );
+  z.string().refine(
+    (text) => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+      const day = new Date(`${text}T00:00:00Z`);
+      return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(text);
+    },
+    { message: 'expected a real calendar day as YYYY-MM-DD, e.g. 2024-01-01' },
+  );
 
 export const GeneratorConfigSchema = z
   .strictObject({
@@ -50,8 +51,27 @@ export type GeneratorSettings = GeneratorConfig & {
  */
 export function readGeneratorConfig(settings: Parameters<typeof validateSection>[0]): GeneratorConfig {
   const parsed = validateSection(settings, 'generator', GeneratorConfigSchema.prefault({}));
-  const scale = process.env.SHOPFLOW_SCALE ? Number(process.env.SHOPFLOW_SCALE) : parsed.scale;
-  return { ...parsed, scale: Number.isFinite(scale) && scale > 0 ? scale : parsed.scale };
+  const scale = scaleFromEnvironment();
+  return scale === undefined ? parsed : { ...parsed, scale };
+}
+
+/**
+ * `SHOPFLOW_SCALE` as a number; undefined when it is unset or empty. Anything but a positive number
+ * is a `SF_CONFIG_INVALID` naming the variable and its value (it would otherwise be ignored, and the
+ * run made at another scale than asked).
+ */
+export function scaleFromEnvironment(environment: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = environment.SHOPFLOW_SCALE?.trim();
+  if (!text) return undefined;
+  const scale = Number(text);
+  if (Number.isFinite(scale) && scale > 0) return scale;
+  throw new ShopflowError(
+    'SF_CONFIG_INVALID',
+    `the environment variable SHOPFLOW_SCALE is ${JSON.stringify(environment.SHOPFLOW_SCALE)}: expected a positive number (the simulator's size, 1 = 5,000 transactions per quarter)`,
+    {
+      hint: 'set SHOPFLOW_SCALE to a positive number such as 1 or 20, or unset it to use `resources.generator.scale` of the config',
+    },
+  );
 }
 
 /**

@@ -1,7 +1,23 @@
 import type { Logger } from 'pino';
 import type { ShopflowConfig } from '../config/config-schema.js';
+import { validateSection } from '../config/validate-section.js';
 import type { ResourceDefinition } from '../definitions/define-resource.js';
-import { ShopflowError } from '../errors/error-catalog.js';
+
+/**
+ * The config section of a resource (`resources.<name>`), validated by its schema: a bad value is a
+ * `SF_CONFIG_INVALID` naming the file, the field, the value and the fix. An absent section is
+ * validated as an empty one, so the schema's defaults apply.
+ */
+export function resourceConfig(settings: ShopflowConfig, definition: ResourceDefinition<unknown>): unknown {
+  const raw = settings.resources[definition.name];
+  if (!definition.configSchema) return raw;
+  const loaded = settings as ShopflowConfig & { source?: string; secrets?: string[] };
+  return validateSection(
+    { ...loaded, resources: { ...loaded.resources, [definition.name]: raw ?? {} } },
+    definition.name,
+    definition.configSchema,
+  );
+}
 
 /**
  * Creates each resource once per process, on first use, with its validated config section, and
@@ -26,19 +42,7 @@ export class ResourceCache {
   }
 
   private async create<T>(definition: ResourceDefinition<T>): Promise<T> {
-    const raw = this.options.settings.resources[definition.name];
-    let config: unknown = raw;
-    if (definition.configSchema) {
-      const parsed = definition.configSchema.safeParse(raw ?? {});
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const path = ['resources', definition.name, ...issue.path.map(String)].join('.');
-        throw new ShopflowError('SF_CONFIG_INVALID', `config field \`${path}\`: ${issue.message}`, {
-          hint: `fix \`${path}\` in the config file`,
-        });
-      }
-      config = parsed.data;
-    }
+    const config = resourceConfig(this.options.settings, definition as ResourceDefinition<unknown>);
     return await definition.create({
       config,
       home: this.options.home,

@@ -13,7 +13,7 @@ import { openStepQueue } from '../executor/queue/open-step-queue.js';
 import { queueLauncher } from '../executor/queue/queue-launcher.js';
 import { queueRouting } from '../executor/queue/queue-routing.js';
 import { reapDeadRuns } from '../executor/reap-dead-runs.js';
-import { ResourceCache } from '../executor/resource-cache.js';
+import { ResourceCache, resourceConfig } from '../executor/resource-cache.js';
 import { DEFAULT_RETRY_POLICY } from '../executor/retry-policy.js';
 import type { StepLauncher } from '../executor/step-launcher.js';
 import type { StepServices } from '../executor/step-services.js';
@@ -141,6 +141,9 @@ export class ShopflowRuntime {
     sleep?: (ms: number) => Promise<void>;
   }): Promise<ShopflowRuntime> {
     const { config } = options;
+    // NOTE: every resource's config section is checked before anything is created or run, so a bad
+    // value fails the command, not the first step that uses the resource after others have written.
+    for (const resource of options.definitions.resources) resourceConfig(config, resource);
     const { home, lakeRoot, instancePath } = resolveLocations(config);
     mkdirSync(home, { recursive: true });
     if (lakeRoot) mkdirSync(lakeRoot, { recursive: true });

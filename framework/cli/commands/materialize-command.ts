@@ -112,7 +112,13 @@ export function registerMaterializeCommand(program: Command, run: CommandRunner)
           const executor = parseExecutor(options.executor);
           const runtime = await session.runtime();
           if (options.runId !== undefined) {
-            if (selection !== undefined || options.partition || options.from || options.to || options.force) {
+            if (
+              selection !== undefined ||
+              options.partition !== undefined ||
+              options.from !== undefined ||
+              options.to !== undefined ||
+              options.force
+            ) {
               throw new ShopflowError('SF_BAD_USAGE', '--run-id executes the recorded plan of that run', {
                 hint: 'drop the selection, partitions and --force',
               });

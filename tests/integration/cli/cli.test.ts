@@ -95,6 +95,11 @@ describe('shopflow CLI', () => {
     expect(config.stderr).toContain('executor.concurrency');
     const usage = await cli(['materialize', '--concurrency', 'many']);
     expect(usage.code).toBe(2);
+    // An empty partition (a script's unset "$DAY") selects nothing, it does not force everything.
+    const empty = await cli(['materialize', 'readings', '--partition', '', '--force']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--partition was given an empty value');
+    expect(empty.stdout).not.toContain('step_start');
     const noCommand = await cli(['bogus']);
     expect(noCommand.code).toBe(2);
   });
