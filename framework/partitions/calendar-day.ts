@@ -91,15 +91,18 @@ export function parseCalendarDay(text: string): number | undefined {
 }
 
 /**
- * Reads a date written loosely (`2024-1-5`, `2024/01/05`, `20240105`, `2024-02-30`) for error hints:
- * the day is clamped into its month. Undefined when no year, month and day can be read.
+ * Reads a date written loosely (`2024-1-5`, `2024/01/05`, `20240105`, `2024-02-30`, a month alone
+ * as `2024-11`) for error hints: the day is clamped into its month, a month alone is its first day.
+ * Undefined when no year, month and day can be read.
  */
 export function parseLooseCalendarDay(text: string): number | undefined {
-  const match = /^\s*(\d{4})[-/._ ]?(\d{1,2})[-/._ ]?(\d{1,2})\s*$/.exec(text);
+  // NOTE: without separators the month and day take two digits each, so `2024-11` is November,
+  // not January 1st.
+  const match = /^\s*(\d{4})(?:[-/._ ](\d{1,2})(?:[-/._ ](\d{1,2}))?|(\d{2})(\d{2}))\s*$/.exec(text);
   if (!match) return undefined;
   const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
+  const month = Number(match[2] ?? match[4]);
+  const day = Number(match[3] ?? match[5] ?? 1);
   if (year < 1 || month < 1 || month > 12 || day < 1) return undefined;
   return dayFromFields(year, month, Math.min(day, daysInMonth(year, month)));
 }

@@ -25,7 +25,19 @@ export function registerLineageCommand(program: Command, run: CommandRunner) {
           }
           const runtime = await session.runtime();
           const graph = runtime.graph;
-          graph.get(assetKey);
+          const asset = graph.get(assetKey);
+          // NOTE: the partition is checked as \`show\` and \`explain\` check it: a key that cannot exist
+          // is an error, not "not materialized yet".
+          if (options.partition !== undefined) {
+            if (!asset.partitions) {
+              throw new ShopflowError(
+                'SF_BAD_USAGE',
+                `asset \`${assetKey}\` is not partitioned, but partition \`${options.partition}\` was asked for`,
+                { hint: 'drop --partition' },
+              );
+            }
+            asset.partitions.validate(options.partition, runtime.services.now());
+          }
           const showUp = !options.downstream;
           const showDown = !options.upstream;
           const [latest] = await runtime.store.listMaterializations({
@@ -84,7 +96,10 @@ export function registerLineageCommand(program: Command, run: CommandRunner) {
                   `  ${formatAssetPartition(m.asset, m.partition)}  version ${m.dataVersion.slice(0, 8)}`,
                 );
             }
-          } else session.out(`\n${assetKey} has not been materialized yet.`);
+          } else
+            session.out(
+              `\n${options.partition === undefined ? assetKey : formatAssetPartition(assetKey, options.partition)} has not been materialized yet.`,
+            );
           return 0;
         }),
     );
@@ -93,11 +108,13 @@ export function registerLineageCommand(program: Command, run: CommandRunner) {
 interface TreeNode {
   key: string;
   children: TreeNode[];
+  /** The asset appears earlier in the tree, with its children there. */
+  repeated?: true;
 }
 
 function tree(root: string, next: (key: string) => string[], seen = new Set<string>()): TreeNode[] {
   return next(root).map((key) => {
-    if (seen.has(key)) return { key: `${key} (see above)`, children: [] };
+    if (seen.has(key)) return { key, children: [], repeated: true };
     seen.add(key);
     return { key, children: tree(key, next, seen) };
   });
@@ -106,7 +123,8 @@ function tree(root: string, next: (key: string) => string[], seen = new Set<stri
 function render(nodes: TreeNode[], depth: number): string {
   return nodes
     .map(
-      (n) => `${'  '.repeat(depth)}${n.key}${n.children.length ? `\n${render(n.children, depth + 1)}` : ''}`,
+      (n) =>
+        `${'  '.repeat(depth)}${n.key}${n.repeated ? ' (see above)' : ''}${n.children.length ? `\n${render(n.children, depth + 1)}` : ''}`,
     )
     .join('\n');
 }

@@ -74,6 +74,22 @@ describe('shopflow CLI', () => {
     const graph = JSON.parse(lineage.stdout);
     expect(graph.upstream.map((n: { key: string }) => n.key).sort()).toEqual(['daily_stats', 'stations']);
     expect(graph.read).toHaveLength(6);
+    // Keys in the JSON are asset keys; an asset met again is marked, not renamed.
+    const keys: string[] = [];
+    const walk = (nodes: Array<{ key: string; children: unknown[] }>) => {
+      for (const n of nodes) {
+        keys.push(n.key);
+        walk(n.children as typeof nodes);
+      }
+    };
+    walk(graph.upstream);
+    expect(keys.every((key) => /^[a-z_]+$/.test(key))).toBe(true);
+    const badDay = await cli(['lineage', 'readings', '--partition', '2024-02-30']);
+    expect(badDay.code).toBe(2);
+    expect(badDay.stderr).toContain('2024-02-30');
+    const unpartitioned = await cli(['lineage', 'stations', '--partition', '2024-01-01']);
+    expect(unpartitioned.code).toBe(2);
+    expect(unpartitioned.stderr).toContain('asset `stations` is not partitioned');
     const runs = await cli(['runs', '--json']);
     const [latest] = jsonLines(runs.stdout);
     expect(latest.status).toBe('success');

@@ -129,6 +129,19 @@ describe('time-window key errors (SF_BAD_PARTITION)', () => {
     );
   });
 
+  it('reads a month alone as its first day, not as January 1st', () => {
+    const months = monthly({ start: '2024-01-01' });
+    expectMessage(
+      thrown(() => months.validate('2024-02', now), 'SF_BAD_PARTITION'),
+      '`2024-02`',
+      'did you mean `2024-02-01`',
+    );
+    expectMessage(
+      thrown(() => months.validate('2024/2', now), 'SF_BAD_PARTITION'),
+      'did you mean `2024-02-01`',
+    );
+  });
+
   it('names a day that is not in the calendar and the closest real one', () => {
     expectMessage(
       thrown(() => days.validate('2024-02-30', now), 'SF_BAD_PARTITION'),
