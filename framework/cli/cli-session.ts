@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { displayPath } from '../config/display-path.js';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import type { Definitions } from '../definitions/define-definitions.js';
 import { createLogger } from '../logging/create-logger.js';
@@ -70,9 +71,18 @@ export class CliSession {
   }
 
   definitions(): Promise<Definitions> {
-    const modulePath =
-      this.options.definitions ?? this.io.env.SHOPFLOW_DEFINITIONS ?? this.config().definitions;
-    this.loadedDefinitions ??= loadDefinitions(modulePath, this.io.cwd);
+    const [modulePath, origin] =
+      this.options.definitions !== undefined
+        ? [this.options.definitions, '--definitions']
+        : this.io.env.SHOPFLOW_DEFINITIONS !== undefined
+          ? [this.io.env.SHOPFLOW_DEFINITIONS, 'the environment variable SHOPFLOW_DEFINITIONS']
+          : this.config().definitions !== undefined
+            ? [
+                this.config().definitions,
+                `\`definitions\` in ${displayPath(this.config().source, this.io.cwd)}`,
+              ]
+            : [undefined, undefined];
+    this.loadedDefinitions ??= loadDefinitions(modulePath, this.io.cwd, origin);
     return this.loadedDefinitions;
   }
 

@@ -12,7 +12,12 @@ export const DEFAULT_DEFINITIONS = 'assets/definitions.ts';
  * Imports the module that exports the definitions (as `default` or `definitions`). A `.ts` path is
  * mapped to its compiled twin under `dist/` when running compiled code.
  */
-export async function loadDefinitions(modulePath: string | undefined, cwd: string): Promise<Definitions> {
+export async function loadDefinitions(
+  modulePath: string | undefined,
+  cwd: string,
+  /** Where `modulePath` was given (`--definitions`, `SHOPFLOW_DEFINITIONS`, the config file), for errors. */
+  origin?: string,
+): Promise<Definitions> {
   const requested = modulePath ?? DEFAULT_DEFINITIONS;
   const base = modulePath ? cwd : packageRoot();
   let file = isAbsolute(requested) ? requested : resolve(base, requested);
@@ -25,9 +30,11 @@ export async function loadDefinitions(modulePath: string | undefined, cwd: strin
   if (!existsSync(file)) {
     throw new ShopflowError(
       'SF_DEFINITIONS_NOT_FOUND',
-      `definitions module ${requested} does not exist (looked at ${file})`,
+      `definitions module ${requested}${origin ? ` (from ${origin})` : ''} does not exist (looked at ${file})`,
       {
-        hint: 'pass --definitions FILE or set `definitions:` in the config file; run `npm run build` if dist/ is missing',
+        hint: origin
+          ? `correct ${origin}, or remove it to load the ShopFlow pipeline`
+          : 'pass --definitions FILE or set `definitions:` in the config file; run `npm run build` if dist/ is missing',
       },
     );
   }
@@ -38,7 +45,7 @@ export async function loadDefinitions(modulePath: string | undefined, cwd: strin
     if (error instanceof ShopflowError) throw error;
     throw new ShopflowError(
       'SF_DEFINITIONS_NOT_FOUND',
-      `definitions module ${requested} failed to load: ${(error as Error).message}`,
+      `definitions module ${requested}${origin ? ` (from ${origin})` : ''} failed to load: ${(error as Error).message}`,
       {
         cause: error,
         hint: 'fix the error in that module',

@@ -32,6 +32,8 @@ export interface ConfigValidationErrorOptions {
   locate?: (path: readonly PropertyKey[]) => string;
   /** Strings to redact from quoted values. */
   secrets?: readonly string[];
+  /** The environment variables a field's value came from, by dotted path (see `interpolateEnv`). */
+  fromEnvironment?: Readonly<Record<string, readonly string[]>>;
 }
 
 interface LooseDef {
@@ -187,7 +189,14 @@ function describeIssue(issue: z.core.$ZodIssue, options: ConfigValidationErrorOp
   const prefix = options.prefix ?? [];
   const secrets = options.secrets ?? [];
   const locate = options.locate ?? (() => options.file);
-  const where = (full: PropertyKey[]) => ({ path: formatConfigPath(full), location: locate(full) });
+  const where = (full: PropertyKey[]) => {
+    const path = formatConfigPath(full);
+    const variables = options.fromEnvironment?.[path];
+    const from = variables?.length
+      ? `, from the environment variable${variables.length > 1 ? 's' : ''} ${variables.join(', ')}`
+      : '';
+    return { path, location: `${locate(full)}${from}` };
+  };
 
   if (issue.code === 'unrecognized_keys') {
     const parentPath = [...prefix, ...issue.path];

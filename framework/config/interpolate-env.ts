@@ -24,6 +24,11 @@ export interface InterpolatedValue {
    * or credential, and the passwords of URLs with credentials.
    */
   secrets: string[];
+  /**
+   * The environment variables each field's value was taken from, by dotted field path
+   * (`executor.concurrency` → `['SHOPFLOW_CONCURRENCY']`): a bad value is then traced to them.
+   */
+  fromEnvironment: Record<string, string[]>;
 }
 
 interface MissingVariable {
@@ -50,6 +55,7 @@ export function interpolateEnv(value: unknown, options: InterpolateEnvOptions): 
   const locate = options.locate ?? (() => options.file);
   const secrets = new Set<string>();
   const missing = new Map<string, MissingVariable>();
+  const fromEnvironment: Record<string, string[]> = {};
 
   const interpolateString = (text: string, path: PropertyKey[]): string => {
     let out = '';
@@ -86,6 +92,8 @@ export function interpolateEnv(value: unknown, options: InterpolateEnvOptions): 
       let substituted: string;
       if (isSet) {
         substituted = current;
+        const field = formatConfigPath(path);
+        fromEnvironment[field] = [...new Set([...(fromEnvironment[field] ?? []), name])];
       } else if (fallback !== undefined) {
         substituted = fallback;
       } else {
@@ -116,7 +124,7 @@ export function interpolateEnv(value: unknown, options: InterpolateEnvOptions): 
 
   const result = visit(value, []);
   if (missing.size > 0) throw missingVariablesError([...missing.values()], options.file);
-  return { value: result, secrets: [...secrets] };
+  return { value: result, secrets: [...secrets], fromEnvironment };
 }
 
 function missingVariablesError(missing: MissingVariable[], file: string): ShopflowError {

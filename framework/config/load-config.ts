@@ -28,7 +28,12 @@ export interface LoadConfigOptions {
  * are filled in from `home`, `source` is the absolute path of the file and `secrets` lists strings
  * that must be redacted wherever they could be shown (pass them to `createLogger`).
  */
-export type LoadedConfig = ShopflowConfig & { source: string; secrets: string[] };
+export type LoadedConfig = ShopflowConfig & {
+  source: string;
+  secrets: string[];
+  /** The environment variables each field came from (see `interpolateEnv`), for errors. */
+  fromEnvironment: Record<string, string[]>;
+};
 
 const ENV_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
@@ -129,7 +134,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     );
   }
 
-  const { value, secrets } = interpolateEnv(parsed, { environment, file, locate: yaml.locate });
+  const { value, secrets, fromEnvironment } = interpolateEnv(parsed, {
+    environment,
+    file,
+    locate: yaml.locate,
+  });
   const input = { env: basename(source, extname(source)), ...(value as Record<string, unknown>) };
   const result = ShopflowConfigSchema.safeParse(input);
   if (!result.success) {
@@ -140,6 +149,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
       schema: ShopflowConfigSchema,
       locate: yaml.locate,
       secrets,
+      fromEnvironment,
     });
   }
 
@@ -177,5 +187,6 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     }),
     source,
     secrets,
+    fromEnvironment,
   };
 }

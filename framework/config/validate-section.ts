@@ -9,6 +9,8 @@ export interface ConfigWithResources {
   source?: string;
   /** Strings redacted from quoted values in errors. */
   secrets?: readonly string[];
+  /** The environment variables a field came from, named in errors (see `interpolateEnv`). */
+  fromEnvironment?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -31,5 +33,6 @@ export function validateSection<T>(config: ConfigWithResources, name: string, sc
     schema,
     prefix: ['resources', name],
     secrets: config.secrets,
+    fromEnvironment: config.fromEnvironment,
   });
 }

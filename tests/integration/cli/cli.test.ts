@@ -116,6 +116,10 @@ describe('shopflow CLI', () => {
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('--partition was given an empty value');
     expect(empty.stdout).not.toContain('step_start');
+    const definitions = await cli(['assets'], { SHOPFLOW_DEFINITIONS: './nope.js' });
+    expect(definitions.stderr).toContain(
+      'definitions module ./nope.js (from the environment variable SHOPFLOW_DEFINITIONS) does not exist',
+    );
     const noCommand = await cli(['bogus']);
     expect(noCommand.code).toBe(2);
   });

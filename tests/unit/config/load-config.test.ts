@@ -264,6 +264,18 @@ describe('loadConfig: invalid files', () => {
     });
   });
 
+  it('names the environment variable a bad value came from', () => {
+    const error = invalid('executor:\n  concurrency: ${SHOPFLOW_CONCURRENCY:-4}\n', {
+      SHOPFLOW_CONCURRENCY: 'abc',
+    });
+    expect(error.message).toContain(
+      'config/dev.yaml:2:3, from the environment variable SHOPFLOW_CONCURRENCY: `executor.concurrency` is "abc"',
+    );
+    // The default written in the file is the file's value: no variable to name.
+    const fromFile = invalid('executor:\n  concurrency: ${SHOPFLOW_CONCURRENCY:-0}\n');
+    expect(fromFile.message).toContain('config/dev.yaml:2:3: `executor.concurrency` is "0"');
+  });
+
   it('reports a wrong type with the value quoted', () => {
     const error = invalid('executor:\n  retry:\n    delayMs: soon\n');
     expect(error.message).toContain('`executor.retry.delayMs` is "soon", expected a number');
