@@ -397,12 +397,10 @@ export function lakeTable(
       const files = await committedFiles(context, [partitionKey], which);
       if (files.length === 0) {
         const where = context.lake.locate({ assetKey: context.assetKey, partitionKey });
-        if (which === 'quarantine') {
-          throw new ShopflowError(
-            'SF_NOT_MATERIALIZED',
-            `asset \`${context.assetKey}\` has no quarantined rows in ${where}`,
-            { hint: 'its last write quarantined nothing' },
-          );
+        const data = which === 'quarantine' ? await committedFiles(context, [partitionKey], 'data') : [];
+        if (data.length > 0) {
+          // NOTE: a written partition whose last write quarantined nothing: no rows, the data's columns.
+          return await context.duckdb.queryWithColumns(`SELECT * FROM ${parquetRelation(data)} LIMIT 0`);
         }
         throw new ShopflowError(
           'SF_NOT_MATERIALIZED',

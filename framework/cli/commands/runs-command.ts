@@ -5,6 +5,7 @@ import { cancelRun } from '../../runtime/cancel-run.js';
 import type { ShopflowRuntime } from '../../runtime/shopflow-runtime.js';
 import type { CliSession } from '../cli-session.js';
 import type { CommandRunner } from '../command-runner.js';
+import { integerOption } from '../integer-option.js';
 import { formatDuration, shortTime, textTable } from '../text-table.js';
 import { parseConcurrency, runWithProgress } from './materialize-command.js';
 
@@ -117,8 +118,9 @@ export function registerRunsCommand(program: Command, run: CommandRunner) {
     .option('--json', 'one JSON object per run')
     .action((options: { limit: string; json?: boolean }) =>
       run(options, async (session) => {
+        const limit = integerOption('--limit', options.limit, 1);
         const runtime = await session.runtime();
-        const list = await runtime.store.listRuns({ limit: Number(options.limit) || 20 });
+        const list = await runtime.store.listRuns({ limit });
         if (session.json) {
           for (const r of list)
             session.jsonLine({

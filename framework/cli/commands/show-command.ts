@@ -4,6 +4,7 @@ import { ShopflowError } from '../../errors/error-catalog.js';
 import { assertUnmaskAllowed, auditUnmaskedRead } from '../../governance/unmask-audit.js';
 import { previewAsset } from '../../io/preview-asset.js';
 import type { CommandRunner } from '../command-runner.js';
+import { integerOption } from '../integer-option.js';
 import { textTable } from '../text-table.js';
 
 function csvCell(value: unknown): string {
@@ -43,14 +44,7 @@ export function registerShowCommand(program: Command, run: CommandRunner) {
               hint: 'use table, csv or json',
             });
           }
-          const limit = Number(options.limit);
-          if (!Number.isInteger(limit) || limit < 0) {
-            throw new ShopflowError(
-              'SF_BAD_USAGE',
-              `--limit ${options.limit} is not a non-negative integer`,
-              { hint: 'e.g. --limit 50' },
-            );
-          }
+          const limit = integerOption('--limit', options.limit, 0);
           if (options.unmask) assertUnmaskAllowed(session.io.env);
           const runtime = await session.runtime();
           const { columns, rows, partitionKey } = await previewAsset(runtime, assetKey, {
@@ -90,6 +84,8 @@ export function registerShowCommand(program: Command, run: CommandRunner) {
               ),
             );
             if (partitionKey) session.out(`(partition ${partitionKey})`);
+            if (options.quarantine && rows.length === 0)
+              session.out('(no quarantined rows: the last write quarantined nothing)');
             if (masked.length)
               session.out(`(${masked.join(', ')}: personal data, masked; --unmask shows the values)`);
           }

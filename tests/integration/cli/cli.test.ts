@@ -120,6 +120,9 @@ describe('shopflow CLI', () => {
     expect(definitions.stderr).toContain(
       'definitions module ./nope.js (from the environment variable SHOPFLOW_DEFINITIONS) does not exist',
     );
+    const limit = await cli(['runs', '--limit', 'abc']);
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toContain('--limit abc is not an integer of at least 1');
     const noCommand = await cli(['bogus']);
     expect(noCommand.code).toBe(2);
   });
