@@ -36,13 +36,24 @@ export function failureAlert(event: EventRecord): Alert | undefined {
   }
   if (event.type === 'run_failure') {
     const fields: Record<string, string> = { Run: event.runId };
+    const count = (name: string) => (typeof event.data[name] === 'number' ? (event.data[name] as number) : 0);
     if (typeof event.data.steps === 'number') fields.Steps = String(event.data.steps);
-    if (typeof event.data.failed === 'number') fields['Failed steps'] = String(event.data.failed);
+    // NOTE: only the counts that are not zero: a run stopped by a blocking check has no failed step.
+    if (count('failed') > 0) fields['Failed steps'] = String(count('failed'));
+    if (count('blockedByChecks') > 0) fields['Failed a blocking check'] = String(count('blockedByChecks'));
+    if (count('skipped') > 0) fields['Skipped (upstream missing or blocked)'] = String(count('skipped'));
+    const id = event.runId.slice(0, 8);
+    // NOTE: a retry re-runs failed steps; a run with none needs its cause fixed first (a failed check,
+    // a missing upstream partition), which `runs show` names.
+    const next =
+      count('failed') > 0 || event.data.broken === true
+        ? `Inspect it with \`shopflow runs show ${id}\`; retry with \`shopflow runs retry ${id}\`.`
+        : `Inspect it with \`shopflow runs show ${id}\`: fix what blocked it, then materialize again.`;
     return {
       severity: 'error',
       type: 'run_failure',
-      title: `Run ${event.runId.slice(0, 8)} failed`,
-      text: `${event.message ?? 'run failed'}. Inspect it with \`shopflow runs show ${event.runId.slice(0, 8)}\`; retry with \`shopflow runs retry ${event.runId.slice(0, 8)}\`.`,
+      title: `Run ${id} failed`,
+      text: `${event.message ?? 'run failed'}. ${next}`,
       fields,
       runId: event.runId,
     };

@@ -213,7 +213,7 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
       .updateRun(runId, { status: 'failed', finishedAt: services.now().toISOString(), error: reason })
       .catch(() => {});
     await services
-      .emit({ runId, type: 'run_failure', message: reason, data: { steps: outcomes.size, failed: 0 } })
+      .emit({ runId, type: 'run_failure', message: reason, data: { steps: outcomes.size, broken: true } })
       .catch(() => {});
     throw error;
   } finally {
@@ -259,7 +259,13 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
     runId,
     type: status === 'success' ? 'run_success' : 'run_failure',
     message: status === 'success' ? `run succeeded: ${outcomes.size} steps` : `run failed: ${error}`,
-    data: { steps: outcomes.size, failed: failed.length },
+    data: {
+      steps: outcomes.size,
+      failed: failed.length,
+      ...(status === 'success'
+        ? {}
+        : { blockedByChecks: blockedChecks.length, skipped: skippedBlocked.length }),
+    },
   });
   return { runId, status, outcomes, error };
 }

@@ -73,6 +73,12 @@ describe('notify_on_failure hook', () => {
     expect(check.blocks[1].text.text).toContain('3 rows fail');
     expect(run.blocks[1].text.text).toContain(`run failed: ${result.error}`);
     expect(run.blocks[2].fields).toContainEqual({ type: 'mrkdwn', text: `*Run*\n${result.runId}` });
+    // No step failed: the alert says what did stop the run, and does not offer a retry that changes nothing.
+    const runFields = run.blocks[2].fields.map((f: { text: string }) => f.text);
+    expect(runFields).toContain('*Failed a blocking check*\n1');
+    expect(runFields.some((text: string) => text.startsWith('*Failed steps*'))).toBe(false);
+    expect(run.blocks[1].text.text).toContain('fix what blocked it');
+    expect(run.blocks[1].text.text).not.toContain('runs retry');
     // warn checks that fail (three_stations is not evaluated here) and passing checks send nothing
     expect(logs.filter((l) => l.includes('"alert"'))).toHaveLength(2);
     expect(logs.join('')).not.toContain(webhook.secret);
@@ -84,6 +90,9 @@ describe('notify_on_failure hook', () => {
     const failed = await failing.runtime.execute(await failing.runtime.plan({ selection: 'readings' }));
     expect(failed.status).toBe('failed');
     expect(titles(webhook.requests)).toEqual([`🔴 Run ${failed.runId.slice(0, 8)} failed`]);
+    const [alert] = webhook.requests.map((r) => r.body);
+    expect(alert.blocks[2].fields).toContainEqual({ type: 'mrkdwn', text: '*Failed steps*\n1' });
+    expect(alert.blocks[1].text.text).toContain(`shopflow runs retry ${failed.runId.slice(0, 8)}`);
 
     const healthy = await open({}, webhook.url);
     const succeeded = await healthy.runtime.execute(await healthy.runtime.plan());
