@@ -59,7 +59,7 @@ export async function previewAsset(
       const [latest] = await runtime.store.listMaterializations({ assetKey, limit: 1 });
       if (!latest) {
         throw new ShopflowError('SF_NOT_MATERIALIZED', `asset \`${assetKey}\` has never been materialized`, {
-          hint: `materialize it first: shopflow materialize ${assetKey}`,
+          hint: howToWrite(asset.writtenBy, assetKey, null),
         });
       }
       partitionKey = latest.partitionKey;
@@ -78,7 +78,7 @@ export async function previewAsset(
         ? `asset \`${assetKey}\``
         : `partition \`${partitionKey}\` of asset \`${assetKey}\``;
     throw new ShopflowError('SF_NOT_MATERIALIZED', `${which} has never been materialized`, {
-      hint: `materialize it first: shopflow materialize ${assetKey}${partitionKey === null ? '' : ` --partition ${partitionKey}`}`,
+      hint: howToWrite(asset.writtenBy, assetKey, partitionKey),
     });
   }
   const { columns, rows } = await runtime
@@ -99,4 +99,10 @@ export async function previewAsset(
     }),
     rows: options.unmask ? rows : maskRows(rows, classes),
   };
+}
+
+/** What writes an asset's data: a run, or the process named by `writtenBy` (runs never do). */
+function howToWrite(writtenBy: string | undefined, assetKey: string, partitionKey: string | null): string {
+  if (writtenBy !== undefined) return `it is written by \`${writtenBy}\`, not by runs: run that to write it`;
+  return `materialize it first: shopflow materialize ${assetKey}${partitionKey === null ? '' : ` --partition ${partitionKey}`}`;
 }

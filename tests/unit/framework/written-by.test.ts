@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type Plan, runCli, type ShopflowRuntime } from '../../../framework/index.js';
+import { previewAsset } from '../../../framework/io/preview-asset.js';
 import definitions, { incoming, summary } from '../../fixtures/written-by-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 import { writeTestConfig } from '../../support/run-shopflow.js';
@@ -88,6 +89,13 @@ describe('assets written outside of plans (writtenBy)', () => {
     const [after] = await runtime.store.listAssetPartitionStates(['arrivals'], ['2024-01-02']);
     expect(after.dataVersion).toBe(before.dataVersion);
     expect(after.materializationId).not.toBe(before.materializationId);
+  });
+
+  test('showing one that was never written names its writer, not a materialize that does nothing', async () => {
+    const runtime = await setup();
+    await expect(previewAsset(runtime, 'arrivals', { limit: 5 })).rejects.toThrow(
+      'it is written by `a test writer`, not by runs',
+    );
   });
 
   test('materializing one of them explicitly says who writes it', async () => {
