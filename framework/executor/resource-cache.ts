@@ -5,18 +5,19 @@ import type { ResourceDefinition } from '../definitions/define-resource.js';
 
 /**
  * The config section of a resource (`resources.<name>`), validated by its schema: a bad value is a
- * `SF_CONFIG_INVALID` naming the file, the field, the value and the fix. An absent section is
- * validated as an empty one, so the schema's defaults apply.
+ * `SF_CONFIG_INVALID` naming the file, the field, the value and the fix. An absent section is the
+ * schema's defaults when an empty one is valid, otherwise undefined: the resource's own default
+ * (e.g. the embedded PostgreSQL), never an error.
  */
 export function resourceConfig(settings: ShopflowConfig, definition: ResourceDefinition<unknown>): unknown {
   const raw = settings.resources[definition.name];
   if (!definition.configSchema) return raw;
+  if (raw === undefined) {
+    const empty = definition.configSchema.safeParse({});
+    return empty.success ? empty.data : undefined;
+  }
   const loaded = settings as ShopflowConfig & { source?: string; secrets?: string[] };
-  return validateSection(
-    { ...loaded, resources: { ...loaded.resources, [definition.name]: raw ?? {} } },
-    definition.name,
-    definition.configSchema,
-  );
+  return validateSection(loaded, definition.name, definition.configSchema);
 }
 
 /**
