@@ -4,9 +4,18 @@
  * (`server/views/run-step-table.ts`).
  */
 
-export const STEP_STATUSES = ['success', 'running', 'pending', 'failed', 'check_failed', 'skipped'];
+export const STEP_STATUSES = [
+  'success',
+  'up_to_date',
+  'running',
+  'pending',
+  'failed',
+  'check_failed',
+  'skipped',
+];
 export const STEP_STATUS_WORDS = {
   success: 'succeeded',
+  up_to_date: 'up to date',
   running: 'running',
   pending: 'waiting',
   failed: 'failed',
@@ -100,7 +109,10 @@ export class StepTable {
         row.message = event.message;
         break;
       case 'step_skipped':
-        row.status = 'skipped';
+        // NOTE: the same rule as the server's UP_TO_DATE_REASONS (server/views/run-step-table.ts).
+        row.status = ['upstream_unchanged', 'change_outside_window'].includes(event.data?.reason)
+          ? 'up_to_date'
+          : 'skipped';
         row.start ??= ts;
         row.end = ts;
         row.message = event.message;

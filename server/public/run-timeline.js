@@ -13,7 +13,7 @@ const LANE = 5;
 const MAX_LANES = 8;
 const LABEL_W = 250;
 const TOP = 26;
-const WORST_FIRST = ['failed', 'check_failed', 'running', 'pending', 'skipped', 'success'];
+const WORST_FIRST = ['failed', 'check_failed', 'running', 'pending', 'skipped', 'success', 'up_to_date'];
 
 function tickStep(spanMs) {
   const candidates = [
@@ -118,7 +118,11 @@ export function runTimeline(table, options) {
     for (const row of group.rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
     const status = WORST_FIRST.find((st) => counts[st]) ?? 'pending';
     const done =
-      (counts.success ?? 0) + (counts.skipped ?? 0) + (counts.failed ?? 0) + (counts.check_failed ?? 0);
+      (counts.success ?? 0) +
+      (counts.up_to_date ?? 0) +
+      (counts.skipped ?? 0) +
+      (counts.failed ?? 0) +
+      (counts.check_failed ?? 0);
     const toggle = () => options.onToggle(group.assetKey);
     const row = s(
       'g',

@@ -1,14 +1,29 @@
 import { type EventRecord, type EventType, formatAssetPartition, type Plan } from '../../framework/index.js';
 
-export type StepStatus = 'pending' | 'running' | 'success' | 'failed' | 'skipped' | 'check_failed';
+export type StepStatus =
+  | 'pending'
+  | 'running'
+  | 'success'
+  | 'up_to_date'
+  | 'failed'
+  | 'skipped'
+  | 'check_failed';
 export const STEP_STATUSES: StepStatus[] = [
   'pending',
   'running',
   'success',
+  'up_to_date',
   'failed',
   'check_failed',
   'skipped',
 ];
+
+/**
+ * The reasons of a `step_skipped` event that mean the step had nothing to do (its upstream came
+ * out identical, or changed only after the time it reads): `up_to_date`, not `skipped`, which is
+ * a step that could not run (an upstream failed, is missing or was blocked by a check).
+ */
+export const UP_TO_DATE_REASONS: readonly string[] = ['upstream_unchanged', 'change_outside_window'];
 /** The events that move a step, or start or end the run. */
 export const STEP_EVENT_TYPES: EventType[] = [
   'run_start',
@@ -122,7 +137,7 @@ export class RunStepTable {
         row.message = event.message;
         break;
       case 'step_skipped':
-        row.status = 'skipped';
+        row.status = UP_TO_DATE_REASONS.includes(String(event.data.reason)) ? 'up_to_date' : 'skipped';
         row.startedAt ??= event.ts;
         row.finishedAt = event.ts;
         row.message = event.message;

@@ -171,6 +171,7 @@ describe('runs', () => {
       pending: 0,
       running: 0,
       success: 2,
+      up_to_date: 0,
       failed: 0,
       check_failed: 0,
       skipped: 0,

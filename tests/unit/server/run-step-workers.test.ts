@@ -52,3 +52,30 @@ describe('the worker of each step (queue executor)', () => {
     expect(inProcess.rows[0].worker).toBeNull();
   });
 });
+
+describe('skipped steps', () => {
+  test('the server and the page count a step with nothing to do as up to date, apart from one that could not run', () => {
+    const skip = (id: number, partitionKey: string, reason: string): EventRecord => ({
+      ...event(id, 'step_skipped', { reason }),
+      partitionKey,
+    });
+    const events = [
+      skip(1, '2024-01-01', 'upstream_unchanged'),
+      skip(2, '2024-01-02', 'change_outside_window'),
+      skip(3, '2024-01-03', 'blocked'),
+    ];
+    const server = new RunStepTable(null);
+    for (const e of events) server.apply(e);
+    expect(server.rows.map((r) => r.status)).toEqual(['up_to_date', 'up_to_date', 'skipped']);
+    expect(server.counts()).toMatchObject({ up_to_date: 2, skipped: 1 });
+
+    const page = new StepTable({ assets: [], steps: [], messages: {}, window: { startedAt: events[0].ts } });
+    for (const e of events) page.apply(e);
+    expect(page.rows.map((r: { status: string }) => r.status)).toEqual([
+      'up_to_date',
+      'up_to_date',
+      'skipped',
+    ]);
+    expect(page.counts()).toMatchObject({ up_to_date: 2, skipped: 1 });
+  });
+});
