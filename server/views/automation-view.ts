@@ -25,7 +25,10 @@ export interface TickView {
 }
 
 export interface DaemonHealth {
-  /** `running`: a daemon holds an unexpired lease; `stopped`: its lease expired (last heartbeat known). */
+  /**
+   * `running`: a daemon holds an unexpired lease; `stopped`: its lease expired, or it was released
+   * by a daemon that stopped cleanly (its ticks are recorded); `never`: no daemon ever ticked.
+   */
   state: 'running' | 'stopped' | 'never' | 'unknown';
   holder: Pick<LeaseRecord, 'pid' | 'hostname' | 'acquiredAt' | 'heartbeatAt' | 'expiresAt'> | null;
   /** The newest tick or sensor evaluation of any schedule or sensor. */
@@ -155,7 +158,9 @@ export async function buildAutomationView(
     state: !automation
       ? 'unknown'
       : !lease
-        ? 'never'
+        ? newest === null
+          ? 'never'
+          : 'stopped'
         : Date.parse(lease.expiresAt) > now.getTime()
           ? 'running'
           : 'stopped',

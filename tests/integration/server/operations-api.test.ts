@@ -254,3 +254,12 @@ describe('writes: pause and resume, cancel runs and backfills, resume backfills'
     ]);
   });
 });
+
+describe('the daemon’s health after it stops', () => {
+  test('a daemon that stopped cleanly (its lease released) shows as stopped, not as never run', async () => {
+    await state.daemon.close();
+    const automation = (await server().inject({ url: '/api/automation', headers: bearer })).json();
+    expect(automation.daemon.state).toBe('stopped');
+    expect(automation.daemon.lastEvaluationAt).not.toBeNull();
+  });
+});
