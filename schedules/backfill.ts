@@ -120,7 +120,20 @@ async function resolveBackfill(
 ): Promise<{ backfill: BackfillRecord; resumed: boolean }> {
   const { runtime } = options;
   const { store } = runtime;
-  if (options.resume) return { backfill: await findBackfill(runtime, options.resume), resumed: true };
+  if (options.resume) {
+    // NOTE: a resumed backfill keeps its own selection and range; another one given with it would
+    // be silently ignored.
+    if (options.selection !== undefined || options.from !== undefined || options.to !== undefined) {
+      throw new ShopflowError(
+        'SF_BAD_USAGE',
+        '--resume continues a recorded backfill with its own selection and range',
+        {
+          hint: 'drop the selection and --from/--to to resume it, or drop --resume to start a new backfill',
+        },
+      );
+    }
+    return { backfill: await findBackfill(runtime, options.resume), resumed: true };
+  }
   const { selection, from, to } = options;
   if (!selection || !from || !to) {
     throw new ShopflowError('SF_BAD_USAGE', 'a backfill needs a selection and a range', {

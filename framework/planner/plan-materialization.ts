@@ -80,6 +80,11 @@ export function partitionsForFilter(
     const sorted = [...filter.keys].sort();
     return overlapping(definition, definition.keys(now), sorted[0], sorted[sorted.length - 1]);
   }
+  // NOTE: a key that cannot exist (2026-13-01) is named as such before the order is checked, so the
+  // hint never suggests swapping in an impossible key.
+  if (definition.kind !== 'static') {
+    for (const key of [filter.from, filter.to]) if (!isCalendarDate(key)) definition.validate(key, now);
+  }
   if (filter.from > filter.to) {
     throw new ShopflowError(
       'SF_BAD_PARTITION_RANGE',
@@ -91,7 +96,6 @@ export function partitionsForFilter(
   }
   if (definition.kind === 'static')
     return definition.keys(now).filter((k) => k >= filter.from && k <= filter.to);
-  for (const key of [filter.from, filter.to]) if (!isCalendarDate(key)) definition.validate(key, now);
   return overlapping(definition, definition.keys(now), filter.from, filter.to);
 }
 

@@ -164,6 +164,16 @@ describe('backfills', () => {
       expect(busy.message).toContain(`is being run by pid ${process.ppid} on ${HOSTNAME}`);
       const unknown = await runBackfill({ runtime, resume: 'nope' }).catch((e) => e);
       expect(isShopflowError(unknown, 'SF_UNKNOWN_BACKFILL')).toBe(true);
+      // A selection or range given with --resume is refused, not silently replaced by the recorded one.
+      const mixed = await runBackfill({
+        runtime,
+        resume: backfill.id.slice(0, 8),
+        selection: 'readings',
+        from: '2024-01-01',
+        to: '2024-01-02',
+      }).catch((e) => e);
+      expect(isShopflowError(mixed, 'SF_BAD_USAGE')).toBe(true);
+      expect(mixed.message).toContain('--resume continues a recorded backfill');
       const reversed = await runBackfill({
         runtime,
         selection: 'readings',
