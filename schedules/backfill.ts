@@ -236,6 +236,19 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
       const { plan, deferred: left } = pruneBatchPlan(planned, unit);
       for (const asset of left) deferred.add(asset);
       const results = new Map<string, { status: 'success' | 'failed' | 'pending'; message: string | null }>();
+      // NOTE: a step of the backfill's own assets left out with what it depends on (an all-time
+      // summary a backfill defers) did not run: its partition is not done, and says what it needs.
+      const kept = new Set(plan.steps.map((s) => s.key));
+      for (const step of planned.steps) {
+        if (kept.has(step.key) || step.partitionKey === null || !unit.has(step.assetKey)) continue;
+        if (results.has(step.partitionKey)) continue;
+        results.set(step.partitionKey, {
+          status: 'failed',
+          message: left.length
+            ? `${step.key}: not run: it needs ${left.join(', ')}, which a backfill leaves out (materialize ${left.length > 1 ? 'them' : 'it'} first, then resume this backfill)`
+            : `${step.key}: not run: a step it needs was left out of this batch`,
+        });
+      }
       let runId: string | null = null;
       if (plan.steps.length > 0) {
         const result = await runtime.execute(plan, {
