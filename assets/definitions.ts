@@ -134,6 +134,7 @@ export const shopflowSensors = [
       const landedBy = info?.metadata?.['landed-by'];
       return info !== undefined && landedBy !== LANDED_BY_PIPELINE['landed-by'];
     },
+    notAccepted: 'landed by the pipeline itself (not re-deliveries)',
     // NOTE: nothing is forced: bronze records the fingerprint of every object it read, so the plan
     // re-reads exactly the days whose objects changed, and what changes with them.
     reopen: 'onward',

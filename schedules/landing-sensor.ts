@@ -64,6 +64,8 @@ export interface LandingSensorOptions {
    * previous evaluation, e.g. to ignore objects the pipeline landed itself and react to re-deliveries.
    */
   accept?: (object: LandingObject, context: SensorContext) => boolean | Promise<boolean>;
+  /** What the objects `accept` refuses are, in the evaluation's message (default `not accepted`). */
+  notAccepted?: string;
   /**
    * The asset that reads an object, for a partition: its `asset[partition]` step is run even when
    * it is up to date (the planner cannot see a new object version), and everything downstream that
@@ -129,7 +131,9 @@ export function landingSensor(options: LandingSensorOptions): SensorDefinition {
       const withPartition = accepted.filter((o) => partitionOf(o.key) !== null);
       const partitions = [...new Set(withPartition.map((o) => partitionOf(o.key)!))].sort();
       const notes = [
-        fresh.length > accepted.length ? `${fresh.length - accepted.length} not accepted` : '',
+        fresh.length > accepted.length
+          ? `${fresh.length - accepted.length} ${options.notAccepted ?? 'not accepted'}`
+          : '',
         accepted.length > withPartition.length
           ? `${accepted.length - withPartition.length} without a partition`
           : '',

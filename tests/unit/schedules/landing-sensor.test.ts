@@ -94,6 +94,7 @@ describe('landing sensor re-ingesting re-delivered objects', () => {
     list: localFolderLister(redeliveries),
     selection: 'bronze_customers+,bronze_transactions+',
     accept: (object) => !landedByUs.has(object.key),
+    notAccepted: 'landed by the pipeline itself',
     readBy: (key) => `bronze_${key.split('/')[4]}`,
     reopen: 'onward',
   });
@@ -110,7 +111,7 @@ describe('landing sensor re-ingesting re-delivered objects', () => {
     deliver('raw/year=2024/month=01/day=16/transactions/transactions.csv', '2024-01-17T01:00:00Z', true);
     const ours = await run(null, '2024-01-17T02:00:00Z');
     expect(ours.runRequests ?? []).toEqual([]);
-    expect(ours.message).toBe('2 new objects; 2 not accepted ignored');
+    expect(ours.message).toBe('2 new objects; 2 landed by the pipeline itself ignored');
 
     deliver('raw/year=2024/month=01/day=15/customers/customers.csv', '2024-01-18T09:00:00Z', false);
     deliver('raw/year=2024/month=01/day=16/transactions/transactions.csv', '2024-01-18T09:00:00Z', false);
