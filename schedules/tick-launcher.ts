@@ -1,4 +1,4 @@
-import type { EventRecord, PartitionFilter, ShopflowRuntime, TickRecord } from '../framework/index.js';
+import type { EventRecord, PartitionFilter, Plan, ShopflowRuntime, TickRecord } from '../framework/index.js';
 
 /** Where a test can make a daemon die: after claiming a tick, after creating its run, after marking it launched. */
 export type CrashPoint = 'claimed' | 'run-created' | 'launched';
@@ -99,11 +99,25 @@ export class TickLauncher {
       await store.updateTick(tick.name, tick.tickKey, { status: 'failed', runId: null, message }, expect);
       return { status: 'failed', message };
     }
+    // NOTE: a sensor reacts to data that arrived: it refreshes what was built, and a step whose
+    // upstream was never materialized (a part of the graph this instance never built) is left out
+    // and named on the tick, rather than failing every such run and alerting.
+    let leftOut = '';
+    if (tick.kind === 'request') {
+      const pruned = withoutBlockedSteps(plan);
+      plan = pruned.plan;
+      if (pruned.removed.length > 0) {
+        leftOut = `left out ${pruned.removed.length} step${pruned.removed.length === 1 ? '' : 's'} whose upstream was never materialized: ${pruned.removed.slice(0, 3).join(', ')}${pruned.removed.length > 3 ? ', …' : ''}`;
+      }
+    }
     if (plan.steps.length === 0) {
-      const message = `nothing to do: ${plan.upToDate} asset partitions are up to date`;
+      const message = [`nothing to do: ${plan.upToDate} asset partitions are up to date`, leftOut]
+        .filter(Boolean)
+        .join('; ');
       await store.updateTick(tick.name, tick.tickKey, { status: 'skipped', runId: null, message }, expect);
       return { status: 'skipped', message };
     }
+    if (leftOut) await store.updateTick(tick.name, tick.tickKey, { message: leftOut }, expect);
     this.starting.set(runId, tick);
     try {
       const tags = { ...request.tags, ...(tick.attempt > 0 ? { attempt: String(tick.attempt) } : {}) };
@@ -129,4 +143,17 @@ export class TickLauncher {
   close(): void {
     this.unsubscribe();
   }
+}
+
+/**
+ * The plan without its steps that cannot run because an upstream partition is neither materialized
+ * nor in the plan (`blockedBy`), and without the steps that depend on those; the keys left out.
+ */
+export function withoutBlockedSteps(plan: Plan): { plan: Plan; removed: string[] } {
+  const removed = new Set<string>();
+  for (const step of plan.steps) {
+    if (step.blockedBy.length > 0 || step.dependsOn.some((key) => removed.has(key))) removed.add(step.key);
+  }
+  if (removed.size === 0) return { plan, removed: [] };
+  return { plan: { ...plan, steps: plan.steps.filter((s) => !removed.has(s.key)) }, removed: [...removed] };
 }

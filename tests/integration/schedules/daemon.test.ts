@@ -476,3 +476,37 @@ describe('alerts and sensors', () => {
     ]);
   });
 });
+
+describe('a sensor on an instance where part of the graph was never built', () => {
+  test('its run refreshes what it can, leaves out steps whose upstream was never materialized, and says so', async () => {
+    const h = await harness(exampleDefinitions(), '2024-01-10T12:00:00Z');
+    const landing = join(h.home, 'landing');
+    const file = join(landing, 'raw', 'year=2024', 'month=01', 'day=03', 'readings', 'readings.csv');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, 'station_id,hour,temperature\n');
+    utimesSync(file, new Date('2024-01-04T01:00:00Z'), new Date('2024-01-04T01:00:00Z'));
+    // `readings+` reaches station_summary, which also reads `stations`: never materialized here.
+    const sensor = landingSensor({
+      name: 'arrivals',
+      prefix: 'raw/',
+      list: localFolderLister(landing),
+      selection: 'readings+',
+      intervalSeconds: 30,
+    });
+    const daemon = h.daemon({ sensors: [sensor] });
+    await daemon.tick();
+    await daemon.idle();
+    await daemon.tick();
+    const [request] = await h.runtime.store.listTicks({ name: 'arrivals', kinds: ['request'] });
+    expect(request).toMatchObject({ status: 'launched', runStatus: 'success' });
+    expect(request.message).toMatch(
+      /^left out \d+ steps? whose upstream was never materialized: .*station_summary/,
+    );
+    const states = await h.runtime.store.listAssetPartitionStates(['readings', 'daily_stats']);
+    expect(states.map((s) => `${s.assetKey}[${s.partitionKey}]`).sort()).toEqual([
+      'daily_stats[2024-01-03]',
+      'readings[2024-01-03]',
+    ]);
+    expect(h.alerts).toEqual([]);
+  });
+});
