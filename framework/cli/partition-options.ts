@@ -47,3 +47,17 @@ export function partitionFilterFrom(options: {
   }
   return null;
 }
+
+/**
+ * The `--partition KEY` of a command that reads one partition (`show`, `explain`, `lineage`):
+ * undefined when the flag is absent; an empty value is an error, not "the latest".
+ */
+export function singlePartitionOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') {
+    throw new ShopflowError('SF_BAD_USAGE', '--partition was given an empty value', {
+      hint: 'give --partition a partition key (e.g. 2024-01-15), or leave the flag out for the latest materialized one',
+    });
+  }
+  return value.trim();
+}

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { explainAsset } from '../../executor/explain-asset.js';
 import type { CommandRunner } from '../command-runner.js';
+import { singlePartitionOption } from '../partition-options.js';
 
 /**
  * `shopflow explain ASSET [--partition P] [--analyze] [--on ENGINE]`: the plan of the statement the
@@ -24,7 +25,7 @@ export function registerExplainCommand(program: Command, run: CommandRunner) {
         run(options, async (session) => {
           const runtime = await session.runtime();
           const explained = await explainAsset(runtime, assetKey, {
-            partition: options.partition,
+            partition: singlePartitionOption(options.partition),
             analyze: options.analyze,
             engine: options.on,
           });

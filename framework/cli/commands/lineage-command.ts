@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ShopflowError } from '../../errors/error-catalog.js';
 import { formatAssetPartition } from '../../keys/asset-key.js';
 import type { CommandRunner } from '../command-runner.js';
+import { singlePartitionOption } from '../partition-options.js';
 
 /** `shopflow lineage ASSET`: the static graph around an asset and the versions its latest materialization read. */
 export function registerLineageCommand(program: Command, run: CommandRunner) {
@@ -26,6 +27,7 @@ export function registerLineageCommand(program: Command, run: CommandRunner) {
           const runtime = await session.runtime();
           const graph = runtime.graph;
           const asset = graph.get(assetKey);
+          options.partition = singlePartitionOption(options.partition);
           // NOTE: the partition is checked as \`show\` and \`explain\` check it: a key that cannot exist
           // is an error, not "not materialized yet".
           if (options.partition !== undefined) {

@@ -5,6 +5,7 @@ import { assertUnmaskAllowed, auditUnmaskedRead } from '../../governance/unmask-
 import { previewAsset } from '../../io/preview-asset.js';
 import type { CommandRunner } from '../command-runner.js';
 import { integerOption } from '../integer-option.js';
+import { singlePartitionOption } from '../partition-options.js';
 import { textTable } from '../text-table.js';
 
 function csvCell(value: unknown): string {
@@ -48,7 +49,7 @@ export function registerShowCommand(program: Command, run: CommandRunner) {
           if (options.unmask) assertUnmaskAllowed(session.io.env);
           const runtime = await session.runtime();
           const { columns, rows, partitionKey } = await previewAsset(runtime, assetKey, {
-            partition: options.partition,
+            partition: singlePartitionOption(options.partition),
             limit,
             unmask: options.unmask === true,
             quarantine: options.quarantine === true,

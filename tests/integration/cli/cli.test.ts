@@ -120,6 +120,9 @@ describe('shopflow CLI', () => {
     expect(definitions.stderr).toContain(
       'definitions module ./nope.js (from the environment variable SHOPFLOW_DEFINITIONS) does not exist',
     );
+    const emptyShow = await cli(['show', 'readings', '--partition', '']);
+    expect(emptyShow.code).toBe(2);
+    expect(emptyShow.stderr).toContain('--partition was given an empty value');
     const limit = await cli(['runs', '--limit', 'abc']);
     expect(limit.code).toBe(2);
     expect(limit.stderr).toContain('--limit abc is not an integer of at least 1');

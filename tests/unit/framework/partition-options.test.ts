@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { partitionFilterFrom } from '../../../framework/cli/partition-options.js';
+import { partitionFilterFrom, singlePartitionOption } from '../../../framework/cli/partition-options.js';
 import { isShopflowError } from '../../../framework/errors/error-catalog.js';
 
 function usageError(options: Parameters<typeof partitionFilterFrom>[0]): string {
@@ -42,5 +42,13 @@ describe('partitionFilterFrom', () => {
     expect(usageError({ partition: '2024-01-01', from: '2024-01-01' })).toBe(
       '--partition cannot be combined with --from/--to',
     );
+  });
+});
+
+describe('singlePartitionOption (show, explain, lineage)', () => {
+  test('absent is undefined, a key is kept, an empty value is an error rather than the latest', () => {
+    expect(singlePartitionOption(undefined)).toBeUndefined();
+    expect(singlePartitionOption(' 2024-01-15 ')).toBe('2024-01-15');
+    expect(() => singlePartitionOption('')).toThrow('--partition was given an empty value');
   });
 });
