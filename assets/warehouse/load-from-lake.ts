@@ -44,6 +44,14 @@ export async function loadFromLake(
     loadOptions?: LoadOptions,
   ) => Promise<LoadResult>,
 ): Promise<MaterializeResult> {
+  const replacing = options.replacing;
+  if (replacing && context.partitionKey === null) {
+    throw new ShopflowError(
+      'SF_USER_CODE',
+      `asset \`${context.assetKey}\` replaces the rows of its partition in \`${replacing}\`, but it has no partitions`,
+      { hint: 'partition the asset, or leave out `replacing`' },
+    );
+  }
   const warehouse = await context.resource(postgresWarehouse);
   let where = '';
   let since: string | null = null;
@@ -59,14 +67,6 @@ export async function loadFromLake(
   try {
     const query = `select ${options.select} from ${options.source} ${where} order by ${options.orderBy}`;
     await context.duckdb.run(`COPY (${query}) TO ${quoteLiteral(csv)} (FORMAT csv, HEADER true)`);
-    const replacing = options.replacing;
-    if (replacing && context.partitionKey === null) {
-      throw new ShopflowError(
-        'SF_USER_CODE',
-        `asset \`${context.assetKey}\` replaces the rows of its partition in \`${replacing}\`, but it has no partitions`,
-        { hint: 'partition the asset, or leave out `replacing`' },
-      );
-    }
     const result = await load(
       warehouse.pool,
       csv,

@@ -28,7 +28,7 @@ export function registerLineageCommand(program: Command, run: CommandRunner) {
           const graph = runtime.graph;
           const asset = graph.get(assetKey);
           options.partition = singlePartitionOption(options.partition);
-          // NOTE: the partition is checked as \`show\` and \`explain\` check it: a key that cannot exist
+          // NOTE: the partition is checked as `show` and `explain` check it: a key that cannot exist
           // is an error, not "not materialized yet".
           if (options.partition !== undefined) {
             if (!asset.partitions) {
