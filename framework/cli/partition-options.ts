@@ -13,11 +13,7 @@ export function partitionFilterFrom(options: {
 }): PartitionFilter | null {
   for (const flag of ['partition', 'from', 'to'] as const) {
     const value = options[flag];
-    if (value !== undefined && value.trim() === '') {
-      throw new ShopflowError('SF_BAD_USAGE', `--${flag} was given an empty value`, {
-        hint: `give --${flag} a partition key (e.g. 2024-01-15), or leave the flag out to select every partition`,
-      });
-    }
+    if (value !== undefined && value.trim() === '') throw emptyFlag(flag, 'to select every partition');
   }
   if (options.partition !== undefined && (options.from !== undefined || options.to !== undefined)) {
     throw new ShopflowError('SF_BAD_USAGE', '--partition cannot be combined with --from/--to', {
@@ -54,10 +50,13 @@ export function partitionFilterFrom(options: {
  */
 export function singlePartitionOption(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (value.trim() === '') {
-    throw new ShopflowError('SF_BAD_USAGE', '--partition was given an empty value', {
-      hint: 'give --partition a partition key (e.g. 2024-01-15), or leave the flag out for the latest materialized one',
-    });
-  }
+  if (value.trim() === '') throw emptyFlag('partition', 'for the latest materialized one');
   return value.trim();
+}
+
+/** A partition flag given with nothing in it; `absent` says what leaving the flag out does. */
+function emptyFlag(flag: string, absent: string): ShopflowError {
+  return new ShopflowError('SF_BAD_USAGE', `--${flag} was given an empty value`, {
+    hint: `give --${flag} a partition key (e.g. 2024-01-15), or leave the flag out ${absent}`,
+  });
 }
