@@ -101,7 +101,7 @@ export const generateCommand: CommandDefinition = {
       .filter(([, f]) => f.rows !== undefined)
       .map(([file, f]) => `  ${file.padEnd(18)} ${String(f.rows).padStart(10)} rows`);
     context.stdout.write(
-      `Wrote ${summary.out} in ${((Date.now() - started) / 1000).toFixed(1)} s:\n${lines.join('\n')}\n  ${summary.defects.total} injected defects, listed in _defects.json\n`,
+      `Wrote ${summary.out} in ${((Date.now() - started) / 1000).toFixed(1)} s:\n${lines.join('\n')}\n  ${summary.defects.total} injected defect${summary.defects.total === 1 ? '' : 's'}, listed in _defects.json\n`,
     );
     return 0;
   },

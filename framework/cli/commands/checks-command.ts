@@ -120,7 +120,11 @@ async function writeReport(
   }
   const { pass, warn, fail } = report.counts;
   session.out(
-    `Wrote the quality report to ${shown}: ${report.assets.length} assets, ${pass} passed, ${warn} warnings, ${fail} blocking failures; trends over ${report.runs.length} runs.`,
+    `Wrote the quality report to ${shown}: ${counted(report.assets.length, 'asset')}, ${pass} passed, ${counted(warn, 'warning')}, ${counted(fail, 'blocking failure')}; trends over ${counted(report.runs.length, 'run')}.`,
   );
   return 0;
+}
+
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

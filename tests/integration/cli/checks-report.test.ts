@@ -31,7 +31,7 @@ describe('shopflow checks --report', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /Wrote the quality report to .*quality\.html: 2 assets, .* 1 blocking failures; trends over 2 runs\./,
+      /Wrote the quality report to .*quality\.html: 2 assets, .* 1 blocking failure; trends over 2 runs\./,
     );
     const html = readFileSync(file, 'utf8');
     expect(html).toContain('id="asset-readings"');
