@@ -6,11 +6,13 @@ import { z } from 'zod';
 import {
   defineAsset,
   type ExternalInput,
+  type InputHandle,
+  type IoTarget,
   materialized,
   READ_WHOLE_BYTES,
   ShopflowError,
 } from '../../framework/index.js';
-import { landingKey } from '../../resources/object-store/landing-keys.js';
+import { landingKey, landingPrefix } from '../../resources/object-store/landing-keys.js';
 import { extractDir, sourceFiles } from '../raw/source-files.js';
 import { generatorSettings } from '../resources/generator-settings.js';
 import { landingStore } from '../resources/landing-store.js';
@@ -60,6 +62,63 @@ async function countRecordLines(file: string, header: boolean): Promise<number> 
 export const LANDED_BY_PIPELINE = { 'landed-by': 's3_raw_landing' } as const;
 
 /**
+ * The landed days a downstream step depends on. It holds no table: a step reads the objects it needs
+ * from the landing store itself (see `bronze_*`), so handing it over costs no request.
+ */
+export class LandingZoneInput implements InputHandle {
+  readonly assetKey = 's3_raw_landing';
+  constructor(readonly partitionKeys: Array<string | null>) {}
+
+  toSql(): string {
+    throw new ShopflowError(
+      'SF_USER_CODE',
+      's3_raw_landing is a set of objects in the landing store, not a table a query can read',
+      { hint: 'read the landed objects from the landing store (landingKey, landingStore)' },
+    );
+  }
+}
+
+/** Where a landed day lives: `<store>/raw/year=YYYY/month=MM/day=DD/` (`{partition}`: every day). */
+function landingLocation(partitionKey: string | null): string {
+  const prefix =
+    partitionKey === null || partitionKey === '{partition}'
+      ? 'raw/year={yyyy}/month={MM}/day={dd}/'
+      : landingPrefix({ date: partitionKey });
+  return `<resources.objectStore>/${prefix}`;
+}
+
+/**
+ * The landing zone as an IO target: the asset puts its objects into the landing store itself
+ * (`materialize` returns `materialized(…)`), so nothing is written to the lake, and compaction,
+ * sweeps, the lake's integrity checks and the Glue export leave it alone.
+ */
+const landingZoneIo: IoTarget<unknown, LandingZoneInput> = {
+  kind: 'object-store',
+  supportsQuarantine: false,
+  location: (_asset, partitionKey) => landingLocation(partitionKey),
+  write: async () => {
+    throw new Error('s3_raw_landing puts its objects into the landing store itself');
+  },
+  input: async (_context, partitionKeys) => new LandingZoneInput(partitionKeys),
+  preview: async (context, partitionKey, limit) => {
+    const store = await context.resource(landingStore);
+    const rows: Record<string, unknown>[] = [];
+    for await (const object of store.list(landingPrefix({ date: partitionKey! }))) {
+      if (rows.length >= limit) break;
+      rows.push({ key: object.key, size: object.size, last_modified: object.lastModified.toISOString() });
+    }
+    return {
+      columns: [
+        { name: 'key', type: 'VARCHAR' },
+        { name: 'size', type: 'BIGINT' },
+        { name: 'last_modified', type: 'VARCHAR' },
+      ],
+      rows,
+    };
+  },
+};
+
+/**
  * The raw landing zone, where every environment hands data over: each day's source extract
  * (customer and product versions that changed that day, transactions delivered that day, the
  * day's clickstream) under `raw/year=YYYY/month=MM/day=DD/{customers,products,transactions,clickstream}/`,
@@ -78,6 +137,7 @@ export const s3RawLanding = defineAsset({
     'Daily slices of the source extract (CSV, JSON lines) in the object-store landing zone, versioned.',
   deps: { source: sourceFiles },
   resources: [landingStore],
+  io: landingZoneIo,
   partitions: shopflowDays,
   schema: z.object({
     key: z.string().describe('Object key'),

@@ -8,6 +8,7 @@ import type { Plan, ShopflowRuntime } from '../../../framework/index.js';
 import { loadAnalyticsQueries } from '../../../resources/postgres/analytics-queries.js';
 import { stopEmbeddedPostgres } from '../../../resources/postgres/embedded-postgres-server.js';
 import { ShopflowDaemon } from '../../../schedules/index.js';
+import { jsonLines, runShopflow } from '../../support/run-shopflow.js';
 import { type ShopflowTestHome, shopflowTestHome } from '../../support/shopflow-test-home.js';
 
 let t: ShopflowTestHome;
@@ -218,6 +219,32 @@ describe('the ShopFlow pipeline', () => {
     });
     const objects = latest.metadata.objects as Array<{ created: boolean }>;
     expect(objects.map((o) => o.created)).toEqual([false, false, false, false]);
+  });
+
+  test('the landing zone is not a lake table: compact, the catalog and the lake checks leave it alone', async () => {
+    const landing = runtime.graph.get('s3_raw_landing');
+    expect(landing.io.kind).toBe('object-store');
+    expect(landing.io.location('s3_raw_landing', '2024-01-15', runtime.lake)).toBe(
+      '<resources.objectStore>/raw/year=2024/month=01/day=15/',
+    );
+    // A downstream step is handed the landed days without a request; it reads the objects itself.
+    const handle = await landing.io.input({ assetKey: 's3_raw_landing' } as never, ['2024-01-15']);
+    expect(handle.partitionKeys).toEqual(['2024-01-15']);
+    expect(() => handle.toSql()).toThrow(/not a table/);
+
+    const compacted = await runShopflow(['--config', t.configFile, 'compact', '--json']);
+    expect(compacted.code, compacted.stderr).toBe(0);
+    const keys = jsonLines(compacted.stdout).map((r) => String(r.key));
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((k) => k.startsWith('s3_raw_landing'))).toEqual([]);
+
+    const catalog = await runShopflow(['--config', t.configFile, 'catalog', '--json']);
+    expect(catalog.code, catalog.stderr).toBe(0);
+    const entry = jsonLines(catalog.stdout).find((e) => e.key === 's3_raw_landing');
+    expect(entry).toMatchObject({
+      storage: 'object-store',
+      location: '<resources.objectStore>/raw/year={yyyy}/month={MM}/day={dd}/',
+    });
   });
 });
 
