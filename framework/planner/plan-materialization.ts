@@ -122,12 +122,16 @@ function lastWindowEnd(definition: PartitionsDefinition, key: string): string {
   return end ? dateInZone(end, timezone) : '9999-12-31';
 }
 
-function validateFilter(
-  graph: AssetGraph,
+/**
+ * Rejects a partition filter that selects nothing among `assets`: `SF_BAD_PARTITION` when none of
+ * them is partitioned, or when no partition of any of them matches (naming what a valid key looks
+ * like). What `plan` and `materialize` check, and commands that take the same flags (`compact`).
+ */
+export function validatePartitionFilter(
   assets: AnyAsset[],
   filter: PartitionFilter | null | undefined,
   now: Date,
-) {
+): void {
   if (!filter) return;
   const partitioned = assets.filter((a) => a.partitions);
   if (partitioned.length === 0) {
@@ -152,7 +156,6 @@ function validateFilter(
       },
     );
   }
-  void graph;
 }
 
 /**
@@ -224,7 +227,7 @@ export function planMaterialization(input: PlanInput): Plan {
   const wanted = new Set(input.assetKeys);
   const ordered = graph.toposorted().filter((key) => wanted.has(key));
   const assets = ordered.map((key) => graph.get(key));
-  validateFilter(graph, assets, input.partitions, now);
+  validatePartitionFilter(assets, input.partitions, now);
 
   // NOTE: a planned partition's step key doubles as the label downstream steps list in `dependsOn`,
   // so a plan formats each label once, however many partitions read it.

@@ -4,7 +4,7 @@ import { acquirePartitionLock } from '../../executor/partition-lock.js';
 import { selectAssets } from '../../graph/asset-selection.js';
 import { type CompactionResult, compactLakePartition } from '../../io/lake-table.js';
 import { formatAssetPartition } from '../../keys/asset-key.js';
-import { partitionsForFilter } from '../../planner/plan-materialization.js';
+import { partitionsForFilter, validatePartitionFilter } from '../../planner/plan-materialization.js';
 import type { CommandRunner } from '../command-runner.js';
 import { partitionFilterFrom } from '../partition-options.js';
 import { textTable } from '../text-table.js';
@@ -29,9 +29,16 @@ export function registerCompactCommand(program: Command, run: CommandRunner) {
           const now = runtime.services.now();
           const results: Array<CompactionResult & { key: string }> = [];
           const owner = `compact-${randomUUID()}`;
-          for (const key of selectAssets(runtime.graph, selection)) {
-            const asset = runtime.graph.get(key);
-            if (asset.io.kind !== 'lake-table') continue;
+          const tables = selectAssets(runtime.graph, selection)
+            .map((key) => runtime.graph.get(key))
+            .filter((asset) => asset.io.kind === 'lake-table');
+          // NOTE: a partition flag is checked as plan checks it: a key no selected table has, or a
+          // flag for unpartitioned tables only, is an error rather than nothing compacted.
+          validatePartitionFilter(tables, filter, now);
+          for (const asset of tables) {
+            const key = asset.key;
+            // NOTE: with a partition flag, only partitions it selects: an unpartitioned table has none.
+            if (filter && !asset.partitions) continue;
             const partitions: Array<string | null> = asset.partitions
               ? partitionsForFilter(asset.partitions, filter, now)
               : [null];

@@ -60,6 +60,30 @@ for (const backend of LAKE_BACKENDS) {
       expect(jsonLines(swept.stdout).every((r) => r.files === 0)).toBe(true);
     });
 
+    test('compact checks its partition flag as plan does', async () => {
+      // A key the calendar does not have yet: an error, as plan says, not "0 of 0 compacted".
+      const future = await cli(['compact', 'readings', '--partition', '2999-01-01']);
+      expect(future.code).toBe(2);
+      expect(future.stderr).toContain('SF_BAD_PARTITION');
+      expect(future.stdout).toBe('');
+      const plan = await cli(['plan', 'readings', '--partition', '2999-01-01']);
+      expect(plan.code).toBe(2);
+      expect(plan.stderr).toContain('SF_BAD_PARTITION');
+      // A partition of an unpartitioned table: an error, not the whole table.
+      const unpartitioned = await cli(['compact', 'station_summary', '--partition', start]);
+      expect(unpartitioned.code).toBe(2);
+      expect(unpartitioned.stderr).toContain('no selected asset is partitioned');
+      const reversed = await cli(['compact', '--from', start, '--to', '2000-01-01']);
+      expect(reversed.code).toBe(2);
+      expect(reversed.stderr).toContain('SF_BAD_PARTITION_RANGE');
+      // With a partition flag, only the partitions it selects, of the partitioned tables.
+      const one = await cli(['compact', '--partition', start, '--json']);
+      expect(one.code, one.stderr).toBe(0);
+      const keys = jsonLines(one.stdout).map((r) => String(r.key));
+      expect(keys).toContain(`readings[${start}]`);
+      expect(keys.filter((k) => !k.includes('['))).toEqual([]);
+    });
+
     test('SIGKILL in the middle of a write leaves the old version readable; a sweep removes the leftovers', async () => {
       // S3: a new version of readings[start] is uploaded, but the manifest PUT that would publish it
       // never gets an answer. Local: station_summary is held inside its step.
