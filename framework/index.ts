@@ -147,6 +147,7 @@ export { previewAsset } from './io/preview-asset.js';
 export type { ColumnInfo, MaskPolicy, PiiKind as ColumnPiiKind, Sensitivity } from './io/schema-columns.js';
 export { SENSITIVITIES, schemaColumns } from './io/schema-columns.js';
 export { type ScratchFiles, scratchFiles } from './io/scratch-files.js';
+export { StoredByAssetInput, storedByAsset } from './io/stored-by-asset.js';
 export type { StoredColumn, StoredTypeMismatch } from './io/stored-column-types.js';
 export { storedTypeMismatches, storedTypeSatisfies } from './io/stored-column-types.js';
 export {

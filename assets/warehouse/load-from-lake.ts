@@ -11,11 +11,14 @@ import {
 import type { LoadContext, LoadOptions, LoadResult } from '../../resources/postgres/table-loader.js';
 import { incrementalSettings } from '../resources/incremental-settings.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
+import { committedWatermark } from './committed-watermark.js';
 
 /** Change data capture on a timestamp column: only rows newer than the last committed watermark. */
 export interface Watermark {
   /** Timestamp column of the query's source relation (`updated_at`). */
   column: string;
+  /** The table loaded (`shopflow.customers`): when it is empty, the load reads everything again. */
+  table: string;
 }
 
 /**
@@ -55,9 +58,13 @@ export async function loadFromLake(
   const warehouse = await context.resource(postgresWarehouse);
   let where = '';
   let since: string | null = null;
+  let reloaded = false;
   if (options.watermark) {
     const { lookbackHours } = await context.resource(incrementalSettings);
-    since = (await context.checkpoints.get<string>(options.watermark.column)) ?? null;
+    const saved = await context.checkpoints.get<string>(options.watermark.column);
+    const start = await committedWatermark(warehouse.pool, options.watermark.table, saved);
+    since = start.watermark ?? null;
+    reloaded = start.reloaded;
     if (since) {
       where = `where ${options.watermark.column} > ${quoteLiteral(since)}::TIMESTAMPTZ - INTERVAL ${quoteLiteral(`${lookbackHours} hours`)}`;
     }
@@ -93,7 +100,12 @@ export async function loadFromLake(
       );
       const next = newest ? String(newest) : since;
       if (next) context.checkpoints.stage(next, column);
-      Object.assign(metadata, { watermarkBefore: since, watermarkAfter: next, incremental: since !== null });
+      Object.assign(metadata, {
+        watermarkBefore: since,
+        watermarkAfter: next,
+        incremental: since !== null,
+        ...(reloaded ? { reloadedFromStart: 'the table was empty though a watermark was saved' } : {}),
+      });
     }
     // NOTE: the data version describes the whole target content, not this batch: a hash of the full
     // ordered source, so an incremental load and a full load of the same data agree.

@@ -11,6 +11,7 @@ import { mergeScd2 } from '../../resources/postgres/scd2/merge-scd2.js';
 import type { Scd2Spec } from '../../resources/postgres/scd2/scd2-spec.js';
 import { incrementalSettings } from '../resources/incremental-settings.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
+import { committedWatermark } from './committed-watermark.js';
 import { tableContentVersion } from './table-content-version.js';
 
 const HOUR_MS = 3_600_000;
@@ -41,7 +42,11 @@ export async function mergeDimensionFromLake(
 ): Promise<MaterializeResult> {
   const { lookbackHours } = await context.resource(incrementalSettings);
   const warehouse = await context.resource(postgresWarehouse);
-  const watermark = await context.checkpoints.get<string>(WATERMARK_CHECKPOINT);
+  const { watermark, reloaded } = await committedWatermark(
+    warehouse.pool,
+    spec.table,
+    await context.checkpoints.get<string>(WATERMARK_CHECKPOINT),
+  );
   const since = watermark === undefined ? null : new Date(Date.parse(watermark) - lookbackHours * HOUR_MS);
   const changedAt = quoteIdentifier(spec.changedAt);
   const columns = [spec.naturalKey, ...spec.tracked, spec.changedAt].map(quoteIdentifier).join(', ');
@@ -78,6 +83,7 @@ export async function mergeDimensionFromLake(
       metadata: {
         read: Number(read.n),
         readSince: since?.toISOString() ?? null,
+        ...(reloaded ? { reloadedFromStart: 'the dimension was empty though a watermark was saved' } : {}),
         lookbackHours,
         watermark: next ?? null,
         keys: result.keys,

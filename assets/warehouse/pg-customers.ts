@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAsset } from '../../framework/index.js';
-import { loadCustomers } from '../../resources/postgres/shopflow-tables.js';
+import { customersSpec, loadCustomers } from '../../resources/postgres/shopflow-tables.js';
 import { silverCustomers } from '../silver/silver-customers.js';
 import { loadFromLake } from './load-from-lake.js';
 import { postgresStoredTypes } from './postgres-stored-types.js';
@@ -33,7 +33,7 @@ export const pgCustomers = defineAsset({
         source: context.deps.silver.toSql(),
         select: `customer_id, name, email, registration_date, country, strftime(updated_at, '%Y-%m-%dT%H:%M:%SZ') as updated_at`,
         orderBy: 'customer_id, updated_at',
-        watermark: { column: 'updated_at' },
+        watermark: { column: 'updated_at', table: customersSpec.table },
       },
       loadCustomers,
     ),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decimal, defineAsset } from '../../framework/index.js';
-import { loadProducts } from '../../resources/postgres/shopflow-tables.js';
+import { loadProducts, productsSpec } from '../../resources/postgres/shopflow-tables.js';
 import { silverProducts } from '../silver/silver-products.js';
 import { loadFromLake } from './load-from-lake.js';
 import { postgresStoredTypes } from './postgres-stored-types.js';
@@ -33,7 +33,7 @@ export const pgProducts = defineAsset({
         source: context.deps.silver.toSql(),
         select: `product_id, name, category, price, supplier, strftime(updated_at, '%Y-%m-%dT%H:%M:%SZ') as updated_at`,
         orderBy: 'product_id, updated_at',
-        watermark: { column: 'updated_at' },
+        watermark: { column: 'updated_at', table: productsSpec.table },
       },
       loadProducts,
     ),

@@ -20,7 +20,11 @@ export interface DoctorContext {
   runtime: ShopflowRuntime;
   /** The home folder being checked. */
   home: string;
-  /** Whether to repair what can be repaired (`--repair`); without it, nothing is changed. */
+  /**
+   * Whether to repair what can be repaired (`--repair`); without it, nothing is changed beyond what
+   * every command does on opening a home (runs whose process died are marked failed) and the
+   * record of damaged partitions that plans read.
+   */
   repair: boolean;
 }
 

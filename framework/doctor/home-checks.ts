@@ -1,5 +1,5 @@
 import { formatAssetPartition } from '../keys/asset-key.js';
-import { observeLakeIntegrity, recordFindings } from '../planner/lake-integrity.js';
+import { clearFindings, observeLakeIntegrity, recordFindings } from '../planner/lake-integrity.js';
 import type { Plan } from '../planner/plan-materialization.js';
 import type { DoctorCheck, DoctorFinding } from './doctor-check.js';
 
@@ -18,7 +18,7 @@ export const lakeFilesCheck: DoctorCheck = {
   async run({ runtime, repair }) {
     const check = 'lake files';
     const states = await runtime.store.listPlannerStates();
-    const { findings, checked } = await observeLakeIntegrity({
+    const { findings, checked, unverified, cleared } = await observeLakeIntegrity({
       graph: runtime.graph,
       store: runtime.store,
       lake: runtime.lake,
@@ -27,8 +27,30 @@ export const lakeFilesCheck: DoctorCheck = {
       depth: 'deep',
       log: runtime.log,
     });
-    // NOTE: `checked` counts partitions looked at now; recorded findings were not looked at again.
+    await clearFindings(runtime.store, cleared);
+    // NOTE: a partition that could not be looked at is not verified: the lake unreachable or access
+    // denied is a problem of its own, never "every file as written".
+    const notVerified: DoctorFinding[] =
+      unverified.length === 0
+        ? []
+        : [
+            {
+              check,
+              subject: runtime.lake.description,
+              status: 'problem',
+              detail: `could not verify ${plural(unverified.length, 'partition')} (${unverified[0].label}${unverified.length > 1 ? ', …' : ''}): ${unverified[0].error}`,
+              fix: 'make the lake reachable with the credentials the config names, then run shopflow doctor again',
+            },
+          ];
+    const restored: DoctorFinding[] = cleared.map((label) => ({
+      check,
+      subject: label,
+      status: 'ok',
+      detail:
+        'recorded as damaged earlier, its files are as written again (restored): no longer counted as missing',
+    }));
     if (findings.length === 0) {
+      if (checked === 0 && notVerified.length > 0) return [...notVerified, ...restored];
       return [
         {
           check,
@@ -36,12 +58,14 @@ export const lakeFilesCheck: DoctorCheck = {
           status: 'ok',
           detail: `${plural(checked, 'partition')} verified, every file as written`,
         },
+        ...notVerified,
+        ...restored,
       ];
     }
     await recordFindings(runtime.store, findings);
     const labels = findings.map((f) => formatAssetPartition(f.assetKey, f.partitionKey));
     const outcomes = repair ? await rematerialize(runtime, labels) : undefined;
-    return findings.map((found, i): DoctorFinding => {
+    const damaged = findings.map((found, i): DoctorFinding => {
       const label = labels[i];
       const outcome = outcomes?.get(label);
       const what = `${found.location} ${found.problem}`;
@@ -61,6 +85,7 @@ export const lakeFilesCheck: DoctorCheck = {
         fix: `shopflow materialize ${found.assetKey}${found.partitionKey === null ? '' : ` --partition ${found.partitionKey}`} (or shopflow doctor --repair)`,
       };
     });
+    return [...damaged, ...notVerified, ...restored];
   },
 };
 
@@ -97,7 +122,13 @@ export const instanceStoreCheck: DoctorCheck = {
     const check = 'instance store';
     const subject =
       runtime.store.backend === 'sqlite' ? 'SQLite instance database' : 'PostgreSQL instance database';
-    const damage = await runtime.store.checkIntegrity();
+    let damage: string[];
+    try {
+      damage = await runtime.store.checkIntegrity();
+    } catch (error) {
+      // NOTE: a database too damaged to run its own check (SQLite: "database disk image is malformed").
+      damage = [`the check could not run: ${(error as Error).message}`];
+    }
     if (damage.length === 0) return [{ check, subject, status: 'ok', detail: 'integrity check passed' }];
     return [
       {

@@ -5,7 +5,7 @@ import { EXTERNAL_INPUTS_METADATA, type ExternalInput } from '../definitions/ext
 import { MaterializeResult } from '../definitions/materialize-result.js';
 import type { DuckDbSession } from '../duckdb/duckdb-session.js';
 import { SqlQuery } from '../duckdb/sql-template.js';
-import { isShopflowError } from '../errors/error-catalog.js';
+import { isShopflowError, ShopflowError } from '../errors/error-catalog.js';
 import { storageFault } from '../errors/storage-fault.js';
 import type { LineageInput, NewCheckEvaluation, NewEvent } from '../instance/instance-store.js';
 import {
@@ -506,6 +506,17 @@ async function materializeOnce(
   const where = { assetKey: asset.key, partitionKey: step.partitionKey };
   const output = await userCodeBoundary(where, () => asset.materialize(context));
   if (output instanceof MaterializeResult) {
+    // NOTE: a lake table the step did not write would be recorded as materialized with no files:
+    // its readers would find it missing (or, before, read no rows).
+    if (asset.io.kind === 'lake-table') {
+      throw new ShopflowError(
+        'SF_USER_CODE',
+        `asset \`${asset.key}\` is stored as a lake table (the default \`io\`), but its materialize returned materialized({ … }) without writing any rows there`,
+        {
+          hint: 'return the rows (sql`…` or an array) for the framework to write, or, when the asset writes its data itself, declare it: io: storedByAsset()',
+        },
+      );
+    }
     const value = output.value;
     return {
       dataVersion: value.dataVersion ?? fallbackDataVersion(value),

@@ -116,7 +116,15 @@ export async function observeLakeIntegrity(input: {
   log?: Logger;
   assetKeys?: readonly string[];
   partitions?: PartitionFilter | null;
-}): Promise<{ reasons: Map<string, StalenessReason[]>; findings: CorruptPartition[]; checked: number }> {
+}): Promise<{
+  reasons: Map<string, StalenessReason[]>;
+  findings: CorruptPartition[];
+  checked: number;
+  /** Partitions whose files could not be looked at (the lake unreachable, access denied), with why. */
+  unverified: Array<{ label: string; error: string }>;
+  /** Recorded findings a deep look found repaired (the file restored): no longer damaged. */
+  cleared: string[];
+}> {
   const { graph, store, lake, now } = input;
   const index = input.states instanceof AssetStateIndex ? input.states : new AssetStateIndex(input.states);
   const recorded = (await store.getCheckpoint<CorruptPartitions>(CORRUPT_PARTITIONS)) ?? {};
@@ -124,6 +132,9 @@ export async function observeLakeIntegrity(input: {
   const reasons = new Map<string, StalenessReason[]>();
   const findings: CorruptPartition[] = [];
   const work: AssetPartitionState[] = [];
+  const recheck = new Set<string>();
+  const unverified: Array<{ label: string; error: string }> = [];
+  const cleared: string[] = [];
   const lookAtFiles = input.depth === 'deep' || lake.kind === 'local';
   for (const asset of graph.assets) {
     if (asset.io.kind !== 'lake-table' || (wanted && !wanted.has(asset.key))) continue;
@@ -135,6 +146,13 @@ export async function observeLakeIntegrity(input: {
       const label = formatAssetPartition(asset.key, key);
       const mark = recorded[label];
       if (mark?.materializationId === state.materializationId) {
+        // NOTE: a deep look checks a recorded finding again (a restored file clears it); a quick
+        // one cannot tell a damaged file of the right size from a good one, so the finding stands.
+        if (input.depth === 'deep') {
+          recheck.add(label);
+          work.push(state);
+          continue;
+        }
         findings.push(mark);
         reasons.set(label, [fileCorruptReason(mark)]);
       } else if (lookAtFiles) work.push(state);
@@ -146,13 +164,24 @@ export async function observeLakeIntegrity(input: {
     try {
       problems = await lake.verify(ref, input.depth);
     } catch (error) {
+      const label = formatAssetPartition(state.assetKey, state.partitionKey);
       input.log?.warn(
         { asset: state.assetKey, partition: state.partitionKey, err: error },
-        `could not verify the lake files of ${formatAssetPartition(state.assetKey, state.partitionKey)}`,
+        `could not verify the lake files of ${label}`,
       );
+      unverified.push({ label, error: error instanceof Error ? error.message : String(error) });
+      const mark = recorded[label];
+      if (mark?.materializationId === state.materializationId) {
+        findings.push(mark);
+        reasons.set(label, [fileCorruptReason(mark)]);
+      }
       return;
     }
-    if (problems.length === 0) return;
+    if (problems.length === 0) {
+      const label = formatAssetPartition(state.assetKey, state.partitionKey);
+      if (recheck.has(label)) cleared.push(label);
+      return;
+    }
     findings.push({
       assetKey: state.assetKey,
       partitionKey: state.partitionKey,
@@ -162,5 +191,14 @@ export async function observeLakeIntegrity(input: {
     });
     reasons.set(formatAssetPartition(state.assetKey, state.partitionKey), problems.map(fileCorruptReason));
   });
-  return { reasons, findings, checked: work.length };
+  unverified.sort((a, b) => a.label.localeCompare(b.label));
+  return { reasons, findings, checked: work.length - unverified.length, unverified, cleared };
+}
+
+/** Forgets recorded findings of partitions found intact again (`cleared` of {@link observeLakeIntegrity}). */
+export async function clearFindings(store: InstanceStore, labels: readonly string[]): Promise<void> {
+  if (labels.length === 0) return;
+  const recorded = (await store.getCheckpoint<CorruptPartitions>(CORRUPT_PARTITIONS)) ?? {};
+  for (const label of labels) delete recorded[label];
+  await store.setCheckpoint(CORRUPT_PARTITIONS, recorded);
 }

@@ -15,6 +15,7 @@ import {
   openInstanceStore,
   planMaterialization,
   staticPartitions,
+  storedByAsset,
 } from '../../framework/index.js';
 import { startTestPostgres, type TestPostgres } from '../support/test-postgres.js';
 
@@ -50,6 +51,7 @@ function asset(key: string, options: Record<string, unknown> = {}): AnyAsset {
     key,
     description: '',
     schema,
+    io: storedByAsset(),
     materialize: () => materialized({ rowCount: 0 }),
     ...options,
   } as Parameters<typeof defineAsset>[0]);

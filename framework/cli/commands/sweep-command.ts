@@ -37,6 +37,21 @@ export function registerSweepCommand(program: Command, run: CommandRunner) {
             olderThanMs = minutes * 60_000;
           }
           const runtime = await session.runtime();
+          const graceMinutes = runtime.config.lake.orphanGraceMinutes ?? 60;
+          if (olderThanMs !== undefined && olderThanMs < graceMinutes * 60_000 && options.dryRun !== true) {
+            // NOTE: a write stages its files in the lake before it commits them; below the grace
+            // period a sweep cannot tell them from leftovers, so it waits for a quiet lake.
+            const running = await runtime.store.listRuns({ status: ['queued', 'running'], limit: 5 });
+            if (running.length > 0) {
+              throw new ShopflowError(
+                'SF_BAD_USAGE',
+                `--older-than ${options.olderThan} is below the grace period (${graceMinutes} min) while ${running.length === 5 ? '5 or more runs are' : running.length === 1 ? 'a run is' : `${running.length} runs are`} in progress (${running.map((r) => r.id.slice(0, 8)).join(', ')}): it would remove files they are writing`,
+                {
+                  hint: 'wait until no run is in progress (shopflow runs), or sweep without --older-than',
+                },
+              );
+            }
+          }
           const rows: Array<{ asset: string; files: number; bytes: number; removed: string[] }> = [];
           for (const key of selectAssets(runtime.graph, selection)) {
             if (runtime.graph.get(key).io.kind !== 'lake-table') continue;

@@ -25,6 +25,12 @@ function bytes(n: number): string {
  * The error a read of a damaged lake file raises: it names the file and the partition, says what is
  * wrong and how to repair it; `details` carry the partition so the executor can record it.
  */
+/**
+ * The problem of a partition the instance store records as materialized but whose file list (local
+ * `_files.json`, S3 `_manifest.json`) is gone: its data files, if any are left, are no longer a version.
+ */
+export const LIST_MISSING = 'is missing, though the instance store records the partition as materialized';
+
 export function lakeCorruptError(ref: PartitionRef, found: LakeFileProblem): ShopflowError {
   const label = formatAssetPartition(ref.assetKey, ref.partitionKey);
   const repair = `shopflow materialize ${ref.assetKey}${ref.partitionKey === null ? '' : ` --partition ${ref.partitionKey}`}`;

@@ -103,7 +103,9 @@ export interface LakeStorage {
   /**
    * The committed version of a partition, or undefined when it was never written. With
    * `dataVersion` (the version the instance store records), a backend may answer from a version
-   * with that data version it saw recently, without looking again; never pass it for a write.
+   * with that data version it saw recently, without looking again, and a partition with no
+   * committed version (its file list removed outside ShopFlow) is `SF_LAKE_CORRUPT` rather than
+   * empty; never pass it for a write.
    */
   head(ref: PartitionRef, options?: { dataVersion?: string }): Promise<PartitionVersion | undefined>;
   /**
@@ -114,10 +116,11 @@ export interface LakeStorage {
    */
   readable(ref: PartitionRef, files: LakeFile[], session: DuckDbSession): Promise<string[]>;
   /**
-   * What is wrong with the files of the partition's committed version (empty: nothing found, or
-   * nothing committed). `quick` compares sizes where that costs no request (local: a stat per file;
-   * S3: nothing, its reads verify checksums); `deep` reads every file's checksum (local) or asks for
-   * every object's size (S3). A damaged file list is a problem too.
+   * What is wrong with the files of the committed version of a partition the instance store records
+   * as materialized (empty: nothing found). `quick` compares sizes where that costs no request
+   * (local: a stat per file; S3: nothing, its reads verify checksums); `deep` reads every file's
+   * checksum (local) or asks for every object's size (S3). A damaged or missing file list is a
+   * problem too.
    */
   verify(ref: PartitionRef, depth: VerifyDepth): Promise<LakeFileProblem[]>;
   /** Publishes a new version atomically and returns it. */

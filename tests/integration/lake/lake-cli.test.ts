@@ -117,6 +117,10 @@ for (const backend of LAKE_BACKENDS) {
         await new Promise((r) => setTimeout(r, 20));
       }
       expect(reached()).toBe(true);
+      // While the write is in progress, a sweep below the grace period refuses to touch the lake.
+      const refused = await cli(['sweep', '--older-than', '0']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/below the grace period \(60 min\) while a run is in progress/);
       child.kill('SIGKILL');
       await closed;
       proxy.reset();

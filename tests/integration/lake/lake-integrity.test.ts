@@ -153,6 +153,34 @@ describe('a damaged file in a local lake', () => {
   });
 });
 
+describe('a damaged file restored in a local lake', () => {
+  const t = setUp('shopflow-lake-restored-');
+  const file = join(t.home, 'lake', 'daily_stats', `partition=${start}`, 'data.parquet');
+  afterAll(() => t.cleanup());
+
+  test('doctor looks at a recorded finding again: a restored file is no longer missing', async () => {
+    t.configure({ type: 'local', path: join(t.home, 'lake') });
+    expect((await t.cli(['materialize', '--json'])).code).toBe(0);
+    const good = readFileSync(file);
+    const flipped = Buffer.from(good);
+    flipped[40] ^= 0xff;
+    writeFileSync(file, flipped);
+    expect((await t.cli(['materialize', 'station_summary', '--force', '--json'])).code).toBe(1);
+    expect((await planSteps(t.cli)).find((s) => s.key === target)?.reasons[0].code).toBe('file_corrupt');
+    // Put back from a backup: a plan's size check cannot tell, a doctor's checksum can.
+    writeFileSync(file, good);
+    expect((await planSteps(t.cli)).find((s) => s.key === target)?.reasons[0].code).toBe('file_corrupt');
+    const doctor = await t.cli(['doctor', '--json']);
+    expect(doctor.code, doctor.stdout).toBe(0);
+    expect(jsonLines(doctor.stdout).find((f) => f.subject === target)).toMatchObject({
+      check: 'lake files',
+      status: 'ok',
+      detail: expect.stringContaining('restored'),
+    });
+    expect((await planSteps(t.cli)).map((s) => s.key)).toEqual(['station_summary']);
+  });
+});
+
 describe('a damaged object in an S3 lake', () => {
   const t = setUp('shopflow-lake-integrity-s3-');
   afterAll(() => t.cleanup());
@@ -228,5 +256,18 @@ describe('a damaged object in an S3 lake', () => {
     await expectPlannedThenRepaired();
     expect((await t.cli(['doctor'])).code).toBe(0);
     client.destroy();
+
+    // A lake doctor cannot reach is not "verified".
+    t.configure({ ...lake, endpoint: 'http://127.0.0.1:9', retry: { maxAttempts: 1, baseDelayMs: 1 } });
+    const unreachable = await t.cli(['doctor', '--json']);
+    expect(unreachable.code).toBe(1);
+    const lakeFiles = jsonLines(unreachable.stdout).filter((f) => f.check === 'lake files');
+    expect(lakeFiles).toEqual([
+      expect.objectContaining({
+        status: 'problem',
+        detail: expect.stringMatching(/^could not verify \d+ partitions/),
+      }),
+    ]);
+    t.configure(lake);
   });
 });

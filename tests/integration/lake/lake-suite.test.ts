@@ -1,3 +1,6 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import {
@@ -13,6 +16,7 @@ import {
 import { exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 import { LAKE_BACKENDS, type LakeBackend, TestLakes } from '../../support/test-lakes.js';
+import { testS3Client } from '../../support/test-s3.js';
 
 const NOW = new Date('2024-01-06T12:00:00Z');
 const lakes = new TestLakes();
@@ -276,6 +280,78 @@ for (const backend of LAKE_BACKENDS) {
       expect(seen.length).toBeGreaterThan(0);
       const final = await rows(runtime, 'race');
       expect(new Set(final!.map((r) => r.writer)).size).toBe(1);
+    });
+
+    /** Removes the file list of a partition outside ShopFlow (local: its folder, the way it goes with it). */
+    async function removeList(lake: Record<string, unknown>, folder: string) {
+      if (backend === 's3') {
+        const client = testS3Client(String(lake.endpoint));
+        try {
+          await client.send(
+            new DeleteObjectCommand({
+              Bucket: String(lake.bucket),
+              Key: `${lake.prefix}${folder}/_manifest.json`,
+            }),
+          );
+        } finally {
+          client.destroy();
+        }
+      } else rmSync(join(String(lake.path), folder, '_files.json'));
+    }
+    const LIST_MISSING = 'is missing, though the instance store records the partition as materialized';
+
+    test('a materialized partition whose files are gone reads as damaged, not empty, and a materialize rewrites it', async () => {
+      // NOTE: without a grace period S3 reads look at the manifest every time (within it, a version
+      // seen recently is read from what was seen: its objects cannot be gone yet).
+      const first = await open(backend, exampleDefinitions(), { extra: { orphanGraceMinutes: 0 } });
+      const DAY = { selection: 'readings,daily_stats', partitions: { keys: ['2024-01-02'] } };
+      expect((await first.runtime.execute(await first.runtime.plan(DAY))).status).toBe('success');
+      const ref = { assetKey: 'readings', partitionKey: '2024-01-02' };
+      const written = (await first.runtime.lake.head(ref))!;
+      // NOTE: a local partition written whole keeps `data.parquet` readable without its list, so
+      // there the folder goes; on S3 the manifest alone.
+      if (backend === 's3') await removeList(first.lake, 'readings/partition=2024-01-02');
+      else rmSync(join(String(first.lake.path), 'readings', 'partition=2024-01-02'), { recursive: true });
+      const { runtime } = await open(backend, exampleDefinitions(), first);
+      const [state] = await runtime.store.listAssetPartitionStates(['readings'], ['2024-01-02']);
+      // Asked as the store records it, the partition is damaged: a reader never gets zero rows.
+      await expect(runtime.lake.head(ref, { dataVersion: state.dataVersion! })).rejects.toMatchObject({
+        code: 'SF_LAKE_CORRUPT',
+        message: expect.stringContaining(`of readings[2024-01-02] ${LIST_MISSING}`),
+      });
+      expect(await runtime.lake.head(ref)).toBeUndefined();
+      expect(await runtime.lake.verify(ref, 'deep')).toEqual([
+        { location: expect.stringMatching(/_(files|manifest)\.json$/), problem: LIST_MISSING },
+      ]);
+      const downstream = await runtime.execute(
+        await runtime.plan({ selection: 'daily_stats', partitions: { keys: ['2024-01-02'] }, force: true }),
+      );
+      expect(downstream.status).toBe('failed');
+      expect(downstream.outcomes.get('daily_stats[2024-01-02]')?.message).toContain(LIST_MISSING);
+      // The failed read recorded the damage: the next plan rewrites the partition, with the same bytes.
+      const plan = await runtime.plan({ selection: 'readings', partitions: { keys: ['2024-01-02'] } });
+      expect(plan.steps.map((s) => [s.key, s.reasons[0].code])).toEqual([
+        ['readings[2024-01-02]', 'file_corrupt'],
+      ]);
+      expect((await runtime.execute(plan)).status).toBe('success');
+      expect((await runtime.lake.head(ref))!.files.map((f) => f.sha256)).toEqual(
+        written.files.map((f) => f.sha256),
+      );
+      expect(await rows(runtime, 'readings', '2024-01-02')).toHaveLength(72);
+    });
+
+    test('a sweep keeps the data files of a folder whose file list is gone', async () => {
+      const { lake, runtime } = await open(backend, defineDefinitions({ assets: [events] }));
+      for (let i = 0; i < 2; i++) await runtime.execute(await runtime.plan({ force: true }));
+      const ref = { assetKey: 'events', partitionKey: null };
+      expect((await runtime.lake.head(ref))!.files).toHaveLength(2);
+      await removeList(lake, 'events');
+      // Nothing tells a version whose list was lost from the leftovers of a write that never
+      // committed; removing the first is not undoable, so both stay (doctor names the partition).
+      expect((await runtime.lake.sweep('events', { olderThanMs: 0 })).removed).toEqual([]);
+      expect(await runtime.lake.verify(ref, 'deep')).toEqual([
+        { location: expect.stringMatching(/_(files|manifest)\.json$/), problem: LIST_MISSING },
+      ]);
     });
 
     test('a write computed from an older version is refused, and the newer version stays', async () => {

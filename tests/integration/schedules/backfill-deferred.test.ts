@@ -6,6 +6,7 @@ import {
   defineDefinitions,
   materialized,
   type ShopflowRuntime,
+  storedByAsset,
 } from '../../../framework/index.js';
 import { runBackfill } from '../../../schedules/index.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
@@ -27,6 +28,7 @@ function definitions() {
     description: '',
     schema,
     partitions: days,
+    io: storedByAsset(),
     materialize: () => materialized({ rowCount: 0 }),
   });
   const summary = defineAsset({
@@ -34,6 +36,7 @@ function definitions() {
     description: '',
     schema,
     deps: { events },
+    io: storedByAsset(),
     materialize: () => materialized({ rowCount: 0 }),
   });
   const enriched = defineAsset({
@@ -42,6 +45,7 @@ function definitions() {
     schema,
     partitions: days,
     deps: { events, summary },
+    io: storedByAsset(),
     materialize: () => materialized({ rowCount: 0 }),
   });
   return defineDefinitions({ assets: [events, summary, enriched] });

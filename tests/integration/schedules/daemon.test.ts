@@ -13,6 +13,7 @@ import {
   type ScheduleDefinition,
   type SensorDefinition,
   type ShopflowRuntime,
+  storedByAsset,
   summarizeAssetStatus,
 } from '../../../framework/index.js';
 import {
@@ -360,6 +361,7 @@ describe('alerts and sensors', () => {
       description: 'A price list that must be refreshed hourly.',
       schema: z.object({ sku: z.string() }),
       freshness: { maxLagMinutes: 60 },
+      io: storedByAsset(),
       materialize: () => materialized({ rowCount: 1 }),
     });
     const metrics: string[] = [];

@@ -9,6 +9,7 @@ import { postgresWarehouse } from '../../../assets/resources/postgres-warehouse.
 import { dimCustomerScd2 } from '../../../assets/warehouse/dim-customer.js';
 import { starSchemaAssets } from '../../../assets/warehouse/star-schema.js';
 import { defineDefinitions, ShopflowRuntime } from '../../../framework/index.js';
+import { applyDdl } from '../../../resources/postgres/apply-ddl.js';
 import { stopEmbeddedPostgres } from '../../../resources/postgres/embedded-postgres-server.js';
 import type { PostgresResource } from '../../../resources/postgres/postgres-resource.js';
 import { mergeScd2 } from '../../../resources/postgres/scd2/merge-scd2.js';
@@ -278,5 +279,35 @@ describe('the star schema on the ShopFlow pipeline', () => {
     expect(await warehouseDimension(oneGo, 'customer', spec.table)).toEqual(
       await lakeDimension(oneGo, 'customer'),
     );
+  });
+});
+
+describe('a warehouse created again', () => {
+  test('forced loads into an empty warehouse read everything, not only the changes since the saved watermarks', async () => {
+    await run(twoSteps, { selection: 'pg_customers,pg_products' });
+    const counts =
+      'select (select count(*) from shopflow.customers)::int as c, (select count(*) from shopflow.products)::int as p';
+    const stored = (await twoSteps.pg.query(counts)).rows;
+    // The server lost and created anew: the instance store still holds every load's watermark.
+    await twoSteps.pg.query(
+      'drop schema shopflow_masked cascade; drop schema shopflow_analytics cascade; drop schema shopflow_dw cascade; drop schema shopflow cascade',
+    );
+    await applyDdl(twoSteps.pg.pool);
+    await run(twoSteps, { selection: 'group:warehouse', force: true });
+    for (const dimension of ['customer', 'product'] as const) {
+      expect(await warehouseDimension(twoSteps, dimension)).toEqual(
+        await warehouseDimension(oneGo, dimension),
+      );
+    }
+    expect(await warehouseFacts(twoSteps)).toEqual(await warehouseFacts(oneGo));
+    for (const asset of ['pg_customers', 'pg_products', 'dim_customer', 'dim_product']) {
+      const [latest] = await twoSteps.runtime.store.listMaterializations({ assetKey: asset, limit: 1 });
+      expect({ asset, ...latest.metadata }).toMatchObject({
+        asset,
+        reloadedFromStart: expect.stringMatching(/was empty though a watermark was saved/),
+      });
+    }
+    expect((await twoSteps.pg.query(counts)).rows).toEqual(stored);
+    expect(stored[0].c).toBeGreaterThan(0);
   });
 });

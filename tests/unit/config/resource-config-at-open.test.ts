@@ -10,6 +10,7 @@ import {
   defineResource,
   materialized,
   ShopflowRuntime,
+  storedByAsset,
 } from '../../../framework/index.js';
 import { silentLog, tempHome, testConfig } from '../../support/example-runtime.js';
 
@@ -40,6 +41,7 @@ const definitions = defineDefinitions({
       description: '',
       schema: z.object({ x: z.int() }),
       resources: [warehouse],
+      io: storedByAsset(),
       materialize: () => materialized({ rowCount: 0 }),
     }),
   ],

@@ -15,6 +15,7 @@ import {
   type PartitionFilter,
   planMaterialization,
   staticPartitions,
+  storedByAsset,
   summarizeAssetStatus,
 } from '../../../framework/index.js';
 import { type ChangeLog, NEVER } from '../../../framework/planner/change-log.js';
@@ -32,6 +33,7 @@ function asset(key: string, options: Partial<Parameters<typeof defineAsset>[0]> 
     key,
     description: '',
     schema,
+    io: storedByAsset(),
     materialize: () => materialized({ rowCount: 0 }),
     ...options,
   } as Parameters<typeof defineAsset>[0]);

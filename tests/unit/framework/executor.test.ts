@@ -369,7 +369,9 @@ describe('executor', () => {
 describe('the order of ready steps', () => {
   test('the ready step with the longest chain after it starts first, plan order among equals', async () => {
     const { z } = await import('zod');
-    const { defineAsset, defineDefinitions, materialized } = await import('../../../framework/index.js');
+    const { defineAsset, defineDefinitions, materialized, storedByAsset } = await import(
+      '../../../framework/index.js'
+    );
     const started: string[] = [];
     const asset = (key: string, deps: Record<string, ReturnType<typeof defineAsset>> = {}) =>
       defineAsset({
@@ -377,6 +379,7 @@ describe('the order of ready steps', () => {
         description: '',
         deps,
         schema: z.object({ x: z.int() }),
+        io: storedByAsset(),
         async materialize() {
           started.push(key);
           return materialized({ rowCount: 0 });
@@ -401,12 +404,15 @@ describe('the order of ready steps', () => {
 describe('checkpoints and hooks', () => {
   test('a staged checkpoint is saved only when the materialization succeeds', async () => {
     const { z } = await import('zod');
-    const { defineAsset, defineDefinitions, materialized } = await import('../../../framework/index.js');
+    const { defineAsset, defineDefinitions, materialized, storedByAsset } = await import(
+      '../../../framework/index.js'
+    );
     let fail = true;
     const asset = defineAsset({
       key: 'incremental',
       description: '',
       schema: z.object({ x: z.int() }),
+      io: storedByAsset(),
       async materialize({ checkpoints }) {
         const seen = (await checkpoints.get<number>('watermark')) ?? 0;
         checkpoints.stage(seen + 10, 'watermark');
@@ -456,15 +462,50 @@ describe('checkpoints and hooks', () => {
   });
 });
 
+describe('an asset stored as a lake table', () => {
+  test('returning materialized({ … }) without rows fails its step, naming the fix; downstream reads never see an empty table', async () => {
+    const { z } = await import('zod');
+    const { defineAsset, defineDefinitions, materialized, sql } = await import('../../../framework/index.js');
+    const ghost = defineAsset({
+      key: 'ghost',
+      description: '',
+      schema: z.object({ x: z.int() }),
+      materialize: async () => materialized({ rowCount: 3 }),
+    });
+    const reader = defineAsset({
+      key: 'reader',
+      description: '',
+      deps: { ghost },
+      schema: z.object({ n: z.int() }),
+      materialize: ({ deps }) => sql`select count(*)::INTEGER as n from ${deps.ghost}`,
+    });
+    const { home, cleanup } = tempHome();
+    const runtime = await openTestRuntime(defineDefinitions({ assets: [ghost, reader] }), home);
+    cleanups.push(cleanup, () => runtime.close());
+    const result = await runtime.execute(await runtime.plan());
+    expect(result.status).toBe('failed');
+    expect(result.outcomes.get('ghost')?.message).toContain(
+      'asset `ghost` is stored as a lake table (the default `io`), but its materialize returned materialized({ … }) without writing any rows there',
+    );
+    expect(result.outcomes.get('reader')?.status).toBe('skipped');
+    expect(
+      (await runtime.store.listAssetPartitionStates(['ghost']))[0]?.materializationId ?? null,
+    ).toBeNull();
+  });
+});
+
 describe("DuckDB's threads during a run", () => {
   test('two steps at a time handing over to each other do not re-set the threads at every hand-over', async () => {
     const { z } = await import('zod');
-    const { defineAsset, defineDefinitions, materialized } = await import('../../../framework/index.js');
+    const { defineAsset, defineDefinitions, materialized, storedByAsset } = await import(
+      '../../../framework/index.js'
+    );
     const assets = Array.from({ length: 40 }, (_, i) =>
       defineAsset({
         key: `leaf_${String(i).padStart(2, '0')}`,
         description: '',
         schema: z.object({ x: z.int() }),
+        io: storedByAsset(),
         async materialize() {
           return materialized({ rowCount: 0 });
         },

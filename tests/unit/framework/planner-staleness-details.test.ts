@@ -12,6 +12,7 @@ import {
   type PartitionMapping,
   planMaterialization,
   staticPartitions,
+  storedByAsset,
 } from '../../../framework/index.js';
 import { AssetStateIndex } from '../../../framework/planner/asset-state-index.js';
 
@@ -27,6 +28,7 @@ function asset(key: string, options: Partial<Parameters<typeof defineAsset>[0]> 
     key,
     description: '',
     schema,
+    io: storedByAsset(),
     materialize: () => materialized({ rowCount: 0 }),
     ...options,
   } as Parameters<typeof defineAsset>[0]);

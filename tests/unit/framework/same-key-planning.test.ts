@@ -10,6 +10,7 @@ import {
   materialized,
   planMaterialization,
   staticPartitions,
+  storedByAsset,
 } from '../../../framework/index.js';
 import { PlanTargets } from '../../../framework/planner/planned-steps.js';
 
@@ -21,6 +22,7 @@ function asset(key: string, spec: Partial<Parameters<typeof defineAsset>[0]> = {
     key,
     description: '',
     schema,
+    io: storedByAsset(),
     materialize: () => materialized({ rowCount: 0 }),
     ...spec,
   });

@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { classifyGraph, maskingClassification } from '../../../framework/governance/graph-classification.js';
-import { defineAsset, defineDefinitions, materialized, sql } from '../../../framework/index.js';
+import {
+  defineAsset,
+  defineDefinitions,
+  materialized,
+  sql,
+  storedByAsset,
+} from '../../../framework/index.js';
 import { graphColumnLineage } from '../../../framework/lineage/asset-column-lineage.js';
 import { useDuckDbSession } from '../../support/test-duckdb.js';
 
@@ -50,6 +56,7 @@ const loaded = defineAsset({
   deps: { source: customers },
   columnsFrom: 'source',
   schema: z.object({ customer_id: z.int(), email: z.string(), loaded_at: z.string() }),
+  io: storedByAsset(),
   materialize: () => materialized({ rowCount: 1 }),
 });
 

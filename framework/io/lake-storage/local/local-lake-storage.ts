@@ -15,6 +15,7 @@ import { hashFile } from '../../blob/staged-body.js';
 import {
   fileIdentity,
   type LakeFileProblem,
+  LIST_MISSING,
   lakeCorruptError,
   VerifiedFiles,
   verifyLocalLakeFile,
@@ -121,10 +122,17 @@ function currentFiles(dir: string): LakeFile[] {
   return existsSync(join(dir, DATA_FILE)) ? [{ name: DATA_FILE }] : [];
 }
 
-/** For a sweep: the listed files, none when the list is damaged (a sweep then keeps every Parquet file). */
+/**
+ * For a sweep: the listed files; null when the list is damaged or missing, and a sweep then keeps
+ * every Parquet file. A folder without a list holds either the leftovers of a first write that
+ * never committed or a committed version whose list was lost; only the instance store can tell
+ * them apart, and removing the data of the second is not undoable (`shopflow doctor` reports it).
+ */
 function listedNames(dir: string): string[] | null {
   try {
-    return currentFiles(dir).map((f) => f.name);
+    const manifest = readFilesManifest(dir);
+    if (manifest) return manifest.files.map((f) => f.name);
+    return existsSync(join(dir, DATA_FILE)) ? [DATA_FILE] : null;
   } catch {
     return null;
   }
@@ -225,8 +233,12 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
       };
     },
 
-    async head(ref) {
-      return head(ref);
+    async head(ref, options = {}) {
+      const version = head(ref);
+      if (!version && options.dataVersion !== undefined) {
+        throw lakeCorruptError(ref, { location: join(dirOf(ref), FILES_MANIFEST), problem: LIST_MISSING });
+      }
+      return version;
     },
 
     async readable(ref, files) {
@@ -260,7 +272,7 @@ export function createLocalLakeStorage(config: LocalLakeConfig & { path: string 
           { location: join(dirOf(ref), FILES_MANIFEST), problem: 'is damaged (not a readable file list)' },
         ];
       }
-      if (!version) return [];
+      if (!version) return [{ location: join(dirOf(ref), FILES_MANIFEST), problem: LIST_MISSING }];
       const problems: LakeFileProblem[] = [];
       for (const file of [...version.files, ...(version.quarantine ? [version.quarantine] : [])]) {
         const path = join(dirOf(ref), file.name);

@@ -10,7 +10,12 @@ import { S3BlobDriver } from '../../blob/s3/s3-blob-driver.js';
 import { createS3Client } from '../../blob/s3/s3-client.js';
 import { hashFile } from '../../blob/staged-body.js';
 import { mapLimited } from '../../map-limited.js';
-import { type LakeFileProblem, lakeCorruptError, type VerifyDepth } from '../lake-file-integrity.js';
+import {
+  type LakeFileProblem,
+  LIST_MISSING,
+  lakeCorruptError,
+  type VerifyDepth,
+} from '../lake-file-integrity.js';
 import { type CacheLease, LakeReadCache } from '../lake-read-cache.js';
 import type {
   CommitRequest,
@@ -181,7 +186,10 @@ export class S3LakeStorage implements LakeStorage {
       if (seen) return seen;
     }
     const found = await this.readManifest(`${folder}${MANIFEST_NAME}`);
-    if (!found) return undefined;
+    if (!found) {
+      if (options.dataVersion === undefined) return undefined;
+      throw lakeCorruptError(ref, { location: this.locate(ref, MANIFEST_NAME), problem: LIST_MISSING });
+    }
     const version = versionOf(found.manifest, found.etag ?? null);
     this.recent.remember(this.locate(ref), version, found.manifest.dataVersion, this.now());
     return version;
@@ -274,7 +282,7 @@ export class S3LakeStorage implements LakeStorage {
       if (!isShopflowError(error, 'SF_IO') || error.details?.damagedManifest !== true) throw error;
       return [{ location: this.locate(ref, MANIFEST_NAME), problem: 'is damaged (not a readable manifest)' }];
     }
-    if (!version) return [];
+    if (!version) return [{ location: this.locate(ref, MANIFEST_NAME), problem: LIST_MISSING }];
     const files = [...version.files, ...(version.quarantine ? [version.quarantine] : [])];
     const found = await mapLimited(files, TRANSFERS, (file) => this.objectProblem(ref, file));
     return found.filter((p): p is LakeFileProblem => p !== null);
@@ -527,6 +535,10 @@ export class S3LakeStorage implements LakeStorage {
       const manifest = objects.some((o) => o.path === manifestKey)
         ? (await this.readManifest(manifestKey))?.manifest
         : undefined;
+      // NOTE: without a manifest, the folder's objects are the leftovers of a first write that never
+      // committed or a version whose manifest was lost; only the latter's loss cannot be undone, so
+      // only a dead run's staged objects go (`shopflow doctor` reports a lost manifest).
+      if (!manifest && !runMarks) continue;
       for (const object of unreferencedObjects(objects, manifest, cutoff)) {
         if (runMarks && !runMarks.some((mark) => object.name.includes(mark))) continue;
         if (!options.dryRun) await this.driver.remove(object.path);
