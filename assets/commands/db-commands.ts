@@ -9,6 +9,7 @@ import {
 } from '../../resources/postgres/embedded-postgres-server.js';
 import { PostgresConfigSchema } from '../../resources/postgres/postgres-config.js';
 import { createPostgresResource } from '../../resources/postgres/postgres-resource.js';
+import { redactConnectionUrl } from '../../resources/postgres/redact-connection-url.js';
 
 function postgresConfig(context: {
   config: Parameters<CommandDefinition['run']>[0]['config'];
@@ -85,7 +86,7 @@ export const dbStatusCommand: CommandDefinition = {
                 }
               : {}),
           }
-        : { mode: 'url', url: config.url.replace(/:[^:@/]*@/, ':***@') };
+        : { mode: 'url', url: redactConnectionUrl(config.url) };
     if (context.json) context.stdout.write(`${JSON.stringify(status)}\n`);
     else
       context.stdout.write(

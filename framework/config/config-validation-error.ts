@@ -16,6 +16,8 @@ export interface ConfigProblem {
   problem: string;
   /** How to fix it. */
   fix: string;
+  /** The environment variables the bad value came from: the fix is made there, not in the file. */
+  variables?: string[];
 }
 
 export interface ConfigValidationErrorOptions {
@@ -70,8 +72,9 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 function showValue(value: unknown, secrets: readonly string[]): string {
   if (value === null) return 'empty';
   const shown = typeof value === 'string' || typeof value === 'object' ? quote(value) : String(value);
-  const clipped = shown.length > 80 ? `${shown.slice(0, 77)}…` : shown;
-  return redactSecrets(clipped, secrets);
+  // NOTE: redacted before clipping, so a cut cannot leave the head of a secret unrecognisable.
+  const redacted = redactSecrets(shown, secrets);
+  return redacted.length > 80 ? `${redacted.slice(0, 77)}…` : redacted;
 }
 
 function bound(
@@ -192,10 +195,15 @@ function describeIssue(issue: z.core.$ZodIssue, options: ConfigValidationErrorOp
   const where = (full: PropertyKey[]) => {
     const path = formatConfigPath(full);
     const variables = options.fromEnvironment?.[path];
-    const from = variables?.length
-      ? `, from the environment variable${variables.length > 1 ? 's' : ''} ${variables.join(', ')}`
-      : '';
-    return { path, location: `${locate(full)}${from}` };
+    const named = variables?.length
+      ? `the environment variable${variables.length > 1 ? 's' : ''} ${variables.join(', ')}`
+      : undefined;
+    return {
+      path,
+      location: `${locate(full)}${named ? `, from ${named}` : ''}`,
+      variables: [...(variables ?? [])],
+      named,
+    };
   };
 
   if (issue.code === 'unrecognized_keys') {
@@ -205,8 +213,10 @@ function describeIssue(issue: z.core.$ZodIssue, options: ConfigValidationErrorOp
     return issue.keys.map((key) => {
       const suggestion = didYouMean(key, known);
       const allowed = known.map((name) => `\`${name}\``).join(', ');
+      const { path, location } = where([...prefix, ...issue.path, key]);
       return {
-        ...where([...prefix, ...issue.path, key]),
+        path,
+        location,
         problem: 'is not a known field',
         fix: suggestion
           ? `rename it (${suggestion})`
@@ -218,7 +228,9 @@ function describeIssue(issue: z.core.$ZodIssue, options: ConfigValidationErrorOp
   }
 
   const full = [...prefix, ...issue.path];
-  const { path, location } = where(full);
+  const { path, location, variables, named } = where(full);
+  // NOTE: a value taken from the environment is fixed there; editing the file would not change it.
+  const fromEnv = named ? { variables } : {};
   const value = valueAt(options.input, issue.path);
   const expected = expectation(issue, isInteger(options.schema, issue.path, options.input));
   if (value === undefined) {
@@ -239,7 +251,14 @@ function describeIssue(issue: z.core.$ZodIssue, options: ConfigValidationErrorOp
   const suggestion = typeof value === 'string' ? didYouMean(value, allowed) : undefined;
   if (hasAuthorMessage(issue)) {
     return [
-      { path, location, value: shown, problem: `is ${shown}: ${issue.message}`, fix: `correct \`${path}\`` },
+      {
+        path,
+        location,
+        value: shown,
+        problem: `is ${shown}: ${issue.message}`,
+        fix: named ? `correct ${named}` : `correct \`${path}\``,
+        ...fromEnv,
+      },
     ];
   }
   return [
@@ -248,7 +267,8 @@ function describeIssue(issue: z.core.$ZodIssue, options: ConfigValidationErrorOp
       location,
       value: shown,
       problem: `is ${shown}, expected ${expected}`,
-      fix: `set \`${path}\` to ${expected}${suggestion ? ` (${suggestion})` : ''}`,
+      fix: `set ${named ?? `\`${path}\``} to ${expected}${suggestion ? ` (${suggestion})` : ''}`,
+      ...fromEnv,
     },
   ];
 }
@@ -270,7 +290,7 @@ export function configValidationError(options: ConfigValidationErrorOptions): Sh
     return new ShopflowError(
       'SF_CONFIG_INVALID',
       `invalid configuration at ${only.location}: \`${only.path}\` ${only.problem}`,
-      { hint: `fix: ${only.fix} in ${options.file}`, details },
+      { hint: `fix: ${only.fix}${only.variables ? '' : ` in ${options.file}`}`, details },
     );
   }
   const lines = problems.map(

@@ -3,7 +3,13 @@ import type { InstanceStore } from './instance-store.js';
 /** Where the instance store lives: a SQLite file (default) or a PostgreSQL database. */
 export type InstanceStoreConfig =
   | { type: 'sqlite'; path: string }
-  | { type: 'postgres'; url: string; schema?: string };
+  | {
+      type: 'postgres';
+      url: string;
+      schema?: string;
+      /** The environment variables the URL came from (e.g. `SHOPFLOW_INSTANCE_URL`), named in errors. */
+      urlVariables?: readonly string[];
+    };
 
 /**
  * Opens the configured instance store and applies pending migrations, ready to use.
@@ -26,6 +32,7 @@ export async function openInstanceStore(config: InstanceStoreConfig): Promise<In
           config.url,
           {
             schema: config.schema,
+            urlVariables: config.urlVariables,
           },
         );
   try {

@@ -1,9 +1,11 @@
 /** What every redacted secret is replaced with. */
 export const REDACTED = '[REDACTED]';
 
-// NOTE: user and password stop at characters that end a URL or a quoted JSON string; the password is
-// greedy up to the last `@` so an unencoded `@` inside it does not leak its tail.
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:"'`]*:)([^\s/?#"'`]*)@/gi;
+// NOTE: `user:password@host`, with or without `scheme://` (a URL missing its scheme is still a
+// credential). The user stops at characters that end a URL or a quoted JSON string; the password
+// only at whitespace and quotes, greedy up to the last `@`, so an unencoded `@`, `/`, `?` or `#`
+// inside it does not leak its tail. `scheme://host@…` is not read as user `scheme`.
+const URL_CREDENTIALS = /((?:[a-z][a-z0-9+.-]*:\/\/)?[^\s/?#@:"'`]*:(?!\/\/))([^\s"'`]*)@/gi;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -12,7 +14,7 @@ function escapeRegExp(text: string): string {
 /**
  * Compiles a function that replaces every known secret in a text with `[REDACTED]`, including the
  * forms a secret takes inside a JSON string (escaped) and inside a URL (percent-encoded), and the
- * password of every `scheme://user:password@host` URL. Compile once, call per line.
+ * password of every `scheme://user:password@host` URL (scheme optional). Compile once, call per line.
  *
  * @example
  * const redact = createSecretRedactor(['hunter2']);
@@ -43,11 +45,13 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 }
 
 /**
- * Replaces the password of every `scheme://user:password@host` URL in `text` with `[REDACTED]`;
- * URLs without a password are left unchanged.
+ * Replaces the password of every `scheme://user:password@host` URL in `text` with `[REDACTED]`,
+ * also when the scheme is missing or the password holds unencoded `/`, `?`, `#` or `@`; URLs
+ * without a password are left unchanged.
  *
  * @example
  * redactUrl('postgres://app:s3cret@db:5432/shop'); // 'postgres://app:[REDACTED]@db:5432/shop'
+ * redactUrl('app:ab/c#d@db:5432/shop'); // 'app:[REDACTED]@db:5432/shop'
  */
 export function redactUrl(url: string): string {
   return url.replace(URL_CREDENTIALS, (match, prefix: string, password: string) =>
@@ -56,7 +60,7 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * The passwords of every `scheme://user:password@host` URL in `text`, as written and
+ * The passwords of every `scheme://user:password@host` URL in `text` (scheme optional), as written and
  * percent-decoded — so configuration can treat them as secrets.
  *
  * @example

@@ -153,7 +153,14 @@ export class ShopflowRuntime {
       (await openInstanceStore(
         config.instance.type === 'sqlite'
           ? { type: 'sqlite', path: instancePath! }
-          : { type: 'postgres', url: config.instance.url, schema: config.instance.schema },
+          : {
+              type: 'postgres',
+              url: config.instance.url,
+              schema: config.instance.schema,
+              urlVariables: (config as { fromEnvironment?: Record<string, string[]> }).fromEnvironment?.[
+                'instance.url'
+              ],
+            },
       ));
     const engine = new DuckDbEngine({
       tempDirectory: join(home, 'tmp', 'duckdb'),

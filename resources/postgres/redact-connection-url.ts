@@ -1,3 +1,5 @@
+import { redactUrl } from '../../framework/logging/redact-secrets.js';
+
 /**
  * The connection URL with its password (in the user-info part or a `password=` parameter) replaced
  * by `***`, for logs, errors and displays. A URL that cannot be parsed is reduced to its scheme.
@@ -14,6 +16,9 @@ export function redactConnectionUrl(url: string): string {
     const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? '';
     return `${scheme}(unparsable connection URL)`;
   }
+  // NOTE: a password with an unencoded `/`, `?` or `#` can parse as a host and a path holding the
+  // rest of the password and its `@`; the shared redaction hides it up to that `@`.
+  if (`${parsed.pathname}${parsed.search}${parsed.hash}`.includes('@')) return redactUrl(url);
   if (parsed.password) parsed.password = '***';
   for (const key of [...parsed.searchParams.keys()]) {
     if (/pass/i.test(key)) parsed.searchParams.set(key, '***');

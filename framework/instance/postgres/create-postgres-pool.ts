@@ -22,17 +22,33 @@ export interface InstancePostgresPool {
   endpoint: string;
 }
 
-function endpointOf(url: string): { endpoint: string; password: string } {
+/** Options of {@link createPostgresPool}. */
+export interface PostgresPoolOptions {
+  /** The environment variables the URL came from (e.g. `SHOPFLOW_INSTANCE_URL`), named in hints. */
+  variables?: readonly string[];
+}
+
+/** Where the URL is fixed, for hints: the instance store URL, and the variable it came from. */
+function urlSource(variables: readonly string[] | undefined): string {
+  return variables?.length
+    ? `the instance store URL (from the environment variable${variables.length > 1 ? 's' : ''} ${variables.join(', ')})`
+    : 'the instance store URL';
+}
+
+// NOTE: a bad URL is quoted with its password redacted, whatever its form (no scheme, unencoded `/`,
+// `?`, `#` or `@` in the password).
+function endpointOf(url: string, source: string): { endpoint: string; password: string } {
+  const hint = `write ${source} as postgres://user:password@host:5432/database; a password with reserved characters must be percent-encoded (e.g. \`#\` as \`%23\`, \`/\` as \`%2F\`)`;
   let parsed: URL;
   try {
     parsed = new URL(url);
-  } catch (error) {
+  } catch {
+    // NOTE: no `cause`: the TypeError keeps the whole URL, password included, in its `input`.
     throw new ShopflowError(
       'SF_CONFIG_INVALID',
       `the instance store URL \`${redactUrl(url)}\` is not a URL`,
       {
-        hint: 'write it as postgres://user:password@host:5432/database',
-        cause: error,
+        hint,
       },
     );
   }
@@ -40,8 +56,17 @@ function endpointOf(url: string): { endpoint: string; password: string } {
     throw new ShopflowError(
       'SF_CONFIG_INVALID',
       `the instance store URL \`${redactUrl(url)}\` is not a postgres:// URL`,
+      { hint },
+    );
+  }
+  // NOTE: an unencoded `/`, `?` or `#` in the password ends the authority early; the URL still parses,
+  // with a wrong host and the rest of the password in the path, query or fragment.
+  if (`${parsed.pathname}${parsed.search}${parsed.hash}`.includes('@')) {
+    throw new ShopflowError(
+      'SF_CONFIG_INVALID',
+      `the instance store URL \`${redactUrl(url)}\` is not a URL`,
       {
-        hint: 'write it as postgres://user:password@host:5432/database',
+        hint,
       },
     );
   }
@@ -51,15 +76,15 @@ function endpointOf(url: string): { endpoint: string; password: string } {
   };
 }
 
-function unreachable(endpoint: string, password: string, error: unknown): ShopflowError {
+function unreachable(endpoint: string, password: string, source: string, error: unknown): ShopflowError {
   const code = (error as { code?: string }).code;
   const reason = redactSecrets(error instanceof Error ? error.message : String(error), [password]);
   const hint =
     code === '28P01' || code === '28000'
-      ? 'check the user and password in the instance store URL'
+      ? `check the user and password in ${source}`
       : code === '3D000'
-        ? 'create the database or fix its name in the instance store URL'
-        : 'start the PostgreSQL server or fix the host and port in the instance store URL';
+        ? `create the database or fix its name in ${source}`
+        : `start the PostgreSQL server or fix the host and port in ${source}`;
   return new ShopflowError(
     'SF_UNREACHABLE',
     `cannot connect to the PostgreSQL instance store at ${endpoint}: ${reason}`,
@@ -73,14 +98,16 @@ function unreachable(endpoint: string, password: string, error: unknown): Shopfl
 
 /**
  * Creates the connection pool of a PostgreSQL instance store. Connecting is lazy; any failure to
- * connect surfaces as `SF_UNREACHABLE` naming `host:port` (never the password) and the fix.
+ * connect surfaces as `SF_UNREACHABLE` naming `host:port` (never the password) and the fix, which
+ * names the environment variables the URL came from, when given.
  *
  * @example
  * const { pool } = createPostgresPool('postgres://app:secret@db:5432/shop');
  * const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
  */
-export function createPostgresPool(url: string): InstancePostgresPool {
-  const { endpoint, password } = endpointOf(url);
+export function createPostgresPool(url: string, options: PostgresPoolOptions = {}): InstancePostgresPool {
+  const source = urlSource(options.variables);
+  const { endpoint, password } = endpointOf(url, source);
   const pool = new (pgDriver().Pool)({
     connectionString: url,
     max: 10,
@@ -97,7 +124,7 @@ export function createPostgresPool(url: string): InstancePostgresPool {
         try {
           return await pool.connect();
         } catch (error) {
-          throw unreachable(endpoint, password, error);
+          throw unreachable(endpoint, password, source, error);
         }
       },
       end: () => pool.end(),

@@ -15,7 +15,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * An instance store in PostgreSQL, in its own schema (default `shopflow_instance`, created by
  * `migrate()` if missing) so it can share a database with the warehouse. Many processes and machines
  * can use one store at once. Connects once to fail fast: an unreachable server, wrong password or
- * missing database is an `SF_UNREACHABLE` error naming `host:port`.
+ * missing database is an `SF_UNREACHABLE` error naming `host:port` (and `urlVariables`, the
+ * environment variables the URL came from, in the fix).
  *
  * @example
  * const store = await createPostgresInstanceStore(process.env.DATABASE_URL!, { schema: 'shopflow_instance' });
@@ -23,7 +24,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export async function createPostgresInstanceStore(
   url: string,
-  options: { schema?: string } = {},
+  options: { schema?: string; urlVariables?: readonly string[] } = {},
 ): Promise<InstanceStore> {
   const schema = options.schema ?? DEFAULT_INSTANCE_SCHEMA;
   if (!SCHEMA_NAME.test(schema)) {
@@ -35,7 +36,7 @@ export async function createPostgresInstanceStore(
       },
     );
   }
-  const { pool, endpoint } = createPostgresPool(url);
+  const { pool, endpoint } = createPostgresPool(url, { variables: options.urlVariables });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);

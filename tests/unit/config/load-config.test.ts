@@ -271,9 +271,13 @@ describe('loadConfig: invalid files', () => {
     expect(error.message).toContain(
       'config/dev.yaml:2:3, from the environment variable SHOPFLOW_CONCURRENCY: `executor.concurrency` is "abc"',
     );
+    // The value is fixed where it came from: the variable, not the file.
+    expect(error.hint).toBe('fix: set the environment variable SHOPFLOW_CONCURRENCY to a number');
+    expect(error.details).toMatchObject({ problems: [{ variables: ['SHOPFLOW_CONCURRENCY'] }] });
     // The default written in the file is the file's value: no variable to name.
     const fromFile = invalid('executor:\n  concurrency: ${SHOPFLOW_CONCURRENCY:-0}\n');
     expect(fromFile.message).toContain('config/dev.yaml:2:3: `executor.concurrency` is "0"');
+    expect(fromFile.hint).toBe('fix: set `executor.concurrency` to an integer >= 1 in config/dev.yaml');
   });
 
   it('reports a wrong type with the value quoted', () => {

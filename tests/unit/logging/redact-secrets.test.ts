@@ -11,6 +11,14 @@ describe('redactUrl', () => {
       'see postgres://a:b@h1/x and mysql://c:d@h2/y.',
       'see postgres://a:[REDACTED]@h1/x and mysql://c:[REDACTED]@h2/y.',
     ],
+    ['shopflow:SECRETpw@127.0.0.1', 'shopflow:[REDACTED]@127.0.0.1'],
+    ['the URL `wh:WhS3cretPw99@db:5432/shop` is bad', 'the URL `wh:[REDACTED]@db:5432/shop` is bad'],
+    ['postgres://shopflow:ab/cdS3cret@db:5432/shop', 'postgres://shopflow:[REDACTED]@db:5432/shop'],
+    ['postgres://shopflow:ab#cdS3cret@db/shop', 'postgres://shopflow:[REDACTED]@db/shop'],
+    ['postgres://shopflow:ab?cd/e#f@g@db/shop', 'postgres://shopflow:[REDACTED]@db/shop'],
+    ['shopflow:a/b?c#d@db/shop', 'shopflow:[REDACTED]@db/shop'],
+    ['postgres:/app:pw@db/shop', 'postgres:[REDACTED]@db/shop'],
+    ['{"url":"postgres://u:x/y@h/db"}', '{"url":"postgres://u:[REDACTED]@h/db"}'],
   ])('hides the password in %s', (input, expected) => {
     expect(redactUrl(input)).toBe(expected);
   });
@@ -20,6 +28,8 @@ describe('redactUrl', () => {
     'https://example.com:8443/path',
     'postgres://app:@db/shop',
     'time 12:30:00 at host:5432',
+    'shopflow:@db/shop',
+    'see https://example.com:8443/a and ops@example.com',
   ])('leaves %s unchanged', (input) => {
     expect(redactUrl(input)).toBe(input);
   });
@@ -43,5 +53,10 @@ describe('findUrlPasswords', () => {
   it('returns the written and decoded passwords', () => {
     expect(findUrlPasswords('postgres://app:p%40ss@db/shop and https://x.com')).toEqual(['p%40ss', 'p@ss']);
     expect(findUrlPasswords('postgres://app@db/shop')).toEqual([]);
+  });
+
+  it('finds the password of a URL without a scheme or with unencoded reserved characters', () => {
+    expect(findUrlPasswords('wh:WhS3cretPw99@db/shop')).toEqual(['WhS3cretPw99']);
+    expect(findUrlPasswords('postgres://app:ab/cd%23e@db/shop')).toEqual(['ab/cd%23e', 'ab/cd#e']);
   });
 });

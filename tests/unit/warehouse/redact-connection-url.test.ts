@@ -20,7 +20,16 @@ describe('redactConnectionUrl', () => {
     expect(redactConnectionUrl('postgres://u@h:5433/db')).toBe('postgres://u@h:5433/db');
   });
 
+  it('hides a password with an unencoded `/` that still parses as a host and a path', () => {
+    const redacted = redactConnectionUrl('postgres://shopflow:5432/cdS3cret@db.example.com/shopflow');
+    expect(redacted).not.toContain('S3cret');
+    expect(redacted).toContain('@db.example.com/shopflow');
+  });
+
   it('never echoes an unparsable URL', () => {
+    expect(redactConnectionUrl('postgres://shopflow:ab/cdS3cret@db/x')).toBe(
+      'postgres://(unparsable connection URL)',
+    );
     expect(redactConnectionUrl('postgres://u:pw@[bad')).toBe('postgres://(unparsable connection URL)');
   });
 });
