@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { acceptedValues, unique } from '../../checks/index.js';
+import { acceptedValues, storedTypes, unique } from '../../checks/index.js';
 import { defineAsset, rowCheck, sql } from '../../framework/index.js';
 import { silverCustomers } from '../silver/silver-customers.js';
 import { operationalCustomerChanges } from './operational-customer-changes.js';
@@ -28,6 +28,7 @@ const COMPARES_EMAILS =
 export const customerProfileAudit = defineAsset({
   key: 'customer_profile_audit',
   group: 'audit',
+  codeVersion: '2',
   description:
     'Per customer: the newest landed profile (silver) against the newest change captured from the operational database (CDC).',
   deps: { silver: silverCustomers, changes: operationalCustomerChanges },
@@ -60,6 +61,7 @@ export const customerProfileAudit = defineAsset({
       description: 'the operational profile equals the newest landed version',
       validWhen: "status = 'in_sync'",
     }),
+    storedTypes(),
   ],
   materialize: ({ deps }) =>
     sql`with landed as (
@@ -77,7 +79,7 @@ export const customerProfileAudit = defineAsset({
             when l.email = c.email and l.country = c.country_code then 'in_sync'
             else 'differs'
           end as status,
-          strftime(l.updated_at, '%Y-%m-%dT%H:%M:%SZ') as landed_at,
+          l.updated_at as landed_at,
           c.captured_at,
           c.version::INTEGER as operational_version,
           case when l.customer_id is null or c.customer_id is null then null else l.email = c.email end as email_matches,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { glueTableInput } from '../../catalog/glue-table-input.js';
 import { describeCatalog, writeSymlinkManifests } from '../../catalog/lake-catalog.js';
 import { ShopflowError } from '../../errors/error-catalog.js';
+import type { StoredColumn } from '../../io/stored-column-types.js';
 import type { CommandRunner } from '../command-runner.js';
 import { textTable } from '../text-table.js';
 
@@ -43,11 +44,16 @@ export function registerCatalogCommand(program: Command, run: CommandRunner) {
           if (options.glue) {
             const database = options.database ?? `shopflow_${runtime.config.env}`;
             for (const key of lakeTables) {
+              // NOTE: the column types the files hold, as the latest write recorded them (a table
+              // never written yet gets its declared types).
+              const [latest] = await runtime.store.listMaterializations({ assetKey: key, limit: 1 });
+              const stored = latest?.metadata.schema;
               session.jsonLine({
                 DatabaseName: database,
                 TableInput: glueTableInput(runtime.graph.get(key), {
                   lake: runtime.lake.description,
                   now: runtime.services.now(),
+                  ...(Array.isArray(stored) ? { stored: stored as StoredColumn[] } : {}),
                 }),
               });
             }

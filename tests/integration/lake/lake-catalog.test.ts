@@ -130,18 +130,37 @@ describe('shopflow catalog', () => {
 
   test('DuckDB types map to Hive types; an unknown one is named', () => {
     expect(
-      ['BIGINT', 'DOUBLE', 'DECIMAL(18,2)', 'VARCHAR', 'DATE', 'TIMESTAMPTZ', 'BOOLEAN', 'VARCHAR[]'].map(
-        hiveType,
-      ),
+      [
+        'BIGINT',
+        'INTEGER',
+        'SMALLINT',
+        'TINYINT',
+        'UINTEGER',
+        'DOUBLE',
+        'DECIMAL(18,2)',
+        'VARCHAR',
+        'DATE',
+        'TIMESTAMPTZ',
+        'TIMESTAMP WITH TIME ZONE',
+        'BOOLEAN',
+        'VARCHAR[]',
+        'INTEGER[]',
+      ].map(hiveType),
     ).toEqual([
+      'bigint',
+      'int',
+      'smallint',
+      'tinyint',
       'bigint',
       'double',
       'decimal(18,2)',
       'string',
       'date',
       'timestamp',
+      'timestamp',
       'boolean',
       'array<string>',
+      'array<int>',
     ]);
     expect(() => hiveType('UNION(a INT)')).toThrow(
       'DuckDB type `UNION(a INT)` has no Hive type for the catalog',

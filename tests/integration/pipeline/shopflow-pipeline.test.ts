@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { shopflowSensors } from '../../../assets/definitions.js';
 import { landingStore } from '../../../assets/resources/landing-store.js';
 import { postgresWarehouse } from '../../../assets/resources/postgres-warehouse.js';
-import type { Plan, ShopflowRuntime } from '../../../framework/index.js';
+import {
+  glueTableInput,
+  type Plan,
+  type ShopflowRuntime,
+  type StoredColumn,
+  schemaColumns,
+  storedTypeMismatches,
+} from '../../../framework/index.js';
 import { loadAnalyticsQueries } from '../../../resources/postgres/analytics-queries.js';
 import { stopEmbeddedPostgres } from '../../../resources/postgres/embedded-postgres-server.js';
 import { ShopflowDaemon } from '../../../schedules/index.js';
@@ -245,6 +252,67 @@ describe('the ShopFlow pipeline', () => {
       storage: 'object-store',
       location: '<resources.objectStore>/raw/year={yyyy}/month={MM}/day={dd}/',
     });
+  });
+});
+
+describe('what the lake stores is what the schemas declare', () => {
+  const recordedSchema = async (assetKey: string) => {
+    const [latest] = await runtime.store.listMaterializations({ assetKey, limit: 1 });
+    return latest?.metadata.schema as StoredColumn[] | undefined;
+  };
+
+  test('every lake table stores each declared column with its declared type', async () => {
+    const mismatches: Record<string, unknown> = {};
+    let checked = 0;
+    for (const asset of runtime.graph.assets) {
+      if (asset.io.kind !== 'lake-table') continue;
+      const stored = await recordedSchema(asset.key);
+      if (!stored) continue;
+      checked++;
+      const found = storedTypeMismatches(schemaColumns(asset.schema), stored);
+      if (found.length) mismatches[asset.key] = found;
+    }
+    expect(checked).toBeGreaterThan(25);
+    expect(mismatches).toEqual({});
+    const [audit] = await lakeRows(
+      `select typeof(landed_at) as t from ${lake('customer_profile_audit', 'data.parquet')} limit 1`,
+    );
+    expect(audit.t).toBe('TIMESTAMP WITH TIME ZONE');
+  });
+
+  test('a Glue table declares the types the Parquet files store: INT32 is int, INT64 bigint', async () => {
+    const columns = async (assetKey: string) => {
+      const input = glueTableInput(runtime.graph.get(assetKey), {
+        lake: 's3://lake/',
+        now: new Date('2024-04-01T00:00:00Z'),
+        stored: await recordedSchema(assetKey),
+      }) as { StorageDescriptor: { Columns: Array<{ Name: string; Type: string }> } };
+      return Object.fromEntries(input.StorageDescriptor.Columns.map((c) => [c.Name, c.Type]));
+    };
+    expect(await columns('silver_transactions')).toMatchObject({
+      transaction_id: 'bigint',
+      quantity: 'int',
+      amount: 'decimal(18,2)',
+      transaction_ts: 'timestamp',
+      delivery_date: 'date',
+    });
+    expect(await columns('lake_fact_sales')).toMatchObject({
+      date_sk: 'int',
+      customer_version: 'int',
+      quantity: 'int',
+      customer_id: 'bigint',
+    });
+    expect(await columns('customer_profile_audit')).toMatchObject({
+      customer_id: 'bigint',
+      landed_at: 'timestamp',
+      captured_at: 'timestamp',
+      operational_version: 'int',
+    });
+    // Without a recorded write, the declared types.
+    const declared = glueTableInput(runtime.graph.get('silver_transactions'), { lake: 's3://lake/' }) as {
+      StorageDescriptor: { Columns: Array<{ Name: string; Type: string }> };
+    };
+    expect(declared.StorageDescriptor.Columns.find((c) => c.Name === 'quantity')?.Type).toBe('bigint');
   });
 });
 
