@@ -64,7 +64,16 @@ export const lakeFilesCheck: DoctorCheck = {
     }
     await recordFindings(runtime.store, findings);
     const labels = findings.map((f) => formatAssetPartition(f.assetKey, f.partitionKey));
-    const outcomes = repair ? await rematerialize(runtime, labels) : undefined;
+    // NOTE: an appending table re-reads its stored files to write: rewriting cannot repair them.
+    const appends = (assetKey: string) => runtime.graph.get(assetKey).io.appends === true;
+    const rewritable = findings.filter((f) => !appends(f.assetKey));
+    const outcomes =
+      repair && rewritable.length > 0
+        ? await rematerialize(
+            runtime,
+            rewritable.map((f) => formatAssetPartition(f.assetKey, f.partitionKey)),
+          )
+        : undefined;
     const damaged = findings.map((found, i): DoctorFinding => {
       const label = labels[i];
       const outcome = outcomes?.get(label);
@@ -82,7 +91,9 @@ export const lakeFilesCheck: DoctorCheck = {
         subject: label,
         status: 'problem',
         detail: outcome ? `${what}; materializing it again failed: ${outcome.message}` : what,
-        fix: `shopflow materialize ${found.assetKey}${found.partitionKey === null ? '' : ` --partition ${found.partitionKey}`} (or shopflow doctor --repair)`,
+        fix: appends(found.assetKey)
+          ? `restore the file from a backup (S3: its previous object version): \`${found.assetKey}\` appends to its partition, so materializing it again re-reads the damaged file`
+          : `shopflow materialize ${found.assetKey}${found.partitionKey === null ? '' : ` --partition ${found.partitionKey}`} (or shopflow doctor --repair)`,
       };
     });
     return [...damaged, ...notVerified, ...restored];

@@ -114,6 +114,11 @@ export interface IoTarget<Output = unknown, Input extends InputHandle = InputHan
   /** Whether `write` applies {@link IoContext.quarantine} rules itself. */
   readonly supportsQuarantine: boolean;
   /**
+   * Whether each write adds to the stored partition instead of replacing it: a damaged stored file
+   * cannot then be rewritten from the asset's inputs.
+   */
+  readonly appends?: boolean;
+  /**
    * Resources the target's reads and writes use (e.g. the database a table lives in): started when
    * a run that will materialize an asset stored here begins (see `AssetSpec.resources`).
    */

@@ -262,6 +262,26 @@ async function headForWrite(
   }
 }
 
+/**
+ * The files an appending write adds to. A damaged one cannot be rewritten from the asset's inputs:
+ * each earlier write added rows only it had, so the error says to restore the file.
+ */
+async function appendedFiles(
+  context: IoContext,
+  ref: PartitionRef,
+  base: PartitionVersion,
+): Promise<string[]> {
+  try {
+    return await context.lake.readable(ref, base.files, context.duckdb);
+  } catch (error) {
+    if (!isShopflowError(error, 'SF_LAKE_CORRUPT')) throw error;
+    throw new ShopflowError('SF_LAKE_CORRUPT', error.message, {
+      hint: `\`${ref.assetKey}\` appends to its partition, so writing it again re-reads this file: restore it from a backup (S3: its previous object version), then run the step again`,
+      details: error.details,
+    });
+  }
+}
+
 /** The readable files of the committed versions of `partitionKeys` (absent partitions add none). */
 async function committedFiles(
   context: IoContext,
@@ -300,6 +320,7 @@ export function lakeTable(
   return {
     kind: 'lake-table',
     supportsQuarantine: true,
+    appends: append,
 
     location(assetKey, partitionKey, lake) {
       return lake.locate({ assetKey, partitionKey });
@@ -328,7 +349,7 @@ export function lakeTable(
         }
         const base = await headForWrite(context.lake, ref, append);
         // NOTE: the version of an appended partition covers every file it will list.
-        const previous = append && base ? await context.lake.readable(ref, base.files, context.duckdb) : [];
+        const previous = append && base ? await appendedFiles(context, ref, base) : [];
         const scan = await scanWritten(
           context.duckdb,
           [...previous, tmpData],

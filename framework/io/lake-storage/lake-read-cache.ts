@@ -105,8 +105,14 @@ export class LakeReadCache {
   /**
    * A path to the file with this SHA-256, held by `lease`. On a miss, `fetch(file)` writes the
    * bytes to `file`; they are verified and added to the cache, which is then trimmed to its limit.
+   * With `size`, a cached file of another size (cut short on this machine's disk) is fetched again.
    */
-  async read(sha256: string, fetch: (file: string) => Promise<void>, lease: CacheLease): Promise<string> {
+  async read(
+    sha256: string,
+    fetch: (file: string) => Promise<void>,
+    lease: CacheLease,
+    size?: number,
+  ): Promise<string> {
     if (!SHA256.test(sha256)) {
       throw new ShopflowError('SF_IO', `\`${sha256}\` is not a SHA-256 digest`, {
         hint: 'the partition manifest is damaged; re-materialize the partition',
@@ -116,7 +122,11 @@ export class LakeReadCache {
     if (existsSync(leased)) return leased;
     for (let attempt = 1; ; attempt++) {
       const object = this.objectPath(sha256);
-      if (!existsSync(object)) await this.fetchOnce(sha256, fetch);
+      // NOTE: a stat, not a hash: a file damaged in place at its own size is beyond this check
+      // (the cache is this machine's disk; the lake's objects are verified when downloaded).
+      const cached = statSync(object, { throwIfNoEntry: false });
+      if (cached && size !== undefined && cached.size !== size) rmSync(object, { force: true });
+      if (!cached || (size !== undefined && cached.size !== size)) await this.fetchOnce(sha256, fetch);
       try {
         linkSync(object, leased);
         const now = new Date();

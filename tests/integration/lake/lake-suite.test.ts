@@ -1,8 +1,9 @@
-import { rmSync } from 'node:fs';
+import { rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { z } from 'zod';
+import { lakeFilesCheck } from '../../../framework/doctor/home-checks.js';
 import {
   compactLakePartition,
   defineAsset,
@@ -382,3 +383,29 @@ for (const backend of LAKE_BACKENDS) {
     });
   });
 }
+
+describe('an appending table on a local lake', () => {
+  test('a damaged file of an appending table: doctor says to restore it, and --repair does not try a rewrite that re-reads it', async () => {
+    const { home, runtime } = await open('local', defineDefinitions({ assets: [events] }));
+    for (let i = 0; i < 2; i++) await runtime.execute(await runtime.plan({ force: true }));
+    const ref = { assetKey: 'events', partitionKey: null };
+    const [first] = (await runtime.lake.head(ref))!.files;
+    const session = await runtime.engine.session();
+    cleanups.push(() => session.close());
+    const [path] = await runtime.lake.readable(ref, [first], session);
+    truncateSync(path, 20);
+    const runsBefore = (await runtime.store.listRuns()).length;
+    const findings = await lakeFilesCheck.run({ runtime, home, repair: true });
+    expect(findings).toEqual([
+      expect.objectContaining({
+        subject: 'events',
+        status: 'problem',
+        fix: expect.stringContaining('restore the file from a backup'),
+      }),
+    ]);
+    expect((await runtime.store.listRuns()).length).toBe(runsBefore);
+    const again = await runtime.execute(await runtime.plan({ force: true }));
+    expect(again.status).toBe('failed');
+    expect(again.outcomes.get('events')?.message).toContain('restore it from a backup');
+  });
+});

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { DuckDbEngine } from '../../../framework/duckdb/duckdb-session.js';
@@ -44,6 +44,17 @@ describe('the lake read cache', () => {
     const b = blob('b');
     await Promise.all([cache.read(b.sha, b.fetch, lease), cache.read(b.sha, b.fetch, again)]);
     expect(fetched).toEqual(['a', 'b']);
+  });
+
+  test('a cached file cut short on disk is fetched again when the read knows its size', async () => {
+    const { cache, fetched, blob } = setup(10_000);
+    const a = blob('a');
+    const first = await cache.read(a.sha, a.fetch, cache.lease(), a.bytes.length);
+    // The leased path is a link to the cached file: cutting it cuts the cache's copy.
+    truncateSync(first, 10);
+    const again = await cache.read(a.sha, a.fetch, cache.lease(), a.bytes.length);
+    expect(readFileSync(again)).toEqual(a.bytes);
+    expect(fetched).toEqual(['a', 'a']);
   });
 
   test('evicts the least recently used files past its limit, never a leased one', async () => {

@@ -255,7 +255,12 @@ export class S3LakeStorage implements LakeStorage {
         });
       }
       try {
-        return await this.cache.read(file.sha256, (target) => this.download(ref, file.name, target), held);
+        return await this.cache.read(
+          file.sha256,
+          (target) => this.download(ref, file.name, target),
+          held,
+          file.size,
+        );
       } catch (error) {
         // NOTE: the cache checks every download against the SHA-256 the manifest records.
         if (isShopflowError(error, 'SF_IO') && error.details?.checksumMismatch === true) {
