@@ -3,12 +3,15 @@ import type { InstanceStore, RunRecord } from '../instance/instance-store.js';
 import type { LakeStorage } from '../io/lake-storage/lake-storage.js';
 
 /**
- * When a run whose process is gone really stopped: its last event (or its start when it has
- * none). Its duration ends there, not when someone noticed the process was gone.
+ * When a run whose process is gone really stopped: its last event or its last heartbeat, whichever
+ * is later (or its start when it has neither) — a run waiting on workers or a long step beats
+ * without events. Its duration ends there, not when someone noticed the process was gone.
  */
 export async function lastSignOfLife(store: InstanceStore, run: RunRecord): Promise<string> {
   const [last] = await store.listEvents({ runId: run.id, newestFirst: true, limit: 1 });
-  return last?.ts ?? run.startedAt ?? run.createdAt;
+  const signs = [last?.ts, run.heartbeatAt].filter((t): t is string => typeof t === 'string');
+  if (signs.length === 0) return run.startedAt ?? run.createdAt;
+  return signs.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));
 }
 
 /**

@@ -225,7 +225,7 @@ function translateError(
   if (isConnectionError(error)) {
     const hint =
       config.mode === 'url'
-        ? `start the server or fix the postgres \`url\` in the configuration (shown redacted: ${redactConnectionUrl(url)})`
+        ? `start the server or fix \`resources.postgres.url\` (config/prod.yaml takes it from DATABASE_URL; shown redacted: ${redactConnectionUrl(url)})`
         : `the embedded server in \`${embeddedDir(config, home)}\` stopped or did not answer in time; run the command again (it restarts a stopped server)`;
     return new ShopflowError(
       'SF_UNREACHABLE',
@@ -241,7 +241,7 @@ function translateError(
       'SF_CONFIG_INVALID',
       `PostgreSQL at ${target} refused the login: ${(error as Error).message}`,
       {
-        hint: 'fix the user, password or database name in the postgres `url` of the configuration',
+        hint: 'fix the user, password or database name in `resources.postgres.url` (config/prod.yaml takes it from DATABASE_URL)',
         cause: error,
       },
     );

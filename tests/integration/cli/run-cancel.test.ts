@@ -158,6 +158,25 @@ describe('a run whose process died', () => {
   });
 });
 
+describe('a run whose process died while waiting without events', () => {
+  test('lasts until its last heartbeat when that is later than its last event', async () => {
+    const { home } = setup();
+    const runtime = await openTestRuntime(exampleDefinitions(), home);
+    try {
+      const runId = await deadRun(runtime.store);
+      // A run waiting on queue workers (or one long step) beats without writing events.
+      await runtime.store.updateRun(runId, { heartbeatAt: '2024-01-08T06:00:45.000Z' });
+      expect(await runtime.reapDeadRuns()).toEqual([runId]);
+      expect(await runtime.store.getRun(runId)).toMatchObject({
+        status: 'failed',
+        finishedAt: '2024-01-08T06:00:45.000Z',
+      });
+    } finally {
+      await runtime.close();
+    }
+  });
+});
+
 /** A run record left `running` by a process that is gone: started 06:00:00, last event 06:00:05. */
 async function deadRun(store: InstanceStore): Promise<string> {
   const run = await store.createRun({

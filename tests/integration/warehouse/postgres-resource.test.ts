@@ -102,7 +102,9 @@ describe('createPostgresResource (url mode)', () => {
     expect(isShopflowError(error, 'SF_UNREACHABLE')).toBe(true);
     const message = (error as Error).message;
     expect(message).toContain(`cannot reach PostgreSQL at 127.0.0.1:${port}`);
-    expect(message).toContain('start the server or fix the postgres `url`');
+    expect(message).toContain(
+      'start the server or fix `resources.postgres.url` (config/prod.yaml takes it from DATABASE_URL',
+    );
     expect(message).not.toContain('hunter2secret');
     expect(JSON.stringify((error as { details?: unknown }).details ?? {})).not.toContain('hunter2secret');
   });
