@@ -4,6 +4,9 @@ import { selectAssets } from '../../graph/asset-selection.js';
 import type { CommandRunner } from '../command-runner.js';
 import { textTable } from '../text-table.js';
 
+/** Files a text dry run names per asset. */
+const DRY_RUN_LISTED = 20;
+
 /**
  * `shopflow sweep [SELECTION]`: removes lake files that no committed version references — what
  * failed or killed writes left behind, and files superseded by later commits — once they are older
@@ -74,6 +77,18 @@ export function registerSweepCommand(program: Command, run: CommandRunner) {
                   touched.map((r) => [r.asset, r.files, r.bytes]),
                 ),
               );
+            }
+            if (options.dryRun) {
+              // NOTE: a dry run is for looking before removing: it names the files (the first
+              // ones of each asset; --json lists them all).
+              for (const row of touched) {
+                for (const location of row.removed.slice(0, DRY_RUN_LISTED)) session.out(`  ${location}`);
+                if (row.removed.length > DRY_RUN_LISTED) {
+                  session.out(
+                    `  … and ${row.removed.length - DRY_RUN_LISTED} more of ${row.asset} (--json lists them all)`,
+                  );
+                }
+              }
             }
             const files = rows.reduce((sum, r) => sum + r.files, 0);
             session.out(

@@ -134,8 +134,13 @@ for (const backend of LAKE_BACKENDS) {
       const asset = target[0];
       const dry = jsonLines((await cli(['sweep', asset, '--older-than', '0', '--dry-run', '--json'])).stdout);
       expect(dry[0].files).toBe(backend === 's3' ? 1 : 0);
-      if (backend === 's3')
+      if (backend === 's3') {
         expect(dry[0].removed[0]).toMatch(new RegExp(`/readings/partition=${start}/data-${runId}-`));
+        // The text of a dry run names the files too.
+        const listed = await cli(['sweep', asset, '--older-than', '0', '--dry-run']);
+        expect(listed.stdout).toContain(`  ${dry[0].removed[0]}\n`);
+        expect(listed.stdout).toContain('would remove 1 unreferenced lake file');
+      }
       const graced = jsonLines((await cli(['sweep', asset, '--json'])).stdout);
       expect(graced[0].files).toBe(0);
       const swept = await cli(['sweep', asset, '--older-than', '0']);
