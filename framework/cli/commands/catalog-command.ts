@@ -42,6 +42,13 @@ export function registerCatalogCommand(program: Command, run: CommandRunner) {
               session.out(`wrote ${written} symlink manifests under ${runtime.lake.description}_symlinks/`);
           }
           if (options.glue) {
+            const lakeConfig = runtime.config.lake as { symlinks?: boolean };
+            if (!options.symlinks && lakeConfig.symlinks !== true) {
+              // NOTE: stderr: stdout is the Glue bodies, one per line, for a pipe.
+              session.io.stderr.write(
+                'note: lake.symlinks is off, so commits do not keep the `_symlinks/` manifests these tables read up to date: set `lake.symlinks: true`, or run `shopflow catalog --symlinks` after each run\n',
+              );
+            }
             const database = options.database ?? `shopflow_${runtime.config.env}`;
             for (const key of lakeTables) {
               // NOTE: the column types the files hold, as the latest write recorded them (a table
