@@ -43,6 +43,8 @@ export interface RunResult {
  * Canceling (`requestRunCancel`, from any process): once the request is seen in the instance store
  * no step starts any more — those waiting are skipped with the reason `canceled` — the steps in
  * flight finish (each writes atomically, so nothing is left half done), and the run ends `canceled`.
+ * The launcher is told (`StepLauncher.cancel`), so steps it launched that have not started yet (on a
+ * queue, no worker took them) are withdrawn and count as not started.
  */
 export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
   const { plan, services } = options;
@@ -131,9 +133,15 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
     });
   };
   let notStarted = 0;
+  let launcherTold = false;
 
   try {
     while (waiting.size > 0 || running.size > 0) {
+      if (cancel.requestedBy !== null && !launcherTold) {
+        // NOTE: steps launched but still waiting to start elsewhere (a queue) are withdrawn too.
+        launcherTold = true;
+        launcher.cancel?.(cancel.requestedBy);
+      }
       if (cancel.requestedBy !== null && waiting.size > 0) {
         for (const key of [...waiting]) {
           await skip(
@@ -187,8 +195,20 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
             partitionKey: step.partitionKey,
             reasonCodes: step.reasons.map((r) => r.code),
           })
-          .then((outcome) => {
+          .then(async (outcome) => {
             settle(key, outcome);
+            if (outcome.status === 'skipped' && outcome.canceled) {
+              // NOTE: withdrawn by the launcher before it started: recorded as a waiting step is.
+              notStarted++;
+              await services.emit({
+                runId,
+                type: 'step_skipped',
+                assetKey: step.assetKey,
+                partitionKey: step.partitionKey,
+                message: `${key} skipped: ${outcome.message}`,
+                data: { reason: 'canceled' },
+              });
+            }
           })
           .finally(() => running.delete(key));
         running.set(key, promise);

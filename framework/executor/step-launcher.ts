@@ -13,6 +13,12 @@ export interface StepLauncher {
    * can start before the first of them does. Must not throw or wait.
    */
   prepare?(assetKeys: ReadonlySet<string>): void;
+  /**
+   * Told once, when a cancel request of the run is seen (`by`: who asked). A launcher whose steps
+   * wait before they start (a queue) withdraws those not started yet: their `launch` resolves with
+   * a `skipped` outcome marked `canceled`. Steps already started finish. Must not throw or wait.
+   */
+  cancel?(by: string): void;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +63,8 @@ export function resolveLocations(config: ShopflowConfig): {
  */
 export class ShopflowRuntime {
   private readonly listeners = new Set<EventListener>();
+  /** Runs whose events the listeners get from the instance store (see `relayRunEvents`). */
+  private readonly relayedRuns = new Set<string>();
   private readonly pendingHooks = new Set<Promise<void>>();
   /**
    * Metrics of the runs this process executes; sinks are added by the server and the daemon
@@ -121,7 +124,8 @@ export class ShopflowRuntime {
 
   /** Tells the listeners, metrics, OpenLineage and hooks of an event now in the store. */
   private publish(record: EventRecord): void {
-    for (const listener of this.listeners) listener(record);
+    // NOTE: the events of a run whose steps run elsewhere reach the listeners through its relay, in order.
+    if (!this.relayedRuns.has(record.runId)) for (const listener of this.listeners) listener(record);
     if (this.metrics.active) this.track(this.metrics.observe(record));
     if (this.openLineage) this.track(this.openLineage.observe(record));
     // NOTE: hooks (webhooks …) run beside the run, never inside a step's critical path;
@@ -275,7 +279,54 @@ export class ShopflowRuntime {
     }
   }
 
-  /** Subscribes to every event this process emits; returns the unsubscribe function. */
+  /**
+   * Hands the listeners every event of run `runId` as the instance store records it, whichever
+   * process emitted it (the workers of a queued run), in id order and each once: the store is read
+   * after the last event relayed every `pollMs`. `stop` relays what is left and ends the relay.
+   * Metrics, lineage and hooks are not relayed: the process that emitted an event handles them.
+   */
+  private relayRunEvents(runId: string, pollMs = 200): { stop: () => Promise<void> } {
+    this.relayedRuns.add(runId);
+    let afterId: number | undefined;
+    let stopped = false;
+    let wake: () => void = () => {};
+    const drain = async () => {
+      for (;;) {
+        const events = await this.store.listEvents({ runId, afterId, limit: 500 });
+        for (const event of events) {
+          afterId = event.id;
+          for (const listener of this.listeners) listener(event);
+        }
+        if (events.length < 500) return;
+      }
+    };
+    const loop = (async () => {
+      while (!stopped) {
+        // NOTE: a store briefly unavailable must not fail the run; the next poll reads again.
+        await drain().catch(() => {});
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, pollMs).unref();
+        });
+      }
+    })();
+    return {
+      stop: async () => {
+        stopped = true;
+        wake();
+        await loop;
+        await drain().catch((error: unknown) => {
+          this.log.warn({ run: runId, err: error }, 'the last events of the run could not be read back');
+        });
+        this.relayedRuns.delete(runId);
+      },
+    };
+  }
+
+  /**
+   * Subscribes to every event this process emits, and to every event of the queued runs it executes
+   * (their workers' events included); returns the unsubscribe function.
+   */
   onEvent(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -408,9 +459,13 @@ export class ShopflowRuntime {
     const executor = options.executor ?? this.config.executor.type;
     if (!options.launcher && executor === 'queue') {
       const queue = await openStepQueue(this.config.instance);
+      // NOTE: the id is chosen here so the run's events can be relayed from its first one.
+      const runId = options.queued?.id ?? options.runId ?? randomUUID();
+      const relay = this.relayRunEvents(runId);
       try {
         return await this.execute(plan, {
           ...options,
+          runId,
           launcher: queueLauncher({
             queue,
             store: this.store,
@@ -429,9 +484,16 @@ export class ShopflowRuntime {
                 data: { attempt, previousOwner, reason: 'lease_expired' },
               });
             },
+            onIdle: (queueName, waitedMs) => {
+              this.log.warn(
+                { queue: queueName, run: runId },
+                `no worker has taken a step of queue ${queueName} for ${Math.round(waitedMs / 1000)} s: start \`shopflow worker${queueName === this.config.executor.queue ? '' : ` --queue ${queueName}`}\` on this instance`,
+              );
+            },
           }),
         });
       } finally {
+        await relay.stop();
         await queue.close(false);
       }
     }

@@ -26,6 +26,24 @@ export interface QueueLauncherOptions {
     previousOwner: string,
     attempt: number,
   ) => Promise<void>;
+  /** After this long with steps waiting on a queue and none of its steps taken, `onIdle` is told (default 30 s). */
+  idleWarnMs?: number;
+  /** Told once per queue when no worker has taken any of its steps for `idleWarnMs`. */
+  onIdle?: (queueName: string, waitedMs: number) => void;
+}
+
+/** The outcome of a step withdrawn from the queue before any worker started it. */
+export function notStartedOutcome(key: string, by: string): StepOutcome {
+  return {
+    key,
+    status: 'skipped',
+    message: `the run was canceled by ${by} before it started`,
+    rowCount: null,
+    dataVersion: null,
+    checks: [],
+    blocking: true,
+    canceled: true,
+  };
 }
 
 /**
@@ -33,6 +51,10 @@ export interface QueueLauncherOptions {
  * travels as plain data; whichever worker takes it runs the same `runStep` as the in-process
  * launcher. While it waits it watches the step's lease: a lease left to expire (its worker was
  * killed or lost) sends the step again, and the next worker takes the lease over.
+ *
+ * Once the run's cancel is seen (`cancel`), a step no worker holds is withdrawn from the queue and
+ * its launch resolves as not started; a worker taking it afterwards sees the cancel request and
+ * does not run it (see `startStepWorker`). Only steps a worker holds are waited for.
  */
 export function queueLauncher(options: QueueLauncherOptions): StepLauncher {
   // NOTE: how soon a finished step is seen: one primary-key read per step in flight per poll.
@@ -40,34 +62,94 @@ export function queueLauncher(options: QueueLauncherOptions): StepLauncher {
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const maxRedeliveries = options.maxRedeliveries ?? 3;
+  const idleWarnMs = options.idleWarnMs ?? 30_000;
+  let canceledBy: string | null = null;
+  /** Per queue: when a step of it was last seen held by a worker (or first waited for). */
+  const lastTaken = new Map<string, number>();
+  const warned = new Set<string>();
+  /** Per queue: steps launched and not yet settled. */
+  const pending = new Map<string, number>();
   return {
+    cancel(by) {
+      canceledBy ??= by;
+    },
     async launch(step): Promise<StepOutcome> {
       const queueName = options.queueOf?.(step.assetKey) ?? options.queueName;
       let attempt = 1;
       let expiredOwner: string | null = null;
-      await options.queue.send(queueName, step, attempt);
-      for (;;) {
-        const report = await readStepReport(options.store, step);
-        if (report) return report.outcome;
-        const lease = await readStepLease(options.store, step);
-        if (lease && lease.runId !== expiredOwner && leaseExpired(lease, now(), options.leaseMs)) {
-          if (attempt > maxRedeliveries) {
-            return {
-              key: step.key,
-              status: 'failed',
-              message: `${attempt} workers stopped renewing their lease on this step (last ${lease.runId})`,
-              rowCount: null,
-              dataVersion: null,
-              checks: [],
-              blocking: false,
-            };
+      let jobId = await options.queue.send(queueName, step, attempt);
+      let withdrawn = false;
+      // NOTE: the wait for a worker counts from now when no other step of this queue is waiting.
+      const waitingOnQueue = pending.get(queueName) ?? 0;
+      if (waitingOnQueue === 0) lastTaken.set(queueName, now().getTime());
+      pending.set(queueName, waitingOnQueue + 1);
+      try {
+        return await follow();
+      } finally {
+        pending.set(queueName, pending.get(queueName)! - 1);
+      }
+
+      async function follow(): Promise<StepOutcome> {
+        for (;;) {
+          const report = await readStepReport(options.store, step);
+          if (report) {
+            lastTaken.set(queueName, now().getTime());
+            return report.outcome;
           }
-          expiredOwner = lease.runId;
-          attempt++;
-          await options.onRedelivery?.(step, lease.runId, attempt);
-          await options.queue.send(queueName, step, attempt);
+          if (canceledBy !== null && !withdrawn) {
+            // NOTE: the cancel request is in the store before it is seen here, so a worker that takes
+            // the lease after this read sees the request and does not run the step.
+            if (jobId) await options.queue.withdraw(queueName, jobId).catch(() => {});
+            withdrawn = true;
+            if (!(await readStepLease(options.store, step))) {
+              return (
+                (await readStepReport(options.store, step))?.outcome ??
+                notStartedOutcome(step.key, canceledBy)
+              );
+            }
+          }
+          const lease = await readStepLease(options.store, step);
+          if (lease) lastTaken.set(queueName, now().getTime());
+          else if (!warned.has(queueName) && options.onIdle) {
+            const waited = now().getTime() - lastTaken.get(queueName)!;
+            if (waited >= idleWarnMs) {
+              warned.add(queueName);
+              options.onIdle(queueName, waited);
+            }
+          }
+          // NOTE: once canceled, nothing is sent again: a lease left to expire ends the wait.
+          if (
+            lease &&
+            (lease.runId !== expiredOwner || canceledBy !== null) &&
+            leaseExpired(lease, now(), options.leaseMs)
+          ) {
+            if (attempt > maxRedeliveries || canceledBy !== null) {
+              return {
+                key: step.key,
+                status: 'failed',
+                message:
+                  canceledBy !== null
+                    ? `worker ${lease.runId} stopped renewing its lease on this step; not sent again because the run was canceled`
+                    : `${attempt} workers stopped renewing their lease on this step (last ${lease.runId})`,
+                rowCount: null,
+                dataVersion: null,
+                checks: [],
+                blocking: false,
+              };
+            }
+            expiredOwner = lease.runId;
+            attempt++;
+            await options.onRedelivery?.(step, lease.runId, attempt);
+            jobId = await options.queue.send(queueName, step, attempt);
+          } else if (!lease && withdrawn) {
+            // NOTE: the worker that held the step at the cancel gave it up without a report (it stopped
+            // before it started the step): it did not run.
+            return (
+              (await readStepReport(options.store, step))?.outcome ?? notStartedOutcome(step.key, canceledBy!)
+            );
+          }
+          await sleep(pollMs);
         }
-        await sleep(pollMs);
       }
     },
   };

@@ -53,10 +53,21 @@ export class StepQueue {
     this.created.add(name);
   }
 
-  /** Enqueues a step; `attempt` counts the sends of one step of one run (after a lost worker). */
-  async send(name: string, step: StepDescriptor, attempt = 1): Promise<void> {
+  /**
+   * Enqueues a step; `attempt` counts the sends of one step of one run (after a lost worker).
+   * Returns the job's id (null when that attempt was already on the queue).
+   */
+  async send(name: string, step: StepDescriptor, attempt = 1): Promise<string | null> {
     await this.ensure(name);
-    await this.boss.send(name, { ...step }, { singletonKey: `${step.runId}/${step.key}/${attempt}` });
+    return await this.boss.send(name, { ...step }, { singletonKey: `${step.runId}/${step.key}/${attempt}` });
+  }
+
+  /**
+   * Withdraws a job no worker has taken yet (a step of a canceled run); a job already taken or
+   * finished is left as it is (the worker that holds it sees the cancel itself).
+   */
+  async withdraw(name: string, id: string): Promise<void> {
+    await this.boss.cancel(name, id);
   }
 
   /** Takes steps from `name`, up to `concurrency` at once in this process. */

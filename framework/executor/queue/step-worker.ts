@@ -1,7 +1,9 @@
 import { isShopflowError } from '../../errors/error-catalog.js';
+import type { InstanceStore } from '../../instance/instance-store.js';
 import { HOSTNAME } from '../process-liveness.js';
 import { runStep } from '../run-step.js';
-import type { StepServices } from '../step-services.js';
+import type { StepDescriptor, StepServices } from '../step-services.js';
+import { notStartedOutcome } from './queue-launcher.js';
 import { acquireQueueSlot } from './queue-slot.js';
 import { StepLease } from './step-lease.js';
 import type { StepQueue } from './step-queue.js';
@@ -29,7 +31,9 @@ export interface StepWorkerOptions {
  * (partition lock, checks, lineage, events, data versions), then reports the outcome in the
  * instance store. Each step is held under a lease in the instance store (see `StepLease`); a step
  * already reported, or leased by a live worker, is not run again, so a second delivery of the same
- * job writes nothing.
+ * job writes nothing. A step whose run has ended, or whose run someone asked to cancel, is not run
+ * (see `whyNotStart`): the job is acknowledged and only a `not started` report is left for the
+ * launching process.
  */
 export async function startStepWorker(options: StepWorkerOptions): Promise<{ name: string }> {
   const name = options.name ?? `${HOSTNAME}:${process.pid}`;
@@ -44,11 +48,20 @@ export async function startStepWorker(options: StepWorkerOptions): Promise<{ nam
     lease.keepAlive(options.heartbeatMs, options.leaseMs, (error) => options.onStale?.(error));
     let releaseSlot: (() => Promise<void>) | undefined;
     try {
-      if (options.limit !== undefined)
+      // NOTE: looked at after the lease is held: the launching process withdraws only steps it finds
+      // without a lease once it has seen the cancel, so one of the two always sees the other.
+      if (await declineStep(services, step, name, lease)) return;
+      if (options.limit !== undefined) {
         releaseSlot = await acquireQueueSlot(services.store, options.queueName, options.limit, lease.owner, {
           leaseMs: options.leaseMs,
           now: services.now,
         });
+        // NOTE: waiting for a slot may take long: the run may have been canceled meanwhile.
+        if (await declineStep(services, step, name, lease)) {
+          await releaseSlot();
+          return;
+        }
+      }
       await services.emit({
         runId: step.runId,
         type: 'log',
@@ -74,4 +87,54 @@ export async function startStepWorker(options: StepWorkerOptions): Promise<{ nam
     }
   });
   return { name };
+}
+
+/**
+ * Why a step of `runId` must not start: its run has ended (finished, canceled, or found abandoned)
+ * or someone asked to cancel it; null when it may run.
+ */
+export async function whyNotStart(store: InstanceStore, runId: string): Promise<string | null> {
+  const run = await store.getRun(runId);
+  if (!run) return 'its run is not in the instance store';
+  if (run.status !== 'running') return `its run has ended ${run.status}`;
+  const [request] = await store.listEvents({ runId, types: ['run_cancel_requested'], limit: 1 });
+  if (request)
+    return `its run was canceled by ${typeof request.data.by === 'string' ? request.data.by : 'someone'}`;
+  return null;
+}
+
+/**
+ * When the step's run has ended or is being canceled: reports the step as not started (for the
+ * launching process, if it still waits), gives the lease up and returns true. Nothing else is
+ * recorded: the step did not run.
+ */
+async function declineStep(
+  services: StepServices,
+  step: StepDescriptor,
+  worker: string,
+  lease: StepLease,
+): Promise<boolean> {
+  const why = await whyNotStart(services.store, step.runId);
+  if (why === null) return false;
+  const by = why.startsWith('its run was canceled by ') ? why.slice('its run was canceled by '.length) : null;
+  await writeStepReport(services.store, step, {
+    outcome:
+      by !== null
+        ? notStartedOutcome(step.key, by)
+        : {
+            key: step.key,
+            status: 'skipped',
+            message: `not started: ${why}`,
+            rowCount: null,
+            dataVersion: null,
+            checks: [],
+            blocking: true,
+            canceled: true,
+          },
+    worker,
+    finishedAt: services.now().toISOString(),
+  });
+  await lease.release();
+  services.log.info({ step: step.key, run: step.runId, worker }, `${step.key} not started: ${why}`);
+  return true;
 }

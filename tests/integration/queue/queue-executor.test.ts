@@ -7,7 +7,7 @@ import { scheduleSinceCheckpoint } from '../../../schedules/index.js';
 import { createServer } from '../../../server/create-server.js';
 import { exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, silentLog, tempHome } from '../../support/example-runtime.js';
-import { REPO, runShopflow, spawnShopflow, writeTestConfig } from '../../support/run-shopflow.js';
+import { jsonLines, REPO, runShopflow, spawnShopflow, writeTestConfig } from '../../support/run-shopflow.js';
 import { startWorker as startWorkerProcess } from '../../support/start-worker.js';
 import { startTestPostgres, type TestPostgres } from '../../support/test-postgres.js';
 
@@ -87,6 +87,18 @@ describe('queue executor', () => {
       );
       expect(taken.length).toBe(labels.length);
       for (const event of taken) expect(workers).toContain(event.data.worker);
+
+      // NOTE: the launching process relays the workers' events: one JSON line per event of the run,
+      // in order, each once, as the in-process executor prints them.
+      const lines = jsonLines(run.stdout);
+      const recorded = await postgres.listEvents({ runId: queuedRun.id });
+      expect(lines.map((l) => l.id)).toEqual(recorded.map((e) => e.id));
+      const labelsOf = (type: string) =>
+        lines.filter((l) => l.type === type).map((l) => `${l.assetKey}[${l.partitionKey ?? ''}]`);
+      expect(labelsOf('step_start').sort()).toEqual([...labels].sort());
+      expect(labelsOf('step_success').sort()).toEqual([...labels].sort());
+      expect(lines[0]?.type).toBe('run_start');
+      expect(lines.at(-1)?.type).toBe('run_success');
 
       const shown = await runShopflow(['--config', queued.config, 'runs', 'show', queuedRun.id], queued.env);
       const line = shown.stdout.split('\n').find((l) => l.startsWith('workers'));
@@ -474,6 +486,99 @@ describe('queue executor', () => {
       child.kill('SIGTERM');
     }
   }, 60_000);
+
+  test('runs cancel with no worker running withdraws the queued steps and ends the run canceled within seconds; a worker started afterwards runs nothing of it', async () => {
+    const canceled = setup('cancelidle');
+    const running = spawnShopflow(
+      ['--config', canceled.config, 'materialize', '*', '--executor', 'queue', '--json'],
+      canceled.env,
+    );
+    children.push(running);
+    let stdout = '';
+    running.stdout!.on('data', (d) => {
+      stdout += d;
+    });
+    const exited = new Promise<number | null>((r) => running.on('exit', r));
+    const store = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'cancelidle' });
+    try {
+      let runId: string | undefined;
+      while (!runId) {
+        await new Promise((r) => setTimeout(r, 100));
+        const [run] = await store.listRuns({ limit: 1 });
+        if (run && (await store.listEvents({ runId: run.id, types: ['run_start'] })).length) runId = run.id;
+      }
+      // NOTE: let the first steps reach the queue.
+      await new Promise((r) => setTimeout(r, 1_000));
+      const started = Date.now();
+      const cancel = await runShopflow(['--config', canceled.config, 'runs', 'cancel', runId], canceled.env);
+      expect(cancel.code, cancel.stdout + cancel.stderr).toBe(0);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(await exited).toBe(1);
+      const run = await store.getRun(runId);
+      expect(run?.status).toBe('canceled');
+      const lines = jsonLines(stdout);
+      const plan = run?.plan as { steps: unknown[] };
+      const skipped = lines.filter((l) => l.type === 'step_skipped' && l.data.reason === 'canceled');
+      expect(skipped).toHaveLength(plan.steps.length);
+      expect(lines.at(-1)?.type).toBe('run_canceled');
+
+      await startWorker(canceled.config, canceled.env);
+      await new Promise((r) => setTimeout(r, 3_000));
+      const after = await store.listEvents({ runId, types: ['materialization', 'step_start', 'log'] });
+      expect(after).toEqual([]);
+      expect((await store.getRun(runId))?.status).toBe('canceled');
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
+  test('a step of a run that has ended is not run by a worker that takes it later', async () => {
+    const ended = setup('ended');
+    const running = spawnShopflow(
+      ['--config', ended.config, 'materialize', '*', '--executor', 'queue', '--json'],
+      ended.env,
+    );
+    children.push(running);
+    const exited = new Promise<number | null>((r) => running.on('exit', r));
+    const store = await openInstanceStore({ type: 'postgres', url: pg.url, schema: 'ended' });
+    try {
+      let runId: string | undefined;
+      while (!runId) {
+        await new Promise((r) => setTimeout(r, 100));
+        const [run] = await store.listRuns({ limit: 1 });
+        if (run && (await store.listEvents({ runId: run.id, types: ['run_start'] })).length) runId = run.id;
+      }
+      await new Promise((r) => setTimeout(r, 1_000));
+      // NOTE: the launching process dies with its steps on the queue; the next command finds the
+      // run abandoned and ends it.
+      running.kill('SIGKILL');
+      await exited;
+      const shown = await runShopflow(['--config', ended.config, 'runs', 'show', runId], ended.env);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect((await store.getRun(runId))?.status).toBe('failed');
+
+      await startWorker(ended.config, ended.env);
+      // NOTE: the worker takes the steps left on the queue and gives each up unrun.
+      let reported = false;
+      for (let i = 0; i < 100 && !reported; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const plan = (await store.getRun(runId))?.plan as { steps: Array<{ key: string }> };
+        for (const step of plan.steps) {
+          const report = await readStepReport(store, { runId, key: step.key });
+          if (report) {
+            reported = true;
+            expect(report.outcome).toMatchObject({ status: 'skipped', canceled: true });
+          }
+        }
+      }
+      expect(reported).toBe(true);
+      const after = await store.listEvents({ runId, types: ['materialization', 'step_start'] });
+      expect(after).toEqual([]);
+      expect((await store.getRun(runId))?.status).toBe('failed');
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 
   test('the queue executor on a SQLite instance is a configuration error naming the fix', async () => {
     const local = setup(null);

@@ -1,0 +1,81 @@
+import { describe, expect, test } from 'vitest';
+import { queueLauncher } from '../../../framework/executor/queue/queue-launcher.js';
+import type { StepQueue } from '../../../framework/executor/queue/step-queue.js';
+import type { InstanceStore, LockHolder } from '../../../framework/instance/instance-store.js';
+
+/** A queue no worker takes from, and a store where no step is ever leased or reported. */
+function idleQueue(locks: LockHolder[] = []) {
+  const sent: string[] = [];
+  const withdrawn: string[] = [];
+  const queue = {
+    send: async (_name: string, step: { key: string }) => {
+      sent.push(step.key);
+      return `job-${step.key}`;
+    },
+    withdraw: async (_name: string, id: string) => {
+      withdrawn.push(id);
+    },
+  } as unknown as StepQueue;
+  const store = {
+    getCheckpoint: async () => undefined,
+    listLocks: async () => locks.map((l) => ({ key: `step-lease/run-1/b`, ...l })),
+  } as unknown as InstanceStore;
+  return { queue, store, sent, withdrawn };
+}
+
+const step = (key: string) => ({ runId: 'run-1', key, assetKey: key, partitionKey: null, reasonCodes: [] });
+
+describe('queue launcher', () => {
+  test('a cancel withdraws the steps no worker holds: their launch resolves as not started, canceled', async () => {
+    const { queue, store, withdrawn } = idleQueue();
+    const launcher = queueLauncher({ queue, store, queueName: 'steps', leaseMs: 60_000, pollMs: 1 });
+    const launched = launcher.launch(step('a'));
+    await new Promise((r) => setTimeout(r, 20));
+    launcher.cancel?.('the CLI');
+    const outcome = await launched;
+    expect(outcome).toMatchObject({ key: 'a', status: 'skipped', canceled: true });
+    expect(outcome.message).toContain('canceled by the CLI');
+    expect(withdrawn).toEqual(['job-a']);
+  });
+
+  test('a step a worker holds at the cancel is waited for, not withdrawn as not started', async () => {
+    const at = new Date().toISOString();
+    const { queue, store } = idleQueue([
+      { runId: 'worker-1/abc', pid: 1, hostname: 'h', acquiredAt: at, heartbeatAt: at },
+    ]);
+    const launcher = queueLauncher({ queue, store, queueName: 'steps', leaseMs: 60_000, pollMs: 1 });
+    launcher.cancel?.('the CLI');
+    const settled = await Promise.race([
+      launcher.launch(step('b')).then(() => 'settled'),
+      new Promise((r) => setTimeout(() => r('waiting'), 100)),
+    ]);
+    expect(settled).toBe('waiting');
+  });
+
+  test('tells once per queue that no worker has taken a step for the idle time', async () => {
+    const { queue, store } = idleQueue();
+    let clock = 0;
+    const idle: Array<[string, number]> = [];
+    const launcher = queueLauncher({
+      queue,
+      store,
+      queueName: 'steps',
+      leaseMs: 60_000,
+      pollMs: 1,
+      now: () => new Date(clock),
+      idleWarnMs: 30_000,
+      onIdle: (name, waited) => idle.push([name, waited]),
+    });
+    const a = launcher.launch(step('a'));
+    const c = launcher.launch(step('c'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(idle).toEqual([]);
+    clock = 31_000;
+    await new Promise((r) => setTimeout(r, 20));
+    clock = 62_000;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(idle).toEqual([['steps', 31_000]]);
+    launcher.cancel?.('test');
+    await Promise.all([a, c]);
+  });
+});
