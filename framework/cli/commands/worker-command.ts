@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { duckdbThreads } from '../../duckdb/duckdb-threads.js';
+import { ShopflowError } from '../../errors/error-catalog.js';
 import { openStepQueue } from '../../executor/queue/open-step-queue.js';
 import { startStepWorker } from '../../executor/queue/step-worker.js';
 import { queueDepthLine } from '../../metrics/emf-metrics.js';
@@ -15,20 +16,34 @@ export function registerWorkerCommand(program: Command, run: CommandRunner) {
     .command('worker')
     .description('take steps of runs started with `--executor queue` and materialize them')
     .option('--concurrency <n>', 'steps run at once by this worker (default: executor.concurrency)')
-    .option('--queue <name>', 'queue to take steps from (default: executor.queue)')
+    .option(
+      '--queue <name>',
+      'queue to take steps from: executor.queue (the default) or a key of executor.queues',
+    )
     .option('--json', 'machine-readable output')
     .action((options: { concurrency?: string; queue?: string; json?: boolean }) =>
       run(options, async (session) => {
         const config = session.config();
         const concurrency = parseConcurrency(options.concurrency) ?? config.executor.concurrency;
         const queueName = options.queue ?? config.executor.queue;
+        const queues = [config.executor.queue, ...Object.keys(config.executor.queues)];
+        if (!queues.includes(queueName)) {
+          // NOTE: no run sends a step to a queue the configuration does not name: a worker on it would wait forever.
+          throw new ShopflowError(
+            'SF_BAD_USAGE',
+            `--queue ${queueName} is not a queue of this configuration`,
+            {
+              hint: `the queues are ${queues.map((q) => `\`${q}\``).join(', ')} (\`executor.queue\` and the keys of \`executor.queues\`)`,
+            },
+          );
+        }
         const runtime = await session.runtime();
         await runtime.engine.useThreads(duckdbThreads(config.executor, concurrency));
         // NOTE: a named queue's own limit; on the default queue, the global `executor.limit`.
         const limit =
           config.executor.queues[queueName]?.limit ??
           (queueName === config.executor.queue ? config.executor.limit : undefined);
-        const queue = await openStepQueue(config.instance);
+        const queue = await openStepQueue(config.instance, undefined, 'worker');
         const { name } = await startStepWorker({
           queue,
           services: runtime.services,

@@ -591,6 +591,24 @@ describe('queue executor', () => {
     expect(result.stderr).toContain('instance.type: postgres');
   });
 
+  test('a worker on a SQLite instance is a configuration error that fits the worker command', async () => {
+    const local = setup(null);
+    const result = await runShopflow(['--config', local.config, 'worker'], local.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('SF_CONFIG_INVALID');
+    expect(result.stderr).toContain('instance.type: postgres');
+    expect(result.stderr).not.toContain('--executor queue');
+  });
+
+  test('a worker on a queue the configuration does not name is bad usage listing the queues', async () => {
+    const named = setup('namedqueues', {}, '  queues:\n    warehouse:\n      select: station_summary\n');
+    const result = await runShopflow(['--config', named.config, 'worker', '--queue', 'warehous'], named.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('SF_BAD_USAGE');
+    expect(result.stderr).toContain('--queue warehous is not a queue');
+    expect(result.stderr).toContain('`steps`, `warehouse`');
+  });
+
   test('an unknown executor is bad usage', async () => {
     const local = setup(null);
     const result = await runShopflow(
