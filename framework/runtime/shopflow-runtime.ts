@@ -522,7 +522,12 @@ export class ShopflowRuntime {
    */
   async retry(
     runId: string,
-    options: { concurrency?: number; runId?: string; tags?: Record<string, string> } = {},
+    options: {
+      concurrency?: number;
+      runId?: string;
+      tags?: Record<string, string>;
+      executor?: 'in-process' | 'queue';
+    } = {},
   ): Promise<RunResult> {
     const run = await this.store.getRun(runId);
     if (!run)

@@ -7,7 +7,7 @@ import type { CliSession } from '../cli-session.js';
 import type { CommandRunner } from '../command-runner.js';
 import { integerOption } from '../integer-option.js';
 import { formatDuration, shortTime, textTable } from '../text-table.js';
-import { parseConcurrency, runWithProgress } from './materialize-command.js';
+import { parseConcurrency, parseExecutor, runWithProgress } from './materialize-command.js';
 
 /** Finds a run by full id or unique prefix. */
 export async function findRun(runtime: ShopflowRuntime, id: string): Promise<RunRecord> {
@@ -190,15 +190,20 @@ export function registerRunsCommand(program: Command, run: CommandRunner) {
     .command('retry <runId>')
     .description('re-execute a failed run from its failed steps')
     .option('--concurrency <n>', 'steps run at once')
+    .option(
+      '--executor <type>',
+      'in-process (default: the steps run here, whatever ran them before) or queue (`shopflow worker`s take them)',
+    )
     .option('--json', 'one JSON event per line')
     .action((runId: string, _options: { concurrency?: string; json?: boolean }, command: Command) =>
       run(withParentOptions(command), async (session) => {
         const concurrency = parseConcurrency(withParentOptions(command).concurrency as string | undefined);
+        const executor = parseExecutor(withParentOptions(command).executor as string | undefined);
         const runtime = await session.runtime();
         const record = await findRun(runtime, runId);
         const total = ((record.plan as { steps?: unknown[] })?.steps ?? []).length;
         return await runWithProgress(session, runtime, total, () =>
-          runtime.retry(record.id, { concurrency }),
+          runtime.retry(record.id, { concurrency, executor }),
         );
       }),
     );

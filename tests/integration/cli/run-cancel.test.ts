@@ -104,7 +104,16 @@ describe('shopflow runs cancel', () => {
     );
     expect(again.stderr).toContain('shopflow runs retry');
 
-    const retry = await runShopflow(['--config', config, 'runs', 'retry', runId, '--json'], env);
+    const unknown = await runShopflow(
+      ['--config', config, 'runs', 'retry', runId, '--executor', 'lambda'],
+      env,
+    );
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--executor lambda is not an executor');
+    const retry = await runShopflow(
+      ['--config', config, 'runs', 'retry', runId, '--executor', 'in-process', '--json'],
+      env,
+    );
     expect(retry.code).toBe(0);
     const retried = jsonLines(retry.stdout);
     expect(retried.filter((e) => e.type === 'step_start')).toHaveLength(skipped.length);
