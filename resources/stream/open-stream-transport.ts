@@ -32,6 +32,7 @@ export async function openStreamTransport(
     stream: connection.name,
     region: connection.region ?? 'us-east-1',
     endpoint: server.endpoint,
+    mode: 'local',
     credentials: { ...LOCAL_KINESIS_CREDENTIALS },
   });
   await transport.ensureStream(connection.shards);

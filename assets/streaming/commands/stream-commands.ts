@@ -1,5 +1,6 @@
 import type { CommandContext, CommandDefinition } from '../../../framework/index.js';
 import { ShopflowError } from '../../../framework/index.js';
+import { kinesisEndpointOverride } from '../../../resources/stream/kinesis/kinesis-error.js';
 import {
   localKinesisStatus,
   stopLocalKinesis,
@@ -223,7 +224,18 @@ export const streamStatusCommand: CommandDefinition = {
     const status = {
       stream: settings.name,
       mode: settings.mode,
-      server: settings.mode === 'local' ? (server ?? 'stopped') : 'aws',
+      // NOTE: on aws, the endpoint override (config or AWS_ENDPOINT_URL_KINESIS) when there is one,
+      // without any credentials in its URL; `aws` for AWS's own endpoint.
+      server:
+        settings.mode === 'local'
+          ? (server ?? 'stopped')
+          : (kinesisEndpointOverride(settings.endpoint) ?? 'aws'),
+      ...(settings.mode === 'aws'
+        ? {
+            region:
+              settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+          }
+        : {}),
       shards,
       consumer: checkpoint
         ? {

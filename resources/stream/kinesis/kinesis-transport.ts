@@ -9,7 +9,7 @@ import type {
   StreamTransport,
 } from '../stream-transport.js';
 import { isStreamFailure } from '../stream-transport-error.js';
-import { kinesisError } from './kinesis-error.js';
+import { type KinesisTarget, kinesisEndpointOverride, kinesisError } from './kinesis-error.js';
 
 /** How to reach a Kinesis stream. */
 export interface KinesisTransportOptions {
@@ -21,6 +21,8 @@ export interface KinesisTransportOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Per-request socket timeout (default 10 s). */
   requestTimeoutMs?: number;
+  /** `local` when the endpoint is the server `shopflow` starts itself (for hints); `aws` by default. */
+  mode?: 'local' | 'aws';
   /** How long {@link StreamTransport.ensureStream} waits for the stream to become ACTIVE (default 60 s). */
   activeTimeoutMs?: number;
 }
@@ -69,8 +71,14 @@ export function createKinesisTransport(options: KinesisTransportOptions): Stream
     SplitShardCommand,
   } = kinesisSdk();
   const { NodeHttpHandler } = httpHandler();
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const target: KinesisTarget = {
+    mode: options.mode ?? 'aws',
+    region,
+    endpoint: kinesisEndpointOverride(options.endpoint),
+  };
   const client = new KinesisClient({
-    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: { ...options.credentials } } : {}),
     maxAttempts: 1,
@@ -83,7 +91,7 @@ export function createKinesisTransport(options: KinesisTransportOptions): Stream
     try {
       return await run();
     } catch (error) {
-      throw kinesisError(operation, stream, error);
+      throw kinesisError(operation, stream, error, target);
     }
   };
 
@@ -116,7 +124,7 @@ export function createKinesisTransport(options: KinesisTransportOptions): Stream
       const deadline = Date.now() + (options.activeTimeoutMs ?? 60_000);
       while (current !== 'ACTIVE' && current !== 'UPDATING') {
         if (Date.now() > deadline) {
-          throw kinesisError('DescribeStreamSummary', stream, new Error(`stream stayed ${current}`));
+          throw kinesisError('DescribeStreamSummary', stream, new Error(`stream stayed ${current}`), target);
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
         current = await status();
