@@ -37,6 +37,10 @@ export const ERROR_CATALOG = {
   SF_CHECK_FAILED: { exitCode: 1, summary: 'a blocking check failed' },
   SF_IO: { exitCode: 1, summary: 'reading or writing an IO target failed' },
   SF_UNREACHABLE: { exitCode: 2, summary: 'a server cannot be reached' },
+  SF_PERMISSION_DENIED: {
+    exitCode: 2,
+    summary: 'an AWS request was refused: the role or credentials lack a permission',
+  },
   SF_RUN_FAILED: { exitCode: 1, summary: 'a run finished with failed steps' },
   SF_INPUT_INVALID: { exitCode: 2, summary: 'an input file or value is malformed' },
   SF_OBJECT_NOT_FOUND: { exitCode: 1, summary: 'an object store key or version does not exist' },

@@ -9,7 +9,8 @@ import { deathReason, HOSTNAME } from './process-liveness.js';
 export interface CancelRequestResult {
   run: RunRecord;
   /**
-   * `requested`: the process executing the run will stop launching steps and end it `canceled`;
+   * `requested`: the process executing the run will stop launching steps and end it `canceled` (a
+   * run still `queued` for its ECS task: the run launcher stops the task and ends it `canceled`);
    * `canceled`: its process was gone, so the run was ended `canceled` at once.
    */
   outcome: 'requested' | 'canceled';

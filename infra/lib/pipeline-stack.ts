@@ -170,7 +170,8 @@ export class PipelineStack extends Stack {
     const taskSubnets = { subnetGroupName: TASK_SUBNETS };
     // NOTE: what `executor.runLauncher: { type: ecs }` in prod.yaml needs to run each run in its own
     // task of the materialize task definition (environment above): the rights to start it (with the
-    // run-id tag), watch it, and hand it the task's roles.
+    // run-id tag), watch it, stop it when its run is canceled before it started, and hand it the
+    // task's roles.
     const runTaskDefinitions = Stack.of(this).formatArn({
       service: 'ecs',
       resource: 'task-definition',
@@ -187,7 +188,7 @@ export class PipelineStack extends Stack {
     this.taskRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'RunLauncherWatchTasks',
-        actions: ['ecs:DescribeTasks', 'ecs:TagResource'],
+        actions: ['ecs:DescribeTasks', 'ecs:StopTask', 'ecs:TagResource'],
         resources: [
           Stack.of(this).formatArn({
             service: 'ecs',

@@ -95,7 +95,7 @@ describe.each(ENVIRONMENT_NAMES)('PipelineStack (%s)', (env) => {
       `:task-definition/shopflow-${env}-materialize:*`,
     );
     expect(bySid.get('RunLauncherWatchTasks')).toMatchObject({
-      Action: ['ecs:DescribeTasks', 'ecs:TagResource'],
+      Action: ['ecs:DescribeTasks', 'ecs:StopTask', 'ecs:TagResource'],
     });
     expect(JSON.stringify(bySid.get('RunLauncherWatchTasks')!.Resource)).toContain(`:task/shopflow-${env}/*`);
     const passRole = bySid.get('RunLauncherPassRoles')!;

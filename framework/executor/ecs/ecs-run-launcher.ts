@@ -5,6 +5,7 @@ import type { InstanceStore, NewEvent, RunRecord } from '../../instance/instance
 import type { Plan } from '../../planner/plan-materialization.js';
 import type { RunResult } from '../execute-plan.js';
 import { finishAbandonedRun } from '../finish-abandoned-run.js';
+import { HOSTNAME } from '../process-liveness.js';
 import type { StepOutcome } from '../step-services.js';
 import type { EcsRunLauncherConfig } from './ecs-run-launcher-config.js';
 
@@ -29,12 +30,15 @@ export interface EcsApi {
     }>;
     failures?: Array<{ arn?: string; reason?: string; detail?: string }>;
   }>;
+  stopTask(input: { cluster: string; task: string; reason: string }): Promise<unknown>;
   close(): void;
 }
 
 /** The AWS SDK's ECS client behind {@link EcsApi} (loaded only when a run is launched on ECS). */
 export async function awsEcsApi(config: EcsRunLauncherConfig): Promise<EcsApi> {
-  const { DescribeTasksCommand, ECSClient, RunTaskCommand } = await import('@aws-sdk/client-ecs');
+  const { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } = await import(
+    '@aws-sdk/client-ecs'
+  );
   const client = new ECSClient({
     ...(config.region ? { region: config.region } : {}),
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
@@ -42,6 +46,7 @@ export async function awsEcsApi(config: EcsRunLauncherConfig): Promise<EcsApi> {
   return {
     runTask: async (input) => await client.send(new RunTaskCommand(input as never)),
     describeTasks: async (input) => await client.send(new DescribeTasksCommand(input)),
+    stopTask: async (input) => await client.send(new StopTaskCommand(input)),
     close: () => client.destroy(),
   };
 }
@@ -50,13 +55,66 @@ function shortArn(arn: string): string {
   return arn.split('/').pop() ?? arn;
 }
 
+const DENIED_NAMES = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
+const CREDENTIAL_NAMES = new Set([
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'CredentialsProviderError',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * A failed ECS request as a `ShopflowError`: refused for lack of a permission (or credentials) →
+ * `SF_PERMISSION_DENIED` naming the IAM action (or the credentials); network failures and server errors →
+ * `SF_UNREACHABLE`; any other refusal (unknown cluster, invalid subnets …) → `SF_CONFIG_INVALID`.
+ */
+export function ecsError(
+  operation: string,
+  error: unknown,
+  config: Pick<EcsRunLauncherConfig, 'cluster' | 'taskDefinition'>,
+): ShopflowError {
+  const name = (error as { name?: string })?.name ?? '';
+  const code = (error as { code?: string })?.code ?? '';
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const message = error instanceof Error ? error.message : String(error);
+  const what = `ECS ${operation} failed: ${name && name !== 'Error' ? `${name}: ` : ''}${message}`;
+  if (DENIED_NAMES.has(name) || status === 403) {
+    // NOTE: AWS names the action it refused ("… is not authorized to perform: iam:PassRole on …").
+    const action = /perform: ([A-Za-z0-9-]+:[A-Za-z0-9*]+)/.exec(message)?.[1] ?? `ecs:${operation}`;
+    return new ShopflowError('SF_PERMISSION_DENIED', what, {
+      hint: `the role of this process lacks the permission \`${action}\` (task definition ${config.taskDefinition}, cluster ${config.cluster}); infra/ grants the run launcher ecs:RunTask, ecs:DescribeTasks, ecs:StopTask and iam:PassRole on the task's roles — deploy it, or add the permission`,
+      cause: error,
+      details: { permission: action },
+    });
+  }
+  if (CREDENTIAL_NAMES.has(name)) {
+    return new ShopflowError('SF_PERMISSION_DENIED', what, {
+      hint: 'the AWS credentials of this process are missing, invalid or expired (in ECS: the task role; elsewhere: AWS_PROFILE or AWS_ACCESS_KEY_ID)',
+      cause: error,
+    });
+  }
+  if (NETWORK_CODES.has(code) || name === 'TimeoutError' || (status !== undefined && status >= 500)) {
+    return new ShopflowError('SF_UNREACHABLE', what, {
+      hint: 'check that the ECS endpoint is reachable (executor.runLauncher.region and endpoint)',
+      cause: error,
+    });
+  }
+  return new ShopflowError('SF_CONFIG_INVALID', what, {
+    hint: 'check executor.runLauncher (cluster, taskDefinition, container, subnets, securityGroups)',
+    cause: error,
+  });
+}
+
 /**
  * Runs each run in one isolated ECS task: records the run as `queued` with its plan, starts the
  * task with `RunTask` (the container's command overridden with `materialize --run-id ID`, the task
  * tagged with the run id, the run id as idempotency token), then describes the task until the run
  * has finished. The task executes the recorded plan, so events, lineage and checks are written by
  * it, as by any process. A task that cannot start, or stops before its run finished (killed, out
- * of memory, image not pulled), marks the run failed with ECS's stop reason.
+ * of memory, image not pulled), marks the run failed with ECS's stop reason. An empty plan starts no
+ * task. A cancel request for a run still `queued` (its task not started) stops the task with
+ * `StopTask` and ends the run `canceled`; a run its task executes is canceled by that task.
  *
  * @example
  * const launcher = new EcsRunLauncher({ config: config.executor.runLauncher, store, emit, now, sleep, log });
@@ -77,10 +135,17 @@ export class EcsRunLauncher {
 
   async launch(
     plan: Plan,
-    options: { runId?: string; tags?: Record<string, string>; parentRunId?: string | null } = {},
+    options: {
+      runId?: string;
+      tags?: Record<string, string>;
+      parentRunId?: string | null;
+      /** Steps run at once inside the task (`materialize --concurrency N`); the config's when absent. */
+      concurrency?: number;
+    } = {},
   ): Promise<RunResult> {
     const { config, store } = this.options;
     const runId = options.runId ?? randomUUID();
+    if (plan.steps.length === 0) return await this.nothingToDo(plan, runId, options);
     const run = await store.createRun({
       id: runId,
       selection: plan.selection,
@@ -99,9 +164,10 @@ export class EcsRunLauncher {
     try {
       let taskArn: string;
       try {
-        taskArn = await this.start(api, runId);
+        taskArn = await this.start(api, runId, options.concurrency);
       } catch (error) {
-        return await this.fail(run, (error as Error).message, {});
+        const code = (error as { code?: unknown }).code;
+        return await this.fail(run, (error as Error).message, typeof code === 'string' ? { code } : {});
       }
       await this.options.emit({
         runId,
@@ -115,7 +181,45 @@ export class EcsRunLauncher {
     }
   }
 
-  private async start(api: EcsApi, runId: string): Promise<string> {
+  /**
+   * An empty plan starts no task: the run is recorded and ends `success` with 0 steps here, as a
+   * run executed in-process with nothing to do ends.
+   */
+  private async nothingToDo(
+    plan: Plan,
+    runId: string,
+    options: { tags?: Record<string, string>; parentRunId?: string | null },
+  ): Promise<RunResult> {
+    const { store, emit, now } = this.options;
+    await store.createRun({
+      id: runId,
+      selection: plan.selection,
+      plan,
+      status: 'running',
+      tags: options.tags ?? {},
+      parentRunId: options.parentRunId ?? null,
+      pid: process.pid,
+      hostname: HOSTNAME,
+    });
+    const startedAt = now().toISOString();
+    await store.updateRun(runId, { startedAt, heartbeatAt: startedAt });
+    await emit({
+      runId,
+      type: 'run_start',
+      message: 'run started: 0 steps',
+      data: { steps: 0, selection: plan.selection },
+    });
+    await store.updateRun(runId, { status: 'success', finishedAt: now().toISOString(), error: null });
+    await emit({
+      runId,
+      type: 'run_success',
+      message: 'run succeeded: 0 steps (nothing to do; no ECS task started)',
+      data: { steps: 0, failed: 0 },
+    });
+    return { runId, status: 'success', outcomes: new Map(), error: null };
+  }
+
+  private async start(api: EcsApi, runId: string, concurrency?: number): Promise<string> {
     const { config } = this.options;
     let output: Awaited<ReturnType<EcsApi['runTask']>>;
     try {
@@ -135,16 +239,23 @@ export class EcsRunLauncher {
         },
         overrides: {
           containerOverrides: [
-            { name: config.container, command: ['materialize', '--run-id', runId, '--json'] },
+            {
+              name: config.container,
+              command: [
+                'materialize',
+                '--run-id',
+                runId,
+                ...(concurrency !== undefined ? ['--concurrency', String(concurrency)] : []),
+                '--json',
+              ],
+            },
           ],
         },
         tags: [{ key: RUN_ID_TAG, value: runId }],
         propagateTags: 'TASK_DEFINITION',
       });
     } catch (error) {
-      throw new ShopflowError('SF_UNREACHABLE', `ECS RunTask failed: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw ecsError('RunTask', error, config);
     }
     const taskArn = output.tasks?.[0]?.taskArn;
     if (!taskArn) {
@@ -162,6 +273,12 @@ export class EcsRunLauncher {
       await this.options.sleep(config.pollSeconds * 1000);
       const current = (await store.getRun(run.id)) ?? run;
       if (FINISHED.has(current.status)) return await this.resultOf(current);
+      // NOTE: a run its task executes watches for cancel requests itself; one still queued (the task
+      // PENDING, its container not started) is this launcher's to cancel.
+      if (current.status === 'queued') {
+        const canceled = await this.cancelQueued(api, current, taskArn);
+        if (canceled) return canceled;
+      }
       let described: Awaited<ReturnType<EcsApi['describeTasks']>>;
       try {
         described = await api.describeTasks({ cluster: config.cluster, tasks: [taskArn] });
@@ -193,6 +310,43 @@ export class EcsRunLauncher {
         task.stopCode,
       );
     }
+  }
+
+  /**
+   * When a cancel was requested for a run still queued: stops its task (`StopTask`, with a reason
+   * naming the run) and ends the run `canceled`. A task that starts anyway finds its run no longer
+   * queued and exits without executing it.
+   */
+  private async cancelQueued(api: EcsApi, run: RunRecord, taskArn: string): Promise<RunResult | null> {
+    const { config, store, log } = this.options;
+    const [request] = await store.listEvents({ runId: run.id, types: ['run_cancel_requested'], limit: 1 });
+    if (!request) return null;
+    const by = typeof request.data.by === 'string' ? request.data.by : 'someone';
+    let stopped = `its ECS task ${shortArn(taskArn)} was stopped`;
+    try {
+      await api.stopTask({
+        cluster: config.cluster,
+        task: taskArn,
+        reason: `shopflow run ${run.id} canceled by ${by}`.slice(0, 255),
+      });
+    } catch (error) {
+      const failure = ecsError('StopTask', error, config);
+      log.warn({ runId: run.id, ecsTask: taskArn }, failure.message);
+      stopped = `stopping its ECS task ${shortArn(taskArn)} failed (${failure.message}); the task exits without executing the run`;
+    }
+    const latest = (await store.getRun(run.id)) ?? run;
+    if (latest.status !== 'queued') return null;
+    const error = `canceled by ${by} before its task started: ${stopped}`;
+    await finishAbandonedRun({
+      store,
+      run: latest,
+      status: 'canceled',
+      error,
+      now: this.options.now(),
+      data: { by, ecsTask: taskArn },
+    });
+    log.info({ runId: run.id, ecsTask: taskArn }, error);
+    return { runId: run.id, status: 'canceled', outcomes: new Map(), error };
   }
 
   /** The task stopped: the run's own result when it finished, else the run fails with the stop reason. */

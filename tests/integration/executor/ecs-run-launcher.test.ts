@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ShopflowRuntime } from '../../../framework/index.js';
+import { cancelRun, type ShopflowRuntime } from '../../../framework/index.js';
 import { createServer } from '../../../server/create-server.js';
 import { exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, silentLog, tempHome } from '../../support/example-runtime.js';
@@ -181,7 +181,7 @@ describe('the ECS run launcher', () => {
         method: 'POST',
         url: '/api/runs',
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        payload: JSON.stringify({ selection: 'stations', force: true }),
+        payload: JSON.stringify({ selection: 'stations', force: true, concurrency: 3 }),
       });
       expect(launched.statusCode, launched.body).toBe(202);
       const { runId } = launched.json() as { runId: string };
@@ -196,8 +196,98 @@ describe('the ECS run launcher', () => {
       const runTasks = ecs.requests.filter((r) => r.operation === 'RunTask');
       expect(runTasks).toHaveLength(before + 1);
       expect(runTasks.at(-1)!.body.clientToken).toBe(runId);
+      // The concurrency asked for goes to the task's command.
+      expect(runTasks.at(-1)!.body.overrides.containerOverrides[0].command).toEqual([
+        'materialize',
+        '--run-id',
+        runId,
+        '--concurrency',
+        '3',
+        '--json',
+      ]);
     } finally {
       await app.close();
     }
+  }, 120_000);
+
+  test('canceling a run whose task is still PENDING stops the task (StopTask naming the run) and ends the run canceled', async () => {
+    ecs.next({ kind: 'pending' });
+    const before = ecs.requests.length;
+    const plan = await runtime.plan({ force: true, selection: 'stations' });
+    const launched = runtime.launch(plan);
+    const deadline = Date.now() + 30_000;
+    let runId: string | undefined;
+    while (!runId && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      if (ecs.requests.slice(before).some((r) => r.operation === 'RunTask')) {
+        runId = ecs.requests.slice(before).find((r) => r.operation === 'RunTask')!.body.clientToken;
+      }
+    }
+    const queued = await runtime.store.getRun(runId!);
+    expect(queued?.status).toBe('queued');
+    const requested = await cancelRun(runtime, queued!, 'the CLI');
+    expect(requested.outcome).toBe('requested');
+    const result = await launched;
+    expect(result.status).toBe('canceled');
+    expect(result.error).toMatch(
+      /^canceled by the CLI before its task started: its ECS task task\d+ was stopped$/,
+    );
+    const stops = ecs.requests.slice(before).filter((r) => r.operation === 'StopTask');
+    expect(stops).toHaveLength(1);
+    expect(stops[0].body).toEqual({
+      cluster: 'shopflow-test',
+      task: expect.stringMatching(/^arn:aws:ecs:us-east-1:123456789012:task\/shopflow-test\/task\d+$/),
+      reason: `shopflow run ${runId} canceled by the CLI`,
+    });
+    expect(await runtime.store.getRun(runId!)).toMatchObject({ status: 'canceled' });
+    const types = (await runtime.store.listEvents({ runId: runId! })).map((e) => e.type);
+    expect(types.at(-1)).toBe('run_canceled');
+    expect(types).not.toContain('run_start');
+  }, 60_000);
+
+  test('an empty plan starts no task: the run ends at once with nothing to do', async () => {
+    const before = ecs.requests.length;
+    const plan = { ...(await runtime.plan({ selection: 'stations' })), steps: [] };
+    const result = await runtime.launch(plan, { tags: { trigger: 'schedule' } });
+    expect(result).toMatchObject({ status: 'success', error: null });
+    expect(result.outcomes.size).toBe(0);
+    expect(ecs.requests.length).toBe(before);
+    expect(await runtime.store.getRun(result.runId)).toMatchObject({
+      status: 'success',
+      tags: { trigger: 'schedule' },
+    });
+    const types = (await runtime.store.listEvents({ runId: result.runId })).map((e) => e.type);
+    expect(types).toEqual(['run_start', 'run_success']);
+  });
+
+  test('RunTask refused for lack of a permission fails the run with a permissions error naming it', async () => {
+    ecs.next({ kind: 'access-denied', action: 'iam:PassRole' });
+    const result = await runtime.launch(await runtime.plan({ force: true, selection: 'stations' }));
+    expect(result.status).toBe('failed');
+    expect(result.error).toContain('ECS RunTask failed: AccessDeniedException');
+    expect(result.error).toContain('lacks the permission `iam:PassRole`');
+    const [failure] = await runtime.store.listEvents({ runId: result.runId, types: ['run_failure'] });
+    expect(failure.data).toMatchObject({ code: 'SF_PERMISSION_DENIED' });
+
+    ecs.next({ kind: 'access-denied', action: 'ecs:RunTask' });
+    const again = await runtime.launch(await runtime.plan({ force: true, selection: 'stations' }));
+    expect(again.error).toContain('lacks the permission `ecs:RunTask`');
+    expect(again.error).not.toContain('SF_UNREACHABLE');
+  });
+
+  test('a concurrency given to the launch goes to the task as --concurrency', async () => {
+    const result = await runtime.launch(await runtime.plan({ force: true, selection: 'stations' }), {
+      concurrency: 1,
+    });
+    expect(result.status, String(result.error)).toBe('success');
+    const runTask = ecs.requests.filter((r) => r.operation === 'RunTask').at(-1)!;
+    expect(runTask.body.overrides.containerOverrides[0].command).toEqual([
+      'materialize',
+      '--run-id',
+      result.runId,
+      '--concurrency',
+      '1',
+      '--json',
+    ]);
   }, 120_000);
 });
