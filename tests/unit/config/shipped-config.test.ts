@@ -156,6 +156,24 @@ describe('shipped configuration files', () => {
     }
   });
 
+  it('documents the variables of commented-out sections (runLauncher, openlineage) in .env.example too', () => {
+    const mentioned = new Set<string>();
+    for (const name of shipped) {
+      const text = readFileSync(join(root, 'config', name), 'utf8');
+      // NOTE: `${VAR}` in the header comments is the syntax, not a variable.
+      for (const match of text.matchAll(/(?<!\$)\$\{([A-Z_][A-Z0-9_]*)/g))
+        if (match[1] !== 'VAR') mentioned.add(match[1]);
+    }
+    const documented = new Set(
+      readFileSync(join(root, '.env.example'), 'utf8')
+        .split('\n')
+        .map((line) => /^([A-Z_][A-Z0-9_]*)=/.exec(line)?.[1])
+        .filter((name): name is string => !!name),
+    );
+    expect(mentioned).toContain('SHOPFLOW_ECS_CLUSTER');
+    expect([...mentioned].filter((name) => !documented.has(name))).toEqual([]);
+  });
+
   it('comments every field of the shipped files', () => {
     for (const name of shipped) {
       const lines = readFileSync(join(root, 'config', name), 'utf8').split('\n');
