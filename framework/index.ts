@@ -238,3 +238,4 @@ export type {
 export { buildQualityReport, checkOutcome } from './reporting/quality-report.js';
 export { cancelRun } from './runtime/cancel-run.js';
 export { resolveLocations, ShopflowRuntime } from './runtime/shopflow-runtime.js';
+export { WakeableSleep } from './runtime/wakeable-sleep.js';

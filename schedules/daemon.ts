@@ -7,6 +7,7 @@ import {
   type ShopflowRuntime,
   selectAssets,
   type TickRecord,
+  WakeableSleep,
 } from '../framework/index.js';
 import { type AlertSink, logAlertSink } from './alert-sink.js';
 import { DaemonLease, leaseHeldError } from './daemon-lease.js';
@@ -142,7 +143,7 @@ export class ShopflowDaemon {
   private readonly now: () => Date;
   private leader = false;
   private stopping = false;
-  private wake: (() => void) | null = null;
+  private readonly pause = new WakeableSleep();
 
   constructor(private readonly options: DaemonOptions) {
     const { runtime } = options;
@@ -402,14 +403,7 @@ export class ShopflowDaemon {
         this.emit({ type: 'error', message: (error as Error).message });
       }
       if (this.stopping) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.intervalSeconds * 1000);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
+      await this.pause.sleep(options.intervalSeconds * 1000);
     }
     await this.queue.idle();
     await this.close();
@@ -418,7 +412,7 @@ export class ShopflowDaemon {
   /** Stops the loop of {@link run} after the current tick. */
   stop(): void {
     this.stopping = true;
-    this.wake?.();
+    this.pause.wake();
   }
 
   /** Releases the lease (if held) and stops listening to the runtime's events. */

@@ -6,6 +6,7 @@ import {
   type PlanStep,
   ShopflowError,
   type ShopflowRuntime,
+  WakeableSleep,
 } from '../../framework/index.js';
 import { type ArrivalSlice, ArrivalSlicer } from '../../resources/stream/arrival-slicer.js';
 import { readRange } from '../../resources/stream/read-range.js';
@@ -110,7 +111,7 @@ export class ClickstreamConsumer {
   private depth = new Map<string, number>();
   private commits = 0;
   private stopping = false;
-  private wake: (() => void) | null = null;
+  private readonly pause = new WakeableSleep();
   private lastPublished = 0;
   private dashboardSeq = 0;
   private lastCommit: StreamDashboard['lastCommit'] = null;
@@ -474,14 +475,7 @@ export class ClickstreamConsumer {
             this.options.settings.pollMillis,
             Math.min(this.reader.nextDueAt() - this.now(), 5_000),
           );
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, wait);
-            this.wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          this.wake = null;
+          await this.pause.sleep(wait);
         }
       }
       await this.flush();
@@ -493,7 +487,7 @@ export class ClickstreamConsumer {
   /** Asks {@link run} to finish after the current round. */
   stop(): void {
     this.stopping = true;
-    this.wake?.();
+    this.pause.wake();
   }
 
   /**

@@ -1,5 +1,10 @@
 import type { Logger } from 'pino';
-import { isShopflowError, ShopflowError, type ShopflowRuntime } from '../../framework/index.js';
+import {
+  isShopflowError,
+  ShopflowError,
+  type ShopflowRuntime,
+  WakeableSleep,
+} from '../../framework/index.js';
 import { openStreamTransport } from '../../resources/stream/open-stream-transport.js';
 import type { StreamTransport } from '../../resources/stream/stream-transport.js';
 import { isStreamFailure } from '../../resources/stream/stream-transport-error.js';
@@ -46,7 +51,7 @@ export interface ConsumerServiceOptions {
 export class ConsumerService {
   private current: ClickstreamConsumer | null = null;
   private stopping = false;
-  private wake: (() => void) | null = null;
+  private readonly pause = new WakeableSleep();
   readonly totals = { records: 0, slices: 0, commits: 0, restarts: 0 };
 
   constructor(private readonly options: ConsumerServiceOptions) {}
@@ -112,14 +117,7 @@ export class ConsumerService {
             { reason: isStreamFailure(error) ? error.reason : undefined, wait },
             `stream consumer failed (${(error as Error).message}); restarting from its checkpoint in ${(wait / 1000).toFixed(1)} s`,
           );
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, wait);
-            this.wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          this.wake = null;
+          await this.pause.sleep(wait);
         }
       }
     } finally {
@@ -151,6 +149,6 @@ export class ConsumerService {
   stop(): void {
     this.stopping = true;
     this.current?.stop();
-    this.wake?.();
+    this.pause.wake();
   }
 }
