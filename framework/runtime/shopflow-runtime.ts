@@ -409,7 +409,8 @@ export class ShopflowRuntime {
     } = {},
   ): Promise<RunResult> {
     const launcher = this.config.executor.runLauncher;
-    if (launcher?.type !== 'ecs') return await this.execute(plan, options);
+    // NOTE: a plan with nothing to do starts no task: it is recorded and ends here at once.
+    if (launcher?.type !== 'ecs' || plan.steps.length === 0) return await this.execute(plan, options);
     const { EcsRunLauncher } = await import('../executor/ecs/ecs-run-launcher.js');
     return await new EcsRunLauncher({
       config: launcher,

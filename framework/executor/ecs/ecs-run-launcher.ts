@@ -5,7 +5,6 @@ import type { InstanceStore, NewEvent, RunRecord } from '../../instance/instance
 import type { Plan } from '../../planner/plan-materialization.js';
 import type { RunResult } from '../execute-plan.js';
 import { finishAbandonedRun } from '../finish-abandoned-run.js';
-import { HOSTNAME } from '../process-liveness.js';
 import type { StepOutcome } from '../step-services.js';
 import type { EcsRunLauncherConfig } from './ecs-run-launcher-config.js';
 
@@ -145,7 +144,6 @@ export class EcsRunLauncher {
   ): Promise<RunResult> {
     const { config, store } = this.options;
     const runId = options.runId ?? randomUUID();
-    if (plan.steps.length === 0) return await this.nothingToDo(plan, runId, options);
     const run = await store.createRun({
       id: runId,
       selection: plan.selection,
@@ -179,44 +177,6 @@ export class EcsRunLauncher {
     } finally {
       if (!this.options.api) api.close();
     }
-  }
-
-  /**
-   * An empty plan starts no task: the run is recorded and ends `success` with 0 steps here, as a
-   * run executed in-process with nothing to do ends.
-   */
-  private async nothingToDo(
-    plan: Plan,
-    runId: string,
-    options: { tags?: Record<string, string>; parentRunId?: string | null },
-  ): Promise<RunResult> {
-    const { store, emit, now } = this.options;
-    await store.createRun({
-      id: runId,
-      selection: plan.selection,
-      plan,
-      status: 'running',
-      tags: options.tags ?? {},
-      parentRunId: options.parentRunId ?? null,
-      pid: process.pid,
-      hostname: HOSTNAME,
-    });
-    const startedAt = now().toISOString();
-    await store.updateRun(runId, { startedAt, heartbeatAt: startedAt });
-    await emit({
-      runId,
-      type: 'run_start',
-      message: 'run started: 0 steps',
-      data: { steps: 0, selection: plan.selection },
-    });
-    await store.updateRun(runId, { status: 'success', finishedAt: now().toISOString(), error: null });
-    await emit({
-      runId,
-      type: 'run_success',
-      message: 'run succeeded: 0 steps (nothing to do; no ECS task started)',
-      data: { steps: 0, failed: 0 },
-    });
-    return { runId, status: 'success', outcomes: new Map(), error: null };
   }
 
   private async start(api: EcsApi, runId: string, concurrency?: number): Promise<string> {
