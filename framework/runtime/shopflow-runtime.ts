@@ -35,6 +35,7 @@ import { observeLakeIntegrity } from '../planner/lake-integrity.js';
 import { observeExternalInputs } from '../planner/observe-external-inputs.js';
 import { type PartitionFilter, type Plan, planMaterialization } from '../planner/plan-materialization.js';
 import type { StalenessReason } from '../planner/staleness-reason.js';
+import { WakeableSleep } from './wakeable-sleep.js';
 
 export type EventListener = (event: EventRecord) => void;
 
@@ -289,7 +290,7 @@ export class ShopflowRuntime {
     this.relayedRuns.add(runId);
     let afterId: number | undefined;
     let stopped = false;
-    let wake: () => void = () => {};
+    const pause = new WakeableSleep();
     const drain = async () => {
       for (;;) {
         const events = await this.store.listEvents({ runId, afterId, limit: 500 });
@@ -304,16 +305,13 @@ export class ShopflowRuntime {
       while (!stopped) {
         // NOTE: a store briefly unavailable must not fail the run; the next poll reads again.
         await drain().catch(() => {});
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, pollMs).unref();
-        });
+        if (!stopped) await pause.sleep(pollMs);
       }
     })();
     return {
       stop: async () => {
         stopped = true;
-        wake();
+        pause.wake();
         await loop;
         await drain().catch((error: unknown) => {
           this.log.warn({ run: runId, err: error }, 'the last events of the run could not be read back');
