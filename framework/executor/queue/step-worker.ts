@@ -91,16 +91,19 @@ export async function startStepWorker(options: StepWorkerOptions): Promise<{ nam
 
 /**
  * Why a step of `runId` must not start: its run has ended (finished, canceled, or found abandoned)
- * or someone asked to cancel it; null when it may run.
+ * or someone asked to cancel it (`canceledBy`); null when it may run.
  */
-export async function whyNotStart(store: InstanceStore, runId: string): Promise<string | null> {
+export async function whyNotStart(
+  store: InstanceStore,
+  runId: string,
+): Promise<{ why: string; canceledBy?: string } | null> {
   const run = await store.getRun(runId);
-  if (!run) return 'its run is not in the instance store';
-  if (run.status !== 'running') return `its run has ended ${run.status}`;
+  if (!run) return { why: 'its run is not in the instance store' };
+  if (run.status !== 'running') return { why: `its run has ended ${run.status}` };
   const [request] = await store.listEvents({ runId, types: ['run_cancel_requested'], limit: 1 });
-  if (request)
-    return `its run was canceled by ${typeof request.data.by === 'string' ? request.data.by : 'someone'}`;
-  return null;
+  if (!request) return null;
+  const canceledBy = typeof request.data.by === 'string' ? request.data.by : 'someone';
+  return { why: `its run was canceled by ${canceledBy}`, canceledBy };
 }
 
 /**
@@ -114,12 +117,12 @@ async function declineStep(
   worker: string,
   lease: StepLease,
 ): Promise<boolean> {
-  const why = await whyNotStart(services.store, step.runId);
-  if (why === null) return false;
-  const by = why.startsWith('its run was canceled by ') ? why.slice('its run was canceled by '.length) : null;
+  const found = await whyNotStart(services.store, step.runId);
+  if (found === null) return false;
+  const { why, canceledBy: by } = found;
   await writeStepReport(services.store, step, {
     outcome:
-      by !== null
+      by !== undefined
         ? notStartedOutcome(step.key, by)
         : {
             key: step.key,
