@@ -84,7 +84,8 @@ export {
   classifyColumns,
   sensitiveColumns,
 } from './governance/column-classification.js';
-export { maskRows, maskValue, PII_MASK } from './governance/mask-rows.js';
+export { assetMasking } from './governance/graph-classification.js';
+export { maskMaterializationMetadata, maskRows, maskValue, PII_MASK } from './governance/mask-rows.js';
 export {
   type ColumnFinding,
   classifySample,

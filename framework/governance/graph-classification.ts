@@ -4,7 +4,12 @@ import type { AssetGraph } from '../graph/asset-graph.js';
 import { type PiiKind, SENSITIVITIES, type Sensitivity, schemaColumns } from '../io/schema-columns.js';
 import { type AssetColumnLineage, graphColumnLineage } from '../lineage/asset-column-lineage.js';
 import type { ColumnOrigin } from '../lineage/sql-column-lineage.js';
-import { type ColumnClass, type ColumnClassification, DEFAULT_MASK_POLICY } from './column-classification.js';
+import {
+  type ColumnClass,
+  type ColumnClassification,
+  classifyColumns,
+  DEFAULT_MASK_POLICY,
+} from './column-classification.js';
 
 /** The resolved class of one column, with where it came from. */
 export interface ResolvedColumn {
@@ -218,4 +223,16 @@ export function maskingClassification(
     ]),
   );
   return Object.assign(classes, { policyOf: (name: string) => policies.get(name) ?? ('redact' as const) });
+}
+
+/**
+ * How to mask rows of an asset: by the graph's resolved classes when it has them for the asset,
+ * else by its schema's declarations.
+ *
+ * @example
+ * maskRows(sample, assetMasking(asset, await runtime.classification()));
+ */
+export function assetMasking(asset: AnyAsset, resolved?: GraphClassification): ColumnClassification {
+  const columns = resolved?.columns.get(asset.key);
+  return columns ? maskingClassification(asset, columns) : classifyColumns(asset.schema);
 }

@@ -73,3 +73,33 @@ export function maskRows<R extends Record<string, unknown>>(
       ) as R,
   );
 }
+
+/**
+ * A materialization's metadata with the rows it samples masked like every other row the product
+ * shows: the quarantined rows a lake write keeps per rule (`quarantined.<rule>.sample`).
+ *
+ * @example
+ * maskMaterializationMetadata(record.metadata, assetMasking(asset, classification));
+ */
+export function maskMaterializationMetadata(
+  metadata: Record<string, unknown>,
+  classification: ColumnClassification,
+): Record<string, unknown> {
+  const quarantined = metadata.quarantined;
+  if (quarantined === null || typeof quarantined !== 'object' || Array.isArray(quarantined)) return metadata;
+  const masked: Record<string, unknown> = {};
+  for (const [rule, entry] of Object.entries(quarantined as Record<string, unknown>)) {
+    const sample = (entry as { sample?: unknown } | null)?.sample;
+    masked[rule] = Array.isArray(sample)
+      ? { ...(entry as object), sample: maskRows(sample.map(asRow), classification) }
+      : entry;
+  }
+  return { ...metadata, quarantined: masked };
+}
+
+/** A sampled row as an object of columns (a bare value becomes `{ value }`). */
+export function asRow(row: unknown): Record<string, unknown> {
+  return row !== null && typeof row === 'object' && !Array.isArray(row)
+    ? (row as Record<string, unknown>)
+    : { value: row };
+}

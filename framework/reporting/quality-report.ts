@@ -1,6 +1,6 @@
-import { type ColumnClassification, classifyColumns } from '../governance/column-classification.js';
-import { type GraphClassification, maskingClassification } from '../governance/graph-classification.js';
-import { maskRows } from '../governance/mask-rows.js';
+import type { ColumnClassification } from '../governance/column-classification.js';
+import { assetMasking, type GraphClassification } from '../governance/graph-classification.js';
+import { asRow, maskRows } from '../governance/mask-rows.js';
 import type { AssetGraph } from '../graph/asset-graph.js';
 import type {
   CheckEvaluationRecord,
@@ -206,9 +206,7 @@ function assetQuality(
   const classification: ColumnClassification | null = includePii
     ? new Map()
     : asset
-      ? resolved?.columns.has(assetKey)
-        ? maskingClassification(asset, resolved.columns.get(assetKey)!)
-        : classifyColumns(asset.schema)
+      ? assetMasking(asset, resolved)
       : null;
   const names: string[] = asset ? asset.checks.map((c) => c.name) : [];
   const extra = new Set<string>();
@@ -319,14 +317,7 @@ function samplesOf(
   const samples: RowSample[] = [];
   for (const [kind, sample, total] of kinds) {
     if (!Array.isArray(sample) || sample.length === 0) continue;
-    const rows = maskRows(
-      sample.map((row) =>
-        row !== null && typeof row === 'object' && !Array.isArray(row)
-          ? (row as Record<string, unknown>)
-          : { value: row },
-      ),
-      classification,
-    );
+    const rows = maskRows(sample.map(asRow), classification);
     const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
     const totalRows = toCount(total);
     samples.push({

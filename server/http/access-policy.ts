@@ -44,6 +44,22 @@ function isGuarded(path: string): boolean {
   return path.startsWith('/api/') || path === '/metrics';
 }
 
+/**
+ * The path the router matched the request to: the route's own pattern (`/api/runs/:id`), or, for
+ * a request no route answers, its path percent-decoded as the router decodes it.
+ */
+function routeOf(request: FastifyRequest, path: string): string {
+  // NOTE: the router decodes the path before it matches (`/%61pi/runs` is `/api/runs`); deciding
+  // on the raw text let such a request reach a guarded route without the token.
+  const pattern = request.routeOptions.url;
+  if (pattern !== undefined) return pattern;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 function isRead(method: string, path: string): boolean {
   return method === 'GET' || method === 'HEAD' || (method === 'POST' && READ_POSTS.has(path));
 }
@@ -157,10 +173,11 @@ export function accessPolicy(options: AccessOptions) {
         );
       }
     }
-    if (!token || !isGuarded(path) || OPEN_ENDPOINTS.has(`${request.method} ${path}`)) return;
+    const route = routeOf(request, path);
+    if (!token || !isGuarded(route) || OPEN_ENDPOINTS.has(`${request.method} ${route}`)) return;
     const credential = credentialOf(request);
     if (credential !== null) return;
-    if (options.publicRead && isRead(request.method, path)) return;
+    if (options.publicRead && isRead(request.method, route)) return;
     const expired = readSessionCookie(request) !== undefined;
     throw new ApiError(
       401,

@@ -1,6 +1,8 @@
 import {
   type AssetStatus,
+  assetMasking,
   type ColumnInfo,
+  maskMaterializationMetadata,
   type ShopflowRuntime,
   schemaColumns,
 } from '../../framework/index.js';
@@ -105,7 +107,8 @@ export async function loadAssetDetail(
 ): Promise<AssetDetail> {
   const graph = runtime.graph;
   const asset = graph.get(key);
-  const classes = (await runtime.classification()).columns.get(key) ?? [];
+  const classification = await runtime.classification();
+  const classes = classification.columns.get(key) ?? [];
   const [history, evaluations] = await Promise.all([
     runtime.store.listMaterializations({ assetKey: key, limit: HISTORY_LIMIT }),
     runtime.store.latestCheckEvaluations({ assetKey: key }),
@@ -131,7 +134,8 @@ export async function loadAssetDetail(
   const latest = history[0]
     ? {
         ...view(history[0]),
-        metadata: history[0].metadata,
+        // NOTE: the quarantined rows a write samples are personal data like any other row shown.
+        metadata: maskMaterializationMetadata(history[0].metadata, assetMasking(asset, classification)),
         inputs: history[0].inputs.map((i) => ({
           ...i,
           current: currentVersion.get(`${i.assetKey}\u0000${i.partitionKey ?? ''}`) === i.dataVersion,

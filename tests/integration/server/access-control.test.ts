@@ -189,6 +189,26 @@ describe('a server with a token guards every read', () => {
     expect((await f.app.inject({ url: '/' })).statusCode).toBe(200);
   });
 
+  test('a path spelled with percent-escapes is guarded like the route the router decodes it to', async () => {
+    const before = (await f.runtime.store.listRuns()).length;
+    for (const url of [
+      '/%61pi/runs',
+      '/%61pi/graph',
+      `/api/%72uns/${runId}`,
+      '/%61pi/assets/stations/preview',
+      '/%6detrics',
+    ]) {
+      const response = await f.app.inject({ url });
+      expect(response.statusCode, url).toBe(401);
+      expect(response.body).not.toContain('North');
+      expect((await f.app.inject({ url, headers: bearer })).statusCode, url).toBe(200);
+    }
+    for (const url of ['/%61pi/runs', `/%61pi/runs/${runId}/retry`, '/api/%72uns']) {
+      expect((await post(f, url, {}, { selection: 'stations', force: true })).statusCode, url).toBe(401);
+    }
+    expect((await f.runtime.store.listRuns()).length).toBe(before);
+  });
+
   test('with the bearer token every read is answered; a wrong one is a 401 that never echoes it', async () => {
     for (const url of readEndpoints(runId)) {
       expect((await f.app.inject({ url, headers: bearer })).statusCode, url).toBe(200);
@@ -218,6 +238,38 @@ describe('a server with a token guards every read', () => {
     const asked = await f.app.inject({ url: '/api/assets/stations/preview?unmask=true', headers: bearer });
     expect(asked.statusCode).toBe(400);
     expect(asked.body).not.toContain('North');
+  });
+
+  test("the quarantined rows a write samples are masked in the asset's latest materialization", async () => {
+    const [latest] = await f.runtime.store.listMaterializations({ assetKey: 'stations', limit: 1 });
+    await f.runtime.store.recordMaterialization({
+      runId: latest.runId,
+      assetKey: 'stations',
+      partitionKey: null,
+      dataVersion: 'with-quarantine',
+      codeVersion: latest.codeVersion,
+      rowCount: 3,
+      metadata: {
+        rowCount: 3,
+        quarantined: {
+          name_known: {
+            rows: 2,
+            sample: [{ station_id: 9, name: 'Northpole Hut', country: 'NO' }, 'Norway'],
+          },
+        },
+      },
+      inputs: [],
+      createdAt: new Date().toISOString(),
+    });
+    const detail = await f.app.inject({ url: '/api/assets/stations', headers: bearer });
+    expect(detail.statusCode).toBe(200);
+    const quarantined = detail.json().latest.metadata.quarantined.name_known;
+    expect(quarantined.rows).toBe(2);
+    expect(quarantined.sample).toEqual([
+      { station_id: 9, name: PII_MASK, country: 'NO' },
+      { value: 'Norway' },
+    ]);
+    expect(detail.body).not.toContain('Northpole');
   });
 
   test('signing in sets an HttpOnly, SameSite=Strict session cookie that opens reads and launching; signing out ends it', async () => {
@@ -305,6 +357,9 @@ describe('--public-read', () => {
     expect((await post(f, '/api/plan', {})).statusCode).toBe(200);
     const launch = await post(f, '/api/runs', {}, { selection: 'stations' });
     expect(launch.statusCode).toBe(401);
+    for (const url of ['/%61pi/runs', '/api/%72uns', '/%61pi/schedules/any/pause']) {
+      expect((await post(f, url, {}, { selection: 'stations' })).statusCode, url).toBe(401);
+    }
     expect((await post(f, '/api/runs', bearer, { selection: 'stations', force: true })).statusCode).toBe(202);
     expect((await f.app.inject({ url: '/api/session' })).json()).toMatchObject({
       tokenRequired: true,
