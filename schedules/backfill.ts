@@ -250,6 +250,11 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
         });
       }
       let runId: string | null = null;
+      // NOTE: a batch's run is credited only to the partitions it had steps for; the others were
+      // up to date already.
+      const ranIn = new Set(
+        plan.steps.filter((s) => s.partitionKey !== null && unit.has(s.assetKey)).map((s) => s.partitionKey),
+      );
       if (plan.steps.length > 0) {
         const result = await runtime.execute(plan, {
           concurrency: parallel,
@@ -284,8 +289,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
         .map((partitionKey) => ({
           partitionKey,
           status: (results.get(partitionKey)?.status ?? 'success') as 'success' | 'failed',
-          runId,
-          message: results.get(partitionKey)?.message ?? (runId ? null : 'up to date'),
+          runId: ranIn.has(partitionKey) ? runId : null,
+          message:
+            results.get(partitionKey)?.message ?? (runId && ranIn.has(partitionKey) ? null : 'up to date'),
         }));
       await store.updateBackfillPartitions(backfill.id, updates);
       for (const update of updates) {

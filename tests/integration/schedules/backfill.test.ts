@@ -144,6 +144,35 @@ describe('backfills', () => {
     }
   });
 
+  test("a batch's run is credited only to the partitions it materialized; the others are up to date", async () => {
+    const runtime = await open(home());
+    try {
+      const early = await runtime.plan({
+        selection: 'readings',
+        partitions: { keys: ['2024-01-01', '2024-01-03'] },
+      });
+      expect((await runtime.execute(early)).status).toBe('success');
+      const result = await runBackfill({
+        runtime,
+        selection: 'readings',
+        from: '2024-01-01',
+        to: '2024-01-04',
+        parallel: 4,
+      });
+      expect(result.backfill.status).toBe('success');
+      const [run] = await runtime.store.listRuns({ limit: 1 });
+      expect(run.tags.backfill).toBe(result.backfill.id);
+      expect(result.partitions.map((p) => [p.partitionKey, p.status, p.runId, p.message])).toEqual([
+        ['2024-01-01', 'success', null, 'up to date'],
+        ['2024-01-02', 'success', run.id, null],
+        ['2024-01-03', 'success', null, 'up to date'],
+        ['2024-01-04', 'success', run.id, null],
+      ]);
+    } finally {
+      await runtime.close();
+    }
+  });
+
   test('a backfill another live process works on is refused; bad input is explained', async () => {
     const runtime = await open(home());
     try {
