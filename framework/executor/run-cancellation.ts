@@ -31,7 +31,8 @@ function assertCancelable(run: RunRecord): void {
 /**
  * Asks for a run to be canceled, from any process: the request is a `run_cancel_requested` event
  * in the instance store, which the process executing the run watches (see {@link CancelWatch}).
- * A run whose process is gone (see `reapDeadRuns`) is ended `canceled` at once, at its last event.
+ * A run whose process is gone (see `reapDeadRuns`) is ended `canceled` at once, at its last event;
+ * so is a run still queued whose launching process is gone.
  * A finished run cannot be canceled (`SF_RUN_NOT_CANCELABLE`).
  *
  * @example
@@ -62,7 +63,12 @@ export async function requestRunCancel(options: {
       store,
       run,
       status: 'canceled',
-      error: `canceled by ${by}; ${dead}, so steps in flight were lost`,
+      // NOTE: a run still queued was never started: nothing was in flight, and the process that
+      // launched it, not a task, is the one gone (see `EcsRunLauncher`).
+      error:
+        run.status === 'queued'
+          ? `canceled by ${by} before its task started; the process that launched it is gone (${dead}); a task that starts later finds the run canceled and exits without executing it`
+          : `canceled by ${by}; ${dead}, so steps in flight were lost`,
       now,
       data: { by },
     });

@@ -417,6 +417,7 @@ export class ShopflowRuntime {
       now: this.services.now,
       sleep: this.services.sleep,
       log: this.log,
+      heartbeatMs: this.config.executor.heartbeatSeconds * 1000,
     }).launch(plan, options);
   }
 

@@ -5,6 +5,7 @@ import type { InstanceStore, NewEvent, RunRecord } from '../../instance/instance
 import type { Plan } from '../../planner/plan-materialization.js';
 import type { RunResult } from '../execute-plan.js';
 import { finishAbandonedRun } from '../finish-abandoned-run.js';
+import { HOSTNAME } from '../process-liveness.js';
 import type { StepOutcome } from '../step-services.js';
 import type { EcsRunLauncherConfig } from './ecs-run-launcher-config.js';
 
@@ -114,6 +115,9 @@ export function ecsError(
  * of memory, image not pulled), marks the run failed with ECS's stop reason. An empty plan starts no
  * task. A cancel request for a run still `queued` (its task not started) stops the task with
  * `StopTask` and ends the run `canceled`; a run its task executes is canceled by that task.
+ * Until its task takes it, the queued run is this process's: it carries this process's id and
+ * host and its heartbeat, so a cancel after this process died ends the run at once (a task that
+ * starts later finds it canceled and exits without executing it).
  *
  * @example
  * const launcher = new EcsRunLauncher({ config: config.executor.runLauncher, store, emit, now, sleep, log });
@@ -129,6 +133,8 @@ export class EcsRunLauncher {
       sleep: (ms: number) => Promise<void>;
       log: Logger;
       api?: EcsApi;
+      /** How often the queued run's heartbeat is written (default 5 s). */
+      heartbeatMs?: number;
     },
   ) {}
 
@@ -151,7 +157,10 @@ export class EcsRunLauncher {
       status: 'queued',
       tags: { ...options.tags, launcher: 'ecs' },
       parentRunId: options.parentRunId ?? null,
+      pid: process.pid,
+      hostname: HOSTNAME,
     });
+    const heartbeat = this.heartbeatWhileQueued(runId);
     await this.options.emit({
       runId,
       type: 'run_queued',
@@ -175,8 +184,35 @@ export class EcsRunLauncher {
       });
       return await this.watch(api, run, taskArn);
     } finally {
+      clearInterval(heartbeat);
       if (!this.options.api) api.close();
     }
+  }
+
+  /**
+   * Writes the queued run's heartbeat now and every `heartbeatMs` until the run is no longer
+   * queued: from then on its task (or its end) speaks for it.
+   */
+  private heartbeatWhileQueued(runId: string): NodeJS.Timeout {
+    const { store, now } = this.options;
+    let beating = false;
+    const beat = async () => {
+      if (beating) return;
+      beating = true;
+      try {
+        if ((await store.getRun(runId))?.status === 'queued')
+          await store.heartbeat(runId, now().toISOString());
+        else clearInterval(timer);
+      } catch {
+        // NOTE: a store briefly unavailable must not fail the launch; the next beat tries again.
+      } finally {
+        beating = false;
+      }
+    };
+    const timer = setInterval(() => void beat(), this.options.heartbeatMs ?? 5_000);
+    timer.unref();
+    void beat();
+    return timer;
   }
 
   private async start(api: EcsApi, runId: string, concurrency?: number): Promise<string> {

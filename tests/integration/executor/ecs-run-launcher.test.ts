@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -243,6 +244,34 @@ describe('the ECS run launcher', () => {
     const types = (await runtime.store.listEvents({ runId: runId! })).map((e) => e.type);
     expect(types.at(-1)).toBe('run_canceled');
     expect(types).not.toContain('run_start');
+  }, 60_000);
+
+  test('a queued run carries its launching process and heartbeat; a cancel after that process died ends it at once', async () => {
+    ecs.next({ kind: 'pending' });
+    const before = ecs.requests.length;
+    const plan = await runtime.plan({ force: true, selection: 'stations' });
+    const launched = runtime.launch(plan);
+    const deadline = Date.now() + 30_000;
+    let runId: string | undefined;
+    while (!runId && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      runId = ecs.requests.slice(before).find((r) => r.operation === 'RunTask')?.body.clientToken;
+    }
+    const queued = await runtime.store.getRun(runId!);
+    expect(queued).toMatchObject({ status: 'queued', pid: process.pid });
+    expect(queued?.heartbeatAt).not.toBeNull();
+    // The launching process dies: its record now names a process that has exited.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    await runtime.store.updateRun(runId!, { pid: gone });
+    const canceled = await cancelRun(runtime, (await runtime.store.getRun(runId!))!, 'the CLI');
+    expect(canceled.outcome).toBe('canceled');
+    expect(canceled.run).toMatchObject({ status: 'canceled' });
+    expect(canceled.run.error).toMatch(
+      new RegExp(
+        `^canceled by the CLI before its task started; the process that launched it is gone \\(its process \\(pid ${gone} on .+\\) is no longer running\\); a task that starts later finds the run canceled and exits without executing it$`,
+      ),
+    );
+    expect((await launched).status).toBe('canceled');
   }, 60_000);
 
   test('an empty plan starts no task: the run ends at once with nothing to do', async () => {
