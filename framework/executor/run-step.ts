@@ -18,6 +18,7 @@ import {
 } from '../io/io-target.js';
 import { schemaColumns } from '../io/schema-columns.js';
 import { checkpointName, formatAssetPartition } from '../keys/asset-key.js';
+import { redactUrl } from '../logging/redact-secrets.js';
 import { AsOfWindowMapping } from '../partitions/mapping/as-of-window-mapping.js';
 import {
   appendChange,
@@ -851,12 +852,7 @@ export async function runStep(
       data: {
         error: message,
         code: isShopflowError(error) ? error.code : 'SF_USER_CODE',
-        stack:
-          error instanceof Error
-            ? error.cause instanceof Error
-              ? error.cause.stack
-              : error.stack
-            : undefined,
+        stack: stackOf(error),
       },
     });
     return { ...base, status: 'failed', message };
@@ -864,4 +860,11 @@ export async function runStep(
     duckdb.close();
     if (locked) await services.store.releaseLock(label, step.runId).catch(() => {});
   }
+}
+
+/** The stack of an error (of its cause when it wraps one), with the password of any URL it quotes redacted. */
+function stackOf(error: unknown): string | undefined {
+  const stack =
+    error instanceof Error ? (error.cause instanceof Error ? error.cause.stack : error.stack) : undefined;
+  return stack === undefined ? undefined : redactUrl(stack);
 }

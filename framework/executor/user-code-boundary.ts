@@ -1,5 +1,6 @@
 import { isShopflowError, ShopflowError } from '../errors/error-catalog.js';
 import { formatAssetPartition } from '../keys/asset-key.js';
+import { redactUrl } from '../logging/redact-secrets.js';
 
 /**
  * Runs asset or check code. Framework errors pass through unchanged; anything else the code throws
@@ -20,7 +21,10 @@ export async function userCodeBoundary<T>(
   }
 }
 
-/** A one-line description of an error with its cause chain, for events and the CLI. */
+/**
+ * A one-line description of an error with its cause chain, for events and the CLI; the password of
+ * any URL it quotes is redacted (events go to the instance store and the web page).
+ */
 export function describeError(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
@@ -29,5 +33,5 @@ export function describeError(error: unknown): string {
     if (!parts.some((p) => p.includes(message))) parts.push(message);
     current = current instanceof Error ? current.cause : undefined;
   }
-  return parts.join(' ← ');
+  return redactUrl(parts.join(' ← '));
 }

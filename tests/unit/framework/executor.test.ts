@@ -196,6 +196,32 @@ describe('executor', () => {
     expect(state).toMatchObject({ lastAttemptStatus: 'failed', materializationId: null });
   });
 
+  test('a failure that quotes a URL with a password is recorded with the password redacted', async () => {
+    const url = 'postgres://app:s3cret-pw@db.internal:5432/shop';
+    const { runtime } = await setup({
+      gate: (key) =>
+        key === 'stations' ? Promise.reject(new Error(`cannot reach ${url}`)) : Promise.resolve(),
+    });
+    const result = await runtime.execute(await runtime.plan({ selection: 'stations' }));
+    expect(result.status).toBe('failed');
+    expect(result.outcomes.get('stations')!.message).toContain(
+      'postgres://app:[REDACTED]@db.internal:5432/shop',
+    );
+    const events = await runtime.store.listEvents({ runId: result.runId });
+    const failure = events.find((e) => e.type === 'step_failure')!;
+    expect(failure.message).toContain('cannot reach postgres://app:[REDACTED]@db.internal');
+    expect(String(failure.data.stack)).toContain('cannot reach postgres://app:[REDACTED]@db.internal');
+    const [state] = await runtime.store.listAssetPartitionStates(['stations']);
+    const stored = JSON.stringify({
+      events,
+      run: await runtime.store.getRun(result.runId),
+      state: { ...state, lastError: state.lastError },
+      error: result.error,
+    });
+    expect(stored).toContain('[REDACTED]');
+    expect(stored).not.toContain('s3cret-pw');
+  });
+
   test('retries with backoff until the step succeeds', async () => {
     const counter = { n: 0 };
     const { runtime } = await setup({ flaky: { failures: 2, counter } });
