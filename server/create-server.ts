@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { packageFile } from '../framework/cli/package-root.js';
 import { assertSafeToServe } from '../framework/http/listen-safety.js';
@@ -85,13 +85,6 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const token = options.token || undefined;
   const { runtime, log } = options;
   const allowedHosts = AllowedHosts.from({ listenHost: options.host, names: options.allowedHosts });
-  const app = Fastify({
-    loggerInstance: log,
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1024 * 1024,
-    return503OnClosing: true,
-    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
-  }) as unknown as FastifyInstance;
   const access = accessPolicy({
     token,
     readOnly: options.readOnly,
@@ -99,6 +92,32 @@ export function createServer(options: ServerOptions): FastifyInstance {
     allowedHosts,
     log,
   });
+  const app = Fastify({
+    loggerInstance: log,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    // NOTE: a path the router cannot read (a malformed percent-escape, a parameter too long) is
+    // answered before any hook runs: the host is checked and the headers set here too.
+    frameworkErrors: (error, request, reply) => {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+      let refused: unknown = new ApiError(
+        error.statusCode === 414 ? 414 : 400,
+        'SF_BAD_USAGE',
+        error.statusCode === 414
+          ? 'a part of the path is longer than the server reads'
+          : 'the path is not a valid URL (a malformed percent-escape)',
+      );
+      try {
+        access.checkHostAndOrigin(request);
+      } catch (hostError) {
+        refused = hostError;
+      }
+      const { statusCode, body } = errorResponse(refused);
+      (reply as unknown as FastifyReply).code(statusCode).send(body);
+    },
+    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
+  }) as unknown as FastifyInstance;
   const scrub = createPathScrubber({
     projectRoot: options.projectRoot ?? process.cwd(),
     home: runtime.config.home,

@@ -39,6 +39,16 @@ function pathOf(url: string): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
+/** The host of a request target in absolute form (`http://name:port/path`), or null for a path. */
+function absoluteTargetHost(target: string): string | null {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return null;
+  try {
+    return new URL(target).host;
+  } catch {
+    return '';
+  }
+}
+
 /** The API and the Prometheus metrics need the token; the page's static files do not. */
 function isGuarded(path: string): boolean {
   return path.startsWith('/api/') || path === '/metrics';
@@ -128,6 +138,16 @@ export function accessPolicy(options: AccessOptions) {
 
   function checkHostAndOrigin(request: FastifyRequest): void {
     const host = request.headers.host ?? '';
+    // NOTE: a request target in absolute form (`GET http://name/api/runs`) names the host itself,
+    // which then counts rather than the Host header (RFC 9112 §3.2.2); both must be allowed.
+    const target = absoluteTargetHost(request.raw.url ?? '');
+    if (target !== null && !allowedHosts.allows(target)) {
+      throw new ApiError(
+        403,
+        'SF_FORBIDDEN',
+        `this server does not answer for host \`${target || 'none'}\` named in the request target`,
+      );
+    }
     if (!allowedHosts.allows(host)) {
       const name = hostName(host) ?? host;
       throw new ApiError(
@@ -244,7 +264,15 @@ export function accessPolicy(options: AccessOptions) {
     };
   }
 
-  return { checkRequest, requireLaunchRights, requireWriteRights, signIn, signOut, sessionState };
+  return {
+    checkRequest,
+    checkHostAndOrigin,
+    requireLaunchRights,
+    requireWriteRights,
+    signIn,
+    signOut,
+    sessionState,
+  };
 }
 
 export type AccessPolicy = ReturnType<typeof accessPolicy>;

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
+import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isShopflowError, PII_MASK } from '../../../framework/index.js';
@@ -110,6 +111,55 @@ describe('host names: answered only for loopback, --host and --allowed-host, tok
       ).toBe(403);
     } finally {
       await named.close();
+    }
+  });
+
+  test('a path the router cannot read is still checked for its host and answered with the security headers', async () => {
+    const foreign = await guarded.app.inject({ url: '/api/x%zz', headers: { host: 'evil.example:3000' } });
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.json().error.code).toBe('SF_FORBIDDEN');
+    expect(foreign.headers['content-security-policy']).toBeDefined();
+    const local = await guarded.app.inject({ url: '/api/x%zz', headers: { host: 'localhost:3000' } });
+    expect(local.statusCode).toBe(400);
+    expect(local.json().error).toEqual({
+      code: 'SF_BAD_USAGE',
+      message: 'the path is not a valid URL (a malformed percent-escape)',
+    });
+    expect(local.headers['x-frame-options']).toBeDefined();
+  });
+
+  test('a request target in absolute form is answered only when the host it names is allowed', async () => {
+    const server = createServer({
+      runtime: guarded.runtime,
+      token: TOKEN,
+      host: '127.0.0.1',
+      port: 0,
+      log: silentLog,
+    });
+    try {
+      await server.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = server.server.address() as AddressInfo;
+      const ask = (target: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () =>
+            socket.end(
+              `GET ${target} HTTP/1.1\r\nHost: localhost:${port}\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+            ),
+          );
+          let text = '';
+          socket.on('data', (chunk) => {
+            text += chunk;
+          });
+          socket.on('end', () => resolve(text));
+          socket.on('error', reject);
+        });
+      const foreign = await ask('http://evil.example/api/runs');
+      expect(foreign).toMatch(/^HTTP\/1\.1 403 /);
+      expect(foreign).toContain('evil.example');
+      expect(await ask(`http://localhost:${port}/api/runs`)).toMatch(/^HTTP\/1\.1 200 /);
+      expect(await ask('/api/runs')).toMatch(/^HTTP\/1\.1 200 /);
+    } finally {
+      await server.close();
     }
   });
 
