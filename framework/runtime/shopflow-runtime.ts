@@ -473,15 +473,19 @@ export class ShopflowRuntime {
             queueOf: queueRouting(this.graph, this.config.executor.queues, this.config.executor.queue),
             leaseMs: this.config.executor.leaseSeconds * 1000,
             now: this.services.now,
-            onRedelivery: async (step, previousOwner, attempt) => {
+            onRedelivery: async (step, previousOwner, attempt, reason) => {
               const planned = plan.steps.find((s) => s.key === step.key);
+              const why =
+                reason === 'lease_expired'
+                  ? `worker ${previousOwner} stopped renewing its lease`
+                  : 'a worker took it off the queue and never started it';
               await this.services.emit({
                 runId: step.runId,
                 type: 'step_retry',
                 assetKey: planned?.assetKey ?? null,
                 partitionKey: planned?.partitionKey ?? null,
-                message: `${step.key}: worker ${previousOwner} stopped renewing its lease; sent again (delivery ${attempt})`,
-                data: { attempt, previousOwner, reason: 'lease_expired' },
+                message: `${step.key}: ${why}; sent again (delivery ${attempt})`,
+                data: { attempt, previousOwner, reason },
               });
             },
             onIdle: (queueName, waitedMs) => {

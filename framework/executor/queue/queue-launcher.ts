@@ -20,11 +20,16 @@ export interface QueueLauncherOptions {
   pollMs?: number;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
-  /** Told when a step is sent again (the run's event log records it). */
+  /**
+   * Told when a step is sent again (the run's event log records it): its worker stopped renewing
+   * the lease (`lease_expired`, `previousOwner` names it), or a worker took the job off the queue
+   * and never took the lease (`never_started`, no owner known).
+   */
   onRedelivery?: (
     step: { key: string; runId: string },
-    previousOwner: string,
+    previousOwner: string | null,
     attempt: number,
+    reason: 'lease_expired' | 'never_started',
   ) => Promise<void>;
   /** After this long with steps waiting on a queue and none of its steps taken, `onIdle` is told (default 30 s). */
   idleWarnMs?: number;
@@ -50,7 +55,9 @@ export function notStartedOutcome(key: string, by: string): StepOutcome {
  * Puts each step on the job queue and waits for a worker's report in the instance store. The step
  * travels as plain data; whichever worker takes it runs the same `runStep` as the in-process
  * launcher. While it waits it watches the step's lease: a lease left to expire (its worker was
- * killed or lost) sends the step again, and the next worker takes the lease over.
+ * killed or lost) sends the step again, and the next worker takes the lease over; so does a job a
+ * worker took off the queue and then held for `leaseMs` without ever taking the step's lease (it
+ * died between the two).
  *
  * Once the run's cancel is seen (`cancel`), a step no worker holds is withdrawn from the queue and
  * its launch resolves as not started; a worker taking it afterwards sees the cancel request and
@@ -79,6 +86,9 @@ export function queueLauncher(options: QueueLauncherOptions): StepLauncher {
       let expiredOwner: string | null = null;
       let jobId = await options.queue.send(queueName, step, attempt);
       let withdrawn = false;
+      /** When the job was last looked at on the queue, and since when it has been taken without a lease. */
+      let jobCheckedAt = Number.NEGATIVE_INFINITY;
+      let takenSince: number | null = null;
       // NOTE: the wait for a worker counts from now when no other step of this queue is waiting.
       const waitingOnQueue = pending.get(queueName) ?? 0;
       if (waitingOnQueue === 0) lastTaken.set(queueName, now().getTime());
@@ -109,8 +119,21 @@ export function queueLauncher(options: QueueLauncherOptions): StepLauncher {
             }
           }
           const lease = await readStepLease(options.store, step);
-          if (lease) lastTaken.set(queueName, now().getTime());
-          else if (!warned.has(queueName) && options.onIdle) {
+          if (lease) {
+            lastTaken.set(queueName, now().getTime());
+            takenSince = null;
+          } else if (jobId !== null && canceledBy === null && (await takenWithoutLease(jobId))) {
+            // NOTE: the worker that took the job died before it took the lease: nothing would ever
+            // expire, and the queue hands the job out again only after its own, much longer, expiry.
+            if (attempt > maxRedeliveries) {
+              return lostOutcome(`${attempt} workers took this step off the queue and never started it`);
+            }
+            takenSince = null;
+            attempt++;
+            await options.onRedelivery?.(step, null, attempt, 'never_started');
+            jobId = await options.queue.send(queueName, step, attempt);
+            continue;
+          } else if (!warned.has(queueName) && options.onIdle) {
             const waited = now().getTime() - lastTaken.get(queueName)!;
             if (waited >= idleWarnMs) {
               warned.add(queueName);
@@ -124,22 +147,15 @@ export function queueLauncher(options: QueueLauncherOptions): StepLauncher {
             leaseExpired(lease, now(), options.leaseMs)
           ) {
             if (attempt > maxRedeliveries || canceledBy !== null) {
-              return {
-                key: step.key,
-                status: 'failed',
-                message:
-                  canceledBy !== null
-                    ? `worker ${lease.runId} stopped renewing its lease on this step; not sent again because the run was canceled`
-                    : `${attempt} workers stopped renewing their lease on this step (last ${lease.runId})`,
-                rowCount: null,
-                dataVersion: null,
-                checks: [],
-                blocking: false,
-              };
+              return lostOutcome(
+                canceledBy !== null
+                  ? `worker ${lease.runId} stopped renewing its lease on this step; not sent again because the run was canceled`
+                  : `${attempt} workers stopped renewing their lease on this step (last ${lease.runId})`,
+              );
             }
             expiredOwner = lease.runId;
             attempt++;
-            await options.onRedelivery?.(step, lease.runId, attempt);
+            await options.onRedelivery?.(step, lease.runId, attempt, 'lease_expired');
             jobId = await options.queue.send(queueName, step, attempt);
           } else if (!lease && withdrawn) {
             // NOTE: the worker that held the step at the cancel gave it up without a report (it stopped
@@ -150,6 +166,37 @@ export function queueLauncher(options: QueueLauncherOptions): StepLauncher {
           }
           await sleep(pollMs);
         }
+      }
+
+      /**
+       * Whether the job has been taken off the queue, with no lease, for `leaseMs` (timed here, so
+       * the clocks of the queue's server and this process need not agree). The queue is asked at
+       * most every `leaseMs / 4`.
+       */
+      async function takenWithoutLease(id: string): Promise<boolean> {
+        const at = now().getTime();
+        if (at - jobCheckedAt < options.leaseMs / 4) {
+          return takenSince !== null && at - takenSince >= options.leaseMs;
+        }
+        jobCheckedAt = at;
+        if (!(await options.queue.isTaken(queueName, id).catch(() => false))) {
+          takenSince = null;
+          return false;
+        }
+        takenSince ??= at;
+        return at - takenSince >= options.leaseMs;
+      }
+
+      function lostOutcome(message: string): StepOutcome {
+        return {
+          key: step.key,
+          status: 'failed',
+          message,
+          rowCount: null,
+          dataVersion: null,
+          checks: [],
+          blocking: false,
+        };
       }
     },
   };

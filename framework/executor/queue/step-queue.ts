@@ -70,6 +70,11 @@ export class StepQueue {
     await this.boss.cancel(name, id);
   }
 
+  /** Whether a worker has taken the job off the queue (it is `active`) without finishing it. */
+  async isTaken(name: string, id: string): Promise<boolean> {
+    return (await this.boss.getJobById(name, id))?.state === 'active';
+  }
+
   /** Takes steps from `name`, up to `concurrency` at once in this process. */
   async work(
     name: string,

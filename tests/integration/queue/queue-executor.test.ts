@@ -532,6 +532,45 @@ describe('queue executor', () => {
     }
   }, 120_000);
 
+  test('a worker that dies after taking a step off the queue, before it starts it: the step is sent again after the lease time and the run succeeds', async () => {
+    const stuck = setup('stuck');
+    const running = spawnShopflow(
+      ['--config', stuck.config, 'materialize', 'stations', '--executor', 'queue', '--json'],
+      stuck.env,
+    );
+    children.push(running);
+    let stdout = '';
+    running.stdout!.on('data', (d) => {
+      stdout += d;
+    });
+    const exited = new Promise<number | null>((r) => running.on('exit', r));
+    // NOTE: a worker's first half: it takes the job off the queue (pg-boss marks it active), then
+    // dies before it takes the step's lease.
+    const { PgBoss } = await import('pg-boss');
+    const boss = new PgBoss({ connectionString: pg.url, schema: 'stuck_queue' });
+    boss.on('error', () => {});
+    await boss.start();
+    let taken = 0;
+    try {
+      for (let i = 0; i < 300 && taken === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        taken = (await boss.fetch('steps').catch(() => [])).length;
+      }
+    } finally {
+      await boss.stop({ graceful: false, close: true });
+    }
+    expect(taken).toBe(1);
+    await startWorker(stuck.config, stuck.env);
+    expect(await exited).toBe(0);
+    const lines = jsonLines(stdout);
+    const retry = lines.find((l) => l.type === 'step_retry');
+    expect(retry?.message).toBe(
+      'stations: a worker took it off the queue and never started it; sent again (delivery 2)',
+    );
+    expect(retry?.data).toMatchObject({ reason: 'never_started', attempt: 2, previousOwner: null });
+    expect(lines.at(-1)?.type).toBe('run_success');
+  }, 120_000);
+
   test('a step of a run that has ended is not run by a worker that takes it later', async () => {
     const ended = setup('ended');
     const running = spawnShopflow(

@@ -3,18 +3,22 @@ import { queueLauncher } from '../../../framework/executor/queue/queue-launcher.
 import type { StepQueue } from '../../../framework/executor/queue/step-queue.js';
 import type { InstanceStore, LockHolder } from '../../../framework/instance/instance-store.js';
 
-/** A queue no worker takes from, and a store where no step is ever leased or reported. */
-function idleQueue(locks: LockHolder[] = []) {
+/**
+ * A queue no worker takes from (or, with `taken`, whose jobs a worker took off it and never
+ * started), and a store where no step is ever leased or reported.
+ */
+function idleQueue(locks: LockHolder[] = [], taken = false) {
   const sent: string[] = [];
   const withdrawn: string[] = [];
   const queue = {
-    send: async (_name: string, step: { key: string }) => {
-      sent.push(step.key);
-      return `job-${step.key}`;
+    send: async (_name: string, step: { key: string }, attempt = 1) => {
+      sent.push(`${step.key}#${attempt}`);
+      return `job-${step.key}-${attempt}`;
     },
     withdraw: async (_name: string, id: string) => {
       withdrawn.push(id);
     },
+    isTaken: async () => taken,
   } as unknown as StepQueue;
   const store = {
     getCheckpoint: async () => undefined,
@@ -35,7 +39,7 @@ describe('queue launcher', () => {
     const outcome = await launched;
     expect(outcome).toMatchObject({ key: 'a', status: 'skipped', canceled: true });
     expect(outcome.message).toContain('canceled by the CLI');
-    expect(withdrawn).toEqual(['job-a']);
+    expect(withdrawn).toEqual(['job-a-1']);
   });
 
   test('a step a worker holds at the cancel is waited for, not withdrawn as not started', async () => {
@@ -50,6 +54,43 @@ describe('queue launcher', () => {
       new Promise((r) => setTimeout(() => r('waiting'), 100)),
     ]);
     expect(settled).toBe('waiting');
+  });
+
+  test('a job taken off the queue whose step no worker leases for the lease time is sent again, then given up', async () => {
+    const { queue, store, sent } = idleQueue([], true);
+    let clock = 0;
+    const redelivered: Array<[string | null, number, string]> = [];
+    const launcher = queueLauncher({
+      queue,
+      store,
+      queueName: 'steps',
+      leaseMs: 30_000,
+      pollMs: 1,
+      maxRedeliveries: 2,
+      now: () => new Date(clock),
+      onRedelivery: async (_step, owner, attempt, reason) => {
+        redelivered.push([owner, attempt, reason]);
+      },
+    });
+    const launched = launcher.launch(step('d'));
+    await new Promise((r) => setTimeout(r, 20));
+    clock = 29_000;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sent).toEqual(['d#1']);
+    clock = 31_000;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sent).toEqual(['d#1', 'd#2']);
+    expect(redelivered).toEqual([[null, 2, 'never_started']]);
+    for (const at of [62_000, 93_000, 124_000, 155_000]) {
+      clock = at;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const outcome = await launched;
+    expect(sent).toEqual(['d#1', 'd#2', 'd#3']);
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      message: '3 workers took this step off the queue and never started it',
+    });
   });
 
   test('tells once per queue that no worker has taken a step for the idle time', async () => {
