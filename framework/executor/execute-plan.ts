@@ -9,6 +9,9 @@ import { inProcessLauncher, type StepLauncher } from './step-launcher.js';
 import type { StepOutcome, StepServices } from './step-services.js';
 import { describeError } from './user-code-boundary.js';
 
+/** How old the last look for a cancel request may be when a step starts (see `CancelWatch.requestedWithin`). */
+const CANCEL_CHECK_MS = 100;
+
 export interface ExecuteOptions {
   plan: Plan;
   services: StepServices;
@@ -154,6 +157,7 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
         continue;
       }
       let progressed = false;
+      let canceledNow = false;
       // NOTE: ready steps longest chain first; once `concurrency` steps run, the rest wait for the next pass.
       while (ready.size > 0 && running.size < concurrency) {
         const step = plan.steps[ready.pop() % plan.steps.length]!;
@@ -185,6 +189,12 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
           continue;
         }
         if (upstream.some((o) => o === undefined)) continue;
+        // NOTE: a cancel requested since the last look starts no further step (the step stays
+        // waiting and is skipped as not started with the others).
+        if (await cancel.requestedWithin(CANCEL_CHECK_MS)) {
+          canceledNow = true;
+          break;
+        }
         waiting.delete(key);
         progressed = true;
         const promise = launcher
@@ -213,6 +223,7 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
           .finally(() => running.delete(key));
         running.set(key, promise);
       }
+      if (canceledNow) continue;
       if (!progressed && running.size > 0) {
         // NOTE: once a cancel was seen, its promise stays resolved: waiting on it again would spin.
         await Promise.race(

@@ -102,6 +102,8 @@ export class CancelWatch {
   private notify!: () => void;
   private readonly timer: NodeJS.Timeout;
   private polling = false;
+  /** When the store was last asked (ms since the epoch). */
+  private polledAt = 0;
 
   constructor(
     private readonly store: InstanceStore,
@@ -115,10 +117,21 @@ export class CancelWatch {
     this.timer.unref();
   }
 
+  /**
+   * Whether a cancel was requested, looking again first unless the last look is less than
+   * `maxAgeMs` old: called before a step starts, so a request stops the next step within that
+   * time rather than within the timer's period.
+   */
+  async requestedWithin(maxAgeMs: number): Promise<boolean> {
+    if (this.requestedBy === null && Date.now() - this.polledAt >= maxAgeMs) await this.poll();
+    return this.requestedBy !== null;
+  }
+
   /** Looks once (also called by the timer); errors are ignored and the next poll tries again. */
   async poll(): Promise<void> {
     if (this.polling || this.requestedBy !== null) return;
     this.polling = true;
+    this.polledAt = Date.now();
     try {
       const [event] = await this.store.listEvents({
         runId: this.runId,

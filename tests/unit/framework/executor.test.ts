@@ -1,7 +1,13 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { defineCheck, HOSTNAME, type InstanceStore, lakePartitionDir } from '../../../framework/index.js';
+import {
+  cancelRun,
+  defineCheck,
+  HOSTNAME,
+  type InstanceStore,
+  lakePartitionDir,
+} from '../../../framework/index.js';
 import { type ExampleOptions, exampleDefinitions } from '../../fixtures/example-graph.js';
 import { openTestRuntime, tempHome } from '../../support/example-runtime.js';
 
@@ -220,6 +226,31 @@ describe('executor', () => {
     });
     expect(stored).toContain('[REDACTED]');
     expect(stored).not.toContain('s3cret-pw');
+  });
+
+  test('a cancel requested while a step runs starts no further step once it is 0.1 s old, however long the watch period', async () => {
+    let runtime!: Awaited<ReturnType<typeof setup>>['runtime'];
+    let calls = 0;
+    ({ runtime } = await setup({
+      gate: async (key) => {
+        if (key !== 'readings' || calls++ > 0) return;
+        const [run] = await runtime.store.listRuns({ limit: 1 });
+        expect((await cancelRun(runtime, run!, 'the test')).outcome).toBe('requested');
+        // NOTE: longer than the executor's look before a step starts may lag (0.1 s).
+        await new Promise((r) => setTimeout(r, 150));
+      },
+    }));
+    const plan = await runtime.plan({ selection: 'readings' });
+    expect(plan.steps.length).toBeGreaterThan(3);
+    const result = await runtime.execute(plan, { concurrency: 1, cancelPollMs: 60_000 });
+    expect(result.status).toBe('canceled');
+    const events = await runtime.store.listEvents({ runId: result.runId });
+    expect(events.filter((e) => e.type === 'step_start')).toHaveLength(1);
+    const requested = events.findIndex((e) => e.type === 'run_cancel_requested');
+    expect(events.slice(requested).filter((e) => e.type === 'step_start')).toEqual([]);
+    expect(events.filter((e) => e.type === 'step_skipped' && e.data.reason === 'canceled')).toHaveLength(
+      plan.steps.length - 1,
+    );
   });
 
   test('retries with backoff until the step succeeds', async () => {
