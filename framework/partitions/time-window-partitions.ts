@@ -253,7 +253,11 @@ export class TimeWindowPartitions implements PartitionsDefinition {
     if (found.problem !== undefined) throw this.keyError(key, found, now);
     if (found.index > this.lastIndexAt(now)) {
       const shift = this.endOffset === 0 ? '' : `, shifted by end offset ${this.endOffset}`;
-      const reason = `it does not exist yet at ${now.toISOString()} (a window exists once it has ended${shift})`;
+      // NOTE: past a fixed end a key never comes to exist: waiting would not help.
+      const reason =
+        this.endIndex !== undefined && found.index > this.endIndex + this.endOffset
+          ? `it is after the last partition (the partitions end at ${this.end}${shift})`
+          : `it does not exist yet at ${now.toISOString()} (a window exists once it has ended${shift})`;
       throw this.badKey(key, reason, this.nearestHint(found.index, now));
     }
     return found.index;

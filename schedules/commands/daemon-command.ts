@@ -61,7 +61,8 @@ export function createDaemonCommand(options: DaemonCommandOptions = {}): Command
       { flags: '--interval <seconds>', description: 'seconds between ticks', defaultValue: '10' },
       {
         flags: '--lease-seconds <seconds>',
-        description: 'lease lifetime without renewal',
+        description:
+          'lease lifetime without renewal (at least 3 × --interval: a lease renewed every tick must outlive a late tick)',
         defaultValue: '60',
       },
       { flags: '--once', description: 'tick once, wait for the runs it launched, exit' },

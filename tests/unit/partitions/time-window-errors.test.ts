@@ -165,6 +165,24 @@ describe('time-window key errors (SF_BAD_PARTITION)', () => {
     );
   });
 
+  it('names a key past a fixed end as after the last partition, not as not yet existing', () => {
+    const fixed = daily({ start: '2024-01-01', end: '2024-02-01' });
+    const error = thrown(() => fixed.validate('2024-02-05', now), 'SF_BAD_PARTITION');
+    expectMessage(
+      error,
+      '`2024-02-05`',
+      'after the last partition (the partitions end at 2024-02-01)',
+      'nearest valid key is `2024-01-31`',
+    );
+    expect(error.message).not.toContain('does not exist yet');
+    // before the end, a key still in the future is one that does not exist yet
+    const later = daily({ start: '2024-01-01', end: '2024-06-01' });
+    expectMessage(
+      thrown(() => later.validate('2024-04-01', now), 'SF_BAD_PARTITION'),
+      'does not exist yet',
+    );
+  });
+
   it('names a key in the future and suggests the latest key', () => {
     const error = thrown(() => days.validate('2024-03-10', now), 'SF_BAD_PARTITION');
     expectMessage(
