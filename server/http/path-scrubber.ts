@@ -7,8 +7,12 @@ export type PathScrubber = (text: string) => string;
 const SEGMENT = '[A-Za-z0-9._@+%=-]';
 // NOTE: an absolute path not preceded by a character that would make it part of a URL (`host/x`),
 // a date (`2024/01`) or a relative path (`a/b`), with at least two segments; `/api/…` is this
-// server's own URL space, which messages quote on purpose.
-const ABSOLUTE_PATH = new RegExp(String.raw`(?<![\w.:/~>\\-])/(?!api/)(?:${SEGMENT}+/)+${SEGMENT}*`, 'g');
+// server's own URL space, which messages quote on purpose. Scrubbed bodies are JSON text, where a
+// line break before a path is the escape `\n`: that `n` starts a path as a space does.
+const ABSOLUTE_PATH = new RegExp(
+  String.raw`(?:(?<=\\[nrt])|(?<![\w.:/~>\\-]))/(?!api/)(?:${SEGMENT}+/)+${SEGMENT}*`,
+  'g',
+);
 const FILE_URL = /file:\/\/(?=\/)/g;
 const WINDOWS_PATH = /(?<![\w])[A-Za-z]:\\(?:[^\\\s'"`<>|:*?]+\\)*[^\\\s'"`<>|:*?]*/g;
 

@@ -114,6 +114,10 @@ describe('createPathScrubber', () => {
     expect(scrub('folder `/srv/shop`')).toBe('folder `.`');
     expect(scrub('C:\\Users\\bob\\x.ts failed')).toBe('…\\x.ts failed');
     expect(scrub('/srv/shopping/x')).toBe('…/x');
+    // in JSON text, after an escaped line break or tab
+    expect(scrub(JSON.stringify({ message: 'cannot open\n/opt/data/secret.csv\t/etc/app/x.conf' }))).toBe(
+      '{"message":"cannot open\\n…/secret.csv\\t…/x.conf"}',
+    );
   });
 
   test('URLs, API paths, dates and relative paths stay', () => {
