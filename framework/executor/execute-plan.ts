@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ShopflowError } from '../errors/error-catalog.js';
 import { storageFault } from '../errors/storage-fault.js';
 import { MinHeap } from '../graph/min-heap.js';
 import type { RunRecord } from '../instance/instance-store.js';
@@ -67,7 +68,19 @@ export async function executePlan(options: ExecuteOptions): Promise<RunResult> {
       });
   const runId = run.id;
   if (options.queued) {
-    await services.store.updateRun(runId, { status: 'running', pid: process.pid, hostname: HOSTNAME });
+    // NOTE: taken only while still queued: a run canceled (or taken by another task) meanwhile is
+    // not executed.
+    const taken = await services.store.transitionRun(runId, ['queued'], {
+      status: 'running',
+      pid: process.pid,
+      hostname: HOSTNAME,
+    });
+    if (!taken) {
+      const status = (await services.store.getRun(runId))?.status ?? 'gone';
+      throw new ShopflowError('SF_RUN_NOT_RETRYABLE', `run ${runId} is ${status}, not queued`, {
+        hint: 'a queued run is executed once; retry a finished one with `shopflow runs retry`',
+      });
+    }
   }
   const startedAt = services.now().toISOString();
   await services.store.updateRun(runId, { startedAt, heartbeatAt: startedAt });

@@ -1,5 +1,5 @@
 import type { AssetGraph } from '../graph/asset-graph.js';
-import type { InstanceStore, RunRecord } from '../instance/instance-store.js';
+import type { InstanceStore, RunRecord, RunStatus } from '../instance/instance-store.js';
 import type { LakeStorage } from '../io/lake-storage/lake-storage.js';
 
 /**
@@ -19,7 +19,9 @@ export async function lastSignOfLife(store: InstanceStore, run: RunRecord): Prom
  * its last event; partitions it was materializing get a failed attempt; its locks are released; a
  * final event (`run_failure` or `run_canceled`) dated at that last event records when the ending
  * was detected (`data.detectedAt`). Its unfinished temporary files are the caller's to sweep
- * (`sweepRunFiles`).
+ * (`sweepRunFiles`). Only a run whose status is still one of `from` (default: not finished) is
+ * ended, so a run that finished, or that another process ended or took meanwhile, is left as it
+ * is; returns whether it was ended.
  *
  * @example
  * await finishAbandonedRun({ store, run, status: 'failed', error: 'run abandoned: …', now });
@@ -31,10 +33,16 @@ export async function finishAbandonedRun(options: {
   error: string;
   now: Date;
   data?: Record<string, unknown>;
-}): Promise<void> {
+  from?: readonly RunStatus[];
+}): Promise<boolean> {
   const { store, run, error } = options;
   const finishedAt = await lastSignOfLife(store, run);
-  await store.updateRun(run.id, { status: options.status, finishedAt, error });
+  const ended = await store.transitionRun(run.id, options.from ?? ['queued', 'running'], {
+    status: options.status,
+    finishedAt,
+    error,
+  });
+  if (!ended) return false;
   for (const state of await store.listAssetPartitionStates()) {
     if (state.lastRunId === run.id && state.lastAttemptStatus === 'running') {
       await store.recordAttempt({
@@ -54,6 +62,7 @@ export async function finishAbandonedRun(options: {
     message: error,
     data: { ...options.data, detectedAt: options.now.toISOString() },
   });
+  return true;
 }
 
 /** Removes the unfinished temporary files the runs left in the lake (their processes are gone). */

@@ -39,15 +39,17 @@ export async function reapDeadRuns(options: {
   const now = options.now ?? new Date();
   const reaped: string[] = [];
   for (const { run, reason } of await findDeadRuns(store, now, options.deadAfterMs)) {
-    await finishAbandonedRun({
+    const ended = await finishAbandonedRun({
       store,
       run,
       status: 'failed',
       error: `run abandoned: ${reason}`,
       now,
       data: { reaped: true },
+      from: ['running'],
     });
-    reaped.push(run.id);
+    // NOTE: another process may have reaped it (or it finished) since it was listed.
+    if (ended) reaped.push(run.id);
   }
   if (reaped.length && options.graph && options.lake)
     await sweepRunFiles(options.graph, options.lake, reaped);

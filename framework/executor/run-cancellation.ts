@@ -59,10 +59,13 @@ export async function requestRunCancel(options: {
     // NOTE: a process that ended normally wrote the run's end before exiting: read once more, so a
     // run that has just finished is not ended a second time.
     assertCancelable((await store.getRun(run.id)) ?? run);
-    await finishAbandonedRun({
+    const ended = await finishAbandonedRun({
       store,
       run,
       status: 'canceled',
+      // NOTE: only in the state its death was judged in: a queued run a task has just taken goes
+      // on below, as a request its task sees.
+      from: [run.status],
       // NOTE: a run still queued was never started: nothing was in flight, and the process that
       // launched it, not a task, is the one gone (see `EcsRunLauncher`).
       error:
@@ -72,8 +75,11 @@ export async function requestRunCancel(options: {
       now,
       data: { by },
     });
-    if (options.graph && options.lake) await sweepRunFiles(options.graph, options.lake, [run.id]);
-    return { run: (await store.getRun(run.id)) ?? run, outcome: 'canceled', alreadyRequested: !!earlier };
+    if (ended) {
+      if (options.graph && options.lake) await sweepRunFiles(options.graph, options.lake, [run.id]);
+      return { run: (await store.getRun(run.id)) ?? run, outcome: 'canceled', alreadyRequested: !!earlier };
+    }
+    assertCancelable((await store.getRun(run.id)) ?? run);
   }
   if (!earlier) {
     await store.appendEvent({

@@ -187,6 +187,11 @@ export interface InstanceStore {
 
   createRun(run: NewRun): Promise<RunRecord>;
   updateRun(id: string, patch: RunPatch): Promise<void>;
+  /**
+   * Applies `patch` only while the run's status is one of `from`, in one statement, so two
+   * processes ending or taking the same run cannot both do it; whether it applied.
+   */
+  transitionRun(id: string, from: readonly RunStatus[], patch: RunPatch): Promise<boolean>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Runs whose id starts with `prefix` (for short ids typed by users). */
   findRunsByPrefix(prefix: string): Promise<RunRecord[]>;

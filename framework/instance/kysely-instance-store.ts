@@ -291,15 +291,7 @@ export class KyselyInstanceStore implements InstanceStore {
   }
 
   async updateRun(id: string, patch: RunPatch): Promise<void> {
-    const set: Partial<Omit<RunRow, 'seq'>> = {};
-    if (patch.status !== undefined) set.status = patch.status;
-    if (patch.startedAt !== undefined) set.started_at = patch.startedAt;
-    if (patch.finishedAt !== undefined) set.finished_at = patch.finishedAt;
-    if (patch.pid !== undefined) set.pid = patch.pid;
-    if (patch.hostname !== undefined) set.hostname = patch.hostname;
-    if (patch.heartbeatAt !== undefined) set.heartbeat_at = patch.heartbeatAt;
-    if (patch.error !== undefined) set.error = patch.error;
-    if (patch.plan !== undefined) set.plan_json = JSON.stringify(patch.plan);
+    const set = runPatchRow(patch);
     const found =
       Object.keys(set).length > 0
         ? Number(
@@ -312,6 +304,17 @@ export class KyselyInstanceStore implements InstanceStore {
         hint: 'list runs with `shopflow runs`',
       });
     }
+  }
+
+  async transitionRun(id: string, from: readonly RunStatus[], patch: RunPatch): Promise<boolean> {
+    if (from.length === 0) return false;
+    const result = await this.#db
+      .updateTable('runs')
+      .set(runPatchRow(patch))
+      .where('id', '=', id)
+      .where('status', 'in', [...from])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -1155,4 +1158,18 @@ export class KyselyInstanceStore implements InstanceStore {
       .execute();
     return rows.map(toBackfillPartition).sort((a, b) => byText(a.partitionKey, b.partitionKey));
   }
+}
+
+/** The columns a run patch sets. */
+function runPatchRow(patch: RunPatch): Partial<Omit<RunRow, 'seq'>> {
+  const set: Partial<Omit<RunRow, 'seq'>> = {};
+  if (patch.status !== undefined) set.status = patch.status;
+  if (patch.startedAt !== undefined) set.started_at = patch.startedAt;
+  if (patch.finishedAt !== undefined) set.finished_at = patch.finishedAt;
+  if (patch.pid !== undefined) set.pid = patch.pid;
+  if (patch.hostname !== undefined) set.hostname = patch.hostname;
+  if (patch.heartbeatAt !== undefined) set.heartbeat_at = patch.heartbeatAt;
+  if (patch.error !== undefined) set.error = patch.error;
+  if (patch.plan !== undefined) set.plan_json = JSON.stringify(patch.plan);
+  return set;
 }

@@ -315,6 +315,29 @@ for (const backend of BACKENDS) {
         expect(run).toMatchObject({ status: 'running', parentRunId: 'run-0', pid: 99, hostname: 'box' });
       });
 
+      it('transitions a run only from the given statuses, so two processes cannot both take or end it', async () => {
+        const store = await open();
+        const run = await store.createRun({ selection: 'a', plan: {} });
+        expect(
+          await store.transitionRun(run.id, ['queued'], { status: 'running', pid: 7, hostname: 'task' }),
+        ).toBe(true);
+        expect(await store.transitionRun(run.id, ['queued'], { status: 'canceled', error: 'late' })).toBe(
+          false,
+        );
+        expect(await store.getRun(run.id)).toMatchObject({
+          status: 'running',
+          pid: 7,
+          hostname: 'task',
+          error: null,
+        });
+        expect(
+          await store.transitionRun(run.id, ['queued', 'running'], { status: 'failed', error: 'gone' }),
+        ).toBe(true);
+        expect(await store.transitionRun(run.id, [], { status: 'running' })).toBe(false);
+        expect(await store.transitionRun('missing', ['queued'], { status: 'running' })).toBe(false);
+        expect(await store.getRun(run.id)).toMatchObject({ status: 'failed', error: 'gone' });
+      });
+
       it('updates only the patched fields', async () => {
         const store = await open();
         const run = await store.createRun({ selection: 'a', plan: { v: 1 } });

@@ -333,14 +333,17 @@ export class EcsRunLauncher {
     const latest = (await store.getRun(run.id)) ?? run;
     if (latest.status !== 'queued') return null;
     const error = `canceled by ${by} before its task started: ${stopped}`;
-    await finishAbandonedRun({
+    // NOTE: a task that took the run meanwhile sees the request and cancels it itself.
+    const ended = await finishAbandonedRun({
       store,
       run: latest,
       status: 'canceled',
       error,
       now: this.options.now(),
       data: { by, ecsTask: taskArn },
+      from: ['queued'],
     });
+    if (!ended) return null;
     log.info({ runId: run.id, ecsTask: taskArn }, error);
     return { runId: run.id, status: 'canceled', outcomes: new Map(), error };
   }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   cancelRun,
   defineCheck,
+  finishAbandonedRun,
   HOSTNAME,
   type InstanceStore,
   lakePartitionDir,
@@ -251,6 +252,23 @@ describe('executor', () => {
     expect(events.filter((e) => e.type === 'step_skipped' && e.data.reason === 'canceled')).toHaveLength(
       plan.steps.length - 1,
     );
+  });
+
+  test('a run is ended on behalf of a dead process only while it is unfinished: a run that finished meanwhile keeps its end', async () => {
+    const { runtime } = await setup();
+    const result = await runtime.execute(await runtime.plan({ selection: 'stations' }));
+    expect(result.status).toBe('success');
+    const before = await runtime.store.listEvents({ runId: result.runId });
+    const ended = await finishAbandonedRun({
+      store: runtime.store,
+      run: (await runtime.store.getRun(result.runId))!,
+      status: 'failed',
+      error: 'run abandoned: late',
+      now: NOW,
+    });
+    expect(ended).toBe(false);
+    expect(await runtime.store.getRun(result.runId)).toMatchObject({ status: 'success', error: null });
+    expect(await runtime.store.listEvents({ runId: result.runId })).toHaveLength(before.length);
   });
 
   test('retries with backoff until the step succeeds', async () => {
