@@ -44,5 +44,5 @@ export const dimCustomer = defineAsset({
   owners: ['data-platform'],
   checks: [postgresStoredTypes()],
   tags: ['scd2'],
-  materialize: (context) => mergeDimensionFromLake(context, dimCustomerScd2, context.deps.silver),
+  materialize: (context) => mergeDimensionFromLake(context, dimCustomerScd2, 'silver'),
 });

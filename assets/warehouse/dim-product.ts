@@ -45,5 +45,5 @@ export const dimProduct = defineAsset({
   owners: ['data-platform'],
   checks: [postgresStoredTypes()],
   tags: ['scd2'],
-  materialize: (context) => mergeDimensionFromLake(context, dimProductScd2, context.deps.silver),
+  materialize: (context) => mergeDimensionFromLake(context, dimProductScd2, 'silver'),
 });

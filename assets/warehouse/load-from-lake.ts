@@ -4,6 +4,8 @@ import {
   type MaterializeContext,
   type MaterializeResult,
   materialized,
+  NEVER,
+  quoteIdentifier,
   quoteLiteral,
   ShopflowError,
   scratchFiles,
@@ -19,6 +21,11 @@ export interface Watermark {
   column: string;
   /** The table loaded (`shopflow.customers`): when it is empty, the load reads everything again. */
   table: string;
+  /**
+   * The dependency the source reads (`silver`): a change it reports dated before the watermark's
+   * lookback (a re-delivered old change) widens the read to start there.
+   */
+  dep: string;
 }
 
 /**
@@ -66,7 +73,7 @@ export async function loadFromLake(
     since = start.watermark ?? null;
     reloaded = start.reloaded;
     if (since) {
-      where = `where ${options.watermark.column} > ${quoteLiteral(since)}::TIMESTAMPTZ - INTERVAL ${quoteLiteral(`${lookbackHours} hours`)}`;
+      where = await watermarkFilter(context, options.watermark, since, lookbackHours);
     }
   }
   const scratch = scratchFiles();
@@ -103,7 +110,8 @@ export async function loadFromLake(
       Object.assign(metadata, {
         watermarkBefore: since,
         watermarkAfter: next,
-        incremental: since !== null,
+        incremental: where !== '',
+        readFilter: where || null,
         ...(reloaded ? { reloadedFromStart: 'the table was empty though a watermark was saved' } : {}),
       });
     }
@@ -125,4 +133,26 @@ export async function loadFromLake(
   } finally {
     scratch.dispose();
   }
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The rows an incremental load reads: those dated after the watermark minus the lookback, or from
+ * the earliest change its source reports since the last load when that is earlier (a re-delivered
+ * old change); every row when the source cannot tell what changed.
+ */
+export async function watermarkFilter(
+  context: MaterializeContext,
+  watermark: Pick<Watermark, 'column' | 'dep'>,
+  since: string,
+  lookbackHours: number,
+): Promise<string> {
+  const column = quoteIdentifier(watermark.column);
+  const changed = await context.upstreamChangedFrom(watermark.dep);
+  if (changed === null) return '';
+  if (changed !== NEVER && Date.parse(changed) <= Date.parse(since) - lookbackHours * HOUR_MS) {
+    return `where ${column} >= ${quoteLiteral(changed)}::TIMESTAMPTZ`;
+  }
+  return `where ${column} > ${quoteLiteral(since)}::TIMESTAMPTZ - INTERVAL ${quoteLiteral(`${lookbackHours} hours`)}`;
 }

@@ -12,6 +12,7 @@ import type { Scd2Spec } from '../../resources/postgres/scd2/scd2-spec.js';
 import { incrementalSettings } from '../resources/incremental-settings.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
 import { committedWatermark } from './committed-watermark.js';
+import { watermarkFilter } from './load-from-lake.js';
 import { tableContentVersion } from './table-content-version.js';
 
 const HOUR_MS = 3_600_000;
@@ -26,8 +27,10 @@ export const WATERMARK_CHECKPOINT = 'updated_at';
  * framework saves only once the materialization is recorded, so a failed merge never advances it.
  *
  * The lookback catches a change that reaches silver late but is dated at most `lookbackHours`
- * before the newest change already merged; re-reading changes already merged is harmless (the
- * merge is idempotent). A change dated even earlier is not read by incremental runs.
+ * before the newest change already merged; a change dated even earlier (a re-delivered old day)
+ * is read because silver reports from when it changed since the last merge
+ * (`upstreamChangedFrom`), and the read then starts there. Re-reading changes already merged is
+ * harmless (the merge is idempotent).
  *
  * The data version is the hash of the whole dimension, so a merge that changes nothing changes no
  * version and leaves `fact_sales` fresh.
@@ -38,8 +41,9 @@ export const WATERMARK_CHECKPOINT = 'updated_at';
 export async function mergeDimensionFromLake(
   context: MaterializeContext,
   spec: Scd2Spec,
-  source: InputHandle,
+  dep: string,
 ): Promise<MaterializeResult> {
+  const source = (context.deps as Record<string, InputHandle>)[dep]!;
   const { lookbackHours } = await context.resource(incrementalSettings);
   const warehouse = await context.resource(postgresWarehouse);
   const { watermark, reloaded } = await committedWatermark(
@@ -50,8 +54,12 @@ export async function mergeDimensionFromLake(
   const since = watermark === undefined ? null : new Date(Date.parse(watermark) - lookbackHours * HOUR_MS);
   const changedAt = quoteIdentifier(spec.changedAt);
   const columns = [spec.naturalKey, ...spec.tracked, spec.changedAt].map(quoteIdentifier).join(', ');
+  const filter =
+    watermark === undefined
+      ? ''
+      : await watermarkFilter(context, { column: spec.changedAt, dep }, watermark, lookbackHours);
   const query = `select ${columns} from ${source.toSql()}
-    ${since ? `where ${changedAt} > ${quoteLiteral(since.toISOString())}::TIMESTAMPTZ` : ''}
+    ${filter}
     order by ${quoteIdentifier(spec.naturalKey)}, ${changedAt}`;
 
   const scratch = scratchFiles();
@@ -83,6 +91,7 @@ export async function mergeDimensionFromLake(
       metadata: {
         read: Number(read.n),
         readSince: since?.toISOString() ?? null,
+        readFilter: filter || null,
         ...(reloaded ? { reloadedFromStart: 'the dimension was empty though a watermark was saved' } : {}),
         lookbackHours,
         watermark: next ?? null,

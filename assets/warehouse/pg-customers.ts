@@ -33,7 +33,7 @@ export const pgCustomers = defineAsset({
         source: context.deps.silver.toSql(),
         select: `customer_id, name, email, registration_date, country, strftime(updated_at, '%Y-%m-%dT%H:%M:%SZ') as updated_at`,
         orderBy: 'customer_id, updated_at',
-        watermark: { column: 'updated_at', table: customersSpec.table },
+        watermark: { column: 'updated_at', table: customersSpec.table, dep: 'silver' },
       },
       loadCustomers,
     ),

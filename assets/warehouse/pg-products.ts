@@ -33,7 +33,7 @@ export const pgProducts = defineAsset({
         source: context.deps.silver.toSql(),
         select: `product_id, name, category, price, supplier, strftime(updated_at, '%Y-%m-%dT%H:%M:%SZ') as updated_at`,
         orderBy: 'product_id, updated_at',
-        watermark: { column: 'updated_at', table: productsSpec.table },
+        watermark: { column: 'updated_at', table: productsSpec.table, dep: 'silver' },
       },
       loadProducts,
     ),

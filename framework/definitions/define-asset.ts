@@ -80,6 +80,15 @@ export interface MaterializeContext<D extends DepsSpec = DepsSpec> {
    */
   previous(): Promise<InputHandle>;
   /**
+   * From when the unpartitioned upstream `name` (one that reports `changedFrom`, e.g. versions
+   * dated by `updated_at`) differs from the version this partition's latest materialization read:
+   * an ISO-8601 instant, `'never'` when it is the same version or no change since is dated, or
+   * null when that cannot be told (a first read, an upstream without a change log, a log that no
+   * longer reaches back) — read all of it then. Lets an incremental load re-read a change dated
+   * before its watermark.
+   */
+  upstreamChangedFrom(name: keyof D & string): Promise<string | null>;
+  /**
    * Checkpoints of this asset in the instance store (e.g. an `updated_at` watermark). `stage` values
    * are saved only after the materialization has been recorded, so a failed step never advances them.
    */

@@ -437,6 +437,8 @@ function materializeContext(
       extra[EXTERNAL_INPUTS_METADATA] = external;
     },
     previous: () => asset.io.input(ioContext(services, asset, null, step.runId, duckdb), [step.partitionKey]),
+    upstreamChangedFrom: (name) =>
+      upstreamChangedFrom(services, asset, step.partitionKey, inputs.lineage, name),
     checkpoints: {
       get: (name = 'default') => services.store.getCheckpoint(checkpointName(asset.key, name)),
       stage: (value, name = 'default') => {
@@ -867,4 +869,35 @@ function stackOf(error: unknown): string | undefined {
   const stack =
     error instanceof Error ? (error.cause instanceof Error ? error.cause.stack : error.stack) : undefined;
   return stack === undefined ? undefined : redactUrl(stack);
+}
+
+/** See `MaterializeContext.upstreamChangedFrom`. */
+async function upstreamChangedFrom(
+  services: StepServices,
+  asset: AnyAsset,
+  partitionKey: string | null,
+  lineage: readonly LineageInput[],
+  name: string,
+): Promise<string | null> {
+  const dep = services.graph.upstream(asset.key).find((d) => d.name === name);
+  if (!dep) {
+    throw new ShopflowError('SF_USER_CODE', `asset \`${asset.key}\` has no dependency named \`${name}\``, {
+      hint: `name one of its deps: ${services.graph
+        .upstream(asset.key)
+        .map((d) => d.name)
+        .join(', ')}`,
+    });
+  }
+  const current = lineage.find((l) => l.assetKey === dep.assetKey && l.partitionKey === null)?.dataVersion;
+  if (current === undefined) return null;
+  const [state] = (await services.store.listAssetPartitionStates([asset.key], [partitionKey])).filter(
+    (s) => s.partitionKey === partitionKey,
+  );
+  const recorded = state?.inputs.find(
+    (i) => i.assetKey === dep.assetKey && i.partitionKey === null,
+  )?.dataVersion;
+  const log = await services.store.getCheckpoint<ChangeLog>(changeLogCheckpointName(dep.assetKey));
+  const since = changedSince(log, recorded, current);
+  if (since === Number.POSITIVE_INFINITY) return NEVER;
+  return since === Number.NEGATIVE_INFINITY ? null : new Date(since).toISOString();
 }

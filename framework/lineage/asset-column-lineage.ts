@@ -68,6 +68,7 @@ function dryRunContext(asset: AnyAsset, graph: AssetGraph, partitionKey: string 
     resource: needs('a resource'),
     addMetadata: () => {},
     previous: needs('its previous data'),
+    upstreamChangedFrom: needs('its upstream change log'),
     checkpoints: { get: needs('a checkpoint'), stage: () => {} },
     recordInput: () => {},
   };

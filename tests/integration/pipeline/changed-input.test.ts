@@ -206,4 +206,46 @@ describe('a changed input makes exactly the partitions that read it stale', () =
     expect(await versions()).toEqual(baseline);
     expect((await runtime.plan()).steps).toEqual([]);
   }, 120_000);
+
+  test("a re-delivered customer change dated before the warehouse loads' lookback still reaches the warehouse and the SCD2 dimension", async () => {
+    // NOTE: the loads' watermark is at the last day (2024-01-08); 72 hours of lookback reach back to
+    // 2024-01-05, so a change dated 2024-01-02 is older than anything an incremental load re-reads.
+    const { pool } = await runtime.resources.get(postgresWarehouse);
+    const [customer] = (
+      await pool.query(
+        `select customer_id::int as id, country_code from shopflow.customers
+         where source_updated_at < '2024-01-02T05:00:00Z' order by customer_id limit 1`,
+      )
+    ).rows as Array<{ id: number; country_code: string }>;
+    expect(customer).toBeDefined();
+    const [other] = (
+      await pool.query(
+        'select country_code from shopflow.countries where country_code <> $1 order by 1 limit 1',
+        [customer.country_code],
+      )
+    ).rows as Array<{ country_code: string }>;
+    const file = join(t.home, 'raw', 'daily', '2024-01-02', 'customers.csv');
+    const original = readFileSync(file, 'utf8');
+    const row = `${customer.id},Moved Customer,moved.customer@example.com,2024-01-01,${other.country_code},2024-01-02T05:00:00Z`;
+    writeFileSync(file, `${original.trimEnd()}\n${row}\n`);
+
+    const result = await runtime.execute(await runtime.plan());
+    expect(result.status, result.error ?? '').toBe('success');
+    const [stored] = (
+      await pool.query('select country_code from shopflow.customers where customer_id = $1', [customer.id])
+    ).rows;
+    expect(stored).toEqual({ country_code: other.country_code });
+    const history = (
+      await pool.query(
+        'select country, is_current from shopflow_dw.dim_customer where customer_id = $1 order by valid_from',
+        [customer.id],
+      )
+    ).rows;
+    expect(history).toEqual([
+      { country: customer.country_code, is_current: false },
+      { country: other.country_code, is_current: true },
+    ]);
+    const [load] = await runtime.store.listMaterializations({ assetKey: 'pg_customers', limit: 1 });
+    expect(load.metadata.readFilter).toBe(`where "updated_at" >= '2024-01-02T05:00:00.000Z'::TIMESTAMPTZ`);
+  }, 120_000);
 });
