@@ -89,4 +89,41 @@ describe('toS3StoreError', () => {
     expect(isShopflowError(error, 'SF_UNREACHABLE')).toBe(true);
     expect(error.message).toContain('cannot reach S3 at http://127.0.0.1:1');
   });
+
+  it('never shows the password of an endpoint URL', () => {
+    const error = toS3StoreError(networkError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'), {
+      ...context,
+      endpoint: 'http://admin:SuperSecretPw@127.0.0.1:1',
+    });
+    expect(error.message).toContain('cannot reach S3 at http://admin:[REDACTED]@127.0.0.1:1');
+    const missing = toS3StoreError(sdkError('NoSuchBucket', 404), {
+      ...context,
+      endpoint: 'http://admin:SuperSecretPw@127.0.0.1:1',
+    });
+    expect(`${error.message} ${error.hint} ${missing.message} ${missing.hint}`).not.toContain(
+      'SuperSecretPw',
+    );
+  });
+
+  it('names the environment variable an endpoint came from when the config names none', () => {
+    const saved = { s3: process.env.AWS_ENDPOINT_URL_S3, all: process.env.AWS_ENDPOINT_URL };
+    process.env.AWS_ENDPOINT_URL_S3 = 'http://127.0.0.1:1';
+    try {
+      const error = toS3StoreError(networkError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'), {
+        ...context,
+        configSection: 'the `lake` config',
+      });
+      expect(error.message).toContain('cannot reach S3 at http://127.0.0.1:1 (from AWS_ENDPOINT_URL_S3)');
+      expect(error.hint).toContain('check AWS_ENDPOINT_URL_S3');
+      expect(error.hint).not.toContain('`endpoint`');
+    } finally {
+      for (const [name, value] of [
+        ['AWS_ENDPOINT_URL_S3', saved.s3],
+        ['AWS_ENDPOINT_URL', saved.all],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
 });

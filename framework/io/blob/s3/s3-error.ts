@@ -1,4 +1,5 @@
 import { ShopflowError } from '../../../errors/error-catalog.js';
+import { redactUrl } from '../../../logging/redact-secrets.js';
 import { RetriesExhaustedError } from '../retry-policy.js';
 
 const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -87,7 +88,28 @@ export interface S3ErrorContext {
 }
 
 function redact(text: string, secrets: string[]): string {
-  return secrets.filter((s) => s.length >= 4).reduce((out, secret) => out.split(secret).join('***'), text);
+  return redactUrl(
+    secrets.filter((s) => s.length >= 4).reduce((out, secret) => out.split(secret).join('***'), text),
+  );
+}
+
+/** The variables the AWS SDK takes an S3 endpoint from when the config names none, in its order. */
+const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'] as const;
+
+/**
+ * The endpoint the client used and where it came from: the config's, else the environment
+ * variable the SDK read, else AWS's own; its password, if any, redacted.
+ */
+function endpointOf(configured: string | undefined): { shown: string; fix: string } {
+  if (configured) return { shown: redactUrl(configured), fix: '`endpoint`' };
+  const variable = ENDPOINT_VARIABLES.find((name) => process.env[name]);
+  if (variable) {
+    return {
+      shown: `${redactUrl(process.env[variable]!)} (from ${variable})`,
+      fix: `${variable} (it sets the endpoint)`,
+    };
+  }
+  return { shown: 'the AWS endpoint', fix: '`endpoint`' };
 }
 
 function describe(error: ErrorLike, secrets: string[]): string {
@@ -134,6 +156,7 @@ export function toS3StoreError(error: unknown, context: S3ErrorContext): Shopflo
     context.key === undefined ? `s3://${context.bucket}` : `s3://${context.bucket}/${context.key}`;
   const what = `${context.operation} ${location}`;
   const section = context.configSection ?? 'the object store config';
+  const endpoint = endpointOf(context.endpoint);
   const details = { bucket: context.bucket, key: context.key, operation: context.operation, attempts };
   const abortFailure = (root as { abortFailure?: string }).abortFailure;
   const abortHint = abortFailure
@@ -151,7 +174,7 @@ export function toS3StoreError(error: unknown, context: S3ErrorContext): Shopflo
     return new ShopflowError('SF_IO', `S3 bucket \`${context.bucket}\` does not exist (${what})`, {
       cause,
       details,
-      hint: `create the bucket, or fix \`bucket\` in ${section}${context.endpoint ? ` (endpoint ${context.endpoint})` : ''}`,
+      hint: `create the bucket, or fix \`bucket\` in ${section}${endpoint.shown === 'the AWS endpoint' ? '' : ` (endpoint ${endpoint.shown})`}`,
     });
   }
   if (all.some((e) => DENIED_NAMES.has(e.name ?? '') || statusOf(e) === 403)) {
@@ -169,15 +192,11 @@ export function toS3StoreError(error: unknown, context: S3ErrorContext): Shopflo
     });
   }
   if (all.some((e) => UNREACHABLE_CODES.has(e.code ?? ''))) {
-    return new ShopflowError(
-      'SF_UNREACHABLE',
-      `cannot reach S3 at ${context.endpoint ?? 'the AWS endpoint'} (${what}): ${summary}`,
-      {
-        cause,
-        details,
-        hint: `check \`endpoint\` and \`region\` in ${section} and that the server is running`,
-      },
-    );
+    return new ShopflowError('SF_UNREACHABLE', `cannot reach S3 at ${endpoint.shown} (${what}): ${summary}`, {
+      cause,
+      details,
+      hint: `check ${endpoint.fix} and \`region\` in ${section} and that the server is running`,
+    });
   }
   return new ShopflowError('SF_IO', `${what} failed: ${summary}`, {
     cause,
