@@ -73,6 +73,15 @@ describe('clickstream records', () => {
     );
   });
 
+  test('a field events do not have is refused naming it, as the batch path refuses the line', () => {
+    expect(decodeClickEvent(bytes({ ...event, foo: 'bar' }), arrived, limits)).toBe('unknown field `foo`');
+    expect(decodeClickEvent(bytes({ ...event, sesion_id: 's2' }), arrived, limits)).toBe(
+      'unknown field `sesion_id`, did you mean `session_id`?',
+    );
+    const proto = `${JSON.stringify(event).slice(0, -1)},"__proto__":{"x":1}}`;
+    expect(decodeClickEvent(bytes(proto), arrived, limits)).toBe('unknown field `__proto__`');
+  });
+
   test('a leap day is a day', () => {
     expect(
       decodeClickEvent(
