@@ -1,15 +1,17 @@
 import { z } from 'zod';
-import { defineAsset, lakeTable } from '../../framework/index.js';
+import { defineAsset, lakeTable, quoteLiteral } from '../../framework/index.js';
 import { incrementalSettings } from '../resources/incremental-settings.js';
 import { postgresWarehouse } from '../resources/postgres-warehouse.js';
 import { pgCustomers } from '../warehouse/pg-customers.js';
 
 /**
- * Change data capture from the PostgreSQL operational table `shopflow.customers`: every run
- * appends, as a new file of this lake table, the rows whose `updated_at` is later than the last
- * committed watermark minus the lookback (`resources.incremental.lookbackHours`). The watermark is
- * a checkpoint that advances only after the append is recorded. Downstream consumers read the
- * change log; `shopflow compact operational_customer_changes` merges the appended files.
+ * Change data capture from the PostgreSQL operational table `shopflow.customers`: every run reads
+ * the rows whose `updated_at` is later than the last committed watermark minus the lookback
+ * (`resources.incremental.lookbackHours`) and appends, as a new file of this lake table, those
+ * not captured yet (a change is its customer, row version and `updated_at`), so re-reading the lookback window
+ * captures a late change once and an earlier one never twice. The watermark is a checkpoint that
+ * advances only after the append is recorded. Downstream consumers read the change log;
+ * `shopflow compact operational_customer_changes` merges the appended files.
  */
 export const operationalCustomerChanges = defineAsset({
   key: 'operational_customer_changes',
@@ -31,7 +33,7 @@ export const operationalCustomerChanges = defineAsset({
   }),
   owners: ['data-platform'],
   tags: ['cdc'],
-  async materialize({ resource, checkpoints, addMetadata }) {
+  async materialize({ resource, checkpoints, addMetadata, previous, duckdb }) {
     const pg = await resource(postgresWarehouse);
     const { lookbackHours } = await resource(incrementalSettings);
     const since = (await checkpoints.get<string>('updated_at')) ?? null;
@@ -52,9 +54,27 @@ export const operationalCustomerChanges = defineAsset({
       return max === null || at > max ? at : max;
     }, since);
     if (newest) checkpoints.stage(newest, 'updated_at');
-    addMetadata({ watermarkBefore: since, watermarkAfter: newest, changes: rows.length });
+    const captured = new Set<string>();
+    if (since !== null && rows.length > 0) {
+      // NOTE: only the window read again can hold changes captured already.
+      const stored = await previous();
+      for (const row of await duckdb.query(
+        `select customer_id::BIGINT as id, version::BIGINT as v, epoch_ms(updated_at::TIMESTAMPTZ) as at from ${stored.toSql()}
+         where updated_at::TIMESTAMPTZ > ${quoteLiteral(since)}::TIMESTAMPTZ - to_hours(${Math.round(lookbackHours)})`,
+      ))
+        captured.add(`${row.id}/${row.v}/${row.at}`);
+    }
+    const fresh = rows.filter(
+      (r) => !captured.has(`${Number(r.customer_id)}/${r.version}/${r.updated_at.getTime()}`),
+    );
+    addMetadata({
+      watermarkBefore: since,
+      watermarkAfter: newest,
+      read: rows.length,
+      changes: fresh.length,
+    });
     const capturedAt = newest ?? new Date(0).toISOString();
-    return rows.map((r) => ({
+    return fresh.map((r) => ({
       customer_id: Number(r.customer_id),
       email: r.email,
       country_code: r.country_code,
