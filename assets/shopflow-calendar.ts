@@ -56,16 +56,15 @@ export function simulatedDays(generator: GeneratorConfig): { start: string; end:
   return { start: generator.start, end: addDays(generator.start, generator.days ?? MAX_SIMULATED_DAYS) };
 }
 
-/** The first day on or after `day` that starts a window of `cadence`. */
-function alignedStart(day: string, cadence: 'weekly' | 'monthly'): string {
-  if (cadence === 'monthly') return day.endsWith('-01') ? day : `${addMonth(day.slice(0, 7))}-01`;
+/**
+ * The first day of the window of `cadence` that contains `day`: the first week or month of the
+ * calendar is the one its first day falls in, so the roll-ups cover every delivered day (a week
+ * or month that starts before the first day covers only its days from then, `complete = false`).
+ */
+function windowStart(day: string, cadence: 'weekly' | 'monthly'): string {
+  if (cadence === 'monthly') return `${day.slice(0, 7)}-01`;
   const isoWeekday = new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
-  return isoWeekday === 1 ? day : addDays(day, 8 - isoWeekday);
-}
-
-function addMonth(yearMonth: string): string {
-  const [year, month] = yearMonth.split('-').map(Number);
-  return month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
+  return addDays(day, 1 - isoWeekday);
 }
 
 /** The bounds of one cadence of the ShopFlow calendar, bound when a runtime opens (see `daily`'s `configure`). */
@@ -73,7 +72,7 @@ function boundsOf(cadence: 'daily' | 'weekly' | 'monthly') {
   return ({ settings, now }: PartitionsBindContext): { start: string; end?: string } => {
     const { first, end } = shopflowDaysAt(readGeneratorConfig(settings), now);
     if (cadence === 'daily') return { start: first, end };
-    const start = alignedStart(first, cadence);
+    const start = windowStart(first, cadence);
     // NOTE: a fixed range shorter than one window has no window; an end right after the start says so.
     if (end !== undefined && end <= start) return { start, end: addDays(start, 1) };
     return { start, end };
@@ -102,13 +101,13 @@ export const asOfDeliveryDay = asOfWindowMapping({ lookaheadDays: LATE_DIMENSION
  * fixed range of `resources.generator.days`, or the live calendar up to yesterday.
  */
 export const shopflowDays = daily({ start: SHOPFLOW_START, timezone: 'UTC', configure: boundsOf('daily') });
-/** ISO weeks (Monday) of the ShopFlow calendar: the complete weeks of its days. */
+/** ISO weeks (Monday) of the ShopFlow calendar that have ended, from the week of its first day. */
 export const shopflowWeeks = weekly({
   start: SHOPFLOW_START,
   timezone: 'UTC',
   configure: boundsOf('weekly'),
 });
-/** Calendar months of the ShopFlow calendar: the complete months of its days. */
+/** Calendar months of the ShopFlow calendar that have ended, from the month of its first day. */
 export const shopflowMonths = monthly({
   start: SHOPFLOW_START,
   timezone: 'UTC',
@@ -117,7 +116,7 @@ export const shopflowMonths = monthly({
 /**
  * ISO weeks (Monday) of the ShopFlow calendar including the week still open at its end
  * (`endOffset: 1`): the week summaries cover every delivered day, the open week flagged incomplete
- * until its last day.
+ * until its last day (and the first week, when the calendar starts after its Monday).
  */
 export const shopflowWeeksToDate = weekly({
   start: SHOPFLOW_START,

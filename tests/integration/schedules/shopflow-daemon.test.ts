@@ -58,8 +58,9 @@ describe('the daemon on the live calendar', () => {
   test('materializes each yesterday at the nightly tick and the roll-ups whose window closed, across a month boundary', async () => {
     expect(await materializedPartitions('gold_sales_daily')).toHaveLength(27);
     expect((await materializedPartitions('gold_sales_daily')).at(-1)).toBe('2025-02-26');
-    // February is still open: its month-to-date partition exists and is materialized, incomplete.
-    expect(await materializedPartitions('gold_sales_monthly')).toEqual(['2025-02-01']);
+    // January is the month of the first day (one day of it); February is still open: its
+    // month-to-date partition exists and is materialized, incomplete.
+    expect(await materializedPartitions('gold_sales_monthly')).toEqual(['2025-01-01', '2025-02-01']);
 
     await daemon.tick(clock.now);
     await advance('2025-03-03T12:00:00Z');
@@ -99,7 +100,11 @@ describe('the daemon on the live calendar', () => {
     };
     expect((await launchedBy('gold_sales_monthly', '2025-02-01')).slice(0, 10)).toBe('2025-03-01');
     expect((await launchedBy('gold_sales_weekly', '2025-02-24')).slice(0, 10)).toBe('2025-03-03');
-    expect(await materializedPartitions('gold_sales_monthly')).toEqual(['2025-02-01', '2025-03-01']);
+    expect(await materializedPartitions('gold_sales_monthly')).toEqual([
+      '2025-01-01',
+      '2025-02-01',
+      '2025-03-01',
+    ]);
     const completeness = await runtime.engine.session().then(async (session) => {
       try {
         return await session.query(
@@ -110,6 +115,7 @@ describe('the daemon on the live calendar', () => {
       }
     });
     expect(completeness).toEqual([
+      { month: '2025-01-01', complete: false },
       { month: '2025-02-01', complete: true },
       { month: '2025-03-01', complete: false },
     ]);

@@ -55,9 +55,10 @@ describe('the ShopFlow calendar', () => {
     expect(days.keys(new Date('2026-12-01T03:00:00Z')).at(-1)).toBe('2026-11-30');
     // Open-ended: tomorrow there is one more day.
     expect(days.keys(new Date('2026-12-02T03:00:00Z')).at(-1)).toBe('2026-12-01');
-    // Weeks and months start with the first complete window of those days.
-    expect(bound.resolvePartitions(shopflowWeeks).start).toBe('2026-08-24');
+    // Weeks and months start with the window of the first day, so the roll-ups cover every day.
+    expect(bound.resolvePartitions(shopflowWeeks).start).toBe('2026-08-17');
     expect(bound.resolvePartitions(shopflowMonths).keys(new Date('2026-12-01T03:00:00Z'))).toEqual([
+      '2026-08-01',
       '2026-09-01',
       '2026-10-01',
       '2026-11-01',
@@ -71,9 +72,13 @@ describe('the ShopFlow calendar', () => {
     });
     const bound = bindDefinitions(shopflow, { settings: young, now: new Date('2026-12-01T03:00:00Z') });
     expect(bound.resolvePartitions(shopflowDays).keys(new Date('2026-12-01T03:00:00Z'))).toHaveLength(11);
-    // A month that has not completed yet is no partition; the first Monday on or after the start is.
-    expect(bound.resolvePartitions(shopflowMonths).keys(new Date('2026-12-01T03:00:00Z'))).toEqual([]);
+    // The month and the week of the first day (a Friday) are partitions once they have ended.
+    expect(bound.resolvePartitions(shopflowMonths).keys(new Date('2026-11-30T03:00:00Z'))).toEqual([]);
+    expect(bound.resolvePartitions(shopflowMonths).keys(new Date('2026-12-01T03:00:00Z'))).toEqual([
+      '2026-11-01',
+    ]);
     expect(bound.resolvePartitions(shopflowWeeks).keys(new Date('2026-12-01T03:00:00Z'))).toEqual([
+      '2026-11-16',
       '2026-11-23',
     ]);
   });
