@@ -63,6 +63,20 @@ afterAll(async () => {
   if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
 });
 
+/** Launches `stations` on ECS with a task that stays PENDING; resolves once RunTask was asked for it. */
+async function launchPending() {
+  ecs.next({ kind: 'pending' });
+  const before = ecs.requests.length;
+  const launched = runtime.launch(await runtime.plan({ force: true, selection: 'stations' }));
+  const deadline = Date.now() + 30_000;
+  let runId: string | undefined;
+  while (!runId && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    runId = ecs.requests.slice(before).find((r) => r.operation === 'RunTask')?.body.clientToken;
+  }
+  return { before, launched, runId };
+}
+
 describe('the ECS run launcher', () => {
   test('runs the plan in one task started with RunTask and watched with DescribeTasks; the task executes the recorded run', async () => {
     const plan = await runtime.plan();
@@ -212,18 +226,7 @@ describe('the ECS run launcher', () => {
   }, 120_000);
 
   test('canceling a run whose task is still PENDING stops the task (StopTask naming the run) and ends the run canceled', async () => {
-    ecs.next({ kind: 'pending' });
-    const before = ecs.requests.length;
-    const plan = await runtime.plan({ force: true, selection: 'stations' });
-    const launched = runtime.launch(plan);
-    const deadline = Date.now() + 30_000;
-    let runId: string | undefined;
-    while (!runId && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-      if (ecs.requests.slice(before).some((r) => r.operation === 'RunTask')) {
-        runId = ecs.requests.slice(before).find((r) => r.operation === 'RunTask')!.body.clientToken;
-      }
-    }
+    const { before, launched, runId } = await launchPending();
     const queued = await runtime.store.getRun(runId!);
     expect(queued?.status).toBe('queued');
     const requested = await cancelRun(runtime, queued!, 'the CLI');
@@ -247,16 +250,7 @@ describe('the ECS run launcher', () => {
   }, 60_000);
 
   test('a queued run carries its launching process and heartbeat; a cancel after that process died ends it at once', async () => {
-    ecs.next({ kind: 'pending' });
-    const before = ecs.requests.length;
-    const plan = await runtime.plan({ force: true, selection: 'stations' });
-    const launched = runtime.launch(plan);
-    const deadline = Date.now() + 30_000;
-    let runId: string | undefined;
-    while (!runId && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-      runId = ecs.requests.slice(before).find((r) => r.operation === 'RunTask')?.body.clientToken;
-    }
+    const { launched, runId } = await launchPending();
     const queued = await runtime.store.getRun(runId!);
     expect(queued).toMatchObject({ status: 'queued', pid: process.pid });
     expect(queued?.heartbeatAt).not.toBeNull();
