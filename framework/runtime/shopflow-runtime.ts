@@ -152,7 +152,8 @@ export class ShopflowRuntime {
     const { home, lakeRoot, instancePath } = resolveLocations(config);
     mkdirSync(home, { recursive: true });
     if (lakeRoot) mkdirSync(lakeRoot, { recursive: true });
-    const lake = createLakeStorage(config.lake, { home, log: options.log });
+    const fromEnvironment = (config as { fromEnvironment?: Record<string, string[]> }).fromEnvironment;
+    const lake = createLakeStorage(config.lake, { home, log: options.log, fromEnvironment });
     const store =
       options.store ??
       (await openInstanceStore(
@@ -162,9 +163,7 @@ export class ShopflowRuntime {
               type: 'postgres',
               url: config.instance.url,
               schema: config.instance.schema,
-              urlVariables: (config as { fromEnvironment?: Record<string, string[]> }).fromEnvironment?.[
-                'instance.url'
-              ],
+              urlVariables: fromEnvironment?.['instance.url'],
             },
       ));
     const engine = new DuckDbEngine({

@@ -14,7 +14,13 @@ import { createS3LakeStorage } from './s3/s3-lake-storage.js';
  */
 export function createLakeStorage(
   config: LakeConfig,
-  options: { home: string; log?: Logger; now?: () => number },
+  options: {
+    home: string;
+    log?: Logger;
+    now?: () => number;
+    /** The environment variables config fields came from (`lake.bucket` → …), for errors. */
+    fromEnvironment?: Readonly<Record<string, readonly string[]>>;
+  },
 ): LakeStorage {
   return config.type === 'local'
     ? createLocalLakeStorage({ ...config, path: config.path ?? join(options.home, 'lake') })

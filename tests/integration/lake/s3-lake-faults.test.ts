@@ -243,6 +243,23 @@ describe('S3 lake through a faulty proxy', () => {
     expect(puts.map((r) => r.headers['if-match'] ?? null)).toEqual([null, `"${first!.token}"`]);
   });
 
+  test('a bucket that does not exist is named with the environment variable it came from', async () => {
+    const temp = tempHome('shopflow-s3-lake-');
+    cleanups.push(temp.cleanup);
+    const section = await lakes.section('s3', temp.home);
+    const lake = createS3LakeStorage(
+      { ...section, bucket: 'no-such-bucket' } as Parameters<typeof createS3LakeStorage>[0],
+      { home: temp.home, fromEnvironment: { 'lake.bucket': ['SHOPFLOW_LAKE_BUCKET'] } },
+    );
+    cleanups.push(() => lake.close());
+    const error = await lake.head({ assetKey: 'readings', partitionKey: '2024-01-02' }).catch((e) => e);
+    expect(error).toMatchObject({
+      code: 'SF_IO',
+      message: expect.stringContaining('`no-such-bucket` does not exist'),
+    });
+    expect(error.hint).toContain('fix `bucket` in the `lake` config (`bucket` from SHOPFLOW_LAKE_BUCKET)');
+  });
+
   test('a damaged manifest is an SF_IO error naming the object and the fix', async () => {
     const { lake, runtime } = await open();
     await runtime.execute(await runtime.plan(DAY));

@@ -117,7 +117,12 @@ export class S3LakeStorage implements LakeStorage {
 
   constructor(
     private readonly config: S3LakeConfig,
-    private readonly options: { home: string; log?: Logger; now?: () => number },
+    private readonly options: {
+      home: string;
+      log?: Logger;
+      now?: () => number;
+      fromEnvironment?: Readonly<Record<string, readonly string[]>>;
+    },
   ) {
     this.prefix = normalizeLakePrefix(config.prefix);
     this.description = `s3://${config.bucket}/${this.prefix}`;
@@ -142,7 +147,7 @@ export class S3LakeStorage implements LakeStorage {
       secrets: [process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_SESSION_TOKEN].filter(
         (s): s is string => !!s,
       ),
-      configSection: 'the `lake` config',
+      configSection: lakeSection(options.fromEnvironment),
     });
     this.stagingRoot = join(options.home, 'tmp', 'lake-staging');
     const cacheDir = config.cacheDir ?? join(options.home, 'cache', 'lake');
@@ -620,7 +625,12 @@ function asManifestFile(file: LakeFile | undefined): { name: string; sha256: str
  */
 export function createS3LakeStorage(
   config: z.input<typeof S3LakeConfigSchema>,
-  options: { home: string; log?: Logger; now?: () => number },
+  options: {
+    home: string;
+    log?: Logger;
+    now?: () => number;
+    fromEnvironment?: Readonly<Record<string, readonly string[]>>;
+  },
 ): S3LakeStorage {
   const parsed = S3LakeConfigSchema.safeParse(config);
   if (!parsed.success) {
@@ -632,4 +642,13 @@ export function createS3LakeStorage(
     );
   }
   return new S3LakeStorage(parsed.data, options);
+}
+
+/** How errors name the `lake` config, with the environment variables its S3 fields came from. */
+function lakeSection(fromEnvironment: Readonly<Record<string, readonly string[]>> | undefined): string {
+  const origins = ['bucket', 'endpoint', 'region']
+    .map((field) => [field, fromEnvironment?.[`lake.${field}`] ?? []] as const)
+    .filter(([, variables]) => variables.length > 0)
+    .map(([field, variables]) => `\`${field}\` from ${variables.join(', ')}`);
+  return `the \`lake\` config${origins.length ? ` (${origins.join('; ')})` : ''}`;
 }
