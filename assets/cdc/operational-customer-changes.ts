@@ -56,11 +56,12 @@ export const operationalCustomerChanges = defineAsset({
     if (newest) checkpoints.stage(newest, 'updated_at');
     const captured = new Set<string>();
     if (since !== null && rows.length > 0) {
-      // NOTE: only the window read again can hold changes captured already.
+      // NOTE: only the window read again can hold changes captured already (widened by a second:
+      // the stored times are whole milliseconds, PostgreSQL's are microseconds).
       const stored = await previous();
       for (const row of await duckdb.query(
         `select customer_id::BIGINT as id, version::BIGINT as v, epoch_ms(updated_at::TIMESTAMPTZ) as at from ${stored.toSql()}
-         where updated_at::TIMESTAMPTZ > ${quoteLiteral(since)}::TIMESTAMPTZ - to_hours(${Math.round(lookbackHours)})`,
+         where updated_at::TIMESTAMPTZ >= ${quoteLiteral(since)}::TIMESTAMPTZ - to_hours(${Math.round(lookbackHours)}) - INTERVAL 1 SECOND`,
       ))
         captured.add(`${row.id}/${row.v}/${row.at}`);
     }

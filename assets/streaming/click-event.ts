@@ -166,8 +166,8 @@ export function decodeClickEvent(
       return at > arrivedAt + limits.futureToleranceMs ? 'heartbeat from the future' : at;
     }
     if (!TYPES.has(eventType)) return `unknown event_type \`${eventType.slice(0, 40)}\``;
-    // NOTE: as the batch path quarantines a line with a field it does not know, so that the stream
-    // and the daily extract count the same events.
+    // NOTE: as the batch path quarantines a line with a field it does not know: a client that
+    // starts sending a new field is seen in the dead letters, not silently half-read.
     for (const name in raw) {
       if (KNOWN_FIELDS.has(name)) continue;
       const near = closestMatches(name, EVENT_FIELDS, 1)[0];

@@ -110,6 +110,8 @@ export class CancelWatch {
   private polling = false;
   /** When the store was last asked (ms since the epoch). */
   private polledAt = 0;
+  /** The id of the newest event of the run when the store was last asked. */
+  private seenUpTo = 0;
 
   constructor(
     private readonly store: InstanceStore,
@@ -139,11 +141,16 @@ export class CancelWatch {
     this.polling = true;
     this.polledAt = Date.now();
     try {
+      // NOTE: only the events appended since the last look are searched (event ids only grow, and
+      // become visible in order), so a look costs the same early and late in a long run.
+      const [newest] = await this.store.listEvents({ runId: this.runId, newestFirst: true, limit: 1 });
       const [event] = await this.store.listEvents({
         runId: this.runId,
         types: ['run_cancel_requested'],
+        ...(this.seenUpTo > 0 ? { afterId: this.seenUpTo } : {}),
         limit: 1,
       });
+      if (newest) this.seenUpTo = Math.max(this.seenUpTo, newest.id);
       if (event) {
         this.requestedBy = typeof event.data.by === 'string' ? event.data.by : 'someone';
         this.stop();

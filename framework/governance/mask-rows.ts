@@ -76,7 +76,8 @@ export function maskRows<R extends Record<string, unknown>>(
 
 /**
  * A materialization's metadata with the rows it samples masked like every other row the product
- * shows: the quarantined rows a lake write keeps per rule (`quarantined.<rule>.sample`).
+ * shows: the quarantined rows a lake write keeps per rule (`quarantined.<rule>.sample`) and the
+ * rows a warehouse load rejected (`rejectedSample[].values`).
  *
  * @example
  * maskMaterializationMetadata(record.metadata, assetMasking(asset, classification));
@@ -85,16 +86,27 @@ export function maskMaterializationMetadata(
   metadata: Record<string, unknown>,
   classification: ColumnClassification,
 ): Record<string, unknown> {
+  const masked = { ...metadata };
   const quarantined = metadata.quarantined;
-  if (quarantined === null || typeof quarantined !== 'object' || Array.isArray(quarantined)) return metadata;
-  const masked: Record<string, unknown> = {};
-  for (const [rule, entry] of Object.entries(quarantined as Record<string, unknown>)) {
-    const sample = (entry as { sample?: unknown } | null)?.sample;
-    masked[rule] = Array.isArray(sample)
-      ? { ...(entry as object), sample: maskRows(sample.map(asRow), classification) }
-      : entry;
+  if (quarantined !== null && typeof quarantined === 'object' && !Array.isArray(quarantined)) {
+    const rules: Record<string, unknown> = {};
+    for (const [rule, entry] of Object.entries(quarantined as Record<string, unknown>)) {
+      const sample = (entry as { sample?: unknown } | null)?.sample;
+      rules[rule] = Array.isArray(sample)
+        ? { ...(entry as object), sample: maskRows(sample.map(asRow), classification) }
+        : entry;
+    }
+    masked.quarantined = rules;
   }
-  return { ...metadata, quarantined: masked };
+  if (Array.isArray(metadata.rejectedSample)) {
+    masked.rejectedSample = metadata.rejectedSample.map((entry) => {
+      const values = (entry as { values?: unknown } | null)?.values;
+      return values !== null && typeof values === 'object' && !Array.isArray(values)
+        ? { ...(entry as object), values: maskRows([values as Record<string, unknown>], classification)[0] }
+        : entry;
+    });
+  }
+  return masked;
 }
 
 /** A sampled row as an object of columns (a bare value becomes `{ value }`). */

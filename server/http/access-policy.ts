@@ -55,19 +55,20 @@ function isGuarded(path: string): boolean {
 }
 
 /**
- * The path the router matched the request to: the route's own pattern (`/api/runs/:id`), or, for
- * a request no route answers, its path percent-decoded as the router decodes it.
+ * The paths a request is judged by: the pattern of the route the router matched it to
+ * (`/api/runs/:id`; the static files' `/*` for an unknown path) and its path percent-decoded as the
+ * router decodes it.
  */
-function routeOf(request: FastifyRequest, path: string): string {
+function routesOf(request: FastifyRequest, path: string): { route: string; decoded: string } {
   // NOTE: the router decodes the path before it matches (`/%61pi/runs` is `/api/runs`); deciding
   // on the raw text let such a request reach a guarded route without the token.
-  const pattern = request.routeOptions.url;
-  if (pattern !== undefined) return pattern;
+  let decoded = path;
   try {
-    return decodeURIComponent(path);
+    decoded = decodeURIComponent(path);
   } catch {
-    return path;
+    // NOTE: a path that does not decode reaches no route (see `frameworkErrors`).
   }
+  return { route: request.routeOptions.url ?? decoded, decoded };
 }
 
 function isRead(method: string, path: string): boolean {
@@ -193,8 +194,9 @@ export function accessPolicy(options: AccessOptions) {
         );
       }
     }
-    const route = routeOf(request, path);
-    if (!token || !isGuarded(route) || OPEN_ENDPOINTS.has(`${request.method} ${route}`)) return;
+    const { route, decoded } = routesOf(request, path);
+    const guarded = isGuarded(route) || isGuarded(decoded);
+    if (!token || !guarded || OPEN_ENDPOINTS.has(`${request.method} ${route}`)) return;
     const credential = credentialOf(request);
     if (credential !== null) return;
     if (options.publicRead && isRead(request.method, route)) return;

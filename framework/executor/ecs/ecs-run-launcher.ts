@@ -161,14 +161,15 @@ export class EcsRunLauncher {
       hostname: HOSTNAME,
     });
     const heartbeat = this.heartbeatWhileQueued(runId);
-    await this.options.emit({
-      runId,
-      type: 'run_queued',
-      message: `run handed to ECS: a task of ${config.taskDefinition} in cluster ${config.cluster}`,
-      data: { steps: plan.steps.length, selection: plan.selection, launcher: 'ecs' },
-    });
-    const api = this.options.api ?? (await awsEcsApi(config));
+    let api: EcsApi | undefined;
     try {
+      await this.options.emit({
+        runId,
+        type: 'run_queued',
+        message: `run handed to ECS: a task of ${config.taskDefinition} in cluster ${config.cluster}`,
+        data: { steps: plan.steps.length, selection: plan.selection, launcher: 'ecs' },
+      });
+      api = this.options.api ?? (await awsEcsApi(config));
       let taskArn: string;
       try {
         taskArn = await this.start(api, runId, options.concurrency);
@@ -185,7 +186,7 @@ export class EcsRunLauncher {
       return await this.watch(api, run, taskArn);
     } finally {
       clearInterval(heartbeat);
-      if (!this.options.api) api.close();
+      if (!this.options.api) api?.close();
     }
   }
 

@@ -119,7 +119,12 @@ export function queueLauncher(options: QueueLauncherOptions): StepLauncher {
             }
           }
           const lease = await readStepLease(options.store, step);
-          if (lease) {
+          // NOTE: the lease of a worker this step was sent again from stays until the next worker
+          // takes it over; until then the step is as unleased as one never taken.
+          const held =
+            lease !== undefined &&
+            !(lease.runId === expiredOwner && leaseExpired(lease, now(), options.leaseMs));
+          if (held) {
             lastTaken.set(queueName, now().getTime());
             takenSince = null;
           } else if (jobId !== null && canceledBy === null && (await takenWithoutLease(jobId))) {

@@ -257,6 +257,11 @@ describe('a server with a token guards every read', () => {
       expect((await post(f, url, {}, { selection: 'stations', force: true })).statusCode, url).toBe(401);
     }
     expect((await f.runtime.store.listRuns()).length).toBe(before);
+    // an API path no route answers needs the token too: without it, it says nothing about what exists
+    for (const url of ['/api/no-such-endpoint', '/%61pi/no-such-endpoint']) {
+      expect((await f.app.inject({ url })).statusCode, url).toBe(401);
+      expect((await f.app.inject({ url, headers: bearer })).statusCode, url).toBe(404);
+    }
   });
 
   test('with the bearer token every read is answered; a wrong one is a 401 that never echoes it', async () => {
@@ -307,6 +312,13 @@ describe('a server with a token guards every read', () => {
             sample: [{ station_id: 9, name: 'Northpole Hut', country: 'NO' }, 'Norway'],
           },
         },
+        rejectedSample: [
+          {
+            row: 4,
+            reason: 'unknown country',
+            values: { station_id: 11, name: 'Northwind Mast', country: 'XX' },
+          },
+        ],
       },
       inputs: [],
       createdAt: new Date().toISOString(),
@@ -319,7 +331,11 @@ describe('a server with a token guards every read', () => {
       { station_id: 9, name: PII_MASK, country: 'NO' },
       { value: 'Norway' },
     ]);
+    expect(detail.json().latest.metadata.rejectedSample).toEqual([
+      { row: 4, reason: 'unknown country', values: { station_id: 11, name: PII_MASK, country: 'XX' } },
+    ]);
     expect(detail.body).not.toContain('Northpole');
+    expect(detail.body).not.toContain('Northwind');
   });
 
   test('signing in sets an HttpOnly, SameSite=Strict session cookie that opens reads and launching; signing out ends it', async () => {

@@ -93,6 +93,39 @@ describe('queue launcher', () => {
     });
   });
 
+  test('after a lost lease, a worker that takes the step again off the queue and dies before leasing it is noticed too', async () => {
+    const at = new Date(0).toISOString();
+    const { queue, store, sent } = idleQueue(
+      [{ runId: 'worker-a/1', pid: 1, hostname: 'h', acquiredAt: at, heartbeatAt: at }],
+      true,
+    );
+    let clock = 60_000;
+    const redelivered: Array<[string | null, number, string]> = [];
+    const launcher = queueLauncher({
+      queue,
+      store,
+      queueName: 'steps',
+      leaseMs: 30_000,
+      pollMs: 1,
+      now: () => new Date(clock),
+      onRedelivery: async (_step, owner, attempt, reason) => {
+        redelivered.push([owner, attempt, reason]);
+      },
+    });
+    const launched = launcher.launch(step('b'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(redelivered).toEqual([['worker-a/1', 2, 'lease_expired']]);
+    clock = 95_000;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(redelivered).toEqual([
+      ['worker-a/1', 2, 'lease_expired'],
+      [null, 3, 'never_started'],
+    ]);
+    expect(sent).toEqual(['b#1', 'b#2', 'b#3']);
+    launcher.cancel?.('test');
+    await launched;
+  });
+
   test('tells once per queue that no worker has taken a step for the idle time', async () => {
     const { queue, store } = idleQueue();
     let clock = 0;
