@@ -9,6 +9,7 @@ import type { Definitions } from '../definitions/define-definitions.js';
 import { DuckDbEngine, type DuckDbSession } from '../duckdb/duckdb-session.js';
 import { duckdbThreads } from '../duckdb/duckdb-threads.js';
 import { ShopflowError } from '../errors/error-catalog.js';
+import type { LaunchOptions } from '../executor/ecs/ecs-run-launcher.js';
 import { executePlan, type RunResult } from '../executor/execute-plan.js';
 import { openStepQueue } from '../executor/queue/open-step-queue.js';
 import { queueLauncher } from '../executor/queue/queue-launcher.js';
@@ -396,15 +397,7 @@ export class ShopflowRuntime {
    * `executor.runLauncher` of type `ecs` in its own ECS task (see {@link EcsRunLauncher}), else here
    * (see {@link execute}).
    */
-  async launch(
-    plan: Plan,
-    options: {
-      runId?: string;
-      tags?: Record<string, string>;
-      parentRunId?: string | null;
-      concurrency?: number;
-    } = {},
-  ): Promise<RunResult> {
+  async launch(plan: Plan, options: LaunchOptions = {}): Promise<RunResult> {
     const launcher = this.config.executor.runLauncher;
     // NOTE: a plan with nothing to do starts no task: it is recorded and ends here at once.
     if (launcher?.type !== 'ecs' || plan.steps.length === 0) return await this.execute(plan, options);

@@ -14,6 +14,15 @@ export const RUN_ID_TAG = 'shopflow:run-id';
 
 const FINISHED = new Set<RunRecord['status']>(['success', 'failed', 'canceled']);
 
+/** How a run is launched (`ShopflowRuntime.launch`, `EcsRunLauncher.launch`). */
+export interface LaunchOptions {
+  runId?: string;
+  tags?: Record<string, string>;
+  parentRunId?: string | null;
+  /** Steps run at once (inside an ECS task: `materialize --concurrency N`); the config's when absent. */
+  concurrency?: number;
+}
+
 /** The ECS operations the launcher uses (the AWS SDK's client in production, any client in tests). */
 export interface EcsApi {
   runTask(input: Record<string, unknown>): Promise<{
@@ -138,16 +147,7 @@ export class EcsRunLauncher {
     },
   ) {}
 
-  async launch(
-    plan: Plan,
-    options: {
-      runId?: string;
-      tags?: Record<string, string>;
-      parentRunId?: string | null;
-      /** Steps run at once inside the task (`materialize --concurrency N`); the config's when absent. */
-      concurrency?: number;
-    } = {},
-  ): Promise<RunResult> {
+  async launch(plan: Plan, options: LaunchOptions = {}): Promise<RunResult> {
     const { config, store } = this.options;
     const runId = options.runId ?? randomUUID();
     const run = await store.createRun({

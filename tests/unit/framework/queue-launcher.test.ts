@@ -27,6 +27,29 @@ function idleQueue(locks: LockHolder[] = [], taken = false) {
   return { queue, store, sent, withdrawn };
 }
 
+/** A launcher with a 30 s lease on a clock the test moves, recording each sending again. */
+function recordingLauncher(
+  queue: StepQueue,
+  store: InstanceStore,
+  clock: () => number,
+  options: { maxRedeliveries?: number } = {},
+) {
+  const redelivered: Array<[string | null, number, string]> = [];
+  const launcher = queueLauncher({
+    queue,
+    store,
+    queueName: 'steps',
+    leaseMs: 30_000,
+    pollMs: 1,
+    ...options,
+    now: () => new Date(clock()),
+    onRedelivery: async (_step, owner, attempt, reason) => {
+      redelivered.push([owner, attempt, reason]);
+    },
+  });
+  return { launcher, redelivered };
+}
+
 const step = (key: string) => ({ runId: 'run-1', key, assetKey: key, partitionKey: null, reasonCodes: [] });
 
 describe('queue launcher', () => {
@@ -59,19 +82,7 @@ describe('queue launcher', () => {
   test('a job taken off the queue whose step no worker leases for the lease time is sent again, then given up', async () => {
     const { queue, store, sent } = idleQueue([], true);
     let clock = 0;
-    const redelivered: Array<[string | null, number, string]> = [];
-    const launcher = queueLauncher({
-      queue,
-      store,
-      queueName: 'steps',
-      leaseMs: 30_000,
-      pollMs: 1,
-      maxRedeliveries: 2,
-      now: () => new Date(clock),
-      onRedelivery: async (_step, owner, attempt, reason) => {
-        redelivered.push([owner, attempt, reason]);
-      },
-    });
+    const { launcher, redelivered } = recordingLauncher(queue, store, () => clock, { maxRedeliveries: 2 });
     const launched = launcher.launch(step('d'));
     await new Promise((r) => setTimeout(r, 20));
     clock = 29_000;
@@ -100,18 +111,7 @@ describe('queue launcher', () => {
       true,
     );
     let clock = 60_000;
-    const redelivered: Array<[string | null, number, string]> = [];
-    const launcher = queueLauncher({
-      queue,
-      store,
-      queueName: 'steps',
-      leaseMs: 30_000,
-      pollMs: 1,
-      now: () => new Date(clock),
-      onRedelivery: async (_step, owner, attempt, reason) => {
-        redelivered.push([owner, attempt, reason]);
-      },
-    });
+    const { launcher, redelivered } = recordingLauncher(queue, store, () => clock);
     const launched = launcher.launch(step('b'));
     await new Promise((r) => setTimeout(r, 20));
     expect(redelivered).toEqual([['worker-a/1', 2, 'lease_expired']]);
